@@ -1,0 +1,26 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+BUILD   ?= build
+JOBS    ?= $(shell nproc)
+DATA    ?= run/data
+DNS     ?= 127.0.0.1:5300
+SOAP    ?= 127.0.0.1:9200
+
+.PHONY: run test deps build clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@rm -rf $(DATA) && mkdir -p $(DATA)
+	@scripts/run-banner.sh $(BUILD) $(DATA) $(DNS) $(SOAP)
+	exec $(BUILD)/app/switchboard serve --data $(DATA) --dns $(DNS) --soap $(SOAP)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) run

@@ -1,0 +1,39 @@
+// switchboard.ini: every key has a default; command-line flags override the file.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace sb::app {
+
+struct Endpoint {
+    std::string address;
+    std::uint16_t port = 0;
+};
+
+// "127.0.0.1:5300", "[::1]:53" → Endpoint; throws std::runtime_error naming the flag/key.
+Endpoint parse_endpoint(const std::string& text, const std::string& what);
+
+struct Config {
+    std::filesystem::path file;
+    std::string admin_username;
+    std::string admin_password;
+    Endpoint dns{"127.0.0.1", 5300};
+    unsigned dns_workers = 0; // 0: one per core
+    std::uint16_t dns_max_udp_payload = 1232;
+    Endpoint soap{"127.0.0.1", 9200};
+    unsigned soap_threads = 8;
+    std::vector<std::string> default_nameservers;
+    std::size_t map_size_mb = 16384;
+};
+
+// Reads `file` if it exists (unknown keys are an error, to catch typos).
+Config load_config(const std::filesystem::path& file);
+
+// When no admin is configured: generate a random password, store both keys in `file`
+// (mode 0600, other keys kept) and return true so the caller prints it once.
+bool ensure_admin(Config& config);
+
+} // namespace sb::app

@@ -1,0 +1,178 @@
+// switchboard — the one executable: subcommands, config, process wiring. The only code that
+// links both dnsd and provisioning.
+#include "config.hpp"
+#include "dnsd/dnsd.hpp"
+#include "provisioning/provisioning.hpp"
+#include "store/store.hpp"
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <pthread.h>
+#include <thread>
+
+namespace {
+
+using namespace sb;
+
+constexpr const char* usage = R"(usage: switchboard COMMAND [OPTIONS]
+
+Commands:
+  serve       DNS and SOAP provisioning in one process
+  dns         the DNS server alone
+  provision   the SOAP provisioning server alone
+  (dns and provision may run as separate processes on the same data dir)
+
+Options:
+  --data DIR          data directory holding the LMDB store (required)
+  --config FILE       configuration file (default: DIR/switchboard.ini)
+  --dns ADDR:PORT     DNS listen address, UDP and TCP (default 127.0.0.1:5300; [dns] listen)
+  --soap ADDR:PORT    SOAP listen address (default 127.0.0.1:9200; [soap] listen)
+  -h, --help          this text
+
+switchboard.ini keys (all optional):
+  [admin]  username, password      the provisioning administrator; generated on first start
+  [dns]    listen, workers, max_udp_payload, nameservers (default NS for new zones)
+  [soap]   listen, threads
+  [store]  map_size_mb
+)";
+
+struct Args {
+    std::string command;
+    std::map<std::string, std::string> flags;
+};
+
+Args parse_args(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "-h" || arg == "--help") {
+            a.flags["help"] = "1";
+        } else if (arg.rfind("--", 0) == 0) {
+            const auto eq = arg.find('=');
+            if (eq != std::string::npos) {
+                a.flags[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
+            } else if (i + 1 < argc) {
+                a.flags[arg.substr(2)] = argv[++i];
+            } else {
+                throw std::runtime_error(arg + " needs a value");
+            }
+        } else if (a.command.empty()) {
+            a.command = arg;
+        } else {
+            throw std::runtime_error("unexpected argument '" + arg + "'");
+        }
+    }
+    for (const auto& [k, v] : a.flags) {
+        if (k != "help" && k != "data" && k != "config" && k != "dns" && k != "soap") {
+            throw std::runtime_error("unknown option --" + k);
+        }
+    }
+    return a;
+}
+
+// Blocks SIGINT/SIGTERM in every thread started after it; wait_for_signal() takes them.
+sigset_t block_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    return set;
+}
+
+int run(const Args& args) {
+    if (args.flags.count("help") || args.command.empty()) {
+        std::cout << usage;
+        return args.command.empty() && !args.flags.count("help") ? 2 : 0;
+    }
+    const bool want_dns = args.command == "serve" || args.command == "dns";
+    const bool want_soap = args.command == "serve" || args.command == "provision";
+    if (!want_dns && !want_soap) {
+        throw std::runtime_error("unknown command '" + args.command + "' (see --help)");
+    }
+    if (!args.flags.count("data")) {
+        throw std::runtime_error("--data DIR is required");
+    }
+    const std::filesystem::path data = args.flags.at("data");
+    std::filesystem::create_directories(data);
+    const std::filesystem::path config_file =
+        args.flags.count("config") ? std::filesystem::path(args.flags.at("config"))
+                                   : data / "switchboard.ini";
+    app::Config config = app::load_config(config_file);
+    if (args.flags.count("dns")) {
+        config.dns = app::parse_endpoint(args.flags.at("dns"), "--dns");
+    }
+    if (args.flags.count("soap")) {
+        config.soap = app::parse_endpoint(args.flags.at("soap"), "--soap");
+    }
+    if (want_soap && app::ensure_admin(config)) {
+        std::cerr << "switchboard: generated the administrator account (stored in "
+                  << config.file.string() << "):\n  username: " << config.admin_username
+                  << "\n  password: " << config.admin_password << "\n";
+    }
+
+    const sigset_t signals = block_signals();
+    store::Options store_options;
+    store_options.map_size = config.map_size_mb << 20;
+    store::Env env(data, store_options);
+
+    std::optional<dnsd::Server> dns;
+    std::optional<prov::Server> soap;
+    if (want_dns) {
+        dnsd::Options o;
+        o.address = config.dns.address;
+        o.port = config.dns.port;
+        o.workers = config.dns_workers;
+        o.max_udp_payload = config.dns_max_udp_payload;
+        dns.emplace(env, o);
+    }
+    if (want_soap) {
+        prov::Options o;
+        o.address = config.soap.address;
+        o.port = config.soap.port;
+        o.threads = config.soap_threads;
+        o.admin_username = config.admin_username;
+        o.admin_password = config.admin_password;
+        o.default_nameservers = config.default_nameservers;
+        soap.emplace(env, o);
+    }
+    std::thread dns_thread, soap_thread;
+    if (dns) {
+        dns_thread = std::thread([&] { dns->run(); });
+        std::cerr << "switchboard: DNS on " << config.dns.address << ":" << config.dns.port
+                  << " (UDP and TCP)\n";
+    }
+    if (soap) {
+        soap_thread = std::thread([&] { soap->run(); });
+        std::cerr << "switchboard: SOAP on http://" << config.soap.address << ":"
+                  << config.soap.port << "/ngnpro/ (WSDL at /ngnpro/wsdl)\n";
+    }
+    std::cerr << "switchboard: ready" << std::endl;
+
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::cerr << "switchboard: " << strsignal(sig) << ", stopping\n";
+    if (dns) {
+        dns->stop();
+        dns_thread.join();
+    }
+    if (soap) {
+        soap->stop();
+        soap_thread.join();
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(parse_args(argc, argv));
+    } catch (const std::exception& e) {
+        std::cerr << "switchboard: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,52 @@
+// Stable fault codes of the provisioning API. Never renumber or reuse a value; every code is
+// listed in docs/faults.md. Codes the NGNPro client branches on keep their observed numbers.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace sb::prov {
+
+enum class ErrorCode : int {
+    // 1xxx SIP
+    SipDomainNotFound = 1000,
+    SipDomainExists = 1001,
+    SipAccountNotFound = 1010,
+    SipAccountExists = 1011,
+    // 3xxx ENUM
+    EnumRangeNotFound = 3000,
+    EnumRangeExists = 3001,
+    EnumNumberNotFound = 3002,
+    EnumNumberExists = 3003,
+    // 5xxx customers
+    CustomerNotFound = 5000,
+    CustomerExists = 5001,
+    // 7xxx DNS
+    DnsZoneNotFound = 7000,
+    DnsZoneExists = 7001,
+    DnsRecordNotFound = 7002,
+    DnsRecordExists = 7003,
+    DnsZoneNotEmpty = 7004,
+    // 8xxx request and caller
+    AuthenticationFailed = 8000,
+    PermissionDenied = 8001,
+    InvalidArgument = 8002,
+    CreditExceeded = 8003,
+    // 9xxx server
+    NotImplemented = 9000,
+    Internal = 9001,
+};
+
+// A refusal with a message that says what to fix; turned into a fault by the port layer.
+class ApiError : public std::runtime_error {
+public:
+    ApiError(ErrorCode code, const std::string& message)
+        : std::runtime_error(message)
+        , code_(code) {}
+    ErrorCode code() const noexcept { return code_; }
+
+private:
+    ErrorCode code_;
+};
+
+} // namespace sb::prov

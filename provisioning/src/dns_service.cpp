@@ -1,0 +1,470 @@
+#include "policy.hpp"
+#include "service.hpp"
+#include "zones/compile.hpp"
+#include "zones/zones.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <set>
+
+namespace sb::prov {
+
+namespace {
+
+using store::RecordRow;
+using store::Table;
+using store::ZoneRow;
+
+ApiError invalid(const zones::InvalidValue& e) {
+    return ApiError(ErrorCode::InvalidArgument, e.what());
+}
+
+std::string zone_name(const std::string& text) {
+    try {
+        auto name = zones::canonical_name(text, "zone");
+        if (name.empty()) {
+            throw ApiError(ErrorCode::InvalidArgument, "zone: a zone name is required");
+        }
+        return name;
+    } catch (const zones::InvalidValue& e) {
+        throw invalid(e);
+    }
+}
+
+template <class Txn>
+ZoneRow load_zone(const Txn& txn, const Caller& caller, const std::string& name) {
+    auto zone = store::get_zone(txn, name);
+    if (!zone || !may_access(caller, zone->customer, zone->reseller)) {
+        throw ApiError(ErrorCode::DnsZoneNotFound, "DNS zone " + name + " does not exist");
+    }
+    return *zone;
+}
+
+template <class Txn>
+RecordRow load_record(const Txn& txn, const Caller& caller, std::uint64_t id) {
+    auto rec = store::get_record(txn, id);
+    if (!rec || !may_access(caller, rec->customer, rec->reseller)) {
+        throw ApiError(ErrorCode::DnsRecordNotFound,
+                       "DNS record " + std::to_string(id) + " does not exist");
+    }
+    return *rec;
+}
+
+// A record name ending in the zone name (or with a trailing dot) is absolute, any other is
+// relative to the zone; "" and "@" are the apex (reference/ngnpro-api.md §10.8).
+std::string owner_name(const std::string& name, const std::string& zone) {
+    if (name.empty() || name == "@") {
+        return zone;
+    }
+    std::string canonical;
+    try {
+        canonical = zones::canonical_name(name, "name");
+    } catch (const zones::InvalidValue& e) {
+        throw invalid(e);
+    }
+    if (name.back() == '.' || zones::in_zone(canonical, zone)) {
+        if (!zones::in_zone(canonical, zone)) {
+            throw ApiError(ErrorCode::InvalidArgument,
+                           "name: " + name + " is outside zone " + zone);
+        }
+        return canonical;
+    }
+    std::string owner = canonical + "." + zone;
+    try {
+        return zones::canonical_name(owner, "name");
+    } catch (const zones::InvalidValue& e) {
+        throw invalid(e);
+    }
+}
+
+void apply_zone(ZoneRow& row, const ZoneInput& in, const DnsDefaults& d) {
+    row.ttl = in.ttl.value_or(0) != 0 ? *in.ttl : d.ttl;
+    row.refresh = in.refresh.value_or(0) != 0 ? *in.refresh : d.refresh;
+    row.retry = in.retry.value_or(0) != 0 ? *in.retry : d.retry;
+    row.expire = in.expire.value_or(0) != 0 ? *in.expire : d.expire;
+    row.minimum = in.minimum.value_or(0) != 0 ? *in.minimum : d.minimum;
+    if (in.nameservers) {
+        row.nameservers.clear();
+        for (const auto& ns : *in.nameservers) {
+            if (ns.empty()) {
+                continue;
+            }
+            try {
+                row.nameservers.push_back(zones::canonical_name(ns, "nameservers"));
+            } catch (const zones::InvalidValue& e) {
+                throw invalid(e);
+            }
+        }
+    }
+    if (row.nameservers.empty()) {
+        row.nameservers = d.nameservers;
+    }
+    if (row.nameservers.empty()) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "nameservers: give at least one name server for zone " + row.name +
+                           " (or set [dns] nameservers in switchboard.ini)");
+    }
+    row.email = in.email;
+    row.info = in.info;
+    try {
+        if (!row.email.empty()) {
+            zones::email_to_rname(row.email);
+        }
+        zones::soa_rdata_of(row); // validates the whole SOA the zone will serve
+    } catch (const zones::InvalidValue& e) {
+        throw invalid(e);
+    }
+}
+
+void bump_serial(store::WriteTxn& txn, ZoneRow& zone, std::int64_t when) {
+    zone.serial = zones::next_serial(zone.serial, when);
+    zone.change_date = when;
+    txn.put(Table::Zones, zone.name, store::encode(zone));
+    zones::rebuild_node(txn, zone.name);
+}
+
+// Every record of a zone, in id order.
+template <class Txn>
+std::vector<RecordRow> zone_records(const Txn& txn, const std::string& zone) {
+    std::vector<RecordRow> out;
+    for (const auto id :
+         store::ids_with_prefix(txn, Table::RecordsByZone, store::records_by_zone_prefix(zone))) {
+        if (auto rec = store::get_record(txn, id)) {
+            out.push_back(std::move(*rec));
+        }
+    }
+    return out;
+}
+
+std::vector<RecordRow> owner_records(const store::WriteTxn& txn, const std::string& owner) {
+    std::vector<RecordRow> out;
+    for (const auto id : store::ids_with_prefix(
+             txn, Table::RecordsByOwner, store::records_by_owner_prefix(zones::name_key(owner)))) {
+        if (auto rec = store::get_record(txn, id)) {
+            out.push_back(std::move(*rec));
+        }
+    }
+    return out;
+}
+
+// Builds the row of a record from its input, validating everything a DNS server would
+// refuse to serve: the type, the value (through ldns), CNAME exclusivity (RFC 2181 §10.1)
+// and duplicates (7003).
+RecordRow compile_record(const store::WriteTxn& txn, const ZoneRow& zone, const RecordInput& in,
+                         std::uint64_t id) {
+    const auto type = zones::record_type_from_string(in.type);
+    if (!type) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "type: '" + in.type +
+                           "' is not one of A, AAAA, CNAME, MX, NAPTR, NS, SRV, TXT, PTR, LOC");
+    }
+    RecordRow row;
+    row.id = id;
+    row.zone = zone.name;
+    row.name = owner_name(in.name, zone.name);
+    row.type = static_cast<std::uint16_t>(*type);
+    row.ttl = in.ttl;
+    row.value = in.value;
+    row.priority = in.priority;
+    row.owner = in.owner;
+    row.customer = zone.customer;
+    row.reseller = zone.reseller;
+    try {
+        row.rdata = zones::record_rdata(*type, in.value, in.priority, zone.name);
+    } catch (const zones::InvalidValue& e) {
+        throw invalid(e);
+    }
+    if (*type == zones::RRType::CNAME && row.name == zone.name) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "type: a CNAME cannot be at the zone apex " + zone.name);
+    }
+    if (*type == zones::RRType::NS && row.name == zone.name) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "type: the apex NS records of " + zone.name +
+                           " come from the zone's nameservers; change them with updateZone");
+    }
+    for (const auto& other : owner_records(txn, row.name)) {
+        if (other.id == id) {
+            continue;
+        }
+        if (other.type == row.type && other.rdata == row.rdata) {
+            throw ApiError(ErrorCode::DnsRecordExists,
+                           "DNS record " + row.name + " " + in.type + " " + in.value +
+                               " already exists (id " + std::to_string(other.id) + ")");
+        }
+        const bool cname_here = *type == zones::RRType::CNAME;
+        const bool cname_there = other.type == static_cast<std::uint16_t>(zones::RRType::CNAME);
+        if (cname_here || cname_there) {
+            throw ApiError(ErrorCode::InvalidArgument,
+                           "type: " + row.name +
+                               " cannot have a CNAME and other records (RFC 2181 §10.1)");
+        }
+    }
+    return row;
+}
+
+void put_record(store::WriteTxn& txn, const RecordRow& row) {
+    txn.put(Table::Records, store::u64_key(row.id), store::encode(row));
+    txn.put(Table::RecordsByZone, store::records_by_zone_key(row.zone, row.id), {});
+    txn.put(Table::RecordsByOwner,
+            store::records_by_owner_key(zones::name_key(row.name), row.id), {});
+}
+
+void erase_record(store::WriteTxn& txn, const RecordRow& row) {
+    txn.del(Table::Records, store::u64_key(row.id));
+    txn.del(Table::RecordsByZone, store::records_by_zone_key(row.zone, row.id));
+    txn.del(Table::RecordsByOwner, store::records_by_owner_key(zones::name_key(row.name), row.id));
+}
+
+template <class T, class Key>
+Page<T> paginate(std::vector<T> rows, Range range, const OrderBy& order, Key key) {
+    std::stable_sort(rows.begin(), rows.end(), [&](const T& a, const T& b) {
+        return order.descending ? key(b) < key(a) : key(a) < key(b);
+    });
+    Page<T> page;
+    page.total = static_cast<std::int64_t>(rows.size());
+    const auto start = std::clamp<std::int64_t>(range.start, 0, page.total);
+    const auto end = range.count < 0 ? page.total : std::min(page.total, start + range.count);
+    for (auto i = start; i < end; ++i) {
+        page.items.push_back(std::move(rows[static_cast<std::size_t>(i)]));
+    }
+    return page;
+}
+
+bool matches(const std::string& pattern, std::string_view text) {
+    return pattern.empty() || like(pattern, text);
+}
+
+} // namespace
+
+bool like(std::string_view p, std::string_view t) {
+    // Iterative wildcard match with backtracking to the last '%'.
+    std::size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
+    auto eq = [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
+    };
+    while (ti < t.size()) {
+        if (pi < p.size() && (p[pi] == '_' || eq(p[pi], t[ti]))) {
+            ++pi;
+            ++ti;
+        } else if (pi < p.size() && p[pi] == '%') {
+            star = pi++;
+            mark = ti;
+        } else if (star != std::string_view::npos) {
+            pi = star + 1;
+            ti = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (pi < p.size() && p[pi] == '%') {
+        ++pi;
+    }
+    return pi == p.size();
+}
+
+std::string format_date(std::int64_t unix_time) {
+    if (unix_time == 0) {
+        return "";
+    }
+    const std::time_t t = static_cast<std::time_t>(unix_time);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+std::int64_t now() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+DnsService::DnsService(store::Env& env, DnsDefaults defaults)
+    : env_(env)
+    , defaults_(std::move(defaults)) {}
+
+void DnsService::add_zone(const Caller& caller, const ZoneInput& in) {
+    const std::string name = zone_name(in.name);
+    store::WriteTxn txn(env_);
+    if (store::get_zone(txn, name)) {
+        throw ApiError(ErrorCode::DnsZoneExists, "DNS zone " + name + " already exists");
+    }
+    ZoneRow row;
+    row.name = name;
+    row.customer = caller.admin && caller.customer == 0 ? in.customer : caller.customer;
+    row.reseller = caller.admin && caller.customer == 0 ? in.reseller : caller.reseller;
+    apply_zone(row, in, defaults_);
+    bump_serial(txn, row, now());
+    txn.commit();
+}
+
+void DnsService::update_zone(const Caller& caller, const ZoneInput& in) {
+    const std::string name = zone_name(in.name);
+    store::WriteTxn txn(env_);
+    ZoneRow row = load_zone(txn, caller, name);
+    const std::uint32_t old_ttl = row.ttl;
+    apply_zone(row, in, defaults_);
+    if (caller.admin && caller.customer == 0) {
+        row.customer = in.customer;
+        row.reseller = in.reseller;
+    }
+    bump_serial(txn, row, now());
+    if (row.ttl != old_ttl) {
+        // Records without a TTL of their own follow the zone's.
+        std::set<std::string> owners;
+        for (const auto& rec : zone_records(txn, name)) {
+            if (rec.ttl == 0) {
+                owners.insert(rec.name);
+            }
+        }
+        for (const auto& owner : owners) {
+            zones::rebuild_node(txn, owner);
+        }
+    }
+    txn.commit();
+}
+
+void DnsService::delete_zone(const Caller& caller, const std::string& text) {
+    const std::string name = zone_name(text);
+    store::WriteTxn txn(env_);
+    load_zone(txn, caller, name);
+    std::set<std::string> owners;
+    for (const auto& rec : zone_records(txn, name)) {
+        erase_record(txn, rec);
+        owners.insert(rec.name);
+    }
+    txn.del(Table::Zones, name);
+    owners.insert(name);
+    for (const auto& owner : owners) {
+        zones::rebuild_node(txn, owner);
+    }
+    txn.commit();
+}
+
+store::ZoneRow DnsService::get_zone(const Caller& caller, const std::string& text) {
+    const std::string name = zone_name(text);
+    store::ReadTxn txn(env_);
+    return load_zone(txn, caller, name);
+}
+
+Page<ZoneRow> DnsService::get_zones(const Caller& caller, const ZoneFilter& f, Range range,
+                                    const OrderBy& order) {
+    store::ReadTxn txn(env_);
+    std::vector<ZoneRow> rows;
+    store::Cursor c = txn.cursor(Table::Zones);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        ZoneRow z = store::decode_zone(c.value());
+        if (!may_access(caller, z.customer, z.reseller) || !matches(f.name, z.name) ||
+            !matches(f.info, z.info) || (f.customer != 0 && z.customer != f.customer) ||
+            (f.reseller != 0 && z.reseller != f.reseller)) {
+            continue;
+        }
+        rows.push_back(std::move(z));
+    }
+    if (order.attribute == "changeDate") {
+        return paginate(std::move(rows), range, order,
+                        [](const ZoneRow& z) { return std::make_pair(z.change_date, z.name); });
+    }
+    return paginate(std::move(rows), range, order, [](const ZoneRow& z) { return z.name; });
+}
+
+std::uint64_t DnsService::add_record(const Caller& caller, const RecordInput& in) {
+    const std::string zname = zone_name(in.zone);
+    store::WriteTxn txn(env_);
+    ZoneRow zone = load_zone(txn, caller, zname);
+    const std::uint64_t id = txn.next_id("record");
+    RecordRow row = compile_record(txn, zone, in, id);
+    const std::int64_t when = now();
+    row.change_date = when;
+    put_record(txn, row);
+    zones::rebuild_node(txn, row.name);
+    bump_serial(txn, zone, when);
+    txn.commit();
+    return id;
+}
+
+void DnsService::update_record(const Caller& caller, const RecordInput& in) {
+    store::WriteTxn txn(env_);
+    const RecordRow old = load_record(txn, caller, in.id);
+    if (!in.zone.empty() && zone_name(in.zone) != old.zone) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "zone: record " + std::to_string(in.id) + " belongs to zone " + old.zone +
+                           "; a record cannot move to another zone");
+    }
+    ZoneRow zone = load_zone(txn, caller, old.zone);
+    RecordRow row = compile_record(txn, zone, in, old.id);
+    const std::int64_t when = now();
+    row.change_date = when;
+    erase_record(txn, old);
+    put_record(txn, row);
+    zones::rebuild_node(txn, old.name);
+    if (row.name != old.name) {
+        zones::rebuild_node(txn, row.name);
+    }
+    bump_serial(txn, zone, when);
+    txn.commit();
+}
+
+void DnsService::delete_record(const Caller& caller, std::uint64_t id) {
+    store::WriteTxn txn(env_);
+    const RecordRow old = load_record(txn, caller, id);
+    ZoneRow zone = load_zone(txn, caller, old.zone);
+    erase_record(txn, old);
+    zones::rebuild_node(txn, old.name);
+    bump_serial(txn, zone, now());
+    txn.commit();
+}
+
+store::RecordRow DnsService::get_record(const Caller& caller, std::uint64_t id) {
+    store::ReadTxn txn(env_);
+    return load_record(txn, caller, id);
+}
+
+Page<RecordRow> DnsService::get_records(const Caller& caller, const RecordFilter& f, Range range,
+                                        const OrderBy& order) {
+    store::ReadTxn txn(env_);
+    std::vector<RecordRow> candidates;
+    if (f.id != 0) {
+        if (auto rec = store::get_record(txn, f.id)) {
+            candidates.push_back(std::move(*rec));
+        }
+    } else if (!f.zone.empty() && f.zone.find_first_of("%_") == std::string::npos) {
+        candidates = zone_records(txn, zone_name(f.zone));
+    } else {
+        store::Cursor c = txn.cursor(Table::Records);
+        for (bool ok = c.first(); ok; ok = c.next()) {
+            candidates.push_back(store::decode_record(c.value()));
+        }
+    }
+    std::vector<RecordRow> rows;
+    for (auto& r : candidates) {
+        const char* type = zones::to_string(static_cast<zones::RRType>(r.type));
+        if (!may_access(caller, r.customer, r.reseller) || !matches(f.zone, r.zone) ||
+            !matches(f.name, r.name) || !matches(f.type, type) || !matches(f.value, r.value) ||
+            (f.owner != 0 && r.owner != f.owner) ||
+            (f.customer != 0 && r.customer != f.customer) ||
+            (f.reseller != 0 && r.reseller != f.reseller)) {
+            continue;
+        }
+        rows.push_back(std::move(r));
+    }
+    if (order.attribute == "changeDate") {
+        return paginate(std::move(rows), range, order,
+                        [](const RecordRow& r) { return std::make_pair(r.change_date, r.id); });
+    }
+    if (order.attribute == "type") {
+        return paginate(std::move(rows), range, order, [](const RecordRow& r) {
+            return std::make_tuple(std::string(zones::to_string(static_cast<zones::RRType>(r.type))),
+                                   r.name, r.id);
+        });
+    }
+    if (order.attribute == "name") {
+        return paginate(std::move(rows), range, order,
+                        [](const RecordRow& r) { return std::make_pair(r.name, r.id); });
+    }
+    return paginate(std::move(rows), range, order, [](const RecordRow& r) { return r.id; });
+}
+
+} // namespace sb::prov

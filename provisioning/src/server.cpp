@@ -1,0 +1,201 @@
+// The gSOAP HTTP server: one listening context, a fixed pool of workers each owning a copy,
+// keep-alive, GET /ngnpro/wsdl, and authentication of every request.
+#include "context.hpp"
+#include "provisioning/provisioning.hpp"
+#include "soapH.h"
+
+#include "NGNPro.nsmap"
+
+#include <openssl/crypto.h>
+
+#include <arpa/inet.h>
+#include <condition_variable>
+#include <deque>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+namespace sb::prov {
+
+namespace {
+
+constexpr const char* wsdl_location = "http://localhost:9200/ngnpro/";
+
+bool same_secret(const std::string& a, const std::string& b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string peer_address(const struct soap* soap) {
+    char buf[INET6_ADDRSTRLEN] = "?";
+    if (soap->peer.addr.sa_family == AF_INET) {
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&soap->peer)->sin_addr, buf,
+                  sizeof buf);
+    } else if (soap->peer.addr.sa_family == AF_INET6) {
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&soap->peer)->sin6_addr, buf,
+                  sizeof buf);
+    }
+    return buf;
+}
+
+// GET <base>wsdl: the WSDL with its service address pointing at the base the client used.
+int http_get(struct soap* soap) {
+    const std::string path = soap->path;
+    if (path.size() < 4 || path.compare(path.size() - 4, 4, "wsdl") != 0) {
+        return 404;
+    }
+    std::string text = wsdl_text();
+    std::string base = soap->endpoint; // "http://host:port/path" from the Host header
+    if (const auto at = base.rfind("wsdl"); at != std::string::npos) {
+        base.erase(at);
+    }
+    if (base.size() > 1 && base.back() == '?') {
+        base.pop_back();
+    }
+    for (std::size_t at = text.find(wsdl_location); at != std::string::npos;
+         at = text.find(wsdl_location, at + base.size())) {
+        text.replace(at, std::string_view(wsdl_location).size(), base);
+    }
+    soap->http_content = "text/xml; charset=utf-8";
+    if (soap_response(soap, SOAP_FILE) || soap_send_raw(soap, text.data(), text.size()) ||
+        soap_end_send(soap)) {
+        return soap_closesock(soap);
+    }
+    return SOAP_OK;
+}
+
+} // namespace
+
+Context& context(struct soap* soap) {
+    return *static_cast<Context*>(soap->user);
+}
+
+int internal_fault(struct soap* soap, const char* operation, const char* what) {
+    std::cerr << "provisioning: " << operation << " failed: " << what << "\n";
+    return fault(soap, ErrorCode::Internal,
+                 std::string(operation) + " failed on the server; the error is in its log");
+}
+
+Caller authenticate(struct soap* soap) {
+    const Context& ctx = context(soap);
+    const ngnpro__Auth* auth = soap->header != nullptr ? soap->header->auth : nullptr;
+    if (auth == nullptr || auth->username == nullptr || auth->password == nullptr) {
+        throw ApiError(ErrorCode::AuthenticationFailed,
+                       "the auth SOAP header with username and password is required");
+    }
+    if (same_secret(*auth->username, ctx.admin_username) &&
+        same_secret(*auth->password, ctx.admin_password)) {
+        Caller caller;
+        caller.admin = true;
+        caller.username = *auth->username;
+        if (auth->impersonate != nullptr && *auth->impersonate > 0) {
+            throw ApiError(ErrorCode::CustomerNotFound,
+                           "impersonate: customer " + std::to_string(*auth->impersonate) +
+                               " does not exist");
+        }
+        return caller;
+    }
+    std::cerr << "provisioning: failed login for '" << *auth->username << "' from "
+              << peer_address(soap) << "\n";
+    throw ApiError(ErrorCode::AuthenticationFailed, "wrong username or password");
+}
+
+struct Server::Impl {
+    Impl(store::Env& env, Options o)
+        : options(std::move(o))
+        , ctx{DnsService(env, DnsDefaults{options.default_nameservers}), options.admin_username,
+              options.admin_password} {}
+
+    ~Impl() {
+        if (master != nullptr) {
+            soap_destroy(master);
+            soap_end(master);
+            soap_free(master);
+        }
+    }
+
+    void work() {
+        struct soap* s = soap_copy(master);
+        s->recv_timeout = 30;
+        s->send_timeout = 30;
+        for (;;) {
+            SOAP_SOCKET sock;
+            {
+                std::unique_lock lock(mutex);
+                ready.wait(lock, [&] { return stopping || !queue.empty(); });
+                if (queue.empty()) {
+                    break;
+                }
+                sock = queue.front();
+                queue.pop_front();
+            }
+            s->socket = sock;
+            soap_serve(s);
+            soap_destroy(s);
+            soap_end(s);
+            soap_force_closesock(s);
+        }
+        soap_destroy(s);
+        soap_end(s);
+        soap_free(s);
+    }
+
+    Options options;
+    Context ctx;
+    struct soap* master = nullptr;
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<SOAP_SOCKET> queue;
+    std::atomic<bool> stopping{false};
+};
+
+Server::Server(store::Env& env, Options options)
+    : impl_(std::make_unique<Impl>(env, std::move(options))) {
+    struct soap* m = soap_new2(SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING,
+                               SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING);
+    impl_->master = m;
+    soap_set_namespaces(m, namespaces);
+    m->user = &impl_->ctx;
+    m->fget = http_get;
+    m->bind_flags = SO_REUSEADDR;
+    m->accept_timeout = 1; // seconds: lets run() notice stop()
+    if (!soap_valid_socket(soap_bind(m, impl_->options.address.c_str(), impl_->options.port,
+                                     128))) {
+        throw std::runtime_error("cannot listen for SOAP on " + impl_->options.address + ":" +
+                                 std::to_string(impl_->options.port) + ": " +
+                                 std::string(m->errnum != 0 ? strerror(m->errnum) : "bind failed"));
+    }
+}
+
+Server::~Server() = default;
+
+void Server::run() {
+    Impl& d = *impl_;
+    std::vector<std::thread> workers;
+    for (unsigned i = 0; i < std::max(1u, d.options.threads); ++i) {
+        workers.emplace_back([&d] { d.work(); });
+    }
+    while (!d.stopping) {
+        const SOAP_SOCKET sock = soap_accept(d.master);
+        if (!soap_valid_socket(sock)) {
+            continue; // timeout (checks stopping) or a failed accept
+        }
+        std::lock_guard lock(d.mutex);
+        d.queue.push_back(sock);
+        d.ready.notify_one();
+    }
+    {
+        std::lock_guard lock(d.mutex);
+        d.ready.notify_all();
+    }
+    for (auto& t : workers) {
+        t.join();
+    }
+}
+
+void Server::stop() {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+    impl_->ready.notify_all();
+}
+
+} // namespace sb::prov

@@ -1,0 +1,107 @@
+// The provisioning services, free of gSOAP: plain inputs in, store rows out, ApiError on
+// refusal. Each write operation is exactly one store::WriteTxn, committed at its end.
+#pragma once
+
+#include "provisioning/errors.hpp"
+#include "store/store.hpp"
+#include "store/tables.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sb::prov {
+
+// Who is calling, as established from the auth header.
+struct Caller {
+    bool admin = false;
+    std::int64_t customer = 0; // 0 for the administrator acting as itself
+    std::int64_t reseller = 0;
+    std::string username;
+};
+
+struct Range {
+    std::int64_t start = 0;
+    std::int64_t count = -1; // < 0: every match
+};
+
+struct OrderBy {
+    std::string attribute;
+    bool descending = false;
+};
+
+template <class T>
+struct Page {
+    std::int64_t total = 0;
+    std::vector<T> items;
+};
+
+// Values an update may leave out are optional: absent keeps (nameservers) or resets to the
+// default (numbers), see docs/decisions.md.
+struct ZoneInput {
+    std::string name;
+    std::optional<std::uint32_t> ttl, refresh, retry, expire, minimum;
+    std::optional<std::vector<std::string>> nameservers;
+    std::string email;
+    std::string info;
+    std::int64_t customer = 0;
+    std::int64_t reseller = 0;
+};
+
+struct ZoneFilter {
+    std::string name, info;
+    std::int64_t customer = 0, reseller = 0;
+};
+
+struct RecordInput {
+    std::uint64_t id = 0;
+    std::string zone, name, type, value;
+    std::uint32_t ttl = 0;
+    std::uint32_t priority = 0;
+    std::int64_t owner = 0;
+};
+
+struct RecordFilter {
+    std::uint64_t id = 0;
+    std::string zone, name, type, value;
+    std::int64_t owner = 0, customer = 0, reseller = 0;
+};
+
+struct DnsDefaults {
+    std::vector<std::string> nameservers; // used when addZone gives none
+    std::uint32_t ttl = 3600, refresh = 10800, retry = 3600, expire = 604800, minimum = 3600;
+};
+
+class DnsService {
+public:
+    DnsService(store::Env& env, DnsDefaults defaults);
+
+    void add_zone(const Caller& caller, const ZoneInput& zone);
+    void update_zone(const Caller& caller, const ZoneInput& zone);
+    void delete_zone(const Caller& caller, const std::string& name);
+    store::ZoneRow get_zone(const Caller& caller, const std::string& name);
+    Page<store::ZoneRow> get_zones(const Caller& caller, const ZoneFilter& filter, Range range,
+                                   const OrderBy& order);
+
+    std::uint64_t add_record(const Caller& caller, const RecordInput& record);
+    void update_record(const Caller& caller, const RecordInput& record);
+    void delete_record(const Caller& caller, std::uint64_t id);
+    store::RecordRow get_record(const Caller& caller, std::uint64_t id);
+    Page<store::RecordRow> get_records(const Caller& caller, const RecordFilter& filter,
+                                       Range range, const OrderBy& order);
+
+private:
+    store::Env& env_;
+    DnsDefaults defaults_;
+};
+
+// SQL LIKE as the NGNPro filters use it: '%' any run, '_' one character, case-insensitive.
+bool like(std::string_view pattern, std::string_view text);
+
+// "YYYY-MM-DD HH:MM:SS" (UTC) of a unix time; "" for 0.
+std::string format_date(std::int64_t unix_time);
+
+std::int64_t now();
+
+} // namespace sb::prov

@@ -1,0 +1,186 @@
+// sb::store — RAII over one LMDB environment: Env, ReadTxn, WriteTxn, Cursor, typed tables.
+// Values returned by get()/Cursor are views into the memory map, valid until the transaction
+// that produced them ends (commit, abort, reset) — copy what must live longer.
+#pragma once
+
+#include <lmdb.h>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace sb::store {
+
+// Something that should never happen (I/O error, map full, corruption): operation + mdb_strerror.
+class Error : public std::runtime_error {
+public:
+    Error(const std::string& what, int rc);
+    int code() const noexcept { return rc_; }
+
+private:
+    int rc_;
+};
+
+// Every named sub-database. Append only: the position is not stored, but keep the names stable.
+enum class Table : unsigned {
+    Meta,           // "schema_version" → u32; "next:<kind>" → u64 id counters
+    Zones,          // zone name (canonical text) → zone entity (provisioning codec)
+    Records,        // u64 id → DNS record entity
+    RecordsByZone,  // zone name '\0' u64 id → ""
+    RecordsByOwner, // owner name key (zones::name_key) u64 id → ""
+    DnsNodes,       // owner name key → compiled node (zones/node.hpp), read by dnsd
+    Count
+};
+
+constexpr std::uint32_t schema_version = 1;
+
+struct Options {
+    std::size_t map_size = std::size_t{16} << 30; // virtual; the file grows as data does
+    unsigned max_readers = 510;
+    bool read_only = false;
+};
+
+// One per data dir per process. Opens (creating if needed) every Table and checks the schema
+// version: a store written by another version is refused with a clear Error.
+class Env {
+public:
+    explicit Env(const std::filesystem::path& dir, Options options = {});
+    ~Env();
+    Env(const Env&) = delete;
+    Env& operator=(const Env&) = delete;
+
+    MDB_env* handle() const noexcept { return env_; }
+    MDB_dbi dbi(Table t) const noexcept { return dbis_[static_cast<unsigned>(t)]; }
+    const std::filesystem::path& dir() const noexcept { return dir_; }
+
+private:
+    std::filesystem::path dir_;
+    MDB_env* env_ = nullptr;
+    std::array<MDB_dbi, static_cast<unsigned>(Table::Count)> dbis_{};
+};
+
+class Cursor;
+
+// A read snapshot. reset() releases the snapshot but keeps the handle; renew() takes a new one,
+// so a worker can see every commit without allocating a transaction per batch.
+class ReadTxn {
+public:
+    explicit ReadTxn(const Env& env);
+    ~ReadTxn();
+    ReadTxn(ReadTxn&& other) noexcept;
+    ReadTxn& operator=(ReadTxn&&) = delete;
+    ReadTxn(const ReadTxn&) = delete;
+
+    std::optional<std::string_view> get(Table t, std::string_view key) const;
+    Cursor cursor(Table t) const;
+    void reset() noexcept;
+    void renew();
+    MDB_txn* handle() const noexcept { return txn_; }
+    const Env& env() const noexcept { return *env_; }
+
+private:
+    const Env* env_;
+    MDB_txn* txn_ = nullptr;
+};
+
+// The one write transaction of a provisioning operation. Aborted by the destructor unless
+// commit() succeeded. Cursors opened on it must be destroyed before commit().
+class WriteTxn {
+public:
+    explicit WriteTxn(Env& env);
+    ~WriteTxn();
+    WriteTxn(const WriteTxn&) = delete;
+    WriteTxn& operator=(const WriteTxn&) = delete;
+
+    std::optional<std::string_view> get(Table t, std::string_view key) const;
+    void put(Table t, std::string_view key, std::string_view value);
+    bool del(Table t, std::string_view key); // false when the key was absent
+    Cursor cursor(Table t) const;
+    void commit();
+    // Next value of a named counter kept in Meta (starts at 1).
+    std::uint64_t next_id(std::string_view kind);
+    MDB_txn* handle() const noexcept { return txn_; }
+    const Env& env() const noexcept { return *env_; }
+
+private:
+    Env* env_;
+    MDB_txn* txn_ = nullptr;
+};
+
+// A position in one table. Views it returns live as long as the transaction.
+class Cursor {
+public:
+    Cursor(MDB_txn* txn, MDB_dbi dbi);
+    ~Cursor();
+    Cursor(Cursor&& other) noexcept;
+    Cursor& operator=(Cursor&&) = delete;
+    Cursor(const Cursor&) = delete;
+
+    bool seek(std::string_view key); // first entry with key >= `key`
+    bool first();
+    bool last();
+    bool next();
+    bool prev();
+    bool valid() const noexcept { return valid_; }
+    std::string_view key() const noexcept { return key_; }
+    std::string_view value() const noexcept { return value_; }
+    // Re-bind a cursor of a read-only txn after ReadTxn::renew().
+    void renew(const ReadTxn& txn);
+
+private:
+    bool move(MDB_cursor_op op, std::string_view key = {});
+    MDB_cursor* cur_ = nullptr;
+    bool valid_ = false;
+    std::string_view key_, value_;
+};
+
+// Big-endian integer codecs: keys built with them sort numerically.
+void put_u16(std::string& out, std::uint16_t v);
+void put_u32(std::string& out, std::uint32_t v);
+void put_u64(std::string& out, std::uint64_t v);
+std::uint16_t get_u16(std::string_view in, std::size_t pos) noexcept;
+std::uint32_t get_u32(std::string_view in, std::size_t pos) noexcept;
+std::uint64_t get_u64(std::string_view in, std::size_t pos) noexcept;
+std::string u64_key(std::uint64_t v);
+
+// Length-checked reader for entity codecs; throws Error on a short or malformed value.
+class Reader {
+public:
+    explicit Reader(std::string_view data) : data_(data) {}
+    std::uint8_t u8();
+    std::uint16_t u16();
+    std::uint32_t u32();
+    std::uint64_t u64();
+    std::int64_t i64() { return static_cast<std::int64_t>(u64()); }
+    double f64();
+    std::string_view str(); // u32 length + bytes
+    bool done() const noexcept { return pos_ == data_.size(); }
+
+private:
+    std::string_view take(std::size_t n);
+    std::string_view data_;
+    std::size_t pos_ = 0;
+};
+
+// Writer counterpart of Reader.
+class Writer {
+public:
+    void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
+    void u16(std::uint16_t v) { put_u16(out_, v); }
+    void u32(std::uint32_t v) { put_u32(out_, v); }
+    void u64(std::uint64_t v) { put_u64(out_, v); }
+    void i64(std::int64_t v) { put_u64(out_, static_cast<std::uint64_t>(v)); }
+    void f64(double v);
+    void str(std::string_view s);
+    std::string& bytes() noexcept { return out_; }
+
+private:
+    std::string out_;
+};
+
+} // namespace sb::store

@@ -1,0 +1,132 @@
+#include "store/tables.hpp"
+
+namespace sb::store {
+
+namespace {
+
+constexpr std::uint8_t zone_format = 1;
+constexpr std::uint8_t record_format = 1;
+
+void expect_format(Reader& r, std::uint8_t format, const char* what) {
+    if (r.u8() != format) {
+        throw Error(std::string("unknown ") + what + " row format", MDB_CORRUPTED);
+    }
+}
+
+void expect_done(const Reader& r, const char* what) {
+    if (!r.done()) {
+        throw Error(std::string("trailing bytes in ") + what + " row", MDB_CORRUPTED);
+    }
+}
+
+} // namespace
+
+std::string encode(const ZoneRow& row) {
+    Writer w;
+    w.u8(zone_format);
+    w.str(row.name);
+    w.u32(row.ttl);
+    w.u32(static_cast<std::uint32_t>(row.nameservers.size()));
+    for (const auto& ns : row.nameservers) {
+        w.str(ns);
+    }
+    w.str(row.email);
+    w.u32(row.serial);
+    w.u32(row.refresh);
+    w.u32(row.retry);
+    w.u32(row.expire);
+    w.u32(row.minimum);
+    w.i64(row.customer);
+    w.i64(row.reseller);
+    w.i64(row.change_date);
+    w.str(row.info);
+    return std::move(w.bytes());
+}
+
+ZoneRow decode_zone(std::string_view value) {
+    Reader r(value);
+    expect_format(r, zone_format, "zone");
+    ZoneRow row;
+    row.name = r.str();
+    row.ttl = r.u32();
+    const std::uint32_t n = r.u32();
+    for (std::uint32_t i = 0; i < n; ++i) {
+        row.nameservers.emplace_back(r.str());
+    }
+    row.email = r.str();
+    row.serial = r.u32();
+    row.refresh = r.u32();
+    row.retry = r.u32();
+    row.expire = r.u32();
+    row.minimum = r.u32();
+    row.customer = r.i64();
+    row.reseller = r.i64();
+    row.change_date = r.i64();
+    row.info = r.str();
+    expect_done(r, "zone");
+    return row;
+}
+
+std::string encode(const RecordRow& row) {
+    Writer w;
+    w.u8(record_format);
+    w.u64(row.id);
+    w.str(row.zone);
+    w.str(row.name);
+    w.u16(row.type);
+    w.u32(row.ttl);
+    w.str(row.value);
+    w.u32(row.priority);
+    w.i64(row.owner);
+    w.i64(row.customer);
+    w.i64(row.reseller);
+    w.i64(row.change_date);
+    w.str(row.rdata);
+    return std::move(w.bytes());
+}
+
+RecordRow decode_record(std::string_view value) {
+    Reader r(value);
+    expect_format(r, record_format, "record");
+    RecordRow row;
+    row.id = r.u64();
+    row.zone = r.str();
+    row.name = r.str();
+    row.type = r.u16();
+    row.ttl = r.u32();
+    row.value = r.str();
+    row.priority = r.u32();
+    row.owner = r.i64();
+    row.customer = r.i64();
+    row.reseller = r.i64();
+    row.change_date = r.i64();
+    row.rdata = r.str();
+    expect_done(r, "record");
+    return row;
+}
+
+std::string records_by_zone_prefix(std::string_view zone) {
+    std::string key(zone);
+    key.push_back('\0');
+    return key;
+}
+
+std::string records_by_zone_key(std::string_view zone, std::uint64_t id) {
+    std::string key = records_by_zone_prefix(zone);
+    put_u64(key, id);
+    return key;
+}
+
+std::string records_by_owner_prefix(std::string_view owner_name_key) {
+    std::string key(owner_name_key);
+    key.push_back('\0');
+    return key;
+}
+
+std::string records_by_owner_key(std::string_view owner_name_key, std::uint64_t id) {
+    std::string key = records_by_owner_prefix(owner_name_key);
+    put_u64(key, id);
+    return key;
+}
+
+} // namespace sb::store

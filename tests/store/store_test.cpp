@@ -1,0 +1,128 @@
+// Store: transactions commit or abort as a whole, cursors order keys bytewise, codecs
+// round-trip and refuse truncated values, the schema version is checked at open.
+#include "store/store.hpp"
+#include "store/tables.hpp"
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace sb::store;
+
+TEST_CASE("a write transaction lands only when committed", "[store]") {
+    sb::test::TempDir dir;
+    Env env(dir.path());
+    {
+        WriteTxn txn(env);
+        txn.put(Table::Meta, "a", "1");
+    } // destroyed without commit: aborted
+    {
+        WriteTxn txn(env);
+        txn.put(Table::Meta, "b", "2");
+        txn.commit();
+    }
+    ReadTxn r(env);
+    CHECK_FALSE(r.get(Table::Meta, "a"));
+    REQUIRE(r.get(Table::Meta, "b"));
+    CHECK(*r.get(Table::Meta, "b") == "2");
+}
+
+TEST_CASE("a reset and renewed read txn sees later commits", "[store]") {
+    sb::test::TempDir dir;
+    Env env(dir.path());
+    ReadTxn r(env);
+    CHECK_FALSE(r.get(Table::Meta, "k"));
+    {
+        WriteTxn w(env);
+        w.put(Table::Meta, "k", "v");
+        w.commit();
+    }
+    CHECK_FALSE(r.get(Table::Meta, "k")); // snapshot
+    r.reset();
+    r.renew();
+    CHECK(r.get(Table::Meta, "k").value_or("") == "v");
+}
+
+TEST_CASE("cursor seek finds the first key not below the target", "[store]") {
+    sb::test::TempDir dir;
+    Env env(dir.path());
+    WriteTxn w(env);
+    for (const char* k : {"b", "d", "f"}) {
+        w.put(Table::DnsNodes, k, k);
+    }
+    {
+        Cursor c = w.cursor(Table::DnsNodes);
+        REQUIRE(c.seek("c"));
+        CHECK(c.key() == "d");
+        REQUIRE(c.next());
+        CHECK(c.key() == "f");
+        CHECK_FALSE(c.next());
+        CHECK_FALSE(c.seek("g"));
+        REQUIRE(c.seek(""));
+        CHECK(c.key() == "b");
+    }
+    w.commit();
+}
+
+TEST_CASE("id counters start at 1 and grow", "[store]") {
+    sb::test::TempDir dir;
+    Env env(dir.path());
+    WriteTxn w(env);
+    CHECK(w.next_id("record") == 1);
+    CHECK(w.next_id("record") == 2);
+    CHECK(w.next_id("zone") == 1);
+}
+
+TEST_CASE("big-endian keys sort numerically", "[store]") {
+    CHECK(u64_key(2) < u64_key(256));
+    CHECK(get_u64(u64_key(0x0102030405060708ULL), 0) == 0x0102030405060708ULL);
+}
+
+TEST_CASE("zone and record rows round-trip", "[store]") {
+    ZoneRow z;
+    z.name = "example.com";
+    z.nameservers = {"ns1.example.net", "ns2.example.net"};
+    z.email = "hostmaster@example.com";
+    z.serial = 2026112801;
+    z.customer = 7;
+    z.info = "x";
+    const ZoneRow z2 = decode_zone(encode(z));
+    CHECK(z2.name == z.name);
+    CHECK(z2.nameservers == z.nameservers);
+    CHECK(z2.serial == z.serial);
+    CHECK(z2.customer == 7);
+    CHECK(z2.info == "x");
+
+    RecordRow r;
+    r.id = 42;
+    r.zone = "example.com";
+    r.name = "www.example.com";
+    r.type = 1;
+    r.value = "192.0.2.1";
+    r.rdata = std::string("\xc0\x00\x02\x01", 4);
+    const RecordRow r2 = decode_record(encode(r));
+    CHECK(r2.id == 42);
+    CHECK(r2.rdata == r.rdata);
+    CHECK(r2.name == r.name);
+}
+
+TEST_CASE("truncated rows are refused, not read past", "[store]") {
+    ZoneRow z;
+    z.name = "example.com";
+    const std::string bytes = encode(z);
+    CHECK_THROWS_AS(decode_zone(bytes.substr(0, bytes.size() - 1)), Error);
+    CHECK_THROWS_AS(decode_zone(bytes + "x"), Error);
+    CHECK_THROWS_AS(decode_record(""), Error);
+}
+
+TEST_CASE("a store with another schema version is refused", "[store]") {
+    sb::test::TempDir dir;
+    {
+        Env env(dir.path());
+        WriteTxn w(env);
+        std::string v;
+        put_u32(v, schema_version + 1);
+        w.put(Table::Meta, "schema_version", v);
+        w.commit();
+    }
+    CHECK_THROWS_WITH(Env(dir.path()), Catch::Contains("schema version"));
+}

@@ -1,0 +1,64 @@
+// Record values through ldns: what a server must refuse is refused with ldns's reason;
+// relative and absolute targets follow the documented rule; round-trips to text.
+#include "zones/zones.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace sb::zones;
+
+namespace {
+
+std::string text(RRType t, const std::string& value, std::uint32_t prio = 0) {
+    return rdata_to_text(t, record_rdata(t, value, prio, "example.com"));
+}
+
+} // namespace
+
+TEST_CASE("A and AAAA values", "[zones]") {
+    CHECK(record_rdata(RRType::A, "192.0.2.1", 0, "example.com") == std::string("\xc0\x00\x02\x01", 4));
+    CHECK_THROWS_AS(record_rdata(RRType::A, "300.1.1.1", 0, "example.com"), InvalidValue);
+    CHECK_THROWS_WITH(record_rdata(RRType::A, "300.1.1.1", 0, "example.com"),
+                      Catch::StartsWith("value: "));
+    CHECK(text(RRType::AAAA, "2001:db8::1") == "2001:db8::1");
+    CHECK_THROWS_AS(record_rdata(RRType::AAAA, "192.0.2.1", 0, "example.com"), InvalidValue);
+}
+
+TEST_CASE("targets: no dot or a leading underscore is relative to the zone", "[zones]") {
+    CHECK(text(RRType::CNAME, "www") == "www.example.com.");
+    CHECK(text(RRType::CNAME, "sip.example.net") == "sip.example.net.");
+    CHECK(text(RRType::CNAME, "host.") == "host.");
+    CHECK(text(RRType::MX, "mail", 10) == "10 mail.example.com.");
+    CHECK(text(RRType::MX, "mx.example.net", 5) == "5 mx.example.net.");
+    CHECK(text(RRType::SRV, "0 5060 sip.example.com", 10) == "10 0 5060 sip.example.com.");
+    CHECK(text(RRType::NAPTR, "10 20 \"S\" \"SIP+D2U\" \"\" _sip._udp") ==
+          "10 20 \"S\" \"SIP+D2U\" \"\" _sip._udp.example.com.");
+}
+
+TEST_CASE("NAPTR preference comes from priority when given", "[zones]") {
+    CHECK(text(RRType::NAPTR, "10 20 \"u\" \"E2U+sip\" \"!^.*$!sip:a@b!\" .", 50) ==
+          "10 50 \"u\" \"E2U+sip\" \"!^.*$!sip:a@b!\" .");
+    CHECK_THROWS_AS(record_rdata(RRType::NAPTR, "10 20 \"u\"", 0, "example.com"), InvalidValue);
+}
+
+TEST_CASE("TXT values are quoted and split at 255 bytes", "[zones]") {
+    CHECK(text(RRType::TXT, "v=spf1 -all") == "\"v=spf1 -all\"");
+    const std::string rdata = record_rdata(RRType::TXT, std::string(300, 'x'), 0, "example.com");
+    CHECK(rdata.size() == 302); // two character-strings: 1+255 and 1+45
+    CHECK(static_cast<unsigned char>(rdata[0]) == 255);
+}
+
+TEST_CASE("SOA rdata and contact names", "[zones]") {
+    CHECK(email_to_rname("hostmaster@example.com") == "hostmaster.example.com");
+    CHECK(email_to_rname("john.doe@example.com") == "john\\.doe.example.com");
+    CHECK_THROWS_AS(email_to_rname("@example.com"), InvalidValue);
+    Soa soa{"ns1.example.net", "hostmaster.example.com", 1, 2, 3, 4, 5};
+    CHECK(rdata_to_text(RRType::SOA, soa_rdata(soa)) ==
+          "ns1.example.net. hostmaster.example.com. 1 2 3 4 5");
+}
+
+TEST_CASE("record types are the DnsRecordType set", "[zones]") {
+    CHECK(record_type_from_string("naptr") == RRType::NAPTR);
+    CHECK(record_type_from_string("A") == RRType::A);
+    CHECK_FALSE(record_type_from_string("SOA"));
+    CHECK_FALSE(record_type_from_string("HINFO"));
+}

@@ -1,0 +1,20 @@
+// Derives the DNS data (store::Table::DnsNodes) from the provisioned rows, inside the
+// provisioning operation's write transaction.
+#pragma once
+
+#include "store/store.hpp"
+#include "store/tables.hpp"
+
+#include <string_view>
+
+namespace sb::zones {
+
+// Recomputes the node of `owner` (canonical name) from every source that puts RRs there:
+// the apex data of a zone named `owner` (SOA from the zone row, NS from its nameservers) and
+// the DNS records indexed at that owner. An owner left with no RRs loses its node.
+void rebuild_node(store::WriteTxn& txn, std::string_view owner);
+
+// The SOA and apex NS of a zone row, as the zone's RRs (also used by export/tests).
+std::string soa_rdata_of(const store::ZoneRow& zone);
+
+} // namespace sb::zones

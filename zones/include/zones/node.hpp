@@ -1,0 +1,103 @@
+// The compiled form of one owner name, stored in store::Table::DnsNodes under
+// name_key(owner). Written by the provisioning side (NodeBuilder), read on the DNS answer
+// path (NodeView) without allocation or copies. All integers big-endian.
+//
+//   u8  format            = node_format (1)
+//   u8  flags             NodeFlag bits
+//   u16 rrset_count
+//   rrset_count times, sorted by type:
+//     u16 type
+//     u16 rr_count
+//     u16 block_len       bytes of the RRs that follow
+//     rr_count times:
+//       u32 ttl
+//       u16 rdlength
+//       rdlength bytes    rdata in wire form, names uncompressed and fully qualified
+//
+// Every length is checked by NodeView before use; a value that fails is reported as
+// malformed (the caller answers SERVFAIL), never read past.
+#pragma once
+
+#include "zones/zones.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sb::zones {
+
+constexpr std::uint8_t node_format = 1;
+
+enum NodeFlag : std::uint8_t {
+    NodeApex = 1,       // a zone apex: SOA and NS RRsets live here
+    NodeDelegation = 2, // NS at a non-apex name: a zone cut (referral)
+    NodeWildcard = 4,   // the owner's first label is "*"
+};
+
+// One RR inside an RRset view.
+struct RrView {
+    std::uint32_t ttl;
+    std::string_view rdata;
+};
+
+// One RRset of a node; iterate with next_rr().
+class RrsetView {
+public:
+    RrsetView() = default;
+    RrsetView(RRType type, std::uint16_t count, std::string_view block) noexcept
+        : type_(type)
+        , count_(count)
+        , block_(block) {}
+
+    RRType type() const noexcept { return type_; }
+    std::uint16_t count() const noexcept { return count_; }
+    std::string_view block() const noexcept { return block_; }
+
+    // Reads the RR at byte offset `pos` of the block and advances pos; false at the end or on a
+    // malformed block.
+    bool next_rr(std::size_t& pos, RrView& out) const noexcept;
+
+private:
+    RRType type_{};
+    std::uint16_t count_ = 0;
+    std::string_view block_;
+};
+
+class NodeView {
+public:
+    // Validates the header and every RRset bound; valid() is false for a malformed value.
+    explicit NodeView(std::string_view value) noexcept;
+    bool valid() const noexcept { return valid_; }
+    std::uint8_t flags() const noexcept { return flags_; }
+    std::uint16_t rrset_count() const noexcept { return count_; }
+    // The RRset of `type`, if present.
+    bool find(RRType type, RrsetView& out) const noexcept;
+    // The i-th RRset in stored order (0 ≤ i < rrset_count()).
+    bool at(std::uint16_t i, RrsetView& out) const noexcept;
+
+private:
+    std::string_view value_;
+    std::uint8_t flags_ = 0;
+    std::uint16_t count_ = 0;
+    bool valid_ = false;
+};
+
+// Accumulates RRs of one owner and produces the stored value.
+class NodeBuilder {
+public:
+    void set_flags(std::uint8_t flags) { flags_ = flags; }
+    void add(RRType type, std::uint32_t ttl, std::string_view rdata);
+    bool empty() const noexcept { return rrs_.empty(); }
+    std::string build() const;
+
+private:
+    struct Rr {
+        RRType type;
+        std::uint32_t ttl;
+        std::string rdata;
+    };
+    std::uint8_t flags_ = 0;
+    std::vector<Rr> rrs_;
+};
+
+} // namespace sb::zones

@@ -1,0 +1,66 @@
+#include "zones/compile.hpp"
+
+#include "zones/node.hpp"
+#include "zones/zones.hpp"
+
+namespace sb::zones {
+
+std::string soa_rdata_of(const store::ZoneRow& zone) {
+    Soa soa;
+    soa.mname = zone.nameservers.empty() ? "ns1." + zone.name : zone.nameservers.front();
+    soa.rname = zone.email.empty() ? "hostmaster." + zone.name : email_to_rname(zone.email);
+    soa.serial = zone.serial;
+    soa.refresh = zone.refresh;
+    soa.retry = zone.retry;
+    soa.expire = zone.expire;
+    soa.minimum = zone.minimum;
+    return soa_rdata(soa);
+}
+
+void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
+    const std::string key = name_key(owner);
+    NodeBuilder node;
+    std::uint8_t flags = 0;
+
+    const auto apex = store::get_zone(txn, owner);
+    if (apex) {
+        flags |= NodeApex;
+        node.add(RRType::SOA, apex->ttl, soa_rdata_of(*apex));
+        for (const auto& ns : apex->nameservers) {
+            node.add(RRType::NS, apex->ttl, name_to_wire(ns));
+        }
+    }
+
+    bool has_ns = false;
+    std::optional<store::ZoneRow> zone; // the records' zone, for default TTLs
+    for (const auto id : store::ids_with_prefix(txn, store::Table::RecordsByOwner,
+                                                store::records_by_owner_prefix(key))) {
+        const auto rec = store::get_record(txn, id);
+        if (!rec) {
+            throw store::Error("index points at missing record " + std::to_string(id),
+                               MDB_CORRUPTED);
+        }
+        if (!zone || zone->name != rec->zone) {
+            zone = store::get_zone(txn, rec->zone);
+        }
+        const std::uint32_t ttl = rec->ttl != 0 ? rec->ttl : (zone ? zone->ttl : 3600);
+        const auto type = static_cast<RRType>(rec->type);
+        has_ns = has_ns || type == RRType::NS;
+        node.add(type, ttl, rec->rdata);
+    }
+    if (has_ns && !apex) {
+        flags |= NodeDelegation;
+    }
+    if (owner == "*" || owner.starts_with("*.")) {
+        flags |= NodeWildcard;
+    }
+
+    if (node.empty()) {
+        txn.del(store::Table::DnsNodes, key);
+        return;
+    }
+    node.set_flags(flags);
+    txn.put(store::Table::DnsNodes, key, node.build());
+}
+
+} // namespace sb::zones

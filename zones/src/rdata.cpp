@@ -1,0 +1,255 @@
+// Record values (presentation text) to wire rdata and back, through ldns.
+#include "zones/zones.hpp"
+
+#include <ldns/ldns.h>
+
+#include <memory>
+
+namespace sb::zones {
+
+namespace {
+
+struct RrFree {
+    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
+};
+using RrPtr = std::unique_ptr<ldns_rr, RrFree>;
+
+struct BufferFree {
+    void operator()(ldns_buffer* b) const { ldns_buffer_free(b); }
+};
+using BufferPtr = std::unique_ptr<ldns_buffer, BufferFree>;
+
+// Splits presentation text into fields, keeping "quoted strings" (with escapes) as one field.
+std::vector<std::string> fields(std::string_view text) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) {
+            ++i;
+        }
+        if (i == text.size()) {
+            break;
+        }
+        std::size_t j = i;
+        if (text[i] == '"') {
+            for (++j; j < text.size() && text[j] != '"'; ++j) {
+                if (text[j] == '\\') {
+                    ++j;
+                }
+            }
+            j = std::min(j + 1, text.size());
+        } else {
+            while (j < text.size() && text[j] != ' ' && text[j] != '\t') {
+                ++j;
+            }
+        }
+        out.emplace_back(text.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+// A target with no dot or starting with '_' is relative to the zone; "@" and "" are the apex;
+// a trailing dot or any other dotted name is absolute (reference/ngnpro-api.md §10.8).
+std::string qualify(std::string_view target, std::string_view zone) {
+    if (target == ".") {
+        return ".";
+    }
+    if (target.empty() || target == "@") {
+        return std::string(zone) + ".";
+    }
+    if (target.back() == '.') {
+        return std::string(target);
+    }
+    if (target.find('.') == std::string_view::npos || target.front() == '_') {
+        return zone.empty() ? std::string(target) + "."
+                            : std::string(target) + "." + std::string(zone) + ".";
+    }
+    return std::string(target) + ".";
+}
+
+std::string join(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts) {
+        if (!out.empty()) {
+            out.push_back(' ');
+        }
+        out += p;
+    }
+    return out;
+}
+
+std::string quote_txt(std::string_view value) {
+    if (!value.empty() && value.front() == '"') {
+        return std::string(value); // already presentation form: "a" "b"
+    }
+    // One character-string per 255 bytes (RFC 1035 §3.3.14).
+    std::string out;
+    std::size_t n = 0;
+    out.push_back('"');
+    for (const char c : value) {
+        if (n == 255) {
+            out += "\" \"";
+            n = 0;
+        }
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+        }
+        out.push_back(c);
+        ++n;
+    }
+    out.push_back('"');
+    return out;
+}
+
+bool is_number(std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// The presentation rdata ldns parses, built from a DnsRecord value and priority.
+std::string presentation(RRType type, std::string_view value, std::uint32_t priority,
+                         std::string_view zone) {
+    auto f = fields(value);
+    switch (type) {
+    case RRType::CNAME:
+    case RRType::NS:
+    case RRType::PTR:
+        if (f.size() != 1) {
+            throw InvalidValue("value", std::string(to_string(type)) + " takes one target name");
+        }
+        return qualify(f[0], zone);
+    case RRType::MX:
+        if (f.size() == 2 && is_number(f[0])) {
+            return f[0] + " " + qualify(f[1], zone);
+        }
+        if (f.size() != 1) {
+            throw InvalidValue("value", "MX takes the mail server name (preference in priority)");
+        }
+        return std::to_string(priority) + " " + qualify(f[0], zone);
+    case RRType::SRV:
+        if (f.size() == 4) {
+            f[3] = qualify(f[3], zone);
+            return join(f);
+        }
+        if (f.size() != 3) {
+            throw InvalidValue("value", "SRV takes 'weight port target' (priority in priority)");
+        }
+        return std::to_string(priority) + " " + f[0] + " " + f[1] + " " + qualify(f[2], zone);
+    case RRType::NAPTR:
+        if (f.size() != 6) {
+            throw InvalidValue("value", "NAPTR takes 'order preference \"flags\" \"service\" "
+                                        "\"regexp\" replacement'");
+        }
+        if (priority > 0) {
+            f[1] = std::to_string(priority); // priority is the preference (docs/decisions.md)
+        }
+        f[5] = qualify(f[5], zone);
+        return join(f);
+    case RRType::TXT:
+        return quote_txt(value);
+    default:
+        return std::string(value);
+    }
+}
+
+std::string wire_rdata(const ldns_rr* rr) {
+    BufferPtr buf(ldns_buffer_new(512));
+    if (ldns_rr_rdata2buffer_wire(buf.get(), rr) != LDNS_STATUS_OK) {
+        throw InvalidValue("value", "cannot encode rdata");
+    }
+    return std::string(reinterpret_cast<const char*>(ldns_buffer_begin(buf.get())),
+                       ldns_buffer_position(buf.get()));
+}
+
+RrPtr parse_rr(RRType type, const std::string& rdata_text, const std::string& field) {
+    const std::string line = ". 0 IN " + std::string(to_string(type)) + " " + rdata_text;
+    ldns_rr* rr = nullptr;
+    const ldns_status st = ldns_rr_new_frm_str(&rr, line.c_str(), 0, nullptr, nullptr);
+    if (st != LDNS_STATUS_OK) {
+        throw InvalidValue(field, std::string(ldns_get_errorstr_by_id(st)) + " in '" +
+                                      rdata_text + "'");
+    }
+    return RrPtr(rr);
+}
+
+} // namespace
+
+std::string record_rdata(RRType type, std::string_view value, std::uint32_t priority,
+                         std::string_view zone) {
+    if (priority > 0xffff) {
+        throw InvalidValue("priority", "must be 0..65535");
+    }
+    const std::string text = presentation(type, value, priority, zone);
+    if (text.empty()) {
+        throw InvalidValue("value", "is empty");
+    }
+    const RrPtr rr = parse_rr(type, text, "value");
+    if (ldns_rr_rd_count(rr.get()) == 0) {
+        throw InvalidValue("value", "is empty");
+    }
+    return wire_rdata(rr.get());
+}
+
+std::string rdata_to_text(RRType type, std::string_view rdata) {
+    std::string wire;
+    wire.push_back('\0'); // owner: root
+    for (const std::uint16_t v : {static_cast<std::uint16_t>(type), std::uint16_t{1}}) {
+        wire.push_back(static_cast<char>(v >> 8));
+        wire.push_back(static_cast<char>(v));
+    }
+    wire.append(4, '\0'); // ttl
+    wire.push_back(static_cast<char>(rdata.size() >> 8));
+    wire.push_back(static_cast<char>(rdata.size()));
+    wire.append(rdata);
+    ldns_rr* raw = nullptr;
+    std::size_t pos = 0;
+    if (ldns_wire2rr(&raw, reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size(), &pos,
+                     LDNS_SECTION_ANSWER) != LDNS_STATUS_OK) {
+        return "<malformed rdata>";
+    }
+    const RrPtr rr(raw);
+    std::string out;
+    for (std::size_t i = 0; i < ldns_rr_rd_count(rr.get()); ++i) {
+        char* s = ldns_rdf2str(ldns_rr_rdf(rr.get(), i));
+        if (!out.empty()) {
+            out.push_back(' ');
+        }
+        out += s != nullptr ? s : "";
+        free(s);
+    }
+    return out;
+}
+
+std::string email_to_rname(std::string_view email) {
+    const auto at = email.find('@');
+    if (at == std::string_view::npos) {
+        return canonical_name(email, "email");
+    }
+    std::string local;
+    for (const char c : email.substr(0, at)) {
+        if (c == '.') {
+            local += "\\."; // RFC 1035 §8: a dot in the local part is escaped
+        } else {
+            local.push_back(c);
+        }
+    }
+    if (local.empty()) {
+        throw InvalidValue("email", "has no local part");
+    }
+    const std::string domain = canonical_name(email.substr(at + 1), "email");
+    if (domain.empty()) {
+        throw InvalidValue("email", "has no domain");
+    }
+    return local + "." + domain;
+}
+
+std::string soa_rdata(const Soa& soa) {
+    const std::string text = soa.mname + ". " + soa.rname + ". " + std::to_string(soa.serial) +
+                             " " + std::to_string(soa.refresh) + " " +
+                             std::to_string(soa.retry) + " " + std::to_string(soa.expire) + " " +
+                             std::to_string(soa.minimum);
+    const RrPtr rr = parse_rr(RRType::SOA, text, "zone");
+    return wire_rdata(rr.get());
+}
+
+} // namespace sb::zones
