@@ -1,3 +1,4 @@
+#include "common.hpp"
 #include "policy.hpp"
 #include "service.hpp"
 #include "zones/compile.hpp"
@@ -16,10 +17,6 @@ using store::RecordRow;
 using store::Table;
 using store::ZoneRow;
 
-ApiError invalid(const zones::InvalidValue& e) {
-    return ApiError(ErrorCode::InvalidArgument, e.what());
-}
-
 std::string zone_name(const std::string& text) {
     try {
         auto name = zones::canonical_name(text, "zone");
@@ -35,7 +32,8 @@ std::string zone_name(const std::string& text) {
 template <class Txn>
 ZoneRow load_zone(const Txn& txn, const Caller& caller, const std::string& name) {
     auto zone = store::get_zone(txn, name);
-    if (!zone || !may_access(caller, zone->customer, zone->reseller)) {
+    if (!zone || zone->kind != store::ZoneKind::Dns ||
+        !may_access(caller, zone->customer, zone->reseller)) {
         throw ApiError(ErrorCode::DnsZoneNotFound, "DNS zone " + name + " does not exist");
     }
     return *zone;
@@ -84,27 +82,7 @@ void apply_zone(ZoneRow& row, const ZoneInput& in, const DnsDefaults& d) {
     row.retry = in.retry.value_or(0) != 0 ? *in.retry : d.retry;
     row.expire = in.expire.value_or(0) != 0 ? *in.expire : d.expire;
     row.minimum = in.minimum.value_or(0) != 0 ? *in.minimum : d.minimum;
-    if (in.nameservers) {
-        row.nameservers.clear();
-        for (const auto& ns : *in.nameservers) {
-            if (ns.empty()) {
-                continue;
-            }
-            try {
-                row.nameservers.push_back(zones::canonical_name(ns, "nameservers"));
-            } catch (const zones::InvalidValue& e) {
-                throw invalid(e);
-            }
-        }
-    }
-    if (row.nameservers.empty()) {
-        row.nameservers = d.nameservers;
-    }
-    if (row.nameservers.empty()) {
-        throw ApiError(ErrorCode::InvalidArgument,
-                       "nameservers: give at least one name server for zone " + row.name +
-                           " (or set [dns] nameservers in switchboard.ini)");
-    }
+    set_nameservers(row, in.nameservers, d);
     row.email = in.email;
     row.info = in.info;
     try {
@@ -115,13 +93,6 @@ void apply_zone(ZoneRow& row, const ZoneInput& in, const DnsDefaults& d) {
     } catch (const zones::InvalidValue& e) {
         throw invalid(e);
     }
-}
-
-void bump_serial(store::WriteTxn& txn, ZoneRow& zone, std::int64_t when) {
-    zone.serial = zones::next_serial(zone.serial, when);
-    zone.change_date = when;
-    txn.put(Table::Zones, zone.name, store::encode(zone));
-    zones::rebuild_node(txn, zone.name);
 }
 
 // Every record of a zone, in id order.
@@ -217,25 +188,6 @@ void erase_record(store::WriteTxn& txn, const RecordRow& row) {
     txn.del(Table::RecordsByOwner, store::records_by_owner_key(zones::name_key(row.name), row.id));
 }
 
-template <class T, class Key>
-Page<T> paginate(std::vector<T> rows, Range range, const OrderBy& order, Key key) {
-    std::stable_sort(rows.begin(), rows.end(), [&](const T& a, const T& b) {
-        return order.descending ? key(b) < key(a) : key(a) < key(b);
-    });
-    Page<T> page;
-    page.total = static_cast<std::int64_t>(rows.size());
-    const auto start = std::clamp<std::int64_t>(range.start, 0, page.total);
-    const auto end = range.count < 0 ? page.total : std::min(page.total, start + range.count);
-    for (auto i = start; i < end; ++i) {
-        page.items.push_back(std::move(rows[static_cast<std::size_t>(i)]));
-    }
-    return page;
-}
-
-bool matches(const std::string& pattern, std::string_view text) {
-    return pattern.empty() || like(pattern, text);
-}
-
 } // namespace
 
 bool like(std::string_view p, std::string_view t) {
@@ -296,7 +248,7 @@ void DnsService::add_zone(const Caller& caller, const ZoneInput& in) {
     row.customer = caller.admin && caller.customer == 0 ? in.customer : caller.customer;
     row.reseller = caller.admin && caller.customer == 0 ? in.reseller : caller.reseller;
     apply_zone(row, in, defaults_);
-    bump_serial(txn, row, now());
+    zones::touch_zone(txn, row, now());
     txn.commit();
 }
 
@@ -310,7 +262,7 @@ void DnsService::update_zone(const Caller& caller, const ZoneInput& in) {
         row.customer = in.customer;
         row.reseller = in.reseller;
     }
-    bump_serial(txn, row, now());
+    zones::touch_zone(txn, row, now());
     if (row.ttl != old_ttl) {
         // Records without a TTL of their own follow the zone's.
         std::set<std::string> owners;
@@ -356,7 +308,8 @@ Page<ZoneRow> DnsService::get_zones(const Caller& caller, const ZoneFilter& f, R
     store::Cursor c = txn.cursor(Table::Zones);
     for (bool ok = c.first(); ok; ok = c.next()) {
         ZoneRow z = store::decode_zone(c.value());
-        if (!may_access(caller, z.customer, z.reseller) || !matches(f.name, z.name) ||
+        if (z.kind != store::ZoneKind::Dns || !may_access(caller, z.customer, z.reseller) ||
+            !matches(f.name, z.name) ||
             !matches(f.info, z.info) || (f.customer != 0 && z.customer != f.customer) ||
             (f.reseller != 0 && z.reseller != f.reseller)) {
             continue;
@@ -380,7 +333,7 @@ std::uint64_t DnsService::add_record(const Caller& caller, const RecordInput& in
     row.change_date = when;
     put_record(txn, row);
     zones::rebuild_node(txn, row.name);
-    bump_serial(txn, zone, when);
+    zones::touch_zone(txn, zone, when);
     txn.commit();
     return id;
 }
@@ -403,7 +356,7 @@ void DnsService::update_record(const Caller& caller, const RecordInput& in) {
     if (row.name != old.name) {
         zones::rebuild_node(txn, row.name);
     }
-    bump_serial(txn, zone, when);
+    zones::touch_zone(txn, zone, when);
     txn.commit();
 }
 
@@ -413,7 +366,7 @@ void DnsService::delete_record(const Caller& caller, std::uint64_t id) {
     ZoneRow zone = load_zone(txn, caller, old.zone);
     erase_record(txn, old);
     zones::rebuild_node(txn, old.name);
-    bump_serial(txn, zone, now());
+    zones::touch_zone(txn, zone, now());
     txn.commit();
 }
 

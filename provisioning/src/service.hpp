@@ -96,6 +96,70 @@ private:
     DnsDefaults defaults_;
 };
 
+struct EnumRangeInput {
+    std::string prefix, tld;
+    std::optional<std::uint32_t> ttl;
+    std::uint32_t min_digits = 0, max_digits = 0, size = 0;
+    std::optional<std::vector<std::string>> nameservers;
+    std::string info;
+    std::int64_t customer = 0, reseller = 0;
+};
+
+struct EnumRangeFilter {
+    std::string prefix, tld, info;
+    std::int64_t customer = 0, reseller = 0;
+};
+
+// A range with the DNS zone that serves it (ttl, nameservers, serial live there).
+struct EnumRangeView {
+    store::EnumRangeRow range;
+    store::ZoneRow zone;
+};
+
+struct EnumMappingInput {
+    std::uint32_t id = 0; // 0: a new mapping
+    std::string type, mapto;
+    std::uint32_t priority = 0;
+    std::uint32_t ttl = 0;
+};
+
+struct EnumNumberInput {
+    std::string number, tld;
+    std::vector<EnumMappingInput> mappings;
+    std::string info;
+    std::int64_t owner = 0;
+};
+
+struct EnumNumberFilter {
+    std::string number, tld, type, mapto;
+    std::int64_t owner = 0, customer = 0, reseller = 0;
+};
+
+constexpr std::size_t max_enum_mappings = 5; // ETSI TS 102 172
+
+class EnumService {
+public:
+    EnumService(store::Env& env, DnsDefaults defaults);
+
+    void add_range(const Caller& caller, const EnumRangeInput& range);
+    void update_range(const Caller& caller, const EnumRangeInput& range);
+    void delete_range(const Caller& caller, const std::string& prefix, const std::string& tld);
+    Page<EnumRangeView> get_ranges(const Caller& caller, const EnumRangeFilter& filter,
+                                   Range range, const OrderBy& order);
+
+    void add_number(const Caller& caller, const EnumNumberInput& number);
+    void update_number(const Caller& caller, const EnumNumberInput& number);
+    void delete_number(const Caller& caller, const std::string& number, const std::string& tld);
+    store::EnumNumberRow get_number(const Caller& caller, const std::string& number,
+                                    const std::string& tld);
+    Page<store::EnumNumberRow> get_numbers(const Caller& caller, const EnumNumberFilter& filter,
+                                           Range range, const OrderBy& order);
+
+private:
+    store::Env& env_;
+    DnsDefaults defaults_;
+};
+
 // SQL LIKE as the NGNPro filters use it: '%' any run, '_' one character, case-insensitive.
 bool like(std::string_view pattern, std::string_view text);
 

@@ -7,8 +7,9 @@ namespace sb::store {
 
 namespace {
 
-constexpr const char* table_names[] = {"meta",           "zones",           "records",
-                                       "records_by_zone", "records_by_owner", "dns_nodes"};
+constexpr const char* table_names[] = {
+    "meta",      "zones",       "records",     "records_by_zone", "records_by_owner",
+    "dns_nodes", "enum_ranges", "enum_numbers"};
 static_assert(std::size(table_names) == static_cast<unsigned>(Table::Count));
 
 void check(int rc, const char* what) {

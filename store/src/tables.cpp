@@ -6,6 +6,8 @@ namespace {
 
 constexpr std::uint8_t zone_format = 1;
 constexpr std::uint8_t record_format = 1;
+constexpr std::uint8_t enum_range_format = 1;
+constexpr std::uint8_t enum_number_format = 1;
 
 void expect_format(Reader& r, std::uint8_t format, const char* what) {
     if (r.u8() != format) {
@@ -25,6 +27,7 @@ std::string encode(const ZoneRow& row) {
     Writer w;
     w.u8(zone_format);
     w.str(row.name);
+    w.u8(static_cast<std::uint8_t>(row.kind));
     w.u32(row.ttl);
     w.u32(static_cast<std::uint32_t>(row.nameservers.size()));
     for (const auto& ns : row.nameservers) {
@@ -48,6 +51,7 @@ ZoneRow decode_zone(std::string_view value) {
     expect_format(r, zone_format, "zone");
     ZoneRow row;
     row.name = r.str();
+    row.kind = static_cast<ZoneKind>(r.u8());
     row.ttl = r.u32();
     const std::uint32_t n = r.u32();
     for (std::uint32_t i = 0; i < n; ++i) {
@@ -103,6 +107,97 @@ RecordRow decode_record(std::string_view value) {
     row.rdata = r.str();
     expect_done(r, "record");
     return row;
+}
+
+std::string encode(const EnumRangeRow& row) {
+    Writer w;
+    w.u8(enum_range_format);
+    w.str(row.prefix);
+    w.str(row.tld);
+    w.str(row.zone);
+    w.u32(row.min_digits);
+    w.u32(row.max_digits);
+    w.u32(row.size);
+    w.u32(row.used);
+    w.i64(row.customer);
+    w.i64(row.reseller);
+    w.i64(row.change_date);
+    w.str(row.info);
+    return std::move(w.bytes());
+}
+
+EnumRangeRow decode_enum_range(std::string_view value) {
+    Reader r(value);
+    expect_format(r, enum_range_format, "ENUM range");
+    EnumRangeRow row;
+    row.prefix = r.str();
+    row.tld = r.str();
+    row.zone = r.str();
+    row.min_digits = r.u32();
+    row.max_digits = r.u32();
+    row.size = r.u32();
+    row.used = r.u32();
+    row.customer = r.i64();
+    row.reseller = r.i64();
+    row.change_date = r.i64();
+    row.info = r.str();
+    expect_done(r, "ENUM range");
+    return row;
+}
+
+std::string encode(const EnumNumberRow& row) {
+    Writer w;
+    w.u8(enum_number_format);
+    w.str(row.number);
+    w.str(row.tld);
+    w.str(row.range_prefix);
+    w.u32(static_cast<std::uint32_t>(row.mappings.size()));
+    for (const auto& m : row.mappings) {
+        w.u32(m.id);
+        w.str(m.type);
+        w.str(m.mapto);
+        w.u32(m.priority);
+        w.u32(m.ttl);
+    }
+    w.str(row.info);
+    w.i64(row.owner);
+    w.i64(row.customer);
+    w.i64(row.reseller);
+    w.i64(row.change_date);
+    return std::move(w.bytes());
+}
+
+EnumNumberRow decode_enum_number(std::string_view value) {
+    Reader r(value);
+    expect_format(r, enum_number_format, "ENUM number");
+    EnumNumberRow row;
+    row.number = r.str();
+    row.tld = r.str();
+    row.range_prefix = r.str();
+    const std::uint32_t n = r.u32();
+    for (std::uint32_t i = 0; i < n; ++i) {
+        EnumMappingRow m;
+        m.id = r.u32();
+        m.type = r.str();
+        m.mapto = r.str();
+        m.priority = r.u32();
+        m.ttl = r.u32();
+        row.mappings.push_back(std::move(m));
+    }
+    row.info = r.str();
+    row.owner = r.i64();
+    row.customer = r.i64();
+    row.reseller = r.i64();
+    row.change_date = r.i64();
+    expect_done(r, "ENUM number");
+    return row;
+}
+
+std::string enum_range_key(std::string_view tld, std::string_view prefix) {
+    std::string key(tld);
+    key.push_back('\0');
+    key.append(prefix);
+    return key;
 }
 
 std::string records_by_zone_prefix(std::string_view zone) {

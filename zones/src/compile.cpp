@@ -1,5 +1,6 @@
 #include "zones/compile.hpp"
 
+#include "zones/enum.hpp"
 #include "zones/node.hpp"
 #include "zones/zones.hpp"
 
@@ -15,6 +16,13 @@ std::string soa_rdata_of(const store::ZoneRow& zone) {
     soa.expire = zone.expire;
     soa.minimum = zone.minimum;
     return soa_rdata(soa);
+}
+
+void touch_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time) {
+    zone.serial = next_serial(zone.serial, unix_time);
+    zone.change_date = unix_time;
+    txn.put(store::Table::Zones, zone.name, store::encode(zone));
+    rebuild_node(txn, zone.name);
 }
 
 void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
@@ -47,6 +55,22 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
         const auto type = static_cast<RRType>(rec->type);
         has_ns = has_ns || type == RRType::NS;
         node.add(type, ttl, rec->rdata);
+    }
+    if (const auto v = txn.get(store::Table::EnumNumbers, key)) {
+        const auto number = store::decode_enum_number(*v);
+        const auto range = txn.get(store::Table::EnumRanges,
+                                   store::enum_range_key(number.tld, number.range_prefix));
+        const auto range_zone =
+            range ? store::get_zone(txn, store::decode_enum_range(*range).zone) : std::nullopt;
+        const std::uint32_t range_ttl = range_zone ? range_zone->ttl : 3600;
+        for (const auto& m : number.mappings) {
+            const EnumService* service = enum_service(m.type);
+            if (service == nullptr) {
+                continue; // refused at provisioning; never stored
+            }
+            node.add(RRType::NAPTR, m.ttl != 0 ? m.ttl : range_ttl,
+                     enum_naptr_rdata(*service, m.mapto, m.priority));
+        }
     }
     if (has_ns && !apex) {
         flags |= NodeDelegation;

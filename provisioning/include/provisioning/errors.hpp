@@ -18,6 +18,7 @@ enum class ErrorCode : int {
     EnumRangeExists = 3001,
     EnumNumberNotFound = 3002,
     EnumNumberExists = 3003,
+    EnumRangeNotEmpty = 3004,
     // 5xxx customers
     CustomerNotFound = 5000,
     CustomerExists = 5001,

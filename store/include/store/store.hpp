@@ -34,6 +34,8 @@ enum class Table : unsigned {
     RecordsByZone,  // zone name '\0' u64 id → ""
     RecordsByOwner, // owner name key (zones::name_key) u64 id → ""
     DnsNodes,       // owner name key → compiled node (zones/node.hpp), read by dnsd
+    EnumRanges,     // tld '\0' prefix → ENUM range entity
+    EnumNumbers,    // owner name key of the number (e164 name) → ENUM number entity
     Count
 };
 

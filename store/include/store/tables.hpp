@@ -12,9 +12,15 @@
 
 namespace sb::store {
 
+enum class ZoneKind : std::uint8_t {
+    Dns = 0,  // a DnsPort zone
+    Enum = 1, // the zone of an ENUM range (EnumPort owns it)
+};
+
 // Table::Zones, key = name (canonical text, no trailing dot).
 struct ZoneRow {
     std::string name;
+    ZoneKind kind = ZoneKind::Dns;
     std::uint32_t ttl = 3600;
     std::vector<std::string> nameservers; // canonical
     std::string email;                    // as given: "hostmaster@example.com"
@@ -45,10 +51,53 @@ struct RecordRow {
     std::string rdata; // wire form compiled from value (zones::record_rdata)
 };
 
+// Table::EnumRanges, key = enum_range_key(tld, prefix). Its DNS zone is the ZoneRow named
+// zone (kind Enum), which holds ttl, nameservers and serial.
+struct EnumRangeRow {
+    std::string prefix; // digits
+    std::string tld;    // canonical, e.g. "e164.arpa"
+    std::string zone;   // reversed prefix digits under tld
+    std::uint32_t min_digits = 0;
+    std::uint32_t max_digits = 0;
+    std::uint32_t size = 0; // 0: unlimited
+    std::uint32_t used = 0;
+    std::int64_t customer = 0;
+    std::int64_t reseller = 0;
+    std::int64_t change_date = 0;
+    std::string info;
+};
+
+struct EnumMappingRow {
+    std::uint32_t id = 0;
+    std::string type;
+    std::string mapto;
+    std::uint32_t priority = 0;
+    std::uint32_t ttl = 0; // 0: the range's ttl
+};
+
+// Table::EnumNumbers, key = name_key of the number's e164 name.
+struct EnumNumberRow {
+    std::string number; // digits
+    std::string tld;
+    std::string range_prefix;
+    std::vector<EnumMappingRow> mappings;
+    std::string info;
+    std::int64_t owner = 0;
+    std::int64_t customer = 0;
+    std::int64_t reseller = 0;
+    std::int64_t change_date = 0;
+};
+
 std::string encode(const ZoneRow& row);
 ZoneRow decode_zone(std::string_view value);
 std::string encode(const RecordRow& row);
 RecordRow decode_record(std::string_view value);
+std::string encode(const EnumRangeRow& row);
+EnumRangeRow decode_enum_range(std::string_view value);
+std::string encode(const EnumNumberRow& row);
+EnumNumberRow decode_enum_number(std::string_view value);
+
+std::string enum_range_key(std::string_view tld, std::string_view prefix);
 
 // Index keys. RecordsByOwner: owner key + '\0' + id — the extra NUL (an empty label never
 // occurs in a name key) keeps one owner's entries apart from its descendants'.

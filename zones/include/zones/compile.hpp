@@ -14,6 +14,10 @@ namespace sb::zones {
 // the DNS records indexed at that owner. An owner left with no RRs loses its node.
 void rebuild_node(store::WriteTxn& txn, std::string_view owner);
 
+// Records a change of `zone` at `unix_time`: the next serial, the change date, the row
+// written back and its apex node rebuilt (the new SOA).
+void touch_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time);
+
 // The SOA and apex NS of a zone row, as the zone's RRs (also used by export/tests).
 std::string soa_rdata_of(const store::ZoneRow& zone);
 

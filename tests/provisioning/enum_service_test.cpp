@@ -1,0 +1,171 @@
+// EnumService without SOAP: a range is a served zone, numbers become NAPTRs at their e164
+// names, every validation refusal has its code and changes nothing, queries page in order.
+#include "service.hpp"
+#include "temp_dir.hpp"
+#include "zones/enum.hpp"
+#include "zones/node.hpp"
+#include "zones/zones.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace sb;
+using prov::ErrorCode;
+
+namespace {
+
+struct Fixture {
+    test::TempDir dir;
+    store::Env env{dir.path()};
+    prov::EnumService enums{env, prov::DnsDefaults{{"ns1.example.net", "ns2.example.net"}}};
+    prov::Caller admin{true, 0, 0, "admin"};
+
+    void add_range(const std::string& prefix, std::uint32_t min = 0, std::uint32_t max = 0) {
+        prov::EnumRangeInput r;
+        r.prefix = prefix;
+        r.min_digits = min;
+        r.max_digits = max;
+        enums.add_range(admin, r);
+    }
+
+    void add_number(const std::string& number, std::vector<prov::EnumMappingInput> maps) {
+        prov::EnumNumberInput n;
+        n.number = number;
+        n.mappings = std::move(maps);
+        enums.add_number(admin, n);
+    }
+
+    std::vector<std::string> naptrs(const std::string& number) {
+        store::ReadTxn txn(env);
+        std::vector<std::string> out;
+        auto v = txn.get(store::Table::DnsNodes,
+                         zones::name_key(zones::e164_name(number, "e164.arpa")));
+        if (!v) {
+            return out;
+        }
+        zones::NodeView node(*v);
+        zones::RrsetView set;
+        if (node.find(zones::RRType::NAPTR, set)) {
+            std::size_t pos = 0;
+            zones::RrView rr{};
+            while (set.next_rr(pos, rr)) {
+                out.push_back(zones::rdata_to_text(zones::RRType::NAPTR, rr.rdata));
+            }
+        }
+        return out;
+    }
+
+    std::uint32_t serial() {
+        return enums.get_ranges(admin, {}, {}, {}).items.at(0).zone.serial;
+    }
+};
+
+ErrorCode code_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const prov::ApiError& e) {
+        return e.code();
+    }
+    FAIL("no ApiError thrown");
+    return ErrorCode::Internal;
+}
+
+} // namespace
+
+TEST_CASE("e164 names reverse the digits under the tld", "[prov][enum]") {
+    CHECK(zones::e164_name("31208005100", "e164.arpa") == "0.0.1.5.0.0.8.0.2.1.3.e164.arpa");
+    CHECK(zones::e164_name("", "e164.org") == "e164.org");
+}
+
+TEST_CASE("numbers become NAPTRs with the documented order and preference", "[prov][enum]") {
+    Fixture f;
+    f.add_range("31208005", 11, 11);
+    f.add_number("31208005100",
+                 {{0, "sip", "sip:alice@example.com", 10, 0}, {0, "mailto", "mailto:a@b.c", 20, 0}});
+    const auto got = f.naptrs("31208005100");
+    REQUIRE(got.size() == 2);
+    CHECK(got[0] == "100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:alice@example.com!\" .");
+    CHECK(got[1] == "100 20 \"u\" \"E2U+mailto\" \"!^.*$!mailto:a@b.c!\" .");
+    const auto n = f.enums.get_number(f.admin, "31208005100", "");
+    REQUIRE(n.mappings.size() == 2);
+    CHECK(f.enums.get_ranges(f.admin, {}, {}, {}).items.at(0).range.used == 1);
+}
+
+TEST_CASE("updateNumber keeps mapping ids and replaces the NAPTRs", "[prov][enum]") {
+    Fixture f;
+    f.add_range("31208005");
+    f.add_number("31208005100", {{0, "sip", "sip:alice@example.com", 10, 0}});
+    const auto before = f.enums.get_number(f.admin, "31208005100", "e164.arpa");
+    const std::uint32_t id = before.mappings.at(0).id;
+    prov::EnumNumberInput n;
+    n.number = "31208005100";
+    n.mappings = {{id, "sip", "sip:bob@example.com", 5, 0}, {0, "tel", "tel:+31208005101", 7, 0}};
+    f.enums.update_number(f.admin, n);
+    const auto after = f.enums.get_number(f.admin, "31208005100", "e164.arpa");
+    REQUIRE(after.mappings.size() == 2);
+    CHECK(after.mappings[0].id == id);
+    CHECK(after.mappings[1].id != id);
+    CHECK(f.naptrs("31208005100").at(0) == "100 5 \"u\" \"E2U+sip\" \"!^.*$!sip:bob@example.com!\" .");
+    f.enums.delete_number(f.admin, "31208005100", "e164.arpa");
+    CHECK(f.naptrs("31208005100").empty());
+    CHECK(code_of([&] { f.enums.get_number(f.admin, "31208005100", ""); }) ==
+          ErrorCode::EnumNumberNotFound);
+}
+
+TEST_CASE("ENUM validation refusals change nothing", "[prov][enum]") {
+    Fixture f;
+    f.add_range("31208005", 10, 12);
+    f.add_number("31208005100", {{0, "sip", "sip:a@b.c", 10, 0}});
+    const auto s0 = f.serial();
+    auto add = [&](const std::string& number, std::vector<prov::EnumMappingInput> maps) {
+        return code_of([&] { f.add_number(number, std::move(maps)); });
+    };
+    CHECK(add("4420700000", {}) == ErrorCode::EnumRangeNotFound);
+    CHECK(add("312080051", {}) == ErrorCode::InvalidArgument);      // 9 digits < 10
+    CHECK(add("3120800512345", {}) == ErrorCode::InvalidArgument);  // 13 digits > 12
+    std::vector<prov::EnumMappingInput> six(6, {0, "sip", "sip:a@b.c", 10, 0});
+    CHECK(add("31208005101", six) == ErrorCode::InvalidArgument);
+    CHECK(add("31208005101", {{0, "carrier-pigeon", "sip:a@b.c", 1, 0}}) ==
+          ErrorCode::InvalidArgument);
+    CHECK(add("31208005101", {{0, "mailto", "sip:a@b.c", 1, 0}}) == ErrorCode::InvalidArgument);
+    CHECK(add("31208005100", {}) == ErrorCode::EnumNumberExists);
+    CHECK(add("3120800510x", {}) == ErrorCode::InvalidArgument);
+    CHECK(code_of([&] { f.enums.delete_range(f.admin, "31208005", ""); }) ==
+          ErrorCode::EnumRangeNotEmpty);
+    CHECK(code_of([&] { f.add_range("3120800"); }) == ErrorCode::InvalidArgument);   // contains
+    CHECK(code_of([&] { f.add_range("312080051"); }) == ErrorCode::InvalidArgument); // inside
+    CHECK(code_of([&] { f.add_range("31208005"); }) == ErrorCode::EnumRangeExists);
+    CHECK(f.serial() == s0);
+    CHECK(f.enums.get_numbers(f.admin, {}, {}, {}).total == 1);
+    CHECK(f.enums.get_ranges(f.admin, {}, {}, {}).total == 1);
+    CHECK(f.naptrs("31208005101").empty());
+}
+
+TEST_CASE("an empty range can be deleted with its zone", "[prov][enum]") {
+    Fixture f;
+    f.add_range("4420");
+    f.enums.delete_range(f.admin, "4420", "e164.arpa");
+    CHECK(f.enums.get_ranges(f.admin, {}, {}, {}).total == 0);
+    store::ReadTxn txn(f.env);
+    CHECK_FALSE(txn.get(store::Table::DnsNodes, zones::name_key("0.2.4.4.e164.arpa")));
+    CHECK_FALSE(txn.get(store::Table::Zones, "0.2.4.4.e164.arpa"));
+}
+
+TEST_CASE("getNumbers filters and pages in number order", "[prov][enum]") {
+    Fixture f;
+    f.add_range("3120");
+    for (int i = 19; i >= 10; --i) {
+        f.add_number("31201000" + std::to_string(i), {{0, "sip", "sip:u" + std::to_string(i) + "@example.com", 10, 0}});
+    }
+    auto page = f.enums.get_numbers(f.admin, {}, {2, 3}, {});
+    CHECK(page.total == 10);
+    REQUIRE(page.items.size() == 3);
+    CHECK(page.items[0].number == "3120100012");
+    CHECK(page.items[2].number == "3120100014");
+    prov::EnumNumberFilter filter;
+    filter.mapto = "u15@example.com";
+    CHECK(f.enums.get_numbers(f.admin, filter, {}, {}).total == 1);
+    filter = {};
+    filter.number = "312010001%";
+    filter.tld = "e164.arpa";
+    CHECK(f.enums.get_numbers(f.admin, filter, {}, {}).total == 10);
+}

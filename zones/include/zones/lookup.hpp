@@ -1,0 +1,60 @@
+// The RFC 1034 §4.3.2 lookup over store::Table::DnsNodes, for the DNS answer path: noexcept,
+// no allocation, every returned view points into the LMDB map of the caller's read txn.
+#pragma once
+
+#include "store/store.hpp"
+#include "zones/node.hpp"
+#include "zones/zones.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace sb::zones {
+
+// What the lookup found; the caller that owns the response turns it into an rcode.
+enum class LookupState : std::uint8_t {
+    Hit,        // answer holds the qtype RRset (after the CNAMEs that led to it, if any)
+    CName,      // answer holds a CNAME chain that ends outside this zone, in a loop or at the limit
+    NoData,     // the name exists (or is an empty non-terminal) without qtype; authority = SOA
+    NxDomain,   // the name does not exist in the zone; authority = SOA
+    Delegation, // the name is at or below a zone cut; authority = the cut's NS (a referral)
+    Refused,    // the name is in no zone we serve
+    Malformed,  // a stored node failed its checks (answer SERVFAIL)
+};
+
+const char* to_string(LookupState s) noexcept;
+
+// Longest in-zone CNAME chain followed before answering with what was found so far.
+constexpr std::size_t max_cname_chain = 8;
+
+// One RRset of the answer section.
+struct AnswerRrset {
+    RrsetView rrset;
+    // Empty: the owner is the qname. Otherwise the owner in uncompressed wire form (the target
+    // in the previous CNAME's rdata).
+    std::string_view owner;
+};
+
+struct LookupResult {
+    LookupState state = LookupState::Refused;
+    std::array<AnswerRrset, max_cname_chain + 1> answer{};
+    std::size_t answer_count = 0;
+    // SOA for NoData/NxDomain, the cut's NS for Delegation; count() == 0 otherwise.
+    RrsetView authority;
+    // NoData/NxDomain: the TTL to give every SOA RR, min(SOA TTL, MINIMUM) (RFC 2308 §5).
+    // Delegation: 0, use the stored TTLs.
+    std::uint32_t authority_ttl = 0;
+    // Labels of the authority RRset's owner (the apex or the cut), always an ancestor of the
+    // qname: its owner is the qname minus its (qname labels - authority_labels) leading labels.
+    unsigned authority_labels = 0;
+};
+
+// Looks `qkey` (name_key of the qname, e.g. from wire_to_key) up for `qtype` and fills `out`.
+// Needs a live `txn` and a `cursor` on Table::DnsNodes opened from it (renewed with it).
+// Views in `out` are valid until the txn is reset or ends. Returns out.state.
+LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, std::string_view qkey,
+                   RRType qtype, LookupResult& out) noexcept;
+
+} // namespace sb::zones
