@@ -245,9 +245,11 @@ void DnsService::add_zone(const Caller& caller, const ZoneInput& in) {
     }
     ZoneRow row;
     row.name = name;
-    row.customer = caller.admin && caller.customer == 0 ? in.customer : caller.customer;
-    row.reseller = caller.admin && caller.customer == 0 ? in.reseller : caller.reseller;
+    const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
+    row.customer = tenant.customer;
+    row.reseller = tenant.reseller;
     apply_zone(row, in, defaults_);
+    charge(txn, Kind::DnsZone, tenant);
     zones::touch_zone(txn, row, now());
     txn.commit();
 }
@@ -258,9 +260,18 @@ void DnsService::update_zone(const Caller& caller, const ZoneInput& in) {
     ZoneRow row = load_zone(txn, caller, name);
     const std::uint32_t old_ttl = row.ttl;
     apply_zone(row, in, defaults_);
-    if (caller.admin && caller.customer == 0) {
-        row.customer = in.customer;
-        row.reseller = in.reseller;
+    if (caller.admin && (in.customer != row.customer || in.reseller != row.reseller)) {
+        // The administrator moves the zone, and with it its records, to another tenant.
+        release(txn, Kind::DnsZone, Tenant{row.customer, row.reseller});
+        const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
+        charge(txn, Kind::DnsZone, tenant);
+        row.customer = tenant.customer;
+        row.reseller = tenant.reseller;
+        for (auto rec : zone_records(txn, name)) {
+            rec.customer = tenant.customer;
+            rec.reseller = tenant.reseller;
+            txn.put(Table::Records, store::u64_key(rec.id), store::encode(rec));
+        }
     }
     zones::touch_zone(txn, row, now());
     if (row.ttl != old_ttl) {
@@ -281,7 +292,8 @@ void DnsService::update_zone(const Caller& caller, const ZoneInput& in) {
 void DnsService::delete_zone(const Caller& caller, const std::string& text) {
     const std::string name = zone_name(text);
     store::WriteTxn txn(env_);
-    load_zone(txn, caller, name);
+    const ZoneRow zone = load_zone(txn, caller, name);
+    release(txn, Kind::DnsZone, Tenant{zone.customer, zone.reseller});
     std::set<std::string> owners;
     for (const auto& rec : zone_records(txn, name)) {
         erase_record(txn, rec);

@@ -251,9 +251,10 @@ void EnumService::add_range(const Caller& caller, const EnumRangeInput& in) {
     range.max_digits = in.max_digits;
     range.size = in.size;
     range.info = in.info;
-    const bool as_admin = caller.admin && caller.customer == 0;
-    range.customer = as_admin ? in.customer : caller.customer;
-    range.reseller = as_admin ? in.reseller : caller.reseller;
+    const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
+    range.customer = tenant.customer;
+    range.reseller = tenant.reseller;
+    charge(txn, Kind::EnumRange, tenant);
 
     ZoneRow zone;
     zone.name = range.zone;
@@ -285,9 +286,17 @@ void EnumService::update_range(const Caller& caller, const EnumRangeInput& in) {
     range.max_digits = in.max_digits;
     range.size = in.size;
     range.info = in.info;
-    if (caller.admin && caller.customer == 0) {
-        range.customer = zone.customer = in.customer;
-        range.reseller = zone.reseller = in.reseller;
+    if (caller.admin && (in.customer != range.customer || in.reseller != range.reseller)) {
+        if (range.used > 0) {
+            throw ApiError(ErrorCode::InvalidArgument,
+                           "customer: " + range_label(prefix, tld) +
+                               " holds numbers; move it to another customer when it is empty");
+        }
+        release(txn, Kind::EnumRange, Tenant{range.customer, range.reseller});
+        const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
+        charge(txn, Kind::EnumRange, tenant);
+        range.customer = zone.customer = tenant.customer;
+        range.reseller = zone.reseller = tenant.reseller;
     }
     zone.ttl = in.ttl.value_or(0) != 0 ? *in.ttl : defaults_.ttl;
     set_nameservers(zone, in.nameservers, defaults_);
@@ -325,6 +334,7 @@ void EnumService::delete_range(const Caller& caller, const std::string& prefix_t
                        range_label(prefix, tld) + " still holds " + std::to_string(range.used) +
                            " numbers; delete them first");
     }
+    release(txn, Kind::EnumRange, Tenant{range.customer, range.reseller});
     txn.del(Table::EnumRanges, store::enum_range_key(tld, prefix));
     txn.del(Table::Zones, range.zone);
     zones::rebuild_node(txn, range.zone);
@@ -399,6 +409,7 @@ void EnumService::add_number(const Caller& caller, const EnumNumberInput& in) {
     row.owner = in.owner;
     row.customer = range->customer;
     row.reseller = range->reseller;
+    charge(txn, Kind::EnumNumber, Tenant{row.customer, row.reseller});
     const std::int64_t when = now();
     row.change_date = when;
     put_number(txn, row);
@@ -435,6 +446,7 @@ void EnumService::delete_number(const Caller& caller, const std::string& number_
     const std::string owner = zones::e164_name(number, tld);
     txn.del(Table::EnumNumbers, zones::name_key(owner));
     zones::rebuild_node(txn, owner);
+    release(txn, Kind::EnumNumber, Tenant{row.customer, row.reseller});
     EnumRangeRow range = load_range(txn, caller, tld, row.range_prefix);
     range.used = range.used > 0 ? range.used - 1 : 0;
     put_range(txn, range);

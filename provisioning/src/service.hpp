@@ -7,6 +7,7 @@
 #include "store/tables.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -158,6 +159,51 @@ public:
 private:
     store::Env& env_;
     DnsDefaults defaults_;
+};
+
+// The CustomerAccount string fields besides username/password, by wire name.
+const std::vector<std::string>& customer_text_fields();
+
+struct CustomerInput {
+    std::int64_t id = 0, reseller = 0, impersonate = 0;
+    std::string username, password;
+    std::vector<std::pair<std::string, std::string>> text; // customer_text_fields() given
+    double balance = 0, credit = 0;
+    bool reseller_active = false;
+    std::optional<std::vector<store::PropertyRow>> properties;
+};
+
+struct CustomerFilter {
+    std::int64_t customer = 0, reseller = 0;
+    std::vector<std::pair<std::string, std::string>> text; // username, firstName, … patterns
+    bool only_resellers = false;
+};
+
+class CustomerService {
+public:
+    explicit CustomerService(store::Env& env);
+
+    store::CustomerRow add(const Caller& caller, const CustomerInput& customer);
+    void update(const Caller& caller, const CustomerInput& customer);
+    void remove(const Caller& caller, std::int64_t id);
+    store::CustomerRow get(const Caller& caller, std::int64_t id);
+    // getCustomers (resellers = false) and getResellers (true: resellers, plus the customer
+    // named by a customer filter).
+    Page<store::CustomerRow> find(const Caller& caller, const CustomerFilter& filter, Range range,
+                                  const OrderBy& order, bool resellers);
+    void set_properties(const Caller& caller, std::int64_t id,
+                        const std::vector<store::PropertyRow>& properties);
+    std::vector<store::PropertyRow> get_properties(const Caller& caller, std::int64_t id);
+
+    // The customer whose username and password match (for the auth header), if any.
+    std::optional<store::CustomerRow> login(const std::string& username,
+                                            const std::string& password);
+    std::optional<store::CustomerRow> by_id(std::int64_t id);
+
+private:
+    store::Env& env_;
+    struct LoginCache;
+    std::shared_ptr<LoginCache> cache_;
 };
 
 // SQL LIKE as the NGNPro filters use it: '%' any run, '_' one character, case-insensitive.

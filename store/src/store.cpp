@@ -9,7 +9,8 @@ namespace {
 
 constexpr const char* table_names[] = {
     "meta",      "zones",       "records",     "records_by_zone", "records_by_owner",
-    "dns_nodes", "enum_ranges", "enum_numbers"};
+    "dns_nodes", "enum_ranges", "enum_numbers",    "customers",       "customer_names",
+    "counters"};
 static_assert(std::size(table_names) == static_cast<unsigned>(Table::Count));
 
 void check(int rc, const char* what) {

@@ -8,6 +8,7 @@ constexpr std::uint8_t zone_format = 1;
 constexpr std::uint8_t record_format = 1;
 constexpr std::uint8_t enum_range_format = 1;
 constexpr std::uint8_t enum_number_format = 1;
+constexpr std::uint8_t customer_format = 1;
 
 void expect_format(Reader& r, std::uint8_t format, const char* what) {
     if (r.u8() != format) {
@@ -191,6 +192,83 @@ EnumNumberRow decode_enum_number(std::string_view value) {
     row.change_date = r.i64();
     expect_done(r, "ENUM number");
     return row;
+}
+
+std::string encode(const CustomerRow& row) {
+    Writer w;
+    w.u8(customer_format);
+    w.i64(row.id);
+    w.i64(row.reseller);
+    w.i64(row.impersonate);
+    w.str(row.username);
+    w.str(row.password_hash);
+    w.u32(static_cast<std::uint32_t>(row.text.size()));
+    for (const auto& [k, v] : row.text) {
+        w.str(k);
+        w.str(v);
+    }
+    w.f64(row.balance);
+    w.f64(row.credit);
+    w.u8(row.reseller_active ? 1 : 0);
+    w.i64(row.change_date);
+    w.u32(static_cast<std::uint32_t>(row.properties.size()));
+    for (const auto& p : row.properties) {
+        w.str(p.name);
+        w.str(p.value);
+        w.str(p.category);
+        w.str(p.permission);
+    }
+    return std::move(w.bytes());
+}
+
+CustomerRow decode_customer(std::string_view value) {
+    Reader r(value);
+    expect_format(r, customer_format, "customer");
+    CustomerRow row;
+    row.id = r.i64();
+    row.reseller = r.i64();
+    row.impersonate = r.i64();
+    row.username = r.str();
+    row.password_hash = r.str();
+    const std::uint32_t n = r.u32();
+    for (std::uint32_t i = 0; i < n; ++i) {
+        std::string k(r.str());
+        std::string v(r.str());
+        row.text.emplace_back(std::move(k), std::move(v));
+    }
+    row.balance = r.f64();
+    row.credit = r.f64();
+    row.reseller_active = r.u8() != 0;
+    row.change_date = r.i64();
+    const std::uint32_t np = r.u32();
+    for (std::uint32_t i = 0; i < np; ++i) {
+        PropertyRow p;
+        p.name = r.str();
+        p.value = r.str();
+        p.category = r.str();
+        p.permission = r.str();
+        row.properties.push_back(std::move(p));
+    }
+    expect_done(r, "customer");
+    return row;
+}
+
+std::string counter_key(char scope, std::int64_t id, std::string_view kind) {
+    std::string key(1, scope);
+    put_u64(key, static_cast<std::uint64_t>(id));
+    key.append(kind);
+    return key;
+}
+
+void add_counter(WriteTxn& txn, char scope, std::int64_t id, std::string_view kind,
+                 std::int64_t delta) {
+    const std::string key = counter_key(scope, id, kind);
+    const std::int64_t now = static_cast<std::int64_t>(get_counter(txn, scope, id, kind)) + delta;
+    if (now <= 0) {
+        txn.del(Table::Counters, key);
+    } else {
+        txn.put(Table::Counters, key, u64_key(static_cast<std::uint64_t>(now)));
+    }
 }
 
 std::string enum_range_key(std::string_view tld, std::string_view prefix) {

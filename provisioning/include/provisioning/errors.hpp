@@ -22,6 +22,7 @@ enum class ErrorCode : int {
     // 5xxx customers
     CustomerNotFound = 5000,
     CustomerExists = 5001,
+    CustomerHasRecords = 5002,
     // 7xxx DNS
     DnsZoneNotFound = 7000,
     DnsZoneExists = 7001,

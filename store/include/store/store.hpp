@@ -36,6 +36,9 @@ enum class Table : unsigned {
     DnsNodes,       // owner name key → compiled node (zones/node.hpp), read by dnsd
     EnumRanges,     // tld '\0' prefix → ENUM range entity
     EnumNumbers,    // owner name key of the number (e164 name) → ENUM number entity
+    Customers,      // u64 id → customer entity
+    CustomerNames,  // username → u64 id
+    Counters,       // 'c'|'r' u64 customer/reseller id, kind → u64 number of records
     Count
 };
 

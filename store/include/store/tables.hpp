@@ -88,6 +88,36 @@ struct EnumNumberRow {
     std::int64_t change_date = 0;
 };
 
+struct PropertyRow {
+    std::string name, value, category, permission;
+};
+
+// Table::Customers, key = u64_key(id). A customer with id == reseller is a reseller.
+struct CustomerRow {
+    std::int64_t id = 0;
+    std::int64_t reseller = 0;
+    std::int64_t impersonate = 0;
+    std::string username;
+    std::string password_hash; // "pbkdf2-sha256$iterations$salt$hash", never clear text
+    // The CustomerAccount string fields (firstName, city, …) by their wire names.
+    std::vector<std::pair<std::string, std::string>> text;
+    double balance = 0;
+    double credit = 0;
+    bool reseller_active = false;
+    std::int64_t change_date = 0;
+    std::vector<PropertyRow> properties;
+
+    bool is_reseller() const noexcept { return id == reseller; }
+    const PropertyRow* property(std::string_view name) const noexcept {
+        for (const auto& p : properties) {
+            if (p.name == name) {
+                return &p;
+            }
+        }
+        return nullptr;
+    }
+};
+
 std::string encode(const ZoneRow& row);
 ZoneRow decode_zone(std::string_view value);
 std::string encode(const RecordRow& row);
@@ -96,6 +126,27 @@ std::string encode(const EnumRangeRow& row);
 EnumRangeRow decode_enum_range(std::string_view value);
 std::string encode(const EnumNumberRow& row);
 EnumNumberRow decode_enum_number(std::string_view value);
+
+std::string encode(const CustomerRow& row);
+CustomerRow decode_customer(std::string_view value);
+
+template <class Txn>
+std::optional<CustomerRow> get_customer(const Txn& txn, std::int64_t id) {
+    const auto v = txn.get(Table::Customers, u64_key(static_cast<std::uint64_t>(id)));
+    return v ? std::optional<CustomerRow>(decode_customer(*v)) : std::nullopt;
+}
+
+// Table::Counters: how many records of `kind` a customer ('c') or a reseller ('r') holds.
+std::string counter_key(char scope, std::int64_t id, std::string_view kind);
+
+template <class Txn>
+std::uint64_t get_counter(const Txn& txn, char scope, std::int64_t id, std::string_view kind) {
+    const auto v = txn.get(Table::Counters, counter_key(scope, id, kind));
+    return v && v->size() == 8 ? get_u64(*v, 0) : 0;
+}
+
+void add_counter(WriteTxn& txn, char scope, std::int64_t id, std::string_view kind,
+                 std::int64_t delta);
 
 std::string enum_range_key(std::string_view tld, std::string_view prefix);
 
