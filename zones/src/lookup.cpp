@@ -99,8 +99,8 @@ bool negative_soa(std::string_view zone_value, LookupResult& out) noexcept {
 }
 
 // The answer at one in-zone, non-delegated name. Appends to out.answer on Hit and CName.
-LookupState solve_name(const Located& at, store::Cursor& cursor, std::string_view key,
-                       RRType qtype, std::string_view owner, LookupResult& out) noexcept {
+LookupState solve_name(const Located& at, store::Cursor& cursor, std::string_view key, RRType qtype,
+                       std::string_view owner, LookupResult& out) noexcept {
     if (!at.has_node) {
         // No node: an empty non-terminal when some name below exists (RFC 8020 relies on
         // NODATA here), else NXDOMAIN. Wildcards (RFC 4592) slot in here: the source of
@@ -144,13 +144,20 @@ LookupState referral(const Located& at, std::string_view key, LookupResult& out)
 
 const char* to_string(LookupState s) noexcept {
     switch (s) {
-    case LookupState::Hit: return "Hit";
-    case LookupState::CName: return "CName";
-    case LookupState::NoData: return "NoData";
-    case LookupState::NxDomain: return "NxDomain";
-    case LookupState::Delegation: return "Delegation";
-    case LookupState::Refused: return "Refused";
-    case LookupState::Malformed: return "Malformed";
+    case LookupState::Hit:
+        return "Hit";
+    case LookupState::CName:
+        return "CName";
+    case LookupState::NoData:
+        return "NoData";
+    case LookupState::NxDomain:
+        return "NxDomain";
+    case LookupState::Delegation:
+        return "Delegation";
+    case LookupState::Refused:
+        return "Refused";
+    case LookupState::Malformed:
+        return "Malformed";
     }
     return "?";
 }

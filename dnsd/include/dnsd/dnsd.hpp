@@ -1,0 +1,40 @@
+// sb::dnsd — the authoritative DNS server over the store: UDP and TCP on one address, one
+// worker thread per core, each with its own io_context, sockets, read txn and buffers.
+#pragma once
+
+#include "store/store.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace sb::dnsd {
+
+struct Options {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 5300;
+    unsigned workers = 0; // 0 = hardware threads
+    std::uint16_t max_udp_payload = 1232;
+};
+
+// Binds UDP and TCP on options.address:port in the constructor (throws std::runtime_error
+// saying what failed). `env` must outlive the Server. Answers are read from
+// store::Table::DnsNodes; a commit is visible from the next batch of queries on.
+class Server {
+public:
+    Server(const store::Env& env, Options options);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Serves on options.workers threads; blocks until stop(). Call once.
+    void run();
+    // Makes run() return; callable from any thread, also before run().
+    void stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace sb::dnsd

@@ -1,0 +1,39 @@
+// The one answer function every transport calls (STYLE.md §2): query bytes in, response bytes
+// out, no allocation, no exception.
+#pragma once
+
+#include "store/store.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace sb::dnsd {
+
+enum class Rcode : std::uint8_t {
+    NoError = 0,
+    FormErr = 1,
+    ServFail = 2,
+    NxDomain = 3,
+    NotImp = 4,
+    Refused = 5,
+    BadVers = 16, // extended (RFC 6891 §6.1.3): upper 8 bits go in the OPT TTL
+};
+
+enum class Transport : std::uint8_t { Udp, Tcp };
+
+// A worker's view of the store for one batch: a live read txn and its DnsNodes cursor.
+struct Snapshot {
+    const store::ReadTxn& txn;
+    store::Cursor& cursor;
+};
+
+// Answers `query` into `out` and returns the response length, 0 when nothing must be sent
+// (shorter than a header, or a response). `snapshot` null means the store could not be read:
+// queries that need it get SERVFAIL. UDP answers are limited to 512 bytes, or with EDNS(0) to
+// the client's size clamped to [512, max_udp_payload]; TCP answers to out.size().
+std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot,
+                   Transport transport, std::uint16_t max_udp_payload,
+                   std::span<std::uint8_t> out) noexcept;
+
+} // namespace sb::dnsd

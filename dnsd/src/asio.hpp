@@ -1,0 +1,8 @@
+// The one way dnsd includes Asio: with GCC 12 in C++20 mode, Asio 1.74's awaitable.hpp uses
+// std::exchange without including <utility> (STYLE.md, toolchain facts).
+#pragma once
+
+// clang-format off
+#include <utility>
+#include <boost/asio.hpp>
+// clang-format on

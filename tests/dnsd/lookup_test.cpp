@@ -1,0 +1,152 @@
+// zones::lookup and zones::wire_to_key over a real store (tests/dnsd/fixture.hpp). Checks:
+// wire_to_key lowercases, reverses labels and refuses pointers, overlong names and NUL bytes;
+// the lookup states for hits, NODATA, NXDOMAIN, empty non-terminals, other zones, CNAME
+// chains (in zone, dangling, out of zone, loops), zone cuts and malformed nodes; the negative
+// SOA TTL is min(TTL, MINIMUM) and its owner is the apex.
+#include "fixture.hpp"
+#include "temp_dir.hpp"
+#include "zones/lookup.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace sb;
+using zones::LookupState;
+using zones::RRType;
+
+namespace {
+
+std::string key_of(std::string_view wire) {
+    std::uint8_t key[zones::max_key_len];
+    std::size_t len = 0;
+    unsigned labels = 0;
+    const auto n = zones::wire_to_key(reinterpret_cast<const std::uint8_t*>(wire.data()),
+                                      wire.size(), key, len, labels);
+    if (n == 0) {
+        return "<malformed>";
+    }
+    return std::string(reinterpret_cast<const char*>(key), len) + "/" + std::to_string(labels) +
+           "/" + std::to_string(n);
+}
+
+} // namespace
+
+TEST_CASE("wire_to_key encodes question names as store keys", "[zones][dnsd]") {
+    using namespace std::string_literals;
+    CHECK(key_of("\3WWW\7Example\3com\0"s) == "com\0example\0www\0/3/17"s);
+    CHECK(key_of("\0"s) == "/0/1");
+    CHECK(key_of("\3www\7example\3com\0trailing"s) == "com\0example\0www\0/3/17"s);
+    CHECK(key_of("\3www\xC0\x0C"s) == "<malformed>"); // compression pointer
+    CHECK(key_of("\3www\7exam"s) == "<malformed>");   // truncated
+    CHECK(key_of("\3www"s) == "<malformed>");         // no root label
+    CHECK(key_of("\2a\0b\0"s) == "<malformed>");      // NUL inside a label
+    std::string label63 = "\x3f" + std::string(63, 'a');
+    std::string name255 = label63 + label63 + label63 + "\x3d" + std::string(61, 'b') + "\0"s;
+    REQUIRE(name255.size() == 255);
+    CHECK(key_of(name255) != "<malformed>");
+    std::string name256 = label63 + label63 + label63 + "\x3e" + std::string(62, 'b') + "\0"s;
+    CHECK(key_of(name256) == "<malformed>");
+    CHECK(key_of("\x40" + std::string(64, 'a') + "\0"s) == "<malformed>");
+}
+
+TEST_CASE("lookup answers RFC 1034 4.3.2 states", "[zones][dnsd]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    test::build_example_zone(env);
+    store::ReadTxn txn(env);
+    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
+
+    struct Case {
+        const char* name;
+        RRType qtype;
+        LookupState state;
+        std::size_t answers;
+    };
+
+    const std::vector<Case> cases = {
+        {"www.example.com", RRType::A, LookupState::Hit, 1},
+        {"example.com", RRType::SOA, LookupState::Hit, 1},
+        {"example.com", RRType::NS, LookupState::Hit, 1},
+        {"_sip._udp.example.com", RRType::SRV, LookupState::Hit, 1},
+        {"sip.example.com", RRType::NAPTR, LookupState::Hit, 1},
+        {"www.example.com", RRType::ANY, LookupState::Hit, 1},
+        {"www.example.com", RRType::AAAA, LookupState::NoData, 0},
+        {"b.example.com", RRType::A, LookupState::NoData, 0}, // empty non-terminal
+        {"nope.example.com", RRType::A, LookupState::NxDomain, 0},
+        {"a.nope.example.com", RRType::A, LookupState::NxDomain, 0},
+        {"c.b.example.com", RRType::A, LookupState::NxDomain, 0},
+        {"www.example.org", RRType::A, LookupState::Refused, 0},
+        {"com", RRType::A, LookupState::Refused, 0},
+        {"alias.example.com", RRType::A, LookupState::Hit, 2},
+        {"alias2.example.com", RRType::A, LookupState::Hit, 3},
+        {"alias.example.com", RRType::CNAME, LookupState::Hit, 1},
+        {"alias.example.com", RRType::AAAA, LookupState::NoData, 1},
+        {"dangling.example.com", RRType::A, LookupState::NxDomain, 1},
+        {"ext.example.com", RRType::A, LookupState::CName, 1},
+        {"loop1.example.com", RRType::A, LookupState::CName, 2},
+        {"sub.example.com", RRType::A, LookupState::Delegation, 0},
+        {"host.sub.example.com", RRType::A, LookupState::Delegation, 0},
+        {"broken.example.com", RRType::A, LookupState::Malformed, 0},
+        {"x.broken.example.com", RRType::A, LookupState::Malformed, 0},
+    };
+    for (const Case& c : cases) {
+        INFO(c.name << " " << zones::to_string(c.qtype));
+        zones::LookupResult res;
+        const std::string key = zones::name_key(c.name);
+        CHECK(zones::to_string(zones::lookup(txn, cursor, key, c.qtype, res)) ==
+              std::string(zones::to_string(c.state)));
+        CHECK(res.answer_count == c.answers);
+        const bool negative = c.state == LookupState::NoData || c.state == LookupState::NxDomain;
+        if (negative) {
+            CHECK(res.authority.type() == RRType::SOA);
+            CHECK(res.authority_ttl == 300);  // min(3600, MINIMUM 300)
+            CHECK(res.authority_labels == 2); // example.com
+        }
+        if (c.state == LookupState::Delegation) {
+            CHECK(res.authority.type() == RRType::NS);
+            CHECK(res.authority_labels == 3); // sub.example.com
+        }
+    }
+}
+
+TEST_CASE("lookup returns CNAME chains with their owners", "[zones][dnsd]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    test::build_example_zone(env);
+    store::ReadTxn txn(env);
+    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
+
+    zones::LookupResult res;
+    REQUIRE(zones::lookup(txn, cursor, zones::name_key("alias2.example.com"), RRType::A, res) ==
+            LookupState::Hit);
+    REQUIRE(res.answer_count == 3);
+    CHECK(res.answer[0].owner.empty());
+    CHECK(res.answer[0].rrset.type() == RRType::CNAME);
+    CHECK(res.answer[1].owner == zones::name_to_wire("alias.example.com"));
+    CHECK(res.answer[1].rrset.type() == RRType::CNAME);
+    CHECK(res.answer[2].owner == zones::name_to_wire("www.example.com"));
+    CHECK(res.answer[2].rrset.type() == RRType::A);
+    CHECK(res.answer[2].rrset.count() == 2);
+}
+
+TEST_CASE("lookup sees a commit after reset and renew", "[zones][dnsd]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    test::build_example_zone(env);
+    store::ReadTxn txn(env);
+    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
+    zones::LookupResult res;
+    const std::string key = zones::name_key("new.example.com");
+    CHECK(zones::lookup(txn, cursor, key, RRType::A, res) == LookupState::NxDomain);
+    {
+        store::WriteTxn w(env);
+        test::put_rrs(w, "new.example.com", RRType::A, 60, {test::a_rdata(192, 0, 2, 9)});
+        w.commit();
+    }
+    txn.reset();
+    txn.renew();
+    cursor.renew(txn);
+    CHECK(zones::lookup(txn, cursor, key, RRType::A, res) == LookupState::Hit);
+}

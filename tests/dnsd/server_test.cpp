@@ -1,0 +1,508 @@
+// dnsd::Server over UDP and TCP on 127.0.0.1 (a port picked per test), against the zone in
+// fixture.hpp. Checks: AA, rdata and TTL of hits (A, SRV, NAPTR); the question echoed as sent
+// (case kept) and answer owners compressed to it; NXDOMAIN and NODATA with the SOA (TTL =
+// MINIMUM) in authority; an empty non-terminal is NODATA; REFUSED outside our zones;
+// FORMERR for QDCOUNT=2; NOTIMP for opcode 2; EDNS OPT echoed with our payload size and
+// BADVERS for version 1; TC with whole RRsets dropped over UDP, the full RRset over TCP
+// (two pipelined queries on one connection); CNAME chains; referrals; SERVFAIL for a
+// malformed node; a commit made while the server runs is answered on the next query.
+#include "dnsd/dnsd.hpp"
+#include "fixture.hpp"
+#include "temp_dir.hpp"
+
+#include <arpa/inet.h>
+#include <catch2/catch.hpp>
+#include <ldns/ldns.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace sb;
+using Bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+struct QueryOptions {
+    std::uint16_t id = 0x1234;
+    std::uint16_t flags = 0x0100; // RD
+    bool edns = false;
+    std::uint16_t edns_size = 4096;
+    std::uint8_t edns_version = 0;
+    bool edns_do = false;
+};
+
+void put16(Bytes& b, std::uint16_t v) {
+    b.push_back(static_cast<std::uint8_t>(v >> 8));
+    b.push_back(static_cast<std::uint8_t>(v));
+}
+
+// A query for `name` (presentation form, case kept) and `qtype`.
+Bytes make_query(const std::string& name, std::uint16_t qtype, const QueryOptions& o = {}) {
+    Bytes q;
+    put16(q, o.id);
+    put16(q, o.flags);
+    put16(q, 1);
+    put16(q, 0);
+    put16(q, 0);
+    put16(q, o.edns ? 1 : 0);
+    std::size_t start = 0;
+    while (start < name.size()) {
+        const auto dot = name.find('.', start);
+        const auto end = dot == std::string::npos ? name.size() : dot;
+        q.push_back(static_cast<std::uint8_t>(end - start));
+        q.insert(q.end(), name.begin() + static_cast<long>(start),
+                 name.begin() + static_cast<long>(end));
+        start = end + 1;
+    }
+    q.push_back(0);
+    put16(q, qtype);
+    put16(q, 1);
+    if (o.edns) {
+        q.push_back(0);
+        put16(q, 41);
+        put16(q, o.edns_size);
+        q.push_back(0);
+        q.push_back(o.edns_version);
+        put16(q, o.edns_do ? 0x8000 : 0);
+        put16(q, 0);
+    }
+    return q;
+}
+
+class Socket {
+public:
+    explicit Socket(int type)
+        : fd_(::socket(AF_INET, type, 0)) {
+        REQUIRE(fd_ >= 0);
+        timeval tv{5, 0}; // only so that a broken server fails the test instead of hanging it
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    }
+
+    ~Socket() { ::close(fd_); }
+
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
+
+    int fd() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+sockaddr_in loopback(std::uint16_t port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+
+Bytes udp_exchange(std::uint16_t port, const Bytes& query) {
+    Socket s(SOCK_DGRAM);
+    const sockaddr_in to = loopback(port);
+    REQUIRE(::sendto(s.fd(), query.data(), query.size(), 0, reinterpret_cast<const sockaddr*>(&to),
+                     sizeof to) == static_cast<ssize_t>(query.size()));
+    Bytes buf(65535);
+    const ssize_t n = ::recv(s.fd(), buf.data(), buf.size(), 0);
+    REQUIRE(n > 0);
+    buf.resize(static_cast<std::size_t>(n));
+    return buf;
+}
+
+bool read_all(int fd, std::uint8_t* p, std::size_t n) {
+    while (n > 0) {
+        const ssize_t r = ::recv(fd, p, n, 0);
+        if (r <= 0) {
+            return false;
+        }
+        p += r;
+        n -= static_cast<std::size_t>(r);
+    }
+    return true;
+}
+
+// Sends every query framed on one connection (pipelined, in one write), reads one response each.
+std::vector<Bytes> tcp_exchange(std::uint16_t port, const std::vector<Bytes>& queries) {
+    Socket s(SOCK_STREAM);
+    const sockaddr_in to = loopback(port);
+    REQUIRE(::connect(s.fd(), reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0);
+    Bytes out;
+    for (const Bytes& q : queries) {
+        put16(out, static_cast<std::uint16_t>(q.size()));
+        out.insert(out.end(), q.begin(), q.end());
+    }
+    REQUIRE(::send(s.fd(), out.data(), out.size(), 0) == static_cast<ssize_t>(out.size()));
+    std::vector<Bytes> answers;
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+        std::uint8_t len[2];
+        REQUIRE(read_all(s.fd(), len, 2));
+        Bytes a(static_cast<std::size_t>(len[0] << 8 | len[1]));
+        REQUIRE(read_all(s.fd(), a.data(), a.size()));
+        answers.push_back(std::move(a));
+    }
+    return answers;
+}
+
+struct Packet {
+    explicit Packet(const Bytes& wire) {
+        REQUIRE(ldns_wire2pkt(&pkt, wire.data(), wire.size()) == LDNS_STATUS_OK);
+    }
+
+    ~Packet() { ldns_pkt_free(pkt); }
+
+    Packet(const Packet&) = delete;
+    Packet& operator=(const Packet&) = delete;
+
+    ldns_pkt_rcode rcode() const { return ldns_pkt_get_rcode(pkt); }
+
+    std::size_t count(ldns_pkt_section s) const {
+        const ldns_rr_list* l = section(s);
+        return l == nullptr ? 0 : ldns_rr_list_rr_count(l);
+    }
+
+    const ldns_rr_list* section(ldns_pkt_section s) const {
+        switch (s) {
+        case LDNS_SECTION_ANSWER:
+            return ldns_pkt_answer(pkt);
+        case LDNS_SECTION_AUTHORITY:
+            return ldns_pkt_authority(pkt);
+        default:
+            return ldns_pkt_additional(pkt);
+        }
+    }
+
+    const ldns_rr* rr(ldns_pkt_section s, std::size_t i) const {
+        return ldns_rr_list_rr(section(s), i);
+    }
+
+    static std::string text(const ldns_rdf* rdf) {
+        char* s = ldns_rdf2str(rdf);
+        std::string out = s;
+        free(s);
+        return out;
+    }
+
+    // "owner TTL TYPE rdata..." without the class, for easy comparison.
+    std::string rr_text(ldns_pkt_section s, std::size_t i) const {
+        const ldns_rr* r = rr(s, i);
+        std::string out = text(ldns_rr_owner(r)) + " " + std::to_string(ldns_rr_ttl(r)) + " ";
+        char* type = ldns_rr_type2str(ldns_rr_get_type(r));
+        out += type;
+        free(type);
+        for (std::size_t f = 0; f < ldns_rr_rd_count(r); ++f) {
+            out += " " + text(ldns_rr_rdf(r, f));
+        }
+        return out;
+    }
+
+    ldns_pkt* pkt = nullptr;
+};
+
+// A Server on a free port of 127.0.0.1, serving in a thread until destroyed.
+class RunningServer {
+public:
+    explicit RunningServer(const store::Env& env, unsigned workers = 2) {
+        std::mt19937 rng(std::random_device{}());
+        std::uniform_int_distribution<int> ports(20000, 60000);
+        for (int attempt = 0; !server_; ++attempt) {
+            dnsd::Options o;
+            o.port = static_cast<std::uint16_t>(ports(rng));
+            o.workers = workers;
+            try {
+                server_ = std::make_unique<dnsd::Server>(env, o);
+                port_ = o.port;
+            } catch (const std::runtime_error&) {
+                if (attempt == 50) {
+                    throw;
+                }
+            }
+        }
+        thread_ = std::thread([this] { server_->run(); });
+    }
+
+    ~RunningServer() {
+        server_->stop();
+        thread_.join();
+    }
+
+    RunningServer(const RunningServer&) = delete;
+    RunningServer& operator=(const RunningServer&) = delete;
+
+    std::uint16_t port() const { return port_; }
+
+private:
+    std::unique_ptr<dnsd::Server> server_;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+};
+
+struct Fixture {
+    Fixture() { test::build_example_zone(env); }
+
+    test::TempDir dir;
+    store::Env env{dir.path()};
+};
+
+constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, TXT = 16, AAAA = 28, SRV = 33,
+                        NAPTR = 35;
+
+} // namespace
+
+TEST_CASE_METHOD(Fixture, "dnsd answers hits authoritatively over UDP", "[dnsd]") {
+    RunningServer server(env);
+    SECTION("A with TTL, question echoed as sent, owner compressed to it") {
+        const Bytes q = make_query("WwW.ExAmple.COM", A);
+        const Bytes r = udp_exchange(server.port(), q);
+        Packet p(r);
+        CHECK(ldns_pkt_id(p.pkt) == 0x1234);
+        CHECK(ldns_pkt_qr(p.pkt));
+        CHECK(ldns_pkt_aa(p.pkt));
+        CHECK(ldns_pkt_rd(p.pkt));
+        CHECK_FALSE(ldns_pkt_tc(p.pkt));
+        CHECK(p.rcode() == LDNS_RCODE_NOERROR);
+        // Question section byte for byte (case preserved), then a pointer to offset 12.
+        const std::size_t qend = q.size();
+        REQUIRE(r.size() > qend + 2);
+        CHECK(Bytes(r.begin() + 12, r.begin() + static_cast<long>(qend)) ==
+              Bytes(q.begin() + 12, q.end()));
+        CHECK(r[qend] == 0xC0);
+        CHECK(r[qend + 1] == 12);
+        REQUIRE(p.count(LDNS_SECTION_ANSWER) == 2);
+        CHECK(p.rr_text(LDNS_SECTION_ANSWER, 0) == "WwW.ExAmple.COM. 600 A 192.0.2.1");
+        CHECK(p.rr_text(LDNS_SECTION_ANSWER, 1) == "WwW.ExAmple.COM. 600 A 192.0.2.2");
+        CHECK(p.count(LDNS_SECTION_AUTHORITY) == 0);
+        CHECK_FALSE(ldns_pkt_edns(p.pkt));
+    }
+    SECTION("SRV") {
+        Packet p(udp_exchange(server.port(), make_query("_sip._udp.example.com", SRV)));
+        CHECK(ldns_pkt_aa(p.pkt));
+        REQUIRE(p.count(LDNS_SECTION_ANSWER) == 1);
+        CHECK(p.rr_text(LDNS_SECTION_ANSWER, 0) ==
+              "_sip._udp.example.com. 3600 SRV 10 20 5060 sip.example.com.");
+    }
+    SECTION("NAPTR") {
+        Packet p(udp_exchange(server.port(), make_query("sip.example.com", NAPTR)));
+        REQUIRE(p.count(LDNS_SECTION_ANSWER) == 1);
+        CHECK(p.rr_text(LDNS_SECTION_ANSWER, 0) ==
+              "sip.example.com. 3600 NAPTR 10 100 \"s\" \"SIP+D2U\" \"\" _sip._udp.example.com.");
+    }
+    SECTION("SOA and NS at the apex") {
+        Packet soa(udp_exchange(server.port(), make_query("example.com", SOA)));
+        REQUIRE(soa.count(LDNS_SECTION_ANSWER) == 1);
+        CHECK(soa.rr_text(LDNS_SECTION_ANSWER, 0) ==
+              "example.com. 3600 SOA ns1.example.com. hostmaster.example.com. 2024010101 3600 "
+              "600 86400 300");
+        Packet ns(udp_exchange(server.port(), make_query("example.com", NS)));
+        REQUIRE(ns.count(LDNS_SECTION_ANSWER) == 1);
+        CHECK(ns.rr_text(LDNS_SECTION_ANSWER, 0) == "example.com. 3600 NS ns1.example.com.");
+    }
+    SECTION("CNAME chain inside the zone") {
+        Packet p(udp_exchange(server.port(), make_query("alias2.example.com", A)));
+        CHECK(ldns_pkt_aa(p.pkt));
+        CHECK(p.rcode() == LDNS_RCODE_NOERROR);
+        REQUIRE(p.count(LDNS_SECTION_ANSWER) == 4);
+        CHECK(p.rr_text(LDNS_SECTION_ANSWER, 0) ==
+              "alias2.example.com. 300 CNAME alias.example.com.");
+        CHECK(p.rr_text(LDNS_SECTION_ANSWER, 1) == "alias.example.com. 300 CNAME www.example.com.");
+        CHECK(p.rr_text(LDNS_SECTION_ANSWER, 2) == "www.example.com. 600 A 192.0.2.1");
+    }
+    SECTION("CNAME out of our zones, and a CNAME loop") {
+        Packet ext(udp_exchange(server.port(), make_query("ext.example.com", A)));
+        CHECK(ext.rcode() == LDNS_RCODE_NOERROR);
+        REQUIRE(ext.count(LDNS_SECTION_ANSWER) == 1);
+        CHECK(ext.rr_text(LDNS_SECTION_ANSWER, 0) == "ext.example.com. 300 CNAME www.example.net.");
+        Packet loop(udp_exchange(server.port(), make_query("loop1.example.com", A)));
+        CHECK(loop.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(loop.count(LDNS_SECTION_ANSWER) == 2);
+    }
+}
+
+TEST_CASE_METHOD(Fixture, "dnsd negative answers carry the SOA", "[dnsd]") {
+    RunningServer server(env);
+    const auto check_soa = [](const Packet& p) {
+        CHECK(ldns_pkt_aa(p.pkt));
+        CHECK(p.count(LDNS_SECTION_ANSWER) == 0);
+        REQUIRE(p.count(LDNS_SECTION_AUTHORITY) == 1);
+        // TTL = min(SOA TTL 3600, MINIMUM 300) (RFC 2308 §5); owner is the apex.
+        CHECK(p.rr_text(LDNS_SECTION_AUTHORITY, 0) ==
+              "example.com. 300 SOA ns1.example.com. hostmaster.example.com. 2024010101 3600 "
+              "600 86400 300");
+    };
+    SECTION("NXDOMAIN") {
+        Packet p(udp_exchange(server.port(), make_query("nope.example.com", A)));
+        CHECK(p.rcode() == LDNS_RCODE_NXDOMAIN);
+        check_soa(p);
+    }
+    SECTION("NODATA") {
+        Packet p(udp_exchange(server.port(), make_query("www.example.com", AAAA)));
+        CHECK(p.rcode() == LDNS_RCODE_NOERROR);
+        check_soa(p);
+    }
+    SECTION("empty non-terminal is NODATA") {
+        Packet p(udp_exchange(server.port(), make_query("b.example.com", A)));
+        CHECK(p.rcode() == LDNS_RCODE_NOERROR);
+        check_soa(p);
+    }
+    SECTION("dangling CNAME is NXDOMAIN with the CNAME") {
+        Packet p(udp_exchange(server.port(), make_query("dangling.example.com", A)));
+        CHECK(p.rcode() == LDNS_RCODE_NXDOMAIN);
+        CHECK(ldns_pkt_aa(p.pkt));
+        CHECK(p.count(LDNS_SECTION_ANSWER) == 1);
+        CHECK(p.count(LDNS_SECTION_AUTHORITY) == 1);
+    }
+}
+
+TEST_CASE_METHOD(Fixture, "dnsd refuses, rejects and fails where it must", "[dnsd]") {
+    RunningServer server(env);
+    SECTION("REFUSED outside our zones") {
+        Packet p(udp_exchange(server.port(), make_query("www.example.org", A)));
+        CHECK(p.rcode() == LDNS_RCODE_REFUSED);
+        CHECK_FALSE(ldns_pkt_aa(p.pkt));
+        CHECK(p.count(LDNS_SECTION_ANSWER) == 0);
+    }
+    SECTION("FORMERR for a bare header with QDCOUNT=2") {
+        const Bytes q = {0xAB, 0xCD, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+        const Bytes r = udp_exchange(server.port(), q);
+        Packet p(r);
+        CHECK(ldns_pkt_id(p.pkt) == 0xABCD);
+        CHECK(ldns_pkt_qr(p.pkt));
+        CHECK(p.rcode() == LDNS_RCODE_FORMERR);
+    }
+    SECTION("FORMERR for a truncated question") {
+        Bytes q = make_query("www.example.com", A);
+        q.resize(q.size() - 3);
+        Packet p(udp_exchange(server.port(), q));
+        CHECK(p.rcode() == LDNS_RCODE_FORMERR);
+    }
+    SECTION("NOTIMP for opcode 2 (STATUS)") {
+        QueryOptions o;
+        o.flags = 2 << 11;
+        Packet p(udp_exchange(server.port(), make_query("www.example.com", A, o)));
+        CHECK(p.rcode() == LDNS_RCODE_NOTIMPL);
+        CHECK(ldns_pkt_get_opcode(p.pkt) == LDNS_PACKET_STATUS);
+    }
+    SECTION("SERVFAIL for a malformed stored node") {
+        Packet p(udp_exchange(server.port(), make_query("broken.example.com", A)));
+        CHECK(p.rcode() == LDNS_RCODE_SERVFAIL);
+    }
+    SECTION("a referral at a zone cut, not authoritative") {
+        Packet p(udp_exchange(server.port(), make_query("host.sub.example.com", A)));
+        CHECK(p.rcode() == LDNS_RCODE_NOERROR);
+        CHECK_FALSE(ldns_pkt_aa(p.pkt));
+        CHECK(p.count(LDNS_SECTION_ANSWER) == 0);
+        REQUIRE(p.count(LDNS_SECTION_AUTHORITY) == 1);
+        CHECK(p.rr_text(LDNS_SECTION_AUTHORITY, 0) ==
+              "sub.example.com. 86400 NS ns.sub.example.com.");
+    }
+}
+
+TEST_CASE_METHOD(Fixture, "dnsd EDNS(0) and truncation", "[dnsd]") {
+    RunningServer server(env);
+    SECTION("OPT echoed with our payload size and the DO bit") {
+        QueryOptions o;
+        o.edns = true;
+        o.edns_do = true;
+        Packet p(udp_exchange(server.port(), make_query("www.example.com", A, o)));
+        CHECK(p.rcode() == LDNS_RCODE_NOERROR);
+        REQUIRE(ldns_pkt_edns(p.pkt));
+        CHECK(ldns_pkt_edns_udp_size(p.pkt) == 1232);
+        CHECK(ldns_pkt_edns_version(p.pkt) == 0);
+        CHECK(ldns_pkt_edns_do(p.pkt));
+        CHECK(p.count(LDNS_SECTION_ANSWER) == 2);
+    }
+    SECTION("BADVERS for EDNS version 1") {
+        QueryOptions o;
+        o.edns = true;
+        o.edns_version = 1;
+        Packet p(udp_exchange(server.port(), make_query("www.example.com", A, o)));
+        REQUIRE(ldns_pkt_edns(p.pkt));
+        CHECK(ldns_pkt_edns_extended_rcode(p.pkt) == 1); // BADVERS = 16 = 1 << 4
+        CHECK(p.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(p.count(LDNS_SECTION_ANSWER) == 0);
+    }
+    SECTION("TC over UDP without EDNS: the RRset is dropped whole") {
+        const Bytes r = udp_exchange(server.port(), make_query("big.example.com", TXT));
+        CHECK(r.size() <= 512);
+        Packet p(r);
+        CHECK(ldns_pkt_tc(p.pkt));
+        CHECK(p.count(LDNS_SECTION_ANSWER) == 0);
+    }
+    SECTION("TC over UDP with EDNS: bounded by our 1232") {
+        QueryOptions o;
+        o.edns = true;
+        o.edns_size = 65000;
+        const Bytes r = udp_exchange(server.port(), make_query("big.example.com", TXT, o));
+        CHECK(r.size() <= 1232);
+        Packet p(r);
+        CHECK(ldns_pkt_tc(p.pkt));
+        CHECK(ldns_pkt_edns(p.pkt));
+        CHECK(p.count(LDNS_SECTION_ANSWER) == 0);
+    }
+    SECTION("the full RRset over TCP, two queries pipelined on one connection") {
+        const auto answers = tcp_exchange(
+            server.port(), {make_query("big.example.com", TXT), make_query("www.example.com", A)});
+        REQUIRE(answers.size() == 2);
+        Packet big(answers[0]);
+        CHECK_FALSE(ldns_pkt_tc(big.pkt));
+        CHECK(ldns_pkt_aa(big.pkt));
+        CHECK(big.count(LDNS_SECTION_ANSWER) == 40);
+        Packet www(answers[1]);
+        CHECK(www.count(LDNS_SECTION_ANSWER) == 2);
+        CHECK(www.rr_text(LDNS_SECTION_ANSWER, 0) == "www.example.com. 600 A 192.0.2.1");
+    }
+    SECTION("TCP negative answers and REFUSED") {
+        const auto answers = tcp_exchange(
+            server.port(), {make_query("nope.example.com", A), make_query("example.org", A)});
+        Packet nx(answers[0]);
+        CHECK(nx.rcode() == LDNS_RCODE_NXDOMAIN);
+        CHECK(nx.count(LDNS_SECTION_AUTHORITY) == 1);
+        Packet refused(answers[1]);
+        CHECK(refused.rcode() == LDNS_RCODE_REFUSED);
+    }
+}
+
+TEST_CASE_METHOD(Fixture, "dnsd answers a commit made while it runs", "[dnsd]") {
+    RunningServer server(env);
+    {
+        Packet p(udp_exchange(server.port(), make_query("new.example.com", A)));
+        CHECK(p.rcode() == LDNS_RCODE_NXDOMAIN);
+    }
+    {
+        store::WriteTxn txn(env);
+        test::put_rrs(txn, "new.example.com", zones::RRType::A, 60, {test::a_rdata(192, 0, 2, 9)});
+        txn.commit();
+    }
+    // Every worker renews its snapshot per batch, whichever one gets the next query.
+    for (int i = 0; i < 4; ++i) {
+        Packet p(udp_exchange(server.port(), make_query("new.example.com", A)));
+        CHECK(p.rcode() == LDNS_RCODE_NOERROR);
+        REQUIRE(p.count(LDNS_SECTION_ANSWER) == 1);
+        CHECK(p.rr_text(LDNS_SECTION_ANSWER, 0) == "new.example.com. 60 A 192.0.2.9");
+    }
+    const auto tcp = tcp_exchange(server.port(), {make_query("new.example.com", A)});
+    Packet p(tcp[0]);
+    CHECK(p.count(LDNS_SECTION_ANSWER) == 1);
+}
+
+TEST_CASE("dnsd reports a port it cannot bind", "[dnsd]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    Socket taken(SOCK_DGRAM);
+    sockaddr_in a = loopback(0);
+    REQUIRE(::bind(taken.fd(), reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(::getsockname(taken.fd(), reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    dnsd::Options o;
+    o.port = ntohs(a.sin_port);
+    o.workers = 1;
+    CHECK_THROWS_WITH(dnsd::Server(env, o), Catch::Contains("cannot bind UDP 127.0.0.1 port"));
+    o.address = "not-an-address";
+    CHECK_THROWS_WITH(dnsd::Server(env, o), Catch::Contains("not an IP address"));
+}
