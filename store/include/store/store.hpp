@@ -39,6 +39,20 @@ enum class Table : unsigned {
     Customers,      // u64 id → customer entity
     CustomerNames,  // username → u64 id
     Counters,       // 'c'|'r' u64 customer/reseller id, kind → u64 number of records
+    Journal,        // zone changes for IXFR (zones/ owns the format)
+    SipDomains,     // SIP provisioning (provisioning/ owns these formats)
+    SipAccounts,
+    SipAliases,
+    SipSettings,
+    TrustedPeers,
+    Carriers,
+    Gateways,
+    GatewayRules,
+    Routes,
+    Voicemail,
+    Prepaid,
+    CallData,       // registrations and call records: their own retention
+    Index,          // secondary indexes of the SIP tables: index name '\0' key → ""
     Count
 };
 
