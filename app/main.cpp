@@ -1,6 +1,7 @@
 // switchboard — the one executable: subcommands, config, process wiring. The only code that
 // links both dnsd and provisioning.
 #include "config.hpp"
+#include "zone_command.hpp"
 #include "dnsd/dnsd.hpp"
 #include "provisioning/provisioning.hpp"
 #include "store/store.hpp"
@@ -10,6 +11,8 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
+#include <vector>
 #include <pthread.h>
 #include <thread>
 
@@ -24,6 +27,10 @@ Commands:
   dns         the DNS server alone
   provision   the SOAP provisioning server alone
   (dns and provision may run as separate processes on the same data dir)
+  zone import FILE --data DIR [--zone NAME] [--customer ID]
+              load an RFC 1035 master file into a zone
+  zone export ZONE --data DIR
+              print a zone as a master file (what a secondary receives by AXFR)
 
 Options:
   --data DIR          data directory holding the LMDB store (required)
@@ -41,6 +48,7 @@ switchboard.ini keys (all optional):
 
 struct Args {
     std::string command;
+    std::vector<std::string> words; // positional words after the command
     std::map<std::string, std::string> flags;
 };
 
@@ -62,13 +70,18 @@ Args parse_args(int argc, char** argv) {
         } else if (a.command.empty()) {
             a.command = arg;
         } else {
-            throw std::runtime_error("unexpected argument '" + arg + "'");
+            a.words.push_back(arg);
         }
     }
+    static const std::set<std::string> known = {"help", "data", "config", "dns",
+                                                "soap", "customer", "zone"};
     for (const auto& [k, v] : a.flags) {
-        if (k != "help" && k != "data" && k != "config" && k != "dns" && k != "soap") {
+        if (!known.count(k)) {
             throw std::runtime_error("unknown option --" + k);
         }
+    }
+    if (a.command != "zone" && !a.words.empty()) {
+        throw std::runtime_error("unexpected argument '" + a.words.front() + "'");
     }
     return a;
 }
@@ -87,6 +100,9 @@ int run(const Args& args) {
     if (args.flags.count("help") || args.command.empty()) {
         std::cout << usage;
         return args.command.empty() && !args.flags.count("help") ? 2 : 0;
+    }
+    if (args.command == "zone") {
+        return app::zone_command(args.words, args.flags);
     }
     const bool want_dns = args.command == "serve" || args.command == "dns";
     const bool want_soap = args.command == "serve" || args.command == "provision";

@@ -12,6 +12,8 @@ namespace sb::prov {
 
 struct Context {
     DnsService dns;
+    EnumService enums;
+    CustomerService customers;
     std::string admin_username;
     std::string admin_password;
 };
@@ -28,6 +30,9 @@ int serve(struct soap* soap, const char* operation, F&& body);
 
 int internal_fault(struct soap* soap, const char* operation, const char* what);
 
+// Drops the request's header so that gSOAP does not echo it (with the password) back.
+void forget_header(struct soap* soap) noexcept;
+
 } // namespace sb::prov
 
 #include "fault.hpp"
@@ -35,7 +40,15 @@ int internal_fault(struct soap* soap, const char* operation, const char* what);
 template <class F>
 int sb::prov::serve(struct soap* soap, const char* operation, F&& body) {
     try {
-        body(authenticate(soap));
+        Caller caller;
+        try {
+            caller = authenticate(soap);
+        } catch (...) {
+            forget_header(soap);
+            throw;
+        }
+        forget_header(soap);
+        body(caller);
         return 0; // SOAP_OK
     } catch (const ApiError& e) {
         return fault(soap, e.code(), e.what());

@@ -1,10 +1,10 @@
 // The gSOAP HTTP server: one listening context, a fixed pool of workers each owning a copy,
 // keep-alive, GET /ngnpro/wsdl, and authentication of every request.
 #include "context.hpp"
+#include "policy.hpp"
 #include "provisioning/provisioning.hpp"
 #include "soapH.h"
-
-#include "NGNPro.nsmap"
+#include "wsdl/wsdl.hpp"
 
 #include <openssl/crypto.h>
 
@@ -14,6 +14,8 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
+#include <chrono>
 
 namespace sb::prov {
 
@@ -65,6 +67,10 @@ int http_get(struct soap* soap) {
 
 } // namespace
 
+void forget_header(struct soap* soap) noexcept {
+    soap->header = nullptr;
+}
+
 Context& context(struct soap* soap) {
     return *static_cast<Context*>(soap->user);
 }
@@ -75,35 +81,87 @@ int internal_fault(struct soap* soap, const char* operation, const char* what) {
                  std::string(operation) + " failed on the server; the error is in its log");
 }
 
+// Slows down repeated failed logins from one address: after 3 failures each further one
+// waits 2^(n-3) × 100 ms, at most 3 s, before its fault goes out (a success forgets them).
+class LoginThrottle {
+public:
+    void failed(const std::string& address) {
+        unsigned n;
+        {
+            std::lock_guard lock(mutex_);
+            if (failures_.size() > 10000) {
+                failures_.clear(); // bounded memory under a spray of addresses
+            }
+            n = ++failures_[address];
+        }
+        if (n > 3) {
+            const unsigned shift = std::min(n - 3, 5u);
+            std::this_thread::sleep_for(
+                std::chrono::milliseconds(std::min(3000u, 100u << shift)));
+        }
+    }
+
+    void succeeded(const std::string& address) {
+        std::lock_guard lock(mutex_);
+        failures_.erase(address);
+    }
+
+private:
+    std::mutex mutex_;
+    std::unordered_map<std::string, unsigned> failures_;
+};
+
+LoginThrottle& throttle() {
+    static LoginThrottle t;
+    return t;
+}
+
 Caller authenticate(struct soap* soap) {
-    const Context& ctx = context(soap);
-    const ngnpro__Auth* auth = soap->header != nullptr ? soap->header->auth : nullptr;
-    if (auth == nullptr || auth->username == nullptr || auth->password == nullptr) {
+    Context& ctx = context(soap);
+    const ngnpro__Auth* auth = wsdl::auth(soap);
+    if (auth == nullptr || auth->username.empty()) {
         throw ApiError(ErrorCode::AuthenticationFailed,
                        "the auth SOAP header with username and password is required");
     }
-    if (same_secret(*auth->username, ctx.admin_username) &&
-        same_secret(*auth->password, ctx.admin_password)) {
+    const std::string address = peer_address(soap);
+    const int impersonate = auth->impersonate != nullptr ? *auth->impersonate : 0;
+    if (same_secret(auth->username, ctx.admin_username) &&
+        same_secret(auth->password, ctx.admin_password)) {
+        throttle().succeeded(address);
+        if (impersonate > 0) {
+            const auto customer = ctx.customers.by_id(impersonate);
+            if (!customer) {
+                throw ApiError(ErrorCode::CustomerNotFound,
+                               "impersonate: customer " + std::to_string(impersonate) +
+                                   " does not exist");
+            }
+            return caller_for(*customer, auth->username);
+        }
         Caller caller;
         caller.admin = true;
-        caller.username = *auth->username;
-        if (auth->impersonate != nullptr && *auth->impersonate > 0) {
-            throw ApiError(ErrorCode::CustomerNotFound,
-                           "impersonate: customer " + std::to_string(*auth->impersonate) +
-                               " does not exist");
-        }
+        caller.username = auth->username;
         return caller;
     }
-    std::cerr << "provisioning: failed login for '" << *auth->username << "' from "
-              << peer_address(soap) << "\n";
+    // admin=true with other credentials is a failed administrator login, never a customer's.
+    const bool claims_admin = auth->admin != nullptr && *auth->admin;
+    if (!claims_admin) {
+        if (const auto customer = ctx.customers.login(auth->username, auth->password)) {
+            throttle().succeeded(address);
+            return caller_for(*customer, auth->username);
+        }
+    }
+    std::cerr << "provisioning: failed login for '" << auth->username << "' from " << address
+              << "\n";
+    throttle().failed(address);
     throw ApiError(ErrorCode::AuthenticationFailed, "wrong username or password");
 }
 
 struct Server::Impl {
     Impl(store::Env& env, Options o)
         : options(std::move(o))
-        , ctx{DnsService(env, DnsDefaults{options.default_nameservers}), options.admin_username,
-              options.admin_password} {}
+        , ctx{DnsService(env, DnsDefaults{options.default_nameservers}),
+              EnumService(env, DnsDefaults{options.default_nameservers}), CustomerService(env),
+              options.admin_username, options.admin_password} {}
 
     ~Impl() {
         if (master != nullptr) {
@@ -154,6 +212,7 @@ Server::Server(store::Env& env, Options options)
                                SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING);
     impl_->master = m;
     soap_set_namespaces(m, namespaces);
+    wsdl::configure(m);
     m->user = &impl_->ctx;
     m->fget = http_get;
     m->bind_flags = SO_REUSEADDR;

@@ -1,0 +1,206 @@
+// DnsPort (urn:AGProjects:NGNPro:Dns): SOAP types ⇄ DnsService.
+#include "context.hpp"
+#include "soap_util.hpp"
+#include "zones/zones.hpp"
+
+using namespace sb::prov;
+
+namespace {
+
+ZoneInput zone_input(const ngnpro__DnsZone& z) {
+    ZoneInput in;
+    in.name = z.name;
+    auto u32 = [](const auto* p) -> std::optional<std::uint32_t> {
+        if (p == nullptr) {
+            return std::nullopt;
+        }
+        return static_cast<std::uint32_t>(*p);
+    };
+    in.ttl = u32(z.ttl);
+    in.refresh = u32(z.refresh);
+    in.retry = u32(z.retry);
+    in.expire = u32(z.expire);
+    in.minimum = u32(z.minimum);
+    if (z.nameservers.__size > 0) {
+        in.nameservers = strings(z.nameservers);
+    }
+    in.email = z.email;
+    in.info = z.info;
+    in.customer = value_or<LONG64>(z.customer, 0);
+    in.reseller = value_or<LONG64>(z.reseller, 0);
+    return in;
+}
+
+void zone_output(struct soap* soap, const sb::store::ZoneRow& row, ngnpro__DnsZone& z) {
+    z.name = row.name;
+    z.ttl = soap_value<ULONG64>(soap, row.ttl);
+    z.nameservers = string_array(soap, row.nameservers);
+    z.email = row.email;
+    z.serial = soap_value<int>(soap, static_cast<int>(row.serial));
+    z.refresh = soap_value<int>(soap, static_cast<int>(row.refresh));
+    z.retry = soap_value<int>(soap, static_cast<int>(row.retry));
+    z.expire = soap_value<int>(soap, static_cast<int>(row.expire));
+    z.minimum = soap_value<int>(soap, static_cast<int>(row.minimum));
+    z.customer = soap_value<LONG64>(soap, row.customer);
+    z.reseller = soap_value<LONG64>(soap, row.reseller);
+    z.changeDate = format_date(row.change_date);
+    z.info = row.info;
+}
+
+RecordInput record_input(const ngnpro__DnsRecord& r) {
+    RecordInput in;
+    in.id = static_cast<std::uint64_t>(value_or<LONG64>(r.id, 0));
+    in.zone = r.zone;
+    in.name = r.name;
+    in.type = r.type;
+    in.value = r.value;
+    in.ttl = value_or<unsigned int>(r.ttl, 0);
+    in.priority = value_or<unsigned short>(r.priority, 0);
+    in.owner = value_or<LONG64>(r.owner, 0);
+    return in;
+}
+
+void record_output(struct soap* soap, const sb::store::RecordRow& row, ngnpro__DnsRecord& r) {
+    r.id = soap_value<LONG64>(soap, static_cast<LONG64>(row.id));
+    r.zone = row.zone;
+    r.name = row.name;
+    r.type = sb::zones::to_string(static_cast<sb::zones::RRType>(row.type));
+    r.ttl = soap_value<unsigned int>(soap, row.ttl);
+    r.value = row.value;
+    r.priority = soap_value<unsigned short>(soap, static_cast<unsigned short>(row.priority));
+    r.owner = soap_value<LONG64>(soap, row.owner);
+    r.customer = soap_value<LONG64>(soap, row.customer);
+    r.reseller = soap_value<LONG64>(soap, row.reseller);
+    r.changeDate = format_date(row.change_date);
+}
+
+std::uint64_t record_id(int id) {
+    if (id <= 0) {
+        throw ApiError(ErrorCode::DnsRecordNotFound,
+                       "DNS record " + std::to_string(id) + " does not exist");
+    }
+    return static_cast<std::uint64_t>(id);
+}
+
+} // namespace
+
+int dns__addZone(struct soap* soap, ngnpro__DnsZone* zone, dns__addZoneResponse&) {
+    return serve(soap, "DnsPort.addZone", [&](const Caller& caller) {
+        context(soap).dns.add_zone(caller, zone_input(required(zone, "zone")));
+    });
+}
+
+int dns__updateZone(struct soap* soap, ngnpro__DnsZone* zone, dns__updateZoneResponse&) {
+    return serve(soap, "DnsPort.updateZone", [&](const Caller& caller) {
+        context(soap).dns.update_zone(caller, zone_input(required(zone, "zone")));
+    });
+}
+
+int dns__deleteZone(struct soap* soap, std::string zone, dns__deleteZoneResponse&) {
+    return serve(soap, "DnsPort.deleteZone",
+                 [&](const Caller& caller) { context(soap).dns.delete_zone(caller, zone); });
+}
+
+int dns__getZone(struct soap* soap, std::string zone, dns__getZoneResponse& out) {
+    return serve(soap, "DnsPort.getZone", [&](const Caller& caller) {
+        zone_output(soap, context(soap).dns.get_zone(caller, zone), out.return_);
+    });
+}
+
+int dns__getZones(struct soap* soap, ngnpro__DnsZoneQuery* query, dns__getZonesResponse& out) {
+    return serve(soap, "DnsPort.getZones", [&](const Caller& caller) {
+        ZoneFilter f;
+        if (query != nullptr) {
+            f.name = query->filter.name;
+            f.info = query->filter.info;
+            f.customer = value_or<LONG64>(query->filter.customer, 0);
+            f.reseller = value_or<LONG64>(query->filter.reseller, 0);
+        }
+        const auto page = context(soap).dns.get_zones(
+            caller, f, range_of(query ? query->range : nullptr),
+            order_of(query ? query->orderBy : nullptr));
+        out.return_.total = static_cast<int>(page.total);
+        out.return_.zones.__size = static_cast<int>(page.items.size());
+        out.return_.zones.__ptr = soap_new_ngnpro__DnsZone(soap, std::max<int>(1, out.return_.zones.__size));
+        for (std::size_t i = 0; i < page.items.size(); ++i) {
+            zone_output(soap, page.items[i], out.return_.zones.__ptr[i]);
+        }
+    });
+}
+
+int dns__addRecord(struct soap* soap, ngnpro__DnsRecord* record, dns__addRecordResponse&) {
+    return serve(soap, "DnsPort.addRecord", [&](const Caller& caller) {
+        context(soap).dns.add_record(caller, record_input(required(record, "record")));
+    });
+}
+
+int dns__updateRecord(struct soap* soap, ngnpro__DnsRecord* record, dns__updateRecordResponse&) {
+    return serve(soap, "DnsPort.updateRecord", [&](const Caller& caller) {
+        context(soap).dns.update_record(caller, record_input(required(record, "record")));
+    });
+}
+
+int dns__deleteRecord(struct soap* soap, int recordId, dns__deleteRecordResponse&) {
+    return serve(soap, "DnsPort.deleteRecord", [&](const Caller& caller) {
+        context(soap).dns.delete_record(caller, record_id(recordId));
+    });
+}
+
+int dns__getRecord(struct soap* soap, int recordId, dns__getRecordResponse& out) {
+    return serve(soap, "DnsPort.getRecord", [&](const Caller& caller) {
+        record_output(soap, context(soap).dns.get_record(caller, record_id(recordId)),
+                      out.return_);
+    });
+}
+
+int dns__getRecords(struct soap* soap, ngnpro__DnsRecordQuery* query,
+                    dns__getRecordsResponse& out) {
+    return serve(soap, "DnsPort.getRecords", [&](const Caller& caller) {
+        RecordFilter f;
+        if (query != nullptr) {
+            const auto& q = query->filter;
+            f.id = static_cast<std::uint64_t>(std::max<LONG64>(0, value_or<LONG64>(q.id, 0)));
+            f.zone = q.zone;
+            f.name = q.name;
+            f.type = q.type;
+            f.value = q.value;
+            f.owner = value_or<LONG64>(q.owner, 0);
+            f.customer = value_or<LONG64>(q.customer, 0);
+            f.reseller = value_or<LONG64>(q.reseller, 0);
+        }
+        const auto page = context(soap).dns.get_records(
+            caller, f, range_of(query ? query->range : nullptr),
+            order_of(query ? query->orderBy : nullptr));
+        out.return_.total = static_cast<int>(page.total);
+        out.return_.records.__size = static_cast<int>(page.items.size());
+        out.return_.records.__ptr =
+            soap_new_ngnpro__DnsRecord(soap, std::max<int>(1, out.return_.records.__size));
+        for (std::size_t i = 0; i < page.items.size(); ++i) {
+            record_output(soap, page.items[i], out.return_.records.__ptr[i]);
+        }
+    });
+}
+
+// Fancy records (MBOXFW e-mail forwarding, URL redirects) need a mail and web service this
+// platform does not run; they are refused rather than stored and silently not served.
+int dns__addFancyRecord(struct soap* soap, ngnpro__DnsFancyRecord*, dns__addFancyRecordResponse&) {
+    return not_implemented(soap, "DnsPort.addFancyRecord");
+}
+
+int dns__updateFancyRecord(struct soap* soap, ngnpro__DnsFancyRecord*,
+                           dns__updateFancyRecordResponse&) {
+    return not_implemented(soap, "DnsPort.updateFancyRecord");
+}
+
+int dns__deleteFancyRecord(struct soap* soap, int, dns__deleteFancyRecordResponse&) {
+    return not_implemented(soap, "DnsPort.deleteFancyRecord");
+}
+
+int dns__getFancyRecord(struct soap* soap, int, dns__getFancyRecordResponse&) {
+    return not_implemented(soap, "DnsPort.getFancyRecord");
+}
+
+int dns__getFancyRecords(struct soap* soap, ngnpro__DnsFancyRecordQuery*,
+                         dns__getFancyRecordsResponse&) {
+    return not_implemented(soap, "DnsPort.getFancyRecords");
+}
