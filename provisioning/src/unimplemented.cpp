@@ -82,30 +82,6 @@ int vm__updateAccount(struct soap* soap, struct ngnpro__VoicemailAccount *, stru
 int vm__deleteAccount(struct soap* soap, struct ngnpro__SipId *, struct vm__deleteAccountResponse &) { return sb::prov::not_implemented(soap, "VoicemailPort.deleteAccount"); }
 int vm__getAccount(struct soap* soap, struct ngnpro__SipId *, struct vm__getAccountResponse &) { return sb::prov::not_implemented(soap, "VoicemailPort.getAccount"); }
 int vm__setAnnouncement(struct soap* soap, struct ngnpro__SipId *, struct xsd__base64Binary *, struct vm__setAnnouncementResponse &) { return sb::prov::not_implemented(soap, "VoicemailPort.setAnnouncement"); }
-
-// EnumPort
-
-int enm__addRange(struct soap* soap, struct ngnpro__EnumRange *, struct enm__addRangeResponse &) { return sb::prov::not_implemented(soap, "EnumPort.addRange"); }
-int enm__updateRange(struct soap* soap, struct ngnpro__EnumRange *, struct enm__updateRangeResponse &) { return sb::prov::not_implemented(soap, "EnumPort.updateRange"); }
-int enm__deleteRange(struct soap* soap, struct ngnpro__EnumRangeId *, struct enm__deleteRangeResponse &) { return sb::prov::not_implemented(soap, "EnumPort.deleteRange"); }
-int enm__getRanges(struct soap* soap, struct ngnpro__EnumRangeQuery *, struct enm__getRangesResponse &) { return sb::prov::not_implemented(soap, "EnumPort.getRanges"); }
-int enm__addNumber(struct soap* soap, struct ngnpro__EnumNumber *, struct enm__addNumberResponse &) { return sb::prov::not_implemented(soap, "EnumPort.addNumber"); }
-int enm__updateNumber(struct soap* soap, struct ngnpro__EnumNumber *, struct enm__updateNumberResponse &) { return sb::prov::not_implemented(soap, "EnumPort.updateNumber"); }
-int enm__deleteNumber(struct soap* soap, struct ngnpro__EnumId *, struct enm__deleteNumberResponse &) { return sb::prov::not_implemented(soap, "EnumPort.deleteNumber"); }
-int enm__getNumber(struct soap* soap, struct ngnpro__EnumId *, struct enm__getNumberResponse &) { return sb::prov::not_implemented(soap, "EnumPort.getNumber"); }
-int enm__getNumbers(struct soap* soap, struct ngnpro__EnumNumberQuery *, struct enm__getNumbersResponse &) { return sb::prov::not_implemented(soap, "EnumPort.getNumbers"); }
-
-// CustomerPort
-
-int customer__addAccount(struct soap* soap, struct ngnpro__CustomerAccount *, struct customer__addAccountResponse &) { return sb::prov::not_implemented(soap, "CustomerPort.addAccount"); }
-int customer__updateAccount(struct soap* soap, struct ngnpro__CustomerAccount *, struct customer__updateAccountResponse &) { return sb::prov::not_implemented(soap, "CustomerPort.updateAccount"); }
-int customer__deleteAccount(struct soap* soap, int, struct customer__deleteAccountResponse &) { return sb::prov::not_implemented(soap, "CustomerPort.deleteAccount"); }
-int customer__getAccount(struct soap* soap, int, struct customer__getAccountResponse &) { return sb::prov::not_implemented(soap, "CustomerPort.getAccount"); }
-int customer__getCustomers(struct soap* soap, struct ngnpro__CustomerQuery *, struct customer__getCustomersResponse &) { return sb::prov::not_implemented(soap, "CustomerPort.getCustomers"); }
-int customer__getResellers(struct soap* soap, struct ngnpro__CustomerQuery *, struct customer__getResellersResponse &) { return sb::prov::not_implemented(soap, "CustomerPort.getResellers"); }
-int customer__setProperties(struct soap* soap, int, struct ngnpro__CustomerPropertyArray *, struct customer__setPropertiesResponse &) { return sb::prov::not_implemented(soap, "CustomerPort.setProperties"); }
-int customer__getProperties(struct soap* soap, int, struct customer__getPropertiesResponse &) { return sb::prov::not_implemented(soap, "CustomerPort.getProperties"); }
-
 // RatingPort
 
 int rating__setEntityProfiles(struct soap* soap, struct ngnpro__RatingEntityProfiles *, struct rating__setEntityProfilesResponse &) { return sb::prov::not_implemented(soap, "RatingPort.setEntityProfiles"); }

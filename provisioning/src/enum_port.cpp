@@ -1,0 +1,191 @@
+// EnumPort (urn:AGProjects:NGNPro:Enum): SOAP types ⇄ EnumService.
+#include "context.hpp"
+#include "soap_util.hpp"
+
+using namespace sb::prov;
+
+namespace {
+
+EnumRangeInput range_input(const ngnpro__EnumRange& r) {
+    EnumRangeInput in;
+    in.prefix = r.id.prefix;
+    in.tld = r.id.tld;
+    if (r.ttl != nullptr) {
+        in.ttl = static_cast<std::uint32_t>(*r.ttl);
+    }
+    auto non_negative = [](const int* p, const char* field) -> std::uint32_t {
+        if (p != nullptr && *p < 0) {
+            throw ApiError(ErrorCode::InvalidArgument, std::string(field) + ": must be >= 0");
+        }
+        return p != nullptr ? static_cast<std::uint32_t>(*p) : 0;
+    };
+    in.min_digits = non_negative(r.minDigits, "minDigits");
+    in.max_digits = non_negative(r.maxDigits, "maxDigits");
+    in.size = non_negative(r.size, "size");
+    if (r.nameservers.__size > 0) {
+        in.nameservers = strings(r.nameservers);
+    }
+    in.info = r.info;
+    in.customer = value_or<LONG64>(r.customer, 0);
+    in.reseller = value_or<LONG64>(r.reseller, 0);
+    return in;
+}
+
+void range_output(struct soap* soap, const EnumRangeView& v, ngnpro__EnumRange& r) {
+    r.id.prefix = v.range.prefix;
+    r.id.tld = v.range.tld;
+    r.ttl = soap_value<ULONG64>(soap, v.zone.ttl);
+    r.minDigits = soap_value<int>(soap, static_cast<int>(v.range.min_digits));
+    r.maxDigits = soap_value<int>(soap, static_cast<int>(v.range.max_digits));
+    r.size = soap_value<int>(soap, static_cast<int>(v.range.size));
+    r.nameservers = string_array(soap, v.zone.nameservers);
+    r.used = soap_value<int>(soap, static_cast<int>(v.range.used));
+    r.serial = soap_value<int>(soap, static_cast<int>(v.zone.serial));
+    r.customer = soap_value<LONG64>(soap, v.range.customer);
+    r.reseller = soap_value<LONG64>(soap, v.range.reseller);
+    r.changeDate = format_date(v.range.change_date);
+    r.info = v.range.info;
+}
+
+EnumNumberInput number_input(const ngnpro__EnumNumber& n) {
+    EnumNumberInput in;
+    in.number = n.id.number;
+    in.tld = n.id.tld;
+    for (int i = 0; i < n.mappings.__size && n.mappings.__ptr != nullptr; ++i) {
+        const ngnpro__EnumMapping& m = n.mappings.__ptr[i];
+        EnumMappingInput mi;
+        mi.id = static_cast<std::uint32_t>(std::max(0, value_or<int>(m.id, 0)));
+        mi.type = m.type;
+        mi.mapto = m.mapto;
+        const int priority = value_or<int>(m.priority, 0);
+        const int ttl = value_or<int>(m.ttl, 0);
+        if (priority < 0 || ttl < 0) {
+            throw ApiError(ErrorCode::InvalidArgument,
+                           "mappings: priority and ttl must be >= 0");
+        }
+        mi.priority = static_cast<std::uint32_t>(priority);
+        mi.ttl = static_cast<std::uint32_t>(ttl);
+        in.mappings.push_back(std::move(mi));
+    }
+    in.info = n.info;
+    in.owner = value_or<LONG64>(n.owner, 0);
+    return in;
+}
+
+void number_output(struct soap* soap, const sb::store::EnumNumberRow& row, ngnpro__EnumNumber& n) {
+    n.id.number = row.number;
+    n.id.tld = row.tld;
+    n.mappings.__size = static_cast<int>(row.mappings.size());
+    n.mappings.__ptr = soap_new_ngnpro__EnumMapping(soap, std::max(1, n.mappings.__size));
+    for (std::size_t i = 0; i < row.mappings.size(); ++i) {
+        const auto& m = row.mappings[i];
+        ngnpro__EnumMapping& out = n.mappings.__ptr[i];
+        out.id = soap_value<int>(soap, static_cast<int>(m.id));
+        out.type = m.type;
+        out.mapto = m.mapto;
+        out.priority = soap_value<int>(soap, static_cast<int>(m.priority));
+        out.ttl = soap_value<int>(soap, static_cast<int>(m.ttl));
+    }
+    n.info = row.info;
+    n.owner = soap_value<LONG64>(soap, row.owner);
+    n.customer = soap_value<LONG64>(soap, row.customer);
+    n.reseller = soap_value<LONG64>(soap, row.reseller);
+    n.changeDate = format_date(row.change_date);
+}
+
+} // namespace
+
+int enm__addRange(struct soap* soap, ngnpro__EnumRange* range, enm__addRangeResponse&) {
+    return serve(soap, "EnumPort.addRange", [&](const Caller& caller) {
+        context(soap).enums.add_range(caller, range_input(required(range, "range")));
+    });
+}
+
+int enm__updateRange(struct soap* soap, ngnpro__EnumRange* range, enm__updateRangeResponse&) {
+    return serve(soap, "EnumPort.updateRange", [&](const Caller& caller) {
+        context(soap).enums.update_range(caller, range_input(required(range, "range")));
+    });
+}
+
+int enm__deleteRange(struct soap* soap, ngnpro__EnumRangeId* range, enm__deleteRangeResponse&) {
+    return serve(soap, "EnumPort.deleteRange", [&](const Caller& caller) {
+        const auto& id = required(range, "range");
+        context(soap).enums.delete_range(caller, id.prefix, id.tld);
+    });
+}
+
+int enm__getRanges(struct soap* soap, ngnpro__EnumRangeQuery* query, enm__getRangesResponse& out) {
+    return serve(soap, "EnumPort.getRanges", [&](const Caller& caller) {
+        EnumRangeFilter f;
+        if (query != nullptr) {
+            f.prefix = query->filter.prefix;
+            f.tld = query->filter.tld;
+            f.info = query->filter.info;
+            f.customer = value_or<LONG64>(query->filter.customer, 0);
+            f.reseller = value_or<LONG64>(query->filter.reseller, 0);
+        }
+        const auto page = context(soap).enums.get_ranges(
+            caller, f, range_of(query ? query->range : nullptr),
+            order_of(query ? query->orderBy : nullptr));
+        out.return_.total = static_cast<int>(page.total);
+        out.return_.ranges.__size = static_cast<int>(page.items.size());
+        out.return_.ranges.__ptr =
+            soap_new_ngnpro__EnumRange(soap, std::max(1, out.return_.ranges.__size));
+        for (std::size_t i = 0; i < page.items.size(); ++i) {
+            range_output(soap, page.items[i], out.return_.ranges.__ptr[i]);
+        }
+    });
+}
+
+int enm__addNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__addNumberResponse&) {
+    return serve(soap, "EnumPort.addNumber", [&](const Caller& caller) {
+        context(soap).enums.add_number(caller, number_input(required(number, "number")));
+    });
+}
+
+int enm__updateNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__updateNumberResponse&) {
+    return serve(soap, "EnumPort.updateNumber", [&](const Caller& caller) {
+        context(soap).enums.update_number(caller, number_input(required(number, "number")));
+    });
+}
+
+int enm__deleteNumber(struct soap* soap, ngnpro__EnumId* id, enm__deleteNumberResponse&) {
+    return serve(soap, "EnumPort.deleteNumber", [&](const Caller& caller) {
+        const auto& e = required(id, "enumId");
+        context(soap).enums.delete_number(caller, e.number, e.tld);
+    });
+}
+
+int enm__getNumber(struct soap* soap, ngnpro__EnumId* id, enm__getNumberResponse& out) {
+    return serve(soap, "EnumPort.getNumber", [&](const Caller& caller) {
+        const auto& e = required(id, "enumId");
+        number_output(soap, context(soap).enums.get_number(caller, e.number, e.tld), out.return_);
+    });
+}
+
+int enm__getNumbers(struct soap* soap, ngnpro__EnumNumberQuery* query,
+                    enm__getNumbersResponse& out) {
+    return serve(soap, "EnumPort.getNumbers", [&](const Caller& caller) {
+        EnumNumberFilter f;
+        if (query != nullptr) {
+            const auto& q = query->filter;
+            f.number = q.number;
+            f.tld = q.tld;
+            f.type = q.type;
+            f.mapto = q.mapto;
+            f.owner = value_or<LONG64>(q.owner, 0);
+            f.customer = value_or<LONG64>(q.customer, 0);
+            f.reseller = value_or<LONG64>(q.reseller, 0);
+        }
+        const auto page = context(soap).enums.get_numbers(
+            caller, f, range_of(query ? query->range : nullptr),
+            order_of(query ? query->orderBy : nullptr));
+        out.return_.total = static_cast<int>(page.total);
+        out.return_.numbers.__size = static_cast<int>(page.items.size());
+        out.return_.numbers.__ptr =
+            soap_new_ngnpro__EnumNumber(soap, std::max(1, out.return_.numbers.__size));
+        for (std::size_t i = 0; i < page.items.size(); ++i) {
+            number_output(soap, page.items[i], out.return_.numbers.__ptr[i]);
+        }
+    });
+}
