@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <condition_variable>
 #include <deque>
 #include <iostream>
@@ -171,7 +172,7 @@ struct Server::Impl {
         }
     }
 
-    void work() {
+    void work(unsigned index) {
         struct soap* s = soap_copy(master);
         s->recv_timeout = 30;
         s->send_timeout = 30;
@@ -187,7 +188,12 @@ struct Server::Impl {
                 queue.pop_front();
             }
             s->socket = sock;
+            active[index] = sock;
+            if (stopping) {
+                ::shutdown(sock, SHUT_RDWR); // stop() may have looked before we published it
+            }
             soap_serve(s);
+            active[index] = SOAP_INVALID_SOCKET;
             soap_destroy(s);
             soap_end(s);
             soap_force_closesock(s);
@@ -204,6 +210,8 @@ struct Server::Impl {
     std::condition_variable ready;
     std::deque<SOAP_SOCKET> queue;
     std::atomic<bool> stopping{false};
+    // The connection each worker serves, so that stop() can end keep-alive waits at once.
+    std::unique_ptr<std::atomic<SOAP_SOCKET>[]> active;
 };
 
 Server::Server(store::Env& env, Options options)
@@ -211,6 +219,11 @@ Server::Server(store::Env& env, Options options)
     struct soap* m = soap_new2(SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING,
                                SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING);
     impl_->master = m;
+    const unsigned n = std::max(1u, impl_->options.threads);
+    impl_->active = std::make_unique<std::atomic<SOAP_SOCKET>[]>(n);
+    for (unsigned i = 0; i < n; ++i) {
+        impl_->active[i] = SOAP_INVALID_SOCKET;
+    }
     soap_set_namespaces(m, namespaces);
     wsdl::configure(m);
     m->user = &impl_->ctx;
@@ -230,8 +243,9 @@ Server::~Server() = default;
 void Server::run() {
     Impl& d = *impl_;
     std::vector<std::thread> workers;
-    for (unsigned i = 0; i < std::max(1u, d.options.threads); ++i) {
-        workers.emplace_back([&d] { d.work(); });
+    const unsigned n = std::max(1u, d.options.threads);
+    for (unsigned i = 0; i < n; ++i) {
+        workers.emplace_back([&d, i] { d.work(i); });
     }
     while (!d.stopping) {
         const SOAP_SOCKET sock = soap_accept(d.master);
@@ -255,6 +269,14 @@ void Server::stop() {
     std::lock_guard lock(impl_->mutex);
     impl_->stopping = true;
     impl_->ready.notify_all();
+    {
+        for (unsigned i = 0; i < std::max(1u, impl_->options.threads); ++i) {
+            const SOAP_SOCKET sock = impl_->active[i];
+            if (soap_valid_socket(sock)) {
+                ::shutdown(sock, SHUT_RDWR);
+            }
+        }
+    }
 }
 
 } // namespace sb::prov

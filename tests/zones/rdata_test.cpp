@@ -32,6 +32,10 @@ TEST_CASE("targets: no dot or a leading underscore is relative to the zone", "[z
     CHECK(text(RRType::SRV, "0 5060 sip.example.com", 10) == "10 0 5060 sip.example.com.");
     CHECK(text(RRType::NAPTR, "10 20 \"S\" \"SIP+D2U\" \"\" _sip._udp") ==
           "10 20 \"S\" \"SIP+D2U\" \"\" _sip._udp.example.com.");
+    // A target already ending in the zone name is absolute, underscore or not.
+    CHECK(text(RRType::NAPTR, "10 20 \"S\" \"SIP+D2U\" \"\" _sip._udp.example.com") ==
+          "10 20 \"S\" \"SIP+D2U\" \"\" _sip._udp.example.com.");
+    CHECK(text(RRType::SRV, "0 5060 _x.Example.COM", 1) == "1 0 5060 _x.Example.COM.");
 }
 
 TEST_CASE("NAPTR preference comes from priority when given", "[zones]") {

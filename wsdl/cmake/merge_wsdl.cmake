@@ -7,8 +7,9 @@
 #
 # The result has:
 #  * definitions name="NGNPro", targetNamespace urn:AGProjects:NGNPro (the types namespace);
-#  * <types>: the urn:AGProjects:NGNPro schema only (the per-port schemas soapcpp2 adds hold
-#    nothing but duplicate copies of the array types);
+#  * <types>: the urn:AGProjects:NGNPro schema only, with the SOAP-encoded array types
+#    moved into it: soapcpp2 writes them (named ngnpro:...Array, referenced as such) into every
+#    per-port schema instead, which would leave them undefined in the types namespace;
 #  * messages renamed <Port>_<name> (operation names repeat across ports), plus one
 #    AuthHeader message whose part `auth` is the element ngnpro:auth;
 #  * every portType and binding unchanged except for those message references;
@@ -56,6 +57,16 @@ slice("${wsdl}" "  <schema targetNamespace=\"${types_ns}\"\n" "  </schema>\n" TR
 # The port namespaces have no schema of their own in the merged file.
 string(REGEX REPLACE "    <import namespace=\"urn:AGProjects:NGNPro:[A-Za-z]+\"/>\n" "" schema
        "${schema}")
+
+# The array types, from the first port's own schema, into the types schema.
+slice("${wsdl}" "  <schema targetNamespace=\"${types_ns}:${first}\"\n" "  </schema>\n" TRUE port_schema)
+string(FIND "${port_schema}" "    <complexType name=" arrays_at)
+if(arrays_at EQUAL -1)
+  message(FATAL_ERROR "merge_wsdl: no array types in the ${first} schema")
+endif()
+string(SUBSTRING "${port_schema}" ${arrays_at} -1 arrays)
+string(REPLACE "  </schema>\n" "" arrays "${arrays}")
+string(REPLACE "  </schema>\n" "${arrays}  </schema>\n" schema "${schema}")
 
 set(result "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n${head}<types>\n\n${schema}\n</types>\n\n")
 string(APPEND result "<message name=\"AuthHeader\">\n  <part name=\"auth\" element=\"ngnpro:auth\"/>\n</message>\n\n")

@@ -3,6 +3,8 @@
 
 #include <ldns/ldns.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
 namespace sb::zones {
@@ -49,8 +51,20 @@ std::vector<std::string> fields(std::string_view text) {
     return out;
 }
 
-// A target with no dot or starting with '_' is relative to the zone; "@" and "" are the apex;
-// a trailing dot or any other dotted name is absolute (reference/ngnpro-api.md §10.8).
+bool ends_with_zone(std::string_view target, std::string_view zone) {
+    if (zone.empty() || target.size() < zone.size()) {
+        return false;
+    }
+    const auto tail = target.substr(target.size() - zone.size());
+    const bool same = std::equal(tail.begin(), tail.end(), zone.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == b;
+    });
+    return same && (target.size() == zone.size() || target[target.size() - zone.size() - 1] == '.');
+}
+
+// A target ending in the zone name, with a trailing dot, or with a dot and not starting with
+// '_' is absolute; any other (no dot, or a leading '_') is relative to the zone; "@" and ""
+// are the apex (reference/ngnpro-api.md §10.8, docs/decisions.md).
 std::string qualify(std::string_view target, std::string_view zone) {
     if (target == ".") {
         return ".";
@@ -60,6 +74,9 @@ std::string qualify(std::string_view target, std::string_view zone) {
     }
     if (target.back() == '.') {
         return std::string(target);
+    }
+    if (ends_with_zone(target, zone)) {
+        return std::string(target) + ".";
     }
     if (target.find('.') == std::string_view::npos || target.front() == '_') {
         return zone.empty() ? std::string(target) + "."
