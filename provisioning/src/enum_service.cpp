@@ -466,10 +466,27 @@ Page<EnumNumberRow> EnumService::get_numbers(const Caller& caller, const EnumNum
     store::ReadTxn txn(env_);
     std::vector<EnumNumberRow> rows;
     store::Cursor c = txn.cursor(Table::EnumNumbers);
-    // Numbers of one tld are contiguous under its name key; seek there when the tld is exact.
+    // Numbers of one tld are contiguous under its name key, in number order (the key holds
+    // the digits in order, each followed by NUL); seek there when the tld is exact.
     std::string start;
     if (!f.tld.empty() && f.tld.find_first_of("%_") == std::string::npos) {
         start = zones::name_key(tld_of(f.tld));
+    }
+    // The common listing — one tld, no other filter, number order, the administrator —
+    // counts keys and decodes only the page.
+    const bool plain = !start.empty() && f.number.empty() && f.type.empty() &&
+                       f.mapto.empty() && f.owner == 0 && f.customer == 0 && f.reseller == 0 &&
+                       caller.admin && !order.descending &&
+                       (order.attribute.empty() || order.attribute == "number");
+    if (plain) {
+        Page<EnumNumberRow> page;
+        for (bool ok = c.seek(start); ok && c.key().starts_with(start); ok = c.next()) {
+            const std::int64_t i = page.total++;
+            if (i >= range.start && (range.count < 0 || i < range.start + range.count)) {
+                page.items.push_back(store::decode_enum_number(c.value()));
+            }
+        }
+        return page;
     }
     for (bool ok = c.seek(start); ok && c.key().starts_with(start); ok = c.next()) {
         EnumNumberRow n = store::decode_enum_number(c.value());

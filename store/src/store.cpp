@@ -59,7 +59,8 @@ Env::Env(const std::filesystem::path& dir, Options options)
         check(mdb_env_set_mapsize(env_, options.map_size), "mdb_env_set_mapsize");
         check(mdb_env_set_maxreaders(env_, options.max_readers), "mdb_env_set_maxreaders");
         // MDB_NOTLS: a read txn belongs to its object, not its thread.
-        const unsigned flags = MDB_NOTLS | (options.read_only ? MDB_RDONLY : 0u);
+        const unsigned flags = MDB_NOTLS | (options.read_only ? MDB_RDONLY : 0u) |
+                               (options.durable ? 0u : MDB_NOSYNC);
         check(mdb_env_open(env_, dir.c_str(), flags, 0600),
               ("cannot open store in " + dir.string()).c_str());
 

@@ -62,6 +62,9 @@ struct Options {
     std::size_t map_size = std::size_t{16} << 30; // virtual; the file grows as data does
     unsigned max_readers = 510;
     bool read_only = false;
+    // false: commits are not flushed to disk (MDB_NOSYNC) — for bulk loads in tests and
+    // benchmarks only; a crash may lose the latest commits.
+    bool durable = true;
 };
 
 // One per data dir per process. Opens (creating if needed) every Table and checks the schema
