@@ -339,6 +339,7 @@ std::uint64_t DnsService::add_record(const Caller& caller, const RecordInput& in
     const std::string zname = zone_name(in.zone);
     store::WriteTxn txn(env_);
     ZoneRow zone = load_zone(txn, caller, zname);
+    require_may_create(txn, caller);
     const std::uint64_t id = txn.next_id("record");
     RecordRow row = compile_record(txn, zone, in, id);
     const std::int64_t when = now();

@@ -382,6 +382,7 @@ void EnumService::add_number(const Caller& caller, const EnumNumberInput& in) {
                        "number: " + number + " is in no ENUM range of " + tld +
                            "; add the range first");
     }
+    require_may_create(txn, caller);
     if (find_number(txn, number, tld)) {
         throw ApiError(ErrorCode::EnumNumberExists,
                        "ENUM number " + number + " in " + tld + " already exists");

@@ -101,12 +101,7 @@ Tenant tenant_for_new(const store::WriteTxn& txn, const Caller& caller,
         }
         return t;
     }
-    const auto reseller = load_customer(txn, caller.reseller);
-    if (!reseller.reseller_active) {
-        throw ApiError(ErrorCode::PermissionDenied,
-                       "reseller " + std::to_string(reseller.id) +
-                           " is not active (resellerActive): it cannot create records");
-    }
+    require_may_create(txn, caller);
     t = Tenant{caller.customer, caller.reseller};
     if (requested_customer != 0 && requested_customer != caller.customer) {
         const auto c = store::get_customer(txn, requested_customer);
@@ -119,6 +114,18 @@ Tenant tenant_for_new(const store::WriteTxn& txn, const Caller& caller,
         t.customer = c->id;
     }
     return t;
+}
+
+void require_may_create(const store::WriteTxn& txn, const Caller& caller) {
+    if (caller.admin) {
+        return;
+    }
+    const auto reseller = load_customer(txn, caller.reseller);
+    if (!reseller.reseller_active) {
+        throw ApiError(ErrorCode::PermissionDenied,
+                       "reseller " + std::to_string(reseller.id) +
+                           " is not active (resellerActive): its customers cannot create records");
+    }
 }
 
 void charge(store::WriteTxn& txn, Kind kind, const Tenant& owner) {

@@ -38,6 +38,10 @@ struct Tenant {
 Tenant tenant_for_new(const store::WriteTxn& txn, const Caller& caller,
                       std::int64_t requested_customer, std::int64_t requested_reseller);
 
+// Refuses a non-administrator's creation of anything when its reseller is not
+// resellerActive (guide, "Conventions for resellers"). tenant_for_new() includes it.
+void require_may_create(const store::WriteTxn& txn, const Caller& caller);
+
 // Checks the credits of the record's customer and of its reseller (total of its customers)
 // and counts the record. Throws ApiError(CreditExceeded) naming the credit.
 void charge(store::WriteTxn& txn, Kind kind, const Tenant& owner);
