@@ -1,5 +1,6 @@
 // switchboard — the one executable: subcommands, config, process wiring. The only code that
 // links both dnsd and provisioning.
+#include "backup_command.hpp"
 #include "config.hpp"
 #include "zone_command.hpp"
 #include "dnsd/dnsd.hpp"
@@ -31,6 +32,11 @@ Commands:
               load an RFC 1035 master file into a zone
   zone export ZONE --data DIR
               print a zone as a master file (what a secondary receives by AXFR)
+  backup DIR --data DATA_DIR
+              a consistent copy of the store into the empty DIR, while serving
+  restore DIR --data DATA_DIR
+              install a backup (checked against this schema version) as the store of an
+              empty DATA_DIR; stop the servers first
 
 Options:
   --data DIR          data directory holding the LMDB store (required)
@@ -80,7 +86,8 @@ Args parse_args(int argc, char** argv) {
             throw std::runtime_error("unknown option --" + k);
         }
     }
-    if (a.command != "zone" && !a.words.empty()) {
+    if (a.command != "zone" && a.command != "backup" && a.command != "restore" &&
+        !a.words.empty()) {
         throw std::runtime_error("unexpected argument '" + a.words.front() + "'");
     }
     return a;
@@ -103,6 +110,9 @@ int run(const Args& args) {
     }
     if (args.command == "zone") {
         return app::zone_command(args.words, args.flags);
+    }
+    if (args.command == "backup" || args.command == "restore") {
+        return app::backup_command(args.command, args.words, args.flags);
     }
     const bool want_dns = args.command == "serve" || args.command == "dns";
     const bool want_soap = args.command == "serve" || args.command == "provision";

@@ -105,6 +105,15 @@ Env::~Env() {
     mdb_env_close(env_);
 }
 
+void Env::copy_to(const std::filesystem::path& target) const {
+    std::filesystem::create_directories(target);
+    if (std::filesystem::exists(target / "data.mdb")) {
+        throw std::runtime_error(target.string() + " already holds a store; give an empty directory");
+    }
+    check(mdb_env_copy2(env_, target.c_str(), MDB_CP_COMPACT),
+          ("cannot copy the store to " + target.string()).c_str());
+}
+
 // ---- ReadTxn ----
 
 ReadTxn::ReadTxn(const Env& env)

@@ -80,6 +80,10 @@ public:
     MDB_dbi dbi(Table t) const noexcept { return dbis_[static_cast<unsigned>(t)]; }
     const std::filesystem::path& dir() const noexcept { return dir_; }
 
+    // A consistent, compacted copy of the whole store into the empty directory `target`,
+    // taken from one read snapshot while writers go on (mdb_env_copy2, MDB_CP_COMPACT).
+    void copy_to(const std::filesystem::path& target) const;
+
 private:
     std::filesystem::path dir_;
     MDB_env* env_ = nullptr;

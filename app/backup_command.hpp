@@ -1,0 +1,16 @@
+// `switchboard backup DIR` and `switchboard restore DIR`: consistent copies of the store.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sb::app {
+
+// backup: copies --data's store into the empty directory args[0], while servers keep running.
+// restore: checks that args[0] holds a store of this schema version and installs it as the
+// store of --data, which must hold none (stop the servers and move the old one away first).
+int backup_command(const std::string& command, const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& flags);
+
+} // namespace sb::app

@@ -1,0 +1,362 @@
+// Typed rows of the SIP provisioning tables (SipDomains … CallData) and their codecs. Each row
+// lists its fields once, in `fields()`; the codec writes them in that order after a format byte
+// and reads them back length-checked (store::Reader), so a short or foreign value is an Error.
+#pragma once
+
+#include "store/store.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::store {
+
+// Key of everything that belongs to one SIP address (account, alias, settings, voicemail,
+// prepaid): domain '\0' username, both lower case — so one domain's rows are contiguous.
+std::string sip_key(std::string_view username, std::string_view domain);
+std::string sip_domain_prefix(std::string_view domain); // domain '\0'
+
+// Table::SipDomains, key = domain.
+struct SipDomainRow {
+    std::string domain;
+    std::int64_t customer = 0, reseller = 0;
+    std::string certificate, private_key, match_ip_address, match_sip_domain;
+    bool verify_cert = false, require_cert = false;
+    std::int64_t change_date = 0;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.domain), v(r.customer), v(r.reseller), v(r.certificate), v(r.private_key),
+            v(r.match_ip_address), v(r.match_sip_domain), v(r.verify_cert), v(r.require_cert),
+            v(r.change_date);
+    }
+};
+
+struct AclRow {
+    std::string ip; // IPv4 network address
+    std::uint32_t mask = 32;
+    std::string tag;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.ip), v(r.mask), v(r.tag);
+    }
+};
+
+struct NameValueRow {
+    std::string name, value;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.name), v(r.value);
+    }
+};
+
+// Table::SipAccounts, key = sip_key(username, domain).
+struct SipAccountRow {
+    std::string username, domain;
+    std::string password; // clear text; "" when not stored (store_clear_text_passwords = no)
+    std::string ha1;      // md5hex(username:domain:password)
+    std::string ha1b;     // md5hex(username@domain:domain:password)
+    std::string first_name, last_name, email;
+    std::vector<AclRow> acl;
+    std::vector<std::string> groups;
+    std::vector<NameValueRow> properties;
+    std::string timezone, rpid;
+    std::int64_t quota = 0;
+    std::string quickdial_prefix;
+    std::int64_t call_limit = 0;
+    bool prepaid = false;
+    std::string region;
+    std::uint32_t timeout = 0;
+    std::int64_t owner = 0, customer = 0, reseller = 0;
+    std::int64_t change_date = 0, create_date = 0;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.username), v(r.domain), v(r.password), v(r.ha1), v(r.ha1b), v(r.first_name),
+            v(r.last_name), v(r.email), v(r.acl), v(r.groups), v(r.properties), v(r.timezone),
+            v(r.rpid), v(r.quota), v(r.quickdial_prefix), v(r.call_limit), v(r.prepaid),
+            v(r.region), v(r.timeout), v(r.owner), v(r.customer), v(r.reseller),
+            v(r.change_date), v(r.create_date);
+    }
+};
+
+// Table::SipAliases, key = sip_key(alias username, alias domain). Index entry
+// alias_target_key(target, alias) → "" lists an account's aliases.
+struct SipAliasRow {
+    std::string username, domain;
+    std::string target_username, target_domain; // target_domain "" for a bare number
+    std::int64_t owner = 0, customer = 0, reseller = 0;
+    std::int64_t change_date = 0;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.username), v(r.domain), v(r.target_username), v(r.target_domain), v(r.owner),
+            v(r.customer), v(r.reseller), v(r.change_date);
+    }
+};
+
+std::string alias_target_prefix(std::string_view target_username, std::string_view target_domain);
+std::string alias_target_key(const SipAliasRow& alias);
+
+struct PhonebookRow {
+    std::string uri, name, group;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.uri), v(r.name), v(r.group);
+    }
+};
+
+struct AcceptRuleRow {
+    std::string start, stop; // HH:MM
+    std::vector<std::string> groups;
+    std::uint32_t days = 0; // bit mask, 1 = Monday … 64 = Sunday
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.start), v(r.stop), v(r.groups), v(r.days);
+    }
+};
+
+// The ten CallDiversions conditions in wire order.
+constexpr std::array<const char*, 10> diversion_names = {"FUNC", "FNOL", "FUNV", "FNOA", "FBUS",
+                                                         "RUNC", "RNOL", "RUNV", "RNOA", "RBUS"};
+
+// Table::SipSettings, key = sip_key: the per-account call settings of the control panel.
+struct SipSettingsRow {
+    std::vector<PhonebookRow> phonebook;
+    std::vector<std::string> reject_members;
+    std::vector<AcceptRuleRow> accept_persistent;
+    std::vector<std::string> accept_temporary_groups;
+    std::int64_t accept_temporary_until = 0; // unix time the temporary rule ends; 0 = none
+    std::vector<std::string> barring_prefixes;
+    std::array<std::string, 10> diversions; // by diversion_names; "" = off
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.phonebook), v(r.reject_members), v(r.accept_persistent), v(r.accept_temporary_groups),
+            v(r.accept_temporary_until), v(r.barring_prefixes);
+        for (auto& d : r.diversions) {
+            v(d);
+        }
+    }
+};
+
+// Table::Voicemail, key = sip_key. Index entry "mailbox\0<mailbox>" → sip_key.
+struct VoicemailRow {
+    std::string username, domain, mailbox, password, name, email, info;
+    bool delete_messages = false; // e-mail and delete (true) or keep on the server + MWI
+    std::string announcement;     // the greeting as uploaded (audio bytes)
+    std::int64_t change_date = 0;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.username), v(r.domain), v(r.mailbox), v(r.password), v(r.name), v(r.email), v(r.info),
+            v(r.delete_messages), v(r.announcement), v(r.change_date);
+    }
+};
+
+std::string mailbox_index_key(std::string_view mailbox);
+
+// Table::TrustedPeers, key = ip.
+struct TrustedPeerRow {
+    std::string ip, protocol = "any", tag, description;
+    std::int64_t customer = 0, reseller = 0, owner = 0, change_date = 0;
+    std::string from_pattern;
+    bool msteams = false;
+    std::string tenant, auth_token, carrier_name, originator, prefix;
+    std::int64_t strip = 0, call_limit = 0, blocked = 0;
+    bool enum_lookup = false, transit = false, prepaid = false;
+    std::string billing_id, tags;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.ip), v(r.protocol), v(r.tag), v(r.description), v(r.customer), v(r.reseller),
+            v(r.owner), v(r.change_date), v(r.from_pattern), v(r.msteams), v(r.tenant),
+            v(r.auth_token), v(r.carrier_name), v(r.originator), v(r.prefix), v(r.strip),
+            v(r.call_limit), v(r.blocked), v(r.enum_lookup), v(r.transit), v(r.prepaid),
+            v(r.billing_id), v(r.tags);
+    }
+};
+
+// Table::Carriers, Gateways, GatewayRules, Routes: key = u64_key(id).
+struct CarrierRow {
+    std::uint64_t id = 0;
+    std::string name;
+    std::int64_t reseller = 0, change_date = 0;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.id), v(r.name), v(r.reseller), v(r.change_date);
+    }
+};
+
+struct GatewayRow {
+    std::uint64_t id = 0, carrier_id = 0;
+    std::string name, transport = "udp", ip;
+    std::uint32_t port = 5060;
+    std::int64_t reseller = 0, change_date = 0;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.id), v(r.carrier_id), v(r.name), v(r.transport), v(r.ip), v(r.port), v(r.reseller),
+            v(r.change_date);
+    }
+};
+
+struct GatewayRuleRow {
+    std::uint64_t id = 0, gateway_id = 0;
+    std::string prefix, prepend;
+    std::uint32_t strip = 0, min_length = 0, max_length = 0;
+    std::int64_t reseller = 0, change_date = 0;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.id), v(r.gateway_id), v(r.prefix), v(r.prepend), v(r.strip), v(r.min_length),
+            v(r.max_length), v(r.reseller), v(r.change_date);
+    }
+};
+
+struct RouteRow {
+    std::uint64_t id = 0, carrier_id = 0;
+    std::string prefix, originator;
+    std::int64_t priority = 0, reseller = 0, change_date = 0;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.id), v(r.carrier_id), v(r.prefix), v(r.originator), v(r.priority), v(r.reseller),
+            v(r.change_date);
+    }
+};
+
+struct CreditEntryRow {
+    std::int64_t date = 0;
+    std::string action, description;
+    double value = 0, balance = 0;
+    std::string session;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.date), v(r.action), v(r.description), v(r.value), v(r.balance), v(r.session);
+    }
+};
+
+// Table::Prepaid, key = "a" sip_key: an account's balance and its movements (oldest first).
+struct PrepaidRow {
+    double balance = 0;
+    std::vector<CreditEntryRow> history;
+    bool call_in_progress = false;
+    std::int64_t session_time = 0, max_session_time = 0;
+    std::string destination;
+    double last_call_price = 0;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.balance), v(r.history), v(r.call_in_progress), v(r.session_time),
+            v(r.max_session_time), v(r.destination), v(r.last_call_price);
+    }
+};
+
+// Table::Prepaid, key = "v" u64 card id: a prepaid card (voucher), loaded by the operator.
+struct PrepaidCardRow {
+    std::uint64_t id = 0;
+    std::string number;
+    double value = 0;
+    std::int64_t used_at = 0;
+    std::string used_by; // user@domain
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.id), v(r.number), v(r.value), v(r.used_at), v(r.used_by);
+    }
+};
+
+// Table::CallData, key = "r" sip_key '\0' contact: a registered contact reported by the proxy.
+struct RegistrationRow {
+    std::string username, domain, contact;
+    std::string address;
+    std::uint32_t port = 0;
+    std::string public_address;
+    std::uint32_t public_port = 0;
+    std::int64_t expires_at = 0; // unix time
+    std::string user_agent, transport;
+    std::int64_t received = 0; // when it was reported
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.username), v(r.domain), v(r.contact), v(r.address), v(r.port), v(r.public_address),
+            v(r.public_port), v(r.expires_at), v(r.user_agent), v(r.transport), v(r.received);
+    }
+};
+
+// Table::CallData, key = "c" u64 id: one call detail record. Index entries (value ""):
+// "p"/"q" sip_key '\0' u64 start u64 id for the caller's placed / the callee's received calls,
+// "t" u64 start u64 id for retention, "i" call-id → u64 id against duplicates.
+struct CallRow {
+    std::uint64_t id = 0;
+    std::string call_id, from_uri, to_uri, from_header;
+    std::int64_t start = 0, stop = 0, duration = 0, status = 0;
+    double price = 0;
+    std::string rate, from_tag, to_tag, proxy_ip;
+    std::vector<std::string> media; // "audio", "chat", …
+    std::string caller, callee;     // sip_key of the local accounts, "" when not local
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.id), v(r.call_id), v(r.from_uri), v(r.to_uri), v(r.from_header), v(r.start),
+            v(r.stop), v(r.duration), v(r.status), v(r.price), v(r.rate), v(r.from_tag),
+            v(r.to_tag), v(r.proxy_ip), v(r.media), v(r.caller), v(r.callee);
+    }
+};
+
+std::string encode(const SipDomainRow& row);
+std::string encode(const SipAccountRow& row);
+std::string encode(const SipAliasRow& row);
+std::string encode(const SipSettingsRow& row);
+std::string encode(const VoicemailRow& row);
+std::string encode(const TrustedPeerRow& row);
+std::string encode(const CarrierRow& row);
+std::string encode(const GatewayRow& row);
+std::string encode(const GatewayRuleRow& row);
+std::string encode(const RouteRow& row);
+std::string encode(const PrepaidRow& row);
+std::string encode(const PrepaidCardRow& row);
+std::string encode(const RegistrationRow& row);
+std::string encode(const CallRow& row);
+
+// Decoders: throw Error on a short, long or foreign value.
+void decode(std::string_view value, SipDomainRow& out);
+void decode(std::string_view value, SipAccountRow& out);
+void decode(std::string_view value, SipAliasRow& out);
+void decode(std::string_view value, SipSettingsRow& out);
+void decode(std::string_view value, VoicemailRow& out);
+void decode(std::string_view value, TrustedPeerRow& out);
+void decode(std::string_view value, CarrierRow& out);
+void decode(std::string_view value, GatewayRow& out);
+void decode(std::string_view value, GatewayRuleRow& out);
+void decode(std::string_view value, RouteRow& out);
+void decode(std::string_view value, PrepaidRow& out);
+void decode(std::string_view value, PrepaidCardRow& out);
+void decode(std::string_view value, RegistrationRow& out);
+void decode(std::string_view value, CallRow& out);
+
+template <class Row>
+Row decoded(std::string_view value) {
+    Row row;
+    decode(value, row);
+    return row;
+}
+
+// The row stored under `key` in `table`, if any.
+template <class Row, class Txn>
+std::optional<Row> get_row(const Txn& txn, Table table, std::string_view key) {
+    const auto v = txn.get(table, key);
+    return v ? std::optional<Row>(decoded<Row>(*v)) : std::nullopt;
+}
+
+} // namespace sb::store
