@@ -30,6 +30,12 @@ int serve(struct soap* soap, const char* operation, F&& body);
 
 int internal_fault(struct soap* soap, const char* operation, const char* what);
 
+// The audit log: one structured line on stderr per change (add/update/delete/set/remove) and
+// per failed login — who, as whom, from where, what, on which object, with which result.
+// An entry point names the object it changes with audit_note("zone example.com").
+void audit_note(std::string what);
+void audit(struct soap* soap, const char* operation, const Caller* caller, int code);
+
 // Drops the request's header so that gSOAP does not echo it (with the password) back.
 void forget_header(struct soap* soap) noexcept;
 
@@ -39,20 +45,25 @@ void forget_header(struct soap* soap) noexcept;
 
 template <class F>
 int sb::prov::serve(struct soap* soap, const char* operation, F&& body) {
+    Caller caller;
+    bool known = false;
     try {
-        Caller caller;
         try {
             caller = authenticate(soap);
+            known = true;
         } catch (...) {
             forget_header(soap);
             throw;
         }
         forget_header(soap);
         body(caller);
+        audit(soap, operation, &caller, 0);
         return 0; // SOAP_OK
     } catch (const ApiError& e) {
+        audit(soap, operation, known ? &caller : nullptr, static_cast<int>(e.code()));
         return fault(soap, e.code(), e.what());
     } catch (const std::exception& e) {
+        audit(soap, operation, known ? &caller : nullptr, static_cast<int>(ErrorCode::Internal));
         return internal_fault(soap, operation, e.what());
     }
 }

@@ -86,19 +86,24 @@ std::uint64_t record_id(int id) {
 
 int dns__addZone(struct soap* soap, ngnpro__DnsZone* zone, dns__addZoneResponse&) {
     return serve(soap, "DnsPort.addZone", [&](const Caller& caller) {
-        context(soap).dns.add_zone(caller, zone_input(required(zone, "zone")));
+        audit_note("zone " + required(zone, "zone").name);
+        context(soap).dns.add_zone(caller, zone_input(*zone));
     });
 }
 
 int dns__updateZone(struct soap* soap, ngnpro__DnsZone* zone, dns__updateZoneResponse&) {
     return serve(soap, "DnsPort.updateZone", [&](const Caller& caller) {
-        context(soap).dns.update_zone(caller, zone_input(required(zone, "zone")));
+        audit_note("zone " + required(zone, "zone").name);
+        context(soap).dns.update_zone(caller, zone_input(*zone));
     });
 }
 
 int dns__deleteZone(struct soap* soap, std::string zone, dns__deleteZoneResponse&) {
     return serve(soap, "DnsPort.deleteZone",
-                 [&](const Caller& caller) { context(soap).dns.delete_zone(caller, zone); });
+                 [&](const Caller& caller) {
+        audit_note("zone " + zone);
+        context(soap).dns.delete_zone(caller, zone);
+    });
 }
 
 int dns__getZone(struct soap* soap, std::string zone, dns__getZoneResponse& out) {
@@ -130,18 +135,25 @@ int dns__getZones(struct soap* soap, ngnpro__DnsZoneQuery* query, dns__getZonesR
 
 int dns__addRecord(struct soap* soap, ngnpro__DnsRecord* record, dns__addRecordResponse&) {
     return serve(soap, "DnsPort.addRecord", [&](const Caller& caller) {
-        context(soap).dns.add_record(caller, record_input(required(record, "record")));
+        const auto& r = required(record, "record");
+        const auto id = context(soap).dns.add_record(caller, record_input(r));
+        audit_note("record " + std::to_string(id) + " " + r.name + " " + r.type + " " + r.value +
+                   " in " + r.zone);
     });
 }
 
 int dns__updateRecord(struct soap* soap, ngnpro__DnsRecord* record, dns__updateRecordResponse&) {
     return serve(soap, "DnsPort.updateRecord", [&](const Caller& caller) {
-        context(soap).dns.update_record(caller, record_input(required(record, "record")));
+        const auto& r = required(record, "record");
+        audit_note("record " + std::to_string(value_or<LONG64>(r.id, 0)) + " -> " + r.name + " " +
+                   r.type + " " + r.value);
+        context(soap).dns.update_record(caller, record_input(r));
     });
 }
 
 int dns__deleteRecord(struct soap* soap, int recordId, dns__deleteRecordResponse&) {
     return serve(soap, "DnsPort.deleteRecord", [&](const Caller& caller) {
+        audit_note("record " + std::to_string(recordId));
         context(soap).dns.delete_record(caller, record_id(recordId));
     });
 }

@@ -97,19 +97,24 @@ void number_output(struct soap* soap, const sb::store::EnumNumberRow& row, ngnpr
 
 int enm__addRange(struct soap* soap, ngnpro__EnumRange* range, enm__addRangeResponse&) {
     return serve(soap, "EnumPort.addRange", [&](const Caller& caller) {
-        context(soap).enums.add_range(caller, range_input(required(range, "range")));
+        const auto& r = required(range, "range");
+        audit_note("range " + r.id.prefix + " " + r.id.tld);
+        context(soap).enums.add_range(caller, range_input(r));
     });
 }
 
 int enm__updateRange(struct soap* soap, ngnpro__EnumRange* range, enm__updateRangeResponse&) {
     return serve(soap, "EnumPort.updateRange", [&](const Caller& caller) {
-        context(soap).enums.update_range(caller, range_input(required(range, "range")));
+        const auto& r = required(range, "range");
+        audit_note("range " + r.id.prefix + " " + r.id.tld);
+        context(soap).enums.update_range(caller, range_input(r));
     });
 }
 
 int enm__deleteRange(struct soap* soap, ngnpro__EnumRangeId* range, enm__deleteRangeResponse&) {
     return serve(soap, "EnumPort.deleteRange", [&](const Caller& caller) {
         const auto& id = required(range, "range");
+        audit_note("range " + id.prefix + " " + id.tld);
         context(soap).enums.delete_range(caller, id.prefix, id.tld);
     });
 }
@@ -139,19 +144,26 @@ int enm__getRanges(struct soap* soap, ngnpro__EnumRangeQuery* query, enm__getRan
 
 int enm__addNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__addNumberResponse&) {
     return serve(soap, "EnumPort.addNumber", [&](const Caller& caller) {
-        context(soap).enums.add_number(caller, number_input(required(number, "number")));
+        const auto& n = required(number, "number");
+        audit_note("number " + n.id.number + " " + n.id.tld + " mappings " +
+                   std::to_string(n.mappings.__size));
+        context(soap).enums.add_number(caller, number_input(n));
     });
 }
 
 int enm__updateNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__updateNumberResponse&) {
     return serve(soap, "EnumPort.updateNumber", [&](const Caller& caller) {
-        context(soap).enums.update_number(caller, number_input(required(number, "number")));
+        const auto& n = required(number, "number");
+        audit_note("number " + n.id.number + " " + n.id.tld + " mappings " +
+                   std::to_string(n.mappings.__size));
+        context(soap).enums.update_number(caller, number_input(n));
     });
 }
 
 int enm__deleteNumber(struct soap* soap, ngnpro__EnumId* id, enm__deleteNumberResponse&) {
     return serve(soap, "EnumPort.deleteNumber", [&](const Caller& caller) {
         const auto& e = required(id, "enumId");
+        audit_note("number " + e.number + " " + e.tld);
         context(soap).enums.delete_number(caller, e.number, e.tld);
     });
 }

@@ -11,8 +11,11 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -76,6 +79,50 @@ Context& context(struct soap* soap) {
     return *static_cast<Context*>(soap->user);
 }
 
+namespace {
+
+thread_local std::string audit_object;
+
+bool is_change(std::string_view operation) {
+    const auto dot = operation.find('.');
+    const auto op = operation.substr(dot == std::string_view::npos ? 0 : dot + 1);
+    for (const char* verb : {"add", "update", "delete", "set", "remove"}) {
+        if (op.rfind(verb, 0) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+void audit_note(std::string what) {
+    audit_object = std::move(what);
+}
+
+void audit(struct soap* soap, const char* operation, const Caller* caller, int code) {
+    if (!is_change(operation) && code != static_cast<int>(ErrorCode::AuthenticationFailed)) {
+        audit_object.clear();
+        return;
+    }
+    std::ostringstream line;
+    line << "audit time=" << format_date(now()) << "Z op=" << operation
+         << " from=" << peer_address(soap);
+    if (caller != nullptr) {
+        line << " user=" << std::quoted(caller->username);
+        if (caller->impersonating != 0) {
+            line << " impersonate=" << caller->impersonating;
+        }
+        line << " as_customer=" << caller->customer;
+    }
+    if (!audit_object.empty()) {
+        line << " object=" << std::quoted(audit_object);
+    }
+    line << " result=" << (code == 0 ? std::string("ok") : "fault:" + std::to_string(code));
+    std::clog << line.str() << "\n";
+    audit_object.clear();
+}
+
 int internal_fault(struct soap* soap, const char* operation, const char* what) {
     std::cerr << "provisioning: " << operation << " failed: " << what << "\n";
     return fault(soap, ErrorCode::Internal,
@@ -136,7 +183,9 @@ Caller authenticate(struct soap* soap) {
                                "impersonate: customer " + std::to_string(impersonate) +
                                    " does not exist");
             }
-            return caller_for(*customer, auth->username);
+            Caller caller = caller_for(*customer, auth->username);
+            caller.impersonating = customer->id;
+            return caller;
         }
         Caller caller;
         caller.admin = true;
@@ -177,17 +226,20 @@ struct Server::Impl {
         s->recv_timeout = 30;
         s->send_timeout = 30;
         for (;;) {
-            SOAP_SOCKET sock;
+            Connection conn;
             {
                 std::unique_lock lock(mutex);
                 ready.wait(lock, [&] { return stopping || !queue.empty(); });
                 if (queue.empty()) {
                     break;
                 }
-                sock = queue.front();
+                conn = queue.front();
                 queue.pop_front();
             }
+            const SOAP_SOCKET sock = conn.socket;
             s->socket = sock;
+            std::memcpy(&s->peer, &conn.peer, sizeof s->peer); // for logs and throttling
+            s->peerlen = conn.peerlen;
             active[index] = sock;
             if (stopping) {
                 ::shutdown(sock, SHUT_RDWR); // stop() may have looked before we published it
@@ -208,7 +260,12 @@ struct Server::Impl {
     struct soap* master = nullptr;
     std::mutex mutex;
     std::condition_variable ready;
-    std::deque<SOAP_SOCKET> queue;
+    struct Connection {
+        SOAP_SOCKET socket = SOAP_INVALID_SOCKET;
+        decltype(soap::peer) peer{};
+        std::size_t peerlen = 0;
+    };
+    std::deque<Connection> queue;
     std::atomic<bool> stopping{false};
     // The connection each worker serves, so that stop() can end keep-alive waits at once.
     std::unique_ptr<std::atomic<SOAP_SOCKET>[]> active;
@@ -252,8 +309,12 @@ void Server::run() {
         if (!soap_valid_socket(sock)) {
             continue; // timeout (checks stopping) or a failed accept
         }
+        Impl::Connection conn;
+        conn.socket = sock;
+        std::memcpy(&conn.peer, &d.master->peer, sizeof conn.peer);
+        conn.peerlen = d.master->peerlen;
         std::lock_guard lock(d.mutex);
-        d.queue.push_back(sock);
+        d.queue.push_back(conn);
         d.ready.notify_one();
     }
     {

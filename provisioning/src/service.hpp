@@ -20,6 +20,7 @@ struct Caller {
     std::int64_t customer = 0; // 0 for the administrator acting as itself
     std::int64_t reseller = 0;
     std::string username;
+    std::int64_t impersonating = 0; // the administrator acting as this customer (audit log)
 };
 
 struct Range {

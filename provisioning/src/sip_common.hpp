@@ -1,0 +1,96 @@
+// Helpers the SIP and voicemail services share: identifiers, loading rows with the tenant
+// check ("not found" when the caller may not see them), validation.
+#pragma once
+
+#include "common.hpp"
+#include "policy.hpp"
+#include "sip_service.hpp"
+#include "store/sip_tables.hpp"
+
+#include <string>
+
+namespace sb::prov::sip {
+
+using store::Table;
+
+std::string lower(std::string s);
+
+// "user@domain" for messages.
+inline std::string address(const SipId& id) {
+    return id.username + "@" + id.domain;
+}
+
+// A domain name in canonical form (lower case, no trailing dot); throws InvalidArgument.
+std::string domain_name(const std::string& text, const char* field = "domain");
+
+// The id lower-cased and checked: username 1-64 characters of [a-z0-9._+=~!$&'()*,;-] (the
+// SIP user part without escapes), domain a DNS name.
+SipId normal_id(const SipId& id, const char* field = "id");
+
+// An IPv4 address in dotted form; throws InvalidArgument naming `field`.
+void check_ipv4(const std::string& ip, const std::string& field);
+
+template <class Txn>
+store::SipDomainRow load_domain(const Txn& txn, const Caller& caller, const std::string& name) {
+    auto row = store::get_row<store::SipDomainRow>(txn, Table::SipDomains, name);
+    if (!row || !may_access(caller, row->customer, row->reseller)) {
+        throw ApiError(ErrorCode::SipDomainNotFound, "SIP domain " + name + " does not exist");
+    }
+    return *row;
+}
+
+template <class Txn>
+store::SipAccountRow load_account(const Txn& txn, const Caller& caller, const SipId& id) {
+    auto row = store::get_row<store::SipAccountRow>(txn, Table::SipAccounts,
+                                                    store::sip_key(id.username, id.domain));
+    if (!row || !may_access(caller, row->customer, row->reseller)) {
+        throw ApiError(ErrorCode::SipAccountNotFound,
+                       "SIP account " + address(id) + " does not exist");
+    }
+    return *row;
+}
+
+template <class Txn>
+store::SipSettingsRow load_settings(const Txn& txn, const SipId& id) {
+    return store::get_row<store::SipSettingsRow>(txn, Table::SipSettings,
+                                                 store::sip_key(id.username, id.domain))
+        .value_or(store::SipSettingsRow{});
+}
+
+inline void put_settings(store::WriteTxn& txn, const SipId& id, const store::SipSettingsRow& s) {
+    txn.put(Table::SipSettings, store::sip_key(id.username, id.domain), store::encode(s));
+}
+
+inline void put_account(store::WriteTxn& txn, const store::SipAccountRow& row) {
+    txn.put(Table::SipAccounts, store::sip_key(row.username, row.domain), store::encode(row));
+}
+
+// Every row of `table` whose key starts with `prefix`, decoded.
+template <class Row, class Txn>
+std::vector<Row> rows_with_prefix(const Txn& txn, Table table, std::string_view prefix) {
+    std::vector<Row> out;
+    store::Cursor c = txn.cursor(table);
+    for (bool ok = prefix.empty() ? c.first() : c.seek(prefix); ok && c.key().starts_with(prefix);
+         ok = c.next()) {
+        out.push_back(store::decoded<Row>(c.value()));
+    }
+    return out;
+}
+
+// Keys of `table` starting with `prefix`.
+template <class Txn>
+std::vector<std::string> keys_with_prefix(const Txn& txn, Table table, std::string_view prefix) {
+    std::vector<std::string> out;
+    store::Cursor c = txn.cursor(table);
+    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+        out.emplace_back(c.key());
+    }
+    return out;
+}
+
+// Whether a reseller/customer property (e.g. store_clear_text_passwords) is on: "1", "yes",
+// "true", "on"; `fallback` when the property is absent or empty.
+bool property_on(const store::WriteTxn& txn, std::int64_t customer, const char* name,
+                 bool fallback);
+
+} // namespace sb::prov::sip
