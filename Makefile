@@ -19,8 +19,14 @@ run: build
 	@scripts/run-banner.sh $(BUILD) $(DATA) $(DNS) $(SOAP)
 	exec $(BUILD)/app/switchboard serve --data $(DATA) --dns $(DNS) --soap $(SOAP)
 
+ASAN    ?= build-asan
+
+# Every test in the release build, then again in an AddressSanitizer+UBSan build (STYLE §9).
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DSB_SANITIZE=address,undefined >/dev/null
+	@cmake --build $(ASAN) -j $(JOBS)
+	@cd $(ASAN) && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
 clean:
-	rm -rf $(BUILD) run
+	rm -rf $(BUILD) $(ASAN) run
