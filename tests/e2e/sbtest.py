@@ -23,7 +23,10 @@ import traceback
 from xml.etree import ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SAMPLES_DIR = os.environ.get("SB_WIRE_SAMPLES", "/work/shared/reference/wire-samples")
+# shared/ sits beside the repository (on developer machines and in CI alike).
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SAMPLES_DIR = os.environ.get(
+    "SB_WIRE_SAMPLES", os.path.join(REPO_ROOT, "..", "shared", "reference", "wire-samples"))
 
 NS_SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_SOAP_ENC = "http://schemas.xmlsoap.org/soap/encoding/"
@@ -33,9 +36,10 @@ NS_NGNPRO = "urn:AGProjects:NGNPro"
 NS_DNS = "urn:AGProjects:NGNPro:Dns"
 
 # Public schema URLs zeep may try to fetch, mapped to local files.
+_SOAP_ENC_XSD = os.path.join(HERE, "schemas", "soap-encoding.xsd")
 LOCAL_SCHEMAS = {
-    "http://schemas.xmlsoap.org/soap/encoding/": os.path.join(HERE, "schemas", "soap-encoding.xsd"),
-    "https://schemas.xmlsoap.org/soap/encoding/": os.path.join(HERE, "schemas", "soap-encoding.xsd"),
+    "http://schemas.xmlsoap.org/soap/encoding/": _SOAP_ENC_XSD,
+    "https://schemas.xmlsoap.org/soap/encoding/": _SOAP_ENC_XSD,
 }
 
 READY_TIMEOUT = 20.0  # seconds a server gets to answer on its ports
@@ -174,6 +178,7 @@ class Server:
         self.proc = None
         self.log_path = None
         self._log = None
+        self._saved_output = b""
 
     @property
     def soap_url(self):
@@ -252,15 +257,21 @@ class Server:
         self._close_log()
 
     def _close_log(self):
+        """Once the process is gone its output moves into memory and the file is deleted,
+        so no caller leaks logs in /tmp (output() still works afterwards)."""
         if self._log:
             self._log.close()
             self._log = None
+        if self.log_path and os.path.exists(self.log_path):
+            with open(self.log_path, "rb") as f:
+                self._saved_output += f.read()
+            os.unlink(self.log_path)
 
     def output(self, tail=4000):
-        if not self.log_path or not os.path.exists(self.log_path):
-            return ""
-        with open(self.log_path, "rb") as f:
-            data = f.read()
+        data = self._saved_output
+        if self.log_path and os.path.exists(self.log_path):
+            with open(self.log_path, "rb") as f:
+                data += f.read()
         return data[-tail:].decode("utf-8", "replace")
 
     def remove_log(self):
@@ -597,7 +608,8 @@ class WireSample:
 
     def __init__(self, path):
         self.path = path
-        self.name = os.path.basename(path)[:-len(".xml")]
+        self.name = os.path.basename(path)[:-len(".xml")]   # "DnsPort.addZone"
+        self.op = self.name.split(".")[1]                     # "addZone"
         text = open(path, encoding="utf-8").read()
         m = re.search(r"<!--(.*?)-->", text, re.S)
         if not m:
@@ -653,7 +665,8 @@ def soap_body_child(xml_bytes):
     root = ET.fromstring(xml_bytes)
     body = root.find(f"{{{NS_SOAP_ENV}}}Body")
     if body is None:
-        raise TestFailure("response has no SOAP-ENV:Body: " + xml_bytes[:500].decode("utf-8", "replace"))
+        raise TestFailure("response has no SOAP-ENV:Body: "
+                          + xml_bytes[:500].decode("utf-8", "replace"))
     children = list(body)
     return root, (children[0] if children else None)
 
@@ -668,7 +681,9 @@ def raw_fault_code(elem):
 def build_envelope(op, body_xml, username, password, ns=NS_DNS):
     """A request envelope shaped like the PEAR client's (prefixes ns4/ns5, unqualified auth)."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<SOAP-ENV:Envelope xmlns:SOAP-ENV="{NS_SOAP_ENV}" xmlns:xsd="{NS_XSD}" xmlns:xsi="{NS_XSI}" xmlns:SOAP-ENC="{NS_SOAP_ENC}" xmlns:ns4="{NS_NGNPRO}" xmlns:ns5="{ns}" SOAP-ENV:encodingStyle="{NS_SOAP_ENC}">
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="{NS_SOAP_ENV}" xmlns:xsd="{NS_XSD}" xmlns:xsi="{NS_XSI}" \
+xmlns:SOAP-ENC="{NS_SOAP_ENC}" xmlns:ns4="{NS_NGNPRO}" xmlns:ns5="{ns}" \
+SOAP-ENV:encodingStyle="{NS_SOAP_ENC}">
 <SOAP-ENV:Header>
 <auth>
 <username xsi:type="xsd:string">{username}</username>

@@ -11,8 +11,8 @@ What it checks:
      with an authoritative SOA and NS RRset; addRecord of A, AAAA, NAPTR, SRV, MX, TXT, CNAME:
      dig (UDP, and TCP once) returns each with AA, the TTL given and the rdata derived from
      value/priority (MX: priority = preference; SRV: "weight port target" + priority;
-     NAPTR: priority equal to the preference in the value); getZone's serial increases with
-     every change; getRecord and getRecords return the records (fully qualified names, ids,
+     NAPTR: priority 0 or equal to the preference in the value); getZone's serial increases
+     with every change; getRecord and getRecords return the records (fully qualified names, ids,
      total ignoring range, type filter, paging); deleteRecord leaves NODATA (another RRset
      remains at the name) or NXDOMAIN (nothing left), both with the zone SOA in authority;
      deleting it again faults 7002.
@@ -44,8 +44,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import (NS_DNS, NS_SOAP_ENC, NS_SOAP_ENV, NS_XSI, Checker, DataDir, Server,  # noqa: E402
-                    SoapClient, dig, expect_fault, free_port, norm_rdata, wait_for)
+from sbtest import (NS_DNS, NS_SOAP_ENC, NS_SOAP_ENV, NS_XSI,  # noqa: E402
+                    Checker, DataDir, Server, SoapClient, dig, expect_fault, free_port,
+                    norm_rdata, wait_for)
 
 ZONE = "example.com"
 
@@ -148,6 +149,9 @@ RECORDS = [
     # priority equal to the NAPTR preference, so either server rule gives the same rdata
     ("", "NAPTR", '10 20 "S" "SIP+D2U" "" _sip._udp.example.com', 3600, 20, "example.com",
      '10 20 "S" "SIP+D2U" "" _sip._udp.example.com.'),
+    # priority 0: the preference in the value stands
+    ("naptr0", "NAPTR", '100 50 "S" "SIP+D2T" "" _sip._tcp.example.com', 3600, 0,
+     "naptr0.example.com", '100 50 "S" "SIP+D2T" "" _sip._tcp.example.com.'),
     ("_sip._udp", "SRV", "0 5060 sip.example.com", 3600, 10, "_sip._udp.example.com",
      "10 0 5060 sip.example.com."),
     ("", "MX", "mail.example.com", 3600, 10, "example.com", "10 mail.example.com."),
@@ -468,10 +472,10 @@ def int_field(ck, what, parent, name):
     return None
 
 
-def post_sample(ck, port, sample, replacements=(), expect_fault=None):
+def post_sample(ck, port, sample, replacements=(), expect_fault=None, label=""):
     """Post one sample; returns (http response, body element child, return element or None)."""
     from lxml import etree
-    what = sample.name + (" (id rewritten)" if replacements else "")
+    what = sample.name + (f" ({label})" if label else "")
     resp = sample.post(port, replacements)
     try:
         root = etree.fromstring(resp.body)
@@ -493,7 +497,7 @@ def post_sample(ck, port, sample, replacements=(), expect_fault=None):
                         f"{etree.tostring(child).decode()[:400]}")
         return resp, child, None
     ck.eq(resp.status, 200, f"{what}: HTTP status")
-    op = sample.name
+    op = sample.op
     ck.eq(child.tag, f"{{{NS_DNS}}}{op}Response", f"{what}: response element")
     kids = list(child)
     if op in VOID_OPS:
@@ -547,7 +551,7 @@ def test_wire_samples(args):
                     m = re.search(r'<(id|recordId) xsi:type="xsd:int">(\d+)</\1>', s.envelope)
                     old = m.group(0)
                     new = old.replace(f">{m.group(2)}<", f">{record_id}<")
-                    post_sample(ck, port, s, replacements=[(old, new)])
+                    post_sample(ck, port, s, replacements=[(old, new)], label="id rewritten")
                 if op == "updateRecord":
                     ans = dig_until(srv.dns_port, f"sip.{SAMPLE_ZONE}", "A",
                                     has_answer("A", "192.0.2.20"))
@@ -592,10 +596,11 @@ def test_wire_samples(args):
                     # the same query for a name that does not exist: an empty SOAP-ENC array
                     _, _, empty = post_sample(ck, port, s, replacements=[(
                         '<name xsi:type="xsd:string"/>',
-                        '<name xsi:type="xsd:string">nothing.example.invalid</name>')])
+                        '<name xsi:type="xsd:string">nothing.example.invalid</name>')],
+                        label="no match")
                 else:
                     _, _, empty = post_sample(ck, port, s, replacements=[(
-                        f">{SAMPLE_ZONE}<", ">nosuch.example.invalid<")])
+                        f">{SAMPLE_ZONE}<", ">nosuch.example.invalid<")], label="no match")
                 if empty is not None:
                     ck.eq(int_field(ck, op + " (no match)", empty, "total"), 0,
                           f"{op} (no match): total")
