@@ -18,6 +18,7 @@ namespace pt = boost::property_tree;
 const std::set<std::string> known_keys = {
     "admin.username", "admin.password",       "dns.listen",  "dns.workers",
     "dns.max_udp_payload", "dns.nameservers", "soap.listen", "soap.threads",
+    "soap.call_data_days",
     "store.map_size_mb"};
 
 unsigned to_unsigned(const std::string& text, const std::string& key) {
@@ -96,6 +97,9 @@ Config load_config(const std::filesystem::path& file) {
     }
     if (auto v = tree.get_optional<std::string>("soap.threads")) {
         c.soap_threads = to_unsigned(*v, "[soap] threads");
+    }
+    if (auto v = tree.get_optional<std::string>("soap.call_data_days")) {
+        c.call_data_days = to_unsigned(*v, "[soap] call_data_days");
     }
     if (auto v = tree.get_optional<std::string>("store.map_size_mb")) {
         c.map_size_mb = to_unsigned(*v, "[store] map_size_mb");

@@ -25,6 +25,7 @@ struct Config {
     std::uint16_t dns_max_udp_payload = 1232;
     Endpoint soap{"127.0.0.1", 9200};
     unsigned soap_threads = 8;
+    unsigned call_data_days = 90; // [soap] call_data_days: retention of the proxy's call data
     std::vector<std::string> default_nameservers;
     std::size_t map_size_mb = 16384;
 };

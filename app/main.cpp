@@ -2,6 +2,7 @@
 // links both dnsd and provisioning.
 #include "backup_command.hpp"
 #include "config.hpp"
+#include "import_cdrs.hpp"
 #include "zone_command.hpp"
 #include "dnsd/dnsd.hpp"
 #include "provisioning/provisioning.hpp"
@@ -32,6 +33,8 @@ Commands:
               load an RFC 1035 master file into a zone
   zone export ZONE --data DIR
               print a zone as a master file (what a secondary receives by AXFR)
+  import-cdrs FILE.csv --data DIR
+              store the call detail records of a CSV file (docs/sip.md) as call data
   backup DIR --data DATA_DIR
               a consistent copy of the store into the empty DIR, while serving
   restore DIR --data DATA_DIR
@@ -48,7 +51,7 @@ Options:
 switchboard.ini keys (all optional):
   [admin]  username, password      the provisioning administrator; generated on first start
   [dns]    listen, workers, max_udp_payload, nameservers (default NS for new zones)
-  [soap]   listen, threads
+  [soap]   listen, threads, call_data_days
   [store]  map_size_mb
 )";
 
@@ -87,6 +90,7 @@ Args parse_args(int argc, char** argv) {
         }
     }
     if (a.command != "zone" && a.command != "backup" && a.command != "restore" &&
+        a.command != "import-cdrs" &&
         !a.words.empty()) {
         throw std::runtime_error("unexpected argument '" + a.words.front() + "'");
     }
@@ -110,6 +114,9 @@ int run(const Args& args) {
     }
     if (args.command == "zone") {
         return app::zone_command(args.words, args.flags);
+    }
+    if (args.command == "import-cdrs") {
+        return app::import_cdrs_command(args.words, args.flags);
     }
     if (args.command == "backup" || args.command == "restore") {
         return app::backup_command(args.command, args.words, args.flags);
@@ -160,6 +167,7 @@ int run(const Args& args) {
         o.address = config.soap.address;
         o.port = config.soap.port;
         o.threads = config.soap_threads;
+        o.call_data_days = config.call_data_days;
         o.admin_username = config.admin_username;
         o.admin_password = config.admin_password;
         o.default_nameservers = config.default_nameservers;

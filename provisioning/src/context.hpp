@@ -3,6 +3,7 @@
 #pragma once
 
 #include "service.hpp"
+#include "sip_service.hpp"
 
 #include <string>
 
@@ -16,6 +17,8 @@ struct Context {
     CustomerService customers;
     std::string admin_username;
     std::string admin_password;
+    SipService sip;
+    VoicemailService voicemail;
 };
 
 Context& context(struct soap* soap);
@@ -35,6 +38,9 @@ int internal_fault(struct soap* soap, const char* operation, const char* what);
 // An entry point names the object it changes with audit_note("zone example.com").
 void audit_note(std::string what);
 void audit(struct soap* soap, const char* operation, const Caller* caller, int code);
+
+// Serves POST <base>events (JSON from the SIP proxy, docs/sip.md) on `soap` and its copies.
+void install_events_endpoint(struct soap* soap);
 
 // Drops the request's header so that gSOAP does not echo it (with the password) back.
 void forget_header(struct soap* soap) noexcept;

@@ -211,7 +211,9 @@ struct Server::Impl {
         : options(std::move(o))
         , ctx{DnsService(env, DnsDefaults{options.default_nameservers}),
               EnumService(env, DnsDefaults{options.default_nameservers}), CustomerService(env),
-              options.admin_username, options.admin_password} {}
+              options.admin_username, options.admin_password,
+              SipService(env, SipOptions{options.call_data_days}),
+              VoicemailService(env, SipOptions{options.call_data_days})} {}
 
     ~Impl() {
         if (master != nullptr) {
@@ -285,6 +287,7 @@ Server::Server(store::Env& env, Options options)
     wsdl::configure(m);
     m->user = &impl_->ctx;
     m->fget = http_get;
+    install_events_endpoint(m);
     m->bind_flags = SO_REUSEADDR;
     m->accept_timeout = 1; // seconds: lets run() notice stop()
     if (!soap_valid_socket(soap_bind(m, impl_->options.address.c_str(), impl_->options.port,

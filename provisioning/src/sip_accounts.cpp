@@ -2,9 +2,8 @@
 // "SIP Aliases"; reference/ngnpro-api.md §8.1). Choices: docs/sip.md.
 #include "sip_common.hpp"
 
-#include <openssl/evp.h>
-
 #include <arpa/inet.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -194,17 +193,18 @@ void check_pstn_rights(const store::WriteTxn& txn, const Caller& caller, const S
     };
     const bool gains_pstn = has(row, "free-pstn") && (old == nullptr || !has(*old, "free-pstn"));
     const bool gains_prepaid = old == nullptr && row.prepaid;
-    if ((gains_pstn || gains_prepaid) &&
-        !property_on(txn, d.reseller, "pstn_access", false)) {
+    if ((gains_pstn || gains_prepaid) && !property_on(txn, d.reseller, "pstn_access", false)) {
         throw ApiError(ErrorCode::PermissionDenied,
                        "PSTN access (free-pstn, prepaid) needs the pstn_access property of "
-                       "reseller " + std::to_string(d.reseller));
+                       "reseller " +
+                           std::to_string(d.reseller));
     }
     if (old != nullptr && old->prepaid != row.prepaid &&
         !property_on(txn, d.reseller, "prepaid_changes", false)) {
         throw ApiError(ErrorCode::PermissionDenied,
                        "prepaid: switching prepaid/postpaid needs the prepaid_changes property "
-                       "of reseller " + std::to_string(d.reseller));
+                       "of reseller " +
+                           std::to_string(d.reseller));
     }
 }
 
@@ -402,9 +402,9 @@ SipAccountRow SipService::add_account(const Caller& caller, const SipAccountInpu
                        "SIP account " + address(id) + " already exists");
     }
     if (txn.get(Table::SipAliases, key)) {
-        throw ApiError(ErrorCode::SipAliasExists,
-                       "SIP alias " + address(id) + " already exists; an account cannot have "
-                       "the name of an alias");
+        throw ApiError(ErrorCode::SipAliasExists, "SIP alias " + address(id) +
+                                                      " already exists; an account cannot have "
+                                                      "the name of an alias");
     }
     if (in.password.empty()) {
         throw ApiError(ErrorCode::SipPasswordInvalid, "password: is required for a new account");
@@ -512,8 +512,9 @@ Page<SipAccountRow> SipService::get_accounts(const Caller& caller, const SipAcco
         });
     }
     if (order.attribute == "domain") {
-        return paginate(std::move(rows), range, order,
-                        [](const SipAccountRow& a) { return std::make_pair(a.domain, a.username); });
+        return paginate(std::move(rows), range, order, [](const SipAccountRow& a) {
+            return std::make_pair(a.domain, a.username);
+        });
     }
     return paginate(std::move(rows), range, order, by_name);
 }
@@ -542,8 +543,7 @@ void SipService::add_to_group(const Caller& caller, const SipId& given, const st
     txn.commit();
 }
 
-void SipService::remove_from_group(const Caller& caller, const SipId& given,
-                                   const std::string& g) {
+void SipService::remove_from_group(const Caller& caller, const SipId& given, const std::string& g) {
     const SipId id = normal_id(given);
     const std::string group = lower(g);
     store::WriteTxn txn(env_);
@@ -652,8 +652,7 @@ SipAliasRow SipService::get_alias(const Caller& caller, const SipId& given) {
     return *row;
 }
 
-std::vector<SipAliasRow> SipService::aliases_for_account(const Caller& caller,
-                                                         const SipId& given) {
+std::vector<SipAliasRow> SipService::aliases_for_account(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given, "target");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
@@ -673,9 +672,8 @@ Page<SipAliasRow> SipService::get_aliases(const Caller& caller, const SipAliasFi
     store::ReadTxn txn(env_);
     std::vector<SipAliasRow> rows;
     for (auto& a : rows_with_prefix<SipAliasRow>(txn, Table::SipAliases, "")) {
-        if (!may_access(caller, a.customer, a.reseller) ||
-            !matches(f.alias_username, a.username) || !matches(f.alias_domain, a.domain) ||
-            !matches(f.target_username, a.target_username) ||
+        if (!may_access(caller, a.customer, a.reseller) || !matches(f.alias_username, a.username) ||
+            !matches(f.alias_domain, a.domain) || !matches(f.target_username, a.target_username) ||
             !matches(f.target_domain, a.target_domain) || (f.owner != 0 && a.owner != f.owner) ||
             (f.customer != 0 && a.customer != f.customer) ||
             (f.reseller != 0 && a.reseller != f.reseller)) {

@@ -52,9 +52,11 @@ store::SipAccountRow load_account(const Txn& txn, const Caller& caller, const Si
 
 template <class Txn>
 store::SipSettingsRow load_settings(const Txn& txn, const SipId& id) {
-    return store::get_row<store::SipSettingsRow>(txn, Table::SipSettings,
-                                                 store::sip_key(id.username, id.domain))
-        .value_or(store::SipSettingsRow{});
+    store::SipSettingsRow row;
+    if (const auto v = txn.get(Table::SipSettings, store::sip_key(id.username, id.domain))) {
+        store::decode(*v, row);
+    }
+    return row;
 }
 
 inline void put_settings(store::WriteTxn& txn, const SipId& id, const store::SipSettingsRow& s) {

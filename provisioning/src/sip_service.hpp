@@ -3,10 +3,12 @@
 // store::WriteTxn per write operation committed at its end. docs/sip.md explains the choices.
 #pragma once
 
+#include "provisioning/call_data.hpp"
 #include "service.hpp"
 #include "store/sip_tables.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -138,9 +140,9 @@ struct RegistrationEvent {
 };
 
 struct SipOptions {
-    unsigned call_data_days = 90;            // call records older than this are dropped
-    std::size_t max_history = 1000;          // prepaid movements kept per account
-    std::size_t max_announcement = 1 << 20;  // bytes of a voicemail greeting
+    unsigned call_data_days = 90;           // call records older than this are dropped
+    std::size_t max_history = 1000;         // prepaid movements kept per account
+    std::size_t max_announcement = 1 << 20; // bytes of a voicemail greeting
 };
 
 class SipService {
@@ -173,8 +175,8 @@ public:
     void delete_alias(const Caller& caller, const SipId& id);
     store::SipAliasRow get_alias(const Caller& caller, const SipId& id);
     std::vector<store::SipAliasRow> aliases_for_account(const Caller& caller, const SipId& target);
-    Page<store::SipAliasRow> get_aliases(const Caller& caller, const SipAliasFilter& f,
-                                         Range range, const OrderBy& order);
+    Page<store::SipAliasRow> get_aliases(const Caller& caller, const SipAliasFilter& f, Range range,
+                                         const OrderBy& order);
 
     // Per-account settings.
     void add_phonebook_entry(const Caller& caller, const SipId& id, const store::PhonebookRow& e);
@@ -201,9 +203,8 @@ public:
     void add_trusted_peer(const Caller& caller, const store::TrustedPeerRow& in);
     void update_trusted_peer(const Caller& caller, const store::TrustedPeerRow& in);
     void delete_trusted_peer(const Caller& caller, const std::string& ip);
-    Page<store::TrustedPeerRow> get_trusted_peers(const Caller& caller,
-                                                  const TrustedPeerFilter& f, Range range,
-                                                  const OrderBy& order);
+    Page<store::TrustedPeerRow> get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
+                                                  Range range, const OrderBy& order);
 
     // PSTN: carriers, gateways, gateway rules, routes (ids assigned by the server).
     std::uint64_t add_carrier(const Caller& caller, const store::CarrierRow& in);
@@ -250,7 +251,8 @@ public:
                     const CallQuery& received);
     CallStatistics get_call_statistics(const Caller& caller, const SipId& id,
                                        const CallQuery& placed, const CallQuery& received);
-    void record_registration(const RegistrationEvent& event);
+    // Stores (expires > 0) or removes a contact; false when the account does not exist.
+    bool record_registration(const RegistrationEvent& event);
     // Stores a call record (a repeated call_id replaces the earlier record); returns false
     // when the record is older than the retention.
     bool record_call(store::CallRow call);
@@ -282,6 +284,13 @@ private:
     store::Env& env_;
     SipOptions options_;
 };
+
+// A call record from named fields (JSON event members or CSV columns, docs/sip.md).
+store::CallRow call_of(const std::map<std::string, std::string>& fields);
+
+// Applies the events of a JSON body (one event object, an array, or {"events": [...]}).
+// Throws ApiError(InvalidArgument) naming the first bad event; events before it are stored.
+EventsResult apply_events_json(SipService& sip, std::string_view body);
 
 // HA1 digests of a SIP password (OpenSIPS ha1, ha1b): md5hex("user:domain:password") and
 // md5hex("user@domain:domain:password").

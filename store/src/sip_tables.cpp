@@ -26,10 +26,15 @@ struct Encoder {
     Writer w;
 
     void operator()(const std::string& s) { w.str(s); }
+
     void operator()(std::int64_t v) { w.i64(v); }
+
     void operator()(std::uint64_t v) { w.u64(v); }
+
     void operator()(std::uint32_t v) { w.u32(v); }
+
     void operator()(bool v) { w.u8(v ? 1 : 0); }
+
     void operator()(double v) { w.f64(v); }
 
     template <class T>
@@ -41,10 +46,9 @@ struct Encoder {
     }
 
     template <class T>
-        requires std::is_class_v<T>
-    void operator()(const T& nested) {
-        T::fields(nested, *this);
-    }
+    requires std::is_class_v<T>
+
+    void operator()(const T& nested) { T::fields(nested, *this); }
 };
 
 struct Decoder {
@@ -52,9 +56,13 @@ struct Decoder {
     std::size_t remaining; // upper bound for element counts: each element takes a byte or more
 
     void operator()(std::string& s) { s = r.str(); }
+
     void operator()(std::int64_t& v) { v = r.i64(); }
+
     void operator()(std::uint64_t& v) { v = r.u64(); }
+
     void operator()(std::uint32_t& v) { v = r.u32(); }
+
     void operator()(bool& v) {
         const std::uint8_t b = r.u8();
         if (b > 1) {
@@ -62,6 +70,7 @@ struct Decoder {
         }
         v = b == 1;
     }
+
     void operator()(double& v) { v = r.f64(); }
 
     template <class T>
@@ -78,10 +87,9 @@ struct Decoder {
     }
 
     template <class T>
-        requires std::is_class_v<T>
-    void operator()(T& nested) {
-        T::fields(nested, *this);
-    }
+    requires std::is_class_v<T>
+
+    void operator()(T& nested) { T::fields(nested, *this); }
 };
 
 template <class T>
@@ -141,9 +149,13 @@ std::string mailbox_index_key(std::string_view mailbox) {
     return k;
 }
 
-#define SB_SIP_CODEC(Type, format, what)                                                          \
-    std::string encode(const Type& row) { return encode_row(row, format); }                      \
-    void decode(std::string_view value, Type& out) { decode_row(value, out, format, what); }
+#define SB_SIP_CODEC(Type, format, what)                                                           \
+    std::string encode(const Type& row) {                                                          \
+        return encode_row(row, format);                                                            \
+    }                                                                                              \
+    void decode(std::string_view value, Type& out) {                                               \
+        decode_row(value, out, format, what);                                                      \
+    }
 
 SB_SIP_CODEC(SipDomainRow, sip_domain_format, "SIP domain")
 SB_SIP_CODEC(SipAccountRow, sip_account_format, "SIP account")

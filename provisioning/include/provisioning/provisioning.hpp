@@ -19,6 +19,7 @@ struct Options {
     std::string admin_username;
     std::string admin_password;
     std::vector<std::string> default_nameservers; // for zones added without nameservers
+    unsigned call_data_days = 90; // call records the SIP proxy reported are kept this long
 };
 
 class Server {

@@ -80,8 +80,8 @@ struct SipAccountRow {
         v(r.username), v(r.domain), v(r.password), v(r.ha1), v(r.ha1b), v(r.first_name),
             v(r.last_name), v(r.email), v(r.acl), v(r.groups), v(r.properties), v(r.timezone),
             v(r.rpid), v(r.quota), v(r.quickdial_prefix), v(r.call_limit), v(r.prepaid),
-            v(r.region), v(r.timeout), v(r.owner), v(r.customer), v(r.reseller),
-            v(r.change_date), v(r.create_date);
+            v(r.region), v(r.timeout), v(r.owner), v(r.customer), v(r.reseller), v(r.change_date),
+            v(r.create_date);
     }
 };
 
@@ -257,8 +257,8 @@ struct PrepaidRow {
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {
-        v(r.balance), v(r.history), v(r.call_in_progress), v(r.session_time),
-            v(r.max_session_time), v(r.destination), v(r.last_call_price);
+        v(r.balance), v(r.history), v(r.call_in_progress), v(r.session_time), v(r.max_session_time),
+            v(r.destination), v(r.last_call_price);
     }
 };
 
@@ -308,9 +308,9 @@ struct CallRow {
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {
-        v(r.id), v(r.call_id), v(r.from_uri), v(r.to_uri), v(r.from_header), v(r.start),
-            v(r.stop), v(r.duration), v(r.status), v(r.price), v(r.rate), v(r.from_tag),
-            v(r.to_tag), v(r.proxy_ip), v(r.media), v(r.caller), v(r.callee);
+        v(r.id), v(r.call_id), v(r.from_uri), v(r.to_uri), v(r.from_header), v(r.start), v(r.stop),
+            v(r.duration), v(r.status), v(r.price), v(r.rate), v(r.from_tag), v(r.to_tag),
+            v(r.proxy_ip), v(r.media), v(r.caller), v(r.callee);
     }
 };
 

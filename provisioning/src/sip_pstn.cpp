@@ -1,0 +1,558 @@
+// SipPort trusted peers and PSTN routing: carriers, gateways, gateway rules, routes
+// (reference/ngnpro-api.md §7.5, §7.6, §8.6). A carrier must exist before its gateways and
+// routes, a gateway before its rules, and neither is deleted while something uses it.
+#include "sip_common.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace sb::prov {
+
+using namespace sip;
+using store::CarrierRow;
+using store::GatewayRow;
+using store::GatewayRuleRow;
+using store::RouteRow;
+using store::TrustedPeerRow;
+
+namespace {
+
+bool is_ip(const std::string& ip) {
+    in_addr a4{};
+    in6_addr a6{};
+    return inet_pton(AF_INET, ip.c_str(), &a4) == 1 || inet_pton(AF_INET6, ip.c_str(), &a6) == 1;
+}
+
+bool digits(const std::string& s, bool plus = false) {
+    return std::all_of(s.begin(), s.end(), [&](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) || (plus && c == '+');
+    });
+}
+
+// The reseller a PSTN record gets: the administrator's choice, or the calling reseller's own.
+// Customers that are not resellers do not manage PSTN routing.
+std::int64_t pstn_reseller(const store::WriteTxn& txn, const Caller& caller,
+                           std::int64_t requested) {
+    if (caller.admin) {
+        return requested;
+    }
+    if (caller.customer != caller.reseller) {
+        throw ApiError(ErrorCode::PermissionDenied,
+                       "only resellers and the administrator manage PSTN carriers, gateways, "
+                       "rules and routes");
+    }
+    require_may_create(txn, caller);
+    return caller.reseller;
+}
+
+bool may_see(const Caller& caller, std::int64_t reseller) {
+    return caller.admin || (caller.customer == caller.reseller && reseller == caller.reseller);
+}
+
+template <class Row, class Txn>
+Row load_pstn(const Txn& txn, const Caller& caller, Table table, std::uint64_t id,
+              ErrorCode not_found, const char* what) {
+    auto row = store::get_row<Row>(txn, table, store::u64_key(id));
+    if (!row || !may_see(caller, row->reseller)) {
+        throw ApiError(not_found, std::string(what) + " " + std::to_string(id) + " does not exist");
+    }
+    return *row;
+}
+
+template <class Txn>
+CarrierRow load_carrier(const Txn& txn, const Caller& caller, std::uint64_t id) {
+    return load_pstn<CarrierRow>(txn, caller, Table::Carriers, id, ErrorCode::CarrierNotFound,
+                                 "carrier");
+}
+
+template <class Txn>
+GatewayRow load_gateway(const Txn& txn, const Caller& caller, std::uint64_t id) {
+    return load_pstn<GatewayRow>(txn, caller, Table::Gateways, id, ErrorCode::GatewayNotFound,
+                                 "gateway");
+}
+
+void check_name(const std::string& name, const char* field) {
+    if (name.empty() || name.size() > 128) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       std::string(field) + ": a name of 1-128 characters is required");
+    }
+}
+
+void apply_gateway(GatewayRow& row, const GatewayRow& in) {
+    check_name(in.name, "name");
+    if (!is_ip(in.ip)) {
+        try {
+            domain_name(in.ip, "ip");
+        } catch (const ApiError&) {
+            throw ApiError(ErrorCode::InvalidArgument,
+                           "ip: '" + in.ip + "' is neither an IP address nor a host name");
+        }
+    }
+    const std::string transport = in.transport.empty() ? "udp" : lower(in.transport);
+    if (transport != "udp" && transport != "tcp" && transport != "tls") {
+        throw ApiError(ErrorCode::InvalidArgument, "transport: one of udp, tcp, tls");
+    }
+    if (in.port == 0 || in.port > 65535) {
+        throw ApiError(ErrorCode::InvalidArgument, "port: 1-65535");
+    }
+    row.name = in.name;
+    row.ip = in.ip;
+    row.transport = transport;
+    row.port = in.port;
+}
+
+void apply_rule(GatewayRuleRow& row, const GatewayRuleRow& in) {
+    if (!digits(in.prefix) || !digits(in.prepend, true) || in.prefix.size() > 32 ||
+        in.prepend.size() > 32) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "prefix, prepend: digits (prepend may contain '+'), at most 32");
+    }
+    if (in.strip > 32 || (in.max_length != 0 && in.min_length > in.max_length)) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "strip: at most 32; minLength must not exceed maxLength");
+    }
+    row.prefix = in.prefix;
+    row.prepend = in.prepend;
+    row.strip = in.strip;
+    row.min_length = in.min_length;
+    row.max_length = in.max_length;
+}
+
+void check_route_prefix(const std::string& p) {
+    // "00" + E.164 digits, or "" for the default route (api §8.6).
+    if (!p.empty() && (p.size() < 3 || p.size() > 18 || p.rfind("00", 0) != 0 || !digits(p))) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "prefix: '" + p +
+                           "' must be 00 followed by an E.164 prefix, or empty "
+                           "for every destination");
+    }
+}
+
+template <class Row, class Txn>
+std::vector<Row> all_rows(const Txn& txn, Table table) {
+    return rows_with_prefix<Row>(txn, table, "");
+}
+
+template <class View, class Key>
+Page<View> order_page(std::vector<View> rows, Range range, const OrderBy& order, Key key) {
+    return paginate(std::move(rows), range, order, key);
+}
+
+} // namespace
+
+// ---- trusted peers
+
+namespace {
+
+void apply_peer(TrustedPeerRow& row, const TrustedPeerRow& in) {
+    const std::string protocol = in.protocol.empty() ? "any" : lower(in.protocol);
+    if (protocol != "any" && protocol != "udp" && protocol != "tcp" && protocol != "tls" &&
+        protocol != "sctp") {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "protocol: '" + in.protocol + "' is not one of any, udp, tcp, tls, sctp");
+    }
+    const auto keep = row;
+    row = in;
+    row.ip = keep.ip;
+    row.protocol = protocol;
+    row.customer = keep.customer;
+    row.reseller = keep.reseller;
+    row.change_date = now();
+}
+
+} // namespace
+
+void SipService::add_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
+    if (!is_ip(in.ip)) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "ip: '" + in.ip + "' is not an IPv4 or IPv6 address");
+    }
+    store::WriteTxn txn(env_);
+    if (txn.get(Table::TrustedPeers, in.ip)) {
+        throw ApiError(ErrorCode::TrustedPeerExists, "trusted peer " + in.ip + " already exists");
+    }
+    const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
+    TrustedPeerRow row;
+    row.ip = in.ip;
+    row.customer = t.customer;
+    row.reseller = t.reseller;
+    apply_peer(row, in);
+    txn.put(Table::TrustedPeers, row.ip, store::encode(row));
+    txn.commit();
+}
+
+void SipService::update_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
+    store::WriteTxn txn(env_);
+    auto row = store::get_row<TrustedPeerRow>(txn, Table::TrustedPeers, in.ip);
+    if (!row || !may_access(caller, row->customer, row->reseller)) {
+        throw ApiError(ErrorCode::TrustedPeerNotFound, "trusted peer " + in.ip + " does not exist");
+    }
+    if (caller.admin && (in.customer != row->customer || in.reseller != row->reseller)) {
+        const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
+        row->customer = t.customer;
+        row->reseller = t.reseller;
+    }
+    apply_peer(*row, in);
+    txn.put(Table::TrustedPeers, row->ip, store::encode(*row));
+    txn.commit();
+}
+
+void SipService::delete_trusted_peer(const Caller& caller, const std::string& ip) {
+    store::WriteTxn txn(env_);
+    const auto row = store::get_row<TrustedPeerRow>(txn, Table::TrustedPeers, ip);
+    if (!row || !may_access(caller, row->customer, row->reseller)) {
+        throw ApiError(ErrorCode::TrustedPeerNotFound, "trusted peer " + ip + " does not exist");
+    }
+    txn.del(Table::TrustedPeers, ip);
+    txn.commit();
+}
+
+Page<TrustedPeerRow> SipService::get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
+                                                   Range range, const OrderBy& order) {
+    store::ReadTxn txn(env_);
+    std::vector<TrustedPeerRow> rows;
+    for (auto& p : all_rows<TrustedPeerRow>(txn, Table::TrustedPeers)) {
+        if (!may_access(caller, p.customer, p.reseller) || !matches(f.ip, p.ip) ||
+            !matches(f.description, p.description) || !matches(f.tenant, p.tenant) ||
+            !matches(f.tags, p.tags) || !matches(f.billing_id, p.billing_id) ||
+            (f.msteams && *f.msteams != p.msteams) || (f.blocked && *f.blocked != p.blocked) ||
+            (f.customer != 0 && p.customer != f.customer) ||
+            (f.reseller != 0 && p.reseller != f.reseller)) {
+            continue;
+        }
+        rows.push_back(std::move(p));
+    }
+    if (order.attribute == "changeDate") {
+        return paginate(std::move(rows), range, order, [](const TrustedPeerRow& p) {
+            return std::make_pair(p.change_date, p.ip);
+        });
+    }
+    if (order.attribute == "description") {
+        return paginate(std::move(rows), range, order, [](const TrustedPeerRow& p) {
+            return std::make_pair(p.description, p.ip);
+        });
+    }
+    return paginate(std::move(rows), range, order, [](const TrustedPeerRow& p) { return p.ip; });
+}
+
+// ---- carriers
+
+std::uint64_t SipService::add_carrier(const Caller& caller, const CarrierRow& in) {
+    check_name(in.name, "name");
+    store::WriteTxn txn(env_);
+    CarrierRow row;
+    row.reseller = pstn_reseller(txn, caller, in.reseller);
+    row.id = txn.next_id("pstn");
+    row.name = in.name;
+    row.change_date = now();
+    txn.put(Table::Carriers, store::u64_key(row.id), store::encode(row));
+    txn.commit();
+    return row.id;
+}
+
+void SipService::update_carrier(const Caller& caller, const CarrierRow& in) {
+    check_name(in.name, "name");
+    store::WriteTxn txn(env_);
+    CarrierRow row = load_carrier(txn, caller, in.id);
+    row.name = in.name;
+    if (caller.admin) {
+        row.reseller = in.reseller;
+    }
+    row.change_date = now();
+    txn.put(Table::Carriers, store::u64_key(row.id), store::encode(row));
+    txn.commit();
+}
+
+void SipService::delete_carrier(const Caller& caller, std::uint64_t id) {
+    store::WriteTxn txn(env_);
+    load_carrier(txn, caller, id);
+    std::size_t gateways = 0, routes = 0;
+    for (const auto& g : all_rows<GatewayRow>(txn, Table::Gateways)) {
+        gateways += g.carrier_id == id ? 1 : 0;
+    }
+    for (const auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
+        routes += r.carrier_id == id ? 1 : 0;
+    }
+    if (gateways + routes != 0) {
+        throw ApiError(ErrorCode::CarrierInUse, "carrier " + std::to_string(id) + " is used by " +
+                                                    std::to_string(gateways) + " gateway(s) and " +
+                                                    std::to_string(routes) +
+                                                    " route(s); delete them first");
+    }
+    txn.del(Table::Carriers, store::u64_key(id));
+    txn.commit();
+}
+
+Page<CarrierRow> SipService::get_carriers(const Caller& caller, const IdFilter& f, Range range,
+                                          const OrderBy& order) {
+    store::ReadTxn txn(env_);
+    std::vector<CarrierRow> rows;
+    for (auto& c : all_rows<CarrierRow>(txn, Table::Carriers)) {
+        if (may_see(caller, c.reseller) && (f.id == 0 || c.id == f.id) && matches(f.name, c.name) &&
+            (f.reseller == 0 || c.reseller == f.reseller)) {
+            rows.push_back(std::move(c));
+        }
+    }
+    if (order.attribute == "changeDate") {
+        return paginate(std::move(rows), range, order,
+                        [](const CarrierRow& c) { return std::make_pair(c.change_date, c.id); });
+    }
+    if (order.attribute == "name") {
+        return paginate(std::move(rows), range, order,
+                        [](const CarrierRow& c) { return std::make_pair(c.name, c.id); });
+    }
+    return paginate(std::move(rows), range, order, [](const CarrierRow& c) { return c.id; });
+}
+
+// ---- gateways
+
+std::uint64_t SipService::add_gateway(const Caller& caller, const GatewayRow& in) {
+    store::WriteTxn txn(env_);
+    pstn_reseller(txn, caller, in.reseller);
+    const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
+    GatewayRow row;
+    apply_gateway(row, in);
+    row.id = txn.next_id("pstn");
+    row.carrier_id = carrier.id;
+    row.reseller = carrier.reseller;
+    row.change_date = now();
+    txn.put(Table::Gateways, store::u64_key(row.id), store::encode(row));
+    txn.commit();
+    return row.id;
+}
+
+void SipService::update_gateway(const Caller& caller, const GatewayRow& in) {
+    store::WriteTxn txn(env_);
+    GatewayRow row = load_gateway(txn, caller, in.id);
+    const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
+    apply_gateway(row, in);
+    row.carrier_id = carrier.id;
+    row.reseller = carrier.reseller;
+    row.change_date = now();
+    txn.put(Table::Gateways, store::u64_key(row.id), store::encode(row));
+    txn.commit();
+}
+
+void SipService::delete_gateway(const Caller& caller, std::uint64_t id) {
+    store::WriteTxn txn(env_);
+    load_gateway(txn, caller, id);
+    std::size_t rules = 0;
+    for (const auto& r : all_rows<GatewayRuleRow>(txn, Table::GatewayRules)) {
+        rules += r.gateway_id == id ? 1 : 0;
+    }
+    if (rules != 0) {
+        throw ApiError(ErrorCode::GatewayInUse, "gateway " + std::to_string(id) + " has " +
+                                                    std::to_string(rules) +
+                                                    " rule(s); delete them first");
+    }
+    txn.del(Table::Gateways, store::u64_key(id));
+    txn.commit();
+}
+
+Page<GatewayView> SipService::get_gateways(const Caller& caller, const IdFilter& f, Range range,
+                                           const OrderBy& order) {
+    store::ReadTxn txn(env_);
+    std::vector<GatewayView> rows;
+    for (auto& g : all_rows<GatewayRow>(txn, Table::Gateways)) {
+        if (!may_see(caller, g.reseller) || (f.id != 0 && g.id != f.id) ||
+            !matches(f.name, g.name) || (f.carrier_id != 0 && g.carrier_id != f.carrier_id) ||
+            (f.reseller != 0 && g.reseller != f.reseller)) {
+            continue;
+        }
+        const auto c =
+            store::get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(g.carrier_id));
+        rows.push_back(GatewayView{std::move(g), c ? c->name : ""});
+    }
+    const std::string& by = order.attribute;
+    if (by == "changeDate") {
+        return order_page(std::move(rows), range, order, [](const GatewayView& v) {
+            return std::make_pair(v.gateway.change_date, v.gateway.id);
+        });
+    }
+    if (by == "name" || by == "ip") {
+        const bool name = by == "name";
+        return order_page(std::move(rows), range, order, [name](const GatewayView& v) {
+            return std::make_pair(name ? v.gateway.name : v.gateway.ip, v.gateway.id);
+        });
+    }
+    if (by == "carrier_id") {
+        return order_page(std::move(rows), range, order, [](const GatewayView& v) {
+            return std::make_pair(v.gateway.carrier_id, v.gateway.id);
+        });
+    }
+    return order_page(std::move(rows), range, order,
+                      [](const GatewayView& v) { return v.gateway.id; });
+}
+
+// ---- gateway rules
+
+std::uint64_t SipService::add_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
+    store::WriteTxn txn(env_);
+    pstn_reseller(txn, caller, in.reseller);
+    const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
+    GatewayRuleRow row;
+    apply_rule(row, in);
+    row.id = txn.next_id("pstn");
+    row.gateway_id = gateway.id;
+    row.reseller = gateway.reseller;
+    row.change_date = now();
+    txn.put(Table::GatewayRules, store::u64_key(row.id), store::encode(row));
+    txn.commit();
+    return row.id;
+}
+
+void SipService::update_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
+    store::WriteTxn txn(env_);
+    GatewayRuleRow row = load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, in.id,
+                                                   ErrorCode::GatewayRuleNotFound, "gateway rule");
+    const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
+    apply_rule(row, in);
+    row.gateway_id = gateway.id;
+    row.reseller = gateway.reseller;
+    row.change_date = now();
+    txn.put(Table::GatewayRules, store::u64_key(row.id), store::encode(row));
+    txn.commit();
+}
+
+void SipService::delete_gateway_rule(const Caller& caller, std::uint64_t id) {
+    store::WriteTxn txn(env_);
+    load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, id, ErrorCode::GatewayRuleNotFound,
+                              "gateway rule");
+    txn.del(Table::GatewayRules, store::u64_key(id));
+    txn.commit();
+}
+
+Page<GatewayRuleView> SipService::get_gateway_rules(const Caller& caller, const IdFilter& f,
+                                                    Range range, const OrderBy& order) {
+    store::ReadTxn txn(env_);
+    std::vector<GatewayRuleView> rows;
+    for (auto& r : all_rows<GatewayRuleRow>(txn, Table::GatewayRules)) {
+        if (!may_see(caller, r.reseller) || (f.id != 0 && r.id != f.id) ||
+            (f.gateway_id != 0 && r.gateway_id != f.gateway_id) || !matches(f.prefix, r.prefix) ||
+            (f.reseller != 0 && r.reseller != f.reseller)) {
+            continue;
+        }
+        GatewayRuleView v{std::move(r), "", 0, ""};
+        if (const auto g = store::get_row<GatewayRow>(txn, Table::Gateways,
+                                                      store::u64_key(v.rule.gateway_id))) {
+            v.gateway = g->name;
+            v.carrier_id = g->carrier_id;
+            if (const auto c = store::get_row<CarrierRow>(txn, Table::Carriers,
+                                                          store::u64_key(g->carrier_id))) {
+                v.carrier = c->name;
+            }
+        }
+        if (f.carrier_id != 0 && v.carrier_id != f.carrier_id) {
+            continue;
+        }
+        rows.push_back(std::move(v));
+    }
+    const std::string& by = order.attribute;
+    if (by == "changeDate") {
+        return order_page(std::move(rows), range, order, [](const GatewayRuleView& v) {
+            return std::make_pair(v.rule.change_date, v.rule.id);
+        });
+    }
+    if (by == "gateway" || by == "carrier" || by == "prefix") {
+        return order_page(std::move(rows), range, order, [by](const GatewayRuleView& v) {
+            return std::make_pair(by == "gateway"   ? v.gateway
+                                  : by == "carrier" ? v.carrier
+                                                    : v.rule.prefix,
+                                  v.rule.id);
+        });
+    }
+    return order_page(std::move(rows), range, order,
+                      [](const GatewayRuleView& v) { return v.rule.id; });
+}
+
+// ---- routes
+
+std::vector<std::uint64_t> SipService::add_routes(const Caller& caller,
+                                                  const std::vector<RouteRow>& in) {
+    store::WriteTxn txn(env_);
+    std::vector<std::uint64_t> ids;
+    for (const auto& r : in) {
+        pstn_reseller(txn, caller, r.reseller);
+        check_route_prefix(r.prefix);
+        const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
+        RouteRow row = r;
+        row.id = txn.next_id("pstn");
+        row.carrier_id = carrier.id;
+        row.reseller = carrier.reseller;
+        row.change_date = now();
+        txn.put(Table::Routes, store::u64_key(row.id), store::encode(row));
+        ids.push_back(row.id);
+    }
+    txn.commit();
+    return ids;
+}
+
+void SipService::update_routes(const Caller& caller, const std::vector<RouteRow>& in) {
+    store::WriteTxn txn(env_);
+    for (const auto& r : in) {
+        RouteRow row = load_pstn<RouteRow>(txn, caller, Table::Routes, r.id,
+                                           ErrorCode::RouteNotFound, "route");
+        check_route_prefix(r.prefix);
+        const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
+        row.prefix = r.prefix;
+        row.originator = r.originator;
+        row.priority = r.priority;
+        row.carrier_id = carrier.id;
+        row.reseller = carrier.reseller;
+        row.change_date = now();
+        txn.put(Table::Routes, store::u64_key(row.id), store::encode(row));
+    }
+    txn.commit();
+}
+
+void SipService::delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids) {
+    store::WriteTxn txn(env_);
+    for (const auto id : ids) {
+        load_pstn<RouteRow>(txn, caller, Table::Routes, id, ErrorCode::RouteNotFound, "route");
+        txn.del(Table::Routes, store::u64_key(id));
+    }
+    txn.commit();
+}
+
+Page<RouteView> SipService::get_routes(const Caller& caller, const IdFilter& f, Range range,
+                                       const OrderBy& order) {
+    store::ReadTxn txn(env_);
+    std::vector<RouteView> rows;
+    for (auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
+        if (!may_see(caller, r.reseller) || (f.id != 0 && r.id != f.id) ||
+            !matches(f.prefix, r.prefix) || (f.carrier_id != 0 && r.carrier_id != f.carrier_id) ||
+            (f.reseller != 0 && r.reseller != f.reseller)) {
+            continue;
+        }
+        const auto c =
+            store::get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(r.carrier_id));
+        rows.push_back(RouteView{std::move(r), c ? c->name : ""});
+    }
+    if (order.attribute == "priority") {
+        return order_page(std::move(rows), range, order, [](const RouteView& v) {
+            return std::make_tuple(v.route.priority, v.route.prefix, v.route.id);
+        });
+    }
+    return order_page(std::move(rows), range, order, [](const RouteView& v) {
+        return std::make_tuple(v.route.prefix, v.route.priority, v.route.id);
+    });
+}
+
+std::optional<RouteRow> SipService::route_for(const std::string& number) {
+    store::ReadTxn txn(env_);
+    std::optional<RouteRow> best;
+    for (auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
+        if (number.rfind(r.prefix, 0) != 0) {
+            continue;
+        }
+        if (!best || r.prefix.size() > best->prefix.size() ||
+            (r.prefix.size() == best->prefix.size() && r.priority < best->priority)) {
+            best = std::move(r);
+        }
+    }
+    return best;
+}
+
+} // namespace sb::prov
