@@ -18,7 +18,10 @@ namespace pt = boost::property_tree;
 const std::set<std::string> known_keys = {
     "admin.username", "admin.password",       "dns.listen",  "dns.workers",
     "dns.max_udp_payload", "dns.nameservers", "soap.listen", "soap.threads",
-    "soap.call_data_days",
+    "soap.call_data_days", "dns.identity", "dns.version", "dns.allow_transfer",
+    "dns.tsig_key", "dns.notify", "dns.tcp_max_connections", "soap.certificate", "soap.key", "soap.allow_plain_http",
+    "soap.max_request_kb", "soap.max_connections", "soap.max_connections_per_address",
+    "soap.request_timeout", "soap.idle_timeout",
     "store.map_size_mb"};
 
 unsigned to_unsigned(const std::string& text, const std::string& key) {
@@ -92,11 +95,48 @@ Config load_config(const std::filesystem::path& file) {
             c.default_nameservers.push_back(ns);
         }
     }
+    auto words = [&](const char* key, std::vector<std::string>& out) {
+        if (auto v = tree.get_optional<std::string>(key)) {
+            std::istringstream in(*v);
+            for (std::string w; in >> w;) {
+                out.push_back(w);
+            }
+        }
+    };
+    c.dns_identity = tree.get<std::string>("dns.identity", "");
+    c.dns_version = tree.get<std::string>("dns.version", "");
+    words("dns.allow_transfer", c.dns_allow_transfer);
+    words("dns.tsig_key", c.dns_tsig_keys);
+    words("dns.notify", c.dns_notify);
+    if (auto v = tree.get_optional<std::string>("dns.tcp_max_connections")) {
+        c.dns_tcp_max_connections = to_unsigned(*v, "[dns] tcp_max_connections");
+    }
     if (auto v = tree.get_optional<std::string>("soap.listen")) {
         c.soap = parse_endpoint(*v, "[soap] listen");
     }
     if (auto v = tree.get_optional<std::string>("soap.threads")) {
         c.soap_threads = to_unsigned(*v, "[soap] threads");
+    }
+    c.soap_certificate = tree.get<std::string>("soap.certificate", "");
+    c.soap_key = tree.get<std::string>("soap.key", "");
+    if (auto v = tree.get_optional<std::string>("soap.allow_plain_http")) {
+        if (*v != "yes" && *v != "no") {
+            throw std::runtime_error("[soap] allow_plain_http: yes or no, not '" + *v + "'");
+        }
+        c.soap_allow_plain_http = *v == "yes";
+    }
+    const std::pair<const char*, unsigned*> numbers[] = {
+        {"soap.max_request_kb", &c.soap_max_request_kb},
+        {"soap.max_connections", &c.soap_max_connections},
+        {"soap.max_connections_per_address", &c.soap_max_connections_per_address},
+        {"soap.request_timeout", &c.soap_request_timeout},
+        {"soap.idle_timeout", &c.soap_idle_timeout}};
+    for (const auto& [key, target] : numbers) {
+        if (auto v = tree.get_optional<std::string>(key)) {
+            std::string name = key;
+            name.replace(0, 5, "[soap] ");
+            *target = to_unsigned(*v, name);
+        }
     }
     if (auto v = tree.get_optional<std::string>("soap.call_data_days")) {
         c.call_data_days = to_unsigned(*v, "[soap] call_data_days");

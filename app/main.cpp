@@ -50,8 +50,11 @@ Options:
 
 switchboard.ini keys (all optional):
   [admin]  username, password      the provisioning administrator; generated on first start
-  [dns]    listen, workers, max_udp_payload, nameservers (default NS for new zones)
-  [soap]   listen, threads, call_data_days
+  [dns]    listen, workers, max_udp_payload, nameservers (default NS for new zones),
+           identity, version, allow_transfer, tsig_key, notify, tcp_max_connections
+  [soap]   listen, threads, call_data_days, certificate, key, allow_plain_http,
+           max_request_kb, max_connections, max_connections_per_address,
+           request_timeout, idle_timeout
   [store]  map_size_mb
 )";
 
@@ -160,6 +163,12 @@ int run(const Args& args) {
         o.port = config.dns.port;
         o.workers = config.dns_workers;
         o.max_udp_payload = config.dns_max_udp_payload;
+        o.identity = config.dns_identity;
+        o.version = config.dns_version;
+        o.allow_transfer = config.dns_allow_transfer;
+        o.tsig_keys = config.dns_tsig_keys;
+        o.notify = config.dns_notify;
+        o.tcp_max_connections = config.dns_tcp_max_connections;
         dns.emplace(env, o);
     }
     if (want_soap) {
@@ -167,6 +176,14 @@ int run(const Args& args) {
         o.address = config.soap.address;
         o.port = config.soap.port;
         o.threads = config.soap_threads;
+        o.tls_certificate = config.soap_certificate;
+        o.tls_key = config.soap_key;
+        o.allow_plain_http = config.soap_allow_plain_http;
+        o.max_request_bytes = std::size_t{config.soap_max_request_kb} << 10;
+        o.max_connections = config.soap_max_connections;
+        o.max_connections_per_address = config.soap_max_connections_per_address;
+        o.request_timeout = config.soap_request_timeout;
+        o.idle_timeout = config.soap_idle_timeout;
         o.call_data_days = config.call_data_days;
         o.admin_username = config.admin_username;
         o.admin_password = config.admin_password;
@@ -181,7 +198,9 @@ int run(const Args& args) {
     }
     if (soap) {
         soap_thread = std::thread([&] { soap->run(); });
-        std::cerr << "switchboard: SOAP on http://" << config.soap.address << ":"
+        std::cerr << "switchboard: SOAP on "
+                  << (config.soap_certificate.empty() ? "http://" : "https://")
+                  << config.soap.address << ":"
                   << config.soap.port << "/ngnpro/ (WSDL at /ngnpro/wsdl)\n";
     }
     std::cerr << "switchboard: ready" << std::endl;

@@ -2,14 +2,17 @@
 // keep-alive, GET /ngnpro/wsdl, and authentication of every request.
 #include "context.hpp"
 #include "policy.hpp"
+#include "xml_depth.hpp"
 #include "provisioning/provisioning.hpp"
 #include "soapH.h"
 #include "wsdl/wsdl.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -74,6 +77,48 @@ int http_get(struct soap* soap) {
 void forget_header(struct soap* soap) noexcept {
     soap->header = nullptr;
 }
+
+namespace {
+
+bool is_loopback(const std::string& address) {
+    return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
+}
+
+// Over the connection limits: an HTTP 503 on plain HTTP (a TLS client just sees the close).
+void refuse(SOAP_SOCKET sock, bool tls) {
+    if (!tls) {
+        static const char answer[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                     "Connection: close\r\n\r\n";
+        [[maybe_unused]] const auto sent = ::send(sock, answer, sizeof answer - 1, MSG_NOSIGNAL);
+    }
+    ::close(sock);
+}
+
+unsigned max_xml_depth = 64;
+thread_local XmlDepth xml_depth; // one soap context per worker thread
+
+int depth_init(struct soap*) {
+    xml_depth.reset();
+    return SOAP_OK;
+}
+
+int depth_check(struct soap* soap, const char* data, std::size_t n) {
+    if (!xml_depth.feed(data, n, max_xml_depth)) {
+        return soap->error = soap_sender_fault(
+            soap, ("XML nested deeper than " + std::to_string(max_xml_depth) + " levels").c_str(),
+            nullptr);
+    }
+    return SOAP_OK;
+}
+
+// Installs the depth check on `soap` (copies inherit it).
+void install_depth_limit(struct soap* soap, unsigned max) {
+    max_xml_depth = max;
+    soap->fprepareinitrecv = depth_init;
+    soap->fpreparerecv = depth_check;
+}
+
+} // namespace
 
 Context& context(struct soap* soap) {
     return *static_cast<Context*>(soap->user);
@@ -225,8 +270,14 @@ struct Server::Impl {
 
     void work(unsigned index) {
         struct soap* s = soap_copy(master);
-        s->recv_timeout = 30;
-        s->send_timeout = 30;
+        // A whole request must arrive within request_timeout (slow senders are cut off); an
+        // idle keep-alive connection is closed after idle_timeout.
+        s->recv_timeout = static_cast<int>(options.idle_timeout);
+        s->send_timeout = static_cast<int>(options.request_timeout);
+        s->transfer_timeout = static_cast<int>(options.request_timeout);
+        s->recv_maxlength = options.max_request_bytes;
+        s->maxlevel = options.max_xml_depth;
+        s->maxoccurs = options.max_array_items;
         for (;;) {
             Connection conn;
             {
@@ -246,8 +297,17 @@ struct Server::Impl {
             if (stopping) {
                 ::shutdown(sock, SHUT_RDWR); // stop() may have looked before we published it
             }
-            soap_serve(s);
+            if (!tls || soap_ssl_accept(s) == SOAP_OK) {
+                soap_serve(s);
+            }
             active[index] = SOAP_INVALID_SOCKET;
+            {
+                std::lock_guard lock(mutex);
+                if (--per_address[conn.address] == 0) {
+                    per_address.erase(conn.address);
+                }
+                --open;
+            }
             soap_destroy(s);
             soap_end(s);
             soap_force_closesock(s);
@@ -266,12 +326,52 @@ struct Server::Impl {
         SOAP_SOCKET socket = SOAP_INVALID_SOCKET;
         decltype(soap::peer) peer{};
         std::size_t peerlen = 0;
+        std::string address;
     };
+    bool tls = false;
+    // Open connections, in all and per client address (guarded by mutex).
+    unsigned open = 0;
+    std::unordered_map<std::string, unsigned> per_address;
     std::deque<Connection> queue;
     std::atomic<bool> stopping{false};
     // The connection each worker serves, so that stop() can end keep-alive waits at once.
     std::unique_ptr<std::atomic<SOAP_SOCKET>[]> active;
 };
+
+// TLS 1.2 and 1.3 only, modern AEAD ciphers, the certificate chain and key from PEM files.
+// Returns whether the server speaks TLS.
+bool setup_tls(struct soap* m, const Options& o) {
+    if (o.tls_certificate.empty() != o.tls_key.empty()) {
+        throw std::runtime_error("[soap] certificate and key go together: set both or neither");
+    }
+    if (o.tls_certificate.empty()) {
+        if (!is_loopback(o.address) && !o.allow_plain_http) {
+            throw std::runtime_error("refusing plain HTTP on " + o.address +
+                                     ": set [soap] certificate and key for HTTPS, or "
+                                     "[soap] allow_plain_http = yes");
+        }
+        return false;
+    }
+    if (soap_ssl_server_context(m, SOAP_SSL_NO_AUTHENTICATION | SOAP_TLSv1_2 | SOAP_TLSv1_3,
+                                nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                "switchboard") != SOAP_OK ||
+        m->ctx == nullptr) {
+        throw std::runtime_error("cannot set up TLS for the SOAP server");
+    }
+    SSL_CTX* ctx = m->ctx;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!SHA1:!SHA256:!SHA384");
+    if (SSL_CTX_use_certificate_chain_file(ctx, o.tls_certificate.c_str()) != 1) {
+        throw std::runtime_error("[soap] certificate: cannot read a PEM certificate from " +
+                                 o.tls_certificate);
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, o.tls_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+        throw std::runtime_error("[soap] key: " + o.tls_key +
+                                 " is not the PEM private key of the certificate");
+    }
+    return true;
+}
 
 Server::Server(store::Env& env, Options options)
     : impl_(std::make_unique<Impl>(env, std::move(options))) {
@@ -288,7 +388,9 @@ Server::Server(store::Env& env, Options options)
     m->user = &impl_->ctx;
     m->fget = http_get;
     install_events_endpoint(m);
+    install_depth_limit(m, impl_->options.max_xml_depth);
     m->bind_flags = SO_REUSEADDR;
+    impl_->tls = setup_tls(m, impl_->options);
     m->accept_timeout = 1; // seconds: lets run() notice stop()
     if (!soap_valid_socket(soap_bind(m, impl_->options.address.c_str(), impl_->options.port,
                                      128))) {
@@ -316,7 +418,22 @@ void Server::run() {
         conn.socket = sock;
         std::memcpy(&conn.peer, &d.master->peer, sizeof conn.peer);
         conn.peerlen = d.master->peerlen;
+        conn.address = peer_address(d.master);
         std::lock_guard lock(d.mutex);
+        unsigned& from_peer = d.per_address[conn.address];
+        if (d.open >= d.options.max_connections ||
+            from_peer >= d.options.max_connections_per_address) {
+            if (from_peer == 0) {
+                d.per_address.erase(conn.address);
+            }
+            std::cerr << "provisioning: refused a connection from " << conn.address << " ("
+                      << (d.open >= d.options.max_connections ? "server" : "per-address")
+                      << " connection limit)\n";
+            refuse(sock, d.tls);
+            continue;
+        }
+        ++from_peer;
+        ++d.open;
         d.queue.push_back(conn);
         d.ready.notify_one();
     }
