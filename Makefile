@@ -5,7 +5,7 @@ DATA    ?= run/data
 DNS     ?= 127.0.0.1:5300
 SOAP    ?= 127.0.0.1:9200
 
-.PHONY: run test deps build clean
+.PHONY: run test deps build clean fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -20,6 +20,8 @@ run: build
 	exec $(BUILD)/app/switchboard serve --data $(DATA) --dns $(DNS) --soap $(SOAP)
 
 ASAN    ?= build-asan
+FUZZ    ?= build-fuzz
+FUZZ_SECONDS ?= 600
 
 # Every test in the release build, then again in an AddressSanitizer+UBSan build (STYLE §9).
 test: build
@@ -27,6 +29,13 @@ test: build
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DSB_SANITIZE=address,undefined >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 	@cd $(ASAN) && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+
+# libFuzzer targets (clang, ASan+UBSan) for FUZZ_SECONDS each; `make test` runs them briefly.
+fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSB_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ) -j $(JOBS) --target fuzz_targets
+	@scripts/fuzz.sh $(FUZZ) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN) run
+	rm -rf $(BUILD) $(ASAN) $(FUZZ) run

@@ -251,14 +251,39 @@ Caller authenticate(struct soap* soap) {
     throw ApiError(ErrorCode::AuthenticationFailed, "wrong username or password");
 }
 
+namespace {
+
+std::unique_ptr<Context> make_context(store::Env& env, const Options& options) {
+    return std::unique_ptr<Context>(new Context{
+        DnsService(env, DnsDefaults{options.default_nameservers}),
+        EnumService(env, DnsDefaults{options.default_nameservers}), CustomerService(env),
+        options.admin_username, options.admin_password,
+        SipService(env, SipOptions{options.call_data_days}),
+        VoicemailService(env, SipOptions{options.call_data_days})});
+}
+
+// A gSOAP context that serves NGNPro requests for `ctx`: namespaces, the PHP client's header
+// actor, GET /ngnpro/wsdl, the events endpoint and the XML depth limit.
+struct soap* new_context(Context& ctx, const Options& options, soap_mode mode) {
+    struct soap* m = soap_new2(mode | SOAP_C_UTFSTRING, mode | SOAP_C_UTFSTRING);
+    soap_set_namespaces(m, namespaces);
+    wsdl::configure(m);
+    m->user = &ctx;
+    m->fget = http_get;
+    install_events_endpoint(m);
+    install_depth_limit(m, options.max_xml_depth);
+    m->recv_maxlength = options.max_request_bytes;
+    m->maxlevel = options.max_xml_depth;
+    m->maxoccurs = options.max_array_items;
+    return m;
+}
+
+} // namespace
+
 struct Server::Impl {
     Impl(store::Env& env, Options o)
         : options(std::move(o))
-        , ctx{DnsService(env, DnsDefaults{options.default_nameservers}),
-              EnumService(env, DnsDefaults{options.default_nameservers}), CustomerService(env),
-              options.admin_username, options.admin_password,
-              SipService(env, SipOptions{options.call_data_days}),
-              VoicemailService(env, SipOptions{options.call_data_days})} {}
+        , ctx(make_context(env, options)) {}
 
     ~Impl() {
         if (master != nullptr) {
@@ -275,9 +300,6 @@ struct Server::Impl {
         s->recv_timeout = static_cast<int>(options.idle_timeout);
         s->send_timeout = static_cast<int>(options.request_timeout);
         s->transfer_timeout = static_cast<int>(options.request_timeout);
-        s->recv_maxlength = options.max_request_bytes;
-        s->maxlevel = options.max_xml_depth;
-        s->maxoccurs = options.max_array_items;
         for (;;) {
             Connection conn;
             {
@@ -318,7 +340,7 @@ struct Server::Impl {
     }
 
     Options options;
-    Context ctx;
+    std::unique_ptr<Context> ctx;
     struct soap* master = nullptr;
     std::mutex mutex;
     std::condition_variable ready;
@@ -375,20 +397,13 @@ bool setup_tls(struct soap* m, const Options& o) {
 
 Server::Server(store::Env& env, Options options)
     : impl_(std::make_unique<Impl>(env, std::move(options))) {
-    struct soap* m = soap_new2(SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING,
-                               SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING);
+    struct soap* m = new_context(*impl_->ctx, impl_->options, SOAP_IO_KEEPALIVE);
     impl_->master = m;
     const unsigned n = std::max(1u, impl_->options.threads);
     impl_->active = std::make_unique<std::atomic<SOAP_SOCKET>[]>(n);
     for (unsigned i = 0; i < n; ++i) {
         impl_->active[i] = SOAP_INVALID_SOCKET;
     }
-    soap_set_namespaces(m, namespaces);
-    wsdl::configure(m);
-    m->user = &impl_->ctx;
-    m->fget = http_get;
-    install_events_endpoint(m);
-    install_depth_limit(m, impl_->options.max_xml_depth);
     m->bind_flags = SO_REUSEADDR;
     impl_->tls = setup_tls(m, impl_->options);
     m->accept_timeout = 1; // seconds: lets run() notice stop()
@@ -458,6 +473,63 @@ void Server::stop() {
             }
         }
     }
+}
+
+// ---- in-memory serving (tests, fuzzing) ----
+
+namespace {
+
+thread_local std::string_view memory_in;
+thread_local std::string* memory_out = nullptr;
+
+std::size_t memory_recv(struct soap*, char* buf, std::size_t len) {
+    const std::size_t n = std::min(len, memory_in.size());
+    std::memcpy(buf, memory_in.data(), n);
+    memory_in.remove_prefix(n);
+    return n;
+}
+
+int memory_send(struct soap*, const char* buf, std::size_t len) {
+    memory_out->append(buf, len);
+    return SOAP_OK;
+}
+
+} // namespace
+
+struct MemoryServer::Impl {
+    Options options;
+    std::unique_ptr<Context> ctx;
+    struct soap* soap = nullptr;
+};
+
+MemoryServer::MemoryServer(store::Env& env, Options options)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->options = std::move(options);
+    impl_->ctx = make_context(env, impl_->options);
+    impl_->soap = new_context(*impl_->ctx, impl_->options, 0);
+    impl_->soap->frecv = memory_recv;
+    impl_->soap->fsend = memory_send;
+}
+
+MemoryServer::~MemoryServer() {
+    soap_destroy(impl_->soap);
+    soap_end(impl_->soap);
+    soap_free(impl_->soap);
+}
+
+std::string MemoryServer::handle(std::string_view request) {
+    std::string response;
+    memory_in = request;
+    memory_out = &response;
+    struct soap* s = impl_->soap;
+    s->socket = SOAP_INVALID_SOCKET;
+    s->recvfd = 0;
+    s->sendfd = 1; // unused: frecv/fsend take the I/O
+    soap_serve(s);
+    soap_destroy(s);
+    soap_end(s);
+    memory_out = nullptr;
+    return response;
 }
 
 } // namespace sb::prov

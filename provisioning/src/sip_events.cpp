@@ -3,6 +3,9 @@
 #include "provisioning/call_data.hpp"
 #include "sip_common.hpp"
 
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
 #include <atomic>
 #include <cmath>
 #include <ctime>
@@ -14,245 +17,43 @@ namespace sb::prov {
 
 namespace {
 
-// A small JSON reader: objects, arrays, strings (with \u escapes), numbers, true/false/null.
-// Scalars are kept as text; numbers in their JSON spelling.
-struct Json {
-    enum class Kind { Null, Bool, Number, String, Array, Object } kind = Kind::Null;
-    std::string text;
-    std::vector<Json> items;
-    std::vector<std::pair<std::string, Json>> members;
-};
+namespace pt = boost::property_tree;
 
-class JsonParser {
-public:
-    explicit JsonParser(std::string_view s)
-        : s_(s) {}
-
-    Json document() {
-        Json v = value(0);
-        space();
-        if (pos_ != s_.size()) {
-            fail("trailing characters");
-        }
-        return v;
-    }
-
-private:
-    [[noreturn]] void fail(const std::string& what) const {
+// JSON through Boost.PropertyTree: scalars come back as their text, arrays as children with
+// empty keys.
+pt::ptree parse_json(std::string_view body) {
+    std::istringstream in{std::string(body)};
+    pt::ptree doc;
+    try {
+        pt::read_json(in, doc);
+    } catch (const pt::json_parser_error& e) {
         throw ApiError(ErrorCode::InvalidArgument,
-                       "JSON: " + what + " at byte " + std::to_string(pos_));
+                       "JSON: " + e.message() + " at line " + std::to_string(e.line()));
     }
+    return doc;
+}
 
-    void space() {
-        while (pos_ < s_.size() &&
-               (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
-            ++pos_;
-        }
-    }
+bool is_array(const pt::ptree& t) {
+    return !t.empty() && t.begin()->first.empty();
+}
 
-    bool literal(std::string_view word) {
-        if (s_.substr(pos_, word.size()) == word) {
-            pos_ += word.size();
-            return true;
-        }
-        return false;
-    }
-
-    Json value(int depth) {
-        if (depth > 32) {
-            fail("nesting too deep");
-        }
-        space();
-        if (pos_ >= s_.size()) {
-            fail("unexpected end");
-        }
-        Json v;
-        const char c = s_[pos_];
-        if (c == '{') {
-            v.kind = Json::Kind::Object;
-            ++pos_;
-            space();
-            if (pos_ < s_.size() && s_[pos_] == '}') {
-                ++pos_;
-                return v;
-            }
-            for (;;) {
-                space();
-                if (pos_ >= s_.size() || s_[pos_] != '"') {
-                    fail("expected a member name");
-                }
-                std::string name = string();
-                space();
-                if (pos_ >= s_.size() || s_[pos_++] != ':') {
-                    fail("expected ':'");
-                }
-                v.members.emplace_back(std::move(name), value(depth + 1));
-                space();
-                if (pos_ < s_.size() && s_[pos_] == ',') {
-                    ++pos_;
-                    continue;
-                }
-                if (pos_ < s_.size() && s_[pos_] == '}') {
-                    ++pos_;
-                    return v;
-                }
-                fail("expected ',' or '}'");
-            }
-        }
-        if (c == '[') {
-            v.kind = Json::Kind::Array;
-            ++pos_;
-            space();
-            if (pos_ < s_.size() && s_[pos_] == ']') {
-                ++pos_;
-                return v;
-            }
-            for (;;) {
-                v.items.push_back(value(depth + 1));
-                space();
-                if (pos_ < s_.size() && s_[pos_] == ',') {
-                    ++pos_;
-                    continue;
-                }
-                if (pos_ < s_.size() && s_[pos_] == ']') {
-                    ++pos_;
-                    return v;
-                }
-                fail("expected ',' or ']'");
-            }
-        }
-        if (c == '"') {
-            v.kind = Json::Kind::String;
-            v.text = string();
-            return v;
-        }
-        if (literal("true")) {
-            v.kind = Json::Kind::Bool;
-            v.text = "1";
-            return v;
-        }
-        if (literal("false")) {
-            v.kind = Json::Kind::Bool;
-            v.text = "0";
-            return v;
-        }
-        if (literal("null")) {
-            return v;
-        }
-        const std::size_t start = pos_;
-        while (pos_ < s_.size() &&
-               std::string_view("+-0123456789.eE").find(s_[pos_]) != std::string_view::npos) {
-            ++pos_;
-        }
-        if (start == pos_) {
-            fail("unexpected character");
-        }
-        v.kind = Json::Kind::Number;
-        v.text = std::string(s_.substr(start, pos_ - start));
-        return v;
-    }
-
-    unsigned hex4() {
-        if (pos_ + 4 > s_.size()) {
-            fail("short \\u escape");
-        }
-        unsigned v = 0;
-        for (int i = 0; i < 4; ++i) {
-            const char h = s_[pos_++];
-            v <<= 4;
-            if (h >= '0' && h <= '9') {
-                v |= static_cast<unsigned>(h - '0');
-            } else if (h >= 'a' && h <= 'f') {
-                v |= static_cast<unsigned>(h - 'a' + 10);
-            } else if (h >= 'A' && h <= 'F') {
-                v |= static_cast<unsigned>(h - 'A' + 10);
-            } else {
-                fail("bad \\u escape");
-            }
-        }
-        return v;
-    }
-
-    std::string string() {
-        ++pos_; // opening quote
-        std::string out;
-        while (pos_ < s_.size()) {
-            const char c = s_[pos_++];
-            if (c == '"') {
-                return out;
-            }
-            if (c != '\\') {
-                out.push_back(c);
-                continue;
-            }
-            if (pos_ >= s_.size()) {
-                break;
-            }
-            const char e = s_[pos_++];
-            switch (e) {
-            case 'n':
-                out.push_back('\n');
-                break;
-            case 't':
-                out.push_back('\t');
-                break;
-            case 'r':
-                out.push_back('\r');
-                break;
-            case 'b':
-                out.push_back('\b');
-                break;
-            case 'f':
-                out.push_back('\f');
-                break;
-            case 'u': {
-                unsigned cp = hex4();
-                if (cp >= 0xD800 && cp < 0xDC00 && s_.substr(pos_, 2) == "\\u") {
-                    pos_ += 2;
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4() - 0xDC00);
-                }
-                if (cp < 0x80) {
-                    out.push_back(static_cast<char>(cp));
-                } else if (cp < 0x800) {
-                    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-                    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-                } else if (cp < 0x10000) {
-                    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-                    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-                    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-                } else {
-                    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-                    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-                    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-                    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-                }
-                break;
-            }
-            default:
-                out.push_back(e);
-                break; // \" \\ \/
-            }
-        }
-        fail("unterminated string");
-    }
-
-    std::string_view s_;
-    std::size_t pos_ = 0;
-};
+bool is_object(const pt::ptree& t) {
+    return !t.empty() && !t.begin()->first.empty();
+}
 
 using Fields = std::map<std::string, std::string>;
 
-Fields fields_of(const Json& object) {
+Fields fields_of(const pt::ptree& object) {
     Fields f;
-    for (const auto& [k, v] : object.members) {
-        if (v.kind == Json::Kind::Array) {
+    for (const auto& [k, v] : object) {
+        if (is_array(v)) {
             std::string joined;
-            for (const auto& item : v.items) {
-                joined += (joined.empty() ? "" : ",") + item.text;
+            for (const auto& item : v) {
+                joined += (joined.empty() ? "" : ",") + item.second.data();
             }
             f[k] = joined;
         } else {
-            f[k] = v.text;
+            f[k] = v.data();
         }
     }
     return f;
@@ -416,22 +217,17 @@ store::CallRow call_of(const std::map<std::string, std::string>& f) {
 }
 
 EventsResult apply_events_json(SipService& sip, std::string_view body) {
-    const Json doc = JsonParser(body).document();
-    std::vector<const Json*> events;
-    if (doc.kind == Json::Kind::Array) {
-        for (const auto& e : doc.items) {
-            events.push_back(&e);
+    const pt::ptree doc = parse_json(body);
+    std::vector<const pt::ptree*> events;
+    if (is_array(doc)) {
+        for (const auto& e : doc) {
+            events.push_back(&e.second);
         }
-    } else if (doc.kind == Json::Kind::Object) {
-        const Json* list = nullptr;
-        for (const auto& [k, v] : doc.members) {
-            if (k == "events" && v.kind == Json::Kind::Array) {
-                list = &v;
-            }
-        }
-        if (list != nullptr) {
-            for (const auto& e : list->items) {
-                events.push_back(&e);
+    } else if (is_object(doc)) {
+        const auto list = doc.get_child_optional("events");
+        if (list && is_array(*list)) {
+            for (const auto& e : *list) {
+                events.push_back(&e.second);
             }
         } else {
             events.push_back(&doc);
@@ -441,7 +237,7 @@ EventsResult apply_events_json(SipService& sip, std::string_view body) {
     }
     EventsResult result;
     for (std::size_t i = 0; i < events.size(); ++i) {
-        if (events[i]->kind != Json::Kind::Object) {
+        if (!is_object(*events[i])) {
             throw ApiError(ErrorCode::InvalidArgument,
                            "event " + std::to_string(i) + ": not a JSON object");
         }
