@@ -41,7 +41,7 @@ struct Config {
     std::vector<std::string> dns_tsig_keys;      // [dns] tsig_key: NAME:hmac-sha256:BASE64 ...
     std::vector<std::string> dns_notify;         // [dns] notify: ADDR:PORT ...
     unsigned dns_tcp_max_connections = 512;      // [dns] tcp_max_connections
-    std::size_t map_size_mb = 16384;
+    std::size_t map_size_mb = 65536;
 };
 
 // Reads `file` if it exists (unknown keys are an error, to catch typos).

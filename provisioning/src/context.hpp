@@ -68,6 +68,16 @@ int sb::prov::serve(struct soap* soap, const char* operation, F&& body) {
     } catch (const ApiError& e) {
         audit(soap, operation, known ? &caller : nullptr, static_cast<int>(e.code()));
         return fault(soap, e.code(), e.what());
+    } catch (const store::Error& e) {
+        if (!e.full()) {
+            audit(soap, operation, known ? &caller : nullptr,
+                  static_cast<int>(ErrorCode::Internal));
+            return internal_fault(soap, operation, e.what());
+        }
+        audit(soap, operation, known ? &caller : nullptr, static_cast<int>(ErrorCode::StoreFull));
+        return fault(soap, ErrorCode::StoreFull,
+                     std::string("the store is full (") + e.what() +
+                         "): nothing was written; free disk space or raise [store] map_size_mb");
     } catch (const std::exception& e) {
         audit(soap, operation, known ? &caller : nullptr, static_cast<int>(ErrorCode::Internal));
         return internal_fault(soap, operation, e.what());

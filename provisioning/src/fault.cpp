@@ -28,7 +28,7 @@ int fault(struct soap* soap, ErrorCode code, const std::string& message) {
                                std::to_string(static_cast<int>(code)) +
                                "</errorcode><errorstring xsi:type=\"xsd:string\">" +
                                xml_escape(message) + "</errorstring></exception>";
-    if (code == ErrorCode::Internal) {
+    if (code == ErrorCode::Internal || code == ErrorCode::StoreFull) {
         return soap_receiver_fault(soap, message.c_str(), detail.c_str());
     }
     return soap_sender_fault(soap, message.c_str(), detail.c_str());

@@ -1,5 +1,6 @@
 #include "store/store.hpp"
 
+#include <cerrno>
 #include <cstring>
 #include <system_error>
 
@@ -47,6 +48,10 @@ constexpr std::string_view version_key = "schema_version";
 Error::Error(const std::string& what, int rc)
     : std::runtime_error(what + ": " + mdb_strerror(rc))
     , rc_(rc) {}
+
+bool Error::full() const noexcept {
+    return rc_ == MDB_MAP_FULL || rc_ == ENOSPC || rc_ == EDQUOT;
+}
 
 Env::Env(const std::filesystem::path& dir, Options options)
     : dir_(dir) {

@@ -15,6 +15,9 @@ error, and the server still serving afterwards (a normal getZones call succeeds)
      gets HTTP 503; once they close, requests work again.
  slow_request          request_timeout = 2: a request sent one byte at a time and never
      finished is cut off (the connection closes) within a few seconds.
+ store_full            [store] map_size_mb = 1: adding records until the LMDB map is full
+     gives fault 9002 (not a crash); the failed write left nothing half-done (the record count
+     getRecords reports equals the acknowledged adds) and reads go on.
 
 Usage: /usr/bin/python3 test_limits.py --binary PATH/TO/switchboard
 """
@@ -187,6 +190,31 @@ def test_slow_request(args):
     ck.done()
 
 
+def test_store_full(args):
+    ck = Checker("store_full")
+    from test_crash import add_record, records
+    from test_crash import Soap as CrashSoap
+    with DataDir(keep=args.keep, extra_ini="[store]\nmap_size_mb = 1\n") as data, \
+            serve(args, data) as srv:
+        soap = CrashSoap(srv.soap_port, data.username, data.password)
+        soap.call("<ns5:addZone><zone><name>crash.example</name><nameservers><item>"
+                  "ns1.crash.example</item></nameservers></zone></ns5:addZone>")
+        acked, fault = 0, ""
+        for i in range(20000):
+            try:
+                add_record(soap, f"host{i}", f"10.{i // 62500 % 250}.{i // 250 % 250}.{i % 250 + 1}")
+                acked += 1
+            except RuntimeError as e:
+                fault = str(e)
+                break
+        ck.check("<errorcode xsi:type=\"xsd:int\">9002</errorcode>" in fault,
+                 f"a full map gives fault 9002 after {acked} adds: {fault[:300]}")
+        soap = CrashSoap(srv.soap_port, data.username, data.password)
+        ck.eq(len(records(soap)), acked, "every acknowledged add, and nothing else, is there")
+        still_serving(ck, srv.soap_port, data, "after the store filled up")
+    ck.done()
+
+
 TESTS = [
     ("https", test_https),
     ("plain_http_refused", test_plain_http_refused),
@@ -194,6 +222,7 @@ TESTS = [
     ("xml_depth_and_items", test_xml_depth_and_items),
     ("connections", test_connections),
     ("slow_request", test_slow_request),
+    ("store_full", test_store_full),
 ]
 
 if __name__ == "__main__":

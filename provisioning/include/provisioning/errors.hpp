@@ -60,6 +60,7 @@ enum class ErrorCode : int {
     // 9xxx server
     NotImplemented = 9000,
     Internal = 9001,
+    StoreFull = 9002,
 };
 
 // A refusal with a message that says what to fix; turned into a fault by the port layer.

@@ -21,6 +21,9 @@ class Error : public std::runtime_error {
 public:
     Error(const std::string& what, int rc);
     int code() const noexcept { return rc_; }
+    // The map or the disk is full: the operation was rolled back and can be retried once
+    // space is made.
+    bool full() const noexcept;
 
 private:
     int rc_;
@@ -59,7 +62,7 @@ enum class Table : unsigned {
 constexpr std::uint32_t schema_version = 1;
 
 struct Options {
-    std::size_t map_size = std::size_t{16} << 30; // virtual; the file grows as data does
+    std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does
     unsigned max_readers = 510;
     bool read_only = false;
     // false: commits are not flushed to disk (MDB_NOSYNC) — for bulk loads in tests and
