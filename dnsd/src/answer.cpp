@@ -1,11 +1,14 @@
 // answer(): parse the query in place, look the name up, compose the response in the caller's
 // buffer. Staged as knot's internet.c: header → question → EDNS → lookup → ANSWER → AUTHORITY
-// → OPT. Every error rcode is decided here, once.
+// → ADDITIONAL → OPT. Every error rcode is decided here, once.
 #include "answer.hpp"
 
 #include "buffer.hpp"
+#include "wire.hpp"
 #include "zones/lookup.hpp"
 #include "zones/zones.hpp"
+
+#include <cstring>
 
 namespace sb::dnsd {
 
@@ -22,16 +25,20 @@ constexpr std::uint16_t flag_rd = 0x0100;
 constexpr std::uint16_t flag_cd = 0x0010;
 constexpr std::uint16_t opcode_mask = 0x7800;
 constexpr std::uint16_t edns_do = 0x8000;
+constexpr unsigned opcode_notify = 4;
 
 constexpr std::uint16_t class_in = 1;
+constexpr std::uint16_t class_ch = 3;
 constexpr std::uint16_t class_any = 255;
 constexpr std::uint16_t type_opt = 41;
+constexpr std::uint16_t type_txt = 16;
+constexpr std::uint16_t type_any = 255;
 
 struct Query {
     std::uint16_t id = 0;
     std::uint16_t flags = 0;
     std::uint16_t counts[4] = {}; // QD, AN, NS, AR
-    std::size_t question_len = 0; // qname + qtype + qclass
+    std::size_t question_len = 0; // qname + qtype + qclass (when QDCOUNT = 1)
     std::uint16_t qtype = 0;
     std::uint16_t qclass = 0;
     bool edns = false;
@@ -61,17 +68,25 @@ std::size_t question_name_length(Reader& r) noexcept {
     }
 }
 
-Parsed parse_question(Reader& r, Query& q) noexcept {
-    if (question_name_length(r) == 0 || !r.u16(q.qtype) || !r.u16(q.qclass)) {
-        return Parsed::FormErr;
+// Reads QDCOUNT questions; the first one's type and class go into q.
+Parsed parse_questions(Reader& r, Query& q) noexcept {
+    for (unsigned i = 0; i < q.counts[0]; ++i) {
+        std::uint16_t qtype = 0, qclass = 0;
+        if (question_name_length(r) == 0 || !r.u16(qtype) || !r.u16(qclass)) {
+            return Parsed::FormErr;
+        }
+        if (i == 0) {
+            q.qtype = qtype;
+            q.qclass = qclass;
+            q.question_len = r.position() - header_len;
+        }
     }
-    q.question_len = r.position() - header_len;
     return Parsed::Ok;
 }
 
 // Skips ANSWER and AUTHORITY and reads the OPT RR of ADDITIONAL (RFC 6891 §6.1.1: "If a query
 // message with more than one OPT RR is received, a FORMERR (RCODE=1) MUST be returned";
-// its owner "MUST be 0 (root domain)").
+// its owner "MUST be 0 (root domain)"). Unknown EDNS options are ignored (§6.1.2).
 Parsed parse_records(Reader& r, Query& q) noexcept {
     const unsigned records = unsigned{q.counts[1]} + q.counts[2] + q.counts[3];
     const unsigned first_additional = unsigned{q.counts[1]} + q.counts[2];
@@ -88,6 +103,7 @@ Parsed parse_records(Reader& r, Query& q) noexcept {
         }
         const bool root_owner = r.position() - start == 1 + 10 + std::size_t{rdlength};
         if (i < first_additional || q.edns || !root_owner) {
+            q.edns = false; // an OPT we cannot trust is not echoed
             return Parsed::FormErr;
         }
         q.edns = true;
@@ -109,50 +125,39 @@ std::size_t header_only(const Query& q, Rcode rcode, std::span<std::uint8_t> out
     return w.ok() ? w.position() : 0;
 }
 
-// Offset in the message of the qname's ancestor with `labels` labels (the question starts
-// at offset 12 and was copied verbatim, so offsets match the query's).
-std::uint16_t suffix_offset(std::span<const std::uint8_t> query, unsigned qlabels,
-                            unsigned labels) noexcept {
-    std::size_t pos = header_len;
-    for (unsigned i = labels; i < qlabels; ++i) {
-        pos += 1 + std::size_t{query[pos]};
-    }
-    return static_cast<std::uint16_t>(pos);
-}
-
 enum class Wrote : std::uint8_t { Ok, NoRoom, Malformed };
 
-// One RRset, owner as a compression pointer (`pointer` < 0x4000) or, when pointer is 0, as
-// the uncompressed `owner`. `ttl` overrides the stored TTLs when `override_ttl`.
-Wrote write_rrset(Writer& w, std::uint16_t pointer, std::string_view owner,
-                  const zones::RrsetView& rrset, bool override_ttl, std::uint32_t ttl,
-                  std::uint16_t& count, std::size_t& first_rdata) noexcept {
+// One RRset with owner `owner` (uncompressed wire). `ttl` overrides the stored TTLs when
+// `override_ttl`. Whole or nothing: on NoRoom the writer and compressor are rolled back.
+Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones::RrsetView& rrset,
+                  bool override_ttl, std::uint32_t ttl, std::uint16_t& count) noexcept {
     const std::size_t mark = w.mark();
     std::size_t pos = 0;
     zones::RrView rr{};
     std::uint16_t n = 0;
-    while (rrset.next_rr(pos, rr)) {
-        if (pointer != 0) {
-            w.u16(static_cast<std::uint16_t>(0xC000 | pointer));
-        } else {
-            w.bytes(owner.data(), owner.size());
-        }
+    bool valid = true;
+    while (valid && rrset.next_rr(pos, rr)) {
+        c.write(w, bytes_of(owner), owner.size());
         w.u16(static_cast<std::uint16_t>(rrset.type()));
         w.u16(class_in);
         w.u32(override_ttl ? ttl : rr.ttl);
-        w.u16(static_cast<std::uint16_t>(rr.rdata.size()));
-        if (n == 0) {
-            first_rdata = w.position();
+        const std::size_t rdlength_at = w.position();
+        w.u16(0);
+        valid = write_rdata(w, c, rrset.type(), rr.rdata);
+        if (w.ok()) {
+            const std::size_t rdlength = w.position() - rdlength_at - 2;
+            w.put_u16_at(rdlength_at, static_cast<std::uint16_t>(rdlength));
         }
-        w.bytes(rr.rdata.data(), rr.rdata.size());
         ++n;
     }
-    if (n != rrset.count() || pos != rrset.block().size()) {
+    if (!valid || n != rrset.count() || pos != rrset.block().size()) {
         w.rollback(mark);
+        c.forget_from(mark);
         return Wrote::Malformed;
     }
     if (!w.ok()) {
         w.rollback(mark);
+        c.forget_from(mark);
         return Wrote::NoRoom;
     }
     count = static_cast<std::uint16_t>(count + n);
@@ -165,21 +170,95 @@ struct Sections {
     bool tc = false;
     std::uint16_t an = 0;
     std::uint16_t ns = 0;
+    std::uint16_t ar = 0;
 };
 
-// ANSWER and AUTHORITY from the lookup result. Returns false when a stored RRset was malformed.
-bool write_sections(Writer& w, std::span<const std::uint8_t> query, unsigned qlabels,
+// The name inside an rdata that additional-section processing follows (RFC 1034 §3.6.2,
+// RFC 2782 for SRV): NS and MX targets, the SRV target. Empty for other types.
+std::string_view target_of(zones::RRType type, std::string_view rdata) noexcept {
+    std::size_t skip = 0;
+    switch (type) {
+    case zones::RRType::NS:
+        skip = 0;
+        break;
+    case zones::RRType::MX:
+        skip = 2;
+        break;
+    case zones::RRType::SRV:
+        skip = 6;
+        break;
+    default:
+        return {};
+    }
+    if (rdata.size() <= skip) {
+        return {};
+    }
+    const std::size_t len = wire_name_length(bytes_of(rdata) + skip, rdata.size() - skip);
+    return len == rdata.size() - skip ? rdata.substr(skip) : std::string_view{};
+}
+
+// Adds the A and AAAA RRsets of the targets of `rrset` that we hold. For a referral,
+// `within` is the key of the referring zone (glue outside it is not glue, RFC 9471 §2) and
+// `required_below` the cut's: glue below the cut must fit, else TC (RFC 9471 §3: "If all
+// in-domain glue records do not fit, the TC flag MUST be set"). Other additional data is left
+// out silently when it does not fit (RFC 2181 §9).
+void write_additional(Writer& w, Compressor& c, const Snapshot& snap, const zones::RrsetView& rrset,
+                      std::string_view within, std::string_view required_below,
+                      std::string_view* seen, std::size_t& seen_count, std::size_t seen_cap,
+                      Sections& s) noexcept {
+    std::size_t pos = 0;
+    zones::RrView rr{};
+    while (rrset.next_rr(pos, rr)) {
+        const std::string_view target = target_of(rrset.type(), rr.rdata);
+        if (target.empty() || target.size() == 1) {
+            continue; // "." (no service) or not a type with a target
+        }
+        bool dup = false;
+        for (std::size_t i = 0; i < seen_count && !dup; ++i) {
+            dup = seen[i] == target;
+        }
+        if (dup) {
+            continue;
+        }
+        if (seen_count < seen_cap) {
+            seen[seen_count++] = target;
+        }
+        std::uint8_t key[zones::max_key_len];
+        std::size_t key_len = 0;
+        unsigned labels = 0;
+        if (zones::wire_to_key(bytes_of(target), target.size(), key, key_len, labels) == 0) {
+            continue;
+        }
+        const std::string_view k(reinterpret_cast<const char*>(key), key_len);
+        if (!k.starts_with(within)) {
+            continue;
+        }
+        std::string_view value;
+        if (!zones::exact_node(snap.txn, k, value)) {
+            continue;
+        }
+        const zones::NodeView node(value);
+        const bool required = !required_below.empty() && k.starts_with(required_below);
+        for (const zones::RRType type : {zones::RRType::A, zones::RRType::AAAA}) {
+            zones::RrsetView addr;
+            if (!node.find(type, addr)) {
+                continue;
+            }
+            if (write_rrset(w, c, target, addr, false, 0, s.ar) == Wrote::NoRoom && required) {
+                s.tc = true;
+            }
+        }
+    }
+}
+
+// ANSWER, AUTHORITY and ADDITIONAL from the lookup result. Returns false when a stored RRset
+// was malformed.
+bool write_sections(Writer& w, Compressor& c, const Snapshot& snap, std::string_view qname,
                     const zones::LookupResult& res, Sections& s) noexcept {
-    std::size_t prev_rdata = 0;
     for (std::size_t i = 0; i < res.answer_count; ++i) {
         const zones::AnswerRrset& a = res.answer[i];
-        // The qname is at offset 12; a CNAME target owner is the previous RR's rdata.
-        std::uint16_t pointer = i == 0 ? header_len : 0;
-        if (i > 0 && prev_rdata < 0x4000) {
-            pointer = static_cast<std::uint16_t>(prev_rdata);
-        }
-        std::size_t rdata = 0;
-        switch (write_rrset(w, pointer, a.owner, a.rrset, false, 0, s.an, rdata)) {
+        const std::string_view owner = a.owner.empty() ? qname : a.owner;
+        switch (write_rrset(w, c, owner, a.rrset, false, 0, s.an)) {
         case Wrote::Ok:
             break;
         case Wrote::NoRoom:
@@ -188,41 +267,117 @@ bool write_sections(Writer& w, std::span<const std::uint8_t> query, unsigned qla
         case Wrote::Malformed:
             return false;
         }
-        prev_rdata = rdata;
     }
+    const bool referral = res.state == zones::LookupState::Delegation;
     if (res.authority.count() > 0) {
         const bool negative =
             res.state == zones::LookupState::NoData || res.state == zones::LookupState::NxDomain;
-        const std::uint16_t pointer = suffix_offset(query, qlabels, res.authority_labels);
-        std::size_t rdata = 0;
-        switch (
-            write_rrset(w, pointer, {}, res.authority, negative, res.authority_ttl, s.ns, rdata)) {
+        switch (write_rrset(w, c, res.authority_owner.view(), res.authority, negative,
+                            res.authority_ttl, s.ns)) {
         case Wrote::Ok:
             break;
         case Wrote::NoRoom:
             s.tc = true;
             return true;
         case Wrote::Malformed:
+            return false;
+        }
+    }
+    constexpr std::size_t seen_cap = 32;
+    std::string_view seen[seen_cap];
+    std::size_t seen_count = 0;
+    if (referral) {
+        std::uint8_t cut[zones::max_key_len];
+        std::size_t cut_len = 0;
+        unsigned labels = 0;
+        const auto owner = res.authority_owner.view();
+        if (zones::wire_to_key(bytes_of(owner), owner.size(), cut, cut_len, labels) == 0) {
+            return false;
+        }
+        const std::string_view cut_key(reinterpret_cast<const char*>(cut), cut_len);
+        std::size_t zone_len = 0;
+        for (unsigned n = 0; n < res.zone_labels && zone_len < cut_len; ++zone_len) {
+            n += cut_key[zone_len] == '\0' ? 1 : 0;
+        }
+        write_additional(w, c, snap, res.authority, cut_key.substr(0, zone_len), cut_key, seen,
+                         seen_count, seen_cap, s);
+        return true;
+    }
+    for (std::size_t i = 0; i < res.answer_count; ++i) {
+        write_additional(w, c, snap, res.answer[i].rrset, {}, {}, seen, seen_count, seen_cap, s);
+    }
+    return true;
+}
+
+bool equals_ci(std::string_view wire, std::string_view lower_wire) noexcept {
+    if (wire.size() != lower_wire.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < wire.size(); ++i) {
+        if (lower(static_cast<std::uint8_t>(wire[i])) != static_cast<std::uint8_t>(lower_wire[i])) {
             return false;
         }
     }
     return true;
 }
 
-void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* snapshot, Writer& w,
+// Class CH: the server's identity and version as TXT (the BIND convention NSD and Knot
+// follow), or REFUSED when not configured or for any other name.
+void solve_chaos(std::string_view qname, const Query& q, const AnswerOptions& o, Writer& w,
+                 Compressor& c, Sections& s) noexcept {
+    using namespace std::string_view_literals;
+    std::string_view text;
+    if (equals_ci(qname, "\7version\4bind\0"sv) || equals_ci(qname, "\7version\6server\0"sv)) {
+        text = o.version;
+    } else if (equals_ci(qname, "\2id\6server\0"sv) || equals_ci(qname, "\10hostname\4bind\0"sv)) {
+        text = o.identity;
+    }
+    // Not authoritative data (AA=0), and only TXT is answered, as NSD and Knot do.
+    if (text.empty() || (q.qtype != type_txt && q.qtype != type_any)) {
+        s.rcode = Rcode::Refused;
+        return;
+    }
+    text = text.substr(0, 255);
+    c.write(w, bytes_of(qname), qname.size());
+    w.u16(type_txt);
+    w.u16(class_ch);
+    w.u32(0);
+    w.u16(static_cast<std::uint16_t>(text.size() + 1));
+    w.u8(static_cast<std::uint8_t>(text.size()));
+    w.bytes(text.data(), text.size());
+    s.an = 1;
+}
+
+void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* snapshot,
+           const AnswerOptions& options, Transport transport, Writer& w, Compressor& c,
            Sections& s) noexcept {
     if (q.edns && q.edns_version > 0) {
         s.rcode = Rcode::BadVers; // RFC 6891 §6.1.3
+        return;
+    }
+    const std::string_view qname(reinterpret_cast<const char*>(query.data() + header_len),
+                                 q.question_len - 4);
+    if (q.qclass == class_ch) {
+        solve_chaos(qname, q, options, w, c, s);
         return;
     }
     if (q.qclass != class_in && q.qclass != class_any) {
         s.rcode = Rcode::Refused;
         return;
     }
-    const auto qtype = static_cast<zones::RRType>(q.qtype);
-    if (qtype == zones::RRType::AXFR || qtype == zones::RRType::IXFR) {
-        s.rcode = Rcode::NotImp; // zone transfers are served by a later stage
+    auto qtype = static_cast<zones::RRType>(q.qtype);
+    if (qtype == zones::RRType::AXFR ||
+        (qtype == zones::RRType::IXFR && transport == Transport::Tcp)) {
+        // RFC 5936 §4.2: AXFR is TCP only; over TCP the session answers transfers before
+        // calling us, so one that gets here was not allowed.
+        s.rcode = transport == Transport::Udp ? Rcode::FormErr : Rcode::Refused;
         return;
+    }
+    if (qtype == zones::RRType::IXFR) {
+        // RFC 1995 §2: over UDP, "If the reply does not fit ... the server responds with a
+        // single SOA record of the server's current version" — we always do, so the client
+        // comes back over TCP.
+        qtype = zones::RRType::SOA;
     }
     std::uint8_t key[zones::max_key_len];
     std::size_t key_len = 0;
@@ -252,7 +407,10 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
         s.rcode = Rcode::NxDomain;
         break;
     case zones::LookupState::Delegation:
-        break; // a referral is not authoritative
+        // A referral is not authoritative, unless a CNAME of ours led to it (RFC 1035 §4.1.1:
+        // AA "corresponds to the name which matches the query name").
+        s.aa = res.answer_count > 0;
+        break;
     case zones::LookupState::Refused:
         s.rcode = Rcode::Refused;
         return;
@@ -261,8 +419,9 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
         return;
     }
     const std::size_t sections = w.mark();
-    if (!write_sections(w, query, qlabels, res, s)) {
+    if (!write_sections(w, c, *snapshot, qname, res, s)) {
         w.rollback(sections);
+        c.forget_from(sections);
         s = Sections{};
         s.rcode = Rcode::ServFail;
     }
@@ -270,9 +429,34 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
 
 } // namespace
 
+bool query_info(std::span<const std::uint8_t> query, QueryInfo& out) noexcept {
+    Query q;
+    Reader r(query);
+    if (!r.u16(q.id) || !r.u16(q.flags) || !r.u16(q.counts[0]) || !r.u16(q.counts[1]) ||
+        !r.u16(q.counts[2]) || !r.u16(q.counts[3]) || (q.flags & flag_qr) || q.counts[0] != 1 ||
+        parse_questions(r, q) != Parsed::Ok) {
+        return false;
+    }
+    out.id = q.id;
+    out.opcode = static_cast<std::uint16_t>((q.flags & opcode_mask) >> 11);
+    out.qtype = q.qtype;
+    out.qclass = q.qclass;
+    out.question_end = header_len + q.question_len;
+    return true;
+}
+
 std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot,
                    Transport transport, std::uint16_t max_udp_payload,
                    std::span<std::uint8_t> out) noexcept {
+    AnswerOptions options;
+    options.max_udp_payload = max_udp_payload;
+    return answer(query, snapshot, transport, options, out);
+}
+
+std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot,
+                   Transport transport, const AnswerOptions& options,
+                   std::span<std::uint8_t> out) noexcept {
+    const std::uint16_t max_udp_payload = options.max_udp_payload;
     Query q;
     Reader r(query);
     if (!r.u16(q.id) || !r.u16(q.flags) || !r.u16(q.counts[0]) || !r.u16(q.counts[1]) ||
@@ -282,12 +466,19 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
     if (q.flags & flag_qr) {
         return 0; // never answer a response
     }
-    if ((q.flags & opcode_mask) != 0) {
-        return header_only(q, Rcode::NotImp, out);
+    const bool parsed = parse_questions(r, q) == Parsed::Ok && parse_records(r, q) == Parsed::Ok;
+    Rcode early = Rcode::NoError;
+    const unsigned opcode = (q.flags & opcode_mask) >> 11;
+    if (opcode == opcode_notify) {
+        // We are the primary of every zone we serve: nobody may notify us (as NSD answers).
+        early = Rcode::Refused;
+    } else if (opcode != 0) {
+        early = Rcode::NotImp; // UPDATE, STATUS…: RFC 1035 §4.1.1 "Not Implemented"
+    } else if (!parsed || q.counts[0] != 1) {
+        early = Rcode::FormErr;
     }
-    if (q.counts[0] != 1 || parse_question(r, q) != Parsed::Ok ||
-        parse_records(r, q) != Parsed::Ok) {
-        return header_only(q, Rcode::FormErr, out);
+    if (!parsed) {
+        return header_only(q, early, out); // nothing in it we can trust, the OPT included
     }
 
     std::size_t limit = out.size();
@@ -300,17 +491,27 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
         }
     }
     Writer w(out, limit);
+    Compressor c;
     w.bytes(query.data(), header_len);
-    w.bytes(query.data() + header_len, q.question_len);
+    const bool echo_question = q.counts[0] == 1;
+    if (echo_question) {
+        w.bytes(query.data() + header_len, q.question_len);
+        c.add_name(w.data(), header_len);
+    }
     if (q.edns) {
         w.set_limit(limit - opt_len); // the OPT RR always fits (RFC 6891 §7)
     }
 
     Sections s;
-    solve(query, q, snapshot, w, s);
+    s.rcode = early;
+    if (early == Rcode::NoError) {
+        solve(query, q, snapshot, options, transport, w, c, s);
+    }
 
-    std::uint16_t ar = 0;
     if (q.edns) {
+        // RFC 6891 §7: "If an OPT record is present in a received request, compliant
+        // responders MUST include an OPT record in their respective responses" — also with
+        // FORMERR, NOTIMP and REFUSED.
         w.set_limit(limit);
         const auto ext = static_cast<std::uint8_t>(static_cast<unsigned>(s.rcode) >> 4);
         w.u8(0); // root owner
@@ -319,7 +520,7 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
         // Extended rcode, version 0, and the DO bit copied (RFC 3225 §3).
         w.u32((std::uint32_t{ext} << 24) | (q.edns_flags & edns_do));
         w.u16(0);
-        ar = 1;
+        ++s.ar;
     }
     if (!w.ok()) {
         return header_only(q, Rcode::ServFail, out);
@@ -328,10 +529,10 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
         flag_qr | (q.flags & (opcode_mask | flag_rd | flag_cd)) | (s.aa ? flag_aa : 0) |
         (s.tc ? flag_tc : 0) | (static_cast<unsigned>(s.rcode) & 0x0F));
     w.put_u16_at(2, flags);
-    w.put_u16_at(4, 1);
+    w.put_u16_at(4, echo_question ? 1 : 0);
     w.put_u16_at(6, s.an);
     w.put_u16_at(8, s.ns);
-    w.put_u16_at(10, ar);
+    w.put_u16_at(10, s.ar);
     return w.position();
 }
 

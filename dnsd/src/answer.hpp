@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 namespace sb::dnsd {
 
@@ -28,6 +29,14 @@ struct Snapshot {
     store::Cursor& cursor;
 };
 
+// What answer() needs beyond the query and the store.
+struct AnswerOptions {
+    std::uint16_t max_udp_payload = 1232;
+    // CH TXT id.server / hostname.bind and version.bind / version.server; empty: REFUSED.
+    std::string_view identity;
+    std::string_view version;
+};
+
 // Answers `query` into `out` and returns the response length, 0 when nothing must be sent
 // (shorter than a header, or a response). `snapshot` null means the store could not be read:
 // queries that need it get SERVFAIL. UDP answers are limited to 512 bytes, or with EDNS(0) to
@@ -35,5 +44,21 @@ struct Snapshot {
 std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot,
                    Transport transport, std::uint16_t max_udp_payload,
                    std::span<std::uint8_t> out) noexcept;
+
+std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot,
+                   Transport transport, const AnswerOptions& options,
+                   std::span<std::uint8_t> out) noexcept;
+
+// The parts of a query the transfer code needs (TCP AXFR/IXFR, NOTIFY): false when the
+// message is not a well-formed single-question query.
+struct QueryInfo {
+    std::uint16_t id = 0;
+    std::uint16_t opcode = 0;
+    std::uint16_t qtype = 0;
+    std::uint16_t qclass = 0;
+    std::size_t question_end = 0; // offset just past the question
+};
+
+bool query_info(std::span<const std::uint8_t> query, QueryInfo& out) noexcept;
 
 } // namespace sb::dnsd

@@ -90,6 +90,9 @@ public:
 
     std::size_t position() const noexcept { return pos_; }
 
+    // The bytes written so far (for compression, which reads earlier names back).
+    const std::uint8_t* data() const noexcept { return buf_.data(); }
+
     std::size_t limit() const noexcept { return limit_; }
 
     void set_limit(std::size_t limit) noexcept {

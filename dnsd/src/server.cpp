@@ -5,6 +5,7 @@
 #include "answer.hpp"
 #include "asio.hpp"
 #include "dnsd/dnsd.hpp"
+#include "xfr.hpp"
 
 #include <sys/socket.h>
 
@@ -49,14 +50,25 @@ public:
         , timer_(socket_.get_executor())
         , worker_(worker)
         , in_(max_tcp_message)
-        , out_(2 + max_tcp_message) {}
+        , out_(2 + max_tcp_message) {
+        opened();
+    }
+
+    ~TcpSession() { closed(); }
+
+    TcpSession(const TcpSession&) = delete;
+    TcpSession& operator=(const TcpSession&) = delete;
 
     void start() { read_length(); }
 
 private:
+    void opened() noexcept;
+    void closed() noexcept;
     void read_length();
     void read_message(std::size_t length);
     void respond(std::size_t length);
+    void transfer(std::span<const std::uint8_t> query, const QueryInfo& info);
+    void write_stream();
 
     void close() {
         boost::system::error_code ignored;
@@ -70,11 +82,13 @@ private:
     std::array<std::uint8_t, 2> length_{};
     std::vector<std::uint8_t> in_;
     std::vector<std::uint8_t> out_;
+    std::vector<std::uint8_t> stream_; // a zone transfer's messages
 };
 
 class Worker {
 public:
-    Worker(const store::Env& env, const Options& options, const asio::ip::address& address)
+    Worker(const store::Env& env, const Options& options, const asio::ip::address& address,
+           unsigned tcp_limit, const Transfers& transfers)
         : io_(1)
         , udp_(io_)
         , acceptor_(io_)
@@ -82,7 +96,12 @@ public:
         , cursor_(txn_.cursor(store::Table::DnsNodes))
         , max_udp_payload_(options.max_udp_payload)
         , rx_(batch * udp_rx_size)
-        , tx_(batch * std::max<std::size_t>(512, max_udp_payload_)) {
+        , tx_(batch * std::max<std::size_t>(512, max_udp_payload_))
+        , tcp_limit_(tcp_limit)
+        , transfers_(transfers) {
+        answer_options_.max_udp_payload = options.max_udp_payload;
+        answer_options_.identity = options.identity;
+        answer_options_.version = options.version;
         txn_.reset(); // hold no snapshot while idle
         bind(address, options.port);
     }
@@ -109,6 +128,17 @@ public:
     void end() noexcept { txn_.reset(); }
 
     std::uint16_t max_udp_payload() const noexcept { return max_udp_payload_; }
+
+    const AnswerOptions& answer_options() const noexcept { return answer_options_; }
+
+    const Transfers& transfers() const noexcept { return transfers_; }
+
+    const store::ReadTxn& txn() const noexcept { return txn_; }
+
+    // RFC 7766 §6.2.2 lets a server limit its connections; sessions count themselves.
+    void tcp_opened() noexcept { ++tcp_open_; }
+
+    void tcp_closed() noexcept { --tcp_open_; }
 
 private:
     void bind(const asio::ip::address& address, std::uint16_t port) {
@@ -182,7 +212,7 @@ private:
                                                           rx_msg_[i].msg_len);
                 const std::span<std::uint8_t> out(tx_.data() + i * tx_size, tx_size);
                 const std::size_t len =
-                    answer(query, snapshot, Transport::Udp, max_udp_payload_, out);
+                    answer(query, snapshot, Transport::Udp, answer_options_, out);
                 if (len == 0) {
                     continue;
                 }
@@ -214,7 +244,7 @@ private:
             if (ec == asio::error::operation_aborted) {
                 return;
             }
-            if (!ec) {
+            if (!ec && tcp_open_ < tcp_limit_) {
                 std::make_shared<TcpSession>(std::move(s), *this)->start();
             }
             accept();
@@ -235,7 +265,19 @@ private:
     std::array<iovec, batch> rx_iov_{};
     std::array<iovec, batch> tx_iov_{};
     std::array<sockaddr_storage, batch> peers_{};
+    AnswerOptions answer_options_;
+    unsigned tcp_limit_;
+    unsigned tcp_open_ = 0;
+    const Transfers& transfers_;
 };
+
+void TcpSession::opened() noexcept {
+    worker_.tcp_opened();
+}
+
+void TcpSession::closed() noexcept {
+    worker_.tcp_closed();
+}
 
 void TcpSession::read_length() {
     timer_.expires_after(tcp_idle_timeout);
@@ -267,10 +309,16 @@ void TcpSession::read_message(std::size_t length) {
 }
 
 void TcpSession::respond(std::size_t length) {
+    const std::span<const std::uint8_t> query(in_.data(), length);
+    QueryInfo info;
+    if (query_info(query, info) && info.opcode == 0 && (info.qtype == 251 || info.qtype == 252)) {
+        transfer(query, info);
+        return;
+    }
     const Snapshot* snapshot = worker_.begin();
-    const std::size_t len = answer(std::span<const std::uint8_t>(in_.data(), length), snapshot,
-                                   Transport::Tcp, worker_.max_udp_payload(),
-                                   std::span<std::uint8_t>(out_.data() + 2, max_tcp_message));
+    const std::size_t len =
+        answer(std::span<const std::uint8_t>(in_.data(), length), snapshot, Transport::Tcp,
+               worker_.answer_options(), std::span<std::uint8_t>(out_.data() + 2, max_tcp_message));
     worker_.end();
     if (len == 0) {
         close(); // not a query we can answer: end the connection
@@ -289,24 +337,71 @@ void TcpSession::respond(std::size_t length) {
         });
 }
 
+void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& info) {
+    // AXFR/IXFR (RFC 5936 §4.2: TCP only). Composed whole from one snapshot, then written.
+    boost::system::error_code ec;
+    const auto peer = socket_.remote_endpoint(ec).address();
+    std::uint8_t addr[16] = {};
+    if (!ec && peer.is_v4()) {
+        const auto b = peer.to_v4().to_bytes();
+        addr[10] = addr[11] = 0xff;
+        std::memcpy(addr + 12, b.data(), 4);
+    } else if (!ec) {
+        const auto b = peer.to_v6().to_bytes();
+        std::memcpy(addr, b.data(), 16);
+    }
+    const Snapshot* snapshot = worker_.begin();
+    try {
+        stream_ = worker_.transfers().respond(query, info, addr,
+                                              snapshot != nullptr ? &worker_.txn() : nullptr);
+    } catch (const std::exception&) {
+        stream_.clear();
+    }
+    worker_.end();
+    if (stream_.empty()) {
+        close();
+        return;
+    }
+    timer_.cancel(ec);
+    asio::async_write(socket_, asio::buffer(stream_),
+                      [self = shared_from_this()](const boost::system::error_code& e, std::size_t) {
+                          self->stream_.clear();
+                          self->stream_.shrink_to_fit();
+                          if (e) {
+                              self->close();
+                              return;
+                          }
+                          self->read_length();
+                      });
+}
+
 } // namespace
 
 struct Server::Impl {
+    Options options; // the workers' AnswerOptions view its strings
+    std::unique_ptr<Transfers> transfers;
+    std::unique_ptr<Notifier> notifier;
     std::vector<std::unique_ptr<Worker>> workers;
 };
 
 Server::Server(const store::Env& env, Options options)
     : impl_(std::make_unique<Impl>()) {
+    impl_->options = std::move(options);
+    const Options& o = impl_->options;
     boost::system::error_code ec;
-    const auto address = asio::ip::make_address(options.address, ec);
+    const auto address = asio::ip::make_address(o.address, ec);
     if (ec) {
-        throw std::runtime_error("dns: '" + options.address + "' is not an IP address");
+        throw std::runtime_error("dns: '" + o.address + "' is not an IP address");
     }
-    unsigned n = options.workers != 0 ? options.workers : std::thread::hardware_concurrency();
+    unsigned n = o.workers != 0 ? o.workers : std::thread::hardware_concurrency();
     n = n == 0 ? 1 : n;
+    const unsigned tcp_limit = std::max(1u, o.tcp_max_connections / n);
+    impl_->transfers = std::make_unique<Transfers>(o);
     for (unsigned i = 0; i < n; ++i) {
-        impl_->workers.push_back(std::make_unique<Worker>(env, options, address));
+        impl_->workers.push_back(
+            std::make_unique<Worker>(env, o, address, tcp_limit, *impl_->transfers));
     }
+    impl_->notifier = std::make_unique<Notifier>(env, o);
     for (auto& w : impl_->workers) {
         w->start();
     }

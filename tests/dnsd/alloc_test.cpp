@@ -44,7 +44,7 @@ TEST_CASE("answer allocates nothing", "[dnsd]") {
     store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
     const dnsd::Snapshot snapshot{txn, cursor};
     using namespace std::string_literals;
-    const std::vector<Bytes> queries = {
+    std::vector<Bytes> queries = {
         query_for("\3www\7example\3com\0"s, 1, false),
         query_for("\6alias2\7example\3com\0"s, 1, true),
         query_for("\3www\7example\3com\0"s, 28, true),
@@ -55,13 +55,24 @@ TEST_CASE("answer allocates nothing", "[dnsd]") {
         query_for("\3big\7example\3com\0"s, 16, false),
         query_for("\3sip\7example\3com\0"s, 35, true),
         Bytes{0xAB, 0xCD, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00},
+        query_for("\1x\4wild\7example\3com\0"s, 1, true),
+        query_for("\1x\2cw\7example\3com\0"s, 1, false),
+        query_for("\1x\4wild\7example\3com\0"s, 28, false),
+        query_for("\7version\4bind\0"s, 16, true),
+        query_for("\3www\7example\3com\0"s, 255, true),
+        query_for("\3_sip\4_udp\7example\3com\0"s, 33, true),
     };
+    // class CH for the version.bind query
+    queries[queries.size() - 3][queries[queries.size() - 3].size() - 12] = 3;
     Bytes out(65535);
+    dnsd::AnswerOptions options;
+    options.identity = "ns1.test";
+    options.version = "test";
     std::size_t total = 0;
     const std::size_t before = allocation_count();
     for (int round = 0; round < 1000; ++round) {
         for (const Bytes& q : queries) {
-            total += dnsd::answer(q, &snapshot, dnsd::Transport::Udp, 1232, out);
+            total += dnsd::answer(q, &snapshot, dnsd::Transport::Udp, options, out);
         }
     }
     const std::size_t after = allocation_count();

@@ -13,6 +13,8 @@
 //   loop1 / loop2          CNAME each other
 //   big                    40 TXT RRs of 60 bytes (more than 512 bytes)
 //   sub                    NS ns.sub.example.com (a zone cut)
+//   *.wild                 A 192.0.2.99         (wildcard; wild.example.com is an ENT)
+//   *.cw                   CNAME www.example.com (wildcard CNAME)
 //   broken                 a value that is not a node
 #pragma once
 
@@ -98,6 +100,10 @@ inline void build_example_zone(store::Env& env) {
     }
     put_rrs(txn, "sub.example.com", RRType::NS, 86400, {name_to_wire("ns.sub.example.com")},
             zones::NodeDelegation);
+    put_rrs(txn, "*.wild.example.com", RRType::A, 3600, {a_rdata(192, 0, 2, 99)},
+            zones::NodeWildcard);
+    put_rrs(txn, "*.cw.example.com", RRType::CNAME, 300, {name_to_wire("www.example.com")},
+            zones::NodeWildcard);
     txn.put(store::Table::DnsNodes, zones::name_key("broken.example.com"),
             std::string_view("\x01\x00\x00\x05", 4));
     txn.commit();

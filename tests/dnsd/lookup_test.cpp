@@ -88,6 +88,13 @@ TEST_CASE("lookup answers RFC 1034 4.3.2 states", "[zones][dnsd]") {
         {"loop1.example.com", RRType::A, LookupState::CName, 2},
         {"sub.example.com", RRType::A, LookupState::Delegation, 0},
         {"host.sub.example.com", RRType::A, LookupState::Delegation, 0},
+        {"x.wild.example.com", RRType::A, LookupState::Hit, 1},       // RFC 4592 synthesis
+        {"a.b.wild.example.com", RRType::A, LookupState::Hit, 1},     // several labels deep
+        {"x.wild.example.com", RRType::AAAA, LookupState::NoData, 0}, // wildcard NODATA
+        {"wild.example.com", RRType::A, LookupState::NoData, 0},      // the ENT above "*"
+        {"*.wild.example.com", RRType::A, LookupState::Hit, 1},       // the wildcard itself
+        {"x.cw.example.com", RRType::A, LookupState::Hit, 2},         // wildcard CNAME, followed
+        {"x.sub.wild.example.com", RRType::A, LookupState::Hit, 1},
         {"broken.example.com", RRType::A, LookupState::Malformed, 0},
         {"x.broken.example.com", RRType::A, LookupState::Malformed, 0},
     };
@@ -129,6 +136,25 @@ TEST_CASE("lookup returns CNAME chains with their owners", "[zones][dnsd]") {
     CHECK(res.answer[2].owner == zones::name_to_wire("www.example.com"));
     CHECK(res.answer[2].rrset.type() == RRType::A);
     CHECK(res.answer[2].rrset.count() == 2);
+}
+
+TEST_CASE("lookup synthesises wildcard answers with the query name as owner", "[zones][dnsd]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    test::build_example_zone(env);
+    store::ReadTxn txn(env);
+    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
+    zones::LookupResult res;
+    REQUIRE(zones::lookup(txn, cursor, zones::name_key("x.cw.example.com"), RRType::A, res) ==
+            LookupState::Hit);
+    CHECK(res.wildcard);
+    CHECK(res.answer[0].owner.empty()); // the qname
+    CHECK(res.answer[0].rrset.type() == RRType::CNAME);
+    CHECK(res.answer[1].owner == zones::name_to_wire("www.example.com"));
+    // A name that exists stops the wildcard (RFC 4592 §2.2.1): NXDOMAIN below www.
+    CHECK(zones::lookup(txn, cursor, zones::name_key("x.www.example.com"), RRType::A, res) ==
+          LookupState::NxDomain);
+    CHECK(!res.wildcard);
 }
 
 TEST_CASE("lookup sees a commit after reset and renew", "[zones][dnsd]") {

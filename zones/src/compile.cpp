@@ -1,6 +1,7 @@
 #include "zones/compile.hpp"
 
 #include "zones/enum.hpp"
+#include "zones/journal.hpp"
 #include "zones/node.hpp"
 #include "zones/zones.hpp"
 
@@ -23,10 +24,15 @@ void touch_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_ti
     zone.change_date = unix_time;
     txn.put(store::Table::Zones, zone.name, store::encode(zone));
     rebuild_node(txn, zone.name);
+    journal_trim(txn, zone.name);
 }
 
 void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     const std::string key = name_key(owner);
+    std::optional<std::string> old_node; // for the IXFR journal
+    if (const auto v = txn.get(store::Table::DnsNodes, key)) {
+        old_node = std::string(*v);
+    }
     NodeBuilder node;
     std::uint8_t flags = 0;
 
@@ -47,6 +53,12 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
         if (!rec) {
             throw store::Error("index points at missing record " + std::to_string(id),
                                MDB_CORRUPTED);
+        }
+        if (apex && rec->zone != apex->name) {
+            // The parent zone's delegation (NS, glue) at the apex of a child zone we also
+            // serve: the child's own data answers here; the parent's shows in its transfers
+            // (zones::zone_rrs).
+            continue;
         }
         if (!zone || zone->name != rec->zone) {
             zone = store::get_zone(txn, rec->zone);
@@ -81,10 +93,13 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
 
     if (node.empty()) {
         txn.del(store::Table::DnsNodes, key);
+        journal_node(txn, owner, old_node ? &*old_node : nullptr, nullptr);
         return;
     }
     node.set_flags(flags);
-    txn.put(store::Table::DnsNodes, key, node.build());
+    const std::string built = node.build();
+    txn.put(store::Table::DnsNodes, key, built);
+    journal_node(txn, owner, old_node ? &*old_node : nullptr, &built);
 }
 
 } // namespace sb::zones

@@ -1,5 +1,6 @@
 // The lookup over DnsNodes, staged like knot's internet.c: find the zone and any zone cut
-// (find_zone), then solve the answer at the name (solve_name), then chase in-zone CNAMEs.
+// (find_zone), then solve the answer at the name (solve_name: exact node, empty non-terminal,
+// wildcard), then chase CNAMEs through the zones we serve.
 #include "zones/lookup.hpp"
 
 #include <cstring>
@@ -38,12 +39,24 @@ std::optional<std::string_view> get_node(const store::ReadTxn& txn, std::string_
     }
 }
 
+// Key length of the parent of the name whose key is key[0..len).
+std::size_t parent_len(std::string_view key, std::size_t len) noexcept {
+    if (len == 0) {
+        return 0;
+    }
+    --len;
+    while (len > 0 && key[len - 1] != '\0') {
+        --len;
+    }
+    return len;
+}
+
 // Walks the ancestors of `key`, longest first, down to the closest apex. Keys end in '\0',
 // so every prefix ending in '\0' is an ancestor. The root ("") cannot be stored in LMDB (no
 // zero-length keys), so the root zone is not served.
 Located find_zone(const store::ReadTxn& txn, std::string_view key) noexcept {
     Located at;
-    for (std::size_t len = key.size(); len > 0;) {
+    for (std::size_t len = key.size(); len > 0; len = parent_len(key, len)) {
         bool failed = false;
         const auto value = get_node(txn, key.substr(0, len), failed);
         if (failed) {
@@ -71,11 +84,6 @@ Located find_zone(const store::ReadTxn& txn, std::string_view key) noexcept {
                 at.cut_len = len;
             }
         }
-        // Step to the parent: drop the last label (and its '\0').
-        --len;
-        while (len > 0 && key[len - 1] != '\0') {
-            --len;
-        }
     }
     at.state = LookupState::Refused;
     return at;
@@ -98,26 +106,28 @@ bool negative_soa(std::string_view zone_value, LookupResult& out) noexcept {
     return true;
 }
 
-// The answer at one in-zone, non-delegated name. Appends to out.answer on Hit and CName.
-LookupState solve_name(const Located& at, store::Cursor& cursor, std::string_view key, RRType qtype,
-                       std::string_view owner, LookupResult& out) noexcept {
-    if (!at.has_node) {
-        // No node: an empty non-terminal when some name below exists (RFC 8020 relies on
-        // NODATA here), else NXDOMAIN. Wildcards (RFC 4592) slot in here: the source of
-        // synthesis is "*" under the closest encloser.
-        try {
-            if (cursor.seek(key) && cursor.key().starts_with(key)) {
-                return LookupState::NoData;
-            }
-        } catch (...) {
-            return LookupState::Malformed;
-        }
-        return LookupState::NxDomain;
+// True when some stored name lies at or below key (so the name exists, perhaps as an empty
+// non-terminal). Throws nothing; a store error counts as "exists" with `failed` set.
+bool has_subtree(store::Cursor& cursor, std::string_view key, bool& failed) noexcept {
+    try {
+        return cursor.seek(key) && cursor.key().starts_with(key);
+    } catch (...) {
+        failed = true;
+        return false;
     }
-    const NodeView node(at.node_value);
+}
+
+// The RRsets of one existing node for qtype: appends to out.answer on Hit and CName.
+LookupState solve_node(std::string_view value, RRType qtype, std::string_view owner,
+                       LookupResult& out) noexcept {
+    const NodeView node(value);
+    if (!node.valid()) {
+        return LookupState::Malformed;
+    }
     RrsetView rrset;
-    // RFC 8482 §4.2: answer ANY with one RRset of the name.
-    const bool found = qtype == RRType::ANY ? node.at(0, rrset) : node.find(qtype, rrset);
+    // RFC 8482 §4.2: answer ANY with one RRset of the name — at an apex the SOA (as NSD).
+    const bool found = qtype == RRType::ANY ? node.find(RRType::SOA, rrset) || node.at(0, rrset)
+                                            : node.find(qtype, rrset);
     if (found) {
         out.answer[out.answer_count++] = AnswerRrset{rrset, owner};
         return LookupState::Hit;
@@ -129,7 +139,58 @@ LookupState solve_name(const Located& at, store::Cursor& cursor, std::string_vie
     return LookupState::NoData;
 }
 
-// Owner label count and RRset of a referral.
+// The answer at one in-zone name above any cut. Appends to out.answer on Hit and CName.
+LookupState solve_name(const Located& at, const store::ReadTxn& txn, store::Cursor& cursor,
+                       std::string_view key, RRType qtype, std::string_view owner,
+                       LookupResult& out) noexcept {
+    if (at.has_node) {
+        return solve_node(at.node_value, qtype, owner, out);
+    }
+    bool failed = false;
+    // No node: an empty non-terminal when some name below exists (RFC 8020 relies on NODATA
+    // here).
+    if (has_subtree(cursor, key, failed)) {
+        return LookupState::NoData;
+    }
+    if (failed) {
+        return LookupState::Malformed;
+    }
+    // RFC 4592 §3.3.1: the closest encloser is the longest existing ancestor; the source of
+    // synthesis is "*" directly below it. Every ancestor with anything below it exists (the
+    // name itself does not), and the apex always does.
+    for (std::size_t len = parent_len(key, key.size()); len >= at.zone_len;
+         len = parent_len(key, len)) {
+        const std::string_view ancestor = key.substr(0, len);
+        if (len > at.zone_len && !has_subtree(cursor, ancestor, failed)) {
+            if (failed) {
+                return LookupState::Malformed;
+            }
+            continue;
+        }
+        char wild[max_key_len + 2];
+        if (len + 2 > sizeof wild) {
+            return LookupState::NxDomain;
+        }
+        std::memcpy(wild, ancestor.data(), len);
+        wild[len] = '*';
+        wild[len + 1] = '\0';
+        const auto value = get_node(txn, std::string_view(wild, len + 2), failed);
+        if (failed) {
+            return LookupState::Malformed;
+        }
+        if (!value) {
+            return LookupState::NxDomain;
+        }
+        if (out.answer_count == 0) {
+            out.wildcard = true;
+        }
+        // RFC 4592 §4.1: the answer is synthesised with the query's name as owner.
+        return solve_node(*value, qtype, owner, out);
+    }
+    return LookupState::NxDomain;
+}
+
+// The NS RRset of a referral.
 LookupState referral(const Located& at, std::string_view key, LookupResult& out) noexcept {
     const NodeView cut(at.cut_value);
     if (!cut.find(RRType::NS, out.authority)) {
@@ -137,10 +198,50 @@ LookupState referral(const Located& at, std::string_view key, LookupResult& out)
     }
     out.authority_ttl = 0;
     out.authority_labels = count_labels(key.substr(0, at.cut_len));
+    out.zone_labels = count_labels(key.substr(0, at.zone_len));
+    if (!key_to_wire(key.substr(0, at.cut_len), out.authority_owner)) {
+        return LookupState::Malformed;
+    }
     return LookupState::Delegation;
 }
 
 } // namespace
+
+bool key_to_wire(std::string_view key, NameBuf& out) noexcept {
+    // Labels root first in the key, leaf first on the wire: walk the key backwards.
+    if (key.size() + 1 > out.bytes.size()) {
+        return false;
+    }
+    std::size_t pos = 0;
+    std::size_t end = key.size();
+    while (end > 0) {
+        std::size_t start = end - 1; // the '\0' that ends this label
+        while (start > 0 && key[start - 1] != '\0') {
+            --start;
+        }
+        const std::size_t len = end - 1 - start;
+        if (len == 0 || len > 63) {
+            return false;
+        }
+        out.bytes[pos++] = static_cast<char>(len);
+        std::memcpy(out.bytes.data() + pos, key.data() + start, len);
+        pos += len;
+        end = start;
+    }
+    out.bytes[pos++] = '\0';
+    out.len = pos;
+    return true;
+}
+
+bool exact_node(const store::ReadTxn& txn, std::string_view key, std::string_view& value) noexcept {
+    bool failed = false;
+    const auto v = key.empty() ? std::nullopt : get_node(txn, key, failed);
+    if (!v) {
+        return false;
+    }
+    value = *v;
+    return true;
+}
 
 const char* to_string(LookupState s) noexcept {
     switch (s) {
@@ -168,6 +269,9 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, std::string
     out.authority = RrsetView{};
     out.authority_ttl = 0;
     out.authority_labels = 0;
+    out.authority_owner.len = 0;
+    out.zone_labels = 0;
+    out.wildcard = false;
 
     const Located at = find_zone(txn, qkey);
     if (at.state == LookupState::Delegation) {
@@ -176,15 +280,15 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, std::string
     if (at.state != LookupState::Hit) {
         return out.state = at.state;
     }
-    const std::string_view zone_key = qkey.substr(0, at.zone_len);
+    std::string_view zone_key = qkey.substr(0, at.zone_len);
+    std::string_view zone_value = at.zone_value;
 
-    LookupState state = solve_name(at, cursor, qkey, qtype, {}, out);
+    LookupState state = solve_name(at, txn, cursor, qkey, qtype, {}, out);
 
-    // Follow CNAMEs while the target stays in this zone above any cut (RFC 1034 §4.3.2 step
-    // 3a: "change QNAME to the canonical name in the CNAME RR, and go back to step 1").
-    // A loop shows as a node already in the chain; the limit bounds the rest.
+    // Follow CNAMEs while the target is in a zone we serve, above any cut (RFC 1034 §4.3.2
+    // step 3a: "change QNAME to the canonical name in the CNAME RR, and go back to step 1").
+    // A loop shows as a target already in the chain; the limit bounds the rest.
     std::uint8_t key_buf[max_key_len];
-    const char* visited[max_cname_chain + 1] = {at.node_value.data()};
     while (state == LookupState::CName && out.answer_count <= max_cname_chain) {
         const RrsetView& cname = out.answer[out.answer_count - 1].rrset;
         RrView rr{};
@@ -201,23 +305,40 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, std::string
         if (next.state == LookupState::Malformed) {
             return out.state = LookupState::Malformed;
         }
-        if (next.state != LookupState::Hit || next.zone_len != zone_key.size() ||
-            target.substr(0, next.zone_len) != zone_key) {
-            break; // out of zone, below a cut or in a child zone: the resolver goes on from here
+        if (next.state == LookupState::Delegation) {
+            // RFC 1034 §4.3.2 step 3b after a CNAME: the referral for the target goes into
+            // the authority section, after the chain.
+            state = referral(next, target, out);
+            break;
         }
-        bool loop = false;
-        for (std::size_t i = 0; i < out.answer_count; ++i) {
-            loop = loop || (next.has_node && visited[i] == next.node_value.data());
+        if (next.state != LookupState::Hit) {
+            break; // out of our zones: the resolver goes on from here
+        }
+        // A loop: the target is the qname or the owner of a CNAME already in the chain
+        // (compared as keys: the owners are rdata of earlier CNAMEs).
+        bool loop = target == qkey;
+        for (std::size_t i = 1; i < out.answer_count && !loop; ++i) {
+            std::uint8_t seen[max_key_len];
+            std::size_t seen_len = 0;
+            unsigned seen_labels = 0;
+            const auto& o = out.answer[i].owner;
+            loop = wire_to_key(reinterpret_cast<const std::uint8_t*>(o.data()), o.size(), seen,
+                               seen_len, seen_labels) != 0 &&
+                   std::string_view(reinterpret_cast<const char*>(seen), seen_len) == target;
         }
         if (loop) {
             break;
         }
-        visited[out.answer_count] = next.node_value.data();
-        state = solve_name(next, cursor, target, qtype, rr.rdata, out);
+        zone_key = target.substr(0, next.zone_len);
+        zone_value = next.zone_value;
+        state = solve_name(next, txn, cursor, target, qtype, rr.rdata, out);
+        if (state == LookupState::CName && out.answer_count > max_cname_chain) {
+            break;
+        }
     }
 
     if (state == LookupState::NoData || state == LookupState::NxDomain) {
-        if (!negative_soa(at.zone_value, out)) {
+        if (!negative_soa(zone_value, out) || !key_to_wire(zone_key, out.authority_owner)) {
             return out.state = LookupState::Malformed;
         }
         out.authority_labels = count_labels(zone_key);

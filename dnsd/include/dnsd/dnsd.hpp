@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sb::dnsd {
 
@@ -15,6 +16,19 @@ struct Options {
     std::uint16_t port = 5300;
     unsigned workers = 0; // 0 = hardware threads
     std::uint16_t max_udp_payload = 1232;
+    // Class CH TXT answers: id.server / hostname.bind and version.bind / version.server.
+    // Empty: those queries are REFUSED.
+    std::string identity{};
+    std::string version{};
+    // Who may AXFR/IXFR: "ADDR" or "ADDR/PREFIXLEN" (IPv4 or IPv6). A client that signs
+    // its request with one of tsig_keys may transfer from anywhere.
+    std::vector<std::string> allow_transfer{};
+    // TSIG keys (RFC 8945): "NAME:hmac-sha256:BASE64SECRET".
+    std::vector<std::string> tsig_keys{};
+    // Secondaries told of every committed zone change by NOTIFY (RFC 1996): "ADDR:PORT".
+    std::vector<std::string> notify{};
+    // Open TCP connections per server (split over the workers); more are closed at once.
+    unsigned tcp_max_connections = 512;
 };
 
 // Binds UDP and TCP on options.address:port in the constructor (throws std::runtime_error

@@ -19,15 +19,32 @@ enum class LookupState : std::uint8_t {
     CName,      // answer holds a CNAME chain that ends outside this zone, in a loop or at the limit
     NoData,     // the name exists (or is an empty non-terminal) without qtype; authority = SOA
     NxDomain,   // the name does not exist in the zone; authority = SOA
-    Delegation, // the name is at or below a zone cut; authority = the cut's NS (a referral)
+    Delegation, // the name (or the end of the CNAME chain in answer) is at or below a zone
+                // cut; authority = the cut's NS (a referral)
     Refused,    // the name is in no zone we serve
     Malformed,  // a stored node failed its checks (answer SERVFAIL)
 };
 
 const char* to_string(LookupState s) noexcept;
 
-// Longest in-zone CNAME chain followed before answering with what was found so far.
+// Longest CNAME chain (inside our zones) followed before answering with what was found so far.
 constexpr std::size_t max_cname_chain = 8;
+
+// A name in uncompressed wire form, in caller-provided storage (no allocation).
+struct NameBuf {
+    std::array<char, 256> bytes{};
+    std::size_t len = 0;
+
+    std::string_view view() const noexcept { return {bytes.data(), len}; }
+};
+
+// Writes the uncompressed wire form of store key `key` (labels root first, each ended by
+// '\0') to `out`. False when it does not fit 255 bytes.
+bool key_to_wire(std::string_view key, NameBuf& out) noexcept;
+
+// The stored node of exactly `key` (no zone or cut logic: glue and additional data), valid
+// until the txn ends. False when there is none or the store cannot be read.
+bool exact_node(const store::ReadTxn& txn, std::string_view key, std::string_view& value) noexcept;
 
 // One RRset of the answer section.
 struct AnswerRrset {
@@ -46,9 +63,15 @@ struct LookupResult {
     // NoData/NxDomain: the TTL to give every SOA RR, min(SOA TTL, MINIMUM) (RFC 2308 §5).
     // Delegation: 0, use the stored TTLs.
     std::uint32_t authority_ttl = 0;
-    // Labels of the authority RRset's owner (the apex or the cut), always an ancestor of the
-    // qname: its owner is the qname minus its (qname labels - authority_labels) leading labels.
+    // Labels of the authority RRset's owner (the apex or the cut). When the answer stayed in
+    // the qname's zone it is an ancestor of the qname; after a CNAME into another zone we
+    // serve it is that zone's apex: authority_owner always holds the owner in wire form.
     unsigned authority_labels = 0;
+    NameBuf authority_owner;
+    // Delegation: labels of the zone that refers (glue must lie inside it, RFC 9471 §2).
+    unsigned zone_labels = 0;
+    // True when answer[0] was synthesised from a wildcard (RFC 4592).
+    bool wildcard = false;
 };
 
 // Looks `qkey` (name_key of the qname, e.g. from wire_to_key) up for `qtype` and fills `out`.

@@ -1,0 +1,439 @@
+#include "xfr.hpp"
+
+#include "buffer.hpp"
+#include "store/tables.hpp"
+#include "wire.hpp"
+#include "zones/compile.hpp"
+#include "zones/journal.hpp"
+#include "zones/zonefile.hpp"
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <random>
+#include <stdexcept>
+
+namespace sb::dnsd {
+
+namespace {
+
+constexpr std::uint16_t flag_qr = 0x8000;
+constexpr std::uint16_t flag_aa = 0x0400;
+constexpr std::uint8_t rcode_servfail = 2;
+constexpr std::uint8_t rcode_refused = 5;
+constexpr std::uint8_t rcode_notauth = 9;
+constexpr std::size_t message_budget = 16384; // bytes of RRs per transfer message
+
+std::uint64_t unix_now() {
+    return static_cast<std::uint64_t>(std::time(nullptr));
+}
+
+bool parse_address(const std::string& text, std::uint8_t out[16], bool& v4) {
+    in_addr a4{};
+    in6_addr a6{};
+    if (inet_pton(AF_INET, text.c_str(), &a4) == 1) {
+        std::memset(out, 0, 10);
+        out[10] = out[11] = 0xff;
+        std::memcpy(out + 12, &a4, 4);
+        v4 = true;
+        return true;
+    }
+    if (inet_pton(AF_INET6, text.c_str(), &a6) == 1) {
+        std::memcpy(out, &a6, 16);
+        v4 = false;
+        return true;
+    }
+    return false;
+}
+
+// Messages of one transfer response, each framed with its length.
+class Stream {
+public:
+    Stream(std::span<const std::uint8_t> query, const QueryInfo& info, const TsigState& tsig)
+        : query_(query)
+        , info_(info)
+        , tsig_(tsig)
+        , buf_(65535) {
+        start();
+    }
+
+    void add(const zones::ZoneRr& rr) {
+        const std::string owner = zones::name_to_wire(rr.owner);
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            const std::size_t mark = w_->mark();
+            write(owner, rr);
+            if (w_->ok()) {
+                ++count_;
+                return;
+            }
+            w_->rollback(mark);
+            comp_.forget_from(mark);
+            if (count_ == 0) {
+                break; // an RR that does not fit an empty message
+            }
+            finish();
+            start();
+        }
+        throw std::runtime_error("an RR does not fit a transfer message");
+    }
+
+    // Ends the last message and returns the framed stream.
+    std::vector<std::uint8_t> done() {
+        finish();
+        return std::move(out_);
+    }
+
+    // A one-message answer with only a header, question and rcode (and TSIG when signed).
+    static std::vector<std::uint8_t> error(std::span<const std::uint8_t> query,
+                                           const QueryInfo& info, const TsigState& tsig,
+                                           std::uint8_t rcode, TsigRcode tsig_error) {
+        std::vector<std::uint8_t> msg(query.begin(), query.begin() + info.question_end);
+        const std::uint16_t flags = static_cast<std::uint16_t>(flag_qr | rcode);
+        msg[2] = static_cast<std::uint8_t>(flags >> 8);
+        msg[3] = static_cast<std::uint8_t>(flags);
+        std::memset(msg.data() + 6, 0, 6);
+        if (tsig.present && tsig.key != nullptr) {
+            tsig_sign(msg, *tsig.key, tsig.mac, true, unix_now(), tsig_error);
+        }
+        std::vector<std::uint8_t> out = {static_cast<std::uint8_t>(msg.size() >> 8),
+                                         static_cast<std::uint8_t>(msg.size())};
+        out.insert(out.end(), msg.begin(), msg.end());
+        return out;
+    }
+
+private:
+    void start() {
+        w_.emplace(std::span<std::uint8_t>(buf_.data(), buf_.size()), message_budget);
+        comp_ = Compressor{};
+        w_->bytes(query_.data(), info_.question_end);
+        comp_.add_name(buf_.data(), 12);
+        count_ = 0;
+    }
+
+    void write(const std::string& owner, const zones::ZoneRr& rr) {
+        Writer& w = *w_;
+        comp_.write(w, bytes_of(owner), owner.size());
+        w.u16(static_cast<std::uint16_t>(rr.type));
+        w.u16(1);
+        w.u32(rr.ttl);
+        const std::size_t at = w.position();
+        w.u16(0);
+        if (!write_rdata(w, comp_, rr.type, rr.rdata)) {
+            throw std::runtime_error("malformed stored rdata");
+        }
+        if (w.ok()) {
+            w.put_u16_at(at, static_cast<std::uint16_t>(w.position() - at - 2));
+        }
+    }
+
+    void finish() {
+        Writer& w = *w_;
+        const auto flags = static_cast<std::uint16_t>(flag_qr | flag_aa);
+        w.put_u16_at(2, flags);
+        w.put_u16_at(4, 1);
+        w.put_u16_at(6, static_cast<std::uint16_t>(count_));
+        w.put_u16_at(8, 0);
+        w.put_u16_at(10, 0);
+        std::vector<std::uint8_t> msg(buf_.begin(), buf_.begin() + static_cast<long>(w.position()));
+        if (tsig_.key != nullptr) {
+            mac_ = tsig_sign(msg, *tsig_.key, messages_ == 0 ? tsig_.mac : mac_, messages_ == 0,
+                             unix_now());
+        }
+        out_.push_back(static_cast<std::uint8_t>(msg.size() >> 8));
+        out_.push_back(static_cast<std::uint8_t>(msg.size()));
+        out_.insert(out_.end(), msg.begin(), msg.end());
+        ++messages_;
+    }
+
+    std::span<const std::uint8_t> query_;
+    const QueryInfo& info_;
+    const TsigState& tsig_;
+    std::vector<std::uint8_t> buf_;
+    std::optional<Writer> w_;
+    Compressor comp_;
+    std::size_t count_ = 0;
+    std::size_t messages_ = 0;
+    std::string mac_;
+    std::vector<std::uint8_t> out_;
+};
+
+// The serial of the SOA in the IXFR query's authority section (RFC 1995 §3).
+bool ixfr_serial(std::span<const std::uint8_t> query, const QueryInfo& info,
+                 std::uint32_t& serial) {
+    Reader r(query);
+    std::uint16_t counts[6] = {};
+    for (auto& c : counts) {
+        if (!r.u16(c)) {
+            return false;
+        }
+    }
+    if (counts[4] < 1) {
+        return false;
+    }
+    r.skip(info.question_end - 12);
+    std::uint16_t type = 0, cls = 0, rdlen = 0;
+    std::uint32_t ttl = 0;
+    if (!r.skip_name() || !r.u16(type) || !r.u16(cls) || !r.u32(ttl) || !r.u16(rdlen) ||
+        type != 6 || rdlen < 22 || r.remaining() < rdlen) {
+        return false;
+    }
+    Reader s(query.subspan(r.position() + rdlen - 20, 4));
+    return s.u32(serial);
+}
+
+} // namespace
+
+Transfers::Transfers(const Options& options) {
+    for (const auto& spec : options.allow_transfer) {
+        Acl a;
+        const auto slash = spec.find('/');
+        bool v4 = false;
+        if (!parse_address(spec.substr(0, slash), a.addr, v4)) {
+            throw std::runtime_error("[dns] allow_transfer: '" + spec + "' is not an address");
+        }
+        a.prefix = 128; // a single address unless a length follows
+        if (slash != std::string::npos) {
+            const unsigned len = static_cast<unsigned>(std::stoul(spec.substr(slash + 1)));
+            if (len > (v4 ? 32u : 128u)) {
+                throw std::runtime_error("[dns] allow_transfer: bad prefix length in '" + spec +
+                                         "'");
+            }
+            a.prefix = v4 ? 96 + len : len;
+        }
+        acl_.push_back(a);
+    }
+    for (const auto& spec : options.tsig_keys) {
+        keys_.push_back(parse_tsig_key(spec));
+    }
+}
+
+bool Transfers::allowed(const std::uint8_t* peer) const noexcept {
+    for (const Acl& a : acl_) {
+        unsigned bits = a.prefix;
+        bool match = true;
+        for (unsigned i = 0; i < 16 && bits > 0 && match; ++i) {
+            const unsigned take = bits >= 8 ? 8 : bits;
+            const auto mask = static_cast<std::uint8_t>(0xff << (8 - take));
+            match = (peer[i] & mask) == (a.addr[i] & mask);
+            bits -= take;
+        }
+        if (match) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<std::uint8_t> Transfers::respond(std::span<const std::uint8_t> query,
+                                             const QueryInfo& info, const std::uint8_t* peer,
+                                             const store::ReadTxn* txn) const {
+    const TsigState tsig = tsig_verify(query, keys_, unix_now());
+    if (tsig.present && tsig.error != TsigRcode::NoError) {
+        // RFC 8945 §5.2: NOTAUTH with the TSIG error (unsigned for BADKEY/BADSIG).
+        return Stream::error(query, info, tsig, rcode_notauth, tsig.error);
+    }
+    const bool signed_ok = tsig.present && tsig.key != nullptr;
+    if (!signed_ok && !allowed(peer)) {
+        return Stream::error(query, info, tsig, rcode_refused, TsigRcode::NoError);
+    }
+    if (txn == nullptr) {
+        return Stream::error(query, info, tsig, rcode_servfail, TsigRcode::NoError);
+    }
+    std::uint8_t key[zones::max_key_len];
+    std::size_t key_len = 0;
+    unsigned labels = 0;
+    if (info.qclass != 1 ||
+        zones::wire_to_key(query.data() + 12, info.question_end - 12, key, key_len, labels) == 0) {
+        return Stream::error(query, info, tsig, rcode_notauth, TsigRcode::NoError);
+    }
+    const std::string zone =
+        zones::key_to_name(std::string_view(reinterpret_cast<const char*>(key), key_len));
+    try {
+        const auto rrs = zones::zone_rrs(*txn, zone);
+        if (rrs.empty()) {
+            // RFC 5936 §2.2.1: not authoritative for the zone.
+            return Stream::error(query, info, tsig, rcode_notauth, TsigRcode::NoError);
+        }
+        Stream out(query, info, tsig);
+        std::uint32_t serial = 0;
+        if (info.qtype == 251 && ixfr_serial(query, info, serial)) {
+            const auto diffs = zones::journal_diffs(*txn, zone, serial);
+            if (diffs) {
+                // RFC 1995 §4: the current SOA, then per version the old SOA, the deletions,
+                // the new SOA, the additions, and the current SOA again. Up to date: one SOA.
+                out.add(rrs.front());
+                for (const auto& d : *diffs) {
+                    out.add(d.old_soa);
+                    for (const auto& rr : d.removed) {
+                        out.add(rr);
+                    }
+                    out.add(d.new_soa);
+                    for (const auto& rr : d.added) {
+                        out.add(rr);
+                    }
+                }
+                if (!diffs->empty()) {
+                    out.add(rrs.front());
+                }
+                return out.done();
+            }
+            // The journal does not reach the client's serial: the whole zone (RFC 1995 §4).
+        }
+        for (const auto& rr : rrs) {
+            out.add(rr);
+        }
+        out.add(rrs.front()); // RFC 5936 §2.2: the SOA ends the transfer
+        return out.done();
+    } catch (const std::exception&) {
+        return Stream::error(query, info, tsig, rcode_servfail, TsigRcode::NoError);
+    }
+}
+
+Notifier::Notifier(const store::Env& env, const Options& options)
+    : env_(env) {
+    for (const auto& spec : options.notify) {
+        const auto colon = spec.rfind(':');
+        std::string host = colon == std::string::npos ? spec : spec.substr(0, colon);
+        const std::string port = colon == std::string::npos ? "53" : spec.substr(colon + 1);
+        if (host.size() > 2 && host.front() == '[') {
+            host = host.substr(1, host.size() - 2);
+        }
+        sockaddr_storage ss{};
+        socklen_t len = 0;
+        auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+        auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+        const auto p = static_cast<std::uint16_t>(std::stoul(port));
+        if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+            v4->sin_family = AF_INET;
+            v4->sin_port = htons(p);
+            len = sizeof(sockaddr_in);
+        } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+            v6->sin6_family = AF_INET6;
+            v6->sin6_port = htons(p);
+            len = sizeof(sockaddr_in6);
+        } else {
+            throw std::runtime_error("[dns] notify: '" + spec + "' is not ADDRESS:PORT");
+        }
+        targets_.push_back(ss);
+        target_lens_.push_back(len);
+    }
+    if (!targets_.empty()) {
+        thread_ = std::thread([this] { run(); });
+    }
+}
+
+Notifier::~Notifier() {
+    stop_ = true;
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+void Notifier::run() {
+    using clock = std::chrono::steady_clock;
+
+    struct Pending {
+        std::string zone;
+        std::string soa; // the answer RR: the zone's new SOA (RFC 1996 §3.7)
+        std::size_t target;
+        std::uint16_t id;
+        int attempts;
+        clock::time_point next;
+    };
+
+    std::map<std::string, std::uint32_t> serials;
+    std::vector<Pending> pending;
+    std::mt19937 rng(std::random_device{}());
+    const int fd4 = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    const int fd6 = ::socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    bool first = true;
+    auto next_poll = clock::now();
+    while (!stop_) {
+        const auto now = clock::now();
+        if (now >= next_poll) {
+            next_poll = now + std::chrono::milliseconds(200);
+            try {
+                store::ReadTxn txn(env_);
+                store::Cursor c = txn.cursor(store::Table::Zones);
+                for (bool ok = c.first(); ok; ok = c.next()) {
+                    const auto row = store::decode_zone(c.value());
+                    auto [it, inserted] = serials.emplace(row.name, row.serial);
+                    if (!inserted && it->second == row.serial) {
+                        continue;
+                    }
+                    it->second = row.serial;
+                    if (first) {
+                        continue; // what the secondaries had before we started is theirs to check
+                    }
+                    std::string soa("\xC0\x0C\x00\x06\x00\x01", 6);
+                    store::put_u32(soa, row.ttl);
+                    const std::string rdata = zones::soa_rdata_of(row);
+                    soa.push_back(static_cast<char>(rdata.size() >> 8));
+                    soa.push_back(static_cast<char>(rdata.size()));
+                    soa += rdata;
+                    for (std::size_t t = 0; t < targets_.size(); ++t) {
+                        std::erase_if(pending, [&](const Pending& p) {
+                            return p.zone == row.name && p.target == t;
+                        });
+                        pending.push_back(
+                            Pending{row.name, soa, t, static_cast<std::uint16_t>(rng()), 0, now});
+                    }
+                }
+            } catch (const std::exception&) {
+                // the store is unreadable right now: try again at the next poll
+            }
+            first = false;
+        }
+        for (auto& p : pending) {
+            if (p.next > now) {
+                continue;
+            }
+            // RFC 1996 §3.7: opcode NOTIFY, AA, the zone's SOA as question.
+            // Header: opcode NOTIFY, AA, one question, one answer (the SOA).
+            std::vector<std::uint8_t> msg = {static_cast<std::uint8_t>(p.id >> 8),
+                                             static_cast<std::uint8_t>(p.id)};
+            for (const std::uint8_t b : {0x24, 0x00, 0, 1, 0, 1, 0, 0, 0, 0}) {
+                msg.push_back(b);
+            }
+            const std::string name = zones::name_to_wire(p.zone);
+            msg.insert(msg.end(), name.begin(), name.end());
+            for (const std::uint8_t b : {0, 6, 0, 1}) {
+                msg.push_back(b);
+            }
+            msg.insert(msg.end(), p.soa.begin(), p.soa.end());
+            const auto& ss = targets_[p.target];
+            const int fd = ss.ss_family == AF_INET ? fd4 : fd6;
+            ::sendto(fd, msg.data(), msg.size(), 0, reinterpret_cast<const sockaddr*>(&ss),
+                     target_lens_[p.target]);
+            ++p.attempts;
+            p.next = now + std::chrono::seconds(1);
+        }
+        // Answers: any response with a pending id ends that NOTIFY.
+        std::uint8_t buf[512];
+        for (const int fd : {fd4, fd6}) {
+            for (;;) {
+                const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+                if (n < 12) {
+                    break;
+                }
+                const auto id = static_cast<std::uint16_t>((buf[0] << 8) | buf[1]);
+                std::erase_if(pending, [&](const Pending& p) { return p.id == id; });
+            }
+        }
+        const auto later = clock::now();
+        std::erase_if(pending,
+                      [&](const Pending& p) { return p.attempts >= 5 && p.next <= later; });
+        pollfd fds[2] = {{fd4, POLLIN, 0}, {fd6, POLLIN, 0}};
+        ::poll(fds, 2, 50);
+    }
+    ::close(fd4);
+    ::close(fd6);
+}
+
+} // namespace sb::dnsd

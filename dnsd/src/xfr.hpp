@@ -1,0 +1,64 @@
+// Zone transfers out (AXFR RFC 5936, IXFR RFC 1995 from the zones journal) with transfer
+// ACLs and TSIG (RFC 8945), and NOTIFY (RFC 1996) to the configured secondaries. Not on the
+// query hot path: these allocate.
+#pragma once
+
+#include "answer.hpp"
+#include "dnsd/dnsd.hpp"
+#include "tsig.hpp"
+
+#include <netinet/in.h>
+
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sb::dnsd {
+
+// One allow_transfer entry: an address and prefix length (IPv4 addresses stored mapped).
+struct Acl {
+    std::uint8_t addr[16] = {};
+    unsigned prefix = 128;
+};
+
+class Transfers {
+public:
+    // Parses allow_transfer and tsig_keys (throws std::runtime_error naming the bad entry).
+    explicit Transfers(const Options& options);
+
+    // The complete TCP response stream (each message with its 2-byte length) to the AXFR or
+    // IXFR `query` from `peer` (16 bytes, IPv4 mapped), read from `txn` (null: SERVFAIL).
+    std::vector<std::uint8_t> respond(std::span<const std::uint8_t> query, const QueryInfo& info,
+                                      const std::uint8_t* peer, const store::ReadTxn* txn) const;
+
+    const std::vector<TsigKey>& keys() const noexcept { return keys_; }
+
+private:
+    bool allowed(const std::uint8_t* peer) const noexcept;
+    std::vector<Acl> acl_;
+    std::vector<TsigKey> keys_;
+};
+
+// Sends NOTIFY for every zone whose serial changes to every notify target, from its own
+// thread: polls the Zones table every 200 ms, retries each NOTIFY every second up to 5 times
+// until the secondary answers.
+class Notifier {
+public:
+    Notifier(const store::Env& env, const Options& options);
+    ~Notifier();
+    Notifier(const Notifier&) = delete;
+    Notifier& operator=(const Notifier&) = delete;
+
+private:
+    void run();
+    const store::Env& env_;
+    std::vector<sockaddr_storage> targets_;
+    std::vector<socklen_t> target_lens_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+} // namespace sb::dnsd

@@ -1,0 +1,313 @@
+"""Shared helpers of the dns4 tests: a small DNS wire codec (no dnspython in Debian's
+python3 here), free ports, and starting/stopping switchboard, NSD and Knot on loopback."""
+
+import os
+import random
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ZONES = os.path.join(HERE, "zones")
+ZONE_NAMES = ["example.com", "example.net", "child.example.com"]
+
+TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28,
+         "LOC": 29, "SRV": 33, "NAPTR": 35, "OPT": 41, "DS": 43, "TSIG": 250, "IXFR": 251,
+         "AXFR": 252, "ANY": 255, "CAA": 257}
+TYPE_NAMES = {v: k for k, v in TYPES.items()}
+# Types whose rdata holds names that may be compressed (RFC 3597 §4) or not (SRV, NAPTR).
+NAME_FIELDS = {2: "n", 5: "n", 12: "n", 15: "2n", 6: "nn20", 33: "6n"}
+
+
+# ---- wire codec -------------------------------------------------------------------------
+
+def encode_name(name):
+    out = b""
+    for label in name.rstrip(".").split("."):
+        if label:
+            out += bytes([len(label)]) + label.encode()
+    return out + b"\0"
+
+
+def make_query(name, qtype, qclass=1, qid=None, edns=None, edns_version=0, do=False,
+               opcode=0, qdcount=None, rd=False, options=b""):
+    qid = random.randrange(65536) if qid is None else qid
+    flags = (opcode << 11) | (0x0100 if rd else 0)
+    t = TYPES[qtype] if isinstance(qtype, str) else qtype
+    question = encode_name(name) + struct.pack("!HH", t, qclass)
+    nq = 1 if qdcount is None else qdcount
+    body = question * nq if nq > 0 else b""
+    ar = 0
+    if edns is not None:
+        ttl = (edns_version << 16) | (0x8000 if do else 0)
+        body += b"\0" + struct.pack("!HHIH", 41, edns, ttl, len(options)) + options
+        ar = 1
+    return struct.pack("!HHHHHH", qid, flags, nq, 0, 0, ar) + body
+
+
+def read_name(msg, pos):
+    """Returns (name lowercased with case kept separately, next position)."""
+    labels = []
+    end = None
+    hops = 0
+    while True:
+        if pos >= len(msg):
+            raise ValueError("name runs past the message")
+        n = msg[pos]
+        if n & 0xC0 == 0xC0:
+            if end is None:
+                end = pos + 2
+            pos = ((n & 0x3F) << 8) | msg[pos + 1]
+            hops += 1
+            if hops > 64:
+                raise ValueError("pointer loop")
+            continue
+        if n == 0:
+            pos += 1
+            break
+        labels.append(msg[pos + 1:pos + 1 + n].decode("latin-1"))
+        pos += 1 + n
+    return ".".join(labels) + ".", (end if end is not None else pos)
+
+
+def canonical_rdata(msg, rtype, start, rdlength):
+    """Rdata with embedded names decompressed and lowercased, as bytes for comparison."""
+    fmt = NAME_FIELDS.get(rtype)
+    if fmt is None:
+        return msg[start:start + rdlength].hex()
+    pos = start
+    out = []
+    i = 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c == "n":
+            name, pos = read_name(msg, pos)
+            out.append(name.lower())
+            i += 1
+        else:
+            j = i
+            while j < len(fmt) and fmt[j].isdigit():
+                j += 1
+            n = int(fmt[i:j])
+            out.append(msg[pos:pos + n].hex())
+            pos += n
+            i = j
+    return " ".join(out)
+
+
+class Response:
+    def __init__(self, msg):
+        self.raw = msg
+        (self.id, self.flags, qd, an, ns, ar) = struct.unpack("!HHHHHH", msg[:12])
+        pos = 12
+        self.question = []
+        for _ in range(qd):
+            name, pos = read_name(msg, pos)
+            t, c = struct.unpack("!HH", msg[pos:pos + 4])
+            pos += 4
+            self.question.append((name, t, c))
+        self.sections = []
+        self.opt = None
+        for count in (an, ns, ar):
+            rrs = []
+            for _ in range(count):
+                name, pos = read_name(msg, pos)
+                t, c, ttl, rdl = struct.unpack("!HHIH", msg[pos:pos + 10])
+                pos += 10
+                if t == 41:
+                    self.opt = (c, ttl, msg[pos:pos + rdl])
+                else:
+                    rrs.append((name.lower(), TYPE_NAMES.get(t, str(t)), c, ttl,
+                                canonical_rdata(msg, t, pos, rdl)))
+                pos += rdl
+            self.sections.append(rrs)
+        if pos != len(msg):
+            raise ValueError("%d trailing bytes" % (len(msg) - pos))
+
+    @property
+    def rcode(self):
+        ext = (self.opt[1] >> 24) if self.opt else 0
+        return (ext << 4) | (self.flags & 0xF)
+
+    @property
+    def aa(self):
+        return bool(self.flags & 0x0400)
+
+    @property
+    def tc(self):
+        return bool(self.flags & 0x0200)
+
+    @property
+    def answer(self):
+        return self.sections[0]
+
+    @property
+    def authority(self):
+        return self.sections[1]
+
+    @property
+    def additional(self):
+        return self.sections[2]
+
+
+def udp_exchange(port, msg, timeout=2.0):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(msg, ("127.0.0.1", port))
+        data, _ = s.recvfrom(65535)
+        return data
+
+
+def recv_exact(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError("connection closed")
+        data += chunk
+    return data
+
+
+def tcp_read_message(sock):
+    (length,) = struct.unpack("!H", recv_exact(sock, 2))
+    return recv_exact(sock, length)
+
+
+def tcp_exchange(port, msg, timeout=3.0):
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(struct.pack("!H", len(msg)) + msg)
+        return tcp_read_message(s)
+
+
+def query(port, msg, tcp=False):
+    return Response(tcp_exchange(port, msg) if tcp else udp_exchange(port, msg))
+
+
+# ---- processes -------------------------------------------------------------------------
+
+def free_port():
+    """A port free for both UDP and TCP on 127.0.0.1."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+            t.bind(("127.0.0.1", 0))
+            port = t.getsockname()[1]
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                    u.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port")
+
+
+def wait_for_dns(port, name="example.com", timeout=10.0, proc=None):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("server exited with %s" % proc.returncode)
+        try:
+            udp_exchange(port, make_query(name, "SOA"), timeout=0.3)
+            return
+        except (socket.timeout, ConnectionRefusedError, OSError):
+            time.sleep(0.1)
+    raise RuntimeError("no DNS answer on port %d" % port)
+
+
+class Proc:
+    """A server process with its own temp dir; stop() terminates it and removes the dir."""
+
+    def __init__(self, argv, workdir, log_name):
+        self.workdir = workdir
+        self.log_path = os.path.join(workdir, log_name)
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
+                                     cwd=workdir, start_new_session=True)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def output(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+
+def run(argv, **kw):
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+    if r.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (" ".join(argv), r.returncode,
+                                                   r.stderr.decode(errors="replace")))
+    return r.stdout.decode()
+
+
+def import_zones(binary, data, files):
+    for f in files:
+        run([binary, "zone", "import", f, "--data", data])
+
+
+def start_switchboard(binary, workdir, ini="", command="dns", soap_port=None, zone_files=()):
+    data = os.path.join(workdir, "data")
+    os.makedirs(data, exist_ok=True)
+    with open(os.path.join(data, "switchboard.ini"), "a") as f:
+        f.write(ini)
+    import_zones(binary, data, zone_files)
+    port = free_port()
+    argv = [binary, command, "--data", data, "--dns", "127.0.0.1:%d" % port]
+    if soap_port is not None:
+        argv += ["--soap", "127.0.0.1:%d" % soap_port]
+    p = Proc(argv, workdir, "switchboard.log")
+    p.port = port
+    p.data = data
+    try:
+        wait_for_dns(port, proc=p.proc)
+    except Exception:
+        p.stop()
+        raise RuntimeError("switchboard did not start:\n" + p.output())
+    return p
+
+
+NSD = shutil.which("nsd") or "/usr/sbin/nsd"
+KNOTD = shutil.which("knotd") or "/usr/sbin/knotd"
+
+
+def start_nsd(workdir, zones, extra_server="", extra_zone=""):
+    """zones: list of (name, zonefile path). Returns a Proc with .port."""
+    port = free_port()
+    conf = os.path.join(workdir, "nsd.conf")
+    lines = ["server:",
+             "  ip-address: 127.0.0.1@%d" % port,
+             "  port: %d" % port,
+             '  username: ""',
+             '  chroot: ""',
+             "  zonesdir: \"%s\"" % workdir,
+             "  database: \"\"",
+             "  pidfile: \"%s/nsd.pid\"" % workdir,
+             "  xfrdfile: \"%s/xfrd.state\"" % workdir,
+             "  zonelistfile: \"%s/zone.list\"" % workdir,
+             "  xfrdir: \"%s\"" % workdir,
+             "  server-count: 1",
+             "  verbosity: 1",
+             extra_server,
+             "remote-control:",
+             "  control-enable: no"]
+    for name, path in zones:
+        lines += ["zone:", "  name: %s" % name, "  zonefile: \"%s\"" % path, extra_zone]
+    with open(conf, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    p = Proc([NSD, "-d", "-c", conf], workdir, "nsd.log")
+    p.port = port
+    return p
+
+
+def tempdir(prefix):
+    return tempfile.mkdtemp(prefix=prefix)

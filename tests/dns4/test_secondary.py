@@ -1,0 +1,205 @@
+#!/usr/bin/python3
+"""Knot DNS as a secondary of Switchboard (issue 4, done-when 2).
+
+Starts `switchboard serve` (DNS + SOAP) with example.com imported, `[dns] notify` pointing at
+a Knot secondary, transfers allowed by TSIG key only, and Knot configured with that key.
+Checks: the zone arrives at Knot by AXFR (Knot answers its SOA and records); a record added
+over SOAP (DnsPort.addRecord) reaches Knot by NOTIFY + IXFR within 5 seconds (Knot answers
+the new name; its log shows an incremental transfer); kdig AXFR with the right key works,
+with a wrong key is refused (TSIG error), without a key is REFUSED, and from an address in
+allow_transfer works without a key.
+"""
+
+import argparse
+import base64
+import http.client
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dns4lib import (KNOTD, ZONES, Proc, free_port, make_query, query, start_switchboard,  # noqa
+                     tempdir, wait_for_dns)
+
+SECRET = base64.b64encode(b"switchboard-dns4-test-key-32byte").decode()
+WRONG = base64.b64encode(b"not-the-right-key-at-all-32bytes").decode()
+ENVELOPE = """<?xml version="1.0" encoding="UTF-8"?>
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
+ xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+ xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" xmlns:ns4="urn:AGProjects:NGNPro"
+ xmlns:ns5="urn:AGProjects:NGNPro:Dns"
+ SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">
+<SOAP-ENV:Header><auth>
+ <username xsi:type="xsd:string">admin</username>
+ <password xsi:type="xsd:string">dns4-secret</password>
+ <admin xsi:type="xsd:boolean">true</admin>
+ <impersonate xsi:type="xsd:int">0</impersonate>
+</auth></SOAP-ENV:Header>
+<SOAP-ENV:Body><ns5:addRecord><record xsi:type="ns4:DnsRecord">
+ <name xsi:type="xsd:string">%s</name>
+ <zone xsi:type="xsd:string">example.com</zone>
+ <type xsi:type="xsd:string">A</type>
+ <value xsi:type="xsd:string">%s</value>
+ <owner xsi:type="xsd:int">0</owner>
+ <ttl xsi:type="xsd:int">300</ttl>
+ <priority xsi:type="xsd:int">0</priority>
+</record></ns5:addRecord></SOAP-ENV:Body></SOAP-ENV:Envelope>
+"""
+
+
+def soap_add_record(port, name, value):
+    body = (ENVELOPE % (name, value)).encode()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("POST", "/ngnpro/", body, {"Content-Type": "text/xml; charset=UTF-8",
+                                          "SOAPAction": '""'})
+    r = c.getresponse()
+    data = r.read().decode(errors="replace")
+    if r.status != 200 or "Fault" in data:
+        raise RuntimeError("addRecord failed: %d %s" % (r.status, data))
+
+
+def kdig(port, args):
+    out = subprocess.run(["kdig", "-p", str(port), "@127.0.0.1", "+nocrypto"] + args,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=20)
+    return out.stdout.decode(errors="replace")
+
+
+def start_knot(workdir, primary_port, port):
+    conf = os.path.join(workdir, "knot.conf")
+    with open(conf, "w") as f:
+        f.write("""server:
+    listen: 127.0.0.1@%(port)d
+    rundir: "%(dir)s"
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "%(dir)s"
+key:
+  - id: xfrkey
+    algorithm: hmac-sha256
+    secret: %(secret)s
+remote:
+  - id: primary
+    address: 127.0.0.1@%(primary)d
+    key: xfrkey
+acl:
+  - id: from_primary
+    address: 127.0.0.1
+    action: notify
+template:
+  - id: default
+    storage: "%(dir)s"
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: changes
+zone:
+  - domain: example.com
+    master: primary
+    acl: from_primary
+""" % {"port": port, "dir": workdir, "secret": SECRET, "primary": primary_port})
+    p = Proc([KNOTD, "-c", conf], workdir, "knot.log")
+    p.port = port
+    return p
+
+
+def serial_of(port, name="example.com"):
+    r = query(port, make_query(name, "SOA"))
+    if r.rcode != 0 or not r.answer:
+        return None
+    return int(r.answer[0][4].split()[2][:8], 16)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    args = ap.parse_args()
+    binary = os.path.abspath(args.binary)
+    sb_dir, knot_dir = tempdir("dns4-sec-sb-"), tempdir("dns4-sec-knot-")
+    sb = knot = None
+    passed = failed = 0
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL " + what)
+
+    try:
+        knot_port = free_port()  # reserved for Knot below; switchboard must know it first
+        soap_port = free_port()
+        ini = ("[admin]\nusername = admin\npassword = dns4-secret\n[dns]\nworkers = 1\n"
+               "notify = 127.0.0.1:%d\nallow_transfer = 127.0.0.2/32\n"
+               "tsig_key = xfrkey:hmac-sha256:%s\n" % (knot_port, SECRET))
+        sb = start_switchboard(binary, sb_dir, ini=ini, command="serve", soap_port=soap_port,
+                               zone_files=[os.path.join(ZONES, "example.com.zone")])
+        knot = start_knot(knot_dir, sb.port, knot_port)
+        # 1. The zone arrives by AXFR.
+        deadline = time.time() + 15
+        serial = None
+        while time.time() < deadline and serial is None:
+            try:
+                serial = serial_of(knot.port)
+            except Exception:  # noqa: BLE001 — not up yet
+                pass
+            time.sleep(0.2)
+        check(serial == serial_of(sb.port), "Knot has the zone by AXFR (serial %s vs %s)"
+              % (serial, serial_of(sb.port)))
+        r = query(knot.port, make_query("www.example.com", "A"))
+        check(sorted(x[4] for x in r.answer) == ["c0000250", "c0000251"],
+              "Knot answers www.example.com from the transferred zone: %r" % (r.answer,))
+        # 2. A SOAP change reaches Knot by NOTIFY + IXFR within 5 seconds.
+        start = time.time()
+        soap_add_record(soap_port, "fresh", "192.0.2.222")
+        got = False
+        while time.time() - start < 5 and not got:
+            r = query(knot.port, make_query("fresh.example.com", "A"))
+            got = r.rcode == 0 and [x[4] for x in r.answer] == ["c00002de"]
+            if not got:
+                time.sleep(0.1)
+        check(got, "the SOAP change reached Knot within 5 s")
+        print("SOAP change visible at the secondary after %.2f s" % (time.time() - start))
+        time.sleep(0.3)
+        log = knot.output()
+        if os.environ.get("DNS4_DEBUG"):
+            print(log)
+        check("IXFR, incoming" in log and "fallback" not in log.lower(),
+              "Knot's log shows an incremental transfer:\n" + log[-2000:])
+        # A second change, to see the journal chain two versions.
+        soap_add_record(soap_port, "fresh2", "192.0.2.223")
+        start = time.time()
+        got = False
+        while time.time() - start < 5 and not got:
+            r = query(knot.port, make_query("fresh2.example.com", "A"))
+            got = r.rcode == 0 and bool(r.answer)
+            time.sleep(0.1)
+        check(got and serial_of(knot.port) == serial_of(sb.port),
+              "a second change reached Knot with the same serial")
+        # 3. TSIG: right key transfers, wrong key and no key do not.
+        right = kdig(sb.port, ["-y", "hmac-sha256:xfrkey:" + SECRET, "AXFR", "example.com"])
+        check("fresh.example.com." in right, "AXFR with the right key:\n" + right[-800:])
+        wrong = kdig(sb.port, ["-y", "hmac-sha256:xfrkey:" + WRONG, "AXFR", "example.com"])
+        check("fresh.example.com." not in wrong and
+              ("NOTAUTH" in wrong or "BADSIG" in wrong or "TSIG" in wrong),
+              "AXFR with a wrong key is refused:\n" + wrong[-800:])
+        nokey = kdig(sb.port, ["AXFR", "example.com"])
+        check("fresh.example.com." not in nokey and "REFUSED" in nokey,
+              "AXFR without a key from a disallowed address is REFUSED:\n" + nokey[-800:])
+        acl = kdig(sb.port, ["-b", "127.0.0.2", "AXFR", "example.com"])
+        check("fresh.example.com." in acl, "AXFR from an allowed address:\n" + acl[-800:])
+        print("%d passed, %d failed" % (passed, failed))
+        return 1 if failed else 0
+    finally:
+        for p in (knot, sb):
+            if p is not None:
+                p.stop()
+        shutil.rmtree(sb_dir, ignore_errors=True)
+        shutil.rmtree(knot_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

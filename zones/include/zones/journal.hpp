@@ -1,0 +1,47 @@
+// The per-zone change journal (store::Table::Journal) that IXFR (RFC 1995) answers from.
+//
+// rebuild_node() records, for every owner it rebuilds, the node before and after, keyed
+//   zone name '\0' u64 LMDB txn id (big-endian) owner-key
+// so one provisioning operation (one write transaction) is one group, in commit order. The
+// value is: u8 has_old | has_new << 1, u32 old length, old node, new node. A group that
+// changes the apex carries the old and new SOA, i.e. the serials the difference goes between.
+// touch_zone() trims a zone's journal to its newest max_journal_groups groups.
+#pragma once
+
+#include "store/store.hpp"
+#include "zones/zonefile.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::zones {
+
+constexpr std::size_t max_journal_groups = 1000;
+
+// Called by rebuild_node: `old_node`/`new_node` empty when the owner had/has no node.
+void journal_node(store::WriteTxn& txn, std::string_view owner, const std::string* old_node,
+                  const std::string* new_node);
+
+// Drops the oldest groups of `zone` beyond max_journal_groups.
+void journal_trim(store::WriteTxn& txn, std::string_view zone);
+
+// One version step of an IXFR: the SOA before, what went, the SOA after, what came.
+struct ZoneDiff {
+    ZoneRr old_soa;
+    std::vector<ZoneRr> removed;
+    ZoneRr new_soa;
+    std::vector<ZoneRr> added;
+};
+
+// The steps from `serial` to the zone's current serial, oldest first; empty when `serial` is
+// current; nullopt when the journal does not reach back to `serial` (answer with AXFR).
+std::optional<std::vector<ZoneDiff>> journal_diffs(const store::ReadTxn& txn, std::string_view zone,
+                                                   std::uint32_t serial);
+
+// The serial in SOA rdata (wire), 0 when malformed.
+std::uint32_t soa_serial(std::string_view soa_rdata) noexcept;
+
+} // namespace sb::zones

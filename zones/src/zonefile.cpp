@@ -1,0 +1,320 @@
+// Master files in (ldns parses, then the provisioning write path stores) and out.
+#include "zones/zonefile.hpp"
+
+#include "store/tables.hpp"
+#include "zones/compile.hpp"
+#include "zones/node.hpp"
+
+#include <ldns/ldns.h>
+
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <sstream>
+
+namespace sb::zones {
+
+namespace {
+
+struct ZoneFree {
+    void operator()(ldns_zone* z) const { ldns_zone_deep_free(z); }
+};
+
+struct RdfFree {
+    void operator()(ldns_rdf* r) const { ldns_rdf_deep_free(r); }
+};
+
+struct FileClose {
+    void operator()(FILE* f) const { std::fclose(f); }
+};
+
+std::string rdf_text(const ldns_rdf* rdf) {
+    char* s = ldns_rdf2str(rdf);
+    std::string out = s != nullptr ? s : "";
+    free(s);
+    return out;
+}
+
+// An owner or target name as canonical text ("www.example.com"), refusing what provisioning
+// refuses (docs/decisions.md).
+std::string name_of(const ldns_rdf* rdf, const std::string& field) {
+    return canonical_name(rdf_text(rdf), field);
+}
+
+// RNAME → the ZoneRow's email: "john\.doe.example.com." → "john.doe@example.com".
+std::string email_of(const std::string& rname) {
+    std::string local;
+    std::size_t i = 0;
+    for (; i < rname.size() && rname[i] != '.'; ++i) {
+        if (rname[i] == '\\' && i + 1 < rname.size()) {
+            ++i;
+        }
+        local.push_back(rname[i]);
+    }
+    std::string domain = i < rname.size() ? rname.substr(i + 1) : "";
+    while (!domain.empty() && domain.back() == '.') {
+        domain.pop_back();
+    }
+    return domain.empty() ? local : local + "@" + domain;
+}
+
+std::uint32_t rdf_u32(const ldns_rdf* rdf) {
+    return static_cast<std::uint32_t>(std::stoul(rdf_text(rdf)));
+}
+
+void erase_record(store::WriteTxn& txn, const store::RecordRow& row) {
+    txn.del(store::Table::Records, store::u64_key(row.id));
+    txn.del(store::Table::RecordsByZone, store::records_by_zone_key(row.zone, row.id));
+    txn.del(store::Table::RecordsByOwner, store::records_by_owner_key(name_key(row.name), row.id));
+}
+
+} // namespace
+
+std::string key_to_name(std::string_view key) {
+    std::string out;
+    std::size_t end = key.size();
+    while (end > 0) {
+        std::size_t start = end - 1;
+        while (start > 0 && key[start - 1] != '\0') {
+            --start;
+        }
+        if (!out.empty()) {
+            out.push_back('.');
+        }
+        out.append(key.substr(start, end - 1 - start));
+        end = start;
+    }
+    return out;
+}
+
+ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const ImportOptions& o) {
+    std::unique_ptr<ldns_rdf, RdfFree> origin;
+    if (!o.zone.empty()) {
+        origin.reset(ldns_dname_new_frm_str((canonical_name(o.zone, "zone") + ".").c_str()));
+    }
+    std::unique_ptr<FILE, FileClose> in(fmemopen(const_cast<char*>(text.data()), text.size(), "r"));
+    if (!in) {
+        throw InvalidValue("file", "cannot read the zone text");
+    }
+    ldns_zone* raw = nullptr;
+    int line = 0;
+    const ldns_status st =
+        ldns_zone_new_frm_fp_l(&raw, in.get(), origin.get(), 3600, LDNS_RR_CLASS_IN, &line);
+    if (st != LDNS_STATUS_OK) {
+        throw InvalidValue("file",
+                           "line " + std::to_string(line) + ": " + ldns_get_errorstr_by_id(st));
+    }
+    const std::unique_ptr<ldns_zone, ZoneFree> zone(raw);
+    const ldns_rr* soa = ldns_zone_soa(zone.get());
+    if (soa == nullptr || ldns_rr_rd_count(soa) != 7) {
+        throw InvalidValue("file", "no SOA record: a zone file starts with its SOA");
+    }
+    ImportResult result;
+    result.zone = name_of(ldns_rr_owner(soa), "SOA owner");
+    if (!o.zone.empty() && result.zone != canonical_name(o.zone, "zone")) {
+        throw InvalidValue("file", "the SOA is for " + result.zone + ", not " + o.zone);
+    }
+    const std::string& zname = result.zone;
+
+    // The zone row: new, or the existing one with its records replaced.
+    auto existing = store::get_zone(txn, zname);
+    if (existing && existing->kind != store::ZoneKind::Dns) {
+        throw InvalidValue("zone", zname + " is an ENUM range's zone");
+    }
+    std::set<std::string> owners = {zname};
+    store::ZoneRow row;
+    if (existing) {
+        row = *existing;
+        for (const auto id : store::ids_with_prefix(txn, store::Table::RecordsByZone,
+                                                    store::records_by_zone_prefix(zname))) {
+            if (const auto rec = store::get_record(txn, id)) {
+                erase_record(txn, *rec);
+                owners.insert(rec->name);
+            }
+        }
+    } else {
+        row.name = zname;
+        row.customer = o.customer;
+        row.reseller = o.reseller;
+        if (row.reseller == 0 && o.customer != 0) {
+            if (const auto c = store::get_customer(txn, o.customer)) {
+                row.reseller = c->reseller;
+            }
+        }
+        if (row.customer != 0) {
+            store::add_counter(txn, 'c', row.customer, "dns_zones", 1);
+        }
+        if (row.reseller != 0) {
+            store::add_counter(txn, 'r', row.reseller, "dns_zones", 1);
+        }
+    }
+    if (existing && o.customer != 0) {
+        row.customer = o.customer;
+    }
+    const std::string mname = name_of(ldns_rr_rdf(soa, 0), "SOA MNAME");
+    row.kind = store::ZoneKind::Dns;
+    row.ttl = ldns_rr_ttl(soa);
+    row.email = email_of(rdf_text(ldns_rr_rdf(soa, 1)));
+    const std::uint32_t file_serial = rdf_u32(ldns_rr_rdf(soa, 2));
+    row.refresh = rdf_u32(ldns_rr_rdf(soa, 3));
+    row.retry = rdf_u32(ldns_rr_rdf(soa, 4));
+    row.expire = rdf_u32(ldns_rr_rdf(soa, 5));
+    row.minimum = rdf_u32(ldns_rr_rdf(soa, 6));
+    row.nameservers.clear();
+
+    const ldns_rr_list* rrs = ldns_zone_rrs(zone.get());
+    for (std::size_t i = 0; i < ldns_rr_list_rr_count(rrs); ++i) {
+        const ldns_rr* rr = ldns_rr_list_rr(rrs, i);
+        const std::string owner = name_of(ldns_rr_owner(rr), "owner");
+        const auto type = static_cast<RRType>(ldns_rr_get_type(rr));
+        const std::string where = owner + " " + to_string(type);
+        if (!in_zone(owner, zname)) {
+            throw InvalidValue("owner", owner + " is outside zone " + zname);
+        }
+        if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+            throw InvalidValue("class", where + ": only class IN is served");
+        }
+        if (type == RRType::SOA) {
+            throw InvalidValue("type", where + ": a second SOA");
+        }
+        if (owner == zname && type == RRType::NS) {
+            const std::string ns = name_of(ldns_rr_rdf(rr, 0), "NS");
+            if (ns == mname) {
+                row.nameservers.insert(row.nameservers.begin(), ns); // the SOA MNAME comes first
+            } else {
+                row.nameservers.push_back(ns);
+            }
+            if (ldns_rr_ttl(rr) != row.ttl) {
+                result.warnings.push_back("apex NS TTL " + std::to_string(ldns_rr_ttl(rr)) +
+                                          " is served as the SOA TTL " + std::to_string(row.ttl));
+            }
+            continue;
+        }
+        const auto known = record_type_from_string(to_string(type));
+        if (!known || *known != type) {
+            throw InvalidValue("type", where + ": type not supported (A, AAAA, CNAME, MX, NAPTR, "
+                                               "NS, SRV, TXT, PTR, LOC)");
+        }
+        if (type == RRType::CNAME && owner == zname) {
+            throw InvalidValue("type", where + ": a CNAME cannot be at the zone apex");
+        }
+        store::RecordRow rec;
+        rec.zone = zname;
+        rec.name = owner;
+        rec.type = static_cast<std::uint16_t>(type);
+        rec.ttl = ldns_rr_ttl(rr);
+        const std::size_t n = ldns_rr_rd_count(rr);
+        std::vector<std::string> fields;
+        for (std::size_t f = 0; f < n; ++f) {
+            fields.push_back(rdf_text(ldns_rr_rdf(rr, f)));
+        }
+        std::size_t first = 0;
+        if ((type == RRType::MX || type == RRType::SRV) && n > 1) {
+            rec.priority = static_cast<std::uint32_t>(std::stoul(fields[0]));
+            first = 1;
+        }
+        for (std::size_t f = first; f < n; ++f) {
+            rec.value += (f > first ? " " : "") + fields[f];
+        }
+        rec.rdata = record_rdata(type, rec.value, rec.priority, zname);
+        rec.customer = row.customer;
+        rec.reseller = row.reseller;
+        rec.owner = row.customer;
+        rec.change_date = o.now;
+        rec.id = txn.next_id("record");
+        txn.put(store::Table::Records, store::u64_key(rec.id), store::encode(rec));
+        txn.put(store::Table::RecordsByZone, store::records_by_zone_key(zname, rec.id), {});
+        txn.put(store::Table::RecordsByOwner, store::records_by_owner_key(name_key(owner), rec.id),
+                {});
+        owners.insert(owner);
+        ++result.records;
+    }
+    if (row.nameservers.empty()) {
+        throw InvalidValue("NS", "the zone has no NS records at its apex");
+    }
+    if (row.nameservers.front() != mname) {
+        result.warnings.push_back("SOA MNAME " + mname + " is not an apex NS; served as " +
+                                  row.nameservers.front());
+    }
+    // The file's serial when it moves the zone forward; touch_zone takes the next one.
+    if (file_serial > row.serial) {
+        row.serial = file_serial - 1;
+    }
+    for (const auto& owner : owners) {
+        rebuild_node(txn, owner);
+    }
+    touch_zone(txn, row, o.now);
+    result.serial = row.serial;
+    return result;
+}
+
+std::vector<ZoneRr> zone_rrs(const store::ReadTxn& txn, std::string_view zone) {
+    std::vector<ZoneRr> out;
+    const std::string zkey = name_key(zone);
+    const auto apex = txn.get(store::Table::DnsNodes, zkey);
+    if (!apex || !(NodeView(*apex).flags() & NodeApex)) {
+        return out;
+    }
+    auto add_node = [&](std::string_view key, std::string_view value, bool soa_only) {
+        const NodeView node(value);
+        if (!node.valid()) {
+            throw store::Error("malformed node " + key_to_name(key), MDB_CORRUPTED);
+        }
+        const std::string owner = key_to_name(key);
+        for (std::uint16_t i = 0; i < node.rrset_count(); ++i) {
+            RrsetView rrset;
+            node.at(i, rrset);
+            if ((rrset.type() == RRType::SOA) != soa_only) {
+                continue;
+            }
+            std::size_t pos = 0;
+            RrView rr{};
+            while (rrset.next_rr(pos, rr)) {
+                out.push_back(ZoneRr{owner, rrset.type(), rr.ttl, std::string(rr.rdata)});
+            }
+        }
+    };
+    add_node(zkey, *apex, true);
+    store::Cursor c = txn.cursor(store::Table::DnsNodes);
+    for (bool ok = c.seek(zkey); ok && c.key().starts_with(zkey);) {
+        const std::string_view key = c.key();
+        if (key.size() > zkey.size() && (NodeView(c.value()).flags() & NodeApex)) {
+            // A child zone we also serve: its names are not in this zone, but this zone's
+            // delegation records at the cut are.
+            const std::string owner = key_to_name(key);
+            for (const auto id : store::ids_with_prefix(txn, store::Table::RecordsByOwner,
+                                                        store::records_by_owner_prefix(key))) {
+                const auto rec = store::get_record(txn, id);
+                if (rec && rec->zone == zone) {
+                    const auto z = store::get_zone(txn, rec->zone);
+                    out.push_back(ZoneRr{owner, static_cast<RRType>(rec->type),
+                                         rec->ttl != 0 ? rec->ttl : (z ? z->ttl : 3600),
+                                         rec->rdata});
+                }
+            }
+            std::string after(key);
+            after.back() = '\1';
+            ok = c.seek(after);
+            continue;
+        }
+        add_node(key, c.value(), false);
+        ok = c.next();
+    }
+    return out;
+}
+
+std::string export_zone(const store::ReadTxn& txn, std::string_view zone) {
+    const auto rrs = zone_rrs(txn, zone);
+    if (rrs.empty()) {
+        throw InvalidValue("zone", std::string(zone) + " is not a zone we serve");
+    }
+    std::ostringstream out;
+    out << "$ORIGIN " << zone << ".\n";
+    for (const auto& rr : rrs) {
+        out << rr.owner << ".\t" << rr.ttl << "\tIN\t" << to_string(rr.type) << "\t"
+            << rdata_to_text(rr.type, rr.rdata) << "\n";
+    }
+    return out.str();
+}
+
+} // namespace sb::zones
