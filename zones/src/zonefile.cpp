@@ -16,9 +16,10 @@ namespace sb::zones {
 
 namespace {
 
-struct ZoneFree {
-    void operator()(ldns_zone* z) const { ldns_zone_deep_free(z); }
+struct RrFree {
+    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
 };
+using RrPtr = std::unique_ptr<ldns_rr, RrFree>;
 
 struct RdfFree {
     void operator()(ldns_rdf* r) const { ldns_rdf_deep_free(r); }
@@ -96,16 +97,48 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
     if (!in) {
         throw InvalidValue("file", "cannot read the zone text");
     }
-    ldns_zone* raw = nullptr;
-    int line = 0;
-    const ldns_status st =
-        ldns_zone_new_frm_fp_l(&raw, in.get(), origin.get(), 3600, LDNS_RR_CLASS_IN, &line);
-    if (st != LDNS_STATUS_OK) {
-        throw InvalidValue("file",
-                           "line " + std::to_string(line) + ": " + ldns_get_errorstr_by_id(st));
+    // RR by RR (ldns_zone_new_frm_fp_l leaks parsed RRs on some error paths, which the
+    // zone-file fuzzer found): every RR is owned here from the moment ldns returns it.
+    RrPtr soa_rr;
+    std::vector<RrPtr> parsed;
+    {
+        ldns_rdf* cur_origin = origin ? ldns_rdf_clone(origin.get()) : nullptr;
+        ldns_rdf* prev = nullptr;
+        const std::unique_ptr<ldns_rdf*, void (*)(ldns_rdf**)> free_names(
+            &cur_origin, [](ldns_rdf** p) { ldns_rdf_deep_free(*p); });
+        const std::unique_ptr<ldns_rdf*, void (*)(ldns_rdf**)> free_prev(
+            &prev, [](ldns_rdf** p) { ldns_rdf_deep_free(*p); });
+        std::uint32_t default_ttl = 3600;
+        int line = 0;
+        while (!std::feof(in.get())) {
+            ldns_rr* raw = nullptr;
+            const ldns_status st =
+                ldns_rr_new_frm_fp_l(&raw, in.get(), &default_ttl, &cur_origin, &prev, &line);
+            RrPtr rr(raw);
+            if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
+                st == LDNS_STATUS_SYNTAX_ORIGIN) {
+                continue;
+            }
+            if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
+                throw InvalidValue("file", "line " + std::to_string(line) +
+                                               ": $INCLUDE is not supported; give one file");
+            }
+            if (st != LDNS_STATUS_OK || !rr) {
+                throw InvalidValue("file", "line " + std::to_string(line) + ": " +
+                                               ldns_get_errorstr_by_id(st));
+            }
+            if (ldns_rr_get_type(rr.get()) == LDNS_RR_TYPE_SOA) {
+                if (soa_rr) {
+                    throw InvalidValue("file", "line " + std::to_string(line) +
+                                                   ": a second SOA record");
+                }
+                soa_rr = std::move(rr);
+            } else {
+                parsed.push_back(std::move(rr));
+            }
+        }
     }
-    const std::unique_ptr<ldns_zone, ZoneFree> zone(raw);
-    const ldns_rr* soa = ldns_zone_soa(zone.get());
+    const ldns_rr* soa = soa_rr.get();
     if (soa == nullptr || ldns_rr_rd_count(soa) != 7) {
         throw InvalidValue("file", "no SOA record: a zone file starts with its SOA");
     }
@@ -162,9 +195,8 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
     row.minimum = rdf_u32(ldns_rr_rdf(soa, 6));
     row.nameservers.clear();
 
-    const ldns_rr_list* rrs = ldns_zone_rrs(zone.get());
-    for (std::size_t i = 0; i < ldns_rr_list_rr_count(rrs); ++i) {
-        const ldns_rr* rr = ldns_rr_list_rr(rrs, i);
+    for (const RrPtr& owned : parsed) {
+        const ldns_rr* rr = owned.get();
         const std::string owner = name_of(ldns_rr_owner(rr), "owner");
         const auto type = static_cast<RRType>(ldns_rr_get_type(rr));
         const std::string where = owner + " " + to_string(type);
