@@ -19,7 +19,7 @@ const std::set<std::string> known_keys = {
     "admin.username", "admin.password",       "dns.listen",  "dns.workers",
     "dns.max_udp_payload", "dns.nameservers", "soap.listen", "soap.threads",
     "soap.call_data_days", "dns.identity", "dns.version", "dns.allow_transfer",
-    "dns.tsig_key", "dns.notify", "dns.tcp_max_connections", "soap.certificate", "soap.key", "soap.allow_plain_http",
+    "dns.tsig_key", "dns.notify", "dns.tcp_max_connections", "dns.rrl_rate", "dns.rrl_slip", "soap.certificate", "soap.key", "soap.allow_plain_http",
     "soap.max_request_kb", "soap.max_connections", "soap.max_connections_per_address",
     "soap.request_timeout", "soap.idle_timeout",
     "store.map_size_mb"};
@@ -108,6 +108,12 @@ Config load_config(const std::filesystem::path& file) {
     words("dns.allow_transfer", c.dns_allow_transfer);
     words("dns.tsig_key", c.dns_tsig_keys);
     words("dns.notify", c.dns_notify);
+    if (auto v = tree.get_optional<std::string>("dns.rrl_rate")) {
+        c.dns_rrl_rate = to_unsigned(*v, "[dns] rrl_rate");
+    }
+    if (auto v = tree.get_optional<std::string>("dns.rrl_slip")) {
+        c.dns_rrl_slip = to_unsigned(*v, "[dns] rrl_slip");
+    }
     if (auto v = tree.get_optional<std::string>("dns.tcp_max_connections")) {
         c.dns_tcp_max_connections = to_unsigned(*v, "[dns] tcp_max_connections");
     }

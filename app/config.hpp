@@ -41,6 +41,8 @@ struct Config {
     std::vector<std::string> dns_tsig_keys;      // [dns] tsig_key: NAME:hmac-sha256:BASE64 ...
     std::vector<std::string> dns_notify;         // [dns] notify: ADDR:PORT ...
     unsigned dns_tcp_max_connections = 512;      // [dns] tcp_max_connections
+    unsigned dns_rrl_rate = 0;                   // [dns] rrl_rate
+    unsigned dns_rrl_slip = 2;                   // [dns] rrl_slip
     std::size_t map_size_mb = 65536;
 };
 

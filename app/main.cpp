@@ -51,7 +51,8 @@ Options:
 switchboard.ini keys (all optional):
   [admin]  username, password      the provisioning administrator; generated on first start
   [dns]    listen, workers, max_udp_payload, nameservers (default NS for new zones),
-           identity, version, allow_transfer, tsig_key, notify, tcp_max_connections
+           identity, version, allow_transfer, tsig_key, notify, tcp_max_connections,
+           rrl_rate, rrl_slip
   [soap]   listen, threads, call_data_days, certificate, key, allow_plain_http,
            max_request_kb, max_connections, max_connections_per_address,
            request_timeout, idle_timeout
@@ -169,6 +170,8 @@ int run(const Args& args) {
         o.tsig_keys = config.dns_tsig_keys;
         o.notify = config.dns_notify;
         o.tcp_max_connections = config.dns_tcp_max_connections;
+        o.rrl_rate = config.dns_rrl_rate;
+        o.rrl_slip = config.dns_rrl_slip;
         dns.emplace(env, o);
     }
     if (want_soap) {

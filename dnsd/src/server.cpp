@@ -3,6 +3,7 @@
 // UDP waits for readability and then drains the socket with recvmmsg/sendmmsg (Asio 1.74 has
 // no batch receive); TCP serves length-framed queries one after another per connection.
 #include "answer.hpp"
+#include "rrl.hpp"
 #include "asio.hpp"
 #include "dnsd/dnsd.hpp"
 #include "xfr.hpp"
@@ -88,7 +89,7 @@ private:
 class Worker {
 public:
     Worker(const store::Env& env, const Options& options, const asio::ip::address& address,
-           unsigned tcp_limit, const Transfers& transfers)
+           unsigned tcp_limit, unsigned rrl_rate, const Transfers& transfers)
         : io_(1)
         , udp_(io_)
         , acceptor_(io_)
@@ -97,6 +98,7 @@ public:
         , max_udp_payload_(options.max_udp_payload)
         , rx_(batch * udp_rx_size)
         , tx_(batch * std::max<std::size_t>(512, max_udp_payload_))
+        , rrl_(rrl_rate, options.rrl_slip)
         , tcp_limit_(tcp_limit)
         , transfers_(transfers) {
         answer_options_.max_udp_payload = options.max_udp_payload;
@@ -126,6 +128,13 @@ public:
     }
 
     void end() noexcept { txn_.reset(); }
+
+    // The second of a batch, for rate limiting (coarse clock: no system call cost per query).
+    static std::uint32_t coarse_second() noexcept {
+        timespec ts{};
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+        return static_cast<std::uint32_t>(ts.tv_sec);
+    }
 
     std::uint16_t max_udp_payload() const noexcept { return max_udp_payload_; }
 
@@ -206,13 +215,26 @@ private:
                 return; // EAGAIN: drained; other errors: wait for the next readiness
             }
             const Snapshot* snapshot = begin();
+            const std::uint32_t second = coarse_second();
             unsigned replies = 0;
             for (int i = 0; i < received; ++i) {
                 const std::span<const std::uint8_t> query(rx_.data() + i * udp_rx_size,
                                                           rx_msg_[i].msg_len);
                 const std::span<std::uint8_t> out(tx_.data() + i * tx_size, tx_size);
-                const std::size_t len =
-                    answer(query, snapshot, Transport::Udp, answer_options_, out);
+                std::size_t len = answer(query, snapshot, Transport::Udp, answer_options_, out);
+                if (len == 0) {
+                    continue;
+                }
+                switch (rrl_.check(peers_[i], second)) {
+                case RateLimiter::Verdict::Send:
+                    break;
+                case RateLimiter::Verdict::Slip:
+                    len = slip_answer(out.data(), len);
+                    break;
+                case RateLimiter::Verdict::Drop:
+                    len = 0;
+                    break;
+                }
                 if (len == 0) {
                     continue;
                 }
@@ -266,6 +288,7 @@ private:
     std::array<iovec, batch> tx_iov_{};
     std::array<sockaddr_storage, batch> peers_{};
     AnswerOptions answer_options_;
+    RateLimiter rrl_;
     unsigned tcp_limit_;
     unsigned tcp_open_ = 0;
     const Transfers& transfers_;
@@ -396,10 +419,12 @@ Server::Server(const store::Env& env, Options options)
     unsigned n = o.workers != 0 ? o.workers : std::thread::hardware_concurrency();
     n = n == 0 ? 1 : n;
     const unsigned tcp_limit = std::max(1u, o.tcp_max_connections / n);
+    // SO_REUSEPORT spreads one client's queries over the workers: each enforces its share.
+    const unsigned rrl_rate = o.rrl_rate == 0 ? 0 : std::max(1u, (o.rrl_rate + n - 1) / n);
     impl_->transfers = std::make_unique<Transfers>(o);
     for (unsigned i = 0; i < n; ++i) {
         impl_->workers.push_back(
-            std::make_unique<Worker>(env, o, address, tcp_limit, *impl_->transfers));
+            std::make_unique<Worker>(env, o, address, tcp_limit, rrl_rate, *impl_->transfers));
     }
     impl_->notifier = std::make_unique<Notifier>(env, o);
     for (auto& w : impl_->workers) {

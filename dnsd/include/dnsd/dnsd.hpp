@@ -29,6 +29,10 @@ struct Options {
     std::vector<std::string> notify{};
     // Open TCP connections per server (split over the workers); more are closed at once.
     unsigned tcp_max_connections = 512;
+    // Response rate limiting over UDP: answers a second per client network (IPv4 /24, IPv6
+    // /56), 0 = off; every rrl_slip-th answer over the rate goes out truncated (0 = none).
+    unsigned rrl_rate = 0;
+    unsigned rrl_slip = 2;
 };
 
 // Binds UDP and TCP on options.address:port in the constructor (throws std::runtime_error
