@@ -24,7 +24,7 @@ struct Config {
     unsigned dns_workers = 0; // 0: one per core
     std::uint16_t dns_max_udp_payload = 1232;
     Endpoint soap{"127.0.0.1", 9200};
-    unsigned soap_threads = 8;
+    unsigned soap_threads = 32;
     unsigned call_data_days = 90; // [soap] call_data_days: retention of the proxy's call data
     std::string soap_certificate;  // [soap] certificate (PEM, with its chain)
     std::string soap_key;          // [soap] key (PEM)

@@ -274,6 +274,14 @@ void CustomerService::update(const Caller& caller, const CustomerInput& in) {
     CustomerRow row = load(txn, caller, in.id);
     if (caller.admin) {
         if (in.reseller != 0 && in.reseller != row.reseller) {
+            // Records carry their customer's reseller; moving a customer that has any would
+            // split its records between two resellers (docs/decisions.md).
+            const std::string left = remaining_records(txn, row.id);
+            if (!left.empty()) {
+                throw ApiError(ErrorCode::CustomerHasRecords,
+                               "reseller: customer " + std::to_string(row.id) + " still has " +
+                                   left + "; it can move to another reseller when it has none");
+            }
             const auto r = store::get_customer(txn, in.reseller);
             if (in.reseller != row.id && (!r || !r->is_reseller())) {
                 throw ApiError(ErrorCode::InvalidArgument,

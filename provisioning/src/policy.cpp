@@ -1,5 +1,7 @@
 #include "policy.hpp"
 
+#include "store/sip_tables.hpp"
+
 #include <cstdlib>
 
 namespace sb::prov {
@@ -43,6 +45,19 @@ std::string remaining_records(const store::WriteTxn& txn, std::int64_t customer)
             out += (out.empty() ? "" : ", ") + std::string(counter_name(k));
         }
     }
+    // SIP domains and trusted peers count against no credit: look for them directly.
+    const auto holds = [&](store::Table table, auto row, const char* what) {
+        store::Cursor c = txn.cursor(table);
+        for (bool ok = c.first(); ok; ok = c.next()) {
+            store::decode(c.value(), row);
+            if (row.customer == customer || row.reseller == customer) {
+                out += (out.empty() ? "" : ", ") + std::string(what);
+                return;
+            }
+        }
+    };
+    holds(store::Table::SipDomains, store::SipDomainRow{}, "sip_domains");
+    holds(store::Table::TrustedPeers, store::TrustedPeerRow{}, "trusted_peers");
     const std::uint64_t customers = store::get_counter(txn, 'r', customer, "customers");
     if (customers > 1 || (customers == 1 && !out.empty())) {
         out += (out.empty() ? "" : ", ") + std::string("customers");

@@ -15,7 +15,7 @@ namespace sb::prov {
 struct Options {
     std::string address = "127.0.0.1";
     std::uint16_t port = 9200;
-    unsigned threads = 8;
+    unsigned threads = 32; // a keep-alive client holds one while it idles (idle_timeout)
     std::string admin_username;
     std::string admin_password;
     std::vector<std::string> default_nameservers; // for zones added without nameservers
