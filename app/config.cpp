@@ -15,14 +15,32 @@ namespace {
 
 namespace pt = boost::property_tree;
 
-const std::set<std::string> known_keys = {
-    "admin.username", "admin.password",       "dns.listen",  "dns.workers",
-    "dns.max_udp_payload", "dns.nameservers", "soap.listen", "soap.threads",
-    "soap.call_data_days", "dns.identity", "dns.version", "dns.allow_transfer",
-    "dns.tsig_key", "dns.notify", "dns.tcp_max_connections", "dns.rrl_rate", "dns.rrl_slip", "soap.certificate", "soap.key", "soap.allow_plain_http",
-    "soap.max_request_kb", "soap.max_connections", "soap.max_connections_per_address",
-    "soap.request_timeout", "soap.idle_timeout",
-    "store.map_size_mb"};
+const std::set<std::string> known_keys = {"admin.username",
+                                          "admin.password",
+                                          "dns.listen",
+                                          "dns.workers",
+                                          "dns.max_udp_payload",
+                                          "dns.nameservers",
+                                          "soap.listen",
+                                          "soap.threads",
+                                          "soap.call_data_days",
+                                          "dns.identity",
+                                          "dns.version",
+                                          "dns.allow_transfer",
+                                          "dns.tsig_key",
+                                          "dns.notify",
+                                          "dns.tcp_max_connections",
+                                          "dns.rrl_rate",
+                                          "dns.rrl_slip",
+                                          "soap.certificate",
+                                          "soap.key",
+                                          "soap.allow_plain_http",
+                                          "soap.max_request_kb",
+                                          "soap.max_connections",
+                                          "soap.max_connections_per_address",
+                                          "soap.request_timeout",
+                                          "soap.idle_timeout",
+                                          "store.map_size_mb"};
 
 unsigned to_unsigned(const std::string& text, const std::string& key) {
     try {
@@ -87,7 +105,8 @@ Config load_config(const std::filesystem::path& file) {
         c.dns_workers = to_unsigned(*v, "[dns] workers");
     }
     if (auto v = tree.get_optional<std::string>("dns.max_udp_payload")) {
-        c.dns_max_udp_payload = static_cast<std::uint16_t>(to_unsigned(*v, "[dns] max_udp_payload"));
+        c.dns_max_udp_payload =
+            static_cast<std::uint16_t>(to_unsigned(*v, "[dns] max_udp_payload"));
     }
     if (auto v = tree.get_optional<std::string>("dns.nameservers")) {
         std::istringstream words(*v);

@@ -26,8 +26,8 @@ struct Config {
     Endpoint soap{"127.0.0.1", 9200};
     unsigned soap_threads = 32;
     unsigned call_data_days = 90; // [soap] call_data_days: retention of the proxy's call data
-    std::string soap_certificate;  // [soap] certificate (PEM, with its chain)
-    std::string soap_key;          // [soap] key (PEM)
+    std::string soap_certificate; // [soap] certificate (PEM, with its chain)
+    std::string soap_key;         // [soap] key (PEM)
     bool soap_allow_plain_http = false;
     unsigned soap_max_request_kb = 8192;
     unsigned soap_max_connections = 256;
@@ -35,8 +35,8 @@ struct Config {
     unsigned soap_request_timeout = 30;
     unsigned soap_idle_timeout = 15;
     std::vector<std::string> default_nameservers;
-    std::string dns_identity;                 // [dns] identity: CH TXT id.server
-    std::string dns_version;                  // [dns] version: CH TXT version.bind
+    std::string dns_identity;                    // [dns] identity: CH TXT id.server
+    std::string dns_version;                     // [dns] version: CH TXT version.bind
     std::vector<std::string> dns_allow_transfer; // [dns] allow_transfer: ADDR[/LEN] ...
     std::vector<std::string> dns_tsig_keys;      // [dns] tsig_key: NAME:hmac-sha256:BASE64 ...
     std::vector<std::string> dns_notify;         // [dns] notify: ADDR:PORT ...

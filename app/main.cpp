@@ -2,11 +2,13 @@
 // links both dnsd and provisioning.
 #include "backup_command.hpp"
 #include "config.hpp"
-#include "import_cdrs.hpp"
-#include "zone_command.hpp"
 #include "dnsd/dnsd.hpp"
+#include "import_cdrs.hpp"
 #include "provisioning/provisioning.hpp"
 #include "store/store.hpp"
+#include "zone_command.hpp"
+
+#include <pthread.h>
 
 #include <csignal>
 #include <cstring>
@@ -14,9 +16,8 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <vector>
-#include <pthread.h>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -86,7 +87,7 @@ Args parse_args(int argc, char** argv) {
             a.words.push_back(arg);
         }
     }
-    static const std::set<std::string> known = {"help", "data", "config", "dns",
+    static const std::set<std::string> known = {"help", "data",     "config", "dns",
                                                 "soap", "customer", "zone"};
     for (const auto& [k, v] : a.flags) {
         if (!known.count(k)) {
@@ -94,8 +95,7 @@ Args parse_args(int argc, char** argv) {
         }
     }
     if (a.command != "zone" && a.command != "backup" && a.command != "restore" &&
-        a.command != "import-cdrs" &&
-        !a.words.empty()) {
+        a.command != "import-cdrs" && !a.words.empty()) {
         throw std::runtime_error("unexpected argument '" + a.words.front() + "'");
     }
     return a;
@@ -135,9 +135,9 @@ int run(const Args& args) {
     }
     const std::filesystem::path data = args.flags.at("data");
     std::filesystem::create_directories(data);
-    const std::filesystem::path config_file =
-        args.flags.count("config") ? std::filesystem::path(args.flags.at("config"))
-                                   : data / "switchboard.ini";
+    const std::filesystem::path config_file = args.flags.count("config")
+                                                  ? std::filesystem::path(args.flags.at("config"))
+                                                  : data / "switchboard.ini";
     app::Config config = app::load_config(config_file);
     if (args.flags.count("dns")) {
         config.dns = app::parse_endpoint(args.flags.at("dns"), "--dns");
@@ -203,8 +203,8 @@ int run(const Args& args) {
         soap_thread = std::thread([&] { soap->run(); });
         std::cerr << "switchboard: SOAP on "
                   << (config.soap_certificate.empty() ? "http://" : "https://")
-                  << config.soap.address << ":"
-                  << config.soap.port << "/ngnpro/ (WSDL at /ngnpro/wsdl)\n";
+                  << config.soap.address << ":" << config.soap.port
+                  << "/ngnpro/ (WSDL at /ngnpro/wsdl)\n";
     }
     std::cerr << "switchboard: ready" << std::endl;
 

@@ -33,8 +33,8 @@ using namespace sb;
 namespace fs = std::filesystem;
 
 constexpr std::uint32_t ttl = 3600;
-constexpr std::uint32_t block = 100000;        // numbers per ENUM range (5 free digits)
-constexpr std::uint32_t filled = block / 2;    // half of each block is provisioned
+constexpr std::uint32_t block = 100000;     // numbers per ENUM range (5 free digits)
+constexpr std::uint32_t filled = block / 2; // half of each block is provisioned
 constexpr const char* enum_ns1 = "ns1.enum-bench.net";
 constexpr const char* enum_ns2 = "ns2.enum-bench.net";
 
@@ -91,6 +91,7 @@ class Rng {
 public:
     explicit Rng(std::uint64_t seed)
         : engine_(seed) {}
+
     std::uint64_t below(std::uint64_t n) { return engine_() % n; }
 
 private:
@@ -327,8 +328,7 @@ int run(const Args& a) {
     std::uint64_t file_records = 0;
     auto declare = [&](const std::string& zone) {
         const fs::path file = fs::absolute(a.out / "zones" / (zone + ".zone"));
-        nsd << "zone:\n    name: \"" << zone << "\"\n    zonefile: \"" << file.string()
-            << "\"\n";
+        nsd << "zone:\n    name: \"" << zone << "\"\n    zonefile: \"" << file.string() << "\"\n";
         knot << "  - domain: " << zone << "\n    file: \"" << file.string() << "\"\n";
         list << zone << " " << file.string() << "\n";
         probe << zone << " SOA\n";
@@ -339,8 +339,8 @@ int run(const Args& a) {
         std::ofstream f = open(declare(z));
         write_soa(f, z, "ns1." + z, "ns2." + z, domain_serial[i]);
         for (const auto& rec : domain_records(i)) {
-            f << (rec.name.empty() ? z : rec.name + "." + z) << ". " << ttl << " IN "
-              << rec.type << " " << rec.rdata << "\n";
+            f << (rec.name.empty() ? z : rec.name + "." + z) << ". " << ttl << " IN " << rec.type
+              << " " << rec.rdata << "\n";
             ++file_records;
         }
     }
@@ -367,8 +367,7 @@ int run(const Args& a) {
     std::ofstream check = open(a.out / "check.txt");
     static const char* const a_names[] = {"",    "sip1", "sip2",  "stun",     "ns1",
                                           "www", "sip",  "proxy", "voicemail"};
-    static const char* const srv_names[] = {"_sip._udp", "_sip._tcp", "_sips._tcp",
-                                            "_stun._udp"};
+    static const char* const srv_names[] = {"_sip._udp", "_sip._tcp", "_sips._tcp", "_stun._udp"};
     std::uint64_t mix[5] = {};
     for (std::uint64_t k = 0; k < a.queries; ++k) {
         const std::uint64_t roll = rng.below(100);
@@ -376,16 +375,17 @@ int run(const Args& a) {
         if (roll < 70) {
             const Range& range = ranges[rng.below(ranges.size())];
             const bool present = roll < 60 || range.absent.empty();
-            const std::uint64_t digits =
-                present ? range.numbers[rng.below(range.numbers.size())].digits
-                        : range.absent[rng.below(range.absent.size())];
+            const std::uint64_t digits = present
+                                             ? range.numbers[rng.below(range.numbers.size())].digits
+                                             : range.absent[rng.below(range.absent.size())];
             line = zones::e164_name(std::to_string(digits), "e164.arpa") + " NAPTR";
             ++mix[present ? 0 : 1];
         } else {
             const std::string z = domain_name(static_cast<unsigned>(rng.below(a.domains)));
             if (roll < 85) {
                 const std::uint64_t pick = rng.below(10);
-                line = pick < 4 ? z + " NAPTR" : std::string(srv_names[pick % 4]) + "." + z + " SRV";
+                line =
+                    pick < 4 ? z + " NAPTR" : std::string(srv_names[pick % 4]) + "." + z + " SRV";
                 ++mix[2];
             } else if (roll < 95) {
                 const std::string host = a_names[rng.below(9)];
@@ -393,13 +393,26 @@ int run(const Args& a) {
                 ++mix[3];
             } else {
                 switch (rng.below(7)) {
-                case 0: line = z + " MX"; break;
-                case 1: line = z + " SOA"; break;
-                case 2: line = z + " NS"; break;
-                case 3: line = z + " TXT"; break;
-                case 4: line = "_dmarc." + z + " TXT"; break;
-                case 5: line = "sip1." + z + " AAAA"; break;
-                default: line = "nothere" + std::to_string(rng.below(1000)) + "." + z + " A";
+                case 0:
+                    line = z + " MX";
+                    break;
+                case 1:
+                    line = z + " SOA";
+                    break;
+                case 2:
+                    line = z + " NS";
+                    break;
+                case 3:
+                    line = z + " TXT";
+                    break;
+                case 4:
+                    line = "_dmarc." + z + " TXT";
+                    break;
+                case 5:
+                    line = "sip1." + z + " AAAA";
+                    break;
+                default:
+                    line = "nothere" + std::to_string(rng.below(1000)) + "." + z + " A";
                 }
                 ++mix[4];
             }

@@ -30,7 +30,17 @@ double now() {
 
 std::vector<unsigned char> query(std::uint16_t id, const std::string& name, std::uint16_t type) {
     std::vector<unsigned char> q = {static_cast<unsigned char>(id >> 8),
-                                    static_cast<unsigned char>(id), 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+                                    static_cast<unsigned char>(id),
+                                    0,
+                                    0,
+                                    0,
+                                    1,
+                                    0,
+                                    0,
+                                    0,
+                                    0,
+                                    0,
+                                    0};
     std::stringstream labels(name);
     std::string label;
     while (std::getline(labels, label, '.')) {

@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(cmake make g++ pkg-config
       libldns-dev libboost-dev liblmdb-dev lmdb-utils gsoap libgsoap-dev libssl-dev
-      catch2 libbenchmark-dev clang libclang-rt-14-dev zlib1g-dev lmdb-utils openssl curl
+      catch2 libbenchmark-dev clang clang-format libclang-rt-14-dev zlib1g-dev lmdb-utils openssl curl
       dnsutils knot-dnsutils nsd knot dnsperf python3-zeep python3-requests)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -4,11 +4,11 @@
 // retries over TCP. One table per worker, allocated once: no allocation or lock per query.
 #pragma once
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cstdint>
 #include <cstring>
-#include <netinet/in.h>
 #include <vector>
 
 namespace sb::dnsd {
@@ -86,8 +86,8 @@ inline std::size_t slip_answer(std::uint8_t* out, std::size_t len) noexcept {
     if (pos > len) {
         return 0;
     }
-    out[2] |= 0x02;                        // TC
-    std::memset(out + 6, 0, 6);            // ANCOUNT, NSCOUNT, ARCOUNT
+    out[2] |= 0x02;             // TC
+    std::memset(out + 6, 0, 6); // ANCOUNT, NSCOUNT, ARCOUNT
     return pos;
 }
 

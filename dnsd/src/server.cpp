@@ -3,9 +3,9 @@
 // UDP waits for readability and then drains the socket with recvmmsg/sendmmsg (Asio 1.74 has
 // no batch receive); TCP serves length-framed queries one after another per connection.
 #include "answer.hpp"
-#include "rrl.hpp"
 #include "asio.hpp"
 #include "dnsd/dnsd.hpp"
+#include "rrl.hpp"
 #include "xfr.hpp"
 
 #include <sys/socket.h>

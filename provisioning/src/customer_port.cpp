@@ -107,10 +107,10 @@ CustomerFilter filter_of(const ngnpro__CustomerQuery* q) {
     const auto& in = q->filter;
     f.customer = value_or<LONG64>(in.customer, 0);
     f.reseller = value_or<LONG64>(in.reseller, 0);
-    f.text = {{"username", in.username},     {"firstName", in.firstName},
-              {"lastName", in.lastName},     {"organization", in.organization},
-              {"tel", in.tel},               {"email", in.email},
-              {"web", in.web},               {"city", in.city},
+    f.text = {{"username", in.username}, {"firstName", in.firstName},
+              {"lastName", in.lastName}, {"organization", in.organization},
+              {"tel", in.tel},           {"email", in.email},
+              {"web", in.web},           {"city", in.city},
               {"country", in.country}};
     f.only_resellers = !in.only_USCOREresellers.empty() && in.only_USCOREresellers != "0";
     return f;
@@ -148,8 +148,7 @@ int customer__updateAccount(struct soap* soap, ngnpro__CustomerAccount* account,
 }
 
 int customer__deleteAccount(struct soap* soap, int id, customer__deleteAccountResponse&) {
-    return serve(soap, "CustomerPort.deleteAccount",
-                 [&](const Caller& caller) {
+    return serve(soap, "CustomerPort.deleteAccount", [&](const Caller& caller) {
         audit_note("customer " + std::to_string(id));
         context(soap).customers.remove(caller, id);
     });
@@ -193,9 +192,9 @@ int customer__setProperties(struct soap* soap, int customer,
     });
 }
 
-int customer__getProperties(struct soap* soap, int customer,
-                            customer__getPropertiesResponse& out) {
+int customer__getProperties(struct soap* soap, int customer, customer__getPropertiesResponse& out) {
     return serve(soap, "CustomerPort.getProperties", [&](const Caller& caller) {
-        out.return_ = properties_out(soap, context(soap).customers.get_properties(caller, customer));
+        out.return_ =
+            properties_out(soap, context(soap).customers.get_properties(caller, customer));
     });
 }

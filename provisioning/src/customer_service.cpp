@@ -21,9 +21,9 @@ using store::Table;
 // Properties a reseller may set on its own customers although their permission is admin
 // (reference/ngnpro-api.md §10.6): the credits and the PSTN rights, never on itself.
 bool reseller_settable(const std::string& name) {
-    static const char* names[] = {"sip_credit",       "sip_alias_credit",  "enum_range_credit",
-                                  "enum_number_credit", "dns_zone_credit", "email_credit",
-                                  "pstn_access",      "prepaid_changes",   "pstn_changes"};
+    static const char* names[] = {"sip_credit",         "sip_alias_credit", "enum_range_credit",
+                                  "enum_number_credit", "dns_zone_credit",  "email_credit",
+                                  "pstn_access",        "prepaid_changes",  "pstn_changes"};
     for (const char* n : names) {
         if (name == n) {
             return true;
@@ -94,9 +94,9 @@ void apply_properties(const store::WriteTxn& txn, const Caller& caller, Customer
         // the permission it is given.
         const PropertyRow& judged = old != nullptr ? *old : w;
         if (!may_change(caller, row, judged) || (old != nullptr && !may_change(caller, row, w))) {
-            throw ApiError(ErrorCode::PermissionDenied,
-                           "properties: " + w.name + " (permission " + judged.permission +
-                               ") cannot be changed by this login");
+            throw ApiError(ErrorCode::PermissionDenied, "properties: " + w.name + " (permission " +
+                                                            judged.permission +
+                                                            ") cannot be changed by this login");
         }
         if (is_pstn_right(w.name) && w.value == "1" && !row.is_reseller()) {
             const auto reseller = store::get_customer(txn, row.reseller);
@@ -157,18 +157,18 @@ void check_username(const store::WriteTxn& txn, const std::string& username, std
 void put_customer(store::WriteTxn& txn, const CustomerRow& row) {
     txn.put(Table::Customers, store::u64_key(static_cast<std::uint64_t>(row.id)),
             store::encode(row));
-    txn.put(Table::CustomerNames, row.username,
-            store::u64_key(static_cast<std::uint64_t>(row.id)));
+    txn.put(Table::CustomerNames, row.username, store::u64_key(static_cast<std::uint64_t>(row.id)));
 }
 
 } // namespace
 
 const std::vector<std::string>& customer_text_fields() {
     static const std::vector<std::string> fields = {
-        "firstName", "lastName", "organization", "vatNumber",   "email",          "web",
-        "tel",       "fax",      "mobile",       "sip",         "enum",           "address",
-        "postcode",  "city",     "state",        "country",     "timezone",       "language",
-        "bankAccount", "billingAddress", "billingEmail", "companyCode"};
+        "firstName",    "lastName",   "organization", "vatNumber",   "email",
+        "web",          "tel",        "fax",          "mobile",      "sip",
+        "enum",         "address",    "postcode",     "city",        "state",
+        "country",      "timezone",   "language",     "bankAccount", "billingAddress",
+        "billingEmail", "companyCode"};
     return fields;
 }
 
@@ -177,10 +177,12 @@ const std::vector<std::string>& customer_text_fields() {
 struct CustomerService::LoginCache {
     std::mutex mutex;
     std::array<unsigned char, 32> key{};
+
     struct Entry {
         std::string stored_hash;
         std::array<unsigned char, 32> digest;
     };
+
     std::map<std::string, Entry> entries;
 
     LoginCache() { RAND_bytes(key.data(), static_cast<int>(key.size())); }
@@ -216,14 +218,14 @@ CustomerRow CustomerService::add(const Caller& caller, const CustomerInput& in) 
         if (in.reseller != 0 && in.reseller != in.id) {
             const auto r = store::get_customer(txn, in.reseller);
             if (!r) {
-                throw ApiError(ErrorCode::CustomerNotFound,
-                               "reseller: customer " + std::to_string(in.reseller) +
-                                   " does not exist");
+                throw ApiError(ErrorCode::CustomerNotFound, "reseller: customer " +
+                                                                std::to_string(in.reseller) +
+                                                                " does not exist");
             }
             if (!r->is_reseller()) {
-                throw ApiError(ErrorCode::InvalidArgument,
-                               "reseller: customer " + std::to_string(in.reseller) +
-                                   " is not a reseller");
+                throw ApiError(ErrorCode::InvalidArgument, "reseller: customer " +
+                                                               std::to_string(in.reseller) +
+                                                               " is not a reseller");
             }
         }
         row.impersonate = in.impersonate;
@@ -284,9 +286,9 @@ void CustomerService::update(const Caller& caller, const CustomerInput& in) {
             }
             const auto r = store::get_customer(txn, in.reseller);
             if (in.reseller != row.id && (!r || !r->is_reseller())) {
-                throw ApiError(ErrorCode::InvalidArgument,
-                               "reseller: customer " + std::to_string(in.reseller) +
-                                   " is not a reseller");
+                throw ApiError(ErrorCode::InvalidArgument, "reseller: customer " +
+                                                               std::to_string(in.reseller) +
+                                                               " is not a reseller");
             }
             store::add_counter(txn, 'r', row.reseller, "customers", -1);
             store::add_counter(txn, 'r', in.reseller, "customers", 1);
@@ -330,9 +332,9 @@ void CustomerService::remove(const Caller& caller, std::int64_t id) {
     }
     const std::string left = remaining_records(txn, id);
     if (!left.empty()) {
-        throw ApiError(ErrorCode::CustomerHasRecords,
-                       "customer " + std::to_string(id) + " still has " + left +
-                           "; delete or move them first");
+        throw ApiError(ErrorCode::CustomerHasRecords, "customer " + std::to_string(id) +
+                                                          " still has " + left +
+                                                          "; delete or move them first");
     }
     store::add_counter(txn, 'r', row.reseller, "customers", -1);
     txn.del(Table::Customers, store::u64_key(static_cast<std::uint64_t>(id)));
@@ -345,8 +347,8 @@ CustomerRow CustomerService::get(const Caller& caller, std::int64_t id) {
     return load(txn, caller, id);
 }
 
-Page<CustomerRow> CustomerService::find(const Caller& caller, const CustomerFilter& f,
-                                        Range range, const OrderBy& order, bool resellers) {
+Page<CustomerRow> CustomerService::find(const Caller& caller, const CustomerFilter& f, Range range,
+                                        const OrderBy& order, bool resellers) {
     store::ReadTxn txn(env_);
     std::vector<CustomerRow> rows;
     store::Cursor c = txn.cursor(Table::Customers);
@@ -372,18 +374,16 @@ Page<CustomerRow> CustomerService::find(const Caller& caller, const CustomerFilt
     }
     const std::string& a = order.attribute;
     if (a == "changeDate") {
-        return paginate(std::move(rows), range, order, [](const CustomerRow& r) {
-            return std::make_pair(r.change_date, r.id);
-        });
+        return paginate(std::move(rows), range, order,
+                        [](const CustomerRow& r) { return std::make_pair(r.change_date, r.id); });
     }
     if (a == "username") {
         return paginate(std::move(rows), range, order,
                         [](const CustomerRow& r) { return std::make_pair(r.username, r.id); });
     }
     if (a == "firstName" || a == "lastName" || a == "organization") {
-        return paginate(std::move(rows), range, order, [&a](const CustomerRow& r) {
-            return std::make_pair(text_of(r, a), r.id);
-        });
+        return paginate(std::move(rows), range, order,
+                        [&a](const CustomerRow& r) { return std::make_pair(text_of(r, a), r.id); });
     }
     return paginate(std::move(rows), range, order, [](const CustomerRow& r) { return r.id; });
 }

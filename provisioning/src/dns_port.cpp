@@ -99,8 +99,7 @@ int dns__updateZone(struct soap* soap, ngnpro__DnsZone* zone, dns__updateZoneRes
 }
 
 int dns__deleteZone(struct soap* soap, std::string zone, dns__deleteZoneResponse&) {
-    return serve(soap, "DnsPort.deleteZone",
-                 [&](const Caller& caller) {
+    return serve(soap, "DnsPort.deleteZone", [&](const Caller& caller) {
         audit_note("zone " + zone);
         context(soap).dns.delete_zone(caller, zone);
     });
@@ -121,12 +120,13 @@ int dns__getZones(struct soap* soap, ngnpro__DnsZoneQuery* query, dns__getZonesR
             f.customer = value_or<LONG64>(query->filter.customer, 0);
             f.reseller = value_or<LONG64>(query->filter.reseller, 0);
         }
-        const auto page = context(soap).dns.get_zones(
-            caller, f, range_of(query ? query->range : nullptr),
-            order_of(query ? query->orderBy : nullptr));
+        const auto page =
+            context(soap).dns.get_zones(caller, f, range_of(query ? query->range : nullptr),
+                                        order_of(query ? query->orderBy : nullptr));
         out.return_.total = static_cast<int>(page.total);
         out.return_.zones.__size = static_cast<int>(page.items.size());
-        out.return_.zones.__ptr = soap_new_ngnpro__DnsZone(soap, std::max<int>(1, out.return_.zones.__size));
+        out.return_.zones.__ptr =
+            soap_new_ngnpro__DnsZone(soap, std::max<int>(1, out.return_.zones.__size));
         for (std::size_t i = 0; i < page.items.size(); ++i) {
             zone_output(soap, page.items[i], out.return_.zones.__ptr[i]);
         }
@@ -160,8 +160,7 @@ int dns__deleteRecord(struct soap* soap, int recordId, dns__deleteRecordResponse
 
 int dns__getRecord(struct soap* soap, int recordId, dns__getRecordResponse& out) {
     return serve(soap, "DnsPort.getRecord", [&](const Caller& caller) {
-        record_output(soap, context(soap).dns.get_record(caller, record_id(recordId)),
-                      out.return_);
+        record_output(soap, context(soap).dns.get_record(caller, record_id(recordId)), out.return_);
     });
 }
 
@@ -180,9 +179,9 @@ int dns__getRecords(struct soap* soap, ngnpro__DnsRecordQuery* query,
             f.customer = value_or<LONG64>(q.customer, 0);
             f.reseller = value_or<LONG64>(q.reseller, 0);
         }
-        const auto page = context(soap).dns.get_records(
-            caller, f, range_of(query ? query->range : nullptr),
-            order_of(query ? query->orderBy : nullptr));
+        const auto page =
+            context(soap).dns.get_records(caller, f, range_of(query ? query->range : nullptr),
+                                          order_of(query ? query->orderBy : nullptr));
         out.return_.total = static_cast<int>(page.total);
         out.return_.records.__size = static_cast<int>(page.items.size());
         out.return_.records.__ptr =

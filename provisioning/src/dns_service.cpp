@@ -160,9 +160,9 @@ RecordRow compile_record(const store::WriteTxn& txn, const ZoneRow& zone, const 
             continue;
         }
         if (other.type == row.type && other.rdata == row.rdata) {
-            throw ApiError(ErrorCode::DnsRecordExists,
-                           "DNS record " + row.name + " " + in.type + " " + in.value +
-                               " already exists (id " + std::to_string(other.id) + ")");
+            throw ApiError(ErrorCode::DnsRecordExists, "DNS record " + row.name + " " + in.type +
+                                                           " " + in.value + " already exists (id " +
+                                                           std::to_string(other.id) + ")");
         }
         const bool cname_here = *type == zones::RRType::CNAME;
         const bool cname_there = other.type == static_cast<std::uint16_t>(zones::RRType::CNAME);
@@ -178,8 +178,8 @@ RecordRow compile_record(const store::WriteTxn& txn, const ZoneRow& zone, const 
 void put_record(store::WriteTxn& txn, const RecordRow& row) {
     txn.put(Table::Records, store::u64_key(row.id), store::encode(row));
     txn.put(Table::RecordsByZone, store::records_by_zone_key(row.zone, row.id), {});
-    txn.put(Table::RecordsByOwner,
-            store::records_by_owner_key(zones::name_key(row.name), row.id), {});
+    txn.put(Table::RecordsByOwner, store::records_by_owner_key(zones::name_key(row.name), row.id),
+            {});
 }
 
 void erase_record(store::WriteTxn& txn, const RecordRow& row) {
@@ -321,8 +321,8 @@ Page<ZoneRow> DnsService::get_zones(const Caller& caller, const ZoneFilter& f, R
     for (bool ok = c.first(); ok; ok = c.next()) {
         ZoneRow z = store::decode_zone(c.value());
         if (z.kind != store::ZoneKind::Dns || !may_access(caller, z.customer, z.reseller) ||
-            !matches(f.name, z.name) ||
-            !matches(f.info, z.info) || (f.customer != 0 && z.customer != f.customer) ||
+            !matches(f.name, z.name) || !matches(f.info, z.info) ||
+            (f.customer != 0 && z.customer != f.customer) ||
             (f.reseller != 0 && z.reseller != f.reseller)) {
             continue;
         }
@@ -355,9 +355,9 @@ void DnsService::update_record(const Caller& caller, const RecordInput& in) {
     store::WriteTxn txn(env_);
     const RecordRow old = load_record(txn, caller, in.id);
     if (!in.zone.empty() && zone_name(in.zone) != old.zone) {
-        throw ApiError(ErrorCode::InvalidArgument,
-                       "zone: record " + std::to_string(in.id) + " belongs to zone " + old.zone +
-                           "; a record cannot move to another zone");
+        throw ApiError(ErrorCode::InvalidArgument, "zone: record " + std::to_string(in.id) +
+                                                       " belongs to zone " + old.zone +
+                                                       "; a record cannot move to another zone");
     }
     ZoneRow zone = load_zone(txn, caller, old.zone);
     RecordRow row = compile_record(txn, zone, in, old.id);
@@ -409,8 +409,7 @@ Page<RecordRow> DnsService::get_records(const Caller& caller, const RecordFilter
         const char* type = zones::to_string(static_cast<zones::RRType>(r.type));
         if (!may_access(caller, r.customer, r.reseller) || !matches(f.zone, r.zone) ||
             !matches(f.name, r.name) || !matches(f.type, type) || !matches(f.value, r.value) ||
-            (f.owner != 0 && r.owner != f.owner) ||
-            (f.customer != 0 && r.customer != f.customer) ||
+            (f.owner != 0 && r.owner != f.owner) || (f.customer != 0 && r.customer != f.customer) ||
             (f.reseller != 0 && r.reseller != f.reseller)) {
             continue;
         }
@@ -422,8 +421,8 @@ Page<RecordRow> DnsService::get_records(const Caller& caller, const RecordFilter
     }
     if (order.attribute == "type") {
         return paginate(std::move(rows), range, order, [](const RecordRow& r) {
-            return std::make_tuple(std::string(zones::to_string(static_cast<zones::RRType>(r.type))),
-                                   r.name, r.id);
+            return std::make_tuple(
+                std::string(zones::to_string(static_cast<zones::RRType>(r.type))), r.name, r.id);
         });
     }
     if (order.attribute == "name") {

@@ -60,8 +60,7 @@ EnumNumberInput number_input(const ngnpro__EnumNumber& n) {
         const int priority = value_or<int>(m.priority, 0);
         const int ttl = value_or<int>(m.ttl, 0);
         if (priority < 0 || ttl < 0) {
-            throw ApiError(ErrorCode::InvalidArgument,
-                           "mappings: priority and ttl must be >= 0");
+            throw ApiError(ErrorCode::InvalidArgument, "mappings: priority and ttl must be >= 0");
         }
         mi.priority = static_cast<std::uint32_t>(priority);
         mi.ttl = static_cast<std::uint32_t>(ttl);
@@ -129,9 +128,9 @@ int enm__getRanges(struct soap* soap, ngnpro__EnumRangeQuery* query, enm__getRan
             f.customer = value_or<LONG64>(query->filter.customer, 0);
             f.reseller = value_or<LONG64>(query->filter.reseller, 0);
         }
-        const auto page = context(soap).enums.get_ranges(
-            caller, f, range_of(query ? query->range : nullptr),
-            order_of(query ? query->orderBy : nullptr));
+        const auto page =
+            context(soap).enums.get_ranges(caller, f, range_of(query ? query->range : nullptr),
+                                           order_of(query ? query->orderBy : nullptr));
         out.return_.total = static_cast<int>(page.total);
         out.return_.ranges.__size = static_cast<int>(page.items.size());
         out.return_.ranges.__ptr =
@@ -189,9 +188,9 @@ int enm__getNumbers(struct soap* soap, ngnpro__EnumNumberQuery* query,
             f.customer = value_or<LONG64>(q.customer, 0);
             f.reseller = value_or<LONG64>(q.reseller, 0);
         }
-        const auto page = context(soap).enums.get_numbers(
-            caller, f, range_of(query ? query->range : nullptr),
-            order_of(query ? query->orderBy : nullptr));
+        const auto page =
+            context(soap).enums.get_numbers(caller, f, range_of(query ? query->range : nullptr),
+                                            order_of(query ? query->orderBy : nullptr));
         out.return_.total = static_cast<int>(page.total);
         out.return_.numbers.__size = static_cast<int>(page.items.size());
         out.return_.numbers.__ptr =

@@ -65,8 +65,7 @@ EnumRangeRow load_range(const Txn& txn, const Caller& caller, const std::string&
                         const std::string& prefix) {
     auto range = find_range(txn, tld, prefix);
     if (!range || !may_access(caller, range->customer, range->reseller)) {
-        throw ApiError(ErrorCode::EnumRangeNotFound,
-                       range_label(prefix, tld) + " does not exist");
+        throw ApiError(ErrorCode::EnumRangeNotFound, range_label(prefix, tld) + " does not exist");
     }
     return *range;
 }
@@ -121,9 +120,8 @@ void check_digit_limits(const std::uint32_t min_digits, const std::uint32_t max_
         throw ApiError(ErrorCode::InvalidArgument, "maxDigits: at most 15 (E.164)");
     }
     if (max_digits != 0 && max_digits < prefix.size()) {
-        throw ApiError(ErrorCode::InvalidArgument,
-                       "maxDigits: " + std::to_string(max_digits) +
-                           " is shorter than the prefix " + prefix);
+        throw ApiError(ErrorCode::InvalidArgument, "maxDigits: " + std::to_string(max_digits) +
+                                                       " is shorter than the prefix " + prefix);
     }
 }
 
@@ -145,9 +143,9 @@ std::vector<store::EnumMappingRow> compile_mappings(store::WriteTxn& txn,
             for (const auto& s : zones::enum_services()) {
                 known += (known.empty() ? "" : ", ") + std::string(s.type);
             }
-            throw ApiError(ErrorCode::InvalidArgument,
-                           "mappings.type: '" + m.type + "' is not an ENUM service (" + known +
-                               ")");
+            throw ApiError(ErrorCode::InvalidArgument, "mappings.type: '" + m.type +
+                                                           "' is not an ENUM service (" + known +
+                                                           ")");
         }
         bool scheme_ok = false;
         for (const auto scheme : service->schemes) {
@@ -170,8 +168,8 @@ std::vector<store::EnumMappingRow> compile_mappings(store::WriteTxn& txn,
         }
         store::EnumMappingRow row;
         const bool known_id =
-            m.id != 0 && std::any_of(old.begin(), old.end(),
-                                     [&](const auto& o) { return o.id == m.id; }) &&
+            m.id != 0 &&
+            std::any_of(old.begin(), old.end(), [&](const auto& o) { return o.id == m.id; }) &&
             std::none_of(out.begin(), out.end(), [&](const auto& o) { return o.id == m.id; });
         row.id = known_id ? m.id : static_cast<std::uint32_t>(txn.next_id("enum_mapping"));
         row.type = m.type;
@@ -224,9 +222,8 @@ void EnumService::add_range(const Caller& caller, const EnumRangeInput& in) {
     // exactly one range and one zone.
     for (std::size_t n = prefix.size() - 1; n > 0; --n) {
         if (find_range(txn, tld, prefix.substr(0, n))) {
-            throw ApiError(ErrorCode::InvalidArgument,
-                           "prefix: " + prefix + " lies inside " +
-                               range_label(prefix.substr(0, n), tld));
+            throw ApiError(ErrorCode::InvalidArgument, "prefix: " + prefix + " lies inside " +
+                                                           range_label(prefix.substr(0, n), tld));
         }
     }
     {
@@ -243,9 +240,9 @@ void EnumService::add_range(const Caller& caller, const EnumRangeInput& in) {
     range.tld = tld;
     range.zone = zones::e164_name(prefix, tld);
     if (store::get_zone(txn, range.zone)) {
-        throw ApiError(ErrorCode::EnumRangeExists,
-                       "zone " + range.zone + " of " + range_label(prefix, tld) +
-                           " already exists as a DNS zone");
+        throw ApiError(ErrorCode::EnumRangeExists, "zone " + range.zone + " of " +
+                                                       range_label(prefix, tld) +
+                                                       " already exists as a DNS zone");
     }
     range.min_digits = in.min_digits;
     range.max_digits = in.max_digits;
@@ -330,9 +327,9 @@ void EnumService::delete_range(const Caller& caller, const std::string& prefix_t
     store::WriteTxn txn(env_);
     const EnumRangeRow range = load_range(txn, caller, tld, prefix);
     if (range.used > 0) {
-        throw ApiError(ErrorCode::EnumRangeNotEmpty,
-                       range_label(prefix, tld) + " still holds " + std::to_string(range.used) +
-                           " numbers; delete them first");
+        throw ApiError(ErrorCode::EnumRangeNotEmpty, range_label(prefix, tld) + " still holds " +
+                                                         std::to_string(range.used) +
+                                                         " numbers; delete them first");
     }
     release(txn, Kind::EnumRange, Tenant{range.customer, range.reseller});
     txn.del(Table::EnumRanges, store::enum_range_key(tld, prefix));
@@ -378,9 +375,9 @@ void EnumService::add_number(const Caller& caller, const EnumNumberInput& in) {
     store::WriteTxn txn(env_);
     auto range = range_for(txn, tld, number);
     if (!range || !may_access(caller, range->customer, range->reseller)) {
-        throw ApiError(ErrorCode::EnumRangeNotFound,
-                       "number: " + number + " is in no ENUM range of " + tld +
-                           "; add the range first");
+        throw ApiError(ErrorCode::EnumRangeNotFound, "number: " + number +
+                                                         " is in no ENUM range of " + tld +
+                                                         "; add the range first");
     }
     require_may_create(txn, caller);
     if (find_number(txn, number, tld)) {
@@ -389,17 +386,17 @@ void EnumService::add_number(const Caller& caller, const EnumNumberInput& in) {
     }
     if (number.size() < range->min_digits ||
         (range->max_digits != 0 && number.size() > range->max_digits)) {
-        throw ApiError(ErrorCode::InvalidArgument,
-                       "number: " + number + " has " + std::to_string(number.size()) +
-                           " digits; " + range_label(range->prefix, tld) + " allows " +
-                           std::to_string(range->min_digits) + " to " +
-                           (range->max_digits != 0 ? std::to_string(range->max_digits)
-                                                   : std::string("15")));
+        throw ApiError(
+            ErrorCode::InvalidArgument,
+            "number: " + number + " has " + std::to_string(number.size()) + " digits; " +
+                range_label(range->prefix, tld) + " allows " + std::to_string(range->min_digits) +
+                " to " +
+                (range->max_digits != 0 ? std::to_string(range->max_digits) : std::string("15")));
     }
     if (range->size != 0 && range->used >= range->size) {
-        throw ApiError(ErrorCode::InvalidArgument,
-                       "number: " + range_label(range->prefix, tld) + " is full (size " +
-                           std::to_string(range->size) + ")");
+        throw ApiError(ErrorCode::InvalidArgument, "number: " + range_label(range->prefix, tld) +
+                                                       " is full (size " +
+                                                       std::to_string(range->size) + ")");
     }
     EnumNumberRow row;
     row.number = number;
@@ -475,9 +472,9 @@ Page<EnumNumberRow> EnumService::get_numbers(const Caller& caller, const EnumNum
     }
     // The common listing — one tld, no other filter, number order, the administrator —
     // counts keys and decodes only the page.
-    const bool plain = !start.empty() && f.number.empty() && f.type.empty() &&
-                       f.mapto.empty() && f.owner == 0 && f.customer == 0 && f.reseller == 0 &&
-                       caller.admin && !order.descending &&
+    const bool plain = !start.empty() && f.number.empty() && f.type.empty() && f.mapto.empty() &&
+                       f.owner == 0 && f.customer == 0 && f.reseller == 0 && caller.admin &&
+                       !order.descending &&
                        (order.attribute.empty() || order.attribute == "number");
     if (plain) {
         Page<EnumNumberRow> page;

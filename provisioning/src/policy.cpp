@@ -67,24 +67,36 @@ std::string remaining_records(const store::WriteTxn& txn, std::int64_t customer)
 
 const char* credit_property(Kind kind) noexcept {
     switch (kind) {
-    case Kind::SipAccount: return "sip_credit";
-    case Kind::SipAlias: return "sip_alias_credit";
-    case Kind::EnumRange: return "enum_range_credit";
-    case Kind::EnumNumber: return "enum_number_credit";
-    case Kind::DnsZone: return "dns_zone_credit";
-    case Kind::Email: return "email_credit";
+    case Kind::SipAccount:
+        return "sip_credit";
+    case Kind::SipAlias:
+        return "sip_alias_credit";
+    case Kind::EnumRange:
+        return "enum_range_credit";
+    case Kind::EnumNumber:
+        return "enum_number_credit";
+    case Kind::DnsZone:
+        return "dns_zone_credit";
+    case Kind::Email:
+        return "email_credit";
     }
     return "";
 }
 
 const char* counter_name(Kind kind) noexcept {
     switch (kind) {
-    case Kind::SipAccount: return "sip_accounts";
-    case Kind::SipAlias: return "sip_aliases";
-    case Kind::EnumRange: return "enum_ranges";
-    case Kind::EnumNumber: return "enum_numbers";
-    case Kind::DnsZone: return "dns_zones";
-    case Kind::Email: return "email";
+    case Kind::SipAccount:
+        return "sip_accounts";
+    case Kind::SipAlias:
+        return "sip_aliases";
+    case Kind::EnumRange:
+        return "enum_ranges";
+    case Kind::EnumNumber:
+        return "enum_numbers";
+    case Kind::DnsZone:
+        return "dns_zones";
+    case Kind::Email:
+        return "email";
     }
     return "";
 }

@@ -2,27 +2,27 @@
 // keep-alive, GET /ngnpro/wsdl, and authentication of every request.
 #include "context.hpp"
 #include "policy.hpp"
-#include "xml_depth.hpp"
 #include "provisioning/provisioning.hpp"
 #include "soapH.h"
 #include "wsdl/wsdl.hpp"
-
-#include <openssl/crypto.h>
-#include <openssl/ssl.h>
+#include "xml_depth.hpp"
 
 #include <arpa/inet.h>
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <unordered_map>
-#include <chrono>
 
 namespace sb::prov {
 
@@ -105,8 +105,9 @@ int depth_init(struct soap*) {
 int depth_check(struct soap* soap, const char* data, std::size_t n) {
     if (!xml_depth.feed(data, n, max_xml_depth)) {
         return soap->error = soap_sender_fault(
-            soap, ("XML nested deeper than " + std::to_string(max_xml_depth) + " levels").c_str(),
-            nullptr);
+                   soap,
+                   ("XML nested deeper than " + std::to_string(max_xml_depth) + " levels").c_str(),
+                   nullptr);
     }
     return SOAP_OK;
 }
@@ -189,8 +190,7 @@ public:
         }
         if (n > 3) {
             const unsigned shift = std::min(n - 3, 5u);
-            std::this_thread::sleep_for(
-                std::chrono::milliseconds(std::min(3000u, 100u << shift)));
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::min(3000u, 100u << shift)));
         }
     }
 
@@ -224,9 +224,9 @@ Caller authenticate(struct soap* soap) {
         if (impersonate > 0) {
             const auto customer = ctx.customers.by_id(impersonate);
             if (!customer) {
-                throw ApiError(ErrorCode::CustomerNotFound,
-                               "impersonate: customer " + std::to_string(impersonate) +
-                                   " does not exist");
+                throw ApiError(ErrorCode::CustomerNotFound, "impersonate: customer " +
+                                                                std::to_string(impersonate) +
+                                                                " does not exist");
             }
             Caller caller = caller_for(*customer, auth->username);
             caller.impersonating = customer->id;
@@ -254,12 +254,12 @@ Caller authenticate(struct soap* soap) {
 namespace {
 
 std::unique_ptr<Context> make_context(store::Env& env, const Options& options) {
-    return std::unique_ptr<Context>(new Context{
-        DnsService(env, DnsDefaults{options.default_nameservers}),
-        EnumService(env, DnsDefaults{options.default_nameservers}), CustomerService(env),
-        options.admin_username, options.admin_password,
-        SipService(env, SipOptions{options.call_data_days}),
-        VoicemailService(env, SipOptions{options.call_data_days})});
+    return std::unique_ptr<Context>(
+        new Context{DnsService(env, DnsDefaults{options.default_nameservers}),
+                    EnumService(env, DnsDefaults{options.default_nameservers}),
+                    CustomerService(env), options.admin_username, options.admin_password,
+                    SipService(env, SipOptions{options.call_data_days}),
+                    VoicemailService(env, SipOptions{options.call_data_days})});
 }
 
 // A gSOAP context that serves NGNPro requests for `ctx`: namespaces, the PHP client's header
@@ -344,12 +344,14 @@ struct Server::Impl {
     struct soap* master = nullptr;
     std::mutex mutex;
     std::condition_variable ready;
+
     struct Connection {
         SOAP_SOCKET socket = SOAP_INVALID_SOCKET;
         decltype(soap::peer) peer{};
         std::size_t peerlen = 0;
         std::string address;
     };
+
     bool tls = false;
     // Open connections, in all and per client address (guarded by mutex).
     unsigned open = 0;
@@ -407,8 +409,8 @@ Server::Server(store::Env& env, Options options)
     m->bind_flags = SO_REUSEADDR;
     impl_->tls = setup_tls(m, impl_->options);
     m->accept_timeout = 1; // seconds: lets run() notice stop()
-    if (!soap_valid_socket(soap_bind(m, impl_->options.address.c_str(), impl_->options.port,
-                                     128))) {
+    if (!soap_valid_socket(
+            soap_bind(m, impl_->options.address.c_str(), impl_->options.port, 128))) {
         throw std::runtime_error("cannot listen for SOAP on " + impl_->options.address + ":" +
                                  std::to_string(impl_->options.port) + ": " +
                                  std::string(m->errnum != 0 ? strerror(m->errnum) : "bind failed"));

@@ -146,8 +146,8 @@ public:
     void add_range(const Caller& caller, const EnumRangeInput& range);
     void update_range(const Caller& caller, const EnumRangeInput& range);
     void delete_range(const Caller& caller, const std::string& prefix, const std::string& tld);
-    Page<EnumRangeView> get_ranges(const Caller& caller, const EnumRangeFilter& filter,
-                                   Range range, const OrderBy& order);
+    Page<EnumRangeView> get_ranges(const Caller& caller, const EnumRangeFilter& filter, Range range,
+                                   const OrderBy& order);
 
     void add_number(const Caller& caller, const EnumNumberInput& number);
     void update_number(const Caller& caller, const EnumNumberInput& number);

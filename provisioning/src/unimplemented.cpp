@@ -28,4 +28,5 @@ int rating__getEntityProfiles(struct soap* soap, std::string, struct rating__get
 
 int network__getStatistics(struct soap* soap, struct network__getStatisticsResponse &) { return sb::prov::not_implemented(soap, "NetworkPort.getStatistics"); }
 int network__getStatus(struct soap* soap, struct network__getStatusResponse &) { return sb::prov::not_implemented(soap, "NetworkPort.getStatus"); }
+
 // clang-format on

@@ -61,8 +61,8 @@ bool XmlDepth::feed(const char* data, std::size_t n, unsigned max) noexcept {
             }
             const bool end =
                 c == '>' && (special_ == Special::Other || special_ == Special::Undecided ||
-                             (special_ == Special::Comment && special_len_ > 5 &&
-                              prev_ == '-' && prev2_ == '-') ||
+                             (special_ == Special::Comment && special_len_ > 5 && prev_ == '-' &&
+                              prev2_ == '-') ||
                              (special_ == Special::CData && special_len_ > 10 && prev_ == ']' &&
                               prev2_ == ']'));
             if (end) {

@@ -13,6 +13,7 @@ namespace sb::prov {
 class XmlDepth {
 public:
     void reset() noexcept { *this = XmlDepth{}; }
+
     // False once the depth exceeded `max`.
     bool feed(const char* data, std::size_t n, unsigned max) noexcept;
 

@@ -9,11 +9,11 @@ namespace sb::store {
 namespace {
 
 constexpr const char* table_names[] = {
-    "meta",      "zones",       "records",     "records_by_zone", "records_by_owner",
-    "dns_nodes", "enum_ranges", "enum_numbers",    "customers",       "customer_names",
-    "counters",  "journal",     "sip_domains", "sip_accounts",    "sip_aliases",
-    "sip_settings", "trusted_peers", "carriers", "gateways", "gateway_rules", "routes",
-    "voicemail", "prepaid", "call_data", "index"};
+    "meta",         "zones",         "records",      "records_by_zone", "records_by_owner",
+    "dns_nodes",    "enum_ranges",   "enum_numbers", "customers",       "customer_names",
+    "counters",     "journal",       "sip_domains",  "sip_accounts",    "sip_aliases",
+    "sip_settings", "trusted_peers", "carriers",     "gateways",        "gateway_rules",
+    "routes",       "voicemail",     "prepaid",      "call_data",       "index"};
 static_assert(std::size(table_names) == static_cast<unsigned>(Table::Count));
 
 void check(int rc, const char* what) {
@@ -64,8 +64,8 @@ Env::Env(const std::filesystem::path& dir, Options options)
         check(mdb_env_set_mapsize(env_, options.map_size), "mdb_env_set_mapsize");
         check(mdb_env_set_maxreaders(env_, options.max_readers), "mdb_env_set_maxreaders");
         // MDB_NOTLS: a read txn belongs to its object, not its thread.
-        const unsigned flags = MDB_NOTLS | (options.read_only ? MDB_RDONLY : 0u) |
-                               (options.durable ? 0u : MDB_NOSYNC);
+        const unsigned flags =
+            MDB_NOTLS | (options.read_only ? MDB_RDONLY : 0u) | (options.durable ? 0u : MDB_NOSYNC);
         check(mdb_env_open(env_, dir.c_str(), flags, 0600),
               ("cannot open store in " + dir.string()).c_str());
 
@@ -113,7 +113,8 @@ Env::~Env() {
 void Env::copy_to(const std::filesystem::path& target) const {
     std::filesystem::create_directories(target);
     if (std::filesystem::exists(target / "data.mdb")) {
-        throw std::runtime_error(target.string() + " already holds a store; give an empty directory");
+        throw std::runtime_error(target.string() +
+                                 " already holds a store; give an empty directory");
     }
     check(mdb_env_copy2(env_, target.c_str(), MDB_CP_COMPACT),
           ("cannot copy the store to " + target.string()).c_str());

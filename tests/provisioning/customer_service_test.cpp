@@ -143,9 +143,10 @@ TEST_CASE("property permissions", "[prov][customer]") {
     f.customers.set_properties(f.as(r), c.id, {{"pstn_access", "1", "sip", "admin"}});
     const auto r2 = f.add(f.admin, "r2", 0);
     const auto c2 = f.add(f.as(r2), "c2", 0);
-    CHECK(code_of([&] {
-              f.customers.set_properties(f.admin, c2.id, {{"prepaid_changes", "1", "sip", "admin"}});
-          }) == ErrorCode::PermissionDenied);
+    CHECK(
+        code_of([&] {
+            f.customers.set_properties(f.admin, c2.id, {{"prepaid_changes", "1", "sip", "admin"}});
+        }) == ErrorCode::PermissionDenied);
     // setProperties upserts: language survives a write of another property.
     CHECK(f.customers.get(f.admin, c.id).property("language") != nullptr);
 }

@@ -124,8 +124,7 @@ TEST_CASE("deleting a zone removes its records and nodes", "[prov]") {
     CHECK_FALSE(f.node("www.example.com"));
     CHECK_FALSE(f.node("a.b.example.com"));
     CHECK(f.dns.get_records(f.admin, {}, {}, {}).total == 0);
-    CHECK(code_of([&] { f.dns.get_zone(f.admin, "example.com"); }) ==
-          ErrorCode::DnsZoneNotFound);
+    CHECK(code_of([&] { f.dns.get_zone(f.admin, "example.com"); }) == ErrorCode::DnsZoneNotFound);
 }
 
 TEST_CASE("getRecords filters with LIKE, orders and pages with a total", "[prov]") {

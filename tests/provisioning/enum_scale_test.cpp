@@ -141,8 +141,7 @@ TEST_CASE("100,000 ENUM numbers page in order and answer over DNS", "[prov][enum
         }
     }
     for (const auto& missing_number : missing) {
-        const auto [an, rcode] =
-            query_naptr(port, zones::e164_name(missing_number, "e164.arpa"));
+        const auto [an, rcode] = query_naptr(port, zones::e164_name(missing_number, "e164.arpa"));
         nxdomain += an == 0 && rcode == LDNS_RCODE_NXDOMAIN ? 1 : 0;
     }
     server->stop();

@@ -37,8 +37,8 @@ struct Fixture {
     std::vector<std::string> naptrs(const std::string& number) {
         store::ReadTxn txn(env);
         std::vector<std::string> out;
-        auto v = txn.get(store::Table::DnsNodes,
-                         zones::name_key(zones::e164_name(number, "e164.arpa")));
+        auto v =
+            txn.get(store::Table::DnsNodes, zones::name_key(zones::e164_name(number, "e164.arpa")));
         if (!v) {
             return out;
         }
@@ -54,9 +54,7 @@ struct Fixture {
         return out;
     }
 
-    std::uint32_t serial() {
-        return enums.get_ranges(admin, {}, {}, {}).items.at(0).zone.serial;
-    }
+    std::uint32_t serial() { return enums.get_ranges(admin, {}, {}, {}).items.at(0).zone.serial; }
 };
 
 ErrorCode code_of(const std::function<void()>& f) {
@@ -79,8 +77,8 @@ TEST_CASE("e164 names reverse the digits under the tld", "[prov][enum]") {
 TEST_CASE("numbers become NAPTRs with the documented order and preference", "[prov][enum]") {
     Fixture f;
     f.add_range("31208005", 11, 11);
-    f.add_number("31208005100",
-                 {{0, "sip", "sip:alice@example.com", 10, 0}, {0, "mailto", "mailto:a@b.c", 20, 0}});
+    f.add_number("31208005100", {{0, "sip", "sip:alice@example.com", 10, 0},
+                                 {0, "mailto", "mailto:a@b.c", 20, 0}});
     const auto got = f.naptrs("31208005100");
     REQUIRE(got.size() == 2);
     CHECK(got[0] == "100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:alice@example.com!\" .");
@@ -104,7 +102,8 @@ TEST_CASE("updateNumber keeps mapping ids and replaces the NAPTRs", "[prov][enum
     REQUIRE(after.mappings.size() == 2);
     CHECK(after.mappings[0].id == id);
     CHECK(after.mappings[1].id != id);
-    CHECK(f.naptrs("31208005100").at(0) == "100 5 \"u\" \"E2U+sip\" \"!^.*$!sip:bob@example.com!\" .");
+    CHECK(f.naptrs("31208005100").at(0) ==
+          "100 5 \"u\" \"E2U+sip\" \"!^.*$!sip:bob@example.com!\" .");
     f.enums.delete_number(f.admin, "31208005100", "e164.arpa");
     CHECK(f.naptrs("31208005100").empty());
     CHECK(code_of([&] { f.enums.get_number(f.admin, "31208005100", ""); }) ==
@@ -120,8 +119,8 @@ TEST_CASE("ENUM validation refusals change nothing", "[prov][enum]") {
         return code_of([&] { f.add_number(number, std::move(maps)); });
     };
     CHECK(add("4420700000", {}) == ErrorCode::EnumRangeNotFound);
-    CHECK(add("312080051", {}) == ErrorCode::InvalidArgument);      // 9 digits < 10
-    CHECK(add("3120800512345", {}) == ErrorCode::InvalidArgument);  // 13 digits > 12
+    CHECK(add("312080051", {}) == ErrorCode::InvalidArgument);     // 9 digits < 10
+    CHECK(add("3120800512345", {}) == ErrorCode::InvalidArgument); // 13 digits > 12
     std::vector<prov::EnumMappingInput> six(6, {0, "sip", "sip:a@b.c", 10, 0});
     CHECK(add("31208005101", six) == ErrorCode::InvalidArgument);
     CHECK(add("31208005101", {{0, "carrier-pigeon", "sip:a@b.c", 1, 0}}) ==
@@ -154,7 +153,8 @@ TEST_CASE("getNumbers filters and pages in number order", "[prov][enum]") {
     Fixture f;
     f.add_range("3120");
     for (int i = 19; i >= 10; --i) {
-        f.add_number("31201000" + std::to_string(i), {{0, "sip", "sip:u" + std::to_string(i) + "@example.com", 10, 0}});
+        f.add_number("31201000" + std::to_string(i),
+                     {{0, "sip", "sip:u" + std::to_string(i) + "@example.com", 10, 0}});
     }
     auto page = f.enums.get_numbers(f.admin, {}, {2, 3}, {});
     CHECK(page.total == 10);

@@ -350,8 +350,9 @@ TEST_CASE("PSTN rights of accounts in a customer's domain; other tenants see not
     in.prepaid = true; // switching needs prepaid_changes, which reseller 60 lacks
     CHECK(code_of([&] { f.sip.update_account(as_pstn, in); }) == ErrorCode::PermissionDenied);
 
-    CHECK(code_of([&] { f.sip.get_account(as_other, {"u", "pstn.example"}); }) ==
-          ErrorCode::SipAccountNotFound);
+    CHECK(code_of([&] {
+              f.sip.get_account(as_other, {"u", "pstn.example"});
+          }) == ErrorCode::SipAccountNotFound);
     CHECK(f.sip.get_accounts(as_other, {}, {}, {}).total == 0);
     CHECK(f.sip.get_accounts(as_pstn, {}, {}, {}).total == 1);
     CHECK(f.sip.get_accounts(f.admin, {}, {}, {}).total == 2);

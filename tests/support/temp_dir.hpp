@@ -11,6 +11,7 @@ public:
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
+
     const std::filesystem::path& path() const noexcept { return path_; }
 
 private:

@@ -15,7 +15,8 @@ std::string text(RRType t, const std::string& value, std::uint32_t prio = 0) {
 } // namespace
 
 TEST_CASE("A and AAAA values", "[zones]") {
-    CHECK(record_rdata(RRType::A, "192.0.2.1", 0, "example.com") == std::string("\xc0\x00\x02\x01", 4));
+    CHECK(record_rdata(RRType::A, "192.0.2.1", 0, "example.com") ==
+          std::string("\xc0\x00\x02\x01", 4));
     CHECK_THROWS_AS(record_rdata(RRType::A, "300.1.1.1", 0, "example.com"), InvalidValue);
     CHECK_THROWS_WITH(record_rdata(RRType::A, "300.1.1.1", 0, "example.com"),
                       Catch::StartsWith("value: "));

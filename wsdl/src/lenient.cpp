@@ -27,8 +27,7 @@
 
 namespace {
 
-std::string_view trimmed(const char* s)
-{
+std::string_view trimmed(const char* s) {
     if (s == nullptr)
         return {};
     std::string_view v{s};
@@ -40,8 +39,7 @@ std::string_view trimmed(const char* s)
     return v.substr(first, last - first + 1);
 }
 
-bool parse_double(std::string_view v, double& out)
-{
+bool parse_double(std::string_view v, double& out) {
     if (!v.empty() && v.front() == '+')
         v.remove_prefix(1);
     if (v == "INF" || v == "inf" || v == "Infinity") {
@@ -64,8 +62,7 @@ bool parse_double(std::string_view v, double& out)
 // Integers: a plain decimal ("42", "+42", "-1"), or a numeric form with an integral value
 // ("42.0", "4.2e1": PHP floats re-sent as xsd:float). Out of range for T is an error.
 template <class T>
-bool parse_integer(std::string_view v, T& out)
-{
+bool parse_integer(std::string_view v, T& out) {
     if (!v.empty() && v.front() == '+')
         v.remove_prefix(1);
     const auto* end = v.data() + v.size();
@@ -77,15 +74,14 @@ bool parse_integer(std::string_view v, T& out)
     double d = 0;
     if (!parse_double(v, d) || !std::isfinite(d) || d != std::trunc(d))
         return false;
-    if (d < static_cast<double>(std::numeric_limits<T>::min())
-        || d >= static_cast<double>(std::numeric_limits<T>::max()) + 1.0)
+    if (d < static_cast<double>(std::numeric_limits<T>::min()) ||
+        d >= static_cast<double>(std::numeric_limits<T>::max()) + 1.0)
         return false;
     out = static_cast<T>(d);
     return true;
 }
 
-bool parse_boolean(std::string_view v, bool& out)
-{
+bool parse_boolean(std::string_view v, bool& out) {
     if (v.empty() || v == "0" || v == "false" || v == "False" || v == "FALSE") {
         out = false;
         return true;
@@ -104,8 +100,7 @@ bool parse_boolean(std::string_view v, bool& out)
 }
 
 template <class T>
-int s2integer(struct soap* soap, const char* s, T* a)
-{
+int s2integer(struct soap* soap, const char* s, T* a) {
     *a = 0;
     const auto v = trimmed(s);
     if (v.empty())
@@ -118,15 +113,13 @@ int s2integer(struct soap* soap, const char* s, T* a)
 }
 
 template <class T>
-const char* integer2s(struct soap* soap, T a)
-{
+const char* integer2s(struct soap* soap, T a) {
     const auto [ptr, ec] = std::to_chars(soap->tmpbuf, soap->tmpbuf + sizeof soap->tmpbuf - 1, a);
     *(ec == std::errc{} ? ptr : soap->tmpbuf) = '\0';
     return soap->tmpbuf;
 }
 
-const char* double2s(struct soap* soap, double a)
-{
+const char* double2s(struct soap* soap, double a) {
     if (std::isnan(a))
         return "NaN";
     if (std::isinf(a))
@@ -138,8 +131,7 @@ const char* double2s(struct soap* soap, double a)
 
 // Shared body of every soap_in_xsd__X: like gSOAP's own, minus the xsi:type check.
 template <class T, class S2>
-T* lenient_in(struct soap* soap, const char* tag, T* a, int type_id, S2 s2x)
-{
+T* lenient_in(struct soap* soap, const char* tag, T* a, int type_id, S2 s2x) {
     if (soap_element_begin_in(soap, tag, 0, nullptr))
         return nullptr;
     a = static_cast<T*>(
@@ -151,8 +143,8 @@ T* lenient_in(struct soap* soap, const char* tag, T* a, int type_id, S2 s2x)
         if ((soap->body && soap_element_end_in(soap, tag)) || err)
             return nullptr;
     } else {
-        a = static_cast<T*>(soap_id_forward(soap, soap->href, a, 0, type_id, 0, sizeof(T), 0,
-                                            nullptr, nullptr));
+        a = static_cast<T*>(
+            soap_id_forward(soap, soap->href, a, 0, type_id, 0, sizeof(T), 0, nullptr, nullptr));
         if (soap->body && soap_element_end_in(soap, tag))
             return nullptr;
     }
@@ -162,10 +154,9 @@ T* lenient_in(struct soap* soap, const char* tag, T* a, int type_id, S2 s2x)
 // Shared body of every soap_out_xsd__X: always writes the proper xsi:type.
 template <class T>
 int typed_out(struct soap* soap, const char* tag, int id, const T* a, int type_id,
-              const char* xsi_type, const char* text)
-{
-    if (soap_element_begin_out(soap, tag, soap_embedded_id(soap, id, a, type_id), xsi_type)
-        || soap_string_out(soap, text, 0))
+              const char* xsi_type, const char* text) {
+    if (soap_element_begin_out(soap, tag, soap_embedded_id(soap, id, a, type_id), xsi_type) ||
+        soap_string_out(soap, text, 0))
         return soap->error;
     return soap_element_end_out(soap, tag);
 }
@@ -173,17 +164,21 @@ int typed_out(struct soap* soap, const char* tag, int id, const T* a, int type_i
 } // namespace
 
 // One block per extern typedef; X = the gSOAP name, T = the C++ type, XSI = its xsi:type.
-#define SB_LENIENT_INTEGER(X, T, XSI)                                                           \
-    void soap_default_##X(struct soap*, T* a) { *a = 0; }                                      \
-    const char* soap_##X##2s(struct soap* soap, T a) { return integer2s(soap, a); }            \
-    int soap_s2##X(struct soap* soap, const char* s, T* a) { return s2integer(soap, s, a); }   \
-    int soap_out_##X(struct soap* soap, const char* tag, int id, const T* a, const char*)      \
-    {                                                                                           \
-        return typed_out(soap, tag, id, a, SOAP_TYPE_##X, XSI, soap_##X##2s(soap, *a));        \
-    }                                                                                           \
-    T* soap_in_##X(struct soap* soap, const char* tag, T* a, const char*)                      \
-    {                                                                                           \
-        return lenient_in(soap, tag, a, SOAP_TYPE_##X, soap_s2##X);                            \
+#define SB_LENIENT_INTEGER(X, T, XSI)                                                              \
+    void soap_default_##X(struct soap*, T* a) {                                                    \
+        *a = 0;                                                                                    \
+    }                                                                                              \
+    const char* soap_##X##2s(struct soap * soap, T a) {                                            \
+        return integer2s(soap, a);                                                                 \
+    }                                                                                              \
+    int soap_s2##X(struct soap* soap, const char* s, T* a) {                                       \
+        return s2integer(soap, s, a);                                                              \
+    }                                                                                              \
+    int soap_out_##X(struct soap* soap, const char* tag, int id, const T* a, const char*) {        \
+        return typed_out(soap, tag, id, a, SOAP_TYPE_##X, XSI, soap_##X##2s(soap, *a));            \
+    }                                                                                              \
+    T* soap_in_##X(struct soap* soap, const char* tag, T* a, const char*) {                        \
+        return lenient_in(soap, tag, a, SOAP_TYPE_##X, soap_s2##X);                                \
     }
 
 SB_LENIENT_INTEGER(xsd__int, int, "xsd:int")
@@ -194,10 +189,15 @@ SB_LENIENT_INTEGER(xsd__nonNegativeInteger, ULONG64, "xsd:nonNegativeInteger")
 
 #undef SB_LENIENT_INTEGER
 
-void soap_default_xsd__boolean(struct soap*, bool* a) { *a = false; }
-const char* soap_xsd__boolean2s(struct soap*, bool a) { return a ? "true" : "false"; }
-int soap_s2xsd__boolean(struct soap* soap, const char* s, bool* a)
-{
+void soap_default_xsd__boolean(struct soap*, bool* a) {
+    *a = false;
+}
+
+const char* soap_xsd__boolean2s(struct soap*, bool a) {
+    return a ? "true" : "false";
+}
+
+int soap_s2xsd__boolean(struct soap* soap, const char* s, bool* a) {
     *a = false;
     bool value = false;
     if (!parse_boolean(trimmed(s), value))
@@ -205,20 +205,25 @@ int soap_s2xsd__boolean(struct soap* soap, const char* s, bool* a)
     *a = value;
     return SOAP_OK;
 }
-int soap_out_xsd__boolean(struct soap* soap, const char* tag, int id, const bool* a, const char*)
-{
+
+int soap_out_xsd__boolean(struct soap* soap, const char* tag, int id, const bool* a, const char*) {
     return typed_out(soap, tag, id, a, SOAP_TYPE_xsd__boolean, "xsd:boolean",
                      soap_xsd__boolean2s(soap, *a));
 }
-bool* soap_in_xsd__boolean(struct soap* soap, const char* tag, bool* a, const char*)
-{
+
+bool* soap_in_xsd__boolean(struct soap* soap, const char* tag, bool* a, const char*) {
     return lenient_in(soap, tag, a, SOAP_TYPE_xsd__boolean, soap_s2xsd__boolean);
 }
 
-void soap_default_xsd__double(struct soap*, double* a) { *a = 0; }
-const char* soap_xsd__double2s(struct soap* soap, double a) { return double2s(soap, a); }
-int soap_s2xsd__double(struct soap* soap, const char* s, double* a)
-{
+void soap_default_xsd__double(struct soap*, double* a) {
+    *a = 0;
+}
+
+const char* soap_xsd__double2s(struct soap* soap, double a) {
+    return double2s(soap, a);
+}
+
+int soap_s2xsd__double(struct soap* soap, const char* s, double* a) {
     *a = 0;
     const auto v = trimmed(s);
     if (v.empty())
@@ -229,13 +234,13 @@ int soap_s2xsd__double(struct soap* soap, const char* s, double* a)
     *a = value;
     return SOAP_OK;
 }
-int soap_out_xsd__double(struct soap* soap, const char* tag, int id, const double* a, const char*)
-{
+
+int soap_out_xsd__double(struct soap* soap, const char* tag, int id, const double* a, const char*) {
     return typed_out(soap, tag, id, a, SOAP_TYPE_xsd__double, "xsd:double",
                      soap_xsd__double2s(soap, *a));
 }
-double* soap_in_xsd__double(struct soap* soap, const char* tag, double* a, const char*)
-{
+
+double* soap_in_xsd__double(struct soap* soap, const char* tag, double* a, const char*) {
     return lenient_in(soap, tag, a, SOAP_TYPE_xsd__double, soap_s2xsd__double);
 }
 
@@ -252,18 +257,18 @@ struct PendingArray {
     int size = 0;
     char item_type[128] = {};
 };
+
 thread_local PendingArray pending;
 
 // "ngnpro:StringArray" -> "xsd:string", "ngnpro:<Item>Array" -> "ngnpro:<Item>", else false.
-bool array_item_type(const char* type, char (&item)[128])
-{
+bool array_item_type(const char* type, char (&item)[128]) {
     if (type == nullptr)
         return false;
     const std::string_view name{type};
     constexpr std::string_view prefix = "ngnpro:";
     constexpr std::string_view suffix = "Array";
-    if (!name.starts_with(prefix) || !name.ends_with(suffix)
-        || name.size() <= prefix.size() + suffix.size() || name.size() >= sizeof item)
+    if (!name.starts_with(prefix) || !name.ends_with(suffix) ||
+        name.size() <= prefix.size() + suffix.size() || name.size() >= sizeof item)
         return false;
     if (name == "ngnpro:StringArray") {
         std::memcpy(item, "xsd:string", sizeof "xsd:string");
@@ -279,14 +284,12 @@ bool array_item_type(const char* type, char (&item)[128])
 
 namespace sb::wsdl::detail {
 
-int match_array(struct soap*, const char*)
-{
+int match_array(struct soap*, const char*) {
     return SOAP_OK;
 }
 
 int element_id(struct soap* soap, const char* tag, int id, const void* p, const void* a, int n,
-               const char* type, int t, char** mark)
-{
+               const char* type, int t, char** mark) {
     pending.soap = nullptr;
     if (array_item_type(type, pending.item_type)) {
         pending.soap = soap;
@@ -296,12 +299,11 @@ int element_id(struct soap* soap, const char* tag, int id, const void* p, const 
     return ::soap_element_id(soap, tag, id, p, a, n, type, t, mark);
 }
 
-int element_begin_out(struct soap* soap, const char* tag, int id, const char* type)
-{
+int element_begin_out(struct soap* soap, const char* tag, int id, const char* type) {
     if (pending.soap == soap && pending.tag == tag) {
         pending.soap = nullptr;
-        const char* array_type = soap_putsizesoffsets(soap, pending.item_type, &pending.size,
-                                                      nullptr, 1);
+        const char* array_type =
+            soap_putsizesoffsets(soap, pending.item_type, &pending.size, nullptr, 1);
         // soap_array_begin_out writes SOAP-ENC:arrayType only; PEAR also looks at xsi:type.
         if (soap_set_attr(soap, "xsi:type", "SOAP-ENC:Array", 1))
             return soap->error;

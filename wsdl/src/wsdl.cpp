@@ -4,13 +4,11 @@
 
 namespace sb::wsdl {
 
-void configure(struct soap* soap) noexcept
-{
+void configure(struct soap* soap) noexcept {
     soap->actor = "0";
 }
 
-const ngnpro__Auth* auth(const struct soap* soap) noexcept
-{
+const ngnpro__Auth* auth(const struct soap* soap) noexcept {
     if (soap->header == nullptr)
         return nullptr;
     return soap->header->auth != nullptr ? soap->header->auth : soap->header->ngnpro__auth;

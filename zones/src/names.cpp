@@ -15,21 +15,36 @@ char lower(char c) {
 
 const char* to_string(RRType t) noexcept {
     switch (t) {
-    case RRType::A: return "A";
-    case RRType::NS: return "NS";
-    case RRType::CNAME: return "CNAME";
-    case RRType::SOA: return "SOA";
-    case RRType::PTR: return "PTR";
-    case RRType::MX: return "MX";
-    case RRType::TXT: return "TXT";
-    case RRType::AAAA: return "AAAA";
-    case RRType::LOC: return "LOC";
-    case RRType::SRV: return "SRV";
-    case RRType::NAPTR: return "NAPTR";
-    case RRType::OPT: return "OPT";
-    case RRType::IXFR: return "IXFR";
-    case RRType::AXFR: return "AXFR";
-    case RRType::ANY: return "ANY";
+    case RRType::A:
+        return "A";
+    case RRType::NS:
+        return "NS";
+    case RRType::CNAME:
+        return "CNAME";
+    case RRType::SOA:
+        return "SOA";
+    case RRType::PTR:
+        return "PTR";
+    case RRType::MX:
+        return "MX";
+    case RRType::TXT:
+        return "TXT";
+    case RRType::AAAA:
+        return "AAAA";
+    case RRType::LOC:
+        return "LOC";
+    case RRType::SRV:
+        return "SRV";
+    case RRType::NAPTR:
+        return "NAPTR";
+    case RRType::OPT:
+        return "OPT";
+    case RRType::IXFR:
+        return "IXFR";
+    case RRType::AXFR:
+        return "AXFR";
+    case RRType::ANY:
+        return "ANY";
     }
     return "TYPE?";
 }
@@ -41,8 +56,9 @@ std::optional<RRType> record_type_from_string(std::string_view s) {
     for (const RRType t : allowed) {
         const std::string_view name = to_string(t);
         if (name.size() == s.size() &&
-            std::equal(name.begin(), name.end(), s.begin(),
-                       [](char a, char b) { return a == std::toupper(static_cast<unsigned char>(b)); })) {
+            std::equal(name.begin(), name.end(), s.begin(), [](char a, char b) {
+                return a == std::toupper(static_cast<unsigned char>(b));
+            })) {
             return t;
         }
     }
@@ -70,8 +86,8 @@ std::string canonical_name(std::string_view text, const std::string& field) {
         const auto u = static_cast<unsigned char>(c);
         if (u <= ' ' || u == 0x7f || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' ||
             c == '@' || c == '$') {
-            throw InvalidValue(field, "character not allowed in a name: '" + std::string(text) +
-                                          "'");
+            throw InvalidValue(field,
+                               "character not allowed in a name: '" + std::string(text) + "'");
         }
         if (++label > 63) {
             throw InvalidValue(field, "label longer than 63 bytes in '" + std::string(text) + "'");

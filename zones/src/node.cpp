@@ -20,7 +20,7 @@ void wr16(std::string& out, std::uint16_t v) {
     out.push_back(static_cast<char>(v));
 }
 
-constexpr std::size_t header_len = 4;      // format, flags, rrset_count
+constexpr std::size_t header_len = 4;       // format, flags, rrset_count
 constexpr std::size_t rrset_header_len = 6; // type, rr_count, block_len
 
 } // namespace

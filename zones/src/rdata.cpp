@@ -14,11 +14,13 @@ namespace {
 struct RrFree {
     void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
 };
+
 using RrPtr = std::unique_ptr<ldns_rr, RrFree>;
 
 struct BufferFree {
     void operator()(ldns_buffer* b) const { ldns_buffer_free(b); }
 };
+
 using BufferPtr = std::unique_ptr<ldns_buffer, BufferFree>;
 
 // Splits presentation text into fields, keeping "quoted strings" (with escapes) as one field.
@@ -183,8 +185,8 @@ RrPtr parse_rr(RRType type, const std::string& rdata_text, const std::string& fi
     ldns_rr* rr = nullptr;
     const ldns_status st = ldns_rr_new_frm_str(&rr, line.c_str(), 0, nullptr, nullptr);
     if (st != LDNS_STATUS_OK) {
-        throw InvalidValue(field, std::string(ldns_get_errorstr_by_id(st)) + " in '" +
-                                      rdata_text + "'");
+        throw InvalidValue(field,
+                           std::string(ldns_get_errorstr_by_id(st)) + " in '" + rdata_text + "'");
     }
     return RrPtr(rr);
 }
@@ -262,9 +264,8 @@ std::string email_to_rname(std::string_view email) {
 
 std::string soa_rdata(const Soa& soa) {
     const std::string text = soa.mname + ". " + soa.rname + ". " + std::to_string(soa.serial) +
-                             " " + std::to_string(soa.refresh) + " " +
-                             std::to_string(soa.retry) + " " + std::to_string(soa.expire) + " " +
-                             std::to_string(soa.minimum);
+                             " " + std::to_string(soa.refresh) + " " + std::to_string(soa.retry) +
+                             " " + std::to_string(soa.expire) + " " + std::to_string(soa.minimum);
     const RrPtr rr = parse_rr(RRType::SOA, text, "zone");
     return wire_rdata(rr.get());
 }

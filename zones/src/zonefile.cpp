@@ -19,6 +19,7 @@ namespace {
 struct RrFree {
     void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
 };
+
 using RrPtr = std::unique_ptr<ldns_rr, RrFree>;
 
 struct RdfFree {
@@ -129,8 +130,8 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
             }
             if (ldns_rr_get_type(rr.get()) == LDNS_RR_TYPE_SOA) {
                 if (soa_rr) {
-                    throw InvalidValue("file", "line " + std::to_string(line) +
-                                                   ": a second SOA record");
+                    throw InvalidValue("file",
+                                       "line " + std::to_string(line) + ": a second SOA record");
                 }
                 soa_rr = std::move(rr);
             } else {

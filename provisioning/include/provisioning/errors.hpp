@@ -69,6 +69,7 @@ public:
     ApiError(ErrorCode code, const std::string& message)
         : std::runtime_error(message)
         , code_(code) {}
+
     ErrorCode code() const noexcept { return code_; }
 
 private:

@@ -28,13 +28,13 @@ struct Options {
     bool allow_plain_http = false;
 
     // Limits on what a client controls (issue 8).
-    std::size_t max_request_bytes = 8u << 20;   // a larger body is refused (HTTP 413)
-    unsigned max_xml_depth = 64;                 // deeper nesting is a fault
-    std::size_t max_array_items = 100000;        // longer arrays are a fault
-    unsigned max_connections = 256;              // open at once, beyond: HTTP 503 and close
-    unsigned max_connections_per_address = 32;   // from one client address, beyond: 503
-    unsigned request_timeout = 30;               // seconds to receive a whole request
-    unsigned idle_timeout = 15;                  // seconds a keep-alive connection may idle
+    std::size_t max_request_bytes = 8u << 20;  // a larger body is refused (HTTP 413)
+    unsigned max_xml_depth = 64;               // deeper nesting is a fault
+    std::size_t max_array_items = 100000;      // longer arrays are a fault
+    unsigned max_connections = 256;            // open at once, beyond: HTTP 503 and close
+    unsigned max_connections_per_address = 32; // from one client address, beyond: 503
+    unsigned request_timeout = 30;             // seconds to receive a whole request
+    unsigned idle_timeout = 15;                // seconds a keep-alive connection may idle
 };
 
 class Server {

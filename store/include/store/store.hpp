@@ -20,7 +20,9 @@ namespace sb::store {
 class Error : public std::runtime_error {
 public:
     Error(const std::string& what, int rc);
+
     int code() const noexcept { return rc_; }
+
     // The map or the disk is full: the operation was rolled back and can be retried once
     // space is made.
     bool full() const noexcept;
@@ -54,8 +56,8 @@ enum class Table : unsigned {
     Routes,
     Voicemail,
     Prepaid,
-    CallData,       // registrations and call records: their own retention
-    Index,          // secondary indexes of the SIP tables: index name '\0' key → ""
+    CallData, // registrations and call records: their own retention
+    Index,    // secondary indexes of the SIP tables: index name '\0' key → ""
     Count
 };
 
@@ -80,7 +82,9 @@ public:
     Env& operator=(const Env&) = delete;
 
     MDB_env* handle() const noexcept { return env_; }
+
     MDB_dbi dbi(Table t) const noexcept { return dbis_[static_cast<unsigned>(t)]; }
+
     const std::filesystem::path& dir() const noexcept { return dir_; }
 
     // A consistent, compacted copy of the whole store into the empty directory `target`,
@@ -109,7 +113,9 @@ public:
     Cursor cursor(Table t) const;
     void reset() noexcept;
     void renew();
+
     MDB_txn* handle() const noexcept { return txn_; }
+
     const Env& env() const noexcept { return *env_; }
 
 private:
@@ -133,7 +139,9 @@ public:
     void commit();
     // Next value of a named counter kept in Meta (starts at 1).
     std::uint64_t next_id(std::string_view kind);
+
     MDB_txn* handle() const noexcept { return txn_; }
+
     const Env& env() const noexcept { return *env_; }
 
 private:
@@ -155,9 +163,13 @@ public:
     bool last();
     bool next();
     bool prev();
+
     bool valid() const noexcept { return valid_; }
+
     std::string_view key() const noexcept { return key_; }
+
     std::string_view value() const noexcept { return value_; }
+
     // Re-bind a cursor of a read-only txn after ReadTxn::renew().
     void renew(const ReadTxn& txn);
 
@@ -180,14 +192,19 @@ std::string u64_key(std::uint64_t v);
 // Length-checked reader for entity codecs; throws Error on a short or malformed value.
 class Reader {
 public:
-    explicit Reader(std::string_view data) : data_(data) {}
+    explicit Reader(std::string_view data)
+        : data_(data) {}
+
     std::uint8_t u8();
     std::uint16_t u16();
     std::uint32_t u32();
     std::uint64_t u64();
+
     std::int64_t i64() { return static_cast<std::int64_t>(u64()); }
+
     double f64();
     std::string_view str(); // u32 length + bytes
+
     bool done() const noexcept { return pos_ == data_.size(); }
 
 private:
@@ -200,12 +217,18 @@ private:
 class Writer {
 public:
     void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
+
     void u16(std::uint16_t v) { put_u16(out_, v); }
+
     void u32(std::uint32_t v) { put_u32(out_, v); }
+
     void u64(std::uint64_t v) { put_u64(out_, v); }
+
     void i64(std::int64_t v) { put_u64(out_, static_cast<std::uint64_t>(v)); }
+
     void f64(double v);
     void str(std::string_view s);
+
     std::string& bytes() noexcept { return out_; }
 
 private:

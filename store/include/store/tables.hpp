@@ -38,8 +38,8 @@ struct ZoneRow {
 // Table::Records, key = u64_key(id).
 struct RecordRow {
     std::uint64_t id = 0;
-    std::string zone;  // canonical zone name
-    std::string name;  // canonical owner name (fully qualified, no trailing dot)
+    std::string zone; // canonical zone name
+    std::string name; // canonical owner name (fully qualified, no trailing dot)
     std::uint16_t type = 0;
     std::uint32_t ttl = 0; // 0: the zone's ttl
     std::string value;     // as provisioned
@@ -108,6 +108,7 @@ struct CustomerRow {
     std::vector<PropertyRow> properties;
 
     bool is_reseller() const noexcept { return id == reseller; }
+
     const PropertyRow* property(std::string_view name) const noexcept {
         for (const auto& p : properties) {
             if (p.name == name) {

@@ -44,13 +44,16 @@ struct RrView {
 class RrsetView {
 public:
     RrsetView() = default;
+
     RrsetView(RRType type, std::uint16_t count, std::string_view block) noexcept
         : type_(type)
         , count_(count)
         , block_(block) {}
 
     RRType type() const noexcept { return type_; }
+
     std::uint16_t count() const noexcept { return count_; }
+
     std::string_view block() const noexcept { return block_; }
 
     // Reads the RR at byte offset `pos` of the block and advances pos; false at the end or on a
@@ -67,9 +70,13 @@ class NodeView {
 public:
     // Validates the header and every RRset bound; valid() is false for a malformed value.
     explicit NodeView(std::string_view value) noexcept;
+
     bool valid() const noexcept { return valid_; }
+
     std::uint8_t flags() const noexcept { return flags_; }
+
     std::uint16_t rrset_count() const noexcept { return count_; }
+
     // The RRset of `type`, if present.
     bool find(RRType type, RrsetView& out) const noexcept;
     // The i-th RRset in stored order (0 ≤ i < rrset_count()).
@@ -86,8 +93,11 @@ private:
 class NodeBuilder {
 public:
     void set_flags(std::uint8_t flags) { flags_ = flags; }
+
     void add(RRType type, std::uint32_t ttl, std::string_view rdata);
+
     bool empty() const noexcept { return rrs_.empty(); }
+
     std::string build() const;
 
 private:
@@ -96,6 +106,7 @@ private:
         std::uint32_t ttl;
         std::string rdata;
     };
+
     std::uint8_t flags_ = 0;
     std::vector<Rr> rrs_;
 };

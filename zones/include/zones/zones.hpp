@@ -42,6 +42,7 @@ public:
     InvalidValue(std::string field, const std::string& reason)
         : std::runtime_error(field + ": " + reason)
         , field_(std::move(field)) {}
+
     const std::string& field() const noexcept { return field_; }
 
 private:
@@ -88,8 +89,8 @@ std::string record_rdata(RRType type, std::string_view value, std::uint32_t prio
 std::string rdata_to_text(RRType type, std::string_view rdata);
 
 struct Soa {
-    std::string mname;  // primary name server (canonical)
-    std::string rname;  // contact, as a name: "hostmaster.example.com"
+    std::string mname; // primary name server (canonical)
+    std::string rname; // contact, as a name: "hostmaster.example.com"
     std::uint32_t serial = 0;
     std::uint32_t refresh = 0;
     std::uint32_t retry = 0;
