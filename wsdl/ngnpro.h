@@ -1,3 +1,5 @@
+// soapcpp2 input, not C++: its member annotations must stay as written.
+// clang-format off
 // NGNPro provisioning API: the gSOAP service definition (input of soapcpp2).
 //
 // Wire contract: /work/shared/reference/ngnpro-api.md (§1.3 ports, §6 operations, §7 types).

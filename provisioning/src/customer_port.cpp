@@ -50,14 +50,13 @@ std::vector<sb::store::PropertyRow> properties_in(const ngnpro__CustomerProperty
 ngnpro__CustomerPropertyArray properties_out(struct soap* soap,
                                              const std::vector<sb::store::PropertyRow>& props) {
     ngnpro__CustomerPropertyArray a;
-    a.__size = static_cast<int>(props.size());
-    a.__ptr = soap_new_ngnpro__CustomerProperty(soap, std::max(1, a.__size));
-    for (std::size_t i = 0; i < props.size(); ++i) {
-        a.__ptr[i].name = props[i].name;
-        a.__ptr[i].value = props[i].value;
-        a.__ptr[i].category = props[i].category;
-        a.__ptr[i].permission = props[i].permission;
-    }
+    fill_array(soap, a, props, soap_new_ngnpro__CustomerProperty,
+               [](const sb::store::PropertyRow& p, ngnpro__CustomerProperty& item) {
+                   item.name = p.name;
+                   item.value = p.value;
+                   item.category = p.category;
+                   item.permission = p.permission;
+               });
     return a;
 }
 
@@ -119,11 +118,8 @@ CustomerFilter filter_of(const ngnpro__CustomerQuery* q) {
 void page_output(struct soap* soap, const Page<sb::store::CustomerRow>& page,
                  ngnpro__CustomerQueryResult& out) {
     out.total = static_cast<int>(page.total);
-    out.accounts.__size = static_cast<int>(page.items.size());
-    out.accounts.__ptr = soap_new_ngnpro__CustomerAccount(soap, std::max(1, out.accounts.__size));
-    for (std::size_t i = 0; i < page.items.size(); ++i) {
-        customer_output(soap, page.items[i], out.accounts.__ptr[i]);
-    }
+    fill_array(soap, out.accounts, page.items, soap_new_ngnpro__CustomerAccount,
+               [&](const auto& row, auto& item) { customer_output(soap, row, item); });
 }
 
 } // namespace

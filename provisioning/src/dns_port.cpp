@@ -124,12 +124,8 @@ int dns__getZones(struct soap* soap, ngnpro__DnsZoneQuery* query, dns__getZonesR
             context(soap).dns.get_zones(caller, f, range_of(query ? query->range : nullptr),
                                         order_of(query ? query->orderBy : nullptr));
         out.return_.total = static_cast<int>(page.total);
-        out.return_.zones.__size = static_cast<int>(page.items.size());
-        out.return_.zones.__ptr =
-            soap_new_ngnpro__DnsZone(soap, std::max<int>(1, out.return_.zones.__size));
-        for (std::size_t i = 0; i < page.items.size(); ++i) {
-            zone_output(soap, page.items[i], out.return_.zones.__ptr[i]);
-        }
+        fill_array(soap, out.return_.zones, page.items, soap_new_ngnpro__DnsZone,
+                   [&](const auto& row, auto& item) { zone_output(soap, row, item); });
     });
 }
 
@@ -183,12 +179,8 @@ int dns__getRecords(struct soap* soap, ngnpro__DnsRecordQuery* query,
             context(soap).dns.get_records(caller, f, range_of(query ? query->range : nullptr),
                                           order_of(query ? query->orderBy : nullptr));
         out.return_.total = static_cast<int>(page.total);
-        out.return_.records.__size = static_cast<int>(page.items.size());
-        out.return_.records.__ptr =
-            soap_new_ngnpro__DnsRecord(soap, std::max<int>(1, out.return_.records.__size));
-        for (std::size_t i = 0; i < page.items.size(); ++i) {
-            record_output(soap, page.items[i], out.return_.records.__ptr[i]);
-        }
+        fill_array(soap, out.return_.records, page.items, soap_new_ngnpro__DnsRecord,
+                   [&](const auto& row, auto& item) { record_output(soap, row, item); });
     });
 }
 

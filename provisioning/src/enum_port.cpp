@@ -74,17 +74,14 @@ EnumNumberInput number_input(const ngnpro__EnumNumber& n) {
 void number_output(struct soap* soap, const sb::store::EnumNumberRow& row, ngnpro__EnumNumber& n) {
     n.id.number = row.number;
     n.id.tld = row.tld;
-    n.mappings.__size = static_cast<int>(row.mappings.size());
-    n.mappings.__ptr = soap_new_ngnpro__EnumMapping(soap, std::max(1, n.mappings.__size));
-    for (std::size_t i = 0; i < row.mappings.size(); ++i) {
-        const auto& m = row.mappings[i];
-        ngnpro__EnumMapping& out = n.mappings.__ptr[i];
-        out.id = soap_value<int>(soap, static_cast<int>(m.id));
-        out.type = m.type;
-        out.mapto = m.mapto;
-        out.priority = soap_value<int>(soap, static_cast<int>(m.priority));
-        out.ttl = soap_value<int>(soap, static_cast<int>(m.ttl));
-    }
+    fill_array(soap, n.mappings, row.mappings, soap_new_ngnpro__EnumMapping,
+               [&](const sb::store::EnumMappingRow& m, ngnpro__EnumMapping& out) {
+                   out.id = soap_value<int>(soap, static_cast<int>(m.id));
+                   out.type = m.type;
+                   out.mapto = m.mapto;
+                   out.priority = soap_value<int>(soap, static_cast<int>(m.priority));
+                   out.ttl = soap_value<int>(soap, static_cast<int>(m.ttl));
+               });
     n.info = row.info;
     n.owner = soap_value<LONG64>(soap, row.owner);
     n.customer = soap_value<LONG64>(soap, row.customer);
@@ -132,12 +129,8 @@ int enm__getRanges(struct soap* soap, ngnpro__EnumRangeQuery* query, enm__getRan
             context(soap).enums.get_ranges(caller, f, range_of(query ? query->range : nullptr),
                                            order_of(query ? query->orderBy : nullptr));
         out.return_.total = static_cast<int>(page.total);
-        out.return_.ranges.__size = static_cast<int>(page.items.size());
-        out.return_.ranges.__ptr =
-            soap_new_ngnpro__EnumRange(soap, std::max(1, out.return_.ranges.__size));
-        for (std::size_t i = 0; i < page.items.size(); ++i) {
-            range_output(soap, page.items[i], out.return_.ranges.__ptr[i]);
-        }
+        fill_array(soap, out.return_.ranges, page.items, soap_new_ngnpro__EnumRange,
+                   [&](const auto& row, auto& item) { range_output(soap, row, item); });
     });
 }
 
@@ -192,11 +185,7 @@ int enm__getNumbers(struct soap* soap, ngnpro__EnumNumberQuery* query,
             context(soap).enums.get_numbers(caller, f, range_of(query ? query->range : nullptr),
                                             order_of(query ? query->orderBy : nullptr));
         out.return_.total = static_cast<int>(page.total);
-        out.return_.numbers.__size = static_cast<int>(page.items.size());
-        out.return_.numbers.__ptr =
-            soap_new_ngnpro__EnumNumber(soap, std::max(1, out.return_.numbers.__size));
-        for (std::size_t i = 0; i < page.items.size(); ++i) {
-            number_output(soap, page.items[i], out.return_.numbers.__ptr[i]);
-        }
+        fill_array(soap, out.return_.numbers, page.items, soap_new_ngnpro__EnumNumber,
+                   [&](const auto& row, auto& item) { number_output(soap, row, item); });
     });
 }

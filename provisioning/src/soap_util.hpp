@@ -33,13 +33,24 @@ inline std::vector<std::string> strings(const ngnpro__StringArray& a) {
     return out;
 }
 
+// Fills a SOAP-encoded array (`__ptr`/`__size`) with one item per row: `allocate` is the
+// generated soap_new_<Item>, `convert(row, item)` fills an item. The pointer is never null,
+// so an empty list goes out as an empty SOAP-ENC array (reference/ngnpro-api.md §1.5).
+template <class Array, class Rows, class Item, class Convert>
+void fill_array(struct soap* soap, Array& out, const Rows& rows,
+                Item* (*allocate)(struct soap*, int), Convert convert) {
+    out.__size = static_cast<int>(rows.size());
+    out.__ptr = allocate(soap, std::max(1, out.__size));
+    std::size_t i = 0;
+    for (const auto& row : rows) {
+        convert(row, out.__ptr[i++]);
+    }
+}
+
 inline ngnpro__StringArray string_array(struct soap* soap, const std::vector<std::string>& v) {
     ngnpro__StringArray a;
-    a.__size = static_cast<int>(v.size());
-    a.__ptr = soap_new_std__string(soap, a.__size == 0 ? 1 : a.__size);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        a.__ptr[i] = v[i];
-    }
+    fill_array(soap, a, v, soap_new_std__string,
+               [](const std::string& s, std::string& item) { item = s; });
     return a;
 }
 
