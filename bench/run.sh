@@ -139,7 +139,10 @@ fi
 [ -x "$BINARY" ] || die "no switchboard binary at $BINARY"
 
 # ---------------------------------------------------------------- dataset (cached by scale)
-GEN_HASH="$(cat "$ROOT/bench/load_dataset.cpp" "$ROOT/store/include/store/store.hpp" | sha1sum | cut -c1-10)"
+# The key covers what decides the stored bytes: the generator, the store's tables and the compiler
+# of DNS nodes and zone marks.
+GEN_HASH="$(cat "$ROOT/bench/load_dataset.cpp" "$ROOT/store/include/store/store.hpp" \
+    "$ROOT"/zones/src/{compile,node,enum,zone_index}.cpp | sha1sum | cut -c1-10)"
 DATA="$CACHE/d$DOMAINS-n$NUMBERS-q$QUERIES-s$SEED-$GEN_HASH"
 mkdir -p "$CACHE"
 if [ "$FRESH" = 1 ]; then rm -rf "$DATA"; fi

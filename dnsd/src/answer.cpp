@@ -396,7 +396,7 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
     }
     zones::LookupResult res;
     const std::string_view qkey(reinterpret_cast<const char*>(key), key_len);
-    switch (zones::lookup(snapshot->txn, snapshot->cursor, qkey, qtype, res)) {
+    switch (zones::lookup(snapshot->txn, snapshot->cursor, snapshot->zones, qkey, qtype, res)) {
     case zones::LookupState::Hit:
     case zones::LookupState::CName:
     case zones::LookupState::NoData:

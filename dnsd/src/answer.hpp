@@ -3,6 +3,7 @@
 #pragma once
 
 #include "store/store.hpp"
+#include "zones/zone_index.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -23,10 +24,12 @@ enum class Rcode : std::uint8_t {
 
 enum class Transport : std::uint8_t { Udp, Tcp };
 
-// A worker's view of the store for one batch: a live read txn and its DnsNodes cursor.
+// A worker's view of the store for one batch: a live read txn, its DnsNodes cursor and the
+// zone index synced to it.
 struct Snapshot {
     const store::ReadTxn& txn;
     store::Cursor& cursor;
+    const zones::ZoneIndex& zones;
 };
 
 // What answer() needs beyond the query and the store.

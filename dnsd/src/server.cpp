@@ -32,6 +32,7 @@ constexpr std::size_t batch = 32;         // datagrams per recvmmsg
 constexpr std::size_t udp_rx_size = 4096; // larger queries arrive truncated → FORMERR
 constexpr std::size_t max_tcp_message = 65535;
 constexpr auto tcp_idle_timeout = std::chrono::seconds(10);
+constexpr int udp_receive_buffer = 1 << 20;
 constexpr int drain_rounds = 8; // recvmmsg rounds per wake-up, so TCP gets its turn
 
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
@@ -120,6 +121,10 @@ public:
         try {
             txn_.renew();
             cursor_.renew(txn_);
+            if (!zones_.sync(txn_)) {
+                txn_.reset();
+                return nullptr;
+            }
             return &snapshot_;
         } catch (...) {
             txn_.reset();
@@ -163,6 +168,9 @@ private:
         if (!ec) {
             udp_.non_blocking(true, ec);
         }
+        if (!ec) {
+            grow_receive_buffer();
+        }
         if (ec) {
             throw std::runtime_error("dns: cannot bind UDP " + where(address, port) + ": " +
                                      ec.message());
@@ -184,6 +192,16 @@ private:
         if (ec) {
             throw std::runtime_error("dns: cannot listen on TCP " + where(address, port) + ": " +
                                      ec.message());
+        }
+    }
+
+    // A burst larger than the default 208 KiB receive buffer loses queries (each loss stalls a
+    // client for its timeout): ask for 1 MiB as NSD does, beyond rmem_max when allowed to.
+    void grow_receive_buffer() noexcept {
+        const int size = udp_receive_buffer;
+        const int fd = udp_.native_handle();
+        if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
         }
     }
 
@@ -278,7 +296,8 @@ private:
     tcp::acceptor acceptor_;
     store::ReadTxn txn_;
     store::Cursor cursor_;
-    Snapshot snapshot_{txn_, cursor_};
+    zones::ZoneIndex zones_;
+    Snapshot snapshot_{txn_, cursor_, zones_};
     std::uint16_t max_udp_payload_;
     std::vector<std::uint8_t> rx_;
     std::vector<std::uint8_t> tx_;

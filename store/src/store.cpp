@@ -13,7 +13,8 @@ constexpr const char* table_names[] = {
     "dns_nodes",    "enum_ranges",   "enum_numbers", "customers",       "customer_names",
     "counters",     "journal",       "sip_domains",  "sip_accounts",    "sip_aliases",
     "sip_settings", "trusted_peers", "carriers",     "gateways",        "gateway_rules",
-    "routes",       "voicemail",     "prepaid",      "call_data",       "index"};
+    "routes",       "voicemail",     "prepaid",      "call_data",       "index",
+    "zone_marks"};
 static_assert(std::size(table_names) == static_cast<unsigned>(Table::Count));
 
 void check(int rc, const char* what) {
@@ -63,9 +64,10 @@ Env::Env(const std::filesystem::path& dir, Options options)
               "mdb_env_set_maxdbs");
         check(mdb_env_set_mapsize(env_, options.map_size), "mdb_env_set_mapsize");
         check(mdb_env_set_maxreaders(env_, options.max_readers), "mdb_env_set_maxreaders");
-        // MDB_NOTLS: a read txn belongs to its object, not its thread.
-        const unsigned flags =
-            MDB_NOTLS | (options.read_only ? MDB_RDONLY : 0u) | (options.durable ? 0u : MDB_NOSYNC);
+        // MDB_NOTLS: a read txn belongs to its object, not its thread. MDB_NORDAHEAD: lookups
+        // are random, and pages read ahead would only swell the resident set.
+        const unsigned flags = MDB_NOTLS | MDB_NORDAHEAD | (options.read_only ? MDB_RDONLY : 0u) |
+                               (options.durable ? 0u : MDB_NOSYNC);
         check(mdb_env_open(env_, dir.c_str(), flags, 0600),
               ("cannot open store in " + dir.string()).c_str());
 

@@ -2,7 +2,7 @@
 // to count calls and answers hits, CNAME chains, NODATA, NXDOMAIN, ENT, referrals, REFUSED,
 // truncation and FORMERR many times over one snapshot, then asserts the count did not move.
 #include "answer.hpp"
-#include "fixture.hpp"
+#include "example_store.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -37,12 +37,8 @@ Bytes query_for(std::string_view wire_name, std::uint8_t qtype, bool edns) {
 } // namespace
 
 TEST_CASE("answer allocates nothing", "[dnsd]") {
-    test::TempDir dir;
-    store::Env env(dir.path());
-    test::build_example_zone(env);
-    store::ReadTxn txn(env);
-    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
-    const dnsd::Snapshot snapshot{txn, cursor};
+    test::ExampleStore s;
+    const dnsd::Snapshot snapshot = s.snapshot();
     using namespace std::string_literals;
     std::vector<Bytes> queries = {
         query_for("\3www\7example\3com\0"s, 1, false),

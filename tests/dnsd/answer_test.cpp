@@ -3,7 +3,7 @@
 // -DSB_SANITIZE=address,undefined); responses are never answered; a query whose store cannot
 // be read (no snapshot) gets SERVFAIL; a NUL byte inside a qname label is REFUSED.
 #include "answer.hpp"
-#include "fixture.hpp"
+#include "example_store.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -43,12 +43,8 @@ Bytes query_for(std::string_view wire_name, std::uint16_t qtype, bool edns) {
 } // namespace
 
 TEST_CASE("answer survives truncated, mutated and random queries", "[dnsd]") {
-    test::TempDir dir;
-    store::Env env(dir.path());
-    test::build_example_zone(env);
-    store::ReadTxn txn(env);
-    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
-    const dnsd::Snapshot snapshot{txn, cursor};
+    test::ExampleStore s;
+    const dnsd::Snapshot snapshot = s.snapshot();
     Bytes out(65535);
 
     using namespace std::string_literals;
@@ -89,12 +85,8 @@ TEST_CASE("answer survives truncated, mutated and random queries", "[dnsd]") {
 }
 
 TEST_CASE("answer decides the edge rcodes", "[dnsd]") {
-    test::TempDir dir;
-    store::Env env(dir.path());
-    test::build_example_zone(env);
-    store::ReadTxn txn(env);
-    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
-    const dnsd::Snapshot snapshot{txn, cursor};
+    test::ExampleStore s;
+    const dnsd::Snapshot snapshot = s.snapshot();
     Bytes out(512);
     using namespace std::string_literals;
 

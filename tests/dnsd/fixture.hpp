@@ -20,6 +20,7 @@
 
 #include "store/store.hpp"
 #include "zones/node.hpp"
+#include "zones/zone_index.hpp"
 #include "zones/zones.hpp"
 
 #include <cstdint>
@@ -49,8 +50,10 @@ inline std::string soa_rdata(std::uint32_t serial) {
            u32be(serial) + u32be(3600) + u32be(600) + u32be(86400) + u32be(300);
 }
 
+// As zones::rebuild_node stores a node: the value and its zone mark.
 inline void put_node(store::WriteTxn& txn, std::string_view owner, const zones::NodeBuilder& b) {
     txn.put(store::Table::DnsNodes, zones::name_key(owner), b.build());
+    zones::mark_node(txn, zones::name_key(owner), b.flags());
 }
 
 inline void put_rrs(store::WriteTxn& txn, std::string_view owner, zones::RRType type,

@@ -189,7 +189,9 @@ TEST_CASE("answer: OPT in error answers, class CH from the options", "[dnsd]") {
     import(env, zone_text);
     store::ReadTxn txn(env);
     store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
-    const dnsd::Snapshot snapshot{txn, cursor};
+    zones::ZoneIndex index;
+    REQUIRE(index.sync(txn));
+    const dnsd::Snapshot snapshot{txn, cursor, index};
     Bytes out(4096);
     using namespace std::string_literals;
     dnsd::AnswerOptions options;

@@ -13,6 +13,7 @@ Usage: /usr/bin/python3 test_backup.py --binary PATH/TO/switchboard
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,9 +96,9 @@ def test_backup_and_restore(args):
             shutil.copytree(backup, tampered)
             dump = subprocess.run(["mdb_dump", "-s", "meta", tampered], capture_output=True,
                                   text=True, check=True).stdout
-            # schema_version is the first key of meta; its value is a 4-byte big-endian number.
-            dump = dump.replace("736368656d615f76657273696f6e\n 00000001",
-                                "736368656d615f76657273696f6e\n 00000063")
+            # The value of meta's schema_version key is a 4-byte big-endian number.
+            dump = re.sub(r"(736368656d615f76657273696f6e\n) [0-9a-f]{8}\n", r"\1 00000063\n",
+                          dump)
             subprocess.run(["mdb_load", "-s", "meta", tampered], input=dump, text=True,
                            check=True, capture_output=True)
             shutil.rmtree(other.path)

@@ -20,6 +20,7 @@ struct Fixture {
     std::unique_ptr<sb::store::Env> env;
     std::unique_ptr<sb::store::ReadTxn> txn;
     std::unique_ptr<sb::store::Cursor> cursor;
+    sb::zones::ZoneIndex index;
 
     Fixture() {
         std::string tmpl = (std::filesystem::temp_directory_path() / "sbfuzz-XXXXXX").string();
@@ -38,6 +39,9 @@ struct Fixture {
         w.commit();
         txn = std::make_unique<sb::store::ReadTxn>(*env);
         cursor = std::make_unique<sb::store::Cursor>(txn->cursor(sb::store::Table::DnsNodes));
+        if (!index.sync(*txn)) {
+            std::abort();
+        }
     }
 
     ~Fixture() {
@@ -53,7 +57,7 @@ struct Fixture {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static Fixture f;
     static std::uint8_t out[65535];
-    const sb::dnsd::Snapshot snapshot{*f.txn, *f.cursor};
+    const sb::dnsd::Snapshot snapshot{*f.txn, *f.cursor, f.index};
     sb::dnsd::AnswerOptions options;
     options.identity = "ns1.fuzz";
     options.version = "switchboard";

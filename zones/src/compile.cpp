@@ -3,6 +3,7 @@
 #include "zones/enum.hpp"
 #include "zones/journal.hpp"
 #include "zones/node.hpp"
+#include "zones/zone_index.hpp"
 #include "zones/zones.hpp"
 
 namespace sb::zones {
@@ -93,12 +94,14 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
 
     if (node.empty()) {
         txn.del(store::Table::DnsNodes, key);
+        mark_node(txn, key, 0);
         journal_node(txn, owner, old_node ? &*old_node : nullptr, nullptr);
         return;
     }
     node.set_flags(flags);
     const std::string built = node.build();
     txn.put(store::Table::DnsNodes, key, built);
+    mark_node(txn, key, flags);
     journal_node(txn, owner, old_node ? &*old_node : nullptr, &built);
 }
 

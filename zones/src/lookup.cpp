@@ -14,11 +14,9 @@ namespace {
 struct Located {
     LookupState state = LookupState::Refused; // Refused, Malformed, Delegation or Hit (= in zone)
     std::size_t zone_len = 0;                 // key length of the apex
-    std::string_view zone_value;              // the apex node
-    std::string_view cut_value;               // the topmost cut between apex and name
-    std::size_t cut_len = 0;
-    std::string_view node_value; // the name's own node, when it exists
-    bool has_node = false;
+    std::size_t cut_len = 0;                  // Delegation: the topmost cut
+    std::string_view cut_value;               // Delegation: the cut's node
+    bool wildcards = false;                   // the zone holds a wildcard somewhere
 };
 
 unsigned count_labels(std::string_view key) noexcept {
@@ -51,41 +49,31 @@ std::size_t parent_len(std::string_view key, std::size_t len) noexcept {
     return len;
 }
 
-// Walks the ancestors of `key`, longest first, down to the closest apex. Keys end in '\0',
-// so every prefix ending in '\0' is an ancestor. The root ("") cannot be stored in LMDB (no
-// zero-length keys), so the root zone is not served.
-Located find_zone(const store::ReadTxn& txn, std::string_view key) noexcept {
+// The zone of `key` from the in-memory index; the store only for the node of a cut. The
+// root ("") cannot be stored in LMDB (no zero-length keys), so the root zone is not served.
+Located find_zone(const ZoneIndex& index, const store::ReadTxn& txn,
+                  std::string_view key) noexcept {
+    const ZoneSpot spot = index.locate(key);
     Located at;
-    for (std::size_t len = key.size(); len > 0; len = parent_len(key, len)) {
+    at.zone_len = spot.zone_len;
+    at.cut_len = spot.cut_len;
+    at.wildcards = spot.wildcards;
+    switch (spot.kind) {
+    case ZoneSpot::Kind::None:
+        at.state = LookupState::Refused;
+        break;
+    case ZoneSpot::Kind::InZone:
+        at.state = LookupState::Hit;
+        break;
+    case ZoneSpot::Kind::BelowCut: {
+        // The mark and the node are written in one transaction: a missing node is corruption.
         bool failed = false;
-        const auto value = get_node(txn, key.substr(0, len), failed);
-        if (failed) {
-            at.state = LookupState::Malformed;
-            return at;
-        }
-        if (value) {
-            const NodeView node(*value);
-            if (!node.valid()) {
-                at.state = LookupState::Malformed;
-                return at;
-            }
-            if (len == key.size()) {
-                at.node_value = *value;
-                at.has_node = true;
-            }
-            if (node.flags() & NodeApex) {
-                at.zone_len = len;
-                at.zone_value = *value;
-                at.state = at.cut_value.empty() ? LookupState::Hit : LookupState::Delegation;
-                return at;
-            }
-            if (node.flags() & NodeDelegation) {
-                at.cut_value = *value; // keep going: the topmost cut wins
-                at.cut_len = len;
-            }
-        }
+        const auto value = get_node(txn, key.substr(0, spot.cut_len), failed);
+        at.state = value ? LookupState::Delegation : LookupState::Malformed;
+        at.cut_value = value.value_or(std::string_view{});
+        break;
     }
-    at.state = LookupState::Refused;
+    }
     return at;
 }
 
@@ -143,17 +131,18 @@ LookupState solve_node(std::string_view value, RRType qtype, std::string_view ow
 LookupState solve_name(const Located& at, const store::ReadTxn& txn, store::Cursor& cursor,
                        std::string_view key, RRType qtype, std::string_view owner,
                        LookupResult& out) noexcept {
-    if (at.has_node) {
-        return solve_node(at.node_value, qtype, owner, out);
-    }
     bool failed = false;
-    // No node: an empty non-terminal when some name below exists (RFC 8020 relies on NODATA
-    // here).
+    // One B-tree search: the node itself, or else the first name after it, which lies below
+    // it when the name is an empty non-terminal (RFC 8020 relies on NODATA there).
     if (has_subtree(cursor, key, failed)) {
-        return LookupState::NoData;
+        return cursor.key().size() == key.size() ? solve_node(cursor.value(), qtype, owner, out)
+                                                 : LookupState::NoData;
     }
     if (failed) {
         return LookupState::Malformed;
+    }
+    if (!at.wildcards) {
+        return LookupState::NxDomain;
     }
     // RFC 4592 §3.3.1: the closest encloser is the longest existing ancestor; the source of
     // synthesis is "*" directly below it. Every ancestor with anything below it exists (the
@@ -263,8 +252,8 @@ const char* to_string(LookupState s) noexcept {
     return "?";
 }
 
-LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, std::string_view qkey,
-                   RRType qtype, LookupResult& out) noexcept {
+LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
+                   std::string_view qkey, RRType qtype, LookupResult& out) noexcept {
     out.answer_count = 0;
     out.authority = RrsetView{};
     out.authority_ttl = 0;
@@ -273,7 +262,7 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, std::string
     out.zone_labels = 0;
     out.wildcard = false;
 
-    const Located at = find_zone(txn, qkey);
+    const Located at = find_zone(index, txn, qkey);
     if (at.state == LookupState::Delegation) {
         return out.state = referral(at, qkey, out);
     }
@@ -281,7 +270,6 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, std::string
         return out.state = at.state;
     }
     std::string_view zone_key = qkey.substr(0, at.zone_len);
-    std::string_view zone_value = at.zone_value;
 
     LookupState state = solve_name(at, txn, cursor, qkey, qtype, {}, out);
 
@@ -301,7 +289,7 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, std::string
             return out.state = LookupState::Malformed;
         }
         const std::string_view target(reinterpret_cast<const char*>(key_buf), key_len);
-        const Located next = find_zone(txn, target);
+        const Located next = find_zone(index, txn, target);
         if (next.state == LookupState::Malformed) {
             return out.state = LookupState::Malformed;
         }
@@ -330,7 +318,6 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, std::string
             break;
         }
         zone_key = target.substr(0, next.zone_len);
-        zone_value = next.zone_value;
         state = solve_name(next, txn, cursor, target, qtype, rr.rdata, out);
         if (state == LookupState::CName && out.answer_count > max_cname_chain) {
             break;
@@ -338,7 +325,9 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, std::string
     }
 
     if (state == LookupState::NoData || state == LookupState::NxDomain) {
-        if (!negative_soa(zone_value, out) || !key_to_wire(zone_key, out.authority_owner)) {
+        bool failed = false;
+        const auto apex = get_node(txn, zone_key, failed);
+        if (!apex || !negative_soa(*apex, out) || !key_to_wire(zone_key, out.authority_owner)) {
             return out.state = LookupState::Malformed;
         }
         out.authority_labels = count_labels(zone_key);

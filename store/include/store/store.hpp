@@ -56,12 +56,14 @@ enum class Table : unsigned {
     Routes,
     Voicemail,
     Prepaid,
-    CallData, // registrations and call records: their own retention
-    Index,    // secondary indexes of the SIP tables: index name '\0' key → ""
+    CallData,  // registrations and call records: their own retention
+    Index,     // secondary indexes of the SIP tables: index name '\0' key → ""
+    ZoneMarks, // owner name key of every apex, zone cut and wildcard → u8 zones::NodeFlag bits;
+               // Meta "zone_marks" → u64, bumped with every change (zones/zone_index.hpp)
     Count
 };
 
-constexpr std::uint32_t schema_version = 1;
+constexpr std::uint32_t schema_version = 2; // 2: ZoneMarks
 
 struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does

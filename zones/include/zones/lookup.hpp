@@ -4,6 +4,7 @@
 
 #include "store/store.hpp"
 #include "zones/node.hpp"
+#include "zones/zone_index.hpp"
 #include "zones/zones.hpp"
 
 #include <array>
@@ -75,9 +76,10 @@ struct LookupResult {
 };
 
 // Looks `qkey` (name_key of the qname, e.g. from wire_to_key) up for `qtype` and fills `out`.
-// Needs a live `txn` and a `cursor` on Table::DnsNodes opened from it (renewed with it).
-// Views in `out` are valid until the txn is reset or ends. Returns out.state.
-LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, std::string_view qkey,
-                   RRType qtype, LookupResult& out) noexcept;
+// Needs a live `txn`, a `cursor` on Table::DnsNodes opened from it (renewed with it) and an
+// `index` synced to it. Views in `out` are valid until the txn is reset or ends. Returns
+// out.state.
+LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
+                   std::string_view qkey, RRType qtype, LookupResult& out) noexcept;
 
 } // namespace sb::zones

@@ -94,6 +94,8 @@ class NodeBuilder {
 public:
     void set_flags(std::uint8_t flags) { flags_ = flags; }
 
+    std::uint8_t flags() const noexcept { return flags_; }
+
     void add(RRType type, std::uint32_t ttl, std::string_view rdata);
 
     bool empty() const noexcept { return rrs_.empty(); }

@@ -1,0 +1,199 @@
+#include "zones/zone_index.hpp"
+
+#include "zones/node.hpp"
+
+#include <lmdb.h>
+
+#include <cstring>
+#include <utility>
+
+namespace sb::zones {
+
+namespace {
+
+constexpr std::string_view generation_key = "zone_marks";
+
+// FNV-1a, fed one byte at a time so that the hash of every label-aligned prefix of a key
+// comes out of one pass over it.
+constexpr std::uint64_t fnv_basis = 14695981039346656037ull;
+constexpr std::uint64_t fnv_prime = 1099511628211ull;
+
+std::uint64_t hash_of(std::string_view s) noexcept {
+    std::uint64_t h = fnv_basis;
+    for (const char c : s) {
+        h = (h ^ static_cast<unsigned char>(c)) * fnv_prime;
+    }
+    return h;
+}
+
+unsigned labels_of(std::string_view key) noexcept {
+    unsigned n = 0;
+    for (const char c : key) {
+        n += c == '\0' ? 1 : 0;
+    }
+    return n;
+}
+
+std::uint64_t generation_of(const store::ReadTxn& txn) {
+    const auto v = txn.get(store::Table::Meta, generation_key);
+    return v && v->size() == 8 ? store::get_u64(*v, 0) : 0;
+}
+
+} // namespace
+
+void mark_node(store::WriteTxn& txn, std::string_view key, std::uint8_t flags) {
+    const auto old = txn.get(store::Table::ZoneMarks, key);
+    const std::uint8_t was = old && old->size() == 1 ? static_cast<std::uint8_t>((*old)[0]) : 0;
+    if (was == flags) {
+        return;
+    }
+    if (flags == 0) {
+        txn.del(store::Table::ZoneMarks, key);
+    } else {
+        txn.put(store::Table::ZoneMarks, key, std::string_view(reinterpret_cast<char*>(&flags), 1));
+    }
+    const auto g = txn.get(store::Table::Meta, generation_key);
+    std::string next;
+    store::put_u64(next, (g && g->size() == 8 ? store::get_u64(*g, 0) : 0) + 1);
+    txn.put(store::Table::Meta, generation_key, next);
+}
+
+bool ZoneIndex::sync(const store::ReadTxn& txn) noexcept {
+    const std::uint64_t id = mdb_txn_id(txn.handle());
+    if (id == txn_id_ && generation_ != ~std::uint64_t{0}) {
+        return true;
+    }
+    try {
+        const std::uint64_t generation = generation_of(txn);
+        if (generation != generation_) {
+            rebuild(txn);
+            generation_ = generation;
+        }
+        txn_id_ = id;
+        return true;
+    } catch (...) { // store::Error or bad_alloc: empty, and rebuilt on the next sync
+        slots_.clear();
+        keys_.clear();
+        count_ = 0;
+        depths_[0] = depths_[1] = 0;
+        generation_ = ~std::uint64_t{0};
+        return false;
+    }
+}
+
+void ZoneIndex::rebuild(const store::ReadTxn& txn) {
+    slots_.clear();
+    keys_.clear();
+    count_ = 0;
+    depths_[0] = depths_[1] = 0;
+    std::vector<std::pair<std::string_view, std::uint8_t>> marks;
+    std::size_t bytes = 0;
+    auto c = txn.cursor(store::Table::ZoneMarks);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        if (c.value().size() == 1 && !c.key().empty() && c.key().size() <= max_key_len) {
+            marks.emplace_back(c.key(), static_cast<std::uint8_t>(c.value()[0]));
+            bytes += c.key().size();
+        }
+    }
+    std::size_t size = 16;
+    while (size < marks.size() * 2) {
+        size *= 2;
+    }
+    slots_.assign(size, Slot{});
+    keys_.reserve(bytes);
+    for (const auto& [key, flags] : marks) {
+        insert(key, flags);
+    }
+    // A wildcard makes its zone take the slow NXDOMAIN path (RFC 4592 closest encloser).
+    for (const auto& [key, flags] : marks) {
+        if ((flags & NodeWildcard) == 0) {
+            continue;
+        }
+        const ZoneSpot spot = locate(key);
+        if (spot.kind != ZoneSpot::Kind::None) {
+            if (Slot* apex = find(key.substr(0, spot.zone_len))) {
+                apex->wildcards = true;
+            }
+        }
+    }
+}
+
+void ZoneIndex::insert(std::string_view key, std::uint8_t flags) {
+    const std::uint64_t h = hash_of(key);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        Slot& s = slots_[i];
+        if (s.len == 0) {
+            s = Slot{h, static_cast<std::uint32_t>(keys_.size()),
+                     static_cast<std::uint16_t>(key.size()), flags, false};
+            keys_.append(key);
+            ++count_;
+            const unsigned n = labels_of(key);
+            depths_[n / 64] |= std::uint64_t{1} << (n % 64);
+            return;
+        }
+    }
+}
+
+const ZoneIndex::Slot* ZoneIndex::find(std::string_view prefix, std::uint64_t hash) const noexcept {
+    if (slots_.empty()) {
+        return nullptr;
+    }
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        const Slot& s = slots_[i];
+        if (s.len == 0) {
+            return nullptr;
+        }
+        if (s.hash == hash && s.len == prefix.size() &&
+            std::memcmp(keys_.data() + s.offset, prefix.data(), prefix.size()) == 0) {
+            return &s;
+        }
+    }
+}
+
+ZoneIndex::Slot* ZoneIndex::find(std::string_view key) noexcept {
+    return const_cast<Slot*>(std::as_const(*this).find(key, hash_of(key)));
+}
+
+ZoneSpot ZoneIndex::locate(std::string_view key) const noexcept {
+    // The hash and length of every label-aligned prefix, shortest first, in one pass.
+    std::uint64_t hashes[128];
+    std::uint16_t ends[128];
+    unsigned n = 0;
+    std::uint64_t h = fnv_basis;
+    for (std::size_t i = 0; i < key.size() && n < 128; ++i) {
+        h = (h ^ static_cast<unsigned char>(key[i])) * fnv_prime;
+        if (key[i] == '\0') {
+            hashes[n] = h;
+            ends[n] = static_cast<std::uint16_t>(i + 1);
+            ++n;
+        }
+    }
+    // Longest first; the closest apex ends the walk and the topmost cut below it wins.
+    ZoneSpot spot;
+    std::size_t cut = 0;
+    for (unsigned i = n; i-- > 0;) {
+        const unsigned labels = i + 1;
+        if ((depths_[labels / 64] >> (labels % 64) & 1) == 0) {
+            continue;
+        }
+        const Slot* s = find(key.substr(0, ends[i]), hashes[i]);
+        if (s == nullptr) {
+            continue;
+        }
+        if (s->flags & NodeApex) {
+            spot.kind = cut != 0 ? ZoneSpot::Kind::BelowCut : ZoneSpot::Kind::InZone;
+            spot.zone_len = ends[i];
+            spot.cut_len = cut;
+            spot.wildcards = s->wildcards;
+            return spot;
+        }
+        if (s->flags & NodeDelegation) {
+            cut = ends[i];
+        }
+    }
+    return spot;
+}
+
+} // namespace sb::zones
