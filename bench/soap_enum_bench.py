@@ -1,119 +1,101 @@
 #!/usr/bin/python3
-"""ENUM provisioning benchmark: EnumPort.addNumber through SOAP, durable commits.
+"""Provisioning write throughput through SOAP (issue 7a), durable commits.
 
-Starts `switchboard serve` on loopback with a fresh data dir (the store's default: every
-commit is flushed to disk before the answer), adds one range, then adds numbers with 1 client
-and with 8 concurrent clients (separate processes, one keep-alive HTTP connection each,
-requests shaped like CDRTool's). Prints numbers/s and appends a result block to
-bench/RESULTS.md. Run on demand, not in `make test`:
+Starts `switchboard provision` on loopback with a fresh data dir (the store's default: every
+commit is flushed to disk before the answer), creates what the writes need (two ENUM ranges,
+a SIP domain, a DNS zone), then, for each of EnumPort.addNumber, SipPort.addAccount and
+DnsPort.addRecord, adds COUNT new objects with 1 client and COUNT more with 8 concurrent
+clients (separate processes, one keep-alive HTTP connection each, requests shaped like
+CDRTool's wire samples). The clock runs from the moment every client is connected until the
+last answer. Prints writes/s and appends a result block to bench/RESULTS.md. Run on demand,
+not in `make test`:
 
-    /usr/bin/python3 bench/soap_enum_bench.py --binary build/app/switchboard [--numbers 4000]
+    /usr/bin/python3 bench/soap_enum_bench.py --binary build/app/switchboard [--count 4000]
 """
 
 import argparse
-import http.client
 import multiprocessing
-import os
-import platform
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+import soapbench as sb
 
-ENVELOPE = """<?xml version="1.0" encoding="UTF-8"?>
-<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" xmlns:ns4="urn:AGProjects:NGNPro" xmlns:ns5="urn:AGProjects:NGNPro:Enum" SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">
-<SOAP-ENV:Header><auth><username xsi:type="xsd:string">admin</username><password xsi:type="xsd:string">{password}</password><admin xsi:type="xsd:boolean">true</admin><impersonate xsi:type="xsd:int">0</impersonate></auth></SOAP-ENV:Header>
-<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>"""
-
-ADD_RANGE = """<ns5:addRange><range xsi:type="ns4:EnumRange"><id><prefix xsi:type="xsd:string">{prefix}</prefix><tld xsi:type="xsd:string">e164.arpa</tld></id><ttl xsi:type="xsd:int">3600</ttl><minDigits xsi:type="xsd:int">11</minDigits><maxDigits xsi:type="xsd:int">11</maxDigits><nameservers xsi:type="SOAP-ENC:Array" SOAP-ENC:arrayType="xsd:string[1]"><item xsi:type="xsd:string">ns1.example.net</item></nameservers></range></ns5:addRange>"""
-
-ADD_NUMBER = """<ns5:addNumber><number xsi:type="ns4:EnumNumber"><id><number xsi:type="xsd:string">{number}</number><tld xsi:type="xsd:string">e164.arpa</tld></id><mappings xsi:type="SOAP-ENC:Array" SOAP-ENC:arrayType="Struct[1]"><item><type xsi:type="xsd:string">sip</type><mapto xsi:type="xsd:string">sip:{number}@example.com</mapto><priority xsi:type="xsd:int">10</priority><ttl xsi:type="xsd:int">3600</ttl></item></mappings><owner xsi:type="xsd:int">0</owner></number></ns5:addNumber>"""
+CLIENTS = (1, 8)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def add_number(run, i):
+    number = f"3120{run}{i:07d}"
+    return sb.request(sb.ADD_NUMBER, number=number, mapto=f"sip:{number}@{sb.SIP_DOMAIN}")
 
 
-def post(conn, password, body):
-    data = ENVELOPE.format(password=password, body=body).encode()
-    conn.request("POST", "/ngnpro/", data, {"Content-Type": "text/xml; charset=UTF-8",
-                                             "SOAPAction": '""'})
-    resp = conn.getresponse()
-    text = resp.read()
-    if b"Fault" in text:
-        raise RuntimeError(text[:400])
+def add_account(run, i):
+    return sb.request(sb.ADD_ACCOUNT, username=f"u{run}x{i}", domain=sb.SIP_DOMAIN)
 
 
-def client(port, password, numbers):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    for n in numbers:
-        post(conn, password, ADD_NUMBER.format(number=n))
+def add_record(run, i):
+    return sb.request(sb.ADD_RECORD, name=f"r{run}x{i}", zone=sb.DNS_ZONE)
+
+
+OPS = (("EnumPort.addNumber", add_number), ("SipPort.addAccount", add_account),
+       ("DnsPort.addRecord", add_record))
+
+
+def client(port, requests, start):
+    conn = sb.connect(port)
+    conn.connect()
+    start.wait()
+    for req in requests:
+        sb.post(conn, req)
     conn.close()
 
 
-def run(port, password, prefix, count, clients):
-    numbers = [f"{prefix}{i:06d}" for i in range(count)]
-    shares = [numbers[i::clients] for i in range(clients)]
-    procs = [multiprocessing.Process(target=client, args=(port, password, s)) for s in shares]
-    t0 = time.perf_counter()
+def writes_per_second(port, requests, clients):
+    """Send the requests from `clients` processes, each its share in order."""
+    start = multiprocessing.Barrier(clients + 1)
+    procs = [multiprocessing.Process(target=client, args=(port, requests[i::clients], start))
+             for i in range(clients)]
     for p in procs:
         p.start()
+    start.wait()
+    t0 = time.perf_counter()
     for p in procs:
         p.join()
-        if p.exitcode != 0:
-            raise RuntimeError("a client failed")
-    return count / (time.perf_counter() - t0)
+    elapsed = time.perf_counter() - t0
+    if any(p.exitcode != 0 for p in procs):
+        raise RuntimeError("a client failed")
+    return len(requests) / elapsed
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--binary", required=True)
-    ap.add_argument("--numbers", type=int, default=4000, help="numbers per run")
+    ap.add_argument("--count", "--numbers", dest="count", type=int, default=4000,
+                    help="writes per operation and run")
     ap.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = ap.parse_args()
 
-    data = tempfile.mkdtemp(prefix="sb-bench-")
-    password = "bench"
-    with open(os.path.join(data, "switchboard.ini"), "w") as f:
-        f.write(f"[admin]\nusername = admin\npassword = {password}\n[soap]\nthreads = 8\n")
-    port = free_port()
-    srv = subprocess.Popen([args.binary, "provision", "--data", data, "--soap",
-                            f"127.0.0.1:{port}"], stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for prefix in ("31201", "31202"):
-            post(conn, password, ADD_RANGE.format(prefix=prefix))
+    rates = {}
+    with sb.switchboard(args.binary, "provision") as (port, _):
+        conn = sb.connect(port)
+        for run in range(len(CLIENTS)):
+            sb.post(conn, sb.request(sb.ADD_RANGE, prefix=f"3120{run}"))
+        sb.post(conn, sb.request(sb.ADD_DOMAIN, domain=sb.SIP_DOMAIN))
+        sb.post(conn, sb.request(sb.ADD_ZONE, zone=sb.DNS_ZONE))
         conn.close()
-        one = run(port, password, "31201", args.numbers, 1)
-        eight = run(port, password, "31202", args.numbers, 8)
-    finally:
-        srv.terminate()
-        srv.wait(timeout=20)
-        shutil.rmtree(data, ignore_errors=True)
+        for name, make in OPS:
+            for run, clients in enumerate(CLIENTS):
+                requests = [make(run, i) for i in range(args.count)]
+                rates[name, clients] = writes_per_second(port, requests, clients)
+                print(f"{name}, {clients} client(s): {rates[name, clients]:.0f}/s", flush=True)
 
-    report = (f"\n## ENUM provisioning through SOAP ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})\n\n"
-              f"`/usr/bin/python3 bench/soap_enum_bench.py --binary {args.binary} "
-              f"--numbers {args.numbers}` on {platform.node()} ({os.cpu_count()} cores): "
-              f"EnumPort.addNumber, one NAPTR mapping each, durable commits (fsync per "
-              f"operation), {args.numbers} numbers per run, CDRTool-shaped requests over "
-              f"keep-alive HTTP.\n\n"
-              f"| clients | numbers/s |\n|---|---|\n| 1 | {one:.0f} |\n| 8 | {eight:.0f} |\n")
-    print(report)
-    if not args.no_record:
-        with open(os.path.join(HERE, "RESULTS.md"), "a") as f:
-            f.write(report)
+    table = "| operation | writes/s, 1 client | writes/s, 8 clients |\n|---|---|---|\n"
+    for name, _ in OPS:
+        table += f"| {name} | " + " | ".join(f"{rates[name, c]:.0f}" for c in CLIENTS) + " |\n"
+    sb.record("Provisioning writes through SOAP",
+              f"`switchboard provision`, durable commits (fsync per operation), {args.count} "
+              f"new objects per operation and run, CDRTool-shaped requests (the wire samples: "
+              f"a number with a sip and a mailto mapping, an account with every sample field, "
+              f"an A record) over keep-alive HTTP, one process per client; prerequisites (ENUM "
+              f"ranges, SIP domain, DNS zone) created first.", table, args.no_record)
 
 
 if __name__ == "__main__":
