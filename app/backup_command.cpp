@@ -11,6 +11,19 @@ namespace fs = std::filesystem;
 
 int backup_command(const std::string& command, const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& flags) {
+    if (command == "compact") {
+        if (!args.empty() || !flags.count("data")) {
+            std::cerr << "usage: switchboard compact --data DATA_DIR\n";
+            return 2;
+        }
+        if (!fs::exists(fs::path(flags.at("data")) / "data.mdb")) {
+            throw std::runtime_error(flags.at("data") + " holds no store");
+        }
+        store::Env env(flags.at("data"));
+        env.repack(store::Table::DnsNodes);
+        std::cout << "DNS data of " << flags.at("data") << " rewritten in key order\n";
+        return 0;
+    }
     if (args.size() != 1 || !flags.count("data")) {
         std::cerr << "usage: switchboard " << command << " DIR --data DATA_DIR\n";
         return 2;

@@ -10,6 +10,7 @@ namespace sb::app {
 // backup: copies --data's store into the empty directory args[0], while servers keep running.
 // restore: checks that args[0] holds a store of this schema version and installs it as the
 // store of --data, which must hold none (stop the servers and move the old one away first).
+// compact: rewrites the DNS data of --data in key order (store::Env::repack), while serving.
 int backup_command(const std::string& command, const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& flags);
 

@@ -41,6 +41,9 @@ Commands:
   restore DIR --data DATA_DIR
               install a backup (checked against this schema version) as the store of an
               empty DATA_DIR; stop the servers first
+  compact --data DATA_DIR
+              rewrite the DNS data in key order, pages full and adjacent: fewer pages
+              for the DNS server to touch; run after a bulk import (safe while serving)
 
 Options:
   --data DIR          data directory holding the LMDB store (required)
@@ -122,7 +125,7 @@ int run(const Args& args) {
     if (args.command == "import-cdrs") {
         return app::import_cdrs_command(args.words, args.flags);
     }
-    if (args.command == "backup" || args.command == "restore") {
+    if (args.command == "backup" || args.command == "restore" || args.command == "compact") {
         return app::backup_command(args.command, args.words, args.flags);
     }
     const bool want_dns = args.command == "serve" || args.command == "dns";

@@ -141,7 +141,7 @@ fi
 # ---------------------------------------------------------------- dataset (cached by scale)
 # The key covers what decides the stored bytes: the generator, the store's tables and the compiler
 # of DNS nodes and zone marks.
-GEN_HASH="$(cat "$ROOT/bench/load_dataset.cpp" "$ROOT/store/include/store/store.hpp" \
+GEN_HASH="$(cat "$ROOT/bench/load_dataset.cpp" "$ROOT/store/include/store/store.hpp" "$ROOT/store/src/store.cpp" \
     "$ROOT"/zones/src/{compile,node,enum,zone_index}.cpp | sha1sum | cut -c1-10)"
 DATA="$CACHE/d$DOMAINS-n$NUMBERS-q$QUERIES-s$SEED-$GEN_HASH"
 mkdir -p "$CACHE"
@@ -155,6 +155,9 @@ if [ ! -f "$DATA/.complete" ]; then
         die "sb_bench_load failed: $(tail -3 "$WORK/load.log")"
     # The loader writes absolute paths into the zone lists: point them at the final place.
     sed -i "s#$DATA.tmp/#$DATA/#g" "$DATA.tmp"/nsd-zones.conf "$DATA.tmp"/knot-zones.conf "$DATA.tmp"/zones.list
+    # What an operator does after a bulk import: the DNS data rewritten in key order.
+    "$BINARY" compact --data "$DATA.tmp/switchboard" >"$WORK/compact.log" 2>&1 ||
+        die "switchboard compact failed: $(tail -3 "$WORK/compact.log")"
     echo "$(echo "$(date +%s.%N) - $T0" | bc)" >"$DATA.tmp/load_seconds"
     mv "$DATA.tmp" "$DATA"
     touch "$DATA/.complete"
@@ -618,7 +621,7 @@ if [ "$RECORD" = 1 ]; then
         echo "Load average before the run: $LOADAVG (other work on the machine adds noise: compare ratios," \
              "and prefer the CPU-per-query row, which counts only the server's own CPU time)."
         echo "Dataset: $(cat "$DATA/dataset.txt" | sed 's/\.$//'); loaded into Switchboard through" \
-             "DnsService/EnumService in ${load_s%.*} s (generation included), into PowerDNS with" \
+             "DnsService/EnumService and \`switchboard compact\` in ${load_s%.*} s (generation included), into PowerDNS with" \
              "\`pdnsutil load-zone\` in ${pdns_s%.*} s."
         echo "Method: each server alone on 127.0.0.1 pinned to CPU 0, dnsperf on CPU 1, both nice −10;" \
              "servers alternate, $RUNS round(s), medians shown. UDP: \`dnsperf -c 16 -q 200 -l $SECONDS_RUN\`" \
@@ -638,6 +641,7 @@ if [ "$RECORD" = 1 ]; then
         echo "config as bench/run.sh writes it in server_cmd()):"
         echo
         echo "    build-bench/bench/sb_bench_load --out DATA --domains $DOMAINS --numbers $NUMBERS --queries $QUERIES --seed $SEED"
+        echo "    ${BINARY#$ROOT/} compact --data DATA/switchboard"
         echo "    pdnsutil --config-dir=CONF load-zone ZONE DATA/zones/ZONE.zone   (each zone of DATA/zones.list)"
         for n in $ALL; do
             [ -f "$WORK/$n.cmd" ] && echo "    nice -n -10 taskset -c 0 $(sed "s#$DATA#DATA#g; s#$WORK/$n#CONF#g; s#$ROOT/##g" "$WORK/$n.cmd" |

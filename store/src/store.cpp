@@ -122,6 +122,21 @@ void Env::copy_to(const std::filesystem::path& target) const {
           ("cannot copy the store to " + target.string()).c_str());
 }
 
+void Env::repack(Table t) {
+    // The old tree stays readable through `old` while the new one is appended: its pages
+    // cannot be reused by this txn, so the new pages come, in order, from the end of the file.
+    ReadTxn old(*this);
+    WriteTxn txn(*this);
+    const MDB_dbi dbi = this->dbi(t);
+    check(mdb_drop(txn.handle(), dbi, 0), "mdb_drop");
+    Cursor c = old.cursor(t);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        MDB_val k = to_val(c.key()), v = to_val(c.value());
+        check(mdb_put(txn.handle(), dbi, &k, &v, MDB_APPEND), "mdb_put (repack)");
+    }
+    txn.commit();
+}
+
 // ---- ReadTxn ----
 
 ReadTxn::ReadTxn(const Env& env)

@@ -4,7 +4,8 @@
  backup_while_serving   `switchboard backup DIR --data D` while `switchboard serve` runs on D
      and a writer keeps adding records: the backup opens, is a consistent snapshot (every
      record row it holds is answered by DNS from it, with its value), and a second backup into
-     the same DIR is refused.
+     the same DIR is refused; `switchboard compact --data D` while serving leaves every
+     answer as it was, and later changes are answered.
  restore_checks         `switchboard restore DIR --data NEW` installs the backup; a server on
      NEW answers the records; restoring onto a data dir that already holds a store is refused;
      a backup whose schema version differs is refused.
@@ -62,6 +63,15 @@ def test_backup_and_restore(args):
             stop.set()
             t.join()
             ck.eq(r.returncode, 0, f"backup exit status ({r.stderr.strip()})")
+            # compact rewrites the DNS data while the server answers from it.
+            before = {name: dns_a(srv.dns_port, name)[1] for name, _ in records(soap).values()}
+            r = run(args, "compact", "--data", data.path)
+            ck.eq(r.returncode, 0, f"compact exit status ({r.stderr.strip()})")
+            after = {name: dns_a(srv.dns_port, name)[1] for name in before}
+            ck.eq(after, before, "every record answered as before after compact")
+            add_record(soap, "aftercompact", "10.2.0.1")
+            ck.eq(dns_a(srv.dns_port, f"aftercompact.{ZONE}")[1], {"10.2.0.1"},
+                  "a record added after compact is answered")
             again = run(args, "backup", backup, "--data", data.path)
             ck.check(again.returncode != 0 and "already" in again.stderr,
                      f"a second backup into the same dir is refused: {again.stderr!r}")
