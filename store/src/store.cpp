@@ -1,8 +1,11 @@
 #include "store/store.hpp"
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <system_error>
+#include <vector>
 
 namespace sb::store {
 
@@ -54,8 +57,21 @@ bool Error::full() const noexcept {
     return rc_ == MDB_MAP_FULL || rc_ == ENOSPC || rc_ == EDQUOT;
 }
 
+// The open group of WriteTxns: its transaction, the child running in it, and the members whose
+// children were merged into it and who wait for its commit.
+struct Env::WriteGroup {
+    std::mutex m;
+    std::condition_variable cv;
+    MDB_txn* txn = nullptr; // begun by the leader's thread, which alone may commit it
+    bool child_active = false;
+    bool closing = false; // the leader is committing: nobody joins
+    unsigned waiting = 0; // writers waiting for their turn
+    std::vector<WriteTxn*> members;
+};
+
 Env::Env(const std::filesystem::path& dir, Options options)
-    : dir_(dir) {
+    : dir_(dir)
+    , group_(std::make_unique<WriteGroup>()) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     check(mdb_env_create(&env_), "mdb_env_create");
@@ -174,13 +190,75 @@ void ReadTxn::renew() {
 
 WriteTxn::WriteTxn(Env& env)
     : env_(&env) {
-    check(mdb_txn_begin(env.handle(), nullptr, 0, &txn_), "mdb_txn_begin (write)");
+    Env::WriteGroup& g = *env.group_;
+    std::unique_lock lock(g.m);
+    ++g.waiting;
+    g.cv.wait(lock, [&] { return !g.child_active && !g.closing; });
+    --g.waiting;
+    if (g.txn == nullptr) {
+        const int rc = mdb_txn_begin(env.handle(), nullptr, 0, &g.txn);
+        if (rc != MDB_SUCCESS) {
+            g.txn = nullptr;
+            g.cv.notify_all();
+            check(rc, "mdb_txn_begin (write)");
+        }
+        leader_ = true;
+    }
+    const int rc = mdb_txn_begin(env.handle(), g.txn, 0, &txn_);
+    if (rc != MDB_SUCCESS) {
+        txn_ = nullptr;
+        lock.unlock();
+        if (leader_) {
+            finish_group();
+        } else {
+            g.cv.notify_all();
+        }
+        check(rc, "mdb_txn_begin (child)");
+    }
+    g.child_active = true;
 }
 
 WriteTxn::~WriteTxn() {
-    if (txn_ != nullptr) {
-        mdb_txn_abort(txn_);
+    if (txn_ == nullptr) {
+        return; // committed
     }
+    mdb_txn_abort(txn_);
+    Env::WriteGroup& g = *env_->group_;
+    {
+        const std::lock_guard lock(g.m);
+        g.child_active = false;
+    }
+    g.cv.notify_all();
+    if (leader_) {
+        finish_group();
+    }
+}
+
+void WriteTxn::finish_group() noexcept {
+    Env::WriteGroup& g = *env_->group_;
+    std::unique_lock lock(g.m);
+    // Let the writers already waiting add their children, then close the group.
+    g.cv.wait(lock,
+              [&] { return !g.child_active && (g.waiting == 0 || g.members.size() >= max_group); });
+    g.closing = true;
+    MDB_txn* txn = std::exchange(g.txn, nullptr);
+    std::vector<WriteTxn*> members = std::move(g.members);
+    g.members.clear();
+    lock.unlock();
+    int rc = MDB_SUCCESS;
+    if (members.empty()) {
+        mdb_txn_abort(txn);
+    } else {
+        rc = mdb_txn_commit(txn); // with its flushes, unless the store is not durable
+    }
+    lock.lock();
+    for (WriteTxn* m : members) {
+        m->group_rc_ = rc;
+        m->group_done_ = true;
+    }
+    g.closing = false;
+    lock.unlock();
+    g.cv.notify_all();
 }
 
 std::optional<std::string_view> WriteTxn::get(Table t, std::string_view key) const {
@@ -207,9 +285,25 @@ Cursor WriteTxn::cursor(Table t) const {
 }
 
 void WriteTxn::commit() {
-    const int rc = mdb_txn_commit(txn_);
-    txn_ = nullptr; // committed or freed by LMDB either way
-    check(rc, "mdb_txn_commit");
+    // Merges into the group's transaction (no I/O); freed by LMDB either way.
+    const int rc = mdb_txn_commit(std::exchange(txn_, nullptr));
+    Env::WriteGroup& g = *env_->group_;
+    {
+        const std::lock_guard lock(g.m);
+        g.child_active = false;
+        if (rc == MDB_SUCCESS) {
+            g.members.push_back(this);
+        }
+    }
+    g.cv.notify_all();
+    if (leader_) {
+        finish_group();
+    } else if (rc == MDB_SUCCESS) {
+        std::unique_lock lock(g.m);
+        g.cv.wait(lock, [&] { return group_done_; });
+    }
+    check(rc, "mdb_txn_commit (child)");
+    check(group_rc_, "mdb_txn_commit");
 }
 
 std::uint64_t WriteTxn::next_id(std::string_view kind) {

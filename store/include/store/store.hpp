@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -99,9 +100,13 @@ public:
     // pages return to the free list. Safe while serving: other writers wait for it.
     void repack(Table t);
 
+    struct WriteGroup; // group commit of WriteTxns (store.cpp)
+
 private:
+    friend class WriteTxn;
     std::filesystem::path dir_;
     MDB_env* env_ = nullptr;
+    std::unique_ptr<WriteGroup> group_;
     std::array<MDB_dbi, static_cast<unsigned>(Table::Count)> dbis_{};
 };
 
@@ -133,6 +138,12 @@ private:
 
 // The one write transaction of a provisioning operation. Aborted by the destructor unless
 // commit() succeeded. Cursors opened on it must be destroyed before commit().
+//
+// Group commit: the write transactions of concurrent threads run one after another as child
+// transactions of one LMDB transaction, which the first of them (the leader) commits, with
+// its flushes to disk, once no other writer waits (at most max_group children). commit()
+// returns when the group is durable, and throws when it is not: one flush acknowledges many
+// operations, and no operation is acknowledged before it is on disk.
 class WriteTxn {
 public:
     explicit WriteTxn(Env& env);
@@ -152,9 +163,16 @@ public:
 
     const Env& env() const noexcept { return *env_; }
 
+    static constexpr std::size_t max_group = 64;
+
 private:
+    void finish_group() noexcept;
+
     Env* env_;
-    MDB_txn* txn_ = nullptr;
+    MDB_txn* txn_ = nullptr; // a child of the group's transaction
+    bool leader_ = false;    // began the group's transaction, and commits it
+    int group_rc_ = 0;       // the group's commit, for its members
+    bool group_done_ = false;
 };
 
 // A position in one table. Views it returns live as long as the transaction.
