@@ -91,7 +91,7 @@ def main():
     for name, _ in OPS:
         table += f"| {name} | " + " | ".join(f"{rates[name, c]:.0f}" for c in CLIENTS) + " |\n"
     sb.record("Provisioning writes through SOAP",
-              f"`switchboard provision`, durable commits (fsync per operation), {args.count} "
+              f"`switchboard provision`, durable commits (each acknowledged after its group commit is flushed), {args.count} "
               f"new objects per operation and run, CDRTool-shaped requests (the wire samples: "
               f"a number with a sip and a mailto mapping, an account with every sample field, "
               f"an A record) over keep-alive HTTP, one process per client; prerequisites (ENUM "
