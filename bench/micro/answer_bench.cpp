@@ -1,8 +1,8 @@
 // sb_bench_micro — Google Benchmark micro-benchmarks of the DNS answer path (issue 7; STYLE §2
 // rule 6, §8): question parse, name → store key, zones::lookup and the whole dnsd::answer().
 //
-// Build and run (EXCLUDE_FROM_ALL, like the other bench tools):
-//   cmake -S . -B BUILD -DCMAKE_BUILD_TYPE=Release
+// Build and run (EXCLUDE_FROM_ALL, like the other bench tools; more in bench/micro/README.md):
+//   cmake -S . -B BUILD -DCMAKE_BUILD_TYPE=RelWithDebInfo
 //   cmake --build BUILD --target sb_bench_micro && BUILD/bench/sb_bench_micro
 // Google Benchmark's own flags work (--benchmark_filter=BM_Answer, --benchmark_repetitions=5,
 // --benchmark_min_time=0.5); ours: --numbers=N (ENUM numbers in the range, default 100000, or
@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
 #include <numeric>
 #include <random>
 #include <stdexcept>
@@ -128,30 +129,18 @@ Bytes make_query(std::uint16_t id, std::string_view name, zones::RRType qtype) {
     Bytes q{byte(id >> 8), byte(id), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1};
     const std::string qname = zones::name_to_wire(name);
     q.insert(q.end(), qname.begin(), qname.end());
-    const std::initializer_list<std::uint8_t> tail = {
-        byte(type >> 8),
-        byte(type),
-        0,
-        1, // qtype, qclass IN
-        0,
-        0,
-        41,
-        byte(1232 >> 8),
-        byte(1232), // OPT: root owner, type 41, UDP size
-        0,
-        0,
-        0,
-        0,
-        0,
-        0}; // extended rcode, version, flags; no options
-    q.insert(q.end(), tail);
+    const std::uint8_t question_tail[] = {byte(type >> 8), byte(type), 0, 1}; // qtype, class IN
+    // OPT (RFC 6891 §6.1.2): root owner, type 41, payload 1232, rcode/version/flags 0, no rdata.
+    const std::uint8_t opt[] = {0, 0, 41, byte(1232 >> 8), byte(1232), 0, 0, 0, 0, 0, 0};
+    q.insert(q.end(), std::begin(question_tail), std::end(question_tail));
+    q.insert(q.end(), std::begin(opt), std::end(opt));
     return q;
 }
 
 // Queries answer() must refuse with FORMERR, built from a well-formed one.
 std::vector<Bytes> malformed_queries(const Bytes& good) {
     std::vector<Bytes> out;
-    Bytes two_questions = good; // QDCOUNT 2, one question present: the parse runs out of bytes
+    Bytes two_questions = good; // QDCOUNT 2 for one question: what follows does not parse
     two_questions[5] = 2;
     out.push_back(two_questions);
     Bytes no_question = good; // QDCOUNT 0 (RFC 1035 §4.1.2 needs one)
