@@ -20,15 +20,20 @@ run: build
 	exec $(BUILD)/app/switchboard serve --data $(DATA) --dns $(DNS) --soap $(SOAP)
 
 ASAN    ?= build-asan
+TSAN    ?= build-tsan
 FUZZ    ?= build-fuzz
 FUZZ_SECONDS ?= 600
 
-# Every test in the release build, then again in an AddressSanitizer+UBSan build (STYLE §9).
+# Every test in the release build, then again in an AddressSanitizer+UBSan build (STYLE §9),
+# the store's tests (group commit: threads) under ThreadSanitizer, and the fuzzers briefly.
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DSB_SANITIZE=address,undefined >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 	@cd $(ASAN) && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+	@cmake -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=Debug -DSB_SANITIZE=thread >/dev/null
+	@cmake --build $(TSAN) -j $(JOBS) --target store_tests
+	@TSAN_OPTIONS=halt_on_error=1 $(TSAN)/tests/store/store_tests
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 
 # libFuzzer targets (clang, ASan+UBSan) for FUZZ_SECONDS each; `make test` runs them briefly.
@@ -38,4 +43,4 @@ fuzz: deps
 	@scripts/fuzz.sh $(FUZZ) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ) run
+	rm -rf $(BUILD) $(ASAN) $(TSAN) $(FUZZ) run

@@ -195,27 +195,35 @@ WriteTxn::WriteTxn(Env& env)
     ++g.waiting;
     g.cv.wait(lock, [&] { return !g.child_active && !g.closing; });
     --g.waiting;
-    if (g.txn == nullptr) {
-        const int rc = mdb_txn_begin(env.handle(), nullptr, 0, &g.txn);
-        if (rc != MDB_SUCCESS) {
-            g.txn = nullptr;
-            g.cv.notify_all();
-            check(rc, "mdb_txn_begin (write)");
+    g.child_active = true; // this thread's turn, until its child ends
+    MDB_txn* parent = g.txn;
+    lock.unlock();
+    // LMDB's writer lock is taken with the group's mutex released: a leader holds the former
+    // while it takes the latter.
+    int rc = MDB_SUCCESS;
+    if (parent == nullptr) {
+        rc = mdb_txn_begin(env.handle(), nullptr, 0, &parent);
+        if (rc == MDB_SUCCESS) {
+            leader_ = true;
+            lock.lock();
+            g.txn = parent;
+            lock.unlock();
         }
-        leader_ = true;
     }
-    const int rc = mdb_txn_begin(env.handle(), g.txn, 0, &txn_);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_txn_begin(env.handle(), parent, 0, &txn_);
+    }
     if (rc != MDB_SUCCESS) {
         txn_ = nullptr;
+        lock.lock();
+        g.child_active = false;
         lock.unlock();
+        g.cv.notify_all();
         if (leader_) {
             finish_group();
-        } else {
-            g.cv.notify_all();
         }
-        check(rc, "mdb_txn_begin (child)");
+        check(rc, "mdb_txn_begin (write)");
     }
-    g.child_active = true;
 }
 
 WriteTxn::~WriteTxn() {
