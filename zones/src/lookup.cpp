@@ -19,14 +19,6 @@ struct Located {
     bool wildcards = false;                   // the zone holds a wildcard somewhere
 };
 
-unsigned count_labels(std::string_view key) noexcept {
-    unsigned n = 0;
-    for (const char c : key) {
-        n += c == '\0' ? 1 : 0;
-    }
-    return n;
-}
-
 std::optional<std::string_view> get_node(const store::ReadTxn& txn, std::string_view key,
                                          bool& failed) noexcept {
     try {
@@ -186,8 +178,8 @@ LookupState referral(const Located& at, std::string_view key, LookupResult& out)
         return LookupState::Malformed;
     }
     out.authority_ttl = 0;
-    out.authority_labels = count_labels(key.substr(0, at.cut_len));
-    out.zone_labels = count_labels(key.substr(0, at.zone_len));
+    out.authority_labels = key_labels(key.substr(0, at.cut_len));
+    out.zone_labels = key_labels(key.substr(0, at.zone_len));
     if (!key_to_wire(key.substr(0, at.cut_len), out.authority_owner)) {
         return LookupState::Malformed;
     }
@@ -330,7 +322,7 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
         if (!apex || !negative_soa(*apex, out) || !key_to_wire(zone_key, out.authority_owner)) {
             return out.state = LookupState::Malformed;
         }
-        out.authority_labels = count_labels(zone_key);
+        out.authority_labels = key_labels(zone_key);
     }
     return out.state = state;
 }

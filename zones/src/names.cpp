@@ -112,6 +112,14 @@ bool in_zone(std::string_view name, std::string_view zone) noexcept {
            name[name.size() - zone.size() - 1] == '.';
 }
 
+unsigned key_labels(std::string_view key) noexcept {
+    unsigned n = 0;
+    for (const char c : key) {
+        n += c == '\0' ? 1 : 0;
+    }
+    return n;
+}
+
 std::string name_key(std::string_view canonical) {
     std::string key;
     key.reserve(canonical.size() + 1);

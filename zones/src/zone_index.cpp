@@ -26,15 +26,9 @@ std::uint64_t hash_of(std::string_view s) noexcept {
     return h;
 }
 
-unsigned labels_of(std::string_view key) noexcept {
-    unsigned n = 0;
-    for (const char c : key) {
-        n += c == '\0' ? 1 : 0;
-    }
-    return n;
-}
-
-std::uint64_t generation_of(const store::ReadTxn& txn) {
+// The generation stored in Meta (0 before the first mark), through a read or a write txn.
+template <class Txn>
+std::uint64_t generation_of(const Txn& txn) {
     const auto v = txn.get(store::Table::Meta, generation_key);
     return v && v->size() == 8 ? store::get_u64(*v, 0) : 0;
 }
@@ -52,10 +46,7 @@ void mark_node(store::WriteTxn& txn, std::string_view key, std::uint8_t flags) {
     } else {
         txn.put(store::Table::ZoneMarks, key, std::string_view(reinterpret_cast<char*>(&flags), 1));
     }
-    const auto g = txn.get(store::Table::Meta, generation_key);
-    std::string next;
-    store::put_u64(next, (g && g->size() == 8 ? store::get_u64(*g, 0) : 0) + 1);
-    txn.put(store::Table::Meta, generation_key, next);
+    txn.put(store::Table::Meta, generation_key, store::u64_key(generation_of(txn) + 1));
 }
 
 bool ZoneIndex::sync(const store::ReadTxn& txn) noexcept {
@@ -72,20 +63,21 @@ bool ZoneIndex::sync(const store::ReadTxn& txn) noexcept {
         txn_id_ = id;
         return true;
     } catch (...) { // store::Error or bad_alloc: empty, and rebuilt on the next sync
-        slots_.clear();
-        keys_.clear();
-        count_ = 0;
-        depths_[0] = depths_[1] = 0;
+        clear();
         generation_ = ~std::uint64_t{0};
         return false;
     }
 }
 
-void ZoneIndex::rebuild(const store::ReadTxn& txn) {
+void ZoneIndex::clear() noexcept {
     slots_.clear();
     keys_.clear();
     count_ = 0;
     depths_[0] = depths_[1] = 0;
+}
+
+void ZoneIndex::rebuild(const store::ReadTxn& txn) {
+    clear();
     std::vector<std::pair<std::string_view, std::uint8_t>> marks;
     std::size_t bytes = 0;
     auto c = txn.cursor(store::Table::ZoneMarks);
@@ -128,7 +120,7 @@ void ZoneIndex::insert(std::string_view key, std::uint8_t flags) {
                      static_cast<std::uint16_t>(key.size()), flags, false};
             keys_.append(key);
             ++count_;
-            const unsigned n = labels_of(key);
+            const unsigned n = key_labels(key);
             depths_[n / 64] |= std::uint64_t{1} << (n % 64);
             return;
         }

@@ -51,6 +51,7 @@ private:
         bool wildcards = false;   // apex: a wildcard lies in this zone
     };
 
+    void clear() noexcept;
     void rebuild(const store::ReadTxn& txn);
     void insert(std::string_view key, std::uint8_t flags);
     const Slot* find(std::string_view prefix, std::uint64_t hash) const noexcept;

@@ -70,6 +70,9 @@ std::string name_to_wire(std::string_view canonical);
 
 constexpr std::size_t max_key_len = 256;
 
+// Labels of a store key (one '\0' ends each).
+unsigned key_labels(std::string_view key) noexcept;
+
 // Reads the uncompressed name at `wire[0..avail)` (a question name), writes its lowercase store
 // key to `key` (capacity max_key_len) and the number of labels to `labels`. Returns the wire
 // length of the name, or 0 when it is malformed (compression pointer, overlong, truncated).
