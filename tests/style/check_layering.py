@@ -10,14 +10,15 @@ import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ALLOWED = {
-    "store": {"store"},
-    "zones": {"store", "zones"},
-    "dnsd": {"store", "zones", "dnsd"},
-    "provisioning": {"store", "zones", "provisioning", "wsdl"},
+    "log": {"log"},
+    "store": {"store", "log"},
+    "zones": {"store", "zones", "log"},
+    "dnsd": {"store", "zones", "dnsd", "log"},
+    "provisioning": {"store", "zones", "provisioning", "wsdl", "log"},
     "wsdl": {"wsdl"},
-    "app": {"store", "zones", "dnsd", "provisioning", "app"},
+    "app": {"store", "zones", "dnsd", "provisioning", "app", "log"},
 }
-LIBS = {"store", "zones", "dnsd", "provisioning", "wsdl"}
+LIBS = {"log", "store", "zones", "dnsd", "provisioning", "wsdl"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([a-z_]+)/', re.M)
 
 bad = []
