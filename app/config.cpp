@@ -32,6 +32,14 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "dns.tcp_max_connections",
                                           "dns.rrl_rate",
                                           "dns.rrl_slip",
+                                          "dns.tcp_max_per_address",
+                                          "dns.tcp_reserved",
+                                          "dns.tcp_io_timeout_ms",
+                                          "dns.tcp_idle_timeout_ms",
+                                          "dns.rrl_require_cookie",
+                                          "dns.cookies",
+                                          "dns.cookie_secret",
+                                          "dns.cookie_rotation",
                                           "soap.certificate",
                                           "soap.key",
                                           "soap.allow_plain_http",
@@ -98,9 +106,6 @@ Config load_config(const std::filesystem::path& file) {
     }
     c.admin_username = tree.get<std::string>("admin.username", "");
     c.admin_password = tree.get<std::string>("admin.password", "");
-    if (auto v = tree.get_optional<std::string>("dns.listen")) {
-        c.dns = parse_endpoint(*v, "[dns] listen");
-    }
     if (auto v = tree.get_optional<std::string>("dns.workers")) {
         c.dns_workers = to_unsigned(*v, "[dns] workers");
     }
@@ -127,6 +132,33 @@ Config load_config(const std::filesystem::path& file) {
     words("dns.allow_transfer", c.dns_allow_transfer);
     words("dns.tsig_key", c.dns_tsig_keys);
     words("dns.notify", c.dns_notify);
+    if (tree.get_optional<std::string>("dns.listen")) {
+        c.dns_listen.clear();
+        words("dns.listen", c.dns_listen);
+    }
+    const auto flag = [&](const char* key, bool& out) {
+        if (auto v = tree.get_optional<std::string>(key)) {
+            if (*v != "true" && *v != "false" && *v != "yes" && *v != "no" && *v != "1" &&
+                *v != "0") {
+                throw std::runtime_error(std::string("[dns] ") + (key + 4) + ": '" + *v +
+                                         "' is not true or false");
+            }
+            out = *v == "true" || *v == "yes" || *v == "1";
+        }
+    };
+    const auto number = [&](const char* key, unsigned& out) {
+        if (auto v = tree.get_optional<std::string>(key)) {
+            out = to_unsigned(*v, std::string("[dns] ") + (key + 4));
+        }
+    };
+    number("dns.tcp_max_per_address", c.dns_tcp_max_per_address);
+    number("dns.tcp_reserved", c.dns_tcp_reserved);
+    number("dns.tcp_io_timeout_ms", c.dns_tcp_io_timeout_ms);
+    number("dns.tcp_idle_timeout_ms", c.dns_tcp_idle_timeout_ms);
+    number("dns.cookie_rotation", c.dns_cookie_rotation);
+    flag("dns.rrl_require_cookie", c.dns_rrl_require_cookie);
+    flag("dns.cookies", c.dns_cookies);
+    c.dns_cookie_secret = tree.get<std::string>("dns.cookie_secret", "");
     if (auto v = tree.get_optional<std::string>("dns.rrl_rate")) {
         c.dns_rrl_rate = to_unsigned(*v, "[dns] rrl_rate");
     }

@@ -20,8 +20,8 @@ struct Config {
     std::filesystem::path file;
     std::string admin_username;
     std::string admin_password;
-    Endpoint dns{"127.0.0.1", 5300};
-    unsigned dns_workers = 0; // 0: one per core
+    std::vector<std::string> dns_listen{"127.0.0.1:5300"}; // [dns] listen: ADDR:PORT ...
+    unsigned dns_workers = 0;                              // 0: one per core
     std::uint16_t dns_max_udp_payload = 1232;
     Endpoint soap{"127.0.0.1", 9200};
     unsigned soap_threads = 32;
@@ -43,6 +43,17 @@ struct Config {
     unsigned dns_tcp_max_connections = 512;      // [dns] tcp_max_connections
     unsigned dns_rrl_rate = 0;                   // [dns] rrl_rate
     unsigned dns_rrl_slip = 2;                   // [dns] rrl_slip
+    // [dns] tcp_max_per_address, tcp_reserved, tcp_io_timeout_ms, tcp_idle_timeout_ms,
+    // rrl_require_cookie, cookies, cookie_secret, cookie_rotation (dnsd::Options has the
+    // defaults and the meaning).
+    unsigned dns_tcp_max_per_address = 32;
+    unsigned dns_tcp_reserved = 32;
+    unsigned dns_tcp_io_timeout_ms = 500;
+    unsigned dns_tcp_idle_timeout_ms = 10000;
+    bool dns_rrl_require_cookie = false;
+    bool dns_cookies = true;
+    std::string dns_cookie_secret;
+    unsigned dns_cookie_rotation = 3600;
     std::size_t map_size_mb = 65536;
 };
 

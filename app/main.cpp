@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -48,7 +49,8 @@ Commands:
 Options:
   --data DIR          data directory holding the LMDB store (required)
   --config FILE       configuration file (default: DIR/switchboard.ini)
-  --dns ADDR:PORT     DNS listen address, UDP and TCP (default 127.0.0.1:5300; [dns] listen)
+  --dns ADDR:PORT     DNS listen address, UDP and TCP, may be repeated; [V6ADDR]:PORT for
+                      IPv6 (default 127.0.0.1:5300; [dns] listen, space separated)
   --soap ADDR:PORT    SOAP listen address (default 127.0.0.1:9200; [soap] listen)
   -h, --help          this text
 
@@ -56,7 +58,8 @@ switchboard.ini keys (all optional):
   [admin]  username, password      the provisioning administrator; generated on first start
   [dns]    listen, workers, max_udp_payload, nameservers (default NS for new zones),
            identity, version, allow_transfer, tsig_key, notify, tcp_max_connections,
-           rrl_rate, rrl_slip
+           tcp_max_per_address, tcp_reserved, tcp_io_timeout_ms, tcp_idle_timeout_ms,
+           rrl_rate, rrl_slip, rrl_require_cookie, cookies, cookie_secret, cookie_rotation
   [soap]   listen, threads, call_data_days, certificate, key, allow_plain_http,
            max_request_kb, max_connections, max_connections_per_address,
            request_timeout, idle_timeout
@@ -77,13 +80,23 @@ Args parse_args(int argc, char** argv) {
             a.flags["help"] = "1";
         } else if (arg.rfind("--", 0) == 0) {
             const auto eq = arg.find('=');
+            std::string name, value;
             if (eq != std::string::npos) {
-                a.flags[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
+                name = arg.substr(2, eq - 2);
+                value = arg.substr(eq + 1);
             } else if (i + 1 < argc) {
-                a.flags[arg.substr(2)] = argv[++i];
+                name = arg.substr(2);
+                value = argv[++i];
             } else {
                 throw std::runtime_error(arg + " needs a value");
             }
+            std::string& flag = a.flags[name];
+            if (name != "dns") {
+                flag.clear(); // the last one counts
+            } else if (!flag.empty()) {
+                flag.push_back(' '); // --dns may be given several times
+            }
+            flag.append(value);
         } else if (a.command.empty()) {
             a.command = arg;
         } else {
@@ -143,7 +156,11 @@ int run(const Args& args) {
                                                   : data / "switchboard.ini";
     app::Config config = app::load_config(config_file);
     if (args.flags.count("dns")) {
-        config.dns = app::parse_endpoint(args.flags.at("dns"), "--dns");
+        config.dns_listen.clear();
+        std::istringstream words(args.flags.at("dns"));
+        for (std::string w; words >> w;) {
+            config.dns_listen.push_back(w);
+        }
     }
     if (args.flags.count("soap")) {
         config.soap = app::parse_endpoint(args.flags.at("soap"), "--soap");
@@ -163,8 +180,7 @@ int run(const Args& args) {
     std::optional<prov::Server> soap;
     if (want_dns) {
         dnsd::Options o;
-        o.address = config.dns.address;
-        o.port = config.dns.port;
+        o.listen = config.dns_listen;
         o.workers = config.dns_workers;
         o.max_udp_payload = config.dns_max_udp_payload;
         o.identity = config.dns_identity;
@@ -175,6 +191,14 @@ int run(const Args& args) {
         o.tcp_max_connections = config.dns_tcp_max_connections;
         o.rrl_rate = config.dns_rrl_rate;
         o.rrl_slip = config.dns_rrl_slip;
+        o.tcp_max_per_address = config.dns_tcp_max_per_address;
+        o.tcp_reserved = config.dns_tcp_reserved;
+        o.tcp_io_timeout_ms = config.dns_tcp_io_timeout_ms;
+        o.tcp_idle_timeout_ms = config.dns_tcp_idle_timeout_ms;
+        o.rrl_require_cookie = config.dns_rrl_require_cookie;
+        o.cookies = config.dns_cookies;
+        o.cookie_secret = config.dns_cookie_secret;
+        o.cookie_rotation = config.dns_cookie_rotation;
         dns.emplace(env, o);
     }
     if (want_soap) {
@@ -199,8 +223,14 @@ int run(const Args& args) {
     std::thread dns_thread, soap_thread;
     if (dns) {
         dns_thread = std::thread([&] { dns->run(); });
-        std::cerr << "switchboard: DNS on " << config.dns.address << ":" << config.dns.port
-                  << " (UDP and TCP)\n";
+        std::string listen;
+        for (const auto& l : config.dns_listen) {
+            if (!listen.empty()) {
+                listen.push_back(' ');
+            }
+            listen.append(l);
+        }
+        std::cerr << "switchboard: DNS on " << listen << " (UDP and TCP)\n";
     }
     if (soap) {
         soap_thread = std::thread([&] { soap->run(); });

@@ -45,6 +45,8 @@ struct Query {
     std::uint16_t edns_size = 0;
     std::uint8_t edns_version = 0;
     std::uint16_t edns_flags = 0;
+    CookieContext* cookie = nullptr;
+    std::span<const std::uint8_t> cookie_option{}; // the COOKIE option's data, when read
 };
 
 enum class Parsed : std::uint8_t { Ok, FormErr };
@@ -84,6 +86,22 @@ Parsed parse_questions(Reader& r, Query& q) noexcept {
     return Parsed::Ok;
 }
 
+// The options of the OPT rdata (RFC 6891 §6.1.2); a DNS Cookie goes to cookie.cpp.
+void read_options(std::span<const std::uint8_t> rdata, Query& q) noexcept {
+    for (std::size_t pos = 0; pos + 4 <= rdata.size();) {
+        const auto code = static_cast<std::uint16_t>(rdata[pos] << 8 | rdata[pos + 1]);
+        const std::size_t len = std::size_t{rdata[pos + 2]} << 8 | rdata[pos + 3];
+        if (pos + 4 + len > rdata.size()) {
+            return;
+        }
+        if (code == option_cookie && q.cookie != nullptr) {
+            q.cookie_option = rdata.subspan(pos + 4, len);
+            read_cookie(q.cookie_option, *q.cookie);
+        }
+        pos += 4 + len;
+    }
+}
+
 // Skips ANSWER and AUTHORITY and reads the OPT RR of ADDITIONAL (RFC 6891 §6.1.1: "If a query
 // message with more than one OPT RR is received, a FORMERR (RCODE=1) MUST be returned";
 // its owner "MUST be 0 (root domain)"). Unknown EDNS options are ignored (§6.1.2).
@@ -110,6 +128,7 @@ Parsed parse_records(Reader& r, Query& q) noexcept {
         q.edns_size = rclass;
         q.edns_version = static_cast<std::uint8_t>(ttl >> 16);
         q.edns_flags = static_cast<std::uint16_t>(ttl);
+        read_options(std::span<const std::uint8_t>(r.here() - rdlength, rdlength), q);
     }
     return Parsed::Ok;
 }
@@ -456,8 +475,17 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
 std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot,
                    Transport transport, const AnswerOptions& options,
                    std::span<std::uint8_t> out) noexcept {
+    Client client;
+    return answer(query, snapshot, transport, options, client, out);
+}
+
+std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot,
+                   Transport transport, const AnswerOptions& options, Client& client,
+                   std::span<std::uint8_t> out) noexcept {
     const std::uint16_t max_udp_payload = options.max_udp_payload;
     Query q;
+    q.cookie = &client.cookie;
+    client.cookie.udp = transport == Transport::Udp;
     Reader r(query);
     if (!r.u16(q.id) || !r.u16(q.flags) || !r.u16(q.counts[0]) || !r.u16(q.counts[1]) ||
         !r.u16(q.counts[2]) || !r.u16(q.counts[3]) || out.size() < min_udp) {
@@ -474,12 +502,18 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
         early = Rcode::Refused;
     } else if (opcode != 0) {
         early = Rcode::NotImp; // UPDATE, STATUS…: RFC 1035 §4.1.1 "Not Implemented"
-    } else if (!parsed || q.counts[0] != 1) {
+    } else if (!parsed || q.counts[0] != 1 || client.cookie.verdict == CookieVerdict::Malformed) {
         early = Rcode::FormErr;
+    } else if (bad_cookie_answer(client.cookie)) {
+        early = Rcode::BadCookie; // RFC 7873 §5.2.3, §5.2.4: the client retries with ours
     }
+    client.rcode = early;
     if (!parsed) {
         return header_only(q, early, out); // nothing in it we can trust, the OPT included
     }
+    std::uint8_t cookie[cookie_answer_len];
+    const std::size_t cookie_len =
+        q.edns ? write_cookie(q.cookie_option, client.cookie, cookie) : 0;
 
     std::size_t limit = out.size();
     if (transport == Transport::Udp) {
@@ -499,7 +533,7 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
         c.add_name(w.data(), header_len);
     }
     if (q.edns) {
-        w.set_limit(limit - opt_len); // the OPT RR always fits (RFC 6891 §7)
+        w.set_limit(limit - opt_len - cookie_len); // the OPT RR always fits (RFC 6891 §7)
     }
 
     Sections s;
@@ -519,10 +553,13 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
         w.u16(max_udp_payload < min_udp ? min_udp : max_udp_payload);
         // Extended rcode, version 0, and the DO bit copied (RFC 3225 §3).
         w.u32((std::uint32_t{ext} << 24) | (q.edns_flags & edns_do));
-        w.u16(0);
+        w.u16(static_cast<std::uint16_t>(cookie_len));
+        w.bytes(cookie, cookie_len);
         ++s.ar;
     }
+    client.rcode = s.rcode;
     if (!w.ok()) {
+        client.rcode = Rcode::ServFail;
         return header_only(q, Rcode::ServFail, out);
     }
     const auto flags = static_cast<std::uint16_t>(

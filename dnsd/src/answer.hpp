@@ -2,6 +2,7 @@
 // out, no allocation, no exception.
 #pragma once
 
+#include "cookie.hpp"
 #include "store/store.hpp"
 #include "zones/zone_index.hpp"
 
@@ -19,7 +20,9 @@ enum class Rcode : std::uint8_t {
     NxDomain = 3,
     NotImp = 4,
     Refused = 5,
-    BadVers = 16, // extended (RFC 6891 §6.1.3): upper 8 bits go in the OPT TTL
+    NotAuth = 9,
+    BadVers = 16,   // extended (RFC 6891 §6.1.3): upper 8 bits go in the OPT TTL
+    BadCookie = 23, // extended (RFC 7873 §8)
 };
 
 enum class Transport : std::uint8_t { Udp, Tcp };
@@ -50,6 +53,17 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
 
 std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot,
                    Transport transport, const AnswerOptions& options,
+                   std::span<std::uint8_t> out) noexcept;
+
+// One query's client, for DNS Cookies (cookie.hpp), and what answer() decided about it.
+struct Client {
+    CookieContext cookie;
+    Rcode rcode = Rcode::NoError; // out: the rcode answered, extended ones included
+};
+
+// As above, with the client's cookie handled and the answered rcode reported in `client`.
+std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot,
+                   Transport transport, const AnswerOptions& options, Client& client,
                    std::span<std::uint8_t> out) noexcept;
 
 // The parts of a query the transfer code needs (TCP AXFR/IXFR, NOTIFY): false when the

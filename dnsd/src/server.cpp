@@ -1,21 +1,21 @@
-// Sockets and threads: one Worker per thread, each with its own io_context (concurrency hint
-// 1), SO_REUSEPORT UDP socket and TCP acceptor, read txn, cursor and buffers, allocated once.
-// UDP waits for readability and then drains the socket with recvmmsg/sendmmsg (Asio 1.74 has
-// no batch receive); TCP serves length-framed queries one after another per connection.
-#include "answer.hpp"
-#include "asio.hpp"
+// Workers and the Server: one Worker per thread, each with its own io_context (concurrency
+// hint 1), a UDP socket and TCP acceptor per listen address (SO_REUSEPORT among the workers),
+// read txn, cursor, buffers and counters, allocated once. UDP waits for readability and then
+// drains the socket with recvmmsg/sendmmsg (Asio 1.74 has no batch receive); TCP sessions
+// live in tcp.cpp, sockets and the address lock in listen.cpp, DNS Cookies in cookie.cpp.
 #include "dnsd/dnsd.hpp"
-#include "rrl.hpp"
-#include "xfr.hpp"
+#include "log/log.hpp"
+#include "worker.hpp"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -28,400 +28,345 @@ using asio::ip::udp;
 
 namespace {
 
-constexpr std::size_t batch = 32;         // datagrams per recvmmsg
 constexpr std::size_t udp_rx_size = 4096; // larger queries arrive truncated → FORMERR
-constexpr std::size_t max_tcp_message = 65535;
-constexpr auto tcp_idle_timeout = std::chrono::seconds(10);
-constexpr int udp_receive_buffer = 1 << 20;
-constexpr int drain_rounds = 8; // recvmmsg rounds per wake-up, so TCP gets its turn
+constexpr int drain_rounds = 8;           // recvmmsg rounds per wake-up, so TCP gets its turn
+constexpr auto accept_pause = std::chrono::milliseconds(100); // out of file descriptors
 
-using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
-
-std::string where(const asio::ip::address& address, std::uint16_t port) {
-    return address.to_string() + " port " + std::to_string(port);
+unsigned share(unsigned total, unsigned workers) noexcept {
+    return total == 0 ? 0 : std::max(1u, (total + workers - 1) / workers);
 }
 
-class Worker;
-
-// One TCP connection (RFC 7766): 2-byte length, query, answer, repeat until the client closes
-// or stays idle for tcp_idle_timeout. Shared by its pending handlers.
-class TcpSession : public std::enable_shared_from_this<TcpSession> {
-public:
-    TcpSession(tcp::socket socket, Worker& worker)
-        : socket_(std::move(socket))
-        , timer_(socket_.get_executor())
-        , worker_(worker)
-        , in_(max_tcp_message)
-        , out_(2 + max_tcp_message) {
-        opened();
+TcpLimits tcp_limits(const Options& o, unsigned workers) {
+    if (o.tcp_max_connections == 0 || o.tcp_max_per_address == 0 || o.tcp_io_timeout_ms == 0 ||
+        o.tcp_idle_timeout_ms < o.tcp_io_timeout_ms) {
+        throw std::runtime_error(
+            "dns: tcp_max_connections and tcp_max_per_address must be at least 1, "
+            "tcp_io_timeout_ms at least 1 and tcp_idle_timeout_ms at least tcp_io_timeout_ms");
     }
-
-    ~TcpSession() { closed(); }
-
-    TcpSession(const TcpSession&) = delete;
-    TcpSession& operator=(const TcpSession&) = delete;
-
-    void start() { read_length(); }
-
-private:
-    void opened() noexcept;
-    void closed() noexcept;
-    void read_length();
-    void read_message(std::size_t length);
-    void respond(std::size_t length);
-    void transfer(std::span<const std::uint8_t> query, const QueryInfo& info);
-    void write_stream();
-
-    void close() {
-        boost::system::error_code ignored;
-        timer_.cancel(ignored);
-        socket_.close(ignored);
-    }
-
-    tcp::socket socket_;
-    asio::steady_timer timer_;
-    Worker& worker_;
-    std::array<std::uint8_t, 2> length_{};
-    std::vector<std::uint8_t> in_;
-    std::vector<std::uint8_t> out_;
-    std::vector<std::uint8_t> stream_; // a zone transfer's messages
-};
-
-class Worker {
-public:
-    Worker(const store::Env& env, const Options& options, const asio::ip::address& address,
-           unsigned tcp_limit, unsigned rrl_rate, const Transfers& transfers)
-        : io_(1)
-        , udp_(io_)
-        , acceptor_(io_)
-        , txn_(env)
-        , cursor_(txn_.cursor(store::Table::DnsNodes))
-        , max_udp_payload_(options.max_udp_payload)
-        , rx_(batch * udp_rx_size)
-        , tx_(batch * std::max<std::size_t>(512, max_udp_payload_))
-        , rrl_(rrl_rate, options.rrl_slip)
-        , tcp_limit_(tcp_limit)
-        , transfers_(transfers) {
-        answer_options_.max_udp_payload = options.max_udp_payload;
-        answer_options_.identity = options.identity;
-        answer_options_.version = options.version;
-        txn_.reset(); // hold no snapshot while idle
-        bind(address, options.port);
-    }
-
-    void start() {
-        wait_udp();
-        accept();
-    }
-
-    asio::io_context& io() noexcept { return io_; }
-
-    // Takes a fresh snapshot for a batch; null when the store cannot be read (SERVFAIL).
-    const Snapshot* begin() noexcept {
-        try {
-            txn_.renew();
-            cursor_.renew(txn_);
-            if (!zones_.sync(txn_)) {
-                txn_.reset();
-                return nullptr;
-            }
-            return &snapshot_;
-        } catch (...) {
-            txn_.reset();
-            return nullptr;
-        }
-    }
-
-    void end() noexcept { txn_.reset(); }
-
-    // The second of a batch, for rate limiting (coarse clock: no system call cost per query).
-    static std::uint32_t coarse_second() noexcept {
-        timespec ts{};
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-        return static_cast<std::uint32_t>(ts.tv_sec);
-    }
-
-    std::uint16_t max_udp_payload() const noexcept { return max_udp_payload_; }
-
-    const AnswerOptions& answer_options() const noexcept { return answer_options_; }
-
-    const Transfers& transfers() const noexcept { return transfers_; }
-
-    const store::ReadTxn& txn() const noexcept { return txn_; }
-
-    // RFC 7766 §6.2.2 lets a server limit its connections; sessions count themselves.
-    void tcp_opened() noexcept { ++tcp_open_; }
-
-    void tcp_closed() noexcept { --tcp_open_; }
-
-private:
-    void bind(const asio::ip::address& address, std::uint16_t port) {
-        boost::system::error_code ec;
-        const udp::endpoint uep(address, port);
-        udp_.open(uep.protocol(), ec);
-        if (!ec) {
-            udp_.set_option(reuse_port(true), ec);
-        }
-        if (!ec) {
-            udp_.bind(uep, ec);
-        }
-        if (!ec) {
-            udp_.non_blocking(true, ec);
-        }
-        if (!ec) {
-            grow_receive_buffer();
-        }
-        if (ec) {
-            throw std::runtime_error("dns: cannot bind UDP " + where(address, port) + ": " +
-                                     ec.message());
-        }
-        const tcp::endpoint tep(address, port);
-        acceptor_.open(tep.protocol(), ec);
-        if (!ec) {
-            acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-        }
-        if (!ec) {
-            acceptor_.set_option(reuse_port(true), ec);
-        }
-        if (!ec) {
-            acceptor_.bind(tep, ec);
-        }
-        if (!ec) {
-            acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-        }
-        if (ec) {
-            throw std::runtime_error("dns: cannot listen on TCP " + where(address, port) + ": " +
-                                     ec.message());
-        }
-    }
-
-    // A burst larger than the default 208 KiB receive buffer loses queries (each loss stalls a
-    // client for its timeout): ask for 1 MiB as NSD does, beyond rmem_max when allowed to.
-    void grow_receive_buffer() noexcept {
-        const int size = udp_receive_buffer;
-        const int fd = udp_.native_handle();
-        if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
-            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-        }
-    }
-
-    void wait_udp() {
-        udp_.async_wait(udp::socket::wait_read, [this](const boost::system::error_code& ec) {
-            if (ec == asio::error::operation_aborted) {
-                return;
-            }
-            drain_udp();
-            wait_udp();
-        });
-    }
-
-    // Receives up to `batch` datagrams, answers them from one snapshot, sends the answers.
-    void drain_udp() noexcept {
-        const std::size_t tx_size = tx_.size() / batch;
-        for (int round = 0; round < drain_rounds; ++round) {
-            for (std::size_t i = 0; i < batch; ++i) {
-                rx_iov_[i] = {rx_.data() + i * udp_rx_size, udp_rx_size};
-                rx_msg_[i] = {};
-                rx_msg_[i].msg_hdr.msg_name = &peers_[i];
-                rx_msg_[i].msg_hdr.msg_namelen = sizeof(peers_[i]);
-                rx_msg_[i].msg_hdr.msg_iov = &rx_iov_[i];
-                rx_msg_[i].msg_hdr.msg_iovlen = 1;
-            }
-            const int received =
-                ::recvmmsg(udp_.native_handle(), rx_msg_.data(), batch, MSG_DONTWAIT, nullptr);
-            if (received <= 0) {
-                return; // EAGAIN: drained; other errors: wait for the next readiness
-            }
-            const Snapshot* snapshot = begin();
-            const std::uint32_t second = coarse_second();
-            unsigned replies = 0;
-            for (int i = 0; i < received; ++i) {
-                const std::span<const std::uint8_t> query(rx_.data() + i * udp_rx_size,
-                                                          rx_msg_[i].msg_len);
-                const std::span<std::uint8_t> out(tx_.data() + i * tx_size, tx_size);
-                std::size_t len = answer(query, snapshot, Transport::Udp, answer_options_, out);
-                if (len == 0) {
-                    continue;
-                }
-                switch (rrl_.check(peers_[i], second)) {
-                case RateLimiter::Verdict::Send:
-                    break;
-                case RateLimiter::Verdict::Slip:
-                    len = slip_answer(out.data(), len);
-                    break;
-                case RateLimiter::Verdict::Drop:
-                    len = 0;
-                    break;
-                }
-                if (len == 0) {
-                    continue;
-                }
-                tx_iov_[replies] = {out.data(), len};
-                tx_msg_[replies] = {};
-                tx_msg_[replies].msg_hdr.msg_name = &peers_[i];
-                tx_msg_[replies].msg_hdr.msg_namelen = rx_msg_[i].msg_hdr.msg_namelen;
-                tx_msg_[replies].msg_hdr.msg_iov = &tx_iov_[replies];
-                tx_msg_[replies].msg_hdr.msg_iovlen = 1;
-                ++replies;
-            }
-            end();
-            for (unsigned sent = 0; sent < replies;) {
-                const int n = ::sendmmsg(udp_.native_handle(), tx_msg_.data() + sent,
-                                         replies - sent, MSG_DONTWAIT);
-                if (n <= 0) {
-                    break; // socket buffer full: UDP answers may be dropped
-                }
-                sent += static_cast<unsigned>(n);
-            }
-            if (static_cast<std::size_t>(received) < batch) {
-                return;
-            }
-        }
-    }
-
-    void accept() {
-        acceptor_.async_accept(io_, [this](const boost::system::error_code& ec, tcp::socket s) {
-            if (ec == asio::error::operation_aborted) {
-                return;
-            }
-            if (!ec && tcp_open_ < tcp_limit_) {
-                std::make_shared<TcpSession>(std::move(s), *this)->start();
-            }
-            accept();
-        });
-    }
-
-    asio::io_context io_;
-    udp::socket udp_;
-    tcp::acceptor acceptor_;
-    store::ReadTxn txn_;
-    store::Cursor cursor_;
-    zones::ZoneIndex zones_;
-    Snapshot snapshot_{txn_, cursor_, zones_};
-    std::uint16_t max_udp_payload_;
-    std::vector<std::uint8_t> rx_;
-    std::vector<std::uint8_t> tx_;
-    std::array<mmsghdr, batch> rx_msg_{};
-    std::array<mmsghdr, batch> tx_msg_{};
-    std::array<iovec, batch> rx_iov_{};
-    std::array<iovec, batch> tx_iov_{};
-    std::array<sockaddr_storage, batch> peers_{};
-    AnswerOptions answer_options_;
-    RateLimiter rrl_;
-    unsigned tcp_limit_;
-    unsigned tcp_open_ = 0;
-    const Transfers& transfers_;
-};
-
-void TcpSession::opened() noexcept {
-    worker_.tcp_opened();
+    TcpLimits t;
+    t.capacity = std::max(1u, o.tcp_max_connections / workers);
+    t.per_address = share(o.tcp_max_per_address, workers);
+    t.reserved = std::min<std::size_t>(share(o.tcp_reserved, workers), t.capacity - 1);
+    t.io_timeout = std::chrono::milliseconds(o.tcp_io_timeout_ms);
+    t.idle_timeout = std::chrono::milliseconds(o.tcp_idle_timeout_ms);
+    return t;
 }
 
-void TcpSession::closed() noexcept {
-    worker_.tcp_closed();
+std::shared_ptr<const CookieSecrets> cookie_secrets(const Options& o,
+                                                    std::shared_ptr<const CookieSecrets> kept) {
+    if (kept != nullptr && o.cookie_secret.empty()) {
+        return kept;
+    }
+    return std::make_shared<const CookieSecrets>(o.cookie_secret, o.cookie_rotation);
 }
 
-void TcpSession::read_length() {
-    timer_.expires_after(tcp_idle_timeout);
-    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-        if (!ec) {
-            self->close(); // idle: RFC 7766 §6.2.3 lets the server close
+// The qtype of an answer's echoed question (uncompressed, as answer() writes it); 0 if none.
+std::uint16_t answered_qtype(std::span<const std::uint8_t> r) noexcept {
+    if (r.size() < 12 || r[5] != 1) {
+        return 0;
+    }
+    std::size_t pos = 12;
+    while (pos < r.size() && r[pos] != 0 && (r[pos] & 0xC0) == 0) {
+        pos += 1 + r[pos];
+    }
+    return pos + 3 <= r.size() ? static_cast<std::uint16_t>(r[pos + 1] << 8 | r[pos + 2]) : 0;
+}
+
+// Answers from the address the query came to: the received packet info, as send wants it.
+socklen_t reply_control(const msghdr& rx, void* buf, std::size_t size) noexcept {
+    for (cmsghdr* c = CMSG_FIRSTHDR(&rx); c != nullptr;
+         c = CMSG_NXTHDR(const_cast<msghdr*>(&rx), c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+            size >= CMSG_SPACE(sizeof(in_pktinfo))) {
+            in_pktinfo info;
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            info.ipi_spec_dst = info.ipi_addr;
+            info.ipi_ifindex = 0;
+            auto* out = static_cast<cmsghdr*>(buf);
+            out->cmsg_level = IPPROTO_IP;
+            out->cmsg_type = IP_PKTINFO;
+            out->cmsg_len = CMSG_LEN(sizeof info);
+            std::memcpy(CMSG_DATA(out), &info, sizeof info);
+            return CMSG_SPACE(sizeof info);
         }
-    });
-    asio::async_read(socket_, asio::buffer(length_),
-                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                         if (ec) {
-                             self->close();
-                             return;
-                         }
-                         self->read_message(std::size_t{self->length_[0]} << 8 | self->length_[1]);
-                     });
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+            size >= CMSG_SPACE(sizeof(in6_pktinfo))) {
+            auto* out = static_cast<cmsghdr*>(buf);
+            out->cmsg_level = IPPROTO_IPV6;
+            out->cmsg_type = IPV6_PKTINFO;
+            out->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+            std::memcpy(CMSG_DATA(out), CMSG_DATA(c), sizeof(in6_pktinfo));
+            return CMSG_SPACE(sizeof(in6_pktinfo));
+        }
+    }
+    return 0;
 }
 
-void TcpSession::read_message(std::size_t length) {
-    asio::async_read(
-        socket_, asio::buffer(in_.data(), length),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-            if (ec) {
-                self->close();
-                return;
-            }
-            self->respond(n);
-        });
-}
-
-void TcpSession::respond(std::size_t length) {
-    const std::span<const std::uint8_t> query(in_.data(), length);
-    QueryInfo info;
-    if (query_info(query, info) && info.opcode == 0 && (info.qtype == 251 || info.qtype == 252)) {
-        transfer(query, info);
-        return;
+// 3,000 clients of TCP need descriptors: lift the soft limit to the hard one, as Knot does.
+void raise_file_limit() noexcept {
+    rlimit r{};
+    if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &r);
     }
-    const Snapshot* snapshot = worker_.begin();
-    const std::size_t len =
-        answer(std::span<const std::uint8_t>(in_.data(), length), snapshot, Transport::Tcp,
-               worker_.answer_options(), std::span<std::uint8_t>(out_.data() + 2, max_tcp_message));
-    worker_.end();
-    if (len == 0) {
-        close(); // not a query we can answer: end the connection
-        return;
-    }
-    out_[0] = static_cast<std::uint8_t>(len >> 8);
-    out_[1] = static_cast<std::uint8_t>(len);
-    asio::async_write(
-        socket_, asio::buffer(out_.data(), len + 2),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-            if (ec) {
-                self->close();
-                return;
-            }
-            self->read_length();
-        });
-}
-
-void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& info) {
-    // AXFR/IXFR (RFC 5936 §4.2: TCP only). Composed whole from one snapshot, then written.
-    boost::system::error_code ec;
-    const auto peer = socket_.remote_endpoint(ec).address();
-    std::uint8_t addr[16] = {};
-    if (!ec && peer.is_v4()) {
-        const auto b = peer.to_v4().to_bytes();
-        addr[10] = addr[11] = 0xff;
-        std::memcpy(addr + 12, b.data(), 4);
-    } else if (!ec) {
-        const auto b = peer.to_v6().to_bytes();
-        std::memcpy(addr, b.data(), 16);
-    }
-    const Snapshot* snapshot = worker_.begin();
-    try {
-        stream_ = worker_.transfers().respond(query, info, addr,
-                                              snapshot != nullptr ? &worker_.txn() : nullptr);
-    } catch (const std::exception&) {
-        stream_.clear();
-    }
-    worker_.end();
-    if (stream_.empty()) {
-        close();
-        return;
-    }
-    timer_.cancel(ec);
-    asio::async_write(socket_, asio::buffer(stream_),
-                      [self = shared_from_this()](const boost::system::error_code& e, std::size_t) {
-                          self->stream_.clear();
-                          self->stream_.shrink_to_fit();
-                          if (e) {
-                              self->close();
-                              return;
-                          }
-                          self->read_length();
-                      });
 }
 
 } // namespace
 
+Settings::Settings(const Options& options, unsigned workers,
+                   std::shared_ptr<const CookieSecrets> kept)
+    : transfers(options)
+    , tcp(tcp_limits(options, workers))
+    // SO_REUSEPORT spreads one client's queries over the workers: each enforces its share.
+    , rrl_rate(share(options.rrl_rate, workers))
+    , rrl_slip(options.rrl_slip)
+    , rrl_require_cookie(options.rrl_require_cookie)
+    , cookies_on(options.cookies)
+    , cookies(cookie_secrets(options, std::move(kept)))
+    , cookie_secret(options.cookie_secret) {}
+
+Worker::Worker(const store::Env& env, const Options& options,
+               const std::vector<Endpoint>& endpoints, std::shared_ptr<const Settings> settings)
+    : io_(1)
+    , accept_pause_(io_)
+    , txn_(env)
+    , cursor_(txn_.cursor(store::Table::DnsNodes))
+    , rx_(batch * udp_rx_size)
+    , tx_(batch * std::max<std::size_t>(512, options.max_udp_payload))
+    , settings_(std::move(settings))
+    , rrl_(settings_->rrl_rate, settings_->rrl_slip) {
+    answer_options_.max_udp_payload = options.max_udp_payload;
+    answer_options_.identity = options.identity;
+    answer_options_.version = options.version;
+    txn_.reset(); // hold no snapshot while idle
+    for (const Endpoint& e : endpoints) {
+        auto u = std::make_unique<Udp>(io_);
+        open_udp(u->socket, e);
+        u->pktinfo = e.wildcard();
+        udp_.push_back(std::move(u));
+        auto a = std::make_unique<tcp::acceptor>(io_);
+        open_tcp(*a, e);
+        acceptors_.push_back(std::move(a));
+    }
+}
+
+void Worker::start() {
+    for (auto& u : udp_) {
+        wait_udp(*u);
+    }
+    for (auto& a : acceptors_) {
+        accept(*a);
+    }
+}
+
+const Snapshot* Worker::begin() noexcept {
+    try {
+        txn_.renew();
+        cursor_.renew(txn_);
+        if (!zones_.sync(txn_)) {
+            txn_.reset();
+            return nullptr;
+        }
+        return &snapshot_;
+    } catch (...) {
+        txn_.reset();
+        return nullptr;
+    }
+}
+
+std::uint32_t Worker::wall_second() noexcept {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    return static_cast<std::uint32_t>(ts.tv_sec);
+}
+
+CookieContext Worker::cookie_context(const sockaddr_storage& peer,
+                                     std::uint32_t now) const noexcept {
+    CookieContext c;
+    if (settings_->cookies_on) {
+        c.secrets = settings_->cookies.get();
+        c.peer = &peer;
+        c.now = now;
+    }
+    return c;
+}
+
+void Worker::count(Transport transport, std::span<const std::uint8_t> response,
+                   const Client& client) noexcept {
+    const auto t = static_cast<std::size_t>(transport);
+    counters_
+        .queries[t][qtype_slot(answered_qtype(response))]
+                [rcode_slot(static_cast<unsigned>(client.rcode))]
+        .add();
+    counters_.cookies[static_cast<std::size_t>(client.cookie.verdict)].add();
+    if (response.size() > 2 && (response[2] & 0x02) != 0) {
+        counters_.truncated[t].add();
+    }
+}
+
+void Worker::apply(std::shared_ptr<const Settings> settings) {
+    if (settings->rrl_rate != settings_->rrl_rate || settings->rrl_slip != settings_->rrl_slip) {
+        rrl_ = RateLimiter(settings->rrl_rate, settings->rrl_slip);
+    }
+    settings_ = std::move(settings);
+}
+
+void Worker::wait_udp(Udp& udp) {
+    udp.socket.async_wait(udp::socket::wait_read,
+                          [this, &udp](const boost::system::error_code& ec) {
+                              if (ec == asio::error::operation_aborted) {
+                                  return;
+                              }
+                              drain_udp(udp);
+                              wait_udp(udp);
+                          });
+}
+
+// Response rate limiting of answer i (length len in out): the length to send, 0 to drop.
+std::size_t Worker::limit(std::size_t i, std::span<std::uint8_t> out, std::size_t len,
+                          std::span<const std::uint8_t> query, Client& client,
+                          const Snapshot* snapshot) noexcept {
+    const CookieVerdict verdict = client.cookie.verdict;
+    if (verdict == CookieVerdict::Valid) {
+        counters_.rrl_spared.add(); // the address is proven: not a reflection (RFC 7873 §5.4)
+        return len;
+    }
+    const RateLimiter::Verdict v = rrl_.check(peers_[i], coarse_second());
+    if (v == RateLimiter::Verdict::Send) {
+        return len;
+    }
+    if (settings_->rrl_require_cookie &&
+        (verdict == CookieVerdict::ClientOnly || verdict == CookieVerdict::Bad)) {
+        // RFC 7873 §5.2.3 choice 2: BADCOOKIE with a fresh server cookie, no larger than
+        // the query plus the cookie, so the real client proves itself on its retry.
+        client.cookie.require = true;
+        return answer(query, snapshot, Transport::Udp, answer_options_, client, out);
+    }
+    if (v == RateLimiter::Verdict::Slip) {
+        counters_.rrl_slipped.add();
+        return slip_answer(out.data(), len);
+    }
+    counters_.rrl_dropped.add();
+    return 0;
+}
+
+// Receives up to `batch` datagrams, answers them from one snapshot, sends the answers.
+void Worker::drain_udp(Udp& udp) noexcept {
+    const std::size_t tx_size = tx_.size() / batch;
+    const int fd = udp.socket.native_handle();
+    for (int round = 0; round < drain_rounds; ++round) {
+        for (std::size_t i = 0; i < batch; ++i) {
+            rx_iov_[i] = {rx_.data() + i * udp_rx_size, udp_rx_size};
+            rx_msg_[i] = {};
+            rx_msg_[i].msg_hdr.msg_name = &peers_[i];
+            rx_msg_[i].msg_hdr.msg_namelen = sizeof(peers_[i]);
+            rx_msg_[i].msg_hdr.msg_iov = &rx_iov_[i];
+            rx_msg_[i].msg_hdr.msg_iovlen = 1;
+            if (udp.pktinfo) {
+                rx_msg_[i].msg_hdr.msg_control = rx_ctl_[i].buf;
+                rx_msg_[i].msg_hdr.msg_controllen = sizeof rx_ctl_[i].buf;
+            }
+        }
+        const int received = ::recvmmsg(fd, rx_msg_.data(), batch, MSG_DONTWAIT, nullptr);
+        if (received <= 0) {
+            return; // EAGAIN: drained; other errors: wait for the next readiness
+        }
+        const Snapshot* snapshot = begin();
+        const std::uint32_t now = wall_second();
+        const bool limiting = settings_->rrl_rate != 0;
+        unsigned replies = 0;
+        for (int i = 0; i < received; ++i) {
+            const std::span<const std::uint8_t> query(rx_.data() + i * udp_rx_size,
+                                                      rx_msg_[i].msg_len);
+            const std::span<std::uint8_t> out(tx_.data() + i * tx_size, tx_size);
+            Client client;
+            client.cookie = cookie_context(peers_[i], now);
+            std::size_t len = answer(query, snapshot, Transport::Udp, answer_options_, client, out);
+            if (len == 0) {
+                continue;
+            }
+            if (limiting) {
+                len = limit(static_cast<std::size_t>(i), out, len, query, client, snapshot);
+            }
+            if (len == 0) {
+                counters_.cookies[static_cast<std::size_t>(client.cookie.verdict)].add();
+                continue;
+            }
+            count(Transport::Udp, out.first(len), client);
+            tx_iov_[replies] = {out.data(), len};
+            tx_msg_[replies] = {};
+            tx_msg_[replies].msg_hdr.msg_name = &peers_[i];
+            tx_msg_[replies].msg_hdr.msg_namelen = rx_msg_[i].msg_hdr.msg_namelen;
+            tx_msg_[replies].msg_hdr.msg_iov = &tx_iov_[replies];
+            tx_msg_[replies].msg_hdr.msg_iovlen = 1;
+            if (udp.pktinfo) {
+                const socklen_t n = reply_control(rx_msg_[i].msg_hdr, tx_ctl_[replies].buf,
+                                                  sizeof tx_ctl_[replies].buf);
+                if (n != 0) {
+                    tx_msg_[replies].msg_hdr.msg_control = tx_ctl_[replies].buf;
+                    tx_msg_[replies].msg_hdr.msg_controllen = n;
+                }
+            }
+            ++replies;
+        }
+        end();
+        for (unsigned sent = 0; sent < replies;) {
+            const int n = ::sendmmsg(fd, tx_msg_.data() + sent, replies - sent, MSG_DONTWAIT);
+            if (n <= 0) {
+                break; // socket buffer full: UDP answers may be dropped
+            }
+            sent += static_cast<unsigned>(n);
+        }
+        if (static_cast<std::size_t>(received) < batch) {
+            return;
+        }
+    }
+}
+
+void Worker::accept(tcp::acceptor& acceptor) {
+    acceptor.async_accept(
+        io_, [this, &acceptor](const boost::system::error_code& ec, tcp::socket s) {
+            if (ec == asio::error::operation_aborted) {
+                return;
+            }
+            if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+                // Out of descriptors: pause instead of spinning on the pending connection.
+                accept_pause_.expires_after(accept_pause);
+                accept_pause_.async_wait([this, &acceptor](const boost::system::error_code& e) {
+                    if (!e) {
+                        accept(acceptor);
+                    }
+                });
+                return;
+            }
+            if (!ec) {
+                boost::system::error_code peer_ec;
+                const tcp::endpoint peer = s.remote_endpoint(peer_ec);
+                sockaddr_storage ss{};
+                if (!peer_ec) {
+                    std::memcpy(&ss, peer.data(), std::min<std::size_t>(peer.size(), sizeof ss));
+                    std::uint8_t mapped[16];
+                    mapped_address(ss, mapped);
+                    const bool privileged = settings_->transfers.allowed(mapped);
+                    if (connections_.admit(ss, privileged, settings_->tcp) ==
+                        ConnectionTable::Admit::Yes) {
+                        serve_tcp(std::move(s), ss, privileged, *this);
+                    } else {
+                        counters_.tcp[static_cast<std::size_t>(TcpEvent::Refused)].add();
+                    }
+                }
+            }
+            accept(acceptor);
+        });
+}
+
 struct Server::Impl {
     Options options; // the workers' AnswerOptions view its strings
-    std::unique_ptr<Transfers> transfers;
+    unsigned workers_n = 1;
+    std::vector<Endpoint> endpoints;
+    std::vector<std::unique_ptr<AddressLock>> locks;
+    mutable std::mutex reload_mutex;
+    std::shared_ptr<const Settings> settings;
     std::unique_ptr<Notifier> notifier;
     std::vector<std::unique_ptr<Worker>> workers;
 };
@@ -430,20 +375,23 @@ Server::Server(const store::Env& env, Options options)
     : impl_(std::make_unique<Impl>()) {
     impl_->options = std::move(options);
     const Options& o = impl_->options;
-    boost::system::error_code ec;
-    const auto address = asio::ip::make_address(o.address, ec);
-    if (ec) {
-        throw std::runtime_error("dns: '" + o.address + "' is not an IP address");
+    if (o.listen.empty()) {
+        throw std::runtime_error("dns: no listen address");
+    }
+    for (const auto& text : o.listen) {
+        impl_->endpoints.push_back(parse_endpoint(text));
     }
     unsigned n = o.workers != 0 ? o.workers : std::thread::hardware_concurrency();
     n = n == 0 ? 1 : n;
-    const unsigned tcp_limit = std::max(1u, o.tcp_max_connections / n);
-    // SO_REUSEPORT spreads one client's queries over the workers: each enforces its share.
-    const unsigned rrl_rate = o.rrl_rate == 0 ? 0 : std::max(1u, (o.rrl_rate + n - 1) / n);
-    impl_->transfers = std::make_unique<Transfers>(o);
+    impl_->workers_n = n;
+    impl_->settings = std::make_shared<const Settings>(o, n, nullptr);
+    raise_file_limit();
+    for (const Endpoint& e : impl_->endpoints) {
+        impl_->locks.push_back(std::make_unique<AddressLock>(e));
+    }
     for (unsigned i = 0; i < n; ++i) {
         impl_->workers.push_back(
-            std::make_unique<Worker>(env, o, address, tcp_limit, rrl_rate, *impl_->transfers));
+            std::make_unique<Worker>(env, o, impl_->endpoints, impl_->settings));
     }
     impl_->notifier = std::make_unique<Notifier>(env, o);
     for (auto& w : impl_->workers) {
@@ -454,6 +402,10 @@ Server::Server(const store::Env& env, Options options)
 Server::~Server() = default;
 
 void Server::run() {
+    for (const Endpoint& e : impl_->endpoints) {
+        sb::log::write(sb::log::Level::Notice, "dns", "listening",
+                       {{"address", e.text}, {"transport", "udp+tcp"}});
+    }
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < impl_->workers.size(); ++i) {
         threads.emplace_back([w = impl_->workers[i].get()] { w->io().run(); });
@@ -462,12 +414,37 @@ void Server::run() {
     for (auto& t : threads) {
         t.join();
     }
+    for (const Endpoint& e : impl_->endpoints) {
+        sb::log::write(sb::log::Level::Notice, "dns", "stopped listening", {{"address", e.text}});
+    }
 }
 
 void Server::stop() {
     for (auto& w : impl_->workers) {
         w->io().stop();
     }
+}
+
+void Server::reload(const Options& options) {
+    std::lock_guard<std::mutex> lock(impl_->reload_mutex);
+    const auto kept = options.cookie_secret == impl_->settings->cookie_secret
+                          ? impl_->settings->cookies
+                          : nullptr;
+    auto settings = std::make_shared<const Settings>(options, impl_->workers_n, kept);
+    impl_->notifier->retarget(options); // parses before it changes anything
+    impl_->settings = settings;
+    for (auto& w : impl_->workers) {
+        asio::post(w->io(), [w = w.get(), settings] { w->apply(settings); });
+    }
+    sb::log::write(sb::log::Level::Notice, "dns", "settings reloaded");
+}
+
+void Server::write_metrics(std::string& out) const {
+    std::vector<const Counters*> counters;
+    for (const auto& w : impl_->workers) {
+        counters.push_back(&w->counters());
+    }
+    dnsd::write_metrics(counters, impl_->notifier->counts(), out);
 }
 
 } // namespace sb::dnsd

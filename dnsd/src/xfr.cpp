@@ -1,6 +1,7 @@
 #include "xfr.hpp"
 
 #include "buffer.hpp"
+#include "log/log.hpp"
 #include "store/tables.hpp"
 #include "wire.hpp"
 #include "zones/compile.hpp"
@@ -295,8 +296,8 @@ std::vector<std::uint8_t> Transfers::respond(std::span<const std::uint8_t> query
     }
 }
 
-Notifier::Notifier(const store::Env& env, const Options& options)
-    : env_(env) {
+std::vector<Notifier::Target> Notifier::parse_targets(const Options& options) {
+    std::vector<Target> targets;
     for (const auto& spec : options.notify) {
         const auto colon = spec.rfind(':');
         std::string host = colon == std::string::npos ? spec : spec.substr(0, colon);
@@ -304,28 +305,46 @@ Notifier::Notifier(const store::Env& env, const Options& options)
         if (host.size() > 2 && host.front() == '[') {
             host = host.substr(1, host.size() - 2);
         }
-        sockaddr_storage ss{};
-        socklen_t len = 0;
-        auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-        auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+        Target t{};
+        t.text = spec;
+        auto* v4 = reinterpret_cast<sockaddr_in*>(&t.address);
+        auto* v6 = reinterpret_cast<sockaddr_in6*>(&t.address);
+        if (port.empty() || port.size() > 5 ||
+            port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
+            throw std::runtime_error("[dns] notify: '" + spec + "' is not ADDRESS:PORT");
+        }
         const auto p = static_cast<std::uint16_t>(std::stoul(port));
         if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
             v4->sin_family = AF_INET;
             v4->sin_port = htons(p);
-            len = sizeof(sockaddr_in);
+            t.length = sizeof(sockaddr_in);
         } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
             v6->sin6_family = AF_INET6;
             v6->sin6_port = htons(p);
-            len = sizeof(sockaddr_in6);
+            t.length = sizeof(sockaddr_in6);
         } else {
             throw std::runtime_error("[dns] notify: '" + spec + "' is not ADDRESS:PORT");
         }
-        targets_.push_back(ss);
-        target_lens_.push_back(len);
+        targets.push_back(t);
     }
-    if (!targets_.empty()) {
-        thread_ = std::thread([this] { run(); });
-    }
+    return targets;
+}
+
+Notifier::Notifier(const store::Env& env, const Options& options)
+    : env_(env)
+    , targets_(parse_targets(options)) {
+    thread_ = std::thread([this] { run(); }); // also without targets: a reload may add some
+}
+
+void Notifier::retarget(const Options& options) {
+    auto targets = parse_targets(options);
+    const std::lock_guard<std::mutex> lock(mutex_);
+    targets_ = std::move(targets);
+}
+
+NotifyCounts Notifier::counts() const noexcept {
+    return NotifyCounts{answered_.load(std::memory_order_relaxed),
+                        failed_.load(std::memory_order_relaxed)};
 }
 
 Notifier::~Notifier() {
@@ -341,7 +360,7 @@ void Notifier::run() {
     struct Pending {
         std::string zone;
         std::string soa; // the answer RR: the zone's new SOA (RFC 1996 §3.7)
-        std::size_t target;
+        Target target;
         std::uint16_t id;
         int attempts;
         clock::time_point next;
@@ -353,6 +372,7 @@ void Notifier::run() {
     const int fd4 = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     const int fd6 = ::socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     bool first = true;
+    bool store_ok = true;
     auto next_poll = clock::now();
     while (!stop_) {
         const auto now = clock::now();
@@ -377,16 +397,28 @@ void Notifier::run() {
                     soa.push_back(static_cast<char>(rdata.size() >> 8));
                     soa.push_back(static_cast<char>(rdata.size()));
                     soa += rdata;
-                    for (std::size_t t = 0; t < targets_.size(); ++t) {
+                    std::vector<Target> targets;
+                    {
+                        const std::lock_guard<std::mutex> lock(mutex_);
+                        targets = targets_;
+                    }
+                    for (const Target& t : targets) {
                         std::erase_if(pending, [&](const Pending& p) {
-                            return p.zone == row.name && p.target == t;
+                            return p.zone == row.name && p.target.text == t.text;
                         });
                         pending.push_back(
                             Pending{row.name, soa, t, static_cast<std::uint16_t>(rng()), 0, now});
                     }
                 }
-            } catch (const std::exception&) {
-                // the store is unreadable right now: try again at the next poll
+                store_ok = true;
+            } catch (const std::exception& e) {
+                // the store is unreadable right now: try again at the next poll (one line
+                // when it starts failing, not one every poll)
+                if (store_ok) {
+                    sb::log::write(sb::log::Level::Error, "dns",
+                                   "store error while polling zone serials", {{"error", e.what()}});
+                }
+                store_ok = false;
             }
             first = false;
         }
@@ -407,10 +439,10 @@ void Notifier::run() {
                 msg.push_back(b);
             }
             msg.insert(msg.end(), p.soa.begin(), p.soa.end());
-            const auto& ss = targets_[p.target];
+            const auto& ss = p.target.address;
             const int fd = ss.ss_family == AF_INET ? fd4 : fd6;
             ::sendto(fd, msg.data(), msg.size(), 0, reinterpret_cast<const sockaddr*>(&ss),
-                     target_lens_[p.target]);
+                     p.target.length);
             ++p.attempts;
             p.next = now + std::chrono::seconds(1);
         }
@@ -423,12 +455,27 @@ void Notifier::run() {
                     break;
                 }
                 const auto id = static_cast<std::uint16_t>((buf[0] << 8) | buf[1]);
-                std::erase_if(pending, [&](const Pending& p) { return p.id == id; });
+                std::erase_if(pending, [&](const Pending& p) {
+                    if (p.id != id) {
+                        return false;
+                    }
+                    answered_.fetch_add(1, std::memory_order_relaxed);
+                    sb::log::write(sb::log::Level::Info, "dns", "NOTIFY answered",
+                                   {{"zone", p.zone}, {"target", p.target.text}});
+                    return true;
+                });
             }
         }
         const auto later = clock::now();
-        std::erase_if(pending,
-                      [&](const Pending& p) { return p.attempts >= 5 && p.next <= later; });
+        std::erase_if(pending, [&](const Pending& p) {
+            if (p.attempts < 5 || p.next > later) {
+                return false;
+            }
+            failed_.fetch_add(1, std::memory_order_relaxed);
+            sb::log::write(sb::log::Level::Warning, "dns", "NOTIFY failed: no answer after 5 tries",
+                           {{"zone", p.zone}, {"target", p.target.text}});
+            return true;
+        });
         pollfd fds[2] = {{fd4, POLLIN, 0}, {fd6, POLLIN, 0}};
         ::poll(fds, 2, 50);
     }

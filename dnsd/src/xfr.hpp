@@ -5,12 +5,14 @@
 
 #include "answer.hpp"
 #include "dnsd/dnsd.hpp"
+#include "metrics.hpp"
 #include "tsig.hpp"
 
 #include <netinet/in.h>
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <span>
 #include <string>
 #include <thread>
@@ -36,8 +38,10 @@ public:
 
     const std::vector<TsigKey>& keys() const noexcept { return keys_; }
 
-private:
+    // Whether `peer` (16 bytes, IPv4 mapped) is in allow_transfer.
     bool allowed(const std::uint8_t* peer) const noexcept;
+
+private:
     std::vector<Acl> acl_;
     std::vector<TsigKey> keys_;
 };
@@ -52,11 +56,27 @@ public:
     Notifier(const Notifier&) = delete;
     Notifier& operator=(const Notifier&) = delete;
 
+    // Replaces the targets with options.notify (throws std::runtime_error on a bad entry,
+    // changing nothing); NOTIFYs already under way finish their retries.
+    void retarget(const Options& options);
+
+    // NOTIFYs answered, and given up after the last retry.
+    NotifyCounts counts() const noexcept;
+
 private:
+    struct Target {
+        sockaddr_storage address;
+        socklen_t length;
+        std::string text;
+    };
+
+    static std::vector<Target> parse_targets(const Options& options);
     void run();
     const store::Env& env_;
-    std::vector<sockaddr_storage> targets_;
-    std::vector<socklen_t> target_lens_;
+    mutable std::mutex mutex_;
+    std::vector<Target> targets_; // guarded by mutex_
+    std::atomic<std::uint64_t> answered_{0};
+    std::atomic<std::uint64_t> failed_{0};
     std::atomic<bool> stop_{false};
     std::thread thread_;
 };

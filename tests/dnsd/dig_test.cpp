@@ -40,8 +40,10 @@ TEST_CASE("dig and kdig get authoritative answers", "[dnsd][e2e]") {
     std::mt19937 rng(std::random_device{}());
     std::unique_ptr<dnsd::Server> server;
     dnsd::Options o;
+    std::uint16_t port = 0;
     for (int attempt = 0; !server; ++attempt) {
-        o.port = static_cast<std::uint16_t>(20000 + rng() % 40000);
+        port = static_cast<std::uint16_t>(20000 + rng() % 40000);
+        o.listen = {"127.0.0.1:" + std::to_string(port)};
         o.workers = 2;
         try {
             server = std::make_unique<dnsd::Server>(env, o);
@@ -50,7 +52,7 @@ TEST_CASE("dig and kdig get authoritative answers", "[dnsd][e2e]") {
         }
     }
     std::thread t([&] { server->run(); });
-    const std::string server_at = " @127.0.0.1 -p " + std::to_string(o.port);
+    const std::string server_at = " @127.0.0.1 -p " + std::to_string(port);
     const std::string at = server_at + " +tries=1 +time=5 ";
     const std::string kat = server_at + " +retry=0 +timeout=5 ";
 

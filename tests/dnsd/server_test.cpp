@@ -213,11 +213,12 @@ public:
         std::uniform_int_distribution<int> ports(20000, 60000);
         for (int attempt = 0; !server_; ++attempt) {
             dnsd::Options o;
-            o.port = static_cast<std::uint16_t>(ports(rng));
+            const auto port = static_cast<std::uint16_t>(ports(rng));
+            o.listen = {"127.0.0.1:" + std::to_string(port)};
             o.workers = workers;
             try {
                 server_ = std::make_unique<dnsd::Server>(env, o);
-                port_ = o.port;
+                port_ = port;
             } catch (const std::runtime_error&) {
                 if (attempt == 50) {
                     throw;
@@ -500,9 +501,11 @@ TEST_CASE("dnsd reports a port it cannot bind", "[dnsd]") {
     socklen_t len = sizeof a;
     REQUIRE(::getsockname(taken.fd(), reinterpret_cast<sockaddr*>(&a), &len) == 0);
     dnsd::Options o;
-    o.port = ntohs(a.sin_port);
+    o.listen = {"127.0.0.1:" + std::to_string(ntohs(a.sin_port))};
     o.workers = 1;
-    CHECK_THROWS_WITH(dnsd::Server(env, o), Catch::Contains("cannot bind UDP 127.0.0.1 port"));
-    o.address = "not-an-address";
+    CHECK_THROWS_WITH(dnsd::Server(env, o),
+                      Catch::Contains("127.0.0.1 port " + std::to_string(ntohs(a.sin_port)) +
+                                      " is already in use by another program"));
+    o.listen = {"not-an-address:53"};
     CHECK_THROWS_WITH(dnsd::Server(env, o), Catch::Contains("not an IP address"));
 }

@@ -115,7 +115,10 @@ TEST_CASE("100,000 ENUM numbers page in order and answer over DNS", "[prov][enum
     for (int attempt = 0; attempt < 20 && !server; ++attempt) {
         port = static_cast<std::uint16_t>(20000 + rng() % 40000);
         try {
-            server = std::make_unique<dnsd::Server>(env, dnsd::Options{"127.0.0.1", port, 1});
+            dnsd::Options o;
+            o.listen = {"127.0.0.1:" + std::to_string(port)};
+            o.workers = 1;
+            server = std::make_unique<dnsd::Server>(env, o);
         } catch (const std::runtime_error&) {
         }
     }

@@ -1,5 +1,6 @@
-// sb::dnsd — the authoritative DNS server over the store: UDP and TCP on one address, one
-// worker thread per core, each with its own io_context, sockets, read txn and buffers.
+// sb::dnsd — the authoritative DNS server over the store: UDP and TCP on every listen address,
+// one worker thread per core, each with its own io_context, sockets, read txn, buffers and
+// counters.
 #pragma once
 
 #include "store/store.hpp"
@@ -12,14 +13,18 @@
 namespace sb::dnsd {
 
 struct Options {
-    std::string address = "127.0.0.1";
-    std::uint16_t port = 5300;
+    // "ADDR:PORT" or "[V6ADDR]:PORT", UDP and TCP on each. On a wildcard address (0.0.0.0,
+    // ::) UDP answers leave from the address the query was sent to.
+    std::vector<std::string> listen{"127.0.0.1:5300"};
     unsigned workers = 0; // 0 = hardware threads
     std::uint16_t max_udp_payload = 1232;
     // Class CH TXT answers: id.server / hostname.bind and version.bind / version.server.
     // Empty: those queries are REFUSED.
     std::string identity{};
     std::string version{};
+
+    // Reloadable (Server::reload) from here on.
+
     // Who may AXFR/IXFR: "ADDR" or "ADDR/PREFIXLEN" (IPv4 or IPv6). A client that signs
     // its request with one of tsig_keys may transfer from anywhere.
     std::vector<std::string> allow_transfer{};
@@ -27,17 +32,37 @@ struct Options {
     std::vector<std::string> tsig_keys{};
     // Secondaries told of every committed zone change by NOTIFY (RFC 1996): "ADDR:PORT".
     std::vector<std::string> notify{};
-    // Open TCP connections per server (split over the workers); more are closed at once.
+    // TCP (RFC 7766 §6.2.3). Open connections per server, split over the workers; when full,
+    // a new connection closes the oldest idle one. tcp_reserved of them are kept for
+    // allow_transfer addresses, which the per-address limit does not bind.
     unsigned tcp_max_connections = 512;
+    unsigned tcp_max_per_address = 32;
+    unsigned tcp_reserved = 32;
+    // A message (length prefix included) must arrive whole this long after its first byte.
+    unsigned tcp_io_timeout_ms = 500;
+    // Idle time allowed between messages while the table is at most half full; it shrinks
+    // linearly to tcp_io_timeout_ms as the table fills.
+    unsigned tcp_idle_timeout_ms = 10000;
     // Response rate limiting over UDP: answers a second per client network (IPv4 /24, IPv6
     // /56), 0 = off; every rrl_slip-th answer over the rate goes out truncated (0 = none).
+    // Clients presenting a valid server cookie are not limited.
     unsigned rrl_rate = 0;
     unsigned rrl_slip = 2;
+    // Over the rate, a client that sends a DNS Cookie without a valid server cookie gets
+    // BADCOOKIE with a fresh one (RFC 7873 §5.2.3) instead of a dropped or truncated answer.
+    bool rrl_require_cookie = false;
+    // DNS Cookies (RFC 7873, server cookies per RFC 9018). cookie_secret: 32 hex digits shared
+    // by the servers of an anycast set, empty = random at start; the key derived from it
+    // rotates every cookie_rotation seconds.
+    bool cookies = true;
+    std::string cookie_secret{};
+    unsigned cookie_rotation = 3600;
 };
 
-// Binds UDP and TCP on options.address:port in the constructor (throws std::runtime_error
-// saying what failed). `env` must outlive the Server. Answers are read from
-// store::Table::DnsNodes; a commit is visible from the next batch of queries on.
+// Binds UDP and TCP on every options.listen address in the constructor (throws
+// std::runtime_error saying what failed, also when another server holds an address). `env`
+// must outlive the Server. Answers are read from store::Table::DnsNodes; a commit is visible
+// from the next batch of queries on.
 class Server {
 public:
     Server(const store::Env& env, Options options);
@@ -49,6 +74,15 @@ public:
     void run();
     // Makes run() return; callable from any thread, also before run().
     void stop();
+
+    // Applies the reloadable options (allow_transfer, tsig_keys, notify, tcp_*, rrl_*,
+    // cookie*) without dropping a query: each worker switches between two batches. Throws
+    // std::runtime_error naming what is wrong, and then keeps the old settings. Any thread.
+    void reload(const Options& options);
+
+    // Appends the switchboard_dns_* metrics (Prometheus text exposition), summed over the
+    // workers. Any thread.
+    void write_metrics(std::string& out) const;
 
 private:
     struct Impl;

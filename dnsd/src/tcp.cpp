@@ -1,0 +1,377 @@
+// TCP sessions and the connection table (tcp.hpp).
+#include "tcp.hpp"
+
+#include "log/log.hpp"
+#include "worker.hpp"
+
+#include <netinet/in.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+namespace sb::dnsd {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t max_tcp_message = 65535;
+constexpr auto transfer_write_timeout = std::chrono::seconds(120);
+
+bool same_address(const sockaddr_storage& a, const sockaddr_storage& b) noexcept {
+    if (a.ss_family != b.ss_family) {
+        return false;
+    }
+    if (a.ss_family == AF_INET) {
+        return reinterpret_cast<const sockaddr_in&>(a).sin_addr.s_addr ==
+               reinterpret_cast<const sockaddr_in&>(b).sin_addr.s_addr;
+    }
+    return std::memcmp(&reinterpret_cast<const sockaddr_in6&>(a).sin6_addr,
+                       &reinterpret_cast<const sockaddr_in6&>(b).sin6_addr, 16) == 0;
+}
+
+// The question name of a query, for log lines (labels as sent, dot separated).
+std::string qname_text(std::span<const std::uint8_t> query) {
+    std::string name;
+    for (std::size_t pos = 12; pos < query.size() && query[pos] != 0;) {
+        const std::size_t len = query[pos];
+        if (pos + 1 + len > query.size()) {
+            break;
+        }
+        name.append(reinterpret_cast<const char*>(query.data() + pos + 1), len).append(".");
+        pos += 1 + len;
+    }
+    return name.empty() ? "." : name;
+}
+
+} // namespace
+
+void mapped_address(const sockaddr_storage& peer, std::uint8_t* out) noexcept {
+    std::memset(out, 0, 16);
+    if (peer.ss_family == AF_INET) {
+        out[10] = out[11] = 0xff;
+        std::memcpy(out + 12, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, 4);
+    } else {
+        std::memcpy(out, &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, 16);
+    }
+}
+
+// One TCP connection: 2-byte length, query, answer, repeat, under a deadline that depends on
+// its state. Shared by its pending handlers; listed in its worker's table while open.
+class TcpSession : public std::enable_shared_from_this<TcpSession> {
+public:
+    enum class State : std::uint8_t {
+        Idle,    // waiting for the first byte of a message
+        Reading, // part of a message arrived: tcp_io_timeout runs from its first byte
+        Busy,    // answering or writing
+    };
+
+    TcpSession(tcp::socket socket, const sockaddr_storage& peer, bool privileged, Worker& worker)
+        : socket_(std::move(socket))
+        , timer_(socket_.get_executor())
+        , worker_(worker)
+        , peer_(peer)
+        , privileged_(privileged) {}
+
+    TcpSession(const TcpSession&) = delete;
+    TcpSession& operator=(const TcpSession&) = delete;
+
+    void start() {
+        worker_.connections().add(this);
+        worker_.counters().tcp[static_cast<std::size_t>(TcpEvent::Accepted)].add();
+        worker_.counters().tcp_open.add();
+        timer_.expires_at(Clock::time_point::max());
+        idle();
+    }
+
+    // Closes the connection once; `why` is counted unless the client or an error ended it.
+    void close(TcpEvent why = TcpEvent::Count) noexcept {
+        if (closed_) {
+            return;
+        }
+        closed_ = true;
+        worker_.connections().remove(this);
+        worker_.counters().tcp_open.sub();
+        if (why != TcpEvent::Count) {
+            worker_.counters().tcp[static_cast<std::size_t>(why)].add();
+        }
+        boost::system::error_code ignored;
+        timer_.cancel(ignored);
+        socket_.close(ignored);
+    }
+
+    State state() const noexcept { return state_; }
+
+    Clock::time_point since() const noexcept { return since_; }
+
+    bool privileged() const noexcept { return privileged_; }
+
+    const sockaddr_storage& peer() const noexcept { return peer_; }
+
+    std::size_t slot = 0; // index in the worker's ConnectionTable
+
+private:
+    void enter(State state, Clock::time_point deadline) {
+        state_ = state;
+        since_ = Clock::now();
+        deadline_ = deadline;
+        if (deadline < timer_.expiry()) {
+            timer_.expires_at(deadline); // cancels the wait in progress, if any
+            wait();
+        }
+    }
+
+    void wait() {
+        timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+            if (ec == asio::error::operation_aborted || self->closed_) {
+                return;
+            }
+            self->on_timer();
+        });
+    }
+
+    void on_timer() {
+        if (Clock::now() < deadline_) {
+            timer_.expires_at(deadline_);
+            wait();
+            return;
+        }
+        // RFC 7766 §6.2.3: "servers MAY close idle connections" and should defend against
+        // slow or stalled clients.
+        close(state_ == State::Idle ? TcpEvent::Idle : TcpEvent::Incomplete);
+    }
+
+    const TcpLimits& limits() const noexcept { return worker_.settings().tcp; }
+
+    void idle() {
+        got_ = 0;
+        enter(State::Idle, Clock::now() + worker_.connections().idle_timeout(limits()));
+        read_length();
+    }
+
+    void read_length() {
+        socket_.async_read_some(
+            asio::buffer(length_.data() + got_, 2 - got_),
+            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                if (ec || self->closed_) {
+                    self->close();
+                    return;
+                }
+                self->length_bytes(n);
+            });
+    }
+
+    void length_bytes(std::size_t n) {
+        if (state_ == State::Idle) {
+            enter(State::Reading, Clock::now() + limits().io_timeout);
+        }
+        got_ += n;
+        if (got_ < 2) {
+            read_length();
+            return;
+        }
+        const std::size_t length = std::size_t{length_[0]} << 8 | length_[1];
+        if (length == 0) {
+            close(); // not a message: end the connection
+            return;
+        }
+        if (in_.size() < length) {
+            in_.resize(max_tcp_message); // once per connection, off the answer path
+        }
+        asio::async_read(
+            socket_, asio::buffer(in_.data(), length),
+            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t got) {
+                if (ec || self->closed_) {
+                    self->close();
+                    return;
+                }
+                self->respond(got);
+            });
+    }
+
+    void respond(std::size_t length);
+    void transfer(std::span<const std::uint8_t> query, const QueryInfo& info);
+
+    void written() {
+        if (closed_) {
+            return;
+        }
+        idle();
+    }
+
+    tcp::socket socket_;
+    asio::steady_timer timer_;
+    Worker& worker_;
+    sockaddr_storage peer_;
+    bool privileged_;
+    bool closed_ = false;
+    State state_ = State::Idle;
+    Clock::time_point since_{};
+    Clock::time_point deadline_{};
+    std::array<std::uint8_t, 2> length_{};
+    std::size_t got_ = 0;
+    std::vector<std::uint8_t> in_;
+    std::vector<std::uint8_t> out_;
+    std::vector<std::uint8_t> stream_; // a zone transfer's messages
+};
+
+void TcpSession::respond(std::size_t length) {
+    enter(State::Busy, Clock::now() + limits().idle_timeout);
+    const std::span<const std::uint8_t> query(in_.data(), length);
+    QueryInfo info;
+    if (query_info(query, info) && info.opcode == 0 && (info.qtype == 251 || info.qtype == 252)) {
+        transfer(query, info);
+        return;
+    }
+    if (out_.empty()) {
+        out_.resize(2 + max_tcp_message); // once per connection
+    }
+    Client client;
+    client.cookie = worker_.cookie_context(peer_, Worker::wall_second());
+    const Snapshot* snapshot = worker_.begin();
+    const std::span<std::uint8_t> out(out_.data() + 2, max_tcp_message);
+    const std::size_t len =
+        answer(query, snapshot, Transport::Tcp, worker_.answer_options(), client, out);
+    worker_.end();
+    if (len == 0) {
+        close(); // not a query we can answer: end the connection
+        return;
+    }
+    worker_.count(Transport::Tcp, out.first(len), client);
+    out_[0] = static_cast<std::uint8_t>(len >> 8);
+    out_[1] = static_cast<std::uint8_t>(len);
+    asio::async_write(
+        socket_, asio::buffer(out_.data(), len + 2),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+            if (ec) {
+                self->close();
+                return;
+            }
+            self->written();
+        });
+}
+
+void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& info) {
+    // AXFR/IXFR (RFC 5936 §4.2: TCP only). Composed whole from one snapshot, then written.
+    std::uint8_t addr[16];
+    mapped_address(peer_, addr);
+    const Snapshot* snapshot = worker_.begin();
+    try {
+        stream_ = worker_.settings().transfers.respond(
+            query, info, addr, snapshot != nullptr ? &worker_.txn() : nullptr);
+    } catch (const std::exception&) {
+        stream_.clear();
+    }
+    worker_.end();
+    // The first message's rcode says how it went.
+    const unsigned rcode = stream_.size() >= 6 ? (stream_[5] & 0x0F) : 2;
+    const TransferResult result = rcode == 0   ? TransferResult::Ok
+                                  : rcode == 5 ? TransferResult::Refused
+                                  : rcode == 9 ? TransferResult::NotAuth
+                                               : TransferResult::Failed;
+    worker_.counters().transfers[static_cast<std::size_t>(result)].add();
+    worker_.counters().queries[1][qtype_slot(info.qtype)][rcode_slot(rcode)].add();
+    boost::system::error_code ec;
+    const auto client = socket_.remote_endpoint(ec);
+    static constexpr std::string_view results[] = {"ok", "refused", "notauth", "failed"};
+    sb::log::write(result == TransferResult::Ok ? sb::log::Level::Info : sb::log::Level::Warning,
+                   "dns", info.qtype == 252 ? "AXFR" : "IXFR",
+                   {{"zone", qname_text(query)},
+                    {"client", ec ? std::string("?") : client.address().to_string()},
+                    {"result", results[static_cast<std::size_t>(result)]},
+                    {"bytes", std::to_string(stream_.size())}});
+    if (stream_.empty()) {
+        close();
+        return;
+    }
+    if (result == TransferResult::Ok) {
+        privileged_ = true; // a secondary (by ACL or TSIG): not evicted for others
+    }
+    enter(State::Busy, Clock::now() + transfer_write_timeout);
+    asio::async_write(socket_, asio::buffer(stream_),
+                      [self = shared_from_this()](const boost::system::error_code& e, std::size_t) {
+                          self->stream_.clear();
+                          self->stream_.shrink_to_fit();
+                          if (e) {
+                              self->close();
+                              return;
+                          }
+                          self->written();
+                      });
+}
+
+ConnectionTable::Admit ConnectionTable::admit(const sockaddr_storage& peer, bool privileged,
+                                              const TcpLimits& limits) {
+    std::size_t same = 0;
+    TcpSession* oldest = nullptr;
+    for (TcpSession* s : sessions_) {
+        if (same_address(s->peer(), peer)) {
+            ++same;
+        }
+        if (!s->privileged() && s->state() != TcpSession::State::Busy &&
+            (oldest == nullptr || s->since() < oldest->since())) {
+            oldest = s;
+        }
+    }
+    // RFC 7766 §6.2.2: servers "MAY impose limits on the number of concurrent TCP connections
+    // being handled for any particular client IP address".
+    if (!privileged && same >= limits.per_address) {
+        return Admit::Refused;
+    }
+    const std::size_t room =
+        privileged ? limits.capacity
+                   : (limits.capacity > limits.reserved ? limits.capacity - limits.reserved : 1);
+    if (sessions_.size() < room) {
+        return Admit::Yes;
+    }
+    if (oldest == nullptr) {
+        return Admit::Refused;
+    }
+    oldest->close(TcpEvent::Evicted);
+    return Admit::Yes;
+}
+
+void ConnectionTable::add(TcpSession* session) {
+    session->slot = sessions_.size();
+    sessions_.push_back(session);
+}
+
+void ConnectionTable::remove(TcpSession* session) noexcept {
+    const std::size_t slot = session->slot;
+    if (slot >= sessions_.size() || sessions_[slot] != session) {
+        return;
+    }
+    sessions_[slot] = sessions_.back();
+    sessions_[slot]->slot = slot;
+    sessions_.pop_back();
+}
+
+std::chrono::milliseconds ConnectionTable::idle_timeout(const TcpLimits& limits) const noexcept {
+    const std::size_t half = limits.capacity / 2;
+    if (sessions_.size() <= half || limits.capacity <= half) {
+        return limits.idle_timeout;
+    }
+    const std::size_t left =
+        sessions_.size() >= limits.capacity ? 0 : limits.capacity - sessions_.size();
+    const auto span = limits.idle_timeout - limits.io_timeout;
+    const auto shrunk = limits.io_timeout +
+                        span * static_cast<long>(left) / static_cast<long>(limits.capacity - half);
+    return shrunk > limits.io_timeout
+               ? std::chrono::duration_cast<std::chrono::milliseconds>(shrunk)
+               : limits.io_timeout;
+}
+
+void ConnectionTable::close_all() {
+    while (!sessions_.empty()) {
+        sessions_.back()->close();
+    }
+}
+
+void serve_tcp(tcp::socket socket, const sockaddr_storage& peer, bool privileged, Worker& worker) {
+    std::make_shared<TcpSession>(std::move(socket), peer, privileged, worker)->start();
+}
+
+} // namespace sb::dnsd
