@@ -133,10 +133,8 @@ SipKey CookieSecrets::key_for(std::uint32_t timestamp) const noexcept {
     return key;
 }
 
-std::uint64_t CookieSecrets::hash(const std::uint8_t* client, const std::uint8_t* head,
-                                  const sockaddr_storage& peer,
-                                  std::uint32_t timestamp) const noexcept {
-    // RFC 9018 §4.4: SipHash-2-4( Client Cookie | Version | Reserved | Timestamp | Client-IP )
+std::uint64_t server_cookie_hash(const SipKey& secret, const std::uint8_t* client,
+                                 const std::uint8_t* head, const sockaddr_storage& peer) noexcept {
     std::uint8_t in[cookie_client_len + 8 + 16];
     std::memcpy(in, client, cookie_client_len);
     std::memcpy(in + cookie_client_len, head, 8);
@@ -152,7 +150,7 @@ std::uint64_t CookieSecrets::hash(const std::uint8_t* client, const std::uint8_t
         std::memcpy(in + len, &a.sin6_addr, 16);
         len += 16;
     }
-    return siphash24(key_for(timestamp), std::span<const std::uint8_t>(in, len));
+    return siphash24(secret, std::span<const std::uint8_t>(in, len));
 }
 
 CookieVerdict CookieSecrets::check(const std::uint8_t* client, std::span<const std::uint8_t> server,
@@ -166,7 +164,7 @@ CookieVerdict CookieSecrets::check(const std::uint8_t* client, std::span<const s
     if (age > static_cast<std::int32_t>(max_age) || age < -static_cast<std::int32_t>(max_ahead)) {
         return CookieVerdict::Bad;
     }
-    const std::uint64_t h = hash(client, server.data(), peer, timestamp);
+    const std::uint64_t h = server_cookie_hash(key_for(timestamp), client, server.data(), peer);
     return std::memcmp(&h, server.data() + 8, 8) == 0 ? CookieVerdict::Valid : CookieVerdict::Bad;
 }
 
@@ -175,7 +173,7 @@ void CookieSecrets::make(const std::uint8_t* client, const sockaddr_storage& pee
     out[0] = cookie_version;
     out[1] = out[2] = out[3] = 0;
     put_be32(out + 4, now);
-    const std::uint64_t h = hash(client, out, peer, now);
+    const std::uint64_t h = server_cookie_hash(key_for(now), client, out, peer);
     std::memcpy(out + 8, &h, 8);
 }
 

@@ -18,6 +18,11 @@ using SipKey = std::array<std::uint8_t, 16>;
 // SipHash-2-4 (Aumasson, Bernstein) of `data` under `key`.
 std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data) noexcept;
 
+// RFC 9018 §4.4: SipHash-2-4(Client Cookie | Version | Reserved | Timestamp | Client-IP)
+// under `secret`; `head` is the server cookie's first 8 bytes (version, reserved, timestamp).
+std::uint64_t server_cookie_hash(const SipKey& secret, const std::uint8_t* client,
+                                 const std::uint8_t* head, const sockaddr_storage& peer) noexcept;
+
 // The COOKIE option (code 10) of a query, as answer() classifies it.
 enum class CookieVerdict : std::uint8_t {
     None,       // no COOKIE option (or cookies are off)
@@ -52,8 +57,6 @@ public:
 
 private:
     SipKey key_for(std::uint32_t timestamp) const noexcept;
-    std::uint64_t hash(const std::uint8_t* client, const std::uint8_t* head,
-                       const sockaddr_storage& peer, std::uint32_t timestamp) const noexcept;
     SipKey master_{};
     std::uint32_t rotation_;
 };

@@ -6,7 +6,9 @@
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <vector>
 
 // Calls of the global operator new so far (alloc_counter.cpp replaces it).
@@ -73,6 +75,55 @@ TEST_CASE("answer allocates nothing", "[dnsd]") {
     }
     const std::size_t after = allocation_count();
     CHECK(before > 0); // the counter is live: building the store allocated
+    CHECK(total > 0);
+    CHECK(after - before == 0);
+}
+
+TEST_CASE("answer with DNS Cookies allocates nothing", "[dnsd]") {
+    test::ExampleStore s;
+    const dnsd::Snapshot snapshot = s.snapshot();
+    using namespace std::string_literals;
+    const dnsd::CookieSecrets secrets("00112233445566778899aabbccddeeff", 3600);
+    sockaddr_storage peer{};
+    peer.ss_family = AF_INET;
+    // www.example.com A with a COOKIE option of `len` bytes: 8 (client only), 24 (with a
+    // server cookie, learnt below), 5 (malformed).
+    auto with_cookie = [](std::size_t len) {
+        Bytes q = query_for("\3www\7example\3com\0"s, 1, true);
+        q[q.size() - 1] = static_cast<std::uint8_t>(4 + len);
+        q.insert(q.end(), {0, 10, 0, static_cast<std::uint8_t>(len)});
+        for (std::size_t i = 0; i < len; ++i) {
+            q.push_back(static_cast<std::uint8_t>(i));
+        }
+        return q;
+    };
+    Bytes out(65535);
+    dnsd::Client learn;
+    learn.cookie.secrets = &secrets;
+    learn.cookie.peer = &peer;
+    learn.cookie.now = 1700000000;
+    Bytes valid = with_cookie(8);
+    const std::size_t n = dnsd::answer(valid, &snapshot, dnsd::Transport::Udp, {}, learn, out);
+    REQUIRE(n > 24);
+    valid = with_cookie(24);
+    std::copy(out.begin() + static_cast<long>(n) - 24, out.begin() + static_cast<long>(n),
+              valid.end() - 24);
+    const std::vector<Bytes> queries = {with_cookie(8), valid, with_cookie(24), with_cookie(5)};
+    std::size_t total = 0;
+    const std::size_t before = allocation_count();
+    for (int round = 0; round < 1000; ++round) {
+        for (const Bytes& q : queries) {
+            for (const bool require : {false, true}) {
+                dnsd::Client c;
+                c.cookie.secrets = &secrets;
+                c.cookie.peer = &peer;
+                c.cookie.now = 1700000000 + static_cast<std::uint32_t>(round);
+                c.cookie.require = require;
+                total += dnsd::answer(q, &snapshot, dnsd::Transport::Udp, {}, c, out);
+            }
+        }
+    }
+    const std::size_t after = allocation_count();
     CHECK(total > 0);
     CHECK(after - before == 0);
 }
