@@ -486,6 +486,7 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
     Query q;
     q.cookie = &client.cookie;
     client.cookie.udp = transport == Transport::Udp;
+    client.cookie.verdict = CookieVerdict::None;
     Reader r(query);
     if (!r.u16(q.id) || !r.u16(q.flags) || !r.u16(q.counts[0]) || !r.u16(q.counts[1]) ||
         !r.u16(q.counts[2]) || !r.u16(q.counts[3]) || out.size() < min_udp) {
