@@ -9,14 +9,22 @@
 #include "dnsd/dnsd.hpp"
 #include "fixture.hpp"
 #include "temp_dir.hpp"
+#include "zones/zonefile.hpp"
 
 #include <arpa/inet.h>
 #include <catch2/catch.hpp>
+#include <fcntl.h>
 #include <ldns/ldns.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -208,11 +216,13 @@ struct Packet {
 // A Server on a free port of 127.0.0.1, serving in a thread until destroyed.
 class RunningServer {
 public:
-    explicit RunningServer(const store::Env& env, unsigned workers = 2) {
+    explicit RunningServer(const store::Env& env, unsigned workers = 2)
+        : RunningServer(env, dnsd::Options{}, workers) {}
+
+    RunningServer(const store::Env& env, dnsd::Options o, unsigned workers) {
         std::mt19937 rng(std::random_device{}());
         std::uniform_int_distribution<int> ports(20000, 60000);
         for (int attempt = 0; !server_; ++attempt) {
-            dnsd::Options o;
             const auto port = static_cast<std::uint16_t>(ports(rng));
             o.listen = {"127.0.0.1:" + std::to_string(port)};
             o.workers = workers;
@@ -237,6 +247,8 @@ public:
     RunningServer& operator=(const RunningServer&) = delete;
 
     std::uint16_t port() const { return port_; }
+
+    dnsd::Server& server() { return *server_; }
 
 private:
     std::unique_ptr<dnsd::Server> server_;
@@ -508,4 +520,168 @@ TEST_CASE("dnsd reports a port it cannot bind", "[dnsd]") {
                                       " is already in use by another program"));
     o.listen = {"not-an-address:53"};
     CHECK_THROWS_WITH(dnsd::Server(env, o), Catch::Contains("not an IP address"));
+}
+
+namespace {
+
+// Everything written to stderr (the log's target) between construction and text().
+class StderrCapture {
+public:
+    explicit StderrCapture(const std::filesystem::path& file)
+        : file_(file)
+        , saved_(::dup(2)) {
+        const int fd = ::open(file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
+        REQUIRE(fd >= 0);
+        ::dup2(fd, 2);
+        ::close(fd);
+    }
+
+    ~StderrCapture() { restore(); }
+
+    StderrCapture(const StderrCapture&) = delete;
+    StderrCapture& operator=(const StderrCapture&) = delete;
+
+    std::string text() {
+        restore();
+        std::ifstream in(file_);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+
+private:
+    void restore() {
+        if (saved_ >= 0) {
+            ::dup2(saved_, 2);
+            ::close(saved_);
+            saved_ = -1;
+        }
+    }
+
+    std::filesystem::path file_;
+    int saved_;
+};
+
+unsigned rcode_of(const Bytes& message) {
+    REQUIRE(message.size() >= 12);
+    return message[3] & 0x0F;
+}
+
+} // namespace
+
+TEST_CASE("dnsd reload applies ACLs and keys without dropping a query", "[dnsd]") {
+    // An AXFR is refused, allowed after a reload, still allowed after a reload that fails;
+    // UDP queries sent all along are all answered; each transfer is one log line.
+    test::TempDir dir;
+    store::Env env{dir.path()};
+    {
+        store::WriteTxn txn(env);
+        zones::ImportOptions o;
+        o.now = 1700000000;
+        zones::import_zone(txn, R"($ORIGIN example.com.
+@ 3600 IN SOA ns1 hostmaster 2030010100 10800 3600 604800 300
+@ 3600 IN NS ns1
+ns1 3600 IN A 192.0.2.53
+www 3600 IN A 192.0.2.80
+)",
+                           o);
+        txn.commit();
+    }
+    RunningServer running(env, dnsd::Options{}, 2);
+    const Bytes axfr = make_query("example.com", 252);
+    CHECK(rcode_of(udp_exchange(running.port(), make_query("www.example.com", A))) == 0);
+    StderrCapture log(dir.path() / "stderr.log");
+    CHECK(rcode_of(tcp_exchange(running.port(), {axfr}).front()) == 5); // REFUSED
+
+    std::atomic<bool> done{false};
+    std::atomic<unsigned> sent{0}, answered{0};
+    std::thread client([&] {
+        Socket s(SOCK_DGRAM);
+        const sockaddr_in to = loopback(running.port());
+        Bytes buf(4096);
+        while (!done) {
+            Bytes q = make_query("www.example.com", A);
+            ::sendto(s.fd(), q.data(), q.size(), 0, reinterpret_cast<const sockaddr*>(&to),
+                     sizeof to);
+            ++sent;
+            if (::recv(s.fd(), buf.data(), buf.size(), 0) > 0) {
+                ++answered;
+            }
+        }
+    });
+    dnsd::Options allowed;
+    allowed.allow_transfer = {"127.0.0.1"};
+    dnsd::Options closed;
+    for (int i = 0; i < 100; ++i) {
+        running.server().reload(i % 2 == 0 ? closed : allowed);
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    done = true;
+    client.join();
+    CHECK(sent > 0);
+    CHECK(answered == sent);
+
+    // The last reload (i = 99) allowed transfers: workers switch between batches.
+    const Bytes first = tcp_exchange(running.port(), {axfr}).front();
+    CHECK(rcode_of(first) == 0);
+    Packet p(first);
+    CHECK(p.count(LDNS_SECTION_ANSWER) > 2);
+
+    dnsd::Options broken = allowed;
+    broken.tsig_keys = {"k1:hmac-md5:AAAA"};
+    CHECK_THROWS_WITH(running.server().reload(broken),
+                      Catch::Contains("tsig_key k1: only hmac-sha256"));
+    broken = allowed;
+    broken.rrl_require_cookie = true;
+    broken.cookie_secret = "not hex";
+    CHECK_THROWS_WITH(running.server().reload(broken), Catch::Contains("cookie_secret"));
+    broken = allowed;
+    broken.notify = {"nowhere:53"};
+    CHECK_THROWS_WITH(running.server().reload(broken), Catch::Contains("[dns] notify"));
+    CHECK(rcode_of(tcp_exchange(running.port(), {axfr}).front()) == 0); // the old ones kept
+
+    const std::string lines = log.text();
+    CHECK_THAT(lines, Catch::Contains("AXFR zone=example.com. client=127.0.0.1 result=refused"));
+    CHECK_THAT(lines, Catch::Contains("AXFR zone=example.com. client=127.0.0.1 result=ok"));
+    CHECK_THAT(lines, Catch::Contains("settings reloaded"));
+}
+
+TEST_CASE_METHOD(Fixture, "dnsd counts queries per worker and promtool accepts the metrics",
+                 "[dnsd]") {
+    RunningServer running(env, dnsd::Options{}, 2);
+    for (int i = 0; i < 3; ++i) {
+        CHECK(rcode_of(udp_exchange(running.port(), make_query("www.example.com", A))) == 0);
+    }
+    CHECK(rcode_of(udp_exchange(running.port(), make_query("nope.example.com", A))) == 3);
+    CHECK(rcode_of(udp_exchange(running.port(), make_query("www.example.org", AAAA))) == 5);
+    const auto tcp = tcp_exchange(
+        running.port(), {make_query("_sip._udp.example.com", SRV), make_query("example.com", 252)});
+    CHECK(rcode_of(tcp[1]) == 5);
+    std::string out;
+    running.server().write_metrics(out);
+    for (const char* line : {
+             "switchboard_dns_queries_total{transport=\"udp\",qtype=\"A\",rcode=\"NOERROR\"} 3",
+             "switchboard_dns_queries_total{transport=\"udp\",qtype=\"A\",rcode=\"NXDOMAIN\"} 1",
+             "switchboard_dns_queries_total{transport=\"udp\",qtype=\"AAAA\",rcode=\"REFUSED\"} 1",
+             "switchboard_dns_queries_total{transport=\"tcp\",qtype=\"SRV\",rcode=\"NOERROR\"} 1",
+             "switchboard_dns_queries_total{transport=\"tcp\",qtype=\"AXFR\",rcode=\"REFUSED\"} 1",
+             "switchboard_dns_transfers_total{result=\"refused\"} 1",
+             "switchboard_dns_tcp_connections_total{event=\"accepted\"} 1",
+             "switchboard_dns_cookies_total{result=\"none\"} 6",
+             "# TYPE switchboard_dns_rrl_total counter",
+             "# TYPE switchboard_dns_notifies_total counter",
+         }) {
+        CHECK_THAT(out, Catch::Contains(line));
+    }
+    const auto file = dir.path() / "metrics.txt";
+    std::ofstream(file) << out;
+    const std::string cmd = "promtool check metrics < " + file.string() + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string said;
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p) != nullptr) {
+        said += buf;
+    }
+    const int status = ::pclose(p);
+    INFO(said);
+    CHECK(status == 0);
 }
