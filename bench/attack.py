@@ -1,0 +1,226 @@
+#!/usr/bin/python3
+"""Switchboard and Knot under the same attacks, in one run (issue 19):
+
+  tcp  3,000 half-open TCP connections from 50 loopback addresses (one byte of a length
+       prefix each, reopened as the server closes them); meanwhile a legitimate client opens
+       a new connection per query from 127.0.0.2.
+  udp  a UDP flood from 50 addresses of 127.0.1.0/24 at twice the RRL rate, both servers
+       with RRL (Switchboard rrl_rate, Knot mod-rrl rate-limit) and cookies (Knot
+       mod-cookies); a legitimate client of the same /24 presents a valid server cookie.
+
+For each server and attack: legitimate queries answered, and their median and p99 latency.
+Both servers run with their defaults otherwise, on loopback ports this script picks.
+The flood and the clients are the end-to-end tests' (tests/e2e/test_tcp_flood.py,
+test_cookies.py).
+
+Usage: /usr/bin/python3 bench/attack.py --binary build/app/switchboard [--smoke]
+       [--out FILE]   (appends the Markdown table to FILE, e.g. bench/RESULTS.md)
+--smoke: 300 connections, 5 queries each, short floods — checks that the script runs.
+"""
+
+import argparse
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "e2e"))
+
+import test_cookies  # noqa: E402
+import test_tcp_flood  # noqa: E402
+from sbtest import dns_answers, free_port  # noqa: E402
+from test_crash import ZONE  # noqa: E402
+
+ZONE_TEXT = f"""$ORIGIN {ZONE}.
+$TTL 3600
+@ IN SOA ns1 hostmaster 2030010100 10800 3600 604800 300
+@ IN NS ns1
+ns1 IN A 192.0.2.53
+www IN A 192.0.2.80
+"""
+
+
+def start_switchboard(binary, work, zone_file, port, rrl_rate):
+    data = os.path.join(work, "switchboard")
+    os.makedirs(data)
+    subprocess.run([binary, "zone", "import", zone_file, "--data", data], check=True,
+                   capture_output=True)
+    with open(os.path.join(data, "switchboard.ini"), "w") as f:
+        f.write(f"[dns]\nrrl_rate = {rrl_rate}\n" if rrl_rate else "")
+    return subprocess.Popen([binary, "dns", "--data", data, "--dns", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def start_knot(work, zone_file, port, rrl_rate):
+    d = os.path.join(work, "knot")
+    os.makedirs(os.path.join(d, "db"))
+    modules = ""
+    if rrl_rate:
+        modules = (f"mod-rrl:\n  - id: default\n    rate-limit: {rrl_rate}\n    slip: 2\n"
+                   f"mod-cookies:\n  - id: default\n")
+    conf = f"""server:
+    rundir: "{d}"
+    listen: 127.0.0.1@{port}
+database:
+    storage: "{d}/db"
+log:
+  - target: stderr
+    any: error
+{modules}template:
+  - id: default
+    zonefile-sync: -1
+    journal-content: none
+{"    global-module: [mod-cookies/default, mod-rrl/default]" if rrl_rate else ""}
+zone:
+  - domain: {ZONE}
+    file: "{zone_file}"
+"""
+    with open(os.path.join(d, "knot.conf"), "w") as f:
+        f.write(conf)
+    return subprocess.Popen(["knotd", "-c", os.path.join(d, "knot.conf")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_ready(port, proc):
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        if dns_answers(port):
+            return
+        time.sleep(0.1)
+    raise RuntimeError("server not ready")
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def summary(latencies, tries):
+    latencies = sorted(latencies)
+    if not latencies:
+        return f"0 / {tries}", "-", "-"
+    p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
+    return (f"{len(latencies)} / {tries}", f"{1000 * latencies[len(latencies) // 2]:.1f}",
+            f"{1000 * p99:.1f}")
+
+
+def tcp_attack(port, queries, connections):
+    test_tcp_flood.CONNECTIONS = connections
+    flood = test_tcp_flood.Flood(port)
+    flood.start()
+    t0 = time.monotonic()
+    while flood.byte_sent < connections and time.monotonic() - t0 < 10:
+        time.sleep(0.05)
+    latencies, errors = [], {}
+    for i in range(queries):
+        try:
+            elapsed, ok = test_tcp_flood.timed_query(port, i + 1)
+            if ok:
+                latencies.append(elapsed)
+        except OSError as e:
+            errors[str(e)] = errors.get(str(e), 0) + 1
+        time.sleep(0.01)
+    if errors:
+        print(f"    legitimate TCP queries that failed: {errors}", flush=True)
+    flood.finish(grace=0.5)
+    return summary(latencies, queries)
+
+
+def udp_attack(port, queries, seconds, rate):
+    source = test_cookies.NETWORK + "200"
+    cookie = test_cookies.learn_cookie(port, source)
+    test_cookies.RATE = rate
+    flood = test_cookies.UdpFlood(port, seconds)
+    flood.start()
+    time.sleep(1.0)
+    latencies = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((source, 0))
+        s.settimeout(1.0)
+        interval = (seconds - 1.5) / queries
+        for i in range(queries):
+            t0 = time.monotonic()
+            s.sendto(test_cookies.query(i, "www." + ZONE, cookie), ("127.0.0.1", port))
+            try:
+                while True:
+                    r = s.recv(4096)
+                    qid, rcode, tc, an, got = test_cookies.parse(r)
+                    if qid == i:
+                        break
+                if rcode == 0 and not tc and an > 0:
+                    latencies.append(time.monotonic() - t0)
+                if got is not None and cookie is not None:
+                    cookie = got
+            except socket.timeout:
+                pass
+            delay = t0 + interval - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+    flood.join()
+    return summary(latencies, queries)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--binary", required=True)
+    p.add_argument("--smoke", action="store_true")
+    p.add_argument("--out")
+    args = p.parse_args()
+    if shutil.which("knotd") is None:
+        sys.exit("knotd is not installed (apt-get install knot)")
+    connections, tcp_queries = (300, 5) if args.smoke else (3000, 100)
+    udp_seconds, udp_queries, rate = (3, 10, 100) if args.smoke else (10, 500, 1000)
+    rows = []
+    work = tempfile.mkdtemp(prefix="sb-attack-")
+    try:
+        zone_file = os.path.join(work, "zone.db")
+        with open(zone_file, "w") as f:
+            f.write(ZONE_TEXT)
+        for name in ("switchboard", "knot"):
+            for attack in ("tcp", "udp"):
+                port = free_port()
+                rrl = rate if attack == "udp" else 0
+                sub = os.path.join(work, f"{name}-{attack}")
+                os.makedirs(sub)
+                proc = (start_switchboard(os.path.abspath(args.binary), sub, zone_file, port, rrl)
+                        if name == "switchboard" else start_knot(sub, zone_file, port, rrl))
+                try:
+                    wait_ready(port, proc)
+                    if attack == "tcp":
+                        answered, median, p99 = tcp_attack(port, tcp_queries, connections)
+                    else:
+                        answered, median, p99 = udp_attack(port, udp_queries, udp_seconds, rate)
+                finally:
+                    stop(proc)
+                rows.append((name, attack, answered, median, p99))
+                print(f"{name:12} {attack}: answered {answered}, median {median} ms, "
+                      f"p99 {p99} ms", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    table = ["", f"### Under attack ({'smoke' if args.smoke else 'full'} run, "
+             f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)", "",
+             f"TCP: {connections} half-open connections from 50 addresses, a new connection "
+             f"per legitimate query. UDP: flood at {2 * rate}/s from one /24 with RRL "
+             f"{rate}/s, the legitimate client in that /24 with a valid cookie.", "",
+             "| server | attack | legitimate answered | median ms | p99 ms |",
+             "|---|---|---|---|---|"]
+    table += [f"| {n} | {a} | {ans} | {med} | {p99} |" for n, a, ans, med, p99 in rows]
+    print("\n".join(table))
+    if args.out:
+        with open(args.out, "a") as f:
+            f.write("\n".join(table) + "\n")
+
+
+if __name__ == "__main__":
+    main()
