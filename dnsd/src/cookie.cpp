@@ -181,9 +181,8 @@ void read_cookie(std::span<const std::uint8_t> option, CookieContext& ctx) noexc
     if (ctx.secrets == nullptr || ctx.peer == nullptr) {
         return;
     }
-    // RFC 7873 §5.2.2: "If the COOKIE option is too short to contain a Client Cookie ... or
-    // is otherwise malformed, then a FORMERR response MUST be generated" — a server cookie is
-    // 8 to 32 bytes (§4).
+    // RFC 7873 §5.2.2: "If the COOKIE option is too short to contain a Client Cookie, then
+    // FORMERR is generated." — likewise between 9 and 15 bytes, and beyond 40.
     const std::size_t len = option.size();
     if (ctx.verdict != CookieVerdict::None || len < cookie_client_len ||
         (len > cookie_client_len && len < cookie_client_len + 8) || len > cookie_client_len + 32) {

@@ -228,7 +228,7 @@ std::size_t Worker::limit(std::size_t i, std::span<std::uint8_t> out, std::size_
                           const Snapshot* snapshot) noexcept {
     const CookieVerdict verdict = client.cookie.verdict;
     if (verdict == CookieVerdict::Valid) {
-        counters_.rrl_spared.add(); // the address is proven: not a reflection (RFC 7873 §5.4)
+        counters_.rrl_spared.add(); // the address is proven: not a spoofed source
         return len;
     }
     const RateLimiter::Verdict v = rrl_.check(peers_[i], coarse_second());

@@ -139,8 +139,8 @@ private:
             wait();
             return;
         }
-        // RFC 7766 §6.2.3: "servers MAY close idle connections" and should defend against
-        // slow or stalled clients.
+        // RFC 7766 §6.2.3 leaves idle timeouts to the server and asks it to protect itself
+        // from clients that hold connections open (docs/decisions.md has our numbers).
         close(state_ == State::Idle ? TcpEvent::Idle : TcpEvent::Incomplete);
     }
 
@@ -316,8 +316,7 @@ ConnectionTable::Admit ConnectionTable::admit(const sockaddr_storage& peer, bool
             oldest = s;
         }
     }
-    // RFC 7766 §6.2.2: servers "MAY impose limits on the number of concurrent TCP connections
-    // being handled for any particular client IP address".
+    // RFC 7766 §6.2.2 lets a server limit the concurrent connections of one client address.
     if (!privileged && same >= limits.per_address) {
         return Admit::Refused;
     }
