@@ -2,6 +2,7 @@
 #include "tcp.hpp"
 
 #include "log/log.hpp"
+#include "tsig.hpp"
 #include "worker.hpp"
 
 #include <netinet/in.h>
@@ -283,6 +284,20 @@ void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& 
                     {"client", ec ? std::string("?") : client.address().to_string()},
                     {"result", results[static_cast<std::size_t>(result)]},
                     {"bytes", std::to_string(stream_.size())}});
+    if (result == TransferResult::NotAuth) {
+        // Off the answer path: verify again only to say which key failed and how.
+        const TsigState tsig =
+            tsig_verify(query, worker_.settings().transfers.keys(), Worker::wall_second());
+        if (tsig.present && tsig.error != TsigRcode::NoError) {
+            static constexpr std::string_view errors[] = {"BADSIG", "BADKEY", "BADTIME"};
+            const auto e = static_cast<unsigned>(tsig.error) - 16;
+            sb::log::write(sb::log::Level::Warning, "dns", "TSIG failure",
+                           {{"zone", qname_text(query)},
+                            {"client", ec ? std::string("?") : client.address().to_string()},
+                            {"key", tsig.key != nullptr ? tsig.key->text : std::string("?")},
+                            {"error", e < 3 ? errors[e] : std::string_view("?")}});
+        }
+    }
     if (stream_.empty()) {
         close();
         return;

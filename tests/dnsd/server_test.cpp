@@ -9,6 +9,7 @@
 #include "dnsd/dnsd.hpp"
 #include "fixture.hpp"
 #include "temp_dir.hpp"
+#include "tsig.hpp"
 #include "zones/zonefile.hpp"
 
 #include <arpa/inet.h>
@@ -638,10 +639,22 @@ www 3600 IN A 192.0.2.80
     CHECK_THROWS_WITH(running.server().reload(broken), Catch::Contains("[dns] notify"));
     CHECK(rcode_of(tcp_exchange(running.port(), {axfr}).front()) == 0); // the old ones kept
 
+    // A key reloaded in: a request signed with that name but another secret is NOTAUTH.
+    dnsd::Options keyed = allowed;
+    keyed.tsig_keys = {"k1:hmac-sha256:c2VjcmV0c2VjcmV0c2VjcmV0"};
+    running.server().reload(keyed);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    Bytes forged = axfr;
+    dnsd::tsig_sign_request(forged, dnsd::parse_tsig_key("k1:hmac-sha256:b3RoZXJvdGhlcm90aGVy"),
+                            static_cast<std::uint64_t>(::time(nullptr)));
+    CHECK(rcode_of(tcp_exchange(running.port(), {forged}).front()) == 9); // NOTAUTH
+
     const std::string lines = log.text();
     CHECK_THAT(lines, Catch::Contains("AXFR zone=example.com. client=127.0.0.1 result=refused"));
     CHECK_THAT(lines, Catch::Contains("AXFR zone=example.com. client=127.0.0.1 result=ok"));
     CHECK_THAT(lines, Catch::Contains("settings reloaded"));
+    CHECK_THAT(lines, Catch::Contains("TSIG failure zone=example.com. client=127.0.0.1 key=k1 "
+                                      "error=BADSIG"));
 }
 
 TEST_CASE_METHOD(Fixture, "dnsd counts queries per worker and promtool accepts the metrics",
