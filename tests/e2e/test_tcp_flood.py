@@ -3,7 +3,8 @@
 loopback addresses (127.0.1.1-50), each sending one byte of a length prefix and nothing more,
 reopened as the server closes them, against a server with two workers and the default TCP
 limits. During the flood:
-  - a new TCP query from another address (127.0.0.2) is answered, 100 tries, p99 <= 100 ms;
+  - a new TCP query from another address (127.0.0.2) is answered, 100 tries, p99 <= 100 ms
+    (1 s in sanitizer builds, SB_SANITIZED=1, which run several times slower);
   - every incomplete connection is closed within 1 s of its byte (500 ms message timeout,
     the per-address limit and eviction of the oldest waiting connection);
   - an AXFR with dig from the allow_transfer address (127.0.0.3) succeeds.
@@ -31,6 +32,7 @@ from test_crash import ZONE, Soap  # noqa: E402
 ATTACKERS = [f"127.0.1.{i}" for i in range(1, 51)]
 CONNECTIONS = 3000
 FLOOD_SECONDS_MAX = 20.0  # hard bound on the whole flood
+P99_BOUND = 1.0 if os.environ.get("SB_SANITIZED") == "1" else 0.100
 
 
 def query(qid, name, qtype=1):
@@ -215,8 +217,8 @@ def test_tcp_flood(args):
                   f"median {1000 * latencies[len(latencies) // 2]:.1f} ms, "
                   f"p99 {1000 * p99:.1f} ms" if latencies else "    no answers", flush=True)
             ck.eq(failures, 0, "every legitimate TCP query answered")
-            ck.check(p99 <= 0.100, f"p99 of the legitimate TCP queries <= 100 ms: "
-                     f"{1000 * p99:.1f} ms")
+            ck.check(p99 <= P99_BOUND, f"p99 of the legitimate TCP queries <= "
+                     f"{1000 * P99_BOUND:.0f} ms: {1000 * p99:.1f} ms")
 
             soas = [ln for ln in axfr.stdout.splitlines()
                     if not ln.startswith(";") and "\tSOA\t" in ln]
