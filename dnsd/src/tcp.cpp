@@ -364,18 +364,18 @@ void ConnectionTable::remove(TcpSession* session) noexcept {
 }
 
 std::chrono::milliseconds ConnectionTable::idle_timeout(const TcpLimits& limits) const noexcept {
+    return idle_timeout_for(sessions_.size(), limits);
+}
+
+std::chrono::milliseconds idle_timeout_for(std::size_t open, const TcpLimits& limits) noexcept {
     const std::size_t half = limits.capacity / 2;
-    if (sessions_.size() <= half || limits.capacity <= half) {
+    if (open <= half || limits.capacity <= half) {
         return limits.idle_timeout;
     }
-    const std::size_t left =
-        sessions_.size() >= limits.capacity ? 0 : limits.capacity - sessions_.size();
+    const std::size_t left = open >= limits.capacity ? 0 : limits.capacity - open;
     const auto span = limits.idle_timeout - limits.io_timeout;
-    const auto shrunk = limits.io_timeout +
-                        span * static_cast<long>(left) / static_cast<long>(limits.capacity - half);
-    return shrunk > limits.io_timeout
-               ? std::chrono::duration_cast<std::chrono::milliseconds>(shrunk)
-               : limits.io_timeout;
+    return limits.io_timeout +
+           span * static_cast<long>(left) / static_cast<long>(limits.capacity - half);
 }
 
 void ConnectionTable::close_all() {

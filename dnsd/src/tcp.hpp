@@ -42,8 +42,6 @@ public:
 
     std::size_t size() const noexcept { return sessions_.size(); }
 
-    // RFC 7766 §6.2.3: the idle timeout while at most half full, then shrinking linearly to
-    // io_timeout as the table fills.
     std::chrono::milliseconds idle_timeout(const TcpLimits& limits) const noexcept;
 
     // Closes every connection (the server stops).
@@ -52,6 +50,10 @@ public:
 private:
     std::vector<TcpSession*> sessions_;
 };
+
+// RFC 7766 §6.2.3: the idle timeout with `open` connections in the table: limits.idle_timeout
+// while at most half full, then shrinking linearly to io_timeout as the table fills.
+std::chrono::milliseconds idle_timeout_for(std::size_t open, const TcpLimits& limits) noexcept;
 
 // Serves `socket` (admitted) from `peer` on `worker` until it closes.
 void serve_tcp(boost::asio::ip::tcp::socket socket, const sockaddr_storage& peer, bool privileged,
