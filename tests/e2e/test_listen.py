@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """DNS listeners (issue 14, dnsd side), through the real binary:
   - `--dns 127.0.0.1:P --dns [::1]:P`: both answer over UDP and TCP, and the log names each
-    listener at start;
+    listener at start; `[dns] listen = 127.0.0.1:Q [::1]:Q` in the ini file does the same;
   - a second `switchboard dns` on the same address exits non-zero at once, saying another
     switchboard serves it (no silent SO_REUSEPORT sharing); the first keeps answering;
   - on wildcard addresses (0.0.0.0 and [::], in a private network namespace so nothing
@@ -27,9 +27,9 @@ from sbtest import Checker, DataDir, Server, free_port  # noqa: E402
 class Listening(Server):
     """A `switchboard dns` on the given listen addresses."""
 
-    def __init__(self, binary, data, listen):
+    def __init__(self, binary, data, listen, flags=True):
         super().__init__(binary, "dns", data, dns_port=int(listen[0].rsplit(":", 1)[1]))
-        self.listen = listen
+        self.listen = listen if flags else []
 
     def argv(self):
         argv = [self.binary, self.mode, "--data", self.data.path]
@@ -72,6 +72,16 @@ def test_v4_and_v6(args):
             log = srv.output()
             for address in (f"127.0.0.1:{port}", f"[::1]:{port}"):
                 ck.check(f"listening address={address}" in log, f"log names {address}: {log}")
+        finally:
+            srv.stop()
+    port = free_port()
+    with DataDir(keep=args.keep, extra_ini=f"[dns]\nlisten = 127.0.0.1:{port} [::1]:{port}\n") \
+            as data:
+        srv = Listening(args.binary, data, [f"127.0.0.1:{port}"], flags=False)
+        srv.start()
+        try:
+            for server in ("127.0.0.1", "::1"):
+                ck.eq(dig_status(server, port), "REFUSED", f"[dns] listen: {server} answers")
         finally:
             srv.stop()
     ck.done()
