@@ -59,6 +59,7 @@ private:
     SipKey key_for(std::uint32_t timestamp) const noexcept;
     SipKey master_{};
     std::uint32_t rotation_;
+    std::uint64_t id_; // tells this object's keys apart in each thread's key cache
 };
 
 // What answer() needs to handle cookies for one query, and what it reports back.
