@@ -1,5 +1,6 @@
 // sb_bench_micro — Google Benchmark micro-benchmarks of the DNS answer path (issue 7; STYLE §2
-// rule 6, §8): question parse, name → store key, zones::lookup and the whole dnsd::answer().
+// rule 6, §8): question parse, name → store key, zones::lookup, the whole dnsd::answer(), and
+// the DNS Cookie check and answer of a query that carries one (BM_ServerCookie).
 //
 // Build and run (EXCLUDE_FROM_ALL, like the other bench tools; more in bench/micro/README.md):
 //   cmake -S . -B BUILD -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -17,6 +18,7 @@
 // included. allocs/q counts global operator new calls in the loop (tests/dnsd/alloc_counter.cpp
 // replaces it); STYLE §2 rule 1 wants 0.
 #include "answer.hpp"
+#include "cookie.hpp"
 #include "service.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
@@ -436,7 +438,34 @@ void bm_wire_to_key(benchmark::State& state, const Dataset& data, Case c) {
     });
 }
 
+// DNS Cookies (RFC 7873/9018) per query: a valid server cookie checked, our answer's COOKIE
+// option written (the server cookie echoed while fresh), as answer() does for such a query.
+void bm_server_cookie(benchmark::State& state, bool fresh) {
+    const dnsd::CookieSecrets secrets("00112233445566778899aabbccddeeff", 3600);
+    sockaddr_storage peer{};
+    peer.ss_family = AF_INET;
+    const std::uint32_t now = 1700000000;
+    std::uint8_t option[dnsd::cookie_client_len + dnsd::server_cookie_len] = {1, 2, 3, 4,
+                                                                              5, 6, 7, 8};
+    // Fresh: made a minute ago, echoed. Old: 40 minutes, still valid but made anew.
+    secrets.make(option, peer, fresh ? now - 60 : now - 2400, option + dnsd::cookie_client_len);
+    std::uint8_t out[dnsd::cookie_answer_len];
+    const std::size_t before = allocation_count();
+    for (auto _ : state) {
+        dnsd::CookieContext ctx;
+        ctx.secrets = &secrets;
+        ctx.peer = &peer;
+        ctx.now = now;
+        dnsd::read_cookie(option, ctx);
+        benchmark::DoNotOptimize(dnsd::write_cookie(option, ctx, out));
+        benchmark::ClobberMemory();
+    }
+    report(state, before);
+}
+
 void register_all(const Dataset& data) {
+    benchmark::RegisterBenchmark("BM_ServerCookie/fresh", bm_server_cookie, true);
+    benchmark::RegisterBenchmark("BM_ServerCookie/renewed", bm_server_cookie, false);
     using Fn = void (*)(benchmark::State&, const Dataset&, Case);
 
     struct Family {
