@@ -160,18 +160,30 @@ void Worker::start() {
 }
 
 const Snapshot* Worker::begin() noexcept {
+    const char* error = "the zone index cannot be built";
     try {
         txn_.renew();
         cursor_.renew(txn_);
-        if (!zones_.sync(txn_)) {
-            txn_.reset();
-            return nullptr;
+        if (zones_.sync(txn_)) {
+            if (store_failing_) {
+                store_failing_ = false;
+                sb::log::write(sb::log::Level::Notice, "dns", "store readable again");
+            }
+            return &snapshot_;
         }
-        return &snapshot_;
+    } catch (const std::exception& e) {
+        error = e.what();
     } catch (...) {
-        txn_.reset();
-        return nullptr;
+        error = "unknown error";
     }
+    txn_.reset();
+    // One line when the store starts failing (queries get SERVFAIL), not one per query.
+    if (!store_failing_) {
+        store_failing_ = true;
+        sb::log::write(sb::log::Level::Error, "dns", "store error: answering SERVFAIL",
+                       {{"error", error}});
+    }
+    return nullptr;
 }
 
 std::uint32_t Worker::wall_second() noexcept {

@@ -128,6 +128,7 @@ private:
     std::shared_ptr<const Settings> settings_;
     RateLimiter rrl_;
     ConnectionTable connections_;
+    bool store_failing_ = false; // logged once per failing spell
     Counters counters_;
 };
 
