@@ -5,7 +5,12 @@
 // FORMERR for QDCOUNT=2; NOTIMP for opcode 2; EDNS OPT echoed with our payload size and
 // BADVERS for version 1; TC with whole RRsets dropped over UDP, the full RRset over TCP
 // (two pipelined queries on one connection); CNAME chains; referrals; SERVFAIL for a
-// malformed node; a commit made while the server runs is answered on the next query.
+// malformed node; a commit made while the server runs is answered on the next query; a port
+// held by another program is refused; reload() under UDP load loses no query, applies ACLs
+// and keys and keeps the old settings when the new ones do not parse (transfer and TSIG
+// failure log lines); write_metrics() counts and promtool accepts it; the TCP table's
+// per-address limit, eviction of the oldest idle connection, reserved room and shrinking idle
+// timeout.
 #include "dnsd/dnsd.hpp"
 #include "fixture.hpp"
 #include "tcp.hpp"
