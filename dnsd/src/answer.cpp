@@ -136,6 +136,7 @@ Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones:
     zones::RrView rr{};
     std::uint16_t n = 0;
     bool valid = true;
+    const zones::TypeInfo* info = zones::type_info(rrset.type());
     while (valid && rrset.next_rr(pos, rr)) {
         c.write(w, bytes_of(owner), owner.size());
         w.u16(static_cast<std::uint16_t>(rrset.type()));
@@ -143,7 +144,7 @@ Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones:
         w.u32(override_ttl ? ttl : rr.ttl);
         const std::size_t rdlength_at = w.position();
         w.u16(0);
-        valid = write_rdata(w, c, rrset.type(), rr.rdata);
+        valid = write_rdata(w, c, info, rr.rdata);
         if (w.ok()) {
             const std::size_t rdlength = w.position() - rdlength_at - 2;
             w.put_u16_at(rdlength_at, static_cast<std::uint16_t>(rdlength));
@@ -173,23 +174,13 @@ struct Sections {
     std::uint16_t ar = 0;
 };
 
-// The name inside an rdata that additional-section processing follows (RFC 1034 §3.6.2,
-// RFC 2782 for SRV): NS and MX targets, the SRV target. Empty for other types.
-std::string_view target_of(zones::RRType type, std::string_view rdata) noexcept {
-    std::size_t skip = 0;
-    switch (type) {
-    case zones::RRType::NS:
-        skip = 0;
-        break;
-    case zones::RRType::MX:
-        skip = 2;
-        break;
-    case zones::RRType::SRV:
-        skip = 6;
-        break;
-    default:
+// The name inside an rdata that additional-section processing follows (TypeInfo::target:
+// NS, MX, SRV… targets). Empty for other types.
+std::string_view target_of(const zones::TypeInfo* info, std::string_view rdata) noexcept {
+    if (info == nullptr || info->target < 0) {
         return {};
     }
+    const auto skip = static_cast<std::size_t>(info->target);
     if (rdata.size() <= skip) {
         return {};
     }
@@ -206,10 +197,14 @@ void write_additional(Writer& w, Compressor& c, const Snapshot& snap, const zone
                       std::string_view within, std::string_view required_below,
                       std::string_view* seen, std::size_t& seen_count, std::size_t seen_cap,
                       Sections& s) noexcept {
+    const zones::TypeInfo* info = zones::type_info(rrset.type());
+    if (info == nullptr || info->target < 0) {
+        return;
+    }
     std::size_t pos = 0;
     zones::RrView rr{};
     while (rrset.next_rr(pos, rr)) {
-        const std::string_view target = target_of(rrset.type(), rr.rdata);
+        const std::string_view target = target_of(info, rr.rdata);
         if (target.empty() || target.size() == 1) {
             continue; // "." (no service) or not a type with a target
         }

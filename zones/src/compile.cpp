@@ -22,6 +22,10 @@ std::string soa_rdata_of(const store::ZoneRow& zone) {
 
 void touch_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time) {
     zone.serial = next_serial(zone.serial, unix_time);
+    write_zone(txn, zone, unix_time);
+}
+
+void write_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time) {
     zone.change_date = unix_time;
     txn.put(store::Table::Zones, zone.name, store::encode(zone));
     rebuild_node(txn, zone.name);
@@ -64,7 +68,7 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
         if (!zone || zone->name != rec->zone) {
             zone = store::get_zone(txn, rec->zone);
         }
-        const std::uint32_t ttl = rec->ttl != 0 ? rec->ttl : (zone ? zone->ttl : 3600);
+        const std::uint32_t ttl = served_ttl(rec->ttl, zone ? zone->ttl : 3600);
         const auto type = static_cast<RRType>(rec->type);
         has_ns = has_ns || type == RRType::NS;
         node.add(type, ttl, rec->rdata);

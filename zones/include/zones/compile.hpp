@@ -18,6 +18,9 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner);
 // written back and its apex node rebuilt (the new SOA).
 void touch_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time);
 
+// touch_zone with the serial the caller set in `zone` (zone import keeps the file's).
+void write_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time);
+
 // The SOA and apex NS of a zone row, as the zone's RRs (also used by export/tests).
 std::string soa_rdata_of(const store::ZoneRow& zone);
 
