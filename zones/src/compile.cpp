@@ -95,6 +95,9 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     if (owner == "*" || owner.starts_with("*.")) {
         flags |= NodeWildcard;
     }
+    if (node.nsec3_only()) {
+        flags |= NodeNsec3Only;
+    }
 
     if (node.empty()) {
         txn.del(store::Table::DnsNodes, key);
@@ -105,7 +108,7 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     node.set_flags(flags);
     const std::string built = node.build();
     txn.put(store::Table::DnsNodes, key, built);
-    mark_node(txn, key, flags);
+    mark_node(txn, key, flags & index_flags);
     journal_node(txn, owner, old_node ? &*old_node : nullptr, &built);
 }
 

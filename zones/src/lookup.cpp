@@ -127,8 +127,15 @@ LookupState solve_name(const Located& at, const store::ReadTxn& txn, store::Curs
     // One B-tree search: the node itself, or else the first name after it, which lies below
     // it when the name is an empty non-terminal (RFC 8020 relies on NODATA there).
     if (has_subtree(cursor, key, failed)) {
-        return cursor.key().size() == key.size() ? solve_node(cursor.value(), qtype, owner, out)
-                                                 : LookupState::NoData;
+        if (cursor.key().size() != key.size()) {
+            return LookupState::NoData;
+        }
+        const std::string_view value = cursor.value();
+        // RFC 5155 §7.2.8: an NSEC3 owner name is answered as though it did not exist (its
+        // hash is covered by the chain like any other), as NSD does.
+        if (value.size() < 2 || !(static_cast<std::uint8_t>(value[1]) & NodeNsec3Only)) {
+            return solve_node(value, qtype, owner, out);
+        }
     }
     if (failed) {
         return LookupState::Malformed;
