@@ -28,7 +28,7 @@ from test_nsd_diff import Case, Tally, compare  # noqa: E402
 ZONE = "types.test"
 ZONE_FILE = os.path.join(ZONES, ZONE + ".zone")
 NSD_UNKNOWN = ["NSAP-PTR", "GPOS", "EID", "NIMLOC", "ATMA", "HIP", "TALINK"]
-EXTRA_TYPES = ["A", "CNAME", "ANY", 65400, 65401, 65402, 1234]
+EXTRA_TYPES = ["A", "CNAME", "DS", "ANY", 65400, 65401, 65402, 1234]
 
 
 def read_zone(*flags):

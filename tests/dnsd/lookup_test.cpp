@@ -84,6 +84,9 @@ TEST_CASE("lookup answers RFC 1034 4.3.2 states", "[zones][dnsd]") {
         {"loop1.example.com", RRType::A, LookupState::CName, 2},
         {"sub.example.com", RRType::A, LookupState::Delegation, 0},
         {"host.sub.example.com", RRType::A, LookupState::Delegation, 0},
+        // RFC 4035 §3.1.4.1: DS at the cut is the parent's data (here: none, NODATA).
+        {"sub.example.com", RRType::DS, LookupState::NoData, 0},
+        {"host.sub.example.com", RRType::DS, LookupState::Delegation, 0},
         {"x.wild.example.com", RRType::A, LookupState::Hit, 1},       // RFC 4592 synthesis
         {"a.b.wild.example.com", RRType::A, LookupState::Hit, 1},     // several labels deep
         {"x.wild.example.com", RRType::AAAA, LookupState::NoData, 0}, // wildcard NODATA

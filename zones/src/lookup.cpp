@@ -262,15 +262,21 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
     out.wildcard = false;
 
     const Located at = find_zone(index, txn, qkey);
-    if (at.state == LookupState::Delegation) {
+    // RFC 4035 §3.1.4.1: "The DS resource record type is unusual in that it appears only on
+    // the parent zone's side of a zone cut": a DS query for the cut itself is answered by the
+    // parent (the DS RRset, or NODATA with the parent's SOA), not referred.
+    const bool ds_at_cut =
+        at.state == LookupState::Delegation && qtype == RRType::DS && at.cut_len == qkey.size();
+    if (at.state == LookupState::Delegation && !ds_at_cut) {
         return out.state = referral(at, qkey, out);
     }
-    if (at.state != LookupState::Hit) {
+    if (at.state != LookupState::Hit && !ds_at_cut) {
         return out.state = at.state;
     }
     std::string_view zone_key = qkey.substr(0, at.zone_len);
 
-    LookupState state = solve_name(at, txn, cursor, qkey, qtype, {}, out);
+    LookupState state = ds_at_cut ? solve_node(at.cut_value, qtype, {}, out)
+                                  : solve_name(at, txn, cursor, qkey, qtype, {}, out);
 
     // Follow CNAMEs while the target is in a zone we serve, above any cut (RFC 1034 §4.3.2
     // step 3a: "change QNAME to the canonical name in the CNAME RR, and go back to step 1").
