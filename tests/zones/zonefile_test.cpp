@@ -153,3 +153,20 @@ TEST_CASE("issue_12 a lower serial is refused and changes nothing unless forced"
     wrapped.replace(wrapped.find("2030010101"), 10, "5");
     CHECK_THROWS(import(env, wrapped)); // 5 is "lower" than 2030010100 (distance > 2^31)
 }
+
+TEST_CASE("issue_12 apex NS keep their own TTL", "[zones]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    std::string text = head;
+    text.replace(text.find("@ IN NS"), 7, "@ 86400 IN NS");
+    import(env, text + "sub 7200 IN NS ns.sub.example.com.\n");
+    const std::string out = exported(env);
+    CHECK(out.find("example.com.\t86400\tIN\tNS\tns1.example.com.") != std::string::npos);
+    CHECK(out.find("example.com.\t3600\tIN\tSOA") != std::string::npos);
+    CHECK(out.find("sub.example.com.\t7200\tIN\tNS") != std::string::npos);
+    // Back to the SOA's TTL when the file says so.
+    std::string same = head;
+    same.replace(same.find("2030010101"), 10, "2030010102");
+    import(env, same);
+    CHECK(exported(env).find("example.com.\t3600\tIN\tNS\tns1.example.com.") != std::string::npos);
+}

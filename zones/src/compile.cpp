@@ -32,6 +32,23 @@ void write_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_ti
     journal_trim(txn, zone.name);
 }
 
+namespace {
+
+std::string apex_ns_ttl_key(std::string_view zone) {
+    return "apex_ns_ttl:" + std::string(zone);
+}
+
+} // namespace
+
+void set_apex_ns_ttl(store::WriteTxn& txn, std::string_view zone,
+                     std::optional<std::uint32_t> ttl) {
+    if (ttl) {
+        txn.put(store::Table::Meta, apex_ns_ttl_key(zone), store::u64_key(*ttl));
+    } else {
+        txn.del(store::Table::Meta, apex_ns_ttl_key(zone));
+    }
+}
+
 void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     const std::string key = name_key(owner);
     std::optional<std::string> old_node; // for the IXFR journal
@@ -45,9 +62,16 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     if (apex) {
         flags |= NodeApex;
         node.add(RRType::SOA, apex->ttl, soa_rdata_of(*apex));
-        for (const auto& ns : apex->nameservers) {
-            node.add(RRType::NS, apex->ttl, name_to_wire(ns));
+        std::uint32_t ns_ttl = apex->ttl;
+        if (const auto v = txn.get(store::Table::Meta, apex_ns_ttl_key(owner));
+            v && v->size() == 8) {
+            ns_ttl = static_cast<std::uint32_t>(store::get_u64(*v, 0));
         }
+        for (const auto& ns : apex->nameservers) {
+            node.add(RRType::NS, ns_ttl, name_to_wire(ns));
+        }
+    } else if (old_node && (NodeView(*old_node).flags() & NodeApex)) {
+        set_apex_ns_ttl(txn, owner, std::nullopt); // the zone was deleted
     }
 
     bool has_ns = false;

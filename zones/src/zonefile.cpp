@@ -207,6 +207,7 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
     row.nameservers.clear();
 
     std::set<std::tuple<std::string, std::uint16_t, std::string>> seen; // RFC 2181 §5
+    std::optional<std::uint32_t> apex_ns_ttl;
     for (const ParsedRr& p : parsed) {
         const ldns_rr* rr = p.rr.get();
         const auto type = static_cast<RRType>(ldns_rr_get_type(rr));
@@ -240,9 +241,13 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
             } else {
                 row.nameservers.push_back(ns);
             }
-            if (ldns_rr_ttl(rr) != row.ttl) {
-                result.warnings.push_back("apex NS TTL " + std::to_string(ldns_rr_ttl(rr)) +
-                                          " is served as the SOA TTL " + std::to_string(row.ttl));
+            if (!apex_ns_ttl) {
+                apex_ns_ttl = ldns_rr_ttl(rr);
+            } else if (*apex_ns_ttl != ldns_rr_ttl(rr)) {
+                // RFC 2181 §5.2: the TTLs of an RRset must be equal.
+                result.warnings.push_back(at + ": apex NS TTL " + std::to_string(ldns_rr_ttl(rr)) +
+                                          " is served as " + std::to_string(*apex_ns_ttl) +
+                                          " (RFC 2181 §5.2)");
             }
             continue;
         }
@@ -308,6 +313,8 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
                                          "or force it");
     }
     row.serial = file_serial;
+    set_apex_ns_ttl(txn, zname,
+                    apex_ns_ttl && *apex_ns_ttl != row.ttl ? apex_ns_ttl : std::nullopt);
     for (const auto& owner : owners) {
         rebuild_node(txn, owner);
     }
