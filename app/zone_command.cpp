@@ -60,8 +60,8 @@ int import_file(const std::string& file, const std::map<std::string, std::string
     for (const auto& w : r.warnings) {
         std::cerr << "switchboard: " << file << ": warning: " << w << "\n";
     }
-    std::cerr << "switchboard: imported zone " << r.zone << " (" << r.records << " records, serial "
-              << r.serial << ")\n";
+    std::cerr << "switchboard: imported zone " << (r.zone.empty() ? "." : r.zone) << " ("
+              << r.records << " records, serial " << r.serial << ")\n";
     return 0;
 }
 

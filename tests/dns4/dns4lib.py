@@ -315,3 +315,11 @@ def start_nsd(workdir, zones, extra_server="", extra_zone=""):
 
 def tempdir(prefix):
     return tempfile.mkdtemp(prefix=prefix)
+
+
+def cleanup(procs, dirs):
+    """Stops the servers, then removes their directories."""
+    for p in procs:
+        p.stop()
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)

@@ -16,13 +16,12 @@ re-imported into a second store, and a second Switchboard must give byte-identic
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import (ZONES, make_query, query, run, start_nsd, start_switchboard,  # noqa: E402
-                     tempdir, wait_for_dns)
+from dns4lib import (ZONES, cleanup, make_query, query, run, start_nsd,  # noqa: E402
+                     start_switchboard, tempdir, wait_for_dns)
 from test_nsd_diff import Case, Tally, compare  # noqa: E402
 
 ZONE = "types.test"
@@ -146,10 +145,7 @@ def main():
                                                                   len(cases)))
         return 1 if failed else 0
     finally:
-        for p in procs:
-            p.stop()
-        for d in (sb_dir, nsd_dir, sb2_dir):
-            shutil.rmtree(d, ignore_errors=True)
+        cleanup(procs, (sb_dir, nsd_dir, sb2_dir))
 
 
 if __name__ == "__main__":

@@ -170,3 +170,28 @@ TEST_CASE("issue_12 apex NS keep their own TTL", "[zones]") {
     import(env, same);
     CHECK(exported(env).find("example.com.\t3600\tIN\tNS\tns1.example.com.") != std::string::npos);
 }
+
+TEST_CASE("issue_12 a zone at the root imports and exports", "[zones]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    {
+        store::WriteTxn txn(env);
+        zones::ImportOptions o;
+        o.now = 1700000000;
+        const auto r = zones::import_zone(txn, R"(. 86400 IN SOA a.root. nstld. 2030010101 1 2 3 4
+. 518400 IN NS a.root.
+a.root. 518400 IN A 198.41.0.4
+net. 172800 IN NS a.gtld.net.
+net. 86400 IN DS 35886 8 2 7862B27F5F516EBE19680444D4CE5E762981931842C465F00236401D8BD973EE
+)",
+                                          o);
+        txn.commit();
+        CHECK(r.zone.empty());
+        CHECK(r.records == 3); // the apex NS go into the zone row
+    }
+    store::ReadTxn txn(env);
+    const std::string text = zones::export_zone(txn, "");
+    CHECK(text.find(".\t518400\tIN\tNS\ta.root.\n") != std::string::npos);
+    CHECK(text.find("net.\t86400\tIN\tDS\t35886 8 2 ") != std::string::npos);
+    CHECK(store::get_zone(txn, "")->serial == 2030010101);
+}

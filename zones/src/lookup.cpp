@@ -41,8 +41,7 @@ std::size_t parent_len(std::string_view key, std::size_t len) noexcept {
     return len;
 }
 
-// The zone of `key` from the in-memory index; the store only for the node of a cut. The
-// root ("") cannot be stored in LMDB (no zero-length keys), so the root zone is not served.
+// The zone of `key` from the in-memory index; the store only for the node of a cut.
 Located find_zone(const ZoneIndex& index, const store::ReadTxn& txn,
                   std::string_view key) noexcept {
     const ZoneSpot spot = index.locate(key);
@@ -124,6 +123,11 @@ LookupState solve_name(const Located& at, const store::ReadTxn& txn, store::Curs
                        std::string_view key, RRType qtype, std::string_view owner,
                        LookupResult& out) noexcept {
     bool failed = false;
+    if (key.empty()) {
+        // The root zone's apex (at.zone_len == 0): always a node of its own.
+        const auto value = get_node(txn, key, failed);
+        return value ? solve_node(*value, qtype, owner, out) : LookupState::Malformed;
+    }
     // One B-tree search: the node itself, or else the first name after it, which lies below
     // it when the name is an empty non-terminal (RFC 8020 relies on NODATA there).
     if (has_subtree(cursor, key, failed)) {

@@ -372,6 +372,11 @@ std::vector<ZoneRr> rrs_of(const Txn& txn, std::string_view zone) {
     store::Cursor c = txn.cursor(store::Table::DnsNodes);
     for (bool ok = c.seek(zkey); ok && c.key().starts_with(zkey);) {
         const std::string_view key = c.key();
+        if (zkey.empty() && key == root_stored_key) {
+            add_node(zkey, c.value(), false); // the root zone's apex (its SOA went first)
+            ok = c.next();
+            continue;
+        }
         if (key.size() > zkey.size() && (NodeView(c.value()).flags() & NodeApex)) {
             // A child zone we also serve: its names are not in this zone, but this zone's
             // delegation records at the cut are.

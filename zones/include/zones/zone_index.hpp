@@ -61,6 +61,8 @@ private:
     std::string keys_;
     std::size_t count_ = 0;
     std::uint64_t depths_[2] = {0, 0}; // bit n: some mark has n labels (n < 128)
+    bool root_apex_ = false;           // we serve the root zone (its key is empty: no slot)
+    bool root_wildcards_ = false;
     std::uint64_t txn_id_ = 0;
     std::uint64_t generation_ = ~std::uint64_t{0};
 };

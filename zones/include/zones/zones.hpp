@@ -113,6 +113,9 @@ std::string name_to_wire(std::string_view canonical);
 
 constexpr std::size_t max_key_len = 256;
 
+// The root's key ("") as the store keeps it and a cursor shows it (LMDB has no empty keys).
+constexpr std::string_view root_stored_key{"\0", 1};
+
 // Labels of a store key (one '\0' ends each).
 unsigned key_labels(std::string_view key) noexcept;
 
