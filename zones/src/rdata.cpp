@@ -125,6 +125,7 @@ std::string presentation(RRType type, std::string_view value, std::uint32_t prio
     case RRType::CNAME:
     case RRType::NS:
     case RRType::PTR:
+    case RRType::DNAME:
         if (f.size() != 1) {
             throw InvalidValue("value", std::string(to_string(type)) + " takes one target name");
         }
@@ -158,6 +159,14 @@ std::string presentation(RRType type, std::string_view value, std::uint32_t prio
         return join(f);
     case RRType::TXT:
         return quote_txt(value);
+    case RRType::SVCB:
+    case RRType::HTTPS:
+        // RFC 9460 §2.1: SvcPriority TargetName SvcParams; the target follows the rule above.
+        if (f.size() >= 2) {
+            f[1] = qualify(f[1], zone);
+            return join(f);
+        }
+        return std::string(value);
     default:
         return std::string(value);
     }
@@ -168,8 +177,8 @@ RrPtr parse_rr(RRType type, const std::string& rdata_text, const std::string& fi
     ldns_rr* rr = nullptr;
     const ldns_status st = ldns_rr_new_frm_str(&rr, line.c_str(), 0, nullptr, nullptr);
     if (st != LDNS_STATUS_OK) {
-        throw InvalidValue(field,
-                           std::string(ldns_get_errorstr_by_id(st)) + " in '" + rdata_text + "'");
+        throw InvalidValue(field, std::string(to_string(type)) + " " + ldns_get_errorstr_by_id(st) +
+                                      " in '" + rdata_text + "'");
     }
     return RrPtr(rr);
 }
@@ -183,11 +192,11 @@ std::string record_rdata(RRType type, std::string_view value, std::uint32_t prio
     }
     const std::string text = presentation(type, value, priority, zone);
     if (text.empty()) {
-        throw InvalidValue("value", "is empty");
+        throw InvalidValue("value", std::string(to_string(type)) + " value is empty");
     }
     const RrPtr rr = parse_rr(type, text, "value");
     if (ldns_rr_rd_count(rr.get()) == 0) {
-        throw InvalidValue("value", "is empty");
+        throw InvalidValue("value", std::string(to_string(type)) + " value is empty");
     }
     return wire_rdata(rr.get());
 }

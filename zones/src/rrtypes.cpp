@@ -185,14 +185,20 @@ bool zone_data_type(RRType t) noexcept {
 }
 
 std::optional<RRType> record_type_from_string(std::string_view s) {
-    static constexpr RRType allowed[] = {RRType::A,     RRType::AAAA, RRType::CNAME, RRType::MX,
-                                         RRType::NAPTR, RRType::NS,   RRType::SRV,   RRType::TXT,
-                                         RRType::PTR,   RRType::LOC};
     const auto t = type_from_string(s);
-    if (t && std::find(std::begin(allowed), std::end(allowed), *t) != std::end(allowed)) {
+    if (!t || !zone_data_type(*t)) {
+        return std::nullopt;
+    }
+    switch (*t) {
+    case RRType::SOA: // the zone's own (DnsZone)
+    case RRType::RRSIG:
+    case RRType::NSEC:
+    case RRType::NSEC3:
+    case RRType::NSEC3PARAM: // made by a signer, never provisioned one by one
+        return std::nullopt;
+    default:
         return t;
     }
-    return std::nullopt;
 }
 
 } // namespace sb::zones

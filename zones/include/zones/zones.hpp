@@ -34,6 +34,7 @@ enum class RRType : std::uint16_t {
     DNSKEY = 48,
     NSEC3 = 50,
     NSEC3PARAM = 51,
+    TLSA = 52,
     SVCB = 64,
     HTTPS = 65,
     TSIG = 250,
@@ -76,7 +77,9 @@ std::optional<RRType> type_from_string(std::string_view s);
 // True for a type a zone may hold: not a meta-TYPE or QTYPE, not reserved (RFC 6895 §3.1).
 bool zone_data_type(RRType t) noexcept;
 
-// The record types a DnsRecord may carry (DnsRecordType): A AAAA CNAME MX NAPTR NS SRV TXT PTR LOC.
+// The record types a DnsRecord may carry: the guide's DnsRecordType (A AAAA CNAME MX NAPTR NS
+// SRV TXT PTR LOC) and, as an extension, every other zone data type by mnemonic or TYPEnnn,
+// but SOA (the zone's) and RRSIG/NSEC/NSEC3/NSEC3PARAM (a signer's). docs/decisions.md.
 std::optional<RRType> record_type_from_string(std::string_view s);
 
 // A provisioning value that cannot be stored: which field, and why (ldns's words when ldns said).
