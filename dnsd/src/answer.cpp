@@ -31,6 +31,7 @@ constexpr std::uint16_t class_in = 1;
 constexpr std::uint16_t class_ch = 3;
 constexpr std::uint16_t class_any = 255;
 constexpr std::uint16_t type_opt = 41;
+constexpr std::uint16_t type_tsig = 250;
 constexpr std::uint16_t type_txt = 16;
 constexpr std::uint16_t type_any = 255;
 
@@ -42,6 +43,8 @@ struct Query {
     std::uint16_t qtype = 0;
     std::uint16_t qclass = 0;
     bool edns = false;
+    bool edns_options_malformed = false;
+    std::size_t tsig_at = 0; // offset of the TSIG RR (the last one), 0: none
     std::uint16_t edns_size = 0;
     std::uint8_t edns_version = 0;
     std::uint16_t edns_flags = 0;
@@ -98,6 +101,14 @@ Parsed parse_records(Reader& r, Query& q) noexcept {
             !r.skip(rdlength)) {
             return Parsed::FormErr;
         }
+        if (type == type_tsig) {
+            // RFC 8945 §5.1: the TSIG RR must be the last record; anywhere else, FORMERR.
+            if (i + 1 != records || i < first_additional) {
+                return Parsed::FormErr;
+            }
+            q.tsig_at = start;
+            continue;
+        }
         if (type != type_opt) {
             continue;
         }
@@ -110,6 +121,17 @@ Parsed parse_records(Reader& r, Query& q) noexcept {
         q.edns_size = rclass;
         q.edns_version = static_cast<std::uint8_t>(ttl >> 16);
         q.edns_flags = static_cast<std::uint16_t>(ttl);
+        // RFC 6891 §6.1.2: options are {code, length, data} to the end of the RDATA; one whose
+        // length runs past it makes the query malformed (FORMERR, with our OPT).
+        const std::uint8_t* opt = r.here() - rdlength;
+        for (std::size_t pos = 0; pos < rdlength;) {
+            if (rdlength - pos < 4 ||
+                rdlength - pos - 4 < ((std::size_t{opt[pos + 2]} << 8) | opt[pos + 3])) {
+                q.edns_options_malformed = true;
+                break;
+            }
+            pos += 4 + ((std::size_t{opt[pos + 2]} << 8) | opt[pos + 3]);
+        }
     }
     return Parsed::Ok;
 }
@@ -123,6 +145,65 @@ std::size_t header_only(const Query& q, Rcode rcode, std::span<std::uint8_t> out
         w.u16(0);
     }
     return w.ok() ? w.position() : 0;
+}
+
+// The TSIG key of the request at `tsig_at` is one of `keys` (owner name compared as
+// lowercase wire form; a compressed owner is no key of ours).
+bool known_tsig_key(std::span<const std::uint8_t> query, std::size_t tsig_at,
+                    const std::vector<TsigKey>* keys) noexcept {
+    const std::size_t len = wire_name_length(query.data() + tsig_at, query.size() - tsig_at);
+    if (keys == nullptr || len == 0) {
+        return false;
+    }
+    for (const TsigKey& k : *keys) {
+        bool same = k.name.size() == len;
+        for (std::size_t i = 0; same && i < len; ++i) {
+            same = lower(query[tsig_at + i]) == static_cast<std::uint8_t>(k.name[i]);
+        }
+        if (same) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// RFC 8945 §5.2.1: to a request signed with a key we do not know, "an error response with
+// RCODE 9 (NOTAUTH) and TSIG ERROR 17 (BADKEY)", unsigned (§5.3.2: MAC size 0): the request's
+// key name, algorithm, time signed and fudge, its id as original id. False when the request's
+// TSIG RR cannot be read back.
+bool write_badkey_tsig(Writer& w, std::span<const std::uint8_t> query, std::size_t tsig_at,
+                       std::uint16_t id) noexcept {
+    Reader r(query);
+    if (!r.skip(tsig_at)) {
+        return false;
+    }
+    const std::uint8_t* owner = r.here();
+    std::uint16_t type = 0, rclass = 0, rdlength = 0;
+    std::uint32_t ttl = 0;
+    if (!r.skip_name()) {
+        return false;
+    }
+    const std::size_t owner_len = static_cast<std::size_t>(r.here() - owner);
+    if (!r.u16(type) || !r.u16(rclass) || !r.u32(ttl) || !r.u16(rdlength)) {
+        return false;
+    }
+    const std::uint8_t* alg = r.here();
+    const std::size_t alg_len = wire_name_length(alg, r.remaining());
+    if (alg_len == 0 || rdlength < alg_len + 10 || r.remaining() < alg_len + 10) {
+        return false;
+    }
+    w.bytes(owner, owner_len);
+    w.u16(type_tsig);
+    w.u16(class_any);
+    w.u32(0);
+    w.u16(static_cast<std::uint16_t>(alg_len + 16));
+    w.bytes(alg, alg_len);
+    w.bytes(alg + alg_len, 8); // time signed (48 bits) and fudge, as the request gave them
+    w.u16(0);                  // MAC size: unsigned
+    w.u16(id);                 // original id
+    w.u16(static_cast<std::uint16_t>(TsigRcode::BadKey));
+    w.u16(0); // other len
+    return true;
 }
 
 enum class Wrote : std::uint8_t { Ok, NoRoom, Malformed };
@@ -469,8 +550,10 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
         early = Rcode::Refused;
     } else if (opcode != 0) {
         early = Rcode::NotImp; // UPDATE, STATUS…: RFC 1035 §4.1.1 "Not Implemented"
-    } else if (!parsed || q.counts[0] != 1) {
+    } else if (!parsed || q.counts[0] != 1 || q.edns_options_malformed) {
         early = Rcode::FormErr;
+    } else if (q.tsig_at != 0 && !known_tsig_key(query, q.tsig_at, options.tsig_keys)) {
+        early = Rcode::NotAuth;
     }
     if (!parsed) {
         return header_only(q, early, out); // nothing in it we can trust, the OPT included
@@ -516,6 +599,12 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
         w.u32((std::uint32_t{ext} << 24) | (q.edns_flags & edns_do));
         w.u16(0);
         ++s.ar;
+    }
+    if (early == Rcode::NotAuth) {
+        w.set_limit(out.size()); // the TSIG RR goes last, whatever the UDP limit (RFC 8945 §5.3)
+        if (write_badkey_tsig(w, query, q.tsig_at, q.id)) {
+            ++s.ar;
+        }
     }
     if (!w.ok()) {
         return header_only(q, Rcode::ServFail, out);

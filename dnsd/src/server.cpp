@@ -105,6 +105,7 @@ public:
         answer_options_.max_udp_payload = options.max_udp_payload;
         answer_options_.identity = options.identity;
         answer_options_.version = options.version;
+        answer_options_.tsig_keys = &transfers.keys();
         txn_.reset(); // hold no snapshot while idle
         bind(address, options.port);
     }

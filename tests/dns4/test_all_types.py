@@ -16,6 +16,7 @@ re-imported into a second store, and a second Switchboard must give byte-identic
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 
@@ -87,6 +88,33 @@ def any_subset(case, ours, nsd_port):
     return [], "ANY answered with an RRset NSD leaves out of ANY (RFC 8482 §4.2)"
 
 
+def edge_cases(sb_port, nsd_port, tally):
+    """Wire edge cases (issue 12): unknown opcodes compared with NSD; an EDNS option whose
+    length runs past the OPT RDATA is FORMERR with an OPT (RFC 6891 §6.1.2); a query signed
+    with a key we do not know gets NOTAUTH and a TSIG RR with BADKEY, as dig and kdig see it
+    (RFC 8945 §5.2.1)."""
+    for opcode in (3, 6, 15):
+        for edns in (None, 1232):
+            case = Case("opcode %d edns %s" % (opcode, edns),
+                        make_query("a." + ZONE, "A", opcode=opcode, edns=edns),
+                        edns=edns is not None)
+            errors, _, allowance = compare(case, query(sb_port, case.msg),
+                                           query(nsd_port, case.msg))
+            tally.record(case, errors, allowance)
+    case = Case("EDNS option past the OPT RDATA", make_query(
+        "a." + ZONE, "A", edns=1232, options=b"\x00\x0a\x00\x08ab"), edns=True)
+    ours = query(sb_port, case.msg)
+    tally.record(case, [] if ours.rcode == 1 and ours.opt is not None and not ours.answer
+                 else ["rcode %d, OPT %r: not FORMERR with OPT" % (ours.rcode, ours.opt)], None)
+    for client in (["dig", "+norec"], ["kdig"]):
+        out = subprocess.run(client + ["-p", str(sb_port), "@127.0.0.1", "-y",
+                                       "hmac-sha256:nokey.:c2VjcmV0c2VjcmV0", "a." + ZONE, "A"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout.decode()
+        case = Case("%s with an unknown TSIG key" % client[0], b"")
+        ok = ("NOTAUTH" in out or "BADKEY; id" in out) and re.search(r"TSIG\s.*BADKEY", out)
+        tally.record(case, [] if ok else ["no NOTAUTH/BADKEY:\n" + out], None)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -119,6 +147,7 @@ def main():
             if errors and errors[0].startswith("ANY:"):
                 errors, allowance = any_subset(case, ours, nsd.port)
             tally.record(case, errors, allowance)
+        edge_cases(sb.port, nsd.port, tally)
         tally.report("NSD differential: ")
         failed = tally.failed
 
