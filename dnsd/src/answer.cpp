@@ -487,6 +487,10 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
         // AA "corresponds to the name which matches the query name").
         s.aa = res.answer_count > 0;
         break;
+    case zones::LookupState::YxDomain:
+        s.aa = true;
+        s.rcode = Rcode::YxDomain; // RFC 6672 §2.2, with the DNAME in ANSWER
+        break;
     case zones::LookupState::Refused:
         s.rcode = Rcode::Refused;
         return;

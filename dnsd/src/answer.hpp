@@ -20,6 +20,7 @@ enum class Rcode : std::uint8_t {
     NxDomain = 3,
     NotImp = 4,
     Refused = 5,
+    YxDomain = 6,
     NotAuth = 9,
     BadVers = 16, // extended (RFC 6891 §6.1.3): upper 8 bits go in the OPT TTL
 };

@@ -28,6 +28,9 @@ from test_nsd_diff import Case, Tally, compare  # noqa: E402
 ZONE = "types.test"
 ZONE_FILE = os.path.join(ZONES, ZONE + ".zone")
 NSD_UNKNOWN = ["NSAP-PTR", "GPOS", "EID", "NIMLOC", "ATMA", "HIP", "TALINK"]
+# Names below the DNAMEs (RFC 6672 substitution): out of the zone, into it, NXDOMAIN there.
+BELOW_DNAME = ["x.dname." + "types.test", "x.y.dname.types.test", "a.dn2.types.test",
+               "b.dn2.types.test", "A.Dn2.types.test"]
 EXTRA_TYPES = ["A", "CNAME", "DS", "ANY", 65400, 65401, 65402, 1234]
 
 
@@ -57,7 +60,7 @@ def battery():
         types_at.setdefault(owner, set()).add((name, number))
     assert len({t for _, t, _ in rrs}) >= 40, "the zone must hold at least 40 types"
     cases = []
-    for owner in sorted(types_at) + ["nope." + ZONE]:
+    for owner in sorted(types_at) + ["nope." + ZONE] + BELOW_DNAME:
         qtypes = dict(sorted(types_at.get(owner, set()), key=str))
         for t in EXTRA_TYPES:
             qtypes.setdefault(t if isinstance(t, str) else "TYPE%d" % t, t)

@@ -75,6 +75,7 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     }
 
     bool has_ns = false;
+    bool has_dname = false;
     std::optional<store::ZoneRow> zone; // the records' zone, for default TTLs
     for (const auto id : store::ids_with_prefix(txn, store::Table::RecordsByOwner,
                                                 store::records_by_owner_prefix(key))) {
@@ -95,6 +96,7 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
         const std::uint32_t ttl = served_ttl(rec->ttl, zone ? zone->ttl : 3600);
         const auto type = static_cast<RRType>(rec->type);
         has_ns = has_ns || type == RRType::NS;
+        has_dname = has_dname || type == RRType::DNAME;
         node.add(type, ttl, rec->rdata);
     }
     if (const auto v = txn.get(store::Table::EnumNumbers, key)) {
@@ -118,6 +120,9 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     }
     if (owner == "*" || owner.starts_with("*.")) {
         flags |= NodeWildcard;
+    }
+    if (has_dname) {
+        flags |= NodeDname;
     }
     if (node.nsec3_only()) {
         flags |= NodeNsec3Only;

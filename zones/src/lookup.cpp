@@ -17,6 +17,7 @@ struct Located {
     std::size_t cut_len = 0;                  // Delegation: the topmost cut
     std::string_view cut_value;               // Delegation: the cut's node
     bool wildcards = false;                   // the zone holds a wildcard somewhere
+    std::size_t dname_len = 0;                // a DNAME above the name: its key length
 };
 
 std::optional<std::string_view> get_node(const store::ReadTxn& txn, std::string_view key,
@@ -49,6 +50,7 @@ Located find_zone(const ZoneIndex& index, const store::ReadTxn& txn,
     at.zone_len = spot.zone_len;
     at.cut_len = spot.cut_len;
     at.wildcards = spot.wildcards;
+    at.dname_len = spot.dname_len;
     switch (spot.kind) {
     case ZoneSpot::Kind::None:
         at.state = LookupState::Refused;
@@ -182,6 +184,42 @@ LookupState solve_name(const Located& at, const store::ReadTxn& txn, store::Curs
     return LookupState::NxDomain;
 }
 
+// RFC 6672 §3.2: below a DNAME, the answer is the DNAME RRset and a CNAME synthesized for
+// the qname (TTL of the DNAME, §3.1): the qname's labels below the DNAME's owner followed by
+// the DNAME's target. Built in out.synthesized, no allocation.
+LookupState substitute_dname(const Located& at, const store::ReadTxn& txn, std::string_view key,
+                             RRType qtype, LookupResult& out) noexcept {
+    bool failed = false;
+    const std::string_view dname_key = key.substr(0, at.dname_len);
+    const auto value = get_node(txn, dname_key, failed);
+    RrsetView dname;
+    RrView rr{};
+    std::size_t pos = 0;
+    NameBuf prefix;
+    if (!value || !NodeView(*value).find(RRType::DNAME, dname) || !dname.next_rr(pos, rr) ||
+        !key_to_wire(dname_key, out.dname_owner) ||
+        !key_to_wire(key.substr(at.dname_len), prefix) || rr.rdata.empty()) {
+        return LookupState::Malformed;
+    }
+    out.answer[out.answer_count++] = AnswerRrset{dname, out.dname_owner.view()};
+    const std::size_t target_len = prefix.len - 1 + rr.rdata.size();
+    if (target_len > 255) {
+        return LookupState::YxDomain;
+    }
+    char* b = out.synthesized.data();
+    for (int i = 0; i < 4; ++i) {
+        b[i] = static_cast<char>(rr.ttl >> (24 - 8 * i));
+    }
+    b[4] = static_cast<char>(target_len >> 8);
+    b[5] = static_cast<char>(target_len);
+    std::memcpy(b + 6, prefix.bytes.data(), prefix.len - 1);
+    std::memcpy(b + 6 + prefix.len - 1, rr.rdata.data(), rr.rdata.size());
+    out.answer[out.answer_count++] =
+        AnswerRrset{RrsetView(RRType::CNAME, 1, std::string_view(b, 6 + target_len)), {}};
+    // Asked for the CNAME, the synthesized one is the answer, not followed (as a stored one).
+    return qtype == RRType::CNAME ? LookupState::Hit : LookupState::CName;
+}
+
 // The NS RRset of a referral.
 LookupState referral(const Located& at, std::string_view key, LookupResult& out) noexcept {
     const NodeView cut(at.cut_value);
@@ -247,6 +285,8 @@ const char* to_string(LookupState s) noexcept {
         return "NxDomain";
     case LookupState::Delegation:
         return "Delegation";
+    case LookupState::YxDomain:
+        return "YxDomain";
     case LookupState::Refused:
         return "Refused";
     case LookupState::Malformed:
@@ -279,8 +319,9 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
     }
     std::string_view zone_key = qkey.substr(0, at.zone_len);
 
-    LookupState state = ds_at_cut ? solve_node(at.cut_value, qtype, {}, out)
-                                  : solve_name(at, txn, cursor, qkey, qtype, {}, out);
+    LookupState state = ds_at_cut           ? solve_node(at.cut_value, qtype, {}, out)
+                        : at.dname_len != 0 ? substitute_dname(at, txn, qkey, qtype, out)
+                                            : solve_name(at, txn, cursor, qkey, qtype, {}, out);
 
     // Follow CNAMEs while the target is in a zone we serve, above any cut (RFC 1034 §4.3.2
     // step 3a: "change QNAME to the canonical name in the CNAME RR, and go back to step 1").
@@ -308,8 +349,10 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
             state = referral(next, target, out);
             break;
         }
-        if (next.state != LookupState::Hit) {
-            break; // out of our zones: the resolver goes on from here
+        if (next.state != LookupState::Hit || next.dname_len != 0) {
+            // Out of our zones, or below a second DNAME (one substitution per answer): the
+            // resolver goes on from here.
+            break;
         }
         // A loop: the target is the qname or the owner of a CNAME already in the chain
         // (compared as keys: the owners are rdata of earlier CNAMEs).

@@ -174,6 +174,7 @@ ZoneSpot ZoneIndex::locate(std::string_view key) const noexcept {
     // Longest first; the closest apex ends the walk and the topmost cut below it wins.
     ZoneSpot spot;
     std::size_t cut = 0;
+    std::size_t dname = 0;
     for (unsigned i = n; i-- > 0;) {
         const unsigned labels = i + 1;
         if ((depths_[labels / 64] >> (labels % 64) & 1) == 0) {
@@ -183,11 +184,20 @@ ZoneSpot ZoneIndex::locate(std::string_view key) const noexcept {
         if (s == nullptr) {
             continue;
         }
+        if ((s->flags & NodeDname) && ends[i] < key.size()) {
+            dname = ends[i]; // RFC 6672 §2.3: also at the apex
+        }
         if (s->flags & NodeApex) {
-            spot.kind = cut != 0 ? ZoneSpot::Kind::BelowCut : ZoneSpot::Kind::InZone;
             spot.zone_len = ends[i];
-            spot.cut_len = cut;
             spot.wildcards = s->wildcards;
+            if (dname != 0 && (cut == 0 || dname < cut)) {
+                // Everything below a DNAME is redirected, a cut there included (RFC 6672 §2.4).
+                spot.kind = ZoneSpot::Kind::InZone;
+                spot.dname_len = dname;
+            } else {
+                spot.kind = cut != 0 ? ZoneSpot::Kind::BelowCut : ZoneSpot::Kind::InZone;
+                spot.cut_len = cut;
+            }
             return spot;
         }
         if (s->flags & NodeDelegation) {

@@ -33,10 +33,11 @@ enum NodeFlag : std::uint8_t {
     NodeDelegation = 2, // NS at a non-apex name: a zone cut (referral)
     NodeWildcard = 4,   // the owner's first label is "*"
     NodeNsec3Only = 8,  // only NSEC3 (and its RRSIGs): the name does not exist (RFC 5155 §7.2.8)
+    NodeDname = 16,     // a DNAME: names below are redirected (RFC 6672)
 };
 
 // The flags the zone index keeps (ZoneMarks); the others live in the node only.
-constexpr std::uint8_t index_flags = NodeApex | NodeDelegation | NodeWildcard;
+constexpr std::uint8_t index_flags = NodeApex | NodeDelegation | NodeWildcard | NodeDname;
 
 // One RR inside an RRset view.
 struct RrView {

@@ -26,9 +26,10 @@ void mark_node(store::WriteTxn& txn, std::string_view key, std::uint8_t flags);
 // Where a name sits among the zones we serve.
 struct ZoneSpot {
     enum class Kind : std::uint8_t { None, InZone, BelowCut } kind = Kind::None;
-    std::size_t zone_len = 0; // key length of the closest enclosing apex
-    std::size_t cut_len = 0;  // BelowCut: key length of the topmost cut at or above the name
-    bool wildcards = false;   // the zone holds a wildcard node somewhere
+    std::size_t zone_len = 0;  // key length of the closest enclosing apex
+    std::size_t cut_len = 0;   // BelowCut: key length of the topmost cut at or above the name
+    bool wildcards = false;    // the zone holds a wildcard node somewhere
+    std::size_t dname_len = 0; // InZone: key length of the topmost DNAME strictly above the name
 };
 
 class ZoneIndex {
