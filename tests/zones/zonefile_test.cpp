@@ -123,6 +123,10 @@ TEST_CASE("issue_12 import errors name the line, owner and type", "[zones]") {
     CHECK_THROWS_WITH(import(env, head + "x IN TYPE65400 \\# 0\n" +
                                       "@ IN SOA ns2.example.com. h.example.com. 1 2 3 4 5\n"),
                       Catch::Contains("line 7") && Catch::Contains("second, different SOA"));
+    CHECK_THROWS_WITH(import(env, head + "x IN A 300.1.1.1\n"),
+                      Catch::Contains("line 6 'x IN A 300.1.1.1'"));
+    CHECK_THROWS_WITH(import(env, head + "$GENERATE 1-3 h$ A 192.0.2.$\n"),
+                      Catch::Contains("line 6: $GENERATE is not supported"));
     store::ReadTxn txn(env);
     CHECK_FALSE(store::get_zone(txn, "example.com")); // nothing was written
 }

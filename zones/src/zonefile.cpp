@@ -9,6 +9,7 @@
 #include <ldns/ldns.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -56,6 +57,26 @@ std::string email_of(const std::string& rname) {
 
 std::uint32_t rdf_u32(const ldns_rdf* rdf) {
     return static_cast<std::uint32_t>(std::stoul(rdf_text(rdf)));
+}
+
+// Line `n` (from 1) of `text`, blanks at its ends trimmed.
+std::string line_text(std::string_view text, int n) {
+    std::size_t start = 0;
+    for (int i = 1; i < n && start != std::string_view::npos; ++i) {
+        start = text.find('\n', start);
+        start = start == std::string_view::npos ? start : start + 1;
+    }
+    if (start == std::string_view::npos) {
+        return {};
+    }
+    std::string_view line = text.substr(start, text.find('\n', start) - start);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+        line.remove_prefix(1);
+    }
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
+        line.remove_suffix(1);
+    }
+    return std::string(line);
 }
 
 struct ParsedRr {
@@ -124,8 +145,15 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
                                                ": $INCLUDE is not supported; give one file");
             }
             if (st != LDNS_STATUS_OK || !rr) {
-                throw InvalidValue("file", "line " + std::to_string(line) + ": " +
-                                               ldns_get_errorstr_by_id(st));
+                const std::string what = line_text(text, line);
+                if (what.starts_with("$GENERATE")) {
+                    throw InvalidValue("file", "line " + std::to_string(line) +
+                                                   ": $GENERATE is not supported (ldns reads "
+                                                   "none); write the RRs out");
+                }
+                // ldns gives no RR to name: the line itself shows its owner and type.
+                throw InvalidValue("file", "line " + std::to_string(line) + " '" + what +
+                                               "': " + ldns_get_errorstr_by_id(st));
             }
             if (ldns_rr_get_type(rr.get()) == LDNS_RR_TYPE_SOA) {
                 if (!soa_rr) {
