@@ -88,6 +88,7 @@ zero 0 IN A 192.0.2.100
 dup IN A 192.0.2.7
 dup IN A 192.0.2.7
 unknown IN TYPE65400 \# 4 0a000001
+nsap-ptr IN NSAP-PTR host
 )";
     // `dig axfr` ends with the SOA again.
     const auto r = import(env, head + body +
@@ -102,6 +103,9 @@ unknown IN TYPE65400 \# 4 0a000001
     CHECK(text.find("unknown.example.com.\t3600\tIN\tTYPE65400\t\\# 4 0a000001") !=
           std::string::npos);
     CHECK(text.find("svc.example.com.\t3600\tIN\tSVCB\t1 . alpn=h2,h3 port=8443") !=
+          std::string::npos);
+    // RFC 1348: a domain name (ldns reads a character-string; zones reads it again).
+    CHECK(text.find("nsap-ptr.example.com.\t3600\tIN\tNSAP-PTR\thost.example.com.\n") !=
           std::string::npos);
     CHECK(text.find("dup.example.com.\t3600\tIN\tA\t192.0.2.7\n") ==
           text.rfind("dup.example.com.\t3600\tIN\tA\t192.0.2.7\n"));

@@ -24,6 +24,13 @@ struct BufferFree {
 
 using BufferPtr = std::unique_ptr<ldns_buffer, BufferFree>;
 
+// The type whose presentation format ldns reads and prints `t`'s rdata with: `t` itself,
+// except NSAP-PTR, whose rdata ldns 1.8.3 takes for a character-string where RFC 1348 has a
+// domain name — the PTR format.
+inline RRType ldns_format_of(RRType t) noexcept {
+    return static_cast<std::uint16_t>(t) == 23 ? RRType::PTR : t;
+}
+
 // The rdata of `rr` in wire form (names uncompressed). Throws InvalidValue("value").
 inline std::string wire_rdata(const ldns_rr* rr) {
     const BufferPtr buf(ldns_buffer_new(512));

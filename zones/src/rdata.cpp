@@ -173,7 +173,8 @@ std::string presentation(RRType type, std::string_view value, std::uint32_t prio
 }
 
 RrPtr parse_rr(RRType type, const std::string& rdata_text, const std::string& field) {
-    const std::string line = ". 0 IN " + std::string(to_string(type)) + " " + rdata_text;
+    const std::string line =
+        ". 0 IN " + std::string(to_string(detail::ldns_format_of(type))) + " " + rdata_text;
     ldns_rr* rr = nullptr;
     const ldns_status st = ldns_rr_new_frm_str(&rr, line.c_str(), 0, nullptr, nullptr);
     if (st != LDNS_STATUS_OK) {
@@ -217,7 +218,8 @@ std::string rdata_to_text(RRType type, std::string_view rdata) {
     }
     std::string wire;
     wire.push_back('\0'); // owner: root
-    for (const std::uint16_t v : {static_cast<std::uint16_t>(type), std::uint16_t{1}}) {
+    for (const std::uint16_t v :
+         {static_cast<std::uint16_t>(detail::ldns_format_of(type)), std::uint16_t{1}}) {
         wire.push_back(static_cast<char>(v >> 8));
         wire.push_back(static_cast<char>(v));
     }

@@ -256,7 +256,22 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
         if (!zone_data_type(type)) {
             throw InvalidValue("type", at + ": a meta-type, not zone data (RFC 6895 §3.1)");
         }
-        const std::string rdata = wire_rdata(rr);
+        std::string rdata = wire_rdata(rr);
+        if (detail::ldns_format_of(type) != type && ldns_rr_rd_count(rr) == 1) {
+            // ldns read the rdata in the wrong format (ldns_rr.hpp): read its text again.
+            std::string target = rdf_text(ldns_rr_rdf(rr, 0));
+            if (target.size() >= 2 && target.front() == '"' && target.back() == '"') {
+                target = target.substr(1, target.size() - 2);
+            }
+            if (!target.empty() && target.back() != '.') {
+                target += zname.empty() ? "." : "." + zname + "."; // relative, as in the file
+            }
+            try {
+                rdata = record_rdata(type, target, 0, zname);
+            } catch (const InvalidValue& e) {
+                throw InvalidValue("value", at + ": " + e.what());
+            }
+        }
         if (!seen.emplace(owner, static_cast<std::uint16_t>(type), rdata).second) {
             // RFC 2181 §5: "the server should suppress duplicate RRs" in an RRset.
             ++result.duplicates;
