@@ -31,8 +31,9 @@ Commands:
   dns         the DNS server alone
   provision   the SOAP provisioning server alone
   (dns and provision may run as separate processes on the same data dir)
-  zone import FILE --data DIR [--zone NAME] [--customer ID]
-              load an RFC 1035 master file into a zone
+  zone import FILE --data DIR [--zone NAME] [--customer ID] [--force-serial yes]
+              load an RFC 1035 master file into a zone (its serial kept; a lower
+              serial than the zone's is refused unless forced)
   zone export ZONE --data DIR
               print a zone as a master file (what a secondary receives by AXFR)
   import-cdrs FILE.csv --data DIR
@@ -104,7 +105,7 @@ Args parse_args(int argc, char** argv) {
         }
     }
     static const std::set<std::string> known = {"help", "data",     "config", "dns",
-                                                "soap", "customer", "zone"};
+                                                "soap", "customer", "zone",   "force-serial"};
     for (const auto& [k, v] : a.flags) {
         if (!known.count(k)) {
             throw std::runtime_error("unknown option --" + k);

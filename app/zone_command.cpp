@@ -41,6 +41,13 @@ int import_file(const std::string& file, const std::map<std::string, std::string
     o.zone = flags.count("zone") ? flags.at("zone") : "";
     o.customer = flags.count("customer") ? to_id(flags.at("customer")) : 0;
     o.now = static_cast<std::int64_t>(std::time(nullptr));
+    if (flags.count("force-serial")) {
+        const std::string& v = flags.at("force-serial");
+        if (v != "yes" && v != "no") {
+            throw std::runtime_error("--force-serial: '" + v + "' is not yes or no");
+        }
+        o.force_serial = v == "yes";
+    }
     store::Env env(data);
     store::WriteTxn txn(env);
     zones::ImportResult r;
@@ -53,8 +60,8 @@ int import_file(const std::string& file, const std::map<std::string, std::string
     for (const auto& w : r.warnings) {
         std::cerr << "switchboard: " << file << ": warning: " << w << "\n";
     }
-    std::cerr << "switchboard: imported zone " << r.zone << " (" << r.records << " records, serial "
-              << r.serial << ")\n";
+    std::cerr << "switchboard: imported zone " << (r.zone.empty() ? "." : r.zone) << " ("
+              << r.records << " records, serial " << r.serial << ")\n";
     return 0;
 }
 
@@ -73,7 +80,8 @@ int zone_command(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& flags) {
     if (args.size() != 2 || (args[0] != "import" && args[0] != "export")) {
         std::cerr << "usage: switchboard zone import FILE --data DIR [--zone NAME] "
-                     "[--customer ID]\n       switchboard zone export ZONE --data DIR\n";
+                     "[--customer ID] [--force-serial yes]\n       switchboard zone export ZONE "
+                     "--data DIR\n";
         return 2;
     }
     if (!flags.count("data")) {

@@ -31,6 +31,7 @@ constexpr std::uint16_t class_in = 1;
 constexpr std::uint16_t class_ch = 3;
 constexpr std::uint16_t class_any = 255;
 constexpr std::uint16_t type_opt = 41;
+constexpr std::uint16_t type_tsig = 250;
 constexpr std::uint16_t type_txt = 16;
 constexpr std::uint16_t type_any = 255;
 
@@ -42,6 +43,8 @@ struct Query {
     std::uint16_t qtype = 0;
     std::uint16_t qclass = 0;
     bool edns = false;
+    bool edns_options_malformed = false;
+    std::size_t tsig_at = 0; // offset of the TSIG RR (the last one), 0: none
     std::uint16_t edns_size = 0;
     std::uint8_t edns_version = 0;
     std::uint16_t edns_flags = 0;
@@ -87,11 +90,18 @@ Parsed parse_questions(Reader& r, Query& q) noexcept {
 }
 
 // The options of the OPT rdata (RFC 6891 §6.1.2); a DNS Cookie goes to cookie.cpp.
+// RFC 6891 §6.1.2: options are {code, length, data} to the end of the RDATA; one whose
+// length runs past it makes the query malformed (FORMERR, with our OPT).
 void read_options(std::span<const std::uint8_t> rdata, Query& q) noexcept {
-    for (std::size_t pos = 0; pos + 4 <= rdata.size();) {
+    for (std::size_t pos = 0; pos < rdata.size();) {
+        if (rdata.size() - pos < 4) {
+            q.edns_options_malformed = true;
+            return;
+        }
         const auto code = static_cast<std::uint16_t>(rdata[pos] << 8 | rdata[pos + 1]);
         const std::size_t len = std::size_t{rdata[pos + 2]} << 8 | rdata[pos + 3];
         if (pos + 4 + len > rdata.size()) {
+            q.edns_options_malformed = true;
             return;
         }
         if (code == option_cookie && q.cookie != nullptr) {
@@ -115,6 +125,14 @@ Parsed parse_records(Reader& r, Query& q) noexcept {
         if (!r.skip_name() || !r.u16(type) || !r.u16(rclass) || !r.u32(ttl) || !r.u16(rdlength) ||
             !r.skip(rdlength)) {
             return Parsed::FormErr;
+        }
+        if (type == type_tsig) {
+            // RFC 8945 §5.1: the TSIG RR must be the last record; anywhere else, FORMERR.
+            if (i + 1 != records || i < first_additional) {
+                return Parsed::FormErr;
+            }
+            q.tsig_at = start;
+            continue;
         }
         if (type != type_opt) {
             continue;
@@ -144,6 +162,65 @@ std::size_t header_only(const Query& q, Rcode rcode, std::span<std::uint8_t> out
     return w.ok() ? w.position() : 0;
 }
 
+// The TSIG key of the request at `tsig_at` is one of `keys` (owner name compared as
+// lowercase wire form; a compressed owner is no key of ours).
+bool known_tsig_key(std::span<const std::uint8_t> query, std::size_t tsig_at,
+                    const std::vector<TsigKey>* keys) noexcept {
+    const std::size_t len = wire_name_length(query.data() + tsig_at, query.size() - tsig_at);
+    if (keys == nullptr || len == 0) {
+        return false;
+    }
+    for (const TsigKey& k : *keys) {
+        bool same = k.name.size() == len;
+        for (std::size_t i = 0; same && i < len; ++i) {
+            same = lower(query[tsig_at + i]) == static_cast<std::uint8_t>(k.name[i]);
+        }
+        if (same) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// RFC 8945 §5.2.1: to a request signed with a key we do not know, "an error response with
+// RCODE 9 (NOTAUTH) and TSIG ERROR 17 (BADKEY)", unsigned (§5.3.2: MAC size 0): the request's
+// key name, algorithm, time signed and fudge, its id as original id. False when the request's
+// TSIG RR cannot be read back.
+bool write_badkey_tsig(Writer& w, std::span<const std::uint8_t> query, std::size_t tsig_at,
+                       std::uint16_t id) noexcept {
+    Reader r(query);
+    if (!r.skip(tsig_at)) {
+        return false;
+    }
+    const std::uint8_t* owner = r.here();
+    std::uint16_t type = 0, rclass = 0, rdlength = 0;
+    std::uint32_t ttl = 0;
+    if (!r.skip_name()) {
+        return false;
+    }
+    const std::size_t owner_len = static_cast<std::size_t>(r.here() - owner);
+    if (!r.u16(type) || !r.u16(rclass) || !r.u32(ttl) || !r.u16(rdlength)) {
+        return false;
+    }
+    const std::uint8_t* alg = r.here();
+    const std::size_t alg_len = wire_name_length(alg, r.remaining());
+    if (alg_len == 0 || rdlength < alg_len + 10 || r.remaining() < alg_len + 10) {
+        return false;
+    }
+    w.bytes(owner, owner_len);
+    w.u16(type_tsig);
+    w.u16(class_any);
+    w.u32(0);
+    w.u16(static_cast<std::uint16_t>(alg_len + 16));
+    w.bytes(alg, alg_len);
+    w.bytes(alg + alg_len, 8); // time signed (48 bits) and fudge, as the request gave them
+    w.u16(0);                  // MAC size: unsigned
+    w.u16(id);                 // original id
+    w.u16(static_cast<std::uint16_t>(TsigRcode::BadKey));
+    w.u16(0); // other len
+    return true;
+}
+
 enum class Wrote : std::uint8_t { Ok, NoRoom, Malformed };
 
 // One RRset with owner `owner` (uncompressed wire). `ttl` overrides the stored TTLs when
@@ -155,6 +232,7 @@ Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones:
     zones::RrView rr{};
     std::uint16_t n = 0;
     bool valid = true;
+    const zones::TypeInfo* info = zones::type_info(rrset.type());
     while (valid && rrset.next_rr(pos, rr)) {
         c.write(w, bytes_of(owner), owner.size());
         w.u16(static_cast<std::uint16_t>(rrset.type()));
@@ -162,7 +240,7 @@ Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones:
         w.u32(override_ttl ? ttl : rr.ttl);
         const std::size_t rdlength_at = w.position();
         w.u16(0);
-        valid = write_rdata(w, c, rrset.type(), rr.rdata);
+        valid = write_rdata(w, c, info, rr.rdata);
         if (w.ok()) {
             const std::size_t rdlength = w.position() - rdlength_at - 2;
             w.put_u16_at(rdlength_at, static_cast<std::uint16_t>(rdlength));
@@ -192,23 +270,13 @@ struct Sections {
     std::uint16_t ar = 0;
 };
 
-// The name inside an rdata that additional-section processing follows (RFC 1034 §3.6.2,
-// RFC 2782 for SRV): NS and MX targets, the SRV target. Empty for other types.
-std::string_view target_of(zones::RRType type, std::string_view rdata) noexcept {
-    std::size_t skip = 0;
-    switch (type) {
-    case zones::RRType::NS:
-        skip = 0;
-        break;
-    case zones::RRType::MX:
-        skip = 2;
-        break;
-    case zones::RRType::SRV:
-        skip = 6;
-        break;
-    default:
+// The name inside an rdata that additional-section processing follows (TypeInfo::target:
+// NS, MX, SRV… targets). Empty for other types.
+std::string_view target_of(const zones::TypeInfo* info, std::string_view rdata) noexcept {
+    if (info == nullptr || info->target < 0) {
         return {};
     }
+    const auto skip = static_cast<std::size_t>(info->target);
     if (rdata.size() <= skip) {
         return {};
     }
@@ -225,10 +293,14 @@ void write_additional(Writer& w, Compressor& c, const Snapshot& snap, const zone
                       std::string_view within, std::string_view required_below,
                       std::string_view* seen, std::size_t& seen_count, std::size_t seen_cap,
                       Sections& s) noexcept {
+    const zones::TypeInfo* info = zones::type_info(rrset.type());
+    if (info == nullptr || info->target < 0) {
+        return;
+    }
     std::size_t pos = 0;
     zones::RrView rr{};
     while (rrset.next_rr(pos, rr)) {
-        const std::string_view target = target_of(rrset.type(), rr.rdata);
+        const std::string_view target = target_of(info, rr.rdata);
         if (target.empty() || target.size() == 1) {
             continue; // "." (no service) or not a type with a target
         }
@@ -430,6 +502,10 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
         // AA "corresponds to the name which matches the query name").
         s.aa = res.answer_count > 0;
         break;
+    case zones::LookupState::YxDomain:
+        s.aa = true;
+        s.rcode = Rcode::YxDomain; // RFC 6672 §2.2, with the DNAME in ANSWER
+        break;
     case zones::LookupState::Refused:
         s.rcode = Rcode::Refused;
         return;
@@ -503,8 +579,11 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
         early = Rcode::Refused;
     } else if (opcode != 0) {
         early = Rcode::NotImp; // UPDATE, STATUS…: RFC 1035 §4.1.1 "Not Implemented"
-    } else if (!parsed || q.counts[0] != 1 || client.cookie.verdict == CookieVerdict::Malformed) {
+    } else if (!parsed || q.counts[0] != 1 || q.edns_options_malformed ||
+               client.cookie.verdict == CookieVerdict::Malformed) {
         early = Rcode::FormErr;
+    } else if (q.tsig_at != 0 && !known_tsig_key(query, q.tsig_at, options.tsig_keys)) {
+        early = Rcode::NotAuth;
     } else if (bad_cookie_answer(client.cookie)) {
         early = Rcode::BadCookie; // RFC 7873 §5.2.3, §5.2.4: the client retries with ours
     }
@@ -559,6 +638,12 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
         ++s.ar;
     }
     client.rcode = s.rcode;
+    if (early == Rcode::NotAuth) {
+        w.set_limit(out.size()); // the TSIG RR goes last, whatever the UDP limit (RFC 8945 §5.3)
+        if (write_badkey_tsig(w, query, q.tsig_at, q.id)) {
+            ++s.ar;
+        }
+    }
     if (!w.ok()) {
         client.rcode = Rcode::ServFail;
         return header_only(q, Rcode::ServFail, out);

@@ -4,6 +4,7 @@
 
 #include "cookie.hpp"
 #include "store/store.hpp"
+#include "tsig.hpp"
 #include "zones/zone_index.hpp"
 
 #include <cstddef>
@@ -20,6 +21,7 @@ enum class Rcode : std::uint8_t {
     NxDomain = 3,
     NotImp = 4,
     Refused = 5,
+    YxDomain = 6,
     NotAuth = 9,
     BadVers = 16,   // extended (RFC 6891 §6.1.3): upper 8 bits go in the OPT TTL
     BadCookie = 23, // extended (RFC 7873 §8)
@@ -41,6 +43,9 @@ struct AnswerOptions {
     // CH TXT id.server / hostname.bind and version.bind / version.server; empty: REFUSED.
     std::string_view identity;
     std::string_view version;
+    // The TSIG keys we know (the transfer keys). A query signed with any other key gets
+    // NOTAUTH with a TSIG RR carrying BADKEY (RFC 8945 §5.2.1); null: none known.
+    const std::vector<TsigKey>* tsig_keys = nullptr;
 };
 
 // Answers `query` into `out` and returns the response length, 0 when nothing must be sent

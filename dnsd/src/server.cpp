@@ -138,6 +138,7 @@ Worker::Worker(const store::Env& env, const Options& options,
     answer_options_.max_udp_payload = options.max_udp_payload;
     answer_options_.identity = options.identity;
     answer_options_.version = options.version;
+    answer_options_.tsig_keys = &settings_->transfers.keys();
     txn_.reset(); // hold no snapshot while idle
     for (const Endpoint& e : endpoints) {
         auto u = std::make_unique<Udp>(io_);
@@ -221,6 +222,7 @@ void Worker::apply(std::shared_ptr<const Settings> settings) {
         rrl_ = RateLimiter(settings->rrl_rate, settings->rrl_slip);
     }
     settings_ = std::move(settings);
+    answer_options_.tsig_keys = &settings_->transfers.keys();
 }
 
 void Worker::wait_udp(Udp& udp) {

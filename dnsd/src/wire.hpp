@@ -134,46 +134,39 @@ inline const std::uint8_t* bytes_of(std::string_view s) noexcept {
     return reinterpret_cast<const std::uint8_t*>(s.data());
 }
 
-// The rdata of one RR, names compressed where RFC 3597 §4 allows it (the RFC 1035 types).
-inline bool write_rdata(Writer& w, Compressor& c, zones::RRType type,
+// The rdata of one RR, names compressed where RFC 3597 §4 allows it (the RFC 1035 types, as
+// zones::TypeInfo::compress lays them out); any other rdata is written as stored. False when
+// the stored rdata does not match its type's layout.
+inline bool write_rdata(Writer& w, Compressor& c, const zones::TypeInfo* info,
                         std::string_view rdata) noexcept {
     const std::uint8_t* p = bytes_of(rdata);
     const std::size_t n = rdata.size();
-    switch (type) {
-    case zones::RRType::NS:
-    case zones::RRType::CNAME:
-    case zones::RRType::PTR: {
-        const std::size_t len = wire_name_length(p, n);
-        if (len != n) {
-            return false;
-        }
-        c.write(w, p, len);
-        return true;
-    }
-    case zones::RRType::MX: {
-        const std::size_t len = n < 3 ? 0 : wire_name_length(p + 2, n - 2);
-        if (len == 0 || len + 2 != n) {
-            return false;
-        }
-        w.bytes(p, 2);
-        c.write(w, p + 2, len);
-        return true;
-    }
-    case zones::RRType::SOA: {
-        const std::size_t m = wire_name_length(p, n);
-        const std::size_t r = m == 0 ? 0 : wire_name_length(p + m, n - m);
-        if (r == 0 || m + r + 20 != n) {
-            return false;
-        }
-        c.write(w, p, m);
-        c.write(w, p + m, r);
-        w.bytes(p + m + r, 20);
-        return true;
-    }
-    default:
+    if (info == nullptr || info->compress[0] == 0) {
         w.bytes(p, n);
         return true;
     }
+    std::size_t pos = 0;
+    for (const std::int8_t field : info->compress) {
+        if (field == 0) {
+            break;
+        }
+        if (field == zones::TypeInfo::name_field) {
+            const std::size_t len = wire_name_length(p + pos, n - pos);
+            if (len == 0) {
+                return false;
+            }
+            c.write(w, p + pos, len);
+            pos += len;
+        } else {
+            const auto fixed = static_cast<std::size_t>(field);
+            if (n - pos < fixed) {
+                return false;
+            }
+            w.bytes(p + pos, fixed);
+            pos += fixed;
+        }
+    }
+    return pos == n;
 }
 
 } // namespace sb::dnsd

@@ -125,7 +125,7 @@ private:
         w.u32(rr.ttl);
         const std::size_t at = w.position();
         w.u16(0);
-        if (!write_rdata(w, comp_, rr.type, rr.rdata)) {
+        if (!write_rdata(w, comp_, zones::type_info(rr.type), rr.rdata)) {
             throw std::runtime_error("malformed stored rdata");
         }
         if (w.ok()) {

@@ -128,7 +128,9 @@ RecordRow compile_record(const store::WriteTxn& txn, const ZoneRow& zone, const 
     if (!type) {
         throw ApiError(ErrorCode::InvalidArgument,
                        "type: '" + in.type +
-                           "' is not one of A, AAAA, CNAME, MX, NAPTR, NS, SRV, TXT, PTR, LOC");
+                           "' is not a record type: A, AAAA, CNAME, MX, NAPTR, NS, SRV, TXT, "
+                           "PTR, LOC, or another data type by name (CAA, DS, TLSA...) or as "
+                           "TYPEnnn; not SOA, RRSIG, NSEC, NSEC3, NSEC3PARAM");
     }
     RecordRow row;
     row.id = id;
@@ -150,6 +152,13 @@ RecordRow compile_record(const store::WriteTxn& txn, const ZoneRow& zone, const 
         throw ApiError(ErrorCode::InvalidArgument,
                        "type: a CNAME cannot be at the zone apex " + zone.name);
     }
+    if (*type == zones::RRType::DS && row.name == zone.name) {
+        // RFC 4035 §2.4: the DS RRset of a zone lives in its parent, at the delegation.
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "type: a DS record belongs to the parent zone's delegation, not to the "
+                       "apex of " +
+                           zone.name);
+    }
     if (*type == zones::RRType::NS && row.name == zone.name) {
         throw ApiError(ErrorCode::InvalidArgument,
                        "type: the apex NS records of " + zone.name +
@@ -163,6 +172,11 @@ RecordRow compile_record(const store::WriteTxn& txn, const ZoneRow& zone, const 
             throw ApiError(ErrorCode::DnsRecordExists, "DNS record " + row.name + " " + in.type +
                                                            " " + in.value + " already exists (id " +
                                                            std::to_string(other.id) + ")");
+        }
+        if (*type == zones::RRType::DNAME && other.type == row.type) {
+            // RFC 6672 §2.4: a DNAME RRset holds one RR (one redirection per owner).
+            throw ApiError(ErrorCode::InvalidArgument,
+                           "type: " + row.name + " already has a DNAME (RFC 6672 §2.4)");
         }
         const bool cname_here = *type == zones::RRType::CNAME;
         const bool cname_there = other.type == static_cast<std::uint16_t>(zones::RRType::CNAME);

@@ -34,8 +34,15 @@ std::string_view from_val(const MDB_val& v) {
     return {static_cast<const char*>(v.mv_data), v.mv_size};
 }
 
+// LMDB has no zero-length keys (MDB_BAD_VALSIZE): the empty key — the DNS root's name key
+// and zone name — is stored as one NUL byte, which sorts first as the empty key would and is
+// no other table key (names have no empty labels). Cursors show it as stored ("\0").
+MDB_val key_val(std::string_view key) {
+    return key.empty() ? to_val(std::string_view("\0", 1)) : to_val(key);
+}
+
 std::optional<std::string_view> txn_get(MDB_txn* txn, MDB_dbi dbi, std::string_view key) {
-    MDB_val k = to_val(key);
+    MDB_val k = key_val(key);
     MDB_val v;
     const int rc = mdb_get(txn, dbi, &k, &v);
     if (rc == MDB_NOTFOUND) {
@@ -274,12 +281,12 @@ std::optional<std::string_view> WriteTxn::get(Table t, std::string_view key) con
 }
 
 void WriteTxn::put(Table t, std::string_view key, std::string_view value) {
-    MDB_val k = to_val(key), v = to_val(value);
+    MDB_val k = key_val(key), v = to_val(value);
     check(mdb_put(txn_, env_->dbi(t), &k, &v, 0), "mdb_put");
 }
 
 bool WriteTxn::del(Table t, std::string_view key) {
-    MDB_val k = to_val(key);
+    MDB_val k = key_val(key);
     const int rc = mdb_del(txn_, env_->dbi(t), &k, nullptr);
     if (rc == MDB_NOTFOUND) {
         return false;

@@ -19,8 +19,12 @@ TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, 
          "LOC": 29, "SRV": 33, "NAPTR": 35, "OPT": 41, "DS": 43, "TSIG": 250, "IXFR": 251,
          "AXFR": 252, "ANY": 255, "CAA": 257}
 TYPE_NAMES = {v: k for k, v in TYPES.items()}
-# Types whose rdata holds names that may be compressed (RFC 3597 §4) or not (SRV, NAPTR).
-NAME_FIELDS = {2: "n", 5: "n", 12: "n", 15: "2n", 6: "nn20", 33: "6n"}
+# Types whose rdata holds names at fixed places: compressed or not (RFC 3597 §4), they are
+# compared decompressed and lowercased, since names compare case-insensitively (RFC 4343 §3)
+# and NSD lowercases the names inside rdata when it loads a zone.
+NAME_FIELDS = {2: "n", 3: "n", 4: "n", 5: "n", 7: "n", 8: "n", 9: "n", 12: "n", 14: "nn",
+               15: "2n", 6: "nn20", 17: "nn", 18: "2n", 21: "2n", 26: "2nn", 33: "6n",
+               36: "2n", 39: "n", 58: "nn", 107: "2n"}
 
 
 # ---- wire codec -------------------------------------------------------------------------
@@ -311,3 +315,11 @@ def start_nsd(workdir, zones, extra_server="", extra_zone=""):
 
 def tempdir(prefix):
     return tempfile.mkdtemp(prefix=prefix)
+
+
+def cleanup(procs, dirs):
+    """Stops the servers, then removes their directories."""
+    for p in procs:
+        p.stop()
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)

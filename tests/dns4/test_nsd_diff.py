@@ -198,6 +198,28 @@ def compare(case, ours, theirs):
     return errors, warnings, allowance
 
 
+class Tally:
+    """Counts passed and failed cases and the allowed differences, and prints the failures."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+        self.allowed = {}
+
+    def record(self, case, errors, allowance):
+        if errors:
+            self.failed += 1
+            print("FAIL %s:\n  %s" % (case.label, "\n  ".join(errors)))
+        else:
+            self.passed += 1
+            if allowance:
+                self.allowed[allowance] = self.allowed.get(allowance, 0) + 1
+
+    def report(self, what=""):
+        for reason, n in sorted(self.allowed.items()):
+            print("allowed difference, %d queries: %s" % (n, reason))
+        print("%s%d passed, %d failed" % (what, self.passed, self.failed))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -218,14 +240,13 @@ def main():
         wait_for_dns(nsd.port, proc=nsd.proc)
         owners = owners_of(args.binary, sb.data)
         cases = battery(owners, rng)
-        passed = failed = warned = 0
-        allowed = {}
+        tally = Tally()
+        warned = 0
         for case in cases:
             try:
                 ours = query(sb.port, case.msg, tcp=case.tcp)
             except Exception as e:  # noqa: BLE001 — a missing or unparsable answer is a failure
-                failed += 1
-                print("FAIL %s: switchboard: %s" % (case.label, e))
+                tally.record(case, ["switchboard: %s" % e], None)
                 continue
             try:
                 theirs = query(nsd.port, case.msg, tcp=case.tcp)
@@ -235,30 +256,18 @@ def main():
                 errs = []
                 if case.edns and ours.opt is None:
                     errs.append("no OPT")
-                if errs:
-                    failed += 1
-                    print("FAIL %s: %s (NSD: %s)" % (case.label, errs, e))
-                else:
-                    passed += 1
-                    allowed["NSD sent no answer"] = allowed.get("NSD sent no answer", 0) + 1
+                tally.record(case, ["%s (NSD: %s)" % (errs, e)] if errs else [],
+                             "NSD sent no answer")
                 continue
             errors, warnings, allowance = compare(case, ours, theirs)
-            if errors:
-                failed += 1
-                print("FAIL %s:\n  %s" % (case.label, "\n  ".join(errors)))
-            else:
-                passed += 1
-                if allowance:
-                    allowed[allowance] = allowed.get(allowance, 0) + 1
+            tally.record(case, errors, allowance)
             if warnings:
                 warned += 1
                 if args.verbose:
                     print("warn %s: %s" % (case.label, "; ".join(warnings)))
-        for reason, n in sorted(allowed.items()):
-            print("allowed difference, %d queries: %s" % (n, reason))
         print("%d warnings (additional section differs)" % warned)
-        print("%d passed, %d failed" % (passed, failed))
-        return 1 if failed else 0
+        tally.report()
+        return 1 if tally.failed else 0
     finally:
         for p in (sb, nsd):
             if p is not None:

@@ -124,3 +124,74 @@ TEST_CASE("answer decides the edge rcodes", "[dnsd]") {
         CHECK((out[3] & 0x0F) == 5);
     }
 }
+
+TEST_CASE("issue_12 wire edge cases: EDNS option overrun, TSIG with an unknown key", "[dnsd]") {
+    test::ExampleStore s;
+    const dnsd::Snapshot snapshot = s.snapshot();
+    Bytes out(512);
+    using namespace std::string_literals;
+    const std::string www = "\3www\7example\3com\0"s;
+    // The request's TSIG RR: key "k.", hmac-sha256, time signed, fudge 300, a 32-byte MAC.
+    const std::string alg = "\13hmac-sha256\0"s;
+    std::string tsig = "\1k\0\0\xfa\0\xff\0\0\0\0"s;
+    std::string rdata =
+        alg + "\0\0\x65\x00\x00\x01\x01\x2c\0\x20"s + std::string(32, 'm') + "\x12\x34\0\0\0\0"s;
+    tsig += static_cast<char>(rdata.size() >> 8);
+    tsig += static_cast<char>(rdata.size());
+    tsig += rdata;
+
+    SECTION("an EDNS option running past the OPT RDATA: FORMERR, with OPT") {
+        Bytes q = query_for(www, 1, false);
+        q[11] = 1;
+        // OPT with RDLENGTH 6: option 10 (cookie) claiming 8 bytes, 2 present.
+        append(q, "\0\0\x29\x10\0\0\0\0\0\0\x06\0\x0a\0\x08"
+                  "ab"s);
+        const std::size_t n = dnsd::answer(q, &snapshot, dnsd::Transport::Udp, 1232, out);
+        REQUIRE(n > 12);
+        CHECK((out[3] & 0x0F) == 1);
+        CHECK(out[11] == 1); // our OPT
+        CHECK(out[7] == 0);  // no answer
+        // The same option, whole, is answered.
+        Bytes ok = query_for(www, 1, false);
+        ok[11] = 1;
+        append(ok, "\0\0\x29\x10\0\0\0\0\0\0\x06\0\x0a\0\x02"
+                   "ab"s);
+        REQUIRE(dnsd::answer(ok, &snapshot, dnsd::Transport::Udp, 1232, out) > 12);
+        CHECK((out[3] & 0x0F) == 0);
+        CHECK(out[7] > 0);
+    }
+    SECTION("a TSIG-signed query with a key we do not know: NOTAUTH, TSIG BADKEY unsigned") {
+        Bytes q = query_for(www, 1, false);
+        q[11] = 1;
+        append(q, tsig);
+        const std::size_t n = dnsd::answer(q, &snapshot, dnsd::Transport::Udp, 1232, out);
+        REQUIRE(n > 12);
+        CHECK((out[3] & 0x0F) == 9);
+        CHECK(out[7] == 0);  // no answer
+        CHECK(out[11] == 1); // the TSIG RR
+        // It ends the message: key name, type 250, class ANY, TTL 0, then the rdata with
+        // MAC size 0, original id 0x1234, error 17 (BADKEY), other len 0.
+        const std::string tail(reinterpret_cast<const char*>(out.data()) + n - 8, 8);
+        CHECK(tail == "\0\0\x12\x34\0\x11\0\0"s);
+        const std::string head(reinterpret_cast<const char*>(out.data()) + 12 + www.size() + 4, 13);
+        CHECK(head == "\1k\0\0\xfa\0\xff\0\0\0\0\0\x1d"s);
+    }
+    SECTION("a known key is not refused here (transfers verify it)") {
+        std::vector<dnsd::TsigKey> keys{{"\1k\0"s, "k", "secret"}};
+        dnsd::AnswerOptions o;
+        o.tsig_keys = &keys;
+        Bytes q = query_for(www, 1, false);
+        q[11] = 1;
+        append(q, tsig);
+        REQUIRE(dnsd::answer(q, &snapshot, dnsd::Transport::Udp, o, out) > 12);
+        CHECK((out[3] & 0x0F) == 0);
+    }
+    SECTION("a TSIG RR that is not the last record: FORMERR") {
+        Bytes q = query_for(www, 1, false);
+        q[11] = 2;
+        append(q, tsig);
+        append(q, opt_rr);
+        REQUIRE(dnsd::answer(q, &snapshot, dnsd::Transport::Udp, 1232, out) == 12);
+        CHECK((out[3] & 0x0F) == 1);
+    }
+}

@@ -6,6 +6,7 @@
 #include "example_store.hpp"
 #include "temp_dir.hpp"
 #include "zones/lookup.hpp"
+#include "zones/zonefile.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -84,6 +85,9 @@ TEST_CASE("lookup answers RFC 1034 4.3.2 states", "[zones][dnsd]") {
         {"loop1.example.com", RRType::A, LookupState::CName, 2},
         {"sub.example.com", RRType::A, LookupState::Delegation, 0},
         {"host.sub.example.com", RRType::A, LookupState::Delegation, 0},
+        // RFC 4035 §3.1.4.1: DS at the cut is the parent's data (here: none, NODATA).
+        {"sub.example.com", RRType::DS, LookupState::NoData, 0},
+        {"host.sub.example.com", RRType::DS, LookupState::Delegation, 0},
         {"x.wild.example.com", RRType::A, LookupState::Hit, 1},       // RFC 4592 synthesis
         {"a.b.wild.example.com", RRType::A, LookupState::Hit, 1},     // several labels deep
         {"x.wild.example.com", RRType::AAAA, LookupState::NoData, 0}, // wildcard NODATA
@@ -214,4 +218,56 @@ TEST_CASE("the zone index follows zones, cuts and wildcards as they are committe
     });
     CHECK(s.index.size() == 5);
     CHECK(lookup("www.example.net") == LookupState::Hit);
+}
+
+TEST_CASE("issue_12 DNAME: substitution, the CNAME itself, YXDOMAIN, occlusion", "[zones][dnsd]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    {
+        store::WriteTxn w(env);
+        zones::ImportOptions o;
+        o.now = 1700000000;
+        const std::string long_target(60, 'l');
+        zones::import_zone(w,
+                           "$ORIGIN example.com.\n"
+                           "@ 3600 IN SOA ns1 h 1 2 3 4 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n"
+                           "d 600 IN DNAME t.example.com.\nx.t IN A 192.0.2.2\n"
+                           "hidden.d IN A 192.0.2.3\n"
+                           "long IN DNAME " +
+                               long_target + "." + long_target + "." + long_target + "." +
+                               long_target.substr(0, 50) + ".\n",
+                           o);
+        w.commit();
+    }
+    store::ReadTxn txn(env);
+    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
+    zones::ZoneIndex index;
+    REQUIRE(index.sync(txn));
+    zones::LookupResult res;
+    auto run = [&](const char* name, RRType qtype) {
+        return zones::lookup(txn, cursor, index, zones::name_key(name), qtype, res);
+    };
+    // Below the DNAME: the DNAME, a CNAME synthesized with its TTL, then the target's answer.
+    CHECK(run("x.d.example.com", RRType::A) == LookupState::Hit);
+    REQUIRE(res.answer_count == 3);
+    CHECK(res.answer[0].rrset.type() == RRType::DNAME);
+    CHECK(res.answer[1].rrset.type() == RRType::CNAME);
+    zones::RrView rr{};
+    std::size_t pos = 0;
+    REQUIRE(res.answer[1].rrset.next_rr(pos, rr));
+    CHECK(rr.ttl == 600);
+    CHECK(rr.rdata == std::string_view("\1x\1t\7example\3com\0", 17));
+    // Names below a DNAME are occluded, its own data is not.
+    CHECK(run("hidden.d.example.com", RRType::A) == LookupState::NxDomain);
+    CHECK(res.answer_count == 2); // DNAME, CNAME → hidden.t: NXDOMAIN
+    CHECK(run("d.example.com", RRType::DNAME) == LookupState::Hit);
+    CHECK(run("d.example.com", RRType::A) == LookupState::NoData);
+    // Asked for the CNAME: the synthesized one, not followed.
+    CHECK(run("x.d.example.com", RRType::CNAME) == LookupState::Hit);
+    CHECK(res.answer_count == 2);
+    // RFC 6672 §2.2: a substitution longer than 255 bytes.
+    CHECK(
+        run(("a123456789a123456789a123456789a123456789." + std::string("long.example.com")).c_str(),
+            RRType::A) == LookupState::YxDomain);
+    CHECK(res.answer_count == 1);
 }

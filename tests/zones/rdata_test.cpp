@@ -61,9 +61,30 @@ TEST_CASE("SOA rdata and contact names", "[zones]") {
           "ns1.example.net. hostmaster.example.com. 1 2 3 4 5");
 }
 
-TEST_CASE("record types are the DnsRecordType set", "[zones]") {
+TEST_CASE("record types: DnsRecordType and every other data type but SOA and a signer's",
+          "[zones]") {
     CHECK(record_type_from_string("naptr") == RRType::NAPTR);
     CHECK(record_type_from_string("A") == RRType::A);
+    CHECK(record_type_from_string("HINFO") == static_cast<RRType>(13));
+    CHECK(record_type_from_string("caa") == RRType::CAA);
+    CHECK(record_type_from_string("TYPE65400") == static_cast<RRType>(65400));
     CHECK_FALSE(record_type_from_string("SOA"));
-    CHECK_FALSE(record_type_from_string("HINFO"));
+    CHECK_FALSE(record_type_from_string("RRSIG"));
+    CHECK_FALSE(record_type_from_string("NSEC3"));
+    CHECK_FALSE(record_type_from_string("OPT"));
+    CHECK_FALSE(record_type_from_string("AXFR"));
+    CHECK_FALSE(record_type_from_string("BOGUS"));
+}
+
+TEST_CASE("issue_12 values of the newer types go through ldns, errors name the type", "[zones]") {
+    CHECK(text(RRType::CAA, "0 issue \"letsencrypt.org\"") == "0 issue \"letsencrypt.org\"");
+    CHECK(text(RRType::DNAME, "other") == "other.example.com.");
+    CHECK(text(RRType::HTTPS, "1 svc alpn=h2") == "1 svc.example.com. alpn=h2");
+    CHECK(text(RRType::SVCB, "0 svc.example.net.") == "0 svc.example.net.");
+    CHECK_THROWS_WITH(record_rdata(RRType::DS, "60485 5 1 zz", 0, "example.com"),
+                      Catch::StartsWith("value: DS "));
+    CHECK_THROWS_WITH(record_rdata(RRType::TLSA, "3 1", 0, "example.com"),
+                      Catch::StartsWith("value: TLSA "));
+    CHECK_THROWS_WITH(record_rdata(RRType::CAA, "", 0, "example.com"),
+                      Catch::StartsWith("value: CAA value is empty"));
 }

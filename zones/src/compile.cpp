@@ -22,10 +22,31 @@ std::string soa_rdata_of(const store::ZoneRow& zone) {
 
 void touch_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time) {
     zone.serial = next_serial(zone.serial, unix_time);
+    write_zone(txn, zone, unix_time);
+}
+
+void write_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time) {
     zone.change_date = unix_time;
     txn.put(store::Table::Zones, zone.name, store::encode(zone));
     rebuild_node(txn, zone.name);
     journal_trim(txn, zone.name);
+}
+
+namespace {
+
+std::string apex_ns_ttl_key(std::string_view zone) {
+    return "apex_ns_ttl:" + std::string(zone);
+}
+
+} // namespace
+
+void set_apex_ns_ttl(store::WriteTxn& txn, std::string_view zone,
+                     std::optional<std::uint32_t> ttl) {
+    if (ttl) {
+        txn.put(store::Table::Meta, apex_ns_ttl_key(zone), store::u64_key(*ttl));
+    } else {
+        txn.del(store::Table::Meta, apex_ns_ttl_key(zone));
+    }
 }
 
 void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
@@ -41,12 +62,20 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     if (apex) {
         flags |= NodeApex;
         node.add(RRType::SOA, apex->ttl, soa_rdata_of(*apex));
-        for (const auto& ns : apex->nameservers) {
-            node.add(RRType::NS, apex->ttl, name_to_wire(ns));
+        std::uint32_t ns_ttl = apex->ttl;
+        if (const auto v = txn.get(store::Table::Meta, apex_ns_ttl_key(owner));
+            v && v->size() == 8) {
+            ns_ttl = static_cast<std::uint32_t>(store::get_u64(*v, 0));
         }
+        for (const auto& ns : apex->nameservers) {
+            node.add(RRType::NS, ns_ttl, name_to_wire(ns));
+        }
+    } else if (old_node && (NodeView(*old_node).flags() & NodeApex)) {
+        set_apex_ns_ttl(txn, owner, std::nullopt); // the zone was deleted
     }
 
     bool has_ns = false;
+    bool has_dname = false;
     std::optional<store::ZoneRow> zone; // the records' zone, for default TTLs
     for (const auto id : store::ids_with_prefix(txn, store::Table::RecordsByOwner,
                                                 store::records_by_owner_prefix(key))) {
@@ -64,9 +93,10 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
         if (!zone || zone->name != rec->zone) {
             zone = store::get_zone(txn, rec->zone);
         }
-        const std::uint32_t ttl = rec->ttl != 0 ? rec->ttl : (zone ? zone->ttl : 3600);
+        const std::uint32_t ttl = served_ttl(rec->ttl, zone ? zone->ttl : 3600);
         const auto type = static_cast<RRType>(rec->type);
         has_ns = has_ns || type == RRType::NS;
+        has_dname = has_dname || type == RRType::DNAME;
         node.add(type, ttl, rec->rdata);
     }
     if (const auto v = txn.get(store::Table::EnumNumbers, key)) {
@@ -91,6 +121,12 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     if (owner == "*" || owner.starts_with("*.")) {
         flags |= NodeWildcard;
     }
+    if (has_dname) {
+        flags |= NodeDname;
+    }
+    if (node.nsec3_only()) {
+        flags |= NodeNsec3Only;
+    }
 
     if (node.empty()) {
         txn.del(store::Table::DnsNodes, key);
@@ -101,7 +137,7 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     node.set_flags(flags);
     const std::string built = node.build();
     txn.put(store::Table::DnsNodes, key, built);
-    mark_node(txn, key, flags);
+    mark_node(txn, key, flags & index_flags);
     journal_node(txn, owner, old_node ? &*old_node : nullptr, &built);
 }
 

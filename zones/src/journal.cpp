@@ -17,11 +17,11 @@ std::optional<std::string> zone_of(const Txn& txn, std::string_view owner) {
         if (txn.get(store::Table::Zones, name)) {
             return std::string(name);
         }
-        const auto dot = name.find('.');
-        if (dot == std::string_view::npos) {
+        if (name.empty()) {
             return std::nullopt;
         }
-        name = name.substr(dot + 1);
+        const auto dot = name.find('.');
+        name = dot == std::string_view::npos ? std::string_view{} : name.substr(dot + 1);
     }
 }
 

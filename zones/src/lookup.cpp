@@ -17,6 +17,7 @@ struct Located {
     std::size_t cut_len = 0;                  // Delegation: the topmost cut
     std::string_view cut_value;               // Delegation: the cut's node
     bool wildcards = false;                   // the zone holds a wildcard somewhere
+    std::size_t dname_len = 0;                // a DNAME above the name: its key length
 };
 
 std::optional<std::string_view> get_node(const store::ReadTxn& txn, std::string_view key,
@@ -41,8 +42,7 @@ std::size_t parent_len(std::string_view key, std::size_t len) noexcept {
     return len;
 }
 
-// The zone of `key` from the in-memory index; the store only for the node of a cut. The
-// root ("") cannot be stored in LMDB (no zero-length keys), so the root zone is not served.
+// The zone of `key` from the in-memory index; the store only for the node of a cut.
 Located find_zone(const ZoneIndex& index, const store::ReadTxn& txn,
                   std::string_view key) noexcept {
     const ZoneSpot spot = index.locate(key);
@@ -50,6 +50,7 @@ Located find_zone(const ZoneIndex& index, const store::ReadTxn& txn,
     at.zone_len = spot.zone_len;
     at.cut_len = spot.cut_len;
     at.wildcards = spot.wildcards;
+    at.dname_len = spot.dname_len;
     switch (spot.kind) {
     case ZoneSpot::Kind::None:
         at.state = LookupState::Refused;
@@ -124,11 +125,23 @@ LookupState solve_name(const Located& at, const store::ReadTxn& txn, store::Curs
                        std::string_view key, RRType qtype, std::string_view owner,
                        LookupResult& out) noexcept {
     bool failed = false;
+    if (key.empty()) {
+        // The root zone's apex (at.zone_len == 0): always a node of its own.
+        const auto value = get_node(txn, key, failed);
+        return value ? solve_node(*value, qtype, owner, out) : LookupState::Malformed;
+    }
     // One B-tree search: the node itself, or else the first name after it, which lies below
     // it when the name is an empty non-terminal (RFC 8020 relies on NODATA there).
     if (has_subtree(cursor, key, failed)) {
-        return cursor.key().size() == key.size() ? solve_node(cursor.value(), qtype, owner, out)
-                                                 : LookupState::NoData;
+        if (cursor.key().size() != key.size()) {
+            return LookupState::NoData;
+        }
+        const std::string_view value = cursor.value();
+        // RFC 5155 §7.2.8: an NSEC3 owner name is answered as though it did not exist (its
+        // hash is covered by the chain like any other), as NSD does.
+        if (value.size() < 2 || !(static_cast<std::uint8_t>(value[1]) & NodeNsec3Only)) {
+            return solve_node(value, qtype, owner, out);
+        }
     }
     if (failed) {
         return LookupState::Malformed;
@@ -169,6 +182,42 @@ LookupState solve_name(const Located& at, const store::ReadTxn& txn, store::Curs
         return solve_node(*value, qtype, owner, out);
     }
     return LookupState::NxDomain;
+}
+
+// RFC 6672 §3.2: below a DNAME, the answer is the DNAME RRset and a CNAME synthesized for
+// the qname (TTL of the DNAME, §3.1): the qname's labels below the DNAME's owner followed by
+// the DNAME's target. Built in out.synthesized, no allocation.
+LookupState substitute_dname(const Located& at, const store::ReadTxn& txn, std::string_view key,
+                             RRType qtype, LookupResult& out) noexcept {
+    bool failed = false;
+    const std::string_view dname_key = key.substr(0, at.dname_len);
+    const auto value = get_node(txn, dname_key, failed);
+    RrsetView dname;
+    RrView rr{};
+    std::size_t pos = 0;
+    NameBuf prefix;
+    if (!value || !NodeView(*value).find(RRType::DNAME, dname) || !dname.next_rr(pos, rr) ||
+        !key_to_wire(dname_key, out.dname_owner) ||
+        !key_to_wire(key.substr(at.dname_len), prefix) || rr.rdata.empty()) {
+        return LookupState::Malformed;
+    }
+    out.answer[out.answer_count++] = AnswerRrset{dname, out.dname_owner.view()};
+    const std::size_t target_len = prefix.len - 1 + rr.rdata.size();
+    if (target_len > 255) {
+        return LookupState::YxDomain;
+    }
+    char* b = out.synthesized.data();
+    for (int i = 0; i < 4; ++i) {
+        b[i] = static_cast<char>(rr.ttl >> (24 - 8 * i));
+    }
+    b[4] = static_cast<char>(target_len >> 8);
+    b[5] = static_cast<char>(target_len);
+    std::memcpy(b + 6, prefix.bytes.data(), prefix.len - 1);
+    std::memcpy(b + 6 + prefix.len - 1, rr.rdata.data(), rr.rdata.size());
+    out.answer[out.answer_count++] =
+        AnswerRrset{RrsetView(RRType::CNAME, 1, std::string_view(b, 6 + target_len)), {}};
+    // Asked for the CNAME, the synthesized one is the answer, not followed (as a stored one).
+    return qtype == RRType::CNAME ? LookupState::Hit : LookupState::CName;
 }
 
 // The NS RRset of a referral.
@@ -236,6 +285,8 @@ const char* to_string(LookupState s) noexcept {
         return "NxDomain";
     case LookupState::Delegation:
         return "Delegation";
+    case LookupState::YxDomain:
+        return "YxDomain";
     case LookupState::Refused:
         return "Refused";
     case LookupState::Malformed:
@@ -255,15 +306,22 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
     out.wildcard = false;
 
     const Located at = find_zone(index, txn, qkey);
-    if (at.state == LookupState::Delegation) {
+    // RFC 4035 §3.1.4.1: "The DS resource record type is unusual in that it appears only on
+    // the parent zone's side of a zone cut": a DS query for the cut itself is answered by the
+    // parent (the DS RRset, or NODATA with the parent's SOA), not referred.
+    const bool ds_at_cut =
+        at.state == LookupState::Delegation && qtype == RRType::DS && at.cut_len == qkey.size();
+    if (at.state == LookupState::Delegation && !ds_at_cut) {
         return out.state = referral(at, qkey, out);
     }
-    if (at.state != LookupState::Hit) {
+    if (at.state != LookupState::Hit && !ds_at_cut) {
         return out.state = at.state;
     }
     std::string_view zone_key = qkey.substr(0, at.zone_len);
 
-    LookupState state = solve_name(at, txn, cursor, qkey, qtype, {}, out);
+    LookupState state = ds_at_cut           ? solve_node(at.cut_value, qtype, {}, out)
+                        : at.dname_len != 0 ? substitute_dname(at, txn, qkey, qtype, out)
+                                            : solve_name(at, txn, cursor, qkey, qtype, {}, out);
 
     // Follow CNAMEs while the target is in a zone we serve, above any cut (RFC 1034 §4.3.2
     // step 3a: "change QNAME to the canonical name in the CNAME RR, and go back to step 1").
@@ -291,8 +349,10 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
             state = referral(next, target, out);
             break;
         }
-        if (next.state != LookupState::Hit) {
-            break; // out of our zones: the resolver goes on from here
+        if (next.state != LookupState::Hit || next.dname_len != 0) {
+            // Out of our zones, or below a second DNAME (one substitution per answer): the
+            // resolver goes on from here.
+            break;
         }
         // A loop: the target is the qname or the owner of a CNAME already in the chain
         // (compared as keys: the owners are rdata of earlier CNAMEs).

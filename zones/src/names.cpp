@@ -13,58 +13,6 @@ char lower(char c) {
 
 } // namespace
 
-const char* to_string(RRType t) noexcept {
-    switch (t) {
-    case RRType::A:
-        return "A";
-    case RRType::NS:
-        return "NS";
-    case RRType::CNAME:
-        return "CNAME";
-    case RRType::SOA:
-        return "SOA";
-    case RRType::PTR:
-        return "PTR";
-    case RRType::MX:
-        return "MX";
-    case RRType::TXT:
-        return "TXT";
-    case RRType::AAAA:
-        return "AAAA";
-    case RRType::LOC:
-        return "LOC";
-    case RRType::SRV:
-        return "SRV";
-    case RRType::NAPTR:
-        return "NAPTR";
-    case RRType::OPT:
-        return "OPT";
-    case RRType::IXFR:
-        return "IXFR";
-    case RRType::AXFR:
-        return "AXFR";
-    case RRType::ANY:
-        return "ANY";
-    }
-    return "TYPE?";
-}
-
-std::optional<RRType> record_type_from_string(std::string_view s) {
-    static constexpr RRType allowed[] = {RRType::A,     RRType::AAAA, RRType::CNAME, RRType::MX,
-                                         RRType::NAPTR, RRType::NS,   RRType::SRV,   RRType::TXT,
-                                         RRType::PTR,   RRType::LOC};
-    for (const RRType t : allowed) {
-        const std::string_view name = to_string(t);
-        if (name.size() == s.size() &&
-            std::equal(name.begin(), name.end(), s.begin(), [](char a, char b) {
-                return a == std::toupper(static_cast<unsigned char>(b));
-            })) {
-            return t;
-        }
-    }
-    return std::nullopt;
-}
-
 std::string canonical_name(std::string_view text, const std::string& field) {
     // Presentation escapes (\. or \DDD) are not accepted: provisioned names are host names,
     // SRV/ENUM labels and wildcards. Refusing them keeps NUL out of labels (docs/decisions.md).

@@ -102,6 +102,17 @@ void NodeBuilder::add(RRType type, std::uint32_t ttl, std::string_view rdata) {
     rrs_.push_back(Rr{type, ttl, std::string(rdata)});
 }
 
+bool NodeBuilder::nsec3_only() const noexcept {
+    bool nsec3 = false;
+    for (const Rr& rr : rrs_) {
+        if (rr.type != RRType::NSEC3 && rr.type != RRType::RRSIG) {
+            return false;
+        }
+        nsec3 = nsec3 || rr.type == RRType::NSEC3;
+    }
+    return nsec3;
+}
+
 std::string NodeBuilder::build() const {
     std::vector<const Rr*> sorted;
     sorted.reserve(rrs_.size());

@@ -1,4 +1,5 @@
 // Record values (presentation text) to wire rdata and back, through ldns.
+#include "ldns_rr.hpp"
 #include "zones/zones.hpp"
 
 #include <ldns/ldns.h>
@@ -11,17 +12,8 @@ namespace sb::zones {
 
 namespace {
 
-struct RrFree {
-    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
-};
-
-using RrPtr = std::unique_ptr<ldns_rr, RrFree>;
-
-struct BufferFree {
-    void operator()(ldns_buffer* b) const { ldns_buffer_free(b); }
-};
-
-using BufferPtr = std::unique_ptr<ldns_buffer, BufferFree>;
+using detail::RrPtr;
+using detail::wire_rdata;
 
 // Splits presentation text into fields, keeping "quoted strings" (with escapes) as one field.
 std::vector<std::string> fields(std::string_view text) {
@@ -133,6 +125,7 @@ std::string presentation(RRType type, std::string_view value, std::uint32_t prio
     case RRType::CNAME:
     case RRType::NS:
     case RRType::PTR:
+    case RRType::DNAME:
         if (f.size() != 1) {
             throw InvalidValue("value", std::string(to_string(type)) + " takes one target name");
         }
@@ -166,27 +159,27 @@ std::string presentation(RRType type, std::string_view value, std::uint32_t prio
         return join(f);
     case RRType::TXT:
         return quote_txt(value);
+    case RRType::SVCB:
+    case RRType::HTTPS:
+        // RFC 9460 §2.1: SvcPriority TargetName SvcParams; the target follows the rule above.
+        if (f.size() >= 2) {
+            f[1] = qualify(f[1], zone);
+            return join(f);
+        }
+        return std::string(value);
     default:
         return std::string(value);
     }
 }
 
-std::string wire_rdata(const ldns_rr* rr) {
-    BufferPtr buf(ldns_buffer_new(512));
-    if (ldns_rr_rdata2buffer_wire(buf.get(), rr) != LDNS_STATUS_OK) {
-        throw InvalidValue("value", "cannot encode rdata");
-    }
-    return std::string(reinterpret_cast<const char*>(ldns_buffer_begin(buf.get())),
-                       ldns_buffer_position(buf.get()));
-}
-
 RrPtr parse_rr(RRType type, const std::string& rdata_text, const std::string& field) {
-    const std::string line = ". 0 IN " + std::string(to_string(type)) + " " + rdata_text;
+    const std::string line =
+        ". 0 IN " + std::string(to_string(detail::ldns_format_of(type))) + " " + rdata_text;
     ldns_rr* rr = nullptr;
     const ldns_status st = ldns_rr_new_frm_str(&rr, line.c_str(), 0, nullptr, nullptr);
     if (st != LDNS_STATUS_OK) {
-        throw InvalidValue(field,
-                           std::string(ldns_get_errorstr_by_id(st)) + " in '" + rdata_text + "'");
+        throw InvalidValue(field, std::string(to_string(type)) + " " + ldns_get_errorstr_by_id(st) +
+                                      " in '" + rdata_text + "'");
     }
     return RrPtr(rr);
 }
@@ -200,19 +193,33 @@ std::string record_rdata(RRType type, std::string_view value, std::uint32_t prio
     }
     const std::string text = presentation(type, value, priority, zone);
     if (text.empty()) {
-        throw InvalidValue("value", "is empty");
+        throw InvalidValue("value", std::string(to_string(type)) + " value is empty");
     }
     const RrPtr rr = parse_rr(type, text, "value");
     if (ldns_rr_rd_count(rr.get()) == 0) {
-        throw InvalidValue("value", "is empty");
+        throw InvalidValue("value", std::string(to_string(type)) + " value is empty");
     }
     return wire_rdata(rr.get());
 }
 
 std::string rdata_to_text(RRType type, std::string_view rdata) {
+    if (type_info(type) == nullptr) {
+        // RFC 3597 §5: "\# <length> <hex>" for a type without a presentation format of its own.
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string out = "\\# " + std::to_string(rdata.size());
+        if (!rdata.empty()) {
+            out.push_back(' ');
+        }
+        for (const char c : rdata) {
+            out.push_back(hex[(static_cast<unsigned char>(c) >> 4) & 0xf]);
+            out.push_back(hex[static_cast<unsigned char>(c) & 0xf]);
+        }
+        return out;
+    }
     std::string wire;
     wire.push_back('\0'); // owner: root
-    for (const std::uint16_t v : {static_cast<std::uint16_t>(type), std::uint16_t{1}}) {
+    for (const std::uint16_t v :
+         {static_cast<std::uint16_t>(detail::ldns_format_of(type)), std::uint16_t{1}}) {
         wire.push_back(static_cast<char>(v >> 8));
         wire.push_back(static_cast<char>(v));
     }
@@ -229,12 +236,10 @@ std::string rdata_to_text(RRType type, std::string_view rdata) {
     const RrPtr rr(raw);
     std::string out;
     for (std::size_t i = 0; i < ldns_rr_rd_count(rr.get()); ++i) {
-        char* s = ldns_rdf2str(ldns_rr_rdf(rr.get(), i));
         if (!out.empty()) {
             out.push_back(' ');
         }
-        out += s != nullptr ? s : "";
-        free(s);
+        out += detail::rdf_text(ldns_rr_rdf(rr.get(), i));
     }
     return out;
 }

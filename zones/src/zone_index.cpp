@@ -74,6 +74,7 @@ void ZoneIndex::clear() noexcept {
     keys_.clear();
     count_ = 0;
     depths_[0] = depths_[1] = 0;
+    root_apex_ = root_wildcards_ = false;
 }
 
 void ZoneIndex::rebuild(const store::ReadTxn& txn) {
@@ -82,6 +83,12 @@ void ZoneIndex::rebuild(const store::ReadTxn& txn) {
     std::size_t bytes = 0;
     auto c = txn.cursor(store::Table::ZoneMarks);
     for (bool ok = c.first(); ok; ok = c.next()) {
+        if (c.key() == root_stored_key) {
+            root_apex_ =
+                c.value().size() == 1 && (static_cast<std::uint8_t>(c.value()[0]) & NodeApex);
+            count_ += root_apex_ ? 1 : 0;
+            continue;
+        }
         if (c.value().size() == 1 && !c.key().empty() && c.key().size() <= max_key_len) {
             marks.emplace_back(c.key(), static_cast<std::uint8_t>(c.value()[0]));
             bytes += c.key().size();
@@ -102,7 +109,9 @@ void ZoneIndex::rebuild(const store::ReadTxn& txn) {
             continue;
         }
         const ZoneSpot spot = locate(key);
-        if (spot.kind != ZoneSpot::Kind::None) {
+        if (spot.kind != ZoneSpot::Kind::None && spot.zone_len == 0) {
+            root_wildcards_ = true;
+        } else if (spot.kind != ZoneSpot::Kind::None) {
             if (Slot* apex = find(key.substr(0, spot.zone_len))) {
                 apex->wildcards = true;
             }
@@ -165,6 +174,7 @@ ZoneSpot ZoneIndex::locate(std::string_view key) const noexcept {
     // Longest first; the closest apex ends the walk and the topmost cut below it wins.
     ZoneSpot spot;
     std::size_t cut = 0;
+    std::size_t dname = 0;
     for (unsigned i = n; i-- > 0;) {
         const unsigned labels = i + 1;
         if ((depths_[labels / 64] >> (labels % 64) & 1) == 0) {
@@ -174,16 +184,31 @@ ZoneSpot ZoneIndex::locate(std::string_view key) const noexcept {
         if (s == nullptr) {
             continue;
         }
+        if ((s->flags & NodeDname) && ends[i] < key.size()) {
+            dname = ends[i]; // RFC 6672 §2.3: also at the apex
+        }
         if (s->flags & NodeApex) {
-            spot.kind = cut != 0 ? ZoneSpot::Kind::BelowCut : ZoneSpot::Kind::InZone;
             spot.zone_len = ends[i];
-            spot.cut_len = cut;
             spot.wildcards = s->wildcards;
+            if (dname != 0 && (cut == 0 || dname < cut)) {
+                // Everything below a DNAME is redirected, a cut there included (RFC 6672 §2.4).
+                spot.kind = ZoneSpot::Kind::InZone;
+                spot.dname_len = dname;
+            } else {
+                spot.kind = cut != 0 ? ZoneSpot::Kind::BelowCut : ZoneSpot::Kind::InZone;
+                spot.cut_len = cut;
+            }
             return spot;
         }
         if (s->flags & NodeDelegation) {
             cut = ends[i];
         }
+    }
+    if (root_apex_) {
+        spot.kind = cut != 0 ? ZoneSpot::Kind::BelowCut : ZoneSpot::Kind::InZone;
+        spot.zone_len = 0;
+        spot.cut_len = cut;
+        spot.wildcards = root_wildcards_;
     }
     return spot;
 }

@@ -1,26 +1,28 @@
 // Master files in (ldns parses, then the provisioning write path stores) and out.
 #include "zones/zonefile.hpp"
 
+#include "ldns_rr.hpp"
 #include "store/tables.hpp"
 #include "zones/compile.hpp"
 #include "zones/node.hpp"
 
 #include <ldns/ldns.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace sb::zones {
 
 namespace {
 
-struct RrFree {
-    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
-};
-
-using RrPtr = std::unique_ptr<ldns_rr, RrFree>;
+using detail::rdf_text;
+using detail::RrPtr;
+using detail::wire_rdata;
 
 struct RdfFree {
     void operator()(ldns_rdf* r) const { ldns_rdf_deep_free(r); }
@@ -29,13 +31,6 @@ struct RdfFree {
 struct FileClose {
     void operator()(FILE* f) const { std::fclose(f); }
 };
-
-std::string rdf_text(const ldns_rdf* rdf) {
-    char* s = ldns_rdf2str(rdf);
-    std::string out = s != nullptr ? s : "";
-    free(s);
-    return out;
-}
 
 // An owner or target name as canonical text ("www.example.com"), refusing what provisioning
 // refuses (docs/decisions.md).
@@ -63,6 +58,31 @@ std::string email_of(const std::string& rname) {
 std::uint32_t rdf_u32(const ldns_rdf* rdf) {
     return static_cast<std::uint32_t>(std::stoul(rdf_text(rdf)));
 }
+
+// Line `n` (from 1) of `text`, blanks at its ends trimmed.
+std::string line_text(std::string_view text, int n) {
+    std::size_t start = 0;
+    for (int i = 1; i < n && start != std::string_view::npos; ++i) {
+        start = text.find('\n', start);
+        start = start == std::string_view::npos ? start : start + 1;
+    }
+    if (start == std::string_view::npos) {
+        return {};
+    }
+    std::string_view line = text.substr(start, text.find('\n', start) - start);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+        line.remove_prefix(1);
+    }
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
+        line.remove_suffix(1);
+    }
+    return std::string(line);
+}
+
+struct ParsedRr {
+    RrPtr rr;
+    int line = 0;
+};
 
 void erase_record(store::WriteTxn& txn, const store::RecordRow& row) {
     txn.del(store::Table::Records, store::u64_key(row.id));
@@ -101,7 +121,7 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
     // RR by RR (ldns_zone_new_frm_fp_l leaks parsed RRs on some error paths, which the
     // zone-file fuzzer found): every RR is owned here from the moment ldns returns it.
     RrPtr soa_rr;
-    std::vector<RrPtr> parsed;
+    std::vector<ParsedRr> parsed;
     {
         ldns_rdf* cur_origin = origin ? ldns_rdf_clone(origin.get()) : nullptr;
         ldns_rdf* prev = nullptr;
@@ -125,18 +145,32 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
                                                ": $INCLUDE is not supported; give one file");
             }
             if (st != LDNS_STATUS_OK || !rr) {
-                throw InvalidValue("file", "line " + std::to_string(line) + ": " +
-                                               ldns_get_errorstr_by_id(st));
+                const std::string what = line_text(text, line);
+                if (what.starts_with("$GENERATE")) {
+                    throw InvalidValue("file", "line " + std::to_string(line) +
+                                                   ": $GENERATE is not supported (ldns reads "
+                                                   "none); write the RRs out");
+                }
+                // ldns gives no RR to name: the line itself shows its owner and type.
+                throw InvalidValue("file", "line " + std::to_string(line) + " '" + what +
+                                               "': " + ldns_get_errorstr_by_id(st));
             }
             if (ldns_rr_get_type(rr.get()) == LDNS_RR_TYPE_SOA) {
-                if (soa_rr) {
-                    throw InvalidValue("file",
-                                       "line " + std::to_string(line) + ": a second SOA record");
+                if (!soa_rr) {
+                    soa_rr = std::move(rr);
+                    continue;
                 }
-                soa_rr = std::move(rr);
-            } else {
-                parsed.push_back(std::move(rr));
+                // `dig axfr` output ends with the SOA repeated (RFC 5936 §2.2): the same SOA
+                // again is the end of the transfer, any other a second SOA.
+                if (ldns_rr_compare(soa_rr.get(), rr.get()) != 0 ||
+                    ldns_rr_ttl(soa_rr.get()) != ldns_rr_ttl(rr.get())) {
+                    throw InvalidValue("file", "line " + std::to_string(line) + ": " +
+                                                   rdf_text(ldns_rr_owner(rr.get())) +
+                                                   " SOA: a second, different SOA record");
+                }
+                continue;
             }
+            parsed.push_back(ParsedRr{std::move(rr), line});
         }
     }
     const ldns_rr* soa = soa_rr.get();
@@ -154,6 +188,10 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
     auto existing = store::get_zone(txn, zname);
     if (existing && existing->kind != store::ZoneKind::Dns) {
         throw InvalidValue("zone", zname + " is an ENUM range's zone");
+    }
+    std::vector<ZoneRr> before;
+    if (existing) {
+        before = zone_rrs(txn, zname);
     }
     std::set<std::string> owners = {zname};
     store::ZoneRow row;
@@ -196,19 +234,48 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
     row.minimum = rdf_u32(ldns_rr_rdf(soa, 6));
     row.nameservers.clear();
 
-    for (const RrPtr& owned : parsed) {
-        const ldns_rr* rr = owned.get();
-        const std::string owner = name_of(ldns_rr_owner(rr), "owner");
+    std::set<std::tuple<std::string, std::uint16_t, std::string>> seen; // RFC 2181 §5
+    std::optional<std::uint32_t> apex_ns_ttl;
+    for (const ParsedRr& p : parsed) {
+        const ldns_rr* rr = p.rr.get();
         const auto type = static_cast<RRType>(ldns_rr_get_type(rr));
-        const std::string where = owner + " " + to_string(type);
+        const std::string at = "line " + std::to_string(p.line) + ": " +
+                               rdf_text(ldns_rr_owner(rr)) + " " + to_string(type);
+        std::string owner;
+        try {
+            owner = name_of(ldns_rr_owner(rr), "owner");
+        } catch (const InvalidValue& e) {
+            throw InvalidValue("owner", at + ": " + e.what());
+        }
         if (!in_zone(owner, zname)) {
-            throw InvalidValue("owner", owner + " is outside zone " + zname);
+            throw InvalidValue("owner", at + ": outside zone " + zname);
         }
         if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
-            throw InvalidValue("class", where + ": only class IN is served");
+            throw InvalidValue("class", at + ": only class IN is served");
         }
-        if (type == RRType::SOA) {
-            throw InvalidValue("type", where + ": a second SOA");
+        if (!zone_data_type(type)) {
+            throw InvalidValue("type", at + ": a meta-type, not zone data (RFC 6895 §3.1)");
+        }
+        std::string rdata = wire_rdata(rr);
+        if (detail::ldns_format_of(type) != type && ldns_rr_rd_count(rr) == 1) {
+            // ldns read the rdata in the wrong format (ldns_rr.hpp): read its text again.
+            std::string target = rdf_text(ldns_rr_rdf(rr, 0));
+            if (target.size() >= 2 && target.front() == '"' && target.back() == '"') {
+                target = target.substr(1, target.size() - 2);
+            }
+            if (!target.empty() && target.back() != '.') {
+                target += zname.empty() ? "." : "." + zname + "."; // relative, as in the file
+            }
+            try {
+                rdata = record_rdata(type, target, 0, zname);
+            } catch (const InvalidValue& e) {
+                throw InvalidValue("value", at + ": " + e.what());
+            }
+        }
+        if (!seen.emplace(owner, static_cast<std::uint16_t>(type), rdata).second) {
+            // RFC 2181 §5: "the server should suppress duplicate RRs" in an RRset.
+            ++result.duplicates;
+            continue;
         }
         if (owner == zname && type == RRType::NS) {
             const std::string ns = name_of(ldns_rr_rdf(rr, 0), "NS");
@@ -217,39 +284,49 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
             } else {
                 row.nameservers.push_back(ns);
             }
-            if (ldns_rr_ttl(rr) != row.ttl) {
-                result.warnings.push_back("apex NS TTL " + std::to_string(ldns_rr_ttl(rr)) +
-                                          " is served as the SOA TTL " + std::to_string(row.ttl));
+            if (!apex_ns_ttl) {
+                apex_ns_ttl = ldns_rr_ttl(rr);
+            } else if (*apex_ns_ttl != ldns_rr_ttl(rr)) {
+                // RFC 2181 §5.2: the TTLs of an RRset must be equal.
+                result.warnings.push_back(at + ": apex NS TTL " + std::to_string(ldns_rr_ttl(rr)) +
+                                          " is served as " + std::to_string(*apex_ns_ttl) +
+                                          " (RFC 2181 §5.2)");
             }
             continue;
         }
-        const auto known = record_type_from_string(to_string(type));
-        if (!known || *known != type) {
-            throw InvalidValue("type", where + ": type not supported (A, AAAA, CNAME, MX, NAPTR, "
-                                               "NS, SRV, TXT, PTR, LOC)");
-        }
         if (type == RRType::CNAME && owner == zname) {
-            throw InvalidValue("type", where + ": a CNAME cannot be at the zone apex");
+            throw InvalidValue("type", at + ": a CNAME cannot be at the zone apex");
         }
         store::RecordRow rec;
         rec.zone = zname;
         rec.name = owner;
         rec.type = static_cast<std::uint16_t>(type);
-        rec.ttl = ldns_rr_ttl(rr);
+        rec.ttl = stored_ttl(ldns_rr_ttl(rr));
         const std::size_t n = ldns_rr_rd_count(rr);
         std::vector<std::string> fields;
         for (std::size_t f = 0; f < n; ++f) {
             fields.push_back(rdf_text(ldns_rr_rdf(rr, f)));
+        }
+        if (type_info(type) == nullptr) {
+            char* s = ldns_rr2str(rr); // unknown: "\# <length> <hex>" (RFC 3597 §5)
+            const std::string line = s != nullptr ? s : "";
+            free(s);
+            const auto generic = line.find("\\#");
+            fields = {generic == std::string::npos ? line : line.substr(generic)};
+            while (!fields[0].empty() && fields[0].back() == '\n') {
+                fields[0].pop_back();
+            }
         }
         std::size_t first = 0;
         if ((type == RRType::MX || type == RRType::SRV) && n > 1) {
             rec.priority = static_cast<std::uint32_t>(std::stoul(fields[0]));
             first = 1;
         }
-        for (std::size_t f = first; f < n; ++f) {
+        for (std::size_t f = first; f < fields.size(); ++f) {
             rec.value += (f > first ? " " : "") + fields[f];
         }
-        rec.rdata = record_rdata(type, rec.value, rec.priority, zname);
+        // The wire form ldns read, as read: names absolute, nothing re-derived from text.
+        rec.rdata = rdata;
         rec.customer = row.customer;
         rec.reseller = row.reseller;
         rec.owner = row.customer;
@@ -269,19 +346,46 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
         result.warnings.push_back("SOA MNAME " + mname + " is not an apex NS; served as " +
                                   row.nameservers.front());
     }
-    // The file's serial when it moves the zone forward; touch_zone takes the next one.
-    if (file_serial > row.serial) {
-        row.serial = file_serial - 1;
+    // The file's serial, never one that moves the zone backward (RFC 1982 arithmetic) unless
+    // the operator forces it (docs/decisions.md).
+    if (existing && serial_lt(file_serial, existing->serial) && !o.force_serial) {
+        throw InvalidValue("serial", "the file's serial " + std::to_string(file_serial) +
+                                         " is lower than the zone's " +
+                                         std::to_string(existing->serial) +
+                                         " (RFC 1982): secondaries would not follow; raise it, "
+                                         "or force it");
     }
+    row.serial = file_serial;
+    set_apex_ns_ttl(txn, zname,
+                    apex_ns_ttl && *apex_ns_ttl != row.ttl ? apex_ns_ttl : std::nullopt);
     for (const auto& owner : owners) {
         rebuild_node(txn, owner);
     }
-    touch_zone(txn, row, o.now);
+    write_zone(txn, row, o.now);
+    if (existing && file_serial == existing->serial && !o.force_serial) {
+        // Same serial: unchanged content keeps it; changed content takes the next one, so
+        // secondaries see the change.
+        auto same = [](std::vector<ZoneRr> v) {
+            v.erase(v.begin());
+            std::sort(v.begin(), v.end());
+            return v;
+        };
+        if (same(before) != same(zone_rrs(txn, zname))) {
+            row.serial = file_serial + 1;
+            write_zone(txn, row, o.now);
+            result.warnings.push_back("the content changed but not the serial " +
+                                      std::to_string(file_serial) + "; served as " +
+                                      std::to_string(row.serial));
+        }
+    }
     result.serial = row.serial;
     return result;
 }
 
-std::vector<ZoneRr> zone_rrs(const store::ReadTxn& txn, std::string_view zone) {
+namespace {
+
+template <class Txn>
+std::vector<ZoneRr> rrs_of(const Txn& txn, std::string_view zone) {
     std::vector<ZoneRr> out;
     const std::string zkey = name_key(zone);
     const auto apex = txn.get(store::Table::DnsNodes, zkey);
@@ -311,6 +415,11 @@ std::vector<ZoneRr> zone_rrs(const store::ReadTxn& txn, std::string_view zone) {
     store::Cursor c = txn.cursor(store::Table::DnsNodes);
     for (bool ok = c.seek(zkey); ok && c.key().starts_with(zkey);) {
         const std::string_view key = c.key();
+        if (zkey.empty() && key == root_stored_key) {
+            add_node(zkey, c.value(), false); // the root zone's apex (its SOA went first)
+            ok = c.next();
+            continue;
+        }
         if (key.size() > zkey.size() && (NodeView(c.value()).flags() & NodeApex)) {
             // A child zone we also serve: its names are not in this zone, but this zone's
             // delegation records at the cut are.
@@ -321,8 +430,7 @@ std::vector<ZoneRr> zone_rrs(const store::ReadTxn& txn, std::string_view zone) {
                 if (rec && rec->zone == zone) {
                     const auto z = store::get_zone(txn, rec->zone);
                     out.push_back(ZoneRr{owner, static_cast<RRType>(rec->type),
-                                         rec->ttl != 0 ? rec->ttl : (z ? z->ttl : 3600),
-                                         rec->rdata});
+                                         served_ttl(rec->ttl, z ? z->ttl : 3600), rec->rdata});
                 }
             }
             std::string after(key);
@@ -334,6 +442,16 @@ std::vector<ZoneRr> zone_rrs(const store::ReadTxn& txn, std::string_view zone) {
         ok = c.next();
     }
     return out;
+}
+
+} // namespace
+
+std::vector<ZoneRr> zone_rrs(const store::ReadTxn& txn, std::string_view zone) {
+    return rrs_of(txn, zone);
+}
+
+std::vector<ZoneRr> zone_rrs(const store::WriteTxn& txn, std::string_view zone) {
+    return rrs_of(txn, zone);
 }
 
 std::string export_zone(const store::ReadTxn& txn, std::string_view zone) {

@@ -151,6 +151,7 @@ public:
     WriteTxn(const WriteTxn&) = delete;
     WriteTxn& operator=(const WriteTxn&) = delete;
 
+    // The empty key (the DNS root) is stored as "\0"; a cursor shows it that way.
     std::optional<std::string_view> get(Table t, std::string_view key) const;
     void put(Table t, std::string_view key, std::string_view value);
     bool del(Table t, std::string_view key); // false when the key was absent

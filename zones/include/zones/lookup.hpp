@@ -22,6 +22,7 @@ enum class LookupState : std::uint8_t {
     NxDomain,   // the name does not exist in the zone; authority = SOA
     Delegation, // the name (or the end of the CNAME chain in answer) is at or below a zone
                 // cut; authority = the cut's NS (a referral)
+    YxDomain,   // a DNAME substitution would exceed 255 bytes; answer = the DNAME (RFC 6672 §2.2)
     Refused,    // the name is in no zone we serve
     Malformed,  // a stored node failed its checks (answer SERVFAIL)
 };
@@ -73,6 +74,10 @@ struct LookupResult {
     unsigned zone_labels = 0;
     // True when answer[0] was synthesised from a wildcard (RFC 4592).
     bool wildcard = false;
+    // DNAME substitution (RFC 6672): the DNAME's owner and the synthesized CNAME's one RR
+    // (u32 TTL, u16 length, target), which answer[] views.
+    NameBuf dname_owner;
+    std::array<char, 6 + 255> synthesized{};
 };
 
 // Looks `qkey` (name_key of the qname, e.g. from wire_to_key) up for `qtype` and fills `out`.

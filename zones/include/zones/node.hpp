@@ -32,7 +32,12 @@ enum NodeFlag : std::uint8_t {
     NodeApex = 1,       // a zone apex: SOA and NS RRsets live here
     NodeDelegation = 2, // NS at a non-apex name: a zone cut (referral)
     NodeWildcard = 4,   // the owner's first label is "*"
+    NodeNsec3Only = 8,  // only NSEC3 (and its RRSIGs): the name does not exist (RFC 5155 §7.2.8)
+    NodeDname = 16,     // a DNAME: names below are redirected (RFC 6672)
 };
+
+// The flags the zone index keeps (ZoneMarks); the others live in the node only.
+constexpr std::uint8_t index_flags = NodeApex | NodeDelegation | NodeWildcard | NodeDname;
 
 // One RR inside an RRset view.
 struct RrView {
@@ -99,6 +104,9 @@ public:
     void add(RRType type, std::uint32_t ttl, std::string_view rdata);
 
     bool empty() const noexcept { return rrs_.empty(); }
+
+    // True when every RR added is an NSEC3 or an RRSIG, and one is an NSEC3.
+    bool nsec3_only() const noexcept;
 
     std::string build() const;
 

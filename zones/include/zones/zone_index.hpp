@@ -26,9 +26,10 @@ void mark_node(store::WriteTxn& txn, std::string_view key, std::uint8_t flags);
 // Where a name sits among the zones we serve.
 struct ZoneSpot {
     enum class Kind : std::uint8_t { None, InZone, BelowCut } kind = Kind::None;
-    std::size_t zone_len = 0; // key length of the closest enclosing apex
-    std::size_t cut_len = 0;  // BelowCut: key length of the topmost cut at or above the name
-    bool wildcards = false;   // the zone holds a wildcard node somewhere
+    std::size_t zone_len = 0;  // key length of the closest enclosing apex
+    std::size_t cut_len = 0;   // BelowCut: key length of the topmost cut at or above the name
+    bool wildcards = false;    // the zone holds a wildcard node somewhere
+    std::size_t dname_len = 0; // InZone: key length of the topmost DNAME strictly above the name
 };
 
 class ZoneIndex {
@@ -61,6 +62,8 @@ private:
     std::string keys_;
     std::size_t count_ = 0;
     std::uint64_t depths_[2] = {0, 0}; // bit n: some mark has n labels (n < 128)
+    bool root_apex_ = false;           // we serve the root zone (its key is empty: no slot)
+    bool root_wildcards_ = false;
     std::uint64_t txn_id_ = 0;
     std::uint64_t generation_ = ~std::uint64_t{0};
 };

@@ -17,20 +17,25 @@ struct ImportOptions {
     std::int64_t customer = 0; // owner of the zone and its records
     std::int64_t reseller = 0; // 0: the customer's reseller when the customer is known
     std::int64_t now = 0;      // unix time of the change (change dates, serial)
+    bool force_serial = false; // take the file's serial even when it is lower (RFC 1982)
 };
 
 struct ImportResult {
     std::string zone;
     std::size_t records = 0;
     std::uint32_t serial = 0;
+    std::size_t duplicates = 0;        // identical RRs merged (RFC 2181 §5)
     std::vector<std::string> warnings; // what the store cannot represent exactly
 };
 
 // Parses `text` (a master file, via ldns) and makes it the content of one DnsPort zone in
-// `txn`: the SOA values and apex NS go into the ZoneRow, every other RR becomes a record
-// row (indexes, nodes, serial) exactly as DnsService writes them. An existing zone of that
-// name has its records replaced. The serial is the file's when that is larger than the
-// zone's, else the next one. Throws InvalidValue naming the line that cannot be stored.
+// `txn`: the SOA values and apex NS go into the ZoneRow, every other RR (any type but the
+// meta-types, RFC 3597 unknown ones included) becomes a record row (indexes, nodes) exactly as
+// DnsService writes them, with its TTL (0 included) and the rdata ldns read. Identical RRs are
+// merged; a repeated identical SOA (`dig axfr` output) ends the zone. An existing zone of that
+// name has its records replaced. The serial is the file's; a lower one than the zone's (RFC
+// 1982) is refused unless o.force_serial; the same one with changed content becomes the next.
+// Throws InvalidValue naming the line, owner and type that cannot be stored.
 ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const ImportOptions& o);
 
 // One RR of a zone as a secondary receives it: owner canonical (no trailing dot).
@@ -39,12 +44,16 @@ struct ZoneRr {
     RRType type{};
     std::uint32_t ttl = 0;
     std::string rdata;
+
+    friend bool operator==(const ZoneRr&, const ZoneRr&) = default;
+    friend auto operator<=>(const ZoneRr&, const ZoneRr&) = default;
 };
 
 // The RRs of `zone` (canonical) from Table::DnsNodes in canonical order, the SOA first (not
 // repeated at the end), names of child zones we also serve left out, glue below cuts kept.
 // Empty when we do not serve the zone.
 std::vector<ZoneRr> zone_rrs(const store::ReadTxn& txn, std::string_view zone);
+std::vector<ZoneRr> zone_rrs(const store::WriteTxn& txn, std::string_view zone);
 
 // The zone as a master file: $ORIGIN, then one absolute RR per line (zone_rrs order).
 std::string export_zone(const store::ReadTxn& txn, std::string_view zone);
