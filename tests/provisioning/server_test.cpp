@@ -61,6 +61,16 @@ std::string soap_call(std::uint16_t port, const std::string& user, const std::st
         .second;
 }
 
+// A server for the administrator admin/pw on a free loopback port.
+prov::Options options(unsigned threads) {
+    prov::Options o;
+    o.port = free_port();
+    o.admin_username = "admin";
+    o.admin_password = "pw";
+    o.threads = threads;
+    return o;
+}
+
 class Running {
 public:
     Running(store::Env& env, prov::Options o)
@@ -103,11 +113,7 @@ TEST_CASE("write_metrics counts operations, faults and failed logins; promtool a
           "[prov]") {
     test::TempDir dir;
     store::Env env(dir.path());
-    prov::Options o;
-    o.port = free_port();
-    o.admin_username = "admin";
-    o.admin_password = "pw";
-    o.threads = 2;
+    const prov::Options o = options(2);
     Running server(env, o);
 
     const std::string zones = "<ns5:getZones><query><filter><name></name></filter></query>"
@@ -154,11 +160,7 @@ TEST_CASE("reload_certificate serves the new pair; a bad file throws and keeps t
     std::filesystem::copy_file(first / "key.pem", live / "key.pem");
 
     store::Env env(dir.path());
-    prov::Options o;
-    o.port = free_port();
-    o.admin_username = "admin";
-    o.admin_password = "pw";
-    o.threads = 1;
+    prov::Options o = options(1);
     o.tls_certificate = (live / "cert.pem").string();
     o.tls_key = (live / "key.pem").string();
     Running server(env, o);
