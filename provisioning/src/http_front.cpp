@@ -92,13 +92,20 @@ private:
         }
     }
 
+    // A new deadline replaces the previous one. A wait that completed just before it was
+    // replaced is ignored by its generation, so it cannot close a connection in good standing.
     void arm(unsigned seconds) {
         timer_.expires_after(std::chrono::seconds(seconds));
-        timer_.async_wait([self = shared_from_this()](error_code ec) {
-            if (!ec) {
+        timer_.async_wait([self = shared_from_this(), generation = ++deadline_](error_code ec) {
+            if (!ec && generation == self->deadline_) {
                 self->close(); // a deadline passed: idle too long, or a slow sender
             }
         });
+    }
+
+    void disarm() {
+        ++deadline_;
+        timer_.cancel();
     }
 
     // The next request: maybe already buffered (pipelining), else read with a deadline.
@@ -109,6 +116,10 @@ private:
             }
             arm(front_.options_.idle_timeout);
             request_started_ = false;
+        } else {
+            // Bytes of the next request came with the last one: its deadline runs from now.
+            arm(front_.options_.request_timeout);
+            request_started_ = true;
         }
         process();
     }
@@ -157,7 +168,7 @@ private:
         case Framing::State::Complete:
             break;
         }
-        timer_.cancel(); // a worker answers; no deadline while it runs
+        disarm(); // a worker answers; no deadline while it runs
         continue_sent_ = false;
         Job job;
         job.request = in_.substr(0, f.length);
@@ -195,7 +206,7 @@ private:
     }
 
     void close() {
-        timer_.cancel();
+        disarm();
         error_code ignored;
         if (!tls_) {
             socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -209,8 +220,9 @@ private:
     std::unique_ptr<ssl::stream<tcp::socket&>> tls_;
     asio::steady_timer timer_;
     std::string peer_;
-    std::string in_;  // received, not yet handed to a worker
-    std::string out_; // being written
+    std::string in_;        // received, not yet handed to a worker
+    std::string out_;       // being written
+    unsigned deadline_ = 0; // generation of the current deadline
     bool request_started_ = false;
     bool continue_sent_ = false;
 };

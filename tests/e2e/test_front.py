@@ -13,7 +13,8 @@ workers, so waiting clients hold no worker.
      getZones p99 latency grows by less than 50 ms over the same measurement with no idle
      connection (the old thread-per-connection server made it wait for an idle timeout);
      every idle connection still answers afterwards; a slow sender is still cut off at
-     request_timeout; the server's RSS stays under 100 MB.
+     request_timeout, also when its slow request follows a complete one on the connection
+     (pipelined); the server's RSS stays under 100 MB.
 
 Usage: /usr/bin/python3 test_front.py --binary PATH/TO/switchboard
 """
@@ -207,6 +208,23 @@ def test_idle_connections(args):
             elapsed = time.monotonic() - start
             slow.close()
             ck.check(cut and elapsed < 6, f"a slow sender is cut off ({elapsed:.1f} s)")
+
+            # The same behind a complete request: the pipelined rest has its own deadline.
+            slow = connect(port, source="127.0.0.21")
+            start = time.monotonic()
+            slow.sendall(head + payload + b"POST /ngnpro/ HTTP/1.1\r\n")
+            first = read_response(slow)[0]
+            cut = False
+            try:
+                for _ in range(60):
+                    slow.sendall(b"X")
+                    time.sleep(0.1)
+            except (BrokenPipeError, ConnectionResetError):
+                cut = True
+            elapsed = time.monotonic() - start
+            slow.close()
+            ck.check(first == 200 and cut and elapsed < 6,
+                     f"a slow pipelined request is cut off too ({first}, {elapsed:.1f} s)")
 
             rss = rss_mb(srv.proc.pid)
             ck.check(rss < 100, f"server RSS with {len(idle)} connections: {rss:.1f} MB (< 100)")
