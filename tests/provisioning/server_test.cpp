@@ -109,7 +109,7 @@ bool trusted_by(std::uint16_t port, const std::filesystem::path& ca) {
 
 } // namespace
 
-TEST_CASE("write_metrics counts operations, faults and failed logins; promtool accepts it",
+TEST_CASE("write_metrics counts operations, faults and failed logins, and promtool accepts it",
           "[prov]") {
     test::TempDir dir;
     store::Env env(dir.path());
@@ -145,7 +145,7 @@ TEST_CASE("write_metrics counts operations, faults and failed logins; promtool a
     CHECK(status == 0);
 }
 
-TEST_CASE("reload_certificate serves the new pair; a bad file throws and keeps the old one",
+TEST_CASE("reload_certificate serves the new pair, and a bad file throws and keeps the old one",
           "[prov]") {
     test::TempDir dir;
     const auto first = dir.path() / "first";
