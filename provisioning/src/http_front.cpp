@@ -174,11 +174,14 @@ private:
         job.request = in_.substr(0, f.length);
         in_.erase(0, f.length);
         job.peer = peer_;
-        job.done = [self = shared_from_this()](std::string&& response, bool keep_alive) {
-            asio::post(self->front_.io_,
-                       [self, response = std::move(response), keep_alive]() mutable {
-                           self->write(std::move(response), keep_alive, true);
-                       });
+        // The session moves from the worker's callback into the posted handler, so its last
+        // owner is always on the I/O thread (it touches the front's per-address counts).
+        job.done = [self = shared_from_this()](std::string&& response, bool keep_alive) mutable {
+            HttpFront& front = self->front_;
+            asio::post(front.io_, [self = std::move(self), response = std::move(response),
+                                   keep_alive]() mutable {
+                self->write(std::move(response), keep_alive, true);
+            });
         };
         front_.pool_.submit(std::move(job));
     }
