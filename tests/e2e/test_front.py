@@ -164,9 +164,10 @@ def rss_mb(pid):
 
 def rss_limit_mb(binary):
     """100 MB (issue 13); AddressSanitizer's shadow memory and quarantine roughly triple a
-    process's RSS, so a sanitizer build (the second run of `make test`) gets 300 MB."""
+    process's RSS, so a sanitizer build (ASan: the second run of `make test`) gets 300 MB."""
     with open(binary, "rb") as f:
-        return 300 if b"libasan.so" in f.read() else 100
+        text = f.read()
+        return 300 if b"libasan.so" in text or b"libtsan.so" in text else 100
 
 
 def test_idle_connections(args):
