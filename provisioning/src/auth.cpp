@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 namespace sb::prov {
 
@@ -22,7 +21,7 @@ bool same_secret(const std::string& a, const std::string& b) {
 
 } // namespace
 
-void LoginThrottle::failed(const std::string& address) {
+std::chrono::milliseconds LoginThrottle::failed(const std::string& address) {
     unsigned n;
     {
         std::lock_guard lock(mutex_);
@@ -31,10 +30,11 @@ void LoginThrottle::failed(const std::string& address) {
         }
         n = ++failures_[address];
     }
-    if (n > 3) {
-        const unsigned shift = std::min(n - 3, 5u);
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(3000u, 100u << shift)));
+    if (n <= 3) {
+        return std::chrono::milliseconds(0);
     }
+    const unsigned shift = std::min(n - 3, 5u);
+    return std::chrono::milliseconds(std::min(3000u, 100u << shift));
 }
 
 void LoginThrottle::succeeded(const std::string& address) {
@@ -81,7 +81,7 @@ Caller authenticate(struct soap* soap) {
     log::write(log::Level::Warning, "provisioning", "failed login",
                {{"user", auth->username}, {"from", r.peer}});
     ctx.metrics.failed_login();
-    ctx.throttle.failed(r.peer);
+    r.answer_delay = ctx.throttle.failed(r.peer);
     throw ApiError(ErrorCode::AuthenticationFailed, "wrong username or password");
 }
 

@@ -176,14 +176,30 @@ private:
         job.peer = peer_;
         // The session moves from the worker's callback into the posted handler, so its last
         // owner is always on the I/O thread (it touches the front's per-address counts).
-        job.done = [self = shared_from_this()](std::string&& response, bool keep_alive) mutable {
+        job.done = [self = shared_from_this()](std::string&& response, Served served) mutable {
             HttpFront& front = self->front_;
-            asio::post(front.io_, [self = std::move(self), response = std::move(response),
-                                   keep_alive]() mutable {
-                self->write(std::move(response), keep_alive, true);
-            });
+            asio::post(front.io_,
+                       [self = std::move(self), response = std::move(response), served]() mutable {
+                           self->answer(std::move(response), served);
+                       });
         };
         front_.pool_.submit(std::move(job));
+    }
+
+    // The worker's answer, after the login throttle's wait (on the timer, not on a thread).
+    void answer(std::string response, Served served) {
+        if (served.delay.count() <= 0) {
+            write(std::move(response), served.keep_alive, true);
+            return;
+        }
+        disarm();
+        timer_.expires_after(served.delay);
+        timer_.async_wait([self = shared_from_this(), generation = deadline_,
+                           response = std::move(response), served](error_code ec) mutable {
+            if (!ec && generation == self->deadline_) {
+                self->write(std::move(response), served.keep_alive, true);
+            }
+        });
     }
 
     // Writes `data`; then reads on (`keep_alive`) or closes. `final` answers end a request.

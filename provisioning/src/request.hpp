@@ -26,8 +26,9 @@ struct Request {
     std::string peer;         // the client's address, for the audit line and the throttle
     std::string audit_object; // what audit_note named
     std::chrono::steady_clock::time_point start;
-    std::string_view in;        // request bytes gSOAP has not read yet
-    std::string* out = nullptr; // the response being written
+    std::chrono::milliseconds answer_delay{0}; // the login throttle's wait before the answer
+    std::string_view in;                       // request bytes gSOAP has not read yet
+    std::string* out = nullptr;                // the response being written
 };
 
 // The Request installed on `soap` (soap->user).

@@ -129,7 +129,8 @@ void use(struct soap* soap, Request& r) noexcept {
     soap->user = &r;
 }
 
-bool serve_buffer(struct soap* soap, std::string_view in, std::string& out, std::string_view peer) {
+Served serve_buffer(struct soap* soap, std::string_view in, std::string& out,
+                    std::string_view peer) {
     Request& r = request(soap);
     const RequestScope scope(soap);
     const CurrentRequest current(soap);
@@ -138,6 +139,7 @@ bool serve_buffer(struct soap* soap, std::string_view in, std::string& out, std:
     r.peer.assign(peer);
     r.audit_object.clear();
     r.start = std::chrono::steady_clock::now();
+    r.answer_delay = std::chrono::milliseconds(0);
     const std::size_t from = out.size();
     // One pass of soap_serve's loop: the front frames requests, so no bytes of a previous
     // request may remain in gSOAP's input buffer.
@@ -153,11 +155,13 @@ bool serve_buffer(struct soap* soap, std::string_view in, std::string& out, std:
         }
     }
     drop_interim_continue(out, from);
-    const bool keep_alive =
+    Served served;
+    served.keep_alive =
         soap->keep_alive != 0 && (soap->error == SOAP_OK || soap->error == SOAP_STOP);
+    served.delay = r.answer_delay;
     r.in = {};
     r.out = nullptr;
-    return keep_alive;
+    return served;
 }
 
 } // namespace sb::prov

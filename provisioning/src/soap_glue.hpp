@@ -6,6 +6,7 @@
 #include "provisioning/provisioning.hpp"
 #include "soap_context.hpp"
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -22,8 +23,14 @@ SoapContext serving_context(const Options& options);
 // Makes `r` the Request of `soap` (soap->user).
 void use(struct soap* soap, Request& r) noexcept;
 
+struct Served {
+    bool keep_alive = false;            // the connection may stay open for another request
+    std::chrono::milliseconds delay{0}; // hold the answer back this long (failed logins)
+};
+
 // Serves one complete HTTP request `in` from `peer` and appends the whole HTTP response to
-// `out`. Returns whether the connection may stay open for another request.
-bool serve_buffer(struct soap* soap, std::string_view in, std::string& out, std::string_view peer);
+// `out`.
+Served serve_buffer(struct soap* soap, std::string_view in, std::string& out,
+                    std::string_view peer);
 
 } // namespace sb::prov

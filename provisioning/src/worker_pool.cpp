@@ -58,17 +58,17 @@ void WorkerPool::work() {
             queue_.pop_front();
         }
         std::string response;
-        bool keep_alive = false;
+        Served served;
         try {
-            keep_alive = serve_buffer(context.get(), job.request, response, job.peer);
+            served = serve_buffer(context.get(), job.request, response, job.peer);
         } catch (const std::exception& e) {
             log::write(log::Level::Error, "provisioning", "request failed",
                        {{"from", job.peer}, {"error", e.what()}});
             response = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n"
                        "Connection: close\r\n\r\n";
-            keep_alive = false;
+            served = Served{};
         }
-        job.done(std::move(response), keep_alive);
+        job.done(std::move(response), served);
     }
 }
 

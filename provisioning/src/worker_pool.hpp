@@ -5,6 +5,7 @@
 
 #include "context.hpp"
 #include "soap_context.hpp"
+#include "soap_glue.hpp"
 
 #include <condition_variable>
 #include <deque>
@@ -19,9 +20,9 @@ namespace sb::prov {
 struct Job {
     std::string request; // one complete HTTP request
     std::string peer;    // the client's address
-    // Called on the worker thread with the whole HTTP response and whether the connection
-    // may stay open.
-    std::function<void(std::string&& response, bool keep_alive)> done;
+    // Called on the worker thread with the whole HTTP response, whether the connection may
+    // stay open and how long the answer must wait.
+    std::function<void(std::string&& response, Served served)> done;
 };
 
 class WorkerPool {
