@@ -48,7 +48,8 @@ public:
     // Serves until stop(): one I/O thread (the caller) reads and writes every connection,
     // `threads` workers run complete requests, one gSOAP context each.
     void run();
-    // Thread-safe; run() returns once the requests being run are answered.
+    // Thread-safe; run() returns once the workers have finished the requests they run (their
+    // answers are dropped); open connections close when the Server is destroyed.
     void stop();
 
     // Appends the SOAP server's metrics in Prometheus text exposition (# HELP, # TYPE,
