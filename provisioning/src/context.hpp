@@ -1,7 +1,11 @@
-// What every gSOAP entry point reaches through soap->user: the services and the admin
-// account, plus the helpers that turn a request's auth header into a Caller.
+// What every gSOAP entry point reaches through soap->user (a Request, request.hpp): the
+// services, the admin account, the login throttle and the metrics shared by every worker,
+// plus the helpers that turn a request's auth header into a Caller.
 #pragma once
 
+#include "login_throttle.hpp"
+#include "metrics.hpp"
+#include "provisioning/provisioning.hpp"
 #include "service.hpp"
 #include "sip_service.hpp"
 
@@ -12,6 +16,8 @@ struct soap;
 namespace sb::prov {
 
 struct Context {
+    Context(store::Env& env, const Options& options);
+
     DnsService dns;
     EnumService enums;
     CustomerService customers;
@@ -19,8 +25,11 @@ struct Context {
     std::string admin_password;
     SipService sip;
     VoicemailService voicemail;
+    LoginThrottle throttle;
+    Metrics metrics;
 };
 
+// The services of the request being served on `soap`.
 Context& context(struct soap* soap);
 
 // The caller named by the request's auth header; throws ApiError(AuthenticationFailed).
@@ -35,7 +44,9 @@ int internal_fault(struct soap* soap, const char* operation, const char* what);
 
 // The audit log: one structured line on stderr per change (add/update/delete/set/remove) and
 // per failed login — who, as whom, from where, what, on which object, with which result.
-// An entry point names the object it changes with audit_note("zone example.com").
+// An entry point names the object it changes with audit_note(soap, "zone example.com").
+void audit_note(struct soap* soap, std::string what);
+// The same for the request this thread serves; kept until every port passes `soap`.
 void audit_note(std::string what);
 void audit(struct soap* soap, const char* operation, const Caller* caller, int code);
 

@@ -46,7 +46,9 @@ def test_audit_lines(args):
         finally:
             srv.stop()
         log = srv.output(tail=100000)
-    lines = [line for line in log.splitlines() if line.startswith("audit ")]
+    # The audit line's text follows the log prefix ("switchboard: notice: provisioning: ").
+    lines = [line[line.index("audit time="):] for line in log.splitlines()
+             if "audit time=" in line]
     print("\n".join("    " + line for line in lines))
 
     def find(pattern):

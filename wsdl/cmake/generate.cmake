@@ -26,3 +26,20 @@ endforeach()
 
 include("${CMAKE_CURRENT_LIST_DIR}/merge_wsdl.cmake")
 file(COPY_FILE "${GEN_DIR}/DnsPort.nsmap" "${GEN_DIR}/NGNPro.nsmap")
+
+# soapC.cpp is compiled with src/soapC_shim.hpp, which reroutes soap_match_array,
+# soap_element_id and soap_element_begin_out through lenient.cpp for SOAP-encoded arrays. A
+# soapcpp2 that no longer calls them from the array serializers would silently bypass the
+# rerouting (lenient.cpp's static_asserts catch changed signatures): fail here instead.
+file(READ "${GEN_DIR}/soapC.cpp" soapC)
+foreach(call
+    "soap_element_id(soap, tag, id, a, a->__ptr, a->__size, type, SOAP_TYPE_ngnpro__StringArray"
+    "soap_element_begin_out(soap, tag, id, type)"
+    "soap_match_array(soap, \"xsd:string\")")
+  string(FIND "${soapC}" "${call}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "soapcpp2 output no longer calls `${call}` in the array serializers: "
+                        "the rerouting in wsdl/src/soapC_shim.hpp (SOAP-encoded arrays) would "
+                        "not take effect; adapt the shim and lenient.cpp to this gSOAP version")
+  endif()
+endforeach()

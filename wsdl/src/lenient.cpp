@@ -24,6 +24,7 @@
 #include <limits>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 
 namespace {
 
@@ -249,17 +250,6 @@ double* soap_in_xsd__double(struct soap* soap, const char* tag, double* a, const
 
 namespace {
 
-// Set by element_id for an array type, consumed by the element_begin_out that follows it
-// for the same tag. One soap context is only ever used by one thread (STYLE.md §4).
-struct PendingArray {
-    const struct soap* soap = nullptr;
-    const char* tag = nullptr;
-    int size = 0;
-    char item_type[128] = {};
-};
-
-thread_local PendingArray pending;
-
 // "ngnpro:StringArray" -> "xsd:string", "ngnpro:<Item>Array" -> "ngnpro:<Item>", else false.
 bool array_item_type(const char* type, char (&item)[128]) {
     if (type == nullptr)
@@ -284,30 +274,39 @@ bool array_item_type(const char* type, char (&item)[128]) {
 
 namespace sb::wsdl::detail {
 
+// A gSOAP upgrade that changes these runtime functions' signatures breaks the rerouting in
+// soapC_shim.hpp: it fails here, at build time (generate.cmake checks that the generated code
+// still calls them).
+static_assert(std::is_same_v<decltype(&match_array), decltype(&::soap_match_array)>);
+static_assert(std::is_same_v<decltype(&element_id), decltype(&::soap_element_id)>);
+static_assert(std::is_same_v<decltype(&element_begin_out), decltype(&::soap_element_begin_out)>);
+
 int match_array(struct soap*, const char*) {
     return SOAP_OK;
 }
 
+// The generated serializer of an array calls element_id, then (when it returned an id >= 0)
+// element_begin_out for the same element. element_id leaves the arrayType ("ngnpro:Item[n]")
+// in the context's own type buffer, where soap_putsizesoffsets writes it; element_begin_out
+// recognizes the array by its type name and opens it with that arrayType. No state outside
+// the context.
 int element_id(struct soap* soap, const char* tag, int id, const void* p, const void* a, int n,
                const char* type, int t, char** mark) {
-    pending.soap = nullptr;
-    if (array_item_type(type, pending.item_type)) {
-        pending.soap = soap;
-        pending.tag = tag;
-        pending.size = n;
+    const int result = ::soap_element_id(soap, tag, id, p, a, n, type, t, mark);
+    char item_type[128];
+    if (result >= 0 && array_item_type(type, item_type)) {
+        soap_putsizesoffsets(soap, item_type, &n, nullptr, 1);
     }
-    return ::soap_element_id(soap, tag, id, p, a, n, type, t, mark);
+    return result;
 }
 
 int element_begin_out(struct soap* soap, const char* tag, int id, const char* type) {
-    if (pending.soap == soap && pending.tag == tag) {
-        pending.soap = nullptr;
-        const char* array_type =
-            soap_putsizesoffsets(soap, pending.item_type, &pending.size, nullptr, 1);
+    char item_type[128];
+    if (array_item_type(type, item_type)) {
         // soap_array_begin_out writes SOAP-ENC:arrayType only; PEAR also looks at xsi:type.
         if (soap_set_attr(soap, "xsi:type", "SOAP-ENC:Array", 1))
             return soap->error;
-        return soap_array_begin_out(soap, tag, id, array_type, nullptr);
+        return soap_array_begin_out(soap, tag, id, soap->type, nullptr);
     }
     return ::soap_element_begin_out(soap, tag, id, type);
 }

@@ -15,7 +15,7 @@ namespace sb::prov {
 struct Options {
     std::string address = "127.0.0.1";
     std::uint16_t port = 9200;
-    unsigned threads = 32; // a keep-alive client holds one while it idles (idle_timeout)
+    unsigned threads = 32; // workers running requests; waiting clients hold none
     std::string admin_username;
     std::string admin_password;
     std::vector<std::string> default_nameservers; // for zones added without nameservers
@@ -45,10 +45,23 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    // Serves until stop(); worker threads handle requests, one gSOAP context each.
+    // Serves until stop(): one I/O thread (the caller) reads and writes every connection,
+    // `threads` workers run complete requests, one gSOAP context each.
     void run();
-    // Thread-safe; run() returns within about a second.
+    // Thread-safe; run() returns once the workers have finished the requests they run (their
+    // answers are dropped); open connections close when the Server is destroyed.
     void stop();
+
+    // Appends the SOAP server's metrics in Prometheus text exposition (# HELP, # TYPE,
+    // samples): switchboard_soap_calls_total and _faults_total by Port.operation, the
+    // _request_duration_seconds histogram, _failed_logins_total, _refused_connections_total
+    // and the _open_connections gauge. Thread-safe.
+    void write_metrics(std::string& out) const;
+
+    // Re-reads the TLS certificate and key files; new connections use them. Throws
+    // std::runtime_error saying what is wrong, and keeps the old pair, when they cannot be
+    // read or do not match. Does nothing when the server speaks plain HTTP. Thread-safe.
+    void reload_certificate();
 
 private:
     struct Impl;

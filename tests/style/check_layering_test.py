@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""check_layering.py fails on each kind of violation it is there for, and passes a clean tree:
+store including provisioning code (by its include path or by a relative path into its src/),
+a private src/ header of another library, soapH.h outside provisioning/src, a library linking
+one of a layer above it, and a cycle of static libraries linking each other. Each case is a
+small tree written to a temporary directory."""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "check_layering.py")
+
+CLEAN = {
+    "store/CMakeLists.txt": "add_library(sb_store STATIC src/store.cpp)\n"
+                            "target_link_libraries(sb_store PUBLIC PkgConfig::LMDB)\n",
+    "store/src/store.cpp": '#include "store/store.hpp"\n#include <vector>\n',
+    "zones/CMakeLists.txt": "add_library(sb_zones STATIC src/z.cpp)\n"
+                            "target_link_libraries(sb_zones PUBLIC sb_store)\n",
+    "zones/src/z.cpp": '#include "store/store.hpp"\n',
+    "wsdl/CMakeLists.txt": "add_library(sb_wsdl STATIC gen/soapC.cpp)\n",
+    "wsdl/src/lenient.cpp": '#include "soapH.h"\n',
+    "provisioning/CMakeLists.txt": "add_library(sb_provisioning STATIC src/p.cpp)\n"
+                                   "target_link_libraries(sb_provisioning PUBLIC sb_zones\n"
+                                   "    PRIVATE sb_wsdl)\n",
+    "provisioning/src/p.cpp": '#include "soapH.h"\n#include "zones/zones.hpp"\n',
+}
+
+CASES = [
+    ("clean tree", {}, 0, None),
+    ("store includes provisioning/", {"store/src/store.cpp": '#include "provisioning/x.hpp"\n'},
+     1, "store/src/store.cpp includes provisioning/x.hpp"),
+    ("store includes provisioning by a relative path",
+     {"store/src/store.cpp": '#include "../../provisioning/src/sip_tables.hpp"\n'},
+     1, "includes ../../provisioning/src/sip_tables.hpp"),
+    ("a private header of another library",
+     {"zones/src/z.cpp": '#include "store/src/codec.hpp"\n'}, 1, "a private src/ header"),
+    ("soapH.h outside provisioning/src", {"zones/src/z.cpp": '#include "soapH.h"\n'},
+     1, "includes the generated soapH.h"),
+    ("store links provisioning",
+     {"store/CMakeLists.txt": "add_library(sb_store STATIC src/store.cpp)\n"
+                              "target_link_libraries(sb_store PRIVATE sb_provisioning)\n"},
+     1, "sb_store (store/) links sb_provisioning"),
+    ("a library cycle through a link property",
+     {"provisioning/CMakeLists.txt": CLEAN["provisioning/CMakeLists.txt"] +
+      "set_property(TARGET sb_wsdl APPEND PROPERTY INTERFACE_LINK_LIBRARIES sb_provisioning)\n"},
+     1, "library cycle: sb_provisioning -> sb_wsdl -> sb_provisioning"),
+    ("a cycle inside one layer",
+     {"zones/CMakeLists.txt": "add_library(sb_zones STATIC src/z.cpp)\n"
+                              "add_library(sb_zones2 STATIC src/y.cpp)\n"
+                              "target_link_libraries(sb_zones PUBLIC sb_zones2)\n"
+                              "target_link_libraries(sb_zones2 PUBLIC sb_zones)\n"},
+     1, "library cycle: sb_zones -> sb_zones2 -> sb_zones"),
+]
+
+
+def run(files):
+    with tempfile.TemporaryDirectory() as root:
+        for rel, text in files.items():
+            path = os.path.join(root, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        r = subprocess.run([sys.executable, CHECK, "--root", root], capture_output=True,
+                           text=True, timeout=60)
+        return r.returncode, r.stdout
+
+
+def main():
+    failed = 0
+    for name, change, want_rc, want_text in CASES:
+        rc, out = run({**CLEAN, **change})
+        ok = rc == want_rc and (want_text is None or want_text in out)
+        print(f"{'ok  ' if ok else 'FAIL'} {name}: exit {rc}")
+        if not ok:
+            print("    " + out.replace("\n", "\n    "))
+            failed += 1
+    print(f"{len(CASES) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
