@@ -1,6 +1,8 @@
 // CustomerPort (urn:AGProjects:NGNPro:Customer): SOAP types ⇄ CustomerService.
-// getAccount never returns a password: only a salted hash is stored (docs/decisions.md).
+// getAccount never returns a password: only a salted hash is stored, and the password field
+// carries a token that keeps the password when an edit sends it back (docs/decisions.md).
 #include "context.hpp"
+#include "password.hpp"
 #include "soap_util.hpp"
 
 using namespace sb::prov;
@@ -83,7 +85,7 @@ void customer_output(struct soap* soap, const sb::store::CustomerRow& row,
     a.reseller = soap_value<LONG64>(soap, row.reseller);
     a.impersonate = soap_value<LONG64>(soap, row.impersonate);
     a.username = row.username;
-    a.password = "";
+    a.password = password_token(row.password_hash);
     for (const auto& f : text_fields) {
         for (const auto& [k, v] : row.text) {
             if (k == f.name) {

@@ -310,8 +310,8 @@ void CustomerService::update(const Caller& caller, const CustomerInput& in) {
         txn.del(Table::CustomerNames, row.username);
         row.username = in.username;
     }
-    if (!in.password.empty()) {
-        row.password_hash = hash_password(in.password); // absent keeps the old password
+    if (!keeps_password(in.password, row.password_hash)) {
+        row.password_hash = hash_password(in.password);
     }
     set_text(row, in.text);
     if (in.properties) {
