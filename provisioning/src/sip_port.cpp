@@ -868,6 +868,7 @@ int sip__getGateways(struct soap* soap, ngnpro__GatewayQuery* query,
             f.name = query->filter.name;
             f.carrier_id = id_value(query->filter.carrier_USCOREid);
             f.reseller = value_or<LONG64>(query->filter.reseller, 0);
+            f.customer = value_or<LONG64>(query->filter.customer, 0);
         }
         const auto page =
             sip(soap).get_gateways(caller, f, range_of(query ? query->range : nullptr),
@@ -946,6 +947,7 @@ int sip__getGatewayRules(struct soap* soap, ngnpro__GatewayRuleQuery* query,
             f.carrier_id = id_value(query->filter.carrier_USCOREid);
             f.prefix = query->filter.prefix;
             f.reseller = value_or<LONG64>(query->filter.reseller, 0);
+            f.customer = value_or<LONG64>(query->filter.customer, 0);
         }
         const auto page =
             sip(soap).get_gateway_rules(caller, f, range_of(query ? query->range : nullptr),

@@ -358,7 +358,8 @@ Page<GatewayView> SipService::get_gateways(const Caller& caller, const IdFilter&
     for (auto& g : all_rows<GatewayRow>(txn, Table::Gateways)) {
         if (!may_see(caller, g.reseller) || (f.id != 0 && g.id != f.id) ||
             !matches(f.name, g.name) || (f.carrier_id != 0 && g.carrier_id != f.carrier_id) ||
-            (f.reseller != 0 && g.reseller != f.reseller)) {
+            (f.reseller != 0 && g.reseller != f.reseller) ||
+            (f.customer != 0 && g.reseller != f.customer)) {
             continue;
         }
         const auto c =
@@ -431,7 +432,8 @@ Page<GatewayRuleView> SipService::get_gateway_rules(const Caller& caller, const 
     for (auto& r : all_rows<GatewayRuleRow>(txn, Table::GatewayRules)) {
         if (!may_see(caller, r.reseller) || (f.id != 0 && r.id != f.id) ||
             (f.gateway_id != 0 && r.gateway_id != f.gateway_id) || !matches(f.prefix, r.prefix) ||
-            (f.reseller != 0 && r.reseller != f.reseller)) {
+            (f.reseller != 0 && r.reseller != f.reseller) ||
+            (f.customer != 0 && r.reseller != f.customer)) {
             continue;
         }
         GatewayRuleView v{std::move(r), "", 0, ""};

@@ -89,6 +89,9 @@ struct IdFilter {
     std::string prefix; // rules, routes
     std::uint64_t carrier_id = 0, gateway_id = 0;
     std::int64_t reseller = 0;
+    // Gateways and rules: the owner CDRTool selects (its "customer" filter names the reseller
+    // that owns the PSTN routing, the Owner column it shows).
+    std::int64_t customer = 0;
 };
 
 struct GatewayView {
@@ -258,6 +261,10 @@ public:
     bool record_call(store::CallRow call);
     // Drops call records older than the retention and expired registrations.
     void purge_call_data();
+
+    // The store, for the services that share it without a port-wide context of their own
+    // (RatingService, NetworkService).
+    store::Env& env() const noexcept { return env_; }
 
 private:
     store::Env& env_;

@@ -234,21 +234,15 @@ void SipService::set_call_diversions(const Caller& caller, const SipId& given,
     store::WriteTxn txn(env_);
     const SipId id = account_id(txn, caller, given);
     SipSettingsRow s = load_settings(txn, id);
-    const bool has_voicemail =
-        txn.get(Table::Voicemail, store::sip_key(id.username, id.domain)).has_value();
     for (std::size_t i = 0; i < diversions.size(); ++i) {
         std::string v = diversions[i];
         const std::string field = std::string("diversions.") + store::diversion_names[i];
         if (v == "voice-mailbox") {
             v = voice_mailbox; // what older servers returned; the client accepts both
         }
-        if (v == voice_mailbox) {
-            if (!has_voicemail) {
-                throw ApiError(ErrorCode::VoicemailNotFound,
-                               field + ": <voice-mailbox> needs a voicemail account; " +
-                                   address(id) + " has none");
-            }
-        } else if (!v.empty()) {
+        // <voice-mailbox> is accepted whether or not the mailbox exists yet: CDRTool saves the
+        // diversions and the voicemail account in separate requests, in either order.
+        if (v != voice_mailbox && !v.empty()) {
             check_uri(v, field);
         }
         s.diversions[i] = v;

@@ -21,6 +21,7 @@ constexpr std::uint8_t prepaid_format = 1;
 constexpr std::uint8_t prepaid_card_format = 1;
 constexpr std::uint8_t registration_format = 1;
 constexpr std::uint8_t call_format = 1;
+constexpr std::uint8_t rating_profiles_format = 1;
 
 struct Encoder {
     Writer w;
@@ -169,6 +170,7 @@ SB_SIP_CODEC(GatewayRuleRow, gateway_rule_format, "gateway rule")
 SB_SIP_CODEC(RouteRow, route_format, "route")
 SB_SIP_CODEC(PrepaidRow, prepaid_format, "prepaid")
 SB_SIP_CODEC(PrepaidCardRow, prepaid_card_format, "prepaid card")
+SB_SIP_CODEC(RatingProfilesRow, rating_profiles_format, "rating profiles")
 SB_SIP_CODEC(RegistrationRow, registration_format, "registration")
 SB_SIP_CODEC(CallRow, call_format, "call")
 

@@ -276,6 +276,18 @@ struct PrepaidCardRow {
     }
 };
 
+// Table::Prepaid, key = "e" entity: the rating profiles of an entity (RatingPort).
+struct RatingProfilesRow {
+    std::string entity, weekday, weekday_alt, weekend, weekend_alt, timezone;
+    std::int64_t change_date = 0;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.entity), v(r.weekday), v(r.weekday_alt), v(r.weekend), v(r.weekend_alt), v(r.timezone),
+            v(r.change_date);
+    }
+};
+
 // Table::CallData, key = "r" sip_key '\0' contact: a registered contact reported by the proxy.
 struct RegistrationRow {
     std::string username, domain, contact;
@@ -326,6 +338,7 @@ std::string encode(const GatewayRuleRow& row);
 std::string encode(const RouteRow& row);
 std::string encode(const PrepaidRow& row);
 std::string encode(const PrepaidCardRow& row);
+std::string encode(const RatingProfilesRow& row);
 std::string encode(const RegistrationRow& row);
 std::string encode(const CallRow& row);
 
@@ -342,6 +355,7 @@ void decode(std::string_view value, GatewayRuleRow& out);
 void decode(std::string_view value, RouteRow& out);
 void decode(std::string_view value, PrepaidRow& out);
 void decode(std::string_view value, PrepaidCardRow& out);
+void decode(std::string_view value, RatingProfilesRow& out);
 void decode(std::string_view value, RegistrationRow& out);
 void decode(std::string_view value, CallRow& out);
 
