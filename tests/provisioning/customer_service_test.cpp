@@ -1,5 +1,6 @@
 // Customers and the tenant policy without SOAP: resellers and their customers, property
 // permissions, credits counted in the creating transaction, hashed passwords.
+#include "api_error.hpp"
 #include "password.hpp"
 #include "policy.hpp"
 #include "service.hpp"
@@ -9,6 +10,7 @@
 
 using namespace sb;
 using prov::ErrorCode;
+using test::code_of;
 
 namespace {
 
@@ -40,16 +42,6 @@ struct Fixture {
         dns.add_zone(as, z);
     }
 };
-
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const prov::ApiError& e) {
-        return e.code();
-    }
-    FAIL("no ApiError thrown");
-    return ErrorCode::Internal;
-}
 
 } // namespace
 

@@ -1,6 +1,7 @@
 // RatingService and NetworkService without SOAP, on a real LMDB: the profiles' codec, 4001
 // when an entity has none, who may read and set them, the statistics' counts; and the
 // password token customers' getAccount shows.
+#include "api_error.hpp"
 #include "password.hpp"
 #include "rating_network.hpp"
 #include "sip_service.hpp"
@@ -10,20 +11,7 @@
 
 using namespace sb;
 using prov::ErrorCode;
-
-namespace {
-
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const prov::ApiError& e) {
-        return e.code();
-    }
-    FAIL("no ApiError thrown");
-    return ErrorCode::Internal;
-}
-
-} // namespace
+using test::code_of;
 
 TEST_CASE("rating profiles: codec, 4001 when absent, administrator and reseller set them",
           "[prov][rating]") {

@@ -1,5 +1,6 @@
 // SipService and VoicemailService without SOAP, on a real LMDB: row codecs, passwords, the
 // tenant rules, cascades, PSTN references and longest-prefix routing, prepaid, call data.
+#include "api_error.hpp"
 #include "policy.hpp"
 #include "sip_service.hpp"
 #include "temp_dir.hpp"
@@ -11,6 +12,7 @@
 using namespace sb;
 using prov::ErrorCode;
 using prov::SipId;
+using test::code_of;
 
 namespace {
 
@@ -38,16 +40,6 @@ struct Fixture {
         return sip.add_account(as ? *as : admin, in);
     }
 };
-
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const prov::ApiError& e) {
-        return e.code();
-    }
-    FAIL("no ApiError thrown");
-    return ErrorCode::Internal;
-}
 
 } // namespace
 
