@@ -47,6 +47,24 @@ void fill_array(struct soap* soap, Array& out, const Rows& rows,
     }
 }
 
+// fill_array with the item conversion `to_soap(soap, row, item)`, found by argument-dependent
+// lookup: every codec's to_soap overloads live in the global namespace, beside the generated
+// types they fill.
+template <class Array, class Rows, class Item>
+void fill_array(struct soap* soap, Array& out, const Rows& rows,
+                Item* (*allocate)(struct soap*, int)) {
+    fill_array(soap, out, rows, allocate,
+               [soap](const auto& row, Item& item) { to_soap(soap, row, item); });
+}
+
+// A query result: its total and the array of the page's items.
+template <class Page, class Array, class Item>
+void fill_page(struct soap* soap, int& total, Array& out, const Page& page,
+               Item* (*allocate)(struct soap*, int)) {
+    total = static_cast<int>(page.total);
+    fill_array(soap, out, page.items, allocate);
+}
+
 inline ngnpro__StringArray string_array(struct soap* soap, const std::vector<std::string>& v) {
     ngnpro__StringArray a;
     fill_array(soap, a, v, soap_new_std__string,
@@ -75,6 +93,17 @@ inline OrderBy order_of(const ngnpro__OrderBy* o) {
         out.descending = d == "DESC";
     }
     return out;
+}
+
+// The range and order of a query ({filter, range, orderBy}), which may be absent.
+template <class Query>
+Range range_of(const Query* q) {
+    return range_of(q != nullptr ? q->range : nullptr);
+}
+
+template <class Query>
+OrderBy order_of(const Query* q) {
+    return order_of(q != nullptr ? q->orderBy : nullptr);
 }
 
 // Refuses a missing complex parameter with a fault that names it.
