@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace sb::prov {
@@ -104,6 +105,13 @@ Range range_of(const Query* q) {
 template <class Query>
 OrderBy order_of(const Query* q) {
     return order_of(q != nullptr ? q->orderBy : nullptr);
+}
+
+// The filter of a query, or an empty filter (matches everything) when the query is absent.
+template <class Query>
+const auto& filter_in(const Query* q) {
+    static const std::remove_cvref_t<decltype(q->filter)> none{};
+    return q != nullptr ? q->filter : none;
 }
 
 // Refuses a missing complex parameter with a fault that names it.
