@@ -25,8 +25,7 @@ static ZoneInput from_soap(const ngnpro__DnsZone& z) {
     }
     in.email = z.email;
     in.info = z.info;
-    in.customer = value_or<LONG64>(z.customer, 0);
-    in.reseller = value_or<LONG64>(z.reseller, 0);
+    tenancy_from_soap(z, in);
     return in;
 }
 
@@ -40,9 +39,7 @@ static void to_soap(struct soap* soap, const sb::store::ZoneRow& row, ngnpro__Dn
     z.retry = soap_value<int>(soap, static_cast<int>(row.retry));
     z.expire = soap_value<int>(soap, static_cast<int>(row.expire));
     z.minimum = soap_value<int>(soap, static_cast<int>(row.minimum));
-    z.customer = soap_value<LONG64>(soap, row.customer);
-    z.reseller = soap_value<LONG64>(soap, row.reseller);
-    z.changeDate = format_date(row.change_date);
+    tenancy_to_soap(soap, row, z);
     z.info = row.info;
 }
 
@@ -67,16 +64,14 @@ static void to_soap(struct soap* soap, const sb::store::RecordRow& row, ngnpro__
     r.ttl = soap_value<unsigned int>(soap, row.ttl);
     r.value = row.value;
     r.priority = soap_value<unsigned short>(soap, static_cast<unsigned short>(row.priority));
-    r.owner = soap_value<LONG64>(soap, row.owner);
-    r.customer = soap_value<LONG64>(soap, row.customer);
-    r.reseller = soap_value<LONG64>(soap, row.reseller);
-    r.changeDate = format_date(row.change_date);
+    tenancy_to_soap(soap, row, r);
 }
 
 static ZoneFilter from_soap(const ngnpro__DnsZoneQuery* query) {
     const auto& q = filter_in(query);
-    return ZoneFilter{q.name, q.info, value_or<LONG64>(q.customer, 0),
-                      value_or<LONG64>(q.reseller, 0)};
+    ZoneFilter f{q.name, q.info};
+    tenancy_from_soap(q, f);
+    return f;
 }
 
 static RecordFilter from_soap(const ngnpro__DnsRecordQuery* query) {
@@ -87,9 +82,7 @@ static RecordFilter from_soap(const ngnpro__DnsRecordQuery* query) {
     f.name = q.name;
     f.type = q.type;
     f.value = q.value;
-    f.owner = value_or<LONG64>(q.owner, 0);
-    f.customer = value_or<LONG64>(q.customer, 0);
-    f.reseller = value_or<LONG64>(q.reseller, 0);
+    tenancy_from_soap(q, f);
     return f;
 }
 

@@ -25,8 +25,7 @@ static EnumRangeInput from_soap(const ngnpro__EnumRange& r) {
         in.nameservers = strings(r.nameservers);
     }
     in.info = r.info;
-    in.customer = value_or<LONG64>(r.customer, 0);
-    in.reseller = value_or<LONG64>(r.reseller, 0);
+    tenancy_from_soap(r, in);
     return in;
 }
 
@@ -40,9 +39,7 @@ static void to_soap(struct soap* soap, const EnumRangeView& v, ngnpro__EnumRange
     r.nameservers = string_array(soap, v.zone.nameservers);
     r.used = soap_value<int>(soap, static_cast<int>(v.range.used));
     r.serial = soap_value<int>(soap, static_cast<int>(v.zone.serial));
-    r.customer = soap_value<LONG64>(soap, v.range.customer);
-    r.reseller = soap_value<LONG64>(soap, v.range.reseller);
-    r.changeDate = format_date(v.range.change_date);
+    tenancy_to_soap(soap, v.range, r);
     r.info = v.range.info;
 }
 
@@ -84,27 +81,21 @@ static void to_soap(struct soap* soap, const sb::store::EnumNumberRow& row, ngnp
     n.id.tld = row.tld;
     fill_array(soap, n.mappings, row.mappings, soap_new_ngnpro__EnumMapping);
     n.info = row.info;
-    n.owner = soap_value<LONG64>(soap, row.owner);
-    n.customer = soap_value<LONG64>(soap, row.customer);
-    n.reseller = soap_value<LONG64>(soap, row.reseller);
-    n.changeDate = format_date(row.change_date);
+    tenancy_to_soap(soap, row, n);
 }
 
 static EnumRangeFilter from_soap(const ngnpro__EnumRangeQuery* query) {
     const auto& q = filter_in(query);
-    return EnumRangeFilter{q.prefix, q.tld, q.info, value_or<LONG64>(q.customer, 0),
-                           value_or<LONG64>(q.reseller, 0)};
+    EnumRangeFilter f{q.prefix, q.tld, q.info};
+    tenancy_from_soap(q, f);
+    return f;
 }
 
 static EnumNumberFilter from_soap(const ngnpro__EnumNumberQuery* query) {
     const auto& q = filter_in(query);
-    return EnumNumberFilter{q.number,
-                            q.tld,
-                            q.type,
-                            q.mapto,
-                            value_or<LONG64>(q.owner, 0),
-                            value_or<LONG64>(q.customer, 0),
-                            value_or<LONG64>(q.reseller, 0)};
+    EnumNumberFilter f{q.number, q.tld, q.type, q.mapto};
+    tenancy_from_soap(q, f);
+    return f;
 }
 
 int enm__addRange(struct soap* soap, ngnpro__EnumRange* range, enm__addRangeResponse&) {

@@ -75,6 +75,28 @@ constexpr std::string ngnpro__CallDiversions::*diversion_members[10] = {
     &ngnpro__CallDiversions::RNOL, &ngnpro__CallDiversions::RUNV, &ngnpro__CallDiversions::RNOA,
     &ngnpro__CallDiversions::RBUS};
 
+// The filter of a PSTN query (carriers, gateways, rules, routes): the members its type has.
+template <class Query>
+IdFilter id_filter(const Query* query) {
+    const auto& q = filter_in(query);
+    IdFilter f;
+    f.id = id_value(q.id);
+    if constexpr (requires { f.name = q.name; }) {
+        f.name = q.name;
+    }
+    if constexpr (requires { f.prefix = q.prefix; }) {
+        f.prefix = q.prefix;
+    }
+    if constexpr (requires { id_value(q.carrier_USCOREid); }) {
+        f.carrier_id = id_value(q.carrier_USCOREid);
+    }
+    if constexpr (requires { id_value(q.gateway_USCOREid); }) {
+        f.gateway_id = id_value(q.gateway_USCOREid);
+    }
+    tenancy_from_soap(q, f);
+    return f;
+}
+
 } // namespace
 
 // Items of the arrays inside accounts and accept rules.
@@ -142,8 +164,7 @@ std::vector<SipId> from_soap(const ngnpro__SipIdArray* ids) {
 SipDomainInput from_soap(const ngnpro__SipDomain& d) {
     SipDomainInput in;
     in.domain = d.domain;
-    in.customer = value_or<LONG64>(d.customer, 0);
-    in.reseller = value_or<LONG64>(d.reseller, 0);
+    tenancy_from_soap(d, in);
     in.certificate = d.certificate;
     in.private_key = d.private_USCOREkey;
     in.match_ip_address = d.match_USCOREip_USCOREaddress;
@@ -191,8 +212,7 @@ SipDomainFilter from_soap(const ngnpro__SipDomainQuery* q) {
     SipDomainFilter f;
     if (q != nullptr) {
         f.domain = q->filter.domain;
-        f.customer = value_or<LONG64>(q->filter.customer, 0);
-        f.reseller = value_or<LONG64>(q->filter.reseller, 0);
+        tenancy_from_soap(q->filter, f);
     }
     return f;
 }
@@ -206,9 +226,7 @@ SipAccountFilter from_soap(const ngnpro__SipQuery* query) {
         f.first_name = q.firstName;
         f.last_name = q.lastName;
         f.email = q.email;
-        f.owner = value_or<LONG64>(q.owner, 0);
-        f.customer = value_or<LONG64>(q.customer, 0);
-        f.reseller = value_or<LONG64>(q.reseller, 0);
+        tenancy_from_soap(q, f);
         f.groups = strings(q.groups);
     }
     return f;
@@ -222,24 +240,20 @@ SipAliasFilter from_soap(const ngnpro__AliasQuery* query) {
         f.alias_domain = q.aliasDomain;
         f.target_username = q.targetUsername;
         f.target_domain = q.targetDomain;
-        f.owner = value_or<LONG64>(q.owner, 0);
-        f.customer = value_or<LONG64>(q.customer, 0);
-        f.reseller = value_or<LONG64>(q.reseller, 0);
+        tenancy_from_soap(q, f);
     }
     return f;
 }
 
 void to_soap(struct soap* soap, const store::SipDomainRow& r, ngnpro__SipDomain& d) {
     d.domain = r.domain;
-    d.customer = soap_value<LONG64>(soap, r.customer);
-    d.reseller = soap_value<LONG64>(soap, r.reseller);
+    tenancy_to_soap(soap, r, d);
     d.certificate = r.certificate;
     d.private_USCOREkey = r.private_key;
     d.match_USCOREip_USCOREaddress = r.match_ip_address;
     d.match_USCOREsip_USCOREdomain = r.match_sip_domain;
     d.verify_USCOREcert = soap_value<bool>(soap, r.verify_cert);
     d.require_USCOREcert = soap_value<bool>(soap, r.require_cert);
-    d.changeDate = format_date(r.change_date);
 }
 
 void to_soap(struct soap* soap, const store::SipAccountRow& r, ngnpro__SipAccount& a) {
@@ -259,10 +273,7 @@ void to_soap(struct soap* soap, const store::SipAccountRow& r, ngnpro__SipAccoun
     a.prepaid = soap_value<bool>(soap, r.prepaid);
     a.region = r.region;
     a.timeout = soap_value<ULONG64>(soap, r.timeout);
-    a.owner = soap_value<LONG64>(soap, r.owner);
-    a.customer = soap_value<LONG64>(soap, r.customer);
-    a.reseller = soap_value<LONG64>(soap, r.reseller);
-    a.changeDate = format_date(r.change_date);
+    tenancy_to_soap(soap, r, a);
     a.createDate = format_date(r.create_date);
     a.ha1 = r.ha1;
 }
@@ -270,10 +281,7 @@ void to_soap(struct soap* soap, const store::SipAccountRow& r, ngnpro__SipAccoun
 void to_soap(struct soap* soap, const store::SipAliasRow& r, ngnpro__SipAlias& a) {
     id_out(r.username, r.domain, a.id);
     id_out(r.target_username, r.target_domain, a.target);
-    a.owner = soap_value<LONG64>(soap, r.owner);
-    a.customer = soap_value<LONG64>(soap, r.customer);
-    a.reseller = soap_value<LONG64>(soap, r.reseller);
-    a.changeDate = format_date(r.change_date);
+    tenancy_to_soap(soap, r, a);
 }
 
 // ---- settings
@@ -336,9 +344,7 @@ store::TrustedPeerRow from_soap(const ngnpro__TrustedPeer& p) {
     r.protocol = p.protocol;
     r.tag = p.tag;
     r.description = p.description;
-    r.reseller = value_or<LONG64>(p.reseller, 0);
-    r.customer = value_or<LONG64>(p.customer, 0);
-    r.owner = value_or<LONG64>(p.owner, 0);
+    tenancy_from_soap(p, r);
     r.from_pattern = p.fromPattern;
     r.msteams = value_or<bool>(p.msteams, false);
     r.tenant = p.tenant;
@@ -423,56 +429,25 @@ TrustedPeerFilter from_soap(const ngnpro__TrustedPeerQuery* query) {
         if (q.blocked != nullptr) {
             f.blocked = *q.blocked;
         }
-        f.customer = value_or<LONG64>(q.customer, 0);
-        f.reseller = value_or<LONG64>(q.reseller, 0);
+        tenancy_from_soap(q, f);
     }
     return f;
 }
 
 IdFilter from_soap(const ngnpro__CarrierQuery* q) {
-    IdFilter f;
-    if (q != nullptr) {
-        f.id = id_value(q->filter.id);
-        f.name = q->filter.name;
-        f.reseller = value_or<LONG64>(q->filter.reseller, 0);
-    }
-    return f;
+    return id_filter(q);
 }
 
 IdFilter from_soap(const ngnpro__GatewayQuery* q) {
-    IdFilter f;
-    if (q != nullptr) {
-        f.id = id_value(q->filter.id);
-        f.name = q->filter.name;
-        f.carrier_id = id_value(q->filter.carrier_USCOREid);
-        f.reseller = value_or<LONG64>(q->filter.reseller, 0);
-        f.customer = value_or<LONG64>(q->filter.customer, 0);
-    }
-    return f;
+    return id_filter(q);
 }
 
 IdFilter from_soap(const ngnpro__GatewayRuleQuery* q) {
-    IdFilter f;
-    if (q != nullptr) {
-        f.id = id_value(q->filter.id);
-        f.gateway_id = id_value(q->filter.gateway_USCOREid);
-        f.carrier_id = id_value(q->filter.carrier_USCOREid);
-        f.prefix = q->filter.prefix;
-        f.reseller = value_or<LONG64>(q->filter.reseller, 0);
-        f.customer = value_or<LONG64>(q->filter.customer, 0);
-    }
-    return f;
+    return id_filter(q);
 }
 
 IdFilter from_soap(const ngnpro__RouteQuery* q) {
-    IdFilter f;
-    if (q != nullptr) {
-        f.id = id_value(q->filter.id);
-        f.prefix = q->filter.prefix;
-        f.carrier_id = id_value(q->filter.carrier_USCOREid);
-        f.reseller = value_or<LONG64>(q->filter.reseller, 0);
-    }
-    return f;
+    return id_filter(q);
 }
 
 void to_soap(struct soap* soap, const store::TrustedPeerRow& r, ngnpro__TrustedPeer& p) {
@@ -480,10 +455,7 @@ void to_soap(struct soap* soap, const store::TrustedPeerRow& r, ngnpro__TrustedP
     p.protocol = r.protocol;
     p.tag = r.tag;
     p.description = r.description;
-    p.reseller = soap_value<LONG64>(soap, r.reseller);
-    p.changeDate = format_date(r.change_date);
-    p.customer = soap_value<LONG64>(soap, r.customer);
-    p.owner = soap_value<LONG64>(soap, r.owner);
+    tenancy_to_soap(soap, r, p);
     p.fromPattern = r.from_pattern;
     p.msteams = soap_value<bool>(soap, r.msteams);
     p.tenant = r.tenant;

@@ -96,6 +96,32 @@ inline OrderBy order_of(const ngnpro__OrderBy* o) {
     return out;
 }
 
+// The tenancy of an input or filter from the wire: customer, reseller and owner, each where
+// both types have it (absent: 0).
+template <class Soap, class Out>
+void tenancy_from_soap(const Soap& in, Out& out) {
+    if constexpr (requires { out.customer = value_or<LONG64>(in.customer, 0); }) {
+        out.customer = value_or<LONG64>(in.customer, 0);
+    }
+    if constexpr (requires { out.reseller = value_or<LONG64>(in.reseller, 0); }) {
+        out.reseller = value_or<LONG64>(in.reseller, 0);
+    }
+    if constexpr (requires { out.owner = value_or<LONG64>(in.owner, 0); }) {
+        out.owner = value_or<LONG64>(in.owner, 0);
+    }
+}
+
+// The tenancy and change date of a row on the wire.
+template <class Row, class Soap>
+void tenancy_to_soap(struct soap* soap, const Row& row, Soap& out) {
+    out.customer = soap_value<LONG64>(soap, row.customer);
+    out.reseller = soap_value<LONG64>(soap, row.reseller);
+    if constexpr (requires { out.owner = soap_value<LONG64>(soap, row.owner); }) {
+        out.owner = soap_value<LONG64>(soap, row.owner);
+    }
+    out.changeDate = format_date(row.change_date);
+}
+
 // The range and order of a query ({filter, range, orderBy}), which may be absent.
 template <class Query>
 Range range_of(const Query* q) {
