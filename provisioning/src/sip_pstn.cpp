@@ -73,6 +73,17 @@ GatewayRow load_gateway(const Txn& txn, const Caller& caller, std::uint64_t id) 
                                  "gateway");
 }
 
+// Stores a gateway or rule under its id with the reseller of what it hangs off (carrier,
+// gateway), committing the operation; returns the id.
+template <class Row>
+std::uint64_t put_pstn(store::WriteTxn& txn, Table table, Row& row, std::int64_t reseller) {
+    row.reseller = reseller;
+    row.change_date = now();
+    txn.put(table, store::u64_key(row.id), store::encode(row));
+    txn.commit();
+    return row.id;
+}
+
 void check_name(const std::string& name, const char* field) {
     if (name.empty() || name.size() > 128) {
         throw ApiError(ErrorCode::InvalidArgument,
@@ -316,11 +327,7 @@ std::uint64_t SipService::add_gateway(const Caller& caller, const GatewayRow& in
     apply_gateway(row, in);
     row.id = txn.next_id("pstn");
     row.carrier_id = carrier.id;
-    row.reseller = carrier.reseller;
-    row.change_date = now();
-    txn.put(Table::Gateways, store::u64_key(row.id), store::encode(row));
-    txn.commit();
-    return row.id;
+    return put_pstn(txn, Table::Gateways, row, carrier.reseller);
 }
 
 void SipService::update_gateway(const Caller& caller, const GatewayRow& in) {
@@ -329,10 +336,7 @@ void SipService::update_gateway(const Caller& caller, const GatewayRow& in) {
     const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
     apply_gateway(row, in);
     row.carrier_id = carrier.id;
-    row.reseller = carrier.reseller;
-    row.change_date = now();
-    txn.put(Table::Gateways, store::u64_key(row.id), store::encode(row));
-    txn.commit();
+    put_pstn(txn, Table::Gateways, row, carrier.reseller);
 }
 
 void SipService::delete_gateway(const Caller& caller, std::uint64_t id) {
@@ -397,11 +401,7 @@ std::uint64_t SipService::add_gateway_rule(const Caller& caller, const GatewayRu
     apply_rule(row, in);
     row.id = txn.next_id("pstn");
     row.gateway_id = gateway.id;
-    row.reseller = gateway.reseller;
-    row.change_date = now();
-    txn.put(Table::GatewayRules, store::u64_key(row.id), store::encode(row));
-    txn.commit();
-    return row.id;
+    return put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
 }
 
 void SipService::update_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
@@ -411,10 +411,7 @@ void SipService::update_gateway_rule(const Caller& caller, const GatewayRuleRow&
     const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
     apply_rule(row, in);
     row.gateway_id = gateway.id;
-    row.reseller = gateway.reseller;
-    row.change_date = now();
-    txn.put(Table::GatewayRules, store::u64_key(row.id), store::encode(row));
-    txn.commit();
+    put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
 }
 
 void SipService::delete_gateway_rule(const Caller& caller, std::uint64_t id) {

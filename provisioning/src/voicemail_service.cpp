@@ -57,6 +57,23 @@ VoicemailService::VoicemailService(store::Env& env, SipOptions options)
     : env_(env)
     , options_(options) {}
 
+namespace {
+
+// Sets the mailbox's attributes from `in` and stores it, committing the operation.
+void put_voicemail(store::WriteTxn& txn, const std::string& key, VoicemailRow& row,
+                   const VoicemailInput& in) {
+    row.password = in.password;
+    row.name = in.name;
+    row.email = in.email;
+    row.info = in.info;
+    row.delete_messages = in.delete_messages;
+    row.change_date = now();
+    txn.put(Table::Voicemail, key, store::encode(row));
+    txn.commit();
+}
+
+} // namespace
+
 VoicemailRow VoicemailService::add(const Caller& caller, const VoicemailInput& in) {
     const SipId id = normal_id(in.id, "sipId");
     check_text(in);
@@ -79,14 +96,7 @@ VoicemailRow VoicemailService::add(const Caller& caller, const VoicemailInput& i
         } while (txn.get(Table::Index, store::mailbox_index_key(row.mailbox)));
     }
     claim_mailbox(txn, row.mailbox, key);
-    row.password = in.password;
-    row.name = in.name;
-    row.email = in.email;
-    row.info = in.info;
-    row.delete_messages = in.delete_messages;
-    row.change_date = now();
-    txn.put(Table::Voicemail, key, store::encode(row));
-    txn.commit();
+    put_voicemail(txn, key, row, in);
     return row;
 }
 
@@ -102,14 +112,7 @@ void VoicemailService::update(const Caller& caller, const VoicemailInput& in) {
         txn.del(Table::Index, store::mailbox_index_key(row.mailbox));
         row.mailbox = in.mailbox;
     }
-    row.password = in.password;
-    row.name = in.name;
-    row.email = in.email;
-    row.info = in.info;
-    row.delete_messages = in.delete_messages;
-    row.change_date = now();
-    txn.put(Table::Voicemail, key, store::encode(row));
-    txn.commit();
+    put_voicemail(txn, key, row, in);
 }
 
 void VoicemailService::remove(const Caller& caller, const SipId& given) {
