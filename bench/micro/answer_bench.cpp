@@ -17,7 +17,7 @@
 // included. allocs/q counts global operator new calls in the loop (tests/dnsd/alloc_counter.cpp
 // replaces it); STYLE §2 rule 1 wants 0.
 #include "answer.hpp"
-#include "service.hpp"
+#include "provisioning/services.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 #include "zones/enum.hpp"

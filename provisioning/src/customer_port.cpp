@@ -2,7 +2,7 @@
 // getAccount never returns a password: only a salted hash is stored, and the password field
 // carries a token that keeps the password when an edit sends it back (docs/decisions.md).
 #include "context.hpp"
-#include "password.hpp"
+#include "provisioning/services.hpp"
 #include "soap_util.hpp"
 
 using namespace sb::prov;

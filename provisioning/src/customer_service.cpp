@@ -1,6 +1,6 @@
 #include "common.hpp"
-#include "password.hpp"
 #include "policy.hpp"
+#include "provisioning/services.hpp"
 #include "service.hpp"
 
 #include <openssl/evp.h>

@@ -1,4 +1,4 @@
-#include "password.hpp"
+#include "provisioning/services.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -1,6 +1,6 @@
-#include "rating_network.hpp"
-
 #include "policy.hpp"
+#include "provisioning/services.hpp"
+#include "store/sip_tables.hpp"
 
 #include <unistd.h>
 

@@ -1,7 +1,7 @@
 // RatingPort (urn:AGProjects:NGNPro:Rating) and NetworkPort (urn:AGProjects:NGNPro:Network):
 // SOAP types ⇄ RatingService and NetworkService (rating_network.hpp).
 #include "context.hpp"
-#include "rating_network.hpp"
+#include "provisioning/services.hpp"
 #include "soap_util.hpp"
 
 #include <arpa/inet.h>

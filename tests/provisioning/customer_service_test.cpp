@@ -1,9 +1,7 @@
 // Customers and the tenant policy without SOAP: resellers and their customers, property
 // permissions, credits counted in the creating transaction, hashed passwords.
 #include "api_error.hpp"
-#include "password.hpp"
-#include "policy.hpp"
-#include "service.hpp"
+#include "provisioning/services.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // DnsService without SOAP: every write lands as one transaction with its derived DNS node and
 // a serial bump; every refusal has its code and changes nothing; queries filter, order, page.
 #include "api_error.hpp"
-#include "service.hpp"
+#include "provisioning/services.hpp"
 #include "temp_dir.hpp"
 #include "zones/node.hpp"
 #include "zones/zones.hpp"

@@ -1,7 +1,7 @@
 // EnumService without SOAP: a range is a served zone, numbers become NAPTRs at their e164
 // names, every validation refusal has its code and changes nothing, queries page in order.
 #include "api_error.hpp"
-#include "service.hpp"
+#include "provisioning/services.hpp"
 #include "temp_dir.hpp"
 #include "zones/enum.hpp"
 #include "zones/node.hpp"

@@ -2,9 +2,8 @@
 // when an entity has none, who may read and set them, the statistics' counts; and the
 // password token customers' getAccount shows.
 #include "api_error.hpp"
-#include "password.hpp"
-#include "rating_network.hpp"
-#include "sip_service.hpp"
+#include "provisioning/services.hpp"
+#include "provisioning/sip.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>

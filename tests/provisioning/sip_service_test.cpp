@@ -1,8 +1,7 @@
 // SipService and VoicemailService without SOAP, on a real LMDB: row codecs, passwords, the
 // tenant rules, cascades, PSTN references and longest-prefix routing, prepaid, call data.
 #include "api_error.hpp"
-#include "policy.hpp"
-#include "sip_service.hpp"
+#include "provisioning/sip.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
