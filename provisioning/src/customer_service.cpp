@@ -155,8 +155,7 @@ void check_username(const store::WriteTxn& txn, const std::string& username, std
 }
 
 void put_customer(store::WriteTxn& txn, const CustomerRow& row) {
-    txn.put(Table::Customers, store::u64_key(static_cast<std::uint64_t>(row.id)),
-            store::encode(row));
+    txn.put(Table::Customers, store::u64_key(static_cast<std::uint64_t>(row.id)), encode(row));
     txn.put(Table::CustomerNames, row.username, store::u64_key(static_cast<std::uint64_t>(row.id)));
 }
 

@@ -1,6 +1,6 @@
 #include "policy.hpp"
+#include "provisioning/rows.hpp"
 #include "provisioning/services.hpp"
-#include "store/sip_tables.hpp"
 
 #include <unistd.h>
 
@@ -60,9 +60,8 @@ void authorize(const Txn& txn, const Caller& caller, const std::string& entity, 
         return;
     }
     const std::string domain = subscriber_domain(entity);
-    const auto row = domain.empty()
-                         ? std::nullopt
-                         : store::get_row<store::SipDomainRow>(txn, Table::SipDomains, domain);
+    const auto row =
+        domain.empty() ? std::nullopt : get_row<SipDomainRow>(txn, Table::SipDomains, domain);
     const bool reseller =
         caller.customer == caller.reseller && row && row->reseller == caller.customer;
     if (!row || !may_access(caller, row->customer, row->reseller) || (change && !reseller)) {
@@ -75,8 +74,8 @@ void authorize(const Txn& txn, const Caller& caller, const std::string& entity, 
     }
 }
 
-std::optional<store::RatingProfilesRow> load(const store::ReadTxn& txn, const std::string& entity) {
-    return store::get_row<store::RatingProfilesRow>(txn, Table::Prepaid, rating_key(entity));
+std::optional<RatingProfilesRow> load(const store::ReadTxn& txn, const std::string& entity) {
+    return get_row<RatingProfilesRow>(txn, Table::Prepaid, rating_key(entity));
 }
 
 [[noreturn]] void not_found(const std::string& entity) {
@@ -131,9 +130,9 @@ void RatingService::set(const Caller& caller, const RatingProfiles& in) {
     }
     store::WriteTxn txn(env_);
     authorize(txn, caller, in.entity, true);
-    const store::RatingProfilesRow row{in.entity,      in.weekday,  in.weekday_alt, in.weekend,
-                                       in.weekend_alt, in.timezone, now()};
-    txn.put(Table::Prepaid, rating_key(in.entity), store::encode(row));
+    const RatingProfilesRow row{in.entity,      in.weekday,  in.weekday_alt, in.weekend,
+                                in.weekend_alt, in.timezone, now()};
+    txn.put(Table::Prepaid, rating_key(in.entity), encode(row));
     txn.commit();
 }
 
@@ -172,7 +171,7 @@ std::string NetworkService::statistics(const Caller& caller, const std::string& 
     {
         store::Cursor c = txn.cursor(Table::SipDomains);
         for (bool ok = c.first(); ok; ok = c.next()) {
-            const auto d = store::decoded<store::SipDomainRow>(c.value());
+            const auto d = decoded<SipDomainRow>(c.value());
             if (may_access(caller, d.customer, d.reseller)) {
                 total[d.domain] = 0;
                 online[d.domain] = 0;
@@ -199,8 +198,7 @@ std::string NetworkService::statistics(const Caller& caller, const std::string& 
             const std::string_view key = c.key().substr(1);
             const auto user_end = key.find('\0', key.find('\0') + 1);
             const std::string account(key.substr(0, user_end));
-            if (account == last ||
-                store::decoded<store::RegistrationRow>(c.value()).expires_at <= t) {
+            if (account == last || decoded<RegistrationRow>(c.value()).expires_at <= t) {
                 continue;
             }
             last = account;

@@ -100,26 +100,25 @@ IdFilter id_filter(const Query* query) {
 } // namespace
 
 // Items of the arrays inside accounts and accept rules.
-static void to_soap(struct soap* soap, const store::AclRow& r, ngnpro__SubscriberACL& a) {
+static void to_soap(struct soap* soap, const AclRow& r, ngnpro__SubscriberACL& a) {
     a.ip = r.ip;
     a.mask = soap_value<int>(soap, static_cast<int>(r.mask));
     a.tag = r.tag;
 }
 
-static void to_soap(struct soap*, const store::NameValueRow& r, ngnpro__Property& p) {
+static void to_soap(struct soap*, const NameValueRow& r, ngnpro__Property& p) {
     p.name = r.name;
     p.value = r.value;
 }
 
-static void to_soap(struct soap* soap, const store::AcceptRuleRow& r,
-                    ngnpro__AcceptRulePersistent& p) {
+static void to_soap(struct soap* soap, const AcceptRuleRow& r, ngnpro__AcceptRulePersistent& p) {
     p.start = r.start;
     p.stop = r.stop;
     p.groups = string_array(soap, r.groups);
     p.days = soap_value<int>(soap, static_cast<int>(r.days));
 }
 
-static void to_soap(struct soap* soap, const store::CallRow& r, ngnpro__Call& c) {
+static void to_soap(struct soap* soap, const CallRow& r, ngnpro__Call& c) {
     c.fromURI = qp(r.from_uri);
     c.toURI = qp(r.to_uri);
     c.fromHeader = qp(r.from_header);
@@ -140,7 +139,7 @@ static void to_soap(struct soap* soap, const store::CallRow& r, ngnpro__Call& c)
     c.applicationTypes = string_array(soap, {qp(media)});
 }
 
-static void to_soap(struct soap*, const store::RegistrationRow& r, ngnpro__SipDeviceLocation& l) {
+static void to_soap(struct soap*, const RegistrationRow& r, ngnpro__SipDeviceLocation& l) {
     l.address = r.address;
     l.port = static_cast<int>(r.port);
     const bool same = r.public_address == r.address && r.public_port == r.port;
@@ -184,8 +183,7 @@ SipAccountInput from_soap(const ngnpro__SipAccount& a) {
     for (int i = 0; a.acl.__ptr != nullptr && i < a.acl.__size; ++i) {
         const auto& e = a.acl.__ptr[i];
         const int mask = value_or<int>(e.mask, 32);
-        in.acl.push_back(
-            store::AclRow{e.ip, static_cast<std::uint32_t>(mask < 0 ? 99 : mask), e.tag});
+        in.acl.push_back(AclRow{e.ip, static_cast<std::uint32_t>(mask < 0 ? 99 : mask), e.tag});
     }
     in.groups = strings(a.groups);
     for (int i = 0; a.properties.__ptr != nullptr && i < a.properties.__size; ++i) {
@@ -245,7 +243,7 @@ SipAliasFilter from_soap(const ngnpro__AliasQuery* query) {
     return f;
 }
 
-void to_soap(struct soap* soap, const store::SipDomainRow& r, ngnpro__SipDomain& d) {
+void to_soap(struct soap* soap, const SipDomainRow& r, ngnpro__SipDomain& d) {
     d.domain = r.domain;
     tenancy_to_soap(soap, r, d);
     d.certificate = r.certificate;
@@ -256,7 +254,7 @@ void to_soap(struct soap* soap, const store::SipDomainRow& r, ngnpro__SipDomain&
     d.require_USCOREcert = soap_value<bool>(soap, r.require_cert);
 }
 
-void to_soap(struct soap* soap, const store::SipAccountRow& r, ngnpro__SipAccount& a) {
+void to_soap(struct soap* soap, const SipAccountRow& r, ngnpro__SipAccount& a) {
     id_out(r.username, r.domain, a.id);
     a.password = r.password;
     a.firstName = r.first_name;
@@ -278,7 +276,7 @@ void to_soap(struct soap* soap, const store::SipAccountRow& r, ngnpro__SipAccoun
     a.ha1 = r.ha1;
 }
 
-void to_soap(struct soap* soap, const store::SipAliasRow& r, ngnpro__SipAlias& a) {
+void to_soap(struct soap* soap, const SipAliasRow& r, ngnpro__SipAlias& a) {
     id_out(r.username, r.domain, a.id);
     id_out(r.target_username, r.target_domain, a.target);
     tenancy_to_soap(soap, r, a);
@@ -286,8 +284,8 @@ void to_soap(struct soap* soap, const store::SipAliasRow& r, ngnpro__SipAlias& a
 
 // ---- settings
 
-store::PhonebookRow from_soap(const ngnpro__PhonebookEntry* e) {
-    return e != nullptr ? store::PhonebookRow{e->uri, e->name, e->group} : store::PhonebookRow{};
+PhonebookRow from_soap(const ngnpro__PhonebookEntry* e) {
+    return e != nullptr ? PhonebookRow{e->uri, e->name, e->group} : PhonebookRow{};
 }
 
 AcceptRules from_soap(const ngnpro__AcceptRules* rules) {
@@ -298,8 +296,8 @@ AcceptRules from_soap(const ngnpro__AcceptRules* rules) {
     for (int i = 0; rules->persistent.__ptr != nullptr && i < rules->persistent.__size; ++i) {
         const auto& p = rules->persistent.__ptr[i];
         const int days = value_or<int>(p.days, 0);
-        in.persistent.push_back(store::AcceptRuleRow{
-            p.start, p.stop, strings(p.groups), static_cast<std::uint32_t>(days < 0 ? 999 : days)});
+        in.persistent.push_back(AcceptRuleRow{p.start, p.stop, strings(p.groups),
+                                              static_cast<std::uint32_t>(days < 0 ? 999 : days)});
     }
     if (rules->temporary != nullptr) {
         in.temporary_groups = strings(rules->temporary->groups);
@@ -317,7 +315,7 @@ std::array<std::string, 10> from_soap(const ngnpro__CallDiversions* diversions) 
     return d;
 }
 
-void to_soap(struct soap*, const store::PhonebookRow& r, ngnpro__PhonebookEntry& e) {
+void to_soap(struct soap*, const PhonebookRow& r, ngnpro__PhonebookEntry& e) {
     e.uri = r.uri;
     e.name = r.name;
     e.group = r.group;
@@ -338,8 +336,8 @@ void to_soap(struct soap*, const std::array<std::string, 10>& d, ngnpro__CallDiv
 
 // ---- trusted peers and PSTN
 
-store::TrustedPeerRow from_soap(const ngnpro__TrustedPeer& p) {
-    store::TrustedPeerRow r;
+TrustedPeerRow from_soap(const ngnpro__TrustedPeer& p) {
+    TrustedPeerRow r;
     r.ip = p.ip;
     r.protocol = p.protocol;
     r.tag = p.tag;
@@ -363,16 +361,16 @@ store::TrustedPeerRow from_soap(const ngnpro__TrustedPeer& p) {
     return r;
 }
 
-store::CarrierRow from_soap(const ngnpro__Carrier& c) {
-    store::CarrierRow row;
+CarrierRow from_soap(const ngnpro__Carrier& c) {
+    CarrierRow row;
     row.id = id_value(c.id);
     row.name = c.name;
     row.reseller = value_or<LONG64>(c.reseller, 0);
     return row;
 }
 
-store::GatewayRow from_soap(const ngnpro__Gateway& g) {
-    store::GatewayRow row;
+GatewayRow from_soap(const ngnpro__Gateway& g) {
+    GatewayRow row;
     row.id = id_value(g.id);
     row.name = g.name;
     row.carrier_id = id_value(g.carrier_USCOREid);
@@ -383,11 +381,11 @@ store::GatewayRow from_soap(const ngnpro__Gateway& g) {
     return row;
 }
 
-store::GatewayRuleRow from_soap(const ngnpro__GatewayRule& r) {
+GatewayRuleRow from_soap(const ngnpro__GatewayRule& r) {
     const auto nonneg = [](const int* p) {
         return static_cast<std::uint32_t>(std::clamp(value_or<int>(p, 0), 0, 1000));
     };
-    store::GatewayRuleRow row;
+    GatewayRuleRow row;
     row.id = id_value(r.id);
     row.gateway_id = id_value(r.gateway_USCOREid);
     row.prefix = r.prefix;
@@ -399,8 +397,8 @@ store::GatewayRuleRow from_soap(const ngnpro__GatewayRule& r) {
     return row;
 }
 
-static store::RouteRow from_soap(const ngnpro__Route& r) {
-    store::RouteRow row;
+static RouteRow from_soap(const ngnpro__Route& r) {
+    RouteRow row;
     row.id = id_value(r.id);
     row.carrier_id = id_value(r.carrier_USCOREid);
     row.prefix = r.prefix;
@@ -410,8 +408,8 @@ static store::RouteRow from_soap(const ngnpro__Route& r) {
     return row;
 }
 
-std::vector<store::RouteRow> from_soap(const ngnpro__RouteArray* routes) {
-    return rows_of<store::RouteRow>(routes);
+std::vector<RouteRow> from_soap(const ngnpro__RouteArray* routes) {
+    return rows_of<RouteRow>(routes);
 }
 
 TrustedPeerFilter from_soap(const ngnpro__TrustedPeerQuery* query) {
@@ -450,7 +448,7 @@ IdFilter from_soap(const ngnpro__RouteQuery* q) {
     return id_filter(q);
 }
 
-void to_soap(struct soap* soap, const store::TrustedPeerRow& r, ngnpro__TrustedPeer& p) {
+void to_soap(struct soap* soap, const TrustedPeerRow& r, ngnpro__TrustedPeer& p) {
     p.ip = r.ip;
     p.protocol = r.protocol;
     p.tag = r.tag;
@@ -473,7 +471,7 @@ void to_soap(struct soap* soap, const store::TrustedPeerRow& r, ngnpro__TrustedP
     p.tags = r.tags;
 }
 
-void to_soap(struct soap* soap, const store::CarrierRow& r, ngnpro__Carrier& c) {
+void to_soap(struct soap* soap, const CarrierRow& r, ngnpro__Carrier& c) {
     c.id = soap_value<int>(soap, int_of(r.id));
     c.name = r.name;
     c.reseller = soap_value<LONG64>(soap, r.reseller);
@@ -537,7 +535,7 @@ void to_soap(struct soap*, const BalanceChange& c, ngnpro__BalanceChange& out) {
     out.new_USCOREbalance = c.new_balance;
 }
 
-void to_soap(struct soap*, const store::PrepaidRow& r, ngnpro__PrepaidStatus& s) {
+void to_soap(struct soap*, const PrepaidRow& r, ngnpro__PrepaidStatus& s) {
     s.balance = r.balance;
     s.callInProgress = r.call_in_progress;
     s.sessionTime = static_cast<int>(r.session_time);
@@ -546,7 +544,7 @@ void to_soap(struct soap*, const store::PrepaidRow& r, ngnpro__PrepaidStatus& s)
     s.lastCallPrice = r.last_call_price;
 }
 
-void to_soap(struct soap*, const store::CreditEntryRow& r, ngnpro__CreditHistoryEntry& e) {
+void to_soap(struct soap*, const CreditEntryRow& r, ngnpro__CreditHistoryEntry& e) {
     e.date = format_date(r.date);
     e.action = r.action;
     e.description = r.description;

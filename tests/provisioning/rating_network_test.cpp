@@ -14,13 +14,13 @@ using test::code_of;
 
 TEST_CASE("rating profiles: codec, 4001 when absent, administrator and reseller set them",
           "[prov][rating]") {
-    const store::RatingProfilesRow row{
+    const prov::RatingProfilesRow row{
         "subscriber://a@example.com", "w", "wa", "e", "ea", "UTC", 42};
-    const auto bytes = store::encode(row);
-    const auto back = store::decoded<store::RatingProfilesRow>(bytes);
-    CHECK(store::encode(back) == bytes);
+    const auto bytes = encode(row);
+    const auto back = prov::decoded<prov::RatingProfilesRow>(bytes);
+    CHECK(encode(back) == bytes);
     CHECK(back.weekend_alt == "ea");
-    CHECK_THROWS_AS(store::decoded<store::RatingProfilesRow>(bytes.substr(1)), store::Error);
+    CHECK_THROWS_AS(prov::decoded<prov::RatingProfilesRow>(bytes.substr(1)), store::Error);
 
     test::TempDir dir;
     store::Env env{dir.path()};

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "provisioning/call_data.hpp"
+#include "provisioning/rows.hpp"
 #include "provisioning/services.hpp"
-#include "store/sip_tables.hpp"
 
 #include <cstdint>
 #include <map>
@@ -36,9 +36,9 @@ struct SipAccountInput {
     SipId id;
     std::string password;
     std::string first_name, last_name, email;
-    std::vector<store::AclRow> acl;
+    std::vector<AclRow> acl;
     std::vector<std::string> groups;
-    std::vector<store::NameValueRow> properties;
+    std::vector<NameValueRow> properties;
     std::string timezone, rpid;
     std::int64_t quota = 0;
     std::string quickdial_prefix;
@@ -66,14 +66,14 @@ struct SipAliasFilter {
 };
 
 struct AcceptRules {
-    std::vector<store::AcceptRuleRow> persistent;
+    std::vector<AcceptRuleRow> persistent;
     std::vector<std::string> temporary_groups;
     std::uint32_t temporary_minutes = 0; // set: duration; read: minutes left
 };
 
 struct PhonebookPage {
     std::int64_t total = 0;
-    std::vector<store::PhonebookRow> entries;
+    std::vector<PhonebookRow> entries;
 };
 
 struct TrustedPeerFilter {
@@ -95,19 +95,19 @@ struct IdFilter {
 };
 
 struct GatewayView {
-    store::GatewayRow gateway;
+    GatewayRow gateway;
     std::string carrier;
 };
 
 struct GatewayRuleView {
-    store::GatewayRuleRow rule;
+    GatewayRuleRow rule;
     std::string gateway;
     std::uint64_t carrier_id = 0;
     std::string carrier;
 };
 
 struct RouteView {
-    store::RouteRow route;
+    RouteRow route;
     std::string carrier;
 };
 
@@ -122,7 +122,7 @@ struct CallQuery {
 };
 
 struct Calls {
-    std::vector<store::CallRow> placed, received;
+    std::vector<CallRow> placed, received;
 };
 
 struct CallStatistics {
@@ -132,7 +132,7 @@ struct CallStatistics {
 
 struct DeviceLocations {
     SipId id;
-    std::vector<store::RegistrationRow> locations;
+    std::vector<RegistrationRow> locations;
 };
 
 // What the proxy reports (POST /ngnpro/events, docs/sip.md).
@@ -156,16 +156,16 @@ public:
     void add_domain(const Caller& caller, const SipDomainInput& in);
     void update_domain(const Caller& caller, const SipDomainInput& in);
     void delete_domain(const Caller& caller, const std::string& domain);
-    Page<store::SipDomainRow> get_domains(const Caller& caller, const SipDomainFilter& f,
-                                          Range range, const OrderBy& order);
+    Page<SipDomainRow> get_domains(const Caller& caller, const SipDomainFilter& f, Range range,
+                                   const OrderBy& order);
 
     // Accounts.
-    store::SipAccountRow add_account(const Caller& caller, const SipAccountInput& in);
+    SipAccountRow add_account(const Caller& caller, const SipAccountInput& in);
     void update_account(const Caller& caller, const SipAccountInput& in);
     void delete_account(const Caller& caller, const SipId& id);
-    store::SipAccountRow get_account(const Caller& caller, const SipId& id);
-    Page<store::SipAccountRow> get_accounts(const Caller& caller, const SipAccountFilter& f,
-                                            Range range, const OrderBy& order);
+    SipAccountRow get_account(const Caller& caller, const SipId& id);
+    Page<SipAccountRow> get_accounts(const Caller& caller, const SipAccountFilter& f, Range range,
+                                     const OrderBy& order);
 
     // Groups.
     void add_to_group(const Caller& caller, const SipId& id, const std::string& group);
@@ -176,18 +176,17 @@ public:
     void add_alias(const Caller& caller, const SipAliasInput& in);
     void update_alias(const Caller& caller, const SipAliasInput& in);
     void delete_alias(const Caller& caller, const SipId& id);
-    store::SipAliasRow get_alias(const Caller& caller, const SipId& id);
-    std::vector<store::SipAliasRow> aliases_for_account(const Caller& caller, const SipId& target);
-    Page<store::SipAliasRow> get_aliases(const Caller& caller, const SipAliasFilter& f, Range range,
-                                         const OrderBy& order);
+    SipAliasRow get_alias(const Caller& caller, const SipId& id);
+    std::vector<SipAliasRow> aliases_for_account(const Caller& caller, const SipId& target);
+    Page<SipAliasRow> get_aliases(const Caller& caller, const SipAliasFilter& f, Range range,
+                                  const OrderBy& order);
 
     // Per-account settings.
-    void add_phonebook_entry(const Caller& caller, const SipId& id, const store::PhonebookRow& e);
-    void update_phonebook_entry(const Caller& caller, const SipId& id,
-                                const store::PhonebookRow& e);
+    void add_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookRow& e);
+    void update_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookRow& e);
     void delete_phonebook_entry(const Caller& caller, const SipId& id, const std::string& uri);
     PhonebookPage get_phonebook_entries(const Caller& caller, const SipId& id,
-                                        const store::PhonebookRow& match, Range range);
+                                        const PhonebookRow& match, Range range);
     void set_reject_members(const Caller& caller, const SipId& id,
                             const std::vector<std::string>& members);
     std::vector<std::string> get_reject_members(const Caller& caller, const SipId& id);
@@ -197,55 +196,53 @@ public:
     void set_barring_prefixes(const Caller& caller, const SipId& id,
                               const std::vector<std::string>& prefixes);
     std::vector<std::string> get_barring_prefixes(const Caller& caller, const SipId& id);
-    // diversions by store::diversion_names; "" = off.
+    // diversions by diversion_names; "" = off.
     void set_call_diversions(const Caller& caller, const SipId& id,
                              const std::array<std::string, 10>& diversions);
     std::array<std::string, 10> get_call_diversions(const Caller& caller, const SipId& id);
 
     // Trusted peers.
-    void add_trusted_peer(const Caller& caller, const store::TrustedPeerRow& in);
-    void update_trusted_peer(const Caller& caller, const store::TrustedPeerRow& in);
+    void add_trusted_peer(const Caller& caller, const TrustedPeerRow& in);
+    void update_trusted_peer(const Caller& caller, const TrustedPeerRow& in);
     void delete_trusted_peer(const Caller& caller, const std::string& ip);
-    Page<store::TrustedPeerRow> get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
-                                                  Range range, const OrderBy& order);
+    Page<TrustedPeerRow> get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
+                                           Range range, const OrderBy& order);
 
     // PSTN: carriers, gateways, gateway rules, routes (ids assigned by the server).
-    std::uint64_t add_carrier(const Caller& caller, const store::CarrierRow& in);
-    void update_carrier(const Caller& caller, const store::CarrierRow& in);
+    std::uint64_t add_carrier(const Caller& caller, const CarrierRow& in);
+    void update_carrier(const Caller& caller, const CarrierRow& in);
     void delete_carrier(const Caller& caller, std::uint64_t id);
-    Page<store::CarrierRow> get_carriers(const Caller& caller, const IdFilter& f, Range range,
-                                         const OrderBy& order);
-    std::uint64_t add_gateway(const Caller& caller, const store::GatewayRow& in);
-    void update_gateway(const Caller& caller, const store::GatewayRow& in);
+    Page<CarrierRow> get_carriers(const Caller& caller, const IdFilter& f, Range range,
+                                  const OrderBy& order);
+    std::uint64_t add_gateway(const Caller& caller, const GatewayRow& in);
+    void update_gateway(const Caller& caller, const GatewayRow& in);
     void delete_gateway(const Caller& caller, std::uint64_t id);
     Page<GatewayView> get_gateways(const Caller& caller, const IdFilter& f, Range range,
                                    const OrderBy& order);
-    std::uint64_t add_gateway_rule(const Caller& caller, const store::GatewayRuleRow& in);
-    void update_gateway_rule(const Caller& caller, const store::GatewayRuleRow& in);
+    std::uint64_t add_gateway_rule(const Caller& caller, const GatewayRuleRow& in);
+    void update_gateway_rule(const Caller& caller, const GatewayRuleRow& in);
     void delete_gateway_rule(const Caller& caller, std::uint64_t id);
     Page<GatewayRuleView> get_gateway_rules(const Caller& caller, const IdFilter& f, Range range,
                                             const OrderBy& order);
-    std::vector<std::uint64_t> add_routes(const Caller& caller,
-                                          const std::vector<store::RouteRow>& in);
-    void update_routes(const Caller& caller, const std::vector<store::RouteRow>& in);
+    std::vector<std::uint64_t> add_routes(const Caller& caller, const std::vector<RouteRow>& in);
+    void update_routes(const Caller& caller, const std::vector<RouteRow>& in);
     void delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids);
     Page<RouteView> get_routes(const Caller& caller, const IdFilter& f, Range range,
                                const OrderBy& order);
     // The route a number (00 + E.164 digits) takes: the longest matching prefix, then the
     // lowest priority; none when no route matches.
-    std::optional<store::RouteRow> route_for(const std::string& number);
+    std::optional<RouteRow> route_for(const std::string& number);
 
     // Prepaid.
     BalanceChange add_balance(const Caller& caller, const SipId& id, double value,
                               const std::string& description);
     BalanceChange add_balance_from_voucher(const Caller& caller, const SipId& id,
                                            std::uint64_t card_id, const std::string& number);
-    std::vector<store::PrepaidRow> get_prepaid_status(const Caller& caller,
-                                                      const std::vector<SipId>& ids);
-    std::vector<store::CreditEntryRow> get_credit_history(const Caller& caller, const SipId& id,
-                                                          std::int64_t count);
+    std::vector<PrepaidRow> get_prepaid_status(const Caller& caller, const std::vector<SipId>& ids);
+    std::vector<CreditEntryRow> get_credit_history(const Caller& caller, const SipId& id,
+                                                   std::int64_t count);
     // Loads a prepaid card (administrator, through the events endpoint).
-    void add_prepaid_card(const store::PrepaidCardRow& card);
+    void add_prepaid_card(const PrepaidCardRow& card);
 
     // Call data.
     std::vector<DeviceLocations> get_device_locations(const Caller& caller,
@@ -258,7 +255,7 @@ public:
     bool record_registration(const RegistrationEvent& event);
     // Stores a call record (a repeated call_id replaces the earlier record); returns false
     // when the record is older than the retention.
-    bool record_call(store::CallRow call);
+    bool record_call(CallRow call);
     // Drops call records older than the retention and expired registrations.
     void purge_call_data();
 
@@ -281,10 +278,10 @@ class VoicemailService {
 public:
     VoicemailService(store::Env& env, SipOptions options);
 
-    store::VoicemailRow add(const Caller& caller, const VoicemailInput& in);
+    VoicemailRow add(const Caller& caller, const VoicemailInput& in);
     void update(const Caller& caller, const VoicemailInput& in);
     void remove(const Caller& caller, const SipId& id);
-    store::VoicemailRow get(const Caller& caller, const SipId& id);
+    VoicemailRow get(const Caller& caller, const SipId& id);
     void set_announcement(const Caller& caller, const SipId& id, const std::string& audio);
 
 private:
@@ -293,7 +290,7 @@ private:
 };
 
 // A call record from named fields (JSON event members or CSV columns, docs/sip.md).
-store::CallRow call_of(const std::map<std::string, std::string>& fields);
+CallRow call_of(const std::map<std::string, std::string>& fields);
 
 // Applies the events of a JSON body (one event object, an array, or {"events": [...]}).
 // Throws ApiError(InvalidArgument) naming the first bad event; events before it are stored.

@@ -1,8 +1,16 @@
-#include "store/sip_tables.hpp"
+// The codec of the SIP provisioning rows (rows.hpp): one Encoder and one Decoder walk each
+// row's fields().
+#include "provisioning/rows.hpp"
+
+#include <lmdb.h>
 
 #include <type_traits>
 
-namespace sb::store {
+namespace sb::prov {
+
+using store::Error;
+using store::Reader;
+using store::Writer;
 
 namespace {
 
@@ -176,4 +184,4 @@ SB_SIP_CODEC(CallRow, call_format, "call")
 
 #undef SB_SIP_CODEC
 
-} // namespace sb::store
+} // namespace sb::prov

@@ -1,6 +1,8 @@
-// Typed rows of the SIP provisioning tables (SipDomains … CallData) and their codecs. Each row
-// lists its fields once, in `fields()`; the codec writes them in that order after a format byte
-// and reads them back length-checked (store::Reader), so a short or foreign value is an Error.
+// Typed rows of the SIP provisioning tables (SipDomains … CallData, rating profiles) and their
+// codec: provisioning owns these schemas, the store only keeps their bytes under their keys.
+// Each row lists its fields once, in `fields()`; the codec writes them in that order after a
+// format byte and reads them back length-checked (store::Reader), so a short or foreign value
+// is a store::Error.
 #pragma once
 
 #include "store/store.hpp"
@@ -12,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sb::store {
+namespace sb::prov {
 
 // Key of everything that belongs to one SIP address (account, alias, settings, voicemail,
 // prepaid): domain '\0' username, both lower case — so one domain's rows are contiguous.
@@ -368,9 +370,9 @@ Row decoded(std::string_view value) {
 
 // The row stored under `key` in `table`, if any.
 template <class Row, class Txn>
-std::optional<Row> get_row(const Txn& txn, Table table, std::string_view key) {
+std::optional<Row> get_row(const Txn& txn, store::Table table, std::string_view key) {
     const auto v = txn.get(table, key);
     return v ? std::optional<Row>(decoded<Row>(*v)) : std::nullopt;
 }
 
-} // namespace sb::store
+} // namespace sb::prov
