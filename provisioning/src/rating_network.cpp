@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <map>
-#include <set>
 
 namespace sb::prov {
 
@@ -15,10 +14,6 @@ namespace {
 
 constexpr std::size_t max_entity = 255;
 constexpr std::size_t max_profile = 64;
-
-std::string rating_key(const std::string& entity) {
-    return "e" + entity;
-}
 
 // Printable text of at most `max` bytes (an entity must not be empty either).
 void check_text(const std::string& v, const std::string& field, std::size_t max, bool required) {
@@ -75,7 +70,7 @@ void authorize(const Txn& txn, const Caller& caller, const std::string& entity, 
 }
 
 std::optional<RatingProfilesRow> load(const store::ReadTxn& txn, const std::string& entity) {
-    return get_row<RatingProfilesRow>(txn, Table::Prepaid, rating_key(entity));
+    return get_row<RatingProfilesRow>(txn, Table::Prepaid, rating_profiles_key(entity));
 }
 
 [[noreturn]] void not_found(const std::string& entity) {
@@ -132,7 +127,7 @@ void RatingService::set(const Caller& caller, const RatingProfiles& in) {
     authorize(txn, caller, in.entity, true);
     const RatingProfilesRow row{in.entity,      in.weekday,  in.weekday_alt, in.weekend,
                                 in.weekend_alt, in.timezone, now()};
-    txn.put(Table::Prepaid, rating_key(in.entity), encode(row));
+    txn.put(Table::Prepaid, rating_profiles_key(in.entity), encode(row));
     txn.commit();
 }
 
@@ -140,10 +135,10 @@ void RatingService::remove(const Caller& caller, const std::string& entity) {
     check_text(entity, "entity", max_entity, true);
     store::WriteTxn txn(env_);
     authorize(txn, caller, entity, true);
-    if (!txn.get(Table::Prepaid, rating_key(entity))) {
+    if (!txn.get(Table::Prepaid, rating_profiles_key(entity))) {
         not_found(entity);
     }
-    txn.del(Table::Prepaid, rating_key(entity));
+    txn.del(Table::Prepaid, rating_profiles_key(entity));
     txn.commit();
 }
 

@@ -151,6 +151,14 @@ std::string alias_target_key(const SipAliasRow& alias) {
            sip_key(alias.username, alias.domain);
 }
 
+std::string rating_profiles_key(std::string_view entity) {
+    return "e" + std::string(entity);
+}
+
+std::string subscriber_entity(std::string_view username, std::string_view domain) {
+    return "subscriber://" + std::string(username) + "@" + std::string(domain);
+}
+
 std::string mailbox_index_key(std::string_view mailbox) {
     std::string k = "mailbox";
     k.push_back('\0');

@@ -458,6 +458,7 @@ void SipService::delete_account(const Caller& caller, const SipId& given) {
         txn.del(Table::Voicemail, key);
     }
     txn.del(Table::Prepaid, "a" + key);
+    txn.del(Table::Prepaid, rating_profiles_key(subscriber_entity(id.username, id.domain)));
     for (const auto& k : keys_with_prefix(txn, Table::CallData, "r" + key + std::string(1, '\0'))) {
         txn.del(Table::CallData, k);
     }

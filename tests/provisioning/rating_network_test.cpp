@@ -57,6 +57,15 @@ TEST_CASE("rating profiles: codec, 4001 when absent, administrator and reseller 
           }) == ErrorCode::InvalidArgument);
     rating.remove(reseller, entity);
     CHECK(code_of([&] { rating.get(admin, entity); }) == ErrorCode::RatingProfilesNotFound);
+
+    // Deleting the SIP account deletes its profiles.
+    prov::SipAccountInput alice;
+    alice.id = {"alice", "example.com"};
+    alice.password = "secret";
+    sip.add_account(admin, alice);
+    rating.set(admin, {entity, "day", "", "", "", ""});
+    sip.delete_account(admin, alice.id);
+    CHECK(code_of([&] { rating.get(admin, entity); }) == ErrorCode::RatingProfilesNotFound);
 }
 
 TEST_CASE("network statistics count accounts and live registrations per visible domain",

@@ -278,7 +278,12 @@ struct PrepaidCardRow {
     }
 };
 
-// Table::Prepaid, key = "e" entity: the rating profiles of an entity (RatingPort).
+// Table::Prepaid, key = rating_profiles_key(entity): the rating profiles of an entity
+// (RatingPort). A SIP account's entity is subscriber_entity(username, domain); deleting the
+// account deletes its profiles.
+std::string rating_profiles_key(std::string_view entity); // "e" entity
+std::string subscriber_entity(std::string_view username, std::string_view domain);
+
 struct RatingProfilesRow {
     std::string entity, weekday, weekday_alt, weekend, weekend_alt, timezone;
     std::int64_t change_date = 0;
