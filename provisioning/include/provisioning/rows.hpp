@@ -57,12 +57,9 @@ struct NameValueRow {
     }
 };
 
-// Table::SipAccounts, key = sip_key(username, domain).
-struct SipAccountRow {
-    std::string username, domain;
-    std::string password; // clear text; "" when not stored (store_clear_text_passwords = no)
-    std::string ha1;      // md5hex(username:domain:password)
-    std::string ha1b;     // md5hex(username@domain:domain:password)
+// What a client sets on a SIP account besides its id, password and owner: shared by the stored
+// row and the service's input (SipAccountInput, provisioning/sip.hpp).
+struct SipAccountAttributes {
     std::string first_name, last_name, email;
     std::vector<AclRow> acl;
     std::vector<std::string> groups;
@@ -74,6 +71,14 @@ struct SipAccountRow {
     bool prepaid = false;
     std::string region;
     std::uint32_t timeout = 0;
+};
+
+// Table::SipAccounts, key = sip_key(username, domain). The value's field order is fields()'s.
+struct SipAccountRow : SipAccountAttributes {
+    std::string username, domain;
+    std::string password; // clear text; "" when not stored (store_clear_text_passwords = no)
+    std::string ha1;      // md5hex(username:domain:password)
+    std::string ha1b;     // md5hex(username@domain:domain:password)
     std::int64_t owner = 0, customer = 0, reseller = 0;
     std::int64_t change_date = 0, create_date = 0;
 

@@ -32,20 +32,9 @@ struct SipDomainFilter {
 };
 
 // A SipAccount as given to add/update. `password` "" keeps the stored one on update.
-struct SipAccountInput {
+struct SipAccountInput : SipAccountAttributes {
     SipId id;
     std::string password;
-    std::string first_name, last_name, email;
-    std::vector<AclRow> acl;
-    std::vector<std::string> groups;
-    std::vector<NameValueRow> properties;
-    std::string timezone, rpid;
-    std::int64_t quota = 0;
-    std::string quickdial_prefix;
-    std::int64_t call_limit = 0;
-    bool prepaid = false;
-    std::string region;
-    std::uint32_t timeout = 0;
     std::int64_t owner = 0;
 };
 
