@@ -11,7 +11,7 @@
 // DIR/zones/*.zone, DIR/nsd-zones.conf, DIR/knot-zones.conf, DIR/zones.list ("name file"),
 // DIR/queries.txt, DIR/probe.txt (one SOA query per zone), DIR/check.txt (a sample of the
 // query file for answer comparison), DIR/switchboard/ (the data dir), DIR/dataset.txt.
-#include "service.hpp"
+#include "provisioning/services.hpp"
 #include "store/store.hpp"
 #include "zones/enum.hpp"
 #include "zones/zones.hpp"

@@ -19,7 +19,7 @@
 // replaces it); STYLE §2 rule 1 wants 0.
 #include "answer.hpp"
 #include "cookie.hpp"
-#include "service.hpp"
+#include "provisioning/services.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 #include "zones/enum.hpp"

@@ -1,6 +1,8 @@
 // CustomerPort (urn:AGProjects:NGNPro:Customer): SOAP types ⇄ CustomerService.
-// getAccount never returns a password: only a salted hash is stored (docs/decisions.md).
+// getAccount never returns a password: only a salted hash is stored, and the password field
+// carries a token that keeps the password when an edit sends it back (docs/decisions.md).
 #include "context.hpp"
+#include "provisioning/services.hpp"
 #include "soap_util.hpp"
 
 using namespace sb::prov;
@@ -83,7 +85,7 @@ void customer_output(struct soap* soap, const sb::store::CustomerRow& row,
     a.reseller = soap_value<LONG64>(soap, row.reseller);
     a.impersonate = soap_value<LONG64>(soap, row.impersonate);
     a.username = row.username;
-    a.password = "";
+    a.password = password_token(row.password_hash);
     for (const auto& f : text_fields) {
         for (const auto& [k, v] : row.text) {
             if (k == f.name) {
@@ -115,11 +117,16 @@ CustomerFilter filter_of(const ngnpro__CustomerQuery* q) {
     return f;
 }
 
-void page_output(struct soap* soap, const Page<sb::store::CustomerRow>& page,
-                 ngnpro__CustomerQueryResult& out) {
-    out.total = static_cast<int>(page.total);
-    fill_array(soap, out.accounts, page.items, soap_new_ngnpro__CustomerAccount,
-               [&](const auto& row, auto& item) { customer_output(soap, row, item); });
+// getCustomers (resellers = false) and getResellers (true).
+int find(struct soap* soap, const char* operation, const ngnpro__CustomerQuery* query,
+         ngnpro__CustomerQueryResult& out, bool resellers) {
+    return serve(soap, operation, [&](const Caller& caller) {
+        const auto page = context(soap).customers.find(caller, filter_of(query), range_of(query),
+                                                       order_of(query), resellers);
+        out.total = static_cast<int>(page.total);
+        fill_array(soap, out.accounts, page.items, soap_new_ngnpro__CustomerAccount,
+                   [&](const auto& row, auto& item) { customer_output(soap, row, item); });
+    });
 }
 
 } // namespace
@@ -158,24 +165,12 @@ int customer__getAccount(struct soap* soap, int id, customer__getAccountResponse
 
 int customer__getCustomers(struct soap* soap, ngnpro__CustomerQuery* query,
                            customer__getCustomersResponse& out) {
-    return serve(soap, "CustomerPort.getCustomers", [&](const Caller& caller) {
-        page_output(soap,
-                    context(soap).customers.find(caller, filter_of(query),
-                                                 range_of(query ? query->range : nullptr),
-                                                 order_of(query ? query->orderBy : nullptr), false),
-                    out.return_);
-    });
+    return find(soap, "CustomerPort.getCustomers", query, out.return_, false);
 }
 
 int customer__getResellers(struct soap* soap, ngnpro__CustomerQuery* query,
                            customer__getResellersResponse& out) {
-    return serve(soap, "CustomerPort.getResellers", [&](const Caller& caller) {
-        page_output(soap,
-                    context(soap).customers.find(caller, filter_of(query),
-                                                 range_of(query ? query->range : nullptr),
-                                                 order_of(query ? query->orderBy : nullptr), true),
-                    out.return_);
-    });
+    return find(soap, "CustomerPort.getResellers", query, out.return_, true);
 }
 
 int customer__setProperties(struct soap* soap, int customer,

@@ -1,6 +1,6 @@
 #include "common.hpp"
-#include "password.hpp"
 #include "policy.hpp"
+#include "provisioning/services.hpp"
 #include "service.hpp"
 
 #include <openssl/evp.h>
@@ -155,8 +155,7 @@ void check_username(const store::WriteTxn& txn, const std::string& username, std
 }
 
 void put_customer(store::WriteTxn& txn, const CustomerRow& row) {
-    txn.put(Table::Customers, store::u64_key(static_cast<std::uint64_t>(row.id)),
-            store::encode(row));
+    txn.put(Table::Customers, store::u64_key(static_cast<std::uint64_t>(row.id)), encode(row));
     txn.put(Table::CustomerNames, row.username, store::u64_key(static_cast<std::uint64_t>(row.id)));
 }
 
@@ -310,8 +309,8 @@ void CustomerService::update(const Caller& caller, const CustomerInput& in) {
         txn.del(Table::CustomerNames, row.username);
         row.username = in.username;
     }
-    if (!in.password.empty()) {
-        row.password_hash = hash_password(in.password); // absent keeps the old password
+    if (!keeps_password(in.password, row.password_hash)) {
+        row.password_hash = hash_password(in.password);
     }
     set_text(row, in.text);
     if (in.properties) {

@@ -1,13 +1,12 @@
-// DnsPort (urn:AGProjects:NGNPro:Dns): SOAP types ⇄ DnsService.
+// DnsPort (urn:AGProjects:NGNPro:Dns): SOAP types ⇄ DnsService. The codec's from_soap/to_soap
+// are file-local (static) in the global namespace, where fill_page finds them.
 #include "context.hpp"
 #include "soap_util.hpp"
 #include "zones/zones.hpp"
 
 using namespace sb::prov;
 
-namespace {
-
-ZoneInput zone_input(const ngnpro__DnsZone& z) {
+static ZoneInput from_soap(const ngnpro__DnsZone& z) {
     ZoneInput in;
     in.name = z.name;
     auto u32 = [](const auto* p) -> std::optional<std::uint32_t> {
@@ -26,12 +25,11 @@ ZoneInput zone_input(const ngnpro__DnsZone& z) {
     }
     in.email = z.email;
     in.info = z.info;
-    in.customer = value_or<LONG64>(z.customer, 0);
-    in.reseller = value_or<LONG64>(z.reseller, 0);
+    tenancy_from_soap(z, in);
     return in;
 }
 
-void zone_output(struct soap* soap, const sb::store::ZoneRow& row, ngnpro__DnsZone& z) {
+static void to_soap(struct soap* soap, const sb::store::ZoneRow& row, ngnpro__DnsZone& z) {
     z.name = row.name;
     z.ttl = soap_value<ULONG64>(soap, row.ttl);
     z.nameservers = string_array(soap, row.nameservers);
@@ -41,13 +39,11 @@ void zone_output(struct soap* soap, const sb::store::ZoneRow& row, ngnpro__DnsZo
     z.retry = soap_value<int>(soap, static_cast<int>(row.retry));
     z.expire = soap_value<int>(soap, static_cast<int>(row.expire));
     z.minimum = soap_value<int>(soap, static_cast<int>(row.minimum));
-    z.customer = soap_value<LONG64>(soap, row.customer);
-    z.reseller = soap_value<LONG64>(soap, row.reseller);
-    z.changeDate = format_date(row.change_date);
+    tenancy_to_soap(soap, row, z);
     z.info = row.info;
 }
 
-RecordInput record_input(const ngnpro__DnsRecord& r) {
+static RecordInput from_soap(const ngnpro__DnsRecord& r) {
     RecordInput in;
     in.id = static_cast<std::uint64_t>(value_or<LONG64>(r.id, 0));
     in.zone = r.zone;
@@ -60,7 +56,7 @@ RecordInput record_input(const ngnpro__DnsRecord& r) {
     return in;
 }
 
-void record_output(struct soap* soap, const sb::store::RecordRow& row, ngnpro__DnsRecord& r) {
+static void to_soap(struct soap* soap, const sb::store::RecordRow& row, ngnpro__DnsRecord& r) {
     r.id = soap_value<LONG64>(soap, static_cast<LONG64>(row.id));
     r.zone = row.zone;
     r.name = row.name;
@@ -68,11 +64,29 @@ void record_output(struct soap* soap, const sb::store::RecordRow& row, ngnpro__D
     r.ttl = soap_value<unsigned int>(soap, row.ttl);
     r.value = row.value;
     r.priority = soap_value<unsigned short>(soap, static_cast<unsigned short>(row.priority));
-    r.owner = soap_value<LONG64>(soap, row.owner);
-    r.customer = soap_value<LONG64>(soap, row.customer);
-    r.reseller = soap_value<LONG64>(soap, row.reseller);
-    r.changeDate = format_date(row.change_date);
+    tenancy_to_soap(soap, row, r);
 }
+
+static ZoneFilter from_soap(const ngnpro__DnsZoneQuery* query) {
+    const auto& q = filter_in(query);
+    ZoneFilter f{q.name, q.info};
+    tenancy_from_soap(q, f);
+    return f;
+}
+
+static RecordFilter from_soap(const ngnpro__DnsRecordQuery* query) {
+    const auto& q = filter_in(query);
+    RecordFilter f;
+    f.id = static_cast<std::uint64_t>(std::max<LONG64>(0, value_or<LONG64>(q.id, 0)));
+    f.zone = q.zone;
+    f.name = q.name;
+    f.type = q.type;
+    f.value = q.value;
+    tenancy_from_soap(q, f);
+    return f;
+}
+
+namespace {
 
 std::uint64_t record_id(int id) {
     if (id <= 0) {
@@ -87,14 +101,14 @@ std::uint64_t record_id(int id) {
 int dns__addZone(struct soap* soap, ngnpro__DnsZone* zone, dns__addZoneResponse&) {
     return serve(soap, "DnsPort.addZone", [&](const Caller& caller) {
         audit_note("zone " + required(zone, "zone").name);
-        context(soap).dns.add_zone(caller, zone_input(*zone));
+        context(soap).dns.add_zone(caller, from_soap(*zone));
     });
 }
 
 int dns__updateZone(struct soap* soap, ngnpro__DnsZone* zone, dns__updateZoneResponse&) {
     return serve(soap, "DnsPort.updateZone", [&](const Caller& caller) {
         audit_note("zone " + required(zone, "zone").name);
-        context(soap).dns.update_zone(caller, zone_input(*zone));
+        context(soap).dns.update_zone(caller, from_soap(*zone));
     });
 }
 
@@ -107,32 +121,22 @@ int dns__deleteZone(struct soap* soap, std::string zone, dns__deleteZoneResponse
 
 int dns__getZone(struct soap* soap, std::string zone, dns__getZoneResponse& out) {
     return serve(soap, "DnsPort.getZone", [&](const Caller& caller) {
-        zone_output(soap, context(soap).dns.get_zone(caller, zone), out.return_);
+        to_soap(soap, context(soap).dns.get_zone(caller, zone), out.return_);
     });
 }
 
 int dns__getZones(struct soap* soap, ngnpro__DnsZoneQuery* query, dns__getZonesResponse& out) {
     return serve(soap, "DnsPort.getZones", [&](const Caller& caller) {
-        ZoneFilter f;
-        if (query != nullptr) {
-            f.name = query->filter.name;
-            f.info = query->filter.info;
-            f.customer = value_or<LONG64>(query->filter.customer, 0);
-            f.reseller = value_or<LONG64>(query->filter.reseller, 0);
-        }
         const auto page =
-            context(soap).dns.get_zones(caller, f, range_of(query ? query->range : nullptr),
-                                        order_of(query ? query->orderBy : nullptr));
-        out.return_.total = static_cast<int>(page.total);
-        fill_array(soap, out.return_.zones, page.items, soap_new_ngnpro__DnsZone,
-                   [&](const auto& row, auto& item) { zone_output(soap, row, item); });
+            context(soap).dns.get_zones(caller, from_soap(query), range_of(query), order_of(query));
+        fill_page(soap, out.return_.total, out.return_.zones, page, soap_new_ngnpro__DnsZone);
     });
 }
 
 int dns__addRecord(struct soap* soap, ngnpro__DnsRecord* record, dns__addRecordResponse&) {
     return serve(soap, "DnsPort.addRecord", [&](const Caller& caller) {
         const auto& r = required(record, "record");
-        const auto id = context(soap).dns.add_record(caller, record_input(r));
+        const auto id = context(soap).dns.add_record(caller, from_soap(r));
         audit_note("record " + std::to_string(id) + " " + r.name + " " + r.type + " " + r.value +
                    " in " + r.zone);
     });
@@ -143,7 +147,7 @@ int dns__updateRecord(struct soap* soap, ngnpro__DnsRecord* record, dns__updateR
         const auto& r = required(record, "record");
         audit_note("record " + std::to_string(value_or<LONG64>(r.id, 0)) + " -> " + r.name + " " +
                    r.type + " " + r.value);
-        context(soap).dns.update_record(caller, record_input(r));
+        context(soap).dns.update_record(caller, from_soap(r));
     });
 }
 
@@ -156,31 +160,16 @@ int dns__deleteRecord(struct soap* soap, int recordId, dns__deleteRecordResponse
 
 int dns__getRecord(struct soap* soap, int recordId, dns__getRecordResponse& out) {
     return serve(soap, "DnsPort.getRecord", [&](const Caller& caller) {
-        record_output(soap, context(soap).dns.get_record(caller, record_id(recordId)), out.return_);
+        to_soap(soap, context(soap).dns.get_record(caller, record_id(recordId)), out.return_);
     });
 }
 
 int dns__getRecords(struct soap* soap, ngnpro__DnsRecordQuery* query,
                     dns__getRecordsResponse& out) {
     return serve(soap, "DnsPort.getRecords", [&](const Caller& caller) {
-        RecordFilter f;
-        if (query != nullptr) {
-            const auto& q = query->filter;
-            f.id = static_cast<std::uint64_t>(std::max<LONG64>(0, value_or<LONG64>(q.id, 0)));
-            f.zone = q.zone;
-            f.name = q.name;
-            f.type = q.type;
-            f.value = q.value;
-            f.owner = value_or<LONG64>(q.owner, 0);
-            f.customer = value_or<LONG64>(q.customer, 0);
-            f.reseller = value_or<LONG64>(q.reseller, 0);
-        }
-        const auto page =
-            context(soap).dns.get_records(caller, f, range_of(query ? query->range : nullptr),
-                                          order_of(query ? query->orderBy : nullptr));
-        out.return_.total = static_cast<int>(page.total);
-        fill_array(soap, out.return_.records, page.items, soap_new_ngnpro__DnsRecord,
-                   [&](const auto& row, auto& item) { record_output(soap, row, item); });
+        const auto page = context(soap).dns.get_records(caller, from_soap(query), range_of(query),
+                                                        order_of(query));
+        fill_page(soap, out.return_.total, out.return_.records, page, soap_new_ngnpro__DnsRecord);
     });
 }
 

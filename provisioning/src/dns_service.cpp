@@ -190,7 +190,7 @@ RecordRow compile_record(const store::WriteTxn& txn, const ZoneRow& zone, const 
 }
 
 void put_record(store::WriteTxn& txn, const RecordRow& row) {
-    txn.put(Table::Records, store::u64_key(row.id), store::encode(row));
+    txn.put(Table::Records, store::u64_key(row.id), encode(row));
     txn.put(Table::RecordsByZone, store::records_by_zone_key(row.zone, row.id), {});
     txn.put(Table::RecordsByOwner, store::records_by_owner_key(zones::name_key(row.name), row.id),
             {});
@@ -284,7 +284,7 @@ void DnsService::update_zone(const Caller& caller, const ZoneInput& in) {
         for (auto rec : zone_records(txn, name)) {
             rec.customer = tenant.customer;
             rec.reseller = tenant.reseller;
-            txn.put(Table::Records, store::u64_key(rec.id), store::encode(rec));
+            txn.put(Table::Records, store::u64_key(rec.id), encode(rec));
         }
     }
     zones::touch_zone(txn, row, now());

@@ -1,12 +1,11 @@
-// EnumPort (urn:AGProjects:NGNPro:Enum): SOAP types ⇄ EnumService.
+// EnumPort (urn:AGProjects:NGNPro:Enum): SOAP types ⇄ EnumService. The codec's
+// from_soap/to_soap are file-local (static) in the global namespace, where fill_page finds them.
 #include "context.hpp"
 #include "soap_util.hpp"
 
 using namespace sb::prov;
 
-namespace {
-
-EnumRangeInput range_input(const ngnpro__EnumRange& r) {
+static EnumRangeInput from_soap(const ngnpro__EnumRange& r) {
     EnumRangeInput in;
     in.prefix = r.id.prefix;
     in.tld = r.id.tld;
@@ -26,12 +25,11 @@ EnumRangeInput range_input(const ngnpro__EnumRange& r) {
         in.nameservers = strings(r.nameservers);
     }
     in.info = r.info;
-    in.customer = value_or<LONG64>(r.customer, 0);
-    in.reseller = value_or<LONG64>(r.reseller, 0);
+    tenancy_from_soap(r, in);
     return in;
 }
 
-void range_output(struct soap* soap, const EnumRangeView& v, ngnpro__EnumRange& r) {
+static void to_soap(struct soap* soap, const EnumRangeView& v, ngnpro__EnumRange& r) {
     r.id.prefix = v.range.prefix;
     r.id.tld = v.range.tld;
     r.ttl = soap_value<ULONG64>(soap, v.zone.ttl);
@@ -41,13 +39,11 @@ void range_output(struct soap* soap, const EnumRangeView& v, ngnpro__EnumRange& 
     r.nameservers = string_array(soap, v.zone.nameservers);
     r.used = soap_value<int>(soap, static_cast<int>(v.range.used));
     r.serial = soap_value<int>(soap, static_cast<int>(v.zone.serial));
-    r.customer = soap_value<LONG64>(soap, v.range.customer);
-    r.reseller = soap_value<LONG64>(soap, v.range.reseller);
-    r.changeDate = format_date(v.range.change_date);
+    tenancy_to_soap(soap, v.range, r);
     r.info = v.range.info;
 }
 
-EnumNumberInput number_input(const ngnpro__EnumNumber& n) {
+static EnumNumberInput from_soap(const ngnpro__EnumNumber& n) {
     EnumNumberInput in;
     in.number = n.id.number;
     in.tld = n.id.tld;
@@ -71,31 +67,42 @@ EnumNumberInput number_input(const ngnpro__EnumNumber& n) {
     return in;
 }
 
-void number_output(struct soap* soap, const sb::store::EnumNumberRow& row, ngnpro__EnumNumber& n) {
-    n.id.number = row.number;
-    n.id.tld = row.tld;
-    fill_array(soap, n.mappings, row.mappings, soap_new_ngnpro__EnumMapping,
-               [&](const sb::store::EnumMappingRow& m, ngnpro__EnumMapping& out) {
-                   out.id = soap_value<int>(soap, static_cast<int>(m.id));
-                   out.type = m.type;
-                   out.mapto = m.mapto;
-                   out.priority = soap_value<int>(soap, static_cast<int>(m.priority));
-                   out.ttl = soap_value<int>(soap, static_cast<int>(m.ttl));
-               });
-    n.info = row.info;
-    n.owner = soap_value<LONG64>(soap, row.owner);
-    n.customer = soap_value<LONG64>(soap, row.customer);
-    n.reseller = soap_value<LONG64>(soap, row.reseller);
-    n.changeDate = format_date(row.change_date);
+static void to_soap(struct soap* soap, const sb::store::EnumMappingRow& m,
+                    ngnpro__EnumMapping& out) {
+    out.id = soap_value<int>(soap, static_cast<int>(m.id));
+    out.type = m.type;
+    out.mapto = m.mapto;
+    out.priority = soap_value<int>(soap, static_cast<int>(m.priority));
+    out.ttl = soap_value<int>(soap, static_cast<int>(m.ttl));
 }
 
-} // namespace
+static void to_soap(struct soap* soap, const sb::store::EnumNumberRow& row, ngnpro__EnumNumber& n) {
+    n.id.number = row.number;
+    n.id.tld = row.tld;
+    fill_array(soap, n.mappings, row.mappings, soap_new_ngnpro__EnumMapping);
+    n.info = row.info;
+    tenancy_to_soap(soap, row, n);
+}
+
+static EnumRangeFilter from_soap(const ngnpro__EnumRangeQuery* query) {
+    const auto& q = filter_in(query);
+    EnumRangeFilter f{q.prefix, q.tld, q.info};
+    tenancy_from_soap(q, f);
+    return f;
+}
+
+static EnumNumberFilter from_soap(const ngnpro__EnumNumberQuery* query) {
+    const auto& q = filter_in(query);
+    EnumNumberFilter f{q.number, q.tld, q.type, q.mapto};
+    tenancy_from_soap(q, f);
+    return f;
+}
 
 int enm__addRange(struct soap* soap, ngnpro__EnumRange* range, enm__addRangeResponse&) {
     return serve(soap, "EnumPort.addRange", [&](const Caller& caller) {
         const auto& r = required(range, "range");
         audit_note("range " + r.id.prefix + " " + r.id.tld);
-        context(soap).enums.add_range(caller, range_input(r));
+        context(soap).enums.add_range(caller, from_soap(r));
     });
 }
 
@@ -103,7 +110,7 @@ int enm__updateRange(struct soap* soap, ngnpro__EnumRange* range, enm__updateRan
     return serve(soap, "EnumPort.updateRange", [&](const Caller& caller) {
         const auto& r = required(range, "range");
         audit_note("range " + r.id.prefix + " " + r.id.tld);
-        context(soap).enums.update_range(caller, range_input(r));
+        context(soap).enums.update_range(caller, from_soap(r));
     });
 }
 
@@ -117,20 +124,9 @@ int enm__deleteRange(struct soap* soap, ngnpro__EnumRangeId* range, enm__deleteR
 
 int enm__getRanges(struct soap* soap, ngnpro__EnumRangeQuery* query, enm__getRangesResponse& out) {
     return serve(soap, "EnumPort.getRanges", [&](const Caller& caller) {
-        EnumRangeFilter f;
-        if (query != nullptr) {
-            f.prefix = query->filter.prefix;
-            f.tld = query->filter.tld;
-            f.info = query->filter.info;
-            f.customer = value_or<LONG64>(query->filter.customer, 0);
-            f.reseller = value_or<LONG64>(query->filter.reseller, 0);
-        }
-        const auto page =
-            context(soap).enums.get_ranges(caller, f, range_of(query ? query->range : nullptr),
-                                           order_of(query ? query->orderBy : nullptr));
-        out.return_.total = static_cast<int>(page.total);
-        fill_array(soap, out.return_.ranges, page.items, soap_new_ngnpro__EnumRange,
-                   [&](const auto& row, auto& item) { range_output(soap, row, item); });
+        const auto page = context(soap).enums.get_ranges(caller, from_soap(query), range_of(query),
+                                                         order_of(query));
+        fill_page(soap, out.return_.total, out.return_.ranges, page, soap_new_ngnpro__EnumRange);
     });
 }
 
@@ -139,7 +135,7 @@ int enm__addNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__addNumber
         const auto& n = required(number, "number");
         audit_note("number " + n.id.number + " " + n.id.tld + " mappings " +
                    std::to_string(n.mappings.__size));
-        context(soap).enums.add_number(caller, number_input(n));
+        context(soap).enums.add_number(caller, from_soap(n));
     });
 }
 
@@ -148,7 +144,7 @@ int enm__updateNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__update
         const auto& n = required(number, "number");
         audit_note("number " + n.id.number + " " + n.id.tld + " mappings " +
                    std::to_string(n.mappings.__size));
-        context(soap).enums.update_number(caller, number_input(n));
+        context(soap).enums.update_number(caller, from_soap(n));
     });
 }
 
@@ -163,29 +159,15 @@ int enm__deleteNumber(struct soap* soap, ngnpro__EnumId* id, enm__deleteNumberRe
 int enm__getNumber(struct soap* soap, ngnpro__EnumId* id, enm__getNumberResponse& out) {
     return serve(soap, "EnumPort.getNumber", [&](const Caller& caller) {
         const auto& e = required(id, "enumId");
-        number_output(soap, context(soap).enums.get_number(caller, e.number, e.tld), out.return_);
+        to_soap(soap, context(soap).enums.get_number(caller, e.number, e.tld), out.return_);
     });
 }
 
 int enm__getNumbers(struct soap* soap, ngnpro__EnumNumberQuery* query,
                     enm__getNumbersResponse& out) {
     return serve(soap, "EnumPort.getNumbers", [&](const Caller& caller) {
-        EnumNumberFilter f;
-        if (query != nullptr) {
-            const auto& q = query->filter;
-            f.number = q.number;
-            f.tld = q.tld;
-            f.type = q.type;
-            f.mapto = q.mapto;
-            f.owner = value_or<LONG64>(q.owner, 0);
-            f.customer = value_or<LONG64>(q.customer, 0);
-            f.reseller = value_or<LONG64>(q.reseller, 0);
-        }
-        const auto page =
-            context(soap).enums.get_numbers(caller, f, range_of(query ? query->range : nullptr),
-                                            order_of(query ? query->orderBy : nullptr));
-        out.return_.total = static_cast<int>(page.total);
-        fill_array(soap, out.return_.numbers, page.items, soap_new_ngnpro__EnumNumber,
-                   [&](const auto& row, auto& item) { number_output(soap, row, item); });
+        const auto page = context(soap).enums.get_numbers(caller, from_soap(query), range_of(query),
+                                                          order_of(query));
+        fill_page(soap, out.return_.total, out.return_.numbers, page, soap_new_ngnpro__EnumNumber);
     });
 }

@@ -183,12 +183,12 @@ std::vector<store::EnumMappingRow> compile_mappings(store::WriteTxn& txn,
 
 void put_number(store::WriteTxn& txn, const EnumNumberRow& row) {
     const std::string owner = zones::e164_name(row.number, row.tld);
-    txn.put(Table::EnumNumbers, zones::name_key(owner), store::encode(row));
+    txn.put(Table::EnumNumbers, zones::name_key(owner), encode(row));
     zones::rebuild_node(txn, owner);
 }
 
 void put_range(store::WriteTxn& txn, const EnumRangeRow& row) {
-    txn.put(Table::EnumRanges, store::enum_range_key(row.tld, row.prefix), store::encode(row));
+    txn.put(Table::EnumRanges, store::enum_range_key(row.tld, row.prefix), encode(row));
 }
 
 // "sip:alice@example.com" contains "alice@example.com": the client sends mapto filters

@@ -43,9 +43,4 @@ int fault(struct soap* soap, ErrorCode code, const std::string& message) {
     return soap_sender_fault(soap, message.c_str(), detail.c_str());
 }
 
-int not_implemented(struct soap* soap, const char* port_and_operation) {
-    return fault(soap, ErrorCode::NotImplemented,
-                 std::string(port_and_operation) + " is not implemented by this server yet");
-}
-
 } // namespace sb::prov

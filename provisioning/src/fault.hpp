@@ -14,7 +14,8 @@ namespace sb::prov {
 // `code` Internal gives SOAP-ENV:Server, every other code SOAP-ENV:Client.
 int fault(struct soap* soap, ErrorCode code, const std::string& message);
 
-// The fault for an operation this server does not implement yet (never a fake success).
+// The fault for an operation this server does not implement yet (never a fake success), after
+// authentication and audited like any other operation (unimplemented.cpp).
 int not_implemented(struct soap* soap, const char* port_and_operation);
 
 } // namespace sb::prov

@@ -1,4 +1,4 @@
-#include "password.hpp"
+#include "provisioning/services.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -91,6 +91,22 @@ bool verify_password(const std::string& password, const std::string& stored) {
     unsigned char hash[hash_len];
     derive(password, salt.data(), salt.size(), rounds, hash);
     return CRYPTO_memcmp(hash, expected.data(), hash_len) == 0;
+}
+
+std::string password_token(const std::string& stored) {
+    if (stored.empty()) {
+        return "";
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (EVP_Digest(stored.data(), stored.size(), digest, &n, EVP_sha256(), nullptr) != 1) {
+        throw std::runtime_error("SHA-256 failed");
+    }
+    return "hashed:" + hex(digest, 6);
+}
+
+bool keeps_password(const std::string& given, const std::string& stored) {
+    return given.empty() || given == password_token(stored);
 }
 
 } // namespace sb::prov

@@ -1,6 +1,6 @@
 #include "policy.hpp"
 
-#include "store/sip_tables.hpp"
+#include "provisioning/rows.hpp"
 
 #include <cstdlib>
 
@@ -49,15 +49,15 @@ std::string remaining_records(const store::WriteTxn& txn, std::int64_t customer)
     const auto holds = [&](store::Table table, auto row, const char* what) {
         store::Cursor c = txn.cursor(table);
         for (bool ok = c.first(); ok; ok = c.next()) {
-            store::decode(c.value(), row);
+            decode(c.value(), row);
             if (row.customer == customer || row.reseller == customer) {
                 out += (out.empty() ? "" : ", ") + std::string(what);
                 return;
             }
         }
     };
-    holds(store::Table::SipDomains, store::SipDomainRow{}, "sip_domains");
-    holds(store::Table::TrustedPeers, store::TrustedPeerRow{}, "trusted_peers");
+    holds(store::Table::SipDomains, SipDomainRow{}, "sip_domains");
+    holds(store::Table::TrustedPeers, TrustedPeerRow{}, "trusted_peers");
     const std::uint64_t customers = store::get_counter(txn, 'r', customer, "customers");
     if (customers > 1 || (customers == 1 && !out.empty())) {
         out += (out.empty() ? "" : ", ") + std::string("customers");

@@ -19,10 +19,6 @@ inline bool may_access(const Caller& caller, std::int64_t customer, std::int64_t
     return customer == caller.customer;
 }
 
-// The Caller a customer's login (or the administrator impersonating it) acts as: a customer
-// whose impersonate equals its reseller acts with the reseller's rights.
-Caller caller_for(const store::CustomerRow& customer, const std::string& username);
-
 // Kinds of records that count against credits.
 enum class Kind { SipAccount, SipAlias, EnumRange, EnumNumber, DnsZone, Email };
 

@@ -73,9 +73,6 @@ bool property_on(const store::WriteTxn& txn, std::int64_t customer, const char* 
 } // namespace sip
 
 using namespace sip;
-using store::SipAccountRow;
-using store::SipAliasRow;
-using store::SipDomainRow;
 
 namespace {
 
@@ -250,13 +247,12 @@ void apply_account(const Caller& caller, SipAccountRow& row, const SipAccountInp
 // The alias row of `id` (no tenant check), if any.
 template <class Txn>
 std::optional<SipAliasRow> find_alias(const Txn& txn, const SipId& id) {
-    return store::get_row<SipAliasRow>(txn, Table::SipAliases,
-                                       store::sip_key(id.username, id.domain));
+    return get_row<SipAliasRow>(txn, Table::SipAliases, sip_key(id.username, id.domain));
 }
 
 void delete_alias_row(store::WriteTxn& txn, const SipAliasRow& a) {
-    txn.del(Table::SipAliases, store::sip_key(a.username, a.domain));
-    txn.del(Table::Index, store::alias_target_key(a));
+    txn.del(Table::SipAliases, sip_key(a.username, a.domain));
+    txn.del(Table::Index, alias_target_key(a));
     release(txn, Kind::SipAlias, Tenant{a.customer, a.reseller});
 }
 
@@ -305,7 +301,7 @@ void SipService::add_domain(const Caller& caller, const SipDomainInput& in) {
     row.reseller = t.reseller;
     apply_domain(row, in);
     row.change_date = now();
-    txn.put(Table::SipDomains, name, store::encode(row));
+    txn.put(Table::SipDomains, name, encode(row));
     txn.commit();
 }
 
@@ -317,7 +313,7 @@ void SipService::update_domain(const Caller& caller, const SipDomainInput& in) {
     if (caller.admin && (in.customer != row.customer || in.reseller != row.reseller)) {
         // The administrator moves the domain, and with it its accounts and aliases.
         const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
-        const std::string prefix = store::sip_domain_prefix(name);
+        const std::string prefix = sip_domain_prefix(name);
         for (auto a : rows_with_prefix<SipAccountRow>(txn, Table::SipAccounts, prefix)) {
             release(txn, Kind::SipAccount, Tenant{a.customer, a.reseller});
             charge(txn, Kind::SipAccount, t);
@@ -330,13 +326,13 @@ void SipService::update_domain(const Caller& caller, const SipDomainInput& in) {
             charge(txn, Kind::SipAlias, t);
             a.customer = t.customer;
             a.reseller = t.reseller;
-            txn.put(Table::SipAliases, store::sip_key(a.username, a.domain), store::encode(a));
+            txn.put(Table::SipAliases, sip_key(a.username, a.domain), encode(a));
         }
         row.customer = t.customer;
         row.reseller = t.reseller;
     }
     row.change_date = now();
-    txn.put(Table::SipDomains, name, store::encode(row));
+    txn.put(Table::SipDomains, name, encode(row));
     txn.commit();
 }
 
@@ -344,7 +340,7 @@ void SipService::delete_domain(const Caller& caller, const std::string& domain) 
     const std::string name = domain_name(domain);
     store::WriteTxn txn(env_);
     load_domain(txn, caller, name);
-    const std::string prefix = store::sip_domain_prefix(name);
+    const std::string prefix = sip_domain_prefix(name);
     const auto accounts = keys_with_prefix(txn, Table::SipAccounts, prefix).size();
     const auto aliases = keys_with_prefix(txn, Table::SipAliases, prefix).size();
     if (accounts + aliases != 0) {
@@ -393,10 +389,10 @@ SipAccountRow SipService::add_account(const Caller& caller, const SipAccountInpu
         // The next free number in the domain (guide: CDRTool's "<autoincrement>").
         do {
             id.username = std::to_string(100000 + txn.next_id("sip_autoincrement"));
-        } while (txn.get(Table::SipAccounts, store::sip_key(id.username, id.domain)) ||
-                 txn.get(Table::SipAliases, store::sip_key(id.username, id.domain)));
+        } while (txn.get(Table::SipAccounts, sip_key(id.username, id.domain)) ||
+                 txn.get(Table::SipAliases, sip_key(id.username, id.domain)));
     }
-    const std::string key = store::sip_key(id.username, id.domain);
+    const std::string key = sip_key(id.username, id.domain);
     if (txn.get(Table::SipAccounts, key)) {
         throw ApiError(ErrorCode::SipAccountExists,
                        "SIP account " + address(id) + " already exists");
@@ -444,24 +440,25 @@ void SipService::delete_account(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
     store::WriteTxn txn(env_);
     const SipAccountRow row = load_account(txn, caller, id);
-    const std::string key = store::sip_key(id.username, id.domain);
+    const std::string key = sip_key(id.username, id.domain);
     // Everything that belongs to the account goes in the same transaction.
     for (const auto& index_key :
-         keys_with_prefix(txn, Table::Index, store::alias_target_prefix(id.username, id.domain))) {
+         keys_with_prefix(txn, Table::Index, alias_target_prefix(id.username, id.domain))) {
         const std::string alias_key =
-            index_key.substr(store::alias_target_prefix(id.username, id.domain).size());
-        if (auto a = store::get_row<SipAliasRow>(txn, Table::SipAliases, alias_key)) {
+            index_key.substr(alias_target_prefix(id.username, id.domain).size());
+        if (auto a = get_row<SipAliasRow>(txn, Table::SipAliases, alias_key)) {
             delete_alias_row(txn, *a);
         } else {
             txn.del(Table::Index, index_key);
         }
     }
     txn.del(Table::SipSettings, key);
-    if (auto vm = store::get_row<store::VoicemailRow>(txn, Table::Voicemail, key)) {
-        txn.del(Table::Index, store::mailbox_index_key(vm->mailbox));
+    if (auto vm = get_row<VoicemailRow>(txn, Table::Voicemail, key)) {
+        txn.del(Table::Index, mailbox_index_key(vm->mailbox));
         txn.del(Table::Voicemail, key);
     }
     txn.del(Table::Prepaid, "a" + key);
+    txn.del(Table::Prepaid, rating_profiles_key(subscriber_entity(id.username, id.domain)));
     for (const auto& k : keys_with_prefix(txn, Table::CallData, "r" + key + std::string(1, '\0'))) {
         txn.del(Table::CallData, k);
     }
@@ -487,7 +484,7 @@ Page<SipAccountRow> SipService::get_accounts(const Caller& caller, const SipAcco
     }
     std::string prefix;
     if (!f.domain.empty() && f.domain.find_first_of("%_") == std::string::npos) {
-        prefix = store::sip_domain_prefix(lower(f.domain)); // one domain: scan only its rows
+        prefix = sip_domain_prefix(lower(f.domain)); // one domain: scan only its rows
     }
     std::vector<SipAccountRow> rows;
     for (auto& a : rows_with_prefix<SipAccountRow>(txn, Table::SipAccounts, prefix)) {
@@ -574,7 +571,7 @@ namespace {
 // Loads the target account (it must exist and be the caller's to use).
 SipId checked_target(const store::WriteTxn& txn, const Caller& caller, const SipId& target) {
     const SipId t = normal_id(target, "target");
-    if (!txn.get(Table::SipAccounts, store::sip_key(t.username, t.domain))) {
+    if (!txn.get(Table::SipAccounts, sip_key(t.username, t.domain))) {
         throw ApiError(ErrorCode::SipAccountNotFound,
                        "target: SIP account " + address(t) + " does not exist");
     }
@@ -589,7 +586,7 @@ void SipService::add_alias(const Caller& caller, const SipAliasInput& in) {
     store::WriteTxn txn(env_);
     const SipDomainRow domain = load_domain(txn, caller, id.domain);
     require_may_create(txn, caller);
-    const std::string key = store::sip_key(id.username, id.domain);
+    const std::string key = sip_key(id.username, id.domain);
     if (txn.get(Table::SipAliases, key)) {
         throw ApiError(ErrorCode::SipAliasExists, "SIP alias " + address(id) + " already exists");
     }
@@ -608,8 +605,8 @@ void SipService::add_alias(const Caller& caller, const SipAliasInput& in) {
     row.reseller = domain.reseller;
     row.change_date = now();
     charge(txn, Kind::SipAlias, Tenant{row.customer, row.reseller});
-    txn.put(Table::SipAliases, key, store::encode(row));
-    txn.put(Table::Index, store::alias_target_key(row), "");
+    txn.put(Table::SipAliases, key, encode(row));
+    txn.put(Table::Index, alias_target_key(row), "");
     txn.commit();
 }
 
@@ -621,13 +618,13 @@ void SipService::update_alias(const Caller& caller, const SipAliasInput& in) {
         throw ApiError(ErrorCode::SipAliasNotFound, "SIP alias " + address(id) + " does not exist");
     }
     const SipId target = checked_target(txn, caller, in.target);
-    txn.del(Table::Index, store::alias_target_key(*row));
+    txn.del(Table::Index, alias_target_key(*row));
     row->target_username = target.username;
     row->target_domain = target.domain;
     row->owner = in.owner;
     row->change_date = now();
-    txn.put(Table::SipAliases, store::sip_key(id.username, id.domain), store::encode(*row));
-    txn.put(Table::Index, store::alias_target_key(*row), "");
+    txn.put(Table::SipAliases, sip_key(id.username, id.domain), encode(*row));
+    txn.put(Table::Index, alias_target_key(*row), "");
     txn.commit();
 }
 
@@ -656,10 +653,10 @@ std::vector<SipAliasRow> SipService::aliases_for_account(const Caller& caller, c
     const SipId id = normal_id(given, "target");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
-    const std::string prefix = store::alias_target_prefix(id.username, id.domain);
+    const std::string prefix = alias_target_prefix(id.username, id.domain);
     std::vector<SipAliasRow> out;
     for (const auto& k : keys_with_prefix(txn, Table::Index, prefix)) {
-        auto a = store::get_row<SipAliasRow>(txn, Table::SipAliases, k.substr(prefix.size()));
+        auto a = get_row<SipAliasRow>(txn, Table::SipAliases, k.substr(prefix.size()));
         if (a && may_access(caller, a->customer, a->reseller)) {
             out.push_back(std::move(*a));
         }

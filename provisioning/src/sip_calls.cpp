@@ -1,6 +1,6 @@
 // Call data the SIP proxy reports (registrations, call detail records) and the SipPort
 // operations that read it: getSipDeviceLocations, getCalls, getCallStatistics. Everything
-// lives in Table::CallData (key layout in store/sip_tables.hpp) with its own retention.
+// lives in Table::CallData (key layout in provisioning/rows.hpp) with its own retention.
 #include "sip_common.hpp"
 
 #include <ctime>
@@ -8,13 +8,11 @@
 namespace sb::prov {
 
 using namespace sip;
-using store::CallRow;
-using store::RegistrationRow;
 
 namespace {
 
 std::string reg_prefix(const SipId& id) {
-    return "r" + store::sip_key(id.username, id.domain) + std::string(1, '\0');
+    return "r" + sip_key(id.username, id.domain) + std::string(1, '\0');
 }
 
 std::string direction_prefix(char dir, const std::string& account_key) {
@@ -63,12 +61,12 @@ std::string local_account(const Txn& txn, const std::string& uri) {
     if (!id) {
         return "";
     }
-    std::string key = store::sip_key(id->username, id->domain);
+    std::string key = sip_key(id->username, id->domain);
     if (txn.get(Table::SipAccounts, key)) {
         return key;
     }
-    if (const auto a = store::get_row<store::SipAliasRow>(txn, Table::SipAliases, key)) {
-        key = store::sip_key(a->target_username, a->target_domain);
+    if (const auto a = get_row<SipAliasRow>(txn, Table::SipAliases, key)) {
+        key = sip_key(a->target_username, a->target_domain);
         return txn.get(Table::SipAccounts, key) ? key : "";
     }
     return "";
@@ -101,7 +99,7 @@ std::vector<CallRow> calls_of(const Txn& txn, char dir, const std::string& accou
             break;
         }
         const std::uint64_t id = store::get_u64(c.key(), prefix.size() + 8);
-        if (auto row = store::get_row<CallRow>(txn, Table::CallData, "c" + store::u64_key(id))) {
+        if (auto row = get_row<CallRow>(txn, Table::CallData, "c" + store::u64_key(id))) {
             out.push_back(std::move(*row));
         }
     }
@@ -158,7 +156,7 @@ Calls SipService::get_calls(const Caller& caller, const SipId& given, const Call
     const SipId id = normal_id(given, "sipId");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
-    const std::string key = store::sip_key(id.username, id.domain);
+    const std::string key = sip_key(id.username, id.domain);
     Calls out;
     if (placed.given) {
         out.placed = calls_of(txn, 'p', key, placed);
@@ -174,7 +172,7 @@ CallStatistics SipService::get_call_statistics(const Caller& caller, const SipId
     const SipId id = normal_id(given, "sipId");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
-    const std::string key = store::sip_key(id.username, id.domain);
+    const std::string key = sip_key(id.username, id.domain);
     CallStatistics s;
     for (const auto& c : calls_of(txn, 'p', key, month_by_default(placed))) {
         ++s.placed_calls;
@@ -193,7 +191,7 @@ bool SipService::record_registration(const RegistrationEvent& e) {
         throw ApiError(ErrorCode::InvalidArgument, "contact: is required");
     }
     store::WriteTxn txn(env_);
-    if (!txn.get(Table::SipAccounts, store::sip_key(id.username, id.domain))) {
+    if (!txn.get(Table::SipAccounts, sip_key(id.username, id.domain))) {
         return false;
     }
     const std::string key = reg_prefix(id) + e.contact;
@@ -213,7 +211,7 @@ bool SipService::record_registration(const RegistrationEvent& e) {
         r.user_agent = e.user_agent;
         r.transport = e.transport;
         r.received = t;
-        txn.put(Table::CallData, key, store::encode(r));
+        txn.put(Table::CallData, key, encode(r));
     }
     txn.commit();
     return true;
@@ -234,7 +232,7 @@ bool SipService::record_call(CallRow call) {
         return false; // neither side is one of our accounts
     }
     if (const auto old = txn.get(Table::CallData, "i" + call.call_id); old && old->size() == 8) {
-        if (auto prev = store::get_row<CallRow>(txn, Table::CallData, "c" + std::string(*old))) {
+        if (auto prev = get_row<CallRow>(txn, Table::CallData, "c" + std::string(*old))) {
             unindex_call(txn, *prev);
         }
     }
@@ -242,7 +240,7 @@ bool SipService::record_call(CallRow call) {
         call.duration = call.stop - call.start;
     }
     call.id = txn.next_id("call");
-    txn.put(Table::CallData, "c" + store::u64_key(call.id), store::encode(call));
+    txn.put(Table::CallData, "c" + store::u64_key(call.id), encode(call));
     txn.put(Table::CallData, "t" + when_id(call.start, call.id), "");
     txn.put(Table::CallData, "i" + call.call_id, store::u64_key(call.id));
     if (!call.caller.empty()) {
@@ -269,8 +267,8 @@ void SipService::purge_call_data() {
             if (static_cast<std::int64_t>(store::get_u64(c.key(), 1)) >= cutoff) {
                 break;
             }
-            if (auto row = store::get_row<CallRow>(
-                    txn, Table::CallData, "c" + store::u64_key(store::get_u64(c.key(), 9)))) {
+            if (auto row = get_row<CallRow>(txn, Table::CallData,
+                                            "c" + store::u64_key(store::get_u64(c.key(), 9)))) {
                 old.push_back(std::move(*row));
             }
         }
@@ -282,7 +280,7 @@ void SipService::purge_call_data() {
     {
         store::Cursor c = txn.cursor(Table::CallData);
         for (bool ok = c.seek("r"); ok && c.key().starts_with("r"); ok = c.next()) {
-            if (store::decoded<RegistrationRow>(c.value()).expires_at <= t) {
+            if (decoded<RegistrationRow>(c.value()).expires_at <= t) {
                 expired.emplace_back(c.key());
             }
         }

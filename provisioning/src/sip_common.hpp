@@ -4,8 +4,8 @@
 
 #include "common.hpp"
 #include "policy.hpp"
+#include "provisioning/rows.hpp"
 #include "sip_service.hpp"
-#include "store/sip_tables.hpp"
 
 #include <string>
 
@@ -31,8 +31,8 @@ SipId normal_id(const SipId& id, const char* field = "id");
 void check_ipv4(const std::string& ip, const std::string& field);
 
 template <class Txn>
-store::SipDomainRow load_domain(const Txn& txn, const Caller& caller, const std::string& name) {
-    auto row = store::get_row<store::SipDomainRow>(txn, Table::SipDomains, name);
+sb::prov::SipDomainRow load_domain(const Txn& txn, const Caller& caller, const std::string& name) {
+    auto row = sb::prov::get_row<sb::prov::SipDomainRow>(txn, Table::SipDomains, name);
     if (!row || !may_access(caller, row->customer, row->reseller)) {
         throw ApiError(ErrorCode::SipDomainNotFound, "SIP domain " + name + " does not exist");
     }
@@ -40,9 +40,9 @@ store::SipDomainRow load_domain(const Txn& txn, const Caller& caller, const std:
 }
 
 template <class Txn>
-store::SipAccountRow load_account(const Txn& txn, const Caller& caller, const SipId& id) {
-    auto row = store::get_row<store::SipAccountRow>(txn, Table::SipAccounts,
-                                                    store::sip_key(id.username, id.domain));
+sb::prov::SipAccountRow load_account(const Txn& txn, const Caller& caller, const SipId& id) {
+    auto row = sb::prov::get_row<sb::prov::SipAccountRow>(
+        txn, Table::SipAccounts, sb::prov::sip_key(id.username, id.domain));
     if (!row || !may_access(caller, row->customer, row->reseller)) {
         throw ApiError(ErrorCode::SipAccountNotFound,
                        "SIP account " + address(id) + " does not exist");
@@ -51,20 +51,20 @@ store::SipAccountRow load_account(const Txn& txn, const Caller& caller, const Si
 }
 
 template <class Txn>
-store::SipSettingsRow load_settings(const Txn& txn, const SipId& id) {
-    store::SipSettingsRow row;
-    if (const auto v = txn.get(Table::SipSettings, store::sip_key(id.username, id.domain))) {
-        store::decode(*v, row);
+sb::prov::SipSettingsRow load_settings(const Txn& txn, const SipId& id) {
+    sb::prov::SipSettingsRow row;
+    if (const auto v = txn.get(Table::SipSettings, sb::prov::sip_key(id.username, id.domain))) {
+        decode(*v, row);
     }
     return row;
 }
 
-inline void put_settings(store::WriteTxn& txn, const SipId& id, const store::SipSettingsRow& s) {
-    txn.put(Table::SipSettings, store::sip_key(id.username, id.domain), store::encode(s));
+inline void put_settings(store::WriteTxn& txn, const SipId& id, const sb::prov::SipSettingsRow& s) {
+    txn.put(Table::SipSettings, sb::prov::sip_key(id.username, id.domain), encode(s));
 }
 
-inline void put_account(store::WriteTxn& txn, const store::SipAccountRow& row) {
-    txn.put(Table::SipAccounts, store::sip_key(row.username, row.domain), store::encode(row));
+inline void put_account(store::WriteTxn& txn, const sb::prov::SipAccountRow& row) {
+    txn.put(Table::SipAccounts, sb::prov::sip_key(row.username, row.domain), encode(row));
 }
 
 // Every row of `table` whose key starts with `prefix`, decoded.
@@ -74,7 +74,7 @@ std::vector<Row> rows_with_prefix(const Txn& txn, Table table, std::string_view 
     store::Cursor c = txn.cursor(table);
     for (bool ok = prefix.empty() ? c.first() : c.seek(prefix); ok && c.key().starts_with(prefix);
          ok = c.next()) {
-        out.push_back(store::decoded<Row>(c.value()));
+        out.push_back(sb::prov::decoded<Row>(c.value()));
     }
     return out;
 }

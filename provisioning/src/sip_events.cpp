@@ -182,8 +182,8 @@ RegistrationEvent registration_of(const Fields& f, bool removed) {
 
 } // namespace
 
-store::CallRow call_of(const std::map<std::string, std::string>& f) {
-    store::CallRow c;
+CallRow call_of(const std::map<std::string, std::string>& f) {
+    CallRow c;
     c.call_id = field(f, {"call_id", "callid", "sessionId"});
     c.from_uri = field(f, {"from_uri", "caller"});
     c.to_uri = field(f, {"to_uri", "callee", "ruri"});
@@ -253,7 +253,7 @@ EventsResult apply_events_json(SipService& sip, std::string_view body) {
             } else if (type == "call" || type == "cdr" || type == "E_ACC_CDR") {
                 stored = sip.record_call(call_of(f));
             } else if (type == "prepaid_card") {
-                store::PrepaidCardRow card;
+                PrepaidCardRow card;
                 card.id = static_cast<std::uint64_t>(number(f, {"id"}, 0));
                 card.number = field(f, {"number"});
                 card.value = number(f, {"value"}, 0);

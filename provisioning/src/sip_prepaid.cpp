@@ -7,14 +7,11 @@
 namespace sb::prov {
 
 using namespace sip;
-using store::CreditEntryRow;
-using store::PrepaidCardRow;
-using store::PrepaidRow;
 
 namespace {
 
 std::string prepaid_key(const SipId& id) {
-    return "a" + store::sip_key(id.username, id.domain);
+    return "a" + sip_key(id.username, id.domain);
 }
 
 std::string card_key(std::uint64_t id) {
@@ -29,7 +26,7 @@ BalanceChange move_balance(store::WriteTxn& txn, const SipId& id, double value,
     }
     PrepaidRow row;
     if (const auto v = txn.get(Table::Prepaid, prepaid_key(id))) {
-        store::decode(*v, row);
+        decode(*v, row);
     }
     BalanceChange change{row.balance, row.balance + value};
     row.balance = change.new_balance;
@@ -45,7 +42,7 @@ BalanceChange move_balance(store::WriteTxn& txn, const SipId& id, double value,
                           row.history.begin() +
                               static_cast<std::ptrdiff_t>(row.history.size() - max_history));
     }
-    txn.put(Table::Prepaid, prepaid_key(id), store::encode(row));
+    txn.put(Table::Prepaid, prepaid_key(id), encode(row));
     return change;
 }
 
@@ -69,7 +66,7 @@ BalanceChange SipService::add_balance_from_voucher(const Caller& caller, const S
     const SipId id = normal_id(given, "sipId");
     store::WriteTxn txn(env_);
     load_account(txn, caller, id);
-    auto card = store::get_row<PrepaidCardRow>(txn, Table::Prepaid, card_key(card_id));
+    auto card = get_row<PrepaidCardRow>(txn, Table::Prepaid, card_key(card_id));
     if (!card || card->number != number) {
         throw ApiError(ErrorCode::PrepaidCardNotFound,
                        "card: no prepaid card " + std::to_string(card_id) + " with that number");
@@ -80,7 +77,7 @@ BalanceChange SipService::add_balance_from_voucher(const Caller& caller, const S
     }
     card->used_at = now();
     card->used_by = address(id);
-    txn.put(Table::Prepaid, card_key(card_id), store::encode(*card));
+    txn.put(Table::Prepaid, card_key(card_id), encode(*card));
     const auto change =
         move_balance(txn, id, card->value, "Prepaid card",
                      "Prepaid card " + std::to_string(card_id), options_.max_history);
@@ -100,7 +97,7 @@ std::vector<PrepaidRow> SipService::get_prepaid_status(const Caller& caller,
             const SipId id = normal_id(given, "sipIds");
             load_account(txn, caller, id);
             if (const auto v = txn.get(Table::Prepaid, prepaid_key(id))) {
-                store::decode(*v, status);
+                decode(*v, status);
             }
         } catch (const ApiError&) {
         }
@@ -115,7 +112,7 @@ std::vector<CreditEntryRow> SipService::get_credit_history(const Caller& caller,
     const SipId id = normal_id(given, "sipId");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
-    auto row = store::get_row<PrepaidRow>(txn, Table::Prepaid, prepaid_key(id));
+    auto row = get_row<PrepaidRow>(txn, Table::Prepaid, prepaid_key(id));
     std::vector<CreditEntryRow> out;
     if (!row) {
         return out;
@@ -142,7 +139,7 @@ void SipService::add_prepaid_card(const PrepaidCardRow& card) {
     PrepaidCardRow row = card;
     row.used_at = 0;
     row.used_by.clear();
-    txn.put(Table::Prepaid, card_key(card.id), store::encode(row));
+    txn.put(Table::Prepaid, card_key(card.id), encode(row));
     txn.commit();
 }
 

@@ -11,11 +11,6 @@
 namespace sb::prov {
 
 using namespace sip;
-using store::CarrierRow;
-using store::GatewayRow;
-using store::GatewayRuleRow;
-using store::RouteRow;
-using store::TrustedPeerRow;
 
 namespace {
 
@@ -54,7 +49,7 @@ bool may_see(const Caller& caller, std::int64_t reseller) {
 template <class Row, class Txn>
 Row load_pstn(const Txn& txn, const Caller& caller, Table table, std::uint64_t id,
               ErrorCode not_found, const char* what) {
-    auto row = store::get_row<Row>(txn, table, store::u64_key(id));
+    auto row = get_row<Row>(txn, table, store::u64_key(id));
     if (!row || !may_see(caller, row->reseller)) {
         throw ApiError(not_found, std::string(what) + " " + std::to_string(id) + " does not exist");
     }
@@ -71,6 +66,17 @@ template <class Txn>
 GatewayRow load_gateway(const Txn& txn, const Caller& caller, std::uint64_t id) {
     return load_pstn<GatewayRow>(txn, caller, Table::Gateways, id, ErrorCode::GatewayNotFound,
                                  "gateway");
+}
+
+// Stores a gateway or rule under its id with the reseller of what it hangs off (carrier,
+// gateway), committing the operation; returns the id.
+template <class Row>
+std::uint64_t put_pstn(store::WriteTxn& txn, Table table, Row& row, std::int64_t reseller) {
+    row.reseller = reseller;
+    row.change_date = now();
+    txn.put(table, store::u64_key(row.id), encode(row));
+    txn.commit();
+    return row.id;
 }
 
 void check_name(const std::string& name, const char* field) {
@@ -179,13 +185,13 @@ void SipService::add_trusted_peer(const Caller& caller, const TrustedPeerRow& in
     row.customer = t.customer;
     row.reseller = t.reseller;
     apply_peer(row, in);
-    txn.put(Table::TrustedPeers, row.ip, store::encode(row));
+    txn.put(Table::TrustedPeers, row.ip, encode(row));
     txn.commit();
 }
 
 void SipService::update_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
     store::WriteTxn txn(env_);
-    auto row = store::get_row<TrustedPeerRow>(txn, Table::TrustedPeers, in.ip);
+    auto row = get_row<TrustedPeerRow>(txn, Table::TrustedPeers, in.ip);
     if (!row || !may_access(caller, row->customer, row->reseller)) {
         throw ApiError(ErrorCode::TrustedPeerNotFound, "trusted peer " + in.ip + " does not exist");
     }
@@ -195,13 +201,13 @@ void SipService::update_trusted_peer(const Caller& caller, const TrustedPeerRow&
         row->reseller = t.reseller;
     }
     apply_peer(*row, in);
-    txn.put(Table::TrustedPeers, row->ip, store::encode(*row));
+    txn.put(Table::TrustedPeers, row->ip, encode(*row));
     txn.commit();
 }
 
 void SipService::delete_trusted_peer(const Caller& caller, const std::string& ip) {
     store::WriteTxn txn(env_);
-    const auto row = store::get_row<TrustedPeerRow>(txn, Table::TrustedPeers, ip);
+    const auto row = get_row<TrustedPeerRow>(txn, Table::TrustedPeers, ip);
     if (!row || !may_access(caller, row->customer, row->reseller)) {
         throw ApiError(ErrorCode::TrustedPeerNotFound, "trusted peer " + ip + " does not exist");
     }
@@ -247,7 +253,7 @@ std::uint64_t SipService::add_carrier(const Caller& caller, const CarrierRow& in
     row.id = txn.next_id("pstn");
     row.name = in.name;
     row.change_date = now();
-    txn.put(Table::Carriers, store::u64_key(row.id), store::encode(row));
+    txn.put(Table::Carriers, store::u64_key(row.id), encode(row));
     txn.commit();
     return row.id;
 }
@@ -261,7 +267,7 @@ void SipService::update_carrier(const Caller& caller, const CarrierRow& in) {
         row.reseller = in.reseller;
     }
     row.change_date = now();
-    txn.put(Table::Carriers, store::u64_key(row.id), store::encode(row));
+    txn.put(Table::Carriers, store::u64_key(row.id), encode(row));
     txn.commit();
 }
 
@@ -316,11 +322,7 @@ std::uint64_t SipService::add_gateway(const Caller& caller, const GatewayRow& in
     apply_gateway(row, in);
     row.id = txn.next_id("pstn");
     row.carrier_id = carrier.id;
-    row.reseller = carrier.reseller;
-    row.change_date = now();
-    txn.put(Table::Gateways, store::u64_key(row.id), store::encode(row));
-    txn.commit();
-    return row.id;
+    return put_pstn(txn, Table::Gateways, row, carrier.reseller);
 }
 
 void SipService::update_gateway(const Caller& caller, const GatewayRow& in) {
@@ -329,10 +331,7 @@ void SipService::update_gateway(const Caller& caller, const GatewayRow& in) {
     const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
     apply_gateway(row, in);
     row.carrier_id = carrier.id;
-    row.reseller = carrier.reseller;
-    row.change_date = now();
-    txn.put(Table::Gateways, store::u64_key(row.id), store::encode(row));
-    txn.commit();
+    put_pstn(txn, Table::Gateways, row, carrier.reseller);
 }
 
 void SipService::delete_gateway(const Caller& caller, std::uint64_t id) {
@@ -358,11 +357,11 @@ Page<GatewayView> SipService::get_gateways(const Caller& caller, const IdFilter&
     for (auto& g : all_rows<GatewayRow>(txn, Table::Gateways)) {
         if (!may_see(caller, g.reseller) || (f.id != 0 && g.id != f.id) ||
             !matches(f.name, g.name) || (f.carrier_id != 0 && g.carrier_id != f.carrier_id) ||
-            (f.reseller != 0 && g.reseller != f.reseller)) {
+            (f.reseller != 0 && g.reseller != f.reseller) ||
+            (f.customer != 0 && g.reseller != f.customer)) {
             continue;
         }
-        const auto c =
-            store::get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(g.carrier_id));
+        const auto c = get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(g.carrier_id));
         rows.push_back(GatewayView{std::move(g), c ? c->name : ""});
     }
     const std::string& by = order.attribute;
@@ -396,11 +395,7 @@ std::uint64_t SipService::add_gateway_rule(const Caller& caller, const GatewayRu
     apply_rule(row, in);
     row.id = txn.next_id("pstn");
     row.gateway_id = gateway.id;
-    row.reseller = gateway.reseller;
-    row.change_date = now();
-    txn.put(Table::GatewayRules, store::u64_key(row.id), store::encode(row));
-    txn.commit();
-    return row.id;
+    return put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
 }
 
 void SipService::update_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
@@ -410,10 +405,7 @@ void SipService::update_gateway_rule(const Caller& caller, const GatewayRuleRow&
     const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
     apply_rule(row, in);
     row.gateway_id = gateway.id;
-    row.reseller = gateway.reseller;
-    row.change_date = now();
-    txn.put(Table::GatewayRules, store::u64_key(row.id), store::encode(row));
-    txn.commit();
+    put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
 }
 
 void SipService::delete_gateway_rule(const Caller& caller, std::uint64_t id) {
@@ -431,16 +423,17 @@ Page<GatewayRuleView> SipService::get_gateway_rules(const Caller& caller, const 
     for (auto& r : all_rows<GatewayRuleRow>(txn, Table::GatewayRules)) {
         if (!may_see(caller, r.reseller) || (f.id != 0 && r.id != f.id) ||
             (f.gateway_id != 0 && r.gateway_id != f.gateway_id) || !matches(f.prefix, r.prefix) ||
-            (f.reseller != 0 && r.reseller != f.reseller)) {
+            (f.reseller != 0 && r.reseller != f.reseller) ||
+            (f.customer != 0 && r.reseller != f.customer)) {
             continue;
         }
         GatewayRuleView v{std::move(r), "", 0, ""};
-        if (const auto g = store::get_row<GatewayRow>(txn, Table::Gateways,
-                                                      store::u64_key(v.rule.gateway_id))) {
+        if (const auto g =
+                get_row<GatewayRow>(txn, Table::Gateways, store::u64_key(v.rule.gateway_id))) {
             v.gateway = g->name;
             v.carrier_id = g->carrier_id;
-            if (const auto c = store::get_row<CarrierRow>(txn, Table::Carriers,
-                                                          store::u64_key(g->carrier_id))) {
+            if (const auto c =
+                    get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(g->carrier_id))) {
                 v.carrier = c->name;
             }
         }
@@ -482,7 +475,7 @@ std::vector<std::uint64_t> SipService::add_routes(const Caller& caller,
         row.carrier_id = carrier.id;
         row.reseller = carrier.reseller;
         row.change_date = now();
-        txn.put(Table::Routes, store::u64_key(row.id), store::encode(row));
+        txn.put(Table::Routes, store::u64_key(row.id), encode(row));
         ids.push_back(row.id);
     }
     txn.commit();
@@ -502,7 +495,7 @@ void SipService::update_routes(const Caller& caller, const std::vector<RouteRow>
         row.carrier_id = carrier.id;
         row.reseller = carrier.reseller;
         row.change_date = now();
-        txn.put(Table::Routes, store::u64_key(row.id), store::encode(row));
+        txn.put(Table::Routes, store::u64_key(row.id), encode(row));
     }
     txn.commit();
 }
@@ -526,8 +519,7 @@ Page<RouteView> SipService::get_routes(const Caller& caller, const IdFilter& f, 
             (f.reseller != 0 && r.reseller != f.reseller)) {
             continue;
         }
-        const auto c =
-            store::get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(r.carrier_id));
+        const auto c = get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(r.carrier_id));
         rows.push_back(RouteView{std::move(r), c ? c->name : ""});
     }
     if (order.attribute == "priority") {

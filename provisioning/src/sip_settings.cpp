@@ -9,7 +9,6 @@
 namespace sb::prov {
 
 using namespace sip;
-using store::SipSettingsRow;
 
 namespace {
 
@@ -53,7 +52,7 @@ SipId account_id(const store::WriteTxn& txn, const Caller& caller, const SipId& 
 } // namespace
 
 void SipService::add_phonebook_entry(const Caller& caller, const SipId& given,
-                                     const store::PhonebookRow& e) {
+                                     const PhonebookRow& e) {
     store::WriteTxn txn(env_);
     const SipId id = account_id(txn, caller, given);
     check_uri(e.uri, "entry.uri");
@@ -70,7 +69,7 @@ void SipService::add_phonebook_entry(const Caller& caller, const SipId& given,
 }
 
 void SipService::update_phonebook_entry(const Caller& caller, const SipId& given,
-                                        const store::PhonebookRow& e) {
+                                        const PhonebookRow& e) {
     store::WriteTxn txn(env_);
     const SipId id = account_id(txn, caller, given);
     SipSettingsRow s = load_settings(txn, id);
@@ -102,11 +101,11 @@ void SipService::delete_phonebook_entry(const Caller& caller, const SipId& given
 }
 
 PhonebookPage SipService::get_phonebook_entries(const Caller& caller, const SipId& given,
-                                                const store::PhonebookRow& match, Range range) {
+                                                const PhonebookRow& match, Range range) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
-    std::vector<store::PhonebookRow> rows;
+    std::vector<PhonebookRow> rows;
     for (auto& e : load_settings(txn, id).phonebook) {
         if (matches(match.uri, e.uri) && matches(match.name, e.name) &&
             matches(match.group, e.group)) {
@@ -114,7 +113,7 @@ PhonebookPage SipService::get_phonebook_entries(const Caller& caller, const SipI
         }
     }
     auto page = paginate(std::move(rows), range, OrderBy{},
-                         [](const store::PhonebookRow& e) { return lower(e.name) + "\n" + e.uri; });
+                         [](const PhonebookRow& e) { return lower(e.name) + "\n" + e.uri; });
     return PhonebookPage{page.total, std::move(page.items)};
 }
 
@@ -234,21 +233,15 @@ void SipService::set_call_diversions(const Caller& caller, const SipId& given,
     store::WriteTxn txn(env_);
     const SipId id = account_id(txn, caller, given);
     SipSettingsRow s = load_settings(txn, id);
-    const bool has_voicemail =
-        txn.get(Table::Voicemail, store::sip_key(id.username, id.domain)).has_value();
     for (std::size_t i = 0; i < diversions.size(); ++i) {
         std::string v = diversions[i];
-        const std::string field = std::string("diversions.") + store::diversion_names[i];
+        const std::string field = std::string("diversions.") + diversion_names[i];
         if (v == "voice-mailbox") {
             v = voice_mailbox; // what older servers returned; the client accepts both
         }
-        if (v == voice_mailbox) {
-            if (!has_voicemail) {
-                throw ApiError(ErrorCode::VoicemailNotFound,
-                               field + ": <voice-mailbox> needs a voicemail account; " +
-                                   address(id) + " has none");
-            }
-        } else if (!v.empty()) {
+        // <voice-mailbox> is accepted whether or not the mailbox exists yet: CDRTool saves the
+        // diversions and the voicemail account in separate requests, in either order.
+        if (v != voice_mailbox && !v.empty()) {
             check_uri(v, field);
         }
         s.diversions[i] = v;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace sb::prov {
@@ -47,6 +48,24 @@ void fill_array(struct soap* soap, Array& out, const Rows& rows,
     }
 }
 
+// fill_array with the item conversion `to_soap(soap, row, item)`, found by argument-dependent
+// lookup: every codec's to_soap overloads live in the global namespace, beside the generated
+// types they fill.
+template <class Array, class Rows, class Item>
+void fill_array(struct soap* soap, Array& out, const Rows& rows,
+                Item* (*allocate)(struct soap*, int)) {
+    fill_array(soap, out, rows, allocate,
+               [soap](const auto& row, Item& item) { to_soap(soap, row, item); });
+}
+
+// A query result: its total and the array of the page's items.
+template <class Page, class Array, class Item>
+void fill_page(struct soap* soap, int& total, Array& out, const Page& page,
+               Item* (*allocate)(struct soap*, int)) {
+    total = static_cast<int>(page.total);
+    fill_array(soap, out, page.items, allocate);
+}
+
 inline ngnpro__StringArray string_array(struct soap* soap, const std::vector<std::string>& v) {
     ngnpro__StringArray a;
     fill_array(soap, a, v, soap_new_std__string,
@@ -75,6 +94,50 @@ inline OrderBy order_of(const ngnpro__OrderBy* o) {
         out.descending = d == "DESC";
     }
     return out;
+}
+
+// The tenancy of an input or filter from the wire: customer, reseller and owner, each where
+// both types have it (absent: 0).
+template <class Soap, class Out>
+void tenancy_from_soap(const Soap& in, Out& out) {
+    if constexpr (requires { out.customer = value_or<LONG64>(in.customer, 0); }) {
+        out.customer = value_or<LONG64>(in.customer, 0);
+    }
+    if constexpr (requires { out.reseller = value_or<LONG64>(in.reseller, 0); }) {
+        out.reseller = value_or<LONG64>(in.reseller, 0);
+    }
+    if constexpr (requires { out.owner = value_or<LONG64>(in.owner, 0); }) {
+        out.owner = value_or<LONG64>(in.owner, 0);
+    }
+}
+
+// The tenancy and change date of a row on the wire.
+template <class Row, class Soap>
+void tenancy_to_soap(struct soap* soap, const Row& row, Soap& out) {
+    out.customer = soap_value<LONG64>(soap, row.customer);
+    out.reseller = soap_value<LONG64>(soap, row.reseller);
+    if constexpr (requires { out.owner = soap_value<LONG64>(soap, row.owner); }) {
+        out.owner = soap_value<LONG64>(soap, row.owner);
+    }
+    out.changeDate = format_date(row.change_date);
+}
+
+// The range and order of a query ({filter, range, orderBy}), which may be absent.
+template <class Query>
+Range range_of(const Query* q) {
+    return range_of(q != nullptr ? q->range : nullptr);
+}
+
+template <class Query>
+OrderBy order_of(const Query* q) {
+    return order_of(q != nullptr ? q->orderBy : nullptr);
+}
+
+// The filter of a query, or an empty filter (matches everything) when the query is absent.
+template <class Query>
+const auto& filter_in(const Query* q) {
+    static const std::remove_cvref_t<decltype(q->filter)> none{};
+    return q != nullptr ? q->filter : none;
 }
 
 // Refuses a missing complex parameter with a fault that names it.

@@ -7,7 +7,6 @@
 namespace sb::prov {
 
 using namespace sip;
-using store::VoicemailRow;
 
 namespace {
 
@@ -33,17 +32,16 @@ void check_text(const VoicemailInput& in) {
 }
 
 void claim_mailbox(store::WriteTxn& txn, const std::string& mailbox, const std::string& key) {
-    if (txn.get(Table::Index, store::mailbox_index_key(mailbox))) {
+    if (txn.get(Table::Index, mailbox_index_key(mailbox))) {
         throw ApiError(ErrorCode::MailboxInUse, "mailbox: " + mailbox + " is already in use");
     }
-    txn.put(Table::Index, store::mailbox_index_key(mailbox), key);
+    txn.put(Table::Index, mailbox_index_key(mailbox), key);
 }
 
 template <class Txn>
 VoicemailRow load_voicemail(const Txn& txn, const Caller& caller, const SipId& id) {
     load_account(txn, caller, id); // 1010 when the SIP account is missing (api §6.2)
-    auto row =
-        store::get_row<VoicemailRow>(txn, Table::Voicemail, store::sip_key(id.username, id.domain));
+    auto row = get_row<VoicemailRow>(txn, Table::Voicemail, sip_key(id.username, id.domain));
     if (!row) {
         throw ApiError(ErrorCode::VoicemailNotFound,
                        "SIP account " + address(id) + " has no voicemail account");
@@ -57,12 +55,29 @@ VoicemailService::VoicemailService(store::Env& env, SipOptions options)
     : env_(env)
     , options_(options) {}
 
+namespace {
+
+// Sets the mailbox's attributes from `in` and stores it, committing the operation.
+void put_voicemail(store::WriteTxn& txn, const std::string& key, VoicemailRow& row,
+                   const VoicemailInput& in) {
+    row.password = in.password;
+    row.name = in.name;
+    row.email = in.email;
+    row.info = in.info;
+    row.delete_messages = in.delete_messages;
+    row.change_date = now();
+    txn.put(Table::Voicemail, key, encode(row));
+    txn.commit();
+}
+
+} // namespace
+
 VoicemailRow VoicemailService::add(const Caller& caller, const VoicemailInput& in) {
     const SipId id = normal_id(in.id, "sipId");
     check_text(in);
     store::WriteTxn txn(env_);
     load_account(txn, caller, id);
-    const std::string key = store::sip_key(id.username, id.domain);
+    const std::string key = sip_key(id.username, id.domain);
     if (txn.get(Table::Voicemail, key)) {
         throw ApiError(ErrorCode::VoicemailExists,
                        "SIP account " + address(id) + " already has a voicemail account");
@@ -76,17 +91,10 @@ VoicemailRow VoicemailService::add(const Caller& caller, const VoicemailInput& i
     } else {
         do {
             row.mailbox = std::to_string(first_mailbox - 1 + txn.next_id("mailbox"));
-        } while (txn.get(Table::Index, store::mailbox_index_key(row.mailbox)));
+        } while (txn.get(Table::Index, mailbox_index_key(row.mailbox)));
     }
     claim_mailbox(txn, row.mailbox, key);
-    row.password = in.password;
-    row.name = in.name;
-    row.email = in.email;
-    row.info = in.info;
-    row.delete_messages = in.delete_messages;
-    row.change_date = now();
-    txn.put(Table::Voicemail, key, store::encode(row));
-    txn.commit();
+    put_voicemail(txn, key, row, in);
     return row;
 }
 
@@ -95,38 +103,31 @@ void VoicemailService::update(const Caller& caller, const VoicemailInput& in) {
     check_text(in);
     store::WriteTxn txn(env_);
     VoicemailRow row = load_voicemail(txn, caller, id);
-    const std::string key = store::sip_key(id.username, id.domain);
+    const std::string key = sip_key(id.username, id.domain);
     if (!in.mailbox.empty() && in.mailbox != row.mailbox) {
         check_mailbox(in.mailbox);
         claim_mailbox(txn, in.mailbox, key);
-        txn.del(Table::Index, store::mailbox_index_key(row.mailbox));
+        txn.del(Table::Index, mailbox_index_key(row.mailbox));
         row.mailbox = in.mailbox;
     }
-    row.password = in.password;
-    row.name = in.name;
-    row.email = in.email;
-    row.info = in.info;
-    row.delete_messages = in.delete_messages;
-    row.change_date = now();
-    txn.put(Table::Voicemail, key, store::encode(row));
-    txn.commit();
+    put_voicemail(txn, key, row, in);
 }
 
 void VoicemailService::remove(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given, "sipId");
     store::WriteTxn txn(env_);
     const VoicemailRow row = load_voicemail(txn, caller, id);
-    const std::string key = store::sip_key(id.username, id.domain);
-    txn.del(Table::Index, store::mailbox_index_key(row.mailbox));
+    const std::string key = sip_key(id.username, id.domain);
+    txn.del(Table::Index, mailbox_index_key(row.mailbox));
     txn.del(Table::Voicemail, key);
     // Diversions to the mailbox that no longer exists are switched off with it.
-    if (auto s = store::get_row<store::SipSettingsRow>(txn, Table::SipSettings, key)) {
+    if (auto s = get_row<SipSettingsRow>(txn, Table::SipSettings, key)) {
         for (auto& d : s->diversions) {
             if (d == "<voice-mailbox>") {
                 d.clear();
             }
         }
-        txn.put(Table::SipSettings, key, store::encode(*s));
+        txn.put(Table::SipSettings, key, encode(*s));
     }
     txn.commit();
 }
@@ -149,7 +150,7 @@ void VoicemailService::set_announcement(const Caller& caller, const SipId& given
     VoicemailRow row = load_voicemail(txn, caller, id);
     row.announcement = audio;
     row.change_date = now();
-    txn.put(Table::Voicemail, store::sip_key(id.username, id.domain), store::encode(row));
+    txn.put(Table::Voicemail, sip_key(id.username, id.domain), encode(row));
     txn.commit();
 }
 

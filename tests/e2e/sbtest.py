@@ -678,7 +678,7 @@ def raw_fault_code(elem):
     return None
 
 
-def build_envelope(op, body_xml, username, password, ns=NS_DNS):
+def build_envelope(op, body_xml, username, password, ns=NS_DNS, admin=True):
     """A request envelope shaped like the PEAR client's (prefixes ns4/ns5, unqualified auth)."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <SOAP-ENV:Envelope xmlns:SOAP-ENV="{NS_SOAP_ENV}" xmlns:xsd="{NS_XSD}" xmlns:xsi="{NS_XSI}" \
@@ -688,7 +688,7 @@ SOAP-ENV:encodingStyle="{NS_SOAP_ENC}">
 <auth>
 <username xsi:type="xsd:string">{username}</username>
 <password xsi:type="xsd:string">{password}</password>
-<admin xsi:type="xsd:boolean">true</admin>
+<admin xsi:type="xsd:boolean">{"true" if admin else "false"}</admin>
 <impersonate xsi:type="xsd:int">0</impersonate></auth>
 </SOAP-ENV:Header>
 <SOAP-ENV:Body>

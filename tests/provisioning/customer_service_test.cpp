@@ -1,14 +1,14 @@
 // Customers and the tenant policy without SOAP: resellers and their customers, property
 // permissions, credits counted in the creating transaction, hashed passwords.
-#include "password.hpp"
-#include "policy.hpp"
-#include "service.hpp"
+#include "api_error.hpp"
+#include "provisioning/services.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace sb;
 using prov::ErrorCode;
+using test::code_of;
 
 namespace {
 
@@ -40,16 +40,6 @@ struct Fixture {
         dns.add_zone(as, z);
     }
 };
-
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const prov::ApiError& e) {
-        return e.code();
-    }
-    FAIL("no ApiError thrown");
-    return ErrorCode::Internal;
-}
 
 } // namespace
 

@@ -1,6 +1,7 @@
 // DnsService without SOAP: every write lands as one transaction with its derived DNS node and
 // a serial bump; every refusal has its code and changes nothing; queries filter, order, page.
-#include "service.hpp"
+#include "api_error.hpp"
+#include "provisioning/services.hpp"
 #include "temp_dir.hpp"
 #include "zones/node.hpp"
 #include "zones/zones.hpp"
@@ -9,6 +10,7 @@
 
 using namespace sb;
 using prov::ErrorCode;
+using test::code_of;
 
 namespace {
 
@@ -45,16 +47,6 @@ struct Fixture {
 
     std::uint32_t serial() { return dns.get_zone(admin, "example.com").serial; }
 };
-
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const prov::ApiError& e) {
-        return e.code();
-    }
-    FAIL("no ApiError thrown");
-    return ErrorCode::Internal;
-}
 
 } // namespace
 

@@ -2,7 +2,7 @@
 // getNumbers pages through all of them in number order with the right total, and random
 // numbers are answered over DNS by the real dnsd server on the same store.
 #include "dnsd/dnsd.hpp"
-#include "service.hpp"
+#include "provisioning/services.hpp"
 #include "temp_dir.hpp"
 #include "zones/enum.hpp"
 

@@ -1,6 +1,7 @@
 // EnumService without SOAP: a range is a served zone, numbers become NAPTRs at their e164
 // names, every validation refusal has its code and changes nothing, queries page in order.
-#include "service.hpp"
+#include "api_error.hpp"
+#include "provisioning/services.hpp"
 #include "temp_dir.hpp"
 #include "zones/enum.hpp"
 #include "zones/node.hpp"
@@ -10,6 +11,7 @@
 
 using namespace sb;
 using prov::ErrorCode;
+using test::code_of;
 
 namespace {
 
@@ -56,16 +58,6 @@ struct Fixture {
 
     std::uint32_t serial() { return enums.get_ranges(admin, {}, {}, {}).items.at(0).zone.serial; }
 };
-
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const prov::ApiError& e) {
-        return e.code();
-    }
-    FAIL("no ApiError thrown");
-    return ErrorCode::Internal;
-}
 
 } // namespace
 

@@ -1,7 +1,7 @@
 // SipService and VoicemailService without SOAP, on a real LMDB: row codecs, passwords, the
 // tenant rules, cascades, PSTN references and longest-prefix routing, prepaid, call data.
-#include "policy.hpp"
-#include "sip_service.hpp"
+#include "api_error.hpp"
+#include "provisioning/sip.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,6 +11,7 @@
 using namespace sb;
 using prov::ErrorCode;
 using prov::SipId;
+using test::code_of;
 
 namespace {
 
@@ -29,9 +30,9 @@ struct Fixture {
         sip.add_domain(admin, d);
     }
 
-    store::SipAccountRow account(const std::string& user, const std::string& dom,
-                                 const std::string& password = "secret",
-                                 const prov::Caller* as = nullptr) {
+    prov::SipAccountRow account(const std::string& user, const std::string& dom,
+                                const std::string& password = "secret",
+                                const prov::Caller* as = nullptr) {
         prov::SipAccountInput in;
         in.id = {user, dom};
         in.password = password;
@@ -39,20 +40,10 @@ struct Fixture {
     }
 };
 
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const prov::ApiError& e) {
-        return e.code();
-    }
-    FAIL("no ApiError thrown");
-    return ErrorCode::Internal;
-}
-
 } // namespace
 
 TEST_CASE("SIP rows round-trip through their codecs and refuse damaged values", "[prov][sip]") {
-    store::SipAccountRow a;
+    prov::SipAccountRow a;
     a.username = "alice";
     a.domain = "example.com";
     a.acl = {{"192.0.2.0", 24, "office"}};
@@ -61,32 +52,32 @@ TEST_CASE("SIP rows round-trip through their codecs and refuse damaged values", 
     a.prepaid = true;
     a.timeout = 35;
     a.customer = -1;
-    const std::string bytes = store::encode(a);
-    const auto b = store::decoded<store::SipAccountRow>(bytes);
+    const std::string bytes = encode(a);
+    const auto b = prov::decoded<prov::SipAccountRow>(bytes);
     CHECK(b.acl.size() == 1);
     CHECK(b.acl[0].mask == 24);
     CHECK(b.groups == a.groups);
     CHECK(b.properties[0].value == "en");
     CHECK(b.prepaid);
     CHECK(b.customer == -1);
-    CHECK(store::encode(b) == bytes);
-    CHECK_THROWS_AS(store::decoded<store::SipAccountRow>(bytes.substr(0, bytes.size() - 1)),
+    CHECK(encode(b) == bytes);
+    CHECK_THROWS_AS(prov::decoded<prov::SipAccountRow>(bytes.substr(0, bytes.size() - 1)),
                     store::Error);
-    CHECK_THROWS_AS(store::decoded<store::SipAccountRow>(bytes + "x"), store::Error);
-    CHECK_THROWS_AS(store::decoded<store::SipDomainRow>(bytes), store::Error); // foreign row
+    CHECK_THROWS_AS(prov::decoded<prov::SipAccountRow>(bytes + "x"), store::Error);
+    CHECK_THROWS_AS(prov::decoded<prov::SipDomainRow>(bytes), store::Error); // foreign row
 
-    store::SipSettingsRow s;
+    prov::SipSettingsRow s;
     s.diversions[3] = "<voice-mailbox>";
     s.accept_persistent = {{"09:00", "18:00", {"everybody"}, 31}};
-    const auto t = store::decoded<store::SipSettingsRow>(store::encode(s));
+    const auto t = prov::decoded<prov::SipSettingsRow>(encode(s));
     CHECK(t.diversions[3] == "<voice-mailbox>");
     CHECK(t.accept_persistent[0].groups == std::vector<std::string>{"everybody"});
 
-    store::CallRow c;
+    prov::CallRow c;
     c.id = 7;
     c.price = 0.25;
     c.media = {"audio", "chat"};
-    const auto d = store::decoded<store::CallRow>(store::encode(c));
+    const auto d = prov::decoded<prov::CallRow>(encode(c));
     CHECK(d.price == 0.25);
     CHECK(d.media.size() == 2);
 }
@@ -172,8 +163,8 @@ TEST_CASE("accounts: tenancy, credits, cascade on delete", "[prov][sip]") {
         store::ReadTxn txn(f.env);
         CHECK(store::get_counter(txn, 'c', 10, "sip_accounts") == 0);
         CHECK(store::get_counter(txn, 'c', 10, "sip_aliases") == 0);
-        CHECK_FALSE(txn.get(store::Table::SipSettings, store::sip_key("u1", "r.example")));
-        CHECK_FALSE(txn.get(store::Table::Index, store::mailbox_index_key("1000000")));
+        CHECK_FALSE(txn.get(store::Table::SipSettings, prov::sip_key("u1", "r.example")));
+        CHECK_FALSE(txn.get(store::Table::Index, prov::mailbox_index_key("1000000")));
     }
     f.account("u1", "r.example", "pw", &as_reseller); // the credit is free again
     CHECK(f.sip.get_phonebook_entries(f.admin, {"u1", "r.example"}, {}, {}).total == 0);
@@ -181,19 +172,19 @@ TEST_CASE("accounts: tenancy, credits, cascade on delete", "[prov][sip]") {
 
 TEST_CASE("PSTN: references are checked, the longest prefix wins", "[prov][sip]") {
     Fixture f;
-    store::CarrierRow c;
+    prov::CarrierRow c;
     c.name = "kpn";
     const auto kpn = f.sip.add_carrier(f.admin, c);
     c.name = "tele2";
     const auto tele2 = f.sip.add_carrier(f.admin, c);
-    store::GatewayRow g;
+    prov::GatewayRow g;
     g.name = "gw";
     g.ip = "192.0.2.1";
     g.carrier_id = 999;
     CHECK(code_of([&] { f.sip.add_gateway(f.admin, g); }) == ErrorCode::CarrierNotFound);
     g.carrier_id = kpn;
     const auto gw = f.sip.add_gateway(f.admin, g);
-    store::GatewayRuleRow rule;
+    prov::GatewayRuleRow rule;
     rule.gateway_id = gw;
     rule.prefix = "00";
     rule.strip = 2;
@@ -201,7 +192,7 @@ TEST_CASE("PSTN: references are checked, the longest prefix wins", "[prov][sip]"
     CHECK(code_of([&] { f.sip.delete_gateway(f.admin, gw); }) == ErrorCode::GatewayInUse);
     CHECK(code_of([&] { f.sip.delete_carrier(f.admin, kpn); }) == ErrorCode::CarrierInUse);
 
-    std::vector<store::RouteRow> routes(3);
+    std::vector<prov::RouteRow> routes(3);
     routes[0].prefix = "";
     routes[0].carrier_id = kpn;
     routes[1].prefix = "0031";
@@ -235,7 +226,7 @@ TEST_CASE("prepaid: balance moves and history, vouchers once", "[prov][sip]") {
     f.account("alice", "example.com");
     CHECK(f.sip.add_balance(f.admin, {"alice", "example.com"}, 10, "in").new_balance == 10);
     CHECK(f.sip.add_balance(f.admin, {"alice", "example.com"}, -2.5, "out").new_balance == 7.5);
-    store::PrepaidCardRow card;
+    prov::PrepaidCardRow card;
     card.id = 5;
     card.number = "555";
     card.value = 2.5;
@@ -278,7 +269,7 @@ TEST_CASE("call data: registrations expire, calls by direction, retention", "[pr
     CHECK(locs[0].locations.size() == 1);
 
     const std::int64_t t = prov::now();
-    store::CallRow c;
+    prov::CallRow c;
     c.call_id = "a";
     c.from_uri = "sip:alice@example.com";
     c.to_uri = "<sip:bob@example.com;user=phone>";

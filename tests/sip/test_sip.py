@@ -21,7 +21,7 @@ What it checks:
      (1002); deleteAccount removes aliases, settings and voicemail in one go.
  settings         phone book (add/update/delete/get with LIKE match, 1040/1041), reject
      members, accept rules (persistent + temporary, nonEmptyGroups), barring prefixes, call
-     diversions (FUNC…RBUS, <voice-mailbox> once the account has voicemail).
+     diversions (FUNC…RBUS, <voice-mailbox>).
  voicemail        addAccount (mailbox 1000000 assigned, then 1000001; a given one kept,
      duplicates refused 2002), getAccount (2000 without mailbox, 1010 without account),
      updateAccount, setAnnouncement (size limit 2003), deleteAccount clears <voice-mailbox>
@@ -31,7 +31,7 @@ What it checks:
      digest1:digest2 form; clear text returned by getAccount with the default and not stored
      at all with the customer property store_clear_text_passwords = no.
  validation       faults that change nothing: account in a missing domain, duplicate account,
-     alias colliding with an account, diversion to <voice-mailbox> without voicemail, gateway
+     alias colliding with an account, diversion to a mailto: URI, gateway
      without carrier, deleting a carrier in use, malformed IP in an ACL and in a trusted peer,
      reserved group by a non-admin, bad digest1:digest2.
  pstn_peers       trusted peers add/update/get/delete; carriers, gateways, gateway rules and
@@ -507,8 +507,9 @@ def test_validation(args):
         expect_fault(ck, 1011, "duplicate account", s.addAccount, account=account(c, "alice"))
         expect_fault(ck, 1011, "alias colliding with an account", s.addAlias,
                      alias={"id": sid("bob"), "target": sid("alice")})
-        expect_fault(ck, 2000, "<voice-mailbox> without voicemail", s.setCallDiversions,
-                     sipId=sid("alice"), diversions={"FNOA": "<voice-mailbox>"})
+        expect_fault(ck, 8002, "diversion to a URI that is not sip:/sips:/tel:",
+                     s.setCallDiversions, sipId=sid("alice"),
+                     diversions={"FNOA": "mailto:alice@example.net"})
         expect_fault(ck, 1070, "gateway without carrier", s.addGateway,
                      gateway={"name": "gw", "carrier_id": 999, "ip": "192.0.2.1",
                               "port": 5060, "transport": "udp"})

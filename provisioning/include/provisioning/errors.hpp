@@ -23,6 +23,7 @@ enum class ErrorCode : int {
     PhonebookEntryExists = 1041,
     TrustedPeerNotFound = 1050,
     TrustedPeerExists = 1051,
+    MediaTraceNotFound = 1060, // CDRTool ignores it after getMediaTrace
     CarrierNotFound = 1070,
     CarrierInUse = 1071,
     GatewayNotFound = 1080,
@@ -42,6 +43,8 @@ enum class ErrorCode : int {
     EnumNumberNotFound = 3002,
     EnumNumberExists = 3003,
     EnumRangeNotEmpty = 3004,
+    // 4xxx rating
+    RatingProfilesNotFound = 4001, // CDRTool tolerates it after get/set/deleteEntityProfiles
     // 5xxx customers
     CustomerNotFound = 5000,
     CustomerExists = 5001,

@@ -1,8 +1,16 @@
-#include "store/sip_tables.hpp"
+// The codec of the SIP provisioning rows (rows.hpp): one Encoder and one Decoder walk each
+// row's fields().
+#include "provisioning/rows.hpp"
+
+#include <lmdb.h>
 
 #include <type_traits>
 
-namespace sb::store {
+namespace sb::prov {
+
+using store::Error;
+using store::Reader;
+using store::Writer;
 
 namespace {
 
@@ -21,6 +29,7 @@ constexpr std::uint8_t prepaid_format = 1;
 constexpr std::uint8_t prepaid_card_format = 1;
 constexpr std::uint8_t registration_format = 1;
 constexpr std::uint8_t call_format = 1;
+constexpr std::uint8_t rating_profiles_format = 1;
 
 struct Encoder {
     Writer w;
@@ -142,6 +151,14 @@ std::string alias_target_key(const SipAliasRow& alias) {
            sip_key(alias.username, alias.domain);
 }
 
+std::string rating_profiles_key(std::string_view entity) {
+    return "e" + std::string(entity);
+}
+
+std::string subscriber_entity(std::string_view username, std::string_view domain) {
+    return "subscriber://" + std::string(username) + "@" + std::string(domain);
+}
+
 std::string mailbox_index_key(std::string_view mailbox) {
     std::string k = "mailbox";
     k.push_back('\0');
@@ -169,9 +186,10 @@ SB_SIP_CODEC(GatewayRuleRow, gateway_rule_format, "gateway rule")
 SB_SIP_CODEC(RouteRow, route_format, "route")
 SB_SIP_CODEC(PrepaidRow, prepaid_format, "prepaid")
 SB_SIP_CODEC(PrepaidCardRow, prepaid_card_format, "prepaid card")
+SB_SIP_CODEC(RatingProfilesRow, rating_profiles_format, "rating profiles")
 SB_SIP_CODEC(RegistrationRow, registration_format, "registration")
 SB_SIP_CODEC(CallRow, call_format, "call")
 
 #undef SB_SIP_CODEC
 
-} // namespace sb::store
+} // namespace sb::prov

@@ -1,6 +1,8 @@
-// Typed rows of the SIP provisioning tables (SipDomains … CallData) and their codecs. Each row
-// lists its fields once, in `fields()`; the codec writes them in that order after a format byte
-// and reads them back length-checked (store::Reader), so a short or foreign value is an Error.
+// Typed rows of the SIP provisioning tables (SipDomains … CallData, rating profiles) and their
+// codec: provisioning owns these schemas, the store only keeps their bytes under their keys.
+// Each row lists its fields once, in `fields()`; the codec writes them in that order after a
+// format byte and reads them back length-checked (store::Reader), so a short or foreign value
+// is a store::Error.
 #pragma once
 
 #include "store/store.hpp"
@@ -12,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sb::store {
+namespace sb::prov {
 
 // Key of everything that belongs to one SIP address (account, alias, settings, voicemail,
 // prepaid): domain '\0' username, both lower case — so one domain's rows are contiguous.
@@ -55,12 +57,9 @@ struct NameValueRow {
     }
 };
 
-// Table::SipAccounts, key = sip_key(username, domain).
-struct SipAccountRow {
-    std::string username, domain;
-    std::string password; // clear text; "" when not stored (store_clear_text_passwords = no)
-    std::string ha1;      // md5hex(username:domain:password)
-    std::string ha1b;     // md5hex(username@domain:domain:password)
+// What a client sets on a SIP account besides its id, password and owner: shared by the stored
+// row and the service's input (SipAccountInput, provisioning/sip.hpp).
+struct SipAccountAttributes {
     std::string first_name, last_name, email;
     std::vector<AclRow> acl;
     std::vector<std::string> groups;
@@ -72,6 +71,14 @@ struct SipAccountRow {
     bool prepaid = false;
     std::string region;
     std::uint32_t timeout = 0;
+};
+
+// Table::SipAccounts, key = sip_key(username, domain). The value's field order is fields()'s.
+struct SipAccountRow : SipAccountAttributes {
+    std::string username, domain;
+    std::string password; // clear text; "" when not stored (store_clear_text_passwords = no)
+    std::string ha1;      // md5hex(username:domain:password)
+    std::string ha1b;     // md5hex(username@domain:domain:password)
     std::int64_t owner = 0, customer = 0, reseller = 0;
     std::int64_t change_date = 0, create_date = 0;
 
@@ -276,6 +283,23 @@ struct PrepaidCardRow {
     }
 };
 
+// Table::Prepaid, key = rating_profiles_key(entity): the rating profiles of an entity
+// (RatingPort). A SIP account's entity is subscriber_entity(username, domain); deleting the
+// account deletes its profiles.
+std::string rating_profiles_key(std::string_view entity); // "e" entity
+std::string subscriber_entity(std::string_view username, std::string_view domain);
+
+struct RatingProfilesRow {
+    std::string entity, weekday, weekday_alt, weekend, weekend_alt, timezone;
+    std::int64_t change_date = 0;
+
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.entity), v(r.weekday), v(r.weekday_alt), v(r.weekend), v(r.weekend_alt), v(r.timezone),
+            v(r.change_date);
+    }
+};
+
 // Table::CallData, key = "r" sip_key '\0' contact: a registered contact reported by the proxy.
 struct RegistrationRow {
     std::string username, domain, contact;
@@ -326,6 +350,7 @@ std::string encode(const GatewayRuleRow& row);
 std::string encode(const RouteRow& row);
 std::string encode(const PrepaidRow& row);
 std::string encode(const PrepaidCardRow& row);
+std::string encode(const RatingProfilesRow& row);
 std::string encode(const RegistrationRow& row);
 std::string encode(const CallRow& row);
 
@@ -342,6 +367,7 @@ void decode(std::string_view value, GatewayRuleRow& out);
 void decode(std::string_view value, RouteRow& out);
 void decode(std::string_view value, PrepaidRow& out);
 void decode(std::string_view value, PrepaidCardRow& out);
+void decode(std::string_view value, RatingProfilesRow& out);
 void decode(std::string_view value, RegistrationRow& out);
 void decode(std::string_view value, CallRow& out);
 
@@ -354,9 +380,9 @@ Row decoded(std::string_view value) {
 
 // The row stored under `key` in `table`, if any.
 template <class Row, class Txn>
-std::optional<Row> get_row(const Txn& txn, Table table, std::string_view key) {
+std::optional<Row> get_row(const Txn& txn, store::Table table, std::string_view key) {
     const auto v = txn.get(table, key);
     return v ? std::optional<Row>(decoded<Row>(*v)) : std::nullopt;
 }
 
-} // namespace sb::store
+} // namespace sb::prov

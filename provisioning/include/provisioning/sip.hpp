@@ -1,0 +1,295 @@
+// The SIP and voicemail services, free of gSOAP (SipPort, VoicemailPort, the proxy's events).
+// Same rules as service.hpp: plain inputs in, store rows out, ApiError on refusal, one
+// store::WriteTxn per write operation committed at its end. docs/sip.md explains the choices.
+#pragma once
+
+#include "provisioning/call_data.hpp"
+#include "provisioning/rows.hpp"
+#include "provisioning/services.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sb::prov {
+
+struct SipId {
+    std::string username, domain;
+};
+
+struct SipDomainInput {
+    std::string domain;
+    std::int64_t customer = 0, reseller = 0;
+    std::string certificate, private_key, match_ip_address, match_sip_domain;
+    bool verify_cert = false, require_cert = false;
+};
+
+struct SipDomainFilter {
+    std::string domain;
+    std::int64_t customer = 0, reseller = 0;
+};
+
+// A SipAccount as given to add/update. `password` "" keeps the stored one on update.
+struct SipAccountInput : SipAccountAttributes {
+    SipId id;
+    std::string password;
+    std::int64_t owner = 0;
+};
+
+struct SipAccountFilter {
+    std::string username, domain, first_name, last_name, email;
+    std::int64_t owner = 0, customer = 0, reseller = 0;
+    std::vector<std::string> groups; // every one given must be a membership
+};
+
+struct SipAliasInput {
+    SipId id, target;
+    std::int64_t owner = 0;
+};
+
+struct SipAliasFilter {
+    std::string alias_username, alias_domain, target_username, target_domain;
+    std::int64_t owner = 0, customer = 0, reseller = 0;
+};
+
+struct AcceptRules {
+    std::vector<AcceptRuleRow> persistent;
+    std::vector<std::string> temporary_groups;
+    std::uint32_t temporary_minutes = 0; // set: duration; read: minutes left
+};
+
+struct PhonebookPage {
+    std::int64_t total = 0;
+    std::vector<PhonebookRow> entries;
+};
+
+struct TrustedPeerFilter {
+    std::string ip, description, tenant, tags, billing_id;
+    std::optional<bool> msteams;
+    std::optional<std::int64_t> blocked;
+    std::int64_t customer = 0, reseller = 0;
+};
+
+struct IdFilter {
+    std::uint64_t id = 0;
+    std::string name;   // carriers, gateways
+    std::string prefix; // rules, routes
+    std::uint64_t carrier_id = 0, gateway_id = 0;
+    std::int64_t reseller = 0;
+    // Gateways and rules: the owner CDRTool selects (its "customer" filter names the reseller
+    // that owns the PSTN routing, the Owner column it shows).
+    std::int64_t customer = 0;
+};
+
+struct GatewayView {
+    GatewayRow gateway;
+    std::string carrier;
+};
+
+struct GatewayRuleView {
+    GatewayRuleRow rule;
+    std::string gateway;
+    std::uint64_t carrier_id = 0;
+    std::string carrier;
+};
+
+struct RouteView {
+    RouteRow route;
+    std::string carrier;
+};
+
+struct BalanceChange {
+    double old_balance = 0, new_balance = 0;
+};
+
+struct CallQuery {
+    std::int64_t from = 0, to = 0; // unix time; 0 = open
+    std::int64_t limit = 0;        // 0 = no limit
+    bool given = false;            // false: this direction was not asked for
+};
+
+struct Calls {
+    std::vector<CallRow> placed, received;
+};
+
+struct CallStatistics {
+    std::int64_t placed_calls = 0, received_calls = 0;
+    double placed_price = 0, received_price = 0;
+};
+
+struct DeviceLocations {
+    SipId id;
+    std::vector<RegistrationRow> locations;
+};
+
+// What the proxy reports (POST /ngnpro/events, docs/sip.md).
+struct RegistrationEvent {
+    std::string username, domain, contact, address, public_address, user_agent, transport;
+    std::uint32_t port = 0, public_port = 0;
+    std::int64_t expires = 0; // seconds from now; 0 = the contact is gone
+};
+
+struct SipOptions {
+    unsigned call_data_days = 90;           // call records older than this are dropped
+    std::size_t max_history = 1000;         // prepaid movements kept per account
+    std::size_t max_announcement = 1 << 20; // bytes of a voicemail greeting
+};
+
+class SipService {
+public:
+    SipService(store::Env& env, SipOptions options);
+
+    // Domains.
+    void add_domain(const Caller& caller, const SipDomainInput& in);
+    void update_domain(const Caller& caller, const SipDomainInput& in);
+    void delete_domain(const Caller& caller, const std::string& domain);
+    Page<SipDomainRow> get_domains(const Caller& caller, const SipDomainFilter& f, Range range,
+                                   const OrderBy& order);
+
+    // Accounts.
+    SipAccountRow add_account(const Caller& caller, const SipAccountInput& in);
+    void update_account(const Caller& caller, const SipAccountInput& in);
+    void delete_account(const Caller& caller, const SipId& id);
+    SipAccountRow get_account(const Caller& caller, const SipId& id);
+    Page<SipAccountRow> get_accounts(const Caller& caller, const SipAccountFilter& f, Range range,
+                                     const OrderBy& order);
+
+    // Groups.
+    void add_to_group(const Caller& caller, const SipId& id, const std::string& group);
+    void remove_from_group(const Caller& caller, const SipId& id, const std::string& group);
+    std::vector<std::string> get_groups(const Caller& caller, const SipId& id);
+
+    // Aliases.
+    void add_alias(const Caller& caller, const SipAliasInput& in);
+    void update_alias(const Caller& caller, const SipAliasInput& in);
+    void delete_alias(const Caller& caller, const SipId& id);
+    SipAliasRow get_alias(const Caller& caller, const SipId& id);
+    std::vector<SipAliasRow> aliases_for_account(const Caller& caller, const SipId& target);
+    Page<SipAliasRow> get_aliases(const Caller& caller, const SipAliasFilter& f, Range range,
+                                  const OrderBy& order);
+
+    // Per-account settings.
+    void add_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookRow& e);
+    void update_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookRow& e);
+    void delete_phonebook_entry(const Caller& caller, const SipId& id, const std::string& uri);
+    PhonebookPage get_phonebook_entries(const Caller& caller, const SipId& id,
+                                        const PhonebookRow& match, Range range);
+    void set_reject_members(const Caller& caller, const SipId& id,
+                            const std::vector<std::string>& members);
+    std::vector<std::string> get_reject_members(const Caller& caller, const SipId& id);
+    void set_accept_rules(const Caller& caller, const SipId& id, const AcceptRules& rules);
+    AcceptRules get_accept_rules(const Caller& caller, const SipId& id,
+                                 std::vector<std::string>& non_empty_groups);
+    void set_barring_prefixes(const Caller& caller, const SipId& id,
+                              const std::vector<std::string>& prefixes);
+    std::vector<std::string> get_barring_prefixes(const Caller& caller, const SipId& id);
+    // diversions by diversion_names; "" = off.
+    void set_call_diversions(const Caller& caller, const SipId& id,
+                             const std::array<std::string, 10>& diversions);
+    std::array<std::string, 10> get_call_diversions(const Caller& caller, const SipId& id);
+
+    // Trusted peers.
+    void add_trusted_peer(const Caller& caller, const TrustedPeerRow& in);
+    void update_trusted_peer(const Caller& caller, const TrustedPeerRow& in);
+    void delete_trusted_peer(const Caller& caller, const std::string& ip);
+    Page<TrustedPeerRow> get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
+                                           Range range, const OrderBy& order);
+
+    // PSTN: carriers, gateways, gateway rules, routes (ids assigned by the server).
+    std::uint64_t add_carrier(const Caller& caller, const CarrierRow& in);
+    void update_carrier(const Caller& caller, const CarrierRow& in);
+    void delete_carrier(const Caller& caller, std::uint64_t id);
+    Page<CarrierRow> get_carriers(const Caller& caller, const IdFilter& f, Range range,
+                                  const OrderBy& order);
+    std::uint64_t add_gateway(const Caller& caller, const GatewayRow& in);
+    void update_gateway(const Caller& caller, const GatewayRow& in);
+    void delete_gateway(const Caller& caller, std::uint64_t id);
+    Page<GatewayView> get_gateways(const Caller& caller, const IdFilter& f, Range range,
+                                   const OrderBy& order);
+    std::uint64_t add_gateway_rule(const Caller& caller, const GatewayRuleRow& in);
+    void update_gateway_rule(const Caller& caller, const GatewayRuleRow& in);
+    void delete_gateway_rule(const Caller& caller, std::uint64_t id);
+    Page<GatewayRuleView> get_gateway_rules(const Caller& caller, const IdFilter& f, Range range,
+                                            const OrderBy& order);
+    std::vector<std::uint64_t> add_routes(const Caller& caller, const std::vector<RouteRow>& in);
+    void update_routes(const Caller& caller, const std::vector<RouteRow>& in);
+    void delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids);
+    Page<RouteView> get_routes(const Caller& caller, const IdFilter& f, Range range,
+                               const OrderBy& order);
+    // The route a number (00 + E.164 digits) takes: the longest matching prefix, then the
+    // lowest priority; none when no route matches.
+    std::optional<RouteRow> route_for(const std::string& number);
+
+    // Prepaid.
+    BalanceChange add_balance(const Caller& caller, const SipId& id, double value,
+                              const std::string& description);
+    BalanceChange add_balance_from_voucher(const Caller& caller, const SipId& id,
+                                           std::uint64_t card_id, const std::string& number);
+    std::vector<PrepaidRow> get_prepaid_status(const Caller& caller, const std::vector<SipId>& ids);
+    std::vector<CreditEntryRow> get_credit_history(const Caller& caller, const SipId& id,
+                                                   std::int64_t count);
+    // Loads a prepaid card (administrator, through the events endpoint).
+    void add_prepaid_card(const PrepaidCardRow& card);
+
+    // Call data.
+    std::vector<DeviceLocations> get_device_locations(const Caller& caller,
+                                                      const std::vector<SipId>& ids);
+    Calls get_calls(const Caller& caller, const SipId& id, const CallQuery& placed,
+                    const CallQuery& received);
+    CallStatistics get_call_statistics(const Caller& caller, const SipId& id,
+                                       const CallQuery& placed, const CallQuery& received);
+    // Stores (expires > 0) or removes a contact; false when the account does not exist.
+    bool record_registration(const RegistrationEvent& event);
+    // Stores a call record (a repeated call_id replaces the earlier record); returns false
+    // when the record is older than the retention.
+    bool record_call(CallRow call);
+    // Drops call records older than the retention and expired registrations.
+    void purge_call_data();
+
+    // The store, for the services that share it without a port-wide context of their own
+    // (RatingService, NetworkService).
+    store::Env& env() const noexcept { return env_; }
+
+private:
+    store::Env& env_;
+    SipOptions options_;
+};
+
+struct VoicemailInput {
+    SipId id;
+    std::string mailbox, password, name, email, info;
+    bool delete_messages = false;
+};
+
+class VoicemailService {
+public:
+    VoicemailService(store::Env& env, SipOptions options);
+
+    VoicemailRow add(const Caller& caller, const VoicemailInput& in);
+    void update(const Caller& caller, const VoicemailInput& in);
+    void remove(const Caller& caller, const SipId& id);
+    VoicemailRow get(const Caller& caller, const SipId& id);
+    void set_announcement(const Caller& caller, const SipId& id, const std::string& audio);
+
+private:
+    store::Env& env_;
+    SipOptions options_;
+};
+
+// A call record from named fields (JSON event members or CSV columns, docs/sip.md).
+CallRow call_of(const std::map<std::string, std::string>& fields);
+
+// Applies the events of a JSON body (one event object, an array, or {"events": [...]}).
+// Throws ApiError(InvalidArgument) naming the first bad event; events before it are stored.
+EventsResult apply_events_json(SipService& sip, std::string_view body);
+
+// HA1 digests of a SIP password (OpenSIPS ha1, ha1b): md5hex("user:domain:password") and
+// md5hex("user@domain:domain:password").
+std::string sip_ha1(const std::string& username, const std::string& domain,
+                    const std::string& password);
+std::string sip_ha1b(const std::string& username, const std::string& domain,
+                     const std::string& password);
+
+} // namespace sb::prov
