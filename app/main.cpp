@@ -165,8 +165,6 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
                         {"file", app::credentials_file(data).string()}});
         }
     }
-    app::hand_over_data_dir(data, config.server_user);
-
     sigset_t signals;
     sigemptyset(&signals);
     for (const int s : {SIGINT, SIGTERM, SIGHUP}) {
@@ -199,7 +197,8 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
                    {{"listen", config.metrics.address + ":" + std::to_string(metrics->port())},
                     {"path", "/metrics"}});
     }
-    // Every socket is bound: root is no longer needed.
+    // Every socket is bound and every file of the data dir exists: root is no longer needed.
+    app::hand_over_data_dir(data, config.server_user);
     app::drop_privileges(config.server_user);
 
     std::thread dns_thread, soap_thread;

@@ -22,7 +22,7 @@ private:
 };
 
 // Started as root with `user` set: gives the data dir and the files in it to that user, so the
-// store stays writable once root is gone. Call before opening the store.
+// store stays writable once root is gone. Call once the store is open, before dropping root.
 void hand_over_data_dir(const std::filesystem::path& data, const std::string& user);
 
 // Started as root with `user` set: switches to that user's uid and primary gid with no
