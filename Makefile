@@ -31,6 +31,13 @@ quiet-build: deps
 run: quiet-build
 	@scripts/run.sh $(BUILD) $(RUN) $(DATA) $(DNS) $(SOAP) $(METRICS)
 
+# The Debian package, from a Release build: $(RELEASE)/switchboard_<version>_<arch>.deb.
+RELEASE ?= build-release
+deb: deps
+	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(RELEASE) -j $(JOBS) --target switchboard sb_package_docs
+	@cd $(RELEASE) && cpack -G DEB >/dev/null && ls $(CURDIR)/$(RELEASE)/switchboard_*.deb
+
 ASAN    ?= build-asan
 TSAN    ?= build-tsan
 FUZZ    ?= build-fuzz
@@ -55,4 +62,4 @@ fuzz: deps
 	@scripts/fuzz.sh $(FUZZ) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(TSAN) $(FUZZ) run
+	rm -rf $(BUILD) $(ASAN) $(TSAN) $(FUZZ) $(RELEASE) run
