@@ -3,6 +3,7 @@
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <unistd.h>
 
@@ -196,6 +197,38 @@ Config load_config(const std::filesystem::path& file) {
         c.metrics = parse_endpoint(*v, "[metrics] listen");
     }
     return c;
+}
+
+std::string tsig_key_problem(const std::string& spec) {
+    const auto a = spec.find(':');
+    const auto b = a == std::string::npos ? a : spec.find(':', a + 1);
+    if (b == std::string::npos) {
+        return "[dns] tsig_key '" + spec + "': write it as NAME:hmac-sha256:BASE64SECRET";
+    }
+    const std::string name = spec.substr(0, a);
+    const std::string alg = spec.substr(a + 1, b - a - 1);
+    const std::string secret = spec.substr(b + 1);
+    if (alg != "hmac-sha256") {
+        return "[dns] tsig_key " + name + ": algorithm " + alg +
+               " is not supported; use hmac-sha256";
+    }
+    std::string raw(secret.size(), '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
+                                  reinterpret_cast<const unsigned char*>(secret.data()),
+                                  static_cast<int>(secret.size()));
+    if (secret.empty() || secret.size() % 4 != 0 || n < 0) {
+        return "[dns] tsig_key " + name +
+               ": the secret is not base64 (make one with: openssl rand -base64 32)";
+    }
+    return "";
+}
+
+void validate(const Config& c) {
+    for (const auto& k : c.dns_tsig_keys) {
+        if (auto problem = tsig_key_problem(k); !problem.empty()) {
+            throw std::runtime_error(c.file.string() + ": " + problem);
+        }
+    }
 }
 
 std::filesystem::path data_dir(const std::map<std::string, std::string>& flags) {

@@ -56,6 +56,14 @@ struct Config {
 // Reads `file` if it exists (unknown keys are an error, to catch typos).
 Config load_config(const std::filesystem::path& file);
 
+// What is wrong with a `[dns] tsig_key` entry (NAME:hmac-sha256:BASE64), in words an operator
+// can act on; empty when nothing is.
+std::string tsig_key_problem(const std::string& spec);
+
+// Throws std::runtime_error with the first problem that the file's syntax does not catch but
+// a server would refuse at start (TSIG keys), so a reload can refuse it up front.
+void validate(const Config& config);
+
 // The configuration a command runs with: --data (required), --config (default
 // DATA/switchboard.ini), then --dns and --soap over the file's [dns]/[soap] listen.
 Config load_config(const std::map<std::string, std::string>& flags);

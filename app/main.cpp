@@ -117,6 +117,7 @@ void reload(const app::Args& args, app::Config& running, dnsd::Server* dns, prov
     app::notify("RELOADING=1");
     try {
         app::Config fresh = app::load_config(args.flags);
+        app::validate(fresh);
         const dnsd::Options dns_fresh = dns_options(fresh);
         reload_dns(dns, dns_fresh);
         reload_soap(soap);

@@ -14,7 +14,7 @@ mkdir -p "$run"
 if [ ! -e "$config" ]; then
     cat >"$config" <<INI
 ; Written by \`make run\` on first use; edit freely: switchboard never rewrites it.
-; Every key: switchboard.ini(5) (man/switchboard.ini.5), or \`$bin --help\`.
+; Every key: switchboard.ini(5) (packaging/man/switchboard.ini.5), or \`$bin --help\`.
 [dns]
 nameservers = ns1.example.com ns2.example.com
 [log]

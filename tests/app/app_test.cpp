@@ -77,6 +77,18 @@ TEST_CASE("config: [log], [metrics] and [server] keys, bad values refused", "[ap
     CHECK_THROWS_WITH(app::load_config(ini), Catch::Contains("[metrics] listen"));
 }
 
+TEST_CASE("config: TSIG keys a server would refuse are found before it starts", "[app]") {
+    CHECK(app::tsig_key_problem("k1:hmac-sha256:c2VjcmV0c2VjcmV0c2VjcmV0").empty());
+    CHECK_THAT(app::tsig_key_problem("k1"), Catch::Contains("NAME:hmac-sha256:BASE64"));
+    CHECK_THAT(app::tsig_key_problem("k1:hmac-md5:AAAA"), Catch::Contains("use hmac-sha256"));
+    CHECK_THAT(app::tsig_key_problem("k1:hmac-sha256:a*b"), Catch::Contains("not base64"));
+    test::TempDir dir;
+    const auto ini = dir.path() / "sb.ini";
+    write(ini, "[dns]\ntsig_key = good:hmac-sha256:AAAA bad:hmac-sha256:???\n");
+    const auto c = app::load_config(ini);
+    CHECK_THROWS_WITH(app::validate(c), Catch::Contains("tsig_key bad"));
+}
+
 TEST_CASE("config: generated credentials go into the data dir, the ini is untouched", "[app]") {
     test::TempDir dir;
     const auto ini = dir.path() / "switchboard.ini";

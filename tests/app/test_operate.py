@@ -10,8 +10,8 @@
 - notify_ready: with NOTIFY_SOCKET set to a unix datagram socket the test reads, READY=1 arrives
   and at that moment both the DNS (UDP and TCP) and the SOAP listeners accept; STOPPING=1 on
   SIGTERM;
-- reload: SIGHUP with a broken ini is logged and the old configuration kept (the server still
-  answers); a good one applies its log level (debug lines appear); SIGTERM exits 0 cleanly;
+- reload: SIGHUP with a broken ini, or with a TSIG key the DNS server would refuse, is logged
+  and the old configuration kept (the server still answers); a good one applies its log level (debug lines appear); SIGTERM exits 0 cleanly;
 - reload_under_load: 100 SIGHUPs while dnsperf sends queries: no query lost;
 - metrics: [metrics] listen serves GET /metrics that `promtool check metrics` accepts, with the
   store and process figures; the store's transaction id moves after a SOAP write; other paths
@@ -211,6 +211,12 @@ def test_reload(args):
         ck.eq(dig(srv.dns_port, ZONE, "SOA").rcode, "REFUSED", "DNS answers after it")
         ck.check(tcp_connects(srv.soap_port), "SOAP accepts after it")
         ck.check("debug:" not in srv.output(), "no debug lines at level info")
+        with open(data.ini, "w") as f:
+            f.write(good + "[dns]\ntsig_key = k1:hmac-sha256:not*base64\n")
+        srv.proc.send_signal(signal.SIGHUP)
+        ck.check(sbtest.wait_for(lambda: "tsig_key k1: the secret is not base64" in
+                                 srv.output()), "a bad TSIG key on SIGHUP is refused and logged")
+        ck.check(srv.alive(), "still running after it")
         with open(data.ini, "w") as f:
             f.write(good.replace("level = info", "level = debug"))
         srv.proc.send_signal(signal.SIGHUP)
