@@ -9,7 +9,7 @@
 - second_instance: a second `serve` on the same data dir exits 1 saying which pid holds it;
 - notify_ready: with NOTIFY_SOCKET set to a unix datagram socket the test reads, READY=1 arrives
   and at that moment both the DNS (UDP and TCP) and the SOAP listeners accept; STOPPING=1 on
-  SIGTERM;
+  SIGTERM; when the SOAP port is taken the server exits 1 and READY=1 never comes;
 - reload: SIGHUP with a broken ini, or with a TSIG key the DNS server would refuse, is logged
   and the old configuration kept (the server still answers); a good one applies its log level (debug lines appear); SIGTERM exits 0 cleanly;
 - reload_under_load: 100 SIGHUPs while dnsperf sends queries: no query lost;
@@ -185,6 +185,21 @@ def test_notify_ready(args):
         stopping = sock.recv(4096).decode()
         ck.check("STOPPING=1" in stopping, f"STOPPING=1 on SIGTERM: {stopping!r}")
         ck.eq(proc.wait(timeout=15), 0, "exit status after SIGTERM")
+        # A listener that cannot bind: exit 1 and no READY=1 at all.
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            busy = Server(args.binary, "serve", data, dns_port=free_port(),
+                          soap_port=taken.getsockname()[1])
+            r = subprocess.run(busy.argv(), env=env, capture_output=True, text=True, timeout=30)
+            ck.eq(r.returncode, 1, f"exit status when SOAP cannot bind ({r.stderr.strip()})")
+            ck.check(str(taken.getsockname()[1]) in r.stderr, f"names the port: {r.stderr!r}")
+            sock.settimeout(0.5)
+            try:
+                late = sock.recv(4096).decode()
+            except socket.timeout:
+                late = ""
+            ck.check("READY=1" not in late, f"no READY=1 when a listener failed: {late!r}")
     finally:
         if proc.poll() is None:
             proc.kill()
