@@ -1,23 +1,42 @@
 # The two commands: `make run` and `make test`. Everything else is a helper.
 BUILD   ?= build
+BUILD_TYPE ?= RelWithDebInfo
 JOBS    ?= $(shell nproc)
-DATA    ?= run/data
+RUN     ?= run
+DATA    ?= $(RUN)/data
 DNS     ?= 127.0.0.1:5300
 SOAP    ?= 127.0.0.1:9200
+METRICS ?= 127.0.0.1:9300
 
-.PHONY: run test deps build clean fuzz
+.PHONY: run test deps build quiet-build clean fuzz deb
 
 deps:
 	@scripts/install-deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-run: build
-	@rm -rf $(DATA) && mkdir -p $(DATA)
-	@scripts/run-banner.sh $(BUILD) $(DATA) $(DNS) $(SOAP)
-	exec $(BUILD)/app/switchboard serve --data $(DATA) --dns $(DNS) --soap $(SOAP)
+# The build of `make run`: one line, the compiler's output in $(BUILD)/build.log (its tail on
+# failure).
+quiet-build: deps
+	@echo "building switchboard in $(BUILD)/ (log: $(BUILD)/build.log)"
+	@mkdir -p $(BUILD)
+	@{ cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) && \
+	   cmake --build $(BUILD) -j $(JOBS) --target switchboard; } >$(BUILD)/build.log 2>&1 || \
+	 { tail -n 30 $(BUILD)/build.log; exit 1; }
+
+# Serves from the build tree: a default config in $(RUN)/, the demo dataset on a fresh data dir
+# (an existing one is kept), a banner of commands that work as shown. Ctrl-C stops.
+run: quiet-build
+	@scripts/run.sh $(BUILD) $(RUN) $(DATA) $(DNS) $(SOAP) $(METRICS)
+
+# The Debian package, from a Release build: $(RELEASE)/switchboard_<version>_<arch>.deb.
+RELEASE ?= build-release
+deb: deps
+	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(RELEASE) -j $(JOBS) --target switchboard sb_package_docs
+	@cd $(RELEASE) && cpack -G DEB >/dev/null && ls $(CURDIR)/$(RELEASE)/switchboard_*.deb
 
 ASAN    ?= build-asan
 TSAN    ?= build-tsan
@@ -45,4 +64,4 @@ fuzz: deps
 	@scripts/fuzz.sh $(FUZZ) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(TSAN) $(FUZZ) run
+	rm -rf $(BUILD) $(ASAN) $(TSAN) $(FUZZ) $(RELEASE) run

@@ -2,9 +2,13 @@
 
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
+#include <fcntl.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -48,7 +52,11 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "soap.max_connections_per_address",
                                           "soap.request_timeout",
                                           "soap.idle_timeout",
-                                          "store.map_size_mb"};
+                                          "store.map_size_mb",
+                                          "server.user",
+                                          "log.level",
+                                          "log.target",
+                                          "metrics.listen"};
 
 unsigned to_unsigned(const std::string& text, const std::string& key) {
     try {
@@ -201,11 +209,109 @@ Config load_config(const std::filesystem::path& file) {
     if (auto v = tree.get_optional<std::string>("store.map_size_mb")) {
         c.map_size_mb = to_unsigned(*v, "[store] map_size_mb");
     }
+    c.server_user = tree.get<std::string>("server.user", "");
+    if (auto v = tree.get_optional<std::string>("log.level")) {
+        if (!log::parse_level(*v, c.log_level)) {
+            throw std::runtime_error(file.string() +
+                                     ": [log] level: one of error, warning, "
+                                     "notice, info, debug, not '" +
+                                     *v + "'");
+        }
+    }
+    if (auto v = tree.get_optional<std::string>("log.target")) {
+        if (*v != "stderr" && *v != "journal") {
+            throw std::runtime_error(file.string() + ": [log] target: stderr or journal, not '" +
+                                     *v + "'");
+        }
+        c.log_target = *v == "journal" ? log::Target::Journal : log::Target::Stderr;
+    }
+    if (auto v = tree.get_optional<std::string>("metrics.listen")) {
+        c.metrics = parse_endpoint(*v, "[metrics] listen");
+    }
     return c;
 }
 
-bool ensure_admin(Config& c) {
+std::string tsig_key_problem(const std::string& spec) {
+    const auto a = spec.find(':');
+    const auto b = a == std::string::npos ? a : spec.find(':', a + 1);
+    if (b == std::string::npos) {
+        return "[dns] tsig_key '" + spec + "': write it as NAME:hmac-sha256:BASE64SECRET";
+    }
+    const std::string name = spec.substr(0, a);
+    const std::string alg = spec.substr(a + 1, b - a - 1);
+    const std::string secret = spec.substr(b + 1);
+    if (alg != "hmac-sha256") {
+        return "[dns] tsig_key " + name + ": algorithm " + alg +
+               " is not supported; use hmac-sha256";
+    }
+    std::string raw(secret.size(), '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
+                                  reinterpret_cast<const unsigned char*>(secret.data()),
+                                  static_cast<int>(secret.size()));
+    if (secret.empty() || secret.size() % 4 != 0 || n < 0) {
+        return "[dns] tsig_key " + name +
+               ": the secret is not base64 (make one with: openssl rand -base64 32)";
+    }
+    return "";
+}
+
+void validate(const Config& c) {
+    for (const auto& k : c.dns_tsig_keys) {
+        if (auto problem = tsig_key_problem(k); !problem.empty()) {
+            throw std::runtime_error(c.file.string() + ": " + problem);
+        }
+    }
+}
+
+std::filesystem::path data_dir(const std::map<std::string, std::string>& flags) {
+    const auto it = flags.find("data");
+    if (it == flags.end() || it->second.empty()) {
+        throw std::runtime_error("--data DIR is required");
+    }
+    return it->second;
+}
+
+Config load_config(const std::map<std::string, std::string>& flags) {
+    const auto data = data_dir(flags);
+    const auto config = flags.find("config");
+    Config c = load_config(config != flags.end() ? std::filesystem::path(config->second)
+                                                 : data / "switchboard.ini");
+    if (flags.count("dns")) { // --dns may be given several times: the words joined by spaces
+        c.dns_listen.clear();
+        std::istringstream words(flags.at("dns"));
+        for (std::string w; words >> w;) {
+            c.dns_listen.push_back(w);
+        }
+    }
+    if (flags.count("soap")) {
+        c.soap = parse_endpoint(flags.at("soap"), "--soap");
+    }
+    return c;
+}
+
+std::filesystem::path credentials_file(const std::filesystem::path& data) {
+    return data / "admin.ini";
+}
+
+bool ensure_admin(Config& c, const std::filesystem::path& data) {
     if (!c.admin_username.empty() && !c.admin_password.empty()) {
+        return false;
+    }
+    const auto file = credentials_file(data);
+    if (std::filesystem::exists(file)) {
+        pt::ptree tree;
+        try {
+            pt::read_ini(file.string(), tree);
+        } catch (const pt::ini_parser_error& e) {
+            throw std::runtime_error(file.string() + ": " + e.message() +
+                                     " (delete it to generate new credentials)");
+        }
+        c.admin_username = tree.get<std::string>("admin.username", "");
+        c.admin_password = tree.get<std::string>("admin.password", "");
+        if (c.admin_username.empty() || c.admin_password.empty()) {
+            throw std::runtime_error(file.string() + ": needs [admin] username and password "
+                                                     "(delete it to generate new ones)");
+        }
         return false;
     }
     unsigned char bytes[12];
@@ -218,25 +324,23 @@ bool ensure_admin(Config& c) {
         password.push_back(hex[b >> 4]);
         password.push_back(hex[b & 15]);
     }
-    pt::ptree tree;
-    if (std::filesystem::exists(c.file)) {
-        pt::read_ini(c.file.string(), tree);
-    }
     if (c.admin_username.empty()) {
         c.admin_username = "admin";
     }
     c.admin_password = password;
-    tree.put("admin.username", c.admin_username);
-    tree.put("admin.password", c.admin_password);
-    const mode_t old = umask(077);
-    try {
-        pt::write_ini(c.file.string(), tree);
-    } catch (...) {
-        umask(old);
-        throw;
+    const std::string text = "# Generated by switchboard on first start; [admin] in the "
+                             "configuration file overrides it.\n[admin]\nusername = " +
+                             c.admin_username + "\npassword = " + c.admin_password + "\n";
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        throw std::runtime_error("cannot create " + file.string() + ": " + std::strerror(errno));
     }
-    umask(old);
-    chmod(c.file.c_str(), 0600);
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    const bool closed = ::close(fd) == 0;
+    if (!written || !closed) {
+        std::filesystem::remove(file);
+        throw std::runtime_error("cannot write " + file.string());
+    }
     return true;
 }
 

@@ -1,8 +1,11 @@
 // switchboard.ini: every key has a default; command-line flags override the file.
 #pragma once
 
+#include "log/log.hpp"
+
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -55,13 +58,37 @@ struct Config {
     std::string dns_cookie_secret;
     unsigned dns_cookie_rotation = 3600;
     std::size_t map_size_mb = 65536;
+    std::string server_user;                      // [server] user: run as, once bound
+    log::Level log_level = log::Level::Info;      // [log] level
+    log::Target log_target = log::Target::Stderr; // [log] target: stderr | journal
+    Endpoint metrics{};                           // [metrics] listen; port 0: off
 };
 
 // Reads `file` if it exists (unknown keys are an error, to catch typos).
 Config load_config(const std::filesystem::path& file);
 
-// When no admin is configured: generate a random password, store both keys in `file`
-// (mode 0600, other keys kept) and return true so the caller prints it once.
-bool ensure_admin(Config& config);
+// What is wrong with a `[dns] tsig_key` entry (NAME:hmac-sha256:BASE64), in words an operator
+// can act on; empty when nothing is.
+std::string tsig_key_problem(const std::string& spec);
+
+// Throws std::runtime_error with the first problem that the file's syntax does not catch but
+// a server would refuse at start (TSIG keys), so a reload can refuse it up front.
+void validate(const Config& config);
+
+// The configuration a command runs with: --data (required), --config (default
+// DATA/switchboard.ini), then --dns and --soap over the file's [dns]/[soap] listen.
+Config load_config(const std::map<std::string, std::string>& flags);
+
+// --data, or a std::runtime_error saying it is required.
+std::filesystem::path data_dir(const std::map<std::string, std::string>& flags);
+
+// The file in the data dir holding generated administrator credentials (the ini is never
+// rewritten: docs/decisions.md).
+std::filesystem::path credentials_file(const std::filesystem::path& data);
+
+// When the config names no admin: read `data`/admin.ini, or, when there is none, generate a
+// random password, write it there (mode 0600, created exclusively) and return true so the
+// caller prints it once. The configuration file is never written.
+bool ensure_admin(Config& config, const std::filesystem::path& data);
 
 } // namespace sb::app

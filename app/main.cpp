@@ -1,9 +1,14 @@
 // switchboard — the one executable: subcommands, config, process wiring. The only code that
 // links both dnsd and provisioning.
 #include "backup_command.hpp"
+#include "cli.hpp"
 #include "config.hpp"
 #include "dnsd/dnsd.hpp"
 #include "import_cdrs.hpp"
+#include "inspect.hpp"
+#include "log/log.hpp"
+#include "metrics.hpp"
+#include "process.hpp"
 #include "provisioning/provisioning.hpp"
 #include "store/store.hpp"
 #include "zone_command.hpp"
@@ -13,10 +18,7 @@
 #include <csignal>
 #include <cstring>
 #include <iostream>
-#include <map>
 #include <optional>
-#include <set>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -24,113 +26,242 @@ namespace {
 
 using namespace sb;
 
-constexpr const char* usage = R"(usage: switchboard COMMAND [OPTIONS]
-
-Commands:
-  serve       DNS and SOAP provisioning in one process
-  dns         the DNS server alone
-  provision   the SOAP provisioning server alone
-  (dns and provision may run as separate processes on the same data dir)
-  zone import FILE --data DIR [--zone NAME] [--customer ID] [--force-serial yes]
-              load an RFC 1035 master file into a zone (its serial kept; a lower
-              serial than the zone's is refused unless forced)
-  zone export ZONE --data DIR
-              print a zone as a master file (what a secondary receives by AXFR)
-  import-cdrs FILE.csv --data DIR
-              store the call detail records of a CSV file (docs/sip.md) as call data
-  backup DIR --data DATA_DIR
-              a consistent copy of the store into the empty DIR, while serving
-  restore DIR --data DATA_DIR
-              install a backup (checked against this schema version) as the store of an
-              empty DATA_DIR; stop the servers first
-  compact --data DATA_DIR
-              rewrite the DNS data in key order, pages full and adjacent: fewer pages
-              for the DNS server to touch; run after a bulk import (safe while serving)
-
-Options:
-  --data DIR          data directory holding the LMDB store (required)
-  --config FILE       configuration file (default: DIR/switchboard.ini)
-  --dns ADDR:PORT     DNS listen address, UDP and TCP, may be repeated; [V6ADDR]:PORT for
-                      IPv6 (default 127.0.0.1:5300; [dns] listen, space separated)
-  --soap ADDR:PORT    SOAP listen address (default 127.0.0.1:9200; [soap] listen)
-  -h, --help          this text
-
-switchboard.ini keys (all optional):
-  [admin]  username, password      the provisioning administrator; generated on first start
-  [dns]    listen, workers, max_udp_payload, nameservers (default NS for new zones),
-           identity, version, allow_transfer, tsig_key, notify, tcp_max_connections,
-           tcp_max_per_address, tcp_reserved, tcp_io_timeout_ms, tcp_idle_timeout_ms,
-           rrl_rate, rrl_slip, rrl_require_cookie, cookies, cookie_secret, cookie_rotation
-  [soap]   listen, threads, call_data_days, certificate, key, allow_plain_http,
-           max_request_kb, max_connections, max_connections_per_address,
-           request_timeout, idle_timeout
-  [store]  map_size_mb
-)";
-
-struct Args {
-    std::string command;
-    std::vector<std::string> words; // positional words after the command
-    std::map<std::string, std::string> flags;
-};
-
-Args parse_args(int argc, char** argv) {
-    Args a;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "-h" || arg == "--help") {
-            a.flags["help"] = "1";
-        } else if (arg.rfind("--", 0) == 0) {
-            const auto eq = arg.find('=');
-            std::string name, value;
-            if (eq != std::string::npos) {
-                name = arg.substr(2, eq - 2);
-                value = arg.substr(eq + 1);
-            } else if (i + 1 < argc) {
-                name = arg.substr(2);
-                value = argv[++i];
-            } else {
-                throw std::runtime_error(arg + " needs a value");
-            }
-            std::string& flag = a.flags[name];
-            if (name != "dns") {
-                flag.clear(); // the last one counts
-            } else if (!flag.empty()) {
-                flag.push_back(' '); // --dns may be given several times
-            }
-            flag.append(value);
-        } else if (a.command.empty()) {
-            a.command = arg;
-        } else {
-            a.words.push_back(arg);
-        }
-    }
-    static const std::set<std::string> known = {"help", "data",     "config", "dns",
-                                                "soap", "customer", "zone",   "force-serial"};
-    for (const auto& [k, v] : a.flags) {
-        if (!known.count(k)) {
-            throw std::runtime_error("unknown option --" + k);
-        }
-    }
-    if (a.command != "zone" && a.command != "backup" && a.command != "restore" &&
-        a.command != "import-cdrs" && !a.words.empty()) {
-        throw std::runtime_error("unexpected argument '" + a.words.front() + "'");
-    }
-    return a;
+dnsd::Options dns_options(const app::Config& config) {
+    dnsd::Options o;
+    o.listen = config.dns_listen;
+    o.workers = config.dns_workers;
+    o.max_udp_payload = config.dns_max_udp_payload;
+    o.identity = config.dns_identity;
+    o.version = config.dns_version;
+    o.allow_transfer = config.dns_allow_transfer;
+    o.tsig_keys = config.dns_tsig_keys;
+    o.notify = config.dns_notify;
+    o.tcp_max_connections = config.dns_tcp_max_connections;
+    o.rrl_rate = config.dns_rrl_rate;
+    o.rrl_slip = config.dns_rrl_slip;
+    o.tcp_max_per_address = config.dns_tcp_max_per_address;
+    o.tcp_reserved = config.dns_tcp_reserved;
+    o.tcp_io_timeout_ms = config.dns_tcp_io_timeout_ms;
+    o.tcp_idle_timeout_ms = config.dns_tcp_idle_timeout_ms;
+    o.rrl_require_cookie = config.dns_rrl_require_cookie;
+    o.cookies = config.dns_cookies;
+    o.cookie_secret = config.dns_cookie_secret;
+    o.cookie_rotation = config.dns_cookie_rotation;
+    return o;
 }
 
-// Blocks SIGINT/SIGTERM in every thread started after it; wait_for_signal() takes them.
-sigset_t block_signals() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    return set;
+prov::Options soap_options(const app::Config& config) {
+    prov::Options o;
+    o.address = config.soap.address;
+    o.port = config.soap.port;
+    o.threads = config.soap_threads;
+    o.tls_certificate = config.soap_certificate;
+    o.tls_key = config.soap_key;
+    o.allow_plain_http = config.soap_allow_plain_http;
+    o.max_request_bytes = std::size_t{config.soap_max_request_kb} << 10;
+    o.max_connections = config.soap_max_connections;
+    o.max_connections_per_address = config.soap_max_connections_per_address;
+    o.request_timeout = config.soap_request_timeout;
+    o.idle_timeout = config.soap_idle_timeout;
+    o.call_data_days = config.call_data_days;
+    o.admin_username = config.admin_username;
+    o.admin_password = config.admin_password;
+    o.default_nameservers = config.default_nameservers;
+    return o;
 }
 
-int run(const Args& args) {
+void configure_log(const app::Config& config, bool debug) {
+    log::configure(debug ? log::Level::Debug : config.log_level, config.log_target);
+}
+
+// ---- The reload and metrics hooks (issue 14) ------------------------------------------------
+// dnsd::Server::reload(const dnsd::Options&), prov::Server::reload_certificate() and both
+// servers' write_metrics(std::string&) const come from the DNS and provisioning work. These
+// templates call them when the server types have them and compile to the fallback otherwise,
+// so the two branches merge without edits here.
+
+template <class Dns>
+void reload_dns(Dns* dns, const dnsd::Options& options) {
+    if (dns == nullptr) {
+        return;
+    }
+    if constexpr (requires(Dns & d, const dnsd::Options& o) { d.reload(o); }) {
+        dns->reload(options);
+    } else {
+        log::write(log::Level::Warning, "server",
+                   "this build cannot apply DNS settings on reload: restart to apply them");
+    }
+}
+
+template <class Soap>
+void reload_soap(Soap* soap) {
+    if (soap == nullptr) {
+        return;
+    }
+    if constexpr (requires(Soap & s) { s.reload_certificate(); }) {
+        soap->reload_certificate();
+    } else {
+        log::write(log::Level::Warning, "server",
+                   "this build cannot reload the TLS certificate: restart to apply it");
+    }
+}
+
+template <class Server>
+void add_collector(const Server* server, std::vector<app::Collector>& out) {
+    if constexpr (requires(const Server& s, std::string& text) { s.write_metrics(text); }) {
+        if (server != nullptr) {
+            out.emplace_back([server](std::string& text) { server->write_metrics(text); });
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// SIGHUP: re-read and check the configuration; one that fails to load is logged and the running
+// one kept. The log level applies at once; listen addresses, the store map and the admin
+// account need a restart.
+void reload(const app::Args& args, app::Config& running, dnsd::Server* dns, prov::Server* soap) {
+    app::notify("RELOADING=1");
+    try {
+        app::Config fresh = app::load_config(args.flags);
+        app::validate(fresh);
+        const dnsd::Options dns_fresh = dns_options(fresh);
+        reload_dns(dns, dns_fresh);
+        reload_soap(soap);
+        configure_log(fresh, args.flags.count("debug") != 0);
+        if (fresh.dns_listen != running.dns_listen || fresh.soap.address != running.soap.address ||
+            fresh.soap.port != running.soap.port ||
+            fresh.metrics.address != running.metrics.address ||
+            fresh.metrics.port != running.metrics.port) {
+            log::write(log::Level::Warning, "server",
+                       "listen addresses changed: they apply at the next restart");
+        }
+        fresh.admin_username = running.admin_username;
+        fresh.admin_password = running.admin_password;
+        fresh.dns_listen = running.dns_listen;
+        fresh.soap = running.soap;
+        fresh.metrics = running.metrics;
+        running = std::move(fresh);
+        log::write(
+            log::Level::Notice, "server", "configuration reloaded",
+            {{"file", running.file.string()}, {"log_level", log::level_name(running.log_level)}});
+    } catch (const std::exception& e) {
+        log::write(log::Level::Error, "server",
+                   "reload failed, the running configuration is kept: fix the file and send "
+                   "SIGHUP again",
+                   {{"error", e.what()}});
+    }
+    app::notify("READY=1");
+}
+
+int serve(const app::Args& args, bool want_dns, bool want_soap) {
+    const auto data = app::data_dir(args.flags);
+    std::filesystem::create_directories(data);
+    app::Config config = app::load_config(args.flags);
+    configure_log(config, args.flags.count("debug") != 0);
+
+    std::optional<app::DataDirLock> dns_lock, soap_lock;
+    if (want_dns) {
+        dns_lock.emplace(data, "dns");
+    }
+    if (want_soap) {
+        soap_lock.emplace(data, "soap");
+        if (app::ensure_admin(config, data)) {
+            log::write(log::Level::Notice, "server",
+                       "generated the administrator account; its password is in the file",
+                       {{"username", config.admin_username},
+                        {"file", app::credentials_file(data).string()}});
+        }
+    }
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (const int s : {SIGINT, SIGTERM, SIGHUP}) {
+        sigaddset(&signals, s);
+    }
+    // Blocked in every thread started from here on; the loop below takes them with sigwait.
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    store::Options store_options;
+    store_options.map_size = config.map_size_mb << 20;
+    store::Env env(data, store_options);
+
+    std::optional<dnsd::Server> dns;
+    std::optional<prov::Server> soap;
+    if (want_dns) {
+        dns.emplace(env, dns_options(config));
+    }
+    if (want_soap) {
+        soap.emplace(env, soap_options(config));
+    }
+    std::optional<app::MetricsServer> metrics;
+    if (config.metrics.port != 0) {
+        std::vector<app::Collector> collectors;
+        add_collector(dns ? &*dns : nullptr, collectors);
+        add_collector(soap ? &*soap : nullptr, collectors);
+        collectors.emplace_back([&env](std::string& out) { app::write_store_metrics(env, out); });
+        collectors.emplace_back(app::write_process_metrics);
+        metrics.emplace(config.metrics, std::move(collectors));
+        log::write(log::Level::Info, "server", "metrics",
+                   {{"listen", config.metrics.address + ":" + std::to_string(metrics->port())},
+                    {"path", "/metrics"}});
+    }
+    // Every socket is bound and every file of the data dir exists: root is no longer needed.
+    app::hand_over_data_dir(data, config.server_user);
+    app::drop_privileges(config.server_user);
+
+    std::thread dns_thread, soap_thread;
+    if (dns) {
+        dns_thread = std::thread([&] { dns->run(); });
+        std::string listen;
+        for (const auto& l : config.dns_listen) {
+            listen += (listen.empty() ? "" : " ") + l;
+        }
+        log::write(log::Level::Info, "server", "DNS listening",
+                   {{"listen", listen}, {"transport", "udp tcp"}});
+    }
+    if (soap) {
+        soap_thread = std::thread([&] { soap->run(); });
+        log::write(log::Level::Info, "server", "SOAP listening",
+                   {{"url", (config.soap_certificate.empty() ? "http://" : "https://") +
+                                config.soap.address + ":" + std::to_string(config.soap.port) +
+                                "/ngnpro/"}});
+    }
+    log::write(log::Level::Notice, "server", "started",
+               {{"data", data.string()}, {"pid", std::to_string(::getpid())}});
+    app::notify("READY=1\nSTATUS=serving");
+
+    int sig = 0;
+    for (;;) {
+        if (sigwait(&signals, &sig) != 0) {
+            continue;
+        }
+        if (sig != SIGHUP) {
+            break;
+        }
+        reload(args, config, dns ? &*dns : nullptr, soap ? &*soap : nullptr);
+    }
+    app::notify("STOPPING=1");
+    log::write(log::Level::Notice, "server", "stopping", {{"signal", strsignal(sig)}});
+    if (dns) {
+        dns->stop();
+        dns_thread.join();
+    }
+    if (soap) {
+        soap->stop();
+        soap_thread.join();
+    }
+    metrics.reset();
+    log::write(log::Level::Notice, "server", "stopped");
+    return 0;
+}
+
+int run(const app::Args& args) {
+    if (args.flags.count("version")) {
+        std::cout << "switchboard " << SB_VERSION << "\n";
+        return 0;
+    }
     if (args.flags.count("help") || args.command.empty()) {
-        std::cout << usage;
+        std::cout << app::usage();
         return args.command.empty() && !args.flags.count("help") ? 2 : 0;
     }
     if (args.command == "zone") {
@@ -142,125 +273,25 @@ int run(const Args& args) {
     if (args.command == "backup" || args.command == "restore" || args.command == "compact") {
         return app::backup_command(args.command, args.words, args.flags);
     }
+    if (args.command == "check") {
+        return app::check_command(args.flags);
+    }
+    if (args.command == "status") {
+        return app::status_command(args.flags);
+    }
     const bool want_dns = args.command == "serve" || args.command == "dns";
     const bool want_soap = args.command == "serve" || args.command == "provision";
     if (!want_dns && !want_soap) {
         throw std::runtime_error("unknown command '" + args.command + "' (see --help)");
     }
-    if (!args.flags.count("data")) {
-        throw std::runtime_error("--data DIR is required");
-    }
-    const std::filesystem::path data = args.flags.at("data");
-    std::filesystem::create_directories(data);
-    const std::filesystem::path config_file = args.flags.count("config")
-                                                  ? std::filesystem::path(args.flags.at("config"))
-                                                  : data / "switchboard.ini";
-    app::Config config = app::load_config(config_file);
-    if (args.flags.count("dns")) {
-        config.dns_listen.clear();
-        std::istringstream words(args.flags.at("dns"));
-        for (std::string w; words >> w;) {
-            config.dns_listen.push_back(w);
-        }
-    }
-    if (args.flags.count("soap")) {
-        config.soap = app::parse_endpoint(args.flags.at("soap"), "--soap");
-    }
-    if (want_soap && app::ensure_admin(config)) {
-        std::cerr << "switchboard: generated the administrator account (stored in "
-                  << config.file.string() << "):\n  username: " << config.admin_username
-                  << "\n  password: " << config.admin_password << "\n";
-    }
-
-    const sigset_t signals = block_signals();
-    store::Options store_options;
-    store_options.map_size = config.map_size_mb << 20;
-    store::Env env(data, store_options);
-
-    std::optional<dnsd::Server> dns;
-    std::optional<prov::Server> soap;
-    if (want_dns) {
-        dnsd::Options o;
-        o.listen = config.dns_listen;
-        o.workers = config.dns_workers;
-        o.max_udp_payload = config.dns_max_udp_payload;
-        o.identity = config.dns_identity;
-        o.version = config.dns_version;
-        o.allow_transfer = config.dns_allow_transfer;
-        o.tsig_keys = config.dns_tsig_keys;
-        o.notify = config.dns_notify;
-        o.tcp_max_connections = config.dns_tcp_max_connections;
-        o.rrl_rate = config.dns_rrl_rate;
-        o.rrl_slip = config.dns_rrl_slip;
-        o.tcp_max_per_address = config.dns_tcp_max_per_address;
-        o.tcp_reserved = config.dns_tcp_reserved;
-        o.tcp_io_timeout_ms = config.dns_tcp_io_timeout_ms;
-        o.tcp_idle_timeout_ms = config.dns_tcp_idle_timeout_ms;
-        o.rrl_require_cookie = config.dns_rrl_require_cookie;
-        o.cookies = config.dns_cookies;
-        o.cookie_secret = config.dns_cookie_secret;
-        o.cookie_rotation = config.dns_cookie_rotation;
-        dns.emplace(env, o);
-    }
-    if (want_soap) {
-        prov::Options o;
-        o.address = config.soap.address;
-        o.port = config.soap.port;
-        o.threads = config.soap_threads;
-        o.tls_certificate = config.soap_certificate;
-        o.tls_key = config.soap_key;
-        o.allow_plain_http = config.soap_allow_plain_http;
-        o.max_request_bytes = std::size_t{config.soap_max_request_kb} << 10;
-        o.max_connections = config.soap_max_connections;
-        o.max_connections_per_address = config.soap_max_connections_per_address;
-        o.request_timeout = config.soap_request_timeout;
-        o.idle_timeout = config.soap_idle_timeout;
-        o.call_data_days = config.call_data_days;
-        o.admin_username = config.admin_username;
-        o.admin_password = config.admin_password;
-        o.default_nameservers = config.default_nameservers;
-        soap.emplace(env, o);
-    }
-    std::thread dns_thread, soap_thread;
-    if (dns) {
-        dns_thread = std::thread([&] { dns->run(); });
-        std::string listen;
-        for (const auto& l : config.dns_listen) {
-            if (!listen.empty()) {
-                listen.push_back(' ');
-            }
-            listen.append(l);
-        }
-        std::cerr << "switchboard: DNS on " << listen << " (UDP and TCP)\n";
-    }
-    if (soap) {
-        soap_thread = std::thread([&] { soap->run(); });
-        std::cerr << "switchboard: SOAP on "
-                  << (config.soap_certificate.empty() ? "http://" : "https://")
-                  << config.soap.address << ":" << config.soap.port
-                  << "/ngnpro/ (WSDL at /ngnpro/wsdl)\n";
-    }
-    std::cerr << "switchboard: ready" << std::endl;
-
-    int sig = 0;
-    sigwait(&signals, &sig);
-    std::cerr << "switchboard: " << strsignal(sig) << ", stopping\n";
-    if (dns) {
-        dns->stop();
-        dns_thread.join();
-    }
-    if (soap) {
-        soap->stop();
-        soap_thread.join();
-    }
-    return 0;
+    return serve(args, want_dns, want_soap);
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
     try {
-        return run(parse_args(argc, argv));
+        return run(app::parse_args(argc, argv));
     } catch (const std::exception& e) {
         std::cerr << "switchboard: " << e.what() << "\n";
         return 1;

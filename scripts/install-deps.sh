@@ -6,8 +6,7 @@ pkgs=(cmake make g++ pkg-config
       catch2 libbenchmark-dev clang clang-format libclang-rt-14-dev zlib1g-dev lmdb-utils openssl curl
       dnsutils knot-dnsutils nsd knot dnsperf python3-zeep python3-requests
       ldnsutils bind9-utils unbound prometheus lintian libsystemd-dev libboost-program-options-dev
-      iproute2
-      php-cli php-soap dpkg-dev fakeroot)
+      iproute2 php-cli php-soap dpkg-dev fakeroot systemd man-db passwd adduser)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

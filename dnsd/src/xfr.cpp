@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -102,9 +103,12 @@ public:
         if (tsig.present && tsig.key != nullptr) {
             tsig_sign(msg, *tsig.key, tsig.mac, true, unix_now(), tsig_error);
         }
-        std::vector<std::uint8_t> out = {static_cast<std::uint8_t>(msg.size() >> 8),
-                                         static_cast<std::uint8_t>(msg.size())};
-        out.insert(out.end(), msg.begin(), msg.end());
+        // Sized once, then filled: GCC 12 at -O3 reports a false -Warray-bounds when a
+        // two-byte vector grows by insert().
+        std::vector<std::uint8_t> out(msg.size() + 2);
+        out[0] = static_cast<std::uint8_t>(msg.size() >> 8);
+        out[1] = static_cast<std::uint8_t>(msg.size());
+        std::copy(msg.begin(), msg.end(), out.begin() + 2);
         return out;
     }
 

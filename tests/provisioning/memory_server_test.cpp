@@ -29,8 +29,10 @@ TEST_CASE("the in-memory server answers like the real one", "[prov]") {
     test::TempDir dir;
     store::Env env(dir.path());
     prov::Options o;
-    o.admin_username = "admin";
-    o.admin_password = "pw";
+    // Moved in, not assigned from a literal: GCC 12 at -O3 sees a false -Wmaybe-uninitialized
+    // in the assignment of a short literal to a member string.
+    o.admin_username = std::string("admin");
+    o.admin_password = std::string("pw");
     prov::MemoryServer server(env, o);
 
     const std::string wsdl = server.handle("GET /ngnpro/wsdl HTTP/1.0\r\nHost: h\r\n\r\n");
