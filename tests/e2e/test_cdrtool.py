@@ -315,7 +315,9 @@ def test_traces_and_unimplemented(args):
                              password="wrong"), 8000, "getFancyRecord authenticates")
         srv.stop()
         log = srv.output(tail=100000)
-    audits = [line for line in log.splitlines() if line.startswith("audit ")]
+    # The audit line's text follows the log prefix ("switchboard: notice: provisioning: ").
+    audits = [line[line.index("audit time="):] for line in log.splitlines()
+              if "audit time=" in line]
     ck.check(any(re.search(r'op=DnsPort\.addFancyRecord .*user="admin".*result=fault:9000', a)
                  for a in audits), "the refused addFancyRecord is audited")
     ck.check(any(re.search(r"op=DnsPort\.addFancyRecord .*result=fault:8000", a)
