@@ -12,10 +12,13 @@
   SIGTERM; when the SOAP port is taken the server exits 1 and READY=1 never comes;
 - reload: SIGHUP with a broken ini, or with a TSIG key the DNS server would refuse, is logged
   and the old configuration kept (the server still answers); a good one applies its log level (debug lines appear); SIGTERM exits 0 cleanly;
+- reload_acl: an AXFR refused under the running ini succeeds once SIGHUP applies an ini that
+  allows the address, and is refused again after one that does not;
 - reload_under_load: 100 SIGHUPs while dnsperf sends queries: no query lost;
 - metrics: [metrics] listen serves GET /metrics that `promtool check metrics` accepts, with the
-  store and process figures; the store's transaction id moves after a SOAP write; other paths
-  are 404;
+  store and process figures; the store's transaction id moves after a SOAP write; the DNS
+  query, transfer and SOAP call/fault counters move with queries, a refused AXFR and a fault;
+  other paths are 404;
 - status: lists the zones with their serials, the store size and the last commit.
 
 Usage: /usr/bin/python3 test_operate.py --binary PATH/TO/switchboard
@@ -244,6 +247,31 @@ def test_reload(args):
     ck.done()
 
 
+def axfr(port):
+    r = run(["dig", "@127.0.0.1", "-p", str(port), ZONE, "AXFR", "+time=2", "+tries=1"])
+    return r.stdout.count("\tSOA\t") >= 2  # a whole zone: SOA first and last
+
+
+def test_reload_acl(args):
+    ck = Checker("reload_acl")
+    with DataDir() as data, Server(args.binary, "serve", data, dns_port=free_port(),
+                                   soap_port=free_port()) as srv:
+        srv.start()
+        add_zone(Soap(srv.soap_port, data.username, data.password))
+        good = open(data.ini).read()
+        ck.check(not axfr(srv.dns_port), "AXFR refused before the ACL allows it")
+        for allowed, expect in ((True, True), (False, False)):
+            with open(data.ini, "w") as f:
+                f.write(good + ("[dns]\nallow_transfer = 127.0.0.1\n" if allowed else ""))
+            before = srv.output(100000).count("configuration reloaded")
+            srv.proc.send_signal(signal.SIGHUP)
+            ck.check(sbtest.wait_for(lambda: srv.output(100000).count("configuration reloaded")
+                                     > before), "the SIGHUP reloaded")
+            ck.eq(sbtest.wait_for(lambda: axfr(srv.dns_port) == expect, timeout=3), True,
+                  f"AXFR {'allowed' if expect else 'refused'} after the reload")
+    ck.done()
+
+
 def test_reload_under_load(args):
     ck = Checker("reload_under_load")
     with DataDir() as data, Server(args.binary, "serve", data, dns_port=free_port(),
@@ -301,8 +329,29 @@ def test_metrics(args):
         ck.check(metric(before, "process_resident_memory_bytes") > 1e6, "RSS plausible")
         ck.check(abs(metric(before, "process_start_time_seconds") - time.time()) < 60,
                  "start time plausible")
-        add_zone(Soap(srv.soap_port, data.username, data.password))
+        soap = Soap(srv.soap_port, data.username, data.password)
+        add_zone(soap)
+        try:
+            add_zone(soap)  # the zone exists: a fault
+            ck.check(False, "a second addZone of the same zone should fault")
+        except RuntimeError:
+            pass
+        for _ in range(3):
+            dig(srv.dns_port, f"www.{ZONE}", "A")
+        ck.check(not axfr(srv.dns_port), "AXFR refused without an ACL")
         _, after = scrape(mport)
+        check = subprocess.run(["promtool", "check", "metrics"], input=after,
+                               capture_output=True, text=True)
+        ck.eq((check.returncode, check.stdout + check.stderr), (0, ""),
+              "promtool check metrics with DNS and SOAP counters")
+        ck.check((metric(after, 'switchboard_dns_queries_total\\{transport="udp",qtype="A",'
+                         'rcode="NOERROR"\\}') or 0) >= 3, "DNS queries counted")
+        ck.check(sum(metric(after, f'switchboard_dns_transfers_total\\{{result="{r}"\\}}') or 0
+                     for r in ("refused", "notauth")) >= 1, "the refused AXFR counted")
+        ck.check((metric(after, 'switchboard_soap_calls_total\\{operation="DnsPort.addZone"\\}')
+                  or 0) >= 2, "SOAP calls counted")
+        ck.check(re.search(r'^switchboard_soap_faults_total\{operation="DnsPort.addZone",'
+                           r'code="\d+"\} [1-9]', after, re.M) is not None, "SOAP fault counted")
         ck.check(metric(after, "switchboard_store_last_txn_id")
                  > metric(before, "switchboard_store_last_txn_id"),
                  "the store's transaction id moves after a SOAP write")
@@ -341,6 +390,7 @@ TESTS = [
     ("reload", test_reload),
     ("reload_under_load", test_reload_under_load),
     ("metrics", test_metrics),
+    ("reload_acl", test_reload_acl),
     ("status", test_status),
 ]
 
