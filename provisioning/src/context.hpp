@@ -46,8 +46,6 @@ int internal_fault(struct soap* soap, const char* operation, const char* what);
 // per failed login — who, as whom, from where, what, on which object, with which result.
 // An entry point names the object it changes with audit_note(soap, "zone example.com").
 void audit_note(struct soap* soap, std::string what);
-// The same for the request this thread serves; kept until every port passes `soap`.
-void audit_note(std::string what);
 void audit(struct soap* soap, const char* operation, const Caller* caller, int code);
 
 // Serves POST <base>events (JSON from the SIP proxy, docs/sip.md) on `soap` and its copies.

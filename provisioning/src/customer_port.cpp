@@ -136,7 +136,7 @@ int customer__addAccount(struct soap* soap, ngnpro__CustomerAccount* account,
     return serve(soap, "CustomerPort.addAccount", [&](const Caller& caller) {
         const auto row =
             context(soap).customers.add(caller, customer_input(required(account, "account")));
-        audit_note("customer " + std::to_string(row.id) + " " + row.username);
+        audit_note(soap, "customer " + std::to_string(row.id) + " " + row.username);
         customer_output(soap, row, out.return_);
     });
 }
@@ -145,14 +145,15 @@ int customer__updateAccount(struct soap* soap, ngnpro__CustomerAccount* account,
                             customer__updateAccountResponse&) {
     return serve(soap, "CustomerPort.updateAccount", [&](const Caller& caller) {
         const auto& a = required(account, "account");
-        audit_note("customer " + std::to_string(value_or<LONG64>(a.id, 0)) + " " + a.username);
+        audit_note(soap,
+                   "customer " + std::to_string(value_or<LONG64>(a.id, 0)) + " " + a.username);
         context(soap).customers.update(caller, customer_input(a));
     });
 }
 
 int customer__deleteAccount(struct soap* soap, int id, customer__deleteAccountResponse&) {
     return serve(soap, "CustomerPort.deleteAccount", [&](const Caller& caller) {
-        audit_note("customer " + std::to_string(id));
+        audit_note(soap, "customer " + std::to_string(id));
         context(soap).customers.remove(caller, id);
     });
 }
@@ -177,7 +178,7 @@ int customer__setProperties(struct soap* soap, int customer,
                             ngnpro__CustomerPropertyArray* properties,
                             customer__setPropertiesResponse&) {
     return serve(soap, "CustomerPort.setProperties", [&](const Caller& caller) {
-        audit_note("customer " + std::to_string(customer) + " properties");
+        audit_note(soap, "customer " + std::to_string(customer) + " properties");
         context(soap).customers.set_properties(caller, customer,
                                                properties_in(required(properties, "properties")));
     });

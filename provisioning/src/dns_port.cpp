@@ -100,21 +100,21 @@ std::uint64_t record_id(int id) {
 
 int dns__addZone(struct soap* soap, ngnpro__DnsZone* zone, dns__addZoneResponse&) {
     return serve(soap, "DnsPort.addZone", [&](const Caller& caller) {
-        audit_note("zone " + required(zone, "zone").name);
+        audit_note(soap, "zone " + required(zone, "zone").name);
         context(soap).dns.add_zone(caller, from_soap(*zone));
     });
 }
 
 int dns__updateZone(struct soap* soap, ngnpro__DnsZone* zone, dns__updateZoneResponse&) {
     return serve(soap, "DnsPort.updateZone", [&](const Caller& caller) {
-        audit_note("zone " + required(zone, "zone").name);
+        audit_note(soap, "zone " + required(zone, "zone").name);
         context(soap).dns.update_zone(caller, from_soap(*zone));
     });
 }
 
 int dns__deleteZone(struct soap* soap, std::string zone, dns__deleteZoneResponse&) {
     return serve(soap, "DnsPort.deleteZone", [&](const Caller& caller) {
-        audit_note("zone " + zone);
+        audit_note(soap, "zone " + zone);
         context(soap).dns.delete_zone(caller, zone);
     });
 }
@@ -137,23 +137,23 @@ int dns__addRecord(struct soap* soap, ngnpro__DnsRecord* record, dns__addRecordR
     return serve(soap, "DnsPort.addRecord", [&](const Caller& caller) {
         const auto& r = required(record, "record");
         const auto id = context(soap).dns.add_record(caller, from_soap(r));
-        audit_note("record " + std::to_string(id) + " " + r.name + " " + r.type + " " + r.value +
-                   " in " + r.zone);
+        audit_note(soap, "record " + std::to_string(id) + " " + r.name + " " + r.type + " " +
+                             r.value + " in " + r.zone);
     });
 }
 
 int dns__updateRecord(struct soap* soap, ngnpro__DnsRecord* record, dns__updateRecordResponse&) {
     return serve(soap, "DnsPort.updateRecord", [&](const Caller& caller) {
         const auto& r = required(record, "record");
-        audit_note("record " + std::to_string(value_or<LONG64>(r.id, 0)) + " -> " + r.name + " " +
-                   r.type + " " + r.value);
+        audit_note(soap, "record " + std::to_string(value_or<LONG64>(r.id, 0)) + " -> " + r.name +
+                             " " + r.type + " " + r.value);
         context(soap).dns.update_record(caller, from_soap(r));
     });
 }
 
 int dns__deleteRecord(struct soap* soap, int recordId, dns__deleteRecordResponse&) {
     return serve(soap, "DnsPort.deleteRecord", [&](const Caller& caller) {
-        audit_note("record " + std::to_string(recordId));
+        audit_note(soap, "record " + std::to_string(recordId));
         context(soap).dns.delete_record(caller, record_id(recordId));
     });
 }

@@ -101,7 +101,7 @@ static EnumNumberFilter from_soap(const ngnpro__EnumNumberQuery* query) {
 int enm__addRange(struct soap* soap, ngnpro__EnumRange* range, enm__addRangeResponse&) {
     return serve(soap, "EnumPort.addRange", [&](const Caller& caller) {
         const auto& r = required(range, "range");
-        audit_note("range " + r.id.prefix + " " + r.id.tld);
+        audit_note(soap, "range " + r.id.prefix + " " + r.id.tld);
         context(soap).enums.add_range(caller, from_soap(r));
     });
 }
@@ -109,7 +109,7 @@ int enm__addRange(struct soap* soap, ngnpro__EnumRange* range, enm__addRangeResp
 int enm__updateRange(struct soap* soap, ngnpro__EnumRange* range, enm__updateRangeResponse&) {
     return serve(soap, "EnumPort.updateRange", [&](const Caller& caller) {
         const auto& r = required(range, "range");
-        audit_note("range " + r.id.prefix + " " + r.id.tld);
+        audit_note(soap, "range " + r.id.prefix + " " + r.id.tld);
         context(soap).enums.update_range(caller, from_soap(r));
     });
 }
@@ -117,7 +117,7 @@ int enm__updateRange(struct soap* soap, ngnpro__EnumRange* range, enm__updateRan
 int enm__deleteRange(struct soap* soap, ngnpro__EnumRangeId* range, enm__deleteRangeResponse&) {
     return serve(soap, "EnumPort.deleteRange", [&](const Caller& caller) {
         const auto& id = required(range, "range");
-        audit_note("range " + id.prefix + " " + id.tld);
+        audit_note(soap, "range " + id.prefix + " " + id.tld);
         context(soap).enums.delete_range(caller, id.prefix, id.tld);
     });
 }
@@ -133,8 +133,8 @@ int enm__getRanges(struct soap* soap, ngnpro__EnumRangeQuery* query, enm__getRan
 int enm__addNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__addNumberResponse&) {
     return serve(soap, "EnumPort.addNumber", [&](const Caller& caller) {
         const auto& n = required(number, "number");
-        audit_note("number " + n.id.number + " " + n.id.tld + " mappings " +
-                   std::to_string(n.mappings.__size));
+        audit_note(soap, "number " + n.id.number + " " + n.id.tld + " mappings " +
+                             std::to_string(n.mappings.__size));
         context(soap).enums.add_number(caller, from_soap(n));
     });
 }
@@ -142,8 +142,8 @@ int enm__addNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__addNumber
 int enm__updateNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__updateNumberResponse&) {
     return serve(soap, "EnumPort.updateNumber", [&](const Caller& caller) {
         const auto& n = required(number, "number");
-        audit_note("number " + n.id.number + " " + n.id.tld + " mappings " +
-                   std::to_string(n.mappings.__size));
+        audit_note(soap, "number " + n.id.number + " " + n.id.tld + " mappings " +
+                             std::to_string(n.mappings.__size));
         context(soap).enums.update_number(caller, from_soap(n));
     });
 }
@@ -151,7 +151,7 @@ int enm__updateNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__update
 int enm__deleteNumber(struct soap* soap, ngnpro__EnumId* id, enm__deleteNumberResponse&) {
     return serve(soap, "EnumPort.deleteNumber", [&](const Caller& caller) {
         const auto& e = required(id, "enumId");
-        audit_note("number " + e.number + " " + e.tld);
+        audit_note(soap, "number " + e.number + " " + e.tld);
         context(soap).enums.delete_number(caller, e.number, e.tld);
     });
 }

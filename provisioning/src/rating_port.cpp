@@ -52,7 +52,7 @@ std::string local_address(struct soap* soap) {
 int rating__setEntityProfiles(struct soap* soap, ngnpro__RatingEntityProfiles* profiles,
                               rating__setEntityProfilesResponse&) {
     return serve(soap, "RatingPort.setEntityProfiles", [&](const Caller& caller) {
-        audit_note("rating profiles " + (profiles ? profiles->entity : ""));
+        audit_note(soap, "rating profiles " + (profiles ? profiles->entity : ""));
         rating(soap).set(caller, from_soap(required(profiles, "profiles")));
     });
 }
@@ -60,7 +60,7 @@ int rating__setEntityProfiles(struct soap* soap, ngnpro__RatingEntityProfiles* p
 int rating__deleteEntityProfiles(struct soap* soap, std::string entity,
                                  rating__deleteEntityProfilesResponse&) {
     return serve(soap, "RatingPort.deleteEntityProfiles", [&](const Caller& caller) {
-        audit_note("rating profiles " + entity);
+        audit_note(soap, "rating profiles " + entity);
         rating(soap).remove(caller, entity);
     });
 }

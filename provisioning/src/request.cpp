@@ -12,9 +12,6 @@ namespace sb::prov {
 
 namespace {
 
-// The Request this thread serves, for audit_note(what) only; see context.hpp.
-thread_local Request* current_request = nullptr;
-
 bool is_change(std::string_view operation) {
     const auto dot = operation.find('.');
     const auto op = operation.substr(dot == std::string_view::npos ? 0 : dot + 1);
@@ -49,23 +46,8 @@ void forget_header(struct soap* soap) noexcept {
     soap->header = nullptr;
 }
 
-CurrentRequest::CurrentRequest(struct soap* soap) noexcept
-    : previous_(current_request) {
-    current_request = &request(soap);
-}
-
-CurrentRequest::~CurrentRequest() {
-    current_request = previous_;
-}
-
 void audit_note(struct soap* soap, std::string what) {
     request(soap).audit_object = std::move(what);
-}
-
-void audit_note(std::string what) {
-    if (current_request != nullptr) {
-        current_request->audit_object = std::move(what);
-    }
 }
 
 void audit(struct soap* soap, const char* operation, const Caller* caller, int code) {

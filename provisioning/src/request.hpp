@@ -34,17 +34,4 @@ struct Request {
 // The Request installed on `soap` (soap->user).
 Request& request(struct soap* soap) noexcept;
 
-// While it lives, audit_note(what) without a soap reaches `soap`'s Request on this thread
-// (for the entry points that do not pass `soap` yet).
-class CurrentRequest {
-public:
-    explicit CurrentRequest(struct soap* soap) noexcept;
-    ~CurrentRequest();
-    CurrentRequest(const CurrentRequest&) = delete;
-    CurrentRequest& operator=(const CurrentRequest&) = delete;
-
-private:
-    Request* previous_;
-};
-
 } // namespace sb::prov

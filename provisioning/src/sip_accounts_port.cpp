@@ -9,21 +9,21 @@ using namespace sb::prov;
 
 int sip__addDomain(struct soap* soap, ngnpro__SipDomain* domain, sip__addDomainResponse&) {
     return serve(soap, "SipPort.addDomain", [&](const Caller& caller) {
-        audit_note("sip domain " + (domain ? domain->domain : ""));
+        audit_note(soap, "sip domain " + (domain ? domain->domain : ""));
         sip(soap).add_domain(caller, from_soap(required(domain, "domain")));
     });
 }
 
 int sip__updateDomain(struct soap* soap, ngnpro__SipDomain* domain, sip__updateDomainResponse&) {
     return serve(soap, "SipPort.updateDomain", [&](const Caller& caller) {
-        audit_note("sip domain " + (domain ? domain->domain : ""));
+        audit_note(soap, "sip domain " + (domain ? domain->domain : ""));
         sip(soap).update_domain(caller, from_soap(required(domain, "domain")));
     });
 }
 
 int sip__deleteDomain(struct soap* soap, std::string domain, sip__deleteDomainResponse&) {
     return serve(soap, "SipPort.deleteDomain", [&](const Caller& caller) {
-        audit_note("sip domain " + domain);
+        audit_note(soap, "sip domain " + domain);
         sip(soap).delete_domain(caller, domain);
     });
 }
@@ -41,7 +41,7 @@ int sip__getDomains(struct soap* soap, ngnpro__SipDomainQuery* query,
 
 int sip__addAccount(struct soap* soap, ngnpro__SipAccount* account, sip__addAccountResponse& out) {
     return serve(soap, "SipPort.addAccount", [&](const Caller& caller) {
-        audit_note("sip account " + who(account ? &account->id : nullptr));
+        audit_note(soap, "sip account " + who(account ? &account->id : nullptr));
         const auto row = sip(soap).add_account(caller, from_soap(required(account, "account")));
         to_soap(soap, row, out.return_);
     });
@@ -50,14 +50,14 @@ int sip__addAccount(struct soap* soap, ngnpro__SipAccount* account, sip__addAcco
 int sip__updateAccount(struct soap* soap, ngnpro__SipAccount* account,
                        sip__updateAccountResponse&) {
     return serve(soap, "SipPort.updateAccount", [&](const Caller& caller) {
-        audit_note("sip account " + who(account ? &account->id : nullptr));
+        audit_note(soap, "sip account " + who(account ? &account->id : nullptr));
         sip(soap).update_account(caller, from_soap(required(account, "account")));
     });
 }
 
 int sip__deleteAccount(struct soap* soap, ngnpro__SipId* sipId, sip__deleteAccountResponse&) {
     return serve(soap, "SipPort.deleteAccount", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId));
+        audit_note(soap, "sip account " + who(sipId));
         sip(soap).delete_account(caller, id_in(sipId, "sipId"));
     });
 }
@@ -80,21 +80,21 @@ int sip__getAccounts(struct soap* soap, ngnpro__SipQuery* query, sip__getAccount
 
 int sip__addAlias(struct soap* soap, ngnpro__SipAlias* alias, sip__addAliasResponse&) {
     return serve(soap, "SipPort.addAlias", [&](const Caller& caller) {
-        audit_note("sip alias " + who(alias ? &alias->id : nullptr));
+        audit_note(soap, "sip alias " + who(alias ? &alias->id : nullptr));
         sip(soap).add_alias(caller, from_soap(required(alias, "alias")));
     });
 }
 
 int sip__updateAlias(struct soap* soap, ngnpro__SipAlias* alias, sip__updateAliasResponse&) {
     return serve(soap, "SipPort.updateAlias", [&](const Caller& caller) {
-        audit_note("sip alias " + who(alias ? &alias->id : nullptr));
+        audit_note(soap, "sip alias " + who(alias ? &alias->id : nullptr));
         sip(soap).update_alias(caller, from_soap(required(alias, "alias")));
     });
 }
 
 int sip__deleteAlias(struct soap* soap, ngnpro__SipId* id, sip__deleteAliasResponse&) {
     return serve(soap, "SipPort.deleteAlias", [&](const Caller& caller) {
-        audit_note("sip alias " + who(id));
+        audit_note(soap, "sip alias " + who(id));
         sip(soap).delete_alias(caller, id_in(id, "id"));
     });
 }
@@ -126,7 +126,7 @@ int sip__getAliasesForAccount(struct soap* soap, ngnpro__SipId* target,
 int sip__addToGroup(struct soap* soap, ngnpro__SipId* sipId, std::string group,
                     sip__addToGroupResponse&) {
     return serve(soap, "SipPort.addToGroup", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId) + " group " + group);
+        audit_note(soap, "sip account " + who(sipId) + " group " + group);
         sip(soap).add_to_group(caller, id_in(sipId, "sipId"), group);
     });
 }
@@ -134,7 +134,7 @@ int sip__addToGroup(struct soap* soap, ngnpro__SipId* sipId, std::string group,
 int sip__removeFromGroup(struct soap* soap, ngnpro__SipId* sipId, std::string group,
                          sip__removeFromGroupResponse&) {
     return serve(soap, "SipPort.removeFromGroup", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId) + " group " + group);
+        audit_note(soap, "sip account " + who(sipId) + " group " + group);
         sip(soap).remove_from_group(caller, id_in(sipId, "sipId"), group);
     });
 }

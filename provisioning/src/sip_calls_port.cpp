@@ -24,7 +24,7 @@ std::pair<CallQuery, CallQuery> calls_query(const ngnpro__CallsQuery* q) {
 int sip__addBalance(struct soap* soap, ngnpro__SipId* sipId, double value, std::string description,
                     sip__addBalanceResponse& out) {
     return serve(soap, "SipPort.addBalance", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId) + " balance");
+        audit_note(soap, "sip account " + who(sipId) + " balance");
         to_soap(soap, sip(soap).add_balance(caller, id_in(sipId, "sipId"), value, description),
                 out.return_);
     });
@@ -33,7 +33,7 @@ int sip__addBalance(struct soap* soap, ngnpro__SipId* sipId, double value, std::
 int sip__addBalanceFromVoucher(struct soap* soap, ngnpro__SipId* sipId, ngnpro__PrepaidCard* card,
                                sip__addBalanceFromVoucherResponse& out) {
     return serve(soap, "SipPort.addBalanceFromVoucher", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId) + " balance");
+        audit_note(soap, "sip account " + who(sipId) + " balance");
         const auto& c = required(card, "card");
         to_soap(soap,
                 sip(soap).add_balance_from_voucher(caller, id_in(sipId, "sipId"), id_value(c.id),

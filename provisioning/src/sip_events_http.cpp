@@ -80,8 +80,8 @@ int events_handler(struct soap* soap) {
         admin.admin = true;
         admin.username = ctx.admin_username;
         const EventsResult r = apply_events_json(ctx.sip, std::string_view(body, len));
-        audit_note("events: " + std::to_string(r.accepted) + " stored, " +
-                   std::to_string(r.ignored) + " ignored");
+        audit_note(soap, "events: " + std::to_string(r.accepted) + " stored, " +
+                             std::to_string(r.ignored) + " ignored");
         audit(soap, "Events.add", &admin, 0);
         return reply(soap, 200,
                      "{\"accepted\": " + std::to_string(r.accepted) +

@@ -18,7 +18,7 @@ std::string routes_note(const ngnpro__RouteArray* routes) {
 int sip__addTrustedPeer(struct soap* soap, ngnpro__TrustedPeer* peer,
                         sip__addTrustedPeerResponse&) {
     return serve(soap, "SipPort.addTrustedPeer", [&](const Caller& caller) {
-        audit_note("trusted peer " + (peer ? peer->ip : ""));
+        audit_note(soap, "trusted peer " + (peer ? peer->ip : ""));
         sip(soap).add_trusted_peer(caller, from_soap(required(peer, "peer")));
     });
 }
@@ -26,14 +26,14 @@ int sip__addTrustedPeer(struct soap* soap, ngnpro__TrustedPeer* peer,
 int sip__updateTrustedPeer(struct soap* soap, ngnpro__TrustedPeer* peer,
                            sip__updateTrustedPeerResponse&) {
     return serve(soap, "SipPort.updateTrustedPeer", [&](const Caller& caller) {
-        audit_note("trusted peer " + (peer ? peer->ip : ""));
+        audit_note(soap, "trusted peer " + (peer ? peer->ip : ""));
         sip(soap).update_trusted_peer(caller, from_soap(required(peer, "peer")));
     });
 }
 
 int sip__deleteTrustedPeer(struct soap* soap, std::string ip, sip__deleteTrustedPeerResponse&) {
     return serve(soap, "SipPort.deleteTrustedPeer", [&](const Caller& caller) {
-        audit_note("trusted peer " + ip);
+        audit_note(soap, "trusted peer " + ip);
         sip(soap).delete_trusted_peer(caller, ip);
     });
 }
@@ -51,21 +51,21 @@ int sip__getTrustedPeers(struct soap* soap, ngnpro__TrustedPeerQuery* query,
 
 int sip__addGateway(struct soap* soap, ngnpro__Gateway* gateway, sip__addGatewayResponse&) {
     return serve(soap, "SipPort.addGateway", [&](const Caller& caller) {
-        audit_note("gateway " + (gateway ? gateway->name : ""));
+        audit_note(soap, "gateway " + (gateway ? gateway->name : ""));
         sip(soap).add_gateway(caller, from_soap(required(gateway, "gateway")));
     });
 }
 
 int sip__updateGateway(struct soap* soap, ngnpro__Gateway* gateway, sip__updateGatewayResponse&) {
     return serve(soap, "SipPort.updateGateway", [&](const Caller& caller) {
-        audit_note("gateway " + std::to_string(gateway ? id_value(gateway->id) : 0));
+        audit_note(soap, "gateway " + std::to_string(gateway ? id_value(gateway->id) : 0));
         sip(soap).update_gateway(caller, from_soap(required(gateway, "gateway")));
     });
 }
 
 int sip__deleteGateway(struct soap* soap, int id, sip__deleteGatewayResponse&) {
     return serve(soap, "SipPort.deleteGateway", [&](const Caller& caller) {
-        audit_note("gateway " + std::to_string(id));
+        audit_note(soap, "gateway " + std::to_string(id));
         sip(soap).delete_gateway(caller, id_value(id));
     });
 }
@@ -84,8 +84,8 @@ int sip__getGateways(struct soap* soap, ngnpro__GatewayQuery* query,
 int sip__addGatewayRule(struct soap* soap, ngnpro__GatewayRule* rule,
                         sip__addGatewayRuleResponse&) {
     return serve(soap, "SipPort.addGatewayRule", [&](const Caller& caller) {
-        audit_note("gateway rule for gateway " +
-                   std::to_string(rule ? id_value(rule->gateway_USCOREid) : 0));
+        audit_note(soap, "gateway rule for gateway " +
+                             std::to_string(rule ? id_value(rule->gateway_USCOREid) : 0));
         sip(soap).add_gateway_rule(caller, from_soap(required(rule, "rule")));
     });
 }
@@ -93,14 +93,14 @@ int sip__addGatewayRule(struct soap* soap, ngnpro__GatewayRule* rule,
 int sip__updateGatewayRule(struct soap* soap, ngnpro__GatewayRule* rule,
                            sip__updateGatewayRuleResponse&) {
     return serve(soap, "SipPort.updateGatewayRule", [&](const Caller& caller) {
-        audit_note("gateway rule " + std::to_string(rule ? id_value(rule->id) : 0));
+        audit_note(soap, "gateway rule " + std::to_string(rule ? id_value(rule->id) : 0));
         sip(soap).update_gateway_rule(caller, from_soap(required(rule, "rule")));
     });
 }
 
 int sip__deleteGatewayRule(struct soap* soap, int id, sip__deleteGatewayRuleResponse&) {
     return serve(soap, "SipPort.deleteGatewayRule", [&](const Caller& caller) {
-        audit_note("gateway rule " + std::to_string(id));
+        audit_note(soap, "gateway rule " + std::to_string(id));
         sip(soap).delete_gateway_rule(caller, id_value(id));
     });
 }
@@ -119,21 +119,21 @@ int sip__getGatewayRules(struct soap* soap, ngnpro__GatewayRuleQuery* query,
 
 int sip__addCarrier(struct soap* soap, ngnpro__Carrier* carrier, sip__addCarrierResponse&) {
     return serve(soap, "SipPort.addCarrier", [&](const Caller& caller) {
-        audit_note("carrier " + (carrier ? carrier->name : ""));
+        audit_note(soap, "carrier " + (carrier ? carrier->name : ""));
         sip(soap).add_carrier(caller, from_soap(required(carrier, "carrier")));
     });
 }
 
 int sip__updateCarrier(struct soap* soap, ngnpro__Carrier* carrier, sip__updateCarrierResponse&) {
     return serve(soap, "SipPort.updateCarrier", [&](const Caller& caller) {
-        audit_note("carrier " + std::to_string(carrier ? id_value(carrier->id) : 0));
+        audit_note(soap, "carrier " + std::to_string(carrier ? id_value(carrier->id) : 0));
         sip(soap).update_carrier(caller, from_soap(required(carrier, "carrier")));
     });
 }
 
 int sip__deleteCarrier(struct soap* soap, int id, sip__deleteCarrierResponse&) {
     return serve(soap, "SipPort.deleteCarrier", [&](const Caller& caller) {
-        audit_note("carrier " + std::to_string(id));
+        audit_note(soap, "carrier " + std::to_string(id));
         sip(soap).delete_carrier(caller, id_value(id));
     });
 }
@@ -151,21 +151,21 @@ int sip__getCarriers(struct soap* soap, ngnpro__CarrierQuery* query,
 
 int sip__addRoutes(struct soap* soap, ngnpro__RouteArray* routes, sip__addRoutesResponse&) {
     return serve(soap, "SipPort.addRoutes", [&](const Caller& caller) {
-        audit_note(routes_note(routes));
+        audit_note(soap, routes_note(routes));
         sip(soap).add_routes(caller, from_soap(routes));
     });
 }
 
 int sip__updateRoutes(struct soap* soap, ngnpro__RouteArray* routes, sip__updateRoutesResponse&) {
     return serve(soap, "SipPort.updateRoutes", [&](const Caller& caller) {
-        audit_note(routes_note(routes));
+        audit_note(soap, routes_note(routes));
         sip(soap).update_routes(caller, from_soap(routes));
     });
 }
 
 int sip__deleteRoutes(struct soap* soap, ngnpro__RouteArray* routes, sip__deleteRoutesResponse&) {
     return serve(soap, "SipPort.deleteRoutes", [&](const Caller& caller) {
-        audit_note(routes_note(routes));
+        audit_note(soap, routes_note(routes));
         std::vector<std::uint64_t> ids;
         for (const auto& r : from_soap(routes)) {
             ids.push_back(r.id);

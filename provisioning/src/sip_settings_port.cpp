@@ -9,7 +9,7 @@ using namespace sb::prov;
 int sip__addPhonebookEntry(struct soap* soap, ngnpro__SipId* sipId, ngnpro__PhonebookEntry* entry,
                            sip__addPhonebookEntryResponse&) {
     return serve(soap, "SipPort.addPhonebookEntry", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId) + " phonebook");
+        audit_note(soap, "sip account " + who(sipId) + " phonebook");
         sip(soap).add_phonebook_entry(caller, id_in(sipId, "sipId"),
                                       from_soap(&required(entry, "entry")));
     });
@@ -18,7 +18,7 @@ int sip__addPhonebookEntry(struct soap* soap, ngnpro__SipId* sipId, ngnpro__Phon
 int sip__updatePhonebookEntry(struct soap* soap, ngnpro__SipId* sipId,
                               ngnpro__PhonebookEntry* entry, sip__updatePhonebookEntryResponse&) {
     return serve(soap, "SipPort.updatePhonebookEntry", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId) + " phonebook");
+        audit_note(soap, "sip account " + who(sipId) + " phonebook");
         sip(soap).update_phonebook_entry(caller, id_in(sipId, "sipId"),
                                          from_soap(&required(entry, "entry")));
     });
@@ -27,7 +27,7 @@ int sip__updatePhonebookEntry(struct soap* soap, ngnpro__SipId* sipId,
 int sip__deletePhonebookEntry(struct soap* soap, ngnpro__SipId* sipId, std::string uri,
                               sip__deletePhonebookEntryResponse&) {
     return serve(soap, "SipPort.deletePhonebookEntry", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId) + " phonebook");
+        audit_note(soap, "sip account " + who(sipId) + " phonebook");
         sip(soap).delete_phonebook_entry(caller, id_in(sipId, "sipId"), uri);
     });
 }
@@ -45,7 +45,7 @@ int sip__getPhonebookEntries(struct soap* soap, ngnpro__SipId* sipId, ngnpro__Ph
 int sip__setRejectMembers(struct soap* soap, ngnpro__SipId* sipId, ngnpro__StringArray* members,
                           sip__setRejectMembersResponse&) {
     return serve(soap, "SipPort.setRejectMembers", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId) + " reject members");
+        audit_note(soap, "sip account " + who(sipId) + " reject members");
         sip(soap).set_reject_members(caller, id_in(sipId, "sipId"),
                                      members ? strings(*members) : std::vector<std::string>{});
     });
@@ -62,7 +62,7 @@ int sip__getRejectMembers(struct soap* soap, ngnpro__SipId* sipId,
 int sip__setAcceptRules(struct soap* soap, ngnpro__SipId* sipId, ngnpro__AcceptRules* rules,
                         sip__setAcceptRulesResponse&) {
     return serve(soap, "SipPort.setAcceptRules", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId) + " accept rules");
+        audit_note(soap, "sip account " + who(sipId) + " accept rules");
         sip(soap).set_accept_rules(caller, id_in(sipId, "sipId"), from_soap(rules));
     });
 }
@@ -79,7 +79,7 @@ int sip__getAcceptRules(struct soap* soap, ngnpro__SipId* sipId, sip__getAcceptR
 int sip__setBarringPrefixes(struct soap* soap, ngnpro__SipId* sipId, ngnpro__StringArray* prefixes,
                             sip__setBarringPrefixesResponse&) {
     return serve(soap, "SipPort.setBarringPrefixes", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId) + " barring prefixes");
+        audit_note(soap, "sip account " + who(sipId) + " barring prefixes");
         sip(soap).set_barring_prefixes(caller, id_in(sipId, "sipId"),
                                        prefixes ? strings(*prefixes) : std::vector<std::string>{});
     });
@@ -96,7 +96,7 @@ int sip__getBarringPrefixes(struct soap* soap, ngnpro__SipId* sipId,
 int sip__setCallDiversions(struct soap* soap, ngnpro__SipId* sipId,
                            ngnpro__CallDiversions* diversions, sip__setCallDiversionsResponse&) {
     return serve(soap, "SipPort.setCallDiversions", [&](const Caller& caller) {
-        audit_note("sip account " + who(sipId) + " call diversions");
+        audit_note(soap, "sip account " + who(sipId) + " call diversions");
         sip(soap).set_call_diversions(caller, id_in(sipId, "sipId"), from_soap(diversions));
     });
 }

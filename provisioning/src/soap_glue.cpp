@@ -133,7 +133,6 @@ Served serve_buffer(struct soap* soap, std::string_view in, std::string& out,
                     std::string_view peer) {
     Request& r = request(soap);
     const RequestScope scope(soap);
-    const CurrentRequest current(soap);
     r.in = in;
     r.out = &out;
     r.peer.assign(peer);

@@ -48,7 +48,7 @@ static void to_soap(struct soap* soap, const sb::prov::VoicemailRow& row,
 
 int vm__addAccount(struct soap* soap, ngnpro__VoicemailAccount* account, vm__addAccountResponse&) {
     return serve(soap, "VoicemailPort.addAccount", [&](const Caller& caller) {
-        audit_note("voicemail " + who(account ? &account->sipId : nullptr));
+        audit_note(soap, "voicemail " + who(account ? &account->sipId : nullptr));
         vm(soap).add(caller, voicemail_input(required(account, "account")));
     });
 }
@@ -56,14 +56,14 @@ int vm__addAccount(struct soap* soap, ngnpro__VoicemailAccount* account, vm__add
 int vm__updateAccount(struct soap* soap, ngnpro__VoicemailAccount* account,
                       vm__updateAccountResponse&) {
     return serve(soap, "VoicemailPort.updateAccount", [&](const Caller& caller) {
-        audit_note("voicemail " + who(account ? &account->sipId : nullptr));
+        audit_note(soap, "voicemail " + who(account ? &account->sipId : nullptr));
         vm(soap).update(caller, voicemail_input(required(account, "account")));
     });
 }
 
 int vm__deleteAccount(struct soap* soap, ngnpro__SipId* sipId, vm__deleteAccountResponse&) {
     return serve(soap, "VoicemailPort.deleteAccount", [&](const Caller& caller) {
-        audit_note("voicemail " + who(sipId));
+        audit_note(soap, "voicemail " + who(sipId));
         vm(soap).remove(caller, id_in(sipId, "sipId"));
     });
 }
@@ -77,7 +77,7 @@ int vm__getAccount(struct soap* soap, ngnpro__SipId* sipId, vm__getAccountRespon
 int vm__setAnnouncement(struct soap* soap, ngnpro__SipId* sipId, xsd__base64Binary* message,
                         vm__setAnnouncementResponse&) {
     return serve(soap, "VoicemailPort.setAnnouncement", [&](const Caller& caller) {
-        audit_note("voicemail " + who(sipId) + " announcement");
+        audit_note(soap, "voicemail " + who(sipId) + " announcement");
         vm(soap).set_announcement(caller, id_in(sipId, "sipId"), audio_of(message));
     });
 }
