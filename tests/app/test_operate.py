@@ -13,7 +13,8 @@
 - reload: SIGHUP with a broken ini, or with a TSIG key the DNS server would refuse, is logged
   and the old configuration kept (the server still answers); a good one applies its log level (debug lines appear); SIGTERM exits 0 cleanly;
 - reload_acl: an AXFR refused under the running ini succeeds once SIGHUP applies an ini that
-  allows the address, and is refused again after one that does not;
+  allows the address, and is refused again after one that does not; a TSIG key added by a
+  SIGHUP signs a transfer that succeeds;
 - reload_under_load: 100 SIGHUPs while dnsperf sends queries: no query lost;
 - metrics: [metrics] listen serves GET /metrics that `promtool check metrics` accepts, with the
   store and process figures; the store's transaction id moves after a SOAP write; the DNS
@@ -247,8 +248,9 @@ def test_reload(args):
     ck.done()
 
 
-def axfr(port):
-    r = run(["dig", "@127.0.0.1", "-p", str(port), ZONE, "AXFR", "+time=2", "+tries=1"])
+def axfr(port, key=None):
+    r = run(["dig", "@127.0.0.1", "-p", str(port), ZONE, "AXFR", "+time=2", "+tries=1"]
+            + (["-y", key] if key else []))
     return r.stdout.count("\tSOA\t") >= 2  # a whole zone: SOA first and last
 
 
@@ -269,6 +271,18 @@ def test_reload_acl(args):
                                      > before), "the SIGHUP reloaded")
             ck.eq(sbtest.wait_for(lambda: axfr(srv.dns_port) == expect, timeout=3), True,
                   f"AXFR {'allowed' if expect else 'refused'} after the reload")
+        # A TSIG key added by a reload signs a transfer from an address the ACL does not allow.
+        secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ=="
+        ck.check(not axfr(srv.dns_port, f"hmac-sha256:k1:{secret}"), "unknown key refused")
+        with open(data.ini, "w") as f:
+            f.write(good + f"[dns]\ntsig_key = k1:hmac-sha256:{secret}\n")
+        before = srv.output(100000).count("configuration reloaded")
+        srv.proc.send_signal(signal.SIGHUP)
+        ck.check(sbtest.wait_for(lambda: srv.output(100000).count("configuration reloaded")
+                                 > before), "the SIGHUP with the key reloaded")
+        ck.check(sbtest.wait_for(lambda: axfr(srv.dns_port, f"hmac-sha256:k1:{secret}"),
+                                 timeout=3), "AXFR signed with the reloaded key succeeds")
+        ck.check(not axfr(srv.dns_port), "unsigned AXFR still refused")
     ck.done()
 
 
