@@ -2,6 +2,7 @@
 
 #include "asio.hpp"
 #include "log/log.hpp"
+#include "log/metrics_text.hpp"
 #include "store/store.hpp"
 
 #include <sys/resource.h>
@@ -23,18 +24,6 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-void family(std::string& out, const char* name, const char* type, const char* help) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
-}
-
 void sample(std::string& out, const char* name, double value) {
     std::ostringstream s;
     s.precision(15);
@@ -43,7 +32,7 @@ void sample(std::string& out, const char* name, double value) {
 }
 
 void gauge(std::string& out, const char* name, const char* help, double value) {
-    family(out, name, "gauge", help);
+    log::metric_family(out, name, "gauge", help);
     sample(out, name, value);
 }
 
@@ -115,7 +104,8 @@ void write_process_metrics(std::string& out) {
     }
     rlimit limit{};
     ::getrlimit(RLIMIT_NOFILE, &limit);
-    family(out, "process_cpu_seconds_total", "counter", "User and system CPU time spent, seconds.");
+    log::metric_family(out, "process_cpu_seconds_total", "counter",
+                       "User and system CPU time spent, seconds.");
     sample(out, "process_cpu_seconds_total", cpu);
     gauge(out, "process_resident_memory_bytes", "Resident memory size in bytes.", rss);
     gauge(out, "process_open_fds", "Number of open file descriptors.", static_cast<double>(fds));

@@ -1,6 +1,8 @@
 // Prometheus text exposition of the per-worker counters.
 #include "metrics.hpp"
 
+#include "log/metrics_text.hpp"
+
 #include <array>
 #include <string_view>
 
@@ -57,11 +59,6 @@ std::string_view slot_name(std::size_t slot, const auto& table) {
     return slot < table.size() ? table[slot].name : std::string_view("other");
 }
 
-void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
-    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
-}
-
 void sample(std::string& out, std::string_view name, std::string_view labels, std::uint64_t value) {
     out.append(name);
     if (!labels.empty()) {
@@ -101,8 +98,8 @@ std::size_t rcode_slot(unsigned rcode) noexcept {
 
 void write_metrics(const std::vector<const Counters*>& workers, const NotifyCounts& notify,
                    std::string& out) {
-    header(out, "switchboard_dns_queries_total", "counter",
-           "DNS queries answered, by transport, qtype and rcode.");
+    log::metric_family(out, "switchboard_dns_queries_total", "counter",
+                       "DNS queries answered, by transport, qtype and rcode.");
     bool any = false;
     for (std::size_t t = 0; t < 2; ++t) {
         for (std::size_t q = 0; q < qtype_slots; ++q) {
@@ -125,48 +122,53 @@ void write_metrics(const std::vector<const Counters*>& workers, const NotifyCoun
         sample(out, "switchboard_dns_queries_total",
                "transport=\"udp\",qtype=\"A\",rcode=\"NOERROR\"", 0);
     }
-    header(out, "switchboard_dns_truncated_total", "counter",
-           "Answers sent with TC=1 (too large for UDP, or an RRL slip).");
+    log::metric_family(out, "switchboard_dns_truncated_total", "counter",
+                       "Answers sent with TC=1 (too large for UDP, or an RRL slip).");
     for (std::size_t t = 0; t < 2; ++t) {
         sample(out, "switchboard_dns_truncated_total",
                std::string("transport=\"") + std::string(transports[t]) + "\"",
                sum(workers, [&](const Counters& c) { return c.truncated[t].get(); }));
     }
-    header(out, "switchboard_dns_rrl_total", "counter",
-           "Response rate limiting over UDP: answers dropped, slipped (sent truncated), and "
-           "spared by a valid server cookie.");
+    log::metric_family(
+        out, "switchboard_dns_rrl_total", "counter",
+        "Response rate limiting over UDP: answers dropped, slipped (sent truncated), and "
+        "spared by a valid server cookie.");
     sample(out, "switchboard_dns_rrl_total", "action=\"drop\"",
            sum(workers, [](const Counters& c) { return c.rrl_dropped.get(); }));
     sample(out, "switchboard_dns_rrl_total", "action=\"slip\"",
            sum(workers, [](const Counters& c) { return c.rrl_slipped.get(); }));
     sample(out, "switchboard_dns_rrl_total", "action=\"spared\"",
            sum(workers, [](const Counters& c) { return c.rrl_spared.get(); }));
-    header(out, "switchboard_dns_cookies_total", "counter",
-           "Queries by the DNS Cookie they carried (RFC 7873).");
+    log::metric_family(out, "switchboard_dns_cookies_total", "counter",
+                       "Queries by the DNS Cookie they carried (RFC 7873).");
     for (std::size_t v = 0; v < verdicts.size(); ++v) {
         sample(out, "switchboard_dns_cookies_total",
                std::string("result=\"") + std::string(verdicts[v]) + "\"",
                sum(workers, [&](const Counters& c) { return c.cookies[v].get(); }));
     }
-    header(out, "switchboard_dns_tcp_connections_total", "counter",
-           "TCP connections accepted, and closed early: incomplete message, idle, evicted "
-           "for a new one, refused at once.");
+    log::metric_family(
+        out, "switchboard_dns_tcp_connections_total", "counter",
+        "TCP connections accepted, and closed early: incomplete message, idle, evicted "
+        "for a new one, refused at once.");
     for (std::size_t e = 0; e < tcp_events.size(); ++e) {
         sample(out, "switchboard_dns_tcp_connections_total",
                std::string("event=\"") + std::string(tcp_events[e]) + "\"",
                sum(workers, [&](const Counters& c) { return c.tcp[e].get(); }));
     }
-    header(out, "switchboard_dns_tcp_connections_open", "gauge", "TCP connections open now.");
+    log::metric_family(out, "switchboard_dns_tcp_connections_open", "gauge",
+                       "TCP connections open now.");
     sample(out, "switchboard_dns_tcp_connections_open", "",
            sum(workers, [](const Counters& c) { return c.tcp_open.get(); }));
-    header(out, "switchboard_dns_transfers_total", "counter", "AXFR/IXFR requests by result.");
+    log::metric_family(out, "switchboard_dns_transfers_total", "counter",
+                       "AXFR/IXFR requests by result.");
     for (std::size_t r = 0; r < transfer_results.size(); ++r) {
         sample(out, "switchboard_dns_transfers_total",
                std::string("result=\"") + std::string(transfer_results[r]) + "\"",
                sum(workers, [&](const Counters& c) { return c.transfers[r].get(); }));
     }
-    header(out, "switchboard_dns_notifies_total", "counter",
-           "NOTIFY messages to secondaries: answered, or given up after the last retry.");
+    log::metric_family(
+        out, "switchboard_dns_notifies_total", "counter",
+        "NOTIFY messages to secondaries: answered, or given up after the last retry.");
     sample(out, "switchboard_dns_notifies_total", "result=\"answered\"", notify.answered);
     sample(out, "switchboard_dns_notifies_total", "result=\"failed\"", notify.failed);
 }

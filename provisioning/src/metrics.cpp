@@ -1,22 +1,12 @@
 #include "metrics.hpp"
 
+#include "log/metrics_text.hpp"
+
 #include <cstdio>
 
 namespace sb::prov {
 
 namespace {
-
-void header(std::string& out, const char* name, const char* type, const char* help) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
-}
 
 void number(std::string& out, double value) {
     char buf[32];
@@ -49,22 +39,22 @@ void Metrics::operation_done(std::string_view operation, int code,
 
 void Metrics::write(std::string& out, unsigned open_connections) const {
     std::lock_guard lock(mutex_);
-    header(out, "switchboard_soap_calls_total", "counter",
-           "SOAP operations served, by Port.operation.");
+    log::metric_family(out, "switchboard_soap_calls_total", "counter",
+                       "SOAP operations served, by Port.operation.");
     for (const auto& [name, op] : operations_) {
         out += "switchboard_soap_calls_total{operation=\"" + name + "\"} " +
                std::to_string(op.calls) + "\n";
     }
-    header(out, "switchboard_soap_faults_total", "counter",
-           "SOAP operations answered with a fault, by Port.operation and error code.");
+    log::metric_family(out, "switchboard_soap_faults_total", "counter",
+                       "SOAP operations answered with a fault, by Port.operation and error code.");
     for (const auto& [name, op] : operations_) {
         for (const auto& [code, n] : op.faults) {
             out += "switchboard_soap_faults_total{operation=\"" + name + "\",code=\"" +
                    std::to_string(code) + "\"} " + std::to_string(n) + "\n";
         }
     }
-    header(out, "switchboard_soap_request_duration_seconds", "histogram",
-           "Time from a complete request to its response, per SOAP operation.");
+    log::metric_family(out, "switchboard_soap_request_duration_seconds", "histogram",
+                       "Time from a complete request to its response, per SOAP operation.");
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < buckets_.size(); ++i) {
         cumulative += buckets_[i];
@@ -80,15 +70,16 @@ void Metrics::write(std::string& out, unsigned open_connections) const {
     number(out, latency_sum_);
     out += "\nswitchboard_soap_request_duration_seconds_count " + std::to_string(latency_count_) +
            "\n";
-    header(out, "switchboard_soap_failed_logins_total", "counter",
-           "Requests refused because their credentials were wrong.");
+    log::metric_family(out, "switchboard_soap_failed_logins_total", "counter",
+                       "Requests refused because their credentials were wrong.");
     out += "switchboard_soap_failed_logins_total " +
            std::to_string(failed_logins_.load(std::memory_order_relaxed)) + "\n";
-    header(out, "switchboard_soap_refused_connections_total", "counter",
-           "Connections closed at once for the connection limits.");
+    log::metric_family(out, "switchboard_soap_refused_connections_total", "counter",
+                       "Connections closed at once for the connection limits.");
     out += "switchboard_soap_refused_connections_total " +
            std::to_string(refused_.load(std::memory_order_relaxed)) + "\n";
-    header(out, "switchboard_soap_open_connections", "gauge", "Client connections open now.");
+    log::metric_family(out, "switchboard_soap_open_connections", "gauge",
+                       "Client connections open now.");
     out += "switchboard_soap_open_connections " + std::to_string(open_connections) + "\n";
 }
 
