@@ -74,49 +74,6 @@ void configure_log(const app::Config& config, bool debug) {
     log::configure(debug ? log::Level::Debug : config.log_level, config.log_target);
 }
 
-// ---- The reload and metrics hooks (issue 14) ------------------------------------------------
-// dnsd::Server::reload(const dnsd::Options&), prov::Server::reload_certificate() and both
-// servers' write_metrics(std::string&) const come from the DNS and provisioning work. These
-// templates call them when the server types have them and compile to the fallback otherwise,
-// so the two branches merge without edits here.
-
-template <class Dns>
-void reload_dns(Dns* dns, const dnsd::Options& options) {
-    if (dns == nullptr) {
-        return;
-    }
-    if constexpr (requires(Dns & d, const dnsd::Options& o) { d.reload(o); }) {
-        dns->reload(options);
-    } else {
-        log::write(log::Level::Warning, "server",
-                   "this build cannot apply DNS settings on reload: restart to apply them");
-    }
-}
-
-template <class Soap>
-void reload_soap(Soap* soap) {
-    if (soap == nullptr) {
-        return;
-    }
-    if constexpr (requires(Soap & s) { s.reload_certificate(); }) {
-        soap->reload_certificate();
-    } else {
-        log::write(log::Level::Warning, "server",
-                   "this build cannot reload the TLS certificate: restart to apply it");
-    }
-}
-
-template <class Server>
-void add_collector(const Server* server, std::vector<app::Collector>& out) {
-    if constexpr (requires(const Server& s, std::string& text) { s.write_metrics(text); }) {
-        if (server != nullptr) {
-            out.emplace_back([server](std::string& text) { server->write_metrics(text); });
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-
 // SIGHUP: re-read and check the configuration; one that fails to load is logged and the running
 // one kept. The log level applies at once; listen addresses, the store map and the admin
 // account need a restart.
@@ -125,9 +82,12 @@ void reload(const app::Args& args, app::Config& running, dnsd::Server* dns, prov
     try {
         app::Config fresh = app::load_config(args.flags);
         app::validate(fresh);
-        const dnsd::Options dns_fresh = dns_options(fresh);
-        reload_dns(dns, dns_fresh);
-        reload_soap(soap);
+        if (dns != nullptr) {
+            dns->reload(dns_options(fresh));
+        }
+        if (soap != nullptr) {
+            soap->reload_certificate();
+        }
         configure_log(fresh, args.flags.count("debug") != 0);
         if (fresh.dns_listen != running.dns_listen || fresh.soap.address != running.soap.address ||
             fresh.soap.port != running.soap.port ||
@@ -196,8 +156,12 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
     std::optional<app::MetricsServer> metrics;
     if (config.metrics.port != 0) {
         std::vector<app::Collector> collectors;
-        add_collector(dns ? &*dns : nullptr, collectors);
-        add_collector(soap ? &*soap : nullptr, collectors);
+        if (dns) {
+            collectors.emplace_back([&dns](std::string& out) { dns->write_metrics(out); });
+        }
+        if (soap) {
+            collectors.emplace_back([&soap](std::string& out) { soap->write_metrics(out); });
+        }
         collectors.emplace_back([&env](std::string& out) { app::write_store_metrics(env, out); });
         collectors.emplace_back(app::write_process_metrics);
         metrics.emplace(config.metrics, std::move(collectors));
