@@ -31,6 +31,24 @@ TEST_CASE("a write transaction lands only when committed", "[store]") {
     CHECK(*r.get(Table::Meta, "b") == "2");
 }
 
+TEST_CASE("Env::write commits what the operation wrote, or nothing when it throws", "[store]") {
+    sb::test::TempDir dir;
+    Env env(dir.path());
+    const auto id = env.write([](WriteTxn& txn) {
+        txn.put(Table::Meta, "kept", "1");
+        return txn.next_id("thing");
+    });
+    CHECK(id == 1);
+    CHECK_THROWS_AS(env.write([](WriteTxn& txn) {
+        txn.put(Table::Meta, "lost", "1");
+        throw std::runtime_error("refused");
+    }),
+                    std::runtime_error);
+    ReadTxn r(env);
+    CHECK(r.get(Table::Meta, "kept"));
+    CHECK_FALSE(r.get(Table::Meta, "lost"));
+}
+
 TEST_CASE("a reset and renewed read txn sees later commits", "[store]") {
     sb::test::TempDir dir;
     Env env(dir.path());

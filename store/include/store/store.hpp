@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace sb::store {
@@ -75,6 +76,8 @@ struct Options {
     bool durable = true;
 };
 
+class WriteTxn;
+
 // One per data dir per process. Opens (creating if needed) every Table and checks the schema
 // version: a store written by another version is refused with a clear Error.
 class Env {
@@ -99,6 +102,12 @@ public:
     // thirds full; a reader of the whole table then touches half as many pages again. The old
     // pages return to the free list. Safe while serving: other writers wait for it.
     void repack(Table t);
+
+    // Runs `op` in one write transaction and commits it: the one way provisioning writes.
+    // Returns what `op` returns once the change is durable; an exception thrown by `op` aborts
+    // the transaction and reaches the caller, changing nothing.
+    template <class Op>
+    std::invoke_result_t<Op&, WriteTxn&> write(Op&& op);
 
     struct WriteGroup; // group commit of WriteTxns (store.cpp)
 
@@ -175,6 +184,19 @@ private:
     int group_rc_ = 0;       // the group's commit, for its members
     bool group_done_ = false;
 };
+
+template <class Op>
+std::invoke_result_t<Op&, WriteTxn&> Env::write(Op&& op) {
+    WriteTxn txn(*this);
+    if constexpr (std::is_void_v<std::invoke_result_t<Op&, WriteTxn&>>) {
+        op(txn);
+        txn.commit();
+    } else {
+        auto result = op(txn);
+        txn.commit();
+        return result;
+    }
+}
 
 // A position in one table. Views it returns live as long as the transaction.
 class Cursor {
