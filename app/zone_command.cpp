@@ -49,14 +49,13 @@ int import_file(const std::string& file, const std::map<std::string, std::string
         o.force_serial = v == "yes";
     }
     store::Env env(data);
-    store::WriteTxn txn(env);
-    zones::ImportResult r;
-    try {
-        r = zones::import_zone(txn, text.str(), o);
-    } catch (const zones::InvalidValue& e) {
-        throw std::runtime_error(file + ": " + e.what());
-    }
-    txn.commit();
+    const zones::ImportResult r = env.write([&](store::WriteTxn& txn) {
+        try {
+            return zones::import_zone(txn, text.str(), o);
+        } catch (const zones::InvalidValue& e) {
+            throw std::runtime_error(file + ": " + e.what());
+        }
+    });
     for (const auto& w : r.warnings) {
         std::cerr << "switchboard: " << file << ": warning: " << w << "\n";
     }

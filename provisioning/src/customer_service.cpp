@@ -202,143 +202,143 @@ CustomerService::CustomerService(store::Env& env)
     , cache_(std::make_shared<LoginCache>()) {}
 
 CustomerRow CustomerService::add(const Caller& caller, const CustomerInput& in) {
-    store::WriteTxn txn(env_);
-    CustomerRow row;
-    if (caller.admin) {
-        if (in.id < 0) {
-            throw ApiError(ErrorCode::InvalidArgument, "id: must be positive");
-        }
-        if (in.id != 0 && store::get_customer(txn, in.id)) {
-            throw ApiError(ErrorCode::CustomerExists,
-                           "customer " + std::to_string(in.id) + " already exists");
-        }
-        row.id = in.id;
-        row.reseller = in.reseller;
-        if (in.reseller != 0 && in.reseller != in.id) {
-            const auto r = store::get_customer(txn, in.reseller);
-            if (!r) {
-                throw ApiError(ErrorCode::CustomerNotFound, "reseller: customer " +
-                                                                std::to_string(in.reseller) +
-                                                                " does not exist");
+    return env_.write([&](store::WriteTxn& txn) {
+        CustomerRow row;
+        if (caller.admin) {
+            if (in.id < 0) {
+                throw ApiError(ErrorCode::InvalidArgument, "id: must be positive");
             }
-            if (!r->is_reseller()) {
-                throw ApiError(ErrorCode::InvalidArgument, "reseller: customer " +
-                                                               std::to_string(in.reseller) +
-                                                               " is not a reseller");
+            if (in.id != 0 && store::get_customer(txn, in.id)) {
+                throw ApiError(ErrorCode::CustomerExists,
+                               "customer " + std::to_string(in.id) + " already exists");
             }
+            row.id = in.id;
+            row.reseller = in.reseller;
+            if (in.reseller != 0 && in.reseller != in.id) {
+                const auto r = store::get_customer(txn, in.reseller);
+                if (!r) {
+                    throw ApiError(ErrorCode::CustomerNotFound, "reseller: customer " +
+                                                                    std::to_string(in.reseller) +
+                                                                    " does not exist");
+                }
+                if (!r->is_reseller()) {
+                    throw ApiError(ErrorCode::InvalidArgument, "reseller: customer " +
+                                                                   std::to_string(in.reseller) +
+                                                                   " is not a reseller");
+                }
+            }
+            row.impersonate = in.impersonate;
+            row.reseller_active = in.reseller_active;
+        } else {
+            if (caller.customer != caller.reseller) {
+                throw ApiError(ErrorCode::PermissionDenied,
+                               "only the administrator and resellers may add customers");
+            }
+            if (in.reseller != 0 && in.reseller != caller.customer) {
+                throw ApiError(ErrorCode::PermissionDenied,
+                               "reseller: a reseller adds customers only under itself; only the "
+                               "administrator may add resellers");
+            }
+            tenant_for_new(txn, caller, 0, 0); // refuses an inactive reseller
+            row.reseller = caller.customer;
+            row.impersonate = in.impersonate == caller.customer ? in.impersonate : 0;
         }
-        row.impersonate = in.impersonate;
-        row.reseller_active = in.reseller_active;
-    } else {
-        if (caller.customer != caller.reseller) {
-            throw ApiError(ErrorCode::PermissionDenied,
-                           "only the administrator and resellers may add customers");
+        if (row.id == 0) {
+            // Ids never collide with ones the administrator chose.
+            do {
+                row.id = static_cast<std::int64_t>(txn.next_id("customer"));
+            } while (store::get_customer(txn, row.id));
         }
-        if (in.reseller != 0 && in.reseller != caller.customer) {
-            throw ApiError(ErrorCode::PermissionDenied,
-                           "reseller: a reseller adds customers only under itself; only the "
-                           "administrator may add resellers");
+        if (row.reseller == 0) {
+            row.reseller = row.id; // a new reseller (administrator only, checked above)
         }
-        tenant_for_new(txn, caller, 0, 0); // refuses an inactive reseller
-        row.reseller = caller.customer;
-        row.impersonate = in.impersonate == caller.customer ? in.impersonate : 0;
-    }
-    if (row.id == 0) {
-        // Ids never collide with ones the administrator chose.
-        do {
-            row.id = static_cast<std::int64_t>(txn.next_id("customer"));
-        } while (store::get_customer(txn, row.id));
-    }
-    if (row.reseller == 0) {
-        row.reseller = row.id; // a new reseller (administrator only, checked above)
-    }
-    row.username = in.username;
-    check_username(txn, row.username, row.id);
-    if (!in.password.empty()) {
-        row.password_hash = hash_password(in.password);
-    }
-    set_text(row, in.text);
-    row.balance = in.balance;
-    row.credit = in.credit;
-    row.change_date = now();
-    if (in.properties) {
-        apply_properties(txn, caller, row, *in.properties, true);
-    }
-    store::add_counter(txn, 'r', row.reseller, "customers", 1);
-    put_customer(txn, row);
-    txn.commit();
-    return row;
+        row.username = in.username;
+        check_username(txn, row.username, row.id);
+        if (!in.password.empty()) {
+            row.password_hash = hash_password(in.password);
+        }
+        set_text(row, in.text);
+        row.balance = in.balance;
+        row.credit = in.credit;
+        row.change_date = now();
+        if (in.properties) {
+            apply_properties(txn, caller, row, *in.properties, true);
+        }
+        store::add_counter(txn, 'r', row.reseller, "customers", 1);
+        put_customer(txn, row);
+        return row;
+    });
 }
 
 void CustomerService::update(const Caller& caller, const CustomerInput& in) {
-    store::WriteTxn txn(env_);
-    CustomerRow row = load(txn, caller, in.id);
-    if (caller.admin) {
-        if (in.reseller != 0 && in.reseller != row.reseller) {
-            // Records carry their customer's reseller; moving a customer that has any would
-            // split its records between two resellers (docs/decisions.md).
-            const std::string left = remaining_records(txn, row.id);
-            if (!left.empty()) {
-                throw ApiError(ErrorCode::CustomerHasRecords,
-                               "reseller: customer " + std::to_string(row.id) + " still has " +
-                                   left + "; it can move to another reseller when it has none");
+    env_.write([&](store::WriteTxn& txn) {
+        CustomerRow row = load(txn, caller, in.id);
+        if (caller.admin) {
+            if (in.reseller != 0 && in.reseller != row.reseller) {
+                // Records carry their customer's reseller; moving a customer that has any would
+                // split its records between two resellers (docs/decisions.md).
+                const std::string left = remaining_records(txn, row.id);
+                if (!left.empty()) {
+                    throw ApiError(ErrorCode::CustomerHasRecords,
+                                   "reseller: customer " + std::to_string(row.id) + " still has " +
+                                       left + "; it can move to another reseller when it has none");
+                }
+                const auto r = store::get_customer(txn, in.reseller);
+                if (in.reseller != row.id && (!r || !r->is_reseller())) {
+                    throw ApiError(ErrorCode::InvalidArgument, "reseller: customer " +
+                                                                   std::to_string(in.reseller) +
+                                                                   " is not a reseller");
+                }
+                store::add_counter(txn, 'r', row.reseller, "customers", -1);
+                store::add_counter(txn, 'r', in.reseller, "customers", 1);
+                row.reseller = in.reseller;
             }
-            const auto r = store::get_customer(txn, in.reseller);
-            if (in.reseller != row.id && (!r || !r->is_reseller())) {
-                throw ApiError(ErrorCode::InvalidArgument, "reseller: customer " +
-                                                               std::to_string(in.reseller) +
-                                                               " is not a reseller");
-            }
-            store::add_counter(txn, 'r', row.reseller, "customers", -1);
-            store::add_counter(txn, 'r', in.reseller, "customers", 1);
-            row.reseller = in.reseller;
+            row.impersonate = in.impersonate;
+            row.reseller_active = in.reseller_active;
+            row.balance = in.balance;
+            row.credit = in.credit;
+        } else if (is_reseller_of(caller, row)) {
+            // A reseller edits its customer's record, but not who it belongs to.
+            row.impersonate = in.impersonate == row.reseller ? in.impersonate : 0;
+            row.balance = in.balance;
+            row.credit = in.credit;
         }
-        row.impersonate = in.impersonate;
-        row.reseller_active = in.reseller_active;
-        row.balance = in.balance;
-        row.credit = in.credit;
-    } else if (is_reseller_of(caller, row)) {
-        // A reseller edits its customer's record, but not who it belongs to.
-        row.impersonate = in.impersonate == row.reseller ? in.impersonate : 0;
-        row.balance = in.balance;
-        row.credit = in.credit;
-    }
-    // A customer editing itself keeps reseller, impersonate, resellerActive, balance, credit.
-    if (!in.username.empty() && in.username != row.username) {
-        check_username(txn, in.username, row.id);
-        txn.del(Table::CustomerNames, row.username);
-        row.username = in.username;
-    }
-    if (!keeps_password(in.password, row.password_hash)) {
-        row.password_hash = hash_password(in.password);
-    }
-    set_text(row, in.text);
-    if (in.properties) {
-        apply_properties(txn, caller, row, *in.properties, true);
-    }
-    row.change_date = now();
-    put_customer(txn, row);
-    txn.commit();
+        // A customer editing itself keeps reseller, impersonate, resellerActive, balance, credit.
+        if (!in.username.empty() && in.username != row.username) {
+            check_username(txn, in.username, row.id);
+            txn.del(Table::CustomerNames, row.username);
+            row.username = in.username;
+        }
+        if (!keeps_password(in.password, row.password_hash)) {
+            row.password_hash = hash_password(in.password);
+        }
+        set_text(row, in.text);
+        if (in.properties) {
+            apply_properties(txn, caller, row, *in.properties, true);
+        }
+        row.change_date = now();
+        put_customer(txn, row);
+    });
 }
 
 void CustomerService::remove(const Caller& caller, std::int64_t id) {
-    store::WriteTxn txn(env_);
-    const CustomerRow row = load(txn, caller, id);
-    if (!caller.admin && !is_reseller_of(caller, row)) {
-        throw ApiError(ErrorCode::PermissionDenied,
-                       "customer " + std::to_string(id) +
-                           " can be deleted only by its reseller or the administrator");
-    }
-    const std::string left = remaining_records(txn, id);
-    if (!left.empty()) {
-        throw ApiError(ErrorCode::CustomerHasRecords, "customer " + std::to_string(id) +
-                                                          " still has " + left +
-                                                          "; delete or move them first");
-    }
-    store::add_counter(txn, 'r', row.reseller, "customers", -1);
-    txn.del(Table::Customers, store::u64_key(static_cast<std::uint64_t>(id)));
-    txn.del(Table::CustomerNames, row.username);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const CustomerRow row = load(txn, caller, id);
+        if (!caller.admin && !is_reseller_of(caller, row)) {
+            throw ApiError(ErrorCode::PermissionDenied,
+                           "customer " + std::to_string(id) +
+                               " can be deleted only by its reseller or the administrator");
+        }
+        const std::string left = remaining_records(txn, id);
+        if (!left.empty()) {
+            throw ApiError(ErrorCode::CustomerHasRecords, "customer " + std::to_string(id) +
+                                                              " still has " + left +
+                                                              "; delete or move them first");
+        }
+        store::add_counter(txn, 'r', row.reseller, "customers", -1);
+        txn.del(Table::Customers, store::u64_key(static_cast<std::uint64_t>(id)));
+        txn.del(Table::CustomerNames, row.username);
+    });
 }
 
 CustomerRow CustomerService::get(const Caller& caller, std::int64_t id) {
@@ -389,12 +389,12 @@ Page<CustomerRow> CustomerService::find(const Caller& caller, const CustomerFilt
 
 void CustomerService::set_properties(const Caller& caller, std::int64_t id,
                                      const std::vector<PropertyRow>& properties) {
-    store::WriteTxn txn(env_);
-    CustomerRow row = load(txn, caller, id);
-    apply_properties(txn, caller, row, properties, false);
-    row.change_date = now();
-    put_customer(txn, row);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        CustomerRow row = load(txn, caller, id);
+        apply_properties(txn, caller, row, properties, false);
+        row.change_date = now();
+        put_customer(txn, row);
+    });
 }
 
 std::vector<PropertyRow> CustomerService::get_properties(const Caller& caller, std::int64_t id) {

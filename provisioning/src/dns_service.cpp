@@ -253,72 +253,72 @@ DnsService::DnsService(store::Env& env, DnsDefaults defaults)
 
 void DnsService::add_zone(const Caller& caller, const ZoneInput& in) {
     const std::string name = zone_name(in.name);
-    store::WriteTxn txn(env_);
-    if (store::get_zone(txn, name)) {
-        throw ApiError(ErrorCode::DnsZoneExists, "DNS zone " + name + " already exists");
-    }
-    ZoneRow row;
-    row.name = name;
-    const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
-    row.customer = tenant.customer;
-    row.reseller = tenant.reseller;
-    apply_zone(row, in, defaults_);
-    charge(txn, Kind::DnsZone, tenant);
-    zones::touch_zone(txn, row, now());
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        if (store::get_zone(txn, name)) {
+            throw ApiError(ErrorCode::DnsZoneExists, "DNS zone " + name + " already exists");
+        }
+        ZoneRow row;
+        row.name = name;
+        const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
+        row.customer = tenant.customer;
+        row.reseller = tenant.reseller;
+        apply_zone(row, in, defaults_);
+        charge(txn, Kind::DnsZone, tenant);
+        zones::touch_zone(txn, row, now());
+    });
 }
 
 void DnsService::update_zone(const Caller& caller, const ZoneInput& in) {
     const std::string name = zone_name(in.name);
-    store::WriteTxn txn(env_);
-    ZoneRow row = load_zone(txn, caller, name);
-    const std::uint32_t old_ttl = row.ttl;
-    apply_zone(row, in, defaults_);
-    if (caller.admin && (in.customer != row.customer || in.reseller != row.reseller)) {
-        // The administrator moves the zone, and with it its records, to another tenant.
-        release(txn, Kind::DnsZone, Tenant{row.customer, row.reseller});
-        const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
-        charge(txn, Kind::DnsZone, tenant);
-        row.customer = tenant.customer;
-        row.reseller = tenant.reseller;
-        for (auto rec : zone_records(txn, name)) {
-            rec.customer = tenant.customer;
-            rec.reseller = tenant.reseller;
-            txn.put(Table::Records, store::u64_key(rec.id), encode(rec));
-        }
-    }
-    zones::touch_zone(txn, row, now());
-    if (row.ttl != old_ttl) {
-        // Records without a TTL of their own follow the zone's.
-        std::set<std::string> owners;
-        for (const auto& rec : zone_records(txn, name)) {
-            if (rec.ttl == 0) {
-                owners.insert(rec.name);
+    env_.write([&](store::WriteTxn& txn) {
+        ZoneRow row = load_zone(txn, caller, name);
+        const std::uint32_t old_ttl = row.ttl;
+        apply_zone(row, in, defaults_);
+        if (caller.admin && (in.customer != row.customer || in.reseller != row.reseller)) {
+            // The administrator moves the zone, and with it its records, to another tenant.
+            release(txn, Kind::DnsZone, Tenant{row.customer, row.reseller});
+            const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
+            charge(txn, Kind::DnsZone, tenant);
+            row.customer = tenant.customer;
+            row.reseller = tenant.reseller;
+            for (auto rec : zone_records(txn, name)) {
+                rec.customer = tenant.customer;
+                rec.reseller = tenant.reseller;
+                txn.put(Table::Records, store::u64_key(rec.id), encode(rec));
             }
         }
-        for (const auto& owner : owners) {
-            zones::rebuild_node(txn, owner);
+        zones::touch_zone(txn, row, now());
+        if (row.ttl != old_ttl) {
+            // Records without a TTL of their own follow the zone's.
+            std::set<std::string> owners;
+            for (const auto& rec : zone_records(txn, name)) {
+                if (rec.ttl == 0) {
+                    owners.insert(rec.name);
+                }
+            }
+            for (const auto& owner : owners) {
+                zones::rebuild_node(txn, owner);
+            }
         }
-    }
-    txn.commit();
+    });
 }
 
 void DnsService::delete_zone(const Caller& caller, const std::string& text) {
     const std::string name = zone_name(text);
-    store::WriteTxn txn(env_);
-    const ZoneRow zone = load_zone(txn, caller, name);
-    release(txn, Kind::DnsZone, Tenant{zone.customer, zone.reseller});
-    std::set<std::string> owners;
-    for (const auto& rec : zone_records(txn, name)) {
-        erase_record(txn, rec);
-        owners.insert(rec.name);
-    }
-    txn.del(Table::Zones, name);
-    owners.insert(name);
-    for (const auto& owner : owners) {
-        zones::rebuild_node(txn, owner);
-    }
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const ZoneRow zone = load_zone(txn, caller, name);
+        release(txn, Kind::DnsZone, Tenant{zone.customer, zone.reseller});
+        std::set<std::string> owners;
+        for (const auto& rec : zone_records(txn, name)) {
+            erase_record(txn, rec);
+            owners.insert(rec.name);
+        }
+        txn.del(Table::Zones, name);
+        owners.insert(name);
+        for (const auto& owner : owners) {
+            zones::rebuild_node(txn, owner);
+        }
+    });
 }
 
 store::ZoneRow DnsService::get_zone(const Caller& caller, const std::string& text) {
@@ -351,50 +351,50 @@ Page<ZoneRow> DnsService::get_zones(const Caller& caller, const ZoneFilter& f, R
 
 std::uint64_t DnsService::add_record(const Caller& caller, const RecordInput& in) {
     const std::string zname = zone_name(in.zone);
-    store::WriteTxn txn(env_);
-    ZoneRow zone = load_zone(txn, caller, zname);
-    require_may_create(txn, caller);
-    const std::uint64_t id = txn.next_id("record");
-    RecordRow row = compile_record(txn, zone, in, id);
-    const std::int64_t when = now();
-    row.change_date = when;
-    put_record(txn, row);
-    zones::rebuild_node(txn, row.name);
-    zones::touch_zone(txn, zone, when);
-    txn.commit();
-    return id;
+    return env_.write([&](store::WriteTxn& txn) {
+        ZoneRow zone = load_zone(txn, caller, zname);
+        require_may_create(txn, caller);
+        const std::uint64_t id = txn.next_id("record");
+        RecordRow row = compile_record(txn, zone, in, id);
+        const std::int64_t when = now();
+        row.change_date = when;
+        put_record(txn, row);
+        zones::rebuild_node(txn, row.name);
+        zones::touch_zone(txn, zone, when);
+        return id;
+    });
 }
 
 void DnsService::update_record(const Caller& caller, const RecordInput& in) {
-    store::WriteTxn txn(env_);
-    const RecordRow old = load_record(txn, caller, in.id);
-    if (!in.zone.empty() && zone_name(in.zone) != old.zone) {
-        throw ApiError(ErrorCode::InvalidArgument, "zone: record " + std::to_string(in.id) +
-                                                       " belongs to zone " + old.zone +
-                                                       "; a record cannot move to another zone");
-    }
-    ZoneRow zone = load_zone(txn, caller, old.zone);
-    RecordRow row = compile_record(txn, zone, in, old.id);
-    const std::int64_t when = now();
-    row.change_date = when;
-    erase_record(txn, old);
-    put_record(txn, row);
-    zones::rebuild_node(txn, old.name);
-    if (row.name != old.name) {
-        zones::rebuild_node(txn, row.name);
-    }
-    zones::touch_zone(txn, zone, when);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const RecordRow old = load_record(txn, caller, in.id);
+        if (!in.zone.empty() && zone_name(in.zone) != old.zone) {
+            throw ApiError(ErrorCode::InvalidArgument,
+                           "zone: record " + std::to_string(in.id) + " belongs to zone " +
+                               old.zone + "; a record cannot move to another zone");
+        }
+        ZoneRow zone = load_zone(txn, caller, old.zone);
+        RecordRow row = compile_record(txn, zone, in, old.id);
+        const std::int64_t when = now();
+        row.change_date = when;
+        erase_record(txn, old);
+        put_record(txn, row);
+        zones::rebuild_node(txn, old.name);
+        if (row.name != old.name) {
+            zones::rebuild_node(txn, row.name);
+        }
+        zones::touch_zone(txn, zone, when);
+    });
 }
 
 void DnsService::delete_record(const Caller& caller, std::uint64_t id) {
-    store::WriteTxn txn(env_);
-    const RecordRow old = load_record(txn, caller, id);
-    ZoneRow zone = load_zone(txn, caller, old.zone);
-    erase_record(txn, old);
-    zones::rebuild_node(txn, old.name);
-    zones::touch_zone(txn, zone, now());
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const RecordRow old = load_record(txn, caller, id);
+        ZoneRow zone = load_zone(txn, caller, old.zone);
+        erase_record(txn, old);
+        zones::rebuild_node(txn, old.name);
+        zones::touch_zone(txn, zone, now());
+    });
 }
 
 store::RecordRow DnsService::get_record(const Caller& caller, std::uint64_t id) {

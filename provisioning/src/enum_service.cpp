@@ -214,128 +214,130 @@ void EnumService::add_range(const Caller& caller, const EnumRangeInput& in) {
     const std::string prefix = digits(in.prefix, "prefix");
     const std::string tld = tld_of(in.tld);
     check_digit_limits(in.min_digits, in.max_digits, prefix);
-    store::WriteTxn txn(env_);
-    if (find_range(txn, tld, prefix)) {
-        throw ApiError(ErrorCode::EnumRangeExists, range_label(prefix, tld) + " already exists");
-    }
-    // No range inside another of the same tld, in either direction: a number must belong to
-    // exactly one range and one zone.
-    for (std::size_t n = prefix.size() - 1; n > 0; --n) {
-        if (find_range(txn, tld, prefix.substr(0, n))) {
-            throw ApiError(ErrorCode::InvalidArgument, "prefix: " + prefix + " lies inside " +
-                                                           range_label(prefix.substr(0, n), tld));
+    env_.write([&](store::WriteTxn& txn) {
+        if (find_range(txn, tld, prefix)) {
+            throw ApiError(ErrorCode::EnumRangeExists,
+                           range_label(prefix, tld) + " already exists");
         }
-    }
-    {
-        store::Cursor c = txn.cursor(Table::EnumRanges);
-        const std::string below = store::enum_range_key(tld, prefix);
-        if (c.seek(below) && c.key().starts_with(below)) {
-            throw ApiError(ErrorCode::InvalidArgument,
-                           "prefix: " + prefix + " would contain " +
-                               range_label(std::string(c.key().substr(tld.size() + 1)), tld));
+        // No range inside another of the same tld, in either direction: a number must belong to
+        // exactly one range and one zone.
+        for (std::size_t n = prefix.size() - 1; n > 0; --n) {
+            if (find_range(txn, tld, prefix.substr(0, n))) {
+                throw ApiError(ErrorCode::InvalidArgument,
+                               "prefix: " + prefix + " lies inside " +
+                                   range_label(prefix.substr(0, n), tld));
+            }
         }
-    }
-    EnumRangeRow range;
-    range.prefix = prefix;
-    range.tld = tld;
-    range.zone = zones::e164_name(prefix, tld);
-    if (store::get_zone(txn, range.zone)) {
-        throw ApiError(ErrorCode::EnumRangeExists, "zone " + range.zone + " of " +
-                                                       range_label(prefix, tld) +
-                                                       " already exists as a DNS zone");
-    }
-    range.min_digits = in.min_digits;
-    range.max_digits = in.max_digits;
-    range.size = in.size;
-    range.info = in.info;
-    const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
-    range.customer = tenant.customer;
-    range.reseller = tenant.reseller;
-    charge(txn, Kind::EnumRange, tenant);
+        {
+            store::Cursor c = txn.cursor(Table::EnumRanges);
+            const std::string below = store::enum_range_key(tld, prefix);
+            if (c.seek(below) && c.key().starts_with(below)) {
+                throw ApiError(ErrorCode::InvalidArgument,
+                               "prefix: " + prefix + " would contain " +
+                                   range_label(std::string(c.key().substr(tld.size() + 1)), tld));
+            }
+        }
+        EnumRangeRow range;
+        range.prefix = prefix;
+        range.tld = tld;
+        range.zone = zones::e164_name(prefix, tld);
+        if (store::get_zone(txn, range.zone)) {
+            throw ApiError(ErrorCode::EnumRangeExists, "zone " + range.zone + " of " +
+                                                           range_label(prefix, tld) +
+                                                           " already exists as a DNS zone");
+        }
+        range.min_digits = in.min_digits;
+        range.max_digits = in.max_digits;
+        range.size = in.size;
+        range.info = in.info;
+        const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
+        range.customer = tenant.customer;
+        range.reseller = tenant.reseller;
+        charge(txn, Kind::EnumRange, tenant);
 
-    ZoneRow zone;
-    zone.name = range.zone;
-    zone.kind = store::ZoneKind::Enum;
-    zone.ttl = in.ttl.value_or(0) != 0 ? *in.ttl : defaults_.ttl;
-    zone.refresh = defaults_.refresh;
-    zone.retry = defaults_.retry;
-    zone.expire = defaults_.expire;
-    zone.minimum = defaults_.minimum;
-    zone.customer = range.customer;
-    zone.reseller = range.reseller;
-    set_nameservers(zone, in.nameservers, defaults_);
-    const std::int64_t when = now();
-    range.change_date = when;
-    put_range(txn, range);
-    zones::touch_zone(txn, zone, when);
-    txn.commit();
+        ZoneRow zone;
+        zone.name = range.zone;
+        zone.kind = store::ZoneKind::Enum;
+        zone.ttl = in.ttl.value_or(0) != 0 ? *in.ttl : defaults_.ttl;
+        zone.refresh = defaults_.refresh;
+        zone.retry = defaults_.retry;
+        zone.expire = defaults_.expire;
+        zone.minimum = defaults_.minimum;
+        zone.customer = range.customer;
+        zone.reseller = range.reseller;
+        set_nameservers(zone, in.nameservers, defaults_);
+        const std::int64_t when = now();
+        range.change_date = when;
+        put_range(txn, range);
+        zones::touch_zone(txn, zone, when);
+    });
 }
 
 void EnumService::update_range(const Caller& caller, const EnumRangeInput& in) {
     const std::string prefix = digits(in.prefix, "prefix");
     const std::string tld = tld_of(in.tld);
     check_digit_limits(in.min_digits, in.max_digits, prefix);
-    store::WriteTxn txn(env_);
-    EnumRangeRow range = load_range(txn, caller, tld, prefix);
-    ZoneRow zone = range_zone(txn, range);
-    const std::uint32_t old_ttl = zone.ttl;
-    range.min_digits = in.min_digits;
-    range.max_digits = in.max_digits;
-    range.size = in.size;
-    range.info = in.info;
-    if (caller.admin && (in.customer != range.customer || in.reseller != range.reseller)) {
-        if (range.used > 0) {
-            throw ApiError(ErrorCode::InvalidArgument,
-                           "customer: " + range_label(prefix, tld) +
-                               " holds numbers; move it to another customer when it is empty");
+    env_.write([&](store::WriteTxn& txn) {
+        EnumRangeRow range = load_range(txn, caller, tld, prefix);
+        ZoneRow zone = range_zone(txn, range);
+        const std::uint32_t old_ttl = zone.ttl;
+        range.min_digits = in.min_digits;
+        range.max_digits = in.max_digits;
+        range.size = in.size;
+        range.info = in.info;
+        if (caller.admin && (in.customer != range.customer || in.reseller != range.reseller)) {
+            if (range.used > 0) {
+                throw ApiError(ErrorCode::InvalidArgument,
+                               "customer: " + range_label(prefix, tld) +
+                                   " holds numbers; move it to another customer when it is empty");
+            }
+            release(txn, Kind::EnumRange, Tenant{range.customer, range.reseller});
+            const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
+            charge(txn, Kind::EnumRange, tenant);
+            range.customer = zone.customer = tenant.customer;
+            range.reseller = zone.reseller = tenant.reseller;
         }
-        release(txn, Kind::EnumRange, Tenant{range.customer, range.reseller});
-        const Tenant tenant = tenant_for_new(txn, caller, in.customer, in.reseller);
-        charge(txn, Kind::EnumRange, tenant);
-        range.customer = zone.customer = tenant.customer;
-        range.reseller = zone.reseller = tenant.reseller;
-    }
-    zone.ttl = in.ttl.value_or(0) != 0 ? *in.ttl : defaults_.ttl;
-    set_nameservers(zone, in.nameservers, defaults_);
-    const std::int64_t when = now();
-    range.change_date = when;
-    put_range(txn, range);
-    zones::touch_zone(txn, zone, when);
-    if (zone.ttl != old_ttl) {
-        // Mappings without a TTL of their own follow the range's.
-        const std::string prefix_key = zones::name_key(range.zone);
-        std::vector<std::string> owners;
-        {
-            store::Cursor c = txn.cursor(Table::EnumNumbers);
-            for (bool ok = c.seek(prefix_key); ok && c.key().starts_with(prefix_key);
-                 ok = c.next()) {
-                const auto n = store::decode_enum_number(c.value());
-                owners.push_back(zones::e164_name(n.number, n.tld));
+        zone.ttl = in.ttl.value_or(0) != 0 ? *in.ttl : defaults_.ttl;
+        set_nameservers(zone, in.nameservers, defaults_);
+        const std::int64_t when = now();
+        range.change_date = when;
+        put_range(txn, range);
+        zones::touch_zone(txn, zone, when);
+        if (zone.ttl != old_ttl) {
+            // Mappings without a TTL of their own follow the range's.
+            const std::string prefix_key = zones::name_key(range.zone);
+            std::vector<std::string> owners;
+            {
+                store::Cursor c = txn.cursor(Table::EnumNumbers);
+                for (bool ok = c.seek(prefix_key); ok && c.key().starts_with(prefix_key);
+                     ok = c.next()) {
+                    const auto n = store::decode_enum_number(c.value());
+                    owners.push_back(zones::e164_name(n.number, n.tld));
+                }
+            }
+            for (const auto& owner : owners) {
+                zones::rebuild_node(txn, owner);
             }
         }
-        for (const auto& owner : owners) {
-            zones::rebuild_node(txn, owner);
-        }
-    }
-    txn.commit();
+    });
 }
 
 void EnumService::delete_range(const Caller& caller, const std::string& prefix_text,
                                const std::string& tld_text) {
     const std::string prefix = digits(prefix_text, "prefix");
     const std::string tld = tld_of(tld_text);
-    store::WriteTxn txn(env_);
-    const EnumRangeRow range = load_range(txn, caller, tld, prefix);
-    if (range.used > 0) {
-        throw ApiError(ErrorCode::EnumRangeNotEmpty, range_label(prefix, tld) + " still holds " +
-                                                         std::to_string(range.used) +
-                                                         " numbers; delete them first");
-    }
-    release(txn, Kind::EnumRange, Tenant{range.customer, range.reseller});
-    txn.del(Table::EnumRanges, store::enum_range_key(tld, prefix));
-    txn.del(Table::Zones, range.zone);
-    zones::rebuild_node(txn, range.zone);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const EnumRangeRow range = load_range(txn, caller, tld, prefix);
+        if (range.used > 0) {
+            throw ApiError(ErrorCode::EnumRangeNotEmpty,
+                           range_label(prefix, tld) + " still holds " + std::to_string(range.used) +
+                               " numbers; delete them first");
+        }
+        release(txn, Kind::EnumRange, Tenant{range.customer, range.reseller});
+        txn.del(Table::EnumRanges, store::enum_range_key(tld, prefix));
+        txn.del(Table::Zones, range.zone);
+        zones::rebuild_node(txn, range.zone);
+    });
 }
 
 Page<EnumRangeView> EnumService::get_ranges(const Caller& caller, const EnumRangeFilter& f,
@@ -372,85 +374,85 @@ Page<EnumRangeView> EnumService::get_ranges(const Caller& caller, const EnumRang
 void EnumService::add_number(const Caller& caller, const EnumNumberInput& in) {
     const std::string number = digits(in.number, "number");
     const std::string tld = tld_of(in.tld);
-    store::WriteTxn txn(env_);
-    auto range = range_for(txn, tld, number);
-    if (!range || !may_access(caller, range->customer, range->reseller)) {
-        throw ApiError(ErrorCode::EnumRangeNotFound, "number: " + number +
-                                                         " is in no ENUM range of " + tld +
-                                                         "; add the range first");
-    }
-    require_may_create(txn, caller);
-    if (find_number(txn, number, tld)) {
-        throw ApiError(ErrorCode::EnumNumberExists,
-                       "ENUM number " + number + " in " + tld + " already exists");
-    }
-    if (number.size() < range->min_digits ||
-        (range->max_digits != 0 && number.size() > range->max_digits)) {
-        throw ApiError(
-            ErrorCode::InvalidArgument,
-            "number: " + number + " has " + std::to_string(number.size()) + " digits; " +
-                range_label(range->prefix, tld) + " allows " + std::to_string(range->min_digits) +
-                " to " +
-                (range->max_digits != 0 ? std::to_string(range->max_digits) : std::string("15")));
-    }
-    if (range->size != 0 && range->used >= range->size) {
-        throw ApiError(ErrorCode::InvalidArgument, "number: " + range_label(range->prefix, tld) +
-                                                       " is full (size " +
-                                                       std::to_string(range->size) + ")");
-    }
-    EnumNumberRow row;
-    row.number = number;
-    row.tld = tld;
-    row.range_prefix = range->prefix;
-    row.mappings = compile_mappings(txn, in.mappings, {});
-    row.info = in.info;
-    row.owner = in.owner;
-    row.customer = range->customer;
-    row.reseller = range->reseller;
-    charge(txn, Kind::EnumNumber, Tenant{row.customer, row.reseller});
-    const std::int64_t when = now();
-    row.change_date = when;
-    put_number(txn, row);
-    range->used += 1;
-    put_range(txn, *range);
-    ZoneRow zone = range_zone(txn, *range);
-    zones::touch_zone(txn, zone, when);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        auto range = range_for(txn, tld, number);
+        if (!range || !may_access(caller, range->customer, range->reseller)) {
+            throw ApiError(ErrorCode::EnumRangeNotFound, "number: " + number +
+                                                             " is in no ENUM range of " + tld +
+                                                             "; add the range first");
+        }
+        require_may_create(txn, caller);
+        if (find_number(txn, number, tld)) {
+            throw ApiError(ErrorCode::EnumNumberExists,
+                           "ENUM number " + number + " in " + tld + " already exists");
+        }
+        if (number.size() < range->min_digits ||
+            (range->max_digits != 0 && number.size() > range->max_digits)) {
+            throw ApiError(ErrorCode::InvalidArgument,
+                           "number: " + number + " has " + std::to_string(number.size()) +
+                               " digits; " + range_label(range->prefix, tld) + " allows " +
+                               std::to_string(range->min_digits) + " to " +
+                               (range->max_digits != 0 ? std::to_string(range->max_digits)
+                                                       : std::string("15")));
+        }
+        if (range->size != 0 && range->used >= range->size) {
+            throw ApiError(ErrorCode::InvalidArgument,
+                           "number: " + range_label(range->prefix, tld) + " is full (size " +
+                               std::to_string(range->size) + ")");
+        }
+        EnumNumberRow row;
+        row.number = number;
+        row.tld = tld;
+        row.range_prefix = range->prefix;
+        row.mappings = compile_mappings(txn, in.mappings, {});
+        row.info = in.info;
+        row.owner = in.owner;
+        row.customer = range->customer;
+        row.reseller = range->reseller;
+        charge(txn, Kind::EnumNumber, Tenant{row.customer, row.reseller});
+        const std::int64_t when = now();
+        row.change_date = when;
+        put_number(txn, row);
+        range->used += 1;
+        put_range(txn, *range);
+        ZoneRow zone = range_zone(txn, *range);
+        zones::touch_zone(txn, zone, when);
+    });
 }
 
 void EnumService::update_number(const Caller& caller, const EnumNumberInput& in) {
     const std::string number = digits(in.number, "number");
     const std::string tld = tld_of(in.tld);
-    store::WriteTxn txn(env_);
-    EnumNumberRow row = load_number(txn, caller, number, tld);
-    row.mappings = compile_mappings(txn, in.mappings, row.mappings);
-    row.info = in.info;
-    row.owner = in.owner;
-    const std::int64_t when = now();
-    row.change_date = when;
-    put_number(txn, row);
-    const EnumRangeRow range = load_range(txn, caller, tld, row.range_prefix);
-    ZoneRow zone = range_zone(txn, range);
-    zones::touch_zone(txn, zone, when);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        EnumNumberRow row = load_number(txn, caller, number, tld);
+        row.mappings = compile_mappings(txn, in.mappings, row.mappings);
+        row.info = in.info;
+        row.owner = in.owner;
+        const std::int64_t when = now();
+        row.change_date = when;
+        put_number(txn, row);
+        const EnumRangeRow range = load_range(txn, caller, tld, row.range_prefix);
+        ZoneRow zone = range_zone(txn, range);
+        zones::touch_zone(txn, zone, when);
+    });
 }
 
 void EnumService::delete_number(const Caller& caller, const std::string& number_text,
                                 const std::string& tld_text) {
     const std::string number = digits(number_text, "number");
     const std::string tld = tld_of(tld_text);
-    store::WriteTxn txn(env_);
-    const EnumNumberRow row = load_number(txn, caller, number, tld);
-    const std::string owner = zones::e164_name(number, tld);
-    txn.del(Table::EnumNumbers, zones::name_key(owner));
-    zones::rebuild_node(txn, owner);
-    release(txn, Kind::EnumNumber, Tenant{row.customer, row.reseller});
-    EnumRangeRow range = load_range(txn, caller, tld, row.range_prefix);
-    range.used = range.used > 0 ? range.used - 1 : 0;
-    put_range(txn, range);
-    ZoneRow zone = range_zone(txn, range);
-    zones::touch_zone(txn, zone, now());
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const EnumNumberRow row = load_number(txn, caller, number, tld);
+        const std::string owner = zones::e164_name(number, tld);
+        txn.del(Table::EnumNumbers, zones::name_key(owner));
+        zones::rebuild_node(txn, owner);
+        release(txn, Kind::EnumNumber, Tenant{row.customer, row.reseller});
+        EnumRangeRow range = load_range(txn, caller, tld, row.range_prefix);
+        range.used = range.used > 0 ? range.used - 1 : 0;
+        put_range(txn, range);
+        ZoneRow zone = range_zone(txn, range);
+        zones::touch_zone(txn, zone, now());
+    });
 }
 
 store::EnumNumberRow EnumService::get_number(const Caller& caller, const std::string& number,

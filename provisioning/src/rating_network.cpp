@@ -123,23 +123,23 @@ void RatingService::set(const Caller& caller, const RatingProfiles& in) {
                                        {&in.timezone, "timezone"}}) {
         check_text(*value, std::string("profiles.") + field, max_profile, false);
     }
-    store::WriteTxn txn(env_);
-    authorize(txn, caller, in.entity, true);
-    const RatingProfilesRow row{in.entity,      in.weekday,  in.weekday_alt, in.weekend,
-                                in.weekend_alt, in.timezone, now()};
-    txn.put(Table::Prepaid, rating_profiles_key(in.entity), encode(row));
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        authorize(txn, caller, in.entity, true);
+        const RatingProfilesRow row{in.entity,      in.weekday,  in.weekday_alt, in.weekend,
+                                    in.weekend_alt, in.timezone, now()};
+        txn.put(Table::Prepaid, rating_profiles_key(in.entity), encode(row));
+    });
 }
 
 void RatingService::remove(const Caller& caller, const std::string& entity) {
     check_text(entity, "entity", max_entity, true);
-    store::WriteTxn txn(env_);
-    authorize(txn, caller, entity, true);
-    if (!txn.get(Table::Prepaid, rating_profiles_key(entity))) {
-        not_found(entity);
-    }
-    txn.del(Table::Prepaid, rating_profiles_key(entity));
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        authorize(txn, caller, entity, true);
+        if (!txn.get(Table::Prepaid, rating_profiles_key(entity))) {
+            not_found(entity);
+        }
+        txn.del(Table::Prepaid, rating_profiles_key(entity));
+    });
 }
 
 RatingProfiles RatingService::get(const Caller& caller, const std::string& entity) {

@@ -290,67 +290,67 @@ void apply_domain(SipDomainRow& row, const SipDomainInput& in) {
 
 void SipService::add_domain(const Caller& caller, const SipDomainInput& in) {
     const std::string name = domain_name(in.domain);
-    store::WriteTxn txn(env_);
-    if (txn.get(Table::SipDomains, name)) {
-        throw ApiError(ErrorCode::SipDomainExists, "SIP domain " + name + " already exists");
-    }
-    const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
-    SipDomainRow row;
-    row.domain = name;
-    row.customer = t.customer;
-    row.reseller = t.reseller;
-    apply_domain(row, in);
-    row.change_date = now();
-    txn.put(Table::SipDomains, name, encode(row));
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        if (txn.get(Table::SipDomains, name)) {
+            throw ApiError(ErrorCode::SipDomainExists, "SIP domain " + name + " already exists");
+        }
+        const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
+        SipDomainRow row;
+        row.domain = name;
+        row.customer = t.customer;
+        row.reseller = t.reseller;
+        apply_domain(row, in);
+        row.change_date = now();
+        txn.put(Table::SipDomains, name, encode(row));
+    });
 }
 
 void SipService::update_domain(const Caller& caller, const SipDomainInput& in) {
     const std::string name = domain_name(in.domain);
-    store::WriteTxn txn(env_);
-    SipDomainRow row = load_domain(txn, caller, name);
-    apply_domain(row, in);
-    if (caller.admin && (in.customer != row.customer || in.reseller != row.reseller)) {
-        // The administrator moves the domain, and with it its accounts and aliases.
-        const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
-        const std::string prefix = sip_domain_prefix(name);
-        for (auto a : rows_with_prefix<SipAccountRow>(txn, Table::SipAccounts, prefix)) {
-            release(txn, Kind::SipAccount, Tenant{a.customer, a.reseller});
-            charge(txn, Kind::SipAccount, t);
-            a.customer = t.customer;
-            a.reseller = t.reseller;
-            put_account(txn, a);
+    env_.write([&](store::WriteTxn& txn) {
+        SipDomainRow row = load_domain(txn, caller, name);
+        apply_domain(row, in);
+        if (caller.admin && (in.customer != row.customer || in.reseller != row.reseller)) {
+            // The administrator moves the domain, and with it its accounts and aliases.
+            const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
+            const std::string prefix = sip_domain_prefix(name);
+            for (auto a : rows_with_prefix<SipAccountRow>(txn, Table::SipAccounts, prefix)) {
+                release(txn, Kind::SipAccount, Tenant{a.customer, a.reseller});
+                charge(txn, Kind::SipAccount, t);
+                a.customer = t.customer;
+                a.reseller = t.reseller;
+                put_account(txn, a);
+            }
+            for (auto a : rows_with_prefix<SipAliasRow>(txn, Table::SipAliases, prefix)) {
+                release(txn, Kind::SipAlias, Tenant{a.customer, a.reseller});
+                charge(txn, Kind::SipAlias, t);
+                a.customer = t.customer;
+                a.reseller = t.reseller;
+                txn.put(Table::SipAliases, sip_key(a.username, a.domain), encode(a));
+            }
+            row.customer = t.customer;
+            row.reseller = t.reseller;
         }
-        for (auto a : rows_with_prefix<SipAliasRow>(txn, Table::SipAliases, prefix)) {
-            release(txn, Kind::SipAlias, Tenant{a.customer, a.reseller});
-            charge(txn, Kind::SipAlias, t);
-            a.customer = t.customer;
-            a.reseller = t.reseller;
-            txn.put(Table::SipAliases, sip_key(a.username, a.domain), encode(a));
-        }
-        row.customer = t.customer;
-        row.reseller = t.reseller;
-    }
-    row.change_date = now();
-    txn.put(Table::SipDomains, name, encode(row));
-    txn.commit();
+        row.change_date = now();
+        txn.put(Table::SipDomains, name, encode(row));
+    });
 }
 
 void SipService::delete_domain(const Caller& caller, const std::string& domain) {
     const std::string name = domain_name(domain);
-    store::WriteTxn txn(env_);
-    load_domain(txn, caller, name);
-    const std::string prefix = sip_domain_prefix(name);
-    const auto accounts = keys_with_prefix(txn, Table::SipAccounts, prefix).size();
-    const auto aliases = keys_with_prefix(txn, Table::SipAliases, prefix).size();
-    if (accounts + aliases != 0) {
-        throw ApiError(ErrorCode::SipDomainNotEmpty,
-                       "SIP domain " + name + " still has " + std::to_string(accounts) +
-                           " account(s) and " + std::to_string(aliases) +
-                           " alias(es); delete them first");
-    }
-    txn.del(Table::SipDomains, name);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        load_domain(txn, caller, name);
+        const std::string prefix = sip_domain_prefix(name);
+        const auto accounts = keys_with_prefix(txn, Table::SipAccounts, prefix).size();
+        const auto aliases = keys_with_prefix(txn, Table::SipAliases, prefix).size();
+        if (accounts + aliases != 0) {
+            throw ApiError(ErrorCode::SipDomainNotEmpty,
+                           "SIP domain " + name + " still has " + std::to_string(accounts) +
+                               " account(s) and " + std::to_string(aliases) +
+                               " alias(es); delete them first");
+        }
+        txn.del(Table::SipDomains, name);
+    });
 }
 
 Page<SipDomainRow> SipService::get_domains(const Caller& caller, const SipDomainFilter& f,
@@ -382,89 +382,91 @@ SipAccountRow SipService::add_account(const Caller& caller, const SipAccountInpu
         in.id.username = "x"; // validated below with the picked name
     }
     SipId id = normal_id(in.id);
-    store::WriteTxn txn(env_);
-    const SipDomainRow domain = load_domain(txn, caller, id.domain);
-    require_may_create(txn, caller);
-    if (autoincrement) {
-        // The next free number in the domain (guide: CDRTool's "<autoincrement>").
-        do {
-            id.username = std::to_string(100000 + txn.next_id("sip_autoincrement"));
-        } while (txn.get(Table::SipAccounts, sip_key(id.username, id.domain)) ||
-                 txn.get(Table::SipAliases, sip_key(id.username, id.domain)));
-    }
-    const std::string key = sip_key(id.username, id.domain);
-    if (txn.get(Table::SipAccounts, key)) {
-        throw ApiError(ErrorCode::SipAccountExists,
-                       "SIP account " + address(id) + " already exists");
-    }
-    if (txn.get(Table::SipAliases, key)) {
-        throw ApiError(ErrorCode::SipAliasExists, "SIP alias " + address(id) +
-                                                      " already exists; an account cannot have "
-                                                      "the name of an alias");
-    }
-    if (in.password.empty()) {
-        throw ApiError(ErrorCode::SipPasswordInvalid, "password: is required for a new account");
-    }
-    SipAccountRow row;
-    row.username = id.username;
-    row.domain = id.domain;
-    row.customer = domain.customer;
-    row.reseller = domain.reseller;
-    apply_account(caller, row, in);
-    set_password(txn, row, in.password, domain);
-    check_pstn_rights(txn, caller, domain, nullptr, row);
-    charge(txn, Kind::SipAccount, Tenant{row.customer, row.reseller});
-    row.create_date = row.change_date = now();
-    put_account(txn, row);
-    txn.commit();
-    return row;
+    return env_.write([&](store::WriteTxn& txn) {
+        const SipDomainRow domain = load_domain(txn, caller, id.domain);
+        require_may_create(txn, caller);
+        if (autoincrement) {
+            // The next free number in the domain (guide: CDRTool's "<autoincrement>").
+            do {
+                id.username = std::to_string(100000 + txn.next_id("sip_autoincrement"));
+            } while (txn.get(Table::SipAccounts, sip_key(id.username, id.domain)) ||
+                     txn.get(Table::SipAliases, sip_key(id.username, id.domain)));
+        }
+        const std::string key = sip_key(id.username, id.domain);
+        if (txn.get(Table::SipAccounts, key)) {
+            throw ApiError(ErrorCode::SipAccountExists,
+                           "SIP account " + address(id) + " already exists");
+        }
+        if (txn.get(Table::SipAliases, key)) {
+            throw ApiError(ErrorCode::SipAliasExists, "SIP alias " + address(id) +
+                                                          " already exists; an account cannot have "
+                                                          "the name of an alias");
+        }
+        if (in.password.empty()) {
+            throw ApiError(ErrorCode::SipPasswordInvalid,
+                           "password: is required for a new account");
+        }
+        SipAccountRow row;
+        row.username = id.username;
+        row.domain = id.domain;
+        row.customer = domain.customer;
+        row.reseller = domain.reseller;
+        apply_account(caller, row, in);
+        set_password(txn, row, in.password, domain);
+        check_pstn_rights(txn, caller, domain, nullptr, row);
+        charge(txn, Kind::SipAccount, Tenant{row.customer, row.reseller});
+        row.create_date = row.change_date = now();
+        put_account(txn, row);
+        return row;
+    });
 }
 
 void SipService::update_account(const Caller& caller, const SipAccountInput& in) {
     const SipId id = normal_id(in.id);
-    store::WriteTxn txn(env_);
-    const SipAccountRow old = load_account(txn, caller, id);
-    const SipDomainRow domain = load_domain(txn, caller, id.domain);
-    SipAccountRow row = old;
-    apply_account(caller, row, in);
-    if (!in.password.empty()) {
-        set_password(txn, row, in.password, domain);
-    }
-    check_pstn_rights(txn, caller, domain, &old, row);
-    row.change_date = now();
-    put_account(txn, row);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const SipAccountRow old = load_account(txn, caller, id);
+        const SipDomainRow domain = load_domain(txn, caller, id.domain);
+        SipAccountRow row = old;
+        apply_account(caller, row, in);
+        if (!in.password.empty()) {
+            set_password(txn, row, in.password, domain);
+        }
+        check_pstn_rights(txn, caller, domain, &old, row);
+        row.change_date = now();
+        put_account(txn, row);
+    });
 }
 
 void SipService::delete_account(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
-    store::WriteTxn txn(env_);
-    const SipAccountRow row = load_account(txn, caller, id);
-    const std::string key = sip_key(id.username, id.domain);
-    // Everything that belongs to the account goes in the same transaction.
-    for (const auto& index_key :
-         keys_with_prefix(txn, Table::Index, alias_target_prefix(id.username, id.domain))) {
-        const std::string alias_key =
-            index_key.substr(alias_target_prefix(id.username, id.domain).size());
-        if (auto a = get_row<SipAliasRow>(txn, Table::SipAliases, alias_key)) {
-            delete_alias_row(txn, *a);
-        } else {
-            txn.del(Table::Index, index_key);
+    env_.write([&](store::WriteTxn& txn) {
+        const SipAccountRow row = load_account(txn, caller, id);
+        const std::string key = sip_key(id.username, id.domain);
+        // Everything that belongs to the account goes in the same transaction.
+        for (const auto& index_key :
+             keys_with_prefix(txn, Table::Index, alias_target_prefix(id.username, id.domain))) {
+            const std::string alias_key =
+                index_key.substr(alias_target_prefix(id.username, id.domain).size());
+            if (auto a = get_row<SipAliasRow>(txn, Table::SipAliases, alias_key)) {
+                delete_alias_row(txn, *a);
+            } else {
+                txn.del(Table::Index, index_key);
+            }
         }
-    }
-    txn.del(Table::SipSettings, key);
-    if (auto vm = get_row<VoicemailRow>(txn, Table::Voicemail, key)) {
-        txn.del(Table::Index, mailbox_index_key(vm->mailbox));
-        txn.del(Table::Voicemail, key);
-    }
-    txn.del(Table::Prepaid, "a" + key);
-    txn.del(Table::Prepaid, rating_profiles_key(subscriber_entity(id.username, id.domain)));
-    for (const auto& k : keys_with_prefix(txn, Table::CallData, "r" + key + std::string(1, '\0'))) {
-        txn.del(Table::CallData, k);
-    }
-    txn.del(Table::SipAccounts, key);
-    release(txn, Kind::SipAccount, Tenant{row.customer, row.reseller});
-    txn.commit();
+        txn.del(Table::SipSettings, key);
+        if (auto vm = get_row<VoicemailRow>(txn, Table::Voicemail, key)) {
+            txn.del(Table::Index, mailbox_index_key(vm->mailbox));
+            txn.del(Table::Voicemail, key);
+        }
+        txn.del(Table::Prepaid, "a" + key);
+        txn.del(Table::Prepaid, rating_profiles_key(subscriber_entity(id.username, id.domain)));
+        for (const auto& k :
+             keys_with_prefix(txn, Table::CallData, "r" + key + std::string(1, '\0'))) {
+            txn.del(Table::CallData, k);
+        }
+        txn.del(Table::SipAccounts, key);
+        release(txn, Kind::SipAccount, Tenant{row.customer, row.reseller});
+    });
 }
 
 SipAccountRow SipService::get_account(const Caller& caller, const SipId& given) {
@@ -522,42 +524,42 @@ void SipService::add_to_group(const Caller& caller, const SipId& given, const st
     const SipId id = normal_id(given);
     const std::string group = lower(g);
     check_group_name(group);
-    store::WriteTxn txn(env_);
-    SipAccountRow row = load_account(txn, caller, id);
-    if (std::find(row.groups.begin(), row.groups.end(), group) != row.groups.end()) {
-        throw ApiError(ErrorCode::GroupMemberExists,
-                       "SIP account " + address(id) + " is already in group " + group);
-    }
-    if (!caller.admin && is_reserved(group)) {
-        throw ApiError(ErrorCode::PermissionDenied,
-                       "group: '" + group + "' is reserved; only the administrator changes it");
-    }
-    const SipAccountRow old = row;
-    row.groups.push_back(group);
-    check_pstn_rights(txn, caller, load_domain(txn, caller, id.domain), &old, row);
-    row.change_date = now();
-    put_account(txn, row);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        SipAccountRow row = load_account(txn, caller, id);
+        if (std::find(row.groups.begin(), row.groups.end(), group) != row.groups.end()) {
+            throw ApiError(ErrorCode::GroupMemberExists,
+                           "SIP account " + address(id) + " is already in group " + group);
+        }
+        if (!caller.admin && is_reserved(group)) {
+            throw ApiError(ErrorCode::PermissionDenied,
+                           "group: '" + group + "' is reserved; only the administrator changes it");
+        }
+        const SipAccountRow old = row;
+        row.groups.push_back(group);
+        check_pstn_rights(txn, caller, load_domain(txn, caller, id.domain), &old, row);
+        row.change_date = now();
+        put_account(txn, row);
+    });
 }
 
 void SipService::remove_from_group(const Caller& caller, const SipId& given, const std::string& g) {
     const SipId id = normal_id(given);
     const std::string group = lower(g);
-    store::WriteTxn txn(env_);
-    SipAccountRow row = load_account(txn, caller, id);
-    const auto it = std::find(row.groups.begin(), row.groups.end(), group);
-    if (it == row.groups.end()) {
-        throw ApiError(ErrorCode::NotGroupMember,
-                       "SIP account " + address(id) + " is not in group " + group);
-    }
-    if (!caller.admin && is_reserved(group)) {
-        throw ApiError(ErrorCode::PermissionDenied,
-                       "group: '" + group + "' is reserved; only the administrator changes it");
-    }
-    row.groups.erase(it);
-    row.change_date = now();
-    put_account(txn, row);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        SipAccountRow row = load_account(txn, caller, id);
+        const auto it = std::find(row.groups.begin(), row.groups.end(), group);
+        if (it == row.groups.end()) {
+            throw ApiError(ErrorCode::NotGroupMember,
+                           "SIP account " + address(id) + " is not in group " + group);
+        }
+        if (!caller.admin && is_reserved(group)) {
+            throw ApiError(ErrorCode::PermissionDenied,
+                           "group: '" + group + "' is reserved; only the administrator changes it");
+        }
+        row.groups.erase(it);
+        row.change_date = now();
+        put_account(txn, row);
+    });
 }
 
 std::vector<std::string> SipService::get_groups(const Caller& caller, const SipId& given) {
@@ -583,60 +585,63 @@ SipId checked_target(const store::WriteTxn& txn, const Caller& caller, const Sip
 
 void SipService::add_alias(const Caller& caller, const SipAliasInput& in) {
     const SipId id = normal_id(in.id);
-    store::WriteTxn txn(env_);
-    const SipDomainRow domain = load_domain(txn, caller, id.domain);
-    require_may_create(txn, caller);
-    const std::string key = sip_key(id.username, id.domain);
-    if (txn.get(Table::SipAliases, key)) {
-        throw ApiError(ErrorCode::SipAliasExists, "SIP alias " + address(id) + " already exists");
-    }
-    if (txn.get(Table::SipAccounts, key)) {
-        throw ApiError(ErrorCode::SipAccountExists,
-                       "SIP account " + address(id) + " exists; an alias cannot have its name");
-    }
-    const SipId target = checked_target(txn, caller, in.target);
-    SipAliasRow row;
-    row.username = id.username;
-    row.domain = id.domain;
-    row.target_username = target.username;
-    row.target_domain = target.domain;
-    row.owner = in.owner;
-    row.customer = domain.customer;
-    row.reseller = domain.reseller;
-    row.change_date = now();
-    charge(txn, Kind::SipAlias, Tenant{row.customer, row.reseller});
-    txn.put(Table::SipAliases, key, encode(row));
-    txn.put(Table::Index, alias_target_key(row), "");
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const SipDomainRow domain = load_domain(txn, caller, id.domain);
+        require_may_create(txn, caller);
+        const std::string key = sip_key(id.username, id.domain);
+        if (txn.get(Table::SipAliases, key)) {
+            throw ApiError(ErrorCode::SipAliasExists,
+                           "SIP alias " + address(id) + " already exists");
+        }
+        if (txn.get(Table::SipAccounts, key)) {
+            throw ApiError(ErrorCode::SipAccountExists,
+                           "SIP account " + address(id) + " exists; an alias cannot have its name");
+        }
+        const SipId target = checked_target(txn, caller, in.target);
+        SipAliasRow row;
+        row.username = id.username;
+        row.domain = id.domain;
+        row.target_username = target.username;
+        row.target_domain = target.domain;
+        row.owner = in.owner;
+        row.customer = domain.customer;
+        row.reseller = domain.reseller;
+        row.change_date = now();
+        charge(txn, Kind::SipAlias, Tenant{row.customer, row.reseller});
+        txn.put(Table::SipAliases, key, encode(row));
+        txn.put(Table::Index, alias_target_key(row), "");
+    });
 }
 
 void SipService::update_alias(const Caller& caller, const SipAliasInput& in) {
     const SipId id = normal_id(in.id);
-    store::WriteTxn txn(env_);
-    auto row = find_alias(txn, id);
-    if (!row || !may_access(caller, row->customer, row->reseller)) {
-        throw ApiError(ErrorCode::SipAliasNotFound, "SIP alias " + address(id) + " does not exist");
-    }
-    const SipId target = checked_target(txn, caller, in.target);
-    txn.del(Table::Index, alias_target_key(*row));
-    row->target_username = target.username;
-    row->target_domain = target.domain;
-    row->owner = in.owner;
-    row->change_date = now();
-    txn.put(Table::SipAliases, sip_key(id.username, id.domain), encode(*row));
-    txn.put(Table::Index, alias_target_key(*row), "");
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        auto row = find_alias(txn, id);
+        if (!row || !may_access(caller, row->customer, row->reseller)) {
+            throw ApiError(ErrorCode::SipAliasNotFound,
+                           "SIP alias " + address(id) + " does not exist");
+        }
+        const SipId target = checked_target(txn, caller, in.target);
+        txn.del(Table::Index, alias_target_key(*row));
+        row->target_username = target.username;
+        row->target_domain = target.domain;
+        row->owner = in.owner;
+        row->change_date = now();
+        txn.put(Table::SipAliases, sip_key(id.username, id.domain), encode(*row));
+        txn.put(Table::Index, alias_target_key(*row), "");
+    });
 }
 
 void SipService::delete_alias(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
-    store::WriteTxn txn(env_);
-    const auto row = find_alias(txn, id);
-    if (!row || !may_access(caller, row->customer, row->reseller)) {
-        throw ApiError(ErrorCode::SipAliasNotFound, "SIP alias " + address(id) + " does not exist");
-    }
-    delete_alias_row(txn, *row);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const auto row = find_alias(txn, id);
+        if (!row || !may_access(caller, row->customer, row->reseller)) {
+            throw ApiError(ErrorCode::SipAliasNotFound,
+                           "SIP alias " + address(id) + " does not exist");
+        }
+        delete_alias_row(txn, *row);
+    });
 }
 
 SipAliasRow SipService::get_alias(const Caller& caller, const SipId& given) {

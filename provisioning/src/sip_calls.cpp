@@ -190,31 +190,31 @@ bool SipService::record_registration(const RegistrationEvent& e) {
     if (e.contact.empty()) {
         throw ApiError(ErrorCode::InvalidArgument, "contact: is required");
     }
-    store::WriteTxn txn(env_);
-    if (!txn.get(Table::SipAccounts, sip_key(id.username, id.domain))) {
-        return false;
-    }
-    const std::string key = reg_prefix(id) + e.contact;
-    const std::int64_t t = now();
-    if (e.expires <= 0) {
-        txn.del(Table::CallData, key);
-    } else {
-        RegistrationRow r;
-        r.username = id.username;
-        r.domain = id.domain;
-        r.contact = e.contact;
-        r.address = e.address;
-        r.port = e.port;
-        r.public_address = e.public_address;
-        r.public_port = e.public_port;
-        r.expires_at = t + e.expires;
-        r.user_agent = e.user_agent;
-        r.transport = e.transport;
-        r.received = t;
-        txn.put(Table::CallData, key, encode(r));
-    }
-    txn.commit();
-    return true;
+    return env_.write([&](store::WriteTxn& txn) {
+        if (!txn.get(Table::SipAccounts, sip_key(id.username, id.domain))) {
+            return false;
+        }
+        const std::string key = reg_prefix(id) + e.contact;
+        const std::int64_t t = now();
+        if (e.expires <= 0) {
+            txn.del(Table::CallData, key);
+        } else {
+            RegistrationRow r;
+            r.username = id.username;
+            r.domain = id.domain;
+            r.contact = e.contact;
+            r.address = e.address;
+            r.port = e.port;
+            r.public_address = e.public_address;
+            r.public_port = e.public_port;
+            r.expires_at = t + e.expires;
+            r.user_agent = e.user_agent;
+            r.transport = e.transport;
+            r.received = t;
+            txn.put(Table::CallData, key, encode(r));
+        }
+        return true;
+    });
 }
 
 bool SipService::record_call(CallRow call) {
@@ -225,70 +225,71 @@ bool SipService::record_call(CallRow call) {
     if (call.start < cutoff) {
         return false;
     }
-    store::WriteTxn txn(env_);
-    call.caller = local_account(txn, call.from_uri);
-    call.callee = local_account(txn, call.to_uri);
-    if (call.caller.empty() && call.callee.empty()) {
-        return false; // neither side is one of our accounts
-    }
-    if (const auto old = txn.get(Table::CallData, "i" + call.call_id); old && old->size() == 8) {
-        if (auto prev = get_row<CallRow>(txn, Table::CallData, "c" + std::string(*old))) {
-            unindex_call(txn, *prev);
+    return env_.write([&](store::WriteTxn& txn) {
+        call.caller = local_account(txn, call.from_uri);
+        call.callee = local_account(txn, call.to_uri);
+        if (call.caller.empty() && call.callee.empty()) {
+            return false; // neither side is one of our accounts
         }
-    }
-    if (call.duration == 0 && call.stop > call.start) {
-        call.duration = call.stop - call.start;
-    }
-    call.id = txn.next_id("call");
-    txn.put(Table::CallData, "c" + store::u64_key(call.id), encode(call));
-    txn.put(Table::CallData, "t" + when_id(call.start, call.id), "");
-    txn.put(Table::CallData, "i" + call.call_id, store::u64_key(call.id));
-    if (!call.caller.empty()) {
-        txn.put(Table::CallData, direction_prefix('p', call.caller) + when_id(call.start, call.id),
-                "");
-    }
-    if (!call.callee.empty()) {
-        txn.put(Table::CallData, direction_prefix('q', call.callee) + when_id(call.start, call.id),
-                "");
-    }
-    txn.commit();
-    return true;
+        if (const auto old = txn.get(Table::CallData, "i" + call.call_id);
+            old && old->size() == 8) {
+            if (auto prev = get_row<CallRow>(txn, Table::CallData, "c" + std::string(*old))) {
+                unindex_call(txn, *prev);
+            }
+        }
+        if (call.duration == 0 && call.stop > call.start) {
+            call.duration = call.stop - call.start;
+        }
+        call.id = txn.next_id("call");
+        txn.put(Table::CallData, "c" + store::u64_key(call.id), encode(call));
+        txn.put(Table::CallData, "t" + when_id(call.start, call.id), "");
+        txn.put(Table::CallData, "i" + call.call_id, store::u64_key(call.id));
+        if (!call.caller.empty()) {
+            txn.put(Table::CallData,
+                    direction_prefix('p', call.caller) + when_id(call.start, call.id), "");
+        }
+        if (!call.callee.empty()) {
+            txn.put(Table::CallData,
+                    direction_prefix('q', call.callee) + when_id(call.start, call.id), "");
+        }
+        return true;
+    });
 }
 
 void SipService::purge_call_data() {
     const std::int64_t t = now();
     const std::int64_t cutoff = t - std::int64_t{options_.call_data_days} * 86400;
-    store::WriteTxn txn(env_);
-    std::vector<CallRow> old;
-    {
-        store::Cursor c = txn.cursor(Table::CallData);
-        for (bool ok = c.seek("t"); ok && c.key().starts_with("t") && c.key().size() == 17;
-             ok = c.next()) {
-            if (static_cast<std::int64_t>(store::get_u64(c.key(), 1)) >= cutoff) {
-                break;
-            }
-            if (auto row = get_row<CallRow>(txn, Table::CallData,
-                                            "c" + store::u64_key(store::get_u64(c.key(), 9)))) {
-                old.push_back(std::move(*row));
-            }
-        }
-    }
-    for (const auto& c : old) {
-        unindex_call(txn, c);
-    }
-    std::vector<std::string> expired;
-    {
-        store::Cursor c = txn.cursor(Table::CallData);
-        for (bool ok = c.seek("r"); ok && c.key().starts_with("r"); ok = c.next()) {
-            if (decoded<RegistrationRow>(c.value()).expires_at <= t) {
-                expired.emplace_back(c.key());
+    env_.write([&](store::WriteTxn& txn) {
+        std::vector<CallRow> old;
+        {
+            store::Cursor c = txn.cursor(Table::CallData);
+            for (bool ok = c.seek("t"); ok && c.key().starts_with("t") && c.key().size() == 17;
+                 ok = c.next()) {
+                if (static_cast<std::int64_t>(store::get_u64(c.key(), 1)) >= cutoff) {
+                    break;
+                }
+                if (auto row = get_row<CallRow>(txn, Table::CallData,
+                                                "c" + store::u64_key(store::get_u64(c.key(), 9)))) {
+                    old.push_back(std::move(*row));
+                }
             }
         }
-    }
-    for (const auto& k : expired) {
-        txn.del(Table::CallData, k);
-    }
-    txn.commit();
+        for (const auto& c : old) {
+            unindex_call(txn, c);
+        }
+        std::vector<std::string> expired;
+        {
+            store::Cursor c = txn.cursor(Table::CallData);
+            for (bool ok = c.seek("r"); ok && c.key().starts_with("r"); ok = c.next()) {
+                if (decoded<RegistrationRow>(c.value()).expires_at <= t) {
+                    expired.emplace_back(c.key());
+                }
+            }
+        }
+        for (const auto& k : expired) {
+            txn.del(Table::CallData, k);
+        }
+    });
 }
 
 } // namespace sb::prov

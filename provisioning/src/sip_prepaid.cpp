@@ -51,38 +51,39 @@ BalanceChange move_balance(store::WriteTxn& txn, const SipId& id, double value,
 BalanceChange SipService::add_balance(const Caller& caller, const SipId& given, double value,
                                       const std::string& description) {
     const SipId id = normal_id(given, "sipId");
-    store::WriteTxn txn(env_);
-    load_account(txn, caller, id);
-    const auto change =
-        move_balance(txn, id, value, value < 0 ? "Debit balance" : "Add balance",
-                     description.empty() ? "Balance change" : description, options_.max_history);
-    txn.commit();
-    return change;
+    return env_.write([&](store::WriteTxn& txn) {
+        load_account(txn, caller, id);
+        const auto change = move_balance(
+            txn, id, value, value < 0 ? "Debit balance" : "Add balance",
+            description.empty() ? "Balance change" : description, options_.max_history);
+        return change;
+    });
 }
 
 BalanceChange SipService::add_balance_from_voucher(const Caller& caller, const SipId& given,
                                                    std::uint64_t card_id,
                                                    const std::string& number) {
     const SipId id = normal_id(given, "sipId");
-    store::WriteTxn txn(env_);
-    load_account(txn, caller, id);
-    auto card = get_row<PrepaidCardRow>(txn, Table::Prepaid, card_key(card_id));
-    if (!card || card->number != number) {
-        throw ApiError(ErrorCode::PrepaidCardNotFound,
-                       "card: no prepaid card " + std::to_string(card_id) + " with that number");
-    }
-    if (card->used_at != 0) {
-        throw ApiError(ErrorCode::PrepaidCardUsed,
-                       "card: prepaid card " + std::to_string(card_id) + " was already used");
-    }
-    card->used_at = now();
-    card->used_by = address(id);
-    txn.put(Table::Prepaid, card_key(card_id), encode(*card));
-    const auto change =
-        move_balance(txn, id, card->value, "Prepaid card",
-                     "Prepaid card " + std::to_string(card_id), options_.max_history);
-    txn.commit();
-    return change;
+    return env_.write([&](store::WriteTxn& txn) {
+        load_account(txn, caller, id);
+        auto card = get_row<PrepaidCardRow>(txn, Table::Prepaid, card_key(card_id));
+        if (!card || card->number != number) {
+            throw ApiError(ErrorCode::PrepaidCardNotFound, "card: no prepaid card " +
+                                                               std::to_string(card_id) +
+                                                               " with that number");
+        }
+        if (card->used_at != 0) {
+            throw ApiError(ErrorCode::PrepaidCardUsed,
+                           "card: prepaid card " + std::to_string(card_id) + " was already used");
+        }
+        card->used_at = now();
+        card->used_by = address(id);
+        txn.put(Table::Prepaid, card_key(card_id), encode(*card));
+        const auto change =
+            move_balance(txn, id, card->value, "Prepaid card",
+                         "Prepaid card " + std::to_string(card_id), options_.max_history);
+        return change;
+    });
 }
 
 std::vector<PrepaidRow> SipService::get_prepaid_status(const Caller& caller,
@@ -131,16 +132,16 @@ void SipService::add_prepaid_card(const PrepaidCardRow& card) {
         throw ApiError(ErrorCode::InvalidArgument,
                        "prepaid card: id, number and a positive value are required");
     }
-    store::WriteTxn txn(env_);
-    if (txn.get(Table::Prepaid, card_key(card.id))) {
-        throw ApiError(ErrorCode::InvalidArgument,
-                       "prepaid card " + std::to_string(card.id) + " already exists");
-    }
-    PrepaidCardRow row = card;
-    row.used_at = 0;
-    row.used_by.clear();
-    txn.put(Table::Prepaid, card_key(card.id), encode(row));
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        if (txn.get(Table::Prepaid, card_key(card.id))) {
+            throw ApiError(ErrorCode::InvalidArgument,
+                           "prepaid card " + std::to_string(card.id) + " already exists");
+        }
+        PrepaidCardRow row = card;
+        row.used_at = 0;
+        row.used_by.clear();
+        txn.put(Table::Prepaid, card_key(card.id), encode(row));
+    });
 }
 
 } // namespace sb::prov

@@ -69,13 +69,12 @@ GatewayRow load_gateway(const Txn& txn, const Caller& caller, std::uint64_t id) 
 }
 
 // Stores a gateway or rule under its id with the reseller of what it hangs off (carrier,
-// gateway), committing the operation; returns the id.
+// gateway); returns the id.
 template <class Row>
 std::uint64_t put_pstn(store::WriteTxn& txn, Table table, Row& row, std::int64_t reseller) {
     row.reseller = reseller;
     row.change_date = now();
     txn.put(table, store::u64_key(row.id), encode(row));
-    txn.commit();
     return row.id;
 }
 
@@ -175,44 +174,47 @@ void SipService::add_trusted_peer(const Caller& caller, const TrustedPeerRow& in
         throw ApiError(ErrorCode::InvalidArgument,
                        "ip: '" + in.ip + "' is not an IPv4 or IPv6 address");
     }
-    store::WriteTxn txn(env_);
-    if (txn.get(Table::TrustedPeers, in.ip)) {
-        throw ApiError(ErrorCode::TrustedPeerExists, "trusted peer " + in.ip + " already exists");
-    }
-    const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
-    TrustedPeerRow row;
-    row.ip = in.ip;
-    row.customer = t.customer;
-    row.reseller = t.reseller;
-    apply_peer(row, in);
-    txn.put(Table::TrustedPeers, row.ip, encode(row));
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        if (txn.get(Table::TrustedPeers, in.ip)) {
+            throw ApiError(ErrorCode::TrustedPeerExists,
+                           "trusted peer " + in.ip + " already exists");
+        }
+        const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
+        TrustedPeerRow row;
+        row.ip = in.ip;
+        row.customer = t.customer;
+        row.reseller = t.reseller;
+        apply_peer(row, in);
+        txn.put(Table::TrustedPeers, row.ip, encode(row));
+    });
 }
 
 void SipService::update_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
-    store::WriteTxn txn(env_);
-    auto row = get_row<TrustedPeerRow>(txn, Table::TrustedPeers, in.ip);
-    if (!row || !may_access(caller, row->customer, row->reseller)) {
-        throw ApiError(ErrorCode::TrustedPeerNotFound, "trusted peer " + in.ip + " does not exist");
-    }
-    if (caller.admin && (in.customer != row->customer || in.reseller != row->reseller)) {
-        const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
-        row->customer = t.customer;
-        row->reseller = t.reseller;
-    }
-    apply_peer(*row, in);
-    txn.put(Table::TrustedPeers, row->ip, encode(*row));
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        auto row = get_row<TrustedPeerRow>(txn, Table::TrustedPeers, in.ip);
+        if (!row || !may_access(caller, row->customer, row->reseller)) {
+            throw ApiError(ErrorCode::TrustedPeerNotFound,
+                           "trusted peer " + in.ip + " does not exist");
+        }
+        if (caller.admin && (in.customer != row->customer || in.reseller != row->reseller)) {
+            const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
+            row->customer = t.customer;
+            row->reseller = t.reseller;
+        }
+        apply_peer(*row, in);
+        txn.put(Table::TrustedPeers, row->ip, encode(*row));
+    });
 }
 
 void SipService::delete_trusted_peer(const Caller& caller, const std::string& ip) {
-    store::WriteTxn txn(env_);
-    const auto row = get_row<TrustedPeerRow>(txn, Table::TrustedPeers, ip);
-    if (!row || !may_access(caller, row->customer, row->reseller)) {
-        throw ApiError(ErrorCode::TrustedPeerNotFound, "trusted peer " + ip + " does not exist");
-    }
-    txn.del(Table::TrustedPeers, ip);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const auto row = get_row<TrustedPeerRow>(txn, Table::TrustedPeers, ip);
+        if (!row || !may_access(caller, row->customer, row->reseller)) {
+            throw ApiError(ErrorCode::TrustedPeerNotFound,
+                           "trusted peer " + ip + " does not exist");
+        }
+        txn.del(Table::TrustedPeers, ip);
+    });
 }
 
 Page<TrustedPeerRow> SipService::get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
@@ -247,48 +249,48 @@ Page<TrustedPeerRow> SipService::get_trusted_peers(const Caller& caller, const T
 
 std::uint64_t SipService::add_carrier(const Caller& caller, const CarrierRow& in) {
     check_name(in.name, "name");
-    store::WriteTxn txn(env_);
-    CarrierRow row;
-    row.reseller = pstn_reseller(txn, caller, in.reseller);
-    row.id = txn.next_id("pstn");
-    row.name = in.name;
-    row.change_date = now();
-    txn.put(Table::Carriers, store::u64_key(row.id), encode(row));
-    txn.commit();
-    return row.id;
+    return env_.write([&](store::WriteTxn& txn) {
+        CarrierRow row;
+        row.reseller = pstn_reseller(txn, caller, in.reseller);
+        row.id = txn.next_id("pstn");
+        row.name = in.name;
+        row.change_date = now();
+        txn.put(Table::Carriers, store::u64_key(row.id), encode(row));
+        return row.id;
+    });
 }
 
 void SipService::update_carrier(const Caller& caller, const CarrierRow& in) {
     check_name(in.name, "name");
-    store::WriteTxn txn(env_);
-    CarrierRow row = load_carrier(txn, caller, in.id);
-    row.name = in.name;
-    if (caller.admin) {
-        row.reseller = in.reseller;
-    }
-    row.change_date = now();
-    txn.put(Table::Carriers, store::u64_key(row.id), encode(row));
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        CarrierRow row = load_carrier(txn, caller, in.id);
+        row.name = in.name;
+        if (caller.admin) {
+            row.reseller = in.reseller;
+        }
+        row.change_date = now();
+        txn.put(Table::Carriers, store::u64_key(row.id), encode(row));
+    });
 }
 
 void SipService::delete_carrier(const Caller& caller, std::uint64_t id) {
-    store::WriteTxn txn(env_);
-    load_carrier(txn, caller, id);
-    std::size_t gateways = 0, routes = 0;
-    for (const auto& g : all_rows<GatewayRow>(txn, Table::Gateways)) {
-        gateways += g.carrier_id == id ? 1 : 0;
-    }
-    for (const auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
-        routes += r.carrier_id == id ? 1 : 0;
-    }
-    if (gateways + routes != 0) {
-        throw ApiError(ErrorCode::CarrierInUse, "carrier " + std::to_string(id) + " is used by " +
-                                                    std::to_string(gateways) + " gateway(s) and " +
-                                                    std::to_string(routes) +
-                                                    " route(s); delete them first");
-    }
-    txn.del(Table::Carriers, store::u64_key(id));
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        load_carrier(txn, caller, id);
+        std::size_t gateways = 0, routes = 0;
+        for (const auto& g : all_rows<GatewayRow>(txn, Table::Gateways)) {
+            gateways += g.carrier_id == id ? 1 : 0;
+        }
+        for (const auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
+            routes += r.carrier_id == id ? 1 : 0;
+        }
+        if (gateways + routes != 0) {
+            throw ApiError(ErrorCode::CarrierInUse,
+                           "carrier " + std::to_string(id) + " is used by " +
+                               std::to_string(gateways) + " gateway(s) and " +
+                               std::to_string(routes) + " route(s); delete them first");
+        }
+        txn.del(Table::Carriers, store::u64_key(id));
+    });
 }
 
 Page<CarrierRow> SipService::get_carriers(const Caller& caller, const IdFilter& f, Range range,
@@ -315,39 +317,41 @@ Page<CarrierRow> SipService::get_carriers(const Caller& caller, const IdFilter& 
 // ---- gateways
 
 std::uint64_t SipService::add_gateway(const Caller& caller, const GatewayRow& in) {
-    store::WriteTxn txn(env_);
-    pstn_reseller(txn, caller, in.reseller);
-    const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
-    GatewayRow row;
-    apply_gateway(row, in);
-    row.id = txn.next_id("pstn");
-    row.carrier_id = carrier.id;
-    return put_pstn(txn, Table::Gateways, row, carrier.reseller);
+    return env_.write([&](store::WriteTxn& txn) {
+        pstn_reseller(txn, caller, in.reseller);
+        const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
+        GatewayRow row;
+        apply_gateway(row, in);
+        row.id = txn.next_id("pstn");
+        row.carrier_id = carrier.id;
+        return put_pstn(txn, Table::Gateways, row, carrier.reseller);
+    });
 }
 
 void SipService::update_gateway(const Caller& caller, const GatewayRow& in) {
-    store::WriteTxn txn(env_);
-    GatewayRow row = load_gateway(txn, caller, in.id);
-    const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
-    apply_gateway(row, in);
-    row.carrier_id = carrier.id;
-    put_pstn(txn, Table::Gateways, row, carrier.reseller);
+    env_.write([&](store::WriteTxn& txn) {
+        GatewayRow row = load_gateway(txn, caller, in.id);
+        const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
+        apply_gateway(row, in);
+        row.carrier_id = carrier.id;
+        put_pstn(txn, Table::Gateways, row, carrier.reseller);
+    });
 }
 
 void SipService::delete_gateway(const Caller& caller, std::uint64_t id) {
-    store::WriteTxn txn(env_);
-    load_gateway(txn, caller, id);
-    std::size_t rules = 0;
-    for (const auto& r : all_rows<GatewayRuleRow>(txn, Table::GatewayRules)) {
-        rules += r.gateway_id == id ? 1 : 0;
-    }
-    if (rules != 0) {
-        throw ApiError(ErrorCode::GatewayInUse, "gateway " + std::to_string(id) + " has " +
-                                                    std::to_string(rules) +
-                                                    " rule(s); delete them first");
-    }
-    txn.del(Table::Gateways, store::u64_key(id));
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        load_gateway(txn, caller, id);
+        std::size_t rules = 0;
+        for (const auto& r : all_rows<GatewayRuleRow>(txn, Table::GatewayRules)) {
+            rules += r.gateway_id == id ? 1 : 0;
+        }
+        if (rules != 0) {
+            throw ApiError(ErrorCode::GatewayInUse, "gateway " + std::to_string(id) + " has " +
+                                                        std::to_string(rules) +
+                                                        " rule(s); delete them first");
+        }
+        txn.del(Table::Gateways, store::u64_key(id));
+    });
 }
 
 Page<GatewayView> SipService::get_gateways(const Caller& caller, const IdFilter& f, Range range,
@@ -388,32 +392,35 @@ Page<GatewayView> SipService::get_gateways(const Caller& caller, const IdFilter&
 // ---- gateway rules
 
 std::uint64_t SipService::add_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
-    store::WriteTxn txn(env_);
-    pstn_reseller(txn, caller, in.reseller);
-    const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
-    GatewayRuleRow row;
-    apply_rule(row, in);
-    row.id = txn.next_id("pstn");
-    row.gateway_id = gateway.id;
-    return put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
+    return env_.write([&](store::WriteTxn& txn) {
+        pstn_reseller(txn, caller, in.reseller);
+        const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
+        GatewayRuleRow row;
+        apply_rule(row, in);
+        row.id = txn.next_id("pstn");
+        row.gateway_id = gateway.id;
+        return put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
+    });
 }
 
 void SipService::update_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
-    store::WriteTxn txn(env_);
-    GatewayRuleRow row = load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, in.id,
-                                                   ErrorCode::GatewayRuleNotFound, "gateway rule");
-    const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
-    apply_rule(row, in);
-    row.gateway_id = gateway.id;
-    put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
+    env_.write([&](store::WriteTxn& txn) {
+        GatewayRuleRow row =
+            load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, in.id,
+                                      ErrorCode::GatewayRuleNotFound, "gateway rule");
+        const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
+        apply_rule(row, in);
+        row.gateway_id = gateway.id;
+        put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
+    });
 }
 
 void SipService::delete_gateway_rule(const Caller& caller, std::uint64_t id) {
-    store::WriteTxn txn(env_);
-    load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, id, ErrorCode::GatewayRuleNotFound,
-                              "gateway rule");
-    txn.del(Table::GatewayRules, store::u64_key(id));
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, id,
+                                  ErrorCode::GatewayRuleNotFound, "gateway rule");
+        txn.del(Table::GatewayRules, store::u64_key(id));
+    });
 }
 
 Page<GatewayRuleView> SipService::get_gateway_rules(const Caller& caller, const IdFilter& f,
@@ -464,49 +471,49 @@ Page<GatewayRuleView> SipService::get_gateway_rules(const Caller& caller, const 
 
 std::vector<std::uint64_t> SipService::add_routes(const Caller& caller,
                                                   const std::vector<RouteRow>& in) {
-    store::WriteTxn txn(env_);
-    std::vector<std::uint64_t> ids;
-    for (const auto& r : in) {
-        pstn_reseller(txn, caller, r.reseller);
-        check_route_prefix(r.prefix);
-        const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
-        RouteRow row = r;
-        row.id = txn.next_id("pstn");
-        row.carrier_id = carrier.id;
-        row.reseller = carrier.reseller;
-        row.change_date = now();
-        txn.put(Table::Routes, store::u64_key(row.id), encode(row));
-        ids.push_back(row.id);
-    }
-    txn.commit();
-    return ids;
+    return env_.write([&](store::WriteTxn& txn) {
+        std::vector<std::uint64_t> ids;
+        for (const auto& r : in) {
+            pstn_reseller(txn, caller, r.reseller);
+            check_route_prefix(r.prefix);
+            const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
+            RouteRow row = r;
+            row.id = txn.next_id("pstn");
+            row.carrier_id = carrier.id;
+            row.reseller = carrier.reseller;
+            row.change_date = now();
+            txn.put(Table::Routes, store::u64_key(row.id), encode(row));
+            ids.push_back(row.id);
+        }
+        return ids;
+    });
 }
 
 void SipService::update_routes(const Caller& caller, const std::vector<RouteRow>& in) {
-    store::WriteTxn txn(env_);
-    for (const auto& r : in) {
-        RouteRow row = load_pstn<RouteRow>(txn, caller, Table::Routes, r.id,
-                                           ErrorCode::RouteNotFound, "route");
-        check_route_prefix(r.prefix);
-        const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
-        row.prefix = r.prefix;
-        row.originator = r.originator;
-        row.priority = r.priority;
-        row.carrier_id = carrier.id;
-        row.reseller = carrier.reseller;
-        row.change_date = now();
-        txn.put(Table::Routes, store::u64_key(row.id), encode(row));
-    }
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        for (const auto& r : in) {
+            RouteRow row = load_pstn<RouteRow>(txn, caller, Table::Routes, r.id,
+                                               ErrorCode::RouteNotFound, "route");
+            check_route_prefix(r.prefix);
+            const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
+            row.prefix = r.prefix;
+            row.originator = r.originator;
+            row.priority = r.priority;
+            row.carrier_id = carrier.id;
+            row.reseller = carrier.reseller;
+            row.change_date = now();
+            txn.put(Table::Routes, store::u64_key(row.id), encode(row));
+        }
+    });
 }
 
 void SipService::delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids) {
-    store::WriteTxn txn(env_);
-    for (const auto id : ids) {
-        load_pstn<RouteRow>(txn, caller, Table::Routes, id, ErrorCode::RouteNotFound, "route");
-        txn.del(Table::Routes, store::u64_key(id));
-    }
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        for (const auto id : ids) {
+            load_pstn<RouteRow>(txn, caller, Table::Routes, id, ErrorCode::RouteNotFound, "route");
+            txn.del(Table::Routes, store::u64_key(id));
+        }
+    });
 }
 
 Page<RouteView> SipService::get_routes(const Caller& caller, const IdFilter& f, Range range,

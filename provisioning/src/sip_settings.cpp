@@ -53,51 +53,51 @@ SipId account_id(const store::WriteTxn& txn, const Caller& caller, const SipId& 
 
 void SipService::add_phonebook_entry(const Caller& caller, const SipId& given,
                                      const PhonebookRow& e) {
-    store::WriteTxn txn(env_);
-    const SipId id = account_id(txn, caller, given);
-    check_uri(e.uri, "entry.uri");
-    SipSettingsRow s = load_settings(txn, id);
-    for (const auto& old : s.phonebook) {
-        if (old.uri == e.uri) {
-            throw ApiError(ErrorCode::PhonebookEntryExists,
-                           "phone book of " + address(id) + " already has " + e.uri);
+    env_.write([&](store::WriteTxn& txn) {
+        const SipId id = account_id(txn, caller, given);
+        check_uri(e.uri, "entry.uri");
+        SipSettingsRow s = load_settings(txn, id);
+        for (const auto& old : s.phonebook) {
+            if (old.uri == e.uri) {
+                throw ApiError(ErrorCode::PhonebookEntryExists,
+                               "phone book of " + address(id) + " already has " + e.uri);
+            }
         }
-    }
-    s.phonebook.push_back(e);
-    put_settings(txn, id, s);
-    txn.commit();
+        s.phonebook.push_back(e);
+        put_settings(txn, id, s);
+    });
 }
 
 void SipService::update_phonebook_entry(const Caller& caller, const SipId& given,
                                         const PhonebookRow& e) {
-    store::WriteTxn txn(env_);
-    const SipId id = account_id(txn, caller, given);
-    SipSettingsRow s = load_settings(txn, id);
-    const auto it = std::find_if(s.phonebook.begin(), s.phonebook.end(),
-                                 [&](const auto& old) { return old.uri == e.uri; });
-    if (it == s.phonebook.end()) {
-        throw ApiError(ErrorCode::PhonebookEntryNotFound,
-                       "phone book of " + address(id) + " has no entry " + e.uri);
-    }
-    *it = e;
-    put_settings(txn, id, s);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const SipId id = account_id(txn, caller, given);
+        SipSettingsRow s = load_settings(txn, id);
+        const auto it = std::find_if(s.phonebook.begin(), s.phonebook.end(),
+                                     [&](const auto& old) { return old.uri == e.uri; });
+        if (it == s.phonebook.end()) {
+            throw ApiError(ErrorCode::PhonebookEntryNotFound,
+                           "phone book of " + address(id) + " has no entry " + e.uri);
+        }
+        *it = e;
+        put_settings(txn, id, s);
+    });
 }
 
 void SipService::delete_phonebook_entry(const Caller& caller, const SipId& given,
                                         const std::string& uri) {
-    store::WriteTxn txn(env_);
-    const SipId id = account_id(txn, caller, given);
-    SipSettingsRow s = load_settings(txn, id);
-    const auto it = std::find_if(s.phonebook.begin(), s.phonebook.end(),
-                                 [&](const auto& old) { return old.uri == uri; });
-    if (it == s.phonebook.end()) {
-        throw ApiError(ErrorCode::PhonebookEntryNotFound,
-                       "phone book of " + address(id) + " has no entry " + uri);
-    }
-    s.phonebook.erase(it);
-    put_settings(txn, id, s);
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        const SipId id = account_id(txn, caller, given);
+        SipSettingsRow s = load_settings(txn, id);
+        const auto it = std::find_if(s.phonebook.begin(), s.phonebook.end(),
+                                     [&](const auto& old) { return old.uri == uri; });
+        if (it == s.phonebook.end()) {
+            throw ApiError(ErrorCode::PhonebookEntryNotFound,
+                           "phone book of " + address(id) + " has no entry " + uri);
+        }
+        s.phonebook.erase(it);
+        put_settings(txn, id, s);
+    });
 }
 
 PhonebookPage SipService::get_phonebook_entries(const Caller& caller, const SipId& given,
@@ -119,22 +119,22 @@ PhonebookPage SipService::get_phonebook_entries(const Caller& caller, const SipI
 
 void SipService::set_reject_members(const Caller& caller, const SipId& given,
                                     const std::vector<std::string>& members) {
-    store::WriteTxn txn(env_);
-    const SipId id = account_id(txn, caller, given);
-    SipSettingsRow s = load_settings(txn, id);
-    s.reject_members.clear();
-    for (const auto& m : members) {
-        if (m.empty()) {
-            continue;
+    env_.write([&](store::WriteTxn& txn) {
+        const SipId id = account_id(txn, caller, given);
+        SipSettingsRow s = load_settings(txn, id);
+        s.reject_members.clear();
+        for (const auto& m : members) {
+            if (m.empty()) {
+                continue;
+            }
+            check_uri(m, "members");
+            if (std::find(s.reject_members.begin(), s.reject_members.end(), m) ==
+                s.reject_members.end()) {
+                s.reject_members.push_back(m);
+            }
         }
-        check_uri(m, "members");
-        if (std::find(s.reject_members.begin(), s.reject_members.end(), m) ==
-            s.reject_members.end()) {
-            s.reject_members.push_back(m);
-        }
-    }
-    put_settings(txn, id, s);
-    txn.commit();
+        put_settings(txn, id, s);
+    });
 }
 
 std::vector<std::string> SipService::get_reject_members(const Caller& caller, const SipId& given) {
@@ -146,31 +146,32 @@ std::vector<std::string> SipService::get_reject_members(const Caller& caller, co
 
 void SipService::set_accept_rules(const Caller& caller, const SipId& given,
                                   const AcceptRules& rules) {
-    store::WriteTxn txn(env_);
-    const SipId id = account_id(txn, caller, given);
-    SipSettingsRow s = load_settings(txn, id);
-    s.accept_persistent.clear();
-    for (std::size_t i = 0; i < rules.persistent.size(); ++i) {
-        const auto& r = rules.persistent[i];
-        const std::string field = "rules.persistent[" + std::to_string(i) + "]";
-        check_hhmm(r.start, field + ".start");
-        check_hhmm(r.stop, field + ".stop");
-        if (r.days > 127) {
-            throw ApiError(ErrorCode::InvalidArgument,
-                           field + ".days: a bit mask of 1 (Monday) … 64 (Sunday), at most 127");
+    env_.write([&](store::WriteTxn& txn) {
+        const SipId id = account_id(txn, caller, given);
+        SipSettingsRow s = load_settings(txn, id);
+        s.accept_persistent.clear();
+        for (std::size_t i = 0; i < rules.persistent.size(); ++i) {
+            const auto& r = rules.persistent[i];
+            const std::string field = "rules.persistent[" + std::to_string(i) + "]";
+            check_hhmm(r.start, field + ".start");
+            check_hhmm(r.stop, field + ".stop");
+            if (r.days > 127) {
+                throw ApiError(ErrorCode::InvalidArgument,
+                               field +
+                                   ".days: a bit mask of 1 (Monday) … 64 (Sunday), at most 127");
+            }
+            s.accept_persistent.push_back(r);
         }
-        s.accept_persistent.push_back(r);
-    }
-    s.accept_temporary_groups.clear();
-    for (const auto& g : rules.temporary_groups) {
-        if (!g.empty()) {
-            s.accept_temporary_groups.push_back(g);
+        s.accept_temporary_groups.clear();
+        for (const auto& g : rules.temporary_groups) {
+            if (!g.empty()) {
+                s.accept_temporary_groups.push_back(g);
+            }
         }
-    }
-    s.accept_temporary_until =
-        rules.temporary_minutes > 0 ? now() + std::int64_t{rules.temporary_minutes} * 60 : 0;
-    put_settings(txn, id, s);
-    txn.commit();
+        s.accept_temporary_until =
+            rules.temporary_minutes > 0 ? now() + std::int64_t{rules.temporary_minutes} * 60 : 0;
+        put_settings(txn, id, s);
+    });
 }
 
 AcceptRules SipService::get_accept_rules(const Caller& caller, const SipId& given,
@@ -199,25 +200,25 @@ AcceptRules SipService::get_accept_rules(const Caller& caller, const SipId& give
 
 void SipService::set_barring_prefixes(const Caller& caller, const SipId& given,
                                       const std::vector<std::string>& prefixes) {
-    store::WriteTxn txn(env_);
-    const SipId id = account_id(txn, caller, given);
-    SipSettingsRow s = load_settings(txn, id);
-    s.barring_prefixes.clear();
-    for (const auto& p : prefixes) {
-        if (p.empty()) {
-            continue;
+    env_.write([&](store::WriteTxn& txn) {
+        const SipId id = account_id(txn, caller, given);
+        SipSettingsRow s = load_settings(txn, id);
+        s.barring_prefixes.clear();
+        for (const auto& p : prefixes) {
+            if (p.empty()) {
+                continue;
+            }
+            const bool ok = p.size() >= 2 && p.size() <= 16 && p[0] == '+' &&
+                            std::all_of(p.begin() + 1, p.end(),
+                                        [](unsigned char c) { return std::isdigit(c) != 0; });
+            if (!ok) {
+                throw ApiError(ErrorCode::InvalidArgument,
+                               "prefixes: '" + p + "' is not +<digits> (an E.164 prefix)");
+            }
+            s.barring_prefixes.push_back(p);
         }
-        const bool ok = p.size() >= 2 && p.size() <= 16 && p[0] == '+' &&
-                        std::all_of(p.begin() + 1, p.end(),
-                                    [](unsigned char c) { return std::isdigit(c) != 0; });
-        if (!ok) {
-            throw ApiError(ErrorCode::InvalidArgument,
-                           "prefixes: '" + p + "' is not +<digits> (an E.164 prefix)");
-        }
-        s.barring_prefixes.push_back(p);
-    }
-    put_settings(txn, id, s);
-    txn.commit();
+        put_settings(txn, id, s);
+    });
 }
 
 std::vector<std::string> SipService::get_barring_prefixes(const Caller& caller,
@@ -230,24 +231,24 @@ std::vector<std::string> SipService::get_barring_prefixes(const Caller& caller,
 
 void SipService::set_call_diversions(const Caller& caller, const SipId& given,
                                      const std::array<std::string, 10>& diversions) {
-    store::WriteTxn txn(env_);
-    const SipId id = account_id(txn, caller, given);
-    SipSettingsRow s = load_settings(txn, id);
-    for (std::size_t i = 0; i < diversions.size(); ++i) {
-        std::string v = diversions[i];
-        const std::string field = std::string("diversions.") + diversion_names[i];
-        if (v == "voice-mailbox") {
-            v = voice_mailbox; // what older servers returned; the client accepts both
+    env_.write([&](store::WriteTxn& txn) {
+        const SipId id = account_id(txn, caller, given);
+        SipSettingsRow s = load_settings(txn, id);
+        for (std::size_t i = 0; i < diversions.size(); ++i) {
+            std::string v = diversions[i];
+            const std::string field = std::string("diversions.") + diversion_names[i];
+            if (v == "voice-mailbox") {
+                v = voice_mailbox; // what older servers returned; the client accepts both
+            }
+            // <voice-mailbox> is accepted whether or not the mailbox exists yet: CDRTool saves the
+            // diversions and the voicemail account in separate requests, in either order.
+            if (v != voice_mailbox && !v.empty()) {
+                check_uri(v, field);
+            }
+            s.diversions[i] = v;
         }
-        // <voice-mailbox> is accepted whether or not the mailbox exists yet: CDRTool saves the
-        // diversions and the voicemail account in separate requests, in either order.
-        if (v != voice_mailbox && !v.empty()) {
-            check_uri(v, field);
-        }
-        s.diversions[i] = v;
-    }
-    put_settings(txn, id, s);
-    txn.commit();
+        put_settings(txn, id, s);
+    });
 }
 
 std::array<std::string, 10> SipService::get_call_diversions(const Caller& caller,

@@ -57,7 +57,7 @@ VoicemailService::VoicemailService(store::Env& env, SipOptions options)
 
 namespace {
 
-// Sets the mailbox's attributes from `in` and stores it, committing the operation.
+// Sets the mailbox's attributes from `in` and stores it.
 void put_voicemail(store::WriteTxn& txn, const std::string& key, VoicemailRow& row,
                    const VoicemailInput& in) {
     row.password = in.password;
@@ -67,7 +67,6 @@ void put_voicemail(store::WriteTxn& txn, const std::string& key, VoicemailRow& r
     row.delete_messages = in.delete_messages;
     row.change_date = now();
     txn.put(Table::Voicemail, key, encode(row));
-    txn.commit();
 }
 
 } // namespace
@@ -75,61 +74,63 @@ void put_voicemail(store::WriteTxn& txn, const std::string& key, VoicemailRow& r
 VoicemailRow VoicemailService::add(const Caller& caller, const VoicemailInput& in) {
     const SipId id = normal_id(in.id, "sipId");
     check_text(in);
-    store::WriteTxn txn(env_);
-    load_account(txn, caller, id);
-    const std::string key = sip_key(id.username, id.domain);
-    if (txn.get(Table::Voicemail, key)) {
-        throw ApiError(ErrorCode::VoicemailExists,
-                       "SIP account " + address(id) + " already has a voicemail account");
-    }
-    VoicemailRow row;
-    row.username = id.username;
-    row.domain = id.domain;
-    if (!in.mailbox.empty()) {
-        check_mailbox(in.mailbox);
-        row.mailbox = in.mailbox;
-    } else {
-        do {
-            row.mailbox = std::to_string(first_mailbox - 1 + txn.next_id("mailbox"));
-        } while (txn.get(Table::Index, mailbox_index_key(row.mailbox)));
-    }
-    claim_mailbox(txn, row.mailbox, key);
-    put_voicemail(txn, key, row, in);
-    return row;
+    return env_.write([&](store::WriteTxn& txn) {
+        load_account(txn, caller, id);
+        const std::string key = sip_key(id.username, id.domain);
+        if (txn.get(Table::Voicemail, key)) {
+            throw ApiError(ErrorCode::VoicemailExists,
+                           "SIP account " + address(id) + " already has a voicemail account");
+        }
+        VoicemailRow row;
+        row.username = id.username;
+        row.domain = id.domain;
+        if (!in.mailbox.empty()) {
+            check_mailbox(in.mailbox);
+            row.mailbox = in.mailbox;
+        } else {
+            do {
+                row.mailbox = std::to_string(first_mailbox - 1 + txn.next_id("mailbox"));
+            } while (txn.get(Table::Index, mailbox_index_key(row.mailbox)));
+        }
+        claim_mailbox(txn, row.mailbox, key);
+        put_voicemail(txn, key, row, in);
+        return row;
+    });
 }
 
 void VoicemailService::update(const Caller& caller, const VoicemailInput& in) {
     const SipId id = normal_id(in.id, "sipId");
     check_text(in);
-    store::WriteTxn txn(env_);
-    VoicemailRow row = load_voicemail(txn, caller, id);
-    const std::string key = sip_key(id.username, id.domain);
-    if (!in.mailbox.empty() && in.mailbox != row.mailbox) {
-        check_mailbox(in.mailbox);
-        claim_mailbox(txn, in.mailbox, key);
-        txn.del(Table::Index, mailbox_index_key(row.mailbox));
-        row.mailbox = in.mailbox;
-    }
-    put_voicemail(txn, key, row, in);
+    env_.write([&](store::WriteTxn& txn) {
+        VoicemailRow row = load_voicemail(txn, caller, id);
+        const std::string key = sip_key(id.username, id.domain);
+        if (!in.mailbox.empty() && in.mailbox != row.mailbox) {
+            check_mailbox(in.mailbox);
+            claim_mailbox(txn, in.mailbox, key);
+            txn.del(Table::Index, mailbox_index_key(row.mailbox));
+            row.mailbox = in.mailbox;
+        }
+        put_voicemail(txn, key, row, in);
+    });
 }
 
 void VoicemailService::remove(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given, "sipId");
-    store::WriteTxn txn(env_);
-    const VoicemailRow row = load_voicemail(txn, caller, id);
-    const std::string key = sip_key(id.username, id.domain);
-    txn.del(Table::Index, mailbox_index_key(row.mailbox));
-    txn.del(Table::Voicemail, key);
-    // Diversions to the mailbox that no longer exists are switched off with it.
-    if (auto s = get_row<SipSettingsRow>(txn, Table::SipSettings, key)) {
-        for (auto& d : s->diversions) {
-            if (d == "<voice-mailbox>") {
-                d.clear();
+    env_.write([&](store::WriteTxn& txn) {
+        const VoicemailRow row = load_voicemail(txn, caller, id);
+        const std::string key = sip_key(id.username, id.domain);
+        txn.del(Table::Index, mailbox_index_key(row.mailbox));
+        txn.del(Table::Voicemail, key);
+        // Diversions to the mailbox that no longer exists are switched off with it.
+        if (auto s = get_row<SipSettingsRow>(txn, Table::SipSettings, key)) {
+            for (auto& d : s->diversions) {
+                if (d == "<voice-mailbox>") {
+                    d.clear();
+                }
             }
+            txn.put(Table::SipSettings, key, encode(*s));
         }
-        txn.put(Table::SipSettings, key, encode(*s));
-    }
-    txn.commit();
+    });
 }
 
 VoicemailRow VoicemailService::get(const Caller& caller, const SipId& given) {
@@ -146,12 +147,12 @@ void VoicemailService::set_announcement(const Caller& caller, const SipId& given
                        "message: " + std::to_string(audio.size()) + " bytes; an announcement " +
                            "may have at most " + std::to_string(options_.max_announcement));
     }
-    store::WriteTxn txn(env_);
-    VoicemailRow row = load_voicemail(txn, caller, id);
-    row.announcement = audio;
-    row.change_date = now();
-    txn.put(Table::Voicemail, sip_key(id.username, id.domain), encode(row));
-    txn.commit();
+    env_.write([&](store::WriteTxn& txn) {
+        VoicemailRow row = load_voicemail(txn, caller, id);
+        row.announcement = audio;
+        row.change_date = now();
+        txn.put(Table::Voicemail, sip_key(id.username, id.domain), encode(row));
+    });
 }
 
 } // namespace sb::prov
