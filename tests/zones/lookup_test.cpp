@@ -1,9 +1,9 @@
-// zones::lookup and zones::wire_to_key over a real store (tests/dnsd/fixture.hpp). Checks:
-// wire_to_key lowercases, reverses labels and refuses pointers, overlong names and NUL bytes;
-// the lookup states for hits, NODATA, NXDOMAIN, empty non-terminals, other zones, CNAME
+// zones::lookup and zones::wire_to_key over a real store (tests/support/example_zone.hpp).
+// Checks: wire_to_key lowercases, reverses labels and refuses pointers, overlong names and NUL
+// bytes; the lookup states for hits, NODATA, NXDOMAIN, empty non-terminals, other zones, CNAME
 // chains (in zone, dangling, out of zone, loops), zone cuts and malformed nodes; the negative
 // SOA TTL is min(TTL, MINIMUM) and its owner is the apex.
-#include "example_store.hpp"
+#include "example_zone.hpp"
 #include "temp_dir.hpp"
 #include "zones/lookup.hpp"
 #include "zones/zonefile.hpp"
@@ -53,7 +53,7 @@ TEST_CASE("wire_to_key encodes question names as store keys", "[zones][dnsd]") {
 }
 
 TEST_CASE("lookup answers RFC 1034 4.3.2 states", "[zones][dnsd]") {
-    test::ExampleStore s;
+    test::ExampleZone s;
 
     struct Case {
         const char* name;
@@ -121,7 +121,7 @@ TEST_CASE("lookup answers RFC 1034 4.3.2 states", "[zones][dnsd]") {
 }
 
 TEST_CASE("lookup returns CNAME chains with their owners", "[zones][dnsd]") {
-    test::ExampleStore s;
+    test::ExampleZone s;
 
     zones::LookupResult res;
     REQUIRE(zones::lookup(s.txn, s.cursor, s.index, zones::name_key("alias2.example.com"),
@@ -137,7 +137,7 @@ TEST_CASE("lookup returns CNAME chains with their owners", "[zones][dnsd]") {
 }
 
 TEST_CASE("lookup synthesises wildcard answers with the query name as owner", "[zones][dnsd]") {
-    test::ExampleStore s;
+    test::ExampleZone s;
     zones::LookupResult res;
     REQUIRE(zones::lookup(s.txn, s.cursor, s.index, zones::name_key("x.cw.example.com"), RRType::A,
                           res) == LookupState::Hit);
@@ -152,7 +152,7 @@ TEST_CASE("lookup synthesises wildcard answers with the query name as owner", "[
 }
 
 TEST_CASE("lookup sees a commit after reset and renew", "[zones][dnsd]") {
-    test::ExampleStore s;
+    test::ExampleZone s;
     zones::LookupResult res;
     const std::string key = zones::name_key("new.example.com");
     CHECK(zones::lookup(s.txn, s.cursor, s.index, key, RRType::A, res) == LookupState::NxDomain);
@@ -167,7 +167,7 @@ TEST_CASE("lookup sees a commit after reset and renew", "[zones][dnsd]") {
 
 TEST_CASE("the zone index follows zones, cuts and wildcards as they are committed",
           "[zones][dnsd]") {
-    test::ExampleStore s;
+    test::ExampleZone s;
     CHECK(s.index.size() == 4); // the apex, one cut, two wildcards
     zones::LookupResult res;
     const auto lookup = [&](std::string_view name) {
