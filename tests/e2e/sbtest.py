@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import string
+import struct
 import subprocess
 import sys
 import tempfile
@@ -53,9 +54,13 @@ class TestFailure(AssertionError):
 # Command line, test runner
 
 
-def parse_args(description):
+def parse_args(description, *options):
+    """--binary (made absolute), --keep, -k NAME, and the given required options (e.g.
+    "--build"; read as args.build)."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--binary", required=True, help="path to the switchboard executable")
+    for option in options:
+        p.add_argument(option, required=True)
     p.add_argument("--keep", action="store_true", help="keep data dirs and logs (debugging)")
     p.add_argument("-k", dest="only", default=None, help="run only tests whose name contains this")
     args = p.parse_args()
@@ -87,6 +92,18 @@ def run_tests(tests, args):
         print("failed: " + ", ".join(failed))
     print(f"{passed} passed, {len(failed)} failed")
     return 1 if failed else 0
+
+
+def main(module_globals, *options):
+    """A test file's entry point: `sbtest.main(globals())` as its last line runs every
+    test_<name>(args) function the file defines, in the order they are written, under <name>;
+    the command line is parse_args's (with the extra required options), described by the
+    first line of the file's docstring."""
+    module = module_globals["__name__"]
+    tests = [(name[len("test_"):], fn) for name, fn in module_globals.items()
+             if name.startswith("test_") and callable(fn) and fn.__module__ == module]
+    doc = module_globals["__doc__"].splitlines()[0]
+    sys.exit(run_tests(tests, parse_args(doc, *options)))
 
 
 class Checker:
@@ -289,6 +306,39 @@ class Server:
         self.remove_log()
 
 
+def start(args, mode, data, dns=True, soap=True):
+    """`switchboard <mode>` in data with DNS and/or SOAP on free loopback ports, ready."""
+    srv = Server(args.binary, mode, data, dns_port=free_port() if dns else None,
+                 soap_port=free_port() if soap else None)
+    return srv.start()
+
+
+def start_provision(args, data):
+    """`switchboard provision` (SOAP only) on a free loopback port, ready."""
+    return start(args, "provision", data, dns=False)
+
+
+def start_serve(args, data):
+    """`switchboard serve` (DNS and SOAP) on free loopback ports, ready."""
+    return start(args, "serve", data)
+
+
+def start_serve_www(args, data, zone):
+    """`switchboard serve` holding `zone` with www.<zone> A 192.0.2.1, added over SOAP (a
+    fault stops the test)."""
+    srv = start_serve(args, data)
+    for op, body in (
+            ("addZone", f"<zone><name>{zone}</name><nameservers><item>ns1.{zone}</item>"
+                        f"</nameservers></zone>"),
+            ("addRecord", f"<record><zone>{zone}</zone><name>www</name><type>A</type>"
+                          f"<value>192.0.2.1</value></record>")):
+        resp = post_soap(srv.soap_port, build_envelope(op, body, data.username, data.password))
+        if resp.status != 200 or b"Fault>" in resp.body:
+            srv.stop()
+            raise TestFailure(f"{op} {zone}: HTTP {resp.status} {resp.body[:400]!r}")
+    return srv
+
+
 def tcp_connects(port, host="127.0.0.1"):
     try:
         with socket.create_connection((host, port), timeout=0.5):
@@ -368,6 +418,24 @@ def parse_dig(text):
     if rcode is None:
         raise ValueError("no header in dig output:\n" + text)
     return DnsAnswer(rcode, flags, answer, authority, text)
+
+
+def recv_exact(sock, n):
+    """n bytes from a stream socket; ConnectionError (an OSError) when it closes first."""
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise ConnectionError(f"connection closed after {len(data)} of {n} bytes")
+        data += chunk
+    return data
+
+
+def tcp_read_message(sock):
+    """One DNS message from a TCP stream: a two-byte length, then the message (RFC 1035
+    4.2.2)."""
+    (length,) = struct.unpack("!H", recv_exact(sock, 2))
+    return recv_exact(sock, length)
 
 
 def dig(port, name, rtype="A", tcp=False, timeout=2, tries=2):
@@ -492,6 +560,25 @@ class SoapClient:
         if op.startswith("_"):
             raise AttributeError(op)
         return lambda *a, **kw: self.call(op, *a, **kw)
+
+
+def as_list(value):
+    """A zeep array value (list, ArrayValue, object with one list member, None) as a list; a
+    lone scalar as a list of one."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    for attr in ("item", "_value_1"):
+        try:
+            inner = value[attr]
+        except (KeyError, TypeError, AttributeError):
+            continue
+        return as_list(inner)
+    try:
+        return list(value)
+    except TypeError:
+        return [value]
 
 
 def fault_code(exc):

@@ -64,7 +64,5 @@ def test_audit_lines(args):
     ck.done()
 
 
-TESTS = [("audit_lines", test_audit_lines)]
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

@@ -121,7 +121,5 @@ def test_backup_and_restore(args):
     ck.done()
 
 
-TESTS = [("backup_and_restore", test_backup_and_restore)]
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

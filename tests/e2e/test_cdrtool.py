@@ -40,8 +40,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import (Checker, DataDir, Server, build_envelope, free_port,  # noqa: E402
-                    post_soap, raw_fault_code, raw_request, soap_body_child)
+from sbtest import (Checker, DataDir, build_envelope, post_soap,  # noqa: E402
+                    raw_fault_code, raw_request, soap_body_child, start_provision)
 
 NS = "urn:AGProjects:NGNPro"
 NS_CUSTOMER = NS + ":Customer"
@@ -51,10 +51,6 @@ NS_RATING = NS + ":Rating"
 NS_NETWORK = NS + ":Network"
 NS_DNS = NS + ":Dns"
 DOMAIN = "sip-hval1.example.org"  # the wire samples' domain
-
-
-def start(args, data):
-    return Server(args.binary, "provision", data, soap_port=free_port()).start()
 
 
 def admin_data(args):
@@ -112,7 +108,7 @@ def xml_text(s):
 def test_customer_edit(args):
     ck = Checker("customer_edit")
     original = "Orig-Pass-17"
-    with admin_data(args) as data, start(args, data) as srv:
+    with admin_data(args) as data, start_provision(args, data) as srv:
         # The reseller of the samples (customer 1001, username r1-hval1), added by the admin.
         added = sample(srv, "CustomerPort.addAccount", [
             ('<password xsi:type="xsd:string">secret</password>\n        <firstName',
@@ -171,7 +167,7 @@ def add_domain_and_alice(ck, srv):
 
 def test_diversion_first(args):
     ck = Checker("diversion_first")
-    with admin_data(args) as data, start(args, data) as srv:
+    with admin_data(args) as data, start_provision(args, data) as srv:
         add_domain_and_alice(ck, srv)
         expect_code(ck, sample(srv, "VoicemailPort.getAccount"), 2000, "no mailbox yet")
         expect_ok(ck, sample(srv, "SipPort.setCallDiversions"),
@@ -198,7 +194,7 @@ def test_rating_profiles(args):
     profiles = {"profileWeekday": "weekday-1", "profileWeekdayAlt": "weekday-night",
                 "profileWeekend": "weekend-1", "profileWeekendAlt": "weekend-night",
                 "timezone": "Europe/Amsterdam"}
-    with admin_data(args) as data, start(args, data) as srv:
+    with admin_data(args) as data, start_provision(args, data) as srv:
         add_domain_and_alice(ck, srv)
         expect_code(ck, call(srv, "getEntityProfiles", get, NS_RATING), 4001,
                     "getEntityProfiles before any are set")
@@ -251,7 +247,7 @@ def post_events(srv, data, events):
 def test_network(args):
     ck = Checker("network")
     other = "other.example.org"
-    with admin_data(args) as data, start(args, data) as srv:
+    with admin_data(args) as data, start_provision(args, data) as srv:
         add_domain_and_alice(ck, srv)
         expect_ok(ck, call(srv, "addDomain", f"<domain><domain>{other}</domain></domain>",
                            NS_SIP), "a second domain")
@@ -295,7 +291,7 @@ def test_network(args):
 
 def test_traces_and_unimplemented(args):
     ck = Checker("traces_and_unimplemented")
-    with admin_data(args) as data, start(args, data) as srv:
+    with admin_data(args) as data, start_provision(args, data) as srv:
         trace = ("<filter><nodeIp>127.0.0.1</nodeIp><callId>abc@example</callId>"
                  "<fromTag>1</fromTag><toTag>2</toTag></filter>")
         expect_code(ck, call(srv, "getMediaTrace", trace, NS_SIP), 1060, "getMediaTrace")
@@ -327,7 +323,7 @@ def test_traces_and_unimplemented(args):
 
 def test_gateway_customer_filter(args):
     ck = Checker("gateway_customer_filter")
-    with admin_data(args) as data, start(args, data) as srv:
+    with admin_data(args) as data, start_provision(args, data) as srv:
         ids = {}
         for name in ("ra", "rb"):
             c = call(srv, "addAccount", f"<account><username>{name}</username><password>"
@@ -375,15 +371,5 @@ def test_gateway_customer_filter(args):
     ck.done()
 
 
-TESTS = [
-    ("customer_edit", test_customer_edit),
-    ("diversion_first", test_diversion_first),
-    ("rating_profiles", test_rating_profiles),
-    ("network", test_network),
-    ("traces_and_unimplemented", test_traces_and_unimplemented),
-    ("gateway_customer_filter", test_gateway_customer_filter),
-]
-
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

@@ -24,8 +24,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import Checker, DataDir, Server, free_port  # noqa: E402
-from test_crash import ZONE, Soap  # noqa: E402
+from sbtest import Checker, DataDir, start_serve_www  # noqa: E402
+from test_crash import ZONE  # noqa: E402
 
 NETWORK = "127.0.1."  # attackers and clients share this /24: one RRL bucket
 RATE = 100
@@ -70,17 +70,6 @@ def parse(r):
     return qid, rcode, bool(flags & 0x0200), an, cookie
 
 
-def start(args, data):
-    srv = Server(args.binary, "serve", data, dns_port=free_port(), soap_port=free_port())
-    srv.start()
-    soap = Soap(srv.soap_port, data.username, data.password)
-    soap.call(f"<ns5:addZone><zone><name>{ZONE}</name><nameservers><item>ns1.{ZONE}</item>"
-              f"</nameservers></zone></ns5:addZone>")
-    soap.call(f"<ns5:addRecord><record><zone>{ZONE}</zone><name>www</name><type>A</type>"
-              f"<value>192.0.2.1</value></record></ns5:addRecord>")
-    return srv
-
-
 def dig(port, *extra):
     out = subprocess.run(["dig", "@127.0.0.1", "-p", str(port), "+tries=1", "+time=2",
                           "+nobadcookie", *extra, "www." + ZONE, "A"],
@@ -93,7 +82,7 @@ def dig(port, *extra):
 def test_dig_cookie(args):
     ck = Checker("dig +cookie")
     with DataDir(keep=args.keep, extra_ini="[dns]\nworkers = 1\n") as data:
-        srv = start(args, data)
+        srv = start_serve_www(args, data, ZONE)
         try:
             status, cookie, out = dig(srv.dns_port, "+cookie")
             ck.eq(status, "NOERROR", "dig +cookie is answered")
@@ -194,7 +183,7 @@ def test_udp_flood(args):
     ck = Checker("udp flood")
     ini = f"[dns]\nworkers = 1\nrrl_rate = {RATE}\nrrl_slip = 2\n"
     with DataDir(keep=args.keep, extra_ini=ini) as data:
-        srv = start(args, data)
+        srv = start_serve_www(args, data, ZONE)
         try:
             cookie = learn_cookie(srv.dns_port, NETWORK + "200")
             ck.check(cookie is not None and len(cookie) == 24, f"a server cookie: {cookie}")
@@ -226,7 +215,7 @@ def test_require_cookie(args):
     ck = Checker("rrl_require_cookie")
     ini = "[dns]\nworkers = 1\nrrl_rate = 5\nrrl_slip = 2\nrrl_require_cookie = true\n"
     with DataDir(keep=args.keep, extra_ini=ini) as data:
-        srv = start(args, data)
+        srv = start_serve_www(args, data, ZONE)
         try:
             # 40 queries at once with a client cookie only: 5 answered, the rest BADCOOKIE.
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -257,8 +246,5 @@ def test_require_cookie(args):
     ck.done()
 
 
-TESTS = [("dig_cookie", test_dig_cookie), ("udp_flood", test_udp_flood),
-         ("require_cookie", test_require_cookie)]
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

@@ -45,20 +45,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
 from sbtest import (NS_DNS, NS_SOAP_ENC, NS_SOAP_ENV, NS_XSI,  # noqa: E402
-                    Checker, DataDir, Server, SoapClient, dig, expect_fault, free_port,
-                    norm_rdata, wait_for)
+                    Checker, DataDir, SoapClient, as_list, dig, expect_fault, norm_rdata,
+                    start, wait_for)
 
 ZONE = "example.com"
 
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
-def start(args, mode, data, dns=True, soap=True):
-    srv = Server(args.binary, mode, data, dns_port=free_port() if dns else None,
-                 soap_port=free_port() if soap else None)
-    return srv.start()
 
 
 def add_example_zone(c, zone=ZONE):
@@ -70,24 +64,6 @@ def add_example_zone(c, zone=ZONE):
 
 def serial(c, zone=ZONE):
     return int(c.getZone(zone=zone).serial)
-
-
-def as_list(value):
-    """A zeep array value (list, ArrayValue, object with one list member, None) as a list."""
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    for attr in ("item", "_value_1"):
-        try:
-            inner = value[attr]
-        except (KeyError, TypeError, AttributeError):
-            continue
-        return as_list(inner)
-    try:
-        return list(value)
-    except TypeError:
-        return [value]
 
 
 def records_of(c, zone=ZONE, **filt):
@@ -623,14 +599,5 @@ def test_wire_samples(args):
     ck.done()
 
 
-TESTS = [
-    ("serve_provision_and_answer", test_serve_provision_and_answer),
-    ("split_processes", test_split_processes),
-    ("kill9_durability", test_kill9_durability),
-    ("bad_input_changes_nothing", test_bad_input_changes_nothing),
-    ("wire_samples", test_wire_samples),
-]
-
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

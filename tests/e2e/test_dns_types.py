@@ -128,10 +128,5 @@ def test_malformed_values(args):
     ck.done()
 
 
-TESTS = [
-    ("new_types_round_trip", test_new_types_round_trip),
-    ("malformed_values", test_malformed_values),
-]
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

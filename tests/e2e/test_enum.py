@@ -33,32 +33,14 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import (Checker, DataDir, Server, SoapClient, dig, expect_fault,  # noqa: E402
-                    free_port, soap_body_child, wait_for)
+from sbtest import (Checker, DataDir, SoapClient, as_list, dig, expect_fault,  # noqa: E402
+                    soap_body_child, start_serve, wait_for)
 
 NS_ENUM = "urn:AGProjects:NGNPro:Enum"
 INI = "[dns]\nnameservers = ns1.example.net ns2.example.net\n"
 APEX = "5.0.0.8.0.2.1.3.e164.arpa"
 NUMBER = "31208005100"
 OWNER = "0.0.1.5.0.0.8.0.2.1.3.e164.arpa"
-
-
-def start(args, data):
-    return Server(args.binary, "serve", data, dns_port=free_port(),
-                  soap_port=free_port()).start()
-
-
-def as_list(value):
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    for attr in ("item", "_value_1"):
-        try:
-            return as_list(value[attr])
-        except (KeyError, TypeError, AttributeError):
-            continue
-    return list(value)
 
 
 def mappings(c, items):
@@ -95,7 +77,7 @@ def the_range(c):
 
 def test_range_numbers_answer(args):
     ck = Checker("range_numbers_answer")
-    with DataDir(keep=args.keep, extra_ini=INI) as data, start(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini=INI) as data, start_serve(args, data) as srv:
         c = SoapClient(srv, data.username, data.password, port_name="EnumPort")
         add_range(c)
         soa = dig_until(srv.dns_port, APEX, "SOA", lambda a: a.rrs("SOA"))
@@ -148,7 +130,7 @@ def test_range_numbers_answer(args):
 
 def test_validation(args):
     ck = Checker("validation")
-    with DataDir(keep=args.keep, extra_ini=INI) as data, start(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini=INI) as data, start_serve(args, data) as srv:
         c = SoapClient(srv, data.username, data.password, port_name="EnumPort")
         add_range(c)
         c.addNumber(number={"id": {"number": NUMBER, "tld": "e164.arpa"},
@@ -192,7 +174,7 @@ def test_wire_samples(args):
     samples = sbtest.load_samples("EnumPort")
     # The samples authenticate as admin/secret and name customer 1001.
     with DataDir(username="admin", password="secret", keep=args.keep,
-                 extra_ini=INI) as data, start(args, data) as srv:
+                 extra_ini=INI) as data, start_serve(args, data) as srv:
         for op in ("addRange", "addNumber", "getNumber", "getNumbers", "getRanges",
                    "updateNumber", "deleteNumber", "deleteRange"):
             resp = samples[op].post(srv.soap_port)
@@ -203,12 +185,5 @@ def test_wire_samples(args):
     ck.done()
 
 
-TESTS = [
-    ("range_numbers_answer", test_range_numbers_answer),
-    ("validation", test_validation),
-    ("wire_samples", test_wire_samples),
-]
-
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

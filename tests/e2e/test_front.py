@@ -287,11 +287,5 @@ def test_idle_connections(args):
     ck.done()
 
 
-TESTS = [
-    ("http_framing", test_http_framing),
-    ("login_throttle", test_login_throttle),
-    ("idle_connections", test_idle_connections),
-]
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

@@ -27,7 +27,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -215,15 +214,5 @@ def test_store_full(args):
     ck.done()
 
 
-TESTS = [
-    ("https", test_https),
-    ("plain_http_refused", test_plain_http_refused),
-    ("body_size", test_body_size),
-    ("xml_depth_and_items", test_xml_depth_and_items),
-    ("connections", test_connections),
-    ("slow_request", test_slow_request),
-    ("store_full", test_store_full),
-]
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

@@ -17,8 +17,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import Checker, DataDir, Server, dig, free_port  # noqa: E402
-from test_crash import ZONE, Soap  # noqa: E402
+from sbtest import Checker, DataDir, dig, start_serve_www  # noqa: E402
+from test_crash import ZONE  # noqa: E402
 
 
 def query(qid):
@@ -49,22 +49,11 @@ def burst(port, n):
     return full, tc, n - full - tc
 
 
-def start(args, data):
-    srv = Server(args.binary, "serve", data, dns_port=free_port(), soap_port=free_port())
-    srv.start()
-    soap = Soap(srv.soap_port, data.username, data.password)
-    soap.call(f"<ns5:addZone><zone><name>{ZONE}</name><nameservers><item>ns1.{ZONE}</item>"
-              f"</nameservers></zone></ns5:addZone>")
-    soap.call(f"<ns5:addRecord><record><zone>{ZONE}</zone><name>www</name><type>A</type>"
-              f"<value>192.0.2.1</value></record></ns5:addRecord>")
-    return srv
-
-
 def test_rrl(args):
     ck = Checker("rrl")
     ini = "[dns]\nworkers = 1\nrrl_rate = 20\nrrl_slip = 2\n"
     with DataDir(keep=args.keep, extra_ini=ini) as data:
-        srv = start(args, data)
+        srv = start_serve_www(args, data, ZONE)
         try:
             time.sleep(1.1)  # a fresh second for the burst's network
             full, tc, silent = burst(srv.dns_port, 200)
@@ -80,7 +69,7 @@ def test_rrl(args):
         finally:
             srv.stop()
     with DataDir(keep=args.keep, extra_ini="[dns]\nworkers = 1\n") as data:
-        srv = start(args, data)
+        srv = start_serve_www(args, data, ZONE)
         try:
             full, tc, silent = burst(srv.dns_port, 200)
             print(f"    unlimited: {full} full, {tc} truncated, {silent} dropped of 200")
@@ -90,7 +79,5 @@ def test_rrl(args):
     ck.done()
 
 
-TESTS = [("rrl", test_rrl)]
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

@@ -47,6 +47,7 @@ Usage: /usr/bin/python3 test_sip.py --binary PATH/TO/switchboard
 """
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -55,32 +56,15 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+sys.path.insert(0, HERE)
 
 import sbtest  # noqa: E402
-from sbtest import (Checker, DataDir, Server, SoapClient, expect_fault,  # noqa: E402
-                    free_port, raw_request, soap_body_child)
+from sbtest import (Checker, DataDir, SoapClient, as_list, expect_fault,  # noqa: E402
+                    raw_request, soap_body_child, start_provision)
 
 NS_SIP = "urn:AGProjects:NGNPro:Sip"
 NS_VM = "urn:AGProjects:NGNPro:Voicemail"
 DOMAIN = "sip-hval1.example.org"
-
-
-def start(args, data):
-    return Server(args.binary, "provision", data, soap_port=free_port()).start()
-
-
-def as_list(value):
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    for attr in ("item", "_value_1"):
-        try:
-            return as_list(value[attr])
-        except (KeyError, TypeError, AttributeError):
-            continue
-    return list(value)
 
 
 class Clients:
@@ -113,6 +97,22 @@ def account(c, user, domain=DOMAIN, password="secret", **kw):
         kw["properties"] = c.arr("SipAccount", "properties", kw["properties"])
     a.update(kw)
     return a
+
+
+@contextlib.contextmanager
+def session(args, name, accounts=None, **data_dir):
+    """One test's checker, data dir, `switchboard provision` and clients; with accounts (user
+    names), DOMAIN and those accounts (password "secret") are made first. The checks made in
+    the block fail the test when it ends."""
+    ck = Checker(name)
+    with DataDir(keep=args.keep, **data_dir) as data, start_provision(args, data) as srv:
+        c = Clients(srv, data)
+        if accounts is not None:
+            c.sip.addDomain(domain={"domain": DOMAIN})
+            for user in accounts:
+                c.sip.addAccount(account=account(c, user))
+        yield ck, data, srv, c
+    ck.done()
 
 
 def post_events(srv, data, events, auth=True):
@@ -153,12 +153,9 @@ def md5(s):
 
 
 def test_wire_samples(args):
-    ck = Checker("wire_samples")
     sip = sbtest.load_samples("SipPort")
     vm = sbtest.load_samples("VoicemailPort")
-    with DataDir(username="admin", password="secret", keep=args.keep) as data, \
-            start(args, data) as srv:
-        c = Clients(srv, data)
+    with session(args, "wire_samples", username="admin", password="secret") as (ck, _, srv, c):
         for i in range(6):  # the samples name carrier 7, gateway 8, rule 9, route 10
             c.sip.addCarrier(carrier={"name": f"filler{i}"})
 
@@ -200,13 +197,10 @@ def test_wire_samples(args):
         post(sip, "deleteDomain", NS_SIP)
         ck.eq(int(c.sip.getDomains(query={"filter": {"domain": DOMAIN}}).total), 0,
               "domain deleted")
-    ck.done()
 
 
 def test_domains_accounts_aliases(args):
-    ck = Checker("domains_accounts_aliases")
-    with DataDir(keep=args.keep) as data, start(args, data) as srv:
-        c = Clients(srv, data)
+    with session(args, "domains_accounts_aliases") as (ck, data, srv, c):
         s = c.sip
         s.addDomain(domain={"domain": DOMAIN, "match_ip_address": "192.0.2.1"})
         s.addDomain(domain={"domain": "b.example.org"})
@@ -309,16 +303,11 @@ def test_domains_accounts_aliases(args):
         s.deleteDomain(domain="b.example.org")
         ck.eq(int(s.getDomains(query={"filter": {"domain": "b.example.org"}}).total), 0,
               "empty domain deleted")
-    ck.done()
 
 
 def test_settings(args):
-    ck = Checker("settings")
-    with DataDir(keep=args.keep) as data, start(args, data) as srv:
-        c = Clients(srv, data)
+    with session(args, "settings", accounts=["alice"]) as (ck, data, srv, c):
         s = c.sip
-        s.addDomain(domain={"domain": DOMAIN})
-        s.addAccount(account=account(c, "alice"))
         me = sid("alice")
         s.addPhonebookEntry(sipId=me, entry={"uri": "sip:carol@example.net", "name": "Carol",
                                              "group": "coworkers"})
@@ -387,16 +376,10 @@ def test_settings(args):
         got = s.getCallDiversions(sipId=me)
         ck.eq((got.FNOA, got.FUNC or ""), ("<voice-mailbox>", ""),
               "absent conditions cleared; <voice-mailbox> with voicemail")
-    ck.done()
 
 
 def test_voicemail(args):
-    ck = Checker("voicemail")
-    with DataDir(keep=args.keep) as data, start(args, data) as srv:
-        c = Clients(srv, data)
-        c.sip.addDomain(domain={"domain": DOMAIN})
-        for u in ("alice", "bob", "carol"):
-            c.sip.addAccount(account=account(c, u))
+    with session(args, "voicemail", accounts=["alice", "bob", "carol"]) as (ck, data, srv, c):
         expect_fault(ck, 2000, "no mailbox yet", c.vm.getAccount, sipId=sid("alice"))
         expect_fault(ck, 1010, "no SIP account", c.vm.getAccount, sipId=sid("zed"))
         c.vm.addAccount(account={"sipId": sid("alice"), "password": "123456", "name": "Alice",
@@ -432,14 +415,10 @@ def test_voicemail(args):
         d = c.sip.getCallDiversions(sipId=sid("alice"))
         ck.eq((d.FBUS or "", d.FUNC), ("", "sip:x@example.net"),
               "diversions to the deleted mailbox switched off")
-    ck.done()
 
 
 def test_passwords(args):
-    ck = Checker("passwords")
-    with DataDir(keep=args.keep) as data, start(args, data) as srv:
-        c = Clients(srv, data)
-        c.sip.addDomain(domain={"domain": DOMAIN})
+    with session(args, "passwords", accounts=[]) as (ck, data, srv, c):
         c.cust.addAccount(account={"id": 2001, "reseller": 2001, "username": "r2",
                                    "password": "r2-secret", "resellerActive": True,
                                    "properties": c.cust.array("CustomerAccount", "properties", [
@@ -467,17 +446,11 @@ def test_passwords(args):
         c.sip.updateAccount(account=account(c, "alice", password="new"))
         ck.eq(stored_accounts(data.path)[("alice", DOMAIN)][1], md5(f"alice:{DOMAIN}:new"),
               "updateAccount with a password replaces the digests")
-    ck.done()
 
 
 def test_validation(args):
-    ck = Checker("validation")
-    with DataDir(keep=args.keep) as data, start(args, data) as srv:
-        c = Clients(srv, data)
+    with session(args, "validation", accounts=["alice", "bob"]) as (ck, data, srv, c):
         s = c.sip
-        s.addDomain(domain={"domain": DOMAIN})
-        s.addAccount(account=account(c, "alice"))
-        s.addAccount(account=account(c, "bob"))
         cid = None
         s.addCarrier(carrier={"name": "kpn"})
         cid = int(as_list(s.getCarriers(query={"filter": {"name": "kpn"}}).carriers)[0].id)
@@ -535,13 +508,10 @@ def test_validation(args):
         s.addToGroup(sipId=sid("u", "r3.example.org"), group="prepaid")  # admin may
         ck.check("prepaid" in as_list(s.getGroups(sipId=sid("u", "r3.example.org"))),
                  "admin adds a reserved group")
-    ck.done()
 
 
 def test_pstn_peers(args):
-    ck = Checker("pstn_peers")
-    with DataDir(keep=args.keep) as data, start(args, data) as srv:
-        c = Clients(srv, data)
+    with session(args, "pstn_peers") as (ck, data, srv, c):
         s = c.sip
         s.addTrustedPeer(peer={"ip": "192.0.2.10", "description": "pbx", "protocol": "udp",
                                "tags": "gold", "callLimit": 5, "msteams": False})
@@ -610,15 +580,11 @@ def test_pstn_peers(args):
         s.deleteCarrier(id=kpn)
         expect_fault(ck, 1070, "carrier gone", s.deleteCarrier, id=kpn)
         ck.eq(int(s.getCarriers(query={"filter": {}}).total), 1, "one carrier left")
-    ck.done()
 
 
 def test_prepaid(args):
-    ck = Checker("prepaid")
-    with DataDir(keep=args.keep) as data, start(args, data) as srv:
-        c = Clients(srv, data)
+    with session(args, "prepaid", accounts=[]) as (ck, data, srv, c):
         s = c.sip
-        s.addDomain(domain={"domain": DOMAIN})
         s.addAccount(account=account(c, "alice", prepaid=True))
         s.addAccount(account=account(c, "bob", prepaid=True))
         ch = s.addBalance(sipId=sid("alice"), value=10.5, description="CC transaction 1")
@@ -642,17 +608,11 @@ def test_prepaid(args):
         ck.eq([(float(e.value), e.description) for e in h],
               [(-0.5, "Refund 1"), (10.5, "CC transaction 1")], "history newest first")
         ck.eq(float(h[0].balance), 10.0, "balance after each movement")
-    ck.done()
 
 
 def test_call_data(args):
-    ck = Checker("call_data")
-    with DataDir(keep=args.keep) as data, start(args, data) as srv:
-        c = Clients(srv, data)
+    with session(args, "call_data", accounts=["alice", "bob"]) as (ck, data, srv, c):
         s = c.sip
-        s.addDomain(domain={"domain": DOMAIN})
-        s.addAccount(account=account(c, "alice"))
-        s.addAccount(account=account(c, "bob"))
         s.addAlias(alias={"id": sid("bobby"), "target": sid("bob")})
         resp = post_events(srv, data, {"type": "registration"}, auth=False)
         ck.eq(resp.status, 401, "events need the administrator's credentials")
@@ -736,21 +696,7 @@ def test_call_data(args):
         bob = s.getCalls(sipId=sid("bob"), query=q)
         ck.eq([x.sessionId for x in as_list(bob.received)], ["c4", "c1=3Dab"],
               "imported CDR read back")
-    ck.done()
-
-
-TESTS = [
-    ("wire_samples", test_wire_samples),
-    ("domains_accounts_aliases", test_domains_accounts_aliases),
-    ("settings", test_settings),
-    ("voicemail", test_voicemail),
-    ("passwords", test_passwords),
-    ("validation", test_validation),
-    ("pstn_peers", test_pstn_peers),
-    ("prepaid", test_prepaid),
-    ("call_data", test_call_data),
-]
 
 
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

@@ -145,19 +145,7 @@ def timed_query(port, qid):
         s.connect(("127.0.0.1", port))
         q = query(qid, "www." + ZONE)
         s.sendall(struct.pack(">H", len(q)) + q)
-        head = b""
-        while len(head) < 2:
-            chunk = s.recv(2 - len(head))
-            if not chunk:
-                raise OSError("closed before the answer")
-            head += chunk
-        n = struct.unpack(">H", head)[0]
-        body = b""
-        while len(body) < n:
-            chunk = s.recv(n - len(body))
-            if not chunk:
-                raise OSError("closed in the answer")
-            body += chunk
+        body = sbtest.tcp_read_message(s)
     elapsed = time.monotonic() - t0
     ok = struct.unpack(">H", body[0:2])[0] == qid and struct.unpack(">H", body[6:8])[0] > 0
     return elapsed, ok
@@ -240,7 +228,5 @@ def test_tcp_flood(args):
     ck.done()
 
 
-TESTS = [("tcp_flood", test_tcp_flood)]
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())

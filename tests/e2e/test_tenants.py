@@ -89,8 +89,8 @@ import zeep.exceptions  # noqa: E402
 import zeep.helpers  # noqa: E402
 
 import sbtest  # noqa: E402
-from sbtest import (Checker, DataDir, Server, SoapClient, auth_element,  # noqa: E402
-                    expect_fault, fault_code, free_port)
+from sbtest import (Checker, DataDir, SoapClient, as_list, auth_element,  # noqa: E402
+                    expect_fault, fault_code, start_provision)
 
 INI = "[dns]\nnameservers = ns1.example.net ns2.example.net\n"
 # A worker serves one keep-alive connection until it idles (15 s): the concurrent test's 9
@@ -101,23 +101,6 @@ TLD = "e164.arpa"
 
 ALLOW, OWN, ABSENT = "allow", "own", "absent"
 FORBIDDEN, CREDIT, AUTH = 8001, 8003, 8000
-
-
-def start(args, data):
-    return Server(args.binary, "provision", data, soap_port=free_port()).start()
-
-
-def as_list(value):
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    for attr in ("item", "_value_1"):
-        try:
-            return as_list(value[attr])
-        except (KeyError, TypeError, AttributeError):
-            continue
-    return list(value)
 
 
 def query(flt):
@@ -751,7 +734,7 @@ def standard_world(W):
 
 def test_permission_matrix(args):
     ck = Checker("permission_matrix")
-    with DataDir(keep=args.keep, extra_ini=INI) as data, start(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini=INI) as data, start_provision(args, data) as srv:
         W = World(Connection(srv, data.username, data.password))
         tenants, actors, _ = standard_world(W)
         W.build(KINDS, tenants)
@@ -823,7 +806,7 @@ def set_credit(W, t, prop, value):
 
 def test_credits(args):
     ck = Checker("credits")
-    with DataDir(keep=args.keep, extra_ini=INI) as data, start(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini=INI) as data, start_provision(args, data) as srv:
         W = World(Connection(srv, data.username, data.password))
         for i, (kind, prop) in enumerate(CREDIT_KINDS):
             r = W.add_tenant(f"K{i}R")
@@ -905,7 +888,7 @@ def concurrent_adds(ck, W, conns, kind, logins_of, tenants_of, what, limit=5, th
 
 def test_credits_concurrent(args):
     ck = Checker("credits_concurrent")
-    with DataDir(keep=args.keep, extra_ini=INI_WORKERS) as data, start(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini=INI_WORKERS) as data, start_provision(args, data) as srv:
         W = World(Connection(srv, data.username, data.password))
         conns = [Connection(srv, data.username, data.password) for _ in range(8)]
         for i, (kind, prop) in enumerate(CREDIT_KINDS):
@@ -950,7 +933,7 @@ def bare_auth(username, password):
 
 def test_impersonation(args):
     ck = Checker("impersonation")
-    with DataDir(keep=args.keep, extra_ini=INI) as data, start(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini=INI) as data, start_provision(args, data) as srv:
         conn = Connection(srv, data.username, data.password)
         W = World(conn)
         tenants, actors, a2 = standard_world(W)
@@ -1028,7 +1011,7 @@ def props_of(W, cid):
 
 def test_no_reseller_from_customers(args):
     ck = Checker("no_reseller_from_customers")
-    with DataDir(keep=args.keep, extra_ini=INI) as data, start(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini=INI) as data, start_provision(args, data) as srv:
         conn = Connection(srv, data.username, data.password)
         W = World(conn)
         tenants, actors, a2 = standard_world(W)
@@ -1132,7 +1115,7 @@ def test_no_reseller_from_customers(args):
 
 def test_reseller_inactive(args):
     ck = Checker("reseller_inactive")
-    with DataDir(keep=args.keep, extra_ini=INI) as data, start(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini=INI) as data, start_provision(args, data) as srv:
         W = World(Connection(srv, data.username, data.password))
         tenants, actors, _ = standard_world(W)
         none, a, a1, b, b1 = tenants
@@ -1162,7 +1145,7 @@ def test_reseller_inactive(args):
 
 def test_delete_customer_with_records(args):
     ck = Checker("delete_customer_with_records")
-    with DataDir(keep=args.keep, extra_ini=INI) as data, start(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini=INI) as data, start_provision(args, data) as srv:
         W = World(Connection(srv, data.username, data.password))
         r = W.add_tenant("R")
         for kind in (DNS_ZONES, ENUM_RANGES, SIP_DOMAINS):
@@ -1191,7 +1174,7 @@ def test_delete_customer_with_records(args):
 
 def test_move_customer(args):
     ck = Checker("move_customer")
-    with DataDir(keep=args.keep, extra_ini=INI) as data, start(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini=INI) as data, start_provision(args, data) as srv:
         W = World(Connection(srv, data.username, data.password))
         tenants, actors, _ = standard_world(W)
         none, a, a1, b, b1 = tenants
@@ -1235,7 +1218,7 @@ def dump_store(path):
 
 def test_password_hashes(args):
     ck = Checker("password_hashes")
-    with DataDir(keep=args.keep, extra_ini=INI) as data, start(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini=INI) as data, start_provision(args, data) as srv:
         conn = Connection(srv, data.username, data.password)
         W = World(conn)
         pw = {"r": "Clear-Reseller-Pass-91", "c1": "Clear-Customer-Pass-92",
@@ -1273,18 +1256,5 @@ def test_password_hashes(args):
     ck.done()
 
 
-TESTS = [
-    ("permission_matrix", test_permission_matrix),
-    ("credits", test_credits),
-    ("credits_concurrent", test_credits_concurrent),
-    ("impersonation", test_impersonation),
-    ("no_reseller_from_customers", test_no_reseller_from_customers),
-    ("reseller_inactive", test_reseller_inactive),
-    ("delete_customer_with_records", test_delete_customer_with_records),
-    ("move_customer", test_move_customer),
-    ("password_hashes", test_password_hashes),
-]
-
-
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests(TESTS, sbtest.parse_args(__doc__.splitlines()[0])))
+    sbtest.main(globals())
