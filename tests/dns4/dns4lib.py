@@ -1,6 +1,7 @@
 """Shared helpers of the dns4 tests: a small DNS wire codec (no dnspython in Debian's
 python3 here), free ports, and starting/stopping switchboard, NSD and Knot on loopback."""
 
+import argparse
 import os
 import random
 import shutil
@@ -8,10 +9,14 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+
+from sbtest import free_port, tcp_read_message  # noqa: E402, F401 - free_port: for the tests
 ZONES = os.path.join(HERE, "zones")
 ZONE_NAMES = ["example.com", "example.net", "child.example.com"]
 
@@ -166,21 +171,6 @@ def udp_exchange(port, msg, timeout=2.0):
         return data
 
 
-def recv_exact(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise EOFError("connection closed")
-        data += chunk
-    return data
-
-
-def tcp_read_message(sock):
-    (length,) = struct.unpack("!H", recv_exact(sock, 2))
-    return recv_exact(sock, length)
-
-
 def tcp_exchange(port, msg, timeout=3.0):
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(struct.pack("!H", len(msg)) + msg)
@@ -192,21 +182,6 @@ def query(port, msg, tcp=False):
 
 
 # ---- processes -------------------------------------------------------------------------
-
-def free_port():
-    """A port free for both UDP and TCP on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-            t.bind(("127.0.0.1", 0))
-            port = t.getsockname()[1]
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                    u.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no free port")
-
 
 def wait_for_dns(port, name="example.com", timeout=10.0, proc=None):
     deadline = time.time() + timeout
@@ -313,13 +288,26 @@ def start_nsd(workdir, zones, extra_server="", extra_zone=""):
     return p
 
 
+def parse_args(*switches):
+    """The command line of a dns4 test: --binary (made absolute) and the given on/off
+    switches (e.g. "--verbose")."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    for switch in switches:
+        ap.add_argument(switch, action="store_true")
+    args = ap.parse_args()
+    args.binary = os.path.abspath(args.binary)
+    return args
+
+
 def tempdir(prefix):
     return tempfile.mkdtemp(prefix=prefix)
 
 
 def cleanup(procs, dirs):
-    """Stops the servers, then removes their directories."""
+    """Stops the servers (None: one that was not started), then removes their directories."""
     for p in procs:
-        p.stop()
+        if p is not None:
+            p.stop()
     for d in dirs:
         shutil.rmtree(d, ignore_errors=True)

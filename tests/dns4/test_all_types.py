@@ -15,15 +15,14 @@ re-imported into a second store, and a second Switchboard must give byte-identic
 zone.
 """
 
-import argparse
 import os
 import re
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import (ZONES, cleanup, encode_name, make_query, query, run,  # noqa: E402
-                     start_nsd, start_switchboard, tempdir, wait_for_dns)
+from dns4lib import (ZONES, cleanup, encode_name, make_query, parse_args, query,  # noqa: E402
+                     run, start_nsd, start_switchboard, tempdir, wait_for_dns)
 from test_nsd_diff import Case, Tally, compare  # noqa: E402
 
 ZONE = "types.test"
@@ -133,10 +132,7 @@ def edge_cases(sb_port, nsd_port, tally):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
+    binary = parse_args().binary
     sb_dir, nsd_dir, sb2_dir = tempdir("dns12-sb-"), tempdir("dns12-nsd-"), tempdir("dns12-sb2-")
     procs = []
     try:

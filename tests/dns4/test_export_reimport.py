@@ -9,16 +9,14 @@ referral and CNAME cases, over UDP and TCP; and `zone export` is what AXFR sends
 RRs, SOA first and last, checked with kdig).
 """
 
-import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import (ZONES, ZONE_NAMES, make_query, query, run, start_switchboard,  # noqa: E402
-                     tempdir)
+from dns4lib import (ZONES, ZONE_NAMES, cleanup, make_query, parse_args, query,  # noqa: E402
+                     run, start_switchboard, tempdir)
 
 TYPES = ["A", "AAAA", "NS", "SOA", "MX", "TXT", "SRV", "NAPTR", "CNAME", "PTR", "LOC", "ANY"]
 EXTRA = ["nope.example.com", "b.c.example.com", "foo.wild.example.com", "x.cwild.example.com",
@@ -57,10 +55,7 @@ def axfr_lines(port, zone):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
+    binary = parse_args().binary
     work_a, work_b, files = tempdir("dns4-ea-"), tempdir("dns4-eb-"), tempdir("dns4-ef-")
     a = b = None
     failed = passed = 0
@@ -104,11 +99,7 @@ def main():
         print("%d passed, %d failed" % (passed, failed))
         return 1 if failed else 0
     finally:
-        for p in (a, b):
-            if p is not None:
-                p.stop()
-        for d in (work_a, work_b, files):
-            shutil.rmtree(d, ignore_errors=True)
+        cleanup((a, b), (work_a, work_b, files))
 
 
 if __name__ == "__main__":

@@ -8,18 +8,16 @@ connections than [dns] tcp_max_connections allows (the extra ones are closed at 
 exactly, over UDP and TCP.
 """
 
-import argparse
 import os
 import random
-import shutil
 import socket
 import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import (ZONES, ZONE_NAMES, make_query, query, start_switchboard,  # noqa: E402
-                     tempdir)
+from dns4lib import (ZONES, ZONE_NAMES, cleanup, make_query, parse_args, query,  # noqa: E402
+                     start_switchboard, tempdir)
 
 SEEDS = [
     make_query("www.example.com", "A"),
@@ -90,14 +88,12 @@ def expected_ok(port):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
+    args = parse_args()
     rng = random.Random(1234)
     work = tempdir("dns4-fuzz-")
     sb = None
     try:
-        sb = start_switchboard(os.path.abspath(args.binary), work,
+        sb = start_switchboard(args.binary, work,
                                ini="[dns]\nworkers = 2\nidentity = ns1.test\n"
                                    "tcp_max_connections = 16\n",
                                zone_files=[os.path.join(ZONES, z + ".zone") for z in ZONE_NAMES])
@@ -187,9 +183,7 @@ def main():
         print("1 passed, 0 failed")
         return 0
     finally:
-        if sb is not None:
-            sb.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        cleanup((sb,), (work,))
 
 
 if __name__ == "__main__":

@@ -14,14 +14,13 @@ the answer and authority sections as sets of RRs (additional only warns). Prints
 checks the RFC rule against Switchboard directly instead.
 """
 
-import argparse
 import os
 import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import (ZONES, ZONE_NAMES, Response, make_query, query, run, start_nsd,  # noqa: E402
-                     start_switchboard, tempdir, wait_for_dns)
+from dns4lib import (ZONES, ZONE_NAMES, cleanup, make_query, parse_args, query, run,  # noqa: E402
+                     start_nsd, start_switchboard, tempdir, wait_for_dns)
 
 FLAG_MASK = 0xFF0F  # QR, opcode, AA, TC, RD, rcode; RA/Z/AD/CD are not ours to compare
 COMMON_TYPES = ["A", "AAAA", "NS", "SOA", "MX", "TXT", "SRV", "NAPTR", "CNAME", "PTR", "LOC",
@@ -221,11 +220,7 @@ class Tally:
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--verbose", action="store_true")
-    args = ap.parse_args()
-    args.binary = os.path.abspath(args.binary)
+    args = parse_args("--verbose")
     rng = random.Random(4)
     zone_files = [os.path.join(ZONES, z + ".zone") for z in ZONE_NAMES]
     sb_dir, nsd_dir = tempdir("dns4-sb-"), tempdir("dns4-nsd-")
@@ -269,12 +264,7 @@ def main():
         tally.report()
         return 1 if tally.failed else 0
     finally:
-        for p in (sb, nsd):
-            if p is not None:
-                p.stop()
-        import shutil
-        shutil.rmtree(sb_dir, ignore_errors=True)
-        shutil.rmtree(nsd_dir, ignore_errors=True)
+        cleanup((sb, nsd), (sb_dir, nsd_dir))
 
 
 if __name__ == "__main__":

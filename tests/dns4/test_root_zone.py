@@ -11,13 +11,12 @@ do not exist, over UDP and TCP, with and without EDNS/DO. Checks the serial is t
 that `zone export .` re-imports to the same text.
 """
 
-import argparse
 import os
 import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import (cleanup, make_query, query, run, start_nsd,  # noqa: E402
+from dns4lib import (cleanup, make_query, parse_args, query, run, start_nsd,  # noqa: E402
                      start_switchboard, tempdir, wait_for_dns)
 from test_nsd_diff import Case, Tally, compare  # noqa: E402
 
@@ -70,10 +69,7 @@ def battery(rng):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
+    binary = parse_args().binary
     rng = random.Random(12)
     work, sb_dir, nsd_dir = tempdir("dns12-root-"), tempdir("dns12-rsb-"), tempdir("dns12-rnsd-")
     procs = []

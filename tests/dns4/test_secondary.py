@@ -10,18 +10,16 @@ with a wrong key is refused (TSIG error), without a key is REFUSED, and from an 
 allow_transfer works without a key.
 """
 
-import argparse
 import base64
 import http.client
 import os
-import shutil
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import (KNOTD, ZONES, Proc, free_port, make_query, query, start_switchboard,  # noqa
-                     tempdir, wait_for_dns)
+from dns4lib import (KNOTD, ZONES, Proc, cleanup, free_port, make_query, parse_args,  # noqa
+                     query, start_switchboard, tempdir)
 
 SECRET = base64.b64encode(b"switchboard-dns4-test-key-32byte").decode()
 WRONG = base64.b64encode(b"not-the-right-key-at-all-32bytes").decode()
@@ -113,10 +111,7 @@ def serial_of(port, name="example.com"):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
+    binary = parse_args().binary
     sb_dir, knot_dir = tempdir("dns4-sec-sb-"), tempdir("dns4-sec-knot-")
     sb = knot = None
     passed = failed = 0
@@ -194,11 +189,7 @@ def main():
         print("%d passed, %d failed" % (passed, failed))
         return 1 if failed else 0
     finally:
-        for p in (knot, sb):
-            if p is not None:
-                p.stop()
-        shutil.rmtree(sb_dir, ignore_errors=True)
-        shutil.rmtree(knot_dir, ignore_errors=True)
+        cleanup((knot, sb), (sb_dir, knot_dir))
 
 
 if __name__ == "__main__":
