@@ -19,7 +19,6 @@ Release tree), inspected without installing it:
 Usage: test_deb.py --binary PATH/TO/switchboard --build BUILD_DIR
 """
 
-import argparse
 import glob
 import os
 import re
@@ -157,8 +156,4 @@ def test_deb(a):
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--binary", required=True)
-    p.add_argument("--build", required=True)
-    p.add_argument("-k", dest="only", default=None)
-    sys.exit(sbtest.run_tests([("deb", test_deb)], p.parse_args()))
+    sbtest.main(globals(), "--build")

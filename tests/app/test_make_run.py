@@ -13,7 +13,6 @@ nothing to do. Usage: test_make_run.py --binary PATH/TO/switchboard --source DIR
 --build-type TYPE
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -136,11 +135,4 @@ def test_make_run(a):
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--binary", required=True)
-    p.add_argument("--source", required=True)
-    p.add_argument("--build", required=True)
-    p.add_argument("--build-type", required=True)
-    p.add_argument("-k", dest="only", default=None)
-    a = p.parse_args()
-    sys.exit(sbtest.run_tests([("make_run", test_make_run)], a))
+    sbtest.main(globals(), "--source", "--build", "--build-type")
