@@ -1,16 +1,12 @@
-// Zone files, the IXFR journal, TSIG and transfers (issue 4) without sockets: zone import and
-// export round-trip through the store; a changed zone yields a journal step between its two
-// serials (and none from a serial the journal does not know); TSIG signatures verify and
-// tampering or an unknown key is caught; an AXFR stream starts and ends with the SOA; the
-// answer function puts OPT into error answers and answers class CH from its options.
+// TSIG and transfers (issue 4) without sockets: TSIG signatures verify and tampering or an
+// unknown key is caught; an AXFR stream starts and ends with the SOA; the answer function puts
+// OPT into error answers and answers class CH from its options. (Zone files and the journal
+// are tested in tests/zones/journal_test.cpp.)
 #include "answer.hpp"
-#include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "tsig.hpp"
 #include "xfr.hpp"
-#include "zones/compile.hpp"
-#include "zones/journal.hpp"
-#include "zones/zonefile.hpp"
+#include "zone_file.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -21,17 +17,6 @@ using namespace sb;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
-
-const std::string zone_text = R"($ORIGIN example.com.
-$TTL 3600
-@ IN SOA ns1.example.com. hostmaster.example.com. 2030010100 10800 3600 604800 300
-@ IN NS ns1.example.com.
-ns1 IN A 192.0.2.53
-www IN A 192.0.2.80
-*.wild IN TXT "wildcard"
-sub IN NS ns.sub.example.com.
-ns.sub IN A 192.0.2.200
-)";
 
 Bytes query(std::string_view wire_name, std::uint16_t qtype, std::uint16_t qclass = 1,
             bool edns = false, std::uint8_t opcode = 0) {
@@ -53,90 +38,7 @@ Bytes query(std::string_view wire_name, std::uint16_t qtype, std::uint16_t qclas
     return q;
 }
 
-void import(store::Env& env, const std::string& text) {
-    store::WriteTxn txn(env);
-    zones::ImportOptions o;
-    o.now = 1700000000;
-    zones::import_zone(txn, text, o);
-    txn.commit();
-}
-
 } // namespace
-
-TEST_CASE("zone import and export round-trip through the store", "[zones][dnsd]") {
-    test::TempDir a, b;
-    store::Env env_a(a.path()), env_b(b.path());
-    import(env_a, zone_text);
-    std::string exported;
-    {
-        store::ReadTxn txn(env_a);
-        exported = zones::export_zone(txn, "example.com");
-        const auto rrs = zones::zone_rrs(txn, "example.com");
-        REQUIRE(rrs.size() == 7);
-        CHECK(rrs.front().type == zones::RRType::SOA);
-        CHECK(zones::soa_serial(rrs.front().rdata) == 2030010100);
-    }
-    CHECK(exported.find("*.wild.example.com.\t3600\tIN\tTXT\t\"wildcard\"") != std::string::npos);
-    CHECK(exported.find("sub.example.com.\t3600\tIN\tNS\tns.sub.example.com.") !=
-          std::string::npos);
-    import(env_b, exported);
-    store::ReadTxn txn(env_b);
-    CHECK(zones::export_zone(txn, "example.com") == exported);
-}
-
-TEST_CASE("zone import refuses what it cannot store", "[zones][dnsd]") {
-    test::TempDir dir;
-    store::Env env(dir.path());
-    store::WriteTxn txn(env);
-    zones::ImportOptions o;
-    CHECK_THROWS_AS(zones::import_zone(txn, "www.example.com. 60 IN A 192.0.2.1\n", o),
-                    zones::InvalidValue); // no SOA
-    CHECK_THROWS_AS(zones::import_zone(txn, zone_text + "x IN TYPE255 \\# 0\n", o),
-                    zones::InvalidValue); // a meta-type (RFC 6895 §3.1)
-    CHECK_THROWS_AS(zones::import_zone(txn, zone_text + "www.example.org. IN A 192.0.2.1\n", o),
-                    zones::InvalidValue); // outside the zone
-}
-
-TEST_CASE("the journal gives the difference between two serials", "[zones][dnsd]") {
-    test::TempDir dir;
-    store::Env env(dir.path());
-    import(env, zone_text);
-    std::string changed = zone_text;
-    changed.replace(changed.find("192.0.2.80"), 10, "192.0.2.81");
-    import(env, changed + "new IN A 192.0.2.9\n");
-    store::ReadTxn txn(env);
-    const auto diffs = zones::journal_diffs(txn, "example.com", 2030010100);
-    REQUIRE(diffs);
-    REQUIRE(diffs->size() == 1);
-    const auto& d = diffs->front();
-    CHECK(zones::soa_serial(d.old_soa.rdata) == 2030010100);
-    CHECK(zones::soa_serial(d.new_soa.rdata) == 2030010101);
-    REQUIRE(d.removed.size() == 1);
-    CHECK(d.removed[0].owner == "www.example.com");
-    REQUIRE(d.added.size() == 2);
-    CHECK(zones::journal_diffs(txn, "example.com", 2030010101)->empty()); // up to date
-    CHECK(!zones::journal_diffs(txn, "example.com", 2020010100));         // unknown: AXFR
-}
-
-TEST_CASE("the journal keeps the newest groups only", "[zones][dnsd]") {
-    test::TempDir dir;
-    store::Options options;
-    options.durable = false;
-    store::Env env(dir.path(), options);
-    import(env, zone_text);
-    for (std::size_t i = 0; i < zones::max_journal_groups + 5; ++i) {
-        store::WriteTxn txn(env);
-        auto zone = *store::get_zone(txn, "example.com");
-        zones::touch_zone(txn, zone, 1700000000);
-        txn.commit();
-    }
-    store::ReadTxn txn(env);
-    CHECK(!zones::journal_diffs(txn, "example.com", 2030010100)); // trimmed away: AXFR
-    const std::uint32_t recent = 2030010100 + zones::max_journal_groups;
-    const auto diffs = zones::journal_diffs(txn, "example.com", recent);
-    REQUIRE(diffs);
-    CHECK(diffs->size() == 5);
-}
 
 TEST_CASE("TSIG signatures verify, and tampering or unknown keys are caught", "[dnsd]") {
     const std::vector<dnsd::TsigKey> keys = {
@@ -161,7 +63,7 @@ TEST_CASE("TSIG signatures verify, and tampering or unknown keys are caught", "[
 TEST_CASE("an AXFR stream is the zone between two SOAs; ACLs refuse others", "[dnsd]") {
     test::TempDir dir;
     store::Env env(dir.path());
-    import(env, zone_text);
+    test::import_zone_file(env, test::example_zone_file);
     dnsd::Options o;
     o.allow_transfer = {"127.0.0.0/8"};
     const dnsd::Transfers transfers(o);
@@ -186,7 +88,7 @@ TEST_CASE("an AXFR stream is the zone between two SOAs; ACLs refuse others", "[d
 TEST_CASE("answer: OPT in error answers, class CH from the options", "[dnsd]") {
     test::TempDir dir;
     store::Env env(dir.path());
-    import(env, zone_text);
+    test::import_zone_file(env, test::example_zone_file);
     store::ReadTxn txn(env);
     store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
     zones::ZoneIndex index;

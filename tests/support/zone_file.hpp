@@ -1,0 +1,35 @@
+// A small zone (example.com: apex, a host, a wildcard, a delegation with glue) as a zone file,
+// and a zone file import committed at a fixed time: for tests of zone files, the IXFR journal
+// and transfers.
+#pragma once
+
+#include "store/store.hpp"
+#include "zones/zonefile.hpp"
+
+#include <string>
+
+namespace sb::test {
+
+inline const std::string example_zone_file = R"($ORIGIN example.com.
+$TTL 3600
+@ IN SOA ns1.example.com. hostmaster.example.com. 2030010100 10800 3600 604800 300
+@ IN NS ns1.example.com.
+ns1 IN A 192.0.2.53
+www IN A 192.0.2.80
+*.wild IN TXT "wildcard"
+sub IN NS ns.sub.example.com.
+ns.sub IN A 192.0.2.200
+)";
+
+// text imported in one committed write transaction, as of 2023-11-14 (1700000000), so that
+// the serials the import dates are known.
+inline zones::ImportResult import_zone_file(store::Env& env, const std::string& text) {
+    store::WriteTxn txn(env);
+    zones::ImportOptions o;
+    o.now = 1700000000;
+    auto result = zones::import_zone(txn, text, o);
+    txn.commit();
+    return result;
+}
+
+} // namespace sb::test
