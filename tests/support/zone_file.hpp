@@ -21,12 +21,14 @@ sub IN NS ns.sub.example.com.
 ns.sub IN A 192.0.2.200
 )";
 
-// text imported in one committed write transaction, as of 2023-11-14 (1700000000), so that
-// the serials the import dates are known.
-inline zones::ImportResult import_zone_file(store::Env& env, const std::string& text) {
+// text imported in one committed write transaction, as of 2023-11-14 (1700000000: a dated
+// serial would be 2023111400), so that the serials an import gives are known.
+inline zones::ImportResult import_zone_file(store::Env& env, const std::string& text,
+                                            bool force_serial = false) {
     store::WriteTxn txn(env);
     zones::ImportOptions o;
     o.now = 1700000000;
+    o.force_serial = force_serial;
     auto result = zones::import_zone(txn, text, o);
     txn.commit();
     return result;

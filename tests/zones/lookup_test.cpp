@@ -5,6 +5,7 @@
 // SOA TTL is min(TTL, MINIMUM) and its owner is the apex.
 #include "example_zone.hpp"
 #include "temp_dir.hpp"
+#include "zone_file.hpp"
 #include "zones/lookup.hpp"
 #include "zones/zonefile.hpp"
 
@@ -223,22 +224,14 @@ TEST_CASE("the zone index follows zones, cuts and wildcards as they are committe
 TEST_CASE("issue_12 DNAME: substitution, the CNAME itself, YXDOMAIN, occlusion", "[zones][dnsd]") {
     test::TempDir dir;
     store::Env env(dir.path());
-    {
-        store::WriteTxn w(env);
-        zones::ImportOptions o;
-        o.now = 1700000000;
-        const std::string long_target(60, 'l');
-        zones::import_zone(w,
-                           "$ORIGIN example.com.\n"
-                           "@ 3600 IN SOA ns1 h 1 2 3 4 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n"
-                           "d 600 IN DNAME t.example.com.\nx.t IN A 192.0.2.2\n"
-                           "hidden.d IN A 192.0.2.3\n"
-                           "long IN DNAME " +
-                               long_target + "." + long_target + "." + long_target + "." +
-                               long_target.substr(0, 50) + ".\n",
-                           o);
-        w.commit();
-    }
+    const std::string long_target(60, 'l');
+    test::import_zone_file(env, "$ORIGIN example.com.\n"
+                                "@ 3600 IN SOA ns1 h 1 2 3 4 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n"
+                                "d 600 IN DNAME t.example.com.\nx.t IN A 192.0.2.2\n"
+                                "hidden.d IN A 192.0.2.3\n"
+                                "long IN DNAME " +
+                                    long_target + "." + long_target + "." + long_target + "." +
+                                    long_target.substr(0, 50) + ".\n");
     store::ReadTxn txn(env);
     store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
     zones::ZoneIndex index;

@@ -5,6 +5,7 @@
 // changes nothing unless forced; the type table names every type and finds it back.
 #include "store/tables.hpp"
 #include "temp_dir.hpp"
+#include "zone_file.hpp"
 #include "zones/zonefile.hpp"
 #include "zones/zones.hpp"
 
@@ -13,6 +14,7 @@
 #include <string>
 
 using namespace sb;
+using test::import_zone_file;
 
 namespace {
 
@@ -22,16 +24,6 @@ $TTL 3600
 @ IN NS ns1.example.com.
 ns1 IN A 192.0.2.53
 )";
-
-zones::ImportResult import(store::Env& env, const std::string& text, bool force = false) {
-    store::WriteTxn txn(env);
-    zones::ImportOptions o;
-    o.now = 1700000000; // 2023: the date serial would be 2023111400
-    o.force_serial = force;
-    auto r = zones::import_zone(txn, text, o);
-    txn.commit();
-    return r;
-}
 
 std::string exported(store::Env& env) {
     store::ReadTxn txn(env);
@@ -91,9 +83,10 @@ unknown IN TYPE65400 \# 4 0a000001
 nsap-ptr IN NSAP-PTR host
 )";
     // `dig axfr` ends with the SOA again.
-    const auto r = import(env, head + body +
-                                   "example.com. 3600 IN SOA ns1.example.com. "
-                                   "hostmaster.example.com. 2030010101 10800 3600 604800 300\n");
+    const auto r =
+        import_zone_file(env, head + body +
+                                  "example.com. 3600 IN SOA ns1.example.com. "
+                                  "hostmaster.example.com. 2030010101 10800 3600 604800 300\n");
     CHECK(r.duplicates == 1);
     CHECK(r.serial == 2030010101); // the file's, not the date's
     const std::string text = exported(env);
@@ -112,24 +105,25 @@ nsap-ptr IN NSAP-PTR host
     // Export → import gives the same zone, RR for RR.
     test::TempDir dir2;
     store::Env env2(dir2.path());
-    import(env2, text);
+    import_zone_file(env2, text);
     CHECK(exported(env2) == text);
 }
 
 TEST_CASE("issue_12 import errors name the line, owner and type", "[zones]") {
     test::TempDir dir;
     store::Env env(dir.path());
-    CHECK_THROWS_WITH(import(env, head + "\n\nx IN TYPE251 \\# 0\n"),
+    CHECK_THROWS_WITH(import_zone_file(env, head + "\n\nx IN TYPE251 \\# 0\n"),
                       Catch::Contains("line 8") && Catch::Contains("x.example.com. IXFR"));
-    CHECK_THROWS_WITH(import(env, head + "x.example.org. IN CAA 0 issue \"ca\"\n"),
+    CHECK_THROWS_WITH(import_zone_file(env, head + "x.example.org. IN CAA 0 issue \"ca\"\n"),
                       Catch::Contains("line 6") && Catch::Contains("x.example.org. CAA") &&
                           Catch::Contains("outside zone example.com"));
-    CHECK_THROWS_WITH(import(env, head + "x IN TYPE65400 \\# 0\n" +
-                                      "@ IN SOA ns2.example.com. h.example.com. 1 2 3 4 5\n"),
-                      Catch::Contains("line 7") && Catch::Contains("second, different SOA"));
-    CHECK_THROWS_WITH(import(env, head + "x IN A 300.1.1.1\n"),
+    CHECK_THROWS_WITH(
+        import_zone_file(env, head + "x IN TYPE65400 \\# 0\n" +
+                                  "@ IN SOA ns2.example.com. h.example.com. 1 2 3 4 5\n"),
+        Catch::Contains("line 7") && Catch::Contains("second, different SOA"));
+    CHECK_THROWS_WITH(import_zone_file(env, head + "x IN A 300.1.1.1\n"),
                       Catch::Contains("line 6 'x IN A 300.1.1.1'"));
-    CHECK_THROWS_WITH(import(env, head + "$GENERATE 1-3 h$ A 192.0.2.$\n"),
+    CHECK_THROWS_WITH(import_zone_file(env, head + "$GENERATE 1-3 h$ A 192.0.2.$\n"),
                       Catch::Contains("line 6: $GENERATE is not supported"));
     store::ReadTxn txn(env);
     CHECK_FALSE(store::get_zone(txn, "example.com")); // nothing was written
@@ -138,28 +132,29 @@ TEST_CASE("issue_12 import errors name the line, owner and type", "[zones]") {
 TEST_CASE("issue_12 a lower serial is refused and changes nothing unless forced", "[zones]") {
     test::TempDir dir;
     store::Env env(dir.path());
-    import(env, head + "www IN A 192.0.2.1\n");
+    import_zone_file(env, head + "www IN A 192.0.2.1\n");
     CHECK(serial(env) == 2030010101);
     const std::string before = exported(env);
     std::string lower = head + "www IN A 192.0.2.2\n";
     lower.replace(lower.find("2030010101"), 10, "2030010100");
-    CHECK_THROWS_WITH(import(env, lower), Catch::Contains("2030010100 is lower than the zone's "
-                                                          "2030010101"));
+    CHECK_THROWS_WITH(import_zone_file(env, lower),
+                      Catch::Contains("2030010100 is lower than the zone's "
+                                      "2030010101"));
     CHECK(exported(env) == before);
     // The same serial and the same content: nothing moves.
-    import(env, head + "www IN A 192.0.2.1\n");
+    import_zone_file(env, head + "www IN A 192.0.2.1\n");
     CHECK(serial(env) == 2030010101);
     // The same serial with changed content: the next one, so secondaries see the change.
-    const auto r = import(env, head + "www IN A 192.0.2.3\n");
+    const auto r = import_zone_file(env, head + "www IN A 192.0.2.3\n");
     CHECK(r.serial == 2030010102);
     CHECK_FALSE(r.warnings.empty());
     // Forced, the lower serial is taken as given.
-    CHECK(import(env, lower, true).serial == 2030010100);
+    CHECK(import_zone_file(env, lower, true).serial == 2030010100);
     CHECK(exported(env).find("192.0.2.2") != std::string::npos);
     // RFC 1982: a serial just past the wrap is higher.
     std::string wrapped = head;
     wrapped.replace(wrapped.find("2030010101"), 10, "5");
-    CHECK_THROWS(import(env, wrapped)); // 5 is "lower" than 2030010100 (distance > 2^31)
+    CHECK_THROWS(import_zone_file(env, wrapped)); // 5 is "lower" than 2030010100 (distance > 2^31)
 }
 
 TEST_CASE("issue_12 apex NS keep their own TTL", "[zones]") {
@@ -167,7 +162,7 @@ TEST_CASE("issue_12 apex NS keep their own TTL", "[zones]") {
     store::Env env(dir.path());
     std::string text = head;
     text.replace(text.find("@ IN NS"), 7, "@ 86400 IN NS");
-    import(env, text + "sub 7200 IN NS ns.sub.example.com.\n");
+    import_zone_file(env, text + "sub 7200 IN NS ns.sub.example.com.\n");
     const std::string out = exported(env);
     CHECK(out.find("example.com.\t86400\tIN\tNS\tns1.example.com.") != std::string::npos);
     CHECK(out.find("example.com.\t3600\tIN\tSOA") != std::string::npos);
@@ -175,7 +170,7 @@ TEST_CASE("issue_12 apex NS keep their own TTL", "[zones]") {
     // Back to the SOA's TTL when the file says so.
     std::string same = head;
     same.replace(same.find("2030010101"), 10, "2030010102");
-    import(env, same);
+    import_zone_file(env, same);
     CHECK(exported(env).find("example.com.\t3600\tIN\tNS\tns1.example.com.") != std::string::npos);
 }
 
@@ -183,17 +178,12 @@ TEST_CASE("issue_12 a zone at the root imports and exports", "[zones]") {
     test::TempDir dir;
     store::Env env(dir.path());
     {
-        store::WriteTxn txn(env);
-        zones::ImportOptions o;
-        o.now = 1700000000;
-        const auto r = zones::import_zone(txn, R"(. 86400 IN SOA a.root. nstld. 2030010101 1 2 3 4
+        const auto r = import_zone_file(env, R"(. 86400 IN SOA a.root. nstld. 2030010101 1 2 3 4
 . 518400 IN NS a.root.
 a.root. 518400 IN A 198.41.0.4
 net. 172800 IN NS a.gtld.net.
 net. 86400 IN DS 35886 8 2 7862B27F5F516EBE19680444D4CE5E762981931842C465F00236401D8BD973EE
-)",
-                                          o);
-        txn.commit();
+)");
         CHECK(r.zone.empty());
         CHECK(r.records == 3); // the apex NS go into the zone row
     }
