@@ -76,5 +76,4 @@ def test_drops_to_user(args):
 
 
 if __name__ == "__main__":
-    sys.exit(sbtest.run_tests([("drops_to_user", test_drops_to_user)],
-                              sbtest.parse_args(__doc__)))
+    sbtest.main(globals())
