@@ -3,52 +3,40 @@
 // chains, a child zone). The answer must stay inside the output buffer, and a crash, hang or
 // sanitizer report is a bug.
 #include "answer.hpp"
-#include "store/store.hpp"
+#include "fuzz_store.hpp"
 #include "zones/zonefile.hpp"
 
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <sstream>
 
 namespace {
 
+// Every zone file of SB_FUZZ_ZONES imported and committed.
+sb::store::Env& import_zones(sb::store::Env& env) {
+    sb::store::WriteTxn w(env);
+    for (const auto& f : std::filesystem::directory_iterator(SB_FUZZ_ZONES)) {
+        std::ifstream in(f.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        sb::zones::import_zone(w, text.str(), sb::zones::ImportOptions{});
+    }
+    w.commit();
+    return env;
+}
+
 struct Fixture {
-    std::filesystem::path dir;
-    std::unique_ptr<sb::store::Env> env;
-    std::unique_ptr<sb::store::ReadTxn> txn;
-    std::unique_ptr<sb::store::Cursor> cursor;
+    sb::test::FuzzStore store;
+    sb::store::ReadTxn txn{import_zones(store.env)};
+    sb::store::Cursor cursor = txn.cursor(sb::store::Table::DnsNodes);
     sb::zones::ZoneIndex index;
 
     Fixture() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "sbfuzz-XXXXXX").string();
-        dir = mkdtemp(tmpl.data());
-        sb::store::Options so;
-        so.durable = false;
-        so.map_size = std::size_t{1} << 30;
-        env = std::make_unique<sb::store::Env>(dir, so);
-        sb::store::WriteTxn w(*env);
-        for (const auto& f : std::filesystem::directory_iterator(SB_FUZZ_ZONES)) {
-            std::ifstream in(f.path());
-            std::stringstream text;
-            text << in.rdbuf();
-            sb::zones::import_zone(w, text.str(), sb::zones::ImportOptions{});
-        }
-        w.commit();
-        txn = std::make_unique<sb::store::ReadTxn>(*env);
-        cursor = std::make_unique<sb::store::Cursor>(txn->cursor(sb::store::Table::DnsNodes));
-        if (!index.sync(*txn)) {
+        if (!index.sync(txn)) {
             std::abort();
         }
-    }
-
-    ~Fixture() {
-        cursor.reset();
-        txn.reset();
-        env.reset();
-        std::filesystem::remove_all(dir);
     }
 };
 
@@ -57,7 +45,7 @@ struct Fixture {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static Fixture f;
     static std::uint8_t out[65535];
-    const sb::dnsd::Snapshot snapshot{*f.txn, *f.cursor, f.index};
+    const sb::dnsd::Snapshot snapshot{f.txn, f.cursor, f.index};
     sb::dnsd::AnswerOptions options;
     options.identity = "ns1.fuzz";
     options.version = "switchboard";

@@ -1,41 +1,16 @@
 // libFuzzer target: bytes → `switchboard zone import` (ldns master-file parsing, validation,
 // rows, indexes, nodes, journal) in a write transaction that is then aborted. Refusals are
 // exceptions with a reason; a crash, hang or sanitizer report is a bug.
-#include "store/store.hpp"
+#include "fuzz_store.hpp"
 #include "zones/zonefile.hpp"
 
 #include <cstdint>
-#include <cstdlib>
-#include <filesystem>
-#include <memory>
 #include <stdexcept>
-
-namespace {
-
-struct Fixture {
-    std::filesystem::path dir;
-    std::unique_ptr<sb::store::Env> env;
-
-    Fixture() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "sbfuzz-XXXXXX").string();
-        dir = mkdtemp(tmpl.data());
-        sb::store::Options so;
-        so.durable = false;
-        so.map_size = std::size_t{1} << 30;
-        env = std::make_unique<sb::store::Env>(dir, so);
-    }
-
-    ~Fixture() {
-        env.reset();
-        std::filesystem::remove_all(dir);
-    }
-};
-
-} // namespace
+#include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static Fixture f;
-    sb::store::WriteTxn txn(*f.env); // never committed: every input starts from the same store
+    static sb::test::FuzzStore f;
+    sb::store::WriteTxn txn(f.env); // never committed: every input starts from the same store
     try {
         sb::zones::ImportOptions o;
         o.now = 1795824000;
