@@ -34,7 +34,6 @@ import stat
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -43,7 +42,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
 import sbtest  # noqa: E402
-from sbtest import Checker, DataDir, Server, dig, free_port, tcp_connects  # noqa: E402
+from sbtest import (Checker, DataDir, Server, dig, free_port, start_serve,  # noqa: E402
+                    tcp_connects)
 from test_crash import ZONE, Soap  # noqa: E402
 
 
@@ -118,9 +118,7 @@ def test_ini_never_rewritten(args):
             f.write(f"; the operator's file\n[dns]\nnameservers = ns1.{ZONE}  ns2.{ZONE}\n")
         before = open(data.ini, "rb").read()
         mtime = os.stat(data.ini).st_mtime_ns
-        with Server(args.binary, "serve", data, dns_port=free_port(),
-                    soap_port=free_port()) as srv:
-            srv.start()
+        with start_serve(args, data) as srv:
             creds = os.path.join(data.path, "admin.ini")
             ck.check(os.path.exists(creds), "admin.ini written into the data dir")
             ck.eq(stat.S_IMODE(os.stat(creds).st_mode), 0o600, "admin.ini mode")
@@ -132,9 +130,7 @@ def test_ini_never_rewritten(args):
             ck.check(password not in srv.output(), "the password is not logged")
         ck.eq(open(data.ini, "rb").read(), before, "ini content")
         ck.eq(os.stat(data.ini).st_mtime_ns, mtime, "ini mtime")
-        with Server(args.binary, "serve", data, dns_port=free_port(),
-                    soap_port=free_port()) as srv:
-            srv.start()
+        with start_serve(args, data) as srv:
             Soap(srv.soap_port, user, password).call(
                 f"<ns5:getZone><zone>{ZONE}</zone></ns5:getZone>")
             ck.eq(open(creds).read(), text, "admin.ini kept on restart")
@@ -145,9 +141,7 @@ def test_ini_never_rewritten(args):
 
 def test_second_instance(args):
     ck = Checker("second_instance")
-    with DataDir() as data, Server(args.binary, "serve", data, dns_port=free_port(),
-                                   soap_port=free_port()) as srv:
-        srv.start()
+    with DataDir() as data, start_serve(args, data) as srv:
         r = run(srv.argv()[:3] + [data.path, "--dns", f"127.0.0.1:{free_port()}", "--soap",
                                   f"127.0.0.1:{free_port()}"])
         ck.eq(r.returncode, 1, "second instance exit status")
@@ -256,9 +250,7 @@ def axfr(port, key=None):
 
 def test_reload_acl(args):
     ck = Checker("reload_acl")
-    with DataDir() as data, Server(args.binary, "serve", data, dns_port=free_port(),
-                                   soap_port=free_port()) as srv:
-        srv.start()
+    with DataDir() as data, start_serve(args, data) as srv:
         add_zone(Soap(srv.soap_port, data.username, data.password))
         good = open(data.ini).read()
         ck.check(not axfr(srv.dns_port), "AXFR refused before the ACL allows it")
@@ -288,9 +280,7 @@ def test_reload_acl(args):
 
 def test_reload_under_load(args):
     ck = Checker("reload_under_load")
-    with DataDir() as data, Server(args.binary, "serve", data, dns_port=free_port(),
-                                   soap_port=free_port()) as srv:
-        srv.start()
+    with DataDir() as data, start_serve(args, data) as srv:
         add_zone(Soap(srv.soap_port, data.username, data.password))
         qfile = os.path.join(data.path, "queries")
         with open(qfile, "w") as f:
@@ -382,9 +372,7 @@ def test_status(args):
     with DataDir() as data:
         r = run([args.binary, "status", "--data", data.path])
         ck.check(r.returncode == 1 and "holds no store" in r.stderr, f"no store: {r.stderr!r}")
-        with Server(args.binary, "serve", data, dns_port=free_port(),
-                    soap_port=free_port()) as srv:
-            srv.start()
+        with start_serve(args, data) as srv:
             add_zone(Soap(srv.soap_port, data.username, data.password))
             serial = dig(srv.dns_port, ZONE, "SOA").rrs("SOA")[0][4].split()[2]
             r = run([args.binary, "status", "--data", data.path])

@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
 import sbtest  # noqa: E402
-from sbtest import Checker, DataDir, Server, dig, free_port  # noqa: E402
+from sbtest import Checker, DataDir, dig, free_port, start_serve  # noqa: E402
 from test_crash import ZONE, Soap  # noqa: E402
 
 
@@ -46,9 +46,7 @@ def test_drops_to_user(args):
         with DataDir(extra_ini=f"[server]\nuser = {user}\n[metrics]\nlisten = "
                                f"127.0.0.1:{free_port()}\n") as data:
             os.chmod(data.path, 0o700)
-            with Server(args.binary, "serve", data, dns_port=free_port(),
-                        soap_port=free_port()) as srv:
-                srv.start()
+            with start_serve(args, data) as srv:
                 st = status_fields(srv.proc.pid)
                 ck.eq(st["Uid"], [str(pw.pw_uid)] * 4, "real, effective, saved, fs uid")
                 ck.eq(st["Gid"], [str(pw.pw_gid)] * 4, "real, effective, saved, fs gid")

@@ -17,7 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import Checker, DataDir, Server, free_port  # noqa: E402
+from sbtest import Checker, DataDir, start_serve  # noqa: E402
 from test_crash import Soap, add_record  # noqa: E402
 
 ZONE = "crash.example"
@@ -26,8 +26,7 @@ ZONE = "crash.example"
 def test_audit_lines(args):
     ck = Checker("audit_lines")
     with DataDir(keep=args.keep) as data:
-        srv = Server(args.binary, "serve", data, dns_port=free_port(),
-                     soap_port=free_port()).start()
+        srv = start_serve(args, data)
         try:
             soap = Soap(srv.soap_port, data.username, data.password)
             soap.call(f"<ns5:addZone><zone><name>{ZONE}</name><nameservers><item>ns1.{ZONE}"

@@ -24,14 +24,13 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import Checker, DataDir, Server, free_port  # noqa: E402
+from sbtest import Checker, DataDir  # noqa: E402
 from test_crash import ZONE, Soap, add_record, dns_a, records  # noqa: E402
 
 
 def serve(args, data, dns=True, soap=True):
-    return Server(args.binary, "serve" if dns and soap else ("dns" if dns else "provision"),
-                  data, dns_port=free_port() if dns else None,
-                  soap_port=free_port() if soap else None).start()
+    mode = "serve" if dns and soap else ("dns" if dns else "provision")
+    return sbtest.start(args, mode, data, dns=dns, soap=soap)
 
 
 def run(args, *argv):
