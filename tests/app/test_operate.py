@@ -210,9 +210,7 @@ def test_notify_ready(args):
 
 def test_reload(args):
     ck = Checker("reload")
-    with DataDir(extra_ini="[log]\nlevel = info\n") as data, Server(
-            args.binary, "serve", data, dns_port=free_port(), soap_port=free_port()) as srv:
-        srv.start()
+    with DataDir(extra_ini="[log]\nlevel = info\n") as data, start_serve(args, data) as srv:
         good = open(data.ini).read()
         with open(data.ini, "a") as f:
             f.write("[dns]\nno_such_key = 1\n")
@@ -317,9 +315,7 @@ def metric(text, name):
 def test_metrics(args):
     ck = Checker("metrics")
     mport = free_port()
-    with DataDir(extra_ini=f"[metrics]\nlisten = 127.0.0.1:{mport}\n") as data, Server(
-            args.binary, "serve", data, dns_port=free_port(), soap_port=free_port()) as srv:
-        srv.start()
+    with DataDir(extra_ini=f"[metrics]\nlisten = 127.0.0.1:{mport}\n") as data, start_serve(args, data) as srv:
         ctype, before = scrape(mport)
         ck.check(ctype.startswith("text/plain; version=0.0.4"), f"content type {ctype}")
         check = subprocess.run(["promtool", "check", "metrics"], input=before,

@@ -33,7 +33,7 @@ import types
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import Checker, DataDir, Server, free_port  # noqa: E402
+from sbtest import Checker, DataDir, start_provision  # noqa: E402
 from test_crash import ENVELOPE  # noqa: E402
 
 GET_ZONES = "<ns5:getZones><query><filter><name></name></filter></query></ns5:getZones>"
@@ -83,7 +83,7 @@ def connect(port, source="127.0.0.1", timeout=10):
 def test_http_framing(args):
     ck = Checker("http_framing")
     with DataDir(keep=args.keep, extra_ini="[soap]\nmax_request_kb = 64\n") as data, \
-            Server(args.binary, "provision", data, soap_port=free_port()).start() as srv:
+            start_provision(args, data) as srv:
         port = srv.soap_port
         with connect(port) as s:
             head, payload = soap_request(data)
@@ -146,7 +146,7 @@ def test_http_framing(args):
 def test_login_throttle(args):
     ck = Checker("login_throttle")
     with DataDir(keep=args.keep, extra_ini="[soap]\nthreads = 1\n") as data, \
-            Server(args.binary, "provision", data, soap_port=free_port()).start() as srv:
+            start_provision(args, data) as srv:
         port = srv.soap_port
         head, payload = soap_request(types.SimpleNamespace(username=data.username,
                                                            password="wrong"))
@@ -216,7 +216,7 @@ def test_idle_connections(args):
     ini = ("[soap]\nthreads = 4\nmax_connections = 2500\nmax_connections_per_address = 150\n"
            "idle_timeout = 120\nrequest_timeout = 2\n")
     with DataDir(keep=args.keep, extra_ini=ini) as data, \
-            Server(args.binary, "provision", data, soap_port=free_port()).start() as srv:
+            start_provision(args, data) as srv:
         port = srv.soap_port
         baseline = new_client_latencies(port, data)
         head, payload = soap_request(data)

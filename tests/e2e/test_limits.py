@@ -32,7 +32,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import Checker, DataDir, Server, free_port  # noqa: E402
+from sbtest import Checker, DataDir, Server, free_port, start_provision  # noqa: E402
 from test_crash import ENVELOPE  # noqa: E402
 
 GET_ZONES = "<ns5:getZones><query><filter><name></name></filter></query></ns5:getZones>"
@@ -70,10 +70,6 @@ def still_serving(ck, port, data, what, tls_context=None):
     status, body = post(port, envelope(data, GET_ZONES), tls_context)
     ck.check(status == 200 and b"getZonesResponse" in body,
              f"{what}: the server still serves afterwards (got {status}: {body[:200]!r})")
-
-
-def serve(args, data):
-    return Server(args.binary, "provision", data, soap_port=free_port()).start()
 
 
 def test_https(args):
@@ -120,7 +116,7 @@ def test_plain_http_refused(args):
 def test_body_size(args):
     ck = Checker("body_size")
     with DataDir(keep=args.keep, extra_ini="[soap]\nmax_request_kb = 16\n") as data, \
-            serve(args, data) as srv:
+            start_provision(args, data) as srv:
         padding = "<!-- " + "x" * (64 << 10) + " -->"
         status, body = post(srv.soap_port, envelope(data, padding + GET_ZONES))
         ck.check(status is None or status >= 400,
@@ -131,7 +127,7 @@ def test_body_size(args):
 
 def test_xml_depth_and_items(args):
     ck = Checker("xml_depth_and_items")
-    with DataDir(keep=args.keep) as data, serve(args, data) as srv:
+    with DataDir(keep=args.keep) as data, start_provision(args, data) as srv:
         deep = "<a>" * 200 + "</a>" * 200
         status, body = post(srv.soap_port, envelope(
             data, f"<ns5:getZones><query><filter>{deep}</filter></query></ns5:getZones>"))
@@ -148,7 +144,7 @@ def test_xml_depth_and_items(args):
 def test_connections(args):
     ck = Checker("connections")
     with DataDir(keep=args.keep, extra_ini="[soap]\nmax_connections_per_address = 3\n") as data, \
-            serve(args, data) as srv:
+            start_provision(args, data) as srv:
         time.sleep(1)  # the readiness probe's connection is done with
         idle = [socket.create_connection(("127.0.0.1", srv.soap_port)) for _ in range(3)]
         time.sleep(0.5)
@@ -165,7 +161,7 @@ def test_connections(args):
 def test_slow_request(args):
     ck = Checker("slow_request")
     with DataDir(keep=args.keep, extra_ini="[soap]\nrequest_timeout = 2\nidle_timeout = 2\n") \
-            as data, serve(args, data) as srv:
+            as data, start_provision(args, data) as srv:
         s = socket.create_connection(("127.0.0.1", srv.soap_port), timeout=10)
         start = time.monotonic()
         closed = False
@@ -194,7 +190,7 @@ def test_store_full(args):
     from test_crash import add_record, records
     from test_crash import Soap as CrashSoap
     with DataDir(keep=args.keep, extra_ini="[store]\nmap_size_mb = 1\n") as data, \
-            serve(args, data) as srv:
+            start_provision(args, data) as srv:
         soap = CrashSoap(srv.soap_port, data.username, data.password)
         soap.call("<ns5:addZone><zone><name>crash.example</name><nameservers><item>"
                   "ns1.crash.example</item></nameservers></zone></ns5:addZone>")

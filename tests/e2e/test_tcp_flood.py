@@ -26,7 +26,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import Checker, DataDir, Server, free_port  # noqa: E402
+from sbtest import Checker, DataDir, start_serve  # noqa: E402
 from test_crash import ZONE, Soap  # noqa: E402
 
 ATTACKERS = [f"127.0.1.{i}" for i in range(1, 51)]
@@ -161,8 +161,7 @@ def test_tcp_flood(args):
     ck.check(soft >= need, f"file descriptors for {CONNECTIONS} connections: limit {soft}")
     ini = "[dns]\nworkers = 2\nallow_transfer = 127.0.0.3\n"
     with DataDir(keep=args.keep, extra_ini=ini) as data:
-        srv = Server(args.binary, "serve", data, dns_port=free_port(), soap_port=free_port())
-        srv.start()
+        srv = start_serve(args, data)
         try:
             soap = Soap(srv.soap_port, data.username, data.password)
             soap.call(f"<ns5:addZone><zone><name>{ZONE}</name><nameservers><item>ns1.{ZONE}"
