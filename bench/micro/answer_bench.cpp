@@ -191,7 +191,8 @@ class Reader {
 public:
     explicit Reader(const store::Env& env)
         : txn_(env)
-        , cursor_(txn_.cursor(store::Table::DnsNodes)) {
+        , cursor_(txn_.cursor(store::Table::DnsNodes))
+        , chain_(txn_.cursor(store::Table::DnssecChain)) {
         txn_.reset();
         begin(); // the first sync builds the zone index: not part of any timed loop
         end();
@@ -200,6 +201,7 @@ public:
     const dnsd::Snapshot* begin() {
         txn_.renew();
         cursor_.renew(txn_);
+        chain_.renew(txn_);
         return zones_.sync(txn_) ? &snapshot_ : nullptr;
     }
 
@@ -208,8 +210,9 @@ public:
 private:
     store::ReadTxn txn_;
     store::Cursor cursor_;
+    store::Cursor chain_;
     zones::ZoneIndex zones_;
-    dnsd::Snapshot snapshot_{txn_, cursor_, zones_};
+    dnsd::Snapshot snapshot_{txn_, cursor_, zones_, &chain_};
 };
 
 class Dataset {

@@ -223,17 +223,32 @@ bool write_badkey_tsig(Writer& w, std::span<const std::uint8_t> query, std::size
 
 enum class Wrote : std::uint8_t { Ok, NoRoom, Malformed };
 
+// The RRs of an RRSIG RRset that cover `type` (RFC 4034 §3.1.1: Type Covered, the first two
+// bytes of the rdata).
+bool covers(std::string_view rrsig_rdata, std::uint16_t type) noexcept {
+    return rrsig_rdata.size() >= 2 &&
+           (static_cast<std::uint16_t>(static_cast<std::uint8_t>(rrsig_rdata[0]) << 8 |
+                                       static_cast<std::uint8_t>(rrsig_rdata[1]))) == type;
+}
+
 // One RRset with owner `owner` (uncompressed wire). `ttl` overrides the stored TTLs when
-// `override_ttl`. Whole or nothing: on NoRoom the writer and compressor are rolled back.
+// `override_ttl`. With `covered` (an RRSIG RRset), only the signatures covering that type.
+// Whole or nothing: on NoRoom the writer and compressor are rolled back.
 Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones::RrsetView& rrset,
-                  bool override_ttl, std::uint32_t ttl, std::uint16_t& count) noexcept {
+                  bool override_ttl, std::uint32_t ttl, std::uint16_t& count,
+                  std::uint16_t covered = 0) noexcept {
     const std::size_t mark = w.mark();
     std::size_t pos = 0;
     zones::RrView rr{};
     std::uint16_t n = 0;
+    std::uint16_t read = 0;
     bool valid = true;
     const zones::TypeInfo* info = zones::type_info(rrset.type());
     while (valid && rrset.next_rr(pos, rr)) {
+        ++read;
+        if (covered != 0 && !covers(rr.rdata, covered)) {
+            continue;
+        }
         c.write(w, bytes_of(owner), owner.size());
         w.u16(static_cast<std::uint16_t>(rrset.type()));
         w.u16(class_in);
@@ -247,7 +262,7 @@ Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones:
         }
         ++n;
     }
-    if (!valid || n != rrset.count() || pos != rrset.block().size()) {
+    if (!valid || read != rrset.count() || pos != rrset.block().size()) {
         w.rollback(mark);
         c.forget_from(mark);
         return Wrote::Malformed;
@@ -259,6 +274,29 @@ Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones:
     }
     count = static_cast<std::uint16_t>(count + n);
     return Wrote::Ok;
+}
+
+// An RRset and, when `sigs` holds any (DO=1, a signed zone), the RRSIGs covering it, as one
+// unit: RFC 4035 §3.1.1 "include ... the RRSIG RRs", so a set whose signatures do not fit is
+// dropped with them (then TC in ANSWER/AUTHORITY, as NSD).
+Wrote write_signed(Writer& w, Compressor& c, std::string_view owner, const zones::RrsetView& rrset,
+                   const zones::RrsetView& sigs, bool override_ttl, std::uint32_t ttl,
+                   std::uint16_t& count) noexcept {
+    const std::size_t mark = w.mark();
+    const std::uint16_t before = count;
+    Wrote r = write_rrset(w, c, owner, rrset, override_ttl, ttl, count);
+    if (r != Wrote::Ok || sigs.count() == 0 || rrset.type() == zones::RRType::RRSIG) {
+        return r;
+    }
+    // A negative answer's SOA TTL (RFC 2308 §5) is its RRSIG's too, as NSD sends them.
+    r = write_rrset(w, c, owner, sigs, override_ttl, ttl, count,
+                    static_cast<std::uint16_t>(rrset.type()));
+    if (r != Wrote::Ok) {
+        w.rollback(mark);
+        c.forget_from(mark);
+        count = before;
+    }
+    return r;
 }
 
 struct Sections {
@@ -292,7 +330,7 @@ std::string_view target_of(const zones::TypeInfo* info, std::string_view rdata) 
 void write_additional(Writer& w, Compressor& c, const Snapshot& snap, const zones::RrsetView& rrset,
                       std::string_view within, std::string_view required_below,
                       std::string_view* seen, std::size_t& seen_count, std::size_t seen_cap,
-                      Sections& s) noexcept {
+                      bool dnssec, Sections& s) noexcept {
     const zones::TypeInfo* info = zones::type_info(rrset.type());
     if (info == nullptr || info->target < 0) {
         return;
@@ -330,16 +368,38 @@ void write_additional(Writer& w, Compressor& c, const Snapshot& snap, const zone
         }
         const zones::NodeView node(value);
         const bool required = !required_below.empty() && k.starts_with(required_below);
+        zones::RrsetView sigs;
+        if (dnssec && (node.flags() & zones::NodeSigned)) {
+            node.find(zones::RRType::RRSIG, sigs);
+        }
         for (const zones::RRType type : {zones::RRType::A, zones::RRType::AAAA}) {
             zones::RrsetView addr;
             if (!node.find(type, addr)) {
                 continue;
             }
-            if (write_rrset(w, c, target, addr, false, 0, s.ar) == Wrote::NoRoom && required) {
+            if (write_signed(w, c, target, addr, sigs, false, 0, s.ar) == Wrote::NoRoom &&
+                required) {
                 s.tc = true;
             }
         }
     }
+}
+
+// What an ANSWER or AUTHORITY RRset that was written (or not) means for the rest: Next, Stop
+// (no room: TC set, the sections end here) or Fail (a malformed stored RRset).
+enum class Then : std::uint8_t { Next, Stop, Fail };
+
+Then then(Wrote r, Sections& s) noexcept {
+    switch (r) {
+    case Wrote::Ok:
+        return Then::Next;
+    case Wrote::NoRoom:
+        s.tc = true;
+        return Then::Stop;
+    case Wrote::Malformed:
+        break;
+    }
+    return Then::Fail;
 }
 
 // ANSWER, AUTHORITY and ADDITIONAL from the lookup result. Returns false when a stored RRset
@@ -349,29 +409,28 @@ bool write_sections(Writer& w, Compressor& c, const Snapshot& snap, std::string_
     for (std::size_t i = 0; i < res.answer_count; ++i) {
         const zones::AnswerRrset& a = res.answer[i];
         const std::string_view owner = a.owner.empty() ? qname : a.owner;
-        switch (write_rrset(w, c, owner, a.rrset, false, 0, s.an)) {
-        case Wrote::Ok:
-            break;
-        case Wrote::NoRoom:
-            s.tc = true;
-            return true;
-        case Wrote::Malformed:
-            return false;
+        if (const Then t = then(write_signed(w, c, owner, a.rrset, a.sigs, false, 0, s.an), s);
+            t != Then::Next) {
+            return t == Then::Stop;
         }
     }
     const bool referral = res.state == zones::LookupState::Delegation;
     if (res.authority.count() > 0) {
         const bool negative =
             res.state == zones::LookupState::NoData || res.state == zones::LookupState::NxDomain;
-        switch (write_rrset(w, c, res.authority_owner.view(), res.authority, negative,
-                            res.authority_ttl, s.ns)) {
-        case Wrote::Ok:
-            break;
-        case Wrote::NoRoom:
-            s.tc = true;
-            return true;
-        case Wrote::Malformed:
-            return false;
+        if (const Then t = then(write_signed(w, c, res.authority_owner.view(), res.authority,
+                                             res.authority_sigs, negative, res.authority_ttl, s.ns),
+                                s);
+            t != Then::Next) {
+            return t == Then::Stop;
+        }
+    }
+    // DO=1: the NSEC/NSEC3 proofs, or a referral's DS (RFC 4035 §3.1.3, §3.1.4).
+    for (std::size_t i = 0; i < res.proof_count; ++i) {
+        const zones::ProofRrset& p = res.proofs[i];
+        if (const Then t = then(write_signed(w, c, p.owner(), p.rrset, p.sigs, false, 0, s.ns), s);
+            t != Then::Next) {
+            return t == Then::Stop;
         }
     }
     constexpr std::size_t seen_cap = 32;
@@ -391,11 +450,12 @@ bool write_sections(Writer& w, Compressor& c, const Snapshot& snap, std::string_
             n += cut_key[zone_len] == '\0' ? 1 : 0;
         }
         write_additional(w, c, snap, res.authority, cut_key.substr(0, zone_len), cut_key, seen,
-                         seen_count, seen_cap, s);
+                         seen_count, seen_cap, res.dnssec, s);
         return true;
     }
     for (std::size_t i = 0; i < res.answer_count; ++i) {
-        write_additional(w, c, snap, res.answer[i].rrset, {}, {}, seen, seen_count, seen_cap, s);
+        write_additional(w, c, snap, res.answer[i].rrset, {}, {}, seen, seen_count, seen_cap,
+                         res.dnssec, s);
     }
     return true;
 }
@@ -487,7 +547,13 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
     }
     zones::LookupResult res;
     const std::string_view qkey(reinterpret_cast<const char*>(key), key_len);
-    switch (zones::lookup(snapshot->txn, snapshot->cursor, snapshot->zones, qkey, qtype, res)) {
+    // RFC 3225 §3: DNSSEC RRs only for a query with the DO bit (RFC 4035 §3.1.1).
+    const bool dnssec = q.edns && (q.edns_flags & edns_do) && snapshot->chain != nullptr;
+    const auto state =
+        dnssec ? zones::lookup(snapshot->txn, snapshot->cursor, snapshot->zones, qkey, qtype, res,
+                               *snapshot->chain)
+               : zones::lookup(snapshot->txn, snapshot->cursor, snapshot->zones, qkey, qtype, res);
+    switch (state) {
     case zones::LookupState::Hit:
     case zones::LookupState::CName:
     case zones::LookupState::NoData:

@@ -16,6 +16,7 @@ struct ExampleStore {
     store::Env env{dir.path()};
     store::ReadTxn txn{(build_example_zone(env), env)};
     store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
+    store::Cursor chain = txn.cursor(store::Table::DnssecChain);
     zones::ZoneIndex index;
 
     ExampleStore() { renew(); }
@@ -25,12 +26,13 @@ struct ExampleStore {
         txn.reset();
         txn.renew();
         cursor.renew(txn);
+        chain.renew(txn);
         if (!index.sync(txn)) {
             throw std::runtime_error("the zone index cannot be built");
         }
     }
 
-    dnsd::Snapshot snapshot() { return {txn, cursor, index}; }
+    dnsd::Snapshot snapshot() { return {txn, cursor, index, &chain}; }
 };
 
 } // namespace sb::test

@@ -54,7 +54,26 @@ struct AnswerRrset {
     // Empty: the owner is the qname. Otherwise the owner in uncompressed wire form (the target
     // in the previous CNAME's rdata).
     std::string_view owner;
+    // DO=1 in a signed zone: the RRSIG RRset of the owner's node; the answer writes those RRs
+    // of it that cover rrset.type(). Empty otherwise (and for a synthesized CNAME).
+    RrsetView sigs;
 };
+
+// One RRset of a DNSSEC proof (NSEC, NSEC3) or a referral's DS, for AUTHORITY.
+// Its owner buffer is left uninitialised (only proofs[0..proof_count) are read), so that an
+// answer without proofs does not pay for clearing it.
+struct ProofRrset {
+    std::array<char, 255> owner_bytes; // uncompressed wire form, owner_len bytes
+    std::size_t owner_len;
+    RrsetView rrset;
+    RrsetView sigs; // the owner's RRSIGs, as AnswerRrset::sigs
+
+    std::string_view owner() const noexcept { return {owner_bytes.data(), owner_len}; }
+};
+
+// At most: NSEC3 closest encloser, next closer and wildcard (RFC 5155 §7.2.1), the wildcard's
+// NSEC3 (§7.2.5) and a second chain link's; or the DS of a referral.
+constexpr std::size_t max_proofs = 5;
 
 struct LookupResult {
     LookupState state = LookupState::Refused;
@@ -62,6 +81,7 @@ struct LookupResult {
     std::size_t answer_count = 0;
     // SOA for NoData/NxDomain, the cut's NS for Delegation; count() == 0 otherwise.
     RrsetView authority;
+    RrsetView authority_sigs; // DO=1 in a signed zone: the RRSIGs at the authority's owner
     // NoData/NxDomain: the TTL to give every SOA RR, min(SOA TTL, MINIMUM) (RFC 2308 §5).
     // Delegation: 0, use the stored TTLs.
     std::uint32_t authority_ttl = 0;
@@ -78,6 +98,12 @@ struct LookupResult {
     // (u32 TTL, u16 length, target), which answer[] views.
     NameBuf dname_owner;
     std::array<char, 6 + 255> synthesized{};
+    // DO=1 in a signed zone (lookup given a chain cursor): the NSEC/NSEC3 RRsets proving a
+    // negative or wildcard answer (RFC 4035 §3.1.3, RFC 5155 §7.2), or a referral's DS or the
+    // proof it has none (RFC 4035 §3.1.4), each once, for AUTHORITY after `authority`.
+    std::array<ProofRrset, max_proofs> proofs;
+    std::size_t proof_count = 0;
+    bool dnssec = false; // set by lookup: sigs and proofs were asked for
 };
 
 // Looks `qkey` (name_key of the qname, e.g. from wire_to_key) up for `qtype` and fills `out`.
@@ -86,5 +112,12 @@ struct LookupResult {
 // out.state.
 LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
                    std::string_view qkey, RRType qtype, LookupResult& out) noexcept;
+
+// As above for a query with DO=1 (RFC 3225): `chain` is a cursor on Table::DnssecChain of the
+// same txn. In a signed zone (ZoneSpot::signed_zone) the answer's RRsets get their RRSIGs
+// and out.proofs the NSEC/NSEC3 proofs NSD gives; in an unsigned zone it costs a flag test.
+LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
+                   std::string_view qkey, RRType qtype, LookupResult& out,
+                   store::Cursor& chain) noexcept;
 
 } // namespace sb::zones
