@@ -50,6 +50,9 @@ ns.insecure IN A 192.0.2.8
 z       IN TXT "last"
 dname   IN DNAME wild.{zone}.
 wcname  IN CNAME foo.wild.{zone}.
+dangling IN CNAME nothere.{zone}.
+toref   IN CNAME www.secure.{zone}.
+toins   IN CNAME www.insecure.{zone}.
 """
 
 ZONES = [("nsec.test", []), ("nsec3.test", ["-n", "-s", "beef", "-t", "2"]),
@@ -59,7 +62,7 @@ NAMES = ["@", "www", "alias", "chain", "ext", "mail", "ns1", "ns2", "z", "nope",
          "x.wild", "y.x.wild", "wild", "*.wild", "ent", "b.ent", "a.b.ent", "host.a.b.ent",
          "nope.a.b.ent", "secure", "www.secure", "ns.secure", "insecure", "www.insecure",
          "ns.insecure", "aaa", "zz", "0", "mail.nope", "a.www", "dname", "x.dname",
-         "y.x.dname", "wcname", "ns.secure.nope"]
+         "y.x.dname", "wcname", "ns.secure.nope", "dangling", "toref", "toins", "nothere"]
 TYPES = ["A", "AAAA", "MX", "TXT", "NS", "SOA", "DS", "DNSKEY", "RRSIG", "NSEC", "NSEC3PARAM",
          "CNAME", "ANY"]
 
