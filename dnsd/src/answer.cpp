@@ -9,6 +9,7 @@
 #include "zones/zones.hpp"
 
 #include <cstring>
+#include <optional>
 
 namespace sb::dnsd {
 
@@ -426,8 +427,8 @@ bool write_sections(Writer& w, Compressor& c, const Snapshot& snap, std::string_
         }
     }
     // DO=1: the NSEC/NSEC3 proofs, or a referral's DS (RFC 4035 §3.1.3, §3.1.4).
-    for (std::size_t i = 0; i < res.proof_count; ++i) {
-        const zones::ProofRrset& p = res.proofs[i];
+    for (std::size_t i = 0; res.proofs != nullptr && i < res.proofs->count; ++i) {
+        const zones::ProofRrset& p = res.proofs->rrsets[i];
         if (const Then t = then(write_signed(w, c, p.owner(), p.rrset, p.sigs, false, 0, s.ns), s);
             t != Then::Next) {
             return t == Then::Stop;
@@ -549,9 +550,13 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
     const std::string_view qkey(reinterpret_cast<const char*>(key), key_len);
     // RFC 3225 §3: DNSSEC RRs only for a query with the DO bit (RFC 4035 §3.1.1).
     const bool dnssec = q.edns && (q.edns_flags & edns_do) && snapshot->chain != nullptr;
+    std::optional<zones::Proofs> proofs; // constructed for DO=1 queries only
+    if (dnssec) {
+        proofs.emplace();
+    }
     const auto state =
         dnssec ? zones::lookup(snapshot->txn, snapshot->cursor, snapshot->zones, qkey, qtype, res,
-                               *snapshot->chain)
+                               *snapshot->chain, *proofs)
                : zones::lookup(snapshot->txn, snapshot->cursor, snapshot->zones, qkey, qtype, res);
     switch (state) {
     case zones::LookupState::Hit:

@@ -235,15 +235,16 @@ bool add_rrset(const ProofZone& z, std::string_view owner_key, RRType type, Look
         failed = true;
         return false;
     }
-    for (std::size_t i = 0; i < out.proof_count; ++i) {
-        if (out.proofs[i].rrset.type() == type && out.proofs[i].owner() == owner.view()) {
+    Proofs& proofs = *out.proofs; // set whenever a ProofZone is open
+    for (std::size_t i = 0; i < proofs.count; ++i) {
+        if (proofs.rrsets[i].rrset.type() == type && proofs.rrsets[i].owner() == owner.view()) {
             return true;
         }
     }
-    if (out.proof_count == out.proofs.size()) {
-        return true; // cannot happen: max_proofs bounds every proof below
+    if (proofs.count == proofs.rrsets.size()) {
+        return true; // a CNAME chain through many wildcards: the first proofs only
     }
-    ProofRrset& p = out.proofs[out.proof_count++];
+    ProofRrset& p = proofs.rrsets[proofs.count++];
     std::memcpy(p.owner_bytes.data(), owner.bytes.data(), owner.len);
     p.owner_len = owner.len;
     p.rrset = rrset;

@@ -343,7 +343,7 @@ bool prove(const ProofStep& p, const Located& at, std::string_view key, LookupSt
 
 LookupState lookup_impl(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
                         std::string_view qkey, RRType qtype, LookupResult& out,
-                        store::Cursor* chain) noexcept {
+                        store::Cursor* chain, Proofs* proofs) noexcept {
     out.answer_count = 0;
     out.authority = RrsetView{};
     out.authority_sigs = RrsetView{};
@@ -352,9 +352,12 @@ LookupState lookup_impl(const store::ReadTxn& txn, store::Cursor& cursor, const 
     out.authority_owner.len = 0;
     out.zone_labels = 0;
     out.wildcard = false;
-    out.proof_count = 0;
-    out.dnssec = chain != nullptr;
-    const ProofStep proof{txn, cursor, chain};
+    if (proofs != nullptr) {
+        proofs->count = 0;
+    }
+    out.proofs = proofs;
+    out.dnssec = chain != nullptr && proofs != nullptr;
+    const ProofStep proof{txn, cursor, out.dnssec ? chain : nullptr};
 
     Located at = find_zone(index, txn, qkey);
     // RFC 4035 §3.1.4.1: "The DS resource record type is unusual in that it appears only on
@@ -465,13 +468,13 @@ LookupState lookup_impl(const store::ReadTxn& txn, store::Cursor& cursor, const 
 
 LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
                    std::string_view qkey, RRType qtype, LookupResult& out) noexcept {
-    return lookup_impl(txn, cursor, index, qkey, qtype, out, nullptr);
+    return lookup_impl(txn, cursor, index, qkey, qtype, out, nullptr, nullptr);
 }
 
 LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
-                   std::string_view qkey, RRType qtype, LookupResult& out,
-                   store::Cursor& chain) noexcept {
-    return lookup_impl(txn, cursor, index, qkey, qtype, out, &chain);
+                   std::string_view qkey, RRType qtype, LookupResult& out, store::Cursor& chain,
+                   Proofs& proofs) noexcept {
+    return lookup_impl(txn, cursor, index, qkey, qtype, out, &chain, &proofs);
 }
 
 } // namespace sb::zones

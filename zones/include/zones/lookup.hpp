@@ -60,8 +60,7 @@ struct AnswerRrset {
 };
 
 // One RRset of a DNSSEC proof (NSEC, NSEC3) or a referral's DS, for AUTHORITY.
-// Its owner buffer is left uninitialised (only proofs[0..proof_count) are read), so that an
-// answer without proofs does not pay for clearing it.
+// Its owner buffer is left uninitialised (only the first `count` of Proofs are read).
 struct ProofRrset {
     std::array<char, 255> owner_bytes; // uncompressed wire form, owner_len bytes
     std::size_t owner_len;
@@ -74,6 +73,13 @@ struct ProofRrset {
 // At most: NSEC3 closest encloser, next closer and wildcard (RFC 5155 §7.2.1), the wildcard's
 // NSEC3 (§7.2.5) and a second chain link's; or the DS of a referral.
 constexpr std::size_t max_proofs = 5;
+
+// The proofs of one DO=1 answer, in caller storage that only DO=1 queries construct (an
+// answer without DO pays nothing for it).
+struct Proofs {
+    std::array<ProofRrset, max_proofs> rrsets;
+    std::size_t count = 0;
+};
 
 struct LookupResult {
     LookupState state = LookupState::Refused;
@@ -101,8 +107,8 @@ struct LookupResult {
     // DO=1 in a signed zone (lookup given a chain cursor): the NSEC/NSEC3 RRsets proving a
     // negative or wildcard answer (RFC 4035 §3.1.3, RFC 5155 §7.2), or a referral's DS or the
     // proof it has none (RFC 4035 §3.1.4), each once, for AUTHORITY after `authority`.
-    std::array<ProofRrset, max_proofs> proofs;
-    std::size_t proof_count = 0;
+    // Null without DO (set by lookup).
+    Proofs* proofs = nullptr;
     bool dnssec = false; // set by lookup: sigs and proofs were asked for
 };
 
@@ -117,7 +123,7 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
 // same txn. In a signed zone (ZoneSpot::signed_zone) the answer's RRsets get their RRSIGs
 // and out.proofs the NSEC/NSEC3 proofs NSD gives; in an unsigned zone it costs a flag test.
 LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
-                   std::string_view qkey, RRType qtype, LookupResult& out,
-                   store::Cursor& chain) noexcept;
+                   std::string_view qkey, RRType qtype, LookupResult& out, store::Cursor& chain,
+                   Proofs& proofs) noexcept;
 
 } // namespace sb::zones
