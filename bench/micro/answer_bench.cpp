@@ -25,6 +25,7 @@
 #include "zones/enum.hpp"
 #include "zones/lookup.hpp"
 #include "zones/zone_index.hpp"
+#include "zones/zonefile.hpp"
 #include "zones/zones.hpp"
 
 #include <benchmark/benchmark.h>
@@ -34,10 +35,12 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -66,7 +69,16 @@ constexpr std::string_view prefix = "49301";
 // in the B-tree and the provisioned and missing numbers interleave.
 constexpr std::uint64_t spread = 7919;
 
-enum class Case : std::uint8_t { EnumNaptr, EnumNxDomain, SipSrv, CnameA, Refused, FormErr };
+enum class Case : std::uint8_t {
+    EnumNaptr,
+    EnumNxDomain,
+    SipSrv,
+    CnameA,
+    Refused,
+    FormErr,
+    SignedA,
+    SignedNxDomain
+};
 
 struct CaseInfo {
     Case id;
@@ -75,13 +87,17 @@ struct CaseInfo {
     std::uint16_t min_answers; // ANCOUNT at least
 };
 
-constexpr std::array<CaseInfo, 6> cases = {{
+constexpr std::array<CaseInfo, 8> cases = {{
     {Case::EnumNaptr, "enum_naptr", dnsd::Rcode::NoError, 1},
     {Case::EnumNxDomain, "enum_nxdomain", dnsd::Rcode::NxDomain, 0},
     {Case::SipSrv, "sip_srv", dnsd::Rcode::NoError, 1},
     {Case::CnameA, "cname_a", dnsd::Rcode::NoError, 2},
     {Case::Refused, "refused", dnsd::Rcode::Refused, 0},
     {Case::FormErr, "formerr", dnsd::Rcode::FormErr, 0},
+    // DO=1 in the pre-signed NSEC3 zone of tests/dnsd/zones: the A RRset and its RRSIG; a
+    // missing name with its three NSEC3 (hashing the qname and its ancestors per query).
+    {Case::SignedA, "signed_a_do", dnsd::Rcode::NoError, 2},
+    {Case::SignedNxDomain, "signed_nxdomain_do", dnsd::Rcode::NxDomain, 0},
 }};
 
 struct Config {
@@ -275,6 +291,12 @@ private:
             }
             enums.add_number(admin, in);
         }
+        std::ifstream in(std::string(SB_SIGNED_ZONES) + "/nsec3.test.signed");
+        std::stringstream text;
+        text << in.rdbuf();
+        store::WriteTxn txn(env_);
+        zones::import_zone(txn, text.str(), zones::ImportOptions{});
+        txn.commit();
     }
 
     void make_queries(const Config& config) {
@@ -304,6 +326,16 @@ private:
         for (unsigned i = 0; i < 64; ++i) {
             add(Case::Refused, "host" + std::to_string(i) + ".not-served.example",
                 zones::RRType::A);
+        }
+        for (unsigned i = 0; i < 64; ++i) {
+            const auto a = zones::RRType::A;
+            add(Case::SignedA, i % 2 ? "www.nsec3.test" : "mail.nsec3.test", a);
+            add(Case::SignedNxDomain, "host" + std::to_string(i) + ".nsec3.test", a);
+        }
+        for (const Case c : {Case::SignedA, Case::SignedNxDomain}) {
+            for (Bytes& q : queries_[static_cast<std::size_t>(c)]) {
+                q[q.size() - 4] = 0x80; // the OPT's DO bit
+            }
         }
         queries_[static_cast<std::size_t>(Case::FormErr)] =
             malformed_queries(queries(Case::SipSrv).front());

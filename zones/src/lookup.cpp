@@ -304,14 +304,15 @@ const char* to_string(LookupState s) noexcept {
 
 namespace {
 
-// Adds the proofs of one step of the answer (RFC 4035 §3.1.3-3.1.4, RFC 5155 §7.2) when the
-// zone is signed; false when a stored node or the chain index cannot be read.
+// What proof selection reads: the txn, the DnsNodes cursor and (DO=1) the chain cursor.
 struct ProofStep {
     const store::ReadTxn& txn;
     store::Cursor& cursor;
-    store::Cursor* chain;
+    store::Cursor* chain; // null: no DNSSEC asked for
 };
 
+// Adds the proofs of one step of the answer (RFC 4035 §3.1.3-3.1.4, RFC 5155 §7.2) when the
+// zone is signed; false when a stored node or the chain index cannot be read.
 bool prove(const ProofStep& p, const Located& at, std::string_view key, LookupState state,
            std::size_t wild_ce, LookupResult& out) noexcept {
     if (p.chain == nullptr || !at.signed_zone) {

@@ -57,7 +57,8 @@ constexpr std::size_t nsec3_label_len = 32; // base32hex of a SHA-1 digest
 // as the lowercase base32hex label of its NSEC3 owner. No allocation (SHA-1 on stack buffers).
 bool nsec3_label(std::string_view name_wire, const Nsec3Params& params, char* out) noexcept;
 
-// The SHA-1 digest (20 bytes) of `in`: the hash NSEC3 uses, allocation free.
+// The SHA-1 digest (20 bytes) of `in`: the hash NSEC3 uses, allocation free (OpenSSL's
+// SHA1_Init/Update/Final on a stack context).
 void sha1_digest(std::string_view in, unsigned char* out) noexcept;
 
 } // namespace sb::zones
