@@ -8,6 +8,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace sb::zones {
@@ -67,10 +68,11 @@ std::size_t chain_key(std::string_view zone_key, char kind, std::string_view res
     if (len > max_chain_key) {
         return 0;
     }
-    std::memcpy(out, zone_key.data(), zone_key.size());
+    // std::copy: an empty view may have a null data() (memcpy's arguments may not be null).
+    std::copy(zone_key.begin(), zone_key.end(), out);
     out[zone_key.size()] = '\0';
     out[zone_key.size() + 1] = kind;
-    std::memcpy(out + zone_key.size() + 2, rest.data(), rest.size());
+    std::copy(rest.begin(), rest.end(), out + zone_key.size() + 2);
     return len;
 }
 
@@ -138,11 +140,11 @@ bool nsec3_label(std::string_view name_wire, const Nsec3Params& params, char* ou
         return false;
     }
     std::memcpy(buf, name_wire.data(), name_wire.size());
-    std::memcpy(buf + name_wire.size(), params.salt.data(), params.salt.size());
+    std::copy(params.salt.begin(), params.salt.end(), buf + name_wire.size());
     sha1(buf, name_wire.size() + params.salt.size(), digest);
     for (unsigned i = 0; i < params.iterations; ++i) {
         std::memcpy(buf, digest, sizeof digest);
-        std::memcpy(buf + sizeof digest, params.salt.data(), params.salt.size());
+        std::copy(params.salt.begin(), params.salt.end(), buf + sizeof digest);
         sha1(buf, sizeof digest + params.salt.size(), digest);
     }
     // 160 bits, 5 bits a character: 32 characters, no padding.
