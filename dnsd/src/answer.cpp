@@ -410,7 +410,8 @@ bool write_sections(Writer& w, Compressor& c, const Snapshot& snap, std::string_
     for (std::size_t i = 0; i < res.answer_count; ++i) {
         const zones::AnswerRrset& a = res.answer[i];
         const std::string_view owner = a.owner.empty() ? qname : a.owner;
-        if (const Then t = then(write_signed(w, c, owner, a.rrset, a.sigs, false, 0, s.an), s);
+        const zones::RrsetView sigs = res.dnssec ? res.dnssec->answer_sigs[i] : zones::RrsetView{};
+        if (const Then t = then(write_signed(w, c, owner, a.rrset, sigs, false, 0, s.an), s);
             t != Then::Next) {
             return t == Then::Stop;
         }
@@ -419,16 +420,18 @@ bool write_sections(Writer& w, Compressor& c, const Snapshot& snap, std::string_
     if (res.authority.count() > 0) {
         const bool negative =
             res.state == zones::LookupState::NoData || res.state == zones::LookupState::NxDomain;
-        if (const Then t = then(write_signed(w, c, res.authority_owner.view(), res.authority,
-                                             res.authority_sigs, negative, res.authority_ttl, s.ns),
-                                s);
+        if (const Then t =
+                then(write_signed(w, c, res.authority_owner.view(), res.authority,
+                                  res.dnssec ? res.dnssec->authority_sigs : zones::RrsetView{},
+                                  negative, res.authority_ttl, s.ns),
+                     s);
             t != Then::Next) {
             return t == Then::Stop;
         }
     }
     // DO=1: the NSEC/NSEC3 proofs, or a referral's DS (RFC 4035 §3.1.3, §3.1.4).
-    for (std::size_t i = 0; res.proofs != nullptr && i < res.proofs->count; ++i) {
-        const zones::ProofRrset& p = res.proofs->rrsets[i];
+    for (std::size_t i = 0; res.dnssec != nullptr && i < res.dnssec->proof_count; ++i) {
+        const zones::ProofRrset& p = res.dnssec->proofs[i];
         if (const Then t = then(write_signed(w, c, p.owner(), p.rrset, p.sigs, false, 0, s.ns), s);
             t != Then::Next) {
             return t == Then::Stop;
@@ -451,12 +454,12 @@ bool write_sections(Writer& w, Compressor& c, const Snapshot& snap, std::string_
             n += cut_key[zone_len] == '\0' ? 1 : 0;
         }
         write_additional(w, c, snap, res.authority, cut_key.substr(0, zone_len), cut_key, seen,
-                         seen_count, seen_cap, res.dnssec, s);
+                         seen_count, seen_cap, res.dnssec != nullptr, s);
         return true;
     }
     for (std::size_t i = 0; i < res.answer_count; ++i) {
         write_additional(w, c, snap, res.answer[i].rrset, {}, {}, seen, seen_count, seen_cap,
-                         res.dnssec, s);
+                         res.dnssec != nullptr, s);
     }
     return true;
 }
@@ -550,13 +553,13 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
     const std::string_view qkey(reinterpret_cast<const char*>(key), key_len);
     // RFC 3225 §3: DNSSEC RRs only for a query with the DO bit (RFC 4035 §3.1.1).
     const bool dnssec = q.edns && (q.edns_flags & edns_do) && snapshot->chain != nullptr;
-    std::optional<zones::Proofs> proofs; // constructed for DO=1 queries only
+    std::optional<zones::DnssecAnswer> signed_part; // constructed for DO=1 queries only
     if (dnssec) {
-        proofs.emplace();
+        signed_part.emplace();
     }
     const auto state =
         dnssec ? zones::lookup(snapshot->txn, snapshot->cursor, snapshot->zones, qkey, qtype, res,
-                               *snapshot->chain, *proofs)
+                               *snapshot->chain, *signed_part)
                : zones::lookup(snapshot->txn, snapshot->cursor, snapshot->zones, qkey, qtype, res);
     switch (state) {
     case zones::LookupState::Hit:

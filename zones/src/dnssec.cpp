@@ -180,16 +180,16 @@ bool add_rrset(const ProofZone& z, std::string_view owner_key, RRType type, Look
         failed = true;
         return false;
     }
-    Proofs& proofs = *out.proofs; // set whenever a ProofZone is open
-    for (std::size_t i = 0; i < proofs.count; ++i) {
-        if (proofs.rrsets[i].rrset.type() == type && proofs.rrsets[i].owner() == owner.view()) {
+    DnssecAnswer& d = *out.dnssec; // set whenever a ProofZone is open
+    for (std::size_t i = 0; i < d.proof_count; ++i) {
+        if (d.proofs[i].rrset.type() == type && d.proofs[i].owner() == owner.view()) {
             return true;
         }
     }
-    if (proofs.count == proofs.rrsets.size()) {
+    if (d.proof_count == d.proofs.size()) {
         return true; // a CNAME chain through many wildcards: the first proofs only
     }
-    ProofRrset& p = proofs.rrsets[proofs.count++];
+    ProofRrset& p = d.proofs[d.proof_count++];
     std::memcpy(p.owner_bytes.data(), owner.bytes.data(), owner.len);
     p.owner_len = owner.len;
     p.rrset = rrset;

@@ -23,13 +23,26 @@ struct Located {
     bool signed_zone = false;                 // the zone's apex holds RRSIGs
 };
 
-// The RRSIGs of `node` when the answer wants them (DO=1) and it has some: a flag test else.
-RrsetView sigs_of(const NodeView& node, const LookupResult& out) noexcept {
-    RrsetView sigs;
-    if (out.dnssec && (node.flags() & NodeSigned)) {
-        node.find(RRType::RRSIG, sigs);
+// DO=1: the RRSIGs of `node` into `slot` (empty when it has none: a flag test).
+void keep_sigs(const NodeView& node, RrsetView& slot) noexcept {
+    slot = RrsetView{};
+    if (node.flags() & NodeSigned) {
+        node.find(RRType::RRSIG, slot);
     }
-    return sigs;
+}
+
+// Appends an answer RRset of `node` (null: synthesized, unsigned), with its RRSIGs for DO=1.
+void add_answer(LookupResult& out, const RrsetView& rrset, std::string_view owner,
+                const NodeView* node) noexcept {
+    if (out.dnssec != nullptr) {
+        RrsetView& slot = out.dnssec->answer_sigs[out.answer_count];
+        if (node != nullptr) {
+            keep_sigs(*node, slot);
+        } else {
+            slot = RrsetView{};
+        }
+    }
+    out.answer[out.answer_count++] = AnswerRrset{rrset, owner};
 }
 
 std::optional<std::string_view> get_node(const store::ReadTxn& txn, std::string_view key,
@@ -84,7 +97,9 @@ bool negative_soa(std::string_view zone_value, LookupResult& out) noexcept {
     const std::uint32_t minimum = (std::uint32_t{m[0]} << 24) | (std::uint32_t{m[1]} << 16) |
                                   (std::uint32_t{m[2]} << 8) | m[3];
     out.authority = soa;
-    out.authority_sigs = sigs_of(apex, out);
+    if (out.dnssec != nullptr) {
+        keep_sigs(apex, out.dnssec->authority_sigs);
+    }
     out.authority_ttl = rr.ttl < minimum ? rr.ttl : minimum;
     return true;
 }
@@ -112,11 +127,11 @@ LookupState solve_node(std::string_view value, RRType qtype, std::string_view ow
     const bool found = qtype == RRType::ANY ? node.find(RRType::SOA, rrset) || node.at(0, rrset)
                                             : node.find(qtype, rrset);
     if (found) {
-        out.answer[out.answer_count++] = AnswerRrset{rrset, owner, sigs_of(node, out)};
+        add_answer(out, rrset, owner, &node);
         return LookupState::Hit;
     }
     if (qtype != RRType::CNAME && node.find(RRType::CNAME, rrset)) {
-        out.answer[out.answer_count++] = AnswerRrset{rrset, owner, sigs_of(node, out)};
+        add_answer(out, rrset, owner, &node);
         return LookupState::CName;
     }
     return LookupState::NoData;
@@ -206,8 +221,7 @@ LookupState substitute_dname(const Located& at, const store::ReadTxn& txn, std::
         !key_to_wire(key.substr(at.dname_len), prefix) || rr.rdata.empty()) {
         return LookupState::Malformed;
     }
-    out.answer[out.answer_count++] =
-        AnswerRrset{dname, out.dname_owner.view(), sigs_of(dname_node, out)};
+    add_answer(out, dname, out.dname_owner.view(), &dname_node);
     const std::size_t target_len = prefix.len - 1 + rr.rdata.size();
     if (target_len > 255) {
         return LookupState::YxDomain;
@@ -220,8 +234,7 @@ LookupState substitute_dname(const Located& at, const store::ReadTxn& txn, std::
     b[5] = static_cast<char>(target_len);
     std::memcpy(b + 6, prefix.bytes.data(), prefix.len - 1);
     std::memcpy(b + 6 + prefix.len - 1, rr.rdata.data(), rr.rdata.size());
-    out.answer[out.answer_count++] =
-        AnswerRrset{RrsetView(RRType::CNAME, 1, std::string_view(b, 6 + target_len)), {}, {}};
+    add_answer(out, RrsetView(RRType::CNAME, 1, std::string_view(b, 6 + target_len)), {}, nullptr);
     // Asked for the CNAME, the synthesized one is the answer, not followed (as a stored one).
     return qtype == RRType::CNAME ? LookupState::Hit : LookupState::CName;
 }
@@ -232,7 +245,9 @@ LookupState referral(const Located& at, std::string_view key, LookupResult& out)
     if (!cut.find(RRType::NS, out.authority)) {
         return LookupState::Malformed;
     }
-    out.authority_sigs = sigs_of(cut, out);
+    if (out.dnssec != nullptr) {
+        keep_sigs(cut, out.dnssec->authority_sigs);
+    }
     out.authority_ttl = 0;
     out.authority_labels = key_labels(key.substr(0, at.cut_len));
     out.zone_labels = key_labels(key.substr(0, at.zone_len));
@@ -344,21 +359,20 @@ bool prove(const ProofStep& p, const Located& at, std::string_view key, LookupSt
 
 LookupState lookup_impl(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
                         std::string_view qkey, RRType qtype, LookupResult& out,
-                        store::Cursor* chain, Proofs* proofs) noexcept {
+                        store::Cursor* chain, DnssecAnswer* dnssec) noexcept {
     out.answer_count = 0;
     out.authority = RrsetView{};
-    out.authority_sigs = RrsetView{};
     out.authority_ttl = 0;
     out.authority_labels = 0;
     out.authority_owner.len = 0;
     out.zone_labels = 0;
     out.wildcard = false;
-    if (proofs != nullptr) {
-        proofs->count = 0;
+    out.dnssec = chain != nullptr ? dnssec : nullptr;
+    if (out.dnssec != nullptr) {
+        out.dnssec->authority_sigs = RrsetView{};
+        out.dnssec->proof_count = 0;
     }
-    out.proofs = proofs;
-    out.dnssec = chain != nullptr && proofs != nullptr;
-    const ProofStep proof{txn, cursor, out.dnssec ? chain : nullptr};
+    const ProofStep proof{txn, cursor, out.dnssec != nullptr ? chain : nullptr};
 
     Located at = find_zone(index, txn, qkey);
     // RFC 4035 §3.1.4.1: "The DS resource record type is unusual in that it appears only on
@@ -474,8 +488,8 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
 
 LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
                    std::string_view qkey, RRType qtype, LookupResult& out, store::Cursor& chain,
-                   Proofs& proofs) noexcept {
-    return lookup_impl(txn, cursor, index, qkey, qtype, out, &chain, &proofs);
+                   DnssecAnswer& dnssec) noexcept {
+    return lookup_impl(txn, cursor, index, qkey, qtype, out, &chain, &dnssec);
 }
 
 } // namespace sb::zones

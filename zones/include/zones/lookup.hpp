@@ -54,9 +54,6 @@ struct AnswerRrset {
     // Empty: the owner is the qname. Otherwise the owner in uncompressed wire form (the target
     // in the previous CNAME's rdata).
     std::string_view owner;
-    // DO=1 in a signed zone: the RRSIG RRset of the owner's node; the answer writes those RRs
-    // of it that cover rrset.type(). Empty otherwise (and for a synthesized CNAME).
-    RrsetView sigs;
 };
 
 // One RRset of a DNSSEC proof (NSEC, NSEC3) or a referral's DS, for AUTHORITY.
@@ -65,7 +62,7 @@ struct ProofRrset {
     std::array<char, 255> owner_bytes; // uncompressed wire form, owner_len bytes
     std::size_t owner_len;
     RrsetView rrset;
-    RrsetView sigs; // the owner's RRSIGs, as AnswerRrset::sigs
+    RrsetView sigs; // the owner's RRSIGs (the writer keeps those covering rrset's type)
 
     std::string_view owner() const noexcept { return {owner_bytes.data(), owner_len}; }
 };
@@ -74,11 +71,17 @@ struct ProofRrset {
 // NSEC3 (§7.2.5) and a second chain link's; or the DS of a referral.
 constexpr std::size_t max_proofs = 5;
 
-// The proofs of one DO=1 answer, in caller storage that only DO=1 queries construct (an
-// answer without DO pays nothing for it).
-struct Proofs {
-    std::array<ProofRrset, max_proofs> rrsets;
-    std::size_t count = 0;
+// The DNSSEC part of one DO=1 answer, in caller storage that only DO=1 queries construct (an
+// answer without DO pays nothing for it): the RRSIG RRsets at the owners of the answer's and
+// the authority's RRsets (the writer keeps the RRs covering each RRset's type; empty for an
+// unsigned node and a synthesized CNAME), and the NSEC/NSEC3 proofs (RFC 4035 §3.1.3, RFC 5155
+// §7.2) or a referral's DS or the proof it has none (RFC 4035 §3.1.4), each once, for
+// AUTHORITY after the SOA/NS.
+struct DnssecAnswer {
+    std::array<RrsetView, max_cname_chain + 1> answer_sigs; // [i]: of LookupResult::answer[i]
+    RrsetView authority_sigs;
+    std::array<ProofRrset, max_proofs> proofs;
+    std::size_t proof_count = 0;
 };
 
 struct LookupResult {
@@ -87,7 +90,6 @@ struct LookupResult {
     std::size_t answer_count = 0;
     // SOA for NoData/NxDomain, the cut's NS for Delegation; count() == 0 otherwise.
     RrsetView authority;
-    RrsetView authority_sigs; // DO=1 in a signed zone: the RRSIGs at the authority's owner
     // NoData/NxDomain: the TTL to give every SOA RR, min(SOA TTL, MINIMUM) (RFC 2308 §5).
     // Delegation: 0, use the stored TTLs.
     std::uint32_t authority_ttl = 0;
@@ -104,12 +106,8 @@ struct LookupResult {
     // (u32 TTL, u16 length, target), which answer[] views.
     NameBuf dname_owner;
     std::array<char, 6 + 255> synthesized{};
-    // DO=1 in a signed zone (lookup given a chain cursor): the NSEC/NSEC3 RRsets proving a
-    // negative or wildcard answer (RFC 4035 §3.1.3, RFC 5155 §7.2), or a referral's DS or the
-    // proof it has none (RFC 4035 §3.1.4), each once, for AUTHORITY after `authority`.
-    // Null without DO (set by lookup).
-    Proofs* proofs = nullptr;
-    bool dnssec = false; // set by lookup: sigs and proofs were asked for
+    // Set by lookup: the caller's DnssecAnswer for a DO=1 query, null without DO.
+    DnssecAnswer* dnssec = nullptr;
 };
 
 // Looks `qkey` (name_key of the qname, e.g. from wire_to_key) up for `qtype` and fills `out`.
@@ -120,10 +118,10 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
                    std::string_view qkey, RRType qtype, LookupResult& out) noexcept;
 
 // As above for a query with DO=1 (RFC 3225): `chain` is a cursor on Table::DnssecChain of the
-// same txn. In a signed zone (ZoneSpot::signed_zone) the answer's RRsets get their RRSIGs
-// and out.proofs the NSEC/NSEC3 proofs NSD gives; in an unsigned zone it costs a flag test.
+// same txn. In a signed zone (ZoneSpot::signed_zone) `dnssec` gets the RRSIGs of the answer's
+// RRsets and the NSEC/NSEC3 proofs NSD gives; in an unsigned zone it costs a flag test.
 LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
                    std::string_view qkey, RRType qtype, LookupResult& out, store::Cursor& chain,
-                   Proofs& proofs) noexcept;
+                   DnssecAnswer& dnssec) noexcept;
 
 } // namespace sb::zones
