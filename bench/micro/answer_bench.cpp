@@ -7,7 +7,8 @@
 //   cmake --build BUILD --target sb_bench_micro && BUILD/bench/sb_bench_micro
 // Google Benchmark's own flags work (--benchmark_filter=BM_Answer, --benchmark_repetitions=5,
 // --benchmark_min_time=0.5); ours: --numbers=N (ENUM numbers in the range, default 100000, or
-// env SB_BENCH_NUMBERS) and --domains=N (SIP domain zones, default 8).
+// env SB_BENCH_NUMBERS), --domains=N (SIP domain zones, default 8) and --dnssec=0 (no signed
+// zone, no DO=1 cases: the dataset as it was before them, for before/after comparisons).
 //
 // Setup, outside the timed loops: a temporary data dir loaded through prov::DnsService and
 // prov::EnumService (the SOAP operations' service layer, as bench/load_dataset.cpp loads its
@@ -25,6 +26,7 @@
 #include "zones/enum.hpp"
 #include "zones/lookup.hpp"
 #include "zones/zone_index.hpp"
+#include "zones/zonefile.hpp"
 #include "zones/zones.hpp"
 
 #include <benchmark/benchmark.h>
@@ -34,10 +36,12 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -66,7 +70,16 @@ constexpr std::string_view prefix = "49301";
 // in the B-tree and the provisioned and missing numbers interleave.
 constexpr std::uint64_t spread = 7919;
 
-enum class Case : std::uint8_t { EnumNaptr, EnumNxDomain, SipSrv, CnameA, Refused, FormErr };
+enum class Case : std::uint8_t {
+    EnumNaptr,
+    EnumNxDomain,
+    SipSrv,
+    CnameA,
+    Refused,
+    FormErr,
+    SignedA,
+    SignedNxDomain
+};
 
 struct CaseInfo {
     Case id;
@@ -75,18 +88,23 @@ struct CaseInfo {
     std::uint16_t min_answers; // ANCOUNT at least
 };
 
-constexpr std::array<CaseInfo, 6> cases = {{
+constexpr std::array<CaseInfo, 8> cases = {{
     {Case::EnumNaptr, "enum_naptr", dnsd::Rcode::NoError, 1},
     {Case::EnumNxDomain, "enum_nxdomain", dnsd::Rcode::NxDomain, 0},
     {Case::SipSrv, "sip_srv", dnsd::Rcode::NoError, 1},
     {Case::CnameA, "cname_a", dnsd::Rcode::NoError, 2},
     {Case::Refused, "refused", dnsd::Rcode::Refused, 0},
     {Case::FormErr, "formerr", dnsd::Rcode::FormErr, 0},
+    // DO=1 in the pre-signed NSEC3 zone of tests/dnsd/zones: the A RRset and its RRSIG; a
+    // missing name with its three NSEC3 (hashing the qname and its ancestors per query).
+    {Case::SignedA, "signed_a_do", dnsd::Rcode::NoError, 2},
+    {Case::SignedNxDomain, "signed_nxdomain_do", dnsd::Rcode::NxDomain, 0},
 }};
 
 struct Config {
     std::uint64_t numbers = 100000;
     unsigned domains = 8;
+    bool dnssec = true; // load the signed zone and time the DO=1 cases
 };
 
 std::uint64_t positive(std::string_view flag, const std::string& text, std::uint64_t max) {
@@ -106,6 +124,8 @@ Config parse(int argc, char** argv) {
         const std::string arg = argv[i];
         if (arg.rfind("--numbers=", 0) == 0) {
             c.numbers = positive("--numbers", arg.substr(10), slots - max_ring);
+        } else if (arg == "--dnssec=0") { // the dataset of before issue 12's DNSSEC work
+            c.dnssec = false;
         } else if (arg.rfind("--domains=", 0) == 0) {
             c.domains = static_cast<unsigned>(positive("--domains", arg.substr(10), 250));
         } else {
@@ -191,7 +211,8 @@ class Reader {
 public:
     explicit Reader(const store::Env& env)
         : txn_(env)
-        , cursor_(txn_.cursor(store::Table::DnsNodes)) {
+        , cursor_(txn_.cursor(store::Table::DnsNodes))
+        , chain_(txn_.cursor(store::Table::DnssecChain)) {
         txn_.reset();
         begin(); // the first sync builds the zone index: not part of any timed loop
         end();
@@ -200,6 +221,7 @@ public:
     const dnsd::Snapshot* begin() {
         txn_.renew();
         cursor_.renew(txn_);
+        chain_.renew(txn_);
         return zones_.sync(txn_) ? &snapshot_ : nullptr;
     }
 
@@ -208,8 +230,9 @@ public:
 private:
     store::ReadTxn txn_;
     store::Cursor cursor_;
+    store::Cursor chain_;
     zones::ZoneIndex zones_;
-    dnsd::Snapshot snapshot_{txn_, cursor_, zones_};
+    dnsd::Snapshot snapshot_{txn_, cursor_, zones_, &chain_};
 };
 
 class Dataset {
@@ -272,6 +295,15 @@ private:
             }
             enums.add_number(admin, in);
         }
+        if (!config.dnssec) {
+            return;
+        }
+        std::ifstream in(std::string(SB_SIGNED_ZONES) + "/nsec3.test.signed");
+        std::stringstream text;
+        text << in.rdbuf();
+        store::WriteTxn txn(env_);
+        zones::import_zone(txn, text.str(), zones::ImportOptions{});
+        txn.commit();
     }
 
     void make_queries(const Config& config) {
@@ -301,6 +333,16 @@ private:
         for (unsigned i = 0; i < 64; ++i) {
             add(Case::Refused, "host" + std::to_string(i) + ".not-served.example",
                 zones::RRType::A);
+        }
+        for (unsigned i = 0; config.dnssec && i < 64; ++i) {
+            const auto a = zones::RRType::A;
+            add(Case::SignedA, i % 2 ? "www.nsec3.test" : "mail.nsec3.test", a);
+            add(Case::SignedNxDomain, "host" + std::to_string(i) + ".nsec3.test", a);
+        }
+        for (const Case c : {Case::SignedA, Case::SignedNxDomain}) {
+            for (Bytes& q : queries_[static_cast<std::size_t>(c)]) {
+                q[q.size() - 4] = 0x80; // the OPT's DO bit
+            }
         }
         queries_[static_cast<std::size_t>(Case::FormErr)] =
             malformed_queries(queries(Case::SipSrv).front());
@@ -480,7 +522,7 @@ void register_all(const Dataset& data) {
                                {"BM_Answer", bm_answer, false}};
     for (const Family& f : families) {
         for (const CaseInfo& c : cases) {
-            if (f.needs_question && c.id == Case::FormErr) {
+            if ((f.needs_question && c.id == Case::FormErr) || data.queries(c.id).empty()) {
                 continue;
             }
             const std::string name = std::string(f.name) + "/" + c.name;

@@ -223,17 +223,32 @@ bool write_badkey_tsig(Writer& w, std::span<const std::uint8_t> query, std::size
 
 enum class Wrote : std::uint8_t { Ok, NoRoom, Malformed };
 
+// The RRs of an RRSIG RRset that cover `type` (RFC 4034 §3.1.1: Type Covered, the first two
+// bytes of the rdata).
+bool covers(std::string_view rrsig_rdata, std::uint16_t type) noexcept {
+    return rrsig_rdata.size() >= 2 &&
+           (static_cast<std::uint16_t>(static_cast<std::uint8_t>(rrsig_rdata[0]) << 8 |
+                                       static_cast<std::uint8_t>(rrsig_rdata[1]))) == type;
+}
+
 // One RRset with owner `owner` (uncompressed wire). `ttl` overrides the stored TTLs when
-// `override_ttl`. Whole or nothing: on NoRoom the writer and compressor are rolled back.
+// `override_ttl`. With `covered` (an RRSIG RRset), only the signatures covering that type.
+// Whole or nothing: on NoRoom the writer and compressor are rolled back.
 Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones::RrsetView& rrset,
-                  bool override_ttl, std::uint32_t ttl, std::uint16_t& count) noexcept {
+                  bool override_ttl, std::uint32_t ttl, std::uint16_t& count,
+                  std::uint16_t covered = 0) noexcept {
     const std::size_t mark = w.mark();
     std::size_t pos = 0;
     zones::RrView rr{};
     std::uint16_t n = 0;
+    std::uint16_t read = 0;
     bool valid = true;
     const zones::TypeInfo* info = zones::type_info(rrset.type());
     while (valid && rrset.next_rr(pos, rr)) {
+        ++read;
+        if (covered != 0 && !covers(rr.rdata, covered)) {
+            continue;
+        }
         c.write(w, bytes_of(owner), owner.size());
         w.u16(static_cast<std::uint16_t>(rrset.type()));
         w.u16(class_in);
@@ -247,7 +262,7 @@ Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones:
         }
         ++n;
     }
-    if (!valid || n != rrset.count() || pos != rrset.block().size()) {
+    if (!valid || read != rrset.count() || pos != rrset.block().size()) {
         w.rollback(mark);
         c.forget_from(mark);
         return Wrote::Malformed;
@@ -259,6 +274,29 @@ Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones:
     }
     count = static_cast<std::uint16_t>(count + n);
     return Wrote::Ok;
+}
+
+// An RRset and, when `sigs` holds any (DO=1, a signed zone), the RRSIGs covering it, as one
+// unit: RFC 4035 §3.1.1 "include ... the RRSIG RRs", so a set whose signatures do not fit is
+// dropped with them (then TC in ANSWER/AUTHORITY, as NSD).
+Wrote write_signed(Writer& w, Compressor& c, std::string_view owner, const zones::RrsetView& rrset,
+                   const zones::RrsetView& sigs, bool override_ttl, std::uint32_t ttl,
+                   std::uint16_t& count) noexcept {
+    const std::size_t mark = w.mark();
+    const std::uint16_t before = count;
+    Wrote r = write_rrset(w, c, owner, rrset, override_ttl, ttl, count);
+    if (r != Wrote::Ok || sigs.count() == 0 || rrset.type() == zones::RRType::RRSIG) {
+        return r;
+    }
+    // A negative answer's SOA TTL (RFC 2308 §5) is its RRSIG's too, as NSD sends them.
+    r = write_rrset(w, c, owner, sigs, override_ttl, ttl, count,
+                    static_cast<std::uint16_t>(rrset.type()));
+    if (r != Wrote::Ok) {
+        w.rollback(mark);
+        c.forget_from(mark);
+        count = before;
+    }
+    return r;
 }
 
 struct Sections {
@@ -292,7 +330,7 @@ std::string_view target_of(const zones::TypeInfo* info, std::string_view rdata) 
 void write_additional(Writer& w, Compressor& c, const Snapshot& snap, const zones::RrsetView& rrset,
                       std::string_view within, std::string_view required_below,
                       std::string_view* seen, std::size_t& seen_count, std::size_t seen_cap,
-                      Sections& s) noexcept {
+                      bool dnssec, Sections& s) noexcept {
     const zones::TypeInfo* info = zones::type_info(rrset.type());
     if (info == nullptr || info->target < 0) {
         return;
@@ -330,16 +368,38 @@ void write_additional(Writer& w, Compressor& c, const Snapshot& snap, const zone
         }
         const zones::NodeView node(value);
         const bool required = !required_below.empty() && k.starts_with(required_below);
+        zones::RrsetView sigs;
+        if (dnssec && (node.flags() & zones::NodeSigned)) {
+            node.find(zones::RRType::RRSIG, sigs);
+        }
         for (const zones::RRType type : {zones::RRType::A, zones::RRType::AAAA}) {
             zones::RrsetView addr;
             if (!node.find(type, addr)) {
                 continue;
             }
-            if (write_rrset(w, c, target, addr, false, 0, s.ar) == Wrote::NoRoom && required) {
+            if (write_signed(w, c, target, addr, sigs, false, 0, s.ar) == Wrote::NoRoom &&
+                required) {
                 s.tc = true;
             }
         }
     }
+}
+
+// What an ANSWER or AUTHORITY RRset that was written (or not) means for the rest: Next, Stop
+// (no room: TC set, the sections end here) or Fail (a malformed stored RRset).
+enum class Then : std::uint8_t { Next, Stop, Fail };
+
+Then then(Wrote r, Sections& s) noexcept {
+    switch (r) {
+    case Wrote::Ok:
+        return Then::Next;
+    case Wrote::NoRoom:
+        s.tc = true;
+        return Then::Stop;
+    case Wrote::Malformed:
+        break;
+    }
+    return Then::Fail;
 }
 
 // ANSWER, AUTHORITY and ADDITIONAL from the lookup result. Returns false when a stored RRset
@@ -349,29 +409,31 @@ bool write_sections(Writer& w, Compressor& c, const Snapshot& snap, std::string_
     for (std::size_t i = 0; i < res.answer_count; ++i) {
         const zones::AnswerRrset& a = res.answer[i];
         const std::string_view owner = a.owner.empty() ? qname : a.owner;
-        switch (write_rrset(w, c, owner, a.rrset, false, 0, s.an)) {
-        case Wrote::Ok:
-            break;
-        case Wrote::NoRoom:
-            s.tc = true;
-            return true;
-        case Wrote::Malformed:
-            return false;
+        const zones::RrsetView sigs = res.dnssec ? res.dnssec->answer_sigs[i] : zones::RrsetView{};
+        if (const Then t = then(write_signed(w, c, owner, a.rrset, sigs, false, 0, s.an), s);
+            t != Then::Next) {
+            return t == Then::Stop;
         }
     }
     const bool referral = res.state == zones::LookupState::Delegation;
     if (res.authority.count() > 0) {
         const bool negative =
             res.state == zones::LookupState::NoData || res.state == zones::LookupState::NxDomain;
-        switch (write_rrset(w, c, res.authority_owner.view(), res.authority, negative,
-                            res.authority_ttl, s.ns)) {
-        case Wrote::Ok:
-            break;
-        case Wrote::NoRoom:
-            s.tc = true;
-            return true;
-        case Wrote::Malformed:
-            return false;
+        if (const Then t =
+                then(write_signed(w, c, res.authority_owner.view(), res.authority,
+                                  res.dnssec ? res.dnssec->authority_sigs : zones::RrsetView{},
+                                  negative, res.authority_ttl, s.ns),
+                     s);
+            t != Then::Next) {
+            return t == Then::Stop;
+        }
+    }
+    // DO=1: the NSEC/NSEC3 proofs, or a referral's DS (RFC 4035 §3.1.3, §3.1.4).
+    for (std::size_t i = 0; res.dnssec != nullptr && i < res.dnssec->proof_count; ++i) {
+        const zones::ProofRrset& p = res.dnssec->proofs[i];
+        if (const Then t = then(write_signed(w, c, p.owner(), p.rrset, p.sigs, false, 0, s.ns), s);
+            t != Then::Next) {
+            return t == Then::Stop;
         }
     }
     constexpr std::size_t seen_cap = 32;
@@ -391,11 +453,12 @@ bool write_sections(Writer& w, Compressor& c, const Snapshot& snap, std::string_
             n += cut_key[zone_len] == '\0' ? 1 : 0;
         }
         write_additional(w, c, snap, res.authority, cut_key.substr(0, zone_len), cut_key, seen,
-                         seen_count, seen_cap, s);
+                         seen_count, seen_cap, res.dnssec != nullptr, s);
         return true;
     }
     for (std::size_t i = 0; i < res.answer_count; ++i) {
-        write_additional(w, c, snap, res.answer[i].rrset, {}, {}, seen, seen_count, seen_cap, s);
+        write_additional(w, c, snap, res.answer[i].rrset, {}, {}, seen, seen_count, seen_cap,
+                         res.dnssec != nullptr, s);
     }
     return true;
 }
@@ -437,6 +500,59 @@ void solve_chaos(std::string_view qname, const Query& q, const AnswerOptions& o,
     w.u8(static_cast<std::uint8_t>(text.size()));
     w.bytes(text.data(), text.size());
     s.an = 1;
+}
+
+// The lookup of `qkey` and the sections it fills; `dnssec`: the DO=1 part, null without DO.
+void answer_name(const Snapshot& snapshot, std::string_view qname, std::string_view qkey,
+                 zones::RRType qtype, zones::DnssecAnswer* dnssec, Writer& w, Compressor& c,
+                 Sections& s) noexcept {
+    zones::LookupResult res;
+    const auto state =
+        dnssec != nullptr
+            ? zones::lookup(snapshot.txn, snapshot.cursor, snapshot.zones, qkey, qtype, res,
+                            *snapshot.chain, *dnssec)
+            : zones::lookup(snapshot.txn, snapshot.cursor, snapshot.zones, qkey, qtype, res);
+    switch (state) {
+    case zones::LookupState::Hit:
+    case zones::LookupState::CName:
+    case zones::LookupState::NoData:
+        s.aa = true;
+        break;
+    case zones::LookupState::NxDomain:
+        s.aa = true;
+        s.rcode = Rcode::NxDomain;
+        break;
+    case zones::LookupState::Delegation:
+        // A referral is not authoritative, unless a CNAME of ours led to it (RFC 1035 §4.1.1:
+        // AA "corresponds to the name which matches the query name").
+        s.aa = res.answer_count > 0;
+        break;
+    case zones::LookupState::YxDomain:
+        s.aa = true;
+        s.rcode = Rcode::YxDomain; // RFC 6672 §2.2, with the DNAME in ANSWER
+        break;
+    case zones::LookupState::Refused:
+        s.rcode = Rcode::Refused;
+        return;
+    case zones::LookupState::Malformed:
+        s.rcode = Rcode::ServFail;
+        return;
+    }
+    const std::size_t sections = w.mark();
+    if (!write_sections(w, c, snapshot, qname, res, s)) {
+        w.rollback(sections);
+        c.forget_from(sections);
+        s = Sections{};
+        s.rcode = Rcode::ServFail;
+    }
+}
+
+// A DO=1 query: its DNSSEC part lives in this frame, which queries without DO never enter.
+[[gnu::noinline]] void answer_signed(const Snapshot& snapshot, std::string_view qname,
+                                     std::string_view qkey, zones::RRType qtype, Writer& w,
+                                     Compressor& c, Sections& s) noexcept {
+    zones::DnssecAnswer dnssec;
+    answer_name(snapshot, qname, qkey, qtype, &dnssec, w, c, s);
 }
 
 void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* snapshot,
@@ -485,40 +601,12 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
         s.rcode = Rcode::ServFail;
         return;
     }
-    zones::LookupResult res;
     const std::string_view qkey(reinterpret_cast<const char*>(key), key_len);
-    switch (zones::lookup(snapshot->txn, snapshot->cursor, snapshot->zones, qkey, qtype, res)) {
-    case zones::LookupState::Hit:
-    case zones::LookupState::CName:
-    case zones::LookupState::NoData:
-        s.aa = true;
-        break;
-    case zones::LookupState::NxDomain:
-        s.aa = true;
-        s.rcode = Rcode::NxDomain;
-        break;
-    case zones::LookupState::Delegation:
-        // A referral is not authoritative, unless a CNAME of ours led to it (RFC 1035 §4.1.1:
-        // AA "corresponds to the name which matches the query name").
-        s.aa = res.answer_count > 0;
-        break;
-    case zones::LookupState::YxDomain:
-        s.aa = true;
-        s.rcode = Rcode::YxDomain; // RFC 6672 §2.2, with the DNAME in ANSWER
-        break;
-    case zones::LookupState::Refused:
-        s.rcode = Rcode::Refused;
-        return;
-    case zones::LookupState::Malformed:
-        s.rcode = Rcode::ServFail;
-        return;
-    }
-    const std::size_t sections = w.mark();
-    if (!write_sections(w, c, *snapshot, qname, res, s)) {
-        w.rollback(sections);
-        c.forget_from(sections);
-        s = Sections{};
-        s.rcode = Rcode::ServFail;
+    // RFC 3225 §3: DNSSEC RRs only for a query with the DO bit (RFC 4035 §3.1.1).
+    if (q.edns && (q.edns_flags & edns_do) && snapshot->chain != nullptr) {
+        answer_signed(*snapshot, qname, qkey, qtype, w, c, s);
+    } else {
+        answer_name(*snapshot, qname, qkey, qtype, nullptr, w, c, s);
     }
 }
 

@@ -35,6 +35,9 @@ struct Snapshot {
     const store::ReadTxn& txn;
     store::Cursor& cursor;
     const zones::ZoneIndex& zones;
+    // A cursor on Table::DnssecChain of the same txn (renewed with it): the NSEC/NSEC3 proofs of
+    // DO=1 answers. Null: answers carry no DNSSEC records.
+    store::Cursor* chain = nullptr;
 };
 
 // What answer() needs beyond the query and the store.

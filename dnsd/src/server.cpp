@@ -131,6 +131,7 @@ Worker::Worker(const store::Env& env, const Options& options,
     , accept_pause_(io_)
     , txn_(env)
     , cursor_(txn_.cursor(store::Table::DnsNodes))
+    , chain_(txn_.cursor(store::Table::DnssecChain))
     , rx_(batch * udp_rx_size)
     , tx_(batch * std::max<std::size_t>(512, options.max_udp_payload))
     , settings_(std::move(settings))
@@ -165,6 +166,7 @@ const Snapshot* Worker::begin() noexcept {
     try {
         txn_.renew();
         cursor_.renew(txn_);
+        chain_.renew(txn_);
         if (zones_.sync(txn_)) {
             if (store_failing_) {
                 store_failing_ = false;

@@ -113,8 +113,9 @@ private:
     boost::asio::steady_timer accept_pause_;
     store::ReadTxn txn_;
     store::Cursor cursor_;
+    store::Cursor chain_; // DnssecChain: DO=1 proofs
     zones::ZoneIndex zones_;
-    Snapshot snapshot_{txn_, cursor_, zones_};
+    Snapshot snapshot_{txn_, cursor_, zones_, &chain_};
     std::vector<std::uint8_t> rx_;
     std::vector<std::uint8_t> tx_;
     std::array<mmsghdr, batch> rx_msg_{};

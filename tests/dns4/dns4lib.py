@@ -22,7 +22,8 @@ ZONE_NAMES = ["example.com", "example.net", "child.example.com"]
 
 TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28,
          "LOC": 29, "SRV": 33, "NAPTR": 35, "OPT": 41, "DS": 43, "TSIG": 250, "IXFR": 251,
-         "AXFR": 252, "ANY": 255, "CAA": 257}
+         "AXFR": 252, "ANY": 255, "CAA": 257, "RRSIG": 46, "NSEC": 47, "DNSKEY": 48,
+         "NSEC3": 50, "NSEC3PARAM": 51}
 TYPE_NAMES = {v: k for k, v in TYPES.items()}
 # Types whose rdata holds names at fixed places: compressed or not (RFC 3597 §4), they are
 # compared decompressed and lowercased, since names compare case-insensitively (RFC 4343 §3)

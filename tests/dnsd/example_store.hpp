@@ -8,7 +8,7 @@
 namespace sb::test {
 
 struct ExampleStore : ExampleZone {
-    dnsd::Snapshot snapshot() { return {txn, cursor, index}; }
+    dnsd::Snapshot snapshot() { return {txn, cursor, index, &chain}; }
 };
 
 } // namespace sb::test

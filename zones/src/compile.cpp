@@ -1,5 +1,6 @@
 #include "zones/compile.hpp"
 
+#include "zones/dnssec.hpp"
 #include "zones/enum.hpp"
 #include "zones/journal.hpp"
 #include "zones/node.hpp"
@@ -76,7 +77,8 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
 
     bool has_ns = false;
     bool has_dname = false;
-    std::optional<store::ZoneRow> zone; // the records' zone, for default TTLs
+    std::optional<store::ZoneRow> zone;  // the records' zone, for default TTLs
+    std::optional<std::string> rec_zone; // its name (an import writes the row after the nodes)
     for (const auto id : store::ids_with_prefix(txn, store::Table::RecordsByOwner,
                                                 store::records_by_owner_prefix(key))) {
         const auto rec = store::get_record(txn, id);
@@ -90,6 +92,7 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
             // (zones::zone_rrs).
             continue;
         }
+        rec_zone = rec->zone;
         if (!zone || zone->name != rec->zone) {
             zone = store::get_zone(txn, rec->zone);
         }
@@ -127,17 +130,27 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     if (node.nsec3_only()) {
         flags |= NodeNsec3Only;
     }
+    if (node.has(RRType::RRSIG)) {
+        flags |= NodeSigned;
+    }
+    const std::string_view old_value = old_node ? std::string_view(*old_node) : std::string_view();
+    std::optional<std::string> zone_key;
+    if (apex || rec_zone) {
+        zone_key = name_key(apex ? apex->name : *rec_zone);
+    }
 
     if (node.empty()) {
         txn.del(store::Table::DnsNodes, key);
         mark_node(txn, key, 0);
+        chain_node(txn, key, std::nullopt, old_value, {});
         journal_node(txn, owner, old_node ? &*old_node : nullptr, nullptr);
         return;
     }
     node.set_flags(flags);
     const std::string built = node.build();
     txn.put(store::Table::DnsNodes, key, built);
-    mark_node(txn, key, flags & index_flags);
+    mark_node(txn, key, mark_flags(flags));
+    chain_node(txn, key, zone_key, old_value, built);
     journal_node(txn, owner, old_node ? &*old_node : nullptr, &built);
 }
 

@@ -3,6 +3,8 @@
 // wildcard), then chase CNAMEs through the zones we serve.
 #include "zones/lookup.hpp"
 
+#include "proofs.hpp"
+
 #include <cstring>
 #include <optional>
 
@@ -18,7 +20,30 @@ struct Located {
     std::string_view cut_value;               // Delegation: the cut's node
     bool wildcards = false;                   // the zone holds a wildcard somewhere
     std::size_t dname_len = 0;                // a DNAME above the name: its key length
+    bool signed_zone = false;                 // the zone's apex holds RRSIGs
 };
+
+// DO=1: the RRSIGs of `node` into `slot` (empty when it has none: a flag test).
+void keep_sigs(const NodeView& node, RrsetView& slot) noexcept {
+    slot = RrsetView{};
+    if (node.flags() & NodeSigned) {
+        node.find(RRType::RRSIG, slot);
+    }
+}
+
+// Appends an answer RRset of `node` (null: synthesized, unsigned), with its RRSIGs for DO=1.
+void add_answer(LookupResult& out, const RrsetView& rrset, std::string_view owner,
+                const NodeView* node) noexcept {
+    if (out.dnssec != nullptr) {
+        RrsetView& slot = out.dnssec->answer_sigs[out.answer_count];
+        if (node != nullptr) {
+            keep_sigs(*node, slot);
+        } else {
+            slot = RrsetView{};
+        }
+    }
+    out.answer[out.answer_count++] = AnswerRrset{rrset, owner};
+}
 
 std::optional<std::string_view> get_node(const store::ReadTxn& txn, std::string_view key,
                                          bool& failed) noexcept {
@@ -30,18 +55,6 @@ std::optional<std::string_view> get_node(const store::ReadTxn& txn, std::string_
     }
 }
 
-// Key length of the parent of the name whose key is key[0..len).
-std::size_t parent_len(std::string_view key, std::size_t len) noexcept {
-    if (len == 0) {
-        return 0;
-    }
-    --len;
-    while (len > 0 && key[len - 1] != '\0') {
-        --len;
-    }
-    return len;
-}
-
 // The zone of `key` from the in-memory index; the store only for the node of a cut.
 Located find_zone(const ZoneIndex& index, const store::ReadTxn& txn,
                   std::string_view key) noexcept {
@@ -51,6 +64,7 @@ Located find_zone(const ZoneIndex& index, const store::ReadTxn& txn,
     at.cut_len = spot.cut_len;
     at.wildcards = spot.wildcards;
     at.dname_len = spot.dname_len;
+    at.signed_zone = spot.signed_zone;
     switch (spot.kind) {
     case ZoneSpot::Kind::None:
         at.state = LookupState::Refused;
@@ -83,6 +97,9 @@ bool negative_soa(std::string_view zone_value, LookupResult& out) noexcept {
     const std::uint32_t minimum = (std::uint32_t{m[0]} << 24) | (std::uint32_t{m[1]} << 16) |
                                   (std::uint32_t{m[2]} << 8) | m[3];
     out.authority = soa;
+    if (out.dnssec != nullptr) {
+        keep_sigs(apex, out.dnssec->authority_sigs);
+    }
     out.authority_ttl = rr.ttl < minimum ? rr.ttl : minimum;
     return true;
 }
@@ -110,20 +127,21 @@ LookupState solve_node(std::string_view value, RRType qtype, std::string_view ow
     const bool found = qtype == RRType::ANY ? node.find(RRType::SOA, rrset) || node.at(0, rrset)
                                             : node.find(qtype, rrset);
     if (found) {
-        out.answer[out.answer_count++] = AnswerRrset{rrset, owner};
+        add_answer(out, rrset, owner, &node);
         return LookupState::Hit;
     }
     if (qtype != RRType::CNAME && node.find(RRType::CNAME, rrset)) {
-        out.answer[out.answer_count++] = AnswerRrset{rrset, owner};
+        add_answer(out, rrset, owner, &node);
         return LookupState::CName;
     }
     return LookupState::NoData;
 }
 
 // The answer at one in-zone name above any cut. Appends to out.answer on Hit and CName.
+// `wild_ce`: set to the closest encloser's key length when the answer came from a wildcard.
 LookupState solve_name(const Located& at, const store::ReadTxn& txn, store::Cursor& cursor,
                        std::string_view key, RRType qtype, std::string_view owner,
-                       LookupResult& out) noexcept {
+                       LookupResult& out, std::size_t& wild_ce) noexcept {
     bool failed = false;
     if (key.empty()) {
         // The root zone's apex (at.zone_len == 0): always a node of its own.
@@ -152,8 +170,8 @@ LookupState solve_name(const Located& at, const store::ReadTxn& txn, store::Curs
     // RFC 4592 §3.3.1: the closest encloser is the longest existing ancestor; the source of
     // synthesis is "*" directly below it. Every ancestor with anything below it exists (the
     // name itself does not), and the apex always does.
-    for (std::size_t len = parent_len(key, key.size()); len >= at.zone_len;
-         len = parent_len(key, len)) {
+    for (std::size_t len = parent_key_len(key, key.size()); len >= at.zone_len;
+         len = parent_key_len(key, len)) {
         const std::string_view ancestor = key.substr(0, len);
         if (len > at.zone_len && !has_subtree(cursor, ancestor, failed)) {
             if (failed) {
@@ -178,6 +196,7 @@ LookupState solve_name(const Located& at, const store::ReadTxn& txn, store::Curs
         if (out.answer_count == 0) {
             out.wildcard = true;
         }
+        wild_ce = len;
         // RFC 4592 §4.1: the answer is synthesised with the query's name as owner.
         return solve_node(*value, qtype, owner, out);
     }
@@ -196,12 +215,13 @@ LookupState substitute_dname(const Located& at, const store::ReadTxn& txn, std::
     RrView rr{};
     std::size_t pos = 0;
     NameBuf prefix;
-    if (!value || !NodeView(*value).find(RRType::DNAME, dname) || !dname.next_rr(pos, rr) ||
+    const NodeView dname_node(value.value_or(std::string_view{}));
+    if (!value || !dname_node.find(RRType::DNAME, dname) || !dname.next_rr(pos, rr) ||
         !key_to_wire(dname_key, out.dname_owner) ||
         !key_to_wire(key.substr(at.dname_len), prefix) || rr.rdata.empty()) {
         return LookupState::Malformed;
     }
-    out.answer[out.answer_count++] = AnswerRrset{dname, out.dname_owner.view()};
+    add_answer(out, dname, out.dname_owner.view(), &dname_node);
     const std::size_t target_len = prefix.len - 1 + rr.rdata.size();
     if (target_len > 255) {
         return LookupState::YxDomain;
@@ -214,8 +234,7 @@ LookupState substitute_dname(const Located& at, const store::ReadTxn& txn, std::
     b[5] = static_cast<char>(target_len);
     std::memcpy(b + 6, prefix.bytes.data(), prefix.len - 1);
     std::memcpy(b + 6 + prefix.len - 1, rr.rdata.data(), rr.rdata.size());
-    out.answer[out.answer_count++] =
-        AnswerRrset{RrsetView(RRType::CNAME, 1, std::string_view(b, 6 + target_len)), {}};
+    add_answer(out, RrsetView(RRType::CNAME, 1, std::string_view(b, 6 + target_len)), {}, nullptr);
     // Asked for the CNAME, the synthesized one is the answer, not followed (as a stored one).
     return qtype == RRType::CNAME ? LookupState::Hit : LookupState::CName;
 }
@@ -225,6 +244,9 @@ LookupState referral(const Located& at, std::string_view key, LookupResult& out)
     const NodeView cut(at.cut_value);
     if (!cut.find(RRType::NS, out.authority)) {
         return LookupState::Malformed;
+    }
+    if (out.dnssec != nullptr) {
+        keep_sigs(cut, out.dnssec->authority_sigs);
     }
     out.authority_ttl = 0;
     out.authority_labels = key_labels(key.substr(0, at.cut_len));
@@ -295,8 +317,49 @@ const char* to_string(LookupState s) noexcept {
     return "?";
 }
 
-LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
-                   std::string_view qkey, RRType qtype, LookupResult& out) noexcept {
+namespace {
+
+// What proof selection reads: the txn, the DnsNodes cursor and (DO=1) the chain cursor.
+struct ProofStep {
+    const store::ReadTxn& txn;
+    store::Cursor& cursor;
+    store::Cursor* chain; // null: no DNSSEC asked for
+};
+
+// Adds the proofs of one step of the answer (RFC 4035 §3.1.3-3.1.4, RFC 5155 §7.2) when the
+// zone is signed; false when a stored node or the chain index cannot be read.
+bool prove(const ProofStep& p, const Located& at, std::string_view key, LookupState state,
+           std::size_t wild_ce, LookupResult& out) noexcept {
+    if (p.chain == nullptr || !at.signed_zone) {
+        return true;
+    }
+    ProofZone z;
+    switch (open_proof_zone(p.txn, p.cursor, *p.chain, key.substr(0, at.zone_len), z)) {
+    case Proved::Ok:
+        break;
+    case Proved::Unsigned:
+        return true;
+    case Proved::Malformed:
+        return false;
+    }
+    Proved r = Proved::Ok;
+    if (wild_ce != std::string_view::npos &&
+        (state == LookupState::Hit || state == LookupState::CName ||
+         state == LookupState::NoData)) {
+        r = prove_wildcard(z, key, wild_ce, state == LookupState::NoData, out);
+    } else if (state == LookupState::NxDomain) {
+        r = prove_nxdomain(z, key, out);
+    } else if (state == LookupState::NoData) {
+        r = prove_nodata(z, key, out);
+    } else if (state == LookupState::Delegation) {
+        r = prove_referral(z, key.substr(0, at.cut_len), at.cut_value, out);
+    }
+    return r != Proved::Malformed;
+}
+
+LookupState lookup_impl(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
+                        std::string_view qkey, RRType qtype, LookupResult& out,
+                        store::Cursor* chain, DnssecAnswer* dnssec) noexcept {
     out.answer_count = 0;
     out.authority = RrsetView{};
     out.authority_ttl = 0;
@@ -304,30 +367,50 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
     out.authority_owner.len = 0;
     out.zone_labels = 0;
     out.wildcard = false;
+    out.dnssec = chain != nullptr ? dnssec : nullptr;
+    if (out.dnssec != nullptr) {
+        out.dnssec->authority_sigs = RrsetView{};
+        out.dnssec->proof_count = 0;
+    }
+    const ProofStep proof{txn, cursor, out.dnssec != nullptr ? chain : nullptr};
 
-    const Located at = find_zone(index, txn, qkey);
+    Located at = find_zone(index, txn, qkey);
     // RFC 4035 §3.1.4.1: "The DS resource record type is unusual in that it appears only on
     // the parent zone's side of a zone cut": a DS query for the cut itself is answered by the
     // parent (the DS RRset, or NODATA with the parent's SOA), not referred.
     const bool ds_at_cut =
         at.state == LookupState::Delegation && qtype == RRType::DS && at.cut_len == qkey.size();
     if (at.state == LookupState::Delegation && !ds_at_cut) {
-        return out.state = referral(at, qkey, out);
+        out.state = referral(at, qkey, out);
+        if (out.state == LookupState::Delegation &&
+            !prove(proof, at, qkey, out.state, std::string_view::npos, out)) {
+            return out.state = LookupState::Malformed;
+        }
+        return out.state;
     }
     if (at.state != LookupState::Hit && !ds_at_cut) {
         return out.state = at.state;
     }
     std::string_view zone_key = qkey.substr(0, at.zone_len);
+    std::size_t wild_ce = std::string_view::npos;
 
-    LookupState state = ds_at_cut           ? solve_node(at.cut_value, qtype, {}, out)
-                        : at.dname_len != 0 ? substitute_dname(at, txn, qkey, qtype, out)
-                                            : solve_name(at, txn, cursor, qkey, qtype, {}, out);
+    LookupState state = ds_at_cut ? solve_node(at.cut_value, qtype, {}, out)
+                        : at.dname_len != 0
+                            ? substitute_dname(at, txn, qkey, qtype, out)
+                            : solve_name(at, txn, cursor, qkey, qtype, {}, out, wild_ce);
+    // The name whose proofs the answer needs: the qname, then each CNAME target in turn.
+    std::string_view proof_key = qkey;
 
     // Follow CNAMEs while the target is in a zone we serve, above any cut (RFC 1034 §4.3.2
     // step 3a: "change QNAME to the canonical name in the CNAME RR, and go back to step 1").
     // A loop shows as a target already in the chain; the limit bounds the rest.
     std::uint8_t key_buf[max_key_len];
     while (state == LookupState::CName && out.answer_count <= max_cname_chain) {
+        if (wild_ce != std::string_view::npos &&
+            !prove(proof, at, proof_key, state, wild_ce, out)) {
+            return out.state = LookupState::Malformed;
+        }
+        wild_ce = std::string_view::npos;
         const RrsetView& cname = out.answer[out.answer_count - 1].rrset;
         RrView rr{};
         std::size_t pos = 0;
@@ -347,6 +430,8 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
             // RFC 1034 §4.3.2 step 3b after a CNAME: the referral for the target goes into
             // the authority section, after the chain.
             state = referral(next, target, out);
+            at = next;
+            proof_key = target;
             break;
         }
         if (next.state != LookupState::Hit || next.dname_len != 0) {
@@ -370,7 +455,9 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
             break;
         }
         zone_key = target.substr(0, next.zone_len);
-        state = solve_name(next, txn, cursor, target, qtype, rr.rdata, out);
+        at = next;
+        proof_key = target;
+        state = solve_name(next, txn, cursor, target, qtype, rr.rdata, out, wild_ce);
         if (state == LookupState::CName && out.answer_count > max_cname_chain) {
             break;
         }
@@ -384,7 +471,25 @@ LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneI
         }
         out.authority_labels = key_labels(zone_key);
     }
+    if (state != LookupState::CName && state != LookupState::Malformed &&
+        (state != LookupState::Hit || wild_ce != std::string_view::npos) &&
+        !prove(proof, at, proof_key, state, wild_ce, out)) {
+        return out.state = LookupState::Malformed;
+    }
     return out.state = state;
+}
+
+} // namespace
+
+LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
+                   std::string_view qkey, RRType qtype, LookupResult& out) noexcept {
+    return lookup_impl(txn, cursor, index, qkey, qtype, out, nullptr, nullptr);
+}
+
+LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
+                   std::string_view qkey, RRType qtype, LookupResult& out, store::Cursor& chain,
+                   DnssecAnswer& dnssec) noexcept {
+    return lookup_impl(txn, cursor, index, qkey, qtype, out, &chain, &dnssec);
 }
 
 } // namespace sb::zones

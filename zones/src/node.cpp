@@ -113,6 +113,10 @@ bool NodeBuilder::nsec3_only() const noexcept {
     return nsec3;
 }
 
+bool NodeBuilder::has(RRType type) const noexcept {
+    return std::any_of(rrs_.begin(), rrs_.end(), [type](const Rr& rr) { return rr.type == type; });
+}
+
 std::string NodeBuilder::build() const {
     std::vector<const Rr*> sorted;
     sorted.reserve(rrs_.size());

@@ -58,14 +58,16 @@ enum class Table : unsigned {
     Routes,
     Voicemail,
     Prepaid,
-    CallData,  // registrations and call records: their own retention
-    Index,     // secondary indexes of the SIP tables: index name '\0' key → ""
-    ZoneMarks, // owner name key of every apex, zone cut and wildcard → u8 zones::NodeFlag bits;
-               // Meta "zone_marks" → u64, bumped with every change (zones/zone_index.hpp)
+    CallData,    // registrations and call records: their own retention
+    Index,       // secondary indexes of the SIP tables: index name '\0' key → ""
+    ZoneMarks,   // owner name key of every apex, zone cut and wildcard → u8 zones::NodeFlag bits;
+                 // Meta "zone_marks" → u64, bumped with every change (zones/zone_index.hpp)
+    DnssecChain, // zone key '\0' 'n' owner key below the zone (NSEC owners) and zone key '\0'
+                 // '3' first label (NSEC3 owners, so hash order) → "" (zones/dnssec.hpp)
     Count
 };
 
-constexpr std::uint32_t schema_version = 2; // 2: ZoneMarks
+constexpr std::uint32_t schema_version = 3; // 2: ZoneMarks, 3: DnssecChain
 
 struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does

@@ -56,6 +56,34 @@ struct AnswerRrset {
     std::string_view owner;
 };
 
+// One RRset of a DNSSEC proof (NSEC, NSEC3) or a referral's DS, for AUTHORITY.
+// Its owner buffer is left uninitialised (only the first `count` of Proofs are read).
+struct ProofRrset {
+    std::array<char, 255> owner_bytes; // uncompressed wire form, owner_len bytes
+    std::size_t owner_len;
+    RrsetView rrset;
+    RrsetView sigs; // the owner's RRSIGs (the writer keeps those covering rrset's type)
+
+    std::string_view owner() const noexcept { return {owner_bytes.data(), owner_len}; }
+};
+
+// At most: NSEC3 closest encloser, next closer and wildcard (RFC 5155 §7.2.1), the wildcard's
+// NSEC3 (§7.2.5) and a second chain link's; or the DS of a referral.
+constexpr std::size_t max_proofs = 5;
+
+// The DNSSEC part of one DO=1 answer, in caller storage that only DO=1 queries construct (an
+// answer without DO pays nothing for it): the RRSIG RRsets at the owners of the answer's and
+// the authority's RRsets (the writer keeps the RRs covering each RRset's type; empty for an
+// unsigned node and a synthesized CNAME), and the NSEC/NSEC3 proofs (RFC 4035 §3.1.3, RFC 5155
+// §7.2) or a referral's DS or the proof it has none (RFC 4035 §3.1.4), each once, for
+// AUTHORITY after the SOA/NS.
+struct DnssecAnswer {
+    std::array<RrsetView, max_cname_chain + 1> answer_sigs; // [i]: of LookupResult::answer[i]
+    RrsetView authority_sigs;
+    std::array<ProofRrset, max_proofs> proofs;
+    std::size_t proof_count = 0;
+};
+
 struct LookupResult {
     LookupState state = LookupState::Refused;
     std::array<AnswerRrset, max_cname_chain + 1> answer{};
@@ -78,6 +106,8 @@ struct LookupResult {
     // (u32 TTL, u16 length, target), which answer[] views.
     NameBuf dname_owner;
     std::array<char, 6 + 255> synthesized{};
+    // Set by lookup: the caller's DnssecAnswer for a DO=1 query, null without DO.
+    DnssecAnswer* dnssec = nullptr;
 };
 
 // Looks `qkey` (name_key of the qname, e.g. from wire_to_key) up for `qtype` and fills `out`.
@@ -86,5 +116,12 @@ struct LookupResult {
 // out.state.
 LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
                    std::string_view qkey, RRType qtype, LookupResult& out) noexcept;
+
+// As above for a query with DO=1 (RFC 3225): `chain` is a cursor on Table::DnssecChain of the
+// same txn. In a signed zone (ZoneSpot::signed_zone) `dnssec` gets the RRSIGs of the answer's
+// RRsets and the NSEC/NSEC3 proofs NSD gives; in an unsigned zone it costs a flag test.
+LookupState lookup(const store::ReadTxn& txn, store::Cursor& cursor, const ZoneIndex& index,
+                   std::string_view qkey, RRType qtype, LookupResult& out, store::Cursor& chain,
+                   DnssecAnswer& dnssec) noexcept;
 
 } // namespace sb::zones

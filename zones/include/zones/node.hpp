@@ -34,10 +34,18 @@ enum NodeFlag : std::uint8_t {
     NodeWildcard = 4,   // the owner's first label is "*"
     NodeNsec3Only = 8,  // only NSEC3 (and its RRSIGs): the name does not exist (RFC 5155 §7.2.8)
     NodeDname = 16,     // a DNAME: names below are redirected (RFC 6672)
+    NodeSigned = 32,    // the node holds RRSIGs; at an apex (also kept in ZoneMarks): the zone
+                        // is signed, so DO=1 answers carry RRSIGs and proofs (zones/dnssec.hpp)
 };
 
-// The flags the zone index keeps (ZoneMarks); the others live in the node only.
+// The flags the zone index keeps (ZoneMarks); the others live in the node only, but
+// NodeSigned, which the index keeps for apexes (a signed zone).
 constexpr std::uint8_t index_flags = NodeApex | NodeDelegation | NodeWildcard | NodeDname;
+
+constexpr std::uint8_t mark_flags(std::uint8_t node_flags) noexcept {
+    return static_cast<std::uint8_t>((node_flags & index_flags) |
+                                     ((node_flags & NodeApex) ? node_flags & NodeSigned : 0));
+}
 
 // One RR inside an RRset view.
 struct RrView {
@@ -107,6 +115,8 @@ public:
 
     // True when every RR added is an NSEC3 or an RRSIG, and one is an NSEC3.
     bool nsec3_only() const noexcept;
+
+    bool has(RRType type) const noexcept;
 
     std::string build() const;
 

@@ -30,6 +30,7 @@ struct ZoneSpot {
     std::size_t cut_len = 0;   // BelowCut: key length of the topmost cut at or above the name
     bool wildcards = false;    // the zone holds a wildcard node somewhere
     std::size_t dname_len = 0; // InZone: key length of the topmost DNAME strictly above the name
+    bool signed_zone = false;  // the apex holds RRSIGs (NodeSigned): DO=1 gets DNSSEC data
 };
 
 class ZoneIndex {
@@ -64,6 +65,7 @@ private:
     std::uint64_t depths_[2] = {0, 0}; // bit n: some mark has n labels (n < 128)
     bool root_apex_ = false;           // we serve the root zone (its key is empty: no slot)
     bool root_wildcards_ = false;
+    bool root_signed_ = false;
     std::uint64_t txn_id_ = 0;
     std::uint64_t generation_ = ~std::uint64_t{0};
 };

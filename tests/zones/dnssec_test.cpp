@@ -1,0 +1,148 @@
+// The DNSSEC data zones/ derives at write time (zones/dnssec.hpp): the chain index follows
+// every import and re-import of a signed zone (NSEC owners, NSEC3 owners, a zone that changes
+// from NSEC to NSEC3, names removed), and the NSEC3 hash matches RFC 5155's and OpenSSL's.
+#include "temp_dir.hpp"
+#include "zones/dnssec.hpp"
+#include "zones/zonefile.hpp"
+#include "zones/zones.hpp"
+
+#include <catch2/catch.hpp>
+#include <openssl/sha.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+using namespace sb;
+
+namespace {
+
+std::string signed_zone(const std::string& zone) {
+    std::ifstream in(std::string(SB_SIGNED_ZONES) + "/" + zone + ".signed");
+    REQUIRE(in);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void import(store::Env& env, const std::string& text) {
+    store::WriteTxn txn(env);
+    zones::ImportOptions o;
+    o.now = 1700000000;
+    o.force_serial = true;
+    zones::import_zone(txn, text, o);
+    txn.commit();
+}
+
+// The owner names the chain index holds for `zone` of `kind`.
+std::set<std::string> chain(store::Env& env, const std::string& zone, char kind) {
+    const std::string zkey = zones::name_key(zone);
+    char buf[zones::max_chain_key];
+    const std::size_t n = zones::chain_key(zkey, kind, {}, buf);
+    const std::string prefix(buf, n);
+    std::set<std::string> out;
+    store::ReadTxn txn(env);
+    auto c = txn.cursor(store::Table::DnssecChain);
+    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+        out.insert(zones::key_to_name(zkey + std::string(c.key().substr(prefix.size()))));
+    }
+    return out;
+}
+
+// The owners of `type` RRs in a master file (ldns-signzone output: absolute owners).
+std::set<std::string> owners(const std::string& text, const std::string& type) {
+    std::set<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream f(line);
+        std::string owner, ttl, cls, t;
+        if (f >> owner >> ttl >> cls >> t && t == type) {
+            out.insert(owner.substr(0, owner.size() - 1));
+        }
+    }
+    return out;
+}
+
+std::string without_owner(const std::string& text, const std::string& owner) {
+    std::string out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(owner + ".\t", 0) != 0) {
+            out += line + "\n";
+        }
+    }
+    return out;
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+    for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) {
+        s.replace(at, from.size(), to);
+    }
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("the chain index holds every NSEC and NSEC3 owner and follows re-imports",
+          "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    const std::string nsec = signed_zone("nsec.test");
+    const std::string nsec3 = signed_zone("nsec3.test");
+    import(env, nsec);
+    import(env, nsec3);
+    CHECK(owners(nsec, "NSEC").size() > 10);
+    CHECK(chain(env, "nsec.test", zones::chain_nsec) == owners(nsec, "NSEC"));
+    CHECK(chain(env, "nsec.test", zones::chain_nsec3).empty());
+    CHECK(chain(env, "nsec3.test", zones::chain_nsec3) == owners(nsec3, "NSEC3"));
+    CHECK(chain(env, "nsec3.test", zones::chain_nsec).empty());
+
+    SECTION("a re-import without a name drops it from the chain") {
+        import(env, without_owner(nsec, "z.nsec.test"));
+        auto expected = owners(nsec, "NSEC");
+        REQUIRE(expected.erase("z.nsec.test") == 1);
+        CHECK(chain(env, "nsec.test", zones::chain_nsec) == expected);
+        // The other zone's chain is untouched.
+        CHECK(chain(env, "nsec3.test", zones::chain_nsec3) == owners(nsec3, "NSEC3"));
+    }
+    SECTION("a zone re-signed with NSEC3 loses its NSEC chain and gains an NSEC3 one") {
+        const std::string resigned = replace_all(nsec3, "nsec3.test.", "nsec.test.");
+        import(env, resigned);
+        CHECK(chain(env, "nsec.test", zones::chain_nsec).empty());
+        CHECK(chain(env, "nsec.test", zones::chain_nsec3) == owners(resigned, "NSEC3"));
+        CHECK(chain(env, "nsec3.test", zones::chain_nsec3) == owners(nsec3, "NSEC3"));
+    }
+}
+
+TEST_CASE("the NSEC3 hash is RFC 5155's", "[zones][dnssec]") {
+    // RFC 5155 Appendix A: salt aabbccdd, 12 iterations; "example" hashes to 0p9mhaveqvm6...
+    const std::string salt("\xaa\xbb\xcc\xdd", 4);
+    zones::Nsec3Params params;
+    params.iterations = 12;
+    params.salt = salt;
+    char label[zones::nsec3_label_len];
+    REQUIRE(zones::nsec3_label(zones::name_to_wire("example"), params, label));
+    CHECK(std::string(label, sizeof label) == "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom");
+    REQUIRE(zones::nsec3_label(zones::name_to_wire("a.example"), params, label));
+    CHECK(std::string(label, sizeof label) == "35mthgpgcu1qg68fab165klnsnk3dpvl");
+    // NSEC3PARAM rdata: algorithm 1, flags 0, 12 iterations, 4-byte salt.
+    zones::Nsec3Params read;
+    const std::string rdata = std::string("\1\0\0\x0c\4", 5) + salt;
+    REQUIRE(zones::nsec3_params(rdata, read));
+    CHECK(read.iterations == 12);
+    CHECK(read.salt == salt);
+    CHECK_FALSE(zones::nsec3_params(std::string("\2\0\0\x0c\4", 5) + salt, read));
+    CHECK_FALSE(zones::nsec3_params(std::string("\1\0\0\x0c\4\xaa", 6), read));
+
+    // The digest itself, against OpenSSL, across the padding boundaries.
+    std::string in;
+    for (int len = 0; len < 200; ++len) {
+        unsigned char ours[20], theirs[20];
+        zones::sha1_digest(in, ours);
+        SHA1(reinterpret_cast<const unsigned char*>(in.data()), in.size(), theirs);
+        CHECK(std::string(reinterpret_cast<char*>(ours), 20) ==
+              std::string(reinterpret_cast<char*>(theirs), 20));
+        in.push_back(static_cast<char>(len * 7 + 1));
+    }
+}

@@ -1,0 +1,473 @@
+// The DNSSEC chain index (write side), the NSEC3 hash, and proof selection (query side).
+#include "zones/dnssec.hpp"
+
+#include "proofs.hpp"
+#include "zones/node.hpp"
+
+// The low-level SHA-1 calls are deprecated in OpenSSL 3.0, and allocation free (see sha1()).
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace sb::zones {
+
+std::size_t parent_key_len(std::string_view key, std::size_t len) noexcept {
+    if (len == 0) {
+        return 0;
+    }
+    --len;
+    while (len > 0 && key[len - 1] != '\0') {
+        --len;
+    }
+    return len;
+}
+
+namespace {
+
+bool has_type(std::string_view node, RRType type) noexcept {
+    RrsetView r;
+    return !node.empty() && NodeView(node).find(type, r);
+}
+
+std::optional<std::string_view> get(const store::ReadTxn& txn, store::Table t, std::string_view key,
+                                    bool& failed) noexcept {
+    try {
+        return txn.get(t, key);
+    } catch (...) { // store::Error: answered as SERVFAIL
+        failed = true;
+        return std::nullopt;
+    }
+}
+
+constexpr char base32hex[] = "0123456789abcdefghijklmnopqrstuv";
+
+// SHA-1 of in[0..len) on a stack context. OpenSSL 3's one-shot SHA1() fetches the algorithm
+// and allocates a context on every call (about 600 ns and a malloc each, measured on Debian 12's
+// 3.0); SHA1_Init/Update/Final, deprecated in 3.0 but kept, do neither and use the CPU's SHA
+// instructions (about 100 ns for a name).
+constexpr std::size_t sha1_len = SHA_DIGEST_LENGTH;
+
+void sha1(const unsigned char* in, std::size_t len, unsigned char* out) noexcept {
+    SHA_CTX ctx;
+    SHA1_Init(&ctx);
+    SHA1_Update(&ctx, in, len);
+    SHA1_Final(out, &ctx);
+}
+
+} // namespace
+
+void sha1_digest(std::string_view in, unsigned char* out) noexcept {
+    sha1(reinterpret_cast<const unsigned char*>(in.data()), in.size(), out);
+}
+
+std::size_t chain_key(std::string_view zone_key, char kind, std::string_view rest,
+                      char* out) noexcept {
+    const std::size_t len = zone_key.size() + 2 + rest.size();
+    if (len > max_chain_key) {
+        return 0;
+    }
+    // std::copy: an empty view may have a null data() (memcpy's arguments may not be null).
+    std::copy(zone_key.begin(), zone_key.end(), out);
+    out[zone_key.size()] = '\0';
+    out[zone_key.size() + 1] = kind;
+    std::copy(rest.begin(), rest.end(), out + zone_key.size() + 2);
+    return len;
+}
+
+void chain_node(store::WriteTxn& txn, std::string_view key,
+                std::optional<std::string_view> zone_key, std::string_view old_node,
+                std::string_view new_node) {
+    char buf[max_chain_key];
+    const std::size_t parent = parent_key_len(key, key.size());
+    // The old entries: the old node's zone is not known, so every enclosing name is tried (a
+    // node that owned no NSEC/NSEC3 has none).
+    if (has_type(old_node, RRType::NSEC)) {
+        for (std::size_t len = key.size();; len = parent_key_len(key, len)) {
+            if (const std::size_t n =
+                    chain_key(key.substr(0, len), chain_nsec, key.substr(len), buf)) {
+                txn.del(store::Table::DnssecChain, std::string_view(buf, n));
+            }
+            if (len == 0) {
+                break;
+            }
+        }
+    }
+    if (has_type(old_node, RRType::NSEC3) && !key.empty()) {
+        if (const std::size_t n =
+                chain_key(key.substr(0, parent), chain_nsec3, key.substr(parent), buf)) {
+            txn.del(store::Table::DnssecChain, std::string_view(buf, n));
+        }
+    }
+    if (!zone_key || !key.starts_with(*zone_key)) {
+        return;
+    }
+    if (has_type(new_node, RRType::NSEC)) {
+        if (const std::size_t n =
+                chain_key(*zone_key, chain_nsec, key.substr(zone_key->size()), buf)) {
+            txn.put(store::Table::DnssecChain, std::string_view(buf, n), "");
+        }
+    }
+    // An NSEC3 owner is one label below its zone (RFC 5155 §7.1); one elsewhere is in no chain.
+    if (has_type(new_node, RRType::NSEC3) && !key.empty() && parent == zone_key->size()) {
+        if (const std::size_t n = chain_key(*zone_key, chain_nsec3, key.substr(parent), buf)) {
+            txn.put(store::Table::DnssecChain, std::string_view(buf, n), "");
+        }
+    }
+}
+
+bool nsec3_params(std::string_view rdata, Nsec3Params& out) noexcept {
+    // Hash Algorithm (1), Flags (1), Iterations (2), Salt Length (1), Salt (RFC 5155 §4.2).
+    if (rdata.size() < 5 || static_cast<std::uint8_t>(rdata[0]) != 1) {
+        return false;
+    }
+    const std::size_t salt_len = static_cast<std::uint8_t>(rdata[4]);
+    if (rdata.size() < 5 + salt_len) {
+        return false;
+    }
+    out.iterations = static_cast<std::uint16_t>(static_cast<std::uint8_t>(rdata[2]) << 8 |
+                                                static_cast<std::uint8_t>(rdata[3]));
+    out.salt = rdata.substr(5, salt_len);
+    return true;
+}
+
+bool nsec3_label(std::string_view name_wire, const Nsec3Params& params, char* out) noexcept {
+    // IH(salt, x, 0) = H(x || salt); IH(salt, x, k) = H(IH(salt, x, k-1) || salt).
+    unsigned char buf[255 + 255];
+    unsigned char digest[sha1_len];
+    if (name_wire.size() > 255) {
+        return false;
+    }
+    std::memcpy(buf, name_wire.data(), name_wire.size());
+    std::copy(params.salt.begin(), params.salt.end(), buf + name_wire.size());
+    sha1(buf, name_wire.size() + params.salt.size(), digest);
+    for (unsigned i = 0; i < params.iterations; ++i) {
+        std::memcpy(buf, digest, sizeof digest);
+        std::copy(params.salt.begin(), params.salt.end(), buf + sizeof digest);
+        sha1(buf, sizeof digest + params.salt.size(), digest);
+    }
+    // 160 bits, 5 bits a character: 32 characters, no padding.
+    for (std::size_t i = 0; i < nsec3_label_len; ++i) {
+        const std::size_t bit = i * 5;
+        const unsigned hi = digest[bit / 8];
+        const unsigned lo = bit / 8 + 1 < sizeof digest ? digest[bit / 8 + 1] : 0;
+        const unsigned v = ((hi << 8 | lo) >> (11 - bit % 8)) & 31;
+        out[i] = base32hex[v];
+    }
+    return true;
+}
+
+// ---- proof selection ----
+
+namespace {
+
+// Appends the `type` RRset of the node at `owner_key` (and the node's RRSIGs) to the proofs,
+// unless already there. False when the node or the RRset is missing.
+bool add_rrset(const ProofZone& z, std::string_view owner_key, RRType type, LookupResult& out,
+               bool& failed) noexcept {
+    const auto value = get(*z.txn, store::Table::DnsNodes, owner_key, failed);
+    if (!value) {
+        return false;
+    }
+    const NodeView node(*value);
+    RrsetView rrset;
+    if (!node.valid() || !node.find(type, rrset)) {
+        return false;
+    }
+    NameBuf owner;
+    if (!key_to_wire(owner_key, owner)) {
+        failed = true;
+        return false;
+    }
+    DnssecAnswer& d = *out.dnssec; // set whenever a ProofZone is open
+    for (std::size_t i = 0; i < d.proof_count; ++i) {
+        if (d.proofs[i].rrset.type() == type && d.proofs[i].owner() == owner.view()) {
+            return true;
+        }
+    }
+    if (d.proof_count == d.proofs.size()) {
+        return true; // a CNAME chain through many wildcards: the first proofs only
+    }
+    ProofRrset& p = d.proofs[d.proof_count++];
+    std::memcpy(p.owner_bytes.data(), owner.bytes.data(), owner.len);
+    p.owner_len = owner.len;
+    p.rrset = rrset;
+    p.sigs = RrsetView{};
+    node.find(RRType::RRSIG, p.sigs);
+    return true;
+}
+
+// The owner key of the chain entry at the cursor: zone key + the entry's rest.
+bool owner_of_entry(const ProofZone& z, char kind, char* buf, std::size_t& len) noexcept {
+    const std::string_view k = z.chain->key();
+    const std::size_t prefix = z.zone_key.size() + 2;
+    if (k.size() < prefix || !k.starts_with(z.zone_key) || k[z.zone_key.size()] != '\0' ||
+        k[z.zone_key.size() + 1] != kind || k.size() - 2 > max_key_len) {
+        return false;
+    }
+    std::memcpy(buf, z.zone_key.data(), z.zone_key.size());
+    std::memcpy(buf + z.zone_key.size(), k.data() + prefix, k.size() - prefix);
+    len = k.size() - 2;
+    return true;
+}
+
+// The chain entry of `kind` at or before `rest` in the zone; with `wrap`, the zone's last one
+// when none is before (the NSEC3 chain is circular, RFC 5155 §7.1). Writes its owner key.
+bool entry_at_or_before(const ProofZone& z, char kind, std::string_view rest, bool wrap,
+                        char* owner, std::size_t& owner_len, bool& failed) noexcept {
+    char key[max_chain_key];
+    const std::size_t n = chain_key(z.zone_key, kind, rest, key);
+    if (n == 0) {
+        return false;
+    }
+    const std::string_view k(key, n);
+    try {
+        bool ok = z.chain->seek(k);
+        if (ok && z.chain->key() == k) {
+            return owner_of_entry(z, kind, owner, owner_len);
+        }
+        ok = ok ? z.chain->prev() : z.chain->last();
+        if (ok && owner_of_entry(z, kind, owner, owner_len)) {
+            return true;
+        }
+        if (!wrap) {
+            return false;
+        }
+        // Before the zone's first entry: the last one, found from the next kind's start.
+        key[z.zone_key.size() + 1] = static_cast<char>(kind + 1);
+        const std::string_view end(key, z.zone_key.size() + 2);
+        ok = z.chain->seek(end) ? z.chain->prev() : z.chain->last();
+        return ok && owner_of_entry(z, kind, owner, owner_len);
+    } catch (...) {
+        failed = true;
+        return false;
+    }
+}
+
+// NSEC: the NSEC at or before `key` in canonical order: the name's own, else the one covering
+// it (RFC 4035 §3.1.3).
+bool add_nsec_at_or_before(const ProofZone& z, std::string_view key, LookupResult& out,
+                           bool& failed) noexcept {
+    char owner[max_key_len];
+    std::size_t owner_len = 0;
+    return entry_at_or_before(z, chain_nsec, key.substr(z.zone_key.size()), false, owner, owner_len,
+                              failed) &&
+           add_rrset(z, std::string_view(owner, owner_len), RRType::NSEC, out, failed);
+}
+
+// The NSEC3 owner label of `key`.
+bool hash_of(const ProofZone& z, std::string_view key, char* label, bool& failed) noexcept {
+    NameBuf wire;
+    if (!key_to_wire(key, wire) || !nsec3_label(wire.view(), z.params, label)) {
+        failed = true;
+        return false;
+    }
+    return true;
+}
+
+// Whether an NSEC3 matches `key` (RFC 5155 §7.2: "matches"); `rest` gets its owner's label
+// and '\0' (the owner key below the zone).
+bool nsec3_entry(const ProofZone& z, std::string_view key, char* rest, bool& failed) noexcept {
+    if (!hash_of(z, key, rest, failed)) {
+        return false;
+    }
+    rest[nsec3_label_len] = '\0';
+    char k[max_chain_key];
+    const std::size_t n =
+        chain_key(z.zone_key, chain_nsec3, std::string_view(rest, nsec3_label_len + 1), k);
+    return n != 0 && get(*z.txn, store::Table::DnssecChain, std::string_view(k, n), failed);
+}
+
+// The NSEC3 at the owner whose label (and '\0') is `rest`.
+bool add_nsec3_owner(const ProofZone& z, const char* rest, LookupResult& out,
+                     bool& failed) noexcept {
+    char owner[max_key_len + nsec3_label_len + 1];
+    std::memcpy(owner, z.zone_key.data(), z.zone_key.size());
+    std::memcpy(owner + z.zone_key.size(), rest, nsec3_label_len + 1);
+    return add_rrset(z, std::string_view(owner, z.zone_key.size() + nsec3_label_len + 1),
+                     RRType::NSEC3, out, failed);
+}
+
+// The NSEC3 matching `key`: added when it exists.
+bool add_nsec3_match(const ProofZone& z, std::string_view key, LookupResult& out,
+                     bool& failed) noexcept {
+    char rest[nsec3_label_len + 1];
+    return nsec3_entry(z, key, rest, failed) && add_nsec3_owner(z, rest, out, failed);
+}
+
+// The NSEC3 covering the hash whose label (and '\0') is `rest`.
+bool add_nsec3_cover_label(const ProofZone& z, const char* rest, LookupResult& out,
+                           bool& failed) noexcept {
+    char owner[max_key_len];
+    std::size_t owner_len = 0;
+    return entry_at_or_before(z, chain_nsec3, std::string_view(rest, nsec3_label_len + 1), true,
+                              owner, owner_len, failed) &&
+           add_rrset(z, std::string_view(owner, owner_len), RRType::NSEC3, out, failed);
+}
+
+// NSEC3 covering `key` (its hash lies between owner and next, circularly).
+bool add_nsec3_cover(const ProofZone& z, std::string_view key, LookupResult& out,
+                     bool& failed) noexcept {
+    char rest[nsec3_label_len + 1];
+    if (!hash_of(z, key, rest, failed)) {
+        return false;
+    }
+    rest[nsec3_label_len] = '\0';
+    return add_nsec3_cover_label(z, rest, out, failed);
+}
+
+// RFC 5155 §7.2.1 closest (provable) encloser proof for `key`: the NSEC3 matching the closest
+// encloser and the one covering the next closer name. Returns the encloser's key length.
+std::size_t add_closest_encloser_proof(const ProofZone& z, std::string_view key, LookupResult& out,
+                                       bool& failed) noexcept {
+    // Each name is hashed once: the next closer's hash is the one the step before made.
+    char rest[nsec3_label_len + 1];
+    char next_closer[nsec3_label_len + 1];
+    for (std::size_t len = key.size(); len >= z.zone_key.size();) {
+        if (nsec3_entry(z, key.substr(0, len), rest, failed)) {
+            add_nsec3_owner(z, rest, out, failed);
+            if (len != key.size()) {
+                add_nsec3_cover_label(z, next_closer, out, failed);
+            }
+            return len;
+        }
+        if (failed || len == z.zone_key.size()) {
+            break;
+        }
+        std::memcpy(next_closer, rest, sizeof rest);
+        len = parent_key_len(key, len);
+    }
+    return z.zone_key.size();
+}
+
+// The key of "*" below key[0..len) in `buf`.
+std::string_view wildcard_key(std::string_view key, std::size_t len, char* buf) noexcept {
+    std::memcpy(buf, key.data(), len);
+    buf[len] = '*';
+    buf[len + 1] = '\0';
+    return {buf, len + 2};
+}
+
+bool exists(const ProofZone& z, std::string_view key, bool& failed) noexcept {
+    try {
+        return z.nodes->seek(key) && z.nodes->key().starts_with(key);
+    } catch (...) {
+        failed = true;
+        return false;
+    }
+}
+
+Proved result(bool failed) noexcept {
+    return failed ? Proved::Malformed : Proved::Ok;
+}
+
+} // namespace
+
+Proved open_proof_zone(const store::ReadTxn& txn, store::Cursor& nodes, store::Cursor& chain,
+                       std::string_view zone_key, ProofZone& z) noexcept {
+    bool failed = false;
+    const auto apex = get(txn, store::Table::DnsNodes, zone_key, failed);
+    if (!apex) {
+        return Proved::Malformed;
+    }
+    z.txn = &txn;
+    z.nodes = &nodes;
+    z.chain = &chain;
+    z.zone_key = zone_key;
+    const NodeView node(*apex);
+    RrsetView param;
+    RrView rr{};
+    std::size_t pos = 0;
+    if (node.find(RRType::NSEC3PARAM, param) && param.next_rr(pos, rr) &&
+        nsec3_params(rr.rdata, z.params)) {
+        z.nsec3 = true;
+        return Proved::Ok;
+    }
+    return node.find(RRType::NSEC, param) ? Proved::Ok : Proved::Unsigned;
+}
+
+Proved prove_nxdomain(const ProofZone& z, std::string_view key, LookupResult& out) noexcept {
+    bool failed = false;
+    char wild[max_key_len + 2];
+    if (z.nsec3) {
+        const std::size_t ce = add_closest_encloser_proof(z, key, out, failed);
+        if (ce + 2 <= max_key_len) {
+            add_nsec3_cover(z, wildcard_key(key, ce, wild), out, failed);
+        }
+        return result(failed);
+    }
+    add_nsec_at_or_before(z, key, out, failed);
+    // The closest encloser: the longest ancestor that exists (it or a name below it is
+    // stored); "*" below it is covered too (RFC 4035 §3.1.3.2).
+    std::size_t ce = parent_key_len(key, key.size());
+    while (ce > z.zone_key.size() && !exists(z, key.substr(0, ce), failed) && !failed) {
+        ce = parent_key_len(key, ce);
+    }
+    if (ce + 2 <= max_key_len) {
+        add_nsec_at_or_before(z, wildcard_key(key, ce, wild), out, failed);
+    }
+    return result(failed);
+}
+
+Proved prove_nodata(const ProofZone& z, std::string_view key, LookupResult& out) noexcept {
+    bool failed = false;
+    if (!z.nsec3) {
+        add_nsec_at_or_before(z, key, out, failed);
+        return result(failed);
+    }
+    const std::size_t parent = parent_key_len(key, key.size());
+    if (key.size() == parent + 2 && key[parent] == '*' && parent >= z.zone_key.size()) {
+        // The wildcard itself asked for a type it lacks: proved as a wildcard NODATA (RFC 5155
+        // §7.2.5), the closest encloser being its parent (as NSD does).
+        return prove_wildcard(z, key, parent, true, out);
+    }
+    if (!add_nsec3_match(z, key, out, failed) && !failed) {
+        // No NSEC3 for the name (an opt-out span, RFC 5155 §7.2.4): the closest provable
+        // encloser proof.
+        add_closest_encloser_proof(z, key, out, failed);
+    }
+    return result(failed);
+}
+
+Proved prove_wildcard(const ProofZone& z, std::string_view key, std::size_t ce_len, bool nodata,
+                      LookupResult& out) noexcept {
+    bool failed = false;
+    char wild[max_key_len + 2];
+    if (!z.nsec3) {
+        add_nsec_at_or_before(z, key, out, failed);
+        if (nodata && ce_len + 2 <= max_key_len) {
+            add_nsec_at_or_before(z, wildcard_key(key, ce_len, wild), out, failed);
+        }
+        return result(failed);
+    }
+    // The next closer name: one label more than the closest encloser.
+    std::size_t next = key.size();
+    while (parent_key_len(key, next) > ce_len) {
+        next = parent_key_len(key, next);
+    }
+    if (nodata) {
+        add_nsec3_match(z, key.substr(0, ce_len), out, failed);
+    }
+    add_nsec3_cover(z, key.substr(0, next), out, failed);
+    if (nodata && ce_len + 2 <= max_key_len) {
+        add_nsec3_match(z, wildcard_key(key, ce_len, wild), out, failed);
+    }
+    return result(failed);
+}
+
+Proved prove_referral(const ProofZone& z, std::string_view cut_key, std::string_view cut,
+                      LookupResult& out) noexcept {
+    bool failed = false;
+    if (has_type(cut, RRType::DS)) {
+        add_rrset(z, cut_key, RRType::DS, out, failed);
+        return result(failed);
+    }
+    if (!z.nsec3) {
+        add_rrset(z, cut_key, RRType::NSEC, out, failed);
+        return result(failed);
+    }
+    return prove_nodata(z, cut_key, out);
+}
+
+} // namespace sb::zones
