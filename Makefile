@@ -44,7 +44,7 @@ FUZZ    ?= build-fuzz
 FUZZ_SECONDS ?= 600
 
 # Every test in the release build, then again in an AddressSanitizer+UBSan build (STYLE §9),
-# the store's tests (group commit: threads) and the SOAP server's (front, workers) under
+# the store's tests (the writer thread) and the SOAP server's (front, workers) under
 # ThreadSanitizer, and the fuzzers briefly.
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

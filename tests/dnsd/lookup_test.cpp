@@ -157,9 +157,9 @@ TEST_CASE("lookup sees a commit after reset and renew", "[zones][dnsd]") {
     const std::string key = zones::name_key("new.example.com");
     CHECK(zones::lookup(s.txn, s.cursor, s.index, key, RRType::A, res) == LookupState::NxDomain);
     {
-        store::WriteTxn w(s.env);
-        test::put_rrs(w, "new.example.com", RRType::A, 60, {test::a_rdata(192, 0, 2, 9)});
-        w.commit();
+        s.env.write([&](store::WriteTxn& w) {
+            test::put_rrs(w, "new.example.com", RRType::A, 60, {test::a_rdata(192, 0, 2, 9)});
+        });
     }
     s.renew();
     CHECK(zones::lookup(s.txn, s.cursor, s.index, key, RRType::A, res) == LookupState::Hit);
@@ -174,9 +174,7 @@ TEST_CASE("the zone index follows zones, cuts and wildcards as they are committe
         return zones::lookup(s.txn, s.cursor, s.index, zones::name_key(name), RRType::A, res);
     };
     const auto commit = [&](auto&& change) {
-        store::WriteTxn w(s.env);
-        change(w);
-        w.commit();
+        s.env.write([&](store::WriteTxn& w) { change(w); });
         s.renew();
     };
     CHECK(lookup("www.example.net") == LookupState::Refused);
@@ -224,20 +222,20 @@ TEST_CASE("issue_12 DNAME: substitution, the CNAME itself, YXDOMAIN, occlusion",
     test::TempDir dir;
     store::Env env(dir.path());
     {
-        store::WriteTxn w(env);
-        zones::ImportOptions o;
-        o.now = 1700000000;
-        const std::string long_target(60, 'l');
-        zones::import_zone(w,
-                           "$ORIGIN example.com.\n"
-                           "@ 3600 IN SOA ns1 h 1 2 3 4 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n"
-                           "d 600 IN DNAME t.example.com.\nx.t IN A 192.0.2.2\n"
-                           "hidden.d IN A 192.0.2.3\n"
-                           "long IN DNAME " +
-                               long_target + "." + long_target + "." + long_target + "." +
-                               long_target.substr(0, 50) + ".\n",
-                           o);
-        w.commit();
+        env.write([&](store::WriteTxn& w) {
+            zones::ImportOptions o;
+            o.now = 1700000000;
+            const std::string long_target(60, 'l');
+            zones::import_zone(w,
+                               "$ORIGIN example.com.\n"
+                               "@ 3600 IN SOA ns1 h 1 2 3 4 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n"
+                               "d 600 IN DNAME t.example.com.\nx.t IN A 192.0.2.2\n"
+                               "hidden.d IN A 192.0.2.3\n"
+                               "long IN DNAME " +
+                                   long_target + "." + long_target + "." + long_target + "." +
+                                   long_target.substr(0, 50) + ".\n",
+                               o);
+        });
     }
     store::ReadTxn txn(env);
     store::Cursor cursor = txn.cursor(store::Table::DnsNodes);

@@ -18,8 +18,18 @@ namespace {
 struct Fixture {
     std::filesystem::path dir;
     std::unique_ptr<sb::store::Env> env;
-    std::unique_ptr<sb::store::ReadTxn> txn;
-    std::unique_ptr<sb::store::Cursor> cursor;
+
+    struct Read { // a cursor lives inside the scope of its txn
+
+        explicit Read(const sb::store::Env& env)
+            : txn(env)
+            , cursor(txn.cursor(sb::store::Table::DnsNodes)) {}
+
+        sb::store::ReadTxn txn;
+        sb::store::Cursor cursor;
+    };
+
+    std::unique_ptr<Read> read;
     sb::zones::ZoneIndex index;
 
     Fixture() {
@@ -29,24 +39,22 @@ struct Fixture {
         so.durable = false;
         so.map_size = std::size_t{1} << 30;
         env = std::make_unique<sb::store::Env>(dir, so);
-        sb::store::WriteTxn w(*env);
-        for (const auto& f : std::filesystem::directory_iterator(SB_FUZZ_ZONES)) {
-            std::ifstream in(f.path());
-            std::stringstream text;
-            text << in.rdbuf();
-            sb::zones::import_zone(w, text.str(), sb::zones::ImportOptions{});
-        }
-        w.commit();
-        txn = std::make_unique<sb::store::ReadTxn>(*env);
-        cursor = std::make_unique<sb::store::Cursor>(txn->cursor(sb::store::Table::DnsNodes));
-        if (!index.sync(*txn)) {
+        env->write([&](sb::store::WriteTxn& w) {
+            for (const auto& f : std::filesystem::directory_iterator(SB_FUZZ_ZONES)) {
+                std::ifstream in(f.path());
+                std::stringstream text;
+                text << in.rdbuf();
+                sb::zones::import_zone(w, text.str(), sb::zones::ImportOptions{});
+            }
+        });
+        read = std::make_unique<Read>(*env);
+        if (!index.sync(read->txn)) {
             std::abort();
         }
     }
 
     ~Fixture() {
-        cursor.reset();
-        txn.reset();
+        read.reset();
         env.reset();
         std::filesystem::remove_all(dir);
     }
@@ -57,7 +65,7 @@ struct Fixture {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static Fixture f;
     static std::uint8_t out[65535];
-    const sb::dnsd::Snapshot snapshot{*f.txn, *f.cursor, f.index};
+    const sb::dnsd::Snapshot snapshot{f.read->txn, f.read->cursor, f.index};
     sb::dnsd::AnswerOptions options;
     options.identity = "ns1.fuzz";
     options.version = "switchboard";

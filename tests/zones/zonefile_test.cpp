@@ -24,13 +24,12 @@ ns1 IN A 192.0.2.53
 )";
 
 zones::ImportResult import(store::Env& env, const std::string& text, bool force = false) {
-    store::WriteTxn txn(env);
-    zones::ImportOptions o;
-    o.now = 1700000000; // 2023: the date serial would be 2023111400
-    o.force_serial = force;
-    auto r = zones::import_zone(txn, text, o);
-    txn.commit();
-    return r;
+    return env.write([&](store::WriteTxn& txn) {
+        zones::ImportOptions o;
+        o.now = 1700000000; // 2023: the date serial would be 2023111400
+        o.force_serial = force;
+        return zones::import_zone(txn, text, o);
+    });
 }
 
 std::string exported(store::Env& env) {
@@ -183,17 +182,17 @@ TEST_CASE("issue_12 a zone at the root imports and exports", "[zones]") {
     test::TempDir dir;
     store::Env env(dir.path());
     {
-        store::WriteTxn txn(env);
-        zones::ImportOptions o;
-        o.now = 1700000000;
-        const auto r = zones::import_zone(txn, R"(. 86400 IN SOA a.root. nstld. 2030010101 1 2 3 4
+        const auto r = env.write([&](store::WriteTxn& txn) {
+            zones::ImportOptions o;
+            o.now = 1700000000;
+            return zones::import_zone(txn, R"(. 86400 IN SOA a.root. nstld. 2030010101 1 2 3 4
 . 518400 IN NS a.root.
 a.root. 518400 IN A 198.41.0.4
 net. 172800 IN NS a.gtld.net.
 net. 86400 IN DS 35886 8 2 7862B27F5F516EBE19680444D4CE5E762981931842C465F00236401D8BD973EE
 )",
-                                          o);
-        txn.commit();
+                                      o);
+        });
         CHECK(r.zone.empty());
         CHECK(r.records == 3); // the apex NS go into the zone row
     }
