@@ -106,22 +106,25 @@ struct Env::Writer {
     std::thread thread;        // started last, in Env's constructor
 
     void loop(Env& env);
-    detail::WriteJob* take() noexcept; // under m: the next batch, unlinked from the queue
-    void run(Env& env, detail::WriteJob* batch) noexcept;
+    // Under m: up to `limit` queued jobs (one when the first runs alone, none of those after
+    // it), unlinked from the queue; `taken` counts them.
+    detail::WriteJob* take(std::size_t limit, std::size_t& taken) noexcept;
+    void run(Env& env, detail::WriteJob* batch, std::size_t taken) noexcept;
 };
 
-detail::WriteJob* Env::Writer::take() noexcept {
+detail::WriteJob* Env::Writer::take(std::size_t limit, std::size_t& taken) noexcept {
     detail::WriteJob* first = head;
     detail::WriteJob* last = first;
     std::size_t n = 1;
     if (!first->alone) {
-        while (last->next != nullptr && !last->next->alone && n < max_batch) {
+        while (last->next != nullptr && !last->next->alone && n < limit) {
             last = last->next;
             ++n;
         }
     }
     head = last->next;
     queued -= n;
+    taken += n;
     if (head == nullptr) {
         tail = nullptr;
     }
@@ -136,15 +139,16 @@ void Env::Writer::loop(Env& env) {
     }
     for (;;) {
         detail::WriteJob* batch = nullptr;
+        std::size_t taken = 0;
         {
             std::unique_lock lock(m);
             work_cv.wait(lock, [&] { return head != nullptr || stopping; });
             if (head == nullptr) {
                 return; // stopping, and the queue is drained
             }
-            batch = take();
+            batch = take(max_batch, taken);
         }
-        run(env, batch);
+        run(env, batch, taken);
         {
             const std::lock_guard lock(m);
             for (detail::WriteJob* j = batch; j != nullptr;) {
@@ -158,7 +162,7 @@ void Env::Writer::loop(Env& env) {
 }
 
 // One batch: one LMDB transaction, each job in a child of it, one commit (and flush) for all.
-void Env::Writer::run(Env& env, detail::WriteJob* batch) noexcept {
+void Env::Writer::run(Env& env, detail::WriteJob* batch, std::size_t taken) noexcept {
     MDB_txn* parent = nullptr;
     const int begun = mdb_txn_begin(raw(env.env_), nullptr, 0, &parent);
     if (begun != MDB_SUCCESS) {
@@ -177,6 +181,14 @@ void Env::Writer::run(Env& env, detail::WriteJob* batch) noexcept {
             any = true;
         } catch (...) {
             j->error = std::current_exception(); // its child was aborted: nothing of it stays
+        }
+        if (j->next == nullptr && !batch->alone) {
+            // Ops queued while this batch ran join it, up to the limit: the batch closes
+            // when nobody waits, and its one flush serves them all.
+            const std::lock_guard lock(m);
+            if (head != nullptr && !head->alone && taken < max_batch) {
+                j->next = take(max_batch - taken, taken);
+            }
         }
     }
     if (!any) {

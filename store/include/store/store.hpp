@@ -318,10 +318,10 @@ private:
 void put_u16(std::string& out, std::uint16_t v);
 void put_u32(std::string& out, std::uint32_t v);
 void put_u64(std::string& out, std::uint64_t v);
-std::uint16_t get_u16(std::string_view in, std::size_t pos) noexcept;
-std::uint32_t get_u32(std::string_view in, std::size_t pos) noexcept;
-std::uint64_t get_u64(std::string_view in, std::size_t pos) noexcept;
-std::string u64_key(std::uint64_t v);
+[[nodiscard]] std::uint16_t get_u16(std::string_view in, std::size_t pos) noexcept;
+[[nodiscard]] std::uint32_t get_u32(std::string_view in, std::size_t pos) noexcept;
+[[nodiscard]] std::uint64_t get_u64(std::string_view in, std::size_t pos) noexcept;
+[[nodiscard]] std::string u64_key(std::uint64_t v);
 
 // Length-checked reader for entity codecs; throws Error on a short or malformed value.
 class Reader {
