@@ -146,6 +146,11 @@ void Env::Writer::loop(Env& env) {
             if (head == nullptr) {
                 return; // stopping, and the queue is drained
             }
+            // Callers woken by the last commit are on their way back with their next op: let
+            // them queue it, so that it shares this batch's flush (a lone caller loses nothing).
+            lock.unlock();
+            std::this_thread::yield();
+            lock.lock();
             batch = take(max_batch, taken);
         }
         run(env, batch, taken);
