@@ -100,10 +100,11 @@ struct Env::Writer {
     detail::WriteJob* head = nullptr;
     detail::WriteJob* tail = nullptr;
     bool stopping = false;
-    std::uint64_t batches = 0; // under m
-    std::size_t queued = 0;    // under m: jobs in the queue
-    std::thread::id id;        // the writer's, set by it under m (re-entrant writes)
-    std::thread thread;        // started last, in Env's constructor
+    std::uint64_t batches = 0;  // under m
+    std::size_t queued = 0;     // under m: jobs in the queue
+    std::size_t last_batch = 0; // the writer's: ops in the batch it committed last
+    std::thread::id id;         // the writer's, set by it under m (re-entrant writes)
+    std::thread thread;         // started last, in Env's constructor
 
     void loop(Env& env);
     // Under m: up to `limit` queued jobs (one when the first runs alone, none of those after
@@ -146,19 +147,24 @@ void Env::Writer::loop(Env& env) {
             if (head == nullptr) {
                 return; // stopping, and the queue is drained
             }
-            // Callers woken by the last commit are on their way back with their next op: let
-            // them queue it, so that it shares this batch's flush (a lone caller loses nothing).
-            lock.unlock();
-            std::this_thread::yield();
-            lock.lock();
+            if (last_batch > 1) {
+                // Callers woken by the last commit are on their way back with their next op:
+                // let them queue it, so that it shares this batch's flush. A lone caller does
+                // not wait for the others.
+                lock.unlock();
+                std::this_thread::yield();
+                lock.lock();
+            }
             batch = take(max_batch, taken);
         }
         run(env, batch, taken);
         {
             const std::lock_guard lock(m);
+            last_batch = 0;
             for (detail::WriteJob* j = batch; j != nullptr;) {
                 detail::WriteJob* next = j->next; // the job's frame may go once it is done
                 j->done = true;
+                ++last_batch;
                 j = next;
             }
         }

@@ -31,14 +31,14 @@ struct Fixture {
     }
 };
 
+struct Discard {}; // thrown to abort the write
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static Fixture f;
+    try { // never committed: every input starts from the same store
 
-    struct Discard {}; // never committed: every input starts from the same store
-
-    try {
         f.env->write([&](sb::store::WriteTxn& txn) {
             try {
                 sb::zones::ImportOptions o;
