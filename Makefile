@@ -44,16 +44,17 @@ FUZZ    ?= build-fuzz
 FUZZ_SECONDS ?= 600
 
 # Every test in the release build, then again in an AddressSanitizer+UBSan build (STYLE §9),
-# the store's tests (group commit: threads) and the SOAP server's (front, workers) under
-# ThreadSanitizer, and the fuzzers briefly.
+# the store's tests (the writer thread), the provisioning services' (concurrent writers) and
+# the SOAP server's (front, workers) under ThreadSanitizer, and the fuzzers briefly.
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DSB_SANITIZE=address,undefined >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 	@cd $(ASAN) && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 	@cmake -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=Debug -DSB_SANITIZE=thread >/dev/null
-	@cmake --build $(TSAN) -j $(JOBS) --target store_tests prov_server_tests
+	@cmake --build $(TSAN) -j $(JOBS) --target store_tests provisioning_tests prov_server_tests
 	@TSAN_OPTIONS=halt_on_error=1 $(TSAN)/tests/store/store_tests
+	@TSAN_OPTIONS=halt_on_error=1 $(TSAN)/tests/provisioning/provisioning_tests
 	@TSAN_OPTIONS=halt_on_error=1 $(TSAN)/tests/provisioning/prov_server_tests
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 

@@ -211,19 +211,16 @@ int status_command(const std::map<std::string, std::string>& flags) {
     store::Options o;
     o.read_only = true;
     const store::Env env(data, o);
-    MDB_envinfo info{};
-    MDB_stat stat{};
-    mdb_env_info(env.handle(), &info);
-    mdb_env_stat(env.handle(), &stat);
+    const store::Stats info = env.stats();
 
     struct stat st {};
 
     ::stat(file.c_str(), &st);
-    const double used = static_cast<double>(info.me_last_pgno + 1) * stat.ms_psize;
+    const double used = static_cast<double>(info.used_bytes);
     std::cout << "store        " << file.string() << "\n"
               << "size         " << st.st_size << " bytes (" << static_cast<long long>(used)
-              << " in use, map " << info.me_mapsize << ")\n"
-              << "last commit  " << utc(st.st_mtim.tv_sec) << " (transaction " << info.me_last_txnid
+              << " in use, map " << info.map_bytes << ")\n"
+              << "last commit  " << utc(st.st_mtim.tv_sec) << " (transaction " << info.last_txn_id
               << ")\n"
               << "schema       version " << store::schema_version << "\n";
     const store::ReadTxn txn(env);

@@ -52,10 +52,7 @@ double boot_time() {
 } // namespace
 
 void write_store_metrics(const store::Env& env, std::string& out) {
-    MDB_envinfo info{};
-    MDB_stat stat{};
-    mdb_env_info(env.handle(), &info);
-    mdb_env_stat(env.handle(), &stat);
+    const store::Stats info = env.stats();
 
     struct stat file {};
 
@@ -65,11 +62,11 @@ void write_store_metrics(const store::Env& env, std::string& out) {
           have_file ? static_cast<double>(file.st_size) : 0);
     gauge(out, "switchboard_store_map_bytes",
           "Size of the store's memory map ([store] map_size_mb).",
-          static_cast<double>(info.me_mapsize));
+          static_cast<double>(info.map_bytes));
     gauge(out, "switchboard_store_map_used_bytes", "Pages of the map in use, in bytes.",
-          static_cast<double>(info.me_last_pgno + 1) * stat.ms_psize);
+          static_cast<double>(info.used_bytes));
     gauge(out, "switchboard_store_last_txn_id", "Id of the last committed write transaction.",
-          static_cast<double>(info.me_last_txnid));
+          static_cast<double>(info.last_txn_id));
     double age = 0;
     if (have_file) {
         const double now = static_cast<double>(std::time(nullptr));

@@ -315,7 +315,7 @@ int run(const Args& a) {
                 }
             }
         }
-        mdb_env_sync(env.handle(), 1); // the files are complete before anyone else opens them
+        env.sync(); // the files are complete before anyone else opens them
     }
 
     // Master files, identical data: TTLs explicit, names fully qualified where Switchboard

@@ -301,9 +301,9 @@ private:
         std::ifstream in(std::string(SB_SIGNED_ZONES) + "/nsec3.test.signed");
         std::stringstream text;
         text << in.rdbuf();
-        store::WriteTxn txn(env_);
-        zones::import_zone(txn, text.str(), zones::ImportOptions{});
-        txn.commit();
+        env_.write([&](store::WriteTxn& txn) {
+            zones::import_zone(txn, text.str(), zones::ImportOptions{});
+        });
     }
 
     void make_queries(const Config& config) {

@@ -74,7 +74,7 @@ template <class Txn>
 ZoneRow range_zone(const Txn& txn, const EnumRangeRow& range) {
     auto zone = store::get_zone(txn, range.zone);
     if (!zone) {
-        throw store::Error("ENUM range without its zone " + range.zone, MDB_CORRUPTED);
+        throw store::Error::corrupted("ENUM range without its zone " + range.zone);
     }
     return *zone;
 }

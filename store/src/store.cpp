@@ -1,15 +1,36 @@
 #include "store/store.hpp"
 
+#include <lmdb.h>
+
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <system_error>
-#include <vector>
+#include <thread>
 
 namespace sb::store {
 
+static_assert(std::is_same_v<MDB_dbi, unsigned>, "Env keeps table handles as unsigned");
+
 namespace {
+
+// The public headers name LMDB's handles by opaque types; these are the only conversions.
+MDB_env* raw(EnvHandle* h) noexcept {
+    return reinterpret_cast<MDB_env*>(h);
+}
+
+MDB_txn* raw(TxnHandle* h) noexcept {
+    return reinterpret_cast<MDB_txn*>(h);
+}
+
+MDB_cursor* raw(CursorHandle* h) noexcept {
+    return reinterpret_cast<MDB_cursor*>(h);
+}
+
+TxnHandle* opaque(MDB_txn* t) noexcept {
+    return reinterpret_cast<TxnHandle*>(t);
+}
 
 constexpr const char* table_names[] = {
     "meta",         "zones",         "records",      "records_by_zone", "records_by_owner",
@@ -60,42 +81,210 @@ Error::Error(const std::string& what, int rc)
     : std::runtime_error(what + ": " + mdb_strerror(rc))
     , rc_(rc) {}
 
+Error Error::corrupted(const std::string& what) {
+    return Error(what, MDB_CORRUPTED);
+}
+
 bool Error::full() const noexcept {
     return rc_ == MDB_MAP_FULL || rc_ == ENOSPC || rc_ == EDQUOT;
 }
 
-// The open group of WriteTxns: its transaction, the child running in it, and the members whose
-// children were merged into it and who wait for its commit.
-struct Env::WriteGroup {
+// ---- the writer ----
+
+// The queue of jobs (intrusive, FIFO) and the one thread that runs them. Callers wait on
+// `done_cv` for their job's `done`, set only after its batch's commit returned.
+struct Env::Writer {
     std::mutex m;
-    std::condition_variable cv;
-    MDB_txn* txn = nullptr; // begun by the leader's thread, which alone may commit it
-    bool child_active = false;
-    bool closing = false; // the leader is committing: nobody joins
-    unsigned waiting = 0; // writers waiting for their turn
-    std::vector<WriteTxn*> members;
+    std::condition_variable work_cv; // the writer waits for jobs
+    std::condition_variable done_cv; // callers wait for their batch
+    detail::WriteJob* head = nullptr;
+    detail::WriteJob* tail = nullptr;
+    bool stopping = false;
+    std::uint64_t batches = 0;  // under m
+    std::size_t queued = 0;     // under m: jobs in the queue
+    std::size_t last_batch = 0; // the writer's: ops in the batch it committed last
+    std::thread::id id;         // the writer's, set by it under m (re-entrant writes)
+    std::thread thread;         // started last, in Env's constructor
+
+    void loop(Env& env);
+    // Under m: up to `limit` queued jobs (one when the first runs alone, none of those after
+    // it), unlinked from the queue; `taken` counts them.
+    detail::WriteJob* take(std::size_t limit, std::size_t& taken) noexcept;
+    void run(Env& env, detail::WriteJob* batch, std::size_t taken) noexcept;
 };
 
+detail::WriteJob* Env::Writer::take(std::size_t limit, std::size_t& taken) noexcept {
+    detail::WriteJob* first = head;
+    detail::WriteJob* last = first;
+    std::size_t n = 1;
+    if (!first->alone) {
+        while (last->next != nullptr && !last->next->alone && n < limit) {
+            last = last->next;
+            ++n;
+        }
+    }
+    head = last->next;
+    queued -= n;
+    taken += n;
+    if (head == nullptr) {
+        tail = nullptr;
+    }
+    last->next = nullptr;
+    return first;
+}
+
+void Env::Writer::loop(Env& env) {
+    {
+        const std::lock_guard lock(m);
+        id = std::this_thread::get_id();
+    }
+    for (;;) {
+        detail::WriteJob* batch = nullptr;
+        std::size_t taken = 0;
+        {
+            std::unique_lock lock(m);
+            work_cv.wait(lock, [&] { return head != nullptr || stopping; });
+            if (head == nullptr) {
+                return; // stopping, and the queue is drained
+            }
+            if (last_batch > 1) {
+                // Callers woken by the last commit are on their way back with their next op:
+                // let them queue it, so that it shares this batch's flush. A lone caller does
+                // not wait for the others.
+                lock.unlock();
+                std::this_thread::yield();
+                lock.lock();
+            }
+            batch = take(max_batch, taken);
+        }
+        run(env, batch, taken);
+        {
+            const std::lock_guard lock(m);
+            last_batch = 0;
+            for (detail::WriteJob* j = batch; j != nullptr;) {
+                detail::WriteJob* next = j->next; // the job's frame may go once it is done
+                j->done = true;
+                ++last_batch;
+                j = next;
+            }
+        }
+        done_cv.notify_all();
+    }
+}
+
+// One batch: one LMDB transaction, each job in a child of it, one commit (and flush) for all.
+void Env::Writer::run(Env& env, detail::WriteJob* batch, std::size_t taken) noexcept {
+    MDB_txn* parent = nullptr;
+    const int begun = mdb_txn_begin(raw(env.env_), nullptr, 0, &parent);
+    if (begun != MDB_SUCCESS) {
+        const auto error = std::make_exception_ptr(Error("mdb_txn_begin (write)", begun));
+        for (detail::WriteJob* j = batch; j != nullptr; j = j->next) {
+            j->error = error;
+        }
+        return;
+    }
+    bool any = false;
+    for (detail::WriteJob* j = batch; j != nullptr; j = j->next) {
+        try {
+            WriteTxn txn(env, opaque(parent));
+            j->run(*j, txn);
+            txn.commit();
+            any = true;
+        } catch (...) {
+            j->error = std::current_exception(); // its child was aborted: nothing of it stays
+        }
+        if (j->next == nullptr && !batch->alone) {
+            // Ops queued while this batch ran join it, up to the limit: the batch closes
+            // when nobody waits, and its one flush serves them all.
+            const std::lock_guard lock(m);
+            if (head != nullptr && !head->alone && taken < max_batch) {
+                j->next = take(max_batch - taken, taken);
+            }
+        }
+    }
+    if (!any) {
+        mdb_txn_abort(parent);
+        return;
+    }
+    const int rc = mdb_txn_commit(parent); // with its flush, unless the Env is not durable
+    if (rc != MDB_SUCCESS) {
+        const auto error = std::make_exception_ptr(Error("mdb_txn_commit", rc));
+        for (detail::WriteJob* j = batch; j != nullptr; j = j->next) {
+            if (!j->error) {
+                j->error = error;
+            }
+        }
+        return;
+    }
+    const std::lock_guard lock(m);
+    ++batches;
+}
+
+void Env::submit(detail::WriteJob& job) {
+    if (!writer_) {
+        throw Error("write to a store opened read-only", EACCES);
+    }
+    Writer& w = *writer_;
+    std::unique_lock lock(w.m);
+    if (std::this_thread::get_id() == w.id) {
+        throw Error("Env::write called from inside a write operation, where it would wait for "
+                    "itself: do the inner write in the outer operation's WriteTxn",
+                    EDEADLK);
+    }
+    if (w.tail != nullptr) {
+        w.tail->next = &job;
+    } else {
+        w.head = &job;
+    }
+    w.tail = &job;
+    ++w.queued;
+    w.work_cv.notify_one();
+    w.done_cv.wait(lock, [&] { return job.done; });
+    lock.unlock();
+    if (job.error) {
+        std::rethrow_exception(job.error);
+    }
+}
+
+std::uint64_t Env::batches_committed() const noexcept {
+    if (!writer_) {
+        return 0;
+    }
+    const std::lock_guard lock(writer_->m);
+    return writer_->batches;
+}
+
+std::size_t Env::queued_writes() const noexcept {
+    if (!writer_) {
+        return 0;
+    }
+    const std::lock_guard lock(writer_->m);
+    return writer_->queued;
+}
+
+// ---- Env ----
+
 Env::Env(const std::filesystem::path& dir, Options options)
-    : dir_(dir)
-    , group_(std::make_unique<WriteGroup>()) {
+    : dir_(dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    check(mdb_env_create(&env_), "mdb_env_create");
+    MDB_env* env = nullptr;
+    check(mdb_env_create(&env), "mdb_env_create");
+    env_ = reinterpret_cast<EnvHandle*>(env);
     try {
-        check(mdb_env_set_maxdbs(env_, static_cast<unsigned>(Table::Count) + 8),
+        check(mdb_env_set_maxdbs(env, static_cast<unsigned>(Table::Count) + 8),
               "mdb_env_set_maxdbs");
-        check(mdb_env_set_mapsize(env_, options.map_size), "mdb_env_set_mapsize");
-        check(mdb_env_set_maxreaders(env_, options.max_readers), "mdb_env_set_maxreaders");
+        check(mdb_env_set_mapsize(env, options.map_size), "mdb_env_set_mapsize");
+        check(mdb_env_set_maxreaders(env, options.max_readers), "mdb_env_set_maxreaders");
         // MDB_NOTLS: a read txn belongs to its object, not its thread. MDB_NORDAHEAD: lookups
         // are random, and pages read ahead would only swell the resident set.
         const unsigned flags = MDB_NOTLS | MDB_NORDAHEAD | (options.read_only ? MDB_RDONLY : 0u) |
                                (options.durable ? 0u : MDB_NOSYNC);
-        check(mdb_env_open(env_, dir.c_str(), flags, 0600),
+        check(mdb_env_open(env, dir.c_str(), flags, 0600),
               ("cannot open store in " + dir.string()).c_str());
 
         MDB_txn* txn = nullptr;
-        check(mdb_txn_begin(env_, nullptr, options.read_only ? MDB_RDONLY : 0, &txn),
+        check(mdb_txn_begin(env, nullptr, options.read_only ? MDB_RDONLY : 0, &txn),
               "mdb_txn_begin");
         try {
             for (unsigned i = 0; i < static_cast<unsigned>(Table::Count); ++i) {
@@ -125,14 +314,42 @@ Env::Env(const std::filesystem::path& dir, Options options)
             mdb_txn_abort(txn);
             throw;
         }
+        if (!options.read_only) {
+            writer_ = std::make_unique<Writer>();
+            writer_->thread = std::thread([this] { writer_->loop(*this); });
+        }
     } catch (...) {
-        mdb_env_close(env_);
+        mdb_env_close(env);
         throw;
     }
 }
 
 Env::~Env() {
-    mdb_env_close(env_);
+    if (writer_) {
+        {
+            const std::lock_guard lock(writer_->m);
+            writer_->stopping = true;
+        }
+        writer_->work_cv.notify_one();
+        writer_->thread.join(); // after the queue is drained
+    }
+    mdb_env_close(raw(env_));
+}
+
+Stats Env::stats() const {
+    MDB_envinfo info{};
+    MDB_stat st{};
+    check(mdb_env_info(raw(env_), &info), "mdb_env_info");
+    check(mdb_env_stat(raw(env_), &st), "mdb_env_stat");
+    Stats s;
+    s.map_bytes = info.me_mapsize;
+    s.used_bytes = (std::uint64_t{info.me_last_pgno} + 1) * st.ms_psize;
+    s.last_txn_id = info.me_last_txnid;
+    return s;
+}
+
+void Env::sync() {
+    check(mdb_env_sync(raw(env_), 1), "mdb_env_sync");
 }
 
 void Env::copy_to(const std::filesystem::path& target) const {
@@ -141,153 +358,124 @@ void Env::copy_to(const std::filesystem::path& target) const {
         throw std::runtime_error(target.string() +
                                  " already holds a store; give an empty directory");
     }
-    check(mdb_env_copy2(env_, target.c_str(), MDB_CP_COMPACT),
+    check(mdb_env_copy2(raw(env_), target.c_str(), MDB_CP_COMPACT),
           ("cannot copy the store to " + target.string()).c_str());
 }
 
 void Env::repack(Table t) {
-    // The old tree stays readable through `old` while the new one is appended: its pages
-    // cannot be reused by this txn, so the new pages come, in order, from the end of the file.
-    ReadTxn old(*this);
-    WriteTxn txn(*this);
-    const MDB_dbi dbi = this->dbi(t);
-    check(mdb_drop(txn.handle(), dbi, 0), "mdb_drop");
-    Cursor c = old.cursor(t);
-    for (bool ok = c.first(); ok; ok = c.next()) {
-        MDB_val k = to_val(c.key()), v = to_val(c.value());
-        check(mdb_put(txn.handle(), dbi, &k, &v, MDB_APPEND), "mdb_put (repack)");
+    // In a batch of its own, so the snapshot `old` (taken on the writer thread, first in its
+    // batch) holds everything the batch's transaction holds. The old tree stays readable
+    // through `old` while the new one is appended: its pages cannot be reused by this txn, so
+    // the new pages come, in order, from the end of the file.
+    struct Job : detail::WriteJob {
+        Table table;
+    } job;
+
+    job.table = t;
+    job.alone = true;
+    job.run = [](detail::WriteJob& base, WriteTxn& txn) {
+        const Table table = static_cast<Job&>(base).table;
+        const ReadTxn old(*txn.env_);
+        MDB_dbi dbi = txn.env_->dbis_[static_cast<unsigned>(table)];
+        check(mdb_drop(raw(txn.txn_), dbi, 0), "mdb_drop");
+        Cursor c = old.cursor(table);
+        for (bool ok = c.first(); ok; ok = c.next()) {
+            txn.append(table, c.key(), c.value());
+        }
+    };
+    submit(job);
+}
+
+// ---- cursor lists ----
+
+void detail::CursorList::close_all() noexcept {
+    for (Cursor* c = head; c != nullptr;) {
+        Cursor* next = c->next_;
+        mdb_cursor_close(raw(c->cur_));
+        c->cur_ = nullptr;
+        c->list_ = nullptr;
+        c->prev_ = c->next_ = nullptr;
+        c->valid_ = false;
+        c = next;
     }
-    txn.commit();
+    head = nullptr;
 }
 
 // ---- ReadTxn ----
 
 ReadTxn::ReadTxn(const Env& env)
     : env_(&env) {
-    check(mdb_txn_begin(env.handle(), nullptr, MDB_RDONLY, &txn_), "mdb_txn_begin (read)");
+    MDB_txn* txn = nullptr;
+    check(mdb_txn_begin(raw(env.env_), nullptr, MDB_RDONLY, &txn), "mdb_txn_begin (read)");
+    txn_ = opaque(txn);
 }
 
 ReadTxn::~ReadTxn() {
-    if (txn_ != nullptr) {
-        mdb_txn_abort(txn_);
-    }
+    cursors_.close_all();
+    mdb_txn_abort(raw(txn_));
 }
 
-ReadTxn::ReadTxn(ReadTxn&& other) noexcept
-    : env_(other.env_)
-    , txn_(std::exchange(other.txn_, nullptr)) {}
-
 std::optional<std::string_view> ReadTxn::get(Table t, std::string_view key) const {
-    return txn_get(txn_, env_->dbi(t), key);
+    return txn_get(raw(txn_), env_->dbis_[static_cast<unsigned>(t)], key);
 }
 
 Cursor ReadTxn::cursor(Table t) const {
-    return Cursor(txn_, env_->dbi(t));
+    return Cursor(txn_, env_->dbis_[static_cast<unsigned>(t)], cursors_);
 }
 
 void ReadTxn::reset() noexcept {
-    mdb_txn_reset(txn_);
+    ++cursors_.generation; // its cursors are stale until renewed
+    mdb_txn_reset(raw(txn_));
 }
 
 void ReadTxn::renew() {
-    check(mdb_txn_renew(txn_), "mdb_txn_renew");
+    check(mdb_txn_renew(raw(txn_)), "mdb_txn_renew");
+}
+
+std::uint64_t ReadTxn::id() const noexcept {
+    return mdb_txn_id(raw(txn_));
+}
+
+TableStats ReadTxn::stats(Table t) const {
+    MDB_stat st{};
+    check(mdb_stat(raw(txn_), env_->dbis_[static_cast<unsigned>(t)], &st), "mdb_stat");
+    return TableStats{st.ms_entries, st.ms_leaf_pages};
 }
 
 // ---- WriteTxn ----
 
-WriteTxn::WriteTxn(Env& env)
+WriteTxn::WriteTxn(Env& env, TxnHandle* parent)
     : env_(&env) {
-    Env::WriteGroup& g = *env.group_;
-    std::unique_lock lock(g.m);
-    ++g.waiting;
-    g.cv.wait(lock, [&] { return !g.child_active && !g.closing; });
-    --g.waiting;
-    g.child_active = true; // this thread's turn, until its child ends
-    MDB_txn* parent = g.txn;
-    lock.unlock();
-    // LMDB's writer lock is taken with the group's mutex released: a leader holds the former
-    // while it takes the latter.
-    int rc = MDB_SUCCESS;
-    if (parent == nullptr) {
-        rc = mdb_txn_begin(env.handle(), nullptr, 0, &parent);
-        if (rc == MDB_SUCCESS) {
-            leader_ = true;
-            lock.lock();
-            g.txn = parent;
-            lock.unlock();
-        }
-    }
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_txn_begin(env.handle(), parent, 0, &txn_);
-    }
-    if (rc != MDB_SUCCESS) {
-        txn_ = nullptr;
-        lock.lock();
-        g.child_active = false;
-        lock.unlock();
-        g.cv.notify_all();
-        if (leader_) {
-            finish_group();
-        }
-        check(rc, "mdb_txn_begin (write)");
-    }
+    MDB_txn* txn = nullptr;
+    check(mdb_txn_begin(raw(env.env_), raw(parent), 0, &txn), "mdb_txn_begin (write)");
+    txn_ = opaque(txn);
 }
 
 WriteTxn::~WriteTxn() {
-    if (txn_ == nullptr) {
-        return; // committed
+    if (txn_ != nullptr) {
+        cursors_.close_all();
+        mdb_txn_abort(raw(txn_));
     }
-    mdb_txn_abort(txn_);
-    Env::WriteGroup& g = *env_->group_;
-    {
-        const std::lock_guard lock(g.m);
-        g.child_active = false;
-    }
-    g.cv.notify_all();
-    if (leader_) {
-        finish_group();
-    }
-}
-
-void WriteTxn::finish_group() noexcept {
-    Env::WriteGroup& g = *env_->group_;
-    std::unique_lock lock(g.m);
-    // Let the writers already waiting add their children, then close the group.
-    g.cv.wait(lock,
-              [&] { return !g.child_active && (g.waiting == 0 || g.members.size() >= max_group); });
-    g.closing = true;
-    MDB_txn* txn = std::exchange(g.txn, nullptr);
-    std::vector<WriteTxn*> members = std::move(g.members);
-    g.members.clear();
-    lock.unlock();
-    int rc = MDB_SUCCESS;
-    if (members.empty()) {
-        mdb_txn_abort(txn);
-    } else {
-        rc = mdb_txn_commit(txn); // with its flushes, unless the store is not durable
-    }
-    lock.lock();
-    for (WriteTxn* m : members) {
-        m->group_rc_ = rc;
-        m->group_done_ = true;
-    }
-    g.closing = false;
-    lock.unlock();
-    g.cv.notify_all();
 }
 
 std::optional<std::string_view> WriteTxn::get(Table t, std::string_view key) const {
-    return txn_get(txn_, env_->dbi(t), key);
+    return txn_get(raw(txn_), env_->dbis_[static_cast<unsigned>(t)], key);
 }
 
 void WriteTxn::put(Table t, std::string_view key, std::string_view value) {
     MDB_val k = key_val(key), v = to_val(value);
-    check(mdb_put(txn_, env_->dbi(t), &k, &v, 0), "mdb_put");
+    check(mdb_put(raw(txn_), env_->dbis_[static_cast<unsigned>(t)], &k, &v, 0), "mdb_put");
+}
+
+void WriteTxn::append(Table t, std::string_view key, std::string_view value) {
+    MDB_val k = to_val(key), v = to_val(value);
+    check(mdb_put(raw(txn_), env_->dbis_[static_cast<unsigned>(t)], &k, &v, MDB_APPEND),
+          "mdb_put (append)");
 }
 
 bool WriteTxn::del(Table t, std::string_view key) {
     MDB_val k = key_val(key);
-    const int rc = mdb_del(txn_, env_->dbi(t), &k, nullptr);
+    const int rc = mdb_del(raw(txn_), env_->dbis_[static_cast<unsigned>(t)], &k, nullptr);
     if (rc == MDB_NOTFOUND) {
         return false;
     }
@@ -296,29 +484,17 @@ bool WriteTxn::del(Table t, std::string_view key) {
 }
 
 Cursor WriteTxn::cursor(Table t) const {
-    return Cursor(txn_, env_->dbi(t));
+    return Cursor(txn_, env_->dbis_[static_cast<unsigned>(t)], cursors_);
 }
 
 void WriteTxn::commit() {
-    // Merges into the group's transaction (no I/O); freed by LMDB either way.
-    const int rc = mdb_txn_commit(std::exchange(txn_, nullptr));
-    Env::WriteGroup& g = *env_->group_;
-    {
-        const std::lock_guard lock(g.m);
-        g.child_active = false;
-        if (rc == MDB_SUCCESS) {
-            g.members.push_back(this);
-        }
-    }
-    g.cv.notify_all();
-    if (leader_) {
-        finish_group();
-    } else if (rc == MDB_SUCCESS) {
-        std::unique_lock lock(g.m);
-        g.cv.wait(lock, [&] { return group_done_; });
-    }
-    check(rc, "mdb_txn_commit (child)");
-    check(group_rc_, "mdb_txn_commit");
+    cursors_.close_all(); // an op's cursors end with it
+    // Merges into the batch's transaction (no I/O); freed by LMDB either way.
+    check(mdb_txn_commit(raw(std::exchange(txn_, nullptr))), "mdb_txn_commit (child)");
+}
+
+std::uint64_t WriteTxn::id() const noexcept {
+    return mdb_txn_id(raw(txn_));
 }
 
 std::uint64_t WriteTxn::next_id(std::string_view kind) {
@@ -333,25 +509,49 @@ std::uint64_t WriteTxn::next_id(std::string_view kind) {
 
 // ---- Cursor ----
 
-Cursor::Cursor(MDB_txn* txn, MDB_dbi dbi) {
-    check(mdb_cursor_open(txn, dbi, &cur_), "mdb_cursor_open");
+Cursor::Cursor(TxnHandle* txn, unsigned dbi, detail::CursorList& list)
+    : list_(&list)
+    , generation_(list.generation) {
+    MDB_cursor* cur = nullptr;
+    check(mdb_cursor_open(raw(txn), dbi, &cur), "mdb_cursor_open");
+    cur_ = reinterpret_cast<CursorHandle*>(cur);
+    next_ = list.head;
+    if (next_ != nullptr) {
+        next_->prev_ = this;
+    }
+    list.head = this;
 }
 
 Cursor::~Cursor() {
     if (cur_ != nullptr) {
-        mdb_cursor_close(cur_);
+        mdb_cursor_close(raw(cur_));
+        unlink();
     }
 }
 
-Cursor::Cursor(Cursor&& other) noexcept
-    : cur_(std::exchange(other.cur_, nullptr))
-    , valid_(other.valid_)
-    , key_(other.key_)
-    , value_(other.value_) {}
+void Cursor::unlink() noexcept {
+    if (prev_ != nullptr) {
+        prev_->next_ = next_;
+    } else {
+        list_->head = next_;
+    }
+    if (next_ != nullptr) {
+        next_->prev_ = prev_;
+    }
+    prev_ = next_ = nullptr;
+}
 
-bool Cursor::move(MDB_cursor_op op, std::string_view key) {
+bool Cursor::stale() const noexcept {
+    return cur_ == nullptr || generation_ != list_->generation;
+}
+
+bool Cursor::move(int op, std::string_view key) {
+    if (stale()) {
+        valid_ = false;
+        return false;
+    }
     MDB_val k = to_val(key), v{};
-    const int rc = mdb_cursor_get(cur_, &k, &v, op);
+    const int rc = mdb_cursor_get(raw(cur_), &k, &v, static_cast<MDB_cursor_op>(op));
     if (rc == MDB_NOTFOUND) {
         valid_ = false;
         return false;
@@ -387,7 +587,11 @@ bool Cursor::prev() {
 }
 
 void Cursor::renew(const ReadTxn& txn) {
-    check(mdb_cursor_renew(txn.handle(), cur_), "mdb_cursor_renew");
+    if (cur_ == nullptr || list_ != &txn.cursors_) {
+        throw Error("Cursor::renew with a transaction other than its own", EINVAL);
+    }
+    check(mdb_cursor_renew(raw(txn.txn_), raw(cur_)), "mdb_cursor_renew");
+    generation_ = list_->generation;
     valid_ = false;
 }
 
@@ -429,7 +633,7 @@ std::string u64_key(std::uint64_t v) {
 
 std::string_view Reader::take(std::size_t n) {
     if (data_.size() - pos_ < n) {
-        throw Error("truncated value in store", MDB_CORRUPTED);
+        throw Error::corrupted("truncated value in store");
     }
     auto s = data_.substr(pos_, n);
     pos_ += n;

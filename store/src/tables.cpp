@@ -12,13 +12,13 @@ constexpr std::uint8_t customer_format = 1;
 
 void expect_format(Reader& r, std::uint8_t format, const char* what) {
     if (r.u8() != format) {
-        throw Error(std::string("unknown ") + what + " row format", MDB_CORRUPTED);
+        throw Error::corrupted(std::string("unknown ") + what + " row format");
     }
 }
 
 void expect_done(const Reader& r, const char* what) {
     if (!r.done()) {
-        throw Error(std::string("trailing bytes in ") + what + " row", MDB_CORRUPTED);
+        throw Error::corrupted(std::string("trailing bytes in ") + what + " row");
     }
 }
 

@@ -70,46 +70,48 @@ inline void put_rrs(store::WriteTxn& txn, std::string_view owner, zones::RRType 
 inline void build_example_zone(store::Env& env) {
     using zones::name_to_wire;
     using zones::RRType;
-    store::WriteTxn txn(env);
-    {
-        zones::NodeBuilder apex;
-        apex.set_flags(zones::NodeApex);
-        apex.add(RRType::SOA, 3600, soa_rdata(2024010101));
-        apex.add(RRType::NS, 3600, name_to_wire("ns1.example.com"));
-        put_node(txn, "example.com", apex);
-    }
-    put_rrs(txn, "ns1.example.com", RRType::A, 3600, {a_rdata(192, 0, 2, 53)});
-    put_rrs(txn, "www.example.com", RRType::A, 600, {a_rdata(192, 0, 2, 1), a_rdata(192, 0, 2, 2)});
-    put_rrs(txn, "_sip._udp.example.com", RRType::SRV, 3600,
-            {u16be(10) + u16be(20) + u16be(5060) + name_to_wire("sip.example.com")});
-    put_rrs(txn, "sip.example.com", RRType::NAPTR, 3600,
-            {u16be(10) + u16be(100) + char_string("s") + char_string("SIP+D2U") + char_string("") +
-             name_to_wire("_sip._udp.example.com")});
-    put_rrs(txn, "a.b.example.com", RRType::A, 3600, {a_rdata(192, 0, 2, 7)});
-    put_rrs(txn, "alias.example.com", RRType::CNAME, 300, {name_to_wire("www.example.com")});
-    put_rrs(txn, "alias2.example.com", RRType::CNAME, 300, {name_to_wire("alias.example.com")});
-    put_rrs(txn, "dangling.example.com", RRType::CNAME, 300, {name_to_wire("nothere.example.com")});
-    put_rrs(txn, "ext.example.com", RRType::CNAME, 300, {name_to_wire("www.example.net")});
-    put_rrs(txn, "loop1.example.com", RRType::CNAME, 300, {name_to_wire("loop2.example.com")});
-    put_rrs(txn, "loop2.example.com", RRType::CNAME, 300, {name_to_wire("loop1.example.com")});
-    {
-        zones::NodeBuilder big;
-        for (int i = 0; i < 40; ++i) {
-            std::string text = "record-" + std::to_string(i) + "-";
-            text.resize(59, 'x');
-            big.add(RRType::TXT, 300, char_string(text));
+    env.write([&](store::WriteTxn& txn) {
+        {
+            zones::NodeBuilder apex;
+            apex.set_flags(zones::NodeApex);
+            apex.add(RRType::SOA, 3600, soa_rdata(2024010101));
+            apex.add(RRType::NS, 3600, name_to_wire("ns1.example.com"));
+            put_node(txn, "example.com", apex);
         }
-        put_node(txn, "big.example.com", big);
-    }
-    put_rrs(txn, "sub.example.com", RRType::NS, 86400, {name_to_wire("ns.sub.example.com")},
-            zones::NodeDelegation);
-    put_rrs(txn, "*.wild.example.com", RRType::A, 3600, {a_rdata(192, 0, 2, 99)},
-            zones::NodeWildcard);
-    put_rrs(txn, "*.cw.example.com", RRType::CNAME, 300, {name_to_wire("www.example.com")},
-            zones::NodeWildcard);
-    txn.put(store::Table::DnsNodes, zones::name_key("broken.example.com"),
-            std::string_view("\x01\x00\x00\x05", 4));
-    txn.commit();
+        put_rrs(txn, "ns1.example.com", RRType::A, 3600, {a_rdata(192, 0, 2, 53)});
+        put_rrs(txn, "www.example.com", RRType::A, 600,
+                {a_rdata(192, 0, 2, 1), a_rdata(192, 0, 2, 2)});
+        put_rrs(txn, "_sip._udp.example.com", RRType::SRV, 3600,
+                {u16be(10) + u16be(20) + u16be(5060) + name_to_wire("sip.example.com")});
+        put_rrs(txn, "sip.example.com", RRType::NAPTR, 3600,
+                {u16be(10) + u16be(100) + char_string("s") + char_string("SIP+D2U") +
+                 char_string("") + name_to_wire("_sip._udp.example.com")});
+        put_rrs(txn, "a.b.example.com", RRType::A, 3600, {a_rdata(192, 0, 2, 7)});
+        put_rrs(txn, "alias.example.com", RRType::CNAME, 300, {name_to_wire("www.example.com")});
+        put_rrs(txn, "alias2.example.com", RRType::CNAME, 300, {name_to_wire("alias.example.com")});
+        put_rrs(txn, "dangling.example.com", RRType::CNAME, 300,
+                {name_to_wire("nothere.example.com")});
+        put_rrs(txn, "ext.example.com", RRType::CNAME, 300, {name_to_wire("www.example.net")});
+        put_rrs(txn, "loop1.example.com", RRType::CNAME, 300, {name_to_wire("loop2.example.com")});
+        put_rrs(txn, "loop2.example.com", RRType::CNAME, 300, {name_to_wire("loop1.example.com")});
+        {
+            zones::NodeBuilder big;
+            for (int i = 0; i < 40; ++i) {
+                std::string text = "record-" + std::to_string(i) + "-";
+                text.resize(59, 'x');
+                big.add(RRType::TXT, 300, char_string(text));
+            }
+            put_node(txn, "big.example.com", big);
+        }
+        put_rrs(txn, "sub.example.com", RRType::NS, 86400, {name_to_wire("ns.sub.example.com")},
+                zones::NodeDelegation);
+        put_rrs(txn, "*.wild.example.com", RRType::A, 3600, {a_rdata(192, 0, 2, 99)},
+                zones::NodeWildcard);
+        put_rrs(txn, "*.cw.example.com", RRType::CNAME, 300, {name_to_wire("www.example.com")},
+                zones::NodeWildcard);
+        txn.put(store::Table::DnsNodes, zones::name_key("broken.example.com"),
+                std::string_view("\x01\x00\x00\x05", 4));
+    });
 }
 
 } // namespace sb::test

@@ -496,9 +496,10 @@ TEST_CASE_METHOD(Fixture, "dnsd answers a commit made while it runs", "[dnsd]") 
         CHECK(p.rcode() == LDNS_RCODE_NXDOMAIN);
     }
     {
-        store::WriteTxn txn(env);
-        test::put_rrs(txn, "new.example.com", zones::RRType::A, 60, {test::a_rdata(192, 0, 2, 9)});
-        txn.commit();
+        env.write([&](store::WriteTxn& txn) {
+            test::put_rrs(txn, "new.example.com", zones::RRType::A, 60,
+                          {test::a_rdata(192, 0, 2, 9)});
+        });
     }
     // Every worker renews its snapshot per batch, whichever one gets the next query.
     for (int i = 0; i < 4; ++i) {
@@ -580,8 +581,7 @@ TEST_CASE("dnsd reload applies ACLs and keys without dropping a query", "[dnsd]"
     // UDP queries sent all along are all answered; each transfer is one log line.
     test::TempDir dir;
     store::Env env{dir.path()};
-    {
-        store::WriteTxn txn(env);
+    env.write([&](store::WriteTxn& txn) {
         zones::ImportOptions o;
         o.now = 1700000000;
         zones::import_zone(txn, R"($ORIGIN example.com.
@@ -591,8 +591,7 @@ ns1 3600 IN A 192.0.2.53
 www 3600 IN A 192.0.2.80
 )",
                            o);
-        txn.commit();
-    }
+    });
     RunningServer running(env, dnsd::Options{}, 2);
     const Bytes axfr = make_query("example.com", 252);
     CHECK(rcode_of(udp_exchange(running.port(), make_query("www.example.com", A))) == 0);

@@ -31,15 +31,15 @@ inline std::string signed_zone_text(const std::string& zone) {
 using ZoneEdit = std::function<std::string(const std::string&, std::string)>;
 
 inline void import_signed_zones(store::Env& env, const ZoneEdit& edit = {}) {
-    store::WriteTxn txn(env);
-    for (const char* zone : {"nsec.test", "nsec3.test", "optout.test"}) {
-        std::string text = signed_zone_text(zone);
-        if (edit) {
-            text = edit(zone, std::move(text));
+    env.write([&](store::WriteTxn& txn) {
+        for (const char* zone : {"nsec.test", "nsec3.test", "optout.test"}) {
+            std::string text = signed_zone_text(zone);
+            if (edit) {
+                text = edit(zone, std::move(text));
+            }
+            zones::import_zone(txn, text, zones::ImportOptions{});
         }
-        zones::import_zone(txn, text, zones::ImportOptions{});
-    }
-    txn.commit();
+    });
 }
 
 struct SignedStore {

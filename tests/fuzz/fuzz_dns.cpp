@@ -16,14 +16,14 @@ namespace {
 
 // Every zone file of SB_FUZZ_ZONES imported and committed.
 sb::store::Env& import_zones(sb::store::Env& env) {
-    sb::store::WriteTxn w(env);
-    for (const auto& f : std::filesystem::directory_iterator(SB_FUZZ_ZONES)) {
-        std::ifstream in(f.path());
-        std::stringstream text;
-        text << in.rdbuf();
-        sb::zones::import_zone(w, text.str(), sb::zones::ImportOptions{});
-    }
-    w.commit();
+    env.write([](sb::store::WriteTxn& w) {
+        for (const auto& f : std::filesystem::directory_iterator(SB_FUZZ_ZONES)) {
+            std::ifstream in(f.path());
+            std::stringstream text;
+            text << in.rdbuf();
+            sb::zones::import_zone(w, text.str(), sb::zones::ImportOptions{});
+        }
+    });
     return env;
 }
 

@@ -9,6 +9,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
 using namespace sb;
 using prov::ErrorCode;
 using test::code_of;
@@ -160,4 +165,55 @@ TEST_CASE("getNumbers filters and pages in number order", "[prov][enum]") {
     filter.number = "312010001%";
     filter.tld = "e164.arpa";
     CHECK(f.enums.get_numbers(f.admin, filter, {}, {}).total == 10);
+}
+
+TEST_CASE("ENUM writes from many threads each land once, refusals still refuse",
+          "[prov][enum][concurrent]") {
+    // The store's one writer runs these ops in batches; the TSan build runs this test too.
+    Fixture f;
+    f.add_range("31208005", 11, 11);
+    const auto s0 = f.serial();
+    constexpr int threads = 8, per_thread = 25;
+    std::atomic<int> failed{0}, shared_added{0}, shared_refused{0};
+    std::atomic<bool> writing{true};
+    std::thread reader([&] {
+        while (writing) {
+            const auto used = f.enums.get_ranges(f.admin, {}, {}, {}).items.at(0).range.used;
+            failed += used <= threads * per_thread + 1 ? 0 : 1;
+        }
+    });
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                char number[16];
+                std::snprintf(number, sizeof number, "31208005%03d", t * per_thread + i);
+                try {
+                    f.add_number(number, {{0, "sip", "sip:u@example.com", 10, 0}});
+                } catch (const std::exception&) {
+                    ++failed;
+                }
+            }
+            try { // the same number from every thread: one adds it, the others are refused
+                f.add_number("31208005999", {{0, "sip", "sip:shared@example.com", 10, 0}});
+                ++shared_added;
+            } catch (const prov::ApiError& e) {
+                (e.code() == ErrorCode::EnumNumberExists ? shared_refused : failed) += 1;
+            }
+        });
+    }
+    for (auto& t : pool) {
+        t.join();
+    }
+    writing = false;
+    reader.join();
+    CHECK(failed == 0);
+    CHECK(shared_added == 1);
+    CHECK(shared_refused == threads - 1);
+    CHECK(f.enums.get_ranges(f.admin, {}, {}, {}).items.at(0).range.used ==
+          threads * per_thread + 1);
+    CHECK(f.naptrs("31208005000").size() == 1);
+    CHECK(f.naptrs("31208005199").size() == 1);
+    CHECK(f.naptrs("31208005999").size() == 1);
+    CHECK(f.serial() > s0);
 }

@@ -6,30 +6,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <atomic>
 #include <map>
+#include <optional>
+#include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 using namespace sb::store;
-
-TEST_CASE("a write transaction lands only when committed", "[store]") {
-    sb::test::TempDir dir;
-    Env env(dir.path());
-    {
-        WriteTxn txn(env);
-        txn.put(Table::Meta, "a", "1");
-    } // destroyed without commit: aborted
-    {
-        WriteTxn txn(env);
-        txn.put(Table::Meta, "b", "2");
-        txn.commit();
-    }
-    ReadTxn r(env);
-    CHECK_FALSE(r.get(Table::Meta, "a"));
-    REQUIRE(r.get(Table::Meta, "b"));
-    CHECK(*r.get(Table::Meta, "b") == "2");
-}
 
 TEST_CASE("Env::write commits what the operation wrote, or nothing when it throws", "[store]") {
     sb::test::TempDir dir;
@@ -55,9 +41,7 @@ TEST_CASE("a reset and renewed read txn sees later commits", "[store]") {
     ReadTxn r(env);
     CHECK_FALSE(r.get(Table::Meta, "k"));
     {
-        WriteTxn w(env);
-        w.put(Table::Meta, "k", "v");
-        w.commit();
+        env.write([&](WriteTxn& w) { w.put(Table::Meta, "k", "v"); });
     }
     CHECK_FALSE(r.get(Table::Meta, "k")); // snapshot
     r.reset();
@@ -68,31 +52,31 @@ TEST_CASE("a reset and renewed read txn sees later commits", "[store]") {
 TEST_CASE("cursor seek finds the first key not below the target", "[store]") {
     sb::test::TempDir dir;
     Env env(dir.path());
-    WriteTxn w(env);
-    for (const char* k : {"b", "d", "f"}) {
-        w.put(Table::DnsNodes, k, k);
-    }
-    {
-        Cursor c = w.cursor(Table::DnsNodes);
-        REQUIRE(c.seek("c"));
-        CHECK(c.key() == "d");
-        REQUIRE(c.next());
-        CHECK(c.key() == "f");
-        CHECK_FALSE(c.next());
-        CHECK_FALSE(c.seek("g"));
-        REQUIRE(c.seek(""));
-        CHECK(c.key() == "b");
-    }
-    w.commit();
+    env.write([](WriteTxn& w) {
+        for (const char* k : {"b", "d", "f"}) {
+            w.put(Table::DnsNodes, k, k);
+        }
+    });
+    ReadTxn r(env);
+    Cursor c = r.cursor(Table::DnsNodes);
+    REQUIRE(c.seek("c"));
+    CHECK(c.key() == "d");
+    REQUIRE(c.next());
+    CHECK(c.key() == "f");
+    CHECK_FALSE(c.next());
+    CHECK_FALSE(c.seek("g"));
+    REQUIRE(c.seek(""));
+    CHECK(c.key() == "b");
 }
 
 TEST_CASE("id counters start at 1 and grow", "[store]") {
     sb::test::TempDir dir;
     Env env(dir.path());
-    WriteTxn w(env);
-    CHECK(w.next_id("record") == 1);
-    CHECK(w.next_id("record") == 2);
-    CHECK(w.next_id("zone") == 1);
+    const auto ids = env.write([](WriteTxn& w) {
+        return std::array{w.next_id("record"), w.next_id("record"), w.next_id("zone")};
+    });
+    CHECK(ids == std::array<std::uint64_t, 3>{1, 2, 1});
+    CHECK(env.write([](WriteTxn& w) { return w.next_id("record"); }) == 3);
 }
 
 TEST_CASE("big-endian keys sort numerically", "[store]") {
@@ -141,11 +125,11 @@ TEST_CASE("a store with another schema version is refused", "[store]") {
     sb::test::TempDir dir;
     {
         Env env(dir.path());
-        WriteTxn w(env);
-        std::string v;
-        put_u32(v, schema_version + 1);
-        w.put(Table::Meta, "schema_version", v);
-        w.commit();
+        env.write([&](WriteTxn& w) {
+            std::string v;
+            put_u32(v, schema_version + 1);
+            w.put(Table::Meta, "schema_version", v);
+        });
     }
     CHECK_THROWS_WITH(Env(dir.path()), Catch::Contains("schema version"));
 }
@@ -156,21 +140,16 @@ TEST_CASE("repack keeps every entry and packs the pages", "[store]") {
     // Keys inserted in a scattered order leave the B-tree pages partly empty.
     std::map<std::string, std::string> rows;
     {
-        WriteTxn w(env);
-        for (std::uint32_t i = 0; i < 20000; ++i) {
-            std::string key;
-            put_u32(key, (i * 2654435761u) % 1000003u);
-            rows[key] = std::string(40 + i % 50, static_cast<char>('a' + i % 26));
-            w.put(Table::DnsNodes, key, rows[key]);
-        }
-        w.commit();
+        env.write([&](WriteTxn& w) {
+            for (std::uint32_t i = 0; i < 20000; ++i) {
+                std::string key;
+                put_u32(key, (i * 2654435761u) % 1000003u);
+                rows[key] = std::string(40 + i % 50, static_cast<char>('a' + i % 26));
+                w.put(Table::DnsNodes, key, rows[key]);
+            }
+        });
     }
-    const auto leaf_pages = [&] {
-        ReadTxn r(env);
-        MDB_stat st{};
-        REQUIRE(mdb_stat(r.handle(), env.dbi(Table::DnsNodes), &st) == MDB_SUCCESS);
-        return st.ms_leaf_pages;
-    };
+    const auto leaf_pages = [&] { return ReadTxn(env).stats(Table::DnsNodes).leaf_pages; };
     const auto before = leaf_pages();
     env.repack(Table::DnsNodes);
     const auto after = leaf_pages();
@@ -187,31 +166,37 @@ TEST_CASE("repack keeps every entry and packs the pages", "[store]") {
     CHECK(seen == rows.size());
 }
 
-TEST_CASE("concurrent writers commit in groups, each acknowledged only with its group", "[store]") {
+TEST_CASE("ops of many threads are batched, each acknowledged only after its batch's commit",
+          "[store]") {
     sb::test::TempDir dir;
-    Env env(dir.path()); // durable: every group is flushed
-    const auto last_txn = [&] {
-        MDB_envinfo info{};
-        mdb_env_info(env.handle(), &info);
-        return info.me_last_txnid;
-    };
-    const auto first = last_txn();
+    Env env(dir.path()); // durable: every batch is flushed
+    const auto first_txn = env.stats().last_txn_id;
     constexpr int threads = 8, per_thread = 200;
     std::vector<std::thread> pool;
-    std::atomic<int> acknowledged{0}, unseen{0}; // Catch2 assertions are for the main thread
+    // Catch2 assertions are for the main thread: the others count.
+    std::atomic<int> acknowledged{0}, early{0}, unseen{0}, wrong_result{0}, wrong_error{0};
     for (int t = 0; t < threads; ++t) {
         pool.emplace_back([&, t] {
             for (int i = 0; i < per_thread; ++i) {
                 const std::string key = "k" + std::to_string(t) + "." + std::to_string(i);
-                WriteTxn w(env);
-                w.put(Table::Meta, key, "v");
-                if (i % 10 == 9) {
-                    continue; // abandoned: aborted by the destructor, the others unaffected
+                std::uint64_t batches_before = 0;
+                try {
+                    const int result = env.write([&](WriteTxn& w) {
+                        batches_before = env.batches_committed();
+                        w.put(Table::Meta, key, "v");
+                        if (i % 10 == 9) {
+                            throw std::runtime_error(key); // its batch goes on without it
+                        }
+                        return t * per_thread + i;
+                    });
+                    wrong_result += result == t * per_thread + i ? 0 : 1;
+                } catch (const std::runtime_error& e) {
+                    wrong_error += i % 10 == 9 && e.what() == key ? 0 : 1;
+                    continue;
                 }
-                w.commit();
-                // Acknowledged: visible to a new reader, so already committed by its group.
-                ReadTxn r(env);
-                unseen += r.get(Table::Meta, key) ? 0 : 1;
+                // Acknowledged: the batch holding the op has committed, and a new reader sees it.
+                early += env.batches_committed() > batches_before ? 0 : 1;
+                unseen += ReadTxn(env).get(Table::Meta, key) ? 0 : 1;
                 ++acknowledged;
             }
         });
@@ -219,19 +204,187 @@ TEST_CASE("concurrent writers commit in groups, each acknowledged only with its 
     for (auto& t : pool) {
         t.join();
     }
+    CHECK(early == 0);
     CHECK(unseen == 0);
+    CHECK(wrong_result == 0);
+    CHECK(wrong_error == 0);
     CHECK(acknowledged == threads * per_thread * 9 / 10);
     ReadTxn r(env);
-    int stored = 0, abandoned = 0;
+    int stored = 0, thrown = 0;
     for (int t = 0; t < threads; ++t) {
         for (int i = 0; i < per_thread; ++i) {
             const bool found =
                 r.get(Table::Meta, "k" + std::to_string(t) + "." + std::to_string(i)).has_value();
-            (i % 10 == 9 ? abandoned : stored) += found ? 1 : 0;
+            (i % 10 == 9 ? thrown : stored) += found ? 1 : 0;
         }
     }
     CHECK(stored == acknowledged);
-    CHECK(abandoned == 0);
-    // Fewer LMDB transactions than commits: writers that waited shared one.
-    CHECK(last_txn() - first < static_cast<std::size_t>(acknowledged.load()));
+    CHECK(thrown == 0);
+    // Fewer LMDB transactions (and flushes) than ops: ops queued during a flush share the next.
+    const auto batches = env.batches_committed();
+    CHECK(env.stats().last_txn_id - first_txn == batches);
+    CHECK(batches < static_cast<std::uint64_t>(acknowledged.load()));
+}
+
+TEST_CASE("an op that throws leaves the other ops of its batch committed", "[store]") {
+    sb::test::TempDir dir;
+    Env env(dir.path());
+    // The first op holds the writer until the others are queued: they then join its batch.
+    std::atomic<bool> holding{false}, release{false};
+    std::thread holder([&] {
+        env.write([&](WriteTxn& w) {
+            w.put(Table::Meta, "holder", "1");
+            holding = true;
+            while (!release) {
+                std::this_thread::yield();
+            }
+        });
+    });
+    while (!holding) {
+        std::this_thread::yield();
+    }
+    std::vector<std::thread> ops;
+    std::atomic<int> failed{0};
+    for (int i = 0; i < 5; ++i) {
+        ops.emplace_back([&, i] {
+            try {
+                env.write([&](WriteTxn& w) {
+                    w.put(Table::Meta, "op" + std::to_string(i), "1");
+                    if (i == 2) {
+                        throw std::invalid_argument("op 2 refused");
+                    }
+                });
+            } catch (const std::invalid_argument&) {
+                ++failed;
+            }
+        });
+    }
+    while (env.queued_writes() < 5) {
+        std::this_thread::yield();
+    }
+    const auto before = env.batches_committed();
+    release = true;
+    holder.join();
+    for (auto& t : ops) {
+        t.join();
+    }
+    CHECK(failed == 1);
+    // The five, queued while the holder's op ran, joined its batch: one commit for six ops.
+    CHECK(env.batches_committed() - before == 1);
+    ReadTxn r(env);
+    CHECK(r.get(Table::Meta, "holder"));
+    CHECK(r.get(Table::Meta, "op0"));
+    CHECK(r.get(Table::Meta, "op1"));
+    CHECK_FALSE(r.get(Table::Meta, "op2"));
+    CHECK(r.get(Table::Meta, "op3"));
+    CHECK(r.get(Table::Meta, "op4"));
+}
+
+TEST_CASE("a write from inside an op is refused, not a deadlock", "[store]") {
+    sb::test::TempDir dir;
+    Env env(dir.path());
+    const std::string refused = env.write([&](WriteTxn& w) {
+        w.put(Table::Meta, "outer", "1");
+        try {
+            env.write([](WriteTxn& inner) { inner.put(Table::Meta, "inner", "1"); });
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    });
+    CHECK_THAT(refused, Catch::Contains("inside a write operation"));
+    ReadTxn r(env);
+    CHECK(r.get(Table::Meta, "outer"));
+    CHECK_FALSE(r.get(Table::Meta, "inner"));
+}
+
+TEST_CASE("a read-only Env has no writer and refuses writes", "[store]") {
+    sb::test::TempDir dir;
+    { Env env(dir.path()); }
+    Options o;
+    o.read_only = true;
+    Env env(dir.path(), o);
+    CHECK_THROWS_AS(env.write([](WriteTxn& w) { w.put(Table::Meta, "x", "1"); }), Error);
+    CHECK(env.batches_committed() == 0);
+}
+
+TEST_CASE("durable = false: writes commit without a flush, sync() makes them durable", "[store]") {
+    sb::test::TempDir dir;
+    {
+        Options o;
+        o.durable = false;
+        Env env(dir.path(), o);
+        for (int i = 0; i < 50; ++i) {
+            env.write([&](WriteTxn& w) { w.put(Table::Meta, "n" + std::to_string(i), "1"); });
+        }
+        CHECK(env.batches_committed() == 50);
+        env.sync();
+    }
+    Env env(dir.path());
+    ReadTxn r(env);
+    CHECK(r.get(Table::Meta, "n0"));
+    CHECK(r.get(Table::Meta, "n49"));
+}
+
+TEST_CASE("the writer drains its queue before the Env closes", "[store]") {
+    sb::test::TempDir dir;
+    std::vector<std::thread> writers;
+    {
+        Env env(dir.path());
+        std::atomic<int> done{0};
+        for (int t = 0; t < 4; ++t) {
+            writers.emplace_back([&, t] {
+                for (int i = 0; i < 20; ++i) {
+                    env.write([&](WriteTxn& w) {
+                        w.put(Table::Meta, "d" + std::to_string(t * 20 + i), "1");
+                    });
+                }
+                ++done;
+            });
+        }
+        for (auto& t : writers) {
+            t.join();
+        }
+        CHECK(done == 4);
+    }
+    Env env(dir.path());
+    ReadTxn r(env);
+    for (int i = 0; i < 80; ++i) {
+        CHECK(r.get(Table::Meta, "d" + std::to_string(i)));
+    }
+}
+
+// Cursor lifetimes: a cursor comes only from a transaction, is neither copied nor moved, and
+// finds nothing once its transaction has ended or been reset (until renewed).
+static_assert(!std::is_copy_constructible_v<Cursor> && !std::is_move_constructible_v<Cursor>);
+static_assert(!std::is_constructible_v<WriteTxn, Env&>); // only the writer makes them
+static_assert(!std::is_move_constructible_v<ReadTxn>);   // its cursors point to it
+
+TEST_CASE("a cursor is stale after its txn's reset until renewed, dead after its txn ends",
+          "[store]") {
+    sb::test::TempDir dir;
+    Env env(dir.path());
+    env.write([](WriteTxn& w) {
+        w.put(Table::Meta, "a", "1");
+        w.put(Table::Meta, "b", "2");
+    });
+    std::optional<ReadTxn> r;
+    r.emplace(env);
+    Cursor c = r->cursor(Table::Meta);
+    REQUIRE(c.seek("a"));
+    CHECK_FALSE(c.stale());
+    r->reset();
+    CHECK(c.stale());
+    CHECK_FALSE(c.next()); // finds nothing rather than reading a released snapshot
+    r->renew();
+    CHECK(c.stale());
+    ReadTxn other(env);
+    CHECK_THROWS_AS(c.renew(other), Error); // only with its own txn
+    c.renew(*r);
+    CHECK_FALSE(c.stale());
+    REQUIRE(c.seek("b"));
+    CHECK(c.value() == "2");
+    r.reset(); // the txn ends first: it closes the cursor
+    CHECK(c.stale());
+    CHECK_FALSE(c.first());
 }

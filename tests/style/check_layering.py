@@ -9,7 +9,9 @@ may use. Fails naming
  - each file outside provisioning/src and wsdl/src that includes the generated soapH.h;
  - each target_link_libraries arrow (or INTERFACE_LINK_LIBRARIES property) from a library to
    one of a layer it may not use, read from every CMakeLists.txt;
- - each cycle among the project's targets (static libraries that link each other).
+ - each cycle among the project's targets (static libraries that link each other);
+ - each public header of store/ (store/include) that names LMDB (`MDB_`, `mdb_`) or includes
+   lmdb.h: LMDB stays in store/src.
 
 Usage: check_layering.py [--root DIR]   (default: the repository this file is in)
 """
@@ -73,6 +75,22 @@ def check_includes(root):
                     bad.append(f"{rel} includes the generated {inc} (only provisioning/src "
                                f"and wsdl/src may)")
     return bad, checked
+
+
+LMDB_NAME = re.compile(r"\b(MDB_|mdb_)\w*|lmdb\.h")
+
+
+def check_store_headers(root):
+    """Public store headers that name LMDB or include lmdb.h (comments count too)."""
+    bad = []
+    for dirpath, f in walk(root, os.path.join("store", "include")):
+        path = os.path.join(dirpath, f)
+        for n, line in enumerate(open(path, encoding="utf-8"), 1):
+            m = LMDB_NAME.search(line)
+            if m:
+                bad.append(f"{os.path.relpath(path, root)}:{n} names {m.group(0)}: LMDB stays "
+                           f"in store/src (public store headers use the opaque handles)")
+    return bad
 
 
 def cmake_commands(text, name):
@@ -151,6 +169,7 @@ def main():
         os.path.join(os.path.dirname(__file__), "..", "..")))
     root = parser.parse_args().root
     bad, checked = check_includes(root)
+    bad += check_store_headers(root)
     link_bad, targets = check_links(root)
     bad += link_bad
     for line in bad:

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """check_layering.py fails on each kind of violation it is there for, and passes a clean tree:
 store including provisioning code (by its include path or by a relative path into its src/),
+a public store header naming LMDB or including lmdb.h,
 a private src/ header of another library, soapH.h outside provisioning/src, a library linking
 one of a layer above it, and a cycle of static libraries linking each other. Each case is a
 small tree written to a temporary directory."""
@@ -15,7 +16,8 @@ CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "check_layering
 CLEAN = {
     "store/CMakeLists.txt": "add_library(sb_store STATIC src/store.cpp)\n"
                             "target_link_libraries(sb_store PUBLIC PkgConfig::LMDB)\n",
-    "store/src/store.cpp": '#include "store/store.hpp"\n#include <vector>\n',
+    "store/src/store.cpp": '#include "store/store.hpp"\n#include <lmdb.h>\n',
+    "store/include/store/store.hpp": "struct TxnHandle; // opaque\n",
     "zones/CMakeLists.txt": "add_library(sb_zones STATIC src/z.cpp)\n"
                             "target_link_libraries(sb_zones PUBLIC sb_store)\n",
     "zones/src/z.cpp": '#include "store/store.hpp"\n',
@@ -34,6 +36,15 @@ CASES = [
     ("store includes provisioning by a relative path",
      {"store/src/store.cpp": '#include "../../provisioning/src/sip_tables.hpp"\n'},
      1, "includes ../../provisioning/src/sip_tables.hpp"),
+    ("a public store header includes lmdb.h",
+     {"store/include/store/store.hpp": "#include <lmdb.h>\n"}, 1,
+     "store/include/store/store.hpp:1 names lmdb.h"),
+    ("a public store header names an LMDB type",
+     {"store/include/store/store.hpp": "struct X { MDB_txn* txn; };\n"}, 1,
+     "store/include/store/store.hpp:1 names MDB_txn"),
+    ("a public store header calls LMDB",
+     {"store/include/store/store.hpp": "inline int f() { return mdb_txn_id(0); }\n"}, 1,
+     "names mdb_txn_id"),
     ("a private header of another library",
      {"zones/src/z.cpp": '#include "store/src/codec.hpp"\n'}, 1, "a private src/ header"),
     ("soapH.h outside provisioning/src", {"zones/src/z.cpp": '#include "soapH.h"\n'},

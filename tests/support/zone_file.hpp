@@ -25,13 +25,12 @@ ns.sub IN A 192.0.2.200
 // serial would be 2023111400), so that the serials an import gives are known.
 inline zones::ImportResult import_zone_file(store::Env& env, const std::string& text,
                                             bool force_serial = false) {
-    store::WriteTxn txn(env);
-    zones::ImportOptions o;
-    o.now = 1700000000;
-    o.force_serial = force_serial;
-    auto result = zones::import_zone(txn, text, o);
-    txn.commit();
-    return result;
+    return env.write([&](store::WriteTxn& txn) {
+        zones::ImportOptions o;
+        o.now = 1700000000;
+        o.force_serial = force_serial;
+        return zones::import_zone(txn, text, o);
+    });
 }
 
 } // namespace sb::test

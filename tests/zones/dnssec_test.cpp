@@ -2,6 +2,7 @@
 // every import and re-import of a signed zone (NSEC owners, NSEC3 owners, a zone that changes
 // from NSEC to NSEC3, names removed), and the NSEC3 hash matches RFC 5155's and OpenSSL's.
 #include "temp_dir.hpp"
+#include "zone_file.hpp"
 #include "zones/dnssec.hpp"
 #include "zones/zonefile.hpp"
 #include "zones/zones.hpp"
@@ -24,15 +25,6 @@ std::string signed_zone(const std::string& zone) {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-void import(store::Env& env, const std::string& text) {
-    store::WriteTxn txn(env);
-    zones::ImportOptions o;
-    o.now = 1700000000;
-    o.force_serial = true;
-    zones::import_zone(txn, text, o);
-    txn.commit();
 }
 
 // The owner names the chain index holds for `zone` of `kind`.
@@ -90,8 +82,8 @@ TEST_CASE("the chain index holds every NSEC and NSEC3 owner and follows re-impor
     store::Env env(dir.path());
     const std::string nsec = signed_zone("nsec.test");
     const std::string nsec3 = signed_zone("nsec3.test");
-    import(env, nsec);
-    import(env, nsec3);
+    test::import_zone_file(env, nsec, true);
+    test::import_zone_file(env, nsec3, true);
     CHECK(owners(nsec, "NSEC").size() > 10);
     CHECK(chain(env, "nsec.test", zones::chain_nsec) == owners(nsec, "NSEC"));
     CHECK(chain(env, "nsec.test", zones::chain_nsec3).empty());
@@ -99,7 +91,7 @@ TEST_CASE("the chain index holds every NSEC and NSEC3 owner and follows re-impor
     CHECK(chain(env, "nsec3.test", zones::chain_nsec).empty());
 
     SECTION("a re-import without a name drops it from the chain") {
-        import(env, without_owner(nsec, "z.nsec.test"));
+        test::import_zone_file(env, without_owner(nsec, "z.nsec.test"), true);
         auto expected = owners(nsec, "NSEC");
         REQUIRE(expected.erase("z.nsec.test") == 1);
         CHECK(chain(env, "nsec.test", zones::chain_nsec) == expected);
@@ -108,7 +100,7 @@ TEST_CASE("the chain index holds every NSEC and NSEC3 owner and follows re-impor
     }
     SECTION("a zone re-signed with NSEC3 loses its NSEC chain and gains an NSEC3 one") {
         const std::string resigned = replace_all(nsec3, "nsec3.test.", "nsec.test.");
-        import(env, resigned);
+        test::import_zone_file(env, resigned, true);
         CHECK(chain(env, "nsec.test", zones::chain_nsec).empty());
         CHECK(chain(env, "nsec.test", zones::chain_nsec3) == owners(resigned, "NSEC3"));
         CHECK(chain(env, "nsec3.test", zones::chain_nsec3) == owners(nsec3, "NSEC3"));

@@ -158,9 +158,9 @@ TEST_CASE("lookup sees a commit after reset and renew", "[zones][dnsd]") {
     const std::string key = zones::name_key("new.example.com");
     CHECK(zones::lookup(s.txn, s.cursor, s.index, key, RRType::A, res) == LookupState::NxDomain);
     {
-        store::WriteTxn w(s.env);
-        test::put_rrs(w, "new.example.com", RRType::A, 60, {test::a_rdata(192, 0, 2, 9)});
-        w.commit();
+        s.env.write([&](store::WriteTxn& w) {
+            test::put_rrs(w, "new.example.com", RRType::A, 60, {test::a_rdata(192, 0, 2, 9)});
+        });
     }
     s.renew();
     CHECK(zones::lookup(s.txn, s.cursor, s.index, key, RRType::A, res) == LookupState::Hit);
@@ -175,9 +175,7 @@ TEST_CASE("the zone index follows zones, cuts and wildcards as they are committe
         return zones::lookup(s.txn, s.cursor, s.index, zones::name_key(name), RRType::A, res);
     };
     const auto commit = [&](auto&& change) {
-        store::WriteTxn w(s.env);
-        change(w);
-        w.commit();
+        s.env.write([&](store::WriteTxn& w) { change(w); });
         s.renew();
     };
     CHECK(lookup("www.example.net") == LookupState::Refused);

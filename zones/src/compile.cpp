@@ -83,8 +83,7 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
                                                 store::records_by_owner_prefix(key))) {
         const auto rec = store::get_record(txn, id);
         if (!rec) {
-            throw store::Error("index points at missing record " + std::to_string(id),
-                               MDB_CORRUPTED);
+            throw store::Error::corrupted("index points at missing record " + std::to_string(id));
         }
         if (apex && rec->zone != apex->name) {
             // The parent zone's delegation (NS, glue) at the apex of a child zone we also

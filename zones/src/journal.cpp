@@ -130,7 +130,7 @@ void journal_node(store::WriteTxn& txn, std::string_view owner, const std::strin
     if (!zone) {
         return; // a name in no zone (a deleted zone's leftovers): nothing to transfer
     }
-    const std::uint64_t txn_id = mdb_txn_id(txn.handle());
+    const std::uint64_t txn_id = txn.id();
     Meta meta = read_meta(txn, *zone);
     if (meta.last_txn != txn_id) {
         ++meta.groups;

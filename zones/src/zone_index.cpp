@@ -2,8 +2,6 @@
 
 #include "zones/node.hpp"
 
-#include <lmdb.h>
-
 #include <cstring>
 #include <utility>
 
@@ -50,7 +48,7 @@ void mark_node(store::WriteTxn& txn, std::string_view key, std::uint8_t flags) {
 }
 
 bool ZoneIndex::sync(const store::ReadTxn& txn) noexcept {
-    const std::uint64_t id = mdb_txn_id(txn.handle());
+    const std::uint64_t id = txn.id();
     if (id == txn_id_ && generation_ != ~std::uint64_t{0}) {
         return true;
     }

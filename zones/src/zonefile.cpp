@@ -395,7 +395,7 @@ std::vector<ZoneRr> rrs_of(const Txn& txn, std::string_view zone) {
     auto add_node = [&](std::string_view key, std::string_view value, bool soa_only) {
         const NodeView node(value);
         if (!node.valid()) {
-            throw store::Error("malformed node " + key_to_name(key), MDB_CORRUPTED);
+            throw store::Error::corrupted("malformed node " + key_to_name(key));
         }
         const std::string owner = key_to_name(key);
         for (std::uint16_t i = 0; i < node.rrset_count(); ++i) {

@@ -1,12 +1,12 @@
 // sb::store — RAII over one LMDB environment: Env, ReadTxn, WriteTxn, Cursor, typed tables.
 // Values returned by get()/Cursor are views into the memory map, valid until the transaction
 // that produced them ends (commit, abort, reset) — copy what must live longer.
+// LMDB itself stays in src/store.cpp: the handles below are opaque.
 #pragma once
-
-#include <lmdb.h>
 
 #include <array>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -18,16 +18,20 @@
 
 namespace sb::store {
 
-// Something that should never happen (I/O error, map full, corruption): operation + mdb_strerror.
+// Something that should never happen (I/O error, map full, corruption): operation + the
+// store's error text.
 class Error : public std::runtime_error {
 public:
     Error(const std::string& what, int rc);
 
-    int code() const noexcept { return rc_; }
+    // A stored value that fails its own check (the store's "corrupted" code).
+    [[nodiscard]] static Error corrupted(const std::string& what);
+
+    [[nodiscard]] int code() const noexcept { return rc_; }
 
     // The map or the disk is full: the operation was rolled back and can be retried once
     // space is made.
-    bool full() const noexcept;
+    [[nodiscard]] bool full() const noexcept;
 
 private:
     int rc_;
@@ -73,15 +77,59 @@ struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does
     unsigned max_readers = 510;
     bool read_only = false;
-    // false: commits are not flushed to disk (MDB_NOSYNC) — for bulk loads in tests and
+    // false: commits are not flushed to disk (no fsync) — for bulk loads in tests and
     // benchmarks only; a crash may lose the latest commits.
     bool durable = true;
 };
 
+// What `switchboard inspect` and the metrics page show of the store.
+struct Stats {
+    std::uint64_t map_bytes = 0;   // size of the memory map
+    std::uint64_t used_bytes = 0;  // pages in use (up to the last one), in bytes
+    std::uint64_t last_txn_id = 0; // id of the last committed write transaction
+};
+
+// Of one table in one snapshot (tests and repack).
+struct TableStats {
+    std::uint64_t entries = 0;
+    std::uint64_t leaf_pages = 0;
+};
+
+// Opaque LMDB handles, defined only in src/store.cpp.
+struct EnvHandle;
+struct TxnHandle;
+struct CursorHandle;
+
 class WriteTxn;
+class ReadTxn;
+class Cursor;
+
+namespace detail {
+
+// One queued write: lives in the frame of the caller of Env::write, who blocks until `done`.
+struct WriteJob {
+    void (*run)(WriteJob& job, WriteTxn& txn) = nullptr; // calls the caller's op
+    std::exception_ptr error;                            // what the op or the commit threw
+    WriteJob* next = nullptr;                            // the writer's queue (intrusive)
+    bool done = false;                                   // set by the writer, under its mutex
+    bool alone = false; // runs in a batch of its own, after what was queued before (repack)
+};
+
+// The cursors open on one transaction, so that the transaction closes them when it ends.
+struct CursorList {
+    Cursor* head = nullptr;
+    unsigned generation = 0; // bumped by ReadTxn::reset(): cursors opened before are stale
+    void close_all() noexcept;
+};
+
+} // namespace detail
 
 // One per data dir per process. Opens (creating if needed) every Table and checks the schema
 // version: a store written by another version is refused with a clear Error.
+//
+// A read-write Env runs one writer thread, the only thread that writes to LMDB (its documentation:
+// "A transaction and its cursors must only be used by a single thread"). It starts with the Env and
+// stops in ~Env once its queue is drained.
 class Env {
 public:
     explicit Env(const std::filesystem::path& dir, Options options = {});
@@ -89,144 +137,181 @@ public:
     Env(const Env&) = delete;
     Env& operator=(const Env&) = delete;
 
-    MDB_env* handle() const noexcept { return env_; }
+    [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
 
-    MDB_dbi dbi(Table t) const noexcept { return dbis_[static_cast<unsigned>(t)]; }
+    [[nodiscard]] Stats stats() const;
 
-    const std::filesystem::path& dir() const noexcept { return dir_; }
+    // Flushes commits made with Options::durable = false.
+    void sync();
 
     // A consistent, compacted copy of the whole store into the empty directory `target`,
-    // taken from one read snapshot while writers go on (mdb_env_copy2, MDB_CP_COMPACT).
+    // taken from one read snapshot while writers go on.
     void copy_to(const std::filesystem::path& target) const;
 
-    // Rewrites table `t` in key order in one write transaction (MDB_APPEND): every page full
-    // and the pages adjacent in the file. B-tree pages filled by random inserts are about two
-    // thirds full; a reader of the whole table then touches half as many pages again. The old
-    // pages return to the free list. Safe while serving: other writers wait for it.
+    // Rewrites table `t` in key order in one write (appending): every page full and the pages
+    // adjacent in the file. B-tree pages filled by random inserts are about two thirds full; a
+    // reader of the whole table then touches half as many pages again. The old pages return to
+    // the free list. Safe while serving: it is one more op of the writer.
     void repack(Table t);
 
-    // Runs `op` in one write transaction and commits it: the one way provisioning writes.
-    // Returns what `op` returns once the change is durable; an exception thrown by `op` aborts
-    // the transaction and reaches the caller, changing nothing.
+    // Runs `op` on the writer thread in a transaction of its own (a child of the batch's
+    // transaction) and blocks until the batch is committed and flushed. Returns what `op`
+    // returned; an exception thrown by `op` aborts its transaction only (nothing of it is
+    // written) and is rethrown here; a failed batch commit throws Error. Calling write() from
+    // inside an op throws Error (it would wait for itself). No heap allocation: the job lives
+    // in this frame.
     template <class Op>
     std::invoke_result_t<Op&, WriteTxn&> write(Op&& op);
 
-    struct WriteGroup; // group commit of WriteTxns (store.cpp)
+    // Most ops one batch takes from the queue: one commit (and flush) acknowledges them all.
+    static constexpr std::size_t max_batch = 64;
+
+    // Batches committed by the writer since the Env opened, and ops queued but not yet
+    // taken by the writer (tests watch them).
+    [[nodiscard]] std::uint64_t batches_committed() const noexcept;
+    [[nodiscard]] std::size_t queued_writes() const noexcept;
+
+    struct Writer; // the writer thread and its queue (store.cpp)
 
 private:
+    friend class ReadTxn;
     friend class WriteTxn;
+    void submit(detail::WriteJob& job); // blocks until the job is done; rethrows its error
+
     std::filesystem::path dir_;
-    MDB_env* env_ = nullptr;
-    std::unique_ptr<WriteGroup> group_;
-    std::array<MDB_dbi, static_cast<unsigned>(Table::Count)> dbis_{};
+    EnvHandle* env_ = nullptr;
+    std::array<unsigned, static_cast<unsigned>(Table::Count)> dbis_{};
+    std::unique_ptr<Writer> writer_; // null for a read-only Env
 };
 
-class Cursor;
-
 // A read snapshot. reset() releases the snapshot but keeps the handle; renew() takes a new one,
-// so a worker can see every commit without allocating a transaction per batch.
+// so a worker can see every commit without allocating a transaction per batch. Not movable:
+// its cursors point to it.
 class ReadTxn {
 public:
     explicit ReadTxn(const Env& env);
     ~ReadTxn();
-    ReadTxn(ReadTxn&& other) noexcept;
+    ReadTxn(ReadTxn&&) = delete;
     ReadTxn& operator=(ReadTxn&&) = delete;
-    ReadTxn(const ReadTxn&) = delete;
 
-    std::optional<std::string_view> get(Table t, std::string_view key) const;
-    Cursor cursor(Table t) const;
+    [[nodiscard]] std::optional<std::string_view> get(Table t, std::string_view key) const;
+    // A cursor of this snapshot; the cursor must be renew()ed after reset() + renew().
+    [[nodiscard]] Cursor cursor(Table t) const;
     void reset() noexcept;
     void renew();
+    // Id of the last write transaction this snapshot sees.
+    [[nodiscard]] std::uint64_t id() const noexcept;
+    [[nodiscard]] TableStats stats(Table t) const;
 
-    MDB_txn* handle() const noexcept { return txn_; }
-
-    const Env& env() const noexcept { return *env_; }
+    [[nodiscard]] const Env& env() const noexcept { return *env_; }
 
 private:
+    friend class Cursor;
     const Env* env_;
-    MDB_txn* txn_ = nullptr;
+    TxnHandle* txn_ = nullptr;
+    mutable detail::CursorList cursors_;
 };
 
-// The one write transaction of a provisioning operation. Aborted by the destructor unless
-// commit() succeeded. Cursors opened on it must be destroyed before commit().
-//
-// Group commit: the write transactions of concurrent threads run one after another as child
-// transactions of one LMDB transaction, which the first of them (the leader) commits, with
-// its flushes to disk, once no other writer waits (at most max_group children). commit()
-// returns when the group is durable, and throws when it is not: one flush acknowledges many
-// operations, and no operation is acknowledged before it is on disk.
+// The transaction one op of Env::write runs in, on the writer thread; only the writer makes
+// them (a child of the batch's transaction), and commits it when the op returns.
 class WriteTxn {
 public:
-    explicit WriteTxn(Env& env);
     ~WriteTxn();
     WriteTxn(const WriteTxn&) = delete;
     WriteTxn& operator=(const WriteTxn&) = delete;
 
     // The empty key (the DNS root) is stored as "\0"; a cursor shows it that way.
-    std::optional<std::string_view> get(Table t, std::string_view key) const;
+    [[nodiscard]] std::optional<std::string_view> get(Table t, std::string_view key) const;
     void put(Table t, std::string_view key, std::string_view value);
     bool del(Table t, std::string_view key); // false when the key was absent
-    Cursor cursor(Table t) const;
-    void commit();
+    [[nodiscard]] Cursor cursor(Table t) const;
     // Next value of a named counter kept in Meta (starts at 1).
-    std::uint64_t next_id(std::string_view kind);
+    [[nodiscard]] std::uint64_t next_id(std::string_view kind);
+    // Id of the batch's transaction: every op of one batch shares it.
+    [[nodiscard]] std::uint64_t id() const noexcept;
 
-    MDB_txn* handle() const noexcept { return txn_; }
-
-    const Env& env() const noexcept { return *env_; }
-
-    static constexpr std::size_t max_group = 64;
+    [[nodiscard]] const Env& env() const noexcept { return *env_; }
 
 private:
-    void finish_group() noexcept;
+    friend class Env;
+    friend struct Env::Writer;
+    friend class Cursor;
+    WriteTxn(Env& env, TxnHandle* parent);
+    void commit(); // into the batch's transaction
+    void append(Table t, std::string_view key, std::string_view value); // repack
 
     Env* env_;
-    MDB_txn* txn_ = nullptr; // a child of the group's transaction
-    bool leader_ = false;    // began the group's transaction, and commits it
-    int group_rc_ = 0;       // the group's commit, for its members
-    bool group_done_ = false;
+    TxnHandle* txn_ = nullptr;
+    mutable detail::CursorList cursors_;
 };
 
 template <class Op>
 std::invoke_result_t<Op&, WriteTxn&> Env::write(Op&& op) {
-    WriteTxn txn(*this);
-    if constexpr (std::is_void_v<std::invoke_result_t<Op&, WriteTxn&>>) {
-        op(txn);
-        txn.commit();
-    } else {
-        auto result = op(txn);
-        txn.commit();
-        return result;
+    using Result = std::invoke_result_t<Op&, WriteTxn&>;
+    static_assert(!std::is_reference_v<Result>, "an op returns a value, not a reference");
+
+    struct Job : detail::WriteJob {
+        std::remove_reference_t<Op>* op;
+        std::conditional_t<std::is_void_v<Result>, bool, std::optional<Result>> result{};
+    };
+
+    Job job;
+    job.op = &op;
+    job.run = [](detail::WriteJob& base, WriteTxn& txn) {
+        auto& self = static_cast<Job&>(base);
+        if constexpr (std::is_void_v<Result>) {
+            (*self.op)(txn);
+        } else {
+            self.result.emplace((*self.op)(txn));
+        }
+    };
+    submit(job);
+    if constexpr (!std::is_void_v<Result>) {
+        return std::move(*job.result);
     }
 }
 
-// A position in one table. Views it returns live as long as the transaction.
+// A position in one table, obtained only from a transaction. It can neither be copied nor
+// moved, and its transaction closes it when it ends (commit, abort, destruction): a cursor
+// used after that finds nothing. After ReadTxn::reset() a cursor is stale until renew(txn);
+// a stale cursor finds nothing either (stale() says so).
 class Cursor {
 public:
-    Cursor(MDB_txn* txn, MDB_dbi dbi);
     ~Cursor();
-    Cursor(Cursor&& other) noexcept;
-    Cursor& operator=(Cursor&&) = delete;
     Cursor(const Cursor&) = delete;
+    Cursor& operator=(const Cursor&) = delete;
 
-    bool seek(std::string_view key); // first entry with key >= `key`
-    bool first();
-    bool last();
-    bool next();
-    bool prev();
+    [[nodiscard]] bool seek(std::string_view key); // first entry with key >= `key`
+    [[nodiscard]] bool first();
+    [[nodiscard]] bool last();
+    [[nodiscard]] bool next();
+    [[nodiscard]] bool prev();
 
-    bool valid() const noexcept { return valid_; }
+    [[nodiscard]] bool valid() const noexcept { return valid_; }
 
-    std::string_view key() const noexcept { return key_; }
+    [[nodiscard]] std::string_view key() const noexcept { return key_; }
 
-    std::string_view value() const noexcept { return value_; }
+    [[nodiscard]] std::string_view value() const noexcept { return value_; }
 
-    // Re-bind a cursor of a read-only txn after ReadTxn::renew().
+    // Closed by its transaction's end, or not renewed since its ReadTxn's reset().
+    [[nodiscard]] bool stale() const noexcept;
+
+    // Re-bind a cursor of a read-only txn after ReadTxn::renew() (the txn it came from).
     void renew(const ReadTxn& txn);
 
 private:
-    bool move(MDB_cursor_op op, std::string_view key = {});
-    MDB_cursor* cur_ = nullptr;
+    friend class ReadTxn;
+    friend class WriteTxn;
+    friend struct detail::CursorList;
+    Cursor(TxnHandle* txn, unsigned dbi, detail::CursorList& list);
+    bool move(int op, std::string_view key = {});
+    void unlink() noexcept;
+
+    CursorHandle* cur_ = nullptr;
+    detail::CursorList* list_;
+    Cursor* prev_ = nullptr;
+    Cursor* next_ = nullptr;
+    unsigned generation_;
     bool valid_ = false;
     std::string_view key_, value_;
 };
@@ -235,10 +320,10 @@ private:
 void put_u16(std::string& out, std::uint16_t v);
 void put_u32(std::string& out, std::uint32_t v);
 void put_u64(std::string& out, std::uint64_t v);
-std::uint16_t get_u16(std::string_view in, std::size_t pos) noexcept;
-std::uint32_t get_u32(std::string_view in, std::size_t pos) noexcept;
-std::uint64_t get_u64(std::string_view in, std::size_t pos) noexcept;
-std::string u64_key(std::uint64_t v);
+[[nodiscard]] std::uint16_t get_u16(std::string_view in, std::size_t pos) noexcept;
+[[nodiscard]] std::uint32_t get_u32(std::string_view in, std::size_t pos) noexcept;
+[[nodiscard]] std::uint64_t get_u64(std::string_view in, std::size_t pos) noexcept;
+[[nodiscard]] std::string u64_key(std::uint64_t v);
 
 // Length-checked reader for entity codecs; throws Error on a short or malformed value.
 class Reader {

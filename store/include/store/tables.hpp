@@ -120,19 +120,19 @@ struct CustomerRow {
 };
 
 std::string encode(const ZoneRow& row);
-ZoneRow decode_zone(std::string_view value);
+[[nodiscard]] ZoneRow decode_zone(std::string_view value);
 std::string encode(const RecordRow& row);
-RecordRow decode_record(std::string_view value);
+[[nodiscard]] RecordRow decode_record(std::string_view value);
 std::string encode(const EnumRangeRow& row);
-EnumRangeRow decode_enum_range(std::string_view value);
+[[nodiscard]] EnumRangeRow decode_enum_range(std::string_view value);
 std::string encode(const EnumNumberRow& row);
-EnumNumberRow decode_enum_number(std::string_view value);
+[[nodiscard]] EnumNumberRow decode_enum_number(std::string_view value);
 
 std::string encode(const CustomerRow& row);
-CustomerRow decode_customer(std::string_view value);
+[[nodiscard]] CustomerRow decode_customer(std::string_view value);
 
 template <class Txn>
-std::optional<CustomerRow> get_customer(const Txn& txn, std::int64_t id) {
+[[nodiscard]] std::optional<CustomerRow> get_customer(const Txn& txn, std::int64_t id) {
     const auto v = txn.get(Table::Customers, u64_key(static_cast<std::uint64_t>(id)));
     return v ? std::optional<CustomerRow>(decode_customer(*v)) : std::nullopt;
 }
@@ -141,7 +141,8 @@ std::optional<CustomerRow> get_customer(const Txn& txn, std::int64_t id) {
 std::string counter_key(char scope, std::int64_t id, std::string_view kind);
 
 template <class Txn>
-std::uint64_t get_counter(const Txn& txn, char scope, std::int64_t id, std::string_view kind) {
+[[nodiscard]] std::uint64_t get_counter(const Txn& txn, char scope, std::int64_t id,
+                                        std::string_view kind) {
     const auto v = txn.get(Table::Counters, counter_key(scope, id, kind));
     return v && v->size() == 8 ? get_u64(*v, 0) : 0;
 }
@@ -159,20 +160,21 @@ std::string records_by_owner_prefix(std::string_view owner_name_key);
 std::string records_by_owner_key(std::string_view owner_name_key, std::uint64_t id);
 
 template <class Txn>
-std::optional<ZoneRow> get_zone(const Txn& txn, std::string_view name) {
+[[nodiscard]] std::optional<ZoneRow> get_zone(const Txn& txn, std::string_view name) {
     const auto v = txn.get(Table::Zones, name);
     return v ? std::optional<ZoneRow>(decode_zone(*v)) : std::nullopt;
 }
 
 template <class Txn>
-std::optional<RecordRow> get_record(const Txn& txn, std::uint64_t id) {
+[[nodiscard]] std::optional<RecordRow> get_record(const Txn& txn, std::uint64_t id) {
     const auto v = txn.get(Table::Records, u64_key(id));
     return v ? std::optional<RecordRow>(decode_record(*v)) : std::nullopt;
 }
 
 // Ids of the entries of an index whose keys start with `prefix` (the id is the last 8 bytes).
 template <class Txn>
-std::vector<std::uint64_t> ids_with_prefix(const Txn& txn, Table index, std::string_view prefix) {
+[[nodiscard]] std::vector<std::uint64_t> ids_with_prefix(const Txn& txn, Table index,
+                                                         std::string_view prefix) {
     std::vector<std::uint64_t> ids;
     Cursor c = txn.cursor(index);
     for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
