@@ -1,5 +1,6 @@
 #include "policy.hpp"
 
+#include "index.hpp"
 #include "provisioning/rows.hpp"
 
 #include <cstdlib>
@@ -45,19 +46,13 @@ std::string remaining_records(const store::WriteTxn& txn, std::int64_t customer)
             out += (out.empty() ? "" : ", ") + std::string(counter_name(k));
         }
     }
-    // SIP domains and trusted peers count against no credit: look for them directly.
-    const auto holds = [&](store::Table table, auto row, const char* what) {
-        store::Cursor c = txn.cursor(table);
-        for (bool ok = c.first(); ok; ok = c.next()) {
-            decode(c.value(), row);
-            if (row.customer == customer || row.reseller == customer) {
-                out += (out.empty() ? "" : ", ") + std::string(what);
-                return;
-            }
+    // SIP domains and trusted peers count against no credit: their held_by index (rows.hpp)
+    // says in one seek whether the customer, or the reseller, still holds one.
+    for (const char* what : {"sip_domain", "trusted_peer"}) {
+        if (first_key_with_prefix(txn, store::Table::Index, held_by_prefix(what, customer))) {
+            out += (out.empty() ? "" : ", ") + std::string(what) + "s";
         }
-    };
-    holds(store::Table::SipDomains, SipDomainRow{}, "sip_domains");
-    holds(store::Table::TrustedPeers, TrustedPeerRow{}, "trusted_peers");
+    }
     const std::uint64_t customers = store::get_counter(txn, 'r', customer, "customers");
     if (customers > 1 || (customers == 1 && !out.empty())) {
         out += (out.empty() ? "" : ", ") + std::string("customers");

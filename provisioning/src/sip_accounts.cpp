@@ -252,7 +252,7 @@ std::optional<SipAliasRow> find_alias(const Txn& txn, const SipId& id) {
 
 void delete_alias_row(store::WriteTxn& txn, const SipAliasRow& a) {
     txn.del(Table::SipAliases, sip_key(a.username, a.domain));
-    txn.del(Table::Index, alias_target_key(a));
+    reindex<SipAliasRow>(txn, &a, nullptr);
     release(txn, Kind::SipAlias, Tenant{a.customer, a.reseller});
 }
 
@@ -302,6 +302,7 @@ void SipService::add_domain(const Caller& caller, const SipDomainInput& in) {
         apply_domain(row, in);
         row.change_date = now();
         txn.put(Table::SipDomains, name, encode(row));
+        reindex<SipDomainRow>(txn, nullptr, &row);
     });
 }
 
@@ -309,6 +310,7 @@ void SipService::update_domain(const Caller& caller, const SipDomainInput& in) {
     const std::string name = domain_name(in.domain);
     env_.write([&](store::WriteTxn& txn) {
         SipDomainRow row = load_domain(txn, caller, name);
+        const SipDomainRow before = row;
         apply_domain(row, in);
         if (caller.admin && (in.customer != row.customer || in.reseller != row.reseller)) {
             // The administrator moves the domain, and with it its accounts and aliases.
@@ -333,16 +335,18 @@ void SipService::update_domain(const Caller& caller, const SipDomainInput& in) {
         }
         row.change_date = now();
         txn.put(Table::SipDomains, name, encode(row));
+        reindex(txn, &before, &row);
     });
 }
 
 void SipService::delete_domain(const Caller& caller, const std::string& domain) {
     const std::string name = domain_name(domain);
     env_.write([&](store::WriteTxn& txn) {
-        load_domain(txn, caller, name);
+        const SipDomainRow row = load_domain(txn, caller, name);
+        // Accounts and aliases are keyed by domain first: one seek each when there are none.
         const std::string prefix = sip_domain_prefix(name);
-        const auto accounts = keys_with_prefix(txn, Table::SipAccounts, prefix).size();
-        const auto aliases = keys_with_prefix(txn, Table::SipAliases, prefix).size();
+        const auto accounts = count_with_prefix(txn, Table::SipAccounts, prefix);
+        const auto aliases = count_with_prefix(txn, Table::SipAliases, prefix);
         if (accounts + aliases != 0) {
             throw ApiError(ErrorCode::SipDomainNotEmpty,
                            "SIP domain " + name + " still has " + std::to_string(accounts) +
@@ -350,6 +354,7 @@ void SipService::delete_domain(const Caller& caller, const std::string& domain) 
                                " alias(es); delete them first");
         }
         txn.del(Table::SipDomains, name);
+        reindex<SipDomainRow>(txn, &row, nullptr);
     });
 }
 
@@ -609,7 +614,7 @@ void SipService::add_alias(const Caller& caller, const SipAliasInput& in) {
         row.change_date = now();
         charge(txn, Kind::SipAlias, Tenant{row.customer, row.reseller});
         txn.put(Table::SipAliases, key, encode(row));
-        txn.put(Table::Index, alias_target_key(row), "");
+        reindex<SipAliasRow>(txn, nullptr, &row);
     });
 }
 
@@ -622,13 +627,13 @@ void SipService::update_alias(const Caller& caller, const SipAliasInput& in) {
                            "SIP alias " + address(id) + " does not exist");
         }
         const SipId target = checked_target(txn, caller, in.target);
-        txn.del(Table::Index, alias_target_key(*row));
+        const SipAliasRow before = *row;
         row->target_username = target.username;
         row->target_domain = target.domain;
         row->owner = in.owner;
         row->change_date = now();
         txn.put(Table::SipAliases, sip_key(id.username, id.domain), encode(*row));
-        txn.put(Table::Index, alias_target_key(*row), "");
+        reindex(txn, &before, &*row);
     });
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common.hpp"
+#include "index.hpp"
 #include "policy.hpp"
 #include "provisioning/rows.hpp"
 #include "sip_service.hpp"
@@ -71,11 +72,10 @@ inline void put_account(store::WriteTxn& txn, const sb::prov::SipAccountRow& row
 template <class Row, class Txn>
 std::vector<Row> rows_with_prefix(const Txn& txn, Table table, std::string_view prefix) {
     std::vector<Row> out;
-    store::Cursor c = txn.cursor(table);
-    for (bool ok = prefix.empty() ? c.first() : c.seek(prefix); ok && c.key().starts_with(prefix);
-         ok = c.next()) {
-        out.push_back(sb::prov::decoded<Row>(c.value()));
-    }
+    walk_prefix(txn, table, prefix, [&](std::string_view, std::string_view value) {
+        out.push_back(sb::prov::decoded<Row>(value));
+        return true;
+    });
     return out;
 }
 
@@ -83,10 +83,10 @@ std::vector<Row> rows_with_prefix(const Txn& txn, Table table, std::string_view 
 template <class Txn>
 std::vector<std::string> keys_with_prefix(const Txn& txn, Table table, std::string_view prefix) {
     std::vector<std::string> out;
-    store::Cursor c = txn.cursor(table);
-    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-        out.emplace_back(c.key());
-    }
+    walk_prefix(txn, table, prefix, [&](std::string_view key, std::string_view) {
+        out.emplace_back(key);
+        return true;
+    });
     return out;
 }
 

@@ -68,14 +68,27 @@ GatewayRow load_gateway(const Txn& txn, const Caller& caller, std::uint64_t id) 
                                  "gateway");
 }
 
-// Stores a gateway or rule under its id with the reseller of what it hangs off (carrier,
-// gateway); returns the id.
+// Stores a gateway, rule or route under its id with the reseller of what it hangs off
+// (carrier, gateway) and moves its references from `before` (nullptr: new); returns the id.
 template <class Row>
-std::uint64_t put_pstn(store::WriteTxn& txn, Table table, Row& row, std::int64_t reseller) {
+std::uint64_t put_pstn(store::WriteTxn& txn, Table table, const Row* before, Row& row,
+                       std::int64_t reseller) {
     row.reseller = reseller;
     row.change_date = now();
-    txn.put(table, store::u64_key(row.id), encode(row));
+    put_indexed(txn, table, store::u64_key(row.id), before, row);
     return row.id;
+}
+
+// Deletes the row `id` of `table` that `load` (the tenant check) found, with its references.
+template <class Row>
+void delete_pstn(store::WriteTxn& txn, Table table, const Row& row) {
+    del_indexed(txn, table, store::u64_key(row.id), row);
+}
+
+// How many rows refer to `id` through the reference index `index` (rows.hpp); walks only those.
+template <class Txn>
+std::size_t referrers(const Txn& txn, std::string_view index, std::uint64_t id) {
+    return count_with_prefix(txn, Table::Index, reference_prefix(index, id));
 }
 
 void check_name(const std::string& name, const char* field) {
@@ -125,9 +138,12 @@ void apply_rule(GatewayRuleRow& row, const GatewayRuleRow& in) {
     row.max_length = in.max_length;
 }
 
+constexpr std::size_t max_route_prefix = 18;
+
 void check_route_prefix(const std::string& p) {
     // "00" + E.164 digits, or "" for the default route (api §8.6).
-    if (!p.empty() && (p.size() < 3 || p.size() > 18 || p.rfind("00", 0) != 0 || !digits(p))) {
+    if (!p.empty() &&
+        (p.size() < 3 || p.size() > max_route_prefix || p.rfind("00", 0) != 0 || !digits(p))) {
         throw ApiError(ErrorCode::InvalidArgument,
                        "prefix: '" + p +
                            "' must be 00 followed by an E.164 prefix, or empty "
@@ -185,7 +201,7 @@ void SipService::add_trusted_peer(const Caller& caller, const TrustedPeerRow& in
         row.customer = t.customer;
         row.reseller = t.reseller;
         apply_peer(row, in);
-        txn.put(Table::TrustedPeers, row.ip, encode(row));
+        put_indexed<TrustedPeerRow>(txn, Table::TrustedPeers, row.ip, nullptr, row);
     });
 }
 
@@ -196,13 +212,14 @@ void SipService::update_trusted_peer(const Caller& caller, const TrustedPeerRow&
             throw ApiError(ErrorCode::TrustedPeerNotFound,
                            "trusted peer " + in.ip + " does not exist");
         }
+        const TrustedPeerRow before = *row;
         if (caller.admin && (in.customer != row->customer || in.reseller != row->reseller)) {
             const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
             row->customer = t.customer;
             row->reseller = t.reseller;
         }
         apply_peer(*row, in);
-        txn.put(Table::TrustedPeers, row->ip, encode(*row));
+        put_indexed(txn, Table::TrustedPeers, row->ip, &before, *row);
     });
 }
 
@@ -213,7 +230,7 @@ void SipService::delete_trusted_peer(const Caller& caller, const std::string& ip
             throw ApiError(ErrorCode::TrustedPeerNotFound,
                            "trusted peer " + ip + " does not exist");
         }
-        txn.del(Table::TrustedPeers, ip);
+        del_indexed(txn, Table::TrustedPeers, ip, *row);
     });
 }
 
@@ -276,13 +293,8 @@ void SipService::update_carrier(const Caller& caller, const CarrierRow& in) {
 void SipService::delete_carrier(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
         load_carrier(txn, caller, id);
-        std::size_t gateways = 0, routes = 0;
-        for (const auto& g : all_rows<GatewayRow>(txn, Table::Gateways)) {
-            gateways += g.carrier_id == id ? 1 : 0;
-        }
-        for (const auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
-            routes += r.carrier_id == id ? 1 : 0;
-        }
+        const std::size_t gateways = referrers(txn, "gateway_carrier", id);
+        const std::size_t routes = referrers(txn, "route_carrier", id);
         if (gateways + routes != 0) {
             throw ApiError(ErrorCode::CarrierInUse,
                            "carrier " + std::to_string(id) + " is used by " +
@@ -324,33 +336,31 @@ std::uint64_t SipService::add_gateway(const Caller& caller, const GatewayRow& in
         apply_gateway(row, in);
         row.id = txn.next_id("pstn");
         row.carrier_id = carrier.id;
-        return put_pstn(txn, Table::Gateways, row, carrier.reseller);
+        return put_pstn<GatewayRow>(txn, Table::Gateways, nullptr, row, carrier.reseller);
     });
 }
 
 void SipService::update_gateway(const Caller& caller, const GatewayRow& in) {
     env_.write([&](store::WriteTxn& txn) {
-        GatewayRow row = load_gateway(txn, caller, in.id);
+        const GatewayRow before = load_gateway(txn, caller, in.id);
         const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
+        GatewayRow row = before;
         apply_gateway(row, in);
         row.carrier_id = carrier.id;
-        put_pstn(txn, Table::Gateways, row, carrier.reseller);
+        put_pstn(txn, Table::Gateways, &before, row, carrier.reseller);
     });
 }
 
 void SipService::delete_gateway(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
-        load_gateway(txn, caller, id);
-        std::size_t rules = 0;
-        for (const auto& r : all_rows<GatewayRuleRow>(txn, Table::GatewayRules)) {
-            rules += r.gateway_id == id ? 1 : 0;
-        }
+        const GatewayRow row = load_gateway(txn, caller, id);
+        const std::size_t rules = referrers(txn, "rule_gateway", id);
         if (rules != 0) {
             throw ApiError(ErrorCode::GatewayInUse, "gateway " + std::to_string(id) + " has " +
                                                         std::to_string(rules) +
                                                         " rule(s); delete them first");
         }
-        txn.del(Table::Gateways, store::u64_key(id));
+        delete_pstn(txn, Table::Gateways, row);
     });
 }
 
@@ -399,27 +409,28 @@ std::uint64_t SipService::add_gateway_rule(const Caller& caller, const GatewayRu
         apply_rule(row, in);
         row.id = txn.next_id("pstn");
         row.gateway_id = gateway.id;
-        return put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
+        return put_pstn<GatewayRuleRow>(txn, Table::GatewayRules, nullptr, row, gateway.reseller);
     });
 }
 
 void SipService::update_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
     env_.write([&](store::WriteTxn& txn) {
-        GatewayRuleRow row =
+        const auto before =
             load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, in.id,
                                       ErrorCode::GatewayRuleNotFound, "gateway rule");
         const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
+        GatewayRuleRow row = before;
         apply_rule(row, in);
         row.gateway_id = gateway.id;
-        put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
+        put_pstn(txn, Table::GatewayRules, &before, row, gateway.reseller);
     });
 }
 
 void SipService::delete_gateway_rule(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
-        load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, id,
-                                  ErrorCode::GatewayRuleNotFound, "gateway rule");
-        txn.del(Table::GatewayRules, store::u64_key(id));
+        delete_pstn(txn, Table::GatewayRules,
+                    load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, id,
+                                              ErrorCode::GatewayRuleNotFound, "gateway rule"));
     });
 }
 
@@ -480,10 +491,7 @@ std::vector<std::uint64_t> SipService::add_routes(const Caller& caller,
             RouteRow row = r;
             row.id = txn.next_id("pstn");
             row.carrier_id = carrier.id;
-            row.reseller = carrier.reseller;
-            row.change_date = now();
-            txn.put(Table::Routes, store::u64_key(row.id), encode(row));
-            ids.push_back(row.id);
+            ids.push_back(put_pstn<RouteRow>(txn, Table::Routes, nullptr, row, carrier.reseller));
         }
         return ids;
     });
@@ -492,17 +500,16 @@ std::vector<std::uint64_t> SipService::add_routes(const Caller& caller,
 void SipService::update_routes(const Caller& caller, const std::vector<RouteRow>& in) {
     env_.write([&](store::WriteTxn& txn) {
         for (const auto& r : in) {
-            RouteRow row = load_pstn<RouteRow>(txn, caller, Table::Routes, r.id,
-                                               ErrorCode::RouteNotFound, "route");
+            const auto before = load_pstn<RouteRow>(txn, caller, Table::Routes, r.id,
+                                                    ErrorCode::RouteNotFound, "route");
             check_route_prefix(r.prefix);
             const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
+            RouteRow row = before;
             row.prefix = r.prefix;
             row.originator = r.originator;
             row.priority = r.priority;
             row.carrier_id = carrier.id;
-            row.reseller = carrier.reseller;
-            row.change_date = now();
-            txn.put(Table::Routes, store::u64_key(row.id), encode(row));
+            put_pstn(txn, Table::Routes, &before, row, carrier.reseller);
         }
     });
 }
@@ -510,8 +517,9 @@ void SipService::update_routes(const Caller& caller, const std::vector<RouteRow>
 void SipService::delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids) {
     env_.write([&](store::WriteTxn& txn) {
         for (const auto id : ids) {
-            load_pstn<RouteRow>(txn, caller, Table::Routes, id, ErrorCode::RouteNotFound, "route");
-            txn.del(Table::Routes, store::u64_key(id));
+            delete_pstn(txn, Table::Routes,
+                        load_pstn<RouteRow>(txn, caller, Table::Routes, id,
+                                            ErrorCode::RouteNotFound, "route"));
         }
     });
 }
@@ -540,18 +548,19 @@ Page<RouteView> SipService::get_routes(const Caller& caller, const IdFilter& f, 
 }
 
 std::optional<RouteRow> SipService::route_for(const std::string& number) {
+    // The route_prefix index sorts one prefix's routes by priority: the first entry under the
+    // longest prefix of `number` that has any is the route. One seek per prefix length.
     store::ReadTxn txn(env_);
-    std::optional<RouteRow> best;
-    for (auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
-        if (number.rfind(r.prefix, 0) != 0) {
-            continue;
+    for (std::size_t n = std::min(number.size(), max_route_prefix);; --n) {
+        const auto key = first_key_with_prefix(
+            txn, Table::Index, route_prefix_prefix(std::string_view(number).substr(0, n)));
+        if (key) {
+            return get_row<RouteRow>(txn, Table::Routes, store::u64_key(route_of_prefix_key(*key)));
         }
-        if (!best || r.prefix.size() > best->prefix.size() ||
-            (r.prefix.size() == best->prefix.size() && r.priority < best->priority)) {
-            best = std::move(r);
+        if (n == 0) {
+            return std::nullopt;
         }
     }
-    return best;
 }
 
 } // namespace sb::prov

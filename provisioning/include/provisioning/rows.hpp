@@ -338,6 +338,29 @@ struct CallRow {
     }
 };
 
+// Reference indexes, in Table::Index (index name '\0' key -> ""): one entry per reference a
+// row holds, written, moved and deleted in the same write transaction as the row (`reindex` in
+// provisioning/src/index.hpp), so "is anything still using X?" is one seek and a route is found
+// by prefix without decoding a table. A row's entries are index_keys(row).
+//   gateway_carrier '\0' u64 carrier u64 gateway     a gateway's carrier
+//   rule_gateway    '\0' u64 gateway u64 rule        a gateway rule's gateway
+//   route_carrier   '\0' u64 carrier u64 route       a route's carrier
+//   route_prefix    '\0' prefix '\0' u64 priority^2^63 u64 route   routing, longest prefix first
+//   held_by         '\0' what '\0' u64 tenant key    SIP domains and trusted peers by customer
+//                                                     and by reseller (customer deletion)
+//   alias_target    '\0' sip_key(target) '\0' sip_key(alias)   an alias's account
+// Accounts and aliases need no entry for their domain: their key starts with it (sip_key).
+std::string reference_prefix(std::string_view index, std::uint64_t id); // index '\0' u64 id
+std::string route_prefix_prefix(std::string_view prefix);               // route_prefix '\0' p '\0'
+std::uint64_t route_of_prefix_key(std::string_view key);                // the route id it ends with
+std::string held_by_prefix(std::string_view what, std::int64_t tenant);
+std::vector<std::string> index_keys(const SipDomainRow& row);
+std::vector<std::string> index_keys(const SipAliasRow& row);
+std::vector<std::string> index_keys(const TrustedPeerRow& row);
+std::vector<std::string> index_keys(const GatewayRow& row);
+std::vector<std::string> index_keys(const GatewayRuleRow& row);
+std::vector<std::string> index_keys(const RouteRow& row);
+
 std::string encode(const SipDomainRow& row);
 std::string encode(const SipAccountRow& row);
 std::string encode(const SipAliasRow& row);
