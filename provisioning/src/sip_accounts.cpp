@@ -269,10 +269,6 @@ std::string sip_ha1b(const std::string& username, const std::string& domain,
     return md5_hex(lower(username) + "@" + d + ":" + d + ":" + password);
 }
 
-SipService::SipService(store::Env& env, SipOptions options)
-    : env_(env)
-    , options_(options) {}
-
 // ---- domains
 
 namespace {
@@ -288,7 +284,7 @@ void apply_domain(SipDomainRow& row, const SipDomainInput& in) {
 
 } // namespace
 
-void SipService::add_domain(const Caller& caller, const SipDomainInput& in) {
+void SipDomainService::add_domain(const Caller& caller, const SipDomainInput& in) {
     const std::string name = domain_name(in.domain);
     env_.write([&](store::WriteTxn& txn) {
         if (txn.get(Table::SipDomains, name)) {
@@ -306,7 +302,7 @@ void SipService::add_domain(const Caller& caller, const SipDomainInput& in) {
     });
 }
 
-void SipService::update_domain(const Caller& caller, const SipDomainInput& in) {
+void SipDomainService::update_domain(const Caller& caller, const SipDomainInput& in) {
     const std::string name = domain_name(in.domain);
     env_.write([&](store::WriteTxn& txn) {
         SipDomainRow row = load_domain(txn, caller, name);
@@ -339,7 +335,7 @@ void SipService::update_domain(const Caller& caller, const SipDomainInput& in) {
     });
 }
 
-void SipService::delete_domain(const Caller& caller, const std::string& domain) {
+void SipDomainService::delete_domain(const Caller& caller, const std::string& domain) {
     const std::string name = domain_name(domain);
     env_.write([&](store::WriteTxn& txn) {
         const SipDomainRow row = load_domain(txn, caller, name);
@@ -358,8 +354,8 @@ void SipService::delete_domain(const Caller& caller, const std::string& domain) 
     });
 }
 
-Page<SipDomainRow> SipService::get_domains(const Caller& caller, const SipDomainFilter& f,
-                                           Range range, const OrderBy& order) {
+Page<SipDomainRow> SipDomainService::get_domains(const Caller& caller, const SipDomainFilter& f,
+                                                 Range range, const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<SipDomainRow> rows;
     for (auto& d : rows_with_prefix<SipDomainRow>(txn, Table::SipDomains, "")) {
@@ -380,7 +376,7 @@ Page<SipDomainRow> SipService::get_domains(const Caller& caller, const SipDomain
 
 // ---- accounts
 
-SipAccountRow SipService::add_account(const Caller& caller, const SipAccountInput& given) {
+SipAccountRow SipAccountService::add_account(const Caller& caller, const SipAccountInput& given) {
     SipAccountInput in = given;
     const bool autoincrement = in.id.username == "<autoincrement>";
     if (autoincrement) {
@@ -426,7 +422,7 @@ SipAccountRow SipService::add_account(const Caller& caller, const SipAccountInpu
     });
 }
 
-void SipService::update_account(const Caller& caller, const SipAccountInput& in) {
+void SipAccountService::update_account(const Caller& caller, const SipAccountInput& in) {
     const SipId id = normal_id(in.id);
     env_.write([&](store::WriteTxn& txn) {
         const SipAccountRow old = load_account(txn, caller, id);
@@ -442,7 +438,7 @@ void SipService::update_account(const Caller& caller, const SipAccountInput& in)
     });
 }
 
-void SipService::delete_account(const Caller& caller, const SipId& given) {
+void SipAccountService::delete_account(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
     env_.write([&](store::WriteTxn& txn) {
         const SipAccountRow row = load_account(txn, caller, id);
@@ -474,14 +470,14 @@ void SipService::delete_account(const Caller& caller, const SipId& given) {
     });
 }
 
-SipAccountRow SipService::get_account(const Caller& caller, const SipId& given) {
+SipAccountRow SipAccountService::get_account(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
     return load_account(txn, caller, id);
 }
 
-Page<SipAccountRow> SipService::get_accounts(const Caller& caller, const SipAccountFilter& f,
-                                             Range range, const OrderBy& order) {
+Page<SipAccountRow> SipAccountService::get_accounts(const Caller& caller, const SipAccountFilter& f,
+                                                    Range range, const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<std::string> groups;
     for (const auto& g : f.groups) {
@@ -525,7 +521,8 @@ Page<SipAccountRow> SipService::get_accounts(const Caller& caller, const SipAcco
 
 // ---- groups
 
-void SipService::add_to_group(const Caller& caller, const SipId& given, const std::string& g) {
+void SipAccountService::add_to_group(const Caller& caller, const SipId& given,
+                                     const std::string& g) {
     const SipId id = normal_id(given);
     const std::string group = lower(g);
     check_group_name(group);
@@ -547,7 +544,8 @@ void SipService::add_to_group(const Caller& caller, const SipId& given, const st
     });
 }
 
-void SipService::remove_from_group(const Caller& caller, const SipId& given, const std::string& g) {
+void SipAccountService::remove_from_group(const Caller& caller, const SipId& given,
+                                          const std::string& g) {
     const SipId id = normal_id(given);
     const std::string group = lower(g);
     env_.write([&](store::WriteTxn& txn) {
@@ -567,7 +565,7 @@ void SipService::remove_from_group(const Caller& caller, const SipId& given, con
     });
 }
 
-std::vector<std::string> SipService::get_groups(const Caller& caller, const SipId& given) {
+std::vector<std::string> SipAccountService::get_groups(const Caller& caller, const SipId& given) {
     return get_account(caller, given).groups;
 }
 
@@ -588,7 +586,7 @@ SipId checked_target(const store::WriteTxn& txn, const Caller& caller, const Sip
 
 } // namespace
 
-void SipService::add_alias(const Caller& caller, const SipAliasInput& in) {
+void SipAliasService::add_alias(const Caller& caller, const SipAliasInput& in) {
     const SipId id = normal_id(in.id);
     env_.write([&](store::WriteTxn& txn) {
         const SipDomainRow domain = load_domain(txn, caller, id.domain);
@@ -618,7 +616,7 @@ void SipService::add_alias(const Caller& caller, const SipAliasInput& in) {
     });
 }
 
-void SipService::update_alias(const Caller& caller, const SipAliasInput& in) {
+void SipAliasService::update_alias(const Caller& caller, const SipAliasInput& in) {
     const SipId id = normal_id(in.id);
     env_.write([&](store::WriteTxn& txn) {
         auto row = find_alias(txn, id);
@@ -637,7 +635,7 @@ void SipService::update_alias(const Caller& caller, const SipAliasInput& in) {
     });
 }
 
-void SipService::delete_alias(const Caller& caller, const SipId& given) {
+void SipAliasService::delete_alias(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
     env_.write([&](store::WriteTxn& txn) {
         const auto row = find_alias(txn, id);
@@ -649,7 +647,7 @@ void SipService::delete_alias(const Caller& caller, const SipId& given) {
     });
 }
 
-SipAliasRow SipService::get_alias(const Caller& caller, const SipId& given) {
+SipAliasRow SipAliasService::get_alias(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
     const auto row = find_alias(txn, id);
@@ -659,7 +657,8 @@ SipAliasRow SipService::get_alias(const Caller& caller, const SipId& given) {
     return *row;
 }
 
-std::vector<SipAliasRow> SipService::aliases_for_account(const Caller& caller, const SipId& given) {
+std::vector<SipAliasRow> SipAliasService::aliases_for_account(const Caller& caller,
+                                                              const SipId& given) {
     const SipId id = normal_id(given, "target");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
@@ -674,8 +673,8 @@ std::vector<SipAliasRow> SipService::aliases_for_account(const Caller& caller, c
     return out;
 }
 
-Page<SipAliasRow> SipService::get_aliases(const Caller& caller, const SipAliasFilter& f,
-                                          Range range, const OrderBy& order) {
+Page<SipAliasRow> SipAliasService::get_aliases(const Caller& caller, const SipAliasFilter& f,
+                                               Range range, const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<SipAliasRow> rows;
     for (auto& a : rows_with_prefix<SipAliasRow>(txn, Table::SipAliases, "")) {

@@ -126,8 +126,8 @@ CallQuery month_by_default(CallQuery q) {
 
 } // namespace
 
-std::vector<DeviceLocations> SipService::get_device_locations(const Caller& caller,
-                                                              const std::vector<SipId>& ids) {
+std::vector<DeviceLocations> CallDataService::get_device_locations(const Caller& caller,
+                                                                   const std::vector<SipId>& ids) {
     store::ReadTxn txn(env_);
     const std::int64_t t = now();
     std::vector<DeviceLocations> out;
@@ -151,8 +151,8 @@ std::vector<DeviceLocations> SipService::get_device_locations(const Caller& call
     return out;
 }
 
-Calls SipService::get_calls(const Caller& caller, const SipId& given, const CallQuery& placed,
-                            const CallQuery& received) {
+Calls CallDataService::get_calls(const Caller& caller, const SipId& given, const CallQuery& placed,
+                                 const CallQuery& received) {
     const SipId id = normal_id(given, "sipId");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
@@ -167,8 +167,9 @@ Calls SipService::get_calls(const Caller& caller, const SipId& given, const Call
     return out;
 }
 
-CallStatistics SipService::get_call_statistics(const Caller& caller, const SipId& given,
-                                               const CallQuery& placed, const CallQuery& received) {
+CallStatistics CallDataService::get_call_statistics(const Caller& caller, const SipId& given,
+                                                    const CallQuery& placed,
+                                                    const CallQuery& received) {
     const SipId id = normal_id(given, "sipId");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
@@ -185,7 +186,7 @@ CallStatistics SipService::get_call_statistics(const Caller& caller, const SipId
     return s;
 }
 
-bool SipService::record_registration(const RegistrationEvent& e) {
+bool CallDataService::record_registration(const RegistrationEvent& e) {
     const SipId id = normal_id(SipId{e.username, e.domain});
     if (e.contact.empty()) {
         throw ApiError(ErrorCode::InvalidArgument, "contact: is required");
@@ -217,7 +218,7 @@ bool SipService::record_registration(const RegistrationEvent& e) {
     });
 }
 
-bool SipService::record_call(CallRow call) {
+bool CallDataService::record_call(CallRow call) {
     if (call.call_id.empty() || call.start <= 0) {
         throw ApiError(ErrorCode::InvalidArgument, "call: call_id and start are required");
     }
@@ -256,7 +257,7 @@ bool SipService::record_call(CallRow call) {
     });
 }
 
-void SipService::purge_call_data() {
+void CallDataService::purge_call_data() {
     const std::int64_t t = now();
     const std::int64_t cutoff = t - std::int64_t{options_.call_data_days} * 86400;
     env_.write([&](store::WriteTxn& txn) {

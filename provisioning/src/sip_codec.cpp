@@ -9,10 +9,6 @@ namespace store = sb::store;
 
 namespace sb::prov {
 
-SipService& sip(struct soap* soap) {
-    return context(soap).sip;
-}
-
 SipId id_in(const ngnpro__SipId* id, const char* name) {
     return from_soap(required(id, name));
 }

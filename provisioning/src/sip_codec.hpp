@@ -13,8 +13,6 @@
 
 namespace sb::prov {
 
-SipService& sip(struct soap* soap);
-
 // A required SipId parameter; InvalidArgument naming it when absent.
 SipId id_in(const ngnpro__SipId* id, const char* name);
 

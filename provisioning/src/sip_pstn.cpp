@@ -185,7 +185,7 @@ void apply_peer(TrustedPeerRow& row, const TrustedPeerRow& in) {
 
 } // namespace
 
-void SipService::add_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
+void PstnService::add_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
     if (!is_ip(in.ip)) {
         throw ApiError(ErrorCode::InvalidArgument,
                        "ip: '" + in.ip + "' is not an IPv4 or IPv6 address");
@@ -205,7 +205,7 @@ void SipService::add_trusted_peer(const Caller& caller, const TrustedPeerRow& in
     });
 }
 
-void SipService::update_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
+void PstnService::update_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
     env_.write([&](store::WriteTxn& txn) {
         auto row = get_row<TrustedPeerRow>(txn, Table::TrustedPeers, in.ip);
         if (!row || !may_access(caller, row->customer, row->reseller)) {
@@ -223,7 +223,7 @@ void SipService::update_trusted_peer(const Caller& caller, const TrustedPeerRow&
     });
 }
 
-void SipService::delete_trusted_peer(const Caller& caller, const std::string& ip) {
+void PstnService::delete_trusted_peer(const Caller& caller, const std::string& ip) {
     env_.write([&](store::WriteTxn& txn) {
         const auto row = get_row<TrustedPeerRow>(txn, Table::TrustedPeers, ip);
         if (!row || !may_access(caller, row->customer, row->reseller)) {
@@ -234,8 +234,9 @@ void SipService::delete_trusted_peer(const Caller& caller, const std::string& ip
     });
 }
 
-Page<TrustedPeerRow> SipService::get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
-                                                   Range range, const OrderBy& order) {
+Page<TrustedPeerRow> PstnService::get_trusted_peers(const Caller& caller,
+                                                    const TrustedPeerFilter& f, Range range,
+                                                    const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<TrustedPeerRow> rows;
     for (auto& p : all_rows<TrustedPeerRow>(txn, Table::TrustedPeers)) {
@@ -264,7 +265,7 @@ Page<TrustedPeerRow> SipService::get_trusted_peers(const Caller& caller, const T
 
 // ---- carriers
 
-std::uint64_t SipService::add_carrier(const Caller& caller, const CarrierRow& in) {
+std::uint64_t PstnService::add_carrier(const Caller& caller, const CarrierRow& in) {
     check_name(in.name, "name");
     return env_.write([&](store::WriteTxn& txn) {
         CarrierRow row;
@@ -277,7 +278,7 @@ std::uint64_t SipService::add_carrier(const Caller& caller, const CarrierRow& in
     });
 }
 
-void SipService::update_carrier(const Caller& caller, const CarrierRow& in) {
+void PstnService::update_carrier(const Caller& caller, const CarrierRow& in) {
     check_name(in.name, "name");
     env_.write([&](store::WriteTxn& txn) {
         CarrierRow row = load_carrier(txn, caller, in.id);
@@ -290,7 +291,7 @@ void SipService::update_carrier(const Caller& caller, const CarrierRow& in) {
     });
 }
 
-void SipService::delete_carrier(const Caller& caller, std::uint64_t id) {
+void PstnService::delete_carrier(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
         load_carrier(txn, caller, id);
         const std::size_t gateways = referrers(txn, "gateway_carrier", id);
@@ -305,8 +306,8 @@ void SipService::delete_carrier(const Caller& caller, std::uint64_t id) {
     });
 }
 
-Page<CarrierRow> SipService::get_carriers(const Caller& caller, const IdFilter& f, Range range,
-                                          const OrderBy& order) {
+Page<CarrierRow> PstnService::get_carriers(const Caller& caller, const IdFilter& f, Range range,
+                                           const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<CarrierRow> rows;
     for (auto& c : all_rows<CarrierRow>(txn, Table::Carriers)) {
@@ -328,7 +329,7 @@ Page<CarrierRow> SipService::get_carriers(const Caller& caller, const IdFilter& 
 
 // ---- gateways
 
-std::uint64_t SipService::add_gateway(const Caller& caller, const GatewayRow& in) {
+std::uint64_t PstnService::add_gateway(const Caller& caller, const GatewayRow& in) {
     return env_.write([&](store::WriteTxn& txn) {
         pstn_reseller(txn, caller, in.reseller);
         const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
@@ -340,7 +341,7 @@ std::uint64_t SipService::add_gateway(const Caller& caller, const GatewayRow& in
     });
 }
 
-void SipService::update_gateway(const Caller& caller, const GatewayRow& in) {
+void PstnService::update_gateway(const Caller& caller, const GatewayRow& in) {
     env_.write([&](store::WriteTxn& txn) {
         const GatewayRow before = load_gateway(txn, caller, in.id);
         const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
@@ -351,7 +352,7 @@ void SipService::update_gateway(const Caller& caller, const GatewayRow& in) {
     });
 }
 
-void SipService::delete_gateway(const Caller& caller, std::uint64_t id) {
+void PstnService::delete_gateway(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
         const GatewayRow row = load_gateway(txn, caller, id);
         const std::size_t rules = referrers(txn, "rule_gateway", id);
@@ -364,8 +365,8 @@ void SipService::delete_gateway(const Caller& caller, std::uint64_t id) {
     });
 }
 
-Page<GatewayView> SipService::get_gateways(const Caller& caller, const IdFilter& f, Range range,
-                                           const OrderBy& order) {
+Page<GatewayView> PstnService::get_gateways(const Caller& caller, const IdFilter& f, Range range,
+                                            const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<GatewayView> rows;
     for (auto& g : all_rows<GatewayRow>(txn, Table::Gateways)) {
@@ -401,7 +402,7 @@ Page<GatewayView> SipService::get_gateways(const Caller& caller, const IdFilter&
 
 // ---- gateway rules
 
-std::uint64_t SipService::add_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
+std::uint64_t PstnService::add_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
     return env_.write([&](store::WriteTxn& txn) {
         pstn_reseller(txn, caller, in.reseller);
         const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
@@ -413,7 +414,7 @@ std::uint64_t SipService::add_gateway_rule(const Caller& caller, const GatewayRu
     });
 }
 
-void SipService::update_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
+void PstnService::update_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
     env_.write([&](store::WriteTxn& txn) {
         const auto before =
             load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, in.id,
@@ -426,7 +427,7 @@ void SipService::update_gateway_rule(const Caller& caller, const GatewayRuleRow&
     });
 }
 
-void SipService::delete_gateway_rule(const Caller& caller, std::uint64_t id) {
+void PstnService::delete_gateway_rule(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
         delete_pstn(txn, Table::GatewayRules,
                     load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, id,
@@ -434,8 +435,8 @@ void SipService::delete_gateway_rule(const Caller& caller, std::uint64_t id) {
     });
 }
 
-Page<GatewayRuleView> SipService::get_gateway_rules(const Caller& caller, const IdFilter& f,
-                                                    Range range, const OrderBy& order) {
+Page<GatewayRuleView> PstnService::get_gateway_rules(const Caller& caller, const IdFilter& f,
+                                                     Range range, const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<GatewayRuleView> rows;
     for (auto& r : all_rows<GatewayRuleRow>(txn, Table::GatewayRules)) {
@@ -480,8 +481,8 @@ Page<GatewayRuleView> SipService::get_gateway_rules(const Caller& caller, const 
 
 // ---- routes
 
-std::vector<std::uint64_t> SipService::add_routes(const Caller& caller,
-                                                  const std::vector<RouteRow>& in) {
+std::vector<std::uint64_t> PstnService::add_routes(const Caller& caller,
+                                                   const std::vector<RouteRow>& in) {
     return env_.write([&](store::WriteTxn& txn) {
         std::vector<std::uint64_t> ids;
         for (const auto& r : in) {
@@ -497,7 +498,7 @@ std::vector<std::uint64_t> SipService::add_routes(const Caller& caller,
     });
 }
 
-void SipService::update_routes(const Caller& caller, const std::vector<RouteRow>& in) {
+void PstnService::update_routes(const Caller& caller, const std::vector<RouteRow>& in) {
     env_.write([&](store::WriteTxn& txn) {
         for (const auto& r : in) {
             const auto before = load_pstn<RouteRow>(txn, caller, Table::Routes, r.id,
@@ -514,7 +515,7 @@ void SipService::update_routes(const Caller& caller, const std::vector<RouteRow>
     });
 }
 
-void SipService::delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids) {
+void PstnService::delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids) {
     env_.write([&](store::WriteTxn& txn) {
         for (const auto id : ids) {
             delete_pstn(txn, Table::Routes,
@@ -524,8 +525,8 @@ void SipService::delete_routes(const Caller& caller, const std::vector<std::uint
     });
 }
 
-Page<RouteView> SipService::get_routes(const Caller& caller, const IdFilter& f, Range range,
-                                       const OrderBy& order) {
+Page<RouteView> PstnService::get_routes(const Caller& caller, const IdFilter& f, Range range,
+                                        const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<RouteView> rows;
     for (auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
@@ -547,7 +548,7 @@ Page<RouteView> SipService::get_routes(const Caller& caller, const IdFilter& f, 
     });
 }
 
-std::optional<RouteRow> SipService::route_for(const std::string& number) {
+std::optional<RouteRow> PstnService::route_for(const std::string& number) {
     // The route_prefix index sorts one prefix's routes by priority: the first entry under the
     // longest prefix of `number` that has any is the route. One seek per prefix length.
     store::ReadTxn txn(env_);

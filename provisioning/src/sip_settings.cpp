@@ -51,8 +51,8 @@ SipId account_id(const store::WriteTxn& txn, const Caller& caller, const SipId& 
 
 } // namespace
 
-void SipService::add_phonebook_entry(const Caller& caller, const SipId& given,
-                                     const PhonebookRow& e) {
+void SipSettingsService::add_phonebook_entry(const Caller& caller, const SipId& given,
+                                             const PhonebookRow& e) {
     env_.write([&](store::WriteTxn& txn) {
         const SipId id = account_id(txn, caller, given);
         check_uri(e.uri, "entry.uri");
@@ -68,8 +68,8 @@ void SipService::add_phonebook_entry(const Caller& caller, const SipId& given,
     });
 }
 
-void SipService::update_phonebook_entry(const Caller& caller, const SipId& given,
-                                        const PhonebookRow& e) {
+void SipSettingsService::update_phonebook_entry(const Caller& caller, const SipId& given,
+                                                const PhonebookRow& e) {
     env_.write([&](store::WriteTxn& txn) {
         const SipId id = account_id(txn, caller, given);
         SipSettingsRow s = load_settings(txn, id);
@@ -84,8 +84,8 @@ void SipService::update_phonebook_entry(const Caller& caller, const SipId& given
     });
 }
 
-void SipService::delete_phonebook_entry(const Caller& caller, const SipId& given,
-                                        const std::string& uri) {
+void SipSettingsService::delete_phonebook_entry(const Caller& caller, const SipId& given,
+                                                const std::string& uri) {
     env_.write([&](store::WriteTxn& txn) {
         const SipId id = account_id(txn, caller, given);
         SipSettingsRow s = load_settings(txn, id);
@@ -100,8 +100,8 @@ void SipService::delete_phonebook_entry(const Caller& caller, const SipId& given
     });
 }
 
-PhonebookPage SipService::get_phonebook_entries(const Caller& caller, const SipId& given,
-                                                const PhonebookRow& match, Range range) {
+PhonebookPage SipSettingsService::get_phonebook_entries(const Caller& caller, const SipId& given,
+                                                        const PhonebookRow& match, Range range) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
@@ -117,8 +117,8 @@ PhonebookPage SipService::get_phonebook_entries(const Caller& caller, const SipI
     return PhonebookPage{page.total, std::move(page.items)};
 }
 
-void SipService::set_reject_members(const Caller& caller, const SipId& given,
-                                    const std::vector<std::string>& members) {
+void SipSettingsService::set_reject_members(const Caller& caller, const SipId& given,
+                                            const std::vector<std::string>& members) {
     env_.write([&](store::WriteTxn& txn) {
         const SipId id = account_id(txn, caller, given);
         SipSettingsRow s = load_settings(txn, id);
@@ -137,15 +137,16 @@ void SipService::set_reject_members(const Caller& caller, const SipId& given,
     });
 }
 
-std::vector<std::string> SipService::get_reject_members(const Caller& caller, const SipId& given) {
+std::vector<std::string> SipSettingsService::get_reject_members(const Caller& caller,
+                                                                const SipId& given) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
     return load_settings(txn, id).reject_members;
 }
 
-void SipService::set_accept_rules(const Caller& caller, const SipId& given,
-                                  const AcceptRules& rules) {
+void SipSettingsService::set_accept_rules(const Caller& caller, const SipId& given,
+                                          const AcceptRules& rules) {
     env_.write([&](store::WriteTxn& txn) {
         const SipId id = account_id(txn, caller, given);
         SipSettingsRow s = load_settings(txn, id);
@@ -174,8 +175,8 @@ void SipService::set_accept_rules(const Caller& caller, const SipId& given,
     });
 }
 
-AcceptRules SipService::get_accept_rules(const Caller& caller, const SipId& given,
-                                         std::vector<std::string>& non_empty_groups) {
+AcceptRules SipSettingsService::get_accept_rules(const Caller& caller, const SipId& given,
+                                                 std::vector<std::string>& non_empty_groups) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
@@ -198,8 +199,8 @@ AcceptRules SipService::get_accept_rules(const Caller& caller, const SipId& give
     return out;
 }
 
-void SipService::set_barring_prefixes(const Caller& caller, const SipId& given,
-                                      const std::vector<std::string>& prefixes) {
+void SipSettingsService::set_barring_prefixes(const Caller& caller, const SipId& given,
+                                              const std::vector<std::string>& prefixes) {
     env_.write([&](store::WriteTxn& txn) {
         const SipId id = account_id(txn, caller, given);
         SipSettingsRow s = load_settings(txn, id);
@@ -221,16 +222,16 @@ void SipService::set_barring_prefixes(const Caller& caller, const SipId& given,
     });
 }
 
-std::vector<std::string> SipService::get_barring_prefixes(const Caller& caller,
-                                                          const SipId& given) {
+std::vector<std::string> SipSettingsService::get_barring_prefixes(const Caller& caller,
+                                                                  const SipId& given) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
     return load_settings(txn, id).barring_prefixes;
 }
 
-void SipService::set_call_diversions(const Caller& caller, const SipId& given,
-                                     const std::array<std::string, 10>& diversions) {
+void SipSettingsService::set_call_diversions(const Caller& caller, const SipId& given,
+                                             const std::array<std::string, 10>& diversions) {
     env_.write([&](store::WriteTxn& txn) {
         const SipId id = account_id(txn, caller, given);
         SipSettingsRow s = load_settings(txn, id);
@@ -251,8 +252,8 @@ void SipService::set_call_diversions(const Caller& caller, const SipId& given,
     });
 }
 
-std::array<std::string, 10> SipService::get_call_diversions(const Caller& caller,
-                                                            const SipId& given) {
+std::array<std::string, 10> SipSettingsService::get_call_diversions(const Caller& caller,
+                                                                    const SipId& given) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);

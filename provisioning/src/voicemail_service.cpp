@@ -51,10 +51,6 @@ VoicemailRow load_voicemail(const Txn& txn, const Caller& caller, const SipId& i
 
 } // namespace
 
-VoicemailService::VoicemailService(store::Env& env, SipOptions options)
-    : env_(env)
-    , options_(options) {}
-
 namespace {
 
 // Sets the mailbox's attributes from `in` and stores it.

@@ -17,14 +17,14 @@ namespace {
 struct Fixture {
     test::TempDir dir;
     store::Env env{dir.path(), store::Options{.durable = false}};
-    prov::SipService sip{env, prov::SipOptions{}};
+    prov::SipServices sip{env, prov::SipOptions{}};
     prov::CustomerService customers{env};
     prov::Caller admin{true, 0, 0, "admin"};
 
     std::uint64_t carrier(const std::string& name) {
         prov::CarrierRow c;
         c.name = name;
-        return sip.add_carrier(admin, c);
+        return sip.pstn.add_carrier(admin, c);
     }
 
     prov::GatewayRow gateway_on(std::uint64_t carrier_id, const std::string& name = "gw") {
@@ -32,7 +32,7 @@ struct Fixture {
         g.name = name;
         g.ip = "192.0.2.1";
         g.carrier_id = carrier_id;
-        g.id = sip.add_gateway(admin, g);
+        g.id = sip.pstn.add_gateway(admin, g);
         return g;
     }
 
@@ -40,7 +40,7 @@ struct Fixture {
         prov::GatewayRuleRow r;
         r.gateway_id = gateway_id;
         r.prefix = prefix;
-        r.id = sip.add_gateway_rule(admin, r);
+        r.id = sip.pstn.add_gateway_rule(admin, r);
         return r;
     }
 
@@ -50,7 +50,7 @@ struct Fixture {
         r.carrier_id = carrier_id;
         r.prefix = prefix;
         r.priority = priority;
-        r.id = sip.add_routes(admin, {r}).at(0);
+        r.id = sip.pstn.add_routes(admin, {r}).at(0);
         return r;
     }
 
@@ -65,7 +65,7 @@ struct Fixture {
         prov::SipDomainInput d;
         d.domain = name;
         d.customer = customer;
-        sip.add_domain(admin, d);
+        sip.sip_domains.add_domain(admin, d);
     }
 
     // The entries the services' cursors step over while `f` runs.
@@ -85,25 +85,25 @@ TEST_CASE("references: a carrier in use by a gateway or a route stays until they
     const auto kpn = f.carrier("kpn");
     const auto tele2 = f.carrier("tele2");
     auto gw = f.gateway_on(kpn);
-    CHECK(code_of([&] { f.sip.delete_carrier(f.admin, kpn); }) == ErrorCode::CarrierInUse);
+    CHECK(code_of([&] { f.sip.pstn.delete_carrier(f.admin, kpn); }) == ErrorCode::CarrierInUse);
 
     // The gateway moves to tele2: kpn is free, tele2 is held.
     gw.carrier_id = tele2;
-    f.sip.update_gateway(f.admin, gw);
-    CHECK(code_of([&] { f.sip.delete_carrier(f.admin, tele2); }) == ErrorCode::CarrierInUse);
+    f.sip.pstn.update_gateway(f.admin, gw);
+    CHECK(code_of([&] { f.sip.pstn.delete_carrier(f.admin, tele2); }) == ErrorCode::CarrierInUse);
     auto route = f.route(kpn, "0031");
-    CHECK(code_of([&] { f.sip.delete_carrier(f.admin, kpn); }) == ErrorCode::CarrierInUse);
+    CHECK(code_of([&] { f.sip.pstn.delete_carrier(f.admin, kpn); }) == ErrorCode::CarrierInUse);
 
     // The route moves to tele2 too, then both go and tele2 can be deleted.
     route.carrier_id = tele2;
-    f.sip.update_routes(f.admin, {route});
-    f.sip.delete_carrier(f.admin, kpn);
-    CHECK(code_of([&] { f.sip.delete_carrier(f.admin, tele2); }) == ErrorCode::CarrierInUse);
-    f.sip.delete_gateway(f.admin, gw.id);
-    CHECK(code_of([&] { f.sip.delete_carrier(f.admin, tele2); }) == ErrorCode::CarrierInUse);
-    f.sip.delete_routes(f.admin, {route.id});
-    f.sip.delete_carrier(f.admin, tele2);
-    CHECK(f.sip.get_carriers(f.admin, {}, {}, {}).total == 0);
+    f.sip.pstn.update_routes(f.admin, {route});
+    f.sip.pstn.delete_carrier(f.admin, kpn);
+    CHECK(code_of([&] { f.sip.pstn.delete_carrier(f.admin, tele2); }) == ErrorCode::CarrierInUse);
+    f.sip.pstn.delete_gateway(f.admin, gw.id);
+    CHECK(code_of([&] { f.sip.pstn.delete_carrier(f.admin, tele2); }) == ErrorCode::CarrierInUse);
+    f.sip.pstn.delete_routes(f.admin, {route.id});
+    f.sip.pstn.delete_carrier(f.admin, tele2);
+    CHECK(f.sip.pstn.get_carriers(f.admin, {}, {}, {}).total == 0);
 }
 
 TEST_CASE("references: a gateway with rules stays until they go or move", "[prov][index]") {
@@ -112,16 +112,16 @@ TEST_CASE("references: a gateway with rules stays until they go or move", "[prov
     const auto a = f.gateway_on(kpn, "a");
     const auto b = f.gateway_on(kpn, "b");
     auto rule = f.rule_on(a.id);
-    CHECK(code_of([&] { f.sip.delete_gateway(f.admin, a.id); }) == ErrorCode::GatewayInUse);
-    f.sip.delete_gateway(f.admin, b.id); // no rule refers to b
+    CHECK(code_of([&] { f.sip.pstn.delete_gateway(f.admin, a.id); }) == ErrorCode::GatewayInUse);
+    f.sip.pstn.delete_gateway(f.admin, b.id); // no rule refers to b
     const auto c = f.gateway_on(kpn, "c");
     rule.gateway_id = c.id;
-    f.sip.update_gateway_rule(f.admin, rule);
-    f.sip.delete_gateway(f.admin, a.id);
-    CHECK(code_of([&] { f.sip.delete_gateway(f.admin, c.id); }) == ErrorCode::GatewayInUse);
-    f.sip.delete_gateway_rule(f.admin, rule.id);
-    f.sip.delete_gateway(f.admin, c.id);
-    f.sip.delete_carrier(f.admin, kpn);
+    f.sip.pstn.update_gateway_rule(f.admin, rule);
+    f.sip.pstn.delete_gateway(f.admin, a.id);
+    CHECK(code_of([&] { f.sip.pstn.delete_gateway(f.admin, c.id); }) == ErrorCode::GatewayInUse);
+    f.sip.pstn.delete_gateway_rule(f.admin, rule.id);
+    f.sip.pstn.delete_gateway(f.admin, c.id);
+    f.sip.pstn.delete_carrier(f.admin, kpn);
 }
 
 TEST_CASE("references: a domain with accounts or aliases, a customer holding a domain or a "
@@ -134,31 +134,31 @@ TEST_CASE("references: a domain with accounts or aliases, a customer holding a d
     prov::SipAccountInput acc;
     acc.id = {"alice", "a.example"};
     acc.password = "secret";
-    f.sip.add_account(f.admin, acc);
+    f.sip.sip_accounts.add_account(f.admin, acc);
     prov::SipAliasInput alias;
     alias.id = {"al", "a.example"};
     alias.target = {"alice", "a.example"};
-    f.sip.add_alias(f.admin, alias);
-    CHECK(code_of([&] { f.sip.delete_domain(f.admin, "a.example"); }) ==
+    f.sip.sip_aliases.add_alias(f.admin, alias);
+    CHECK(code_of([&] { f.sip.sip_domains.delete_domain(f.admin, "a.example"); }) ==
           ErrorCode::SipDomainNotEmpty);
-    f.sip.delete_account(f.admin, {"alice", "a.example"}); // takes its alias along
+    f.sip.sip_accounts.delete_account(f.admin, {"alice", "a.example"}); // takes its alias along
     CHECK(code_of([&] { f.customers.remove(f.admin, c1.id); }) == ErrorCode::CustomerHasRecords);
 
     // The administrator moves the domain to c2: c1 may go, c2 may not.
     prov::SipDomainInput d;
     d.domain = "a.example";
     d.customer = c2.id;
-    f.sip.update_domain(f.admin, d);
+    f.sip.sip_domains.update_domain(f.admin, d);
     f.customers.remove(f.admin, c1.id);
     CHECK(code_of([&] { f.customers.remove(f.admin, c2.id); }) == ErrorCode::CustomerHasRecords);
-    f.sip.delete_domain(f.admin, "a.example");
+    f.sip.sip_domains.delete_domain(f.admin, "a.example");
 
     prov::TrustedPeerRow peer;
     peer.ip = "192.0.2.7";
     peer.customer = c2.id;
-    f.sip.add_trusted_peer(f.admin, peer);
+    f.sip.pstn.add_trusted_peer(f.admin, peer);
     CHECK(code_of([&] { f.customers.remove(f.admin, c2.id); }) == ErrorCode::CustomerHasRecords);
-    f.sip.delete_trusted_peer(f.admin, peer.ip);
+    f.sip.pstn.delete_trusted_peer(f.admin, peer.ip);
     f.customers.remove(f.admin, c2.id);
 }
 
@@ -177,7 +177,7 @@ TEST_CASE("references: checks and routing read O(1) entries beside 5,000 unrelat
     }
     // The unrelated rows are really there: the busy carrier is refused, naming them all.
     try {
-        f.sip.delete_carrier(f.admin, busy);
+        f.sip.pstn.delete_carrier(f.admin, busy);
         FAIL("the busy carrier was deleted");
     } catch (const prov::ApiError& e) {
         CHECK(std::string(e.what()).find("5000 gateway(s) and 500 route(s)") != std::string::npos);
@@ -190,19 +190,20 @@ TEST_CASE("references: checks and routing read O(1) entries beside 5,000 unrelat
     f.route(idle, "003120");
     const auto lone = f.customer("lone");
     CHECK(f.steps_of([&] {
-        CHECK(code_of([&] { f.sip.delete_carrier(f.admin, idle); }) == ErrorCode::CarrierInUse);
+        CHECK(code_of([&] { f.sip.pstn.delete_carrier(f.admin, idle); }) ==
+              ErrorCode::CarrierInUse);
     }) <= 8);
-    CHECK(f.steps_of([&] { f.sip.delete_gateway(f.admin, gw.id); }) <= 2);
+    CHECK(f.steps_of([&] { f.sip.pstn.delete_gateway(f.admin, gw.id); }) <= 2);
     CHECK(f.steps_of([&] { f.customers.remove(f.admin, lone.id); }) <= 4);
 
     // Longest prefix, then the lowest priority; one seek per candidate length at most.
     std::optional<prov::RouteRow> r;
-    CHECK(f.steps_of([&] { r = f.sip.route_for("0031101234567"); }) <= 19);
+    CHECK(f.steps_of([&] { r = f.sip.pstn.route_for("0031101234567"); }) <= 19);
     REQUIRE(r);
     CHECK(r->prefix == "0031");
     CHECK(r->priority == 0);
-    CHECK(f.sip.route_for("0031201234567")->prefix == "003120");
-    CHECK_FALSE(f.sip.route_for("0044"));
+    CHECK(f.sip.pstn.route_for("0031201234567")->prefix == "003120");
+    CHECK_FALSE(f.sip.pstn.route_for("0044"));
     f.route(idle, "");
-    CHECK(f.sip.route_for("0044")->prefix.empty());
+    CHECK(f.sip.pstn.route_for("0044")->prefix.empty());
 }

@@ -137,18 +137,40 @@ struct SipOptions {
     std::size_t max_announcement = 1 << 20; // bytes of a voicemail greeting
 };
 
-class SipService {
+// What every SIP service holds: the store and the options. One service per aggregate below,
+// each writing its rows, their indexes and what they own in one store::WriteTxn.
+class SipServiceBase {
 public:
-    SipService(store::Env& env, SipOptions options);
+    SipServiceBase(store::Env& env, SipOptions options)
+        : env_(env)
+        , options_(options) {}
 
-    // Domains.
+    store::Env& env() const noexcept { return env_; }
+
+protected:
+    store::Env& env_;
+    SipOptions options_;
+};
+
+// SIP domains (SipDomains). A domain is deleted only without accounts and aliases.
+class SipDomainService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
     void add_domain(const Caller& caller, const SipDomainInput& in);
+    // The administrator may move a domain to another customer: its accounts and aliases follow.
     void update_domain(const Caller& caller, const SipDomainInput& in);
     void delete_domain(const Caller& caller, const std::string& domain);
     Page<SipDomainRow> get_domains(const Caller& caller, const SipDomainFilter& f, Range range,
                                    const OrderBy& order);
+};
 
-    // Accounts.
+// SIP accounts and their groups (SipAccounts). Deleting an account deletes everything that
+// belongs to it: aliases, settings, voicemail, prepaid, rating profiles, registrations.
+class SipAccountService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
     SipAccountRow add_account(const Caller& caller, const SipAccountInput& in);
     void update_account(const Caller& caller, const SipAccountInput& in);
     void delete_account(const Caller& caller, const SipId& id);
@@ -156,12 +178,16 @@ public:
     Page<SipAccountRow> get_accounts(const Caller& caller, const SipAccountFilter& f, Range range,
                                      const OrderBy& order);
 
-    // Groups.
     void add_to_group(const Caller& caller, const SipId& id, const std::string& group);
     void remove_from_group(const Caller& caller, const SipId& id, const std::string& group);
     std::vector<std::string> get_groups(const Caller& caller, const SipId& id);
+};
 
-    // Aliases.
+// SIP aliases (SipAliases, Index alias_target).
+class SipAliasService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
     void add_alias(const Caller& caller, const SipAliasInput& in);
     void update_alias(const Caller& caller, const SipAliasInput& in);
     void delete_alias(const Caller& caller, const SipId& id);
@@ -169,8 +195,14 @@ public:
     std::vector<SipAliasRow> aliases_for_account(const Caller& caller, const SipId& target);
     Page<SipAliasRow> get_aliases(const Caller& caller, const SipAliasFilter& f, Range range,
                                   const OrderBy& order);
+};
 
-    // Per-account settings.
+// The per-account call settings (SipSettings): phone book, reject and accept rules, barring
+// prefixes, diversions.
+class SipSettingsService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
     void add_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookRow& e);
     void update_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookRow& e);
     void delete_phonebook_entry(const Caller& caller, const SipId& id, const std::string& uri);
@@ -189,15 +221,20 @@ public:
     void set_call_diversions(const Caller& caller, const SipId& id,
                              const std::array<std::string, 10>& diversions);
     std::array<std::string, 10> get_call_diversions(const Caller& caller, const SipId& id);
+};
 
-    // Trusted peers.
+// Trusted peers and PSTN routing: carriers, gateways, gateway rules, routes (ids assigned by
+// the server). A carrier or gateway is deleted only when nothing refers to it (Index).
+class PstnService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
     void add_trusted_peer(const Caller& caller, const TrustedPeerRow& in);
     void update_trusted_peer(const Caller& caller, const TrustedPeerRow& in);
     void delete_trusted_peer(const Caller& caller, const std::string& ip);
     Page<TrustedPeerRow> get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
                                            Range range, const OrderBy& order);
 
-    // PSTN: carriers, gateways, gateway rules, routes (ids assigned by the server).
     std::uint64_t add_carrier(const Caller& caller, const CarrierRow& in);
     void update_carrier(const Caller& caller, const CarrierRow& in);
     void delete_carrier(const Caller& caller, std::uint64_t id);
@@ -219,10 +256,15 @@ public:
     Page<RouteView> get_routes(const Caller& caller, const IdFilter& f, Range range,
                                const OrderBy& order);
     // The route a number (00 + E.164 digits) takes: the longest matching prefix, then the
-    // lowest priority; none when no route matches.
+    // lowest priority; none when no route matches. One index seek per prefix length.
     std::optional<RouteRow> route_for(const std::string& number);
+};
 
-    // Prepaid.
+// Prepaid balances and their history, prepaid cards (Prepaid "a" and "v" keys).
+class PrepaidService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
     BalanceChange add_balance(const Caller& caller, const SipId& id, double value,
                               const std::string& description);
     BalanceChange add_balance_from_voucher(const Caller& caller, const SipId& id,
@@ -232,8 +274,13 @@ public:
                                                    std::int64_t count);
     // Loads a prepaid card (administrator, through the events endpoint).
     void add_prepaid_card(const PrepaidCardRow& card);
+};
 
-    // Call data.
+// Call data (CallData): device locations, call records and statistics, what the proxy reports.
+class CallDataService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
     std::vector<DeviceLocations> get_device_locations(const Caller& caller,
                                                       const std::vector<SipId>& ids);
     Calls get_calls(const Caller& caller, const SipId& id, const CallQuery& placed,
@@ -247,14 +294,6 @@ public:
     bool record_call(CallRow call);
     // Drops call records older than the retention and expired registrations.
     void purge_call_data();
-
-    // The store, for the services that share it without a port-wide context of their own
-    // (RatingService, NetworkService).
-    store::Env& env() const noexcept { return env_; }
-
-private:
-    store::Env& env_;
-    SipOptions options_;
 };
 
 struct VoicemailInput {
@@ -263,19 +302,38 @@ struct VoicemailInput {
     bool delete_messages = false;
 };
 
-class VoicemailService {
+// Voicemail accounts (Voicemail, Index mailbox).
+class VoicemailService : public SipServiceBase {
 public:
-    VoicemailService(store::Env& env, SipOptions options);
+    using SipServiceBase::SipServiceBase;
 
     VoicemailRow add(const Caller& caller, const VoicemailInput& in);
     void update(const Caller& caller, const VoicemailInput& in);
     void remove(const Caller& caller, const SipId& id);
     VoicemailRow get(const Caller& caller, const SipId& id);
     void set_announcement(const Caller& caller, const SipId& id, const std::string& audio);
+};
 
-private:
-    store::Env& env_;
-    SipOptions options_;
+// Every SIP service over one store, as the server holds them (the Context derives from it).
+struct SipServices {
+    SipServices(store::Env& env, SipOptions options)
+        : sip_domains(env, options)
+        , sip_accounts(env, options)
+        , sip_aliases(env, options)
+        , sip_settings(env, options)
+        , pstn(env, options)
+        , prepaid(env, options)
+        , call_data(env, options)
+        , voicemail(env, options) {}
+
+    SipDomainService sip_domains;
+    SipAccountService sip_accounts;
+    SipAliasService sip_aliases;
+    SipSettingsService sip_settings;
+    PstnService pstn;
+    PrepaidService prepaid;
+    CallDataService call_data;
+    VoicemailService voicemail;
 };
 
 // A call record from named fields (JSON event members or CSV columns, docs/sip.md).
@@ -283,7 +341,8 @@ CallRow call_of(const std::map<std::string, std::string>& fields);
 
 // Applies the events of a JSON body (one event object, an array, or {"events": [...]}).
 // Throws ApiError(InvalidArgument) naming the first bad event; events before it are stored.
-EventsResult apply_events_json(SipService& sip, std::string_view body);
+EventsResult apply_events_json(CallDataService& calls, PrepaidService& prepaid,
+                               std::string_view body);
 
 // HA1 digests of a SIP password (OpenSIPS ha1, ha1b): md5hex("user:domain:password") and
 // md5hex("user@domain:domain:password").
