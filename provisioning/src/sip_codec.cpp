@@ -332,8 +332,8 @@ void to_soap(struct soap*, const std::array<std::string, 10>& d, ngnpro__CallDiv
 
 // ---- trusted peers and PSTN
 
-TrustedPeerRow from_soap(const ngnpro__TrustedPeer& p) {
-    TrustedPeerRow r;
+TrustedPeerInput from_soap(const ngnpro__TrustedPeer& p) {
+    TrustedPeerInput r;
     r.ip = p.ip;
     r.protocol = p.protocol;
     r.tag = p.tag;
@@ -357,55 +357,55 @@ TrustedPeerRow from_soap(const ngnpro__TrustedPeer& p) {
     return r;
 }
 
-CarrierRow from_soap(const ngnpro__Carrier& c) {
-    CarrierRow row;
-    row.id = id_value(c.id);
-    row.name = c.name;
-    row.reseller = value_or<LONG64>(c.reseller, 0);
-    return row;
+CarrierInput from_soap(const ngnpro__Carrier& c) {
+    CarrierInput in;
+    in.id = id_value(c.id);
+    in.name = c.name;
+    in.reseller = value_or<LONG64>(c.reseller, 0);
+    return in;
 }
 
-GatewayRow from_soap(const ngnpro__Gateway& g) {
-    GatewayRow row;
-    row.id = id_value(g.id);
-    row.name = g.name;
-    row.carrier_id = id_value(g.carrier_USCOREid);
-    row.transport = g.transport;
-    row.ip = g.ip;
-    row.port = static_cast<std::uint32_t>(std::clamp(value_or<int>(g.port, 5060), 0, 65536));
-    row.reseller = value_or<LONG64>(g.reseller, 0);
-    return row;
+GatewayInput from_soap(const ngnpro__Gateway& g) {
+    GatewayInput in;
+    in.id = id_value(g.id);
+    in.name = g.name;
+    in.carrier_id = id_value(g.carrier_USCOREid);
+    in.transport = g.transport;
+    in.ip = g.ip;
+    in.port = static_cast<std::uint32_t>(std::clamp(value_or<int>(g.port, 5060), 0, 65536));
+    in.reseller = value_or<LONG64>(g.reseller, 0);
+    return in;
 }
 
-GatewayRuleRow from_soap(const ngnpro__GatewayRule& r) {
+GatewayRuleInput from_soap(const ngnpro__GatewayRule& r) {
     const auto nonneg = [](const int* p) {
         return static_cast<std::uint32_t>(std::clamp(value_or<int>(p, 0), 0, 1000));
     };
-    GatewayRuleRow row;
-    row.id = id_value(r.id);
-    row.gateway_id = id_value(r.gateway_USCOREid);
-    row.prefix = r.prefix;
-    row.strip = nonneg(r.strip);
-    row.prepend = r.prepend;
-    row.min_length = nonneg(r.minLength);
-    row.max_length = nonneg(r.maxLength);
-    row.reseller = value_or<LONG64>(r.reseller, 0);
-    return row;
+    GatewayRuleInput in;
+    in.id = id_value(r.id);
+    in.gateway_id = id_value(r.gateway_USCOREid);
+    in.prefix = r.prefix;
+    in.strip = nonneg(r.strip);
+    in.prepend = r.prepend;
+    in.min_length = nonneg(r.minLength);
+    in.max_length = nonneg(r.maxLength);
+    in.reseller = value_or<LONG64>(r.reseller, 0);
+    return in;
 }
 
-static RouteRow from_soap(const ngnpro__Route& r) {
-    RouteRow row;
-    row.id = id_value(r.id);
-    row.carrier_id = id_value(r.carrier_USCOREid);
-    row.prefix = r.prefix;
-    row.originator = r.originator;
-    row.priority = value_or<int>(r.priority, 0);
-    row.reseller = value_or<LONG64>(r.reseller, 0);
-    return row;
+static RouteInput from_soap(const ngnpro__Route& r) {
+    RouteInput in;
+    in.id = id_value(r.id);
+    in.carrier_id = id_value(r.carrier_USCOREid);
+    in.prefix = r.prefix;
+    in.originator = r.originator;
+    in.priority = value_or<int>(r.priority, 0);
+    in.reseller = value_or<LONG64>(r.reseller, 0);
+    return in;
 }
 
-std::vector<RouteRow> from_soap(const ngnpro__RouteArray* routes) {
-    return rows_of<RouteRow>(routes);
+std::vector<RouteInput> from_soap(const ngnpro__RouteArray* routes) {
+    return rows_of<RouteInput>(routes);
 }
 
 TrustedPeerFilter from_soap(const ngnpro__TrustedPeerQuery* query) {
@@ -444,7 +444,7 @@ IdFilter from_soap(const ngnpro__RouteQuery* q) {
     return id_filter(q);
 }
 
-void to_soap(struct soap* soap, const TrustedPeerRow& r, ngnpro__TrustedPeer& p) {
+void to_soap(struct soap* soap, const TrustedPeerView& r, ngnpro__TrustedPeer& p) {
     p.ip = r.ip;
     p.protocol = r.protocol;
     p.tag = r.tag;
@@ -467,7 +467,7 @@ void to_soap(struct soap* soap, const TrustedPeerRow& r, ngnpro__TrustedPeer& p)
     p.tags = r.tags;
 }
 
-void to_soap(struct soap* soap, const CarrierRow& r, ngnpro__Carrier& c) {
+void to_soap(struct soap* soap, const CarrierView& r, ngnpro__Carrier& c) {
     c.id = soap_value<int>(soap, int_of(r.id));
     c.name = r.name;
     c.reseller = soap_value<LONG64>(soap, r.reseller);
@@ -475,42 +475,41 @@ void to_soap(struct soap* soap, const CarrierRow& r, ngnpro__Carrier& c) {
 }
 
 void to_soap(struct soap* soap, const GatewayView& v, ngnpro__Gateway& g) {
-    const auto& r = v.gateway;
-    g.id = soap_value<int>(soap, int_of(r.id));
-    g.name = r.name;
-    g.carrier_USCOREid = soap_value<int>(soap, int_of(r.carrier_id));
+    g.id = soap_value<int>(soap, int_of(v.id));
+    g.name = v.name;
+    g.carrier_USCOREid = soap_value<int>(soap, int_of(v.carrier_id));
     g.carrier = v.carrier;
-    g.transport = r.transport;
-    g.ip = r.ip;
-    g.port = soap_value<int>(soap, static_cast<int>(r.port));
-    g.reseller = soap_value<LONG64>(soap, r.reseller);
-    g.changeDate = format_date(r.change_date);
+    g.transport = v.transport;
+    g.ip = v.ip;
+    g.port = soap_value<int>(soap, static_cast<int>(v.port));
+    g.reseller = soap_value<LONG64>(soap, v.reseller);
+    g.changeDate = format_date(v.change_date);
 }
 
 void to_soap(struct soap* soap, const GatewayRuleView& v, ngnpro__GatewayRule& r) {
-    r.id = soap_value<int>(soap, int_of(v.rule.id));
-    r.gateway_USCOREid = soap_value<int>(soap, int_of(v.rule.gateway_id));
+    r.id = soap_value<int>(soap, int_of(v.id));
+    r.gateway_USCOREid = soap_value<int>(soap, int_of(v.gateway_id));
     r.gateway = v.gateway;
     r.carrier_USCOREid = soap_value<int>(soap, int_of(v.carrier_id));
     r.carrier = v.carrier;
-    r.prefix = v.rule.prefix;
-    r.strip = soap_value<int>(soap, static_cast<int>(v.rule.strip));
-    r.prepend = v.rule.prepend;
-    r.minLength = soap_value<int>(soap, static_cast<int>(v.rule.min_length));
-    r.maxLength = soap_value<int>(soap, static_cast<int>(v.rule.max_length));
-    r.reseller = soap_value<LONG64>(soap, v.rule.reseller);
-    r.changeDate = format_date(v.rule.change_date);
+    r.prefix = v.prefix;
+    r.strip = soap_value<int>(soap, static_cast<int>(v.strip));
+    r.prepend = v.prepend;
+    r.minLength = soap_value<int>(soap, static_cast<int>(v.min_length));
+    r.maxLength = soap_value<int>(soap, static_cast<int>(v.max_length));
+    r.reseller = soap_value<LONG64>(soap, v.reseller);
+    r.changeDate = format_date(v.change_date);
 }
 
 void to_soap(struct soap* soap, const RouteView& v, ngnpro__Route& r) {
-    r.id = soap_value<int>(soap, int_of(v.route.id));
-    r.carrier_USCOREid = soap_value<int>(soap, int_of(v.route.carrier_id));
+    r.id = soap_value<int>(soap, int_of(v.id));
+    r.carrier_USCOREid = soap_value<int>(soap, int_of(v.carrier_id));
     r.carrier = v.carrier;
-    r.prefix = v.route.prefix;
-    r.originator = v.route.originator;
-    r.priority = soap_value<int>(soap, static_cast<int>(v.route.priority));
-    r.reseller = soap_value<LONG64>(soap, v.route.reseller);
-    r.changeDate = format_date(v.route.change_date);
+    r.prefix = v.prefix;
+    r.originator = v.originator;
+    r.priority = soap_value<int>(soap, static_cast<int>(v.priority));
+    r.reseller = soap_value<LONG64>(soap, v.reseller);
+    r.changeDate = format_date(v.change_date);
 }
 
 // ---- prepaid, calls, devices

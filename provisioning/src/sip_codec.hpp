@@ -52,19 +52,19 @@ void to_soap(struct soap* soap, const std::array<std::string, 10>& d, ngnpro__Ca
 
 // ---- trusted peers and PSTN
 
-sb::prov::TrustedPeerRow from_soap(const ngnpro__TrustedPeer& p);
-sb::prov::CarrierRow from_soap(const ngnpro__Carrier& c);
-sb::prov::GatewayRow from_soap(const ngnpro__Gateway& g);
-sb::prov::GatewayRuleRow from_soap(const ngnpro__GatewayRule& r);
-std::vector<sb::prov::RouteRow> from_soap(const ngnpro__RouteArray* routes);
+sb::prov::TrustedPeerInput from_soap(const ngnpro__TrustedPeer& p);
+sb::prov::CarrierInput from_soap(const ngnpro__Carrier& c);
+sb::prov::GatewayInput from_soap(const ngnpro__Gateway& g);
+sb::prov::GatewayRuleInput from_soap(const ngnpro__GatewayRule& r);
+std::vector<sb::prov::RouteInput> from_soap(const ngnpro__RouteArray* routes);
 sb::prov::TrustedPeerFilter from_soap(const ngnpro__TrustedPeerQuery* q);
 sb::prov::IdFilter from_soap(const ngnpro__CarrierQuery* q);
 sb::prov::IdFilter from_soap(const ngnpro__GatewayQuery* q);
 sb::prov::IdFilter from_soap(const ngnpro__GatewayRuleQuery* q);
 sb::prov::IdFilter from_soap(const ngnpro__RouteQuery* q);
 
-void to_soap(struct soap* soap, const sb::prov::TrustedPeerRow& r, ngnpro__TrustedPeer& p);
-void to_soap(struct soap* soap, const sb::prov::CarrierRow& r, ngnpro__Carrier& c);
+void to_soap(struct soap* soap, const sb::prov::TrustedPeerView& r, ngnpro__TrustedPeer& p);
+void to_soap(struct soap* soap, const sb::prov::CarrierView& r, ngnpro__Carrier& c);
 void to_soap(struct soap* soap, const sb::prov::GatewayView& v, ngnpro__Gateway& g);
 void to_soap(struct soap* soap, const sb::prov::GatewayRuleView& v, ngnpro__GatewayRule& r);
 void to_soap(struct soap* soap, const sb::prov::RouteView& v, ngnpro__Route& r);

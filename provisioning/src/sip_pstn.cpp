@@ -98,7 +98,7 @@ void check_name(const std::string& name, const char* field) {
     }
 }
 
-void apply_gateway(GatewayRow& row, const GatewayRow& in) {
+void apply_gateway(GatewayRow& row, const GatewayInput& in) {
     check_name(in.name, "name");
     if (!is_ip(in.ip)) {
         try {
@@ -121,7 +121,7 @@ void apply_gateway(GatewayRow& row, const GatewayRow& in) {
     row.port = in.port;
 }
 
-void apply_rule(GatewayRuleRow& row, const GatewayRuleRow& in) {
+void apply_rule(GatewayRuleRow& row, const GatewayRuleInput& in) {
     if (!digits(in.prefix) || !digits(in.prepend, true) || in.prefix.size() > 32 ||
         in.prepend.size() > 32) {
         throw ApiError(ErrorCode::InvalidArgument,
@@ -156,6 +156,19 @@ std::vector<Row> all_rows(const Txn& txn, Table table) {
     return rows_with_prefix<Row>(txn, table, "");
 }
 
+// The view of a stored PSTN row: its Input, its change date, then `more` (the names of what
+// it refers to).
+template <class View, class Row, class... More>
+View view_of(const Row& row, More&&... more) {
+    return View{{row}, row.change_date, std::forward<More>(more)...};
+}
+
+template <class Txn>
+std::string carrier_name(const Txn& txn, std::uint64_t id) {
+    const auto c = get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(id));
+    return c ? c->name : "";
+}
+
 template <class View, class Key>
 Page<View> order_page(std::vector<View> rows, Range range, const OrderBy& order, Key key) {
     return paginate(std::move(rows), range, order, key);
@@ -167,7 +180,7 @@ Page<View> order_page(std::vector<View> rows, Range range, const OrderBy& order,
 
 namespace {
 
-void apply_peer(TrustedPeerRow& row, const TrustedPeerRow& in) {
+void apply_peer(TrustedPeerRow& row, const TrustedPeerInput& in) {
     const std::string protocol = in.protocol.empty() ? "any" : lower(in.protocol);
     if (protocol != "any" && protocol != "udp" && protocol != "tcp" && protocol != "tls" &&
         protocol != "sctp") {
@@ -175,7 +188,7 @@ void apply_peer(TrustedPeerRow& row, const TrustedPeerRow& in) {
                        "protocol: '" + in.protocol + "' is not one of any, udp, tcp, tls, sctp");
     }
     const auto keep = row;
-    row = in;
+    static_cast<TrustedPeerInput&>(row) = in;
     row.ip = keep.ip;
     row.protocol = protocol;
     row.customer = keep.customer;
@@ -185,7 +198,7 @@ void apply_peer(TrustedPeerRow& row, const TrustedPeerRow& in) {
 
 } // namespace
 
-void PstnService::add_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
+void PstnService::add_trusted_peer(const Caller& caller, const TrustedPeerInput& in) {
     if (!is_ip(in.ip)) {
         throw ApiError(ErrorCode::InvalidArgument,
                        "ip: '" + in.ip + "' is not an IPv4 or IPv6 address");
@@ -205,7 +218,7 @@ void PstnService::add_trusted_peer(const Caller& caller, const TrustedPeerRow& i
     });
 }
 
-void PstnService::update_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
+void PstnService::update_trusted_peer(const Caller& caller, const TrustedPeerInput& in) {
     env_.write([&](store::WriteTxn& txn) {
         auto row = get_row<TrustedPeerRow>(txn, Table::TrustedPeers, in.ip);
         if (!row || !may_access(caller, row->customer, row->reseller)) {
@@ -234,11 +247,11 @@ void PstnService::delete_trusted_peer(const Caller& caller, const std::string& i
     });
 }
 
-Page<TrustedPeerRow> PstnService::get_trusted_peers(const Caller& caller,
-                                                    const TrustedPeerFilter& f, Range range,
-                                                    const OrderBy& order) {
+Page<TrustedPeerView> PstnService::get_trusted_peers(const Caller& caller,
+                                                     const TrustedPeerFilter& f, Range range,
+                                                     const OrderBy& order) {
     store::ReadTxn txn(env_);
-    std::vector<TrustedPeerRow> rows;
+    std::vector<TrustedPeerView> rows;
     for (auto& p : all_rows<TrustedPeerRow>(txn, Table::TrustedPeers)) {
         if (!may_access(caller, p.customer, p.reseller) || !matches(f.ip, p.ip) ||
             !matches(f.description, p.description) || !matches(f.tenant, p.tenant) ||
@@ -248,24 +261,24 @@ Page<TrustedPeerRow> PstnService::get_trusted_peers(const Caller& caller,
             (f.reseller != 0 && p.reseller != f.reseller)) {
             continue;
         }
-        rows.push_back(std::move(p));
+        rows.push_back(view_of<TrustedPeerView>(p));
     }
     if (order.attribute == "changeDate") {
-        return paginate(std::move(rows), range, order, [](const TrustedPeerRow& p) {
+        return paginate(std::move(rows), range, order, [](const TrustedPeerView& p) {
             return std::make_pair(p.change_date, p.ip);
         });
     }
     if (order.attribute == "description") {
-        return paginate(std::move(rows), range, order, [](const TrustedPeerRow& p) {
+        return paginate(std::move(rows), range, order, [](const TrustedPeerView& p) {
             return std::make_pair(p.description, p.ip);
         });
     }
-    return paginate(std::move(rows), range, order, [](const TrustedPeerRow& p) { return p.ip; });
+    return paginate(std::move(rows), range, order, [](const TrustedPeerView& p) { return p.ip; });
 }
 
 // ---- carriers
 
-std::uint64_t PstnService::add_carrier(const Caller& caller, const CarrierRow& in) {
+std::uint64_t PstnService::add_carrier(const Caller& caller, const CarrierInput& in) {
     check_name(in.name, "name");
     return env_.write([&](store::WriteTxn& txn) {
         CarrierRow row;
@@ -278,7 +291,7 @@ std::uint64_t PstnService::add_carrier(const Caller& caller, const CarrierRow& i
     });
 }
 
-void PstnService::update_carrier(const Caller& caller, const CarrierRow& in) {
+void PstnService::update_carrier(const Caller& caller, const CarrierInput& in) {
     check_name(in.name, "name");
     env_.write([&](store::WriteTxn& txn) {
         CarrierRow row = load_carrier(txn, caller, in.id);
@@ -306,30 +319,30 @@ void PstnService::delete_carrier(const Caller& caller, std::uint64_t id) {
     });
 }
 
-Page<CarrierRow> PstnService::get_carriers(const Caller& caller, const IdFilter& f, Range range,
-                                           const OrderBy& order) {
+Page<CarrierView> PstnService::get_carriers(const Caller& caller, const IdFilter& f, Range range,
+                                            const OrderBy& order) {
     store::ReadTxn txn(env_);
-    std::vector<CarrierRow> rows;
+    std::vector<CarrierView> rows;
     for (auto& c : all_rows<CarrierRow>(txn, Table::Carriers)) {
         if (may_see(caller, c.reseller) && (f.id == 0 || c.id == f.id) && matches(f.name, c.name) &&
             (f.reseller == 0 || c.reseller == f.reseller)) {
-            rows.push_back(std::move(c));
+            rows.push_back(view_of<CarrierView>(c));
         }
     }
     if (order.attribute == "changeDate") {
         return paginate(std::move(rows), range, order,
-                        [](const CarrierRow& c) { return std::make_pair(c.change_date, c.id); });
+                        [](const CarrierView& c) { return std::make_pair(c.change_date, c.id); });
     }
     if (order.attribute == "name") {
         return paginate(std::move(rows), range, order,
-                        [](const CarrierRow& c) { return std::make_pair(c.name, c.id); });
+                        [](const CarrierView& c) { return std::make_pair(c.name, c.id); });
     }
-    return paginate(std::move(rows), range, order, [](const CarrierRow& c) { return c.id; });
+    return paginate(std::move(rows), range, order, [](const CarrierView& c) { return c.id; });
 }
 
 // ---- gateways
 
-std::uint64_t PstnService::add_gateway(const Caller& caller, const GatewayRow& in) {
+std::uint64_t PstnService::add_gateway(const Caller& caller, const GatewayInput& in) {
     return env_.write([&](store::WriteTxn& txn) {
         pstn_reseller(txn, caller, in.reseller);
         const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
@@ -341,7 +354,7 @@ std::uint64_t PstnService::add_gateway(const Caller& caller, const GatewayRow& i
     });
 }
 
-void PstnService::update_gateway(const Caller& caller, const GatewayRow& in) {
+void PstnService::update_gateway(const Caller& caller, const GatewayInput& in) {
     env_.write([&](store::WriteTxn& txn) {
         const GatewayRow before = load_gateway(txn, caller, in.id);
         const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
@@ -376,33 +389,29 @@ Page<GatewayView> PstnService::get_gateways(const Caller& caller, const IdFilter
             (f.customer != 0 && g.reseller != f.customer)) {
             continue;
         }
-        const auto c = get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(g.carrier_id));
-        rows.push_back(GatewayView{std::move(g), c ? c->name : ""});
+        rows.push_back(view_of<GatewayView>(g, carrier_name(txn, g.carrier_id)));
     }
     const std::string& by = order.attribute;
     if (by == "changeDate") {
-        return order_page(std::move(rows), range, order, [](const GatewayView& v) {
-            return std::make_pair(v.gateway.change_date, v.gateway.id);
-        });
+        return order_page(std::move(rows), range, order,
+                          [](const GatewayView& v) { return std::make_pair(v.change_date, v.id); });
     }
     if (by == "name" || by == "ip") {
         const bool name = by == "name";
         return order_page(std::move(rows), range, order, [name](const GatewayView& v) {
-            return std::make_pair(name ? v.gateway.name : v.gateway.ip, v.gateway.id);
+            return std::make_pair(name ? v.name : v.ip, v.id);
         });
     }
     if (by == "carrier_id") {
-        return order_page(std::move(rows), range, order, [](const GatewayView& v) {
-            return std::make_pair(v.gateway.carrier_id, v.gateway.id);
-        });
+        return order_page(std::move(rows), range, order,
+                          [](const GatewayView& v) { return std::make_pair(v.carrier_id, v.id); });
     }
-    return order_page(std::move(rows), range, order,
-                      [](const GatewayView& v) { return v.gateway.id; });
+    return order_page(std::move(rows), range, order, [](const GatewayView& v) { return v.id; });
 }
 
 // ---- gateway rules
 
-std::uint64_t PstnService::add_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
+std::uint64_t PstnService::add_gateway_rule(const Caller& caller, const GatewayRuleInput& in) {
     return env_.write([&](store::WriteTxn& txn) {
         pstn_reseller(txn, caller, in.reseller);
         const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
@@ -414,7 +423,7 @@ std::uint64_t PstnService::add_gateway_rule(const Caller& caller, const GatewayR
     });
 }
 
-void PstnService::update_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
+void PstnService::update_gateway_rule(const Caller& caller, const GatewayRuleInput& in) {
     env_.write([&](store::WriteTxn& txn) {
         const auto before =
             load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, in.id,
@@ -446,16 +455,10 @@ Page<GatewayRuleView> PstnService::get_gateway_rules(const Caller& caller, const
             (f.customer != 0 && r.reseller != f.customer)) {
             continue;
         }
-        GatewayRuleView v{std::move(r), "", 0, ""};
-        if (const auto g =
-                get_row<GatewayRow>(txn, Table::Gateways, store::u64_key(v.rule.gateway_id))) {
-            v.gateway = g->name;
-            v.carrier_id = g->carrier_id;
-            if (const auto c =
-                    get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(g->carrier_id))) {
-                v.carrier = c->name;
-            }
-        }
+        const auto g = get_row<GatewayRow>(txn, Table::Gateways, store::u64_key(r.gateway_id));
+        const std::uint64_t carrier_id = g ? g->carrier_id : 0;
+        auto v = view_of<GatewayRuleView>(r, g ? g->name : "", carrier_id,
+                                          carrier_name(txn, carrier_id));
         if (f.carrier_id != 0 && v.carrier_id != f.carrier_id) {
             continue;
         }
@@ -464,32 +467,32 @@ Page<GatewayRuleView> PstnService::get_gateway_rules(const Caller& caller, const
     const std::string& by = order.attribute;
     if (by == "changeDate") {
         return order_page(std::move(rows), range, order, [](const GatewayRuleView& v) {
-            return std::make_pair(v.rule.change_date, v.rule.id);
+            return std::make_pair(v.change_date, v.id);
         });
     }
     if (by == "gateway" || by == "carrier" || by == "prefix") {
         return order_page(std::move(rows), range, order, [by](const GatewayRuleView& v) {
             return std::make_pair(by == "gateway"   ? v.gateway
                                   : by == "carrier" ? v.carrier
-                                                    : v.rule.prefix,
-                                  v.rule.id);
+                                                    : v.prefix,
+                                  v.id);
         });
     }
-    return order_page(std::move(rows), range, order,
-                      [](const GatewayRuleView& v) { return v.rule.id; });
+    return order_page(std::move(rows), range, order, [](const GatewayRuleView& v) { return v.id; });
 }
 
 // ---- routes
 
 std::vector<std::uint64_t> PstnService::add_routes(const Caller& caller,
-                                                   const std::vector<RouteRow>& in) {
+                                                   const std::vector<RouteInput>& in) {
     return env_.write([&](store::WriteTxn& txn) {
         std::vector<std::uint64_t> ids;
         for (const auto& r : in) {
             pstn_reseller(txn, caller, r.reseller);
             check_route_prefix(r.prefix);
             const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
-            RouteRow row = r;
+            RouteRow row;
+            static_cast<RouteInput&>(row) = r;
             row.id = txn.next_id("pstn");
             row.carrier_id = carrier.id;
             ids.push_back(put_pstn<RouteRow>(txn, Table::Routes, nullptr, row, carrier.reseller));
@@ -498,7 +501,7 @@ std::vector<std::uint64_t> PstnService::add_routes(const Caller& caller,
     });
 }
 
-void PstnService::update_routes(const Caller& caller, const std::vector<RouteRow>& in) {
+void PstnService::update_routes(const Caller& caller, const std::vector<RouteInput>& in) {
     env_.write([&](store::WriteTxn& txn) {
         for (const auto& r : in) {
             const auto before = load_pstn<RouteRow>(txn, caller, Table::Routes, r.id,
@@ -535,20 +538,19 @@ Page<RouteView> PstnService::get_routes(const Caller& caller, const IdFilter& f,
             (f.reseller != 0 && r.reseller != f.reseller)) {
             continue;
         }
-        const auto c = get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(r.carrier_id));
-        rows.push_back(RouteView{std::move(r), c ? c->name : ""});
+        rows.push_back(view_of<RouteView>(r, carrier_name(txn, r.carrier_id)));
     }
     if (order.attribute == "priority") {
         return order_page(std::move(rows), range, order, [](const RouteView& v) {
-            return std::make_tuple(v.route.priority, v.route.prefix, v.route.id);
+            return std::make_tuple(v.priority, v.prefix, v.id);
         });
     }
     return order_page(std::move(rows), range, order, [](const RouteView& v) {
-        return std::make_tuple(v.route.prefix, v.route.priority, v.route.id);
+        return std::make_tuple(v.prefix, v.priority, v.id);
     });
 }
 
-std::optional<RouteRow> PstnService::route_for(const std::string& number) {
+std::optional<RouteView> PstnService::route_for(const std::string& number) {
     // The route_prefix index sorts one prefix's routes by priority: the first entry under the
     // longest prefix of `number` that has any is the route. One seek per prefix length.
     store::ReadTxn txn(env_);
@@ -556,7 +558,10 @@ std::optional<RouteRow> PstnService::route_for(const std::string& number) {
         const auto key = first_key_with_prefix(
             txn, Table::Index, route_prefix_prefix(std::string_view(number).substr(0, n)));
         if (key) {
-            return get_row<RouteRow>(txn, Table::Routes, store::u64_key(route_of_prefix_key(*key)));
+            const auto r =
+                get_row<RouteRow>(txn, Table::Routes, store::u64_key(route_of_prefix_key(*key)));
+            return r ? std::optional(view_of<RouteView>(*r, carrier_name(txn, r->carrier_id)))
+                     : std::nullopt;
         }
         if (n == 0) {
             return std::nullopt;

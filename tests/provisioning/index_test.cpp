@@ -22,13 +22,13 @@ struct Fixture {
     prov::Caller admin{true, 0, 0, "admin"};
 
     std::uint64_t carrier(const std::string& name) {
-        prov::CarrierRow c;
+        prov::CarrierInput c;
         c.name = name;
         return sip.pstn.add_carrier(admin, c);
     }
 
-    prov::GatewayRow gateway_on(std::uint64_t carrier_id, const std::string& name = "gw") {
-        prov::GatewayRow g;
+    prov::GatewayInput gateway_on(std::uint64_t carrier_id, const std::string& name = "gw") {
+        prov::GatewayInput g;
         g.name = name;
         g.ip = "192.0.2.1";
         g.carrier_id = carrier_id;
@@ -36,17 +36,17 @@ struct Fixture {
         return g;
     }
 
-    prov::GatewayRuleRow rule_on(std::uint64_t gateway_id, const std::string& prefix = "00") {
-        prov::GatewayRuleRow r;
+    prov::GatewayRuleInput rule_on(std::uint64_t gateway_id, const std::string& prefix = "00") {
+        prov::GatewayRuleInput r;
         r.gateway_id = gateway_id;
         r.prefix = prefix;
         r.id = sip.pstn.add_gateway_rule(admin, r);
         return r;
     }
 
-    prov::RouteRow route(std::uint64_t carrier_id, const std::string& prefix,
-                         std::int64_t priority = 0) {
-        prov::RouteRow r;
+    prov::RouteInput route(std::uint64_t carrier_id, const std::string& prefix,
+                           std::int64_t priority = 0) {
+        prov::RouteInput r;
         r.carrier_id = carrier_id;
         r.prefix = prefix;
         r.priority = priority;
@@ -153,7 +153,7 @@ TEST_CASE("references: a domain with accounts or aliases, a customer holding a d
     CHECK(code_of([&] { f.customers.remove(f.admin, c2.id); }) == ErrorCode::CustomerHasRecords);
     f.sip.sip_domains.delete_domain(f.admin, "a.example");
 
-    prov::TrustedPeerRow peer;
+    prov::TrustedPeerInput peer;
     peer.ip = "192.0.2.7";
     peer.customer = c2.id;
     f.sip.pstn.add_trusted_peer(f.admin, peer);
@@ -197,7 +197,7 @@ TEST_CASE("references: checks and routing read O(1) entries beside 5,000 unrelat
     CHECK(f.steps_of([&] { f.customers.remove(f.admin, lone.id); }) <= 4);
 
     // Longest prefix, then the lowest priority; one seek per candidate length at most.
-    std::optional<prov::RouteRow> r;
+    std::optional<prov::RouteView> r;
     CHECK(f.steps_of([&] { r = f.sip.pstn.route_for("0031101234567"); }) <= 19);
     REQUIRE(r);
     CHECK(r->prefix == "0031");

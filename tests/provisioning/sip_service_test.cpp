@@ -174,19 +174,19 @@ TEST_CASE("accounts: tenancy, credits, cascade on delete", "[prov][sip]") {
 
 TEST_CASE("PSTN: references are checked, the longest prefix wins", "[prov][sip]") {
     Fixture f;
-    prov::CarrierRow c;
+    prov::CarrierInput c;
     c.name = "kpn";
     const auto kpn = f.sip.pstn.add_carrier(f.admin, c);
     c.name = "tele2";
     const auto tele2 = f.sip.pstn.add_carrier(f.admin, c);
-    prov::GatewayRow g;
+    prov::GatewayInput g;
     g.name = "gw";
     g.ip = "192.0.2.1";
     g.carrier_id = 999;
     CHECK(code_of([&] { f.sip.pstn.add_gateway(f.admin, g); }) == ErrorCode::CarrierNotFound);
     g.carrier_id = kpn;
     const auto gw = f.sip.pstn.add_gateway(f.admin, g);
-    prov::GatewayRuleRow rule;
+    prov::GatewayRuleInput rule;
     rule.gateway_id = gw;
     rule.prefix = "00";
     rule.strip = 2;
@@ -194,7 +194,7 @@ TEST_CASE("PSTN: references are checked, the longest prefix wins", "[prov][sip]"
     CHECK(code_of([&] { f.sip.pstn.delete_gateway(f.admin, gw); }) == ErrorCode::GatewayInUse);
     CHECK(code_of([&] { f.sip.pstn.delete_carrier(f.admin, kpn); }) == ErrorCode::CarrierInUse);
 
-    std::vector<prov::RouteRow> routes(3);
+    std::vector<prov::RouteInput> routes(3);
     routes[0].prefix = "";
     routes[0].carrier_id = kpn;
     routes[1].prefix = "0031";
@@ -216,7 +216,7 @@ TEST_CASE("PSTN: references are checked, the longest prefix wins", "[prov][sip]"
     CHECK(code_of([&] { f.sip.pstn.delete_carrier(f.admin, kpn); }) == ErrorCode::CarrierInUse);
     std::vector<std::uint64_t> ids;
     for (const auto& v : f.sip.pstn.get_routes(f.admin, {}, {}, {}).items) {
-        ids.push_back(v.route.id);
+        ids.push_back(v.id);
     }
     f.sip.pstn.delete_routes(f.admin, ids);
     f.sip.pstn.delete_carrier(f.admin, kpn);

@@ -5,6 +5,7 @@
 // is a store::Error.
 #pragma once
 
+#include "provisioning/pstn_types.hpp"
 #include "store/store.hpp"
 
 #include <array>
@@ -170,16 +171,10 @@ struct VoicemailRow {
 
 std::string mailbox_index_key(std::string_view mailbox);
 
-// Table::TrustedPeers, key = ip.
-struct TrustedPeerRow {
-    std::string ip, protocol = "any", tag, description;
-    std::int64_t customer = 0, reseller = 0, owner = 0, change_date = 0;
-    std::string from_pattern;
-    bool msteams = false;
-    std::string tenant, auth_token, carrier_name, originator, prefix;
-    std::int64_t strip = 0, call_limit = 0, blocked = 0;
-    bool enum_lookup = false, transit = false, prepaid = false;
-    std::string billing_id, tags;
+// Table::TrustedPeers, key = ip. The PSTN rows are their Input (pstn_types.hpp) and the date
+// of the last change; fields() keeps the stored order.
+struct TrustedPeerRow : TrustedPeerInput {
+    std::int64_t change_date = 0;
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {
@@ -192,10 +187,8 @@ struct TrustedPeerRow {
 };
 
 // Table::Carriers, Gateways, GatewayRules, Routes: key = u64_key(id).
-struct CarrierRow {
-    std::uint64_t id = 0;
-    std::string name;
-    std::int64_t reseller = 0, change_date = 0;
+struct CarrierRow : CarrierInput {
+    std::int64_t change_date = 0;
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {
@@ -203,11 +196,8 @@ struct CarrierRow {
     }
 };
 
-struct GatewayRow {
-    std::uint64_t id = 0, carrier_id = 0;
-    std::string name, transport = "udp", ip;
-    std::uint32_t port = 5060;
-    std::int64_t reseller = 0, change_date = 0;
+struct GatewayRow : GatewayInput {
+    std::int64_t change_date = 0;
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {
@@ -216,11 +206,8 @@ struct GatewayRow {
     }
 };
 
-struct GatewayRuleRow {
-    std::uint64_t id = 0, gateway_id = 0;
-    std::string prefix, prepend;
-    std::uint32_t strip = 0, min_length = 0, max_length = 0;
-    std::int64_t reseller = 0, change_date = 0;
+struct GatewayRuleRow : GatewayRuleInput {
+    std::int64_t change_date = 0;
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {
@@ -229,10 +216,8 @@ struct GatewayRuleRow {
     }
 };
 
-struct RouteRow {
-    std::uint64_t id = 0, carrier_id = 0;
-    std::string prefix, originator;
-    std::int64_t priority = 0, reseller = 0, change_date = 0;
+struct RouteRow : RouteInput {
+    std::int64_t change_date = 0;
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {

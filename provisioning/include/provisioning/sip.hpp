@@ -4,6 +4,7 @@
 #pragma once
 
 #include "provisioning/call_data.hpp"
+#include "provisioning/pstn_types.hpp"
 #include "provisioning/rows.hpp"
 #include "provisioning/services.hpp"
 
@@ -81,23 +82,6 @@ struct IdFilter {
     // Gateways and rules: the owner CDRTool selects (its "customer" filter names the reseller
     // that owns the PSTN routing, the Owner column it shows).
     std::int64_t customer = 0;
-};
-
-struct GatewayView {
-    GatewayRow gateway;
-    std::string carrier;
-};
-
-struct GatewayRuleView {
-    GatewayRuleRow rule;
-    std::string gateway;
-    std::uint64_t carrier_id = 0;
-    std::string carrier;
-};
-
-struct RouteView {
-    RouteRow route;
-    std::string carrier;
 };
 
 struct BalanceChange {
@@ -229,35 +213,35 @@ class PstnService : public SipServiceBase {
 public:
     using SipServiceBase::SipServiceBase;
 
-    void add_trusted_peer(const Caller& caller, const TrustedPeerRow& in);
-    void update_trusted_peer(const Caller& caller, const TrustedPeerRow& in);
+    void add_trusted_peer(const Caller& caller, const TrustedPeerInput& in);
+    void update_trusted_peer(const Caller& caller, const TrustedPeerInput& in);
     void delete_trusted_peer(const Caller& caller, const std::string& ip);
-    Page<TrustedPeerRow> get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
-                                           Range range, const OrderBy& order);
+    Page<TrustedPeerView> get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
+                                            Range range, const OrderBy& order);
 
-    std::uint64_t add_carrier(const Caller& caller, const CarrierRow& in);
-    void update_carrier(const Caller& caller, const CarrierRow& in);
+    std::uint64_t add_carrier(const Caller& caller, const CarrierInput& in);
+    void update_carrier(const Caller& caller, const CarrierInput& in);
     void delete_carrier(const Caller& caller, std::uint64_t id);
-    Page<CarrierRow> get_carriers(const Caller& caller, const IdFilter& f, Range range,
-                                  const OrderBy& order);
-    std::uint64_t add_gateway(const Caller& caller, const GatewayRow& in);
-    void update_gateway(const Caller& caller, const GatewayRow& in);
+    Page<CarrierView> get_carriers(const Caller& caller, const IdFilter& f, Range range,
+                                   const OrderBy& order);
+    std::uint64_t add_gateway(const Caller& caller, const GatewayInput& in);
+    void update_gateway(const Caller& caller, const GatewayInput& in);
     void delete_gateway(const Caller& caller, std::uint64_t id);
     Page<GatewayView> get_gateways(const Caller& caller, const IdFilter& f, Range range,
                                    const OrderBy& order);
-    std::uint64_t add_gateway_rule(const Caller& caller, const GatewayRuleRow& in);
-    void update_gateway_rule(const Caller& caller, const GatewayRuleRow& in);
+    std::uint64_t add_gateway_rule(const Caller& caller, const GatewayRuleInput& in);
+    void update_gateway_rule(const Caller& caller, const GatewayRuleInput& in);
     void delete_gateway_rule(const Caller& caller, std::uint64_t id);
     Page<GatewayRuleView> get_gateway_rules(const Caller& caller, const IdFilter& f, Range range,
                                             const OrderBy& order);
-    std::vector<std::uint64_t> add_routes(const Caller& caller, const std::vector<RouteRow>& in);
-    void update_routes(const Caller& caller, const std::vector<RouteRow>& in);
+    std::vector<std::uint64_t> add_routes(const Caller& caller, const std::vector<RouteInput>& in);
+    void update_routes(const Caller& caller, const std::vector<RouteInput>& in);
     void delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids);
     Page<RouteView> get_routes(const Caller& caller, const IdFilter& f, Range range,
                                const OrderBy& order);
     // The route a number (00 + E.164 digits) takes: the longest matching prefix, then the
     // lowest priority; none when no route matches. One index seek per prefix length.
-    std::optional<RouteRow> route_for(const std::string& number);
+    std::optional<RouteView> route_for(const std::string& number);
 };
 
 // Prepaid balances and their history, prepaid cards (Prepaid "a" and "v" keys).
