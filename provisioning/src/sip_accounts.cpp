@@ -354,8 +354,8 @@ void SipDomainService::delete_domain(const Caller& caller, const std::string& do
     });
 }
 
-Page<SipDomainRow> SipDomainService::get_domains(const Caller& caller, const SipDomainFilter& f,
-                                                 Range range, const OrderBy& order) {
+Page<SipDomainView> SipDomainService::get_domains(const Caller& caller, const SipDomainFilter& f,
+                                                  Range range, const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<SipDomainRow> rows;
     for (auto& d : rows_with_prefix<SipDomainRow>(txn, Table::SipDomains, "")) {
@@ -366,17 +366,21 @@ Page<SipDomainRow> SipDomainService::get_domains(const Caller& caller, const Sip
         }
         rows.push_back(std::move(d));
     }
+    const auto view = [](const SipDomainRow& d) { return view_of<SipDomainView>(d); };
     if (order.attribute == "changeDate") {
-        return paginate(std::move(rows), range, order, [](const SipDomainRow& d) {
-            return std::make_pair(d.change_date, d.domain);
-        });
+        return page_of(
+            paginate(std::move(rows), range, order,
+                     [](const SipDomainRow& d) { return std::make_pair(d.change_date, d.domain); }),
+            view);
     }
-    return paginate(std::move(rows), range, order, [](const SipDomainRow& d) { return d.domain; });
+    return page_of(
+        paginate(std::move(rows), range, order, [](const SipDomainRow& d) { return d.domain; }),
+        view);
 }
 
 // ---- accounts
 
-SipAccountRow SipAccountService::add_account(const Caller& caller, const SipAccountInput& given) {
+SipAccountView SipAccountService::add_account(const Caller& caller, const SipAccountInput& given) {
     SipAccountInput in = given;
     const bool autoincrement = in.id.username == "<autoincrement>";
     if (autoincrement) {
@@ -418,7 +422,7 @@ SipAccountRow SipAccountService::add_account(const Caller& caller, const SipAcco
         charge(txn, Kind::SipAccount, Tenant{row.customer, row.reseller});
         row.create_date = row.change_date = now();
         put_account(txn, row);
-        return row;
+        return account_view(row);
     });
 }
 
@@ -470,14 +474,15 @@ void SipAccountService::delete_account(const Caller& caller, const SipId& given)
     });
 }
 
-SipAccountRow SipAccountService::get_account(const Caller& caller, const SipId& given) {
+SipAccountView SipAccountService::get_account(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
-    return load_account(txn, caller, id);
+    return account_view(load_account(txn, caller, id));
 }
 
-Page<SipAccountRow> SipAccountService::get_accounts(const Caller& caller, const SipAccountFilter& f,
-                                                    Range range, const OrderBy& order) {
+Page<SipAccountView> SipAccountService::get_accounts(const Caller& caller,
+                                                     const SipAccountFilter& f, Range range,
+                                                     const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<std::string> groups;
     for (const auto& g : f.groups) {
@@ -507,16 +512,19 @@ Page<SipAccountRow> SipAccountService::get_accounts(const Caller& caller, const 
     }
     auto by_name = [](const SipAccountRow& a) { return std::make_pair(a.username, a.domain); };
     if (order.attribute == "changeDate") {
-        return paginate(std::move(rows), range, order, [](const SipAccountRow& a) {
-            return std::make_tuple(a.change_date, a.domain, a.username);
-        });
+        return page_of(paginate(std::move(rows), range, order,
+                                [](const SipAccountRow& a) {
+                                    return std::make_tuple(a.change_date, a.domain, a.username);
+                                }),
+                       account_view);
     }
     if (order.attribute == "domain") {
-        return paginate(std::move(rows), range, order, [](const SipAccountRow& a) {
-            return std::make_pair(a.domain, a.username);
-        });
+        return page_of(
+            paginate(std::move(rows), range, order,
+                     [](const SipAccountRow& a) { return std::make_pair(a.domain, a.username); }),
+            account_view);
     }
-    return paginate(std::move(rows), range, order, by_name);
+    return page_of(paginate(std::move(rows), range, order, by_name), account_view);
 }
 
 // ---- groups
@@ -647,36 +655,36 @@ void SipAliasService::delete_alias(const Caller& caller, const SipId& given) {
     });
 }
 
-SipAliasRow SipAliasService::get_alias(const Caller& caller, const SipId& given) {
+SipAliasView SipAliasService::get_alias(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
     const auto row = find_alias(txn, id);
     if (!row || !may_access(caller, row->customer, row->reseller)) {
         throw ApiError(ErrorCode::SipAliasNotFound, "SIP alias " + address(id) + " does not exist");
     }
-    return *row;
+    return alias_view(*row);
 }
 
-std::vector<SipAliasRow> SipAliasService::aliases_for_account(const Caller& caller,
-                                                              const SipId& given) {
+std::vector<SipAliasView> SipAliasService::aliases_for_account(const Caller& caller,
+                                                               const SipId& given) {
     const SipId id = normal_id(given, "target");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
     const std::string prefix = alias_target_prefix(id.username, id.domain);
-    std::vector<SipAliasRow> out;
+    std::vector<SipAliasView> out;
     for (const auto& k : keys_with_prefix(txn, Table::Index, prefix)) {
         auto a = get_row<SipAliasRow>(txn, Table::SipAliases, k.substr(prefix.size()));
         if (a && may_access(caller, a->customer, a->reseller)) {
-            out.push_back(std::move(*a));
+            out.push_back(alias_view(*a));
         }
     }
     return out;
 }
 
-Page<SipAliasRow> SipAliasService::get_aliases(const Caller& caller, const SipAliasFilter& f,
-                                               Range range, const OrderBy& order) {
+Page<SipAliasView> SipAliasService::get_aliases(const Caller& caller, const SipAliasFilter& f,
+                                                Range range, const OrderBy& order) {
     store::ReadTxn txn(env_);
-    std::vector<SipAliasRow> rows;
+    std::vector<SipAliasView> rows;
     for (auto& a : rows_with_prefix<SipAliasRow>(txn, Table::SipAliases, "")) {
         if (!may_access(caller, a.customer, a.reseller) || !matches(f.alias_username, a.username) ||
             !matches(f.alias_domain, a.domain) || !matches(f.target_username, a.target_username) ||
@@ -685,27 +693,29 @@ Page<SipAliasRow> SipAliasService::get_aliases(const Caller& caller, const SipAl
             (f.reseller != 0 && a.reseller != f.reseller)) {
             continue;
         }
-        rows.push_back(std::move(a));
+        rows.push_back(alias_view(a));
     }
     const std::string& by = order.attribute;
     if (by == "changeDate") {
-        return paginate(std::move(rows), range, order, [](const SipAliasRow& a) {
-            return std::make_tuple(a.change_date, a.domain, a.username);
+        return paginate(std::move(rows), range, order, [](const SipAliasView& a) {
+            return std::make_tuple(a.change_date, a.id.domain, a.id.username);
         });
     }
     if (by == "targetUsername" || by == "targetDomain") {
         const bool user = by == "targetUsername";
-        return paginate(std::move(rows), range, order, [user](const SipAliasRow& a) {
-            return user ? std::make_pair(a.target_username, a.target_domain)
-                        : std::make_pair(a.target_domain, a.target_username);
+        return paginate(std::move(rows), range, order, [user](const SipAliasView& a) {
+            return user ? std::make_pair(a.target.username, a.target.domain)
+                        : std::make_pair(a.target.domain, a.target.username);
         });
     }
     if (by == "aliasDomain") {
-        return paginate(std::move(rows), range, order,
-                        [](const SipAliasRow& a) { return std::make_pair(a.domain, a.username); });
+        return paginate(std::move(rows), range, order, [](const SipAliasView& a) {
+            return std::make_pair(a.id.domain, a.id.username);
+        });
     }
-    return paginate(std::move(rows), range, order,
-                    [](const SipAliasRow& a) { return std::make_pair(a.username, a.domain); });
+    return paginate(std::move(rows), range, order, [](const SipAliasView& a) {
+        return std::make_pair(a.id.username, a.id.domain);
+    });
 }
 
 } // namespace sb::prov

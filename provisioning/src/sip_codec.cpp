@@ -96,13 +96,13 @@ IdFilter id_filter(const Query* query) {
 } // namespace
 
 // Items of the arrays inside accounts and accept rules.
-static void to_soap(struct soap* soap, const AclRow& r, ngnpro__SubscriberACL& a) {
+static void to_soap(struct soap* soap, const Acl& r, ngnpro__SubscriberACL& a) {
     a.ip = r.ip;
     a.mask = soap_value<int>(soap, static_cast<int>(r.mask));
     a.tag = r.tag;
 }
 
-static void to_soap(struct soap*, const NameValueRow& r, ngnpro__Property& p) {
+static void to_soap(struct soap*, const NameValue& r, ngnpro__Property& p) {
     p.name = r.name;
     p.value = r.value;
 }
@@ -179,7 +179,7 @@ SipAccountInput from_soap(const ngnpro__SipAccount& a) {
     for (int i = 0; a.acl.__ptr != nullptr && i < a.acl.__size; ++i) {
         const auto& e = a.acl.__ptr[i];
         const int mask = value_or<int>(e.mask, 32);
-        in.acl.push_back(AclRow{e.ip, static_cast<std::uint32_t>(mask < 0 ? 99 : mask), e.tag});
+        in.acl.push_back(Acl{e.ip, static_cast<std::uint32_t>(mask < 0 ? 99 : mask), e.tag});
     }
     in.groups = strings(a.groups);
     for (int i = 0; a.properties.__ptr != nullptr && i < a.properties.__size; ++i) {
@@ -239,7 +239,7 @@ SipAliasFilter from_soap(const ngnpro__AliasQuery* query) {
     return f;
 }
 
-void to_soap(struct soap* soap, const SipDomainRow& r, ngnpro__SipDomain& d) {
+void to_soap(struct soap* soap, const SipDomainView& r, ngnpro__SipDomain& d) {
     d.domain = r.domain;
     tenancy_to_soap(soap, r, d);
     d.certificate = r.certificate;
@@ -250,8 +250,8 @@ void to_soap(struct soap* soap, const SipDomainRow& r, ngnpro__SipDomain& d) {
     d.require_USCOREcert = soap_value<bool>(soap, r.require_cert);
 }
 
-void to_soap(struct soap* soap, const SipAccountRow& r, ngnpro__SipAccount& a) {
-    id_out(r.username, r.domain, a.id);
+void to_soap(struct soap* soap, const SipAccountView& r, ngnpro__SipAccount& a) {
+    id_out(r.id.username, r.id.domain, a.id);
     a.password = r.password;
     a.firstName = r.first_name;
     a.lastName = r.last_name;
@@ -272,9 +272,9 @@ void to_soap(struct soap* soap, const SipAccountRow& r, ngnpro__SipAccount& a) {
     a.ha1 = r.ha1;
 }
 
-void to_soap(struct soap* soap, const SipAliasRow& r, ngnpro__SipAlias& a) {
-    id_out(r.username, r.domain, a.id);
-    id_out(r.target_username, r.target_domain, a.target);
+void to_soap(struct soap* soap, const SipAliasView& r, ngnpro__SipAlias& a) {
+    id_out(r.id.username, r.id.domain, a.id);
+    id_out(r.target.username, r.target.domain, a.target);
     tenancy_to_soap(soap, r, a);
 }
 

@@ -36,9 +36,9 @@ sb::prov::SipDomainFilter from_soap(const ngnpro__SipDomainQuery* q);
 sb::prov::SipAccountFilter from_soap(const ngnpro__SipQuery* q);
 sb::prov::SipAliasFilter from_soap(const ngnpro__AliasQuery* q);
 
-void to_soap(struct soap* soap, const sb::prov::SipDomainRow& r, ngnpro__SipDomain& d);
-void to_soap(struct soap* soap, const sb::prov::SipAccountRow& r, ngnpro__SipAccount& a);
-void to_soap(struct soap* soap, const sb::prov::SipAliasRow& r, ngnpro__SipAlias& a);
+void to_soap(struct soap* soap, const sb::prov::SipDomainView& r, ngnpro__SipDomain& d);
+void to_soap(struct soap* soap, const sb::prov::SipAccountView& r, ngnpro__SipAccount& a);
+void to_soap(struct soap* soap, const sb::prov::SipAliasView& r, ngnpro__SipAlias& a);
 
 // ---- settings
 

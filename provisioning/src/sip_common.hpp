@@ -68,6 +68,36 @@ inline void put_account(store::WriteTxn& txn, const sb::prov::SipAccountRow& row
     txn.put(Table::SipAccounts, sb::prov::sip_key(row.username, row.domain), encode(row));
 }
 
+// The view of a stored row that is its Input plus its change date, then `more` (the names of
+// what it refers to): SIP domains, PSTN rows.
+template <class View, class Row, class... More>
+View view_of(const Row& row, More&&... more) {
+    return View{{row}, row.change_date, std::forward<More>(more)...};
+}
+
+// A page of rows as a page of their views.
+template <class Row, class F>
+auto page_of(Page<Row> rows, F&& view) {
+    Page<decltype(view(rows.items.front()))> out{rows.total, {}};
+    out.items.reserve(rows.items.size());
+    for (const auto& r : rows.items) {
+        out.items.push_back(view(r));
+    }
+    return out;
+}
+
+inline sb::prov::SipAccountView account_view(const sb::prov::SipAccountRow& r) {
+    return {{r},        {r.username, r.domain}, r.password,   r.ha1, r.ha1b, r.owner, r.customer,
+            r.reseller, r.change_date,          r.create_date};
+}
+
+inline sb::prov::SipAliasView alias_view(const sb::prov::SipAliasRow& r) {
+    return {{{r.username, r.domain}, {r.target_username, r.target_domain}, r.owner},
+            r.customer,
+            r.reseller,
+            r.change_date};
+}
+
 // Every row of `table` whose key starts with `prefix`, decoded.
 template <class Row, class Txn>
 std::vector<Row> rows_with_prefix(const Txn& txn, Table table, std::string_view prefix) {

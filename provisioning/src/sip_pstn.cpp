@@ -156,13 +156,6 @@ std::vector<Row> all_rows(const Txn& txn, Table table) {
     return rows_with_prefix<Row>(txn, table, "");
 }
 
-// The view of a stored PSTN row: its Input, its change date, then `more` (the names of what
-// it refers to).
-template <class View, class Row, class... More>
-View view_of(const Row& row, More&&... more) {
-    return View{{row}, row.change_date, std::forward<More>(more)...};
-}
-
 template <class Txn>
 std::string carrier_name(const Txn& txn, std::uint64_t id) {
     const auto c = get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(id));

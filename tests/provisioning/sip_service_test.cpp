@@ -30,9 +30,9 @@ struct Fixture {
         sip.sip_domains.add_domain(admin, d);
     }
 
-    prov::SipAccountRow account(const std::string& user, const std::string& dom,
-                                const std::string& password = "secret",
-                                const prov::Caller* as = nullptr) {
+    prov::SipAccountView account(const std::string& user, const std::string& dom,
+                                 const std::string& password = "secret",
+                                 const prov::Caller* as = nullptr) {
         prov::SipAccountInput in;
         in.id = {user, dom};
         in.password = password;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "provisioning/pstn_types.hpp"
+#include "provisioning/sip_types.hpp"
 #include "store/store.hpp"
 
 #include <array>
@@ -22,12 +23,8 @@ namespace sb::prov {
 std::string sip_key(std::string_view username, std::string_view domain);
 std::string sip_domain_prefix(std::string_view domain); // domain '\0'
 
-// Table::SipDomains, key = domain.
-struct SipDomainRow {
-    std::string domain;
-    std::int64_t customer = 0, reseller = 0;
-    std::string certificate, private_key, match_ip_address, match_sip_domain;
-    bool verify_cert = false, require_cert = false;
+// Table::SipDomains, key = domain: the domain's Input (sip_types.hpp) and its change date.
+struct SipDomainRow : SipDomainInput {
     std::int64_t change_date = 0;
 
     template <class Self, class V>
@@ -36,42 +33,6 @@ struct SipDomainRow {
             v(r.match_ip_address), v(r.match_sip_domain), v(r.verify_cert), v(r.require_cert),
             v(r.change_date);
     }
-};
-
-struct AclRow {
-    std::string ip; // IPv4 network address
-    std::uint32_t mask = 32;
-    std::string tag;
-
-    template <class Self, class V>
-    static void fields(Self& r, V& v) {
-        v(r.ip), v(r.mask), v(r.tag);
-    }
-};
-
-struct NameValueRow {
-    std::string name, value;
-
-    template <class Self, class V>
-    static void fields(Self& r, V& v) {
-        v(r.name), v(r.value);
-    }
-};
-
-// What a client sets on a SIP account besides its id, password and owner: shared by the stored
-// row and the service's input (SipAccountInput, provisioning/sip.hpp).
-struct SipAccountAttributes {
-    std::string first_name, last_name, email;
-    std::vector<AclRow> acl;
-    std::vector<std::string> groups;
-    std::vector<NameValueRow> properties;
-    std::string timezone, rpid;
-    std::int64_t quota = 0;
-    std::string quickdial_prefix;
-    std::int64_t call_limit = 0;
-    bool prepaid = false;
-    std::string region;
-    std::uint32_t timeout = 0;
 };
 
 // Table::SipAccounts, key = sip_key(username, domain). The value's field order is fields()'s.

@@ -7,6 +7,7 @@
 #include "provisioning/pstn_types.hpp"
 #include "provisioning/rows.hpp"
 #include "provisioning/services.hpp"
+#include "provisioning/sip_types.hpp"
 
 #include <cstdint>
 #include <map>
@@ -16,38 +17,15 @@
 
 namespace sb::prov {
 
-struct SipId {
-    std::string username, domain;
-};
-
-struct SipDomainInput {
-    std::string domain;
-    std::int64_t customer = 0, reseller = 0;
-    std::string certificate, private_key, match_ip_address, match_sip_domain;
-    bool verify_cert = false, require_cert = false;
-};
-
 struct SipDomainFilter {
     std::string domain;
     std::int64_t customer = 0, reseller = 0;
-};
-
-// A SipAccount as given to add/update. `password` "" keeps the stored one on update.
-struct SipAccountInput : SipAccountAttributes {
-    SipId id;
-    std::string password;
-    std::int64_t owner = 0;
 };
 
 struct SipAccountFilter {
     std::string username, domain, first_name, last_name, email;
     std::int64_t owner = 0, customer = 0, reseller = 0;
     std::vector<std::string> groups; // every one given must be a membership
-};
-
-struct SipAliasInput {
-    SipId id, target;
-    std::int64_t owner = 0;
 };
 
 struct SipAliasFilter {
@@ -145,8 +123,8 @@ public:
     // The administrator may move a domain to another customer: its accounts and aliases follow.
     void update_domain(const Caller& caller, const SipDomainInput& in);
     void delete_domain(const Caller& caller, const std::string& domain);
-    Page<SipDomainRow> get_domains(const Caller& caller, const SipDomainFilter& f, Range range,
-                                   const OrderBy& order);
+    Page<SipDomainView> get_domains(const Caller& caller, const SipDomainFilter& f, Range range,
+                                    const OrderBy& order);
 };
 
 // SIP accounts and their groups (SipAccounts). Deleting an account deletes everything that
@@ -155,12 +133,12 @@ class SipAccountService : public SipServiceBase {
 public:
     using SipServiceBase::SipServiceBase;
 
-    SipAccountRow add_account(const Caller& caller, const SipAccountInput& in);
+    SipAccountView add_account(const Caller& caller, const SipAccountInput& in);
     void update_account(const Caller& caller, const SipAccountInput& in);
     void delete_account(const Caller& caller, const SipId& id);
-    SipAccountRow get_account(const Caller& caller, const SipId& id);
-    Page<SipAccountRow> get_accounts(const Caller& caller, const SipAccountFilter& f, Range range,
-                                     const OrderBy& order);
+    SipAccountView get_account(const Caller& caller, const SipId& id);
+    Page<SipAccountView> get_accounts(const Caller& caller, const SipAccountFilter& f, Range range,
+                                      const OrderBy& order);
 
     void add_to_group(const Caller& caller, const SipId& id, const std::string& group);
     void remove_from_group(const Caller& caller, const SipId& id, const std::string& group);
@@ -175,10 +153,10 @@ public:
     void add_alias(const Caller& caller, const SipAliasInput& in);
     void update_alias(const Caller& caller, const SipAliasInput& in);
     void delete_alias(const Caller& caller, const SipId& id);
-    SipAliasRow get_alias(const Caller& caller, const SipId& id);
-    std::vector<SipAliasRow> aliases_for_account(const Caller& caller, const SipId& target);
-    Page<SipAliasRow> get_aliases(const Caller& caller, const SipAliasFilter& f, Range range,
-                                  const OrderBy& order);
+    SipAliasView get_alias(const Caller& caller, const SipId& id);
+    std::vector<SipAliasView> aliases_for_account(const Caller& caller, const SipId& target);
+    Page<SipAliasView> get_aliases(const Caller& caller, const SipAliasFilter& f, Range range,
+                                   const OrderBy& order);
 };
 
 // The per-account call settings (SipSettings): phone book, reject and accept rules, barring
