@@ -86,11 +86,11 @@ void unindex_call(store::WriteTxn& txn, const CallRow& c) {
 
 // Calls of one account in one direction within [q.from, q.to], newest first, at most q.limit.
 template <class Txn>
-std::vector<CallRow> calls_of(const Txn& txn, char dir, const std::string& account_key,
-                              const CallQuery& q) {
+std::vector<CallView> calls_of(const Txn& txn, char dir, const std::string& account_key,
+                               const CallQuery& q) {
     const std::string prefix = direction_prefix(dir, account_key);
     const std::int64_t to = q.to > 0 ? q.to : std::numeric_limits<std::int64_t>::max();
-    std::vector<CallRow> out;
+    std::vector<CallView> out;
     store::Cursor c = txn.cursor(Table::CallData);
     for (bool ok = c.seek(prefix + when_id(std::max<std::int64_t>(0, q.from), 0));
          ok && c.key().starts_with(prefix) && c.key().size() == prefix.size() + 16; ok = c.next()) {

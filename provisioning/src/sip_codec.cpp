@@ -107,14 +107,14 @@ static void to_soap(struct soap*, const NameValue& r, ngnpro__Property& p) {
     p.value = r.value;
 }
 
-static void to_soap(struct soap* soap, const AcceptRuleRow& r, ngnpro__AcceptRulePersistent& p) {
+static void to_soap(struct soap* soap, const AcceptRule& r, ngnpro__AcceptRulePersistent& p) {
     p.start = r.start;
     p.stop = r.stop;
     p.groups = string_array(soap, r.groups);
     p.days = soap_value<int>(soap, static_cast<int>(r.days));
 }
 
-static void to_soap(struct soap* soap, const CallRow& r, ngnpro__Call& c) {
+static void to_soap(struct soap* soap, const CallView& r, ngnpro__Call& c) {
     c.fromURI = qp(r.from_uri);
     c.toURI = qp(r.to_uri);
     c.fromHeader = qp(r.from_header);
@@ -135,7 +135,7 @@ static void to_soap(struct soap* soap, const CallRow& r, ngnpro__Call& c) {
     c.applicationTypes = string_array(soap, {qp(media)});
 }
 
-static void to_soap(struct soap*, const RegistrationRow& r, ngnpro__SipDeviceLocation& l) {
+static void to_soap(struct soap*, const RegistrationView& r, ngnpro__SipDeviceLocation& l) {
     l.address = r.address;
     l.port = static_cast<int>(r.port);
     const bool same = r.public_address == r.address && r.public_port == r.port;
@@ -280,8 +280,8 @@ void to_soap(struct soap* soap, const SipAliasView& r, ngnpro__SipAlias& a) {
 
 // ---- settings
 
-PhonebookRow from_soap(const ngnpro__PhonebookEntry* e) {
-    return e != nullptr ? PhonebookRow{e->uri, e->name, e->group} : PhonebookRow{};
+PhonebookEntry from_soap(const ngnpro__PhonebookEntry* e) {
+    return e != nullptr ? PhonebookEntry{e->uri, e->name, e->group} : PhonebookEntry{};
 }
 
 AcceptRules from_soap(const ngnpro__AcceptRules* rules) {
@@ -292,8 +292,8 @@ AcceptRules from_soap(const ngnpro__AcceptRules* rules) {
     for (int i = 0; rules->persistent.__ptr != nullptr && i < rules->persistent.__size; ++i) {
         const auto& p = rules->persistent.__ptr[i];
         const int days = value_or<int>(p.days, 0);
-        in.persistent.push_back(AcceptRuleRow{p.start, p.stop, strings(p.groups),
-                                              static_cast<std::uint32_t>(days < 0 ? 999 : days)});
+        in.persistent.push_back(AcceptRule{p.start, p.stop, strings(p.groups),
+                                           static_cast<std::uint32_t>(days < 0 ? 999 : days)});
     }
     if (rules->temporary != nullptr) {
         in.temporary_groups = strings(rules->temporary->groups);
@@ -311,7 +311,7 @@ std::array<std::string, 10> from_soap(const ngnpro__CallDiversions* diversions) 
     return d;
 }
 
-void to_soap(struct soap*, const PhonebookRow& r, ngnpro__PhonebookEntry& e) {
+void to_soap(struct soap*, const PhonebookEntry& r, ngnpro__PhonebookEntry& e) {
     e.uri = r.uri;
     e.name = r.name;
     e.group = r.group;
@@ -530,7 +530,7 @@ void to_soap(struct soap*, const BalanceChange& c, ngnpro__BalanceChange& out) {
     out.new_USCOREbalance = c.new_balance;
 }
 
-void to_soap(struct soap*, const PrepaidRow& r, ngnpro__PrepaidStatus& s) {
+void to_soap(struct soap*, const PrepaidView& r, ngnpro__PrepaidStatus& s) {
     s.balance = r.balance;
     s.callInProgress = r.call_in_progress;
     s.sessionTime = static_cast<int>(r.session_time);
@@ -539,7 +539,7 @@ void to_soap(struct soap*, const PrepaidRow& r, ngnpro__PrepaidStatus& s) {
     s.lastCallPrice = r.last_call_price;
 }
 
-void to_soap(struct soap*, const CreditEntryRow& r, ngnpro__CreditHistoryEntry& e) {
+void to_soap(struct soap*, const CreditEntry& r, ngnpro__CreditHistoryEntry& e) {
     e.date = format_date(r.date);
     e.action = r.action;
     e.description = r.description;

@@ -42,11 +42,11 @@ void to_soap(struct soap* soap, const sb::prov::SipAliasView& r, ngnpro__SipAlia
 
 // ---- settings
 
-sb::prov::PhonebookRow from_soap(const ngnpro__PhonebookEntry* e);
+sb::prov::PhonebookEntry from_soap(const ngnpro__PhonebookEntry* e);
 sb::prov::AcceptRules from_soap(const ngnpro__AcceptRules* rules);
 std::array<std::string, 10> from_soap(const ngnpro__CallDiversions* d);
 
-void to_soap(struct soap* soap, const sb::prov::PhonebookRow& r, ngnpro__PhonebookEntry& e);
+void to_soap(struct soap* soap, const sb::prov::PhonebookEntry& r, ngnpro__PhonebookEntry& e);
 void to_soap(struct soap* soap, const sb::prov::AcceptRules& r, ngnpro__AcceptRules& out);
 void to_soap(struct soap* soap, const std::array<std::string, 10>& d, ngnpro__CallDiversions& out);
 
@@ -74,8 +74,8 @@ void to_soap(struct soap* soap, const sb::prov::RouteView& v, ngnpro__Route& r);
 sb::prov::CallQuery from_soap(const ngnpro__CallQuery* q);
 
 void to_soap(struct soap* soap, const sb::prov::BalanceChange& c, ngnpro__BalanceChange& out);
-void to_soap(struct soap* soap, const sb::prov::PrepaidRow& r, ngnpro__PrepaidStatus& s);
-void to_soap(struct soap* soap, const sb::prov::CreditEntryRow& r, ngnpro__CreditHistoryEntry& e);
+void to_soap(struct soap* soap, const sb::prov::PrepaidView& r, ngnpro__PrepaidStatus& s);
+void to_soap(struct soap* soap, const sb::prov::CreditEntry& r, ngnpro__CreditHistoryEntry& e);
 void to_soap(struct soap* soap, const sb::prov::Calls& calls, ngnpro__CallsResult& out);
 void to_soap(struct soap* soap, const sb::prov::CallStatistics& s,
              ngnpro__CallStatisticsResult& out);

@@ -30,7 +30,7 @@ BalanceChange move_balance(store::WriteTxn& txn, const SipId& id, double value,
     }
     BalanceChange change{row.balance, row.balance + value};
     row.balance = change.new_balance;
-    CreditEntryRow e;
+    CreditEntry e;
     e.date = now();
     e.action = action;
     e.description = description;
@@ -86,10 +86,10 @@ BalanceChange PrepaidService::add_balance_from_voucher(const Caller& caller, con
     });
 }
 
-std::vector<PrepaidRow> PrepaidService::get_prepaid_status(const Caller& caller,
-                                                           const std::vector<SipId>& ids) {
+std::vector<PrepaidView> PrepaidService::get_prepaid_status(const Caller& caller,
+                                                            const std::vector<SipId>& ids) {
     store::ReadTxn txn(env_);
-    std::vector<PrepaidRow> out;
+    std::vector<PrepaidView> out;
     for (const auto& given : ids) {
         // One entry per requested id, in order (the client matches by index); an id the caller
         // cannot see answers an empty status.
@@ -108,13 +108,13 @@ std::vector<PrepaidRow> PrepaidService::get_prepaid_status(const Caller& caller,
     return out;
 }
 
-std::vector<CreditEntryRow>
+std::vector<CreditEntry>
 PrepaidService::get_credit_history(const Caller& caller, const SipId& given, std::int64_t count) {
     const SipId id = normal_id(given, "sipId");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
     auto row = get_row<PrepaidRow>(txn, Table::Prepaid, prepaid_key(id));
-    std::vector<CreditEntryRow> out;
+    std::vector<CreditEntry> out;
     if (!row) {
         return out;
     }

@@ -52,7 +52,7 @@ SipId account_id(const store::WriteTxn& txn, const Caller& caller, const SipId& 
 } // namespace
 
 void SipSettingsService::add_phonebook_entry(const Caller& caller, const SipId& given,
-                                             const PhonebookRow& e) {
+                                             const PhonebookEntry& e) {
     env_.write([&](store::WriteTxn& txn) {
         const SipId id = account_id(txn, caller, given);
         check_uri(e.uri, "entry.uri");
@@ -69,7 +69,7 @@ void SipSettingsService::add_phonebook_entry(const Caller& caller, const SipId& 
 }
 
 void SipSettingsService::update_phonebook_entry(const Caller& caller, const SipId& given,
-                                                const PhonebookRow& e) {
+                                                const PhonebookEntry& e) {
     env_.write([&](store::WriteTxn& txn) {
         const SipId id = account_id(txn, caller, given);
         SipSettingsRow s = load_settings(txn, id);
@@ -101,11 +101,11 @@ void SipSettingsService::delete_phonebook_entry(const Caller& caller, const SipI
 }
 
 PhonebookPage SipSettingsService::get_phonebook_entries(const Caller& caller, const SipId& given,
-                                                        const PhonebookRow& match, Range range) {
+                                                        const PhonebookEntry& match, Range range) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
-    std::vector<PhonebookRow> rows;
+    std::vector<PhonebookEntry> rows;
     for (auto& e : load_settings(txn, id).phonebook) {
         if (matches(match.uri, e.uri) && matches(match.name, e.name) &&
             matches(match.group, e.group)) {
@@ -113,7 +113,7 @@ PhonebookPage SipSettingsService::get_phonebook_entries(const Caller& caller, co
         }
     }
     auto page = paginate(std::move(rows), range, OrderBy{},
-                         [](const PhonebookRow& e) { return lower(e.name) + "\n" + e.uri; });
+                         [](const PhonebookEntry& e) { return lower(e.name) + "\n" + e.uri; });
     return PhonebookPage{page.total, std::move(page.items)};
 }
 

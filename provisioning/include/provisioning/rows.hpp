@@ -5,6 +5,7 @@
 // is a store::Error.
 #pragma once
 
+#include "provisioning/account_types.hpp"
 #include "provisioning/pstn_types.hpp"
 #include "provisioning/sip_types.hpp"
 #include "store/store.hpp"
@@ -72,35 +73,15 @@ struct SipAliasRow {
 std::string alias_target_prefix(std::string_view target_username, std::string_view target_domain);
 std::string alias_target_key(const SipAliasRow& alias);
 
-struct PhonebookRow {
-    std::string uri, name, group;
-
-    template <class Self, class V>
-    static void fields(Self& r, V& v) {
-        v(r.uri), v(r.name), v(r.group);
-    }
-};
-
-struct AcceptRuleRow {
-    std::string start, stop; // HH:MM
-    std::vector<std::string> groups;
-    std::uint32_t days = 0; // bit mask, 1 = Monday … 64 = Sunday
-
-    template <class Self, class V>
-    static void fields(Self& r, V& v) {
-        v(r.start), v(r.stop), v(r.groups), v(r.days);
-    }
-};
-
 // The ten CallDiversions conditions in wire order.
 constexpr std::array<const char*, 10> diversion_names = {"FUNC", "FNOL", "FUNV", "FNOA", "FBUS",
                                                          "RUNC", "RNOL", "RUNV", "RNOA", "RBUS"};
 
 // Table::SipSettings, key = sip_key: the per-account call settings of the control panel.
 struct SipSettingsRow {
-    std::vector<PhonebookRow> phonebook;
+    std::vector<PhonebookEntry> phonebook;
     std::vector<std::string> reject_members;
-    std::vector<AcceptRuleRow> accept_persistent;
+    std::vector<AcceptRule> accept_persistent;
     std::vector<std::string> accept_temporary_groups;
     std::int64_t accept_temporary_until = 0; // unix time the temporary rule ends; 0 = none
     std::vector<std::string> barring_prefixes;
@@ -117,12 +98,7 @@ struct SipSettingsRow {
 };
 
 // Table::Voicemail, key = sip_key. Index entry "mailbox\0<mailbox>" → sip_key.
-struct VoicemailRow {
-    std::string username, domain, mailbox, password, name, email, info;
-    bool delete_messages = false; // e-mail and delete (true) or keep on the server + MWI
-    std::string announcement;     // the greeting as uploaded (audio bytes)
-    std::int64_t change_date = 0;
-
+struct VoicemailRow : VoicemailView {
     template <class Self, class V>
     static void fields(Self& r, V& v) {
         v(r.username), v(r.domain), v(r.mailbox), v(r.password), v(r.name), v(r.email), v(r.info),
@@ -187,27 +163,8 @@ struct RouteRow : RouteInput {
     }
 };
 
-struct CreditEntryRow {
-    std::int64_t date = 0;
-    std::string action, description;
-    double value = 0, balance = 0;
-    std::string session;
-
-    template <class Self, class V>
-    static void fields(Self& r, V& v) {
-        v(r.date), v(r.action), v(r.description), v(r.value), v(r.balance), v(r.session);
-    }
-};
-
 // Table::Prepaid, key = "a" sip_key: an account's balance and its movements (oldest first).
-struct PrepaidRow {
-    double balance = 0;
-    std::vector<CreditEntryRow> history;
-    bool call_in_progress = false;
-    std::int64_t session_time = 0, max_session_time = 0;
-    std::string destination;
-    double last_call_price = 0;
-
+struct PrepaidRow : PrepaidView {
     template <class Self, class V>
     static void fields(Self& r, V& v) {
         v(r.balance), v(r.history), v(r.call_in_progress), v(r.session_time), v(r.max_session_time),
@@ -247,16 +204,7 @@ struct RatingProfilesRow {
 };
 
 // Table::CallData, key = "r" sip_key '\0' contact: a registered contact reported by the proxy.
-struct RegistrationRow {
-    std::string username, domain, contact;
-    std::string address;
-    std::uint32_t port = 0;
-    std::string public_address;
-    std::uint32_t public_port = 0;
-    std::int64_t expires_at = 0; // unix time
-    std::string user_agent, transport;
-    std::int64_t received = 0; // when it was reported
-
+struct RegistrationRow : RegistrationView {
     template <class Self, class V>
     static void fields(Self& r, V& v) {
         v(r.username), v(r.domain), v(r.contact), v(r.address), v(r.port), v(r.public_address),
@@ -267,15 +215,7 @@ struct RegistrationRow {
 // Table::CallData, key = "c" u64 id: one call detail record. Index entries (value ""):
 // "p"/"q" sip_key '\0' u64 start u64 id for the caller's placed / the callee's received calls,
 // "t" u64 start u64 id for retention, "i" call-id → u64 id against duplicates.
-struct CallRow {
-    std::uint64_t id = 0;
-    std::string call_id, from_uri, to_uri, from_header;
-    std::int64_t start = 0, stop = 0, duration = 0, status = 0;
-    double price = 0;
-    std::string rate, from_tag, to_tag, proxy_ip;
-    std::vector<std::string> media; // "audio", "chat", …
-    std::string caller, callee;     // sip_key of the local accounts, "" when not local
-
+struct CallRow : CallView {
     template <class Self, class V>
     static void fields(Self& r, V& v) {
         v(r.id), v(r.call_id), v(r.from_uri), v(r.to_uri), v(r.from_header), v(r.start), v(r.stop),

@@ -34,14 +34,14 @@ struct SipAliasFilter {
 };
 
 struct AcceptRules {
-    std::vector<AcceptRuleRow> persistent;
+    std::vector<AcceptRule> persistent;
     std::vector<std::string> temporary_groups;
     std::uint32_t temporary_minutes = 0; // set: duration; read: minutes left
 };
 
 struct PhonebookPage {
     std::int64_t total = 0;
-    std::vector<PhonebookRow> entries;
+    std::vector<PhonebookEntry> entries;
 };
 
 struct TrustedPeerFilter {
@@ -73,7 +73,7 @@ struct CallQuery {
 };
 
 struct Calls {
-    std::vector<CallRow> placed, received;
+    std::vector<CallView> placed, received;
 };
 
 struct CallStatistics {
@@ -83,7 +83,7 @@ struct CallStatistics {
 
 struct DeviceLocations {
     SipId id;
-    std::vector<RegistrationRow> locations;
+    std::vector<RegistrationView> locations;
 };
 
 // What the proxy reports (POST /ngnpro/events, docs/sip.md).
@@ -165,11 +165,11 @@ class SipSettingsService : public SipServiceBase {
 public:
     using SipServiceBase::SipServiceBase;
 
-    void add_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookRow& e);
-    void update_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookRow& e);
+    void add_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookEntry& e);
+    void update_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookEntry& e);
     void delete_phonebook_entry(const Caller& caller, const SipId& id, const std::string& uri);
     PhonebookPage get_phonebook_entries(const Caller& caller, const SipId& id,
-                                        const PhonebookRow& match, Range range);
+                                        const PhonebookEntry& match, Range range);
     void set_reject_members(const Caller& caller, const SipId& id,
                             const std::vector<std::string>& members);
     std::vector<std::string> get_reject_members(const Caller& caller, const SipId& id);
@@ -231,9 +231,10 @@ public:
                               const std::string& description);
     BalanceChange add_balance_from_voucher(const Caller& caller, const SipId& id,
                                            std::uint64_t card_id, const std::string& number);
-    std::vector<PrepaidRow> get_prepaid_status(const Caller& caller, const std::vector<SipId>& ids);
-    std::vector<CreditEntryRow> get_credit_history(const Caller& caller, const SipId& id,
-                                                   std::int64_t count);
+    std::vector<PrepaidView> get_prepaid_status(const Caller& caller,
+                                                const std::vector<SipId>& ids);
+    std::vector<CreditEntry> get_credit_history(const Caller& caller, const SipId& id,
+                                                std::int64_t count);
     // Loads a prepaid card (administrator, through the events endpoint).
     void add_prepaid_card(const PrepaidCardRow& card);
 };
@@ -269,10 +270,10 @@ class VoicemailService : public SipServiceBase {
 public:
     using SipServiceBase::SipServiceBase;
 
-    VoicemailRow add(const Caller& caller, const VoicemailInput& in);
+    VoicemailView add(const Caller& caller, const VoicemailInput& in);
     void update(const Caller& caller, const VoicemailInput& in);
     void remove(const Caller& caller, const SipId& id);
-    VoicemailRow get(const Caller& caller, const SipId& id);
+    VoicemailView get(const Caller& caller, const SipId& id);
     void set_announcement(const Caller& caller, const SipId& id, const std::string& audio);
 };
 
