@@ -218,7 +218,9 @@ bool CallDataService::record_registration(const RegistrationEvent& e) {
     });
 }
 
-bool CallDataService::record_call(CallRow call) {
+bool CallDataService::record_call(const CallView& given) {
+    CallRow call;
+    static_cast<CallView&>(call) = given;
     if (call.call_id.empty() || call.start <= 0) {
         throw ApiError(ErrorCode::InvalidArgument, "call: call_id and start are required");
     }

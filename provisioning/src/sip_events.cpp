@@ -182,8 +182,8 @@ RegistrationEvent registration_of(const Fields& f, bool removed) {
 
 } // namespace
 
-CallRow call_of(const std::map<std::string, std::string>& f) {
-    CallRow c;
+CallView call_of(const std::map<std::string, std::string>& f) {
+    CallView c;
     c.call_id = field(f, {"call_id", "callid", "sessionId"});
     c.from_uri = field(f, {"from_uri", "caller"});
     c.to_uri = field(f, {"to_uri", "callee", "ruri"});
@@ -254,7 +254,7 @@ EventsResult apply_events_json(CallDataService& calls, PrepaidService& prepaid,
             } else if (type == "call" || type == "cdr" || type == "E_ACC_CDR") {
                 stored = calls.record_call(call_of(f));
             } else if (type == "prepaid_card") {
-                PrepaidCardRow card;
+                PrepaidCard card;
                 card.id = static_cast<std::uint64_t>(number(f, {"id"}, 0));
                 card.number = field(f, {"number"});
                 card.value = number(f, {"value"}, 0);

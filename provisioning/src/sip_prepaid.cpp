@@ -127,7 +127,7 @@ PrepaidService::get_credit_history(const Caller& caller, const SipId& given, std
     return out;
 }
 
-void PrepaidService::add_prepaid_card(const PrepaidCardRow& card) {
+void PrepaidService::add_prepaid_card(const PrepaidCard& card) {
     if (card.id == 0 || card.number.empty() || !std::isfinite(card.value) || card.value <= 0) {
         throw ApiError(ErrorCode::InvalidArgument,
                        "prepaid card: id, number and a positive value are required");
@@ -137,7 +137,8 @@ void PrepaidService::add_prepaid_card(const PrepaidCardRow& card) {
             throw ApiError(ErrorCode::InvalidArgument,
                            "prepaid card " + std::to_string(card.id) + " already exists");
         }
-        PrepaidCardRow row = card;
+        PrepaidCardRow row;
+        static_cast<PrepaidCard&>(row) = card;
         row.used_at = 0;
         row.used_by.clear();
         txn.put(Table::Prepaid, card_key(card.id), encode(row));

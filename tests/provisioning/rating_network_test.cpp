@@ -2,6 +2,7 @@
 // when an entity has none, who may read and set them, the statistics' counts; and the
 // password token customers' getAccount shows.
 #include "api_error.hpp"
+#include "provisioning/rows.hpp"
 #include "provisioning/services.hpp"
 #include "provisioning/sip.hpp"
 #include "temp_dir.hpp"

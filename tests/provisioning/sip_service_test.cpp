@@ -2,6 +2,7 @@
 // passwords, the tenant rules, cascades, PSTN references and longest-prefix routing, prepaid, call
 // data.
 #include "api_error.hpp"
+#include "provisioning/rows.hpp"
 #include "provisioning/sip.hpp"
 #include "temp_dir.hpp"
 
@@ -230,7 +231,7 @@ TEST_CASE("prepaid: balance moves and history, vouchers once", "[prov][sip]") {
     CHECK(f.sip.prepaid.add_balance(f.admin, {"alice", "example.com"}, 10, "in").new_balance == 10);
     CHECK(f.sip.prepaid.add_balance(f.admin, {"alice", "example.com"}, -2.5, "out").new_balance ==
           7.5);
-    prov::PrepaidCardRow card;
+    prov::PrepaidCard card;
     card.id = 5;
     card.number = "555";
     card.value = 2.5;

@@ -60,6 +60,15 @@ struct PrepaidView {
     double last_call_price = 0;
 };
 
+// A prepaid card (voucher), as the operator loads it.
+struct PrepaidCard {
+    std::uint64_t id = 0;
+    std::string number;
+    double value = 0;
+    std::int64_t used_at = 0;
+    std::string used_by; // user@domain
+};
+
 // A registered contact reported by the proxy.
 struct RegistrationView {
     std::string username, domain, contact;

@@ -173,13 +173,7 @@ struct PrepaidRow : PrepaidView {
 };
 
 // Table::Prepaid, key = "v" u64 card id: a prepaid card (voucher), loaded by the operator.
-struct PrepaidCardRow {
-    std::uint64_t id = 0;
-    std::string number;
-    double value = 0;
-    std::int64_t used_at = 0;
-    std::string used_by; // user@domain
-
+struct PrepaidCardRow : PrepaidCard {
     template <class Self, class V>
     static void fields(Self& r, V& v) {
         v(r.id), v(r.number), v(r.value), v(r.used_at), v(r.used_by);

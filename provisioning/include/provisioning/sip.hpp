@@ -3,9 +3,9 @@
 // store::WriteTxn per write operation committed at its end. docs/sip.md explains the choices.
 #pragma once
 
+#include "provisioning/account_types.hpp"
 #include "provisioning/call_data.hpp"
 #include "provisioning/pstn_types.hpp"
-#include "provisioning/rows.hpp"
 #include "provisioning/services.hpp"
 #include "provisioning/sip_types.hpp"
 
@@ -236,7 +236,7 @@ public:
     std::vector<CreditEntry> get_credit_history(const Caller& caller, const SipId& id,
                                                 std::int64_t count);
     // Loads a prepaid card (administrator, through the events endpoint).
-    void add_prepaid_card(const PrepaidCardRow& card);
+    void add_prepaid_card(const PrepaidCard& card);
 };
 
 // Call data (CallData): device locations, call records and statistics, what the proxy reports.
@@ -254,7 +254,7 @@ public:
     bool record_registration(const RegistrationEvent& event);
     // Stores a call record (a repeated call_id replaces the earlier record); returns false
     // when the record is older than the retention.
-    bool record_call(CallRow call);
+    bool record_call(const CallView& call);
     // Drops call records older than the retention and expired registrations.
     void purge_call_data();
 };
@@ -300,7 +300,7 @@ struct SipServices {
 };
 
 // A call record from named fields (JSON event members or CSV columns, docs/sip.md).
-CallRow call_of(const std::map<std::string, std::string>& fields);
+CallView call_of(const std::map<std::string, std::string>& fields);
 
 // Applies the events of a JSON body (one event object, an array, or {"events": [...]}).
 // Throws ApiError(InvalidArgument) naming the first bad event; events before it are stored.
