@@ -4,6 +4,7 @@
 #include "provisioning/rows.hpp"
 
 #include <cstdlib>
+#include <iterator>
 
 namespace sb::prov {
 
@@ -60,40 +61,29 @@ std::string remaining_records(const store::WriteTxn& txn, std::int64_t customer)
     return out;
 }
 
+namespace {
+
+// Per Kind, in its order: the credit property that limits it and the counter that counts it.
+struct KindNames {
+    const char* credit;
+    const char* counter;
+};
+
+constexpr KindNames kind_names[] = {
+    {"sip_credit", "sip_accounts"},       {"sip_alias_credit", "sip_aliases"},
+    {"enum_range_credit", "enum_ranges"}, {"enum_number_credit", "enum_numbers"},
+    {"dns_zone_credit", "dns_zones"},     {"email_credit", "email"},
+};
+static_assert(std::size(kind_names) == std::size(all_kinds));
+
+} // namespace
+
 const char* credit_property(Kind kind) noexcept {
-    switch (kind) {
-    case Kind::SipAccount:
-        return "sip_credit";
-    case Kind::SipAlias:
-        return "sip_alias_credit";
-    case Kind::EnumRange:
-        return "enum_range_credit";
-    case Kind::EnumNumber:
-        return "enum_number_credit";
-    case Kind::DnsZone:
-        return "dns_zone_credit";
-    case Kind::Email:
-        return "email_credit";
-    }
-    return "";
+    return kind_names[static_cast<std::size_t>(kind)].credit;
 }
 
 const char* counter_name(Kind kind) noexcept {
-    switch (kind) {
-    case Kind::SipAccount:
-        return "sip_accounts";
-    case Kind::SipAlias:
-        return "sip_aliases";
-    case Kind::EnumRange:
-        return "enum_ranges";
-    case Kind::EnumNumber:
-        return "enum_numbers";
-    case Kind::DnsZone:
-        return "dns_zones";
-    case Kind::Email:
-        return "email";
-    }
-    return "";
+    return kind_names[static_cast<std::size_t>(kind)].counter;
 }
 
 Caller caller_for(const store::CustomerRow& customer, const std::string& username) {

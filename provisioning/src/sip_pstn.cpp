@@ -56,16 +56,28 @@ Row load_pstn(const Txn& txn, const Caller& caller, Table table, std::uint64_t i
     return *row;
 }
 
-template <class Txn>
-CarrierRow load_carrier(const Txn& txn, const Caller& caller, std::uint64_t id) {
-    return load_pstn<CarrierRow>(txn, caller, Table::Carriers, id, ErrorCode::CarrierNotFound,
-                                 "carrier");
-}
+// Where each PSTN row lives and how a missing one is refused.
+struct PstnTable {
+    Table table;
+    ErrorCode not_found;
+    const char* what;
+};
 
-template <class Txn>
-GatewayRow load_gateway(const Txn& txn, const Caller& caller, std::uint64_t id) {
-    return load_pstn<GatewayRow>(txn, caller, Table::Gateways, id, ErrorCode::GatewayNotFound,
-                                 "gateway");
+template <class Row>
+constexpr PstnTable pstn{};
+template <>
+constexpr PstnTable pstn<CarrierRow>{Table::Carriers, ErrorCode::CarrierNotFound, "carrier"};
+template <>
+constexpr PstnTable pstn<GatewayRow>{Table::Gateways, ErrorCode::GatewayNotFound, "gateway"};
+template <>
+constexpr PstnTable pstn<GatewayRuleRow>{Table::GatewayRules, ErrorCode::GatewayRuleNotFound,
+                                         "gateway rule"};
+template <>
+constexpr PstnTable pstn<RouteRow>{Table::Routes, ErrorCode::RouteNotFound, "route"};
+
+template <class Row, class Txn>
+Row load(const Txn& txn, const Caller& caller, std::uint64_t id) {
+    return load_pstn<Row>(txn, caller, pstn<Row>.table, id, pstn<Row>.not_found, pstn<Row>.what);
 }
 
 // Stores a gateway, rule or route under its id with the reseller of what it hangs off
@@ -98,7 +110,7 @@ void check_name(const std::string& name, const char* field) {
     }
 }
 
-void apply_gateway(GatewayRow& row, const GatewayInput& in) {
+void apply(GatewayRow& row, const GatewayInput& in) {
     check_name(in.name, "name");
     if (!is_ip(in.ip)) {
         try {
@@ -121,7 +133,7 @@ void apply_gateway(GatewayRow& row, const GatewayInput& in) {
     row.port = in.port;
 }
 
-void apply_rule(GatewayRuleRow& row, const GatewayRuleInput& in) {
+void apply(GatewayRuleRow& row, const GatewayRuleInput& in) {
     if (!digits(in.prefix) || !digits(in.prepend, true) || in.prefix.size() > 32 ||
         in.prepend.size() > 32) {
         throw ApiError(ErrorCode::InvalidArgument,
@@ -151,9 +163,56 @@ void check_route_prefix(const std::string& p) {
     }
 }
 
+void apply(RouteRow& row, const RouteInput& in) {
+    check_route_prefix(in.prefix);
+    row.prefix = in.prefix;
+    row.originator = in.originator;
+    row.priority = in.priority;
+}
+
+// Adds (`add`: the server picks the id) or updates the gateway, rule or route `in`: checked,
+// its parent (a Parent, named by the field `parent_id`) loaded — the caller must see it, and the
+// row takes its reseller — and stored with its references in the operation's transaction.
+// Returns the id.
+template <class Row, class Parent, auto parent_id, class Input>
+std::uint64_t save(store::WriteTxn& txn, const Caller& caller, const Input& in, bool add) {
+    if (add) {
+        pstn_reseller(txn, caller, in.reseller);
+    }
+    const std::optional<Row> before =
+        add ? std::nullopt : std::optional<Row>(load<Row>(txn, caller, in.id));
+    const auto parent = load<Parent>(txn, caller, in.*parent_id);
+    Row row = before.value_or(Row{});
+    apply(row, in);
+    if (add) {
+        row.id = txn.next_id("pstn");
+    }
+    row.*parent_id = parent.id;
+    return put_pstn(txn, pstn<Row>.table, before ? &*before : nullptr, row, parent.reseller);
+}
+
 template <class Row, class Txn>
 std::vector<Row> all_rows(const Txn& txn, Table table) {
     return rows_with_prefix<Row>(txn, table, "");
+}
+
+// The carriers, gateways, rules or routes the caller may see that match the filter's id and
+// reseller and `keep`, as views (`view(txn, row)`, in one read snapshot); `view` returns nothing
+// to drop a row.
+template <class Row, class Keep, class ToView>
+auto pstn_views(const store::Env& env, const Caller& caller, const IdFilter& f, Keep keep,
+                ToView view) {
+    store::ReadTxn txn(env);
+    std::vector<typename decltype(view(txn, std::declval<const Row&>()))::value_type> out;
+    for (const auto& r : all_rows<Row>(txn, pstn<Row>.table)) {
+        if (may_see(caller, r.reseller) && (f.id == 0 || r.id == f.id) &&
+            (f.reseller == 0 || r.reseller == f.reseller) && keep(r)) {
+            if (auto v = view(txn, r)) {
+                out.push_back(std::move(*v));
+            }
+        }
+    }
+    return out;
 }
 
 template <class Txn>
@@ -287,7 +346,7 @@ std::uint64_t PstnService::add_carrier(const Caller& caller, const CarrierInput&
 void PstnService::update_carrier(const Caller& caller, const CarrierInput& in) {
     check_name(in.name, "name");
     env_.write([&](store::WriteTxn& txn) {
-        CarrierRow row = load_carrier(txn, caller, in.id);
+        CarrierRow row = load<CarrierRow>(txn, caller, in.id);
         row.name = in.name;
         if (caller.admin) {
             row.reseller = in.reseller;
@@ -299,7 +358,7 @@ void PstnService::update_carrier(const Caller& caller, const CarrierInput& in) {
 
 void PstnService::delete_carrier(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
-        load_carrier(txn, caller, id);
+        load<CarrierRow>(txn, caller, id);
         const std::size_t gateways = referrers(txn, "gateway_carrier", id);
         const std::size_t routes = referrers(txn, "route_carrier", id);
         if (gateways + routes != 0) {
@@ -314,14 +373,11 @@ void PstnService::delete_carrier(const Caller& caller, std::uint64_t id) {
 
 Page<CarrierView> PstnService::get_carriers(const Caller& caller, const IdFilter& f, Range range,
                                             const OrderBy& order) {
-    store::ReadTxn txn(env_);
-    std::vector<CarrierView> rows;
-    for (auto& c : all_rows<CarrierRow>(txn, Table::Carriers)) {
-        if (may_see(caller, c.reseller) && (f.id == 0 || c.id == f.id) && matches(f.name, c.name) &&
-            (f.reseller == 0 || c.reseller == f.reseller)) {
-            rows.push_back(view_of<CarrierView>(c));
-        }
-    }
+    auto rows = pstn_views<CarrierRow>(
+        env_, caller, f, [&](const CarrierRow& c) { return matches(f.name, c.name); },
+        [](const store::ReadTxn&, const CarrierRow& c) {
+            return std::optional(view_of<CarrierView>(c));
+        });
     if (order.attribute == "changeDate") {
         return paginate(std::move(rows), range, order,
                         [](const CarrierView& c) { return std::make_pair(c.change_date, c.id); });
@@ -337,30 +393,19 @@ Page<CarrierView> PstnService::get_carriers(const Caller& caller, const IdFilter
 
 std::uint64_t PstnService::add_gateway(const Caller& caller, const GatewayInput& in) {
     return env_.write([&](store::WriteTxn& txn) {
-        pstn_reseller(txn, caller, in.reseller);
-        const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
-        GatewayRow row;
-        apply_gateway(row, in);
-        row.id = txn.next_id("pstn");
-        row.carrier_id = carrier.id;
-        return put_pstn<GatewayRow>(txn, Table::Gateways, nullptr, row, carrier.reseller);
+        return save<GatewayRow, CarrierRow, &GatewayInput::carrier_id>(txn, caller, in, true);
     });
 }
 
 void PstnService::update_gateway(const Caller& caller, const GatewayInput& in) {
     env_.write([&](store::WriteTxn& txn) {
-        const GatewayRow before = load_gateway(txn, caller, in.id);
-        const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
-        GatewayRow row = before;
-        apply_gateway(row, in);
-        row.carrier_id = carrier.id;
-        put_pstn(txn, Table::Gateways, &before, row, carrier.reseller);
+        save<GatewayRow, CarrierRow, &GatewayInput::carrier_id>(txn, caller, in, false);
     });
 }
 
 void PstnService::delete_gateway(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
-        const GatewayRow row = load_gateway(txn, caller, id);
+        const GatewayRow row = load<GatewayRow>(txn, caller, id);
         const std::size_t rules = referrers(txn, "rule_gateway", id);
         if (rules != 0) {
             throw ApiError(ErrorCode::GatewayInUse, "gateway " + std::to_string(id) + " has " +
@@ -373,17 +418,15 @@ void PstnService::delete_gateway(const Caller& caller, std::uint64_t id) {
 
 Page<GatewayView> PstnService::get_gateways(const Caller& caller, const IdFilter& f, Range range,
                                             const OrderBy& order) {
-    store::ReadTxn txn(env_);
-    std::vector<GatewayView> rows;
-    for (auto& g : all_rows<GatewayRow>(txn, Table::Gateways)) {
-        if (!may_see(caller, g.reseller) || (f.id != 0 && g.id != f.id) ||
-            !matches(f.name, g.name) || (f.carrier_id != 0 && g.carrier_id != f.carrier_id) ||
-            (f.reseller != 0 && g.reseller != f.reseller) ||
-            (f.customer != 0 && g.reseller != f.customer)) {
-            continue;
-        }
-        rows.push_back(view_of<GatewayView>(g, carrier_name(txn, g.carrier_id)));
-    }
+    auto rows = pstn_views<GatewayRow>(
+        env_, caller, f,
+        [&](const GatewayRow& g) {
+            return matches(f.name, g.name) && (f.carrier_id == 0 || g.carrier_id == f.carrier_id) &&
+                   (f.customer == 0 || g.reseller == f.customer);
+        },
+        [](const store::ReadTxn& txn, const GatewayRow& g) {
+            return std::optional(view_of<GatewayView>(g, carrier_name(txn, g.carrier_id)));
+        });
     const std::string& by = order.attribute;
     if (by == "changeDate") {
         return order_page(std::move(rows), range, order,
@@ -406,57 +449,40 @@ Page<GatewayView> PstnService::get_gateways(const Caller& caller, const IdFilter
 
 std::uint64_t PstnService::add_gateway_rule(const Caller& caller, const GatewayRuleInput& in) {
     return env_.write([&](store::WriteTxn& txn) {
-        pstn_reseller(txn, caller, in.reseller);
-        const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
-        GatewayRuleRow row;
-        apply_rule(row, in);
-        row.id = txn.next_id("pstn");
-        row.gateway_id = gateway.id;
-        return put_pstn<GatewayRuleRow>(txn, Table::GatewayRules, nullptr, row, gateway.reseller);
+        return save<GatewayRuleRow, GatewayRow, &GatewayRuleInput::gateway_id>(txn, caller, in,
+                                                                               true);
     });
 }
 
 void PstnService::update_gateway_rule(const Caller& caller, const GatewayRuleInput& in) {
     env_.write([&](store::WriteTxn& txn) {
-        const auto before =
-            load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, in.id,
-                                      ErrorCode::GatewayRuleNotFound, "gateway rule");
-        const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
-        GatewayRuleRow row = before;
-        apply_rule(row, in);
-        row.gateway_id = gateway.id;
-        put_pstn(txn, Table::GatewayRules, &before, row, gateway.reseller);
+        save<GatewayRuleRow, GatewayRow, &GatewayRuleInput::gateway_id>(txn, caller, in, false);
     });
 }
 
 void PstnService::delete_gateway_rule(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
-        delete_pstn(txn, Table::GatewayRules,
-                    load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, id,
-                                              ErrorCode::GatewayRuleNotFound, "gateway rule"));
+        delete_pstn(txn, Table::GatewayRules, load<GatewayRuleRow>(txn, caller, id));
     });
 }
 
 Page<GatewayRuleView> PstnService::get_gateway_rules(const Caller& caller, const IdFilter& f,
                                                      Range range, const OrderBy& order) {
-    store::ReadTxn txn(env_);
-    std::vector<GatewayRuleView> rows;
-    for (auto& r : all_rows<GatewayRuleRow>(txn, Table::GatewayRules)) {
-        if (!may_see(caller, r.reseller) || (f.id != 0 && r.id != f.id) ||
-            (f.gateway_id != 0 && r.gateway_id != f.gateway_id) || !matches(f.prefix, r.prefix) ||
-            (f.reseller != 0 && r.reseller != f.reseller) ||
-            (f.customer != 0 && r.reseller != f.customer)) {
-            continue;
-        }
-        const auto g = get_row<GatewayRow>(txn, Table::Gateways, store::u64_key(r.gateway_id));
-        const std::uint64_t carrier_id = g ? g->carrier_id : 0;
-        auto v = view_of<GatewayRuleView>(r, g ? g->name : "", carrier_id,
-                                          carrier_name(txn, carrier_id));
-        if (f.carrier_id != 0 && v.carrier_id != f.carrier_id) {
-            continue;
-        }
-        rows.push_back(std::move(v));
-    }
+    auto rows = pstn_views<GatewayRuleRow>(
+        env_, caller, f,
+        [&](const GatewayRuleRow& r) {
+            return (f.gateway_id == 0 || r.gateway_id == f.gateway_id) &&
+                   matches(f.prefix, r.prefix) && (f.customer == 0 || r.reseller == f.customer);
+        },
+        [&](const store::ReadTxn& txn, const GatewayRuleRow& r) -> std::optional<GatewayRuleView> {
+            const auto g = get_row<GatewayRow>(txn, Table::Gateways, store::u64_key(r.gateway_id));
+            const std::uint64_t carrier_id = g ? g->carrier_id : 0;
+            if (f.carrier_id != 0 && carrier_id != f.carrier_id) {
+                return std::nullopt;
+            }
+            return view_of<GatewayRuleView>(r, g ? g->name : "", carrier_id,
+                                            carrier_name(txn, carrier_id));
+        });
     const std::string& by = order.attribute;
     if (by == "changeDate") {
         return order_page(std::move(rows), range, order, [](const GatewayRuleView& v) {
@@ -481,14 +507,8 @@ std::vector<std::uint64_t> PstnService::add_routes(const Caller& caller,
     return env_.write([&](store::WriteTxn& txn) {
         std::vector<std::uint64_t> ids;
         for (const auto& r : in) {
-            pstn_reseller(txn, caller, r.reseller);
-            check_route_prefix(r.prefix);
-            const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
-            RouteRow row;
-            static_cast<RouteInput&>(row) = r;
-            row.id = txn.next_id("pstn");
-            row.carrier_id = carrier.id;
-            ids.push_back(put_pstn<RouteRow>(txn, Table::Routes, nullptr, row, carrier.reseller));
+            ids.push_back(
+                save<RouteRow, CarrierRow, &RouteInput::carrier_id>(txn, caller, r, true));
         }
         return ids;
     });
@@ -497,16 +517,7 @@ std::vector<std::uint64_t> PstnService::add_routes(const Caller& caller,
 void PstnService::update_routes(const Caller& caller, const std::vector<RouteInput>& in) {
     env_.write([&](store::WriteTxn& txn) {
         for (const auto& r : in) {
-            const auto before = load_pstn<RouteRow>(txn, caller, Table::Routes, r.id,
-                                                    ErrorCode::RouteNotFound, "route");
-            check_route_prefix(r.prefix);
-            const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
-            RouteRow row = before;
-            row.prefix = r.prefix;
-            row.originator = r.originator;
-            row.priority = r.priority;
-            row.carrier_id = carrier.id;
-            put_pstn(txn, Table::Routes, &before, row, carrier.reseller);
+            save<RouteRow, CarrierRow, &RouteInput::carrier_id>(txn, caller, r, false);
         }
     });
 }
@@ -514,25 +525,22 @@ void PstnService::update_routes(const Caller& caller, const std::vector<RouteInp
 void PstnService::delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids) {
     env_.write([&](store::WriteTxn& txn) {
         for (const auto id : ids) {
-            delete_pstn(txn, Table::Routes,
-                        load_pstn<RouteRow>(txn, caller, Table::Routes, id,
-                                            ErrorCode::RouteNotFound, "route"));
+            delete_pstn(txn, Table::Routes, load<RouteRow>(txn, caller, id));
         }
     });
 }
 
 Page<RouteView> PstnService::get_routes(const Caller& caller, const IdFilter& f, Range range,
                                         const OrderBy& order) {
-    store::ReadTxn txn(env_);
-    std::vector<RouteView> rows;
-    for (auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
-        if (!may_see(caller, r.reseller) || (f.id != 0 && r.id != f.id) ||
-            !matches(f.prefix, r.prefix) || (f.carrier_id != 0 && r.carrier_id != f.carrier_id) ||
-            (f.reseller != 0 && r.reseller != f.reseller)) {
-            continue;
-        }
-        rows.push_back(view_of<RouteView>(r, carrier_name(txn, r.carrier_id)));
-    }
+    auto rows = pstn_views<RouteRow>(
+        env_, caller, f,
+        [&](const RouteRow& r) {
+            return matches(f.prefix, r.prefix) &&
+                   (f.carrier_id == 0 || r.carrier_id == f.carrier_id);
+        },
+        [](const store::ReadTxn& txn, const RouteRow& r) {
+            return std::optional(view_of<RouteView>(r, carrier_name(txn, r.carrier_id)));
+        });
     if (order.attribute == "priority") {
         return order_page(std::move(rows), range, order, [](const RouteView& v) {
             return std::make_tuple(v.priority, v.prefix, v.id);
