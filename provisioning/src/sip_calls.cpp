@@ -168,18 +168,17 @@ Calls CallDataService::get_calls(const Caller& caller, const SipId& given, const
 }
 
 CallStatistics CallDataService::get_call_statistics(const Caller& caller, const SipId& given,
-                                                    const CallQuery& placed,
-                                                    const CallQuery& received) {
-    const SipId id = normal_id(given, "sipId");
-    store::ReadTxn txn(env_);
-    load_account(txn, caller, id);
-    const std::string key = sip_key(id.username, id.domain);
+                                                    CallQuery placed, CallQuery received) {
+    placed = month_by_default(placed);
+    received = month_by_default(received);
+    placed.given = received.given = true;
     CallStatistics s;
-    for (const auto& c : calls_of(txn, 'p', key, month_by_default(placed))) {
+    const Calls calls = get_calls(caller, given, placed, received);
+    for (const auto& c : calls.placed) {
         ++s.placed_calls;
         s.placed_price += c.price;
     }
-    for (const auto& c : calls_of(txn, 'q', key, month_by_default(received))) {
+    for (const auto& c : calls.received) {
         ++s.received_calls;
         s.received_price += c.price;
     }

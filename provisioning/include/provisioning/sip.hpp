@@ -248,8 +248,9 @@ public:
                                                       const std::vector<SipId>& ids);
     Calls get_calls(const Caller& caller, const SipId& id, const CallQuery& placed,
                     const CallQuery& received);
-    CallStatistics get_call_statistics(const Caller& caller, const SipId& id,
-                                       const CallQuery& placed, const CallQuery& received);
+    // Both directions, each within its query's dates (this calendar month when it has none).
+    CallStatistics get_call_statistics(const Caller& caller, const SipId& id, CallQuery placed,
+                                       CallQuery received);
     // Stores (expires > 0) or removes a contact; false when the account does not exist.
     bool record_registration(const RegistrationEvent& event);
     // Stores a call record (a repeated call_id replaces the earlier record); returns false
