@@ -224,6 +224,36 @@ TEST_CASE("PSTN: references are checked, the longest prefix wins", "[prov][sip]"
     CHECK(f.sip.pstn.get_carriers(f.admin, {}, {}, {}).total == 1);
 }
 
+TEST_CASE("issue_13 rows built on their Input or View keep the stored bytes", "[prov][sip]") {
+    // The layout written before the rows were split from their Inputs and Views: a format byte,
+    // then each field big-endian, strings as a u32 length and the bytes.
+    const auto u64 = [](std::uint64_t v) {
+        std::string out;
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            out.push_back(static_cast<char>((v >> shift) & 0xff));
+        }
+        return out;
+    };
+    const auto str = [&](const std::string& text) { return u64(text.size()).substr(4) + text; };
+    prov::GatewayRow g;
+    g.id = 3;
+    g.carrier_id = 2;
+    g.name = "gw";
+    g.ip = "192.0.2.1";
+    g.reseller = 9;
+    g.change_date = 1700000000;
+    CHECK(encode(g) == "\x01" + u64(3) + u64(2) + str("gw") + str("udp") + str("192.0.2.1") +
+                           u64(5060).substr(4) + u64(9) + u64(1700000000));
+    prov::SipDomainRow d;
+    d.domain = "example.com";
+    d.customer = 4;
+    d.reseller = 5;
+    d.verify_cert = true;
+    d.change_date = 6;
+    CHECK(encode(d) == "\x01" + str("example.com") + u64(4) + u64(5) + str("") + str("") + str("") +
+                           str("") + "\x01" + std::string(1, '\0') + u64(6));
+}
+
 TEST_CASE("prepaid: balance moves and history, vouchers once", "[prov][sip]") {
     Fixture f;
     f.domain("example.com");
