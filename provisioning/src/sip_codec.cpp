@@ -93,6 +93,17 @@ IdFilter id_filter(const Query* query) {
     return f;
 }
 
+// The filter of a query (the default one when the query is absent): `fill(filter, soap_filter)`
+// converts its own fields, the tenancy fields (customer, reseller, owner) follow.
+template <class Filter, class Query, class Fill>
+Filter filter_of(const Query* query, Fill fill) {
+    const auto& q = filter_in(query);
+    Filter f;
+    fill(f, q);
+    tenancy_from_soap(q, f);
+    return f;
+}
+
 } // namespace
 
 // Items of the arrays inside accounts and accept rules.
@@ -202,41 +213,28 @@ SipAliasInput from_soap(const ngnpro__SipAlias& a) {
     return SipAliasInput{from_soap(a.id), from_soap(a.target), value_or<LONG64>(a.owner, 0)};
 }
 
-SipDomainFilter from_soap(const ngnpro__SipDomainQuery* q) {
-    SipDomainFilter f;
-    if (q != nullptr) {
-        f.domain = q->filter.domain;
-        tenancy_from_soap(q->filter, f);
-    }
-    return f;
+SipDomainFilter from_soap(const ngnpro__SipDomainQuery* query) {
+    return filter_of<SipDomainFilter>(query, [](auto& f, const auto& q) { f.domain = q.domain; });
 }
 
 SipAccountFilter from_soap(const ngnpro__SipQuery* query) {
-    SipAccountFilter f;
-    if (query != nullptr) {
-        const auto& q = query->filter;
+    return filter_of<SipAccountFilter>(query, [](auto& f, const auto& q) {
         f.username = q.username;
         f.domain = q.domain;
         f.first_name = q.firstName;
         f.last_name = q.lastName;
         f.email = q.email;
-        tenancy_from_soap(q, f);
         f.groups = strings(q.groups);
-    }
-    return f;
+    });
 }
 
 SipAliasFilter from_soap(const ngnpro__AliasQuery* query) {
-    SipAliasFilter f;
-    if (query != nullptr) {
-        const auto& q = query->filter;
+    return filter_of<SipAliasFilter>(query, [](auto& f, const auto& q) {
         f.alias_username = q.aliasUsername;
         f.alias_domain = q.aliasDomain;
         f.target_username = q.targetUsername;
         f.target_domain = q.targetDomain;
-        tenancy_from_soap(q, f);
-    }
-    return f;
+    });
 }
 
 void to_soap(struct soap* soap, const SipDomainView& r, ngnpro__SipDomain& d) {
@@ -409,9 +407,7 @@ std::vector<RouteInput> from_soap(const ngnpro__RouteArray* routes) {
 }
 
 TrustedPeerFilter from_soap(const ngnpro__TrustedPeerQuery* query) {
-    TrustedPeerFilter f;
-    if (query != nullptr) {
-        const auto& q = query->filter;
+    return filter_of<TrustedPeerFilter>(query, [](auto& f, const auto& q) {
         f.ip = q.ip;
         f.description = q.description;
         f.tenant = q.tenant;
@@ -423,9 +419,7 @@ TrustedPeerFilter from_soap(const ngnpro__TrustedPeerQuery* query) {
         if (q.blocked != nullptr) {
             f.blocked = *q.blocked;
         }
-        tenancy_from_soap(q, f);
-    }
-    return f;
+    });
 }
 
 IdFilter from_soap(const ngnpro__CarrierQuery* q) {

@@ -8,9 +8,9 @@ Normalising a line: comments dropped; string and character literals become one t
 another, identifiers a third (C++ keywords stay as they are, so `return x;` and `int x;`
 differ); whitespace removed. Trivial lines do not count and do not break a run: blank lines,
 lines of only braces, parentheses, brackets, semicolons and commas, `break;`, `return;`,
-`continue;`, `else {`, preprocessor lines, access specifiers and namespace lines. A run whose
-lines all have one shape but one (a table, `a.x = b.x;` field by field under its signature) is
-not a repeat of logic.
+`continue;`, `else {`, preprocessor lines, access specifiers and namespace lines. A run in
+which four of the six lines or more have one shape (a table, `a.x = b.x;` field by field under
+its signature) is a mapping, not a repeat of logic.
 
 Exits 1 and prints `a:first-last ~ b:first-last` per repeat; exits 0 when there is none.
 """
@@ -110,7 +110,7 @@ def repeats(root):
     for name, lines in files.items():
         for i in range(len(lines) - MIN_RUN + 1):
             key = tuple(norm for _, norm in lines[i:i + MIN_RUN])
-            if max(key.count(k) for k in key) >= MIN_RUN - 1:
+            if max(key.count(k) for k in key) >= MIN_RUN - 2:
                 continue  # lines of one shape: a table or a field-by-field mapping, not logic
             for other, j in seen.get(key, []):
                 if other == name and i - j < MIN_RUN:
