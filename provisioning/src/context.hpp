@@ -15,7 +15,7 @@ struct soap;
 
 namespace sb::prov {
 
-struct Context {
+struct Context : SipServices {
     Context(store::Env& env, const Options& options);
 
     DnsService dns;
@@ -23,8 +23,8 @@ struct Context {
     CustomerService customers;
     std::string admin_username;
     std::string admin_password;
-    SipService sip;
-    VoicemailService voicemail;
+    RatingService rating;
+    NetworkService network;
     LoginThrottle throttle;
     Metrics metrics;
 };

@@ -15,7 +15,7 @@ namespace sb::prov {
 int fault(struct soap* soap, ErrorCode code, const std::string& message);
 
 // The fault for an operation this server does not implement yet (never a fake success), after
-// authentication and audited like any other operation (unimplemented.cpp).
+// authentication and audited like any other operation (trace_media_port.cpp).
 int not_implemented(struct soap* soap, const char* port_and_operation);
 
 } // namespace sb::prov

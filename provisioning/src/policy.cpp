@@ -1,8 +1,10 @@
 #include "policy.hpp"
 
+#include "index.hpp"
 #include "provisioning/rows.hpp"
 
 #include <cstdlib>
+#include <iterator>
 
 namespace sb::prov {
 
@@ -45,19 +47,13 @@ std::string remaining_records(const store::WriteTxn& txn, std::int64_t customer)
             out += (out.empty() ? "" : ", ") + std::string(counter_name(k));
         }
     }
-    // SIP domains and trusted peers count against no credit: look for them directly.
-    const auto holds = [&](store::Table table, auto row, const char* what) {
-        store::Cursor c = txn.cursor(table);
-        for (bool ok = c.first(); ok; ok = c.next()) {
-            decode(c.value(), row);
-            if (row.customer == customer || row.reseller == customer) {
-                out += (out.empty() ? "" : ", ") + std::string(what);
-                return;
-            }
+    // SIP domains and trusted peers count against no credit: their held_by index (rows.hpp)
+    // says in one seek whether the customer, or the reseller, still holds one.
+    for (const char* what : {"sip_domain", "trusted_peer"}) {
+        if (first_key_with_prefix(txn, store::Table::Index, held_by_prefix(what, customer))) {
+            out += (out.empty() ? "" : ", ") + std::string(what) + "s";
         }
-    };
-    holds(store::Table::SipDomains, SipDomainRow{}, "sip_domains");
-    holds(store::Table::TrustedPeers, TrustedPeerRow{}, "trusted_peers");
+    }
     const std::uint64_t customers = store::get_counter(txn, 'r', customer, "customers");
     if (customers > 1 || (customers == 1 && !out.empty())) {
         out += (out.empty() ? "" : ", ") + std::string("customers");
@@ -65,40 +61,29 @@ std::string remaining_records(const store::WriteTxn& txn, std::int64_t customer)
     return out;
 }
 
+namespace {
+
+// Per Kind, in its order: the credit property that limits it and the counter that counts it.
+struct KindNames {
+    const char* credit;
+    const char* counter;
+};
+
+constexpr KindNames kind_names[] = {
+    {"sip_credit", "sip_accounts"},       {"sip_alias_credit", "sip_aliases"},
+    {"enum_range_credit", "enum_ranges"}, {"enum_number_credit", "enum_numbers"},
+    {"dns_zone_credit", "dns_zones"},     {"email_credit", "email"},
+};
+static_assert(std::size(kind_names) == std::size(all_kinds));
+
+} // namespace
+
 const char* credit_property(Kind kind) noexcept {
-    switch (kind) {
-    case Kind::SipAccount:
-        return "sip_credit";
-    case Kind::SipAlias:
-        return "sip_alias_credit";
-    case Kind::EnumRange:
-        return "enum_range_credit";
-    case Kind::EnumNumber:
-        return "enum_number_credit";
-    case Kind::DnsZone:
-        return "dns_zone_credit";
-    case Kind::Email:
-        return "email_credit";
-    }
-    return "";
+    return kind_names[static_cast<std::size_t>(kind)].credit;
 }
 
 const char* counter_name(Kind kind) noexcept {
-    switch (kind) {
-    case Kind::SipAccount:
-        return "sip_accounts";
-    case Kind::SipAlias:
-        return "sip_aliases";
-    case Kind::EnumRange:
-        return "enum_ranges";
-    case Kind::EnumNumber:
-        return "enum_numbers";
-    case Kind::DnsZone:
-        return "dns_zones";
-    case Kind::Email:
-        return "email";
-    }
-    return "";
+    return kind_names[static_cast<std::size_t>(kind)].counter;
 }
 
 Caller caller_for(const store::CustomerRow& customer, const std::string& username) {

@@ -11,14 +11,6 @@ using namespace sb::prov;
 
 namespace {
 
-RatingService rating(struct soap* soap) {
-    return RatingService(context(soap).sip.env());
-}
-
-NetworkService network(struct soap* soap) {
-    return NetworkService(context(soap).sip.env());
-}
-
 RatingProfiles from_soap(const ngnpro__RatingEntityProfiles& p) {
     return RatingProfiles{p.entity,         p.profileWeekday,    p.profileWeekdayAlt,
                           p.profileWeekend, p.profileWeekendAlt, p.timezone};
@@ -53,7 +45,7 @@ int rating__setEntityProfiles(struct soap* soap, ngnpro__RatingEntityProfiles* p
                               rating__setEntityProfilesResponse&) {
     return serve(soap, "RatingPort.setEntityProfiles", [&](const Caller& caller) {
         audit_note(soap, "rating profiles " + (profiles ? profiles->entity : ""));
-        rating(soap).set(caller, from_soap(required(profiles, "profiles")));
+        context(soap).rating.set(caller, from_soap(required(profiles, "profiles")));
     });
 }
 
@@ -61,25 +53,25 @@ int rating__deleteEntityProfiles(struct soap* soap, std::string entity,
                                  rating__deleteEntityProfilesResponse&) {
     return serve(soap, "RatingPort.deleteEntityProfiles", [&](const Caller& caller) {
         audit_note(soap, "rating profiles " + entity);
-        rating(soap).remove(caller, entity);
+        context(soap).rating.remove(caller, entity);
     });
 }
 
 int rating__getEntityProfiles(struct soap* soap, std::string entity,
                               rating__getEntityProfilesResponse& out) {
     return serve(soap, "RatingPort.getEntityProfiles", [&](const Caller& caller) {
-        to_soap(rating(soap).get(caller, entity), out.return_);
+        to_soap(context(soap).rating.get(caller, entity), out.return_);
     });
 }
 
 int network__getStatistics(struct soap* soap, network__getStatisticsResponse& out) {
     return serve(soap, "NetworkPort.getStatistics", [&](const Caller& caller) {
-        out.return_ = network(soap).statistics(caller, local_address(soap));
+        out.return_ = context(soap).network.statistics(caller, local_address(soap));
     });
 }
 
 int network__getStatus(struct soap* soap, network__getStatusResponse& out) {
     return serve(soap, "NetworkPort.getStatus", [&](const Caller& caller) {
-        out.return_ = network(soap).status(caller, local_address(soap));
+        out.return_ = context(soap).network.status(caller, local_address(soap));
     });
 }

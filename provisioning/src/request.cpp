@@ -26,13 +26,14 @@ bool is_change(std::string_view operation) {
 } // namespace
 
 Context::Context(store::Env& env, const Options& options)
-    : dns(env, DnsDefaults{options.default_nameservers})
+    : SipServices(env, SipOptions{options.call_data_days})
+    , dns(env, DnsDefaults{options.default_nameservers})
     , enums(env, DnsDefaults{options.default_nameservers})
     , customers(env)
     , admin_username(options.admin_username)
     , admin_password(options.admin_password)
-    , sip(env, SipOptions{options.call_data_days})
-    , voicemail(env, SipOptions{options.call_data_days}) {}
+    , rating(env)
+    , network(env) {}
 
 Request& request(struct soap* soap) noexcept {
     return *static_cast<Request*>(soap->user);

@@ -166,6 +166,82 @@ std::string mailbox_index_key(std::string_view mailbox) {
     return k;
 }
 
+std::string reference_prefix(std::string_view index, std::uint64_t id) {
+    std::string k(index);
+    k.push_back('\0');
+    store::put_u64(k, id);
+    return k;
+}
+
+std::string route_prefix_prefix(std::string_view prefix) {
+    std::string k = "route_prefix";
+    k.push_back('\0');
+    k.append(prefix);
+    k.push_back('\0');
+    return k;
+}
+
+std::uint64_t route_of_prefix_key(std::string_view key) {
+    return key.size() < 8 ? 0 : store::get_u64(key, key.size() - 8);
+}
+
+std::string held_by_prefix(std::string_view what, std::int64_t tenant) {
+    std::string k = "held_by";
+    k.push_back('\0');
+    k.append(what);
+    k.push_back('\0');
+    store::put_u64(k, static_cast<std::uint64_t>(tenant));
+    return k;
+}
+
+namespace {
+
+std::string reference_key(std::string_view index, std::uint64_t id, std::uint64_t holder) {
+    std::string k = reference_prefix(index, id);
+    store::put_u64(k, holder);
+    return k;
+}
+
+// The row `key` of `what` held by its customer and its reseller (one entry when they are one).
+std::vector<std::string> held_by_keys(std::string_view what, std::int64_t customer,
+                                      std::int64_t reseller, std::string_view key) {
+    std::vector<std::string> keys{held_by_prefix(what, customer) + std::string(key)};
+    if (reseller != customer) {
+        keys.push_back(held_by_prefix(what, reseller) + std::string(key));
+    }
+    return keys;
+}
+
+} // namespace
+
+std::vector<std::string> index_keys(const SipDomainRow& row) {
+    return held_by_keys("sip_domain", row.customer, row.reseller, row.domain);
+}
+
+std::vector<std::string> index_keys(const SipAliasRow& row) {
+    return {alias_target_key(row)};
+}
+
+std::vector<std::string> index_keys(const TrustedPeerRow& row) {
+    return held_by_keys("trusted_peer", row.customer, row.reseller, row.ip);
+}
+
+std::vector<std::string> index_keys(const GatewayRow& row) {
+    return {reference_key("gateway_carrier", row.carrier_id, row.id)};
+}
+
+std::vector<std::string> index_keys(const GatewayRuleRow& row) {
+    return {reference_key("rule_gateway", row.gateway_id, row.id)};
+}
+
+std::vector<std::string> index_keys(const RouteRow& row) {
+    // Priority as an offset binary so a lower priority sorts first, negative ones included.
+    std::string by_prefix = route_prefix_prefix(row.prefix);
+    store::put_u64(by_prefix, static_cast<std::uint64_t>(row.priority) ^ (std::uint64_t{1} << 63));
+    store::put_u64(by_prefix, row.id);
+    return {reference_key("route_carrier", row.carrier_id, row.id), std::move(by_prefix)};
+}
+
 #define SB_SIP_CODEC(Type, format, what)                                                           \
     std::string encode(const Type& row) {                                                          \
         return encode_row(row, format);                                                            \

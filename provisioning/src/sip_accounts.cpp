@@ -252,7 +252,7 @@ std::optional<SipAliasRow> find_alias(const Txn& txn, const SipId& id) {
 
 void delete_alias_row(store::WriteTxn& txn, const SipAliasRow& a) {
     txn.del(Table::SipAliases, sip_key(a.username, a.domain));
-    txn.del(Table::Index, alias_target_key(a));
+    reindex<SipAliasRow>(txn, &a, nullptr);
     release(txn, Kind::SipAlias, Tenant{a.customer, a.reseller});
 }
 
@@ -269,10 +269,6 @@ std::string sip_ha1b(const std::string& username, const std::string& domain,
     return md5_hex(lower(username) + "@" + d + ":" + d + ":" + password);
 }
 
-SipService::SipService(store::Env& env, SipOptions options)
-    : env_(env)
-    , options_(options) {}
-
 // ---- domains
 
 namespace {
@@ -288,7 +284,7 @@ void apply_domain(SipDomainRow& row, const SipDomainInput& in) {
 
 } // namespace
 
-void SipService::add_domain(const Caller& caller, const SipDomainInput& in) {
+void SipDomainService::add_domain(const Caller& caller, const SipDomainInput& in) {
     const std::string name = domain_name(in.domain);
     env_.write([&](store::WriteTxn& txn) {
         if (txn.get(Table::SipDomains, name)) {
@@ -302,13 +298,15 @@ void SipService::add_domain(const Caller& caller, const SipDomainInput& in) {
         apply_domain(row, in);
         row.change_date = now();
         txn.put(Table::SipDomains, name, encode(row));
+        reindex<SipDomainRow>(txn, nullptr, &row);
     });
 }
 
-void SipService::update_domain(const Caller& caller, const SipDomainInput& in) {
+void SipDomainService::update_domain(const Caller& caller, const SipDomainInput& in) {
     const std::string name = domain_name(in.domain);
     env_.write([&](store::WriteTxn& txn) {
         SipDomainRow row = load_domain(txn, caller, name);
+        const SipDomainRow before = row;
         apply_domain(row, in);
         if (caller.admin && (in.customer != row.customer || in.reseller != row.reseller)) {
             // The administrator moves the domain, and with it its accounts and aliases.
@@ -333,16 +331,18 @@ void SipService::update_domain(const Caller& caller, const SipDomainInput& in) {
         }
         row.change_date = now();
         txn.put(Table::SipDomains, name, encode(row));
+        reindex(txn, &before, &row);
     });
 }
 
-void SipService::delete_domain(const Caller& caller, const std::string& domain) {
+void SipDomainService::delete_domain(const Caller& caller, const std::string& domain) {
     const std::string name = domain_name(domain);
     env_.write([&](store::WriteTxn& txn) {
-        load_domain(txn, caller, name);
+        const SipDomainRow row = load_domain(txn, caller, name);
+        // Accounts and aliases are keyed by domain first: one seek each when there are none.
         const std::string prefix = sip_domain_prefix(name);
-        const auto accounts = keys_with_prefix(txn, Table::SipAccounts, prefix).size();
-        const auto aliases = keys_with_prefix(txn, Table::SipAliases, prefix).size();
+        const auto accounts = count_with_prefix(txn, Table::SipAccounts, prefix);
+        const auto aliases = count_with_prefix(txn, Table::SipAliases, prefix);
         if (accounts + aliases != 0) {
             throw ApiError(ErrorCode::SipDomainNotEmpty,
                            "SIP domain " + name + " still has " + std::to_string(accounts) +
@@ -350,11 +350,12 @@ void SipService::delete_domain(const Caller& caller, const std::string& domain) 
                                " alias(es); delete them first");
         }
         txn.del(Table::SipDomains, name);
+        reindex<SipDomainRow>(txn, &row, nullptr);
     });
 }
 
-Page<SipDomainRow> SipService::get_domains(const Caller& caller, const SipDomainFilter& f,
-                                           Range range, const OrderBy& order) {
+Page<SipDomainView> SipDomainService::get_domains(const Caller& caller, const SipDomainFilter& f,
+                                                  Range range, const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<SipDomainRow> rows;
     for (auto& d : rows_with_prefix<SipDomainRow>(txn, Table::SipDomains, "")) {
@@ -365,17 +366,21 @@ Page<SipDomainRow> SipService::get_domains(const Caller& caller, const SipDomain
         }
         rows.push_back(std::move(d));
     }
+    const auto view = [](const SipDomainRow& d) { return view_of<SipDomainView>(d); };
     if (order.attribute == "changeDate") {
-        return paginate(std::move(rows), range, order, [](const SipDomainRow& d) {
-            return std::make_pair(d.change_date, d.domain);
-        });
+        return page_of(
+            paginate(std::move(rows), range, order,
+                     [](const SipDomainRow& d) { return std::make_pair(d.change_date, d.domain); }),
+            view);
     }
-    return paginate(std::move(rows), range, order, [](const SipDomainRow& d) { return d.domain; });
+    return page_of(
+        paginate(std::move(rows), range, order, [](const SipDomainRow& d) { return d.domain; }),
+        view);
 }
 
 // ---- accounts
 
-SipAccountRow SipService::add_account(const Caller& caller, const SipAccountInput& given) {
+SipAccountView SipAccountService::add_account(const Caller& caller, const SipAccountInput& given) {
     SipAccountInput in = given;
     const bool autoincrement = in.id.username == "<autoincrement>";
     if (autoincrement) {
@@ -417,11 +422,11 @@ SipAccountRow SipService::add_account(const Caller& caller, const SipAccountInpu
         charge(txn, Kind::SipAccount, Tenant{row.customer, row.reseller});
         row.create_date = row.change_date = now();
         put_account(txn, row);
-        return row;
+        return account_view(row);
     });
 }
 
-void SipService::update_account(const Caller& caller, const SipAccountInput& in) {
+void SipAccountService::update_account(const Caller& caller, const SipAccountInput& in) {
     const SipId id = normal_id(in.id);
     env_.write([&](store::WriteTxn& txn) {
         const SipAccountRow old = load_account(txn, caller, id);
@@ -437,7 +442,7 @@ void SipService::update_account(const Caller& caller, const SipAccountInput& in)
     });
 }
 
-void SipService::delete_account(const Caller& caller, const SipId& given) {
+void SipAccountService::delete_account(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
     env_.write([&](store::WriteTxn& txn) {
         const SipAccountRow row = load_account(txn, caller, id);
@@ -469,14 +474,15 @@ void SipService::delete_account(const Caller& caller, const SipId& given) {
     });
 }
 
-SipAccountRow SipService::get_account(const Caller& caller, const SipId& given) {
+SipAccountView SipAccountService::get_account(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
-    return load_account(txn, caller, id);
+    return account_view(load_account(txn, caller, id));
 }
 
-Page<SipAccountRow> SipService::get_accounts(const Caller& caller, const SipAccountFilter& f,
-                                             Range range, const OrderBy& order) {
+Page<SipAccountView> SipAccountService::get_accounts(const Caller& caller,
+                                                     const SipAccountFilter& f, Range range,
+                                                     const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<std::string> groups;
     for (const auto& g : f.groups) {
@@ -506,21 +512,25 @@ Page<SipAccountRow> SipService::get_accounts(const Caller& caller, const SipAcco
     }
     auto by_name = [](const SipAccountRow& a) { return std::make_pair(a.username, a.domain); };
     if (order.attribute == "changeDate") {
-        return paginate(std::move(rows), range, order, [](const SipAccountRow& a) {
-            return std::make_tuple(a.change_date, a.domain, a.username);
-        });
+        return page_of(paginate(std::move(rows), range, order,
+                                [](const SipAccountRow& a) {
+                                    return std::make_tuple(a.change_date, a.domain, a.username);
+                                }),
+                       account_view);
     }
     if (order.attribute == "domain") {
-        return paginate(std::move(rows), range, order, [](const SipAccountRow& a) {
-            return std::make_pair(a.domain, a.username);
-        });
+        return page_of(
+            paginate(std::move(rows), range, order,
+                     [](const SipAccountRow& a) { return std::make_pair(a.domain, a.username); }),
+            account_view);
     }
-    return paginate(std::move(rows), range, order, by_name);
+    return page_of(paginate(std::move(rows), range, order, by_name), account_view);
 }
 
 // ---- groups
 
-void SipService::add_to_group(const Caller& caller, const SipId& given, const std::string& g) {
+void SipAccountService::add_to_group(const Caller& caller, const SipId& given,
+                                     const std::string& g) {
     const SipId id = normal_id(given);
     const std::string group = lower(g);
     check_group_name(group);
@@ -542,7 +552,8 @@ void SipService::add_to_group(const Caller& caller, const SipId& given, const st
     });
 }
 
-void SipService::remove_from_group(const Caller& caller, const SipId& given, const std::string& g) {
+void SipAccountService::remove_from_group(const Caller& caller, const SipId& given,
+                                          const std::string& g) {
     const SipId id = normal_id(given);
     const std::string group = lower(g);
     env_.write([&](store::WriteTxn& txn) {
@@ -562,7 +573,7 @@ void SipService::remove_from_group(const Caller& caller, const SipId& given, con
     });
 }
 
-std::vector<std::string> SipService::get_groups(const Caller& caller, const SipId& given) {
+std::vector<std::string> SipAccountService::get_groups(const Caller& caller, const SipId& given) {
     return get_account(caller, given).groups;
 }
 
@@ -583,7 +594,7 @@ SipId checked_target(const store::WriteTxn& txn, const Caller& caller, const Sip
 
 } // namespace
 
-void SipService::add_alias(const Caller& caller, const SipAliasInput& in) {
+void SipAliasService::add_alias(const Caller& caller, const SipAliasInput& in) {
     const SipId id = normal_id(in.id);
     env_.write([&](store::WriteTxn& txn) {
         const SipDomainRow domain = load_domain(txn, caller, id.domain);
@@ -609,11 +620,11 @@ void SipService::add_alias(const Caller& caller, const SipAliasInput& in) {
         row.change_date = now();
         charge(txn, Kind::SipAlias, Tenant{row.customer, row.reseller});
         txn.put(Table::SipAliases, key, encode(row));
-        txn.put(Table::Index, alias_target_key(row), "");
+        reindex<SipAliasRow>(txn, nullptr, &row);
     });
 }
 
-void SipService::update_alias(const Caller& caller, const SipAliasInput& in) {
+void SipAliasService::update_alias(const Caller& caller, const SipAliasInput& in) {
     const SipId id = normal_id(in.id);
     env_.write([&](store::WriteTxn& txn) {
         auto row = find_alias(txn, id);
@@ -622,17 +633,17 @@ void SipService::update_alias(const Caller& caller, const SipAliasInput& in) {
                            "SIP alias " + address(id) + " does not exist");
         }
         const SipId target = checked_target(txn, caller, in.target);
-        txn.del(Table::Index, alias_target_key(*row));
+        const SipAliasRow before = *row;
         row->target_username = target.username;
         row->target_domain = target.domain;
         row->owner = in.owner;
         row->change_date = now();
         txn.put(Table::SipAliases, sip_key(id.username, id.domain), encode(*row));
-        txn.put(Table::Index, alias_target_key(*row), "");
+        reindex(txn, &before, &*row);
     });
 }
 
-void SipService::delete_alias(const Caller& caller, const SipId& given) {
+void SipAliasService::delete_alias(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
     env_.write([&](store::WriteTxn& txn) {
         const auto row = find_alias(txn, id);
@@ -644,35 +655,36 @@ void SipService::delete_alias(const Caller& caller, const SipId& given) {
     });
 }
 
-SipAliasRow SipService::get_alias(const Caller& caller, const SipId& given) {
+SipAliasView SipAliasService::get_alias(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given);
     store::ReadTxn txn(env_);
     const auto row = find_alias(txn, id);
     if (!row || !may_access(caller, row->customer, row->reseller)) {
         throw ApiError(ErrorCode::SipAliasNotFound, "SIP alias " + address(id) + " does not exist");
     }
-    return *row;
+    return alias_view(*row);
 }
 
-std::vector<SipAliasRow> SipService::aliases_for_account(const Caller& caller, const SipId& given) {
+std::vector<SipAliasView> SipAliasService::aliases_for_account(const Caller& caller,
+                                                               const SipId& given) {
     const SipId id = normal_id(given, "target");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
     const std::string prefix = alias_target_prefix(id.username, id.domain);
-    std::vector<SipAliasRow> out;
+    std::vector<SipAliasView> out;
     for (const auto& k : keys_with_prefix(txn, Table::Index, prefix)) {
         auto a = get_row<SipAliasRow>(txn, Table::SipAliases, k.substr(prefix.size()));
         if (a && may_access(caller, a->customer, a->reseller)) {
-            out.push_back(std::move(*a));
+            out.push_back(alias_view(*a));
         }
     }
     return out;
 }
 
-Page<SipAliasRow> SipService::get_aliases(const Caller& caller, const SipAliasFilter& f,
-                                          Range range, const OrderBy& order) {
+Page<SipAliasView> SipAliasService::get_aliases(const Caller& caller, const SipAliasFilter& f,
+                                                Range range, const OrderBy& order) {
     store::ReadTxn txn(env_);
-    std::vector<SipAliasRow> rows;
+    std::vector<SipAliasView> rows;
     for (auto& a : rows_with_prefix<SipAliasRow>(txn, Table::SipAliases, "")) {
         if (!may_access(caller, a.customer, a.reseller) || !matches(f.alias_username, a.username) ||
             !matches(f.alias_domain, a.domain) || !matches(f.target_username, a.target_username) ||
@@ -681,27 +693,29 @@ Page<SipAliasRow> SipService::get_aliases(const Caller& caller, const SipAliasFi
             (f.reseller != 0 && a.reseller != f.reseller)) {
             continue;
         }
-        rows.push_back(std::move(a));
+        rows.push_back(alias_view(a));
     }
     const std::string& by = order.attribute;
     if (by == "changeDate") {
-        return paginate(std::move(rows), range, order, [](const SipAliasRow& a) {
-            return std::make_tuple(a.change_date, a.domain, a.username);
+        return paginate(std::move(rows), range, order, [](const SipAliasView& a) {
+            return std::make_tuple(a.change_date, a.id.domain, a.id.username);
         });
     }
     if (by == "targetUsername" || by == "targetDomain") {
         const bool user = by == "targetUsername";
-        return paginate(std::move(rows), range, order, [user](const SipAliasRow& a) {
-            return user ? std::make_pair(a.target_username, a.target_domain)
-                        : std::make_pair(a.target_domain, a.target_username);
+        return paginate(std::move(rows), range, order, [user](const SipAliasView& a) {
+            return user ? std::make_pair(a.target.username, a.target.domain)
+                        : std::make_pair(a.target.domain, a.target.username);
         });
     }
     if (by == "aliasDomain") {
-        return paginate(std::move(rows), range, order,
-                        [](const SipAliasRow& a) { return std::make_pair(a.domain, a.username); });
+        return paginate(std::move(rows), range, order, [](const SipAliasView& a) {
+            return std::make_pair(a.id.domain, a.id.username);
+        });
     }
-    return paginate(std::move(rows), range, order,
-                    [](const SipAliasRow& a) { return std::make_pair(a.username, a.domain); });
+    return paginate(std::move(rows), range, order, [](const SipAliasView& a) {
+        return std::make_pair(a.id.username, a.id.domain);
+    });
 }
 
 } // namespace sb::prov

@@ -1,5 +1,5 @@
 // SipPort (urn:AGProjects:NGNPro:Sip), domains, accounts, aliases and groups: sip_codec.hpp ⇄
-// SipService (sip_accounts.cpp).
+// SipDomainService, SipAccountService, SipAliasService (sip_accounts.cpp).
 #include "context.hpp"
 #include "sip_codec.hpp"
 
@@ -10,29 +10,29 @@ using namespace sb::prov;
 int sip__addDomain(struct soap* soap, ngnpro__SipDomain* domain, sip__addDomainResponse&) {
     return serve(soap, "SipPort.addDomain", [&](const Caller& caller) {
         audit_note(soap, "sip domain " + (domain ? domain->domain : ""));
-        sip(soap).add_domain(caller, from_soap(required(domain, "domain")));
+        context(soap).sip_domains.add_domain(caller, from_soap(required(domain, "domain")));
     });
 }
 
 int sip__updateDomain(struct soap* soap, ngnpro__SipDomain* domain, sip__updateDomainResponse&) {
     return serve(soap, "SipPort.updateDomain", [&](const Caller& caller) {
         audit_note(soap, "sip domain " + (domain ? domain->domain : ""));
-        sip(soap).update_domain(caller, from_soap(required(domain, "domain")));
+        context(soap).sip_domains.update_domain(caller, from_soap(required(domain, "domain")));
     });
 }
 
 int sip__deleteDomain(struct soap* soap, std::string domain, sip__deleteDomainResponse&) {
     return serve(soap, "SipPort.deleteDomain", [&](const Caller& caller) {
         audit_note(soap, "sip domain " + domain);
-        sip(soap).delete_domain(caller, domain);
+        context(soap).sip_domains.delete_domain(caller, domain);
     });
 }
 
 int sip__getDomains(struct soap* soap, ngnpro__SipDomainQuery* query,
                     sip__getDomainsResponse& out) {
     return serve(soap, "SipPort.getDomains", [&](const Caller& caller) {
-        const auto page =
-            sip(soap).get_domains(caller, from_soap(query), range_of(query), order_of(query));
+        const auto page = context(soap).sip_domains.get_domains(caller, from_soap(query),
+                                                                range_of(query), order_of(query));
         fill_page(soap, out.return_.total, out.return_.domains, page, soap_new_ngnpro__SipDomain);
     });
 }
@@ -42,7 +42,8 @@ int sip__getDomains(struct soap* soap, ngnpro__SipDomainQuery* query,
 int sip__addAccount(struct soap* soap, ngnpro__SipAccount* account, sip__addAccountResponse& out) {
     return serve(soap, "SipPort.addAccount", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(account ? &account->id : nullptr));
-        const auto row = sip(soap).add_account(caller, from_soap(required(account, "account")));
+        const auto row =
+            context(soap).sip_accounts.add_account(caller, from_soap(required(account, "account")));
         to_soap(soap, row, out.return_);
     });
 }
@@ -51,27 +52,28 @@ int sip__updateAccount(struct soap* soap, ngnpro__SipAccount* account,
                        sip__updateAccountResponse&) {
     return serve(soap, "SipPort.updateAccount", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(account ? &account->id : nullptr));
-        sip(soap).update_account(caller, from_soap(required(account, "account")));
+        context(soap).sip_accounts.update_account(caller, from_soap(required(account, "account")));
     });
 }
 
 int sip__deleteAccount(struct soap* soap, ngnpro__SipId* sipId, sip__deleteAccountResponse&) {
     return serve(soap, "SipPort.deleteAccount", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(sipId));
-        sip(soap).delete_account(caller, id_in(sipId, "sipId"));
+        context(soap).sip_accounts.delete_account(caller, id_in(sipId, "sipId"));
     });
 }
 
 int sip__getAccount(struct soap* soap, ngnpro__SipId* sipId, sip__getAccountResponse& out) {
     return serve(soap, "SipPort.getAccount", [&](const Caller& caller) {
-        to_soap(soap, sip(soap).get_account(caller, id_in(sipId, "sipId")), out.return_);
+        to_soap(soap, context(soap).sip_accounts.get_account(caller, id_in(sipId, "sipId")),
+                out.return_);
     });
 }
 
 int sip__getAccounts(struct soap* soap, ngnpro__SipQuery* query, sip__getAccountsResponse& out) {
     return serve(soap, "SipPort.getAccounts", [&](const Caller& caller) {
-        const auto page =
-            sip(soap).get_accounts(caller, from_soap(query), range_of(query), order_of(query));
+        const auto page = context(soap).sip_accounts.get_accounts(caller, from_soap(query),
+                                                                  range_of(query), order_of(query));
         fill_page(soap, out.return_.total, out.return_.accounts, page, soap_new_ngnpro__SipAccount);
     });
 }
@@ -81,34 +83,34 @@ int sip__getAccounts(struct soap* soap, ngnpro__SipQuery* query, sip__getAccount
 int sip__addAlias(struct soap* soap, ngnpro__SipAlias* alias, sip__addAliasResponse&) {
     return serve(soap, "SipPort.addAlias", [&](const Caller& caller) {
         audit_note(soap, "sip alias " + who(alias ? &alias->id : nullptr));
-        sip(soap).add_alias(caller, from_soap(required(alias, "alias")));
+        context(soap).sip_aliases.add_alias(caller, from_soap(required(alias, "alias")));
     });
 }
 
 int sip__updateAlias(struct soap* soap, ngnpro__SipAlias* alias, sip__updateAliasResponse&) {
     return serve(soap, "SipPort.updateAlias", [&](const Caller& caller) {
         audit_note(soap, "sip alias " + who(alias ? &alias->id : nullptr));
-        sip(soap).update_alias(caller, from_soap(required(alias, "alias")));
+        context(soap).sip_aliases.update_alias(caller, from_soap(required(alias, "alias")));
     });
 }
 
 int sip__deleteAlias(struct soap* soap, ngnpro__SipId* id, sip__deleteAliasResponse&) {
     return serve(soap, "SipPort.deleteAlias", [&](const Caller& caller) {
         audit_note(soap, "sip alias " + who(id));
-        sip(soap).delete_alias(caller, id_in(id, "id"));
+        context(soap).sip_aliases.delete_alias(caller, id_in(id, "id"));
     });
 }
 
 int sip__getAlias(struct soap* soap, ngnpro__SipId* id, sip__getAliasResponse& out) {
     return serve(soap, "SipPort.getAlias", [&](const Caller& caller) {
-        to_soap(soap, sip(soap).get_alias(caller, id_in(id, "id")), out.return_);
+        to_soap(soap, context(soap).sip_aliases.get_alias(caller, id_in(id, "id")), out.return_);
     });
 }
 
 int sip__getAliases(struct soap* soap, ngnpro__AliasQuery* query, sip__getAliasesResponse& out) {
     return serve(soap, "SipPort.getAliases", [&](const Caller& caller) {
-        const auto page =
-            sip(soap).get_aliases(caller, from_soap(query), range_of(query), order_of(query));
+        const auto page = context(soap).sip_aliases.get_aliases(caller, from_soap(query),
+                                                                range_of(query), order_of(query));
         fill_page(soap, out.return_.total, out.return_.aliases, page, soap_new_ngnpro__SipAlias);
     });
 }
@@ -116,7 +118,8 @@ int sip__getAliases(struct soap* soap, ngnpro__AliasQuery* query, sip__getAliase
 int sip__getAliasesForAccount(struct soap* soap, ngnpro__SipId* target,
                               sip__getAliasesForAccountResponse& out) {
     return serve(soap, "SipPort.getAliasesForAccount", [&](const Caller& caller) {
-        const auto rows = sip(soap).aliases_for_account(caller, id_in(target, "target"));
+        const auto rows =
+            context(soap).sip_aliases.aliases_for_account(caller, id_in(target, "target"));
         fill_array(soap, out.return_, rows, soap_new_ngnpro__SipAlias);
     });
 }
@@ -127,7 +130,7 @@ int sip__addToGroup(struct soap* soap, ngnpro__SipId* sipId, std::string group,
                     sip__addToGroupResponse&) {
     return serve(soap, "SipPort.addToGroup", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(sipId) + " group " + group);
-        sip(soap).add_to_group(caller, id_in(sipId, "sipId"), group);
+        context(soap).sip_accounts.add_to_group(caller, id_in(sipId, "sipId"), group);
     });
 }
 
@@ -135,12 +138,13 @@ int sip__removeFromGroup(struct soap* soap, ngnpro__SipId* sipId, std::string gr
                          sip__removeFromGroupResponse&) {
     return serve(soap, "SipPort.removeFromGroup", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(sipId) + " group " + group);
-        sip(soap).remove_from_group(caller, id_in(sipId, "sipId"), group);
+        context(soap).sip_accounts.remove_from_group(caller, id_in(sipId, "sipId"), group);
     });
 }
 
 int sip__getGroups(struct soap* soap, ngnpro__SipId* sipId, sip__getGroupsResponse& out) {
     return serve(soap, "SipPort.getGroups", [&](const Caller& caller) {
-        out.return_ = string_array(soap, sip(soap).get_groups(caller, id_in(sipId, "sipId")));
+        out.return_ = string_array(
+            soap, context(soap).sip_accounts.get_groups(caller, id_in(sipId, "sipId")));
     });
 }

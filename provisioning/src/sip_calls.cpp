@@ -86,11 +86,11 @@ void unindex_call(store::WriteTxn& txn, const CallRow& c) {
 
 // Calls of one account in one direction within [q.from, q.to], newest first, at most q.limit.
 template <class Txn>
-std::vector<CallRow> calls_of(const Txn& txn, char dir, const std::string& account_key,
-                              const CallQuery& q) {
+std::vector<CallView> calls_of(const Txn& txn, char dir, const std::string& account_key,
+                               const CallQuery& q) {
     const std::string prefix = direction_prefix(dir, account_key);
     const std::int64_t to = q.to > 0 ? q.to : std::numeric_limits<std::int64_t>::max();
-    std::vector<CallRow> out;
+    std::vector<CallView> out;
     store::Cursor c = txn.cursor(Table::CallData);
     for (bool ok = c.seek(prefix + when_id(std::max<std::int64_t>(0, q.from), 0));
          ok && c.key().starts_with(prefix) && c.key().size() == prefix.size() + 16; ok = c.next()) {
@@ -126,8 +126,8 @@ CallQuery month_by_default(CallQuery q) {
 
 } // namespace
 
-std::vector<DeviceLocations> SipService::get_device_locations(const Caller& caller,
-                                                              const std::vector<SipId>& ids) {
+std::vector<DeviceLocations> CallDataService::get_device_locations(const Caller& caller,
+                                                                   const std::vector<SipId>& ids) {
     store::ReadTxn txn(env_);
     const std::int64_t t = now();
     std::vector<DeviceLocations> out;
@@ -151,8 +151,8 @@ std::vector<DeviceLocations> SipService::get_device_locations(const Caller& call
     return out;
 }
 
-Calls SipService::get_calls(const Caller& caller, const SipId& given, const CallQuery& placed,
-                            const CallQuery& received) {
+Calls CallDataService::get_calls(const Caller& caller, const SipId& given, const CallQuery& placed,
+                                 const CallQuery& received) {
     const SipId id = normal_id(given, "sipId");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
@@ -167,25 +167,25 @@ Calls SipService::get_calls(const Caller& caller, const SipId& given, const Call
     return out;
 }
 
-CallStatistics SipService::get_call_statistics(const Caller& caller, const SipId& given,
-                                               const CallQuery& placed, const CallQuery& received) {
-    const SipId id = normal_id(given, "sipId");
-    store::ReadTxn txn(env_);
-    load_account(txn, caller, id);
-    const std::string key = sip_key(id.username, id.domain);
+CallStatistics CallDataService::get_call_statistics(const Caller& caller, const SipId& given,
+                                                    CallQuery placed, CallQuery received) {
+    placed = month_by_default(placed);
+    received = month_by_default(received);
+    placed.given = received.given = true;
     CallStatistics s;
-    for (const auto& c : calls_of(txn, 'p', key, month_by_default(placed))) {
+    const Calls calls = get_calls(caller, given, placed, received);
+    for (const auto& c : calls.placed) {
         ++s.placed_calls;
         s.placed_price += c.price;
     }
-    for (const auto& c : calls_of(txn, 'q', key, month_by_default(received))) {
+    for (const auto& c : calls.received) {
         ++s.received_calls;
         s.received_price += c.price;
     }
     return s;
 }
 
-bool SipService::record_registration(const RegistrationEvent& e) {
+bool CallDataService::record_registration(const RegistrationEvent& e) {
     const SipId id = normal_id(SipId{e.username, e.domain});
     if (e.contact.empty()) {
         throw ApiError(ErrorCode::InvalidArgument, "contact: is required");
@@ -217,7 +217,9 @@ bool SipService::record_registration(const RegistrationEvent& e) {
     });
 }
 
-bool SipService::record_call(CallRow call) {
+bool CallDataService::record_call(const CallView& given) {
+    CallRow call;
+    static_cast<CallView&>(call) = given;
     if (call.call_id.empty() || call.start <= 0) {
         throw ApiError(ErrorCode::InvalidArgument, "call: call_id and start are required");
     }
@@ -256,7 +258,7 @@ bool SipService::record_call(CallRow call) {
     });
 }
 
-void SipService::purge_call_data() {
+void CallDataService::purge_call_data() {
     const std::int64_t t = now();
     const std::int64_t cutoff = t - std::int64_t{options_.call_data_days} * 86400;
     env_.write([&](store::WriteTxn& txn) {

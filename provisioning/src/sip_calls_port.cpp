@@ -1,5 +1,5 @@
 // SipPort (urn:AGProjects:NGNPro:Sip), prepaid balances, call history and registered devices:
-// sip_codec.hpp ⇄ SipService (sip_prepaid.cpp, sip_calls.cpp).
+// sip_codec.hpp ⇄ PrepaidService (sip_prepaid.cpp), CallDataService (sip_calls.cpp).
 #include "context.hpp"
 #include "sip_codec.hpp"
 
@@ -25,8 +25,10 @@ int sip__addBalance(struct soap* soap, ngnpro__SipId* sipId, double value, std::
                     sip__addBalanceResponse& out) {
     return serve(soap, "SipPort.addBalance", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(sipId) + " balance");
-        to_soap(soap, sip(soap).add_balance(caller, id_in(sipId, "sipId"), value, description),
-                out.return_);
+        to_soap(
+            soap,
+            context(soap).prepaid.add_balance(caller, id_in(sipId, "sipId"), value, description),
+            out.return_);
     });
 }
 
@@ -36,8 +38,8 @@ int sip__addBalanceFromVoucher(struct soap* soap, ngnpro__SipId* sipId, ngnpro__
         audit_note(soap, "sip account " + who(sipId) + " balance");
         const auto& c = required(card, "card");
         to_soap(soap,
-                sip(soap).add_balance_from_voucher(caller, id_in(sipId, "sipId"), id_value(c.id),
-                                                   c.number),
+                context(soap).prepaid.add_balance_from_voucher(caller, id_in(sipId, "sipId"),
+                                                               id_value(c.id), c.number),
                 out.return_);
     });
 }
@@ -45,7 +47,8 @@ int sip__addBalanceFromVoucher(struct soap* soap, ngnpro__SipId* sipId, ngnpro__
 int sip__getPrepaidStatus(struct soap* soap, ngnpro__SipIdArray* sipIds,
                           sip__getPrepaidStatusResponse& out) {
     return serve(soap, "SipPort.getPrepaidStatus", [&](const Caller& caller) {
-        fill_array(soap, out.return_, sip(soap).get_prepaid_status(caller, from_soap(sipIds)),
+        fill_array(soap, out.return_,
+                   context(soap).prepaid.get_prepaid_status(caller, from_soap(sipIds)),
                    soap_new_ngnpro__PrepaidStatus);
     });
 }
@@ -53,7 +56,8 @@ int sip__getPrepaidStatus(struct soap* soap, ngnpro__SipIdArray* sipIds,
 int sip__getCreditHistory(struct soap* soap, ngnpro__SipId* sipId, int count,
                           sip__getCreditHistoryResponse& out) {
     return serve(soap, "SipPort.getCreditHistory", [&](const Caller& caller) {
-        const auto rows = sip(soap).get_credit_history(caller, id_in(sipId, "sipId"), count);
+        const auto rows =
+            context(soap).prepaid.get_credit_history(caller, id_in(sipId, "sipId"), count);
         fill_array(soap, out.return_.entries, rows, soap_new_ngnpro__CreditHistoryEntry);
     });
 }
@@ -64,7 +68,8 @@ int sip__getCalls(struct soap* soap, ngnpro__SipId* sipId, ngnpro__CallsQuery* q
                   sip__getCallsResponse& out) {
     return serve(soap, "SipPort.getCalls", [&](const Caller& caller) {
         const auto [placed, received] = calls_query(query);
-        to_soap(soap, sip(soap).get_calls(caller, id_in(sipId, "sipId"), placed, received),
+        to_soap(soap,
+                context(soap).call_data.get_calls(caller, id_in(sipId, "sipId"), placed, received),
                 out.return_);
     });
 }
@@ -72,9 +77,9 @@ int sip__getCalls(struct soap* soap, ngnpro__SipId* sipId, ngnpro__CallsQuery* q
 int sip__getCallStatistics(struct soap* soap, ngnpro__SipId* sipId, ngnpro__CallsQuery* query,
                            sip__getCallStatisticsResponse& out) {
     return serve(soap, "SipPort.getCallStatistics", [&](const Caller& caller) {
-        const auto s = sip(soap).get_call_statistics(caller, id_in(sipId, "sipId"),
-                                                     from_soap(query ? query->placed : nullptr),
-                                                     from_soap(query ? query->received : nullptr));
+        const auto s = context(soap).call_data.get_call_statistics(
+            caller, id_in(sipId, "sipId"), from_soap(query ? query->placed : nullptr),
+            from_soap(query ? query->received : nullptr));
         to_soap(soap, s, out.return_);
     });
 }
@@ -82,7 +87,8 @@ int sip__getCallStatistics(struct soap* soap, ngnpro__SipId* sipId, ngnpro__Call
 int sip__getSipDeviceLocations(struct soap* soap, ngnpro__SipIdArray* sipIds,
                                sip__getSipDeviceLocationsResponse& out) {
     return serve(soap, "SipPort.getSipDeviceLocations", [&](const Caller& caller) {
-        fill_array(soap, out.return_, sip(soap).get_device_locations(caller, from_soap(sipIds)),
+        fill_array(soap, out.return_,
+                   context(soap).call_data.get_device_locations(caller, from_soap(sipIds)),
                    soap_new_ngnpro__SipDeviceLocations);
     });
 }

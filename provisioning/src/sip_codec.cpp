@@ -9,10 +9,6 @@ namespace store = sb::store;
 
 namespace sb::prov {
 
-SipService& sip(struct soap* soap) {
-    return context(soap).sip;
-}
-
 SipId id_in(const ngnpro__SipId* id, const char* name) {
     return from_soap(required(id, name));
 }
@@ -97,28 +93,39 @@ IdFilter id_filter(const Query* query) {
     return f;
 }
 
+// The filter of a query (the default one when the query is absent): `fill(filter, soap_filter)`
+// converts its own fields, the tenancy fields (customer, reseller, owner) follow.
+template <class Filter, class Query, class Fill>
+Filter filter_of(const Query* query, Fill fill) {
+    const auto& q = filter_in(query);
+    Filter f;
+    fill(f, q);
+    tenancy_from_soap(q, f);
+    return f;
+}
+
 } // namespace
 
 // Items of the arrays inside accounts and accept rules.
-static void to_soap(struct soap* soap, const AclRow& r, ngnpro__SubscriberACL& a) {
+static void to_soap(struct soap* soap, const Acl& r, ngnpro__SubscriberACL& a) {
     a.ip = r.ip;
     a.mask = soap_value<int>(soap, static_cast<int>(r.mask));
     a.tag = r.tag;
 }
 
-static void to_soap(struct soap*, const NameValueRow& r, ngnpro__Property& p) {
+static void to_soap(struct soap*, const NameValue& r, ngnpro__Property& p) {
     p.name = r.name;
     p.value = r.value;
 }
 
-static void to_soap(struct soap* soap, const AcceptRuleRow& r, ngnpro__AcceptRulePersistent& p) {
+static void to_soap(struct soap* soap, const AcceptRule& r, ngnpro__AcceptRulePersistent& p) {
     p.start = r.start;
     p.stop = r.stop;
     p.groups = string_array(soap, r.groups);
     p.days = soap_value<int>(soap, static_cast<int>(r.days));
 }
 
-static void to_soap(struct soap* soap, const CallRow& r, ngnpro__Call& c) {
+static void to_soap(struct soap* soap, const CallView& r, ngnpro__Call& c) {
     c.fromURI = qp(r.from_uri);
     c.toURI = qp(r.to_uri);
     c.fromHeader = qp(r.from_header);
@@ -139,7 +146,7 @@ static void to_soap(struct soap* soap, const CallRow& r, ngnpro__Call& c) {
     c.applicationTypes = string_array(soap, {qp(media)});
 }
 
-static void to_soap(struct soap*, const RegistrationRow& r, ngnpro__SipDeviceLocation& l) {
+static void to_soap(struct soap*, const RegistrationView& r, ngnpro__SipDeviceLocation& l) {
     l.address = r.address;
     l.port = static_cast<int>(r.port);
     const bool same = r.public_address == r.address && r.public_port == r.port;
@@ -183,7 +190,7 @@ SipAccountInput from_soap(const ngnpro__SipAccount& a) {
     for (int i = 0; a.acl.__ptr != nullptr && i < a.acl.__size; ++i) {
         const auto& e = a.acl.__ptr[i];
         const int mask = value_or<int>(e.mask, 32);
-        in.acl.push_back(AclRow{e.ip, static_cast<std::uint32_t>(mask < 0 ? 99 : mask), e.tag});
+        in.acl.push_back(Acl{e.ip, static_cast<std::uint32_t>(mask < 0 ? 99 : mask), e.tag});
     }
     in.groups = strings(a.groups);
     for (int i = 0; a.properties.__ptr != nullptr && i < a.properties.__size; ++i) {
@@ -206,44 +213,31 @@ SipAliasInput from_soap(const ngnpro__SipAlias& a) {
     return SipAliasInput{from_soap(a.id), from_soap(a.target), value_or<LONG64>(a.owner, 0)};
 }
 
-SipDomainFilter from_soap(const ngnpro__SipDomainQuery* q) {
-    SipDomainFilter f;
-    if (q != nullptr) {
-        f.domain = q->filter.domain;
-        tenancy_from_soap(q->filter, f);
-    }
-    return f;
+SipDomainFilter from_soap(const ngnpro__SipDomainQuery* query) {
+    return filter_of<SipDomainFilter>(query, [](auto& f, const auto& q) { f.domain = q.domain; });
 }
 
 SipAccountFilter from_soap(const ngnpro__SipQuery* query) {
-    SipAccountFilter f;
-    if (query != nullptr) {
-        const auto& q = query->filter;
+    return filter_of<SipAccountFilter>(query, [](auto& f, const auto& q) {
         f.username = q.username;
         f.domain = q.domain;
         f.first_name = q.firstName;
         f.last_name = q.lastName;
         f.email = q.email;
-        tenancy_from_soap(q, f);
         f.groups = strings(q.groups);
-    }
-    return f;
+    });
 }
 
 SipAliasFilter from_soap(const ngnpro__AliasQuery* query) {
-    SipAliasFilter f;
-    if (query != nullptr) {
-        const auto& q = query->filter;
+    return filter_of<SipAliasFilter>(query, [](auto& f, const auto& q) {
         f.alias_username = q.aliasUsername;
         f.alias_domain = q.aliasDomain;
         f.target_username = q.targetUsername;
         f.target_domain = q.targetDomain;
-        tenancy_from_soap(q, f);
-    }
-    return f;
+    });
 }
 
-void to_soap(struct soap* soap, const SipDomainRow& r, ngnpro__SipDomain& d) {
+void to_soap(struct soap* soap, const SipDomainView& r, ngnpro__SipDomain& d) {
     d.domain = r.domain;
     tenancy_to_soap(soap, r, d);
     d.certificate = r.certificate;
@@ -254,8 +248,8 @@ void to_soap(struct soap* soap, const SipDomainRow& r, ngnpro__SipDomain& d) {
     d.require_USCOREcert = soap_value<bool>(soap, r.require_cert);
 }
 
-void to_soap(struct soap* soap, const SipAccountRow& r, ngnpro__SipAccount& a) {
-    id_out(r.username, r.domain, a.id);
+void to_soap(struct soap* soap, const SipAccountView& r, ngnpro__SipAccount& a) {
+    id_out(r.id.username, r.id.domain, a.id);
     a.password = r.password;
     a.firstName = r.first_name;
     a.lastName = r.last_name;
@@ -276,16 +270,16 @@ void to_soap(struct soap* soap, const SipAccountRow& r, ngnpro__SipAccount& a) {
     a.ha1 = r.ha1;
 }
 
-void to_soap(struct soap* soap, const SipAliasRow& r, ngnpro__SipAlias& a) {
-    id_out(r.username, r.domain, a.id);
-    id_out(r.target_username, r.target_domain, a.target);
+void to_soap(struct soap* soap, const SipAliasView& r, ngnpro__SipAlias& a) {
+    id_out(r.id.username, r.id.domain, a.id);
+    id_out(r.target.username, r.target.domain, a.target);
     tenancy_to_soap(soap, r, a);
 }
 
 // ---- settings
 
-PhonebookRow from_soap(const ngnpro__PhonebookEntry* e) {
-    return e != nullptr ? PhonebookRow{e->uri, e->name, e->group} : PhonebookRow{};
+PhonebookEntry from_soap(const ngnpro__PhonebookEntry* e) {
+    return e != nullptr ? PhonebookEntry{e->uri, e->name, e->group} : PhonebookEntry{};
 }
 
 AcceptRules from_soap(const ngnpro__AcceptRules* rules) {
@@ -296,8 +290,8 @@ AcceptRules from_soap(const ngnpro__AcceptRules* rules) {
     for (int i = 0; rules->persistent.__ptr != nullptr && i < rules->persistent.__size; ++i) {
         const auto& p = rules->persistent.__ptr[i];
         const int days = value_or<int>(p.days, 0);
-        in.persistent.push_back(AcceptRuleRow{p.start, p.stop, strings(p.groups),
-                                              static_cast<std::uint32_t>(days < 0 ? 999 : days)});
+        in.persistent.push_back(AcceptRule{p.start, p.stop, strings(p.groups),
+                                           static_cast<std::uint32_t>(days < 0 ? 999 : days)});
     }
     if (rules->temporary != nullptr) {
         in.temporary_groups = strings(rules->temporary->groups);
@@ -315,7 +309,7 @@ std::array<std::string, 10> from_soap(const ngnpro__CallDiversions* diversions) 
     return d;
 }
 
-void to_soap(struct soap*, const PhonebookRow& r, ngnpro__PhonebookEntry& e) {
+void to_soap(struct soap*, const PhonebookEntry& r, ngnpro__PhonebookEntry& e) {
     e.uri = r.uri;
     e.name = r.name;
     e.group = r.group;
@@ -336,8 +330,8 @@ void to_soap(struct soap*, const std::array<std::string, 10>& d, ngnpro__CallDiv
 
 // ---- trusted peers and PSTN
 
-TrustedPeerRow from_soap(const ngnpro__TrustedPeer& p) {
-    TrustedPeerRow r;
+TrustedPeerInput from_soap(const ngnpro__TrustedPeer& p) {
+    TrustedPeerInput r;
     r.ip = p.ip;
     r.protocol = p.protocol;
     r.tag = p.tag;
@@ -361,61 +355,59 @@ TrustedPeerRow from_soap(const ngnpro__TrustedPeer& p) {
     return r;
 }
 
-CarrierRow from_soap(const ngnpro__Carrier& c) {
-    CarrierRow row;
-    row.id = id_value(c.id);
-    row.name = c.name;
-    row.reseller = value_or<LONG64>(c.reseller, 0);
-    return row;
+CarrierInput from_soap(const ngnpro__Carrier& c) {
+    CarrierInput in;
+    in.id = id_value(c.id);
+    in.name = c.name;
+    in.reseller = value_or<LONG64>(c.reseller, 0);
+    return in;
 }
 
-GatewayRow from_soap(const ngnpro__Gateway& g) {
-    GatewayRow row;
-    row.id = id_value(g.id);
-    row.name = g.name;
-    row.carrier_id = id_value(g.carrier_USCOREid);
-    row.transport = g.transport;
-    row.ip = g.ip;
-    row.port = static_cast<std::uint32_t>(std::clamp(value_or<int>(g.port, 5060), 0, 65536));
-    row.reseller = value_or<LONG64>(g.reseller, 0);
-    return row;
+GatewayInput from_soap(const ngnpro__Gateway& g) {
+    GatewayInput in;
+    in.id = id_value(g.id);
+    in.name = g.name;
+    in.carrier_id = id_value(g.carrier_USCOREid);
+    in.transport = g.transport;
+    in.ip = g.ip;
+    in.port = static_cast<std::uint32_t>(std::clamp(value_or<int>(g.port, 5060), 0, 65536));
+    in.reseller = value_or<LONG64>(g.reseller, 0);
+    return in;
 }
 
-GatewayRuleRow from_soap(const ngnpro__GatewayRule& r) {
+GatewayRuleInput from_soap(const ngnpro__GatewayRule& r) {
     const auto nonneg = [](const int* p) {
         return static_cast<std::uint32_t>(std::clamp(value_or<int>(p, 0), 0, 1000));
     };
-    GatewayRuleRow row;
-    row.id = id_value(r.id);
-    row.gateway_id = id_value(r.gateway_USCOREid);
-    row.prefix = r.prefix;
-    row.strip = nonneg(r.strip);
-    row.prepend = r.prepend;
-    row.min_length = nonneg(r.minLength);
-    row.max_length = nonneg(r.maxLength);
-    row.reseller = value_or<LONG64>(r.reseller, 0);
-    return row;
+    GatewayRuleInput in;
+    in.id = id_value(r.id);
+    in.gateway_id = id_value(r.gateway_USCOREid);
+    in.prefix = r.prefix;
+    in.strip = nonneg(r.strip);
+    in.prepend = r.prepend;
+    in.min_length = nonneg(r.minLength);
+    in.max_length = nonneg(r.maxLength);
+    in.reseller = value_or<LONG64>(r.reseller, 0);
+    return in;
 }
 
-static RouteRow from_soap(const ngnpro__Route& r) {
-    RouteRow row;
-    row.id = id_value(r.id);
-    row.carrier_id = id_value(r.carrier_USCOREid);
-    row.prefix = r.prefix;
-    row.originator = r.originator;
-    row.priority = value_or<int>(r.priority, 0);
-    row.reseller = value_or<LONG64>(r.reseller, 0);
-    return row;
+static RouteInput from_soap(const ngnpro__Route& r) {
+    RouteInput in;
+    in.id = id_value(r.id);
+    in.carrier_id = id_value(r.carrier_USCOREid);
+    in.prefix = r.prefix;
+    in.originator = r.originator;
+    in.priority = value_or<int>(r.priority, 0);
+    in.reseller = value_or<LONG64>(r.reseller, 0);
+    return in;
 }
 
-std::vector<RouteRow> from_soap(const ngnpro__RouteArray* routes) {
-    return rows_of<RouteRow>(routes);
+std::vector<RouteInput> from_soap(const ngnpro__RouteArray* routes) {
+    return rows_of<RouteInput>(routes);
 }
 
 TrustedPeerFilter from_soap(const ngnpro__TrustedPeerQuery* query) {
-    TrustedPeerFilter f;
-    if (query != nullptr) {
-        const auto& q = query->filter;
+    return filter_of<TrustedPeerFilter>(query, [](auto& f, const auto& q) {
         f.ip = q.ip;
         f.description = q.description;
         f.tenant = q.tenant;
@@ -427,9 +419,7 @@ TrustedPeerFilter from_soap(const ngnpro__TrustedPeerQuery* query) {
         if (q.blocked != nullptr) {
             f.blocked = *q.blocked;
         }
-        tenancy_from_soap(q, f);
-    }
-    return f;
+    });
 }
 
 IdFilter from_soap(const ngnpro__CarrierQuery* q) {
@@ -448,7 +438,7 @@ IdFilter from_soap(const ngnpro__RouteQuery* q) {
     return id_filter(q);
 }
 
-void to_soap(struct soap* soap, const TrustedPeerRow& r, ngnpro__TrustedPeer& p) {
+void to_soap(struct soap* soap, const TrustedPeerView& r, ngnpro__TrustedPeer& p) {
     p.ip = r.ip;
     p.protocol = r.protocol;
     p.tag = r.tag;
@@ -471,7 +461,7 @@ void to_soap(struct soap* soap, const TrustedPeerRow& r, ngnpro__TrustedPeer& p)
     p.tags = r.tags;
 }
 
-void to_soap(struct soap* soap, const CarrierRow& r, ngnpro__Carrier& c) {
+void to_soap(struct soap* soap, const CarrierView& r, ngnpro__Carrier& c) {
     c.id = soap_value<int>(soap, int_of(r.id));
     c.name = r.name;
     c.reseller = soap_value<LONG64>(soap, r.reseller);
@@ -479,42 +469,41 @@ void to_soap(struct soap* soap, const CarrierRow& r, ngnpro__Carrier& c) {
 }
 
 void to_soap(struct soap* soap, const GatewayView& v, ngnpro__Gateway& g) {
-    const auto& r = v.gateway;
-    g.id = soap_value<int>(soap, int_of(r.id));
-    g.name = r.name;
-    g.carrier_USCOREid = soap_value<int>(soap, int_of(r.carrier_id));
+    g.id = soap_value<int>(soap, int_of(v.id));
+    g.name = v.name;
+    g.carrier_USCOREid = soap_value<int>(soap, int_of(v.carrier_id));
     g.carrier = v.carrier;
-    g.transport = r.transport;
-    g.ip = r.ip;
-    g.port = soap_value<int>(soap, static_cast<int>(r.port));
-    g.reseller = soap_value<LONG64>(soap, r.reseller);
-    g.changeDate = format_date(r.change_date);
+    g.transport = v.transport;
+    g.ip = v.ip;
+    g.port = soap_value<int>(soap, static_cast<int>(v.port));
+    g.reseller = soap_value<LONG64>(soap, v.reseller);
+    g.changeDate = format_date(v.change_date);
 }
 
 void to_soap(struct soap* soap, const GatewayRuleView& v, ngnpro__GatewayRule& r) {
-    r.id = soap_value<int>(soap, int_of(v.rule.id));
-    r.gateway_USCOREid = soap_value<int>(soap, int_of(v.rule.gateway_id));
+    r.id = soap_value<int>(soap, int_of(v.id));
+    r.gateway_USCOREid = soap_value<int>(soap, int_of(v.gateway_id));
     r.gateway = v.gateway;
     r.carrier_USCOREid = soap_value<int>(soap, int_of(v.carrier_id));
     r.carrier = v.carrier;
-    r.prefix = v.rule.prefix;
-    r.strip = soap_value<int>(soap, static_cast<int>(v.rule.strip));
-    r.prepend = v.rule.prepend;
-    r.minLength = soap_value<int>(soap, static_cast<int>(v.rule.min_length));
-    r.maxLength = soap_value<int>(soap, static_cast<int>(v.rule.max_length));
-    r.reseller = soap_value<LONG64>(soap, v.rule.reseller);
-    r.changeDate = format_date(v.rule.change_date);
+    r.prefix = v.prefix;
+    r.strip = soap_value<int>(soap, static_cast<int>(v.strip));
+    r.prepend = v.prepend;
+    r.minLength = soap_value<int>(soap, static_cast<int>(v.min_length));
+    r.maxLength = soap_value<int>(soap, static_cast<int>(v.max_length));
+    r.reseller = soap_value<LONG64>(soap, v.reseller);
+    r.changeDate = format_date(v.change_date);
 }
 
 void to_soap(struct soap* soap, const RouteView& v, ngnpro__Route& r) {
-    r.id = soap_value<int>(soap, int_of(v.route.id));
-    r.carrier_USCOREid = soap_value<int>(soap, int_of(v.route.carrier_id));
+    r.id = soap_value<int>(soap, int_of(v.id));
+    r.carrier_USCOREid = soap_value<int>(soap, int_of(v.carrier_id));
     r.carrier = v.carrier;
-    r.prefix = v.route.prefix;
-    r.originator = v.route.originator;
-    r.priority = soap_value<int>(soap, static_cast<int>(v.route.priority));
-    r.reseller = soap_value<LONG64>(soap, v.route.reseller);
-    r.changeDate = format_date(v.route.change_date);
+    r.prefix = v.prefix;
+    r.originator = v.originator;
+    r.priority = soap_value<int>(soap, static_cast<int>(v.priority));
+    r.reseller = soap_value<LONG64>(soap, v.reseller);
+    r.changeDate = format_date(v.change_date);
 }
 
 // ---- prepaid, calls, devices
@@ -535,7 +524,7 @@ void to_soap(struct soap*, const BalanceChange& c, ngnpro__BalanceChange& out) {
     out.new_USCOREbalance = c.new_balance;
 }
 
-void to_soap(struct soap*, const PrepaidRow& r, ngnpro__PrepaidStatus& s) {
+void to_soap(struct soap*, const PrepaidView& r, ngnpro__PrepaidStatus& s) {
     s.balance = r.balance;
     s.callInProgress = r.call_in_progress;
     s.sessionTime = static_cast<int>(r.session_time);
@@ -544,7 +533,7 @@ void to_soap(struct soap*, const PrepaidRow& r, ngnpro__PrepaidStatus& s) {
     s.lastCallPrice = r.last_call_price;
 }
 
-void to_soap(struct soap*, const CreditEntryRow& r, ngnpro__CreditHistoryEntry& e) {
+void to_soap(struct soap*, const CreditEntry& r, ngnpro__CreditHistoryEntry& e) {
     e.date = format_date(r.date);
     e.action = r.action;
     e.description = r.description;

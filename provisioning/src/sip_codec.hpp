@@ -13,8 +13,6 @@
 
 namespace sb::prov {
 
-SipService& sip(struct soap* soap);
-
 // A required SipId parameter; InvalidArgument naming it when absent.
 SipId id_in(const ngnpro__SipId* id, const char* name);
 
@@ -38,35 +36,35 @@ sb::prov::SipDomainFilter from_soap(const ngnpro__SipDomainQuery* q);
 sb::prov::SipAccountFilter from_soap(const ngnpro__SipQuery* q);
 sb::prov::SipAliasFilter from_soap(const ngnpro__AliasQuery* q);
 
-void to_soap(struct soap* soap, const sb::prov::SipDomainRow& r, ngnpro__SipDomain& d);
-void to_soap(struct soap* soap, const sb::prov::SipAccountRow& r, ngnpro__SipAccount& a);
-void to_soap(struct soap* soap, const sb::prov::SipAliasRow& r, ngnpro__SipAlias& a);
+void to_soap(struct soap* soap, const sb::prov::SipDomainView& r, ngnpro__SipDomain& d);
+void to_soap(struct soap* soap, const sb::prov::SipAccountView& r, ngnpro__SipAccount& a);
+void to_soap(struct soap* soap, const sb::prov::SipAliasView& r, ngnpro__SipAlias& a);
 
 // ---- settings
 
-sb::prov::PhonebookRow from_soap(const ngnpro__PhonebookEntry* e);
+sb::prov::PhonebookEntry from_soap(const ngnpro__PhonebookEntry* e);
 sb::prov::AcceptRules from_soap(const ngnpro__AcceptRules* rules);
 std::array<std::string, 10> from_soap(const ngnpro__CallDiversions* d);
 
-void to_soap(struct soap* soap, const sb::prov::PhonebookRow& r, ngnpro__PhonebookEntry& e);
+void to_soap(struct soap* soap, const sb::prov::PhonebookEntry& r, ngnpro__PhonebookEntry& e);
 void to_soap(struct soap* soap, const sb::prov::AcceptRules& r, ngnpro__AcceptRules& out);
 void to_soap(struct soap* soap, const std::array<std::string, 10>& d, ngnpro__CallDiversions& out);
 
 // ---- trusted peers and PSTN
 
-sb::prov::TrustedPeerRow from_soap(const ngnpro__TrustedPeer& p);
-sb::prov::CarrierRow from_soap(const ngnpro__Carrier& c);
-sb::prov::GatewayRow from_soap(const ngnpro__Gateway& g);
-sb::prov::GatewayRuleRow from_soap(const ngnpro__GatewayRule& r);
-std::vector<sb::prov::RouteRow> from_soap(const ngnpro__RouteArray* routes);
+sb::prov::TrustedPeerInput from_soap(const ngnpro__TrustedPeer& p);
+sb::prov::CarrierInput from_soap(const ngnpro__Carrier& c);
+sb::prov::GatewayInput from_soap(const ngnpro__Gateway& g);
+sb::prov::GatewayRuleInput from_soap(const ngnpro__GatewayRule& r);
+std::vector<sb::prov::RouteInput> from_soap(const ngnpro__RouteArray* routes);
 sb::prov::TrustedPeerFilter from_soap(const ngnpro__TrustedPeerQuery* q);
 sb::prov::IdFilter from_soap(const ngnpro__CarrierQuery* q);
 sb::prov::IdFilter from_soap(const ngnpro__GatewayQuery* q);
 sb::prov::IdFilter from_soap(const ngnpro__GatewayRuleQuery* q);
 sb::prov::IdFilter from_soap(const ngnpro__RouteQuery* q);
 
-void to_soap(struct soap* soap, const sb::prov::TrustedPeerRow& r, ngnpro__TrustedPeer& p);
-void to_soap(struct soap* soap, const sb::prov::CarrierRow& r, ngnpro__Carrier& c);
+void to_soap(struct soap* soap, const sb::prov::TrustedPeerView& r, ngnpro__TrustedPeer& p);
+void to_soap(struct soap* soap, const sb::prov::CarrierView& r, ngnpro__Carrier& c);
 void to_soap(struct soap* soap, const sb::prov::GatewayView& v, ngnpro__Gateway& g);
 void to_soap(struct soap* soap, const sb::prov::GatewayRuleView& v, ngnpro__GatewayRule& r);
 void to_soap(struct soap* soap, const sb::prov::RouteView& v, ngnpro__Route& r);
@@ -76,8 +74,8 @@ void to_soap(struct soap* soap, const sb::prov::RouteView& v, ngnpro__Route& r);
 sb::prov::CallQuery from_soap(const ngnpro__CallQuery* q);
 
 void to_soap(struct soap* soap, const sb::prov::BalanceChange& c, ngnpro__BalanceChange& out);
-void to_soap(struct soap* soap, const sb::prov::PrepaidRow& r, ngnpro__PrepaidStatus& s);
-void to_soap(struct soap* soap, const sb::prov::CreditEntryRow& r, ngnpro__CreditHistoryEntry& e);
+void to_soap(struct soap* soap, const sb::prov::PrepaidView& r, ngnpro__PrepaidStatus& s);
+void to_soap(struct soap* soap, const sb::prov::CreditEntry& r, ngnpro__CreditHistoryEntry& e);
 void to_soap(struct soap* soap, const sb::prov::Calls& calls, ngnpro__CallsResult& out);
 void to_soap(struct soap* soap, const sb::prov::CallStatistics& s,
              ngnpro__CallStatisticsResult& out);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common.hpp"
+#include "index.hpp"
 #include "policy.hpp"
 #include "provisioning/rows.hpp"
 #include "sip_service.hpp"
@@ -67,15 +68,44 @@ inline void put_account(store::WriteTxn& txn, const sb::prov::SipAccountRow& row
     txn.put(Table::SipAccounts, sb::prov::sip_key(row.username, row.domain), encode(row));
 }
 
+// The view of a stored row that is its Input plus its change date, then `more` (the names of
+// what it refers to): SIP domains, PSTN rows.
+template <class View, class Row, class... More>
+View view_of(const Row& row, More&&... more) {
+    return View{{row}, row.change_date, std::forward<More>(more)...};
+}
+
+// A page of rows as a page of their views.
+template <class Row, class F>
+auto page_of(Page<Row> rows, F&& view) {
+    Page<decltype(view(rows.items.front()))> out{rows.total, {}};
+    out.items.reserve(rows.items.size());
+    for (const auto& r : rows.items) {
+        out.items.push_back(view(r));
+    }
+    return out;
+}
+
+inline sb::prov::SipAccountView account_view(const sb::prov::SipAccountRow& r) {
+    return {{r},        {r.username, r.domain}, r.password,   r.ha1, r.ha1b, r.owner, r.customer,
+            r.reseller, r.change_date,          r.create_date};
+}
+
+inline sb::prov::SipAliasView alias_view(const sb::prov::SipAliasRow& r) {
+    return {{{r.username, r.domain}, {r.target_username, r.target_domain}, r.owner},
+            r.customer,
+            r.reseller,
+            r.change_date};
+}
+
 // Every row of `table` whose key starts with `prefix`, decoded.
 template <class Row, class Txn>
 std::vector<Row> rows_with_prefix(const Txn& txn, Table table, std::string_view prefix) {
     std::vector<Row> out;
-    store::Cursor c = txn.cursor(table);
-    for (bool ok = prefix.empty() ? c.first() : c.seek(prefix); ok && c.key().starts_with(prefix);
-         ok = c.next()) {
-        out.push_back(sb::prov::decoded<Row>(c.value()));
-    }
+    walk_prefix(txn, table, prefix, [&](std::string_view, std::string_view value) {
+        out.push_back(sb::prov::decoded<Row>(value));
+        return true;
+    });
     return out;
 }
 
@@ -83,10 +113,10 @@ std::vector<Row> rows_with_prefix(const Txn& txn, Table table, std::string_view 
 template <class Txn>
 std::vector<std::string> keys_with_prefix(const Txn& txn, Table table, std::string_view prefix) {
     std::vector<std::string> out;
-    store::Cursor c = txn.cursor(table);
-    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-        out.emplace_back(c.key());
-    }
+    walk_prefix(txn, table, prefix, [&](std::string_view key, std::string_view) {
+        out.emplace_back(key);
+        return true;
+    });
     return out;
 }
 

@@ -182,8 +182,8 @@ RegistrationEvent registration_of(const Fields& f, bool removed) {
 
 } // namespace
 
-CallRow call_of(const std::map<std::string, std::string>& f) {
-    CallRow c;
+CallView call_of(const std::map<std::string, std::string>& f) {
+    CallView c;
     c.call_id = field(f, {"call_id", "callid", "sessionId"});
     c.from_uri = field(f, {"from_uri", "caller"});
     c.to_uri = field(f, {"to_uri", "callee", "ruri"});
@@ -216,7 +216,8 @@ CallRow call_of(const std::map<std::string, std::string>& f) {
     return c;
 }
 
-EventsResult apply_events_json(SipService& sip, std::string_view body) {
+EventsResult apply_events_json(CallDataService& calls, PrepaidService& prepaid,
+                               std::string_view body) {
     const pt::ptree doc = parse_json(body);
     std::vector<const pt::ptree*> events;
     if (is_array(doc)) {
@@ -247,17 +248,17 @@ EventsResult apply_events_json(SipService& sip, std::string_view body) {
         try {
             if (type == "registration" || type == "E_UL_CONTACT_INSERT" ||
                 type == "E_UL_CONTACT_UPDATE") {
-                stored = sip.record_registration(registration_of(f, false));
+                stored = calls.record_registration(registration_of(f, false));
             } else if (type == "unregistration" || type == "E_UL_CONTACT_DELETE") {
-                stored = sip.record_registration(registration_of(f, true));
+                stored = calls.record_registration(registration_of(f, true));
             } else if (type == "call" || type == "cdr" || type == "E_ACC_CDR") {
-                stored = sip.record_call(call_of(f));
+                stored = calls.record_call(call_of(f));
             } else if (type == "prepaid_card") {
-                PrepaidCardRow card;
+                PrepaidCard card;
                 card.id = static_cast<std::uint64_t>(number(f, {"id"}, 0));
                 card.number = field(f, {"number"});
                 card.value = number(f, {"value"}, 0);
-                sip.add_prepaid_card(card);
+                prepaid.add_prepaid_card(card);
                 stored = true;
             } else {
                 throw ApiError(ErrorCode::InvalidArgument,
@@ -275,7 +276,7 @@ EventsResult apply_events_json(SipService& sip, std::string_view body) {
     const std::int64_t t = now();
     if (std::int64_t last = last_purge.load();
         t - last >= 60 && last_purge.compare_exchange_strong(last, t)) {
-        sip.purge_call_data();
+        calls.purge_call_data();
     }
     return result;
 }
@@ -327,7 +328,7 @@ EventsResult import_cdrs(store::Env& env, const std::filesystem::path& file,
     if (!in) {
         throw std::runtime_error("import-cdrs: cannot read " + file.string());
     }
-    SipService sip(env, SipOptions{call_data_days});
+    CallDataService calls(env, SipOptions{call_data_days});
     std::vector<std::string> header, row;
     if (!csv_record(in, header)) {
         throw std::runtime_error("import-cdrs: " + file.string() + " is empty");
@@ -342,13 +343,13 @@ EventsResult import_cdrs(store::Env& env, const std::filesystem::path& file,
             f[header[i]] = row[i];
         }
         try {
-            (sip.record_call(call_of(f)) ? result.accepted : result.ignored) += 1;
+            (calls.record_call(call_of(f)) ? result.accepted : result.ignored) += 1;
         } catch (const ApiError& e) {
             throw std::runtime_error("import-cdrs: " + file.string() + " line " +
                                      std::to_string(line) + ": " + e.what());
         }
     }
-    sip.purge_call_data();
+    calls.purge_call_data();
     return result;
 }
 

@@ -79,7 +79,8 @@ int events_handler(struct soap* soap) {
         Caller admin;
         admin.admin = true;
         admin.username = ctx.admin_username;
-        const EventsResult r = apply_events_json(ctx.sip, std::string_view(body, len));
+        const EventsResult r =
+            apply_events_json(ctx.call_data, ctx.prepaid, std::string_view(body, len));
         audit_note(soap, "events: " + std::to_string(r.accepted) + " stored, " +
                              std::to_string(r.ignored) + " ignored");
         audit(soap, "Events.add", &admin, 0);

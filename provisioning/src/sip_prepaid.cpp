@@ -30,7 +30,7 @@ BalanceChange move_balance(store::WriteTxn& txn, const SipId& id, double value,
     }
     BalanceChange change{row.balance, row.balance + value};
     row.balance = change.new_balance;
-    CreditEntryRow e;
+    CreditEntry e;
     e.date = now();
     e.action = action;
     e.description = description;
@@ -48,8 +48,8 @@ BalanceChange move_balance(store::WriteTxn& txn, const SipId& id, double value,
 
 } // namespace
 
-BalanceChange SipService::add_balance(const Caller& caller, const SipId& given, double value,
-                                      const std::string& description) {
+BalanceChange PrepaidService::add_balance(const Caller& caller, const SipId& given, double value,
+                                          const std::string& description) {
     const SipId id = normal_id(given, "sipId");
     return env_.write([&](store::WriteTxn& txn) {
         load_account(txn, caller, id);
@@ -60,9 +60,9 @@ BalanceChange SipService::add_balance(const Caller& caller, const SipId& given, 
     });
 }
 
-BalanceChange SipService::add_balance_from_voucher(const Caller& caller, const SipId& given,
-                                                   std::uint64_t card_id,
-                                                   const std::string& number) {
+BalanceChange PrepaidService::add_balance_from_voucher(const Caller& caller, const SipId& given,
+                                                       std::uint64_t card_id,
+                                                       const std::string& number) {
     const SipId id = normal_id(given, "sipId");
     return env_.write([&](store::WriteTxn& txn) {
         load_account(txn, caller, id);
@@ -86,10 +86,10 @@ BalanceChange SipService::add_balance_from_voucher(const Caller& caller, const S
     });
 }
 
-std::vector<PrepaidRow> SipService::get_prepaid_status(const Caller& caller,
-                                                       const std::vector<SipId>& ids) {
+std::vector<PrepaidView> PrepaidService::get_prepaid_status(const Caller& caller,
+                                                            const std::vector<SipId>& ids) {
     store::ReadTxn txn(env_);
-    std::vector<PrepaidRow> out;
+    std::vector<PrepaidView> out;
     for (const auto& given : ids) {
         // One entry per requested id, in order (the client matches by index); an id the caller
         // cannot see answers an empty status.
@@ -108,13 +108,13 @@ std::vector<PrepaidRow> SipService::get_prepaid_status(const Caller& caller,
     return out;
 }
 
-std::vector<CreditEntryRow> SipService::get_credit_history(const Caller& caller, const SipId& given,
-                                                           std::int64_t count) {
+std::vector<CreditEntry>
+PrepaidService::get_credit_history(const Caller& caller, const SipId& given, std::int64_t count) {
     const SipId id = normal_id(given, "sipId");
     store::ReadTxn txn(env_);
     load_account(txn, caller, id);
     auto row = get_row<PrepaidRow>(txn, Table::Prepaid, prepaid_key(id));
-    std::vector<CreditEntryRow> out;
+    std::vector<CreditEntry> out;
     if (!row) {
         return out;
     }
@@ -127,7 +127,7 @@ std::vector<CreditEntryRow> SipService::get_credit_history(const Caller& caller,
     return out;
 }
 
-void SipService::add_prepaid_card(const PrepaidCardRow& card) {
+void PrepaidService::add_prepaid_card(const PrepaidCard& card) {
     if (card.id == 0 || card.number.empty() || !std::isfinite(card.value) || card.value <= 0) {
         throw ApiError(ErrorCode::InvalidArgument,
                        "prepaid card: id, number and a positive value are required");
@@ -137,7 +137,8 @@ void SipService::add_prepaid_card(const PrepaidCardRow& card) {
             throw ApiError(ErrorCode::InvalidArgument,
                            "prepaid card " + std::to_string(card.id) + " already exists");
         }
-        PrepaidCardRow row = card;
+        PrepaidCardRow row;
+        static_cast<PrepaidCard&>(row) = card;
         row.used_at = 0;
         row.used_by.clear();
         txn.put(Table::Prepaid, card_key(card.id), encode(row));

@@ -56,26 +56,51 @@ Row load_pstn(const Txn& txn, const Caller& caller, Table table, std::uint64_t i
     return *row;
 }
 
-template <class Txn>
-CarrierRow load_carrier(const Txn& txn, const Caller& caller, std::uint64_t id) {
-    return load_pstn<CarrierRow>(txn, caller, Table::Carriers, id, ErrorCode::CarrierNotFound,
-                                 "carrier");
-}
+// Where each PSTN row lives and how a missing one is refused.
+struct PstnTable {
+    Table table;
+    ErrorCode not_found;
+    const char* what;
+};
 
-template <class Txn>
-GatewayRow load_gateway(const Txn& txn, const Caller& caller, std::uint64_t id) {
-    return load_pstn<GatewayRow>(txn, caller, Table::Gateways, id, ErrorCode::GatewayNotFound,
-                                 "gateway");
-}
-
-// Stores a gateway or rule under its id with the reseller of what it hangs off (carrier,
-// gateway); returns the id.
 template <class Row>
-std::uint64_t put_pstn(store::WriteTxn& txn, Table table, Row& row, std::int64_t reseller) {
+constexpr PstnTable pstn{};
+template <>
+constexpr PstnTable pstn<CarrierRow>{Table::Carriers, ErrorCode::CarrierNotFound, "carrier"};
+template <>
+constexpr PstnTable pstn<GatewayRow>{Table::Gateways, ErrorCode::GatewayNotFound, "gateway"};
+template <>
+constexpr PstnTable pstn<GatewayRuleRow>{Table::GatewayRules, ErrorCode::GatewayRuleNotFound,
+                                         "gateway rule"};
+template <>
+constexpr PstnTable pstn<RouteRow>{Table::Routes, ErrorCode::RouteNotFound, "route"};
+
+template <class Row, class Txn>
+Row load(const Txn& txn, const Caller& caller, std::uint64_t id) {
+    return load_pstn<Row>(txn, caller, pstn<Row>.table, id, pstn<Row>.not_found, pstn<Row>.what);
+}
+
+// Stores a gateway, rule or route under its id with the reseller of what it hangs off
+// (carrier, gateway) and moves its references from `before` (nullptr: new); returns the id.
+template <class Row>
+std::uint64_t put_pstn(store::WriteTxn& txn, Table table, const Row* before, Row& row,
+                       std::int64_t reseller) {
     row.reseller = reseller;
     row.change_date = now();
-    txn.put(table, store::u64_key(row.id), encode(row));
+    put_indexed(txn, table, store::u64_key(row.id), before, row);
     return row.id;
+}
+
+// Deletes the row `id` of `table` that `load` (the tenant check) found, with its references.
+template <class Row>
+void delete_pstn(store::WriteTxn& txn, Table table, const Row& row) {
+    del_indexed(txn, table, store::u64_key(row.id), row);
+}
+
+// How many rows refer to `id` through the reference index `index` (rows.hpp); walks only those.
+template <class Txn>
+std::size_t referrers(const Txn& txn, std::string_view index, std::uint64_t id) {
+    return count_with_prefix(txn, Table::Index, reference_prefix(index, id));
 }
 
 void check_name(const std::string& name, const char* field) {
@@ -85,7 +110,7 @@ void check_name(const std::string& name, const char* field) {
     }
 }
 
-void apply_gateway(GatewayRow& row, const GatewayRow& in) {
+void apply(GatewayRow& row, const GatewayInput& in) {
     check_name(in.name, "name");
     if (!is_ip(in.ip)) {
         try {
@@ -108,7 +133,7 @@ void apply_gateway(GatewayRow& row, const GatewayRow& in) {
     row.port = in.port;
 }
 
-void apply_rule(GatewayRuleRow& row, const GatewayRuleRow& in) {
+void apply(GatewayRuleRow& row, const GatewayRuleInput& in) {
     if (!digits(in.prefix) || !digits(in.prepend, true) || in.prefix.size() > 32 ||
         in.prepend.size() > 32) {
         throw ApiError(ErrorCode::InvalidArgument,
@@ -125,9 +150,12 @@ void apply_rule(GatewayRuleRow& row, const GatewayRuleRow& in) {
     row.max_length = in.max_length;
 }
 
+constexpr std::size_t max_route_prefix = 18;
+
 void check_route_prefix(const std::string& p) {
     // "00" + E.164 digits, or "" for the default route (api §8.6).
-    if (!p.empty() && (p.size() < 3 || p.size() > 18 || p.rfind("00", 0) != 0 || !digits(p))) {
+    if (!p.empty() &&
+        (p.size() < 3 || p.size() > max_route_prefix || p.rfind("00", 0) != 0 || !digits(p))) {
         throw ApiError(ErrorCode::InvalidArgument,
                        "prefix: '" + p +
                            "' must be 00 followed by an E.164 prefix, or empty "
@@ -135,9 +163,62 @@ void check_route_prefix(const std::string& p) {
     }
 }
 
+void apply(RouteRow& row, const RouteInput& in) {
+    check_route_prefix(in.prefix);
+    row.prefix = in.prefix;
+    row.originator = in.originator;
+    row.priority = in.priority;
+}
+
+// Adds (`add`: the server picks the id) or updates the gateway, rule or route `in`: checked,
+// its parent (a Parent, named by the field `parent_id`) loaded — the caller must see it, and the
+// row takes its reseller — and stored with its references in the operation's transaction.
+// Returns the id.
+template <class Row, class Parent, auto parent_id, class Input>
+std::uint64_t save(store::WriteTxn& txn, const Caller& caller, const Input& in, bool add) {
+    if (add) {
+        pstn_reseller(txn, caller, in.reseller);
+    }
+    const std::optional<Row> before =
+        add ? std::nullopt : std::optional<Row>(load<Row>(txn, caller, in.id));
+    const auto parent = load<Parent>(txn, caller, in.*parent_id);
+    Row row = before.value_or(Row{});
+    apply(row, in);
+    if (add) {
+        row.id = txn.next_id("pstn");
+    }
+    row.*parent_id = parent.id;
+    return put_pstn(txn, pstn<Row>.table, before ? &*before : nullptr, row, parent.reseller);
+}
+
 template <class Row, class Txn>
 std::vector<Row> all_rows(const Txn& txn, Table table) {
     return rows_with_prefix<Row>(txn, table, "");
+}
+
+// The carriers, gateways, rules or routes the caller may see that match the filter's id and
+// reseller and `keep`, as views (`view(txn, row)`, in one read snapshot); `view` returns nothing
+// to drop a row.
+template <class Row, class Keep, class ToView>
+auto pstn_views(const store::Env& env, const Caller& caller, const IdFilter& f, Keep keep,
+                ToView view) {
+    store::ReadTxn txn(env);
+    std::vector<typename decltype(view(txn, std::declval<const Row&>()))::value_type> out;
+    for (const auto& r : all_rows<Row>(txn, pstn<Row>.table)) {
+        if (may_see(caller, r.reseller) && (f.id == 0 || r.id == f.id) &&
+            (f.reseller == 0 || r.reseller == f.reseller) && keep(r)) {
+            if (auto v = view(txn, r)) {
+                out.push_back(std::move(*v));
+            }
+        }
+    }
+    return out;
+}
+
+template <class Txn>
+std::string carrier_name(const Txn& txn, std::uint64_t id) {
+    const auto c = get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(id));
+    return c ? c->name : "";
 }
 
 template <class View, class Key>
@@ -151,7 +232,7 @@ Page<View> order_page(std::vector<View> rows, Range range, const OrderBy& order,
 
 namespace {
 
-void apply_peer(TrustedPeerRow& row, const TrustedPeerRow& in) {
+void apply_peer(TrustedPeerRow& row, const TrustedPeerInput& in) {
     const std::string protocol = in.protocol.empty() ? "any" : lower(in.protocol);
     if (protocol != "any" && protocol != "udp" && protocol != "tcp" && protocol != "tls" &&
         protocol != "sctp") {
@@ -159,7 +240,7 @@ void apply_peer(TrustedPeerRow& row, const TrustedPeerRow& in) {
                        "protocol: '" + in.protocol + "' is not one of any, udp, tcp, tls, sctp");
     }
     const auto keep = row;
-    row = in;
+    static_cast<TrustedPeerInput&>(row) = in;
     row.ip = keep.ip;
     row.protocol = protocol;
     row.customer = keep.customer;
@@ -169,7 +250,7 @@ void apply_peer(TrustedPeerRow& row, const TrustedPeerRow& in) {
 
 } // namespace
 
-void SipService::add_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
+void PstnService::add_trusted_peer(const Caller& caller, const TrustedPeerInput& in) {
     if (!is_ip(in.ip)) {
         throw ApiError(ErrorCode::InvalidArgument,
                        "ip: '" + in.ip + "' is not an IPv4 or IPv6 address");
@@ -185,42 +266,44 @@ void SipService::add_trusted_peer(const Caller& caller, const TrustedPeerRow& in
         row.customer = t.customer;
         row.reseller = t.reseller;
         apply_peer(row, in);
-        txn.put(Table::TrustedPeers, row.ip, encode(row));
+        put_indexed<TrustedPeerRow>(txn, Table::TrustedPeers, row.ip, nullptr, row);
     });
 }
 
-void SipService::update_trusted_peer(const Caller& caller, const TrustedPeerRow& in) {
+void PstnService::update_trusted_peer(const Caller& caller, const TrustedPeerInput& in) {
     env_.write([&](store::WriteTxn& txn) {
         auto row = get_row<TrustedPeerRow>(txn, Table::TrustedPeers, in.ip);
         if (!row || !may_access(caller, row->customer, row->reseller)) {
             throw ApiError(ErrorCode::TrustedPeerNotFound,
                            "trusted peer " + in.ip + " does not exist");
         }
+        const TrustedPeerRow before = *row;
         if (caller.admin && (in.customer != row->customer || in.reseller != row->reseller)) {
             const Tenant t = tenant_for_new(txn, caller, in.customer, in.reseller);
             row->customer = t.customer;
             row->reseller = t.reseller;
         }
         apply_peer(*row, in);
-        txn.put(Table::TrustedPeers, row->ip, encode(*row));
+        put_indexed(txn, Table::TrustedPeers, row->ip, &before, *row);
     });
 }
 
-void SipService::delete_trusted_peer(const Caller& caller, const std::string& ip) {
+void PstnService::delete_trusted_peer(const Caller& caller, const std::string& ip) {
     env_.write([&](store::WriteTxn& txn) {
         const auto row = get_row<TrustedPeerRow>(txn, Table::TrustedPeers, ip);
         if (!row || !may_access(caller, row->customer, row->reseller)) {
             throw ApiError(ErrorCode::TrustedPeerNotFound,
                            "trusted peer " + ip + " does not exist");
         }
-        txn.del(Table::TrustedPeers, ip);
+        del_indexed(txn, Table::TrustedPeers, ip, *row);
     });
 }
 
-Page<TrustedPeerRow> SipService::get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
-                                                   Range range, const OrderBy& order) {
+Page<TrustedPeerView> PstnService::get_trusted_peers(const Caller& caller,
+                                                     const TrustedPeerFilter& f, Range range,
+                                                     const OrderBy& order) {
     store::ReadTxn txn(env_);
-    std::vector<TrustedPeerRow> rows;
+    std::vector<TrustedPeerView> rows;
     for (auto& p : all_rows<TrustedPeerRow>(txn, Table::TrustedPeers)) {
         if (!may_access(caller, p.customer, p.reseller) || !matches(f.ip, p.ip) ||
             !matches(f.description, p.description) || !matches(f.tenant, p.tenant) ||
@@ -230,24 +313,24 @@ Page<TrustedPeerRow> SipService::get_trusted_peers(const Caller& caller, const T
             (f.reseller != 0 && p.reseller != f.reseller)) {
             continue;
         }
-        rows.push_back(std::move(p));
+        rows.push_back(view_of<TrustedPeerView>(p));
     }
     if (order.attribute == "changeDate") {
-        return paginate(std::move(rows), range, order, [](const TrustedPeerRow& p) {
+        return paginate(std::move(rows), range, order, [](const TrustedPeerView& p) {
             return std::make_pair(p.change_date, p.ip);
         });
     }
     if (order.attribute == "description") {
-        return paginate(std::move(rows), range, order, [](const TrustedPeerRow& p) {
+        return paginate(std::move(rows), range, order, [](const TrustedPeerView& p) {
             return std::make_pair(p.description, p.ip);
         });
     }
-    return paginate(std::move(rows), range, order, [](const TrustedPeerRow& p) { return p.ip; });
+    return paginate(std::move(rows), range, order, [](const TrustedPeerView& p) { return p.ip; });
 }
 
 // ---- carriers
 
-std::uint64_t SipService::add_carrier(const Caller& caller, const CarrierRow& in) {
+std::uint64_t PstnService::add_carrier(const Caller& caller, const CarrierInput& in) {
     check_name(in.name, "name");
     return env_.write([&](store::WriteTxn& txn) {
         CarrierRow row;
@@ -260,10 +343,10 @@ std::uint64_t SipService::add_carrier(const Caller& caller, const CarrierRow& in
     });
 }
 
-void SipService::update_carrier(const Caller& caller, const CarrierRow& in) {
+void PstnService::update_carrier(const Caller& caller, const CarrierInput& in) {
     check_name(in.name, "name");
     env_.write([&](store::WriteTxn& txn) {
-        CarrierRow row = load_carrier(txn, caller, in.id);
+        CarrierRow row = load<CarrierRow>(txn, caller, in.id);
         row.name = in.name;
         if (caller.admin) {
             row.reseller = in.reseller;
@@ -273,16 +356,11 @@ void SipService::update_carrier(const Caller& caller, const CarrierRow& in) {
     });
 }
 
-void SipService::delete_carrier(const Caller& caller, std::uint64_t id) {
+void PstnService::delete_carrier(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
-        load_carrier(txn, caller, id);
-        std::size_t gateways = 0, routes = 0;
-        for (const auto& g : all_rows<GatewayRow>(txn, Table::Gateways)) {
-            gateways += g.carrier_id == id ? 1 : 0;
-        }
-        for (const auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
-            routes += r.carrier_id == id ? 1 : 0;
-        }
+        load<CarrierRow>(txn, caller, id);
+        const std::size_t gateways = referrers(txn, "gateway_carrier", id);
+        const std::size_t routes = referrers(txn, "route_carrier", id);
         if (gateways + routes != 0) {
             throw ApiError(ErrorCode::CarrierInUse,
                            "carrier " + std::to_string(id) + " is used by " +
@@ -293,265 +371,203 @@ void SipService::delete_carrier(const Caller& caller, std::uint64_t id) {
     });
 }
 
-Page<CarrierRow> SipService::get_carriers(const Caller& caller, const IdFilter& f, Range range,
-                                          const OrderBy& order) {
-    store::ReadTxn txn(env_);
-    std::vector<CarrierRow> rows;
-    for (auto& c : all_rows<CarrierRow>(txn, Table::Carriers)) {
-        if (may_see(caller, c.reseller) && (f.id == 0 || c.id == f.id) && matches(f.name, c.name) &&
-            (f.reseller == 0 || c.reseller == f.reseller)) {
-            rows.push_back(std::move(c));
-        }
-    }
+Page<CarrierView> PstnService::get_carriers(const Caller& caller, const IdFilter& f, Range range,
+                                            const OrderBy& order) {
+    auto rows = pstn_views<CarrierRow>(
+        env_, caller, f, [&](const CarrierRow& c) { return matches(f.name, c.name); },
+        [](const store::ReadTxn&, const CarrierRow& c) {
+            return std::optional(view_of<CarrierView>(c));
+        });
     if (order.attribute == "changeDate") {
         return paginate(std::move(rows), range, order,
-                        [](const CarrierRow& c) { return std::make_pair(c.change_date, c.id); });
+                        [](const CarrierView& c) { return std::make_pair(c.change_date, c.id); });
     }
     if (order.attribute == "name") {
         return paginate(std::move(rows), range, order,
-                        [](const CarrierRow& c) { return std::make_pair(c.name, c.id); });
+                        [](const CarrierView& c) { return std::make_pair(c.name, c.id); });
     }
-    return paginate(std::move(rows), range, order, [](const CarrierRow& c) { return c.id; });
+    return paginate(std::move(rows), range, order, [](const CarrierView& c) { return c.id; });
 }
 
 // ---- gateways
 
-std::uint64_t SipService::add_gateway(const Caller& caller, const GatewayRow& in) {
+std::uint64_t PstnService::add_gateway(const Caller& caller, const GatewayInput& in) {
     return env_.write([&](store::WriteTxn& txn) {
-        pstn_reseller(txn, caller, in.reseller);
-        const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
-        GatewayRow row;
-        apply_gateway(row, in);
-        row.id = txn.next_id("pstn");
-        row.carrier_id = carrier.id;
-        return put_pstn(txn, Table::Gateways, row, carrier.reseller);
+        return save<GatewayRow, CarrierRow, &GatewayInput::carrier_id>(txn, caller, in, true);
     });
 }
 
-void SipService::update_gateway(const Caller& caller, const GatewayRow& in) {
+void PstnService::update_gateway(const Caller& caller, const GatewayInput& in) {
     env_.write([&](store::WriteTxn& txn) {
-        GatewayRow row = load_gateway(txn, caller, in.id);
-        const CarrierRow carrier = load_carrier(txn, caller, in.carrier_id);
-        apply_gateway(row, in);
-        row.carrier_id = carrier.id;
-        put_pstn(txn, Table::Gateways, row, carrier.reseller);
+        save<GatewayRow, CarrierRow, &GatewayInput::carrier_id>(txn, caller, in, false);
     });
 }
 
-void SipService::delete_gateway(const Caller& caller, std::uint64_t id) {
+void PstnService::delete_gateway(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
-        load_gateway(txn, caller, id);
-        std::size_t rules = 0;
-        for (const auto& r : all_rows<GatewayRuleRow>(txn, Table::GatewayRules)) {
-            rules += r.gateway_id == id ? 1 : 0;
-        }
+        const GatewayRow row = load<GatewayRow>(txn, caller, id);
+        const std::size_t rules = referrers(txn, "rule_gateway", id);
         if (rules != 0) {
             throw ApiError(ErrorCode::GatewayInUse, "gateway " + std::to_string(id) + " has " +
                                                         std::to_string(rules) +
                                                         " rule(s); delete them first");
         }
-        txn.del(Table::Gateways, store::u64_key(id));
+        delete_pstn(txn, Table::Gateways, row);
     });
 }
 
-Page<GatewayView> SipService::get_gateways(const Caller& caller, const IdFilter& f, Range range,
-                                           const OrderBy& order) {
-    store::ReadTxn txn(env_);
-    std::vector<GatewayView> rows;
-    for (auto& g : all_rows<GatewayRow>(txn, Table::Gateways)) {
-        if (!may_see(caller, g.reseller) || (f.id != 0 && g.id != f.id) ||
-            !matches(f.name, g.name) || (f.carrier_id != 0 && g.carrier_id != f.carrier_id) ||
-            (f.reseller != 0 && g.reseller != f.reseller) ||
-            (f.customer != 0 && g.reseller != f.customer)) {
-            continue;
-        }
-        const auto c = get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(g.carrier_id));
-        rows.push_back(GatewayView{std::move(g), c ? c->name : ""});
-    }
+Page<GatewayView> PstnService::get_gateways(const Caller& caller, const IdFilter& f, Range range,
+                                            const OrderBy& order) {
+    auto rows = pstn_views<GatewayRow>(
+        env_, caller, f,
+        [&](const GatewayRow& g) {
+            return matches(f.name, g.name) && (f.carrier_id == 0 || g.carrier_id == f.carrier_id) &&
+                   (f.customer == 0 || g.reseller == f.customer);
+        },
+        [](const store::ReadTxn& txn, const GatewayRow& g) {
+            return std::optional(view_of<GatewayView>(g, carrier_name(txn, g.carrier_id)));
+        });
     const std::string& by = order.attribute;
     if (by == "changeDate") {
-        return order_page(std::move(rows), range, order, [](const GatewayView& v) {
-            return std::make_pair(v.gateway.change_date, v.gateway.id);
-        });
+        return order_page(std::move(rows), range, order,
+                          [](const GatewayView& v) { return std::make_pair(v.change_date, v.id); });
     }
     if (by == "name" || by == "ip") {
         const bool name = by == "name";
         return order_page(std::move(rows), range, order, [name](const GatewayView& v) {
-            return std::make_pair(name ? v.gateway.name : v.gateway.ip, v.gateway.id);
+            return std::make_pair(name ? v.name : v.ip, v.id);
         });
     }
     if (by == "carrier_id") {
-        return order_page(std::move(rows), range, order, [](const GatewayView& v) {
-            return std::make_pair(v.gateway.carrier_id, v.gateway.id);
-        });
+        return order_page(std::move(rows), range, order,
+                          [](const GatewayView& v) { return std::make_pair(v.carrier_id, v.id); });
     }
-    return order_page(std::move(rows), range, order,
-                      [](const GatewayView& v) { return v.gateway.id; });
+    return order_page(std::move(rows), range, order, [](const GatewayView& v) { return v.id; });
 }
 
 // ---- gateway rules
 
-std::uint64_t SipService::add_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
+std::uint64_t PstnService::add_gateway_rule(const Caller& caller, const GatewayRuleInput& in) {
     return env_.write([&](store::WriteTxn& txn) {
-        pstn_reseller(txn, caller, in.reseller);
-        const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
-        GatewayRuleRow row;
-        apply_rule(row, in);
-        row.id = txn.next_id("pstn");
-        row.gateway_id = gateway.id;
-        return put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
+        return save<GatewayRuleRow, GatewayRow, &GatewayRuleInput::gateway_id>(txn, caller, in,
+                                                                               true);
     });
 }
 
-void SipService::update_gateway_rule(const Caller& caller, const GatewayRuleRow& in) {
+void PstnService::update_gateway_rule(const Caller& caller, const GatewayRuleInput& in) {
     env_.write([&](store::WriteTxn& txn) {
-        GatewayRuleRow row =
-            load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, in.id,
-                                      ErrorCode::GatewayRuleNotFound, "gateway rule");
-        const GatewayRow gateway = load_gateway(txn, caller, in.gateway_id);
-        apply_rule(row, in);
-        row.gateway_id = gateway.id;
-        put_pstn(txn, Table::GatewayRules, row, gateway.reseller);
+        save<GatewayRuleRow, GatewayRow, &GatewayRuleInput::gateway_id>(txn, caller, in, false);
     });
 }
 
-void SipService::delete_gateway_rule(const Caller& caller, std::uint64_t id) {
+void PstnService::delete_gateway_rule(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
-        load_pstn<GatewayRuleRow>(txn, caller, Table::GatewayRules, id,
-                                  ErrorCode::GatewayRuleNotFound, "gateway rule");
-        txn.del(Table::GatewayRules, store::u64_key(id));
+        delete_pstn(txn, Table::GatewayRules, load<GatewayRuleRow>(txn, caller, id));
     });
 }
 
-Page<GatewayRuleView> SipService::get_gateway_rules(const Caller& caller, const IdFilter& f,
-                                                    Range range, const OrderBy& order) {
-    store::ReadTxn txn(env_);
-    std::vector<GatewayRuleView> rows;
-    for (auto& r : all_rows<GatewayRuleRow>(txn, Table::GatewayRules)) {
-        if (!may_see(caller, r.reseller) || (f.id != 0 && r.id != f.id) ||
-            (f.gateway_id != 0 && r.gateway_id != f.gateway_id) || !matches(f.prefix, r.prefix) ||
-            (f.reseller != 0 && r.reseller != f.reseller) ||
-            (f.customer != 0 && r.reseller != f.customer)) {
-            continue;
-        }
-        GatewayRuleView v{std::move(r), "", 0, ""};
-        if (const auto g =
-                get_row<GatewayRow>(txn, Table::Gateways, store::u64_key(v.rule.gateway_id))) {
-            v.gateway = g->name;
-            v.carrier_id = g->carrier_id;
-            if (const auto c =
-                    get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(g->carrier_id))) {
-                v.carrier = c->name;
+Page<GatewayRuleView> PstnService::get_gateway_rules(const Caller& caller, const IdFilter& f,
+                                                     Range range, const OrderBy& order) {
+    auto rows = pstn_views<GatewayRuleRow>(
+        env_, caller, f,
+        [&](const GatewayRuleRow& r) {
+            return (f.gateway_id == 0 || r.gateway_id == f.gateway_id) &&
+                   matches(f.prefix, r.prefix) && (f.customer == 0 || r.reseller == f.customer);
+        },
+        [&](const store::ReadTxn& txn, const GatewayRuleRow& r) -> std::optional<GatewayRuleView> {
+            const auto g = get_row<GatewayRow>(txn, Table::Gateways, store::u64_key(r.gateway_id));
+            const std::uint64_t carrier_id = g ? g->carrier_id : 0;
+            if (f.carrier_id != 0 && carrier_id != f.carrier_id) {
+                return std::nullopt;
             }
-        }
-        if (f.carrier_id != 0 && v.carrier_id != f.carrier_id) {
-            continue;
-        }
-        rows.push_back(std::move(v));
-    }
+            return view_of<GatewayRuleView>(r, g ? g->name : "", carrier_id,
+                                            carrier_name(txn, carrier_id));
+        });
     const std::string& by = order.attribute;
     if (by == "changeDate") {
         return order_page(std::move(rows), range, order, [](const GatewayRuleView& v) {
-            return std::make_pair(v.rule.change_date, v.rule.id);
+            return std::make_pair(v.change_date, v.id);
         });
     }
     if (by == "gateway" || by == "carrier" || by == "prefix") {
         return order_page(std::move(rows), range, order, [by](const GatewayRuleView& v) {
             return std::make_pair(by == "gateway"   ? v.gateway
                                   : by == "carrier" ? v.carrier
-                                                    : v.rule.prefix,
-                                  v.rule.id);
+                                                    : v.prefix,
+                                  v.id);
         });
     }
-    return order_page(std::move(rows), range, order,
-                      [](const GatewayRuleView& v) { return v.rule.id; });
+    return order_page(std::move(rows), range, order, [](const GatewayRuleView& v) { return v.id; });
 }
 
 // ---- routes
 
-std::vector<std::uint64_t> SipService::add_routes(const Caller& caller,
-                                                  const std::vector<RouteRow>& in) {
+std::vector<std::uint64_t> PstnService::add_routes(const Caller& caller,
+                                                   const std::vector<RouteInput>& in) {
     return env_.write([&](store::WriteTxn& txn) {
         std::vector<std::uint64_t> ids;
         for (const auto& r : in) {
-            pstn_reseller(txn, caller, r.reseller);
-            check_route_prefix(r.prefix);
-            const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
-            RouteRow row = r;
-            row.id = txn.next_id("pstn");
-            row.carrier_id = carrier.id;
-            row.reseller = carrier.reseller;
-            row.change_date = now();
-            txn.put(Table::Routes, store::u64_key(row.id), encode(row));
-            ids.push_back(row.id);
+            ids.push_back(
+                save<RouteRow, CarrierRow, &RouteInput::carrier_id>(txn, caller, r, true));
         }
         return ids;
     });
 }
 
-void SipService::update_routes(const Caller& caller, const std::vector<RouteRow>& in) {
+void PstnService::update_routes(const Caller& caller, const std::vector<RouteInput>& in) {
     env_.write([&](store::WriteTxn& txn) {
         for (const auto& r : in) {
-            RouteRow row = load_pstn<RouteRow>(txn, caller, Table::Routes, r.id,
-                                               ErrorCode::RouteNotFound, "route");
-            check_route_prefix(r.prefix);
-            const CarrierRow carrier = load_carrier(txn, caller, r.carrier_id);
-            row.prefix = r.prefix;
-            row.originator = r.originator;
-            row.priority = r.priority;
-            row.carrier_id = carrier.id;
-            row.reseller = carrier.reseller;
-            row.change_date = now();
-            txn.put(Table::Routes, store::u64_key(row.id), encode(row));
+            save<RouteRow, CarrierRow, &RouteInput::carrier_id>(txn, caller, r, false);
         }
     });
 }
 
-void SipService::delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids) {
+void PstnService::delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids) {
     env_.write([&](store::WriteTxn& txn) {
         for (const auto id : ids) {
-            load_pstn<RouteRow>(txn, caller, Table::Routes, id, ErrorCode::RouteNotFound, "route");
-            txn.del(Table::Routes, store::u64_key(id));
+            delete_pstn(txn, Table::Routes, load<RouteRow>(txn, caller, id));
         }
     });
 }
 
-Page<RouteView> SipService::get_routes(const Caller& caller, const IdFilter& f, Range range,
-                                       const OrderBy& order) {
-    store::ReadTxn txn(env_);
-    std::vector<RouteView> rows;
-    for (auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
-        if (!may_see(caller, r.reseller) || (f.id != 0 && r.id != f.id) ||
-            !matches(f.prefix, r.prefix) || (f.carrier_id != 0 && r.carrier_id != f.carrier_id) ||
-            (f.reseller != 0 && r.reseller != f.reseller)) {
-            continue;
-        }
-        const auto c = get_row<CarrierRow>(txn, Table::Carriers, store::u64_key(r.carrier_id));
-        rows.push_back(RouteView{std::move(r), c ? c->name : ""});
-    }
+Page<RouteView> PstnService::get_routes(const Caller& caller, const IdFilter& f, Range range,
+                                        const OrderBy& order) {
+    auto rows = pstn_views<RouteRow>(
+        env_, caller, f,
+        [&](const RouteRow& r) {
+            return matches(f.prefix, r.prefix) &&
+                   (f.carrier_id == 0 || r.carrier_id == f.carrier_id);
+        },
+        [](const store::ReadTxn& txn, const RouteRow& r) {
+            return std::optional(view_of<RouteView>(r, carrier_name(txn, r.carrier_id)));
+        });
     if (order.attribute == "priority") {
         return order_page(std::move(rows), range, order, [](const RouteView& v) {
-            return std::make_tuple(v.route.priority, v.route.prefix, v.route.id);
+            return std::make_tuple(v.priority, v.prefix, v.id);
         });
     }
     return order_page(std::move(rows), range, order, [](const RouteView& v) {
-        return std::make_tuple(v.route.prefix, v.route.priority, v.route.id);
+        return std::make_tuple(v.prefix, v.priority, v.id);
     });
 }
 
-std::optional<RouteRow> SipService::route_for(const std::string& number) {
+std::optional<RouteView> PstnService::route_for(const std::string& number) {
+    // The route_prefix index sorts one prefix's routes by priority: the first entry under the
+    // longest prefix of `number` that has any is the route. One seek per prefix length.
     store::ReadTxn txn(env_);
-    std::optional<RouteRow> best;
-    for (auto& r : all_rows<RouteRow>(txn, Table::Routes)) {
-        if (number.rfind(r.prefix, 0) != 0) {
-            continue;
+    for (std::size_t n = std::min(number.size(), max_route_prefix);; --n) {
+        const auto key = first_key_with_prefix(
+            txn, Table::Index, route_prefix_prefix(std::string_view(number).substr(0, n)));
+        if (key) {
+            const auto r =
+                get_row<RouteRow>(txn, Table::Routes, store::u64_key(route_of_prefix_key(*key)));
+            return r ? std::optional(view_of<RouteView>(*r, carrier_name(txn, r->carrier_id)))
+                     : std::nullopt;
         }
-        if (!best || r.prefix.size() > best->prefix.size() ||
-            (r.prefix.size() == best->prefix.size() && r.priority < best->priority)) {
-            best = std::move(r);
+        if (n == 0) {
+            return std::nullopt;
         }
     }
-    return best;
 }
 
 } // namespace sb::prov

@@ -1,5 +1,5 @@
 // SipPort (urn:AGProjects:NGNPro:Sip), trusted peers and PSTN routing (carriers, gateways,
-// gateway rules, routes): sip_codec.hpp ⇄ SipService (sip_pstn.cpp).
+// gateway rules, routes): sip_codec.hpp ⇄ PstnService (sip_pstn.cpp).
 #include "context.hpp"
 #include "sip_codec.hpp"
 
@@ -19,7 +19,7 @@ int sip__addTrustedPeer(struct soap* soap, ngnpro__TrustedPeer* peer,
                         sip__addTrustedPeerResponse&) {
     return serve(soap, "SipPort.addTrustedPeer", [&](const Caller& caller) {
         audit_note(soap, "trusted peer " + (peer ? peer->ip : ""));
-        sip(soap).add_trusted_peer(caller, from_soap(required(peer, "peer")));
+        context(soap).pstn.add_trusted_peer(caller, from_soap(required(peer, "peer")));
     });
 }
 
@@ -27,22 +27,22 @@ int sip__updateTrustedPeer(struct soap* soap, ngnpro__TrustedPeer* peer,
                            sip__updateTrustedPeerResponse&) {
     return serve(soap, "SipPort.updateTrustedPeer", [&](const Caller& caller) {
         audit_note(soap, "trusted peer " + (peer ? peer->ip : ""));
-        sip(soap).update_trusted_peer(caller, from_soap(required(peer, "peer")));
+        context(soap).pstn.update_trusted_peer(caller, from_soap(required(peer, "peer")));
     });
 }
 
 int sip__deleteTrustedPeer(struct soap* soap, std::string ip, sip__deleteTrustedPeerResponse&) {
     return serve(soap, "SipPort.deleteTrustedPeer", [&](const Caller& caller) {
         audit_note(soap, "trusted peer " + ip);
-        sip(soap).delete_trusted_peer(caller, ip);
+        context(soap).pstn.delete_trusted_peer(caller, ip);
     });
 }
 
 int sip__getTrustedPeers(struct soap* soap, ngnpro__TrustedPeerQuery* query,
                          sip__getTrustedPeersResponse& out) {
     return serve(soap, "SipPort.getTrustedPeers", [&](const Caller& caller) {
-        const auto page =
-            sip(soap).get_trusted_peers(caller, from_soap(query), range_of(query), order_of(query));
+        const auto page = context(soap).pstn.get_trusted_peers(caller, from_soap(query),
+                                                               range_of(query), order_of(query));
         fill_page(soap, out.return_.total, out.return_.peers, page, soap_new_ngnpro__TrustedPeer);
     });
 }
@@ -52,29 +52,29 @@ int sip__getTrustedPeers(struct soap* soap, ngnpro__TrustedPeerQuery* query,
 int sip__addGateway(struct soap* soap, ngnpro__Gateway* gateway, sip__addGatewayResponse&) {
     return serve(soap, "SipPort.addGateway", [&](const Caller& caller) {
         audit_note(soap, "gateway " + (gateway ? gateway->name : ""));
-        sip(soap).add_gateway(caller, from_soap(required(gateway, "gateway")));
+        context(soap).pstn.add_gateway(caller, from_soap(required(gateway, "gateway")));
     });
 }
 
 int sip__updateGateway(struct soap* soap, ngnpro__Gateway* gateway, sip__updateGatewayResponse&) {
     return serve(soap, "SipPort.updateGateway", [&](const Caller& caller) {
         audit_note(soap, "gateway " + std::to_string(gateway ? id_value(gateway->id) : 0));
-        sip(soap).update_gateway(caller, from_soap(required(gateway, "gateway")));
+        context(soap).pstn.update_gateway(caller, from_soap(required(gateway, "gateway")));
     });
 }
 
 int sip__deleteGateway(struct soap* soap, int id, sip__deleteGatewayResponse&) {
     return serve(soap, "SipPort.deleteGateway", [&](const Caller& caller) {
         audit_note(soap, "gateway " + std::to_string(id));
-        sip(soap).delete_gateway(caller, id_value(id));
+        context(soap).pstn.delete_gateway(caller, id_value(id));
     });
 }
 
 int sip__getGateways(struct soap* soap, ngnpro__GatewayQuery* query,
                      sip__getGatewaysResponse& out) {
     return serve(soap, "SipPort.getGateways", [&](const Caller& caller) {
-        const auto page =
-            sip(soap).get_gateways(caller, from_soap(query), range_of(query), order_of(query));
+        const auto page = context(soap).pstn.get_gateways(caller, from_soap(query), range_of(query),
+                                                          order_of(query));
         fill_page(soap, out.return_.total, out.return_.gateways, page, soap_new_ngnpro__Gateway);
     });
 }
@@ -86,7 +86,7 @@ int sip__addGatewayRule(struct soap* soap, ngnpro__GatewayRule* rule,
     return serve(soap, "SipPort.addGatewayRule", [&](const Caller& caller) {
         audit_note(soap, "gateway rule for gateway " +
                              std::to_string(rule ? id_value(rule->gateway_USCOREid) : 0));
-        sip(soap).add_gateway_rule(caller, from_soap(required(rule, "rule")));
+        context(soap).pstn.add_gateway_rule(caller, from_soap(required(rule, "rule")));
     });
 }
 
@@ -94,22 +94,22 @@ int sip__updateGatewayRule(struct soap* soap, ngnpro__GatewayRule* rule,
                            sip__updateGatewayRuleResponse&) {
     return serve(soap, "SipPort.updateGatewayRule", [&](const Caller& caller) {
         audit_note(soap, "gateway rule " + std::to_string(rule ? id_value(rule->id) : 0));
-        sip(soap).update_gateway_rule(caller, from_soap(required(rule, "rule")));
+        context(soap).pstn.update_gateway_rule(caller, from_soap(required(rule, "rule")));
     });
 }
 
 int sip__deleteGatewayRule(struct soap* soap, int id, sip__deleteGatewayRuleResponse&) {
     return serve(soap, "SipPort.deleteGatewayRule", [&](const Caller& caller) {
         audit_note(soap, "gateway rule " + std::to_string(id));
-        sip(soap).delete_gateway_rule(caller, id_value(id));
+        context(soap).pstn.delete_gateway_rule(caller, id_value(id));
     });
 }
 
 int sip__getGatewayRules(struct soap* soap, ngnpro__GatewayRuleQuery* query,
                          sip__getGatewayRulesResponse& out) {
     return serve(soap, "SipPort.getGatewayRules", [&](const Caller& caller) {
-        const auto page =
-            sip(soap).get_gateway_rules(caller, from_soap(query), range_of(query), order_of(query));
+        const auto page = context(soap).pstn.get_gateway_rules(caller, from_soap(query),
+                                                               range_of(query), order_of(query));
         fill_page(soap, out.return_.total, out.return_.gateway_USCORErules, page,
                   soap_new_ngnpro__GatewayRule);
     });
@@ -120,29 +120,29 @@ int sip__getGatewayRules(struct soap* soap, ngnpro__GatewayRuleQuery* query,
 int sip__addCarrier(struct soap* soap, ngnpro__Carrier* carrier, sip__addCarrierResponse&) {
     return serve(soap, "SipPort.addCarrier", [&](const Caller& caller) {
         audit_note(soap, "carrier " + (carrier ? carrier->name : ""));
-        sip(soap).add_carrier(caller, from_soap(required(carrier, "carrier")));
+        context(soap).pstn.add_carrier(caller, from_soap(required(carrier, "carrier")));
     });
 }
 
 int sip__updateCarrier(struct soap* soap, ngnpro__Carrier* carrier, sip__updateCarrierResponse&) {
     return serve(soap, "SipPort.updateCarrier", [&](const Caller& caller) {
         audit_note(soap, "carrier " + std::to_string(carrier ? id_value(carrier->id) : 0));
-        sip(soap).update_carrier(caller, from_soap(required(carrier, "carrier")));
+        context(soap).pstn.update_carrier(caller, from_soap(required(carrier, "carrier")));
     });
 }
 
 int sip__deleteCarrier(struct soap* soap, int id, sip__deleteCarrierResponse&) {
     return serve(soap, "SipPort.deleteCarrier", [&](const Caller& caller) {
         audit_note(soap, "carrier " + std::to_string(id));
-        sip(soap).delete_carrier(caller, id_value(id));
+        context(soap).pstn.delete_carrier(caller, id_value(id));
     });
 }
 
 int sip__getCarriers(struct soap* soap, ngnpro__CarrierQuery* query,
                      sip__getCarriersResponse& out) {
     return serve(soap, "SipPort.getCarriers", [&](const Caller& caller) {
-        const auto page =
-            sip(soap).get_carriers(caller, from_soap(query), range_of(query), order_of(query));
+        const auto page = context(soap).pstn.get_carriers(caller, from_soap(query), range_of(query),
+                                                          order_of(query));
         fill_page(soap, out.return_.total, out.return_.carriers, page, soap_new_ngnpro__Carrier);
     });
 }
@@ -152,14 +152,14 @@ int sip__getCarriers(struct soap* soap, ngnpro__CarrierQuery* query,
 int sip__addRoutes(struct soap* soap, ngnpro__RouteArray* routes, sip__addRoutesResponse&) {
     return serve(soap, "SipPort.addRoutes", [&](const Caller& caller) {
         audit_note(soap, routes_note(routes));
-        sip(soap).add_routes(caller, from_soap(routes));
+        context(soap).pstn.add_routes(caller, from_soap(routes));
     });
 }
 
 int sip__updateRoutes(struct soap* soap, ngnpro__RouteArray* routes, sip__updateRoutesResponse&) {
     return serve(soap, "SipPort.updateRoutes", [&](const Caller& caller) {
         audit_note(soap, routes_note(routes));
-        sip(soap).update_routes(caller, from_soap(routes));
+        context(soap).pstn.update_routes(caller, from_soap(routes));
     });
 }
 
@@ -170,14 +170,14 @@ int sip__deleteRoutes(struct soap* soap, ngnpro__RouteArray* routes, sip__delete
         for (const auto& r : from_soap(routes)) {
             ids.push_back(r.id);
         }
-        sip(soap).delete_routes(caller, ids);
+        context(soap).pstn.delete_routes(caller, ids);
     });
 }
 
 int sip__getRoutes(struct soap* soap, ngnpro__RouteQuery* query, sip__getRoutesResponse& out) {
     return serve(soap, "SipPort.getRoutes", [&](const Caller& caller) {
-        const auto page =
-            sip(soap).get_routes(caller, from_soap(query), range_of(query), order_of(query));
+        const auto page = context(soap).pstn.get_routes(caller, from_soap(query), range_of(query),
+                                                        order_of(query));
         fill_page(soap, out.return_.total, out.return_.routes, page, soap_new_ngnpro__Route);
     });
 }

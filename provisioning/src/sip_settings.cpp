@@ -49,14 +49,49 @@ SipId account_id(const store::WriteTxn& txn, const Caller& caller, const SipId& 
     return id;
 }
 
+// Changes the settings of the account `given` (tenant checked) in one write transaction:
+// `change(settings, id)` edits them (id: the normalised account id), or throws to change nothing.
+template <class Change>
+void edit_settings(store::Env& env, const Caller& caller, const SipId& given, Change&& change) {
+    env.write([&](store::WriteTxn& txn) {
+        const SipId id = account_id(txn, caller, given);
+        SipSettingsRow s = load_settings(txn, id);
+        change(s, id);
+        put_settings(txn, id, s);
+    });
+}
+
+// The non-empty items of a list a client sets, each checked by `check` (which throws), in their
+// order, a repeated one kept once.
+template <class Check>
+std::vector<std::string> list_of(const std::vector<std::string>& items, Check check) {
+    std::vector<std::string> out;
+    for (const auto& item : items) {
+        if (item.empty()) {
+            continue;
+        }
+        check(item);
+        if (std::find(out.begin(), out.end(), item) == out.end()) {
+            out.push_back(item);
+        }
+    }
+    return out;
+}
+
+// The settings of the account `given` (tenant checked), from one read snapshot.
+SipSettingsRow read_settings(const store::Env& env, const Caller& caller, const SipId& given) {
+    const SipId id = normal_id(given);
+    store::ReadTxn txn(env);
+    load_account(txn, caller, id);
+    return load_settings(txn, id);
+}
+
 } // namespace
 
-void SipService::add_phonebook_entry(const Caller& caller, const SipId& given,
-                                     const PhonebookRow& e) {
-    env_.write([&](store::WriteTxn& txn) {
-        const SipId id = account_id(txn, caller, given);
+void SipSettingsService::add_phonebook_entry(const Caller& caller, const SipId& given,
+                                             const PhonebookEntry& e) {
+    edit_settings(env_, caller, given, [&](SipSettingsRow& s, const SipId& id) {
         check_uri(e.uri, "entry.uri");
-        SipSettingsRow s = load_settings(txn, id);
         for (const auto& old : s.phonebook) {
             if (old.uri == e.uri) {
                 throw ApiError(ErrorCode::PhonebookEntryExists,
@@ -64,15 +99,12 @@ void SipService::add_phonebook_entry(const Caller& caller, const SipId& given,
             }
         }
         s.phonebook.push_back(e);
-        put_settings(txn, id, s);
     });
 }
 
-void SipService::update_phonebook_entry(const Caller& caller, const SipId& given,
-                                        const PhonebookRow& e) {
-    env_.write([&](store::WriteTxn& txn) {
-        const SipId id = account_id(txn, caller, given);
-        SipSettingsRow s = load_settings(txn, id);
+void SipSettingsService::update_phonebook_entry(const Caller& caller, const SipId& given,
+                                                const PhonebookEntry& e) {
+    edit_settings(env_, caller, given, [&](SipSettingsRow& s, const SipId& id) {
         const auto it = std::find_if(s.phonebook.begin(), s.phonebook.end(),
                                      [&](const auto& old) { return old.uri == e.uri; });
         if (it == s.phonebook.end()) {
@@ -80,15 +112,12 @@ void SipService::update_phonebook_entry(const Caller& caller, const SipId& given
                            "phone book of " + address(id) + " has no entry " + e.uri);
         }
         *it = e;
-        put_settings(txn, id, s);
     });
 }
 
-void SipService::delete_phonebook_entry(const Caller& caller, const SipId& given,
-                                        const std::string& uri) {
-    env_.write([&](store::WriteTxn& txn) {
-        const SipId id = account_id(txn, caller, given);
-        SipSettingsRow s = load_settings(txn, id);
+void SipSettingsService::delete_phonebook_entry(const Caller& caller, const SipId& given,
+                                                const std::string& uri) {
+    edit_settings(env_, caller, given, [&](SipSettingsRow& s, const SipId& id) {
         const auto it = std::find_if(s.phonebook.begin(), s.phonebook.end(),
                                      [&](const auto& old) { return old.uri == uri; });
         if (it == s.phonebook.end()) {
@@ -96,59 +125,38 @@ void SipService::delete_phonebook_entry(const Caller& caller, const SipId& given
                            "phone book of " + address(id) + " has no entry " + uri);
         }
         s.phonebook.erase(it);
-        put_settings(txn, id, s);
     });
 }
 
-PhonebookPage SipService::get_phonebook_entries(const Caller& caller, const SipId& given,
-                                                const PhonebookRow& match, Range range) {
-    const SipId id = normal_id(given);
-    store::ReadTxn txn(env_);
-    load_account(txn, caller, id);
-    std::vector<PhonebookRow> rows;
-    for (auto& e : load_settings(txn, id).phonebook) {
+PhonebookPage SipSettingsService::get_phonebook_entries(const Caller& caller, const SipId& given,
+                                                        const PhonebookEntry& match, Range range) {
+    std::vector<PhonebookEntry> rows;
+    for (auto& e : read_settings(env_, caller, given).phonebook) {
         if (matches(match.uri, e.uri) && matches(match.name, e.name) &&
             matches(match.group, e.group)) {
             rows.push_back(std::move(e));
         }
     }
     auto page = paginate(std::move(rows), range, OrderBy{},
-                         [](const PhonebookRow& e) { return lower(e.name) + "\n" + e.uri; });
+                         [](const PhonebookEntry& e) { return lower(e.name) + "\n" + e.uri; });
     return PhonebookPage{page.total, std::move(page.items)};
 }
 
-void SipService::set_reject_members(const Caller& caller, const SipId& given,
-                                    const std::vector<std::string>& members) {
-    env_.write([&](store::WriteTxn& txn) {
-        const SipId id = account_id(txn, caller, given);
-        SipSettingsRow s = load_settings(txn, id);
-        s.reject_members.clear();
-        for (const auto& m : members) {
-            if (m.empty()) {
-                continue;
-            }
-            check_uri(m, "members");
-            if (std::find(s.reject_members.begin(), s.reject_members.end(), m) ==
-                s.reject_members.end()) {
-                s.reject_members.push_back(m);
-            }
-        }
-        put_settings(txn, id, s);
+void SipSettingsService::set_reject_members(const Caller& caller, const SipId& given,
+                                            const std::vector<std::string>& members) {
+    edit_settings(env_, caller, given, [&](SipSettingsRow& s, const SipId&) {
+        s.reject_members = list_of(members, [](const std::string& m) { check_uri(m, "members"); });
     });
 }
 
-std::vector<std::string> SipService::get_reject_members(const Caller& caller, const SipId& given) {
-    const SipId id = normal_id(given);
-    store::ReadTxn txn(env_);
-    load_account(txn, caller, id);
-    return load_settings(txn, id).reject_members;
+std::vector<std::string> SipSettingsService::get_reject_members(const Caller& caller,
+                                                                const SipId& given) {
+    return read_settings(env_, caller, given).reject_members;
 }
 
-void SipService::set_accept_rules(const Caller& caller, const SipId& given,
-                                  const AcceptRules& rules) {
-    env_.write([&](store::WriteTxn& txn) {
-        const SipId id = account_id(txn, caller, given);
-        SipSettingsRow s = load_settings(txn, id);
+void SipSettingsService::set_accept_rules(const Caller& caller, const SipId& given,
+                                          const AcceptRules& rules) {
+    edit_settings(env_, caller, given, [&](SipSettingsRow& s, const SipId&) {
         s.accept_persistent.clear();
         for (std::size_t i = 0; i < rules.persistent.size(); ++i) {
             const auto& r = rules.persistent[i];
@@ -170,16 +178,12 @@ void SipService::set_accept_rules(const Caller& caller, const SipId& given,
         }
         s.accept_temporary_until =
             rules.temporary_minutes > 0 ? now() + std::int64_t{rules.temporary_minutes} * 60 : 0;
-        put_settings(txn, id, s);
     });
 }
 
-AcceptRules SipService::get_accept_rules(const Caller& caller, const SipId& given,
-                                         std::vector<std::string>& non_empty_groups) {
-    const SipId id = normal_id(given);
-    store::ReadTxn txn(env_);
-    load_account(txn, caller, id);
-    const SipSettingsRow s = load_settings(txn, id);
+AcceptRules SipSettingsService::get_accept_rules(const Caller& caller, const SipId& given,
+                                                 std::vector<std::string>& non_empty_groups) {
+    const SipSettingsRow s = read_settings(env_, caller, given);
     AcceptRules out;
     out.persistent = s.accept_persistent;
     const std::int64_t left = s.accept_temporary_until - now();
@@ -198,16 +202,10 @@ AcceptRules SipService::get_accept_rules(const Caller& caller, const SipId& give
     return out;
 }
 
-void SipService::set_barring_prefixes(const Caller& caller, const SipId& given,
-                                      const std::vector<std::string>& prefixes) {
-    env_.write([&](store::WriteTxn& txn) {
-        const SipId id = account_id(txn, caller, given);
-        SipSettingsRow s = load_settings(txn, id);
-        s.barring_prefixes.clear();
-        for (const auto& p : prefixes) {
-            if (p.empty()) {
-                continue;
-            }
+void SipSettingsService::set_barring_prefixes(const Caller& caller, const SipId& given,
+                                              const std::vector<std::string>& prefixes) {
+    edit_settings(env_, caller, given, [&](SipSettingsRow& s, const SipId&) {
+        s.barring_prefixes = list_of(prefixes, [](const std::string& p) {
             const bool ok = p.size() >= 2 && p.size() <= 16 && p[0] == '+' &&
                             std::all_of(p.begin() + 1, p.end(),
                                         [](unsigned char c) { return std::isdigit(c) != 0; });
@@ -215,25 +213,18 @@ void SipService::set_barring_prefixes(const Caller& caller, const SipId& given,
                 throw ApiError(ErrorCode::InvalidArgument,
                                "prefixes: '" + p + "' is not +<digits> (an E.164 prefix)");
             }
-            s.barring_prefixes.push_back(p);
-        }
-        put_settings(txn, id, s);
+        });
     });
 }
 
-std::vector<std::string> SipService::get_barring_prefixes(const Caller& caller,
-                                                          const SipId& given) {
-    const SipId id = normal_id(given);
-    store::ReadTxn txn(env_);
-    load_account(txn, caller, id);
-    return load_settings(txn, id).barring_prefixes;
+std::vector<std::string> SipSettingsService::get_barring_prefixes(const Caller& caller,
+                                                                  const SipId& given) {
+    return read_settings(env_, caller, given).barring_prefixes;
 }
 
-void SipService::set_call_diversions(const Caller& caller, const SipId& given,
-                                     const std::array<std::string, 10>& diversions) {
-    env_.write([&](store::WriteTxn& txn) {
-        const SipId id = account_id(txn, caller, given);
-        SipSettingsRow s = load_settings(txn, id);
+void SipSettingsService::set_call_diversions(const Caller& caller, const SipId& given,
+                                             const std::array<std::string, 10>& diversions) {
+    edit_settings(env_, caller, given, [&](SipSettingsRow& s, const SipId&) {
         for (std::size_t i = 0; i < diversions.size(); ++i) {
             std::string v = diversions[i];
             const std::string field = std::string("diversions.") + diversion_names[i];
@@ -247,16 +238,12 @@ void SipService::set_call_diversions(const Caller& caller, const SipId& given,
             }
             s.diversions[i] = v;
         }
-        put_settings(txn, id, s);
     });
 }
 
-std::array<std::string, 10> SipService::get_call_diversions(const Caller& caller,
-                                                            const SipId& given) {
-    const SipId id = normal_id(given);
-    store::ReadTxn txn(env_);
-    load_account(txn, caller, id);
-    return load_settings(txn, id).diversions;
+std::array<std::string, 10> SipSettingsService::get_call_diversions(const Caller& caller,
+                                                                    const SipId& given) {
+    return read_settings(env_, caller, given).diversions;
 }
 
 } // namespace sb::prov

@@ -1,5 +1,5 @@
 // SipPort (urn:AGProjects:NGNPro:Sip), the call settings of an account (phone book, reject
-// members, accept rules, barring prefixes, diversions): sip_codec.hpp ⇄ SipService
+// members, accept rules, barring prefixes, diversions): sip_codec.hpp ⇄ SipSettingsService
 // (sip_settings.cpp).
 #include "context.hpp"
 #include "sip_codec.hpp"
@@ -10,8 +10,8 @@ int sip__addPhonebookEntry(struct soap* soap, ngnpro__SipId* sipId, ngnpro__Phon
                            sip__addPhonebookEntryResponse&) {
     return serve(soap, "SipPort.addPhonebookEntry", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(sipId) + " phonebook");
-        sip(soap).add_phonebook_entry(caller, id_in(sipId, "sipId"),
-                                      from_soap(&required(entry, "entry")));
+        context(soap).sip_settings.add_phonebook_entry(caller, id_in(sipId, "sipId"),
+                                                       from_soap(&required(entry, "entry")));
     });
 }
 
@@ -19,8 +19,8 @@ int sip__updatePhonebookEntry(struct soap* soap, ngnpro__SipId* sipId,
                               ngnpro__PhonebookEntry* entry, sip__updatePhonebookEntryResponse&) {
     return serve(soap, "SipPort.updatePhonebookEntry", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(sipId) + " phonebook");
-        sip(soap).update_phonebook_entry(caller, id_in(sipId, "sipId"),
-                                         from_soap(&required(entry, "entry")));
+        context(soap).sip_settings.update_phonebook_entry(caller, id_in(sipId, "sipId"),
+                                                          from_soap(&required(entry, "entry")));
     });
 }
 
@@ -28,15 +28,15 @@ int sip__deletePhonebookEntry(struct soap* soap, ngnpro__SipId* sipId, std::stri
                               sip__deletePhonebookEntryResponse&) {
     return serve(soap, "SipPort.deletePhonebookEntry", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(sipId) + " phonebook");
-        sip(soap).delete_phonebook_entry(caller, id_in(sipId, "sipId"), uri);
+        context(soap).sip_settings.delete_phonebook_entry(caller, id_in(sipId, "sipId"), uri);
     });
 }
 
 int sip__getPhonebookEntries(struct soap* soap, ngnpro__SipId* sipId, ngnpro__PhonebookEntry* match,
                              ngnpro__Range* range, sip__getPhonebookEntriesResponse& out) {
     return serve(soap, "SipPort.getPhonebookEntries", [&](const Caller& caller) {
-        const auto page = sip(soap).get_phonebook_entries(caller, id_in(sipId, "sipId"),
-                                                          from_soap(match), range_of(range));
+        const auto page = context(soap).sip_settings.get_phonebook_entries(
+            caller, id_in(sipId, "sipId"), from_soap(match), range_of(range));
         out.return_.total = static_cast<int>(page.total);
         fill_array(soap, out.return_.entries, page.entries, soap_new_ngnpro__PhonebookEntry);
     });
@@ -46,16 +46,17 @@ int sip__setRejectMembers(struct soap* soap, ngnpro__SipId* sipId, ngnpro__Strin
                           sip__setRejectMembersResponse&) {
     return serve(soap, "SipPort.setRejectMembers", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(sipId) + " reject members");
-        sip(soap).set_reject_members(caller, id_in(sipId, "sipId"),
-                                     members ? strings(*members) : std::vector<std::string>{});
+        context(soap).sip_settings.set_reject_members(caller, id_in(sipId, "sipId"),
+                                                      members ? strings(*members)
+                                                              : std::vector<std::string>{});
     });
 }
 
 int sip__getRejectMembers(struct soap* soap, ngnpro__SipId* sipId,
                           sip__getRejectMembersResponse& out) {
     return serve(soap, "SipPort.getRejectMembers", [&](const Caller& caller) {
-        out.return_ =
-            string_array(soap, sip(soap).get_reject_members(caller, id_in(sipId, "sipId")));
+        out.return_ = string_array(
+            soap, context(soap).sip_settings.get_reject_members(caller, id_in(sipId, "sipId")));
     });
 }
 
@@ -63,14 +64,16 @@ int sip__setAcceptRules(struct soap* soap, ngnpro__SipId* sipId, ngnpro__AcceptR
                         sip__setAcceptRulesResponse&) {
     return serve(soap, "SipPort.setAcceptRules", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(sipId) + " accept rules");
-        sip(soap).set_accept_rules(caller, id_in(sipId, "sipId"), from_soap(rules));
+        context(soap).sip_settings.set_accept_rules(caller, id_in(sipId, "sipId"),
+                                                    from_soap(rules));
     });
 }
 
 int sip__getAcceptRules(struct soap* soap, ngnpro__SipId* sipId, sip__getAcceptRulesResponse& out) {
     return serve(soap, "SipPort.getAcceptRules", [&](const Caller& caller) {
         std::vector<std::string> groups;
-        const auto rules = sip(soap).get_accept_rules(caller, id_in(sipId, "sipId"), groups);
+        const auto rules =
+            context(soap).sip_settings.get_accept_rules(caller, id_in(sipId, "sipId"), groups);
         to_soap(soap, rules, out.return_.rules);
         out.return_.nonEmptyGroups = string_array(soap, groups);
     });
@@ -80,16 +83,17 @@ int sip__setBarringPrefixes(struct soap* soap, ngnpro__SipId* sipId, ngnpro__Str
                             sip__setBarringPrefixesResponse&) {
     return serve(soap, "SipPort.setBarringPrefixes", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(sipId) + " barring prefixes");
-        sip(soap).set_barring_prefixes(caller, id_in(sipId, "sipId"),
-                                       prefixes ? strings(*prefixes) : std::vector<std::string>{});
+        context(soap).sip_settings.set_barring_prefixes(caller, id_in(sipId, "sipId"),
+                                                        prefixes ? strings(*prefixes)
+                                                                 : std::vector<std::string>{});
     });
 }
 
 int sip__getBarringPrefixes(struct soap* soap, ngnpro__SipId* sipId,
                             sip__getBarringPrefixesResponse& out) {
     return serve(soap, "SipPort.getBarringPrefixes", [&](const Caller& caller) {
-        out.return_ =
-            string_array(soap, sip(soap).get_barring_prefixes(caller, id_in(sipId, "sipId")));
+        out.return_ = string_array(
+            soap, context(soap).sip_settings.get_barring_prefixes(caller, id_in(sipId, "sipId")));
     });
 }
 
@@ -97,13 +101,15 @@ int sip__setCallDiversions(struct soap* soap, ngnpro__SipId* sipId,
                            ngnpro__CallDiversions* diversions, sip__setCallDiversionsResponse&) {
     return serve(soap, "SipPort.setCallDiversions", [&](const Caller& caller) {
         audit_note(soap, "sip account " + who(sipId) + " call diversions");
-        sip(soap).set_call_diversions(caller, id_in(sipId, "sipId"), from_soap(diversions));
+        context(soap).sip_settings.set_call_diversions(caller, id_in(sipId, "sipId"),
+                                                       from_soap(diversions));
     });
 }
 
 int sip__getCallDiversions(struct soap* soap, ngnpro__SipId* sipId,
                            sip__getCallDiversionsResponse& out) {
     return serve(soap, "SipPort.getCallDiversions", [&](const Caller& caller) {
-        to_soap(soap, sip(soap).get_call_diversions(caller, id_in(sipId, "sipId")), out.return_);
+        to_soap(soap, context(soap).sip_settings.get_call_diversions(caller, id_in(sipId, "sipId")),
+                out.return_);
     });
 }

@@ -33,7 +33,7 @@ std::string audio_of(const xsd__base64Binary* message) {
 
 } // namespace
 
-static void to_soap(struct soap* soap, const sb::prov::VoicemailRow& row,
+static void to_soap(struct soap* soap, const sb::prov::VoicemailView& row,
                     ngnpro__VoicemailAccount& a) {
     a.sipId.username = row.username;
     a.sipId.domain = row.domain;

@@ -51,10 +51,6 @@ VoicemailRow load_voicemail(const Txn& txn, const Caller& caller, const SipId& i
 
 } // namespace
 
-VoicemailService::VoicemailService(store::Env& env, SipOptions options)
-    : env_(env)
-    , options_(options) {}
-
 namespace {
 
 // Sets the mailbox's attributes from `in` and stores it.
@@ -71,7 +67,7 @@ void put_voicemail(store::WriteTxn& txn, const std::string& key, VoicemailRow& r
 
 } // namespace
 
-VoicemailRow VoicemailService::add(const Caller& caller, const VoicemailInput& in) {
+VoicemailView VoicemailService::add(const Caller& caller, const VoicemailInput& in) {
     const SipId id = normal_id(in.id, "sipId");
     check_text(in);
     return env_.write([&](store::WriteTxn& txn) {
@@ -133,7 +129,7 @@ void VoicemailService::remove(const Caller& caller, const SipId& given) {
     });
 }
 
-VoicemailRow VoicemailService::get(const Caller& caller, const SipId& given) {
+VoicemailView VoicemailService::get(const Caller& caller, const SipId& given) {
     const SipId id = normal_id(given, "sipId");
     store::ReadTxn txn(env_);
     return load_voicemail(txn, caller, id);

@@ -2,6 +2,7 @@
 // when an entity has none, who may read and set them, the statistics' counts; and the
 // password token customers' getAccount shows.
 #include "api_error.hpp"
+#include "provisioning/rows.hpp"
 #include "provisioning/services.hpp"
 #include "provisioning/sip.hpp"
 #include "temp_dir.hpp"
@@ -24,7 +25,7 @@ TEST_CASE("rating profiles: codec, 4001 when absent, administrator and reseller 
 
     test::TempDir dir;
     store::Env env{dir.path()};
-    prov::SipService sip{env, prov::SipOptions{}};
+    prov::SipServices sip{env, prov::SipOptions{}};
     prov::RatingService rating{env};
     const prov::Caller admin{true, 0, 0, "admin"};
     const prov::Caller reseller{false, 5, 5, "r"};
@@ -34,7 +35,7 @@ TEST_CASE("rating profiles: codec, 4001 when absent, administrator and reseller 
     d.domain = "example.com";
     d.customer = 6;
     d.reseller = 5;
-    sip.add_domain(admin, d);
+    sip.sip_domains.add_domain(admin, d);
 
     const std::string entity = "subscriber://alice@example.com";
     CHECK(code_of([&] { rating.get(admin, entity); }) == ErrorCode::RatingProfilesNotFound);
@@ -62,9 +63,9 @@ TEST_CASE("rating profiles: codec, 4001 when absent, administrator and reseller 
     prov::SipAccountInput alice;
     alice.id = {"alice", "example.com"};
     alice.password = "secret";
-    sip.add_account(admin, alice);
+    sip.sip_accounts.add_account(admin, alice);
     rating.set(admin, {entity, "day", "", "", "", ""});
-    sip.delete_account(admin, alice.id);
+    sip.sip_accounts.delete_account(admin, alice.id);
     CHECK(code_of([&] { rating.get(admin, entity); }) == ErrorCode::RatingProfilesNotFound);
 }
 
@@ -72,7 +73,7 @@ TEST_CASE("network statistics count accounts and live registrations per visible 
           "[prov][network]") {
     test::TempDir dir;
     store::Env env{dir.path()};
-    prov::SipService sip{env, prov::SipOptions{}};
+    prov::SipServices sip{env, prov::SipOptions{}};
     prov::NetworkService network{env};
     const prov::Caller admin{true, 0, 0, "admin"};
     for (const auto* name : {"a.example", "b.example"}) {
@@ -80,13 +81,13 @@ TEST_CASE("network statistics count accounts and live registrations per visible 
         d.domain = name;
         d.customer = name[0] == 'a' ? 3 : 4;
         d.reseller = d.customer;
-        sip.add_domain(admin, d);
+        sip.sip_domains.add_domain(admin, d);
     }
     for (const auto* user : {"u1", "u2", "u3"}) {
         prov::SipAccountInput in;
         in.id = {user, "a.example"};
         in.password = "secret";
-        sip.add_account(admin, in);
+        sip.sip_accounts.add_account(admin, in);
     }
     prov::RegistrationEvent e;
     e.username = "u1";
@@ -94,7 +95,7 @@ TEST_CASE("network statistics count accounts and live registrations per visible 
     e.expires = 600;
     for (const auto* contact : {"sip:u1@10.0.0.1", "sip:u1@10.0.0.2"}) {
         e.contact = contact;
-        CHECK(sip.record_registration(e));
+        CHECK(sip.call_data.record_registration(e));
     }
     const std::string figures = "{\"sip_proxy\": {\"online_accounts\": {\"a.example\": 1, "
                                 "\"b.example\": 0}, \"total_accounts\": {\"a.example\": 3, "

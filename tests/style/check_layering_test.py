@@ -7,9 +7,9 @@ one of a layer above it, and a cycle of static libraries linking each other. Eac
 small tree written to a temporary directory."""
 
 import os
-import subprocess
 import sys
-import tempfile
+
+import tree_cases
 
 CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "check_layering.py")
 
@@ -66,29 +66,9 @@ CASES = [
 ]
 
 
-def run(files):
-    with tempfile.TemporaryDirectory() as root:
-        for rel, text in files.items():
-            path = os.path.join(root, rel)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
-        r = subprocess.run([sys.executable, CHECK, "--root", root], capture_output=True,
-                           text=True, timeout=60)
-        return r.returncode, r.stdout
-
-
 def main():
-    failed = 0
-    for name, change, want_rc, want_text in CASES:
-        rc, out = run({**CLEAN, **change})
-        ok = rc == want_rc and (want_text is None or want_text in out)
-        print(f"{'ok  ' if ok else 'FAIL'} {name}: exit {rc}")
-        if not ok:
-            print("    " + out.replace("\n", "\n    "))
-            failed += 1
-    print(f"{len(CASES) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tree_cases.main(CHECK, [(name, {**CLEAN, **change}, rc, text)
+                                   for name, change, rc, text in CASES])
 
 
 if __name__ == "__main__":

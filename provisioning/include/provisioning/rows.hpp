@@ -5,6 +5,9 @@
 // is a store::Error.
 #pragma once
 
+#include "provisioning/account_types.hpp"
+#include "provisioning/pstn_types.hpp"
+#include "provisioning/sip_types.hpp"
 #include "store/store.hpp"
 
 #include <array>
@@ -21,12 +24,8 @@ namespace sb::prov {
 std::string sip_key(std::string_view username, std::string_view domain);
 std::string sip_domain_prefix(std::string_view domain); // domain '\0'
 
-// Table::SipDomains, key = domain.
-struct SipDomainRow {
-    std::string domain;
-    std::int64_t customer = 0, reseller = 0;
-    std::string certificate, private_key, match_ip_address, match_sip_domain;
-    bool verify_cert = false, require_cert = false;
+// Table::SipDomains, key = domain: the domain's Input (sip_types.hpp) and its change date.
+struct SipDomainRow : SipDomainInput {
     std::int64_t change_date = 0;
 
     template <class Self, class V>
@@ -35,42 +34,6 @@ struct SipDomainRow {
             v(r.match_ip_address), v(r.match_sip_domain), v(r.verify_cert), v(r.require_cert),
             v(r.change_date);
     }
-};
-
-struct AclRow {
-    std::string ip; // IPv4 network address
-    std::uint32_t mask = 32;
-    std::string tag;
-
-    template <class Self, class V>
-    static void fields(Self& r, V& v) {
-        v(r.ip), v(r.mask), v(r.tag);
-    }
-};
-
-struct NameValueRow {
-    std::string name, value;
-
-    template <class Self, class V>
-    static void fields(Self& r, V& v) {
-        v(r.name), v(r.value);
-    }
-};
-
-// What a client sets on a SIP account besides its id, password and owner: shared by the stored
-// row and the service's input (SipAccountInput, provisioning/sip.hpp).
-struct SipAccountAttributes {
-    std::string first_name, last_name, email;
-    std::vector<AclRow> acl;
-    std::vector<std::string> groups;
-    std::vector<NameValueRow> properties;
-    std::string timezone, rpid;
-    std::int64_t quota = 0;
-    std::string quickdial_prefix;
-    std::int64_t call_limit = 0;
-    bool prepaid = false;
-    std::string region;
-    std::uint32_t timeout = 0;
 };
 
 // Table::SipAccounts, key = sip_key(username, domain). The value's field order is fields()'s.
@@ -110,35 +73,15 @@ struct SipAliasRow {
 std::string alias_target_prefix(std::string_view target_username, std::string_view target_domain);
 std::string alias_target_key(const SipAliasRow& alias);
 
-struct PhonebookRow {
-    std::string uri, name, group;
-
-    template <class Self, class V>
-    static void fields(Self& r, V& v) {
-        v(r.uri), v(r.name), v(r.group);
-    }
-};
-
-struct AcceptRuleRow {
-    std::string start, stop; // HH:MM
-    std::vector<std::string> groups;
-    std::uint32_t days = 0; // bit mask, 1 = Monday … 64 = Sunday
-
-    template <class Self, class V>
-    static void fields(Self& r, V& v) {
-        v(r.start), v(r.stop), v(r.groups), v(r.days);
-    }
-};
-
 // The ten CallDiversions conditions in wire order.
 constexpr std::array<const char*, 10> diversion_names = {"FUNC", "FNOL", "FUNV", "FNOA", "FBUS",
                                                          "RUNC", "RNOL", "RUNV", "RNOA", "RBUS"};
 
 // Table::SipSettings, key = sip_key: the per-account call settings of the control panel.
 struct SipSettingsRow {
-    std::vector<PhonebookRow> phonebook;
+    std::vector<PhonebookEntry> phonebook;
     std::vector<std::string> reject_members;
-    std::vector<AcceptRuleRow> accept_persistent;
+    std::vector<AcceptRule> accept_persistent;
     std::vector<std::string> accept_temporary_groups;
     std::int64_t accept_temporary_until = 0; // unix time the temporary rule ends; 0 = none
     std::vector<std::string> barring_prefixes;
@@ -155,12 +98,7 @@ struct SipSettingsRow {
 };
 
 // Table::Voicemail, key = sip_key. Index entry "mailbox\0<mailbox>" → sip_key.
-struct VoicemailRow {
-    std::string username, domain, mailbox, password, name, email, info;
-    bool delete_messages = false; // e-mail and delete (true) or keep on the server + MWI
-    std::string announcement;     // the greeting as uploaded (audio bytes)
-    std::int64_t change_date = 0;
-
+struct VoicemailRow : VoicemailView {
     template <class Self, class V>
     static void fields(Self& r, V& v) {
         v(r.username), v(r.domain), v(r.mailbox), v(r.password), v(r.name), v(r.email), v(r.info),
@@ -170,16 +108,10 @@ struct VoicemailRow {
 
 std::string mailbox_index_key(std::string_view mailbox);
 
-// Table::TrustedPeers, key = ip.
-struct TrustedPeerRow {
-    std::string ip, protocol = "any", tag, description;
-    std::int64_t customer = 0, reseller = 0, owner = 0, change_date = 0;
-    std::string from_pattern;
-    bool msteams = false;
-    std::string tenant, auth_token, carrier_name, originator, prefix;
-    std::int64_t strip = 0, call_limit = 0, blocked = 0;
-    bool enum_lookup = false, transit = false, prepaid = false;
-    std::string billing_id, tags;
+// Table::TrustedPeers, key = ip. The PSTN rows are their Input (pstn_types.hpp) and the date
+// of the last change; fields() keeps the stored order.
+struct TrustedPeerRow : TrustedPeerInput {
+    std::int64_t change_date = 0;
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {
@@ -192,10 +124,8 @@ struct TrustedPeerRow {
 };
 
 // Table::Carriers, Gateways, GatewayRules, Routes: key = u64_key(id).
-struct CarrierRow {
-    std::uint64_t id = 0;
-    std::string name;
-    std::int64_t reseller = 0, change_date = 0;
+struct CarrierRow : CarrierInput {
+    std::int64_t change_date = 0;
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {
@@ -203,11 +133,8 @@ struct CarrierRow {
     }
 };
 
-struct GatewayRow {
-    std::uint64_t id = 0, carrier_id = 0;
-    std::string name, transport = "udp", ip;
-    std::uint32_t port = 5060;
-    std::int64_t reseller = 0, change_date = 0;
+struct GatewayRow : GatewayInput {
+    std::int64_t change_date = 0;
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {
@@ -216,11 +143,8 @@ struct GatewayRow {
     }
 };
 
-struct GatewayRuleRow {
-    std::uint64_t id = 0, gateway_id = 0;
-    std::string prefix, prepend;
-    std::uint32_t strip = 0, min_length = 0, max_length = 0;
-    std::int64_t reseller = 0, change_date = 0;
+struct GatewayRuleRow : GatewayRuleInput {
+    std::int64_t change_date = 0;
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {
@@ -229,10 +153,8 @@ struct GatewayRuleRow {
     }
 };
 
-struct RouteRow {
-    std::uint64_t id = 0, carrier_id = 0;
-    std::string prefix, originator;
-    std::int64_t priority = 0, reseller = 0, change_date = 0;
+struct RouteRow : RouteInput {
+    std::int64_t change_date = 0;
 
     template <class Self, class V>
     static void fields(Self& r, V& v) {
@@ -241,27 +163,8 @@ struct RouteRow {
     }
 };
 
-struct CreditEntryRow {
-    std::int64_t date = 0;
-    std::string action, description;
-    double value = 0, balance = 0;
-    std::string session;
-
-    template <class Self, class V>
-    static void fields(Self& r, V& v) {
-        v(r.date), v(r.action), v(r.description), v(r.value), v(r.balance), v(r.session);
-    }
-};
-
 // Table::Prepaid, key = "a" sip_key: an account's balance and its movements (oldest first).
-struct PrepaidRow {
-    double balance = 0;
-    std::vector<CreditEntryRow> history;
-    bool call_in_progress = false;
-    std::int64_t session_time = 0, max_session_time = 0;
-    std::string destination;
-    double last_call_price = 0;
-
+struct PrepaidRow : PrepaidView {
     template <class Self, class V>
     static void fields(Self& r, V& v) {
         v(r.balance), v(r.history), v(r.call_in_progress), v(r.session_time), v(r.max_session_time),
@@ -270,13 +173,7 @@ struct PrepaidRow {
 };
 
 // Table::Prepaid, key = "v" u64 card id: a prepaid card (voucher), loaded by the operator.
-struct PrepaidCardRow {
-    std::uint64_t id = 0;
-    std::string number;
-    double value = 0;
-    std::int64_t used_at = 0;
-    std::string used_by; // user@domain
-
+struct PrepaidCardRow : PrepaidCard {
     template <class Self, class V>
     static void fields(Self& r, V& v) {
         v(r.id), v(r.number), v(r.value), v(r.used_at), v(r.used_by);
@@ -301,16 +198,7 @@ struct RatingProfilesRow {
 };
 
 // Table::CallData, key = "r" sip_key '\0' contact: a registered contact reported by the proxy.
-struct RegistrationRow {
-    std::string username, domain, contact;
-    std::string address;
-    std::uint32_t port = 0;
-    std::string public_address;
-    std::uint32_t public_port = 0;
-    std::int64_t expires_at = 0; // unix time
-    std::string user_agent, transport;
-    std::int64_t received = 0; // when it was reported
-
+struct RegistrationRow : RegistrationView {
     template <class Self, class V>
     static void fields(Self& r, V& v) {
         v(r.username), v(r.domain), v(r.contact), v(r.address), v(r.port), v(r.public_address),
@@ -321,15 +209,7 @@ struct RegistrationRow {
 // Table::CallData, key = "c" u64 id: one call detail record. Index entries (value ""):
 // "p"/"q" sip_key '\0' u64 start u64 id for the caller's placed / the callee's received calls,
 // "t" u64 start u64 id for retention, "i" call-id → u64 id against duplicates.
-struct CallRow {
-    std::uint64_t id = 0;
-    std::string call_id, from_uri, to_uri, from_header;
-    std::int64_t start = 0, stop = 0, duration = 0, status = 0;
-    double price = 0;
-    std::string rate, from_tag, to_tag, proxy_ip;
-    std::vector<std::string> media; // "audio", "chat", …
-    std::string caller, callee;     // sip_key of the local accounts, "" when not local
-
+struct CallRow : CallView {
     template <class Self, class V>
     static void fields(Self& r, V& v) {
         v(r.id), v(r.call_id), v(r.from_uri), v(r.to_uri), v(r.from_header), v(r.start), v(r.stop),
@@ -337,6 +217,29 @@ struct CallRow {
             v(r.proxy_ip), v(r.media), v(r.caller), v(r.callee);
     }
 };
+
+// Reference indexes, in Table::Index (index name '\0' key -> ""): one entry per reference a
+// row holds, written, moved and deleted in the same write transaction as the row (`reindex` in
+// provisioning/src/index.hpp), so "is anything still using X?" is one seek and a route is found
+// by prefix without decoding a table. A row's entries are index_keys(row).
+//   gateway_carrier '\0' u64 carrier u64 gateway     a gateway's carrier
+//   rule_gateway    '\0' u64 gateway u64 rule        a gateway rule's gateway
+//   route_carrier   '\0' u64 carrier u64 route       a route's carrier
+//   route_prefix    '\0' prefix '\0' u64 priority^2^63 u64 route   routing, longest prefix first
+//   held_by         '\0' what '\0' u64 tenant key    SIP domains and trusted peers by customer
+//                                                     and by reseller (customer deletion)
+//   alias_target    '\0' sip_key(target) '\0' sip_key(alias)   an alias's account
+// Accounts and aliases need no entry for their domain: their key starts with it (sip_key).
+std::string reference_prefix(std::string_view index, std::uint64_t id); // index '\0' u64 id
+std::string route_prefix_prefix(std::string_view prefix);               // route_prefix '\0' p '\0'
+std::uint64_t route_of_prefix_key(std::string_view key);                // the route id it ends with
+std::string held_by_prefix(std::string_view what, std::int64_t tenant);
+std::vector<std::string> index_keys(const SipDomainRow& row);
+std::vector<std::string> index_keys(const SipAliasRow& row);
+std::vector<std::string> index_keys(const TrustedPeerRow& row);
+std::vector<std::string> index_keys(const GatewayRow& row);
+std::vector<std::string> index_keys(const GatewayRuleRow& row);
+std::vector<std::string> index_keys(const RouteRow& row);
 
 std::string encode(const SipDomainRow& row);
 std::string encode(const SipAccountRow& row);

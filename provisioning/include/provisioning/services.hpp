@@ -279,4 +279,9 @@ private:
     store::Env& env_;
 };
 
+// Test hook: how many store entries the services' cursor walks (reference checks, routing,
+// prefix listings) have stepped over on this thread since it started. A test compares it before
+// and after an operation to show that a check reads O(1) entries, not a table.
+std::uint64_t cursor_steps() noexcept;
+
 } // namespace sb::prov

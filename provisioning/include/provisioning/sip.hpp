@@ -3,9 +3,11 @@
 // store::WriteTxn per write operation committed at its end. docs/sip.md explains the choices.
 #pragma once
 
+#include "provisioning/account_types.hpp"
 #include "provisioning/call_data.hpp"
-#include "provisioning/rows.hpp"
+#include "provisioning/pstn_types.hpp"
 #include "provisioning/services.hpp"
+#include "provisioning/sip_types.hpp"
 
 #include <cstdint>
 #include <map>
@@ -15,27 +17,9 @@
 
 namespace sb::prov {
 
-struct SipId {
-    std::string username, domain;
-};
-
-struct SipDomainInput {
-    std::string domain;
-    std::int64_t customer = 0, reseller = 0;
-    std::string certificate, private_key, match_ip_address, match_sip_domain;
-    bool verify_cert = false, require_cert = false;
-};
-
 struct SipDomainFilter {
     std::string domain;
     std::int64_t customer = 0, reseller = 0;
-};
-
-// A SipAccount as given to add/update. `password` "" keeps the stored one on update.
-struct SipAccountInput : SipAccountAttributes {
-    SipId id;
-    std::string password;
-    std::int64_t owner = 0;
 };
 
 struct SipAccountFilter {
@@ -44,25 +28,20 @@ struct SipAccountFilter {
     std::vector<std::string> groups; // every one given must be a membership
 };
 
-struct SipAliasInput {
-    SipId id, target;
-    std::int64_t owner = 0;
-};
-
 struct SipAliasFilter {
     std::string alias_username, alias_domain, target_username, target_domain;
     std::int64_t owner = 0, customer = 0, reseller = 0;
 };
 
 struct AcceptRules {
-    std::vector<AcceptRuleRow> persistent;
+    std::vector<AcceptRule> persistent;
     std::vector<std::string> temporary_groups;
     std::uint32_t temporary_minutes = 0; // set: duration; read: minutes left
 };
 
 struct PhonebookPage {
     std::int64_t total = 0;
-    std::vector<PhonebookRow> entries;
+    std::vector<PhonebookEntry> entries;
 };
 
 struct TrustedPeerFilter {
@@ -83,23 +62,6 @@ struct IdFilter {
     std::int64_t customer = 0;
 };
 
-struct GatewayView {
-    GatewayRow gateway;
-    std::string carrier;
-};
-
-struct GatewayRuleView {
-    GatewayRuleRow rule;
-    std::string gateway;
-    std::uint64_t carrier_id = 0;
-    std::string carrier;
-};
-
-struct RouteView {
-    RouteRow route;
-    std::string carrier;
-};
-
 struct BalanceChange {
     double old_balance = 0, new_balance = 0;
 };
@@ -111,7 +73,7 @@ struct CallQuery {
 };
 
 struct Calls {
-    std::vector<CallRow> placed, received;
+    std::vector<CallView> placed, received;
 };
 
 struct CallStatistics {
@@ -121,7 +83,7 @@ struct CallStatistics {
 
 struct DeviceLocations {
     SipId id;
-    std::vector<RegistrationRow> locations;
+    std::vector<RegistrationView> locations;
 };
 
 // What the proxy reports (POST /ngnpro/events, docs/sip.md).
@@ -137,45 +99,77 @@ struct SipOptions {
     std::size_t max_announcement = 1 << 20; // bytes of a voicemail greeting
 };
 
-class SipService {
+// What every SIP service holds: the store and the options. One service per aggregate below,
+// each writing its rows, their indexes and what they own in one store::WriteTxn.
+class SipServiceBase {
 public:
-    SipService(store::Env& env, SipOptions options);
+    SipServiceBase(store::Env& env, SipOptions options)
+        : env_(env)
+        , options_(options) {}
 
-    // Domains.
+    store::Env& env() const noexcept { return env_; }
+
+protected:
+    store::Env& env_;
+    SipOptions options_;
+};
+
+// SIP domains (SipDomains). A domain is deleted only without accounts and aliases.
+class SipDomainService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
     void add_domain(const Caller& caller, const SipDomainInput& in);
+    // The administrator may move a domain to another customer: its accounts and aliases follow.
     void update_domain(const Caller& caller, const SipDomainInput& in);
     void delete_domain(const Caller& caller, const std::string& domain);
-    Page<SipDomainRow> get_domains(const Caller& caller, const SipDomainFilter& f, Range range,
-                                   const OrderBy& order);
+    Page<SipDomainView> get_domains(const Caller& caller, const SipDomainFilter& f, Range range,
+                                    const OrderBy& order);
+};
 
-    // Accounts.
-    SipAccountRow add_account(const Caller& caller, const SipAccountInput& in);
+// SIP accounts and their groups (SipAccounts). Deleting an account deletes everything that
+// belongs to it: aliases, settings, voicemail, prepaid, rating profiles, registrations.
+class SipAccountService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
+    SipAccountView add_account(const Caller& caller, const SipAccountInput& in);
     void update_account(const Caller& caller, const SipAccountInput& in);
     void delete_account(const Caller& caller, const SipId& id);
-    SipAccountRow get_account(const Caller& caller, const SipId& id);
-    Page<SipAccountRow> get_accounts(const Caller& caller, const SipAccountFilter& f, Range range,
-                                     const OrderBy& order);
+    SipAccountView get_account(const Caller& caller, const SipId& id);
+    Page<SipAccountView> get_accounts(const Caller& caller, const SipAccountFilter& f, Range range,
+                                      const OrderBy& order);
 
-    // Groups.
     void add_to_group(const Caller& caller, const SipId& id, const std::string& group);
     void remove_from_group(const Caller& caller, const SipId& id, const std::string& group);
     std::vector<std::string> get_groups(const Caller& caller, const SipId& id);
+};
 
-    // Aliases.
+// SIP aliases (SipAliases, Index alias_target).
+class SipAliasService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
     void add_alias(const Caller& caller, const SipAliasInput& in);
     void update_alias(const Caller& caller, const SipAliasInput& in);
     void delete_alias(const Caller& caller, const SipId& id);
-    SipAliasRow get_alias(const Caller& caller, const SipId& id);
-    std::vector<SipAliasRow> aliases_for_account(const Caller& caller, const SipId& target);
-    Page<SipAliasRow> get_aliases(const Caller& caller, const SipAliasFilter& f, Range range,
-                                  const OrderBy& order);
+    SipAliasView get_alias(const Caller& caller, const SipId& id);
+    std::vector<SipAliasView> aliases_for_account(const Caller& caller, const SipId& target);
+    Page<SipAliasView> get_aliases(const Caller& caller, const SipAliasFilter& f, Range range,
+                                   const OrderBy& order);
+};
 
-    // Per-account settings.
-    void add_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookRow& e);
-    void update_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookRow& e);
+// The per-account call settings (SipSettings): phone book, reject and accept rules, barring
+// prefixes, diversions.
+class SipSettingsService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
+    void add_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookEntry& e);
+    void update_phonebook_entry(const Caller& caller, const SipId& id, const PhonebookEntry& e);
     void delete_phonebook_entry(const Caller& caller, const SipId& id, const std::string& uri);
     PhonebookPage get_phonebook_entries(const Caller& caller, const SipId& id,
-                                        const PhonebookRow& match, Range range);
+                                        const PhonebookEntry& match, Range range);
     void set_reject_members(const Caller& caller, const SipId& id,
                             const std::vector<std::string>& members);
     std::vector<std::string> get_reject_members(const Caller& caller, const SipId& id);
@@ -189,72 +183,81 @@ public:
     void set_call_diversions(const Caller& caller, const SipId& id,
                              const std::array<std::string, 10>& diversions);
     std::array<std::string, 10> get_call_diversions(const Caller& caller, const SipId& id);
+};
 
-    // Trusted peers.
-    void add_trusted_peer(const Caller& caller, const TrustedPeerRow& in);
-    void update_trusted_peer(const Caller& caller, const TrustedPeerRow& in);
+// Trusted peers and PSTN routing: carriers, gateways, gateway rules, routes (ids assigned by
+// the server). A carrier or gateway is deleted only when nothing refers to it (Index).
+class PstnService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
+    void add_trusted_peer(const Caller& caller, const TrustedPeerInput& in);
+    void update_trusted_peer(const Caller& caller, const TrustedPeerInput& in);
     void delete_trusted_peer(const Caller& caller, const std::string& ip);
-    Page<TrustedPeerRow> get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
-                                           Range range, const OrderBy& order);
+    Page<TrustedPeerView> get_trusted_peers(const Caller& caller, const TrustedPeerFilter& f,
+                                            Range range, const OrderBy& order);
 
-    // PSTN: carriers, gateways, gateway rules, routes (ids assigned by the server).
-    std::uint64_t add_carrier(const Caller& caller, const CarrierRow& in);
-    void update_carrier(const Caller& caller, const CarrierRow& in);
+    std::uint64_t add_carrier(const Caller& caller, const CarrierInput& in);
+    void update_carrier(const Caller& caller, const CarrierInput& in);
     void delete_carrier(const Caller& caller, std::uint64_t id);
-    Page<CarrierRow> get_carriers(const Caller& caller, const IdFilter& f, Range range,
-                                  const OrderBy& order);
-    std::uint64_t add_gateway(const Caller& caller, const GatewayRow& in);
-    void update_gateway(const Caller& caller, const GatewayRow& in);
+    Page<CarrierView> get_carriers(const Caller& caller, const IdFilter& f, Range range,
+                                   const OrderBy& order);
+    std::uint64_t add_gateway(const Caller& caller, const GatewayInput& in);
+    void update_gateway(const Caller& caller, const GatewayInput& in);
     void delete_gateway(const Caller& caller, std::uint64_t id);
     Page<GatewayView> get_gateways(const Caller& caller, const IdFilter& f, Range range,
                                    const OrderBy& order);
-    std::uint64_t add_gateway_rule(const Caller& caller, const GatewayRuleRow& in);
-    void update_gateway_rule(const Caller& caller, const GatewayRuleRow& in);
+    std::uint64_t add_gateway_rule(const Caller& caller, const GatewayRuleInput& in);
+    void update_gateway_rule(const Caller& caller, const GatewayRuleInput& in);
     void delete_gateway_rule(const Caller& caller, std::uint64_t id);
     Page<GatewayRuleView> get_gateway_rules(const Caller& caller, const IdFilter& f, Range range,
                                             const OrderBy& order);
-    std::vector<std::uint64_t> add_routes(const Caller& caller, const std::vector<RouteRow>& in);
-    void update_routes(const Caller& caller, const std::vector<RouteRow>& in);
+    std::vector<std::uint64_t> add_routes(const Caller& caller, const std::vector<RouteInput>& in);
+    void update_routes(const Caller& caller, const std::vector<RouteInput>& in);
     void delete_routes(const Caller& caller, const std::vector<std::uint64_t>& ids);
     Page<RouteView> get_routes(const Caller& caller, const IdFilter& f, Range range,
                                const OrderBy& order);
     // The route a number (00 + E.164 digits) takes: the longest matching prefix, then the
-    // lowest priority; none when no route matches.
-    std::optional<RouteRow> route_for(const std::string& number);
+    // lowest priority; none when no route matches. One index seek per prefix length.
+    std::optional<RouteView> route_for(const std::string& number);
+};
 
-    // Prepaid.
+// Prepaid balances and their history, prepaid cards (Prepaid "a" and "v" keys).
+class PrepaidService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
     BalanceChange add_balance(const Caller& caller, const SipId& id, double value,
                               const std::string& description);
     BalanceChange add_balance_from_voucher(const Caller& caller, const SipId& id,
                                            std::uint64_t card_id, const std::string& number);
-    std::vector<PrepaidRow> get_prepaid_status(const Caller& caller, const std::vector<SipId>& ids);
-    std::vector<CreditEntryRow> get_credit_history(const Caller& caller, const SipId& id,
-                                                   std::int64_t count);
+    std::vector<PrepaidView> get_prepaid_status(const Caller& caller,
+                                                const std::vector<SipId>& ids);
+    std::vector<CreditEntry> get_credit_history(const Caller& caller, const SipId& id,
+                                                std::int64_t count);
     // Loads a prepaid card (administrator, through the events endpoint).
-    void add_prepaid_card(const PrepaidCardRow& card);
+    void add_prepaid_card(const PrepaidCard& card);
+};
 
-    // Call data.
+// Call data (CallData): device locations, call records and statistics, what the proxy reports.
+class CallDataService : public SipServiceBase {
+public:
+    using SipServiceBase::SipServiceBase;
+
     std::vector<DeviceLocations> get_device_locations(const Caller& caller,
                                                       const std::vector<SipId>& ids);
     Calls get_calls(const Caller& caller, const SipId& id, const CallQuery& placed,
                     const CallQuery& received);
-    CallStatistics get_call_statistics(const Caller& caller, const SipId& id,
-                                       const CallQuery& placed, const CallQuery& received);
+    // Both directions, each within its query's dates (this calendar month when it has none).
+    CallStatistics get_call_statistics(const Caller& caller, const SipId& id, CallQuery placed,
+                                       CallQuery received);
     // Stores (expires > 0) or removes a contact; false when the account does not exist.
     bool record_registration(const RegistrationEvent& event);
     // Stores a call record (a repeated call_id replaces the earlier record); returns false
     // when the record is older than the retention.
-    bool record_call(CallRow call);
+    bool record_call(const CallView& call);
     // Drops call records older than the retention and expired registrations.
     void purge_call_data();
-
-    // The store, for the services that share it without a port-wide context of their own
-    // (RatingService, NetworkService).
-    store::Env& env() const noexcept { return env_; }
-
-private:
-    store::Env& env_;
-    SipOptions options_;
 };
 
 struct VoicemailInput {
@@ -263,27 +266,47 @@ struct VoicemailInput {
     bool delete_messages = false;
 };
 
-class VoicemailService {
+// Voicemail accounts (Voicemail, Index mailbox).
+class VoicemailService : public SipServiceBase {
 public:
-    VoicemailService(store::Env& env, SipOptions options);
+    using SipServiceBase::SipServiceBase;
 
-    VoicemailRow add(const Caller& caller, const VoicemailInput& in);
+    VoicemailView add(const Caller& caller, const VoicemailInput& in);
     void update(const Caller& caller, const VoicemailInput& in);
     void remove(const Caller& caller, const SipId& id);
-    VoicemailRow get(const Caller& caller, const SipId& id);
+    VoicemailView get(const Caller& caller, const SipId& id);
     void set_announcement(const Caller& caller, const SipId& id, const std::string& audio);
+};
 
-private:
-    store::Env& env_;
-    SipOptions options_;
+// Every SIP service over one store, as the server holds them (the Context derives from it).
+struct SipServices {
+    SipServices(store::Env& env, SipOptions options)
+        : sip_domains(env, options)
+        , sip_accounts(env, options)
+        , sip_aliases(env, options)
+        , sip_settings(env, options)
+        , pstn(env, options)
+        , prepaid(env, options)
+        , call_data(env, options)
+        , voicemail(env, options) {}
+
+    SipDomainService sip_domains;
+    SipAccountService sip_accounts;
+    SipAliasService sip_aliases;
+    SipSettingsService sip_settings;
+    PstnService pstn;
+    PrepaidService prepaid;
+    CallDataService call_data;
+    VoicemailService voicemail;
 };
 
 // A call record from named fields (JSON event members or CSV columns, docs/sip.md).
-CallRow call_of(const std::map<std::string, std::string>& fields);
+CallView call_of(const std::map<std::string, std::string>& fields);
 
 // Applies the events of a JSON body (one event object, an array, or {"events": [...]}).
 // Throws ApiError(InvalidArgument) naming the first bad event; events before it are stored.
-EventsResult apply_events_json(SipService& sip, std::string_view body);
+EventsResult apply_events_json(CallDataService& calls, PrepaidService& prepaid,
+                               std::string_view body);
 
 // HA1 digests of a SIP password (OpenSIPS ha1, ha1b): md5hex("user:domain:password") and
 // md5hex("user@domain:domain:password").
