@@ -13,6 +13,28 @@
 #          full 2, quick 3)
 #          --no-record (print the table only, do not append to bench/RESULTS.md)
 #          --prepare (install, build, make and cache the dataset, then stop)
+#          --baseline REV (before/after: also measure the switchboard of commit REV, see below)
+#          --baseline-binary PATH (the same with a switchboard binary already built; with
+#          --baseline too, REV names it and provides the loader if its dataset is needed)
+#
+# Before/after (issues that must not make Switchboard slower):
+#
+#   bench/run.sh --baseline 02742bc --servers switchboard          (5 rounds by default)
+#
+# builds REV's `switchboard` (and `sb_bench_load` when needed) in a detached git worktree of REV
+# under the cache dir (CACHE/base-SHA/src, build in CACHE/base-SHA/build; kept and reused while
+# REV is the same), and measures it as the server "Switchboard (REV)" in the same rounds as this
+# tree's Switchboard, the two next to each other in every round and their order swapped from
+# one round to the next (base, new | new, base | …) so that drift of the machine hits both
+# alike. REV's binary serves the dataset the current loader wrote when its store sources and
+# generator are the same, or when it starts on it (same schema_version) and answers the sample
+# queries exactly as this tree's Switchboard does; otherwise REV's own loader writes a second
+# dataset (cached too, keyed by REV's sources). The table gets a "Switchboard (REV)" column, a
+# "new/base" ratio column and the min–max of the CPU-per-query rounds; the block also gives the
+# per-round paired ratio new/base (base and new measured one after the other), whose median is
+# the figure least moved by the machine's drift. Hardware counters (instructions per query)
+# would be immune to CPU-frequency noise, but this VM has no PMU (perf stat: "<not supported>"),
+# so the block records whether they were available and CPU time is the metric.
 #
 # Installs what is missing (knot, nsd, pdns-server, pdns-backend-lmdb, dnsperf; apt-get only
 # when a tool is missing), builds sb_bench_load/sb_bench_echo/sb_bench_probe in build-bench,
@@ -41,6 +63,7 @@ SERVERS="switchboard knot nsd pdns"
 BINARY="${SB_BINARY:-}"
 CACHE="${BENCH_CACHE:-/var/tmp/switchboard-bench}"
 FRESH=0 RECORD=1 PREPARE=0
+BASE_REV="" BASE_BINARY="" RUNS_SET=0
 ORIG_ARGS="$*"
 
 while [ $# -gt 0 ]; do
@@ -52,7 +75,9 @@ while [ $# -gt 0 ]; do
     --numbers) NUMBERS="$2"; shift ;;
     --queries) QUERIES="$2"; shift ;;
     --seconds) SECONDS_RUN="$2"; shift ;;
-    --runs) RUNS="$2"; shift ;;
+    --runs) RUNS="$2"; RUNS_SET=1; shift ;;
+    --baseline) BASE_REV="$2"; shift ;;
+    --baseline-binary) BASE_BINARY="$2"; shift ;;
     --seed) SEED="$2"; shift ;;
     --servers) SERVERS="$2"; shift ;;
     --binary) BINARY="$2"; shift ;;
@@ -65,6 +90,12 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
+BASELINE=0
+if [ -n "$BASE_REV" ] || [ -n "$BASE_BINARY" ]; then
+    BASELINE=1
+    # More rounds: the before/after ratio is the figure, and a median of 5 holds better.
+    [ "$RUNS_SET" = 1 ] || RUNS=$([ "$MODE" = quick ] && echo 2 || echo 5)
+fi
 TCP_SECONDS="${TCP_SECONDS:-$(( SECONDS_RUN > 10 ? 10 : SECONDS_RUN ))}"
 LAT_SECONDS="${LAT_SECONDS:-$(( SECONDS_RUN > 5 ? 5 : SECONDS_RUN ))}"
 
@@ -93,18 +124,26 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'log "stopped by a signal (interrupted, or the watchdog)"; exit 130' INT TERM
-# The whole run is bounded: quick 15 min, full 45 min (most of a first full run is the load).
-( sleep $([ "$MODE" = quick ] && echo 900 || echo 2700); echo "run.sh: watchdog: time is up" >&2
+# The whole run is bounded: quick 15 min, full 45 min (most of a first full run is the load);
+# with a baseline, 30 min more (its build, maybe its dataset) and 3 min per round.
+LIMIT=$([ "$MODE" = quick ] && echo 900 || echo 2700)
+[ "$BASELINE" = 0 ] || LIMIT=$((LIMIT + 1800 + 180 * RUNS))
+( sleep "$LIMIT"; echo "run.sh: watchdog: time is up" >&2
   kill -TERM $$ ) </dev/null >/dev/null 2>"$WORK/watchdog.log" &
 WATCHDOG=$!
 
 # ---------------------------------------------------------------- tools
 need_pkgs=()
-command -v knotd >/dev/null || need_pkgs+=(knot)
-command -v kdig >/dev/null || need_pkgs+=(knot-dnsutils)
-command -v nsd >/dev/null || need_pkgs+=(nsd)
-command -v pdns_server >/dev/null || need_pkgs+=(pdns-server)
-ls /usr/lib/*/pdns/liblmdbbackend.so >/dev/null 2>&1 || need_pkgs+=(pdns-backend-lmdb)
+# The peers only when they are measured.
+if [[ " $SERVERS " == *" knot "* ]]; then
+    command -v knotd >/dev/null || need_pkgs+=(knot)
+    command -v kdig >/dev/null || need_pkgs+=(knot-dnsutils)
+fi
+[[ " $SERVERS " != *" nsd "* ]] || command -v nsd >/dev/null || need_pkgs+=(nsd)
+if [[ " $SERVERS " == *" pdns "* ]]; then
+    command -v pdns_server >/dev/null || need_pkgs+=(pdns-server)
+    ls /usr/lib/*/pdns/liblmdbbackend.so >/dev/null 2>&1 || need_pkgs+=(pdns-backend-lmdb)
+fi
 command -v dnsperf >/dev/null || need_pkgs+=(dnsperf)
 command -v dig >/dev/null || need_pkgs+=(bind9-dnsutils)
 [ -x /usr/bin/time ] || need_pkgs+=(time)
@@ -118,9 +157,12 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 # Debian's packages may start their daemons on install; we start our own instances only.
 
+# A compiler cache, when the machine has one, makes the rebuilds (and REV's build) cheap.
+LAUNCHER=""
+command -v ccache >/dev/null && LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache"
 log "building the bench tools in $BUILD"
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-    timeout 300 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$WORK/cmake.log" 2>&1 ||
+    timeout 300 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo $LAUNCHER >"$WORK/cmake.log" 2>&1 ||
         die "cmake failed: $(tail -5 "$WORK/cmake.log")"
 fi
 timeout 1200 cmake --build "$BUILD" --target sb_bench_load sb_bench_echo sb_bench_probe -j2 \
@@ -138,31 +180,76 @@ if [ -z "$BINARY" ]; then
 fi
 [ -x "$BINARY" ] || die "no switchboard binary at $BINARY"
 
+# ---------------------------------------------------------------- the baseline (before/after)
+# REV's switchboard, built in a detached worktree of REV under the cache dir (reused while REV is
+# the same; `git worktree prune` forgets it once the cache dir is removed).
+BASE_SHA="" BASE_SRC="" BASE_BUILD="" BASE_LABEL=""
+if [ "$BASELINE" = 1 ]; then
+    mkdir -p "$CACHE"
+    if [ -n "$BASE_REV" ]; then
+        BASE_SHA="$(git -C "$ROOT" rev-parse --verify "$BASE_REV^{commit}" 2>/dev/null)" ||
+            die "--baseline $BASE_REV: no such commit in $ROOT"
+        BASE_LABEL="${BASE_SHA:0:7}"
+        BASE_SRC="$CACHE/base-${BASE_SHA:0:12}/src" BASE_BUILD="$CACHE/base-${BASE_SHA:0:12}/build"
+        if [ "$(git -C "$BASE_SRC" rev-parse HEAD 2>/dev/null || true)" != "$BASE_SHA" ]; then
+            rm -rf "$BASE_SRC"
+            git -C "$ROOT" worktree prune
+            log "checking out $BASE_LABEL into $BASE_SRC"
+            git -C "$ROOT" worktree add --detach "$BASE_SRC" "$BASE_SHA" >"$WORK/worktree.log" 2>&1 ||
+                die "git worktree add $BASE_SHA failed: $(tail -2 "$WORK/worktree.log")"
+        fi
+        if [ ! -f "$BASE_BUILD/CMakeCache.txt" ]; then
+            timeout 300 cmake -S "$BASE_SRC" -B "$BASE_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo $LAUNCHER \
+                >"$WORK/cmake.base.log" 2>&1 || die "cmake of $BASE_LABEL failed: $(tail -5 "$WORK/cmake.base.log")"
+        fi
+        if [ -z "$BASE_BINARY" ]; then
+            log "building switchboard of $BASE_LABEL in $BASE_BUILD"
+            timeout 2400 cmake --build "$BASE_BUILD" --target switchboard -j2 >"$WORK/build.base.log" 2>&1 ||
+                die "building switchboard of $BASE_LABEL failed: $(grep -m5 -E 'error' "$WORK/build.base.log")"
+            BASE_BINARY="$BASE_BUILD/app/switchboard"
+        fi
+    else
+        BASE_LABEL="$(basename "$(dirname "$(dirname "$BASE_BINARY")")")/$(basename "$BASE_BINARY")"
+    fi
+    [ -x "$BASE_BINARY" ] || die "no baseline switchboard binary at $BASE_BINARY"
+fi
+
 # ---------------------------------------------------------------- dataset (cached by scale)
 # The key covers what decides the stored bytes: the generator, the store's tables and the compiler
-# of DNS nodes and zone marks.
-GEN_HASH="$(cat "$ROOT/bench/load_dataset.cpp" "$ROOT/store/include/store/store.hpp" "$ROOT/store/src/store.cpp" \
-    "$ROOT"/zones/src/{compile,node,enum,zone_index}.cpp | sha1sum | cut -c1-10)"
-DATA="$CACHE/d$DOMAINS-n$NUMBERS-q$QUERIES-s$SEED-$GEN_HASH"
-mkdir -p "$CACHE"
-if [ "$FRESH" = 1 ]; then rm -rf "$DATA"; fi
-if [ ! -f "$DATA/.complete" ]; then
-    rm -rf "$DATA" "$DATA.tmp"
-    log "generating the dataset into $DATA (domains $DOMAINS, numbers $NUMBERS, queries $QUERIES, seed $SEED)"
-    T0=$(date +%s.%N)
-    timeout 1800 "$LOADER" --out "$DATA.tmp" --domains "$DOMAINS" --numbers "$NUMBERS" \
+# of DNS nodes and zone marks (GEN_FILES, relative to a source tree).
+GEN_FILES="bench/load_dataset.cpp store/include/store/store.hpp store/src/store.cpp zones/src/compile.cpp
+           zones/src/node.cpp zones/src/enum.cpp zones/src/zone_index.cpp"
+gen_hash() { # source tree → the key of the dataset its loader writes
+    (cd "$1" && cat $GEN_FILES) | sha1sum | cut -c1-10
+}
+dataset_dir() { # gen hash → the cache dir of this scale's dataset
+    echo "$CACHE/d$DOMAINS-n$NUMBERS-q$QUERIES-s$SEED-$1"
+}
+make_dataset() { # dir loader switchboard-binary: generate (or keep) the cached dataset in dir
+    local dir=$1 loader=$2 binary=$3 t0
+    if [ "$FRESH" = 1 ]; then rm -rf "$dir"; fi
+    [ -f "$dir/.complete" ] && return 0
+    rm -rf "$dir" "$dir.tmp"
+    log "generating the dataset into $dir with $loader (domains $DOMAINS, numbers $NUMBERS, queries $QUERIES, seed $SEED)"
+    t0=$(date +%s.%N)
+    timeout 1800 "$loader" --out "$dir.tmp" --domains "$DOMAINS" --numbers "$NUMBERS" \
         --queries "$QUERIES" --seed "$SEED" 2>"$WORK/load.log" ||
         die "sb_bench_load failed: $(tail -3 "$WORK/load.log")"
     # The loader writes absolute paths into the zone lists: point them at the final place.
-    sed -i "s#$DATA.tmp/#$DATA/#g" "$DATA.tmp"/nsd-zones.conf "$DATA.tmp"/knot-zones.conf "$DATA.tmp"/zones.list
+    sed -i "s#$dir.tmp/#$dir/#g" "$dir.tmp"/nsd-zones.conf "$dir.tmp"/knot-zones.conf "$dir.tmp"/zones.list
     # What an operator does after a bulk import: the DNS data rewritten in key order.
-    "$BINARY" compact --data "$DATA.tmp/switchboard" >"$WORK/compact.log" 2>&1 ||
+    "$binary" compact --data "$dir.tmp/switchboard" >"$WORK/compact.log" 2>&1 ||
         die "switchboard compact failed: $(tail -3 "$WORK/compact.log")"
-    echo "$(echo "$(date +%s.%N) - $T0" | bc)" >"$DATA.tmp/load_seconds"
-    mv "$DATA.tmp" "$DATA"
-    touch "$DATA/.complete"
-fi
+    echo "$(echo "$(date +%s.%N) - $t0" | bc)" >"$dir.tmp/load_seconds"
+    mv "$dir.tmp" "$dir"
+    touch "$dir/.complete"
+}
+GEN_HASH="$(gen_hash "$ROOT")"
+DATA="$(dataset_dir "$GEN_HASH")"
+mkdir -p "$CACHE"
+make_dataset "$DATA" "$LOADER" "$BINARY"
 log "dataset: $(cat "$DATA/dataset.txt")"
+BASE_DATA="$DATA" BASE_DATA_NOTE=""
 
 # PowerDNS: the same master files through pdnsutil load-zone into its LMDB backend (cached).
 PDNS_OK=0
@@ -214,17 +301,14 @@ if [[ " $SERVERS " == *" pdns "* ]]; then
     fi
 fi
 
-if [ "$PREPARE" = 1 ]; then
-    log "prepared $DATA"
-    exit 0
-fi
-
 # ---------------------------------------------------------------- servers
+# Below the kernel's ephemeral range (32768-60999 by default), and not held by any socket in any
+# state: a port some client connection left in TIME_WAIT cannot be bound without SO_REUSEADDR.
 free_port() {
     local p
     for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 40000))
-        if ! ss -Hlnu "sport = :$p" | grep -q . && ! ss -Hlnt "sport = :$p" | grep -q .; then
+        p=$((10000 + RANDOM % 22000))
+        if ! ss -Hanu "sport = :$p" | grep -q . && ! ss -Hant "sport = :$p" | grep -q .; then
             echo "$p"; return
         fi
     done
@@ -237,9 +321,13 @@ server_cmd() { # name port
     rm -rf "$dir"; mkdir -p "$dir"
     case "$name" in
     echo) echo "$ECHO 127.0.0.1 $port" ;;
-    switchboard)
+    switchboard | base)
         printf '[dns]\nworkers = 1\n' >"$dir/switchboard.ini"
-        echo "$BINARY dns --data $DATA/switchboard --config $dir/switchboard.ini --dns 127.0.0.1:$port" ;;
+        if [ "$name" = base ]; then
+            echo "$BASE_BINARY dns --data $BASE_DATA/switchboard --config $dir/switchboard.ini --dns 127.0.0.1:$port"
+        else
+            echo "$BINARY dns --data $DATA/switchboard --config $dir/switchboard.ini --dns 127.0.0.1:$port"
+        fi ;;
     knot)
         mkdir -p "$dir/db"
         cat >"$dir/knot.conf" <<EOF
@@ -290,6 +378,10 @@ EOF
     esac
 }
 
+data_of() { # name → the dataset the server answers from (the baseline may have its own)
+    if [ "$1" = base ]; then echo "$BASE_DATA"; else echo "$DATA"; fi
+}
+
 SERVER_PID="" SERVER_WRAPPER=""
 start_server() { # name port → sets SERVER_PID, START_TIME (s), or returns 1
     local name=$1 port=$2 cmd t0 out
@@ -312,7 +404,20 @@ start_server() { # name port → sets SERVER_PID, START_TIME (s), or returns 1
         sleep 0.2
         return 0
     fi
-    if ! out="$(taskset -c 1 "$PROBE" "$port" "$DATA/probe.txt" "$t0" 120 2>&1)"; then
+    # The probe polls until every zone answers; a server that exits meanwhile fails at once.
+    taskset -c 1 "$PROBE" "$port" "$(data_of "$name")/probe.txt" "$t0" 120 >"$WORK/probe.out" 2>&1 &
+    local probe=$!
+    while kill -0 "$probe" 2>/dev/null; do
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            kill "$probe" 2>/dev/null || true
+            wait "$probe" 2>/dev/null || true
+            log "$name exited: $(tail -3 "$WORK/$name.out")"
+            return 1
+        fi
+        sleep 0.05
+    done
+    out="$(cat "$WORK/probe.out")"
+    if ! wait "$probe"; then
         log "$name never answered every zone: $out; $(tail -3 "$WORK/$name.out")"
         return 1
     fi
@@ -372,13 +477,14 @@ wait_quiet() {
 cpu_busy() { # busy ticks (user nice system irq softirq steal) of CPU 0 and CPU 1
     awk '$1 == "cpu0" || $1 == "cpu1" { printf "%d ", $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
+QUERY_FILE="$DATA/queries.txt" # the measured server's (measure() sets it)
 DNSPERF() { # port, extra args…: dnsperf on CPU 1, bounded
     local port=$1; shift
     if [ -n "${DNSPERF_TIMES:-}" ]; then # dnsperf's own user and system CPU seconds
         timeout 300 nice -n -10 taskset -c 1 /usr/bin/time -o "$DNSPERF_TIMES" -f '%U %S' \
-            dnsperf -s 127.0.0.1 -p "$port" -d "$DATA/queries.txt" "$@"
+            dnsperf -s 127.0.0.1 -p "$port" -d "$QUERY_FILE" "$@"
     else
-        timeout 300 nice -n -10 taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$DATA/queries.txt" "$@"
+        timeout 300 nice -n -10 taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$QUERY_FILE" "$@"
     fi
 }
 field() { # file, label → the first number after the label in dnsperf's statistics
@@ -409,10 +515,11 @@ check_answers() {
     for name in $SERVERS; do
         port=$(free_port)
         start_server "$name" "$port" || { CHECK[$name]="did not start"; stop_server; continue; }
-        answers "$port" "$DATA/check.txt" >"$WORK/answers.$name"
+        answers "$port" "$(data_of "$name")/check.txt" >"$WORK/answers.$name"
         stop_server
     done
     ref="$WORK/answers.knot"
+    [ -f "$ref" ] || ref="$WORK/answers.switchboard"
     [ -f "$ref" ] || ref="$WORK/answers.$(echo $SERVERS | awk '{print $1}')"
     for name in $SERVERS; do
         [ -f "$WORK/answers.$name" ] || continue
@@ -431,10 +538,12 @@ declare -A M   # M[name,metric,run]
 measure() { # name run
     local name=$1 run=$2 port c0 c1 answered out
     port=$(free_port)
+    QUERY_FILE="$(data_of "$name")/queries.txt"
     wait_quiet
     if ! start_server "$name" "$port"; then
         stop_server
-        return 1
+        port=$(free_port) # once more, on another port (one may be taken meanwhile)
+        start_server "$name" "$port" || { stop_server; return 1; }
     fi
     M[$name,start,$run]=$START_TIME
     DNSPERF "$port" -c 16 -q 200 -l "$WARMUP" >/dev/null 2>&1 || true
@@ -500,18 +609,87 @@ med() { # name metric
     median "${vals[@]}"
 }
 
+# ---------------------------------------------------------------- the baseline's dataset
+# REV's binary answers from the dataset the current loader wrote when REV would write the same
+# bytes (same GEN_FILES), or when it starts on it and answers the sample queries exactly as this
+# tree's Switchboard does; otherwise REV's own loader writes its dataset (same scale and seed).
+schema_of() { # source tree → its store schema_version
+    sed -n 's/.*constexpr std::uint32_t schema_version = \([0-9]*\).*/\1/p' \
+        "$1/store/include/store/store.hpp" 2>/dev/null | head -1
+}
+choose_base_data() {
+    local base_hash="" why="" port n diffs
+    if [ -n "$BASE_SRC" ]; then base_hash="$(gen_hash "$BASE_SRC" 2>/dev/null || true)"; fi
+    if [ "$base_hash" = "$GEN_HASH" ]; then
+        BASE_DATA_NOTE="the same dataset ($BASE_LABEL's generator, store and node compiler are this tree's)"
+        return 0
+    fi
+    if [ -n "$BASE_SRC" ] && [ "$(schema_of "$BASE_SRC")" != "$(schema_of "$ROOT")" ]; then
+        why="store schema_version $(schema_of "$BASE_SRC") there, $(schema_of "$ROOT") here"
+    else
+        n=$(wc -l <"$DATA/check.txt")
+        log "does $BASE_LABEL serve the current dataset? comparing its answers to $n sample queries with this tree's"
+        for name in switchboard base; do
+            port=$(free_port)
+            if start_server "$name" "$port"; then
+                answers "$port" "$DATA/check.txt" >"$WORK/compat.$name"
+            else
+                : >"$WORK/compat.$name"
+            fi
+            stop_server
+        done
+        if [ ! -s "$WORK/compat.base" ]; then
+            why="it did not start on it: $(tail -1 "$WORK/base.out" 2>/dev/null)"
+        else
+            diffs=$(diff "$WORK/compat.switchboard" "$WORK/compat.base" | grep -c '^>' || true)
+            if [ "$diffs" = 0 ]; then
+                BASE_DATA_NOTE="the same dataset: $BASE_LABEL (store schema_version $(schema_of "${BASE_SRC:-$ROOT}")) serves the current loader's store and answers the $n sample queries exactly as this tree's Switchboard"
+                return 0
+            fi
+            why="$diffs of $n sample answers differ from this tree's on it"
+        fi
+    fi
+    [ -n "$BASE_SRC" ] || die "$BASE_BINARY cannot serve this tree's dataset ($why): pass --baseline REV too, to load REV's own"
+    log "$BASE_LABEL gets its own dataset: $why"
+    timeout 2400 cmake --build "$BASE_BUILD" --target sb_bench_load -j2 >>"$WORK/build.base.log" 2>&1 ||
+        die "building sb_bench_load of $BASE_LABEL failed: $(grep -m5 -E 'error' "$WORK/build.base.log")"
+    BASE_DATA="$(dataset_dir "$base_hash")"
+    make_dataset "$BASE_DATA" "$BASE_BUILD/bench/sb_bench_load" "$BASE_BINARY"
+    BASE_DATA_NOTE="its own dataset ($why), written by its own sb_bench_load with the same scale and seed into \`$(basename "$BASE_DATA")\`"
+}
+if [ "$BASELINE" = 1 ]; then
+    [[ " $SERVERS " == *" switchboard "* ]] || die "--baseline compares with this tree's switchboard: keep it in --servers"
+    choose_base_data
+    log "baseline $BASE_LABEL: $BASE_DATA_NOTE"
+    SERVERS="${SERVERS/switchboard/base switchboard}"
+fi
+
+if [ "$PREPARE" = 1 ]; then
+    log "prepared $DATA$([ "$BASE_DATA" = "$DATA" ] || echo " and $BASE_DATA")"
+    exit 0
+fi
+
 LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
 check_answers
 ALL="echo $SERVERS"
 log "measuring $RUNS round(s) of: $ALL"
 for run in $(seq "$RUNS"); do
-    for name in $ALL; do
+    order="$ALL"
+    # Base and new next to each other, their order swapped every other round (ABBA): a drift of
+    # the machine during the run then weighs on both alike.
+    if [ "$BASELINE" = 1 ] && [ $((run % 2)) = 0 ]; then
+        order="${order/base switchboard/switchboard base}"
+    fi
+    for name in $order; do
         measure "$name" "$run" || log "$name run $run failed"
     done
 done
+LOADAVG_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------- report
-label() { case "$1" in echo) echo "echo responder" ;; switchboard) echo Switchboard ;;
+label() { case "$1" in echo) echo "echo responder" ;;
+          switchboard) if [ "$BASELINE" = 1 ]; then echo "Switchboard (new)"; else echo Switchboard; fi ;;
+          base) echo "Switchboard ($BASE_LABEL)" ;;
           knot) echo Knot ;; nsd) echo NSD ;; pdns) echo "PowerDNS LMDB" ;; esac; }
 fmt() { # number → rounded for the table (thousands separated)
     case "$1" in
@@ -533,10 +711,20 @@ ratio() { # sb peer → sb/peer
     else echo "–"; fi
 }
 PEERS=""
-for n in $SERVERS; do [ "$n" != switchboard ] && PEERS="$PEERS $n"; done
+for n in $SERVERS; do [ "$n" != switchboard ] && [ "$n" != base ] && PEERS="$PEERS $n"; done
+RATIOS="$PEERS"                      # ratio columns: Switchboard/peer, and new/base first
+[ "$BASELINE" = 0 ] || RATIOS="base$RATIOS"
+ratio_label() { if [ "$1" = base ]; then echo "new/base"; else echo "Switchboard/$(label "$1")"; fi; }
+spread() { # name metric → "min–max" over the rounds
+    local vals=() r
+    for r in $(seq "$RUNS"); do vals+=("${M[$1,$2,$r]:-}"); done
+    printf '%s\n' "${vals[@]}" | grep -E '^[0-9.]+$' | sort -g | sed -n '1p;$p' | paste -sd' ' |
+        while read -r lo hi; do echo "$(fmt "$lo")–$(fmt "${hi:-$lo}")"; done
+}
 ROWS=(
     "udp|UDP queries/s (median)"
     "cpu|server µs per answered query (UDP)"
+    "cpuspread|server µs per answered query, min–max of the rounds"
     "lost|lost queries (UDP run)"
     "tcp|TCP queries/s (\`-m tcp\`)"
     "latavg|avg latency at $LAT_QPS q/s (ms)"
@@ -548,6 +736,7 @@ ROWS=(
 )
 for r in $(seq "$RUNS"); do
     M[switchboard,disk,$r]=$(du -sm "$DATA/switchboard" | cut -f1)
+    M[base,disk,$r]=$(du -sm "$BASE_DATA/switchboard" | cut -f1)
     M[knot,disk,$r]=$(du -sm "$DATA/zones" | cut -f1)
     M[nsd,disk,$r]=${M[knot,disk,$r]}
     [ -d "$DATA/pdns" ] && M[pdns,disk,$r]=$(du -sm "$DATA/pdns" | cut -f1)
@@ -556,20 +745,21 @@ TABLE="$WORK/table.md"
 {
     printf '|'; printf ' |'
     for n in $ALL; do printf ' %s |' "$(label "$n")"; done
-    for p in $PEERS; do printf ' Switchboard/%s |' "$(label "$p")"; done
+    for p in $RATIOS; do printf ' %s |' "$(ratio_label "$p")"; done
     printf '\n|---|'
-    for _ in $ALL $PEERS; do printf -- '---|'; done
+    for _ in $ALL $RATIOS; do printf -- '---|'; done
     printf '\n'
     for row in "${ROWS[@]}"; do
         key="${row%%|*}"
         printf '| %s |' "${row#*|}"
         for n in $ALL; do
-            if [ "$n" = echo ] && [[ "$key" != udp && "$key" != cpu && "$key" != lost ]]; then
+            if [ "$n" = echo ] && [[ "$key" != udp && "$key" != cpu* && "$key" != lost ]]; then
                 printf ' – |'
+            elif [ "$key" = cpuspread ]; then printf ' %s |' "$(spread "$n" cpu)"
             else printf ' %s |' "$(fmt "$(med "$n" "$key")")"; fi
         done
-        for p in $PEERS; do
-            if [[ " $SERVERS " == *" switchboard "* && "$key" != lost ]]; then
+        for p in $RATIOS; do
+            if [[ " $SERVERS " == *" switchboard "* && "$key" != lost && "$key" != cpuspread ]]; then
                 printf ' %s |' "$(ratio "$(med switchboard "$key")" "$(med "$p" "$key")")"
             else printf ' – |'; fi
         done
@@ -592,6 +782,20 @@ DETAILS="$WORK/details.md"
         [ "$n" != echo ] && printf '; answers: %s' "${CHECK[$n]:-not checked}"
         printf '\n'
     done
+    if [ "$BASELINE" = 1 ]; then
+        # Base and new ran one right after the other in each round: their ratio per round
+        # cancels what drifted between rounds.
+        cpu_r=() udp_r=()
+        for r in $(seq "$RUNS"); do
+            cpu_r+=("$(echo "${M[switchboard,cpu,$r]:-} ${M[base,cpu,$r]:-}" | awk 'NF == 2 && $2 > 0 { printf "%.3f", $1 / $2 }')")
+            udp_r+=("$(echo "${M[switchboard,udp,$r]:-} ${M[base,udp,$r]:-}" | awk 'NF == 2 && $2 > 0 { printf "%.3f", $1 / $2 }')")
+        done
+        echo
+        echo "Paired per round, new/base (the two measured one right after the other):" \
+             "server µs per answered query $(printf '%s ' "${cpu_r[@]}" | sed 's/ *$//; s/ /, /g')" \
+             "(median **$(median "${cpu_r[@]}" | awk '{ printf "%.3f", $1 }')**); UDP queries/s" \
+             "$(printf '%s ' "${udp_r[@]}" | sed 's/ *$//; s/ /, /g') (median $(median "${udp_r[@]}" | awk '{ printf "%.3f", $1 }'))."
+    fi
 } >"$DETAILS"
 
 echo
@@ -601,6 +805,12 @@ cat "$DETAILS"
 
 if [ "$RECORD" = 1 ]; then
     ver_sb="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+    # Uncommitted changes (other than results) make the build differ from the commit it names.
+    git -C "$ROOT" diff --quiet HEAD -- . ':!bench/RESULTS.md' 2>/dev/null || ver_sb="$ver_sb + uncommitted changes"
+    hw="not available (perf stat: no hardware counters in this VM), so CPU time is the metric"
+    if command -v perf >/dev/null && perf stat -x, -e instructions true 2>&1 | grep -q '^[0-9]'; then
+        hw="available (perf stat -e instructions) but not used by this script yet"
+    fi
     ver_knot="$(knotd --version 2>&1 | awk "NR == 1 { print \$NF }" || true)"
     ver_nsd="$(nsd -v 2>&1 | awk "NR == 1 { print \$NF }" || true)"
     ver_pdns="$(dpkg-query -W -f='${Version}' pdns-server 2>/dev/null || echo '?')"
@@ -609,7 +819,9 @@ if [ "$RECORD" = 1 ]; then
     pdns_s="$(cat "$DATA/pdns/load_seconds" 2>/dev/null || echo '–')"
     {
         echo
-        if [ "$MODE" = quick ]; then
+        if [ "$BASELINE" = 1 ]; then
+            echo "## DNS before/after: Switchboard $ver_sb against $BASE_LABEL$([ -n "$PEERS" ] && echo " (with$(for p in $PEERS; do printf ' %s' "$(label "$p")"; done))")$([ "$MODE" = quick ] && echo " — QUICK RUN, small dataset") ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+        elif [ "$MODE" = quick ]; then
             echo "## DNS side by side — QUICK RUN, small dataset, not the issue-7 figures ($(date -u '+%Y-%m-%d %H:%M UTC'))"
         else
             echo "## DNS side by side with Knot, NSD and PowerDNS ($(date -u '+%Y-%m-%d %H:%M UTC'))"
@@ -632,19 +844,31 @@ if [ "$RECORD" = 1 ]; then
              "server's threads and processes (/proc/PID/stat) over the UDP run ÷ answered queries." \
              "Ratios are Switchboard/peer (queries/s: higher is better; µs, latency, start, memory: lower)."
         [ -n "$PDNS_NOTE" ] && echo "PowerDNS left out: $PDNS_NOTE"
+        if [ "$BASELINE" = 1 ]; then
+            echo "Before/after: new = this tree at $ver_sb (\`${BINARY#$ROOT/}\`), base = ${BASE_SHA:-$BASE_BINARY}" \
+                 "(\`$(echo "$BASE_BINARY" | sed "s#^$CACHE/#CACHE/#")\`$([ -n "$BASE_SHA" ] && echo ", built RelWithDebInfo from a worktree of that commit"))." \
+                 "Base answers from $BASE_DATA_NOTE. In each round the two run one right after the other, in" \
+                 "the order base, new in odd rounds and new, base in even ones; new/base < 1 means the new build" \
+                 "is cheaper (µs) or slower (queries/s). The machine is shared: other engineers' builds and tests" \
+                 "ran during this run (load average $LOADAVG before, $LOADAVG_AFTER after; the per-run CPU 0/1" \
+                 "figures below show how much), which is why the paired ratios and medians are the figures." \
+                 "Hardware counters (instructions per query): $hw."
+        fi
         echo
         cat "$TABLE"
         echo
         cat "$DETAILS"
         echo
-        echo "Commands (PORT chosen per start, DATA = the cached dataset dir, CONF = the server's"
+        echo "Commands (PORT chosen per start, DATA = the cached dataset dir$([ "$BASE_DATA" != "$DATA" ] && echo ", BASE_DATA = the baseline's"), CONF = the server's"
         echo "config as bench/run.sh writes it in server_cmd()):"
         echo
         echo "    build-bench/bench/sb_bench_load --out DATA --domains $DOMAINS --numbers $NUMBERS --queries $QUERIES --seed $SEED"
         echo "    ${BINARY#$ROOT/} compact --data DATA/switchboard"
         echo "    pdnsutil --config-dir=CONF load-zone ZONE DATA/zones/ZONE.zone   (each zone of DATA/zones.list)"
+        own_data=""
+        [ "$BASE_DATA" = "$DATA" ] || own_data="s#$BASE_DATA#BASE_DATA#g;"
         for n in $ALL; do
-            [ -f "$WORK/$n.cmd" ] && echo "    nice -n -10 taskset -c 0 $(sed "s#$DATA#DATA#g; s#$WORK/$n#CONF#g; s#$ROOT/##g" "$WORK/$n.cmd" |
+            [ -f "$WORK/$n.cmd" ] && echo "    nice -n -10 taskset -c 0 $(sed "$own_data s#$DATA#DATA#g; s#$WORK/$n#CONF#g; s#$ROOT/##g; s#$CACHE/#CACHE/#g" "$WORK/$n.cmd" |
                 sed -E 's/127\.0\.0\.1([:@ ])[0-9]+/127.0.0.1\1PORT/g; s/ [0-9]{5}$/ PORT/')"
         done
         echo "    nice -n -10 taskset -c 1 dnsperf -s 127.0.0.1 -p PORT -d DATA/queries.txt -c 16 -q 200 -l $SECONDS_RUN   (and -m tcp; -Q $LAT_QPS -v)"
