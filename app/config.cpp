@@ -56,7 +56,8 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "server.user",
                                           "log.level",
                                           "log.target",
-                                          "metrics.listen"};
+                                          "metrics.listen",
+                                          "catalog.zone"};
 
 unsigned to_unsigned(const std::string& text, const std::string& key) {
     try {
@@ -175,6 +176,9 @@ Config load_config(const std::filesystem::path& file) {
     }
     if (auto v = tree.get_optional<std::string>("dns.tcp_max_connections")) {
         c.dns_tcp_max_connections = to_unsigned(*v, "[dns] tcp_max_connections");
+    }
+    if (auto v = tree.get_optional<std::string>("catalog.zone"); v && !v->empty()) {
+        c.catalog_zone = *v;
     }
     if (auto v = tree.get_optional<std::string>("soap.listen")) {
         c.soap = parse_endpoint(*v, "[soap] listen");
