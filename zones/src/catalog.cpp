@@ -210,18 +210,18 @@ void configure_catalog(store::WriteTxn& txn, const std::optional<std::string>& n
             }
         }
     }
-    std::set<std::string> ids;
+    std::set<std::string> listed_members;
     for (const auto& [id, member] : listed(txn)) {
         if (present.count(member) == 0) {
             txn.del(store::Table::Meta, member_key(id));
+            rebuild_member(txn, catalog, id);
             changed = true;
         } else {
-            ids.insert(member);
+            listed_members.insert(member);
         }
-        rebuild_member(txn, catalog, id);
     }
     for (const auto& member : present) {
-        if (ids.count(member) == 0) {
+        if (listed_members.count(member) == 0) {
             const std::string id = catalog_member_id(member);
             txn.put(store::Table::Meta, member_key(id), member);
             rebuild_member(txn, catalog, id);
