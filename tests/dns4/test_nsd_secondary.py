@@ -17,8 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dns4lib import (ZONE_NAMES, ZONES, cleanup, make_query, parse_args, query,  # noqa: E402
                      start_nsd, start_switchboard, tempdir)
-from test_dnssec import ZONES as SIGNED, battery, concise, dname_wildcard_allowance  # noqa
-from test_dnssec import sign  # noqa: E402
+from test_dnssec import ZONES as SIGNED, battery, compare_signed, concise, sign  # noqa
 from test_nsd_diff import Case, Tally, compare  # noqa: E402
 
 
@@ -73,14 +72,7 @@ def main():
                      if pending else [], None)
         rng = random.Random(15)
         for zone, _ in signed:
-            cases = battery(zone)
-            for case in rng.sample(cases, 150):
-                ours = query(sb.port, case.msg, tcp=case.tcp)
-                theirs = query(nsd.port, case.msg, tcp=case.tcp)
-                errors, _, allowance = compare(case, ours, theirs)
-                if errors and dname_wildcard_allowance(case, errors, ours, zone):
-                    errors, allowance = [], "NSEC proof of a wildcard reached via DNAME"
-                tally.record(case, concise(errors, ours, theirs), allowance)
+            compare_signed(tally, zone, rng.sample(battery(zone), 150), sb.port, nsd.port)
         for zone, _ in unsigned:
             for case in unsigned_cases(zone):
                 ours = query(sb.port, case.msg, tcp=case.tcp)
