@@ -19,6 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dns4lib import KNOTD, Proc, cleanup, free_port, make_query, query, start_switchboard  # noqa
 from dns4lib import tempdir  # noqa
+from test_nsd_diff import Tally  # noqa: E402
 
 CATALOG = "catalog.switchboard.invalid"
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
@@ -154,16 +155,8 @@ def main():
     binary = os.path.abspath(args.binary)
     sb_dir, knot_dir = tempdir("dns4-cat-sb-"), tempdir("dns4-cat-knot-")
     sb = knot = None
-    passed = failed = 0
-
-    def check(ok, what):
-        nonlocal passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print("FAIL " + what)
-
+    tally = Tally()
+    check = tally.check
     try:
         sb, knot = setup(binary, sb_dir, knot_dir)
         # Knot does not answer queries for a catalog it interprets: its log shows the transfer.
@@ -207,10 +200,10 @@ def main():
               % (len(names), len(missing), missing[:5]))
         print("%d zones added in %.1f s; all served by Knot %.1f s later"
               % (len(names), added, took or -1))
-        if failed and os.environ.get("DNS4_DEBUG"):
+        if tally.failed and os.environ.get("DNS4_DEBUG"):
             print(knot.output()[-4000:])
-        print("%d passed, %d failed" % (passed, failed))
-        return 1 if failed else 0
+        tally.report("Knot as a catalog consumer: ")
+        return 1 if tally.failed else 0
     finally:
         cleanup((knot, sb), (sb_dir, knot_dir))
 
