@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "zones/zones.hpp"
+
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <fcntl.h>
@@ -178,7 +180,14 @@ Config load_config(const std::filesystem::path& file) {
         c.dns_tcp_max_connections = to_unsigned(*v, "[dns] tcp_max_connections");
     }
     if (auto v = tree.get_optional<std::string>("catalog.zone"); v && !v->empty()) {
-        c.catalog_zone = *v;
+        try {
+            c.catalog_zone = zones::canonical_name(*v, "[catalog] zone");
+        } catch (const zones::InvalidValue& e) {
+            throw std::runtime_error(e.what());
+        }
+        if (c.catalog_zone->empty()) {
+            throw std::runtime_error("[catalog] zone: the root cannot be the catalog zone");
+        }
     }
     if (auto v = tree.get_optional<std::string>("soap.listen")) {
         c.soap = parse_endpoint(*v, "[soap] listen");
