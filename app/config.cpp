@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "zones/zones.hpp"
+
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <fcntl.h>
@@ -56,7 +58,8 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "server.user",
                                           "log.level",
                                           "log.target",
-                                          "metrics.listen"};
+                                          "metrics.listen",
+                                          "catalog.zone"};
 
 unsigned to_unsigned(const std::string& text, const std::string& key) {
     try {
@@ -175,6 +178,16 @@ Config load_config(const std::filesystem::path& file) {
     }
     if (auto v = tree.get_optional<std::string>("dns.tcp_max_connections")) {
         c.dns_tcp_max_connections = to_unsigned(*v, "[dns] tcp_max_connections");
+    }
+    if (auto v = tree.get_optional<std::string>("catalog.zone"); v && !v->empty()) {
+        try {
+            c.catalog_zone = zones::canonical_name(*v, "[catalog] zone");
+        } catch (const zones::InvalidValue& e) {
+            throw std::runtime_error(e.what());
+        }
+        if (c.catalog_zone->empty()) {
+            throw std::runtime_error("[catalog] zone: the root cannot be the catalog zone");
+        }
     }
     if (auto v = tree.get_optional<std::string>("soap.listen")) {
         c.soap = parse_endpoint(*v, "[soap] listen");

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,8 @@ struct Config {
     std::string dns_cookie_secret;
     unsigned dns_cookie_rotation = 3600;
     std::size_t map_size_mb = 65536;
+    // [catalog] zone: the RFC 9432 catalog zone's name; none: no catalog (zones/catalog.hpp).
+    std::optional<std::string> catalog_zone;
     std::string server_user;                      // [server] user: run as, once bound
     log::Level log_level = log::Level::Info;      // [log] level
     log::Target log_target = log::Target::Stderr; // [log] target: stderr | journal

@@ -12,11 +12,14 @@
 #include "provisioning/provisioning.hpp"
 #include "store/store.hpp"
 #include "zone_command.hpp"
+#include "zones/catalog.hpp"
+#include "zones/zones.hpp"
 
 #include <pthread.h>
 
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -144,6 +147,15 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
     store::Options store_options;
     store_options.map_size = config.map_size_mb << 20;
     store::Env env(data, store_options);
+    try {
+        // The catalog follows the ini: created, renamed, or dropped, and brought up to date.
+        env.write([&](store::WriteTxn& txn) {
+            zones::configure_catalog(txn, config.catalog_zone,
+                                     static_cast<std::int64_t>(std::time(nullptr)));
+        });
+    } catch (const zones::InvalidValue& e) {
+        throw std::runtime_error(std::string("[catalog] zone: ") + e.what());
+    }
 
     std::optional<dnsd::Server> dns;
     std::optional<prov::Server> soap;

@@ -29,9 +29,20 @@ std::string zone_name(const std::string& text) {
     }
 }
 
+// The catalog zone (zones/catalog.hpp) is derived from the zones served: no port writes it.
+void refuse_catalog(const std::optional<ZoneRow>& zone) {
+    if (zone && zone->kind == store::ZoneKind::Catalog) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "zone: " + zone->name +
+                           " is the catalog zone (RFC 9432); it lists the zones served and "
+                           "changes with them, so it is not managed over SOAP");
+    }
+}
+
 template <class Txn>
 ZoneRow load_zone(const Txn& txn, const Caller& caller, const std::string& name) {
     auto zone = store::get_zone(txn, name);
+    refuse_catalog(zone);
     if (!zone || zone->kind != store::ZoneKind::Dns ||
         !may_access(caller, zone->customer, zone->reseller)) {
         throw ApiError(ErrorCode::DnsZoneNotFound, "DNS zone " + name + " does not exist");
@@ -254,7 +265,9 @@ DnsService::DnsService(store::Env& env, DnsDefaults defaults)
 void DnsService::add_zone(const Caller& caller, const ZoneInput& in) {
     const std::string name = zone_name(in.name);
     env_.write([&](store::WriteTxn& txn) {
-        if (store::get_zone(txn, name)) {
+        const auto existing = store::get_zone(txn, name);
+        refuse_catalog(existing);
+        if (existing) {
             throw ApiError(ErrorCode::DnsZoneExists, "DNS zone " + name + " already exists");
         }
         ZoneRow row;

@@ -77,6 +77,18 @@ TEST_CASE("config: [log], [metrics] and [server] keys, bad values refused", "[ap
     CHECK_THROWS_WITH(app::load_config(ini), Catch::Contains("[metrics] listen"));
 }
 
+TEST_CASE("config: [catalog] zone, off when absent, a bad name refused", "[app]") {
+    test::TempDir dir;
+    const auto ini = dir.path() / "sb.ini";
+    CHECK_FALSE(app::load_config(dir.path() / "none.ini").catalog_zone);
+    write(ini, "[catalog]\nzone = Catalog.Switchboard.INVALID.\n");
+    CHECK(app::load_config(ini).catalog_zone == "catalog.switchboard.invalid");
+    write(ini, "[catalog]\nzone = a..b\n");
+    CHECK_THROWS_WITH(app::load_config(ini), Catch::Contains("[catalog] zone"));
+    write(ini, "[catalog]\nzone = .\n");
+    CHECK_THROWS_WITH(app::load_config(ini), Catch::Contains("root"));
+}
+
 TEST_CASE("config: TSIG keys a server would refuse are found before it starts", "[app]") {
     CHECK(app::tsig_key_problem("k1:hmac-sha256:c2VjcmV0c2VjcmV0c2VjcmV0").empty());
     CHECK_THAT(app::tsig_key_problem("k1"), Catch::Contains("NAME:hmac-sha256:BASE64"));

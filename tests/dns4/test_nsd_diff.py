@@ -213,6 +213,10 @@ class Tally:
             if allowance:
                 self.allowed[allowance] = self.allowed.get(allowance, 0) + 1
 
+    def check(self, ok, what):
+        """Records one yes/no finding described by `what`."""
+        self.record(Case(what, None), [] if ok else ["failed"], None)
+
     def report(self, what=""):
         for reason, n in sorted(self.allowed.items()):
             print("allowed difference, %d queries: %s" % (n, reason))

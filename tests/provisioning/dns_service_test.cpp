@@ -3,6 +3,7 @@
 #include "api_error.hpp"
 #include "provisioning/services.hpp"
 #include "temp_dir.hpp"
+#include "zones/catalog.hpp"
 #include "zones/node.hpp"
 #include "zones/zones.hpp"
 
@@ -159,4 +160,30 @@ TEST_CASE("updating a record moves its data and keeps its id", "[prov]") {
     CHECK_FALSE(f.node("sip.example.com"));
     REQUIRE(f.node("sip2.example.com"));
     CHECK(f.dns.get_record(f.admin, id).ttl == 600);
+}
+
+TEST_CASE("a zone added or deleted over DnsPort is in the catalog in the same commit; the "
+          "catalog itself is refused",
+          "[prov][catalog]") {
+    Fixture f;
+    const std::string catalog = "catalog.switchboard.invalid";
+    f.env.write([&](store::WriteTxn& txn) { zones::configure_catalog(txn, catalog, 1700000000); });
+    const std::string member = zones::catalog_member_id("example.com") + ".zones." + catalog;
+    CHECK_FALSE(f.node(member));
+    f.add_zone("example.com");
+    CHECK(f.node(member));
+    f.dns.delete_zone(f.admin, "example.com");
+    CHECK_FALSE(f.node(member));
+
+    CHECK(code_of([&] { f.add_zone(catalog); }) == ErrorCode::InvalidArgument);
+    CHECK(code_of([&] { f.dns.delete_zone(f.admin, catalog); }) == ErrorCode::InvalidArgument);
+    prov::RecordInput r;
+    r.zone = catalog;
+    r.name = "x";
+    r.type = "TXT";
+    r.value = "no";
+    CHECK(code_of([&] { f.dns.add_record(f.admin, r); }) == ErrorCode::InvalidArgument);
+    CHECK(f.node(catalog)); // still there
+    CHECK(f.node("version." + catalog));
+    CHECK_FALSE(f.node("x." + catalog));
 }

@@ -1,5 +1,6 @@
 #include "zones/compile.hpp"
 
+#include "zones/catalog.hpp"
 #include "zones/dnssec.hpp"
 #include "zones/enum.hpp"
 #include "zones/journal.hpp"
@@ -60,6 +61,17 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     std::uint8_t flags = 0;
 
     const auto apex = store::get_zone(txn, owner);
+    const bool was_apex = old_node && (NodeView(*old_node).flags() & NodeApex);
+    const auto catalog = catalog_name(txn);
+    if (catalog && owner != *catalog) {
+        // A zone apex appearing or going is a zone created or deleted, whichever port did it:
+        // the catalog follows in the same transaction.
+        if (apex && !was_apex) {
+            catalog_member_added(txn, *catalog, owner);
+        } else if (!apex && was_apex) {
+            catalog_member_removed(txn, *catalog, owner);
+        }
+    }
     if (apex) {
         flags |= NodeApex;
         node.add(RRType::SOA, apex->ttl, soa_rdata_of(*apex));
@@ -71,7 +83,7 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
         for (const auto& ns : apex->nameservers) {
             node.add(RRType::NS, ns_ttl, name_to_wire(ns));
         }
-    } else if (old_node && (NodeView(*old_node).flags() & NodeApex)) {
+    } else if (was_apex) {
         set_apex_ns_ttl(txn, owner, std::nullopt); // the zone was deleted
     }
 
@@ -100,6 +112,9 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
         has_ns = has_ns || type == RRType::NS;
         has_dname = has_dname || type == RRType::DNAME;
         node.add(type, ttl, rec->rdata);
+    }
+    if (catalog && owner.size() > catalog->size() && in_zone(owner, *catalog)) {
+        catalog_node(txn, *catalog, owner, node);
     }
     if (const auto v = txn.get(store::Table::EnumNumbers, key)) {
         const auto number = store::decode_enum_number(*v);

@@ -3,6 +3,7 @@
 
 #include "ldns_rr.hpp"
 #include "store/tables.hpp"
+#include "zones/catalog.hpp"
 #include "zones/compile.hpp"
 #include "zones/node.hpp"
 
@@ -185,6 +186,10 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
     const std::string& zname = result.zone;
 
     // The zone row: new, or the existing one with its records replaced.
+    if (const auto catalog = catalog_name(txn); catalog && *catalog == zname) {
+        throw InvalidValue("zone", zname + " is the catalog zone, derived from the zones served; "
+                                           "it cannot be imported");
+    }
     auto existing = store::get_zone(txn, zname);
     if (existing && existing->kind != store::ZoneKind::Dns) {
         throw InvalidValue("zone", zname + " is an ENUM range's zone");

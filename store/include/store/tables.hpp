@@ -13,8 +13,9 @@
 namespace sb::store {
 
 enum class ZoneKind : std::uint8_t {
-    Dns = 0,  // a DnsPort zone
-    Enum = 1, // the zone of an ENUM range (EnumPort owns it)
+    Dns = 0,     // a DnsPort zone
+    Enum = 1,    // the zone of an ENUM range (EnumPort owns it)
+    Catalog = 2, // the RFC 9432 catalog zone, derived (zones/catalog.hpp); no port writes it
 };
 
 // Table::Zones, key = name (canonical text, no trailing dot).
