@@ -42,6 +42,11 @@ int serve(struct soap* soap, const char* operation, F&& body);
 
 int internal_fault(struct soap* soap, const char* operation, const char* what);
 
+// serve() for a paged query (getZones, getAccounts...); defined below.
+template <class Query, class Array, class Item, class Get>
+int serve_page(struct soap* soap, const char* operation, const Query* query, int& total, Array& out,
+               Item* (*allocate)(struct soap*, int), Get&& get);
+
 // The audit log: one structured line on stderr per change (add/update/delete/set/remove) and
 // per failed login — who, as whom, from where, what, on which object, with which result.
 // An entry point names the object it changes with audit_note(soap, "zone example.com").
@@ -91,4 +96,18 @@ int sb::prov::serve(struct soap* soap, const char* operation, F&& body) {
         audit(soap, operation, known ? &caller : nullptr, static_cast<int>(ErrorCode::Internal));
         return internal_fault(soap, operation, e.what());
     }
+}
+
+#include "soap_util.hpp"
+
+// A paged query's entry point: `get(caller, filter, range, order)` with the query's filter
+// (its codec's from_soap, found by argument-dependent lookup), range and order; the page goes
+// to the response's total and array.
+template <class Query, class Array, class Item, class Get>
+int sb::prov::serve_page(struct soap* soap, const char* operation, const Query* query, int& total,
+                         Array& out, Item* (*allocate)(struct soap*, int), Get&& get) {
+    return serve(soap, operation, [&](const Caller& caller) {
+        fill_page(soap, total, out, get(caller, from_soap(query), range_of(query), order_of(query)),
+                  allocate);
+    });
 }

@@ -126,11 +126,9 @@ int dns__getZone(struct soap* soap, std::string zone, dns__getZoneResponse& out)
 }
 
 int dns__getZones(struct soap* soap, ngnpro__DnsZoneQuery* query, dns__getZonesResponse& out) {
-    return serve(soap, "DnsPort.getZones", [&](const Caller& caller) {
-        const auto page =
-            context(soap).dns.get_zones(caller, from_soap(query), range_of(query), order_of(query));
-        fill_page(soap, out.return_.total, out.return_.zones, page, soap_new_ngnpro__DnsZone);
-    });
+    return serve_page(soap, "DnsPort.getZones", query, out.return_.total, out.return_.zones,
+                      soap_new_ngnpro__DnsZone,
+                      [&](auto&&... a) { return context(soap).dns.get_zones(a...); });
 }
 
 int dns__addRecord(struct soap* soap, ngnpro__DnsRecord* record, dns__addRecordResponse&) {
@@ -166,11 +164,9 @@ int dns__getRecord(struct soap* soap, int recordId, dns__getRecordResponse& out)
 
 int dns__getRecords(struct soap* soap, ngnpro__DnsRecordQuery* query,
                     dns__getRecordsResponse& out) {
-    return serve(soap, "DnsPort.getRecords", [&](const Caller& caller) {
-        const auto page = context(soap).dns.get_records(caller, from_soap(query), range_of(query),
-                                                        order_of(query));
-        fill_page(soap, out.return_.total, out.return_.records, page, soap_new_ngnpro__DnsRecord);
-    });
+    return serve_page(soap, "DnsPort.getRecords", query, out.return_.total, out.return_.records,
+                      soap_new_ngnpro__DnsRecord,
+                      [&](auto&&... a) { return context(soap).dns.get_records(a...); });
 }
 
 // Fancy records (MBOXFW e-mail forwarding, URL redirects) need a mail and web service this

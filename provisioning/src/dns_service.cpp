@@ -335,9 +335,7 @@ void DnsService::delete_zone(const Caller& caller, const std::string& text) {
 }
 
 store::ZoneRow DnsService::get_zone(const Caller& caller, const std::string& text) {
-    const std::string name = zone_name(text);
-    store::ReadTxn txn(env_);
-    return load_zone(txn, caller, name);
+    return load_zone(store::ReadTxn(env_), caller, zone_name(text));
 }
 
 Page<ZoneRow> DnsService::get_zones(const Caller& caller, const ZoneFilter& f, Range range,
@@ -411,8 +409,7 @@ void DnsService::delete_record(const Caller& caller, std::uint64_t id) {
 }
 
 store::RecordRow DnsService::get_record(const Caller& caller, std::uint64_t id) {
-    store::ReadTxn txn(env_);
-    return load_record(txn, caller, id);
+    return load_record(store::ReadTxn(env_), caller, id);
 }
 
 Page<RecordRow> DnsService::get_records(const Caller& caller, const RecordFilter& f, Range range,

@@ -123,28 +123,28 @@ int enm__deleteRange(struct soap* soap, ngnpro__EnumRangeId* range, enm__deleteR
 }
 
 int enm__getRanges(struct soap* soap, ngnpro__EnumRangeQuery* query, enm__getRangesResponse& out) {
-    return serve(soap, "EnumPort.getRanges", [&](const Caller& caller) {
-        const auto page = context(soap).enums.get_ranges(caller, from_soap(query), range_of(query),
-                                                         order_of(query));
-        fill_page(soap, out.return_.total, out.return_.ranges, page, soap_new_ngnpro__EnumRange);
-    });
+    return serve_page(soap, "EnumPort.getRanges", query, out.return_.total, out.return_.ranges,
+                      soap_new_ngnpro__EnumRange,
+                      [&](auto&&... a) { return context(soap).enums.get_ranges(a...); });
+}
+
+// The number a change names, noted for the audit log.
+static const ngnpro__EnumNumber& noted(struct soap* soap, const ngnpro__EnumNumber* number) {
+    const auto& n = required(number, "number");
+    audit_note(soap, "number " + n.id.number + " " + n.id.tld + " mappings " +
+                         std::to_string(n.mappings.__size));
+    return n;
 }
 
 int enm__addNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__addNumberResponse&) {
     return serve(soap, "EnumPort.addNumber", [&](const Caller& caller) {
-        const auto& n = required(number, "number");
-        audit_note(soap, "number " + n.id.number + " " + n.id.tld + " mappings " +
-                             std::to_string(n.mappings.__size));
-        context(soap).enums.add_number(caller, from_soap(n));
+        context(soap).enums.add_number(caller, from_soap(noted(soap, number)));
     });
 }
 
 int enm__updateNumber(struct soap* soap, ngnpro__EnumNumber* number, enm__updateNumberResponse&) {
     return serve(soap, "EnumPort.updateNumber", [&](const Caller& caller) {
-        const auto& n = required(number, "number");
-        audit_note(soap, "number " + n.id.number + " " + n.id.tld + " mappings " +
-                             std::to_string(n.mappings.__size));
-        context(soap).enums.update_number(caller, from_soap(n));
+        context(soap).enums.update_number(caller, from_soap(noted(soap, number)));
     });
 }
 
@@ -165,9 +165,7 @@ int enm__getNumber(struct soap* soap, ngnpro__EnumId* id, enm__getNumberResponse
 
 int enm__getNumbers(struct soap* soap, ngnpro__EnumNumberQuery* query,
                     enm__getNumbersResponse& out) {
-    return serve(soap, "EnumPort.getNumbers", [&](const Caller& caller) {
-        const auto page = context(soap).enums.get_numbers(caller, from_soap(query), range_of(query),
-                                                          order_of(query));
-        fill_page(soap, out.return_.total, out.return_.numbers, page, soap_new_ngnpro__EnumNumber);
-    });
+    return serve_page(soap, "EnumPort.getNumbers", query, out.return_.total, out.return_.numbers,
+                      soap_new_ngnpro__EnumNumber,
+                      [&](auto&&... a) { return context(soap).enums.get_numbers(a...); });
 }

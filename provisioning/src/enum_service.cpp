@@ -5,6 +5,8 @@
 #include "zones/enum.hpp"
 #include "zones/zones.hpp"
 
+#include <utility>
+
 namespace sb::prov {
 
 namespace {
@@ -49,8 +51,24 @@ std::string tld_of(const std::string& text) {
     }
 }
 
+// A range's or a number's key as the caller wrote it: (digits, tld), each checked.
+std::pair<std::string, std::string> digits_and_tld(const std::string& text, const char* field,
+                                                   const std::string& tld_text) {
+    return {digits(text, field), tld_of(tld_text)};
+}
+
 std::string range_label(const std::string& prefix, const std::string& tld) {
     return "ENUM range " + prefix + " in " + tld;
+}
+
+// The row when it exists and the caller may see it; else `code`, "<what> does not exist" (a row
+// of another tenant is not revealed).
+template <class Row>
+Row visible(std::optional<Row> row, const Caller& caller, ErrorCode code, const std::string& what) {
+    if (!row || !may_access(caller, row->customer, row->reseller)) {
+        throw ApiError(code, what + " does not exist");
+    }
+    return std::move(*row);
 }
 
 template <class Txn>
@@ -63,11 +81,8 @@ std::optional<EnumRangeRow> find_range(const Txn& txn, const std::string& tld,
 template <class Txn>
 EnumRangeRow load_range(const Txn& txn, const Caller& caller, const std::string& tld,
                         const std::string& prefix) {
-    auto range = find_range(txn, tld, prefix);
-    if (!range || !may_access(caller, range->customer, range->reseller)) {
-        throw ApiError(ErrorCode::EnumRangeNotFound, range_label(prefix, tld) + " does not exist");
-    }
-    return *range;
+    return visible(find_range(txn, tld, prefix), caller, ErrorCode::EnumRangeNotFound,
+                   range_label(prefix, tld));
 }
 
 template <class Txn>
@@ -101,12 +116,8 @@ std::optional<EnumNumberRow> find_number(const Txn& txn, const std::string& numb
 template <class Txn>
 EnumNumberRow load_number(const Txn& txn, const Caller& caller, const std::string& number,
                           const std::string& tld) {
-    auto row = find_number(txn, number, tld);
-    if (!row || !may_access(caller, row->customer, row->reseller)) {
-        throw ApiError(ErrorCode::EnumNumberNotFound,
-                       "ENUM number " + number + " in " + tld + " does not exist");
-    }
-    return *row;
+    return visible(find_number(txn, number, tld), caller, ErrorCode::EnumNumberNotFound,
+                   "ENUM number " + number + " in " + tld);
 }
 
 void check_digit_limits(const std::uint32_t min_digits, const std::uint32_t max_digits,
@@ -324,8 +335,7 @@ void EnumService::update_range(const Caller& caller, const EnumRangeInput& in) {
 
 void EnumService::delete_range(const Caller& caller, const std::string& prefix_text,
                                const std::string& tld_text) {
-    const std::string prefix = digits(prefix_text, "prefix");
-    const std::string tld = tld_of(tld_text);
+    const auto [prefix, tld] = digits_and_tld(prefix_text, "prefix", tld_text);
     env_.write([&](store::WriteTxn& txn) {
         const EnumRangeRow range = load_range(txn, caller, tld, prefix);
         if (range.used > 0) {
@@ -439,8 +449,7 @@ void EnumService::update_number(const Caller& caller, const EnumNumberInput& in)
 
 void EnumService::delete_number(const Caller& caller, const std::string& number_text,
                                 const std::string& tld_text) {
-    const std::string number = digits(number_text, "number");
-    const std::string tld = tld_of(tld_text);
+    const auto [number, tld] = digits_and_tld(number_text, "number", tld_text);
     env_.write([&](store::WriteTxn& txn) {
         const EnumNumberRow row = load_number(txn, caller, number, tld);
         const std::string owner = zones::e164_name(number, tld);

@@ -2,8 +2,6 @@
 // row's fields().
 #include "provisioning/rows.hpp"
 
-#include <lmdb.h>
-
 #include <type_traits>
 
 namespace sb::prov {
@@ -75,7 +73,7 @@ struct Decoder {
     void operator()(bool& v) {
         const std::uint8_t b = r.u8();
         if (b > 1) {
-            throw Error("bad boolean in SIP row", MDB_CORRUPTED);
+            throw Error::corrupted("bad boolean in SIP row");
         }
         v = b == 1;
     }
@@ -86,7 +84,7 @@ struct Decoder {
     void operator()(std::vector<T>& items) {
         const std::uint32_t n = r.u32();
         if (n > remaining) {
-            throw Error("element count beyond the end of a SIP row", MDB_CORRUPTED);
+            throw Error::corrupted("element count beyond the end of a SIP row");
         }
         items.clear();
         items.resize(n);
@@ -113,13 +111,13 @@ template <class T>
 void decode_row(std::string_view value, T& out, std::uint8_t format, const char* what) {
     Reader r(value);
     if (r.u8() != format) {
-        throw Error(std::string("unknown ") + what + " row format", MDB_CORRUPTED);
+        throw Error::corrupted(std::string("unknown ") + what + " row format");
     }
     out = T{};
     Decoder d{r, value.size()};
     T::fields(out, d);
     if (!r.done()) {
-        throw Error(std::string("trailing bytes in ") + what + " row", MDB_CORRUPTED);
+        throw Error::corrupted(std::string("trailing bytes in ") + what + " row");
     }
 }
 

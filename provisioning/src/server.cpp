@@ -9,11 +9,25 @@
 
 namespace sb::prov {
 
-struct Server::Impl {
-    Impl(store::Env& env, const Options& o)
+namespace {
+
+// What both servers hold: the services and the gSOAP context requests are served with (the
+// HTTP front's workers serve on copies of it).
+struct Core {
+    Core(store::Env& env, const Options& o)
         : ctx(env, o)
-        , prototype(serving_context(o))
-        , pool(ctx, prototype, o.threads, o.max_xml_depth)
+        , soap(serving_context(o)) {}
+
+    Context ctx;
+    SoapContext soap;
+};
+
+} // namespace
+
+struct Server::Impl : Core {
+    Impl(store::Env& env, const Options& o)
+        : Core(env, o)
+        , pool(ctx, soap, o.threads, o.max_xml_depth)
         , front(o, pool, ctx.metrics) {}
 
     // The workers go first: they post answers to the front's I/O context.
@@ -22,8 +36,6 @@ struct Server::Impl {
     Impl(const Impl&) = delete;
     Impl& operator=(const Impl&) = delete;
 
-    Context ctx;
-    SoapContext prototype;
     WorkerPool pool;
     HttpFront front;
 };
@@ -50,16 +62,13 @@ void Server::reload_certificate() {
     impl_->front.reload_certificate();
 }
 
-struct MemoryServer::Impl {
+struct MemoryServer::Impl : Core {
     Impl(store::Env& env, const Options& o)
-        : ctx(env, o)
-        , soap(serving_context(o))
+        : Core(env, o)
         , request(ctx, o.max_xml_depth) {
         use(soap.get(), request);
     }
 
-    Context ctx;
-    SoapContext soap;
     Request request;
 };
 

@@ -356,16 +356,13 @@ void SipDomainService::delete_domain(const Caller& caller, const std::string& do
 
 Page<SipDomainView> SipDomainService::get_domains(const Caller& caller, const SipDomainFilter& f,
                                                   Range range, const OrderBy& order) {
-    store::ReadTxn txn(env_);
-    std::vector<SipDomainRow> rows;
-    for (auto& d : rows_with_prefix<SipDomainRow>(txn, Table::SipDomains, "")) {
-        if (!may_access(caller, d.customer, d.reseller) || !matches(f.domain, d.domain) ||
-            (f.customer != 0 && d.customer != f.customer) ||
-            (f.reseller != 0 && d.reseller != f.reseller)) {
-            continue;
-        }
-        rows.push_back(std::move(d));
-    }
+    auto rows = visible_rows<SipDomainRow>(
+        store::ReadTxn(env_), caller, Table::SipDomains,
+        [&](const SipDomainRow& d) {
+            return matches(f.domain, d.domain) && (f.customer == 0 || d.customer == f.customer) &&
+                   (f.reseller == 0 || d.reseller == f.reseller);
+        },
+        [](SipDomainRow& d) { return std::move(d); });
     const auto view = [](const SipDomainRow& d) { return view_of<SipDomainView>(d); };
     if (order.attribute == "changeDate") {
         return page_of(
@@ -683,18 +680,17 @@ std::vector<SipAliasView> SipAliasService::aliases_for_account(const Caller& cal
 
 Page<SipAliasView> SipAliasService::get_aliases(const Caller& caller, const SipAliasFilter& f,
                                                 Range range, const OrderBy& order) {
-    store::ReadTxn txn(env_);
-    std::vector<SipAliasView> rows;
-    for (auto& a : rows_with_prefix<SipAliasRow>(txn, Table::SipAliases, "")) {
-        if (!may_access(caller, a.customer, a.reseller) || !matches(f.alias_username, a.username) ||
-            !matches(f.alias_domain, a.domain) || !matches(f.target_username, a.target_username) ||
-            !matches(f.target_domain, a.target_domain) || (f.owner != 0 && a.owner != f.owner) ||
-            (f.customer != 0 && a.customer != f.customer) ||
-            (f.reseller != 0 && a.reseller != f.reseller)) {
-            continue;
-        }
-        rows.push_back(alias_view(a));
-    }
+    auto rows = visible_rows<SipAliasRow>(
+        store::ReadTxn(env_), caller, Table::SipAliases,
+        [&](const SipAliasRow& a) {
+            return matches(f.alias_username, a.username) && matches(f.alias_domain, a.domain) &&
+                   matches(f.target_username, a.target_username) &&
+                   matches(f.target_domain, a.target_domain) &&
+                   (f.owner == 0 || a.owner == f.owner) &&
+                   (f.customer == 0 || a.customer == f.customer) &&
+                   (f.reseller == 0 || a.reseller == f.reseller);
+        },
+        [](const SipAliasRow& a) { return alias_view(a); });
     const std::string& by = order.attribute;
     if (by == "changeDate") {
         return paginate(std::move(rows), range, order, [](const SipAliasView& a) {

@@ -30,11 +30,9 @@ int sip__deleteDomain(struct soap* soap, std::string domain, sip__deleteDomainRe
 
 int sip__getDomains(struct soap* soap, ngnpro__SipDomainQuery* query,
                     sip__getDomainsResponse& out) {
-    return serve(soap, "SipPort.getDomains", [&](const Caller& caller) {
-        const auto page = context(soap).sip_domains.get_domains(caller, from_soap(query),
-                                                                range_of(query), order_of(query));
-        fill_page(soap, out.return_.total, out.return_.domains, page, soap_new_ngnpro__SipDomain);
-    });
+    return serve_page(soap, "SipPort.getDomains", query, out.return_.total, out.return_.domains,
+                      soap_new_ngnpro__SipDomain,
+                      [&](auto&&... a) { return context(soap).sip_domains.get_domains(a...); });
 }
 
 // ---- accounts
@@ -71,11 +69,9 @@ int sip__getAccount(struct soap* soap, ngnpro__SipId* sipId, sip__getAccountResp
 }
 
 int sip__getAccounts(struct soap* soap, ngnpro__SipQuery* query, sip__getAccountsResponse& out) {
-    return serve(soap, "SipPort.getAccounts", [&](const Caller& caller) {
-        const auto page = context(soap).sip_accounts.get_accounts(caller, from_soap(query),
-                                                                  range_of(query), order_of(query));
-        fill_page(soap, out.return_.total, out.return_.accounts, page, soap_new_ngnpro__SipAccount);
-    });
+    return serve_page(soap, "SipPort.getAccounts", query, out.return_.total, out.return_.accounts,
+                      soap_new_ngnpro__SipAccount,
+                      [&](auto&&... a) { return context(soap).sip_accounts.get_accounts(a...); });
 }
 
 // ---- aliases
@@ -108,11 +104,9 @@ int sip__getAlias(struct soap* soap, ngnpro__SipId* id, sip__getAliasResponse& o
 }
 
 int sip__getAliases(struct soap* soap, ngnpro__AliasQuery* query, sip__getAliasesResponse& out) {
-    return serve(soap, "SipPort.getAliases", [&](const Caller& caller) {
-        const auto page = context(soap).sip_aliases.get_aliases(caller, from_soap(query),
-                                                                range_of(query), order_of(query));
-        fill_page(soap, out.return_.total, out.return_.aliases, page, soap_new_ngnpro__SipAlias);
-    });
+    return serve_page(soap, "SipPort.getAliases", query, out.return_.total, out.return_.aliases,
+                      soap_new_ngnpro__SipAlias,
+                      [&](auto&&... a) { return context(soap).sip_aliases.get_aliases(a...); });
 }
 
 int sip__getAliasesForAccount(struct soap* soap, ngnpro__SipId* target,

@@ -9,6 +9,8 @@
 #include "sip_service.hpp"
 
 #include <string>
+#include <type_traits>
+#include <vector>
 
 namespace sb::prov::sip {
 
@@ -106,6 +108,19 @@ std::vector<Row> rows_with_prefix(const Txn& txn, Table table, std::string_view 
         out.push_back(sb::prov::decoded<Row>(value));
         return true;
     });
+    return out;
+}
+
+// The rows of `table` the caller may see and `keep` accepts, each converted by `to`: a list
+// query's scan.
+template <class Row, class Txn, class Keep, class To>
+auto visible_rows(const Txn& txn, const Caller& caller, Table table, Keep&& keep, To&& to) {
+    std::vector<std::decay_t<std::invoke_result_t<To&, Row&>>> out;
+    for (auto& r : rows_with_prefix<Row>(txn, table, "")) {
+        if (may_access(caller, r.customer, r.reseller) && keep(r)) {
+            out.push_back(to(r));
+        }
+    }
     return out;
 }
 

@@ -40,11 +40,9 @@ int sip__deleteTrustedPeer(struct soap* soap, std::string ip, sip__deleteTrusted
 
 int sip__getTrustedPeers(struct soap* soap, ngnpro__TrustedPeerQuery* query,
                          sip__getTrustedPeersResponse& out) {
-    return serve(soap, "SipPort.getTrustedPeers", [&](const Caller& caller) {
-        const auto page = context(soap).pstn.get_trusted_peers(caller, from_soap(query),
-                                                               range_of(query), order_of(query));
-        fill_page(soap, out.return_.total, out.return_.peers, page, soap_new_ngnpro__TrustedPeer);
-    });
+    return serve_page(soap, "SipPort.getTrustedPeers", query, out.return_.total, out.return_.peers,
+                      soap_new_ngnpro__TrustedPeer,
+                      [&](auto&&... a) { return context(soap).pstn.get_trusted_peers(a...); });
 }
 
 // ---- gateways
@@ -72,11 +70,9 @@ int sip__deleteGateway(struct soap* soap, int id, sip__deleteGatewayResponse&) {
 
 int sip__getGateways(struct soap* soap, ngnpro__GatewayQuery* query,
                      sip__getGatewaysResponse& out) {
-    return serve(soap, "SipPort.getGateways", [&](const Caller& caller) {
-        const auto page = context(soap).pstn.get_gateways(caller, from_soap(query), range_of(query),
-                                                          order_of(query));
-        fill_page(soap, out.return_.total, out.return_.gateways, page, soap_new_ngnpro__Gateway);
-    });
+    return serve_page(soap, "SipPort.getGateways", query, out.return_.total, out.return_.gateways,
+                      soap_new_ngnpro__Gateway,
+                      [&](auto&&... a) { return context(soap).pstn.get_gateways(a...); });
 }
 
 // ---- gateway rules
@@ -107,12 +103,9 @@ int sip__deleteGatewayRule(struct soap* soap, int id, sip__deleteGatewayRuleResp
 
 int sip__getGatewayRules(struct soap* soap, ngnpro__GatewayRuleQuery* query,
                          sip__getGatewayRulesResponse& out) {
-    return serve(soap, "SipPort.getGatewayRules", [&](const Caller& caller) {
-        const auto page = context(soap).pstn.get_gateway_rules(caller, from_soap(query),
-                                                               range_of(query), order_of(query));
-        fill_page(soap, out.return_.total, out.return_.gateway_USCORErules, page,
-                  soap_new_ngnpro__GatewayRule);
-    });
+    return serve_page(soap, "SipPort.getGatewayRules", query, out.return_.total,
+                      out.return_.gateway_USCORErules, soap_new_ngnpro__GatewayRule,
+                      [&](auto&&... a) { return context(soap).pstn.get_gateway_rules(a...); });
 }
 
 // ---- carriers
@@ -140,11 +133,9 @@ int sip__deleteCarrier(struct soap* soap, int id, sip__deleteCarrierResponse&) {
 
 int sip__getCarriers(struct soap* soap, ngnpro__CarrierQuery* query,
                      sip__getCarriersResponse& out) {
-    return serve(soap, "SipPort.getCarriers", [&](const Caller& caller) {
-        const auto page = context(soap).pstn.get_carriers(caller, from_soap(query), range_of(query),
-                                                          order_of(query));
-        fill_page(soap, out.return_.total, out.return_.carriers, page, soap_new_ngnpro__Carrier);
-    });
+    return serve_page(soap, "SipPort.getCarriers", query, out.return_.total, out.return_.carriers,
+                      soap_new_ngnpro__Carrier,
+                      [&](auto&&... a) { return context(soap).pstn.get_carriers(a...); });
 }
 
 // ---- routes
@@ -175,9 +166,7 @@ int sip__deleteRoutes(struct soap* soap, ngnpro__RouteArray* routes, sip__delete
 }
 
 int sip__getRoutes(struct soap* soap, ngnpro__RouteQuery* query, sip__getRoutesResponse& out) {
-    return serve(soap, "SipPort.getRoutes", [&](const Caller& caller) {
-        const auto page = context(soap).pstn.get_routes(caller, from_soap(query), range_of(query),
-                                                        order_of(query));
-        fill_page(soap, out.return_.total, out.return_.routes, page, soap_new_ngnpro__Route);
-    });
+    return serve_page(soap, "SipPort.getRoutes", query, out.return_.total, out.return_.routes,
+                      soap_new_ngnpro__Route,
+                      [&](auto&&... a) { return context(soap).pstn.get_routes(a...); });
 }

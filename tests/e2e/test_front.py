@@ -42,7 +42,8 @@ ADDRESSES = 20
 
 
 def soap_request(data, body=GET_ZONES, version="1.1", extra=""):
-    payload = ENVELOPE.format(user=data.username, password=data.password, body=body).encode()
+    payload = ENVELOPE.format(port="Dns", user=data.username, password=data.password,
+                              body=body).encode()
     head = (f"POST /ngnpro/ HTTP/{version}\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; "
             f"charset=UTF-8\r\nSOAPAction: \"\"\r\n{extra}Content-Length: {len(payload)}\r\n\r\n")
     return head.encode(), payload

@@ -39,7 +39,8 @@ GET_ZONES = "<ns5:getZones><query><filter><name></name></filter></query></ns5:ge
 
 
 def envelope(data, body):
-    return ENVELOPE.format(user=data.username, password=data.password, body=body).encode()
+    return ENVELOPE.format(port="Dns", user=data.username, password=data.password,
+                           body=body).encode()
 
 
 def post(port, payload, tls_context=None, timeout=10):

@@ -10,7 +10,23 @@ differ); whitespace removed. Trivial lines do not count and do not break a run: 
 lines of only braces, parentheses, brackets, semicolons and commas, `break;`, `return;`,
 `continue;`, `else {`, preprocessor lines, access specifiers and namespace lines. A run in
 which four of the six lines or more have one shape (a table, `a.x = b.x;` field by field under
-its signature) is a mapping, not a repeat of logic.
+its signature) is a mapping, not a repeat of logic; member assignments count as one shape
+there, whatever their right-hand side (`g.port = soap_value<int>(soap, v.port);`, one field of
+one type filled from another's, under the mapping's signature and its output's declaration);
+and a run of six declarations (a codec header's overloads, a service class's head and
+methods) is not logic either: nothing in it runs.
+
+gSOAP entry points (`int ns__op(struct soap* soap, ...)` in a `*_port.cpp`) are each their own
+unit: a run does not cross the signature of one, and the signature's lines do not count. The
+signatures are generated (gSOAP declares one per operation from the WSDL, differing only in
+names), and each body is one `serve(...)` call into a service; a run across two of them
+matches the tail of one call and the head of the next, not logic. Six lines repeated inside
+the bodies are still caught.
+
+A row's schema (`template <class Self, class V> static void fields(Self& r, V& v) { v(r.a),
+v(r.b)...; }`, provisioning/rows.hpp and the *_types.hpp) is likewise its own unit: its lines are
+the list of the row's stored fields in order, a declaration of bytes (pinned by the codec
+tests), not logic; every row has one by design (one codec for all rows).
 
 Exits 1 and prints `a:first-last ~ b:first-last` per repeat; exits 0 when there is none.
 """
@@ -21,6 +37,7 @@ import re
 import sys
 
 MIN_RUN = 6
+ENTRY = "\0unit"  # a gSOAP entry point's signature or a row schema: no run crosses it
 DIR = "provisioning"
 
 KEYWORDS = {
@@ -36,6 +53,9 @@ STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 RAW_STRING = re.compile(r'R"(\w*)\((?:.|\n)*?\)\1"')
 NUMBER = re.compile(r"\b\d[\w.']*")
 IDENT = re.compile(r"[A-Za-z_]\w*")
+# `Type name(params);`, `class Name : public Base {`, `using Base::Base;`: an interface.
+DECLARATION = re.compile(r"^([\w:<>,*&]*(I|>|void)I\([^=]*\);|classI:publicI\{|usingI::I;)$")
+MEMBER_SET = re.compile(r"^I(\.I)+=[^=].*;$")  # `out.field = <expression>;`
 TRIVIAL = re.compile(r"^[{}()\[\];,]*$")
 TRIVIAL_WORDS = {"break;", "return;", "continue;", "else{", "}else{", "public:", "private:",
                  "protected:"}
@@ -80,13 +100,34 @@ def trivial(raw, norm):
             s.startswith("#") or norm.startswith("namespace") or norm.startswith("}//"))
 
 
+FIELDS = re.compile(r"^\s*static void fields\(Self& \w+, V& \w+\) \{$")
+ENTRY_POINT = re.compile(r"^int \w+__\w+\(struct soap\* soap\b")
+
+
 def lines_of(path):
-    """(line number, normalised text) of the lines that count."""
+    """(line number, normalised text) of the lines that count. A gSOAP entry point's signature
+    signature becomes one ENTRY marker, so that no run crosses it and its lines do not count."""
     text = open(path, encoding="utf-8").read()
     text = RAW_STRING.sub(lambda m: "S" + "\n" * m.group(0).count("\n"), text)
     out = []
+    signature = False
+    schema = False
     for number, raw in enumerate(strip_comments(text).split("\n"), 1):
         norm = normalise(raw)
+        if ENTRY_POINT.match(raw):
+            out.append((number, ENTRY))  # ends a run; the signature's lines do not count
+            signature = True
+        if signature:
+            signature = not raw.rstrip().endswith("{")
+            continue
+        if FIELDS.match(raw):
+            if out and out[-1][1] == "template<classI,classI>":
+                out.pop()
+            out.append((number, ENTRY))  # a row's schema: its own unit, its lines do not count
+            schema = True
+        if schema:
+            schema = raw.strip() != "}"
+            continue
         if not trivial(raw, norm):
             out.append((number, norm))
     return out
@@ -110,7 +151,11 @@ def repeats(root):
     for name, lines in files.items():
         for i in range(len(lines) - MIN_RUN + 1):
             key = tuple(norm for _, norm in lines[i:i + MIN_RUN])
-            if max(key.count(k) for k in key) >= MIN_RUN - 2:
+            if ENTRY in key:
+                continue  # a run across a gSOAP entry point's signature (see above)
+            if max(key.count(k) for k in key) >= MIN_RUN - 2 or \
+                    sum(1 for k in key if MEMBER_SET.match(k)) >= MIN_RUN - 2 or \
+                    all(map(DECLARATION.match, key)):
                 continue  # lines of one shape: a table or a field-by-field mapping, not logic
             for other, j in seen.get(key, []):
                 if other == name and i - j < MIN_RUN:
