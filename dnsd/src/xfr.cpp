@@ -102,6 +102,11 @@ public:
         std::memset(msg.data() + 6, 0, 6);
         if (tsig.present && tsig.key != nullptr) {
             tsig_sign(msg, *tsig.key, tsig.mac, true, unix_now(), tsig_error);
+        } else if (tsig.present && !tsig.named.name.empty()) {
+            // RFC 8945 §5.2.1: an unknown key or algorithm gets NOTAUTH with TSIG ERROR 17
+            // (BADKEY), and "This response MUST be unsigned as specified in Section 5.3.2":
+            // a TSIG RR with the request's key and algorithm names and an empty MAC.
+            tsig_sign(msg, tsig.named, {}, true, unix_now(), TsigRcode::BadKey);
         }
         // Sized once, then filled: GCC 12 at -O3 reports a false -Warray-bounds when a
         // two-byte vector grows by insert().

@@ -635,7 +635,7 @@ www 3600 IN A 192.0.2.80
     dnsd::Options broken = allowed;
     broken.tsig_keys = {"k1:hmac-md5:AAAA"};
     CHECK_THROWS_WITH(running.server().reload(broken),
-                      Catch::Contains("tsig_key k1: only hmac-sha256"));
+                      Catch::Contains("tsig_key k1: algorithm 'hmac-md5' is not supported"));
     broken = allowed;
     broken.rrl_require_cookie = true;
     broken.cookie_secret = "not hex";
