@@ -3,7 +3,7 @@
 
 Starts `switchboard serve` (DNS + SOAP) with example.com imported, `[dns] notify` pointing at
 a Knot secondary, transfers allowed by TSIG key only, and Knot configured with that key.
-The key is hmac-sha512 (issue 15).
+The key is hmac-sha512, and Knot takes only NOTIFYs signed with it (issue 15).
 Checks: the zone arrives at Knot by AXFR (Knot answers its SOA and records); a record added
 over SOAP (DnsPort.addRecord) reaches Knot by NOTIFY + IXFR within 5 seconds (Knot answers
 the new name; its log shows an incremental transfer); kdig AXFR with the right key works,
@@ -81,6 +81,7 @@ acl:
   - id: from_primary
     address: 127.0.0.1
     action: notify
+    key: xfrkey
 template:
   - id: default
     storage: "%(dir)s"
@@ -114,7 +115,7 @@ def main():
         knot_port = free_port()  # reserved for Knot below; switchboard must know it first
         soap_port = free_port()
         ini = ("[admin]\nusername = admin\npassword = dns4-secret\n[dns]\nworkers = 1\n"
-               "notify = 127.0.0.1:%d\nallow_transfer = 127.0.0.2/32\n"
+               "notify = 127.0.0.1:%d@xfrkey\nallow_transfer = 127.0.0.2/32\n"
                "tsig_key = xfrkey:hmac-sha512:%s\n" % (knot_port, SECRET))
         sb = start_switchboard(binary, sb_dir, ini=ini, command="serve", soap_port=soap_port,
                                zone_files=[os.path.join(ZONES, "example.com.zone")])
