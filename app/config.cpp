@@ -248,14 +248,17 @@ std::string tsig_key_problem(const std::string& spec) {
     const auto a = spec.find(':');
     const auto b = a == std::string::npos ? a : spec.find(':', a + 1);
     if (b == std::string::npos) {
-        return "[dns] tsig_key '" + spec + "': write it as NAME:hmac-sha256:BASE64SECRET";
+        return "[dns] tsig_key '" + spec + "': write it as NAME:ALGORITHM:BASE64SECRET";
     }
     const std::string name = spec.substr(0, a);
     const std::string alg = spec.substr(a + 1, b - a - 1);
     const std::string secret = spec.substr(b + 1);
-    if (alg != "hmac-sha256") {
+    // RFC 8945 §6: hmac-sha256 is mandatory, hmac-sha512 recommended, hmac-sha384 and
+    // hmac-sha1 optional (kept for older peers).
+    if (alg != "hmac-sha256" && alg != "hmac-sha384" && alg != "hmac-sha512" &&
+        alg != "hmac-sha1") {
         return "[dns] tsig_key " + name + ": algorithm " + alg +
-               " is not supported; use hmac-sha256";
+               " is not supported; use hmac-sha256, hmac-sha384, hmac-sha512 or hmac-sha1";
     }
     std::string raw(secret.size(), '\0');
     const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),

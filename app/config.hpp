@@ -42,7 +42,7 @@ struct Config {
     std::string dns_identity;                    // [dns] identity: CH TXT id.server
     std::string dns_version;                     // [dns] version: CH TXT version.bind
     std::vector<std::string> dns_allow_transfer; // [dns] allow_transfer: ADDR[/LEN] ...
-    std::vector<std::string> dns_tsig_keys;      // [dns] tsig_key: NAME:hmac-sha256:BASE64 ...
+    std::vector<std::string> dns_tsig_keys;      // [dns] tsig_key: NAME:ALGORITHM:BASE64 ...
     std::vector<std::string> dns_notify;         // [dns] notify: ADDR:PORT ...
     unsigned dns_tcp_max_connections = 512;      // [dns] tcp_max_connections
     unsigned dns_rrl_rate = 0;                   // [dns] rrl_rate
@@ -70,7 +70,7 @@ struct Config {
 // Reads `file` if it exists (unknown keys are an error, to catch typos).
 Config load_config(const std::filesystem::path& file);
 
-// What is wrong with a `[dns] tsig_key` entry (NAME:hmac-sha256:BASE64), in words an operator
+// What is wrong with a `[dns] tsig_key` entry (NAME:ALGORITHM:BASE64), in words an operator
 // can act on; empty when nothing is.
 std::string tsig_key_problem(const std::string& spec);
 

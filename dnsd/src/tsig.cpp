@@ -14,7 +14,18 @@ namespace {
 
 constexpr std::uint16_t type_tsig = 250;
 constexpr std::uint16_t class_any = 255;
-const std::string hmac_sha256 = std::string("\013hmac-sha256", 12) + '\0';
+
+// The algorithms of RFC 8945 §6 that a key may use: the mandatory hmac-sha256, the
+// recommended hmac-sha512 and the optional hmac-sha384 and hmac-sha1 (for older peers).
+struct Algorithm {
+    const char* text;
+    const EVP_MD* (*digest)();
+};
+
+constexpr Algorithm algorithms[] = {{"hmac-sha256", EVP_sha256},
+                                    {"hmac-sha384", EVP_sha384},
+                                    {"hmac-sha512", EVP_sha512},
+                                    {"hmac-sha1", EVP_sha1}};
 
 std::string lower_wire(std::span<const std::uint8_t> name) {
     std::string out;
@@ -35,10 +46,11 @@ void put48(std::string& s, std::uint64_t v) {
     }
 }
 
-std::string hmac(const std::string& secret, const std::string& data) {
+std::string hmac(const TsigKey& key, const std::string& data) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned len = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+    const std::string& secret = key.secret;
+    HMAC(algorithms[key.digest].digest(), secret.data(), static_cast<int>(secret.size()),
          reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
     return std::string(reinterpret_cast<const char*>(out), len);
 }
@@ -51,7 +63,7 @@ std::string variables(const TsigKey& key, std::uint64_t time, std::uint16_t fudg
         v += key.name;
         put16(v, class_any);
         v.append(4, '\0'); // TTL 0
-        v += hmac_sha256;
+        v += key.algorithm;
     }
     put48(v, time);
     put16(v, fudge);
@@ -78,13 +90,13 @@ std::string sign(std::vector<std::uint8_t>& msg, const TsigKey& key, const std::
         }
         data += as_string(msg);
         data += variables(key, now, fudge, error, timers_only);
-        mac = hmac(key.secret, data);
+        mac = hmac(key, data);
     }
     std::string rr = key.name;
     put16(rr, type_tsig);
     put16(rr, class_any);
     rr.append(4, '\0');
-    std::string rdata = hmac_sha256;
+    std::string rdata = key.algorithm;
     put48(rdata, now);
     put16(rdata, fudge);
     put16(rdata, static_cast<std::uint16_t>(mac.size()));
@@ -104,18 +116,29 @@ std::string sign(std::vector<std::uint8_t>& msg, const TsigKey& key, const std::
 
 } // namespace
 
+const char* tsig_algorithm_names() noexcept {
+    return "hmac-sha256 hmac-sha384 hmac-sha512 hmac-sha1";
+}
+
 TsigKey parse_tsig_key(const std::string& spec) {
     const auto a = spec.find(':');
     const auto b = a == std::string::npos ? a : spec.find(':', a + 1);
     if (b == std::string::npos) {
-        throw std::runtime_error("[dns] tsig_key: expected NAME:hmac-sha256:BASE64, got '" + spec +
+        throw std::runtime_error("[dns] tsig_key: expected NAME:ALGORITHM:BASE64, got '" + spec +
                                  "'");
     }
     const std::string name = spec.substr(0, a);
     const std::string alg = spec.substr(a + 1, b - a - 1);
     const std::string b64 = spec.substr(b + 1);
-    if (alg != "hmac-sha256") {
-        throw std::runtime_error("[dns] tsig_key " + name + ": only hmac-sha256 is supported");
+    unsigned digest = std::size(algorithms);
+    for (unsigned i = 0; i < std::size(algorithms); ++i) {
+        if (alg == algorithms[i].text) {
+            digest = i;
+        }
+    }
+    if (digest == std::size(algorithms)) {
+        throw std::runtime_error("[dns] tsig_key " + name + ": algorithm '" + alg +
+                                 "' is not supported; use one of " + tsig_algorithm_names());
     }
     std::string secret(b64.size(), '\0');
     const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(secret.data()),
@@ -135,6 +158,10 @@ TsigKey parse_tsig_key(const std::string& spec) {
     key.name = lower_wire(std::span<const std::uint8_t>(
         reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size()));
     key.secret = secret;
+    key.digest = digest;
+    const std::string alg_wire = zones::name_to_wire(algorithms[digest].text);
+    key.algorithm = lower_wire(std::span<const std::uint8_t>(
+        reinterpret_cast<const std::uint8_t*>(alg_wire.data()), alg_wire.size()));
     return key;
 }
 
@@ -187,8 +214,14 @@ TsigState tsig_verify(std::span<const std::uint8_t> msg, const std::vector<TsigK
     }
     const std::string key_name = lower_wire(msg.subspan(name_start, name_end - name_start));
     const std::string alg = lower_wire(msg.subspan(rdata_start, alg_len));
+    st.named.name = key_name;
+    st.named.algorithm = alg;
+    // RFC 8945 §5.2.1: "If a non-forwarding server does not recognize the key or algorithm
+    // used by the client, it MUST generate an error response with RCODE 9 (NOTAUTH) and TSIG
+    // ERROR 17 (BADKEY)." A key known by name but configured with another algorithm is such a
+    // key: BADKEY.
     for (const auto& k : keys) {
-        if (k.name == key_name && alg == hmac_sha256) {
+        if (k.name == key_name && alg == k.algorithm) {
             st.key = &k;
         }
     }
@@ -228,7 +261,7 @@ TsigState tsig_verify(std::span<const std::uint8_t> msg, const std::vector<TsigK
     put16(vars, err);
     put16(vars, other);
     vars += as_string(msg.subspan(f.position() - other, other));
-    const std::string expect = hmac(st.key->secret, data + vars);
+    const std::string expect = hmac(*st.key, data + vars);
     const std::string got = as_string(msg.subspan(mac_at, mac_size));
     if (got.size() != expect.size() || CRYPTO_memcmp(got.data(), expect.data(), got.size()) != 0) {
         st.error = TsigRcode::BadSig;

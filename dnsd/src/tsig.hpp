@@ -1,5 +1,6 @@
-// TSIG (RFC 8945) with hmac-sha256 (OpenSSL): verifying a signed request and signing the
-// messages of its response. Transfers and NOTIFY only — not on the query hot path.
+// TSIG (RFC 8945) with hmac-sha256, hmac-sha384, hmac-sha512 and hmac-sha1 (OpenSSL): verifying a
+// signed request and signing the messages of its response. Transfers and NOTIFY only — not on the
+// query hot path.
 #pragma once
 
 #include <cstdint>
@@ -10,12 +11,18 @@
 namespace sb::dnsd {
 
 struct TsigKey {
-    std::string name;   // canonical wire form, lowercase
-    std::string text;   // as configured, for messages
-    std::string secret; // raw bytes
+    std::string name;      // canonical wire form, lowercase
+    std::string text;      // as configured, for messages
+    std::string secret;    // raw bytes
+    std::string algorithm; // canonical wire form of the algorithm name, e.g. hmac-sha256.
+    unsigned digest = 0;   // index into the algorithm table of tsig.cpp
 };
 
-// "NAME:hmac-sha256:BASE64" → key; throws std::runtime_error saying what is wrong.
+// The algorithm names a key may name, as configured: "hmac-sha256 hmac-sha384 ...".
+const char* tsig_algorithm_names() noexcept;
+
+// "NAME:ALGORITHM:BASE64" → key, ALGORITHM one of tsig_algorithm_names(); throws
+// std::runtime_error saying what is wrong.
 TsigKey parse_tsig_key(const std::string& spec);
 
 enum class TsigRcode : std::uint16_t { NoError = 0, BadSig = 16, BadKey = 17, BadTime = 18 };
@@ -25,7 +32,8 @@ struct TsigState {
     bool present = false; // the request carried a TSIG RR
     TsigRcode error = TsigRcode::NoError;
     const TsigKey* key = nullptr; // the key that verified (or was named, for BADTIME)
-    std::string mac;              // the request MAC, signed into the first response
+    TsigKey named;   // the request's key name and algorithm (no secret), for an unsigned BADKEY
+    std::string mac; // the request MAC, signed into the first response
     std::uint16_t original_id = 0;
     std::size_t unsigned_len = 0; // length of the request without its TSIG RR
 };

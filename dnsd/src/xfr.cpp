@@ -102,6 +102,11 @@ public:
         std::memset(msg.data() + 6, 0, 6);
         if (tsig.present && tsig.key != nullptr) {
             tsig_sign(msg, *tsig.key, tsig.mac, true, unix_now(), tsig_error);
+        } else if (tsig.present && !tsig.named.name.empty()) {
+            // RFC 8945 §5.2.1: an unknown key or algorithm gets NOTAUTH with TSIG ERROR 17
+            // (BADKEY), and "This response MUST be unsigned as specified in Section 5.3.2":
+            // a TSIG RR with the request's key and algorithm names and an empty MAC.
+            tsig_sign(msg, tsig.named, {}, true, unix_now(), TsigRcode::BadKey);
         }
         // Sized once, then filled: GCC 12 at -O3 reports a false -Warray-bounds when a
         // two-byte vector grows by insert().
@@ -302,7 +307,25 @@ std::vector<std::uint8_t> Transfers::respond(std::span<const std::uint8_t> query
 
 std::vector<Notifier::Target> Notifier::parse_targets(const Options& options) {
     std::vector<Target> targets;
-    for (const auto& spec : options.notify) {
+    for (const auto& entry : options.notify) {
+        // ADDR:PORT@KEY: NOTIFYs signed with the tsig_key named KEY (RFC 8945 §5.1).
+        const auto at = entry.find('@');
+        const std::string spec = entry.substr(0, at);
+        std::optional<TsigKey> key;
+        if (at != std::string::npos) {
+            const std::string wanted =
+                zones::name_to_wire(zones::canonical_name(entry.substr(at + 1), "notify key"));
+            for (const auto& k : options.tsig_keys) {
+                TsigKey parsed = parse_tsig_key(k);
+                if (parsed.name == wanted) {
+                    key = std::move(parsed);
+                }
+            }
+            if (!key) {
+                throw std::runtime_error("[dns] notify: '" + entry + "' names key '" +
+                                         entry.substr(at + 1) + "', which no tsig_key defines");
+            }
+        }
         const auto colon = spec.rfind(':');
         std::string host = colon == std::string::npos ? spec : spec.substr(0, colon);
         const std::string port = colon == std::string::npos ? "53" : spec.substr(colon + 1);
@@ -310,7 +333,8 @@ std::vector<Notifier::Target> Notifier::parse_targets(const Options& options) {
             host = host.substr(1, host.size() - 2);
         }
         Target t{};
-        t.text = spec;
+        t.text = entry;
+        t.key = std::move(key);
         auto* v4 = reinterpret_cast<sockaddr_in*>(&t.address);
         auto* v6 = reinterpret_cast<sockaddr_in6*>(&t.address);
         if (port.empty() || port.size() > 5 ||
@@ -443,6 +467,9 @@ void Notifier::run() {
                 msg.push_back(b);
             }
             msg.insert(msg.end(), p.soa.begin(), p.soa.end());
+            if (p.target.key) {
+                tsig_sign_request(msg, *p.target.key, unix_now());
+            }
             const auto& ss = p.target.address;
             const int fd = ss.ss_family == AF_INET ? fd4 : fd6;
             ::sendto(fd, msg.data(), msg.size(), 0, reinterpret_cast<const sockaddr*>(&ss),

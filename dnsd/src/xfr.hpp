@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -46,9 +47,9 @@ private:
     std::vector<TsigKey> keys_;
 };
 
-// Sends NOTIFY for every zone whose serial changes to every notify target, from its own
-// thread: polls the Zones table every 200 ms, retries each NOTIFY every second up to 5 times
-// until the secondary answers.
+// Sends NOTIFY for every zone whose serial changes to every notify target (ADDR:PORT, or
+// ADDR:PORT@KEY to sign it with the tsig_key named KEY), from its own thread: polls the Zones table
+// every 200 ms, retries each NOTIFY every second up to 5 times until the secondary answers.
 class Notifier {
 public:
     Notifier(const store::Env& env, const Options& options);
@@ -68,6 +69,7 @@ private:
         sockaddr_storage address;
         socklen_t length;
         std::string text;
+        std::optional<TsigKey> key; // NOTIFYs to this target are signed with it
     };
 
     static std::vector<Target> parse_targets(const Options& options);

@@ -312,3 +312,29 @@ def cleanup(procs, dirs):
             p.stop()
     for d in dirs:
         shutil.rmtree(d, ignore_errors=True)
+
+
+class Checks:
+    """Counts checks: `check(ok, what)` prints FAIL what on a failed one; `summary()` prints
+    'N passed, N failed' and returns the exit status."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def __call__(self, ok, what):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL " + what)
+
+    def summary(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        return 1 if self.failed else 0
+
+
+def kdig(port, args):
+    """kdig at 127.0.0.1:port with `args`, DNSSEC data left out; its output as text."""
+    out = subprocess.run(["kdig", "-p", str(port), "@127.0.0.1", "+nocrypto"] + args,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=20)
+    return out.stdout.decode(errors="replace")

@@ -635,7 +635,7 @@ www 3600 IN A 192.0.2.80
     dnsd::Options broken = allowed;
     broken.tsig_keys = {"k1:hmac-md5:AAAA"};
     CHECK_THROWS_WITH(running.server().reload(broken),
-                      Catch::Contains("tsig_key k1: only hmac-sha256"));
+                      Catch::Contains("tsig_key k1: algorithm 'hmac-md5' is not supported"));
     broken = allowed;
     broken.rrl_require_cookie = true;
     broken.cookie_secret = "not hex";
@@ -643,6 +643,9 @@ www 3600 IN A 192.0.2.80
     broken = allowed;
     broken.notify = {"nowhere:53"};
     CHECK_THROWS_WITH(running.server().reload(broken), Catch::Contains("[dns] notify"));
+    broken.notify = {"127.0.0.1:53@nokey"};
+    CHECK_THROWS_WITH(running.server().reload(broken),
+                      Catch::Contains("which no tsig_key defines"));
     CHECK(rcode_of(tcp_exchange(running.port(), {axfr}).front()) == 0); // the old ones kept
 
     // A key reloaded in: a request signed with that name but another secret is NOTAUTH.

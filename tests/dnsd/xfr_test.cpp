@@ -60,6 +60,34 @@ TEST_CASE("TSIG signatures verify, and tampering or unknown keys are caught", "[
     CHECK_THROWS(dnsd::parse_tsig_key("k:hmac-sha256:not base64"));
 }
 
+TEST_CASE("TSIG with hmac-sha1/256/384/512, and BADKEY under another algorithm", "[dnsd]") {
+    using namespace std::string_literals;
+    const std::string secret = "c3dpdGNoYm9hcmQtZG5zNC10ZXN0LWtleS0zMmJ5dGU=";
+    const std::pair<const char*, std::size_t> algs[] = {
+        {"hmac-sha1", 20}, {"hmac-sha256", 32}, {"hmac-sha384", 48}, {"hmac-sha512", 64}};
+    for (const auto& [alg, mac_len] : algs) {
+        INFO(alg);
+        const std::vector<dnsd::TsigKey> keys = {
+            dnsd::parse_tsig_key(std::string("xfr.key:") + alg + ":" + secret)};
+        Bytes q = query("\7example\3com\0"s, 252);
+        const std::string mac = dnsd::tsig_sign_request(q, keys[0], 1700000000);
+        CHECK(mac.size() == mac_len);
+        const auto st = dnsd::tsig_verify(q, keys, 1700000010);
+        CHECK(st.present);
+        CHECK(st.error == dnsd::TsigRcode::NoError);
+        // The same name and secret configured with any other algorithm does not verify it.
+        for (const auto& [other, unused] : algs) {
+            if (std::string(other) != alg) {
+                const std::vector<dnsd::TsigKey> wrong = {
+                    dnsd::parse_tsig_key(std::string("xfr.key:") + other + ":" + secret)};
+                CHECK(dnsd::tsig_verify(q, wrong, 1700000010).error == dnsd::TsigRcode::BadKey);
+            }
+        }
+    }
+    CHECK_THROWS_WITH(dnsd::parse_tsig_key("k:hmac-sha224:" + secret),
+                      Catch::Contains("use one of hmac-sha256 hmac-sha384"));
+}
+
 TEST_CASE("an AXFR stream is the zone between two SOAs; ACLs refuse others", "[dnsd]") {
     test::TempDir dir;
     store::Env env(dir.path());

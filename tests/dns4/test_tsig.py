@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""TSIG algorithms of transfers (issue 15): hmac-sha1, hmac-sha256, hmac-sha384, hmac-sha512.
+
+Starts `switchboard dns` with example.com imported, transfers allowed by TSIG key only, and one
+key per algorithm. kdig (`-y ALG:NAME:SECRET`) transfers the zone with each key; kdig verifies
+the TSIG of every response message, so a complete AXFR is a verified one. Then (kdig names the
+TSIG error of the NOTAUTH answer, so the answer carries its TSIG RR): a key name known under
+another algorithm is BADKEY (RFC 8945 §5.2.1), a wrong secret BADSIG, an unknown key name
+BADKEY, and a key in the ini with an
+unknown algorithm stops the server from starting with a message naming the algorithms.
+"""
+
+import base64
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dns4lib import (ZONES, Checks, cleanup, kdig, parse_args, start_switchboard,  # noqa
+                     tempdir)
+
+ALGORITHMS = ["hmac-sha1", "hmac-sha256", "hmac-sha384", "hmac-sha512"]
+
+
+def secret(alg):
+    return base64.b64encode(("switchboard-%s-key" % alg).encode().ljust(32, b"!")).decode()
+
+
+def main():
+    binary = parse_args().binary
+    sb_dir, bad_dir = tempdir("dns4-tsig-sb-"), tempdir("dns4-tsig-bad-")
+    sb = None
+    check = Checks()
+
+    try:
+        keys = " ".join("%s.key:%s:%s" % (alg, alg, secret(alg)) for alg in ALGORITHMS)
+        ini = "[dns]\nworkers = 1\ntsig_key = %s\n" % keys
+        sb = start_switchboard(binary, sb_dir, ini=ini,
+                               zone_files=[os.path.join(ZONES, "example.com.zone")])
+        for alg in ALGORITHMS:
+            out = kdig(sb.port, ["-y", "%s:%s.key:%s" % (alg, alg, secret(alg)),
+                                 "AXFR", "example.com"])
+            check("www.example.com." in out and "NOERROR" in out and
+                  ";; WARNING" not in out and "failed" not in out.lower(),
+                  "AXFR signed with %s transfers and verifies:\n%s" % (alg, out[-800:]))
+        # The name of the hmac-sha512 key, used with hmac-sha256: BADKEY.
+        out = kdig(sb.port, ["-y", "hmac-sha256:hmac-sha512.key:%s" % secret("hmac-sha512"),
+                             "AXFR", "example.com"])
+        check("www.example.com." not in out and "BADKEY" in out,
+              "a known key under another algorithm is NOTAUTH/BADKEY:\n" + out[-800:])
+        out = kdig(sb.port, ["-y", "hmac-sha384:hmac-sha384.key:%s" % secret("hmac-sha1"),
+                             "AXFR", "example.com"])
+        check("www.example.com." not in out and "BADSIG" in out,
+              "a wrong secret is NOTAUTH/BADSIG:\n" + out[-800:])
+        out = kdig(sb.port, ["-y", "hmac-sha512:nobody.key:%s" % secret("hmac-sha512"),
+                             "AXFR", "example.com"])
+        check("www.example.com." not in out and "BADKEY" in out,
+              "an unknown key name is NOTAUTH/BADKEY:\n" + out[-800:])
+        # An unknown algorithm in the ini: the server refuses to start, saying what to use.
+        try:
+            start_switchboard(binary, bad_dir, ini="[dns]\ntsig_key = k:hmac-md5:%s\n"
+                              % secret("hmac-sha1")).stop()
+            check(False, "a server with an hmac-md5 key started")
+        except RuntimeError as e:
+            check("hmac-sha512" in str(e) and "hmac-md5" in str(e),
+                  "the refusal names the algorithms:\n" + str(e)[-800:])
+        return check.summary()
+    finally:
+        cleanup((sb,), (sb_dir, bad_dir))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
