@@ -15,6 +15,7 @@ test_cookies.py).
 
 Usage: /usr/bin/python3 bench/attack.py --binary build/app/switchboard [--smoke]
        [--out FILE]   (appends the Markdown table to FILE, e.g. bench/RESULTS.md)
+       [--rounds N --udp-seconds S --udp-queries Q]   (a longer run: p99 over more samples)
 --smoke: 300 connections, 5 queries each, short floods — checks that the script runs.
 """
 
@@ -107,6 +108,7 @@ def stop(proc):
 
 
 def summary(latencies, tries):
+    """Answered / tries, median and p99 (ms) of the answered queries' latencies."""
     latencies = sorted(latencies)
     if not latencies:
         return f"0 / {tries}", "-", "-"
@@ -134,7 +136,7 @@ def tcp_attack(port, queries, connections):
     if errors:
         print(f"    legitimate TCP queries that failed: {errors}", flush=True)
     flood.finish(grace=0.5)
-    return summary(latencies, queries)
+    return latencies
 
 
 def udp_attack(port, queries, seconds, rate):
@@ -168,7 +170,7 @@ def udp_attack(port, queries, seconds, rate):
             if delay > 0:
                 time.sleep(delay)
     flood.join()
-    return summary(latencies, queries)
+    return latencies
 
 
 def main():
@@ -176,43 +178,61 @@ def main():
     p.add_argument("--binary", required=True)
     p.add_argument("--smoke", action="store_true")
     p.add_argument("--out")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="rounds, the servers alternating; latencies are pooled over them")
+    p.add_argument("--udp-seconds", type=int, default=10, help="length of each UDP flood")
+    p.add_argument("--udp-queries", type=int, default=500,
+                   help="legitimate UDP queries during each flood")
     args = p.parse_args()
     if shutil.which("knotd") is None:
         sys.exit("knotd is not installed (apt-get install knot)")
     connections, tcp_queries = (300, 5) if args.smoke else (3000, 100)
-    udp_seconds, udp_queries, rate = (3, 10, 100) if args.smoke else (10, 500, 1000)
-    rows = []
+    udp_seconds, udp_queries, rate = ((3, 10, 100) if args.smoke else
+                                      (args.udp_seconds, args.udp_queries, 1000))
+    pooled = {}  # (server, attack) -> [latencies, tries]
     work = tempfile.mkdtemp(prefix="sb-attack-")
     try:
         zone_file = os.path.join(work, "zone.db")
         with open(zone_file, "w") as f:
             f.write(ZONE_TEXT)
-        for name in ("switchboard", "knot"):
-            for attack in ("tcp", "udp"):
-                port = free_port()
-                rrl = rate if attack == "udp" else 0
-                sub = os.path.join(work, f"{name}-{attack}")
-                os.makedirs(sub)
-                proc = (start_switchboard(os.path.abspath(args.binary), sub, zone_file, port, rrl)
-                        if name == "switchboard" else start_knot(sub, zone_file, port, rrl))
-                try:
-                    wait_ready(port, proc)
-                    if attack == "tcp":
-                        answered, median, p99 = tcp_attack(port, tcp_queries, connections)
-                    else:
-                        answered, median, p99 = udp_attack(port, udp_queries, udp_seconds, rate)
-                finally:
-                    stop(proc)
-                rows.append((name, attack, answered, median, p99))
-                print(f"{name:12} {attack}: answered {answered}, median {median} ms, "
-                      f"p99 {p99} ms", flush=True)
+        for r in range(args.rounds):
+            servers = ("switchboard", "knot") if r % 2 == 0 else ("knot", "switchboard")
+            for name in servers:
+                for attack in ("tcp", "udp"):
+                    port = free_port()
+                    rrl = rate if attack == "udp" else 0
+                    sub = os.path.join(work, f"{name}-{attack}-{r}")
+                    os.makedirs(sub)
+                    proc = (start_switchboard(os.path.abspath(args.binary), sub, zone_file, port,
+                                              rrl)
+                            if name == "switchboard" else start_knot(sub, zone_file, port, rrl))
+                    try:
+                        wait_ready(port, proc)
+                        if attack == "tcp":
+                            tries = tcp_queries
+                            latencies = tcp_attack(port, tries, connections)
+                        else:
+                            tries = udp_queries
+                            latencies = udp_attack(port, tries, udp_seconds, rate)
+                    finally:
+                        stop(proc)
+                    entry = pooled.setdefault((name, attack), [[], 0])
+                    entry[0] += latencies
+                    entry[1] += tries
+                    answered, median, p99 = summary(latencies, tries)
+                    print(f"round {r + 1} {name:12} {attack}: answered {answered}, median "
+                          f"{median} ms, p99 {p99} ms", flush=True)
+        rows = [(n, a) + summary(*pooled[(n, a)]) for n in ("switchboard", "knot")
+                for a in ("tcp", "udp")]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     table = ["", f"### Under attack ({'smoke' if args.smoke else 'full'} run, "
              f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)", "",
              f"TCP: {connections} half-open connections from 50 addresses, a new connection "
              f"per legitimate query. UDP: flood at {2 * rate}/s from one /24 with RRL "
-             f"{rate}/s, the legitimate client in that /24 with a valid cookie.", "",
+             f"{rate}/s for {udp_seconds} s, {udp_queries} legitimate queries from a client in "
+             f"that /24 with a valid cookie. {args.rounds} round(s), the servers alternating; "
+             f"latencies pooled over the rounds.", "",
              "| server | attack | legitimate answered | median ms | p99 ms |",
              "|---|---|---|---|---|"]
     table += [f"| {n} | {a} | {ans} | {med} | {p99} |" for n, a, ans, med, p99 in rows]
