@@ -336,7 +336,8 @@ void EnumService::update_range(const Caller& caller, const EnumRangeInput& in) {
 void EnumService::delete_range(const Caller& caller, const std::string& prefix_text,
                                const std::string& tld_text) {
     const auto [prefix, tld] = digits_and_tld(prefix_text, "prefix", tld_text);
-    env_.write([&](store::WriteTxn& txn) {
+    // Structured bindings are captured through init-captures (clang 14 refuses them otherwise).
+    env_.write([&, &prefix = prefix, &tld = tld](store::WriteTxn& txn) {
         const EnumRangeRow range = load_range(txn, caller, tld, prefix);
         if (range.used > 0) {
             throw ApiError(ErrorCode::EnumRangeNotEmpty,
@@ -450,7 +451,7 @@ void EnumService::update_number(const Caller& caller, const EnumNumberInput& in)
 void EnumService::delete_number(const Caller& caller, const std::string& number_text,
                                 const std::string& tld_text) {
     const auto [number, tld] = digits_and_tld(number_text, "number", tld_text);
-    env_.write([&](store::WriteTxn& txn) {
+    env_.write([&, &number = number, &tld = tld](store::WriteTxn& txn) {
         const EnumNumberRow row = load_number(txn, caller, number, tld);
         const std::string owner = zones::e164_name(number, tld);
         txn.del(Table::EnumNumbers, zones::name_key(owner));
