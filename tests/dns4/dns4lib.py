@@ -2,6 +2,7 @@
 python3 here), free ports, and starting/stopping switchboard, NSD and Knot on loopback."""
 
 import argparse
+import http.client
 import os
 import random
 import shutil
@@ -16,7 +17,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
-from sbtest import free_port, tcp_read_message  # noqa: E402, F401 - free_port: for the tests
+from sbtest import build_envelope, free_port, tcp_read_message  # noqa: E402, F401 - free_port: for the tests
 ZONES = os.path.join(HERE, "zones")
 ZONE_NAMES = ["example.com", "example.net", "child.example.com"]
 
@@ -314,27 +315,24 @@ def cleanup(procs, dirs):
         shutil.rmtree(d, ignore_errors=True)
 
 
-class Checks:
-    """Counts checks: `check(ok, what)` prints FAIL what on a failed one; `summary()` prints
-    'N passed, N failed' and returns the exit status."""
-
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def __call__(self, ok, what):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL " + what)
-
-    def summary(self):
-        print("%d passed, %d failed" % (self.passed, self.failed))
-        return 1 if self.failed else 0
-
-
 def kdig(port, args):
     """kdig at 127.0.0.1:port with `args`, DNSSEC data left out; its output as text."""
     out = subprocess.run(["kdig", "-p", str(port), "@127.0.0.1", "+nocrypto"] + args,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=20)
     return out.stdout.decode(errors="replace")
+
+
+ADMIN_PASSWORD = "dns4-secret"  # the [admin] password the SOAP tests' ini files set
+
+
+def soap_call(port, op, body_xml):
+    """DnsPort `op` with `body_xml` as the admin, over HTTP; raises on a fault or non-200."""
+    envelope = build_envelope(op, body_xml, "admin", ADMIN_PASSWORD)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    c.request("POST", "/ngnpro/", envelope,
+              {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'})
+    r = c.getresponse()
+    data = r.read().decode(errors="replace")
+    c.close()
+    if r.status != 200 or "Fault" in data:
+        raise RuntimeError("SOAP %s failed: %d %s" % (op, r.status, data))

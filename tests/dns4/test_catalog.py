@@ -11,55 +11,30 @@ by 8 SOAP clients is all served. --zones N sets the burst size (bench/catalog.py
 
 import argparse
 import concurrent.futures
-import http.client
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dns4lib import KNOTD, Proc, cleanup, free_port, make_query, query, start_switchboard  # noqa
-from dns4lib import tempdir  # noqa
+from dns4lib import soap_call, tempdir  # noqa
 from test_nsd_diff import Tally  # noqa: E402
 
 CATALOG = "catalog.switchboard.invalid"
-HEAD = """<?xml version="1.0" encoding="UTF-8"?>
-<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
- xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
- xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" xmlns:ns4="urn:AGProjects:NGNPro"
- xmlns:ns5="urn:AGProjects:NGNPro:Dns"
- SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">
-<SOAP-ENV:Header><auth>
- <username xsi:type="xsd:string">admin</username>
- <password xsi:type="xsd:string">dns4-secret</password>
- <admin xsi:type="xsd:boolean">true</admin>
- <impersonate xsi:type="xsd:int">0</impersonate>
-</auth></SOAP-ENV:Header><SOAP-ENV:Body>"""
-TAIL = "</SOAP-ENV:Body></SOAP-ENV:Envelope>\n"
-ADD_ZONE = """<ns5:addZone><zone xsi:type="ns4:DnsZone">
+ADD_ZONE = """<zone xsi:type="ns4:DnsZone">
  <name xsi:type="xsd:string">%s</name>
  <ttl xsi:type="xsd:int">300</ttl>
  <nameservers xsi:type="SOAP-ENC:Array" SOAP-ENC:arrayType="xsd:string[1]">
   <item xsi:type="xsd:string">ns1.example.net</item></nameservers>
-</zone></ns5:addZone>"""
-ADD_RECORD = """<ns5:addRecord><record xsi:type="ns4:DnsRecord">
+</zone>"""
+ADD_RECORD = """<record xsi:type="ns4:DnsRecord">
  <name xsi:type="xsd:string">www</name>
  <zone xsi:type="xsd:string">%s</zone>
  <type xsi:type="xsd:string">A</type>
  <value xsi:type="xsd:string">192.0.2.80</value>
  <ttl xsi:type="xsd:int">300</ttl>
-</record></ns5:addRecord>"""
-DELETE_ZONE = """<ns5:deleteZone><zone xsi:type="xsd:string">%s</zone></ns5:deleteZone>"""
-
-
-def soap(port, body):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-    c.request("POST", "/ngnpro/", (HEAD + body + TAIL).encode(),
-              {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'})
-    r = c.getresponse()
-    data = r.read().decode(errors="replace")
-    c.close()
-    if r.status != 200 or "Fault" in data:
-        raise RuntimeError("SOAP call failed: %d %s" % (r.status, data))
+</record>"""
+DELETE_ZONE = """<zone xsi:type="xsd:string">%s</zone>"""
 
 
 def start_knot(workdir, primary_port, port):
@@ -142,8 +117,8 @@ def setup(binary, sb_dir, knot_dir):
 
 def add_zone(sb, zone):
     """addZone + addRecord; returns the time of the acknowledgement of the last."""
-    soap(sb.soap_port, ADD_ZONE % zone)
-    soap(sb.soap_port, ADD_RECORD % zone)
+    soap_call(sb.soap_port, "addZone", ADD_ZONE % zone)
+    soap_call(sb.soap_port, "addRecord", ADD_RECORD % zone)
     return time.time()
 
 
@@ -174,7 +149,7 @@ def main():
               "Knot answers the record added with the zone: %r" % (r.answer,))
         print("addZone acknowledged -> Knot serves it: %.3f s" % after)
         # 2. A deleted zone stops being served within 2 s.
-        soap(sb.soap_port, DELETE_ZONE % "fresh.example")
+        soap_call(sb.soap_port, "deleteZone", DELETE_ZONE % "fresh.example")
         acked = time.time()
         gone = wait_until(lambda: not served(knot.port, "fresh.example"), 5)
         after = time.time() - acked
