@@ -176,12 +176,13 @@ CallDecision ProxyService::call(const SipId& given, const std::string& caller, s
         d.target = s.diversions[condition];
         if (d.target == voice_mailbox) {
             d.target.clear();
-            if (const auto vm =
-                    get_row<VoicemailRow>(txn, Table::Voicemail, sip_key(id.username, id.domain))) {
-                d.mailbox = vm->mailbox;
-            }
         }
     };
+    // Where <voice-mailbox> leads, in FUNC/FUNV here and in the proxy's FNOL/FNOA/FBUS.
+    if (const auto vm =
+            get_row<VoicemailRow>(txn, Table::Voicemail, sip_key(id.username, id.domain))) {
+        d.mailbox = vm->mailbox;
+    }
     const std::string who = uri_key(caller);
     if (member(account->groups, "blocked")) {
         d.action = CallAction::Reject;

@@ -12,7 +12,8 @@ What it checks (Done when 1 and 2 of issue 17):
  register    alice registers with the right password; a wrong password is challenged again;
              carol (group blocked) gets 403; the registration shows in getSipDeviceLocations.
  alias       a call to sales@ (an alias of bob) reaches bob's registered device.
- func        a call to erin (FUNC → sip:bob@) reaches bob, with a Diversion header.
+ func        a call to erin (FUNC → sip:bob@) reaches bob, with a Diversion header;
+             fred (FNOL, not registered) and gus (FBUS, his device answers 486) too.
  reject      a call from alice to gina (reject member sip:alice@) is declined (603).
  trusted     a call from the trusted peer 127.0.0.2 is relayed without a challenge.
  pstn        +4930… goes to the gateway of the route 004930 (not the one of 0049), the
@@ -209,8 +210,12 @@ def provision(ck, data, srv, gw30, gw49):
     account("erin", "erin-pw")
     account("gina", "gina-pw")
     account("dave", "dave-pw", prepaid=True)
+    account("fred", "fred-pw")
+    account("gus", "gus-pw")
     sip.addAlias(alias={"id": sid("sales"), "target": sid("bob")})
     sip.setCallDiversions(sipId=sid("erin"), diversions={"FUNC": f"sip:bob@{DOMAIN}"})
+    sip.setCallDiversions(sipId=sid("fred"), diversions={"FNOL": f"sip:bob@{DOMAIN}"})
+    sip.setCallDiversions(sipId=sid("gus"), diversions={"FBUS": f"sip:bob@{DOMAIN}"})
     sip.setRejectMembers(sipId=sid("gina"), members=arr([f"sip:alice@{DOMAIN}"]))
     sip.addTrustedPeer(peer={"ip": "127.0.0.2", "description": "pbx", "protocol": "udp"})
     sip.addBalance(sipId=sid("dave"), value=3 * RATE / 60, description="3 seconds")
@@ -296,6 +301,24 @@ def checks(ck, rig, sip, bob_port, gw30, gw49):
     ck.check(f"sip:bob@127.0.0.1:{bob_port}" in uas.first_line_of("INVITE") and
              "Diversion: <sip:erin@" in uas.messages(),
              f"erin's FUNC diverted to bob: {uas.first_line_of('INVITE')!r}")
+
+    # FNOL: fred has no registered device
+    rc, uac, uas = rig.call("alice", "alice-pw", "fred", bob_port)
+    ck.check(rc == 0 and f"sip:bob@127.0.0.1:{bob_port}" in uas.first_line_of("INVITE") and
+             "reason=unavailable" in uas.messages(),
+             f"fred (not registered) diverted to bob by FNOL ({uac.final_codes()})")
+
+    # FBUS: gus's device answers 486
+    gus_port = free_udp_port("127.0.0.1")
+    rc, s = rig.register("gus", "gus-pw", contact_port=gus_port)
+    ck.eq(rc, 0, "gus registers")
+    busy = rig.sipp("uas_busy.xml", port=gus_port)
+    rc, uac, uas = rig.call("alice", "alice-pw", "gus", bob_port)
+    busy.wait(timeout=5)
+    ck.check(rc == 0 and "SIP/2.0 486" in busy.messages() and
+             f"sip:bob@127.0.0.1:{bob_port}" in uas.first_line_of("INVITE") and
+             "reason=user-busy" in uas.messages(),
+             f"gus busy: diverted to bob by FBUS ({uac.final_codes()})")
 
     # reject rule
     rc, uac, _ = rig.call("alice", "alice-pw", "gina", None, scenario="uac_refused.xml")

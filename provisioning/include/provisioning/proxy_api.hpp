@@ -38,7 +38,7 @@ struct CallDecision {
     SipId callee;                           // the account after alias resolution
     std::string reason;                     // "FUNC", "FUNV", "reject", "blocked", ""
     std::string target;                     // Divert: the URI ("" when to the mailbox)
-    std::string mailbox;                    // the voicemail box when a diversion names it
+    std::string mailbox;                    // the callee's voicemail box ("" without one)
     std::array<std::string, 10> diversions; // by diversion_names, for the proxy's failure routes
 };
 
