@@ -19,7 +19,10 @@ What it checks (Done when 1 and 2 of issue 17):
  pstn        +4930… goes to the gateway of the route 004930 (not the one of 0049), the
              number as the gateway's rule writes it; +4940… to the 0049 gateway.
  enum        +4989… (also under the 0049 route) goes to bob by the NAPTR Switchboard answers.
- calls       getCalls shows alice's calls with their callees.
+ rfc3263     carl@remote.example.test (not ours) is reached by the NAPTR, SRV (its port) and A
+             records Switchboard's DNS answers.
+ calls       getCalls shows alice's calls as dialled (an alias's for its account too),
+             getCallStatistics counts them.
  prepaid     dave's balance pays 3 s at the rate: the proxy hangs the call up and the balance
              is debited (getPrepaidStatus, getCreditHistory).
  soap_change a new password, the group blocked and a removed diversion take effect on the
@@ -46,6 +49,7 @@ from sbtest import (Checker, DataDir, Server, SoapClient, TestFailure, as_list, 
                     free_port, wait_for)
 
 DOMAIN = "sip.example.test"
+REMOTE = "remote.example.test"  # a SIP domain of someone else, in Switchboard's DNS
 CFG = os.path.join(HERE, "..", "..", "kamailio", "kamailio.cfg")
 RATE = 1.0  # price per minute of a prepaid call
 
@@ -183,7 +187,9 @@ class Rig:
         Returns (uac rc, uac, uas)."""
         uas = self.sipp("uas.xml", port=uas_port) if uas_port else None
         time.sleep(0.2)
-        uac = self.sipp(scenario, keys={"user": caller, "domain": DOMAIN},
+        callee, _, to_domain = callee.partition("@")
+        uac = self.sipp(scenario, keys={"user": caller, "domain": DOMAIN,
+                                        "to_domain": to_domain or DOMAIN},
                         auth=(caller, password) if password else None, service=callee, **kw)
         rc = uac.wait()
         if uas:
@@ -192,9 +198,19 @@ class Rig:
         return rc, uac, uas
 
 
-def provision(ck, data, srv, gw30, gw49):
+def provision(ck, data, srv, gw30, gw49, remote_port):
     sip = SoapClient(srv, data.username, data.password, port_name="SipPort")
     enum = SoapClient(srv, data.username, data.password, port_name="EnumPort")
+    dns = SoapClient(srv, data.username, data.password, port_name="DnsPort")
+    # A SIP domain that is not ours, found by RFC 3263: NAPTR → SRV (the port) → A.
+    dns.addZone(zone={"name": REMOTE, "nameservers": dns.array("DnsZone", "nameservers",
+                                                               ["ns1.example.net"])})
+    for name, rtype, value, priority in (
+            ("@", "NAPTR", f'10 10 "S" "SIP+D2U" "" _sip._udp.{REMOTE}', 0),
+            ("_sip._udp", "SRV", f"0 {remote_port} pbx.{REMOTE}", 10),
+            ("pbx", "A", "127.0.0.1", 0)):
+        dns.addRecord(record={"zone": REMOTE, "name": name, "type": rtype, "ttl": 60,
+                              "value": value, "priority": priority})
     arr = lambda values: list(values)  # noqa: E731  (top-level SOAP-ENC arrays)
     sip.addDomain(domain={"domain": DOMAIN})
 
@@ -254,10 +270,11 @@ def test_proxy(args):
                 DnsServer(args.binary, data, dns_ip).start() as srv:
             bob_port = free_udp_port("127.0.0.1")
             gw30, gw49 = free_udp_port("127.0.0.1"), free_udp_port("127.0.0.1")
-            sip = provision(ck, data, srv, gw30, gw49)
+            remote_port = free_udp_port("127.0.0.1")
+            sip = provision(ck, data, srv, gw30, gw49, remote_port)
             kam = Kamailio(work, free_udp_port("127.0.0.1"), srv.soap_port, data, dns_ip).start()
             rig = Rig(ck, work, kam, sip)
-            checks(ck, rig, sip, bob_port, gw30, gw49)
+            checks(ck, rig, sip, bob_port, gw30, gw49, remote_port)
             if ck.errors:
                 print("    --- kamailio (tail) ---\n" + kam.output()[-4000:], flush=True)
     finally:
@@ -270,7 +287,7 @@ def test_proxy(args):
     ck.done()
 
 
-def checks(ck, rig, sip, bob_port, gw30, gw49):
+def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
     # register
     rc, s = rig.register("alice", "alice-pw")
     ck.eq(rc, 0, f"alice registers with her password ({s.final_codes()})")
@@ -346,6 +363,12 @@ def checks(ck, rig, sip, bob_port, gw30, gw49):
     ck.check(f"sip:bob@127.0.0.1:{bob_port}" in uas.first_line_of("INVITE"),
              f"routed to bob by Switchboard's NAPTR: {uas.first_line_of('INVITE')!r}")
 
+    # RFC 3263: a domain not ours, by the NAPTR and SRV Switchboard's DNS answers
+    rc, uac, uas = rig.call("alice", "alice-pw", f"carl@{REMOTE}", remote_port)
+    ck.check(rc == 0 and uas.first_line_of("INVITE").startswith(f"INVITE sip:carl@{REMOTE}"),
+             f"carl@{REMOTE} reached at the SRV's port ({uac.final_codes()}, "
+             f"{uas.first_line_of('INVITE')!r})")
+
     # calls reported
     def alice_calls():
         got = sip.getCalls(sipId=sid("alice"), query={"placed": {"limit": 20}})
@@ -358,6 +381,8 @@ def checks(ck, rig, sip, bob_port, gw30, gw49):
                            .received)
     ck.check(any(c.toURI == f"sip:sales@{DOMAIN}" for c in bob_received),
              "the call to the alias counts as bob's")
+    stats = sip.getCallStatistics(sipId=sid("alice"), query={"placed": {"limit": 100}})
+    ck.check(int(stats.placed.calls) >= 8, f"getCallStatistics counts them: {stats.placed}")
 
     # prepaid: 3 s of balance
     t0 = time.monotonic()
