@@ -5,7 +5,7 @@
 `switchboard serve` holds the data (provisioned over SOAP with zeep) and answers DNS on
 127.53.x.y:53; Kamailio runs in a private mount namespace whose /etc/resolv.conf names that
 address (glibc's resolver takes no port), so its ENUM and RFC 3263 lookups reach
-Switchboard's DNS. SIPp plays the phones (the scenarios next to this file) and the PSTN
+Switchboard's DNS. SIPp plays the phones (the scenarios in sipp/ next to this file) and the PSTN
 gateways.
 
 What it checks (Done when 1 and 2 of issue 17):
@@ -40,7 +40,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "dns4"))
 
 import sbtest  # noqa: E402
@@ -120,7 +120,7 @@ class Sipp:
                  keys=None, auth=None, service=None, hold_ms=500):
         self.trace = os.path.join(workdir, f"{name}.msg")
         self.port = port or free_udp_port(local_ip)
-        argv = ["sipp", "-sf", os.path.join(HERE, scenario), "-m", "1", "-i", local_ip,
+        argv = ["sipp", "-sf", os.path.join(HERE, "sipp", scenario), "-m", "1", "-i", local_ip,
                 "-p", str(self.port), "-mp", str(free_udp_port(local_ip)), "-nostdin",
                 "-timeout", "25s", "-timeout_error", "-d", str(hold_ms), "-trace_msg",
                 "-message_file", self.trace, "-default_behaviors", "all,-bye"]

@@ -34,7 +34,7 @@ import sys
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+sys.path.insert(0, HERE)
 
 import sbtest  # noqa: E402
 from sbtest import Checker, DataDir, SoapClient, as_list, start_provision  # noqa: E402
