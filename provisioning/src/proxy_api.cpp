@@ -294,8 +294,9 @@ double call_price(std::int64_t seconds, double rate) {
     if (!std::isfinite(rate) || rate <= 0 || rate > 1e6) {
         throw ApiError(ErrorCode::InvalidArgument, "rate: a price per minute above 0");
     }
-    if (seconds < 0 || seconds > 86400 * 31) {
-        throw ApiError(ErrorCode::InvalidArgument, "seconds: 0 to 2678400");
+    if (seconds < 0 || seconds > max_call_seconds) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       "seconds: 0 to " + std::to_string(max_call_seconds));
     }
     return static_cast<double>(seconds) * rate / 60.0;
 }

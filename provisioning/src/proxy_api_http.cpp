@@ -262,7 +262,13 @@ int proxy_post(struct soap* soap, std::string_view body) {
             q["user"] = q["username"];
         }
         const SipId id = id_of(q);
-        const auto seconds = static_cast<std::int64_t>(number_of(arg(q, "seconds"), "seconds"));
+        // Range-checked before the cast: a double beyond int64 does not convert (UB).
+        const double given = number_of(arg(q, "seconds"), "seconds");
+        if (!(given >= 0 && given <= max_call_seconds)) {
+            throw ApiError(ErrorCode::InvalidArgument,
+                           "seconds: 0 to " + std::to_string(max_call_seconds));
+        }
+        const auto seconds = static_cast<std::int64_t>(given);
         const double price = call_price(seconds, number_of(arg(q, "rate"), "rate"));
         audit_note(soap, "prepaid " + id.username + "@" + id.domain + " call " + q["call_id"] +
                              " " + std::to_string(seconds) + " s");

@@ -223,6 +223,15 @@ def test_proxy_api(args):
         status, _ = api.request("POST", "debit", "{\"user\": \"dave@" + D + "\", \"seconds\": -5,"
                                 " \"rate\": 1}", ctype="application/json")
         ck.eq(status, 400, "negative seconds refused")
+        for bad in ('{"user": "dave@%s", "seconds": 1e300, "rate": 1}' % D,
+                    '{"user": "dave@%s", "seconds": "nan", "rate": 1}' % D,
+                    '{"user": "dave@%s", "seconds": 5, "rate": 1e999}' % D,
+                    '{"user": ["x"], "seconds": 5, "rate": 1}',
+                    '[1, 2', ''):
+            status, _ = api.request("POST", "debit", bad, ctype="application/json")
+            ck.eq(status, 400, f"debit {bad!r} refused")
+        ck.eq(api.ok(ck, "prepaid", user="dave", domain=D, rate="0.1")["balance"], 0.35,
+              "refused debits change nothing")
         ck.eq(api.ok(ck, "prepaid", user="dave", domain=D, rate="0.1")["balance"], 0.35,
               "a refused debit changes nothing")
 

@@ -77,6 +77,9 @@ public:
     std::string mailbox(const SipId& id);
 };
 
+// The longest call a debit may name: 31 days.
+inline constexpr std::int64_t max_call_seconds = 86400 * 31;
+
 // The price of `seconds` at `rate` per minute; InvalidArgument when either is unusable.
 double call_price(std::int64_t seconds, double rate);
 
