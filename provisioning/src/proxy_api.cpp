@@ -278,8 +278,11 @@ PrepaidAnswer ProxyService::prepaid(const SipId& given, double rate) {
     }
     // Balances are decimal amounts held in a double: 0.35 / 0.1 * 60 is 209.99999999999997, so
     // a millionth of a second is forgiven before rounding down.
-    a.max_seconds =
-        a.balance > 0 ? static_cast<std::int64_t>(std::floor(a.balance / rate * 60.0 + 1e-6)) : 0;
+    // At most max_call_seconds, which also keeps a tiny rate's quotient inside int64.
+    const double seconds = a.balance > 0 ? std::floor(a.balance / rate * 60.0 + 1e-6) : 0;
+    a.max_seconds = seconds >= static_cast<double>(max_call_seconds)
+                        ? max_call_seconds
+                        : static_cast<std::int64_t>(seconds);
     return a;
 }
 

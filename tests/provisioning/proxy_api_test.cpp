@@ -148,6 +148,7 @@ TEST_CASE("prepaid seconds round down without losing a whole second to the doubl
     CHECK(p.prepaid);
     CHECK(p.max_seconds == 210);
     CHECK(f.proxy.prepaid({"dave", dom}, 7).max_seconds == 3);
+    CHECK(f.proxy.prepaid({"dave", dom}, 1e-300).max_seconds == prov::max_call_seconds);
     CHECK_FALSE(f.proxy.prepaid({"paul", dom}, 0.1).prepaid);
     CHECK(code_of([&] { f.proxy.prepaid({"dave", dom}, 0); }) == ErrorCode::InvalidArgument);
     CHECK(prov::call_price(90, 0.1) == Approx(0.15));
