@@ -26,7 +26,7 @@ What it checks (Done when 1 and 2 of issue 17):
  prepaid     dave's balance pays 3 s at the rate: the proxy hangs the call up and the balance
              is debited (getPrepaidStatus, getCreditHistory).
  soap_change a new password, the group blocked and a removed diversion take effect on the
-             very next request.
+             very next request; the unanswered call to erin is her missed call (getCalls).
 
 Usage: /usr/bin/python3 test_kamailio.py --binary PATH/TO/switchboard [--kamailio-cfg PATH]
 """
@@ -409,6 +409,12 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
     rc, uac, _ = rig.call("alice", "alice-new", "erin", None, scenario="uac_refused.xml")
     ck.eq((rc, uac.final_codes()[-1:]), (0, [480]),
           "without the diversion erin (not registered) is unavailable")
+
+    def erin_missed():
+        got = sip.getCalls(sipId=sid("erin"), query={"received": {"limit": 20}})
+        return [c for c in as_list(got.received) if int(c.duration) == 0]
+    ck.check(wait_for(lambda: erin_missed(), timeout=5),
+             "the unanswered call is erin's missed call in getCalls")
 
 
 sbtest.main(globals())
