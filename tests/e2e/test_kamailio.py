@@ -15,7 +15,8 @@ What it checks (Done when 1 and 2 of issue 17):
  func        a call to erin (FUNC → sip:bob@) reaches bob, with a Diversion header;
              fred (FNOL, not registered) and gus (FBUS, his device answers 486) too.
  reject      a call from alice to gina (reject member sip:alice@) is declined (603).
- trusted     a call from the trusted peer 127.0.0.2 is relayed without a challenge.
+ trusted     a call from the trusted peer 127.0.0.2 is relayed without a challenge; its national
+             number 030… becomes +4930… (the peer's strip and prefix) and takes the PSTN route.
  pstn        +4930… goes to the gateway of the route 004930 (not the one of 0049), the
              number as the gateway's rule writes it; +4940… to the 0049 gateway.
  enum        +4989… (also under the 0049 route) goes to bob by the NAPTR Switchboard answers.
@@ -233,7 +234,9 @@ def provision(ck, data, srv, gw30, gw49, remote_port):
     sip.setCallDiversions(sipId=sid("fred"), diversions={"FNOL": f"sip:bob@{DOMAIN}"})
     sip.setCallDiversions(sipId=sid("gus"), diversions={"FBUS": f"sip:bob@{DOMAIN}"})
     sip.setRejectMembers(sipId=sid("gina"), members=arr([f"sip:alice@{DOMAIN}"]))
-    sip.addTrustedPeer(peer={"ip": "127.0.0.2", "description": "pbx", "protocol": "udp"})
+    # The PBX dials national numbers: 0 stripped, +49 added.
+    sip.addTrustedPeer(peer={"ip": "127.0.0.2", "description": "pbx", "protocol": "udp",
+                             "strip": 1, "prefix": "+49"})
     sip.addBalance(sipId=sid("dave"), value=3 * RATE / 60, description="3 seconds")
     ids = {}
     for name, port, prefix, rule in (("berlin", gw30, "004930", "4930"),
@@ -346,6 +349,12 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
                             local_ip="127.0.0.2")
     ck.eq(rc, 0, f"the trusted peer's call answered without auth ({uac.final_codes()})")
     ck.check(uas is not None and "INVITE sip:bob@" in uas.messages(), "and reached bob")
+    rc, uac, uas = rig.call("pbx", None, "030123456", gw30, scenario="uac_peer.xml",
+                            local_ip="127.0.0.2")
+    ck.check(rc == 0 and uas.first_line_of("INVITE").startswith(
+        f"INVITE sip:030123456@127.0.0.1:{gw30}"),
+        f"the peer's 030123456 (strip 1, prefix +49) took the 004930 route: "
+        f"{uas.first_line_of('INVITE')!r}")
 
     # PSTN: longest prefix
     rc, uac, uas = rig.call("alice", "alice-pw", "+4930123456", gw30)
