@@ -1,3 +1,4 @@
+#include "json_text.hpp"
 #include "policy.hpp"
 #include "provisioning/rows.hpp"
 #include "provisioning/services.hpp"
@@ -76,24 +77,6 @@ std::optional<RatingProfilesRow> load(const store::ReadTxn& txn, const std::stri
 [[noreturn]] void not_found(const std::string& entity) {
     throw ApiError(ErrorCode::RatingProfilesNotFound,
                    "entity: " + entity + " has no rating profiles");
-}
-
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (const char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            static const char digits[] = "0123456789abcdef";
-            out += "\\u00";
-            out += digits[(c >> 4) & 15];
-            out += digits[c & 15];
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
 }
 
 std::string json_counts(const std::map<std::string, std::int64_t>& counts) {

@@ -8,7 +8,9 @@
 #include "provisioning/rows.hpp"
 #include "sip_service.hpp"
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -139,5 +141,9 @@ std::vector<std::string> keys_with_prefix(const Txn& txn, Table table, std::stri
 // "true", "on"; `fallback` when the property is absent or empty.
 bool property_on(const store::WriteTxn& txn, std::int64_t customer, const char* name,
                  bool fallback);
+
+// The route of `number` ("00" + E.164 digits): the longest matching prefix, then the lowest
+// priority (PstnService::route_for, the proxy's route lookup). One index seek per prefix length.
+std::optional<sb::prov::RouteRow> route_row_for(const store::ReadTxn& txn, std::string_view number);
 
 } // namespace sb::prov::sip

@@ -3,10 +3,10 @@
 // gSOAP's httpform plugin does it: the header hook answers SOAP_FORM and names the handler.
 // Authentication: HTTP Basic with the administrator's credentials.
 #include "context.hpp"
+#include "json_http.hpp"
 #include "sip_service.hpp"
 #include "soapH.h"
 
-#include <openssl/crypto.h>
 #include <strings.h>
 
 #include <iostream>
@@ -16,41 +16,6 @@ namespace sb::prov {
 namespace {
 
 int (*default_parse_header)(struct soap*, const char*, const char*) = nullptr;
-
-bool same_secret(const char* a, const std::string& b) {
-    if (a == nullptr) {
-        return false;
-    }
-    const std::string s(a);
-    return s.size() == b.size() && CRYPTO_memcmp(s.data(), b.data(), s.size()) == 0;
-}
-
-std::string json_escape(const std::string& s) {
-    std::string out;
-    for (const char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-int reply(struct soap* soap, int status, const std::string& body) {
-    soap->http_content = "application/json";
-    if (status == 401) {
-        soap->authrealm = "switchboard events";
-    }
-    if (soap_response(soap, status == 200 ? SOAP_FILE : SOAP_FILE + status) ||
-        soap_send_raw(soap, body.data(), body.size()) || soap_end_send(soap)) {
-        return soap_closesock(soap);
-    }
-    return SOAP_OK;
-}
 
 int events_handler(struct soap* soap) {
     soap->fform = nullptr;
@@ -64,16 +29,17 @@ int events_handler(struct soap* soap) {
     while (path.size() > 1 && path.back() == '/') {
         path.pop_back();
     }
+    if (path.find(proxy_api_path) != std::string::npos) {
+        return proxy_post(soap, std::string_view(body, len));
+    }
     if (path.size() < 7 || path.compare(path.size() - 7, 7, "/events") != 0) {
-        return reply(soap, 404, "{\"error\": \"JSON is accepted only at <base>events\"}\n");
+        return json_reply(soap, 404,
+                          json_error("JSON is accepted only at <base>events and <base>proxy/v1/"));
     }
     Context& ctx = context(soap);
-    if (!same_secret(soap->userid, ctx.admin_username) ||
-        !same_secret(soap->passwd, ctx.admin_password)) {
+    if (!admin_basic_auth(soap)) {
         audit(soap, "Events.add", nullptr, static_cast<int>(ErrorCode::AuthenticationFailed));
-        return reply(soap, 401,
-                     "{\"error\": \"HTTP Basic authentication with the "
-                     "administrator's credentials is required\"}\n");
+        return json_reply(soap, 401, json_error(admin_auth_required));
     }
     try {
         Caller admin;
@@ -84,16 +50,14 @@ int events_handler(struct soap* soap) {
         audit_note(soap, "events: " + std::to_string(r.accepted) + " stored, " +
                              std::to_string(r.ignored) + " ignored");
         audit(soap, "Events.add", &admin, 0);
-        return reply(soap, 200,
-                     "{\"accepted\": " + std::to_string(r.accepted) +
-                         ", \"ignored\": " + std::to_string(r.ignored) + "}\n");
+        return json_reply(soap, 200,
+                          "{\"accepted\": " + std::to_string(r.accepted) +
+                              ", \"ignored\": " + std::to_string(r.ignored) + "}\n");
     } catch (const ApiError& e) {
-        return reply(soap, 400,
-                     "{\"error\": \"" + json_escape(e.what()) + "\", \"errorcode\": " +
-                         std::to_string(static_cast<int>(e.code())) + "}\n");
+        return json_reply(soap, 400, json_error(e.what(), static_cast<int>(e.code())));
     } catch (const std::exception& e) {
         std::cerr << "provisioning: events failed: " << e.what() << "\n";
-        return reply(soap, 500, "{\"error\": \"the events failed on the server; see its log\"}\n");
+        return json_reply(soap, 500, json_error("the events failed on the server; see its log"));
     }
 }
 

@@ -551,23 +551,26 @@ Page<RouteView> PstnService::get_routes(const Caller& caller, const IdFilter& f,
     });
 }
 
-std::optional<RouteView> PstnService::route_for(const std::string& number) {
+std::optional<RouteRow> sip::route_row_for(const store::ReadTxn& txn, std::string_view number) {
     // The route_prefix index sorts one prefix's routes by priority: the first entry under the
     // longest prefix of `number` that has any is the route. One seek per prefix length.
-    store::ReadTxn txn(env_);
     for (std::size_t n = std::min(number.size(), max_route_prefix);; --n) {
-        const auto key = first_key_with_prefix(
-            txn, Table::Index, route_prefix_prefix(std::string_view(number).substr(0, n)));
+        const auto key =
+            first_key_with_prefix(txn, Table::Index, route_prefix_prefix(number.substr(0, n)));
         if (key) {
-            const auto r =
-                get_row<RouteRow>(txn, Table::Routes, store::u64_key(route_of_prefix_key(*key)));
-            return r ? std::optional(view_of<RouteView>(*r, carrier_name(txn, r->carrier_id)))
-                     : std::nullopt;
+            return get_row<RouteRow>(txn, Table::Routes, store::u64_key(route_of_prefix_key(*key)));
         }
         if (n == 0) {
             return std::nullopt;
         }
     }
+}
+
+std::optional<RouteView> PstnService::route_for(const std::string& number) {
+    store::ReadTxn txn(env_);
+    const auto r = route_row_for(txn, number);
+    return r ? std::optional(view_of<RouteView>(*r, carrier_name(txn, r->carrier_id)))
+             : std::nullopt;
 }
 
 } // namespace sb::prov

@@ -1,6 +1,7 @@
 #include "soap_glue.hpp"
 
 #include "context.hpp"
+#include "json_http.hpp"
 #include "request.hpp"
 #include "soapH.h"
 #include "wsdl/wsdl.hpp"
@@ -17,6 +18,9 @@ constexpr const char* wsdl_location = "http://localhost:9200/ngnpro/";
 // GET <base>wsdl: the WSDL with its service address pointing at the base the client used.
 int http_get(struct soap* soap) {
     const std::string path = soap->path;
+    if (path.find(proxy_api_path) != std::string::npos) {
+        return proxy_get(soap);
+    }
     if (path.size() < 4 || path.compare(path.size() - 4, 4, "wsdl") != 0) {
         return 404;
     }
