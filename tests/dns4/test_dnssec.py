@@ -154,7 +154,7 @@ def compare_signed(tally, zone, cases, sb_port, nsd_port):
             leaked = no_dnssec_without_do(ours)
             if leaked and "RRSIG" not in case.label:
                 errors.append("DNSSEC records without DO: %r" % sorted(leaked))
-        tally.record(case, errors, allowance)
+        tally.record(case.label, errors, allowance)
 
 
 def main():
