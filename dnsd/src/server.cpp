@@ -290,7 +290,8 @@ void Worker::drain_udp(Udp& udp) noexcept {
         const Snapshot* snapshot = begin();
         const std::uint32_t now = wall_second();
         const bool limiting = settings_->rrl_rate != 0;
-        unsigned replies = 0;
+        unsigned first = 0; // answers to a valid server cookie, in tx_msg_
+        unsigned rest = 0;  // the others, in tx_rest_
         for (int i = 0; i < received; ++i) {
             const std::span<const std::uint8_t> query(rx_.data() + i * udp_rx_size,
                                                       rx_msg_[i].msg_len);
@@ -309,25 +310,38 @@ void Worker::drain_udp(Udp& udp) noexcept {
                 continue;
             }
             count(Transport::Udp, out.first(len), client);
-            tx_iov_[replies] = {out.data(), len};
-            tx_msg_[replies] = {};
-            tx_msg_[replies].msg_hdr.msg_name = &peers_[i];
-            tx_msg_[replies].msg_hdr.msg_namelen = rx_msg_[i].msg_hdr.msg_namelen;
-            tx_msg_[replies].msg_hdr.msg_iov = &tx_iov_[replies];
-            tx_msg_[replies].msg_hdr.msg_iovlen = 1;
+            // A proven address goes out first: under a flood that fills the batch, its
+            // answer does not queue behind the flood's (docs/decisions.md).
+            mmsghdr& m =
+                client.cookie.verdict == CookieVerdict::Valid ? tx_msg_[first++] : tx_rest_[rest++];
+            const std::size_t slot = static_cast<std::size_t>(i); // iov and control of query i
+            tx_iov_[slot] = {out.data(), len};
+            m = {};
+            m.msg_hdr.msg_name = &peers_[i];
+            m.msg_hdr.msg_namelen = rx_msg_[i].msg_hdr.msg_namelen;
+            m.msg_hdr.msg_iov = &tx_iov_[slot];
+            m.msg_hdr.msg_iovlen = 1;
             if (udp.pktinfo) {
-                const socklen_t n = reply_control(rx_msg_[i].msg_hdr, tx_ctl_[replies].buf,
-                                                  sizeof tx_ctl_[replies].buf);
+                const socklen_t n =
+                    reply_control(rx_msg_[i].msg_hdr, tx_ctl_[slot].buf, sizeof tx_ctl_[slot].buf);
                 if (n != 0) {
-                    tx_msg_[replies].msg_hdr.msg_control = tx_ctl_[replies].buf;
-                    tx_msg_[replies].msg_hdr.msg_controllen = n;
+                    m.msg_hdr.msg_control = tx_ctl_[slot].buf;
+                    m.msg_hdr.msg_controllen = n;
                 }
             }
-            ++replies;
         }
         end();
+        // One sendmmsg for both: the others follow the cookie answers (a copy only when the
+        // batch holds both kinds).
+        mmsghdr* msgs = tx_msg_.data();
+        if (first == 0) {
+            msgs = tx_rest_.data();
+        } else if (rest != 0) {
+            std::copy_n(tx_rest_.begin(), rest, tx_msg_.begin() + first);
+        }
+        const unsigned replies = first + rest;
         for (unsigned sent = 0; sent < replies;) {
-            const int n = ::sendmmsg(fd, tx_msg_.data() + sent, replies - sent, MSG_DONTWAIT);
+            const int n = ::sendmmsg(fd, msgs + sent, replies - sent, MSG_DONTWAIT);
             if (n <= 0) {
                 break; // socket buffer full: UDP answers may be dropped
             }

@@ -119,7 +119,8 @@ private:
     std::vector<std::uint8_t> rx_;
     std::vector<std::uint8_t> tx_;
     std::array<mmsghdr, batch> rx_msg_{};
-    std::array<mmsghdr, batch> tx_msg_{};
+    std::array<mmsghdr, batch> tx_msg_{};  // answers to valid cookies, then the rest
+    std::array<mmsghdr, batch> tx_rest_{}; // the other answers, until sent
     std::array<iovec, batch> rx_iov_{};
     std::array<iovec, batch> tx_iov_{};
     std::array<sockaddr_storage, batch> peers_{};

@@ -290,13 +290,15 @@ def start_nsd(workdir, zones, extra_server="", extra_zone=""):
     return p
 
 
-def parse_args(*switches):
-    """The command line of a dns4 test: --binary (made absolute) and the given on/off
-    switches (e.g. "--verbose")."""
+def parse_args(*switches, **options):
+    """The command line of a dns4 test: --binary (made absolute), the given on/off switches
+    (e.g. "--verbose") and options with their defaults (zones=1000: --zones N, an int)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     for switch in switches:
         ap.add_argument(switch, action="store_true")
+    for name, default in options.items():
+        ap.add_argument("--" + name.replace("_", "-"), type=type(default), default=default)
     args = ap.parse_args()
     args.binary = os.path.abspath(args.binary)
     return args

@@ -9,7 +9,6 @@ acknowledgement; a deleted one stops being served (REFUSED) within 2 s; a burst 
 by 8 SOAP clients is all served. --zones N sets the burst size (bench/catalog.py uses it).
 """
 
-import argparse
 import concurrent.futures
 import os
 import sys
@@ -17,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dns4lib import KNOTD, Proc, cleanup, free_port, make_query, query, start_switchboard  # noqa
-from dns4lib import soap_call, tempdir  # noqa
+from dns4lib import parse_args, soap_call, tempdir  # noqa
 from test_nsd_diff import Tally  # noqa: E402
 
 CATALOG = "catalog.switchboard.invalid"
@@ -123,11 +122,8 @@ def add_zone(sb, zone):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--zones", type=int, default=1000)
-    args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
+    args = parse_args(zones=1000)
+    binary = args.binary
     sb_dir, knot_dir = tempdir("dns4-cat-sb-"), tempdir("dns4-cat-knot-")
     sb = knot = None
     tally = Tally()

@@ -12,13 +12,12 @@ qtypes RRSIG and NSEC3PARAM; and a sample without DO (no DNSSEC records at all).
 A difference kept is listed in ALLOWED below with its reason (and in dnsd/README.md).
 """
 
-import argparse
 import os
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import (cleanup, make_query, query, run, start_nsd,  # noqa: E402
+from dns4lib import (cleanup, make_query, parse_args, query, run, start_nsd,  # noqa: E402
                      start_switchboard, tempdir, wait_for_dns)
 from test_nsd_diff import Case, Tally, compare  # noqa: E402
 
@@ -155,14 +154,11 @@ def compare_signed(tally, zone, cases, sb_port, nsd_port):
             leaked = no_dnssec_without_do(ours)
             if leaked and "RRSIG" not in case.label:
                 errors.append("DNSSEC records without DO: %r" % sorted(leaked))
-        tally.record(case, errors, allowance)
+        tally.record(case.label, errors, allowance)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
+    binary = parse_args().binary
     work, sb_dir, nsd_dir = tempdir("dns12-sec-"), tempdir("dns12-ssb-"), tempdir("dns12-snsd-")
     procs = []
     try:

@@ -11,14 +11,13 @@ back secure (AD, right rcode); the tampered RRset must be SERVFAIL while an unto
 the same zone is still AD. Also checks Unbound logged no query to a non-loopback address.
 """
 
-import argparse
 import os
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import Proc, cleanup, free_port, start_switchboard, tempdir  # noqa: E402
+from dns4lib import Proc, cleanup, free_port, parse_args, start_switchboard, tempdir  # noqa: E402
 from test_dnssec import ZONES, sign  # noqa: E402
 
 UNBOUND = "/usr/sbin/unbound"
@@ -66,10 +65,7 @@ def dig(port, name, qtype):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
+    binary = parse_args().binary
     work, sb_dir, ub_dir = tempdir("dns12-val-"), tempdir("dns12-vsb-"), tempdir("dns12-vub-")
     procs = []
     failures = []

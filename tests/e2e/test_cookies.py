@@ -14,6 +14,7 @@ Usage: /usr/bin/python3 test_cookies.py --binary PATH/TO/switchboard
 
 import os
 import re
+import signal
 import socket
 import struct
 import subprocess
@@ -206,6 +207,55 @@ def test_udp_flood(args):
             print(f"    cookie client: {full} full, {tc} truncated, {bad} BADCOOKIE, "
                   f"{lost} lost of 250")
             ck.check(full >= 0.99 * 250, f"a valid cookie gets >= 99% of its answers: {full}")
+        finally:
+            srv.stop()
+    ck.done()
+
+
+def stopped(pid, timeout=5.0):
+    """Waits until every thread of process pid is stopped (SIGSTOP takes effect later)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                states.append(f.read().rsplit(")", 1)[1].split()[0])
+        if all(state in ("T", "t") for state in states):
+            return
+        time.sleep(0.01)
+    raise sbtest.TestFailure(f"process {pid} did not stop")
+
+
+def test_cookie_first(args):
+    """A batch read at once: the answer to the valid server cookie leaves first."""
+    ck = Checker("valid cookie answered first in its batch")
+    with DataDir(keep=args.keep, extra_ini="[dns]\nworkers = 1\n") as data:
+        srv = start_serve_www(args, data, ZONE)
+        try:
+            cookie = learn_cookie(srv.dns_port, NETWORK + "7")
+            ck.check(cookie is not None and len(cookie) == 24, f"a server cookie: {cookie}")
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.bind((NETWORK + "7", 0))
+                s.settimeout(2)
+                # Stopped, the server finds all 32 queued: one recvmmsg batch (32 datagrams).
+                srv.proc.send_signal(signal.SIGSTOP)
+                try:
+                    stopped(srv.proc.pid)
+                    for i in range(31):
+                        s.sendto(query(i, "www." + ZONE), ("127.0.0.1", srv.dns_port))
+                    s.sendto(query(31, "www." + ZONE, cookie), ("127.0.0.1", srv.dns_port))
+                    time.sleep(0.2)
+                finally:
+                    srv.proc.send_signal(signal.SIGCONT)
+                order = []
+                try:
+                    while len(order) < 32:
+                        order.append(parse(s.recv(4096))[0])
+                except socket.timeout:
+                    pass
+            ck.eq(sorted(order), list(range(32)), "every query is answered")
+            ck.eq(order[:1], [31], f"the valid cookie's answer leaves first: {order}")
+            ck.eq(order[1:], list(range(31)), "the others in the order they came")
         finally:
             srv.stop()
     ck.done()
