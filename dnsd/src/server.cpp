@@ -4,6 +4,7 @@
 // drains the socket with recvmmsg/sendmmsg (Asio 1.74 has no batch receive); TCP sessions
 // live in tcp.cpp, sockets and the address lock in listen.cpp, DNS Cookies in cookie.cpp.
 #include "dnsd/dnsd.hpp"
+#include "dnsd/secondary.hpp"
 #include "log/log.hpp"
 #include "worker.hpp"
 
@@ -140,6 +141,7 @@ Worker::Worker(const store::Env& env, const Options& options,
     answer_options_.identity = options.identity;
     answer_options_.version = options.version;
     answer_options_.tsig_keys = &settings_->transfers.keys();
+    secondary_ = options.secondary;
     txn_.reset(); // hold no snapshot while idle
     for (const Endpoint& e : endpoints) {
         auto u = std::make_unique<Udp>(io_);
@@ -297,7 +299,13 @@ void Worker::drain_udp(Udp& udp) noexcept {
             const std::span<std::uint8_t> out(tx_.data() + i * tx_size, tx_size);
             Client client;
             client.cookie = cookie_context(peers_[i], now);
-            std::size_t len = answer(query, snapshot, Transport::Udp, answer_options_, client, out);
+            std::size_t len = 0;
+            if (secondary_ != nullptr && query.size() > 2 && (query[2] & 0xF8) == 0x20) {
+                len = secondary_->notify(query, peers_[i], out); // QR=0, opcode NOTIFY
+            }
+            if (len == 0) {
+                len = answer(query, snapshot, Transport::Udp, answer_options_, client, out);
+            }
             if (len == 0) {
                 continue;
             }

@@ -126,6 +126,7 @@ private:
     std::array<Control, batch> rx_ctl_{};
     std::array<Control, batch> tx_ctl_{};
     AnswerOptions answer_options_;
+    Secondary* secondary_ = nullptr; // NOTIFYs for the zones it keeps
     std::shared_ptr<const Settings> settings_;
     RateLimiter rrl_;
     ConnectionTable connections_;

@@ -236,13 +236,16 @@ def import_zones(binary, data, files):
         run([binary, "zone", "import", f, "--data", data])
 
 
-def start_switchboard(binary, workdir, ini="", command="dns", soap_port=None, zone_files=()):
+def start_switchboard(binary, workdir, ini="", command="dns", soap_port=None, zone_files=(),
+                      port=None):
+    """Starts `switchboard COMMAND` on loopback (DNS on `port`, or a free one), `ini` appended
+    to its data dir's switchboard.ini (a restart passes none). Returns a Proc with .port."""
     data = os.path.join(workdir, "data")
     os.makedirs(data, exist_ok=True)
     with open(os.path.join(data, "switchboard.ini"), "a") as f:
         f.write(ini)
     import_zones(binary, data, zone_files)
-    port = free_port()
+    port = port or free_port()
     argv = [binary, command, "--data", data, "--dns", "127.0.0.1:%d" % port]
     if soap_port is not None:
         argv += ["--soap", "127.0.0.1:%d" % soap_port]

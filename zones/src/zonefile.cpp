@@ -91,7 +91,63 @@ void erase_record(store::WriteTxn& txn, const store::RecordRow& row) {
     txn.del(store::Table::RecordsByOwner, store::records_by_owner_key(name_key(row.name), row.id));
 }
 
+constexpr std::string_view secondary_prefix = "secondary:";
+
+std::string secondary_key(std::string_view zone) {
+    return std::string(secondary_prefix) + std::string(zone);
+}
+
+template <class Txn>
+std::optional<std::string> read_secondary(const Txn& txn, std::string_view zone) {
+    if (const auto v = txn.get(store::Table::Meta, secondary_key(zone))) {
+        return std::string(*v);
+    }
+    return std::nullopt;
+}
+
 } // namespace
+
+void drop_zone(store::WriteTxn& txn, std::string_view zone) {
+    const std::string name(zone);
+    txn.del(store::Table::Meta, secondary_key(zone));
+    if (!store::get_zone(txn, name)) {
+        return;
+    }
+    std::set<std::string> owners = {name};
+    for (const auto id : store::ids_with_prefix(txn, store::Table::RecordsByZone,
+                                                store::records_by_zone_prefix(name))) {
+        if (const auto rec = store::get_record(txn, id)) {
+            erase_record(txn, *rec);
+            owners.insert(rec->name);
+        }
+    }
+    txn.del(store::Table::Zones, name);
+    for (const auto& owner : owners) {
+        rebuild_node(txn, owner);
+    }
+}
+
+void mark_secondary(store::WriteTxn& txn, std::string_view zone, std::string_view primary) {
+    txn.put(store::Table::Meta, secondary_key(zone), primary);
+}
+
+std::optional<std::string> secondary_primary(const store::ReadTxn& txn, std::string_view zone) {
+    return read_secondary(txn, zone);
+}
+
+std::optional<std::string> secondary_primary(const store::WriteTxn& txn, std::string_view zone) {
+    return read_secondary(txn, zone);
+}
+
+std::vector<std::string> secondary_zones(const store::ReadTxn& txn) {
+    std::vector<std::string> out;
+    store::Cursor c = txn.cursor(store::Table::Meta);
+    for (bool ok = c.seek(secondary_prefix); ok && c.key().starts_with(secondary_prefix);
+         ok = c.next()) {
+        out.emplace_back(c.key().substr(secondary_prefix.size()));
+    }
+    return out;
+}
 
 std::string key_to_name(std::string_view key) {
     std::string out;
