@@ -5,6 +5,7 @@ import argparse
 import http.client
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -316,6 +317,48 @@ def cleanup(procs, dirs):
             p.stop()
     for d in dirs:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def knot_header(port, workdir):
+    """The server, log and database sections of a knot.conf serving on 127.0.0.1@port."""
+    return """server:
+    listen: 127.0.0.1@%(port)d
+    rundir: "%(dir)s"
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "%(dir)s"
+""" % {"port": port, "dir": workdir}
+
+
+def wait_until(predicate, limit, step=0.02):
+    """Seconds until predicate() held, or None after `limit` seconds."""
+    start = time.time()
+    while time.time() - start < limit:
+        if predicate():
+            return time.time() - start
+        time.sleep(step)
+    return None
+
+
+def answers(port, name, qtype="A"):
+    """(rcode, AA, sorted answer rdata) of a UDP query, None when nothing came back."""
+    try:
+        r = query(port, make_query(name, qtype))
+    except OSError:
+        return None
+    return (r.rcode, r.aa, sorted(x[4] for x in r.answer))
+
+
+def xfr_in(metrics_port, kind):
+    """switchboard_dns_xfr_in_total{type=kind} from a server's /metrics, -1 when absent."""
+    c = http.client.HTTPConnection("127.0.0.1", metrics_port, timeout=5)
+    c.request("GET", "/metrics")
+    text = c.getresponse().read().decode()
+    c.close()
+    m = re.search(r'^switchboard_dns_xfr_in_total\{type="%s"\} (\d+)$' % kind, text, re.M)
+    return int(m.group(1)) if m else -1
 
 
 def kdig(port, args):

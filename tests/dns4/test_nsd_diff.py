@@ -217,6 +217,15 @@ class Tally:
         """Records one yes/no finding described by `what`."""
         self.record(Case(what, None), [] if ok else ["failed"], None)
 
+    def exit_code(self, what, procs=()):
+        """Reports (with the tail of each server's log when something failed); 0 or 1."""
+        if self.failed:
+            for p in procs:
+                if p is not None:
+                    print(p.output()[-3000:])
+        self.report(what)
+        return 1 if self.failed else 0
+
     def report(self, what=""):
         for reason, n in sorted(self.allowed.items()):
             print("allowed difference, %d queries: %s" % (n, reason))

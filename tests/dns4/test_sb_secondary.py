@@ -29,8 +29,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_nsd_diff import Tally  # noqa: E402
-from dns4lib import (build_envelope, cleanup, free_port, make_query, parse_args,  # noqa
-                     query, soap_call, start_switchboard, tempdir)
+from dns4lib import (answers, build_envelope, cleanup, free_port, make_query,  # noqa: E402
+                     parse_args, query, soap_call, start_switchboard, tempdir, wait_until,
+                     xfr_in)
 
 SECRET = base64.b64encode(b"switchboard-secondary-test-key!!").decode()
 CATALOG = "catalog.primary.invalid"
@@ -63,34 +64,8 @@ def start(binary, workdir, ini, port, soap_port, metrics_port, first=True):
     return p
 
 
-def metric(p, name, label):
-    c = http.client.HTTPConnection("127.0.0.1", p.metrics_port, timeout=5)
-    c.request("GET", "/metrics")
-    text = c.getresponse().read().decode()
-    c.close()
-    m = re.search(r'^%s\{type="%s"\} (\d+)$' % (name, label), text, re.M)
-    return int(m.group(1)) if m else -1
-
-
 def xfr(p, kind):
-    return metric(p, "switchboard_dns_xfr_in_total", kind)
-
-
-def answers(port, name, qtype="A"):
-    try:
-        r = query(port, make_query(name, qtype))
-    except OSError:
-        return None
-    return (r.rcode, r.aa, sorted(x[4] for x in r.answer))
-
-
-def wait_until(predicate, limit, step=0.01):
-    start_t = time.time()
-    while time.time() - start_t < limit:
-        if predicate():
-            return time.time() - start_t
-        time.sleep(step)
-    return None
+    return xfr_in(p.metrics_port, kind)
 
 
 def soap_fault(port, op, body):
@@ -216,13 +191,9 @@ def main():
               "serials equal after the restarts")
         check(xfr(secondary, "axfr") == axfr1, "no AXFR after the restarts (%d -> %d)"
               % (axfr1, xfr(secondary, "axfr")))
-        print("transfers in: axfr %d ixfr %d uptodate %d failed %d" % (
-            xfr(secondary, "axfr"), xfr(secondary, "ixfr"), xfr(secondary, "uptodate"),
-            xfr(secondary, "failed")))
-        if tally.failed:
-            print(secondary.output()[-4000:])
-        tally.report("Switchboard secondary of Switchboard: ")
-        return 1 if tally.failed else 0
+        print("transfers in: axfr %d ixfr %d uptodate %d failed %d"
+              % tuple(xfr(secondary, k) for k in ("axfr", "ixfr", "uptodate", "failed")))
+        return tally.exit_code("Switchboard secondary of Switchboard: ", (secondary,))
     finally:
         cleanup((secondary, primary), (sdir, pdir))
 
