@@ -151,10 +151,40 @@ private:
     int fd_ = -1;
 };
 
+// RFC 8945 §5.3.1 on the client side: each message of the primary's answer must carry a TSIG
+// with the primary's key and algorithm whose MAC covers the previous MAC (the request's for
+// the first message). We require every message signed (the RFC lets a server leave up to 99
+// unsigned, which neither Knot nor Switchboard does).
+class ResponseTsig {
+public:
+    ResponseTsig(const TsigKey& key, std::string request_mac)
+        : keys_{key}
+        , prior_(std::move(request_mac)) {}
+
+    void verify(const std::vector<std::uint8_t>& wire) {
+        const TsigState t = tsig_verify(wire, keys_, unix_now(), &prior_, !first_);
+        if (!t.present) {
+            throw std::runtime_error("a message of the primary's answer is not TSIG-signed");
+        }
+        if (t.error != TsigRcode::NoError || t.key == nullptr) {
+            throw std::runtime_error("the TSIG of the primary's answer does not verify with " +
+                                     keys_.front().text);
+        }
+        prior_ = t.mac;
+        first_ = false;
+    }
+
+private:
+    std::vector<TsigKey> keys_;
+    std::string prior_;
+    bool first_ = true;
+};
+
 // The AXFR or IXFR query for `zone` (IXFR: our SOA, with our serial, in AUTHORITY), signed
-// with the primary's key when it has one.
+// with the primary's key when it has one (its MAC in `mac`).
 std::vector<std::uint8_t> transfer_query(const Primary& p, const std::string& zone,
-                                         std::optional<std::uint32_t> serial, std::uint16_t id) {
+                                         std::optional<std::uint32_t> serial, std::uint16_t id,
+                                         std::string& mac) {
     const std::string origin = zone.empty() ? "." : zone + ".";
     Pkt q(ldns_pkt_query_new(ldns_dname_new_frm_str(origin.c_str()),
                              serial ? LDNS_RR_TYPE_IXFR : LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_IN, 0));
@@ -178,7 +208,7 @@ std::vector<std::uint8_t> transfer_query(const Primary& p, const std::string& zo
     std::vector<std::uint8_t> msg(wire, wire + size);
     free(wire);
     if (p.key) {
-        tsig_sign_request(msg, *p.key, unix_now());
+        mac = tsig_sign_request(msg, *p.key, unix_now());
     }
     return msg;
 }
@@ -189,7 +219,12 @@ std::vector<std::uint8_t> transfer_query(const Primary& p, const std::string& zo
 std::vector<Rr> run_transfer(const Primary& p, const std::string& zone,
                              std::optional<std::uint32_t> serial, std::uint16_t id) {
     Connection conn(p);
-    conn.send(transfer_query(p, zone, serial, id));
+    std::string mac;
+    conn.send(transfer_query(p, zone, serial, id, mac));
+    std::optional<ResponseTsig> tsig;
+    if (p.key) {
+        tsig.emplace(*p.key, mac);
+    }
     std::vector<Rr> rrs;
     std::uint32_t final_serial = 0;
     unsigned seen_final = 0;
@@ -208,6 +243,9 @@ std::vector<Rr> run_transfer(const Primary& p, const std::string& zone,
             const std::string text = rc != nullptr ? rc : "?";
             free(rc);
             throw std::runtime_error("the primary answered " + text);
+        }
+        if (tsig) {
+            tsig->verify(wire);
         }
         const ldns_rr_list* answer = ldns_pkt_answer(pkt.get());
         const std::size_t n = answer != nullptr ? ldns_rr_list_rr_count(answer) : 0;

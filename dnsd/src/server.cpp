@@ -191,6 +191,18 @@ const Snapshot* Worker::begin() noexcept {
     return nullptr;
 }
 
+std::size_t Worker::answer_query(std::span<const std::uint8_t> query, const Snapshot* snapshot,
+                                 Transport transport, Client& client, std::span<std::uint8_t> out,
+                                 const sockaddr_storage& peer) noexcept {
+    if (secondary_ != nullptr && query.size() > 2 && (query[2] & 0xF8) == 0x20) {
+        // QR=0, opcode NOTIFY: off the query path, the Secondary may allocate.
+        if (const std::size_t len = secondary_->notify(query, peer, out); len != 0) {
+            return len;
+        }
+    }
+    return answer(query, snapshot, transport, answer_options_, client, out);
+}
+
 std::uint32_t Worker::wall_second() noexcept {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME_COARSE, &ts);
@@ -299,13 +311,7 @@ void Worker::drain_udp(Udp& udp) noexcept {
             const std::span<std::uint8_t> out(tx_.data() + i * tx_size, tx_size);
             Client client;
             client.cookie = cookie_context(peers_[i], now);
-            std::size_t len = 0;
-            if (secondary_ != nullptr && query.size() > 2 && (query[2] & 0xF8) == 0x20) {
-                len = secondary_->notify(query, peers_[i], out); // QR=0, opcode NOTIFY
-            }
-            if (len == 0) {
-                len = answer(query, snapshot, Transport::Udp, answer_options_, client, out);
-            }
+            std::size_t len = answer_query(query, snapshot, Transport::Udp, client, out, peers_[i]);
             if (len == 0) {
                 continue;
             }

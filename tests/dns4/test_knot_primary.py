@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """Switchboard as a secondary of a Knot primary (issue 15, done-when 2).
 
-knotd serves k.example from a zone file with a journal (journal-content: changes) and NOTIFYs
-Switchboard; `switchboard dns` keeps it with `[secondary] primaries = 127.0.0.1:KNOT`. Checks:
+knotd serves k.example from a zone file with a journal (journal-content: changes), transfers
+it only with the hmac-sha384 key kp.key and NOTIFYs Switchboard signed with it; `switchboard
+dns` keeps it with `[secondary] primaries = 127.0.0.1:KNOT@kp.key` (its requests signed, each
+message of Knot's answers verified). Checks:
 the zone arrives (AXFR) and answers match Knot's; changes made with knotc zone-begin /
 zone-set / zone-unset / zone-commit (Knot raises the serial) reach Switchboard by NOTIFY +
 IXFR — its switchboard_dns_xfr_in_total{type="ixfr"} grows, "axfr" does not — and after each
 change the SOA and sampled answers equal Knot's within 2 s.
 """
 
+import base64
 import os
 import subprocess
 import sys
@@ -20,6 +23,7 @@ from dns4lib import (KNOTD, Proc, answers, cleanup, free_port, knot_header,  # n
                      parse_args, start_switchboard, tempdir, wait_until, xfr_in)
 
 ZONE = "k.example"
+SECRET = base64.b64encode(b"knot-primary-test-key-of-48-bytes-for-sha384!!!").decode()
 ZONE_FILE = """$ORIGIN k.example.
 $TTL 300
 @ IN SOA ns1.k.example. hostmaster.k.example. 1 2 1 600 60
@@ -39,12 +43,18 @@ def start_knot(workdir, port, sb_port):
     with open(conf, "w") as f:
         f.write(knot_header(port, workdir) + """control:
     listen: "%(dir)s/knot.sock"
+key:
+  - id: kp.key
+    algorithm: hmac-sha384
+    secret: %(secret)s
 remote:
   - id: sb
     address: 127.0.0.1@%(sb)d
+    key: kp.key
 acl:
   - id: xfr
     address: 127.0.0.1
+    key: kp.key
     action: transfer
 zone:
   - domain: %(zone)s
@@ -54,7 +64,7 @@ zone:
     acl: xfr
     zonefile-sync: -1
     journal-content: changes
-""" % {"dir": workdir, "sb": sb_port, "zone": ZONE, "file": zone_file})
+""" % {"dir": workdir, "sb": sb_port, "zone": ZONE, "file": zone_file, "secret": SECRET})
     p = Proc([KNOTD, "-c", conf], workdir, "knot.log")
     p.port = port
     p.conf = conf
@@ -81,8 +91,9 @@ def main():
         knot = start_knot(kdir, knot_port, sb_port)
         ok = wait_until(lambda: (answers(knot_port, ZONE, "SOA") or (1,))[0] == 0, 10)
         check(ok is not None, "Knot serves the zone")
-        ini = ("[dns]\nworkers = 1\n[metrics]\nlisten = 127.0.0.1:%d\n[secondary]\n"
-               "primaries = 127.0.0.1:%d\nzones = %s\n" % (metrics_port, knot_port, ZONE))
+        ini = ("[dns]\nworkers = 1\ntsig_key = kp.key:hmac-sha384:%s\n[metrics]\n"
+               "listen = 127.0.0.1:%d\n[secondary]\nprimaries = 127.0.0.1:%d@kp.key\nzones = %s\n"
+               % (SECRET, metrics_port, knot_port, ZONE))
         sb = start_switchboard(args.binary, sdir, ini=ini, port=sb_port)
         names = [(ZONE, "SOA"), ("www." + ZONE, "A"), ("mail." + ZONE, "MX"),
                  ("txt." + ZONE, "TXT"), (ZONE, "NS")]
