@@ -14,8 +14,10 @@ and `catalog =` the primary's catalog. Checks:
   deleted one disappears;
 - the primary restarted (SIGTERM) and killed with kill -9 right after a commit: the secondary
   catches up by IXFR, with no AXFR;
-- a NOTIFY from an address that is not a primary is REFUSED; one for a.example signed with
-  another key gets NOTAUTH.
+- a NOTIFY from an address that is not a primary is REFUSED; an unsigned one from the
+  primary's address (whose key is set) gets NOTAUTH;
+- with the primary stopped, a zone past its SOA expire (4 s) is dropped (REFUSED), one within
+  its expire is still served.
 """
 
 import base64
@@ -35,12 +37,12 @@ from dns4lib import (answers, build_envelope, cleanup, free_port, make_query,  #
 
 SECRET = base64.b64encode(b"switchboard-secondary-test-key!!").decode()
 CATALOG = "catalog.primary.invalid"
-ADD_ZONE = """<zone xsi:type="ns4:DnsZone">
+ADD_ZONE_EXPIRING = """<zone xsi:type="ns4:DnsZone">
  <name xsi:type="xsd:string">%s</name>
  <ttl xsi:type="xsd:int">300</ttl>
  <refresh xsi:type="xsd:int">2</refresh>
  <retry xsi:type="xsd:int">1</retry>
- <expire xsi:type="xsd:int">600</expire>
+ <expire xsi:type="xsd:int">%d</expire>
  <minimum xsi:type="xsd:int">60</minimum>
  <nameservers xsi:type="SOAP-ENC:Array" SOAP-ENC:arrayType="xsd:string[1]">
   <item xsi:type="xsd:string">ns1.example.net</item></nameservers>
@@ -52,6 +54,7 @@ ADD_RECORD = """<record xsi:type="ns4:DnsRecord">
  <value xsi:type="xsd:string">%s</value>
  <ttl xsi:type="xsd:int">300</ttl>
 </record>"""
+ADD_ZONE = ADD_ZONE_EXPIRING.replace("%d", "600")
 DELETE_ZONE = """<zone xsi:type="xsd:string">%s</zone>"""
 
 
@@ -113,17 +116,21 @@ def main():
         primary = start_primary(first=True)
         soap_call(primary.soap_port, "addZone", ADD_ZONE % "a.example")
         soap_call(primary.soap_port, "addRecord", ADD_RECORD % ("www", "a.example", "192.0.2.1"))
+        soap_call(primary.soap_port, "addZone", ADD_ZONE_EXPIRING % ("exp.example", 4))
         secondary = start(args.binary, sdir, secondary_ini, ports["s"], ports["ss"], ports["sm"])
         s, p = secondary.port, primary.port
 
-        took = wait_until(lambda: answers(s, "www.a.example") == answers(p, "www.a.example"), 10)
+        took = wait_until(lambda: answers(s, "www.a.example") == answers(p, "www.a.example") and
+                          answers(s, "exp.example", "SOA") == answers(p, "exp.example", "SOA"),
+                          10)
         check(took is not None, "a.example arrives on the secondary (AXFR): %r vs %r"
               % (answers(s, "www.a.example"), answers(p, "www.a.example")))
         check(answers(s, "a.example", "SOA") == answers(p, "a.example", "SOA"),
               "the secondary's SOA (serial) equals the primary's")
         axfr0 = xfr(secondary, "axfr")
         ixfr0 = xfr(secondary, "ixfr")
-        check(axfr0 >= 1, "the first transfer was an AXFR (%d)" % axfr0)
+        check(axfr0 == 3, "the first transfers were AXFRs: a.example, the catalog, exp.example "
+              "(%d)" % axfr0)
 
         # The write storm: 3 SOAP clients; each record answered by the secondary within 1 s.
         late = []
@@ -191,6 +198,15 @@ def main():
               "serials equal after the restarts")
         check(xfr(secondary, "axfr") == axfr1, "no AXFR after the restarts (%d -> %d)"
               % (axfr1, xfr(secondary, "axfr")))
+        # SOA expire: with the primary gone, exp.example (expire 4 s) is dropped (REFUSED),
+        # a.example (expire 600 s) is still served.
+        check(answers(s, "exp.example", "SOA") == answers(p, "exp.example", "SOA"),
+              "exp.example is served by the secondary (through the catalog)")
+        primary.stop()
+        t = wait_until(lambda: (answers(s, "exp.example", "SOA") or (0,))[0] == 5, 12)
+        check(t is not None, "a zone past its SOA expire without a primary is dropped (REFUSED)")
+        check((answers(s, "a.example", "SOA") or (5,))[0] == 0,
+              "a zone within its SOA expire is still served without its primary")
         print("transfers in: axfr %d ixfr %d uptodate %d failed %d"
               % tuple(xfr(secondary, k) for k in ("axfr", "ixfr", "uptodate", "failed")))
         return tally.exit_code("Switchboard secondary of Switchboard: ", (secondary,))
