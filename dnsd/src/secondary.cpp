@@ -557,34 +557,36 @@ struct Secondary::Impl {
             read_row();
         }
         const auto now = Clock::now();
-        bool expire = false;
+        const bool transferred = result == Result::Axfr || result == Result::Ixfr;
+        bool kept = true, expired = false;
         {
             const std::lock_guard<std::mutex> lock(mutex);
             const auto it = zones.find(zone);
             if (it == zones.end()) {
-                return;
-            }
-            Zone& z = it->second;
-            if (result != Result::Failed) {
-                z.due = now + std::chrono::seconds(refresh_s);
-                z.expires = now + std::chrono::seconds(expire_s);
+                kept = false; // left the catalog while it was transferred: what came goes too
+            } else if (result != Result::Failed) {
+                it->second.due = now + std::chrono::seconds(refresh_s);
+                it->second.expires = now + std::chrono::seconds(expire_s);
             } else {
+                Zone& z = it->second;
                 z.due = now + std::chrono::seconds(ours ? retry_s : first_retry);
                 // RFC 1035 §3.3.13 EXPIRE: "when the zone is no longer authoritative".
-                if (ours && z.expires && now >= *z.expires) {
-                    expire = true;
+                expired = ours && z.expires && now >= *z.expires;
+                if (expired) {
                     z.expires.reset();
                 }
             }
         }
-        if (expire) {
+        if ((!kept && transferred) || expired) {
             env.write([&](store::WriteTxn& txn) { zones::drop_zone(txn, zone); });
+        }
+        if (expired) {
             sb::log::write(sb::log::Level::Warning, "secondary",
                            "zone expired: no primary answered within its SOA expire; dropped "
                            "until the next transfer",
                            {{"zone", zone}});
         }
-        if (zone == catalog && (result == Result::Axfr || result == Result::Ixfr)) {
+        if (kept && zone == catalog && transferred) {
             sync_members(false);
         }
     }
