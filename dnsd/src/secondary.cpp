@@ -7,6 +7,7 @@
 #include "log/log.hpp"
 #include "store/tables.hpp"
 #include "tsig.hpp"
+#include "zones/node.hpp"
 #include "zones/zonefile.hpp"
 #include "zones/zones.hpp"
 
@@ -366,6 +367,7 @@ struct Secondary::Impl {
         bool member = false;                      // listed in the consumed catalog
         Clock::time_point due{};                  // next refresh
         std::optional<Clock::time_point> expires; // loaded: when the copy expires
+        bool expired = false;                     // past it: answered SERVFAIL
     };
 
     store::Env& env;
@@ -558,32 +560,36 @@ struct Secondary::Impl {
         }
         const auto now = Clock::now();
         const bool transferred = result == Result::Axfr || result == Result::Ixfr;
-        bool kept = true, expired = false;
+        bool kept = true, expired = false, revived = false;
         {
             const std::lock_guard<std::mutex> lock(mutex);
             const auto it = zones.find(zone);
             if (it == zones.end()) {
                 kept = false; // left the catalog while it was transferred: what came goes too
             } else if (result != Result::Failed) {
-                it->second.due = now + std::chrono::seconds(refresh_s);
-                it->second.expires = now + std::chrono::seconds(expire_s);
+                Zone& z = it->second;
+                z.due = now + std::chrono::seconds(refresh_s);
+                z.expires = now + std::chrono::seconds(expire_s);
+                revived = z.expired && !transferred; // a transfer rebuilt the apex: no mark left
+                z.expired = false;
             } else {
                 Zone& z = it->second;
                 z.due = now + std::chrono::seconds(ours ? retry_s : first_retry);
                 // RFC 1035 §3.3.13 EXPIRE: "when the zone is no longer authoritative".
-                expired = ours && z.expires && now >= *z.expires;
-                if (expired) {
-                    z.expires.reset();
-                }
+                expired = ours && !z.expired && z.expires && now >= *z.expires;
+                z.expired = z.expired || expired;
             }
         }
-        if ((!kept && transferred) || expired) {
+        if (!kept && transferred) {
             env.write([&](store::WriteTxn& txn) { zones::drop_zone(txn, zone); });
+        }
+        if (expired || revived) {
+            env.write([&](store::WriteTxn& txn) { zones::mark_expired(txn, zone, expired); });
         }
         if (expired) {
             sb::log::write(sb::log::Level::Warning, "secondary",
-                           "zone expired: no primary answered within its SOA expire; dropped "
-                           "until the next transfer",
+                           "zone expired: no primary answered within its SOA expire; answered "
+                           "SERVFAIL until the next transfer",
                            {{"zone", zone}});
         }
         if (kept && zone == catalog && transferred) {
@@ -603,6 +609,10 @@ struct Secondary::Impl {
                     if (const auto row = store::get_zone(txn, name)) {
                         z.expires = Clock::now() + std::chrono::seconds(std::max(1u, row->expire));
                     }
+                    // Expired before the restart: the mark stays until a primary answers.
+                    const auto mark = txn.get(store::Table::ZoneMarks, zones::name_key(name));
+                    z.expired = mark && mark->size() == 1 &&
+                                (static_cast<std::uint8_t>((*mark)[0]) & zones::NodeExpired);
                 }
             }
         }

@@ -6,6 +6,7 @@
 #include "zones/catalog.hpp"
 #include "zones/compile.hpp"
 #include "zones/node.hpp"
+#include "zones/zone_index.hpp"
 
 #include <ldns/ldns.h>
 
@@ -137,6 +138,16 @@ std::optional<std::string> secondary_primary(const store::ReadTxn& txn, std::str
 
 std::optional<std::string> secondary_primary(const store::WriteTxn& txn, std::string_view zone) {
     return read_secondary(txn, zone);
+}
+
+void mark_expired(store::WriteTxn& txn, std::string_view zone, bool expired) {
+    const std::string key = name_key(zone);
+    const auto v = txn.get(store::Table::ZoneMarks, key);
+    if (v && v->size() == 1 && (static_cast<std::uint8_t>((*v)[0]) & NodeApex)) {
+        const auto flags = static_cast<std::uint8_t>((*v)[0]);
+        mark_node(txn, key,
+                  static_cast<std::uint8_t>(expired ? flags | NodeExpired : flags & ~NodeExpired));
+    }
 }
 
 std::vector<std::string> secondary_zones(const store::ReadTxn& txn) {

@@ -1,6 +1,6 @@
 // sb::dnsd::Secondary — zones this server keeps from primaries ([secondary] in the ini): the
 // first transfer an AXFR (RFC 5936), then IXFR (RFC 1995) on NOTIFY (RFC 1996) and on the
-// SOA refresh/retry timers; a zone not refreshed within its SOA expire is dropped. Each
+// SOA refresh/retry timers; a zone not refreshed within its SOA expire answers SERVFAIL. Each
 // transfer is written in one store transaction through the zone import path (zones/zonefile.hpp),
 // so nodes, journal, zone marks and catalog are derived exactly as for a primary zone.
 #pragma once

@@ -50,6 +50,10 @@ void drop_zone(store::WriteTxn& txn, std::string_view zone);
 void mark_secondary(store::WriteTxn& txn, std::string_view zone, std::string_view primary);
 std::optional<std::string> secondary_primary(const store::ReadTxn& txn, std::string_view zone);
 std::optional<std::string> secondary_primary(const store::WriteTxn& txn, std::string_view zone);
+// Marks the secondary `zone` expired (or no longer) in ZoneMarks (NodeExpired at its apex):
+// answered SERVFAIL until the mark goes; a transfer, which rebuilds the apex, also clears it.
+// Nothing when the zone is not served.
+void mark_expired(store::WriteTxn& txn, std::string_view zone, bool expired);
 // Every zone marked secondary, in key order.
 std::vector<std::string> secondary_zones(const store::ReadTxn& txn);
 
