@@ -9,6 +9,7 @@ and `catalog =` the primary's catalog. Checks:
 - during a SOAP write storm on the primary (3 clients adding records), each record is answered
   by the secondary within 1 s of its acknowledgement, and sampled answers equal the primary's;
 - the changes came by IXFR (switchboard_dns_xfr_in_total{type="ixfr"} grows, "axfr" does not);
+- the secondary's own journal serves IXFR (kdig) from the serial before the storm (chained);
 - a SOAP write to a.example on the secondary is refused with fault 7005, and changes nothing;
 - a zone added over SOAP on the primary appears on the secondary through the catalog, and a
   deleted one disappears;
@@ -31,7 +32,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_nsd_diff import Tally  # noqa: E402
-from dns4lib import (answers, build_envelope, cleanup, free_port, make_query,  # noqa: E402
+from dns4lib import (answers, build_envelope, cleanup, free_port, kdig, make_query,  # noqa: E402
                      parse_args, query, soap_call, start_switchboard, tempdir, wait_until,
                      xfr_in)
 
@@ -65,6 +66,11 @@ def start(binary, workdir, ini, port, soap_port, metrics_port, first=True):
                           soap_port=soap_port, port=port)
     p.soap_port, p.metrics_port = soap_port, metrics_port
     return p
+
+
+def soa_serial(port, zone):
+    rdata = answers(port, zone, "SOA")[2][0]  # hex of MNAME RNAME SERIAL ...: serial 20 bytes
+    return int(rdata[-40:-32], 16)            # from the end
 
 
 def xfr(p, kind):
@@ -104,7 +110,7 @@ def main():
     primary_ini = ("[dns]\nworkers = 1\ntsig_key = %s\n"
                    "notify = 127.0.0.1:%d@xfr.key\n[catalog]\nzone = %s\n"
                    % (key, ports["s"], CATALOG))
-    secondary_ini = ("[dns]\nworkers = 1\ntsig_key = %s\n[secondary]\n"
+    secondary_ini = ("[dns]\nworkers = 1\ntsig_key = %s\nallow_transfer = 127.0.0.1\n[secondary]\n"
                      "primaries = 127.0.0.1:%d@xfr.key\nzones = a.example\ncatalog = %s\n"
                      % (key, ports["p"], CATALOG))
     primary = secondary = None
@@ -127,6 +133,7 @@ def main():
               % (answers(s, "www.a.example"), answers(p, "www.a.example")))
         check(answers(s, "a.example", "SOA") == answers(p, "a.example", "SOA"),
               "the secondary's SOA (serial) equals the primary's")
+        serial0 = soa_serial(s, "a.example")
         axfr0 = xfr(secondary, "axfr")
         ixfr0 = xfr(secondary, "ixfr")
         check(axfr0 == 3, "the first transfers were AXFRs: a.example, the catalog, exp.example "
@@ -154,6 +161,13 @@ def main():
         check(xfr(secondary, "ixfr") > ixfr0, "the storm came by IXFR (%d -> %d)"
               % (ixfr0, xfr(secondary, "ixfr")))
         check(xfr(secondary, "axfr") == axfr0, "no AXFR during the storm")
+        # Chained: the secondary's own journal answers IXFR from the serial before the storm
+        # with difference sequences (SOA, SOA, ...), not the whole zone.
+        out = kdig(s, ["+tcp", "IXFR=%d" % serial0, "a.example"])
+        rrs = [line.split() for line in out.splitlines() if line and not line.startswith(";")]
+        check(len(rrs) > 2 and rrs[0][3] == "SOA" and rrs[1][3] == "SOA" and
+              int(rrs[1][6]) == serial0 and "h2-14.a.example." in out,
+              "the secondary serves IXFR from its own journal:\n%s" % out[:600])
 
         # SOAP writes to a secondary zone are refused (7005) and change nothing.
         code, _ = soap_fault(secondary.soap_port, "addRecord",
