@@ -59,7 +59,10 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "log.level",
                                           "log.target",
                                           "metrics.listen",
-                                          "catalog.zone"};
+                                          "catalog.zone",
+                                          "secondary.primaries",
+                                          "secondary.zones",
+                                          "secondary.catalog"};
 
 unsigned to_unsigned(const std::string& text, const std::string& key) {
     try {
@@ -188,6 +191,19 @@ Config load_config(const std::filesystem::path& file) {
         if (c.catalog_zone->empty()) {
             throw std::runtime_error("[catalog] zone: the root cannot be the catalog zone");
         }
+    }
+    words("secondary.primaries", c.secondary_primaries);
+    words("secondary.zones", c.secondary_zones);
+    c.secondary_catalog = tree.get<std::string>("secondary.catalog", "");
+    if (!c.secondary_catalog.empty() && c.catalog_zone &&
+        zones::canonical_name(c.secondary_catalog, "[secondary] catalog") == *c.catalog_zone) {
+        throw std::runtime_error("[secondary] catalog: " + *c.catalog_zone +
+                                 " is this server's own [catalog] zone; consume another one");
+    }
+    if ((!c.secondary_zones.empty() || !c.secondary_catalog.empty()) &&
+        c.secondary_primaries.empty()) {
+        throw std::runtime_error("[secondary] primaries: the zones to keep need at least one "
+                                 "primary (ADDR:PORT or ADDR:PORT@KEY)");
     }
     if (auto v = tree.get_optional<std::string>("soap.listen")) {
         c.soap = parse_endpoint(*v, "[soap] listen");

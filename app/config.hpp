@@ -61,6 +61,11 @@ struct Config {
     std::size_t map_size_mb = 65536;
     // [catalog] zone: the RFC 9432 catalog zone's name; none: no catalog (zones/catalog.hpp).
     std::optional<std::string> catalog_zone;
+    // [secondary] primaries (ADDR:PORT[@KEY] ...), zones (names ...), catalog (a catalog zone
+    // to consume): zones kept from primaries (dnsd/secondary.hpp).
+    std::vector<std::string> secondary_primaries;
+    std::vector<std::string> secondary_zones;
+    std::string secondary_catalog;
     std::string server_user;                      // [server] user: run as, once bound
     log::Level log_level = log::Level::Info;      // [log] level
     log::Target log_target = log::Target::Stderr; // [log] target: stderr | journal

@@ -4,6 +4,7 @@
 #include "cli.hpp"
 #include "config.hpp"
 #include "dnsd/dnsd.hpp"
+#include "dnsd/secondary.hpp"
 #include "import_cdrs.hpp"
 #include "inspect.hpp"
 #include "log/log.hpp"
@@ -157,10 +158,21 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
         throw std::runtime_error(std::string("[catalog] zone: ") + e.what());
     }
 
+    std::optional<dnsd::Secondary> secondary;
+    if (want_dns && !config.secondary_primaries.empty()) {
+        dnsd::SecondaryOptions so;
+        so.primaries = config.secondary_primaries;
+        so.zones = config.secondary_zones;
+        so.catalog = config.secondary_catalog;
+        so.tsig_keys = config.dns_tsig_keys;
+        secondary.emplace(env, so);
+    }
     std::optional<dnsd::Server> dns;
     std::optional<prov::Server> soap;
     if (want_dns) {
-        dns.emplace(env, dns_options(config));
+        dnsd::Options o = dns_options(config);
+        o.secondary = secondary ? &*secondary : nullptr;
+        dns.emplace(env, o);
     }
     if (want_soap) {
         soap.emplace(env, soap_options(config));
@@ -170,6 +182,10 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
         std::vector<app::Collector> collectors;
         if (dns) {
             collectors.emplace_back([&dns](std::string& out) { dns->write_metrics(out); });
+        }
+        if (secondary) {
+            collectors.emplace_back(
+                [&secondary](std::string& out) { secondary->write_metrics(out); });
         }
         if (soap) {
             collectors.emplace_back([&soap](std::string& out) { soap->write_metrics(out); });
@@ -186,6 +202,9 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
     app::drop_privileges(config.server_user);
 
     std::thread dns_thread, soap_thread;
+    if (secondary) {
+        secondary->start();
+    }
     if (dns) {
         dns_thread = std::thread([&] { dns->run(); });
         std::string listen;

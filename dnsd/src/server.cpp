@@ -4,6 +4,7 @@
 // drains the socket with recvmmsg/sendmmsg (Asio 1.74 has no batch receive); TCP sessions
 // live in tcp.cpp, sockets and the address lock in listen.cpp, DNS Cookies in cookie.cpp.
 #include "dnsd/dnsd.hpp"
+#include "dnsd/secondary.hpp"
 #include "log/log.hpp"
 #include "worker.hpp"
 
@@ -140,6 +141,7 @@ Worker::Worker(const store::Env& env, const Options& options,
     answer_options_.identity = options.identity;
     answer_options_.version = options.version;
     answer_options_.tsig_keys = &settings_->transfers.keys();
+    secondary_ = options.secondary;
     txn_.reset(); // hold no snapshot while idle
     for (const Endpoint& e : endpoints) {
         auto u = std::make_unique<Udp>(io_);
@@ -187,6 +189,18 @@ const Snapshot* Worker::begin() noexcept {
                        {{"error", error}});
     }
     return nullptr;
+}
+
+std::size_t Worker::answer_query(std::span<const std::uint8_t> query, const Snapshot* snapshot,
+                                 Transport transport, Client& client, std::span<std::uint8_t> out,
+                                 const sockaddr_storage& peer) noexcept {
+    if (secondary_ != nullptr && query.size() > 2 && (query[2] & 0xF8) == 0x20) {
+        // QR=0, opcode NOTIFY: off the query path, the Secondary may allocate.
+        if (const std::size_t len = secondary_->notify(query, peer, out); len != 0) {
+            return len;
+        }
+    }
+    return answer(query, snapshot, transport, answer_options_, client, out);
 }
 
 std::uint32_t Worker::wall_second() noexcept {
@@ -298,7 +312,7 @@ void Worker::drain_udp(Udp& udp) noexcept {
             const std::span<std::uint8_t> out(tx_.data() + i * tx_size, tx_size);
             Client client;
             client.cookie = cookie_context(peers_[i], now);
-            std::size_t len = answer(query, snapshot, Transport::Udp, answer_options_, client, out);
+            std::size_t len = answer_query(query, snapshot, Transport::Udp, client, out, peers_[i]);
             if (len == 0) {
                 continue;
             }

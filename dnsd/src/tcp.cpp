@@ -235,7 +235,7 @@ void TcpSession::respond(std::size_t length) {
     const Snapshot* snapshot = worker_.begin();
     const std::span<std::uint8_t> out(out_.data() + 2, max_tcp_message);
     const std::size_t len =
-        answer(query, snapshot, Transport::Tcp, worker_.answer_options(), client, out);
+        worker_.answer_query(query, snapshot, Transport::Tcp, client, out, peer_);
     worker_.end();
     if (len == 0) {
         close(); // not a query we can answer: end the connection

@@ -166,7 +166,7 @@ TsigKey parse_tsig_key(const std::string& spec) {
 }
 
 TsigState tsig_verify(std::span<const std::uint8_t> msg, const std::vector<TsigKey>& keys,
-                      std::uint64_t now) {
+                      std::uint64_t now, const std::string* prior_mac, bool timers_only) {
     TsigState st;
     Reader r(msg);
     std::uint16_t id = 0, flags = 0, counts[4] = {};
@@ -245,22 +245,34 @@ TsigState tsig_verify(std::span<const std::uint8_t> msg, const std::vector<TsigK
     }
     const std::uint64_t signed_at =
         (std::uint64_t{t_hi} << 32) | (std::uint64_t{t_mid} << 16) | t_lo;
-    // The request as it was before the TSIG was added: original id, ARCOUNT - 1.
-    std::string data = as_string(msg.subspan(0, last_start));
-    data[0] = static_cast<char>(orig >> 8);
-    data[1] = static_cast<char>(orig);
+    // A response's digest starts with the prior MAC (RFC 8945 §4.3.1, §5.3.1).
+    std::string data;
+    if (prior_mac != nullptr) {
+        put16(data, static_cast<std::uint16_t>(prior_mac->size()));
+        data += *prior_mac;
+    }
+    // The message as it was before the TSIG was added: original id, ARCOUNT - 1.
+    const std::size_t at = data.size();
+    data += as_string(msg.subspan(0, last_start));
+    data[at] = static_cast<char>(orig >> 8);
+    data[at + 1] = static_cast<char>(orig);
     const std::uint16_t ar = static_cast<std::uint16_t>(counts[3] - 1);
-    data[10] = static_cast<char>(ar >> 8);
-    data[11] = static_cast<char>(ar);
-    std::string vars = key_name;
-    put16(vars, class_any);
-    vars.append(4, '\0');
-    vars += alg;
+    data[at + 10] = static_cast<char>(ar >> 8);
+    data[at + 11] = static_cast<char>(ar);
+    std::string vars;
+    if (!timers_only) {
+        vars += key_name;
+        put16(vars, class_any);
+        vars.append(4, '\0');
+        vars += alg;
+    }
     put48(vars, signed_at);
     put16(vars, fudge);
-    put16(vars, err);
-    put16(vars, other);
-    vars += as_string(msg.subspan(f.position() - other, other));
+    if (!timers_only) {
+        put16(vars, err);
+        put16(vars, other);
+        vars += as_string(msg.subspan(f.position() - other, other));
+    }
     const std::string expect = hmac(*st.key, data + vars);
     const std::string got = as_string(msg.subspan(mac_at, mac_size));
     if (got.size() != expect.size() || CRYPTO_memcmp(got.data(), expect.data(), got.size()) != 0) {

@@ -38,9 +38,13 @@ struct TsigState {
     std::size_t unsigned_len = 0; // length of the request without its TSIG RR
 };
 
-// Looks for a TSIG RR at the end of `msg` (the last RR of ADDITIONAL) and verifies it.
+// Looks for a TSIG RR at the end of `msg` (the last RR of ADDITIONAL) and verifies it. A
+// response (a transfer client reading its primary's answer) passes the prior MAC — the
+// request's for the first message, the previous message's after — and, after the first
+// message, timers_only (RFC 8945 §5.3.1).
 TsigState tsig_verify(std::span<const std::uint8_t> msg, const std::vector<TsigKey>& keys,
-                      std::uint64_t now);
+                      std::uint64_t now, const std::string* prior_mac = nullptr,
+                      bool timers_only = false);
 
 // Appends a TSIG RR to the complete message `msg` (ARCOUNT incremented). `prior_mac` is the
 // request MAC for the first message and the previous response MAC after it; `first` selects

@@ -49,6 +49,11 @@ public:
     boost::asio::io_context& io() noexcept { return io_; }
 
     // Takes a fresh snapshot for a batch; null when the store cannot be read (SERVFAIL).
+    // answer(), or — for a NOTIFY when a Secondary keeps zones — its answer (NOERROR + AA for
+    // a zone it keeps from that peer); UDP and TCP both call it.
+    std::size_t answer_query(std::span<const std::uint8_t> query, const Snapshot* snapshot,
+                             Transport transport, Client& client, std::span<std::uint8_t> out,
+                             const sockaddr_storage& peer) noexcept;
     const Snapshot* begin() noexcept;
 
     void end() noexcept { txn_.reset(); }
@@ -127,6 +132,7 @@ private:
     std::array<Control, batch> rx_ctl_{};
     std::array<Control, batch> tx_ctl_{};
     AnswerOptions answer_options_;
+    Secondary* secondary_ = nullptr; // NOTIFYs for the zones it keeps
     std::shared_ptr<const Settings> settings_;
     RateLimiter rrl_;
     ConnectionTable connections_;

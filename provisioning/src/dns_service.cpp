@@ -2,12 +2,14 @@
 #include "policy.hpp"
 #include "service.hpp"
 #include "zones/compile.hpp"
+#include "zones/zonefile.hpp"
 #include "zones/zones.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <set>
+#include <type_traits>
 
 namespace sb::prov {
 
@@ -46,6 +48,14 @@ ZoneRow load_zone(const Txn& txn, const Caller& caller, const std::string& name)
     if (!zone || zone->kind != store::ZoneKind::Dns ||
         !may_access(caller, zone->customer, zone->reseller)) {
         throw ApiError(ErrorCode::DnsZoneNotFound, "DNS zone " + name + " does not exist");
+    }
+    if constexpr (std::is_same_v<Txn, store::WriteTxn>) {
+        // A zone transferred from a primary: a change here would be lost at the next transfer.
+        if (const auto primary = zones::secondary_primary(txn, name)) {
+            throw ApiError(ErrorCode::DnsZoneSecondary,
+                           "DNS zone " + name + " is held as a secondary of " + *primary +
+                               "; make the change on that primary");
+        }
     }
     return *zone;
 }
@@ -321,16 +331,7 @@ void DnsService::delete_zone(const Caller& caller, const std::string& text) {
     env_.write([&](store::WriteTxn& txn) {
         const ZoneRow zone = load_zone(txn, caller, name);
         release(txn, Kind::DnsZone, Tenant{zone.customer, zone.reseller});
-        std::set<std::string> owners;
-        for (const auto& rec : zone_records(txn, name)) {
-            erase_record(txn, rec);
-            owners.insert(rec.name);
-        }
-        txn.del(Table::Zones, name);
-        owners.insert(name);
-        for (const auto& owner : owners) {
-            zones::rebuild_node(txn, owner);
-        }
+        zones::drop_zone(txn, name);
     });
 }
 

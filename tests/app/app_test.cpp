@@ -89,6 +89,23 @@ TEST_CASE("config: [catalog] zone, off when absent, a bad name refused", "[app]"
     CHECK_THROWS_WITH(app::load_config(ini), Catch::Contains("root"));
 }
 
+TEST_CASE("config: [secondary] primaries, zones and catalog; zones need a primary", "[app]") {
+    test::TempDir dir;
+    const auto ini = dir.path() / "sb.ini";
+    CHECK(app::load_config(dir.path() / "none.ini").secondary_primaries.empty());
+    write(ini, "[secondary]\nprimaries = 192.0.2.1:53@k 192.0.2.2:5300\nzones = a.example "
+               "b.example\ncatalog = cat.invalid\n");
+    const auto c = app::load_config(ini);
+    CHECK(c.secondary_primaries == std::vector<std::string>{"192.0.2.1:53@k", "192.0.2.2:5300"});
+    CHECK(c.secondary_zones == std::vector<std::string>{"a.example", "b.example"});
+    CHECK(c.secondary_catalog == "cat.invalid");
+    write(ini, "[secondary]\nzones = a.example\n");
+    CHECK_THROWS_WITH(app::load_config(ini), Catch::Contains("[secondary] primaries"));
+    write(ini, "[catalog]\nzone = cat.invalid\n[secondary]\nprimaries = 192.0.2.1:53\n"
+               "catalog = Cat.Invalid\n");
+    CHECK_THROWS_WITH(app::load_config(ini), Catch::Contains("own [catalog] zone"));
+}
+
 TEST_CASE("config: TSIG keys a server would refuse are found before it starts", "[app]") {
     CHECK(app::tsig_key_problem("k1:hmac-sha256:c2VjcmV0c2VjcmV0c2VjcmV0").empty());
     for (const char* alg : {"hmac-sha1", "hmac-sha384", "hmac-sha512"}) {

@@ -5,6 +5,7 @@ import argparse
 import http.client
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -236,13 +237,16 @@ def import_zones(binary, data, files):
         run([binary, "zone", "import", f, "--data", data])
 
 
-def start_switchboard(binary, workdir, ini="", command="dns", soap_port=None, zone_files=()):
+def start_switchboard(binary, workdir, ini="", command="dns", soap_port=None, zone_files=(),
+                      port=None):
+    """Starts `switchboard COMMAND` on loopback (DNS on `port`, or a free one), `ini` appended
+    to its data dir's switchboard.ini (a restart passes none). Returns a Proc with .port."""
     data = os.path.join(workdir, "data")
     os.makedirs(data, exist_ok=True)
     with open(os.path.join(data, "switchboard.ini"), "a") as f:
         f.write(ini)
     import_zones(binary, data, zone_files)
-    port = free_port()
+    port = port or free_port()
     argv = [binary, command, "--data", data, "--dns", "127.0.0.1:%d" % port]
     if soap_port is not None:
         argv += ["--soap", "127.0.0.1:%d" % soap_port]
@@ -315,6 +319,48 @@ def cleanup(procs, dirs):
             p.stop()
     for d in dirs:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def knot_header(port, workdir):
+    """The server, log and database sections of a knot.conf serving on 127.0.0.1@port."""
+    return """server:
+    listen: 127.0.0.1@%(port)d
+    rundir: "%(dir)s"
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "%(dir)s"
+""" % {"port": port, "dir": workdir}
+
+
+def wait_until(predicate, limit, step=0.02):
+    """Seconds until predicate() held, or None after `limit` seconds."""
+    start = time.time()
+    while time.time() - start < limit:
+        if predicate():
+            return time.time() - start
+        time.sleep(step)
+    return None
+
+
+def answers(port, name, qtype="A"):
+    """(rcode, AA, sorted answer rdata) of a UDP query, None when nothing came back."""
+    try:
+        r = query(port, make_query(name, qtype))
+    except OSError:
+        return None
+    return (r.rcode, r.aa, sorted(x[4] for x in r.answer))
+
+
+def xfr_in(metrics_port, kind):
+    """switchboard_dns_xfr_in_total{type=kind} from a server's /metrics, -1 when absent."""
+    c = http.client.HTTPConnection("127.0.0.1", metrics_port, timeout=5)
+    c.request("GET", "/metrics")
+    text = c.getresponse().read().decode()
+    c.close()
+    m = re.search(r'^switchboard_dns_xfr_in_total\{type="%s"\} (\d+)$' % kind, text, re.M)
+    return int(m.group(1)) if m else -1
 
 
 def kdig(port, args):

@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_nsd_diff import Tally  # noqa: E402
-from dns4lib import (KNOTD, ZONES, Proc, cleanup, free_port, kdig, make_query,  # noqa
+from dns4lib import (KNOTD, ZONES, Proc, cleanup, free_port, kdig, knot_header, make_query,  # noqa
                      parse_args, query, soap_call, start_switchboard, tempdir)
 
 SECRET = base64.b64encode(b"switchboard-dns4-test-key-32byte").decode()
@@ -41,15 +41,7 @@ def soap_add_record(port, name, value):
 def start_knot(workdir, primary_port, port):
     conf = os.path.join(workdir, "knot.conf")
     with open(conf, "w") as f:
-        f.write("""server:
-    listen: 127.0.0.1@%(port)d
-    rundir: "%(dir)s"
-log:
-  - target: stderr
-    any: info
-database:
-    storage: "%(dir)s"
-key:
+        f.write(knot_header(port, workdir) + """key:
   - id: xfrkey
     algorithm: hmac-sha512
     secret: %(secret)s

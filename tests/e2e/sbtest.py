@@ -143,6 +143,15 @@ class Checker:
             print("allowed difference, %d queries: %s" % (n, reason))
         print("%s%d passed, %d failed" % (what, self.passed, self.failed))
 
+    def exit_code(self, what, procs=()):
+        """Reports (with the tail of each server's log when something failed); 0 or 1."""
+        if self.failed:
+            for p in procs:
+                if p is not None:
+                    print(p.output()[-3000:])
+        self.report(what)
+        return 1 if self.failed else 0
+
     def eq(self, got, want, what):
         return self.check(got == want, f"{what}: expected {want!r}, got {got!r}")
 

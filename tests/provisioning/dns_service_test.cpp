@@ -5,6 +5,7 @@
 #include "temp_dir.hpp"
 #include "zones/catalog.hpp"
 #include "zones/node.hpp"
+#include "zones/zonefile.hpp"
 #include "zones/zones.hpp"
 
 #include <catch2/catch.hpp>
@@ -118,6 +119,41 @@ TEST_CASE("deleting a zone removes its records and nodes", "[prov]") {
     CHECK_FALSE(f.node("a.b.example.com"));
     CHECK(f.dns.get_records(f.admin, {}, {}, {}).total == 0);
     CHECK(code_of([&] { f.dns.get_zone(f.admin, "example.com"); }) == ErrorCode::DnsZoneNotFound);
+}
+
+TEST_CASE("a zone held as a secondary refuses SOAP writes with 7005 and changes nothing",
+          "[prov]") {
+    Fixture f;
+    f.add_zone("example.com");
+    const auto id = f.add("www", "A", "192.0.2.10");
+    f.env.write(
+        [](store::WriteTxn& txn) { zones::mark_secondary(txn, "example.com", "192.0.2.53:53"); });
+    const auto s0 = f.serial(); // reads stay allowed
+    try {
+        f.add("new", "A", "192.0.2.11");
+        FAIL("a write to a secondary zone was accepted");
+    } catch (const prov::ApiError& e) {
+        CHECK(e.code() == ErrorCode::DnsZoneSecondary);
+        CHECK_THAT(e.what(), Catch::Contains("secondary of 192.0.2.53:53"));
+    }
+    CHECK(code_of([&] { f.dns.delete_record(f.admin, id); }) == ErrorCode::DnsZoneSecondary);
+    CHECK(code_of([&] { f.dns.delete_zone(f.admin, "example.com"); }) ==
+          ErrorCode::DnsZoneSecondary);
+    CHECK(f.serial() == s0);
+    CHECK_FALSE(f.node("new.example.com"));
+    CHECK(f.node("www.example.com"));
+    {
+        store::ReadTxn txn(f.env);
+        CHECK(zones::secondary_zones(txn) == std::vector<std::string>{"example.com"});
+    }
+    // drop_zone (a zone gone from [secondary]) removes it with its mark.
+    f.env.write([](store::WriteTxn& txn) { zones::drop_zone(txn, "example.com"); });
+    CHECK_FALSE(f.node("example.com"));
+    CHECK_FALSE(f.node("www.example.com"));
+    CHECK(f.dns.get_records(f.admin, {}, {}, {}).total == 0);
+    store::ReadTxn txn(f.env);
+    CHECK(zones::secondary_zones(txn).empty());
+    CHECK_FALSE(zones::secondary_primary(txn, "example.com"));
 }
 
 TEST_CASE("getRecords filters with LIKE, orders and pages with a total", "[prov]") {

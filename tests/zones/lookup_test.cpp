@@ -217,6 +217,17 @@ TEST_CASE("the zone index follows zones, cuts and wildcards as they are committe
     });
     CHECK(s.index.size() == 5);
     CHECK(lookup("www.example.net") == LookupState::Hit);
+
+    // A secondary zone past its SOA expire: every name in it, and a CNAME into it, is
+    // SERVFAIL (Malformed) while the mark stands; the other zones answer as before.
+    commit([](store::WriteTxn& w) { zones::mark_expired(w, "example.net", true); });
+    CHECK(lookup("www.example.net") == LookupState::Malformed);
+    CHECK(lookup("example.net") == LookupState::Malformed);
+    CHECK(lookup("ext.example.com") == LookupState::Malformed); // CNAME www.example.net
+    CHECK(lookup("www.example.com") == LookupState::Hit);
+    CHECK(lookup("www.example.org") == LookupState::Refused);
+    commit([](store::WriteTxn& w) { zones::mark_expired(w, "example.net", false); });
+    CHECK(lookup("www.example.net") == LookupState::Hit);
 }
 
 TEST_CASE("issue_12 DNAME: substitution, the CNAME itself, YXDOMAIN, occlusion", "[zones][dnsd]") {

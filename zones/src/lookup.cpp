@@ -81,6 +81,9 @@ Located find_zone(const ZoneIndex& index, const store::ReadTxn& txn,
         break;
     }
     }
+    if (spot.expired && at.state != LookupState::Refused) {
+        at.state = LookupState::Malformed; // RFC 1035 §3.3.13: no longer authoritative
+    }
     return at;
 }
 

@@ -72,7 +72,7 @@ void ZoneIndex::clear() noexcept {
     keys_.clear();
     count_ = 0;
     depths_[0] = depths_[1] = 0;
-    root_apex_ = root_wildcards_ = root_signed_ = false;
+    root_apex_ = root_wildcards_ = root_signed_ = root_expired_ = false;
 }
 
 void ZoneIndex::rebuild(const store::ReadTxn& txn) {
@@ -85,6 +85,7 @@ void ZoneIndex::rebuild(const store::ReadTxn& txn) {
             root_apex_ =
                 c.value().size() == 1 && (static_cast<std::uint8_t>(c.value()[0]) & NodeApex);
             root_signed_ = root_apex_ && (static_cast<std::uint8_t>(c.value()[0]) & NodeSigned);
+            root_expired_ = root_apex_ && (static_cast<std::uint8_t>(c.value()[0]) & NodeExpired);
             count_ += root_apex_ ? 1 : 0;
             continue;
         }
@@ -190,6 +191,7 @@ ZoneSpot ZoneIndex::locate(std::string_view key) const noexcept {
             spot.zone_len = ends[i];
             spot.wildcards = s->wildcards;
             spot.signed_zone = (s->flags & NodeSigned) != 0;
+            spot.expired = (s->flags & NodeExpired) != 0;
             if (dname != 0 && (cut == 0 || dname < cut)) {
                 // Everything below a DNAME is redirected, a cut there included (RFC 6672 §2.4).
                 spot.kind = ZoneSpot::Kind::InZone;
@@ -210,6 +212,7 @@ ZoneSpot ZoneIndex::locate(std::string_view key) const noexcept {
         spot.cut_len = cut;
         spot.wildcards = root_wildcards_;
         spot.signed_zone = root_signed_;
+        spot.expired = root_expired_;
     }
     return spot;
 }

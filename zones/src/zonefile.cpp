@@ -6,6 +6,7 @@
 #include "zones/catalog.hpp"
 #include "zones/compile.hpp"
 #include "zones/node.hpp"
+#include "zones/zone_index.hpp"
 
 #include <ldns/ldns.h>
 
@@ -91,7 +92,73 @@ void erase_record(store::WriteTxn& txn, const store::RecordRow& row) {
     txn.del(store::Table::RecordsByOwner, store::records_by_owner_key(name_key(row.name), row.id));
 }
 
+constexpr std::string_view secondary_prefix = "secondary:";
+
+std::string secondary_key(std::string_view zone) {
+    return std::string(secondary_prefix) + std::string(zone);
+}
+
+template <class Txn>
+std::optional<std::string> read_secondary(const Txn& txn, std::string_view zone) {
+    if (const auto v = txn.get(store::Table::Meta, secondary_key(zone))) {
+        return std::string(*v);
+    }
+    return std::nullopt;
+}
+
 } // namespace
+
+void drop_zone(store::WriteTxn& txn, std::string_view zone) {
+    const std::string name(zone);
+    txn.del(store::Table::Meta, secondary_key(zone));
+    if (!store::get_zone(txn, name)) {
+        return;
+    }
+    std::set<std::string> owners = {name};
+    for (const auto id : store::ids_with_prefix(txn, store::Table::RecordsByZone,
+                                                store::records_by_zone_prefix(name))) {
+        if (const auto rec = store::get_record(txn, id)) {
+            erase_record(txn, *rec);
+            owners.insert(rec->name);
+        }
+    }
+    txn.del(store::Table::Zones, name);
+    for (const auto& owner : owners) {
+        rebuild_node(txn, owner);
+    }
+}
+
+void mark_secondary(store::WriteTxn& txn, std::string_view zone, std::string_view primary) {
+    txn.put(store::Table::Meta, secondary_key(zone), primary);
+}
+
+std::optional<std::string> secondary_primary(const store::ReadTxn& txn, std::string_view zone) {
+    return read_secondary(txn, zone);
+}
+
+std::optional<std::string> secondary_primary(const store::WriteTxn& txn, std::string_view zone) {
+    return read_secondary(txn, zone);
+}
+
+void mark_expired(store::WriteTxn& txn, std::string_view zone, bool expired) {
+    const std::string key = name_key(zone);
+    const auto v = txn.get(store::Table::ZoneMarks, key);
+    if (v && v->size() == 1 && (static_cast<std::uint8_t>((*v)[0]) & NodeApex)) {
+        const auto flags = static_cast<std::uint8_t>((*v)[0]);
+        mark_node(txn, key,
+                  static_cast<std::uint8_t>(expired ? flags | NodeExpired : flags & ~NodeExpired));
+    }
+}
+
+std::vector<std::string> secondary_zones(const store::ReadTxn& txn) {
+    std::vector<std::string> out;
+    store::Cursor c = txn.cursor(store::Table::Meta);
+    for (bool ok = c.seek(secondary_prefix); ok && c.key().starts_with(secondary_prefix);
+         ok = c.next()) {
+        out.emplace_back(c.key().substr(secondary_prefix.size()));
+    }
+    return out;
+}
 
 std::string key_to_name(std::string_view key) {
     std::string out;

@@ -12,6 +12,8 @@
 
 namespace sb::dnsd {
 
+class Secondary;
+
 struct Options {
     // "ADDR:PORT" or "[V6ADDR]:PORT", UDP and TCP on each. On a wildcard address (0.0.0.0,
     // ::) UDP answers leave from the address the query was sent to.
@@ -22,6 +24,9 @@ struct Options {
     // Empty: those queries are REFUSED.
     std::string identity{};
     std::string version{};
+    // Zones kept from primaries (dnsd/secondary.hpp): NOTIFYs over UDP go to it first. Must
+    // outlive the Server; null: none, every NOTIFY is REFUSED.
+    Secondary* secondary = nullptr;
 
     // Reloadable (Server::reload) from here on.
 

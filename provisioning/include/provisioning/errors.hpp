@@ -55,6 +55,7 @@ enum class ErrorCode : int {
     DnsRecordNotFound = 7002,
     DnsRecordExists = 7003,
     DnsZoneNotEmpty = 7004,
+    DnsZoneSecondary = 7005, // the zone is transferred from a primary ([secondary] in the ini)
     // 8xxx request and caller
     AuthenticationFailed = 8000,
     PermissionDenied = 8001,

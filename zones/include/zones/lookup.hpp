@@ -24,7 +24,7 @@ enum class LookupState : std::uint8_t {
                 // cut; authority = the cut's NS (a referral)
     YxDomain,   // a DNAME substitution would exceed 255 bytes; answer = the DNAME (RFC 6672 §2.2)
     Refused,    // the name is in no zone we serve
-    Malformed,  // a stored node failed its checks (answer SERVFAIL)
+    Malformed,  // a stored node failed its checks, or the zone expired (answer SERVFAIL)
 };
 
 const char* to_string(LookupState s) noexcept;

@@ -36,6 +36,8 @@ enum NodeFlag : std::uint8_t {
     NodeDname = 16,     // a DNAME: names below are redirected (RFC 6672)
     NodeSigned = 32,    // the node holds RRSIGs; at an apex (also kept in ZoneMarks): the zone
                         // is signed, so DO=1 answers carry RRSIGs and proofs (zones/dnssec.hpp)
+    NodeExpired = 64,   // ZoneMarks only, at an apex: a secondary zone past its SOA expire
+                        // (mark_expired), answered SERVFAIL until its next transfer
 };
 
 // The flags the zone index keeps (ZoneMarks); the others live in the node only, but

@@ -31,6 +31,7 @@ struct ZoneSpot {
     bool wildcards = false;    // the zone holds a wildcard node somewhere
     std::size_t dname_len = 0; // InZone: key length of the topmost DNAME strictly above the name
     bool signed_zone = false;  // the apex holds RRSIGs (NodeSigned): DO=1 gets DNSSEC data
+    bool expired = false;      // a secondary zone past its SOA expire (NodeExpired): SERVFAIL
 };
 
 class ZoneIndex {
@@ -66,6 +67,7 @@ private:
     bool root_apex_ = false;           // we serve the root zone (its key is empty: no slot)
     bool root_wildcards_ = false;
     bool root_signed_ = false;
+    bool root_expired_ = false;
     std::uint64_t txn_id_ = 0;
     std::uint64_t generation_ = ~std::uint64_t{0};
 };

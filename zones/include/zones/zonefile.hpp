@@ -6,6 +6,7 @@
 #include "zones/zones.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,24 @@ struct ImportResult {
 // 1982) is refused unless o.force_serial; the same one with changed content becomes the next.
 // Throws InvalidValue naming the line, owner and type that cannot be stored.
 ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const ImportOptions& o);
+
+// Deletes `zone` in `txn`: its records, its Zones row, its nodes (rebuilt, so the journal,
+// zone marks and catalog see it go) and its secondary mark. Nothing when there is no such zone.
+void drop_zone(store::WriteTxn& txn, std::string_view zone);
+
+// Zones this server holds as a secondary (dnsd's Secondary transfers them): Meta
+// "secondary:<zone>" → the primary it came from ("ADDR:PORT"), written in the transaction of
+// each transfer. Provisioning refuses writes to such a zone (they would be overwritten by the
+// next transfer and never reach the primary).
+void mark_secondary(store::WriteTxn& txn, std::string_view zone, std::string_view primary);
+std::optional<std::string> secondary_primary(const store::ReadTxn& txn, std::string_view zone);
+std::optional<std::string> secondary_primary(const store::WriteTxn& txn, std::string_view zone);
+// Marks the secondary `zone` expired (or no longer) in ZoneMarks (NodeExpired at its apex):
+// answered SERVFAIL until the mark goes; a transfer, which rebuilds the apex, also clears it.
+// Nothing when the zone is not served.
+void mark_expired(store::WriteTxn& txn, std::string_view zone, bool expired);
+// Every zone marked secondary, in key order.
+std::vector<std::string> secondary_zones(const store::ReadTxn& txn);
 
 // One RR of a zone as a secondary receives it: owner canonical (no trailing dot).
 struct ZoneRr {
