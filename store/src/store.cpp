@@ -667,6 +667,35 @@ std::string_view Reader::str() {
     return take(u32());
 }
 
+std::uint64_t Reader::varint() {
+    std::uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        const std::uint8_t b = u8();
+        v |= std::uint64_t{b & 0x7fu} << shift;
+        if ((b & 0x80u) == 0) {
+            return v;
+        }
+    }
+    throw Error::corrupted("varint longer than 10 bytes in store");
+}
+
+std::string_view Reader::vstr() {
+    return take(varint());
+}
+
+void Writer::varint(std::uint64_t v) {
+    while (v >= 0x80) {
+        out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+        v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+}
+
+void Writer::vstr(std::string_view s) {
+    varint(s.size());
+    out_.append(s);
+}
+
 void Writer::f64(double v) {
     std::uint64_t bits;
     std::memcpy(&bits, &v, sizeof bits);

@@ -7,7 +7,7 @@ namespace {
 constexpr std::uint8_t zone_format = 1;
 constexpr std::uint8_t record_format = 1;
 constexpr std::uint8_t enum_range_format = 1;
-constexpr std::uint8_t enum_number_format = 1;
+constexpr std::uint8_t enum_number_format = 2; // 1: the NAPTRs repeated as text
 constexpr std::uint8_t customer_format = 1;
 
 void expect_format(Reader& r, std::uint8_t format, const char* what) {
@@ -149,22 +149,19 @@ EnumRangeRow decode_enum_range(std::string_view value) {
 std::string encode(const EnumNumberRow& row) {
     Writer w;
     w.u8(enum_number_format);
-    w.str(row.number);
-    w.str(row.tld);
-    w.str(row.range_prefix);
-    w.u32(static_cast<std::uint32_t>(row.mappings.size()));
+    w.vstr(row.number);
+    w.vstr(row.tld);
+    w.vstr(row.range_prefix);
+    w.varint(row.mappings.size());
     for (const auto& m : row.mappings) {
-        w.u32(m.id);
-        w.str(m.type);
-        w.str(m.mapto);
-        w.u32(m.priority);
-        w.u32(m.ttl);
+        w.varint(m.id);
+        w.varint(m.ttl);
     }
-    w.str(row.info);
-    w.i64(row.owner);
-    w.i64(row.customer);
-    w.i64(row.reseller);
-    w.i64(row.change_date);
+    w.vstr(row.info);
+    w.varint(static_cast<std::uint64_t>(row.owner));
+    w.varint(static_cast<std::uint64_t>(row.customer));
+    w.varint(static_cast<std::uint64_t>(row.reseller));
+    w.varint(static_cast<std::uint64_t>(row.change_date));
     return std::move(w.bytes());
 }
 
@@ -172,24 +169,24 @@ EnumNumberRow decode_enum_number(std::string_view value) {
     Reader r(value);
     expect_format(r, enum_number_format, "ENUM number");
     EnumNumberRow row;
-    row.number = r.str();
-    row.tld = r.str();
-    row.range_prefix = r.str();
-    const std::uint32_t n = r.u32();
-    for (std::uint32_t i = 0; i < n; ++i) {
+    row.number = r.vstr();
+    row.tld = r.vstr();
+    row.range_prefix = r.vstr();
+    const std::uint64_t n = r.varint();
+    if (n > 255) {
+        throw Error::corrupted("ENUM number row with " + std::to_string(n) + " mappings");
+    }
+    for (std::uint64_t i = 0; i < n; ++i) {
         EnumMappingRow m;
-        m.id = r.u32();
-        m.type = r.str();
-        m.mapto = r.str();
-        m.priority = r.u32();
-        m.ttl = r.u32();
+        m.id = static_cast<std::uint32_t>(r.varint());
+        m.ttl = static_cast<std::uint32_t>(r.varint());
         row.mappings.push_back(std::move(m));
     }
-    row.info = r.str();
-    row.owner = r.i64();
-    row.customer = r.i64();
-    row.reseller = r.i64();
-    row.change_date = r.i64();
+    row.info = r.vstr();
+    row.owner = static_cast<std::int64_t>(r.varint());
+    row.customer = static_cast<std::int64_t>(r.varint());
+    row.reseller = static_cast<std::int64_t>(r.varint());
+    row.change_date = static_cast<std::int64_t>(r.varint());
     expect_done(r, "ENUM number");
     return row;
 }
