@@ -1,7 +1,7 @@
 // Zone files and the IXFR journal through a real store (issue 4): zone import and export
 // round-trip; what cannot be stored is refused; a changed zone yields a journal step between its
 // two serials (and none from a serial the journal does not know); the journal keeps only the
-// newest groups.
+// newest groups, by count and by bytes.
 #include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
@@ -97,4 +97,45 @@ TEST_CASE("the journal keeps the newest groups only", "[zones][dnsd]") {
     const auto diffs = zones::journal_diffs(txn, "example.com", recent);
     REQUIRE(diffs);
     CHECK(diffs->size() == 5);
+}
+
+TEST_CASE("the journal keeps at most journal_max_bytes per zone, oldest groups first",
+          "[zones][dnsd]") {
+    test::TempDir dir;
+    store::Options options;
+    options.durable = false;
+    store::Env env(dir.path(), options);
+    import_zone_file(env, zone_text);
+    constexpr std::uint64_t limit = 2000;
+    env.write([&](store::WriteTxn& txn) {
+        CHECK(zones::journal_max_bytes(txn) == zones::default_journal_max_bytes);
+        zones::set_journal_max_bytes(txn, limit);
+        CHECK(zones::journal_max_bytes(txn) == limit);
+    });
+    const auto journal_bytes = [&] {
+        store::ReadTxn txn(env);
+        std::uint64_t bytes = 0;
+        const std::string prefix = std::string("example.com") + '\0';
+        store::Cursor c = txn.cursor(store::Table::Journal);
+        for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+            if (c.key().size() > prefix.size()) { // not the zone's own counters
+                bytes += c.key().size() + c.value().size();
+            }
+        }
+        return bytes;
+    };
+    constexpr std::uint32_t changes = 40;
+    for (std::uint32_t i = 0; i < changes; ++i) {
+        env.write([](store::WriteTxn& txn) {
+            auto zone = *store::get_zone(txn, "example.com");
+            zones::touch_zone(txn, zone, 1700000000);
+        });
+        CHECK(journal_bytes() <= limit);
+    }
+    const std::uint32_t now = 2030010100 + changes;
+    store::ReadTxn txn(env);
+    const auto recent = zones::journal_diffs(txn, "example.com", now - 3);
+    REQUIRE(recent); // the newest changes stay, far fewer than max_journal_groups
+    CHECK(recent->size() == 3);
+    CHECK(!zones::journal_diffs(txn, "example.com", now - changes + 1)); // dropped: AXFR
 }
