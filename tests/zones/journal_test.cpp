@@ -139,3 +139,36 @@ TEST_CASE("the journal keeps at most journal_max_bytes per zone, oldest groups f
     CHECK(recent->size() == 3);
     CHECK(!zones::journal_diffs(txn, "example.com", now - changes + 1)); // dropped: AXFR
 }
+
+TEST_CASE("zone import writes the nodes and the owner index in key order, pages packed",
+          "[zones][dnsd]") {
+    test::TempDir dir;
+    store::Options options;
+    options.durable = false;
+    store::Env env(dir.path(), options);
+    // e164-shaped owners: the file's (text) order is by the last digit, the key order by the
+    // first, so writing in file order would scatter the inserts over the table.
+    std::string text = "$ORIGIN 1.3.e164.arpa.\n$TTL 3600\n"
+                       "@ IN SOA ns1.example.net. hostmaster.example.net. 1 3600 600 86400 60\n"
+                       "@ IN NS ns1.example.net.\n";
+    for (int i = 0; i < 10000; ++i) {
+        const std::string d = std::to_string(10000 + i).substr(1);
+        text += std::string{d[3], '.', d[2], '.', d[1], '.', d[0]} +
+                " IN NAPTR 100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:user" + d +
+                "@voip.example.com!\" .\n";
+    }
+    import_zone_file(env, text);
+    const auto pages = [&](store::Table t) {
+        const store::ReadTxn txn(env);
+        return txn.stats(t).leaf_pages;
+    };
+    const auto nodes = pages(store::Table::DnsNodes);
+    const auto index = pages(store::Table::RecordsByOwner);
+    env.repack(store::Table::DnsNodes); // what `switchboard compact` does
+    env.repack(store::Table::RecordsByOwner);
+    INFO("DnsNodes " << nodes << " leaf pages as imported, " << pages(store::Table::DnsNodes)
+                     << " repacked; RecordsByOwner " << index << ", "
+                     << pages(store::Table::RecordsByOwner));
+    CHECK(nodes * 100 <= pages(store::Table::DnsNodes) * 110);
+    CHECK(index * 100 <= pages(store::Table::RecordsByOwner) * 110);
+}
