@@ -304,10 +304,13 @@ Env::Env(const std::filesystem::path& dir, Options options)
                 check(mdb_put(txn, meta, &k, &val, 0), "mdb_put schema_version");
             } else if (stored->size() != 4 || get_u32(*stored, 0) != schema_version) {
                 const auto found = stored->size() == 4 ? get_u32(*stored, 0) : 0;
-                throw std::runtime_error("store in " + dir.string() + " has schema version " +
-                                         std::to_string(found) + ", this build reads version " +
-                                         std::to_string(schema_version) +
-                                         ": use the matching switchboard version");
+                throw std::runtime_error(
+                    "store in " + dir.string() + " has schema version " + std::to_string(found) +
+                    ", this build reads version " + std::to_string(schema_version) +
+                    (found < schema_version
+                         ? ": it was written by an older switchboard and is not migrated; "
+                           "export its data with that version and load it again"
+                         : ": it was written by a newer switchboard; use that version"));
             }
             check(mdb_txn_commit(txn), "mdb_txn_commit");
         } catch (...) {

@@ -97,24 +97,26 @@ def test_backup_and_restore(args):
                     ck.eq(values, {value}, f"{name} answered from the restored store")
                 print(f"    restored {len(rows)} records")
 
-        # A store of another schema version is refused, with the versions named.
-        with DataDir(keep=args.keep) as other:
-            subprocess.run(["mdb_load", "-V"], capture_output=True)
-            tampered = tempfile.mkdtemp(prefix="sb-tampered-")
-            shutil.rmtree(tampered)
-            shutil.copytree(backup, tampered)
-            dump = subprocess.run(["mdb_dump", "-s", "meta", tampered], capture_output=True,
-                                  text=True, check=True).stdout
-            # The value of meta's schema_version key is a 4-byte big-endian number.
-            dump = re.sub(r"(736368656d615f76657273696f6e\n) [0-9a-f]{8}\n", r"\1 00000063\n",
-                          dump)
-            subprocess.run(["mdb_load", "-s", "meta", tampered], input=dump, text=True,
-                           check=True, capture_output=True)
-            shutil.rmtree(other.path)
-            r = run(args, "restore", tampered, "--data", other.path)
-            ck.check(r.returncode != 0 and "schema version 99" in r.stderr,
-                     f"a backup of schema version 99 is refused: {r.stderr!r}")
-            shutil.rmtree(tampered, ignore_errors=True)
+        # A store of another schema version is refused, with the versions named: a newer one,
+        # and an older one (version 3, before the slim ENUM rows), which is not migrated.
+        for version, says in ((99, "newer switchboard"), (3, "older switchboard")):
+            with DataDir(keep=args.keep) as other:
+                tampered = tempfile.mkdtemp(prefix="sb-tampered-")
+                shutil.rmtree(tampered)
+                shutil.copytree(backup, tampered)
+                dump = subprocess.run(["mdb_dump", "-s", "meta", tampered], capture_output=True,
+                                      text=True, check=True).stdout
+                # The value of meta's schema_version key is a 4-byte big-endian number.
+                dump = re.sub(r"(736368656d615f76657273696f6e\n) [0-9a-f]{8}\n",
+                              r"\1 %08x\n" % version, dump)
+                subprocess.run(["mdb_load", "-s", "meta", tampered], input=dump, text=True,
+                               check=True, capture_output=True)
+                shutil.rmtree(other.path)
+                r = run(args, "restore", tampered, "--data", other.path)
+                ck.check(r.returncode != 0 and f"schema version {version}," in r.stderr and
+                         says in r.stderr and not os.path.exists(other.path + "/data.mdb"),
+                         f"a backup of schema version {version} is refused: {r.stderr!r}")
+                shutil.rmtree(tampered, ignore_errors=True)
     finally:
         shutil.rmtree(backup, ignore_errors=True)
     ck.done()

@@ -174,6 +174,24 @@ TEST_CASE("a store with another schema version is refused", "[store]") {
         });
     }
     CHECK_THROWS_WITH(Env(dir.path()), Catch::Contains("schema version"));
+    CHECK_THROWS_WITH(Env(dir.path()), Catch::Contains("newer switchboard"));
+}
+
+TEST_CASE("a store of an older schema version is refused as not migrated", "[store]") {
+    sb::test::TempDir dir;
+    {
+        Env env(dir.path());
+        env.write([&](WriteTxn& w) {
+            std::string v;
+            put_u32(v, schema_version - 1);
+            w.put(Table::Meta, "schema_version", v);
+        });
+    }
+    CHECK_THROWS_WITH(Env(dir.path()),
+                      Catch::Contains("schema version " + std::to_string(schema_version - 1) +
+                                      ", this build reads version " +
+                                      std::to_string(schema_version)) &&
+                          Catch::Contains("older switchboard and is not migrated"));
 }
 
 TEST_CASE("repack keeps every entry and packs the pages", "[store]") {

@@ -20,6 +20,18 @@ namespace {
 
 const std::string& zone_text = test::example_zone_file;
 
+// A store with unflushed commits, for tests making many changes.
+struct ScratchStore {
+    static store::Options unflushed() {
+        store::Options o;
+        o.durable = false;
+        return o;
+    }
+
+    test::TempDir dir;
+    store::Env env{dir.path(), unflushed()};
+};
+
 } // namespace
 
 TEST_CASE("zone import and export round-trip through the store", "[zones][dnsd]") {
@@ -80,10 +92,8 @@ TEST_CASE("the journal gives the difference between two serials", "[zones][dnsd]
 }
 
 TEST_CASE("the journal keeps the newest groups only", "[zones][dnsd]") {
-    test::TempDir dir;
-    store::Options options;
-    options.durable = false;
-    store::Env env(dir.path(), options);
+    ScratchStore scratch;
+    store::Env& env = scratch.env;
     import_zone_file(env, zone_text);
     for (std::size_t i = 0; i < zones::max_journal_groups + 5; ++i) {
         env.write([](store::WriteTxn& txn) {
@@ -101,10 +111,8 @@ TEST_CASE("the journal keeps the newest groups only", "[zones][dnsd]") {
 
 TEST_CASE("the journal keeps at most journal_max_bytes per zone, oldest groups first",
           "[zones][dnsd]") {
-    test::TempDir dir;
-    store::Options options;
-    options.durable = false;
-    store::Env env(dir.path(), options);
+    ScratchStore scratch;
+    store::Env& env = scratch.env;
     import_zone_file(env, zone_text);
     constexpr std::uint64_t limit = 2000;
     env.write([&](store::WriteTxn& txn) {
@@ -142,10 +150,8 @@ TEST_CASE("the journal keeps at most journal_max_bytes per zone, oldest groups f
 
 TEST_CASE("zone import writes the nodes and the owner index in key order, pages packed",
           "[zones][dnsd]") {
-    test::TempDir dir;
-    store::Options options;
-    options.durable = false;
-    store::Env env(dir.path(), options);
+    ScratchStore scratch;
+    store::Env& env = scratch.env;
     // e164-shaped owners: the file's (text) order is by the last digit, the key order by the
     // first, so writing in file order would scatter the inserts over the table.
     std::string text = "$ORIGIN 1.3.e164.arpa.\n$TTL 3600\n"
