@@ -42,8 +42,10 @@ ROWS=(
     "disk|data on disk (MB)"
     "load|bulk load (s)"
 )
-value() { # scale server metric
-    awk -F'\t' -v n="$2" -v k="$3" '$1 == n && $2 == k { print $3 }' "$WORK/$1.tsv"
+value() { # scale server metric → the median, rounded (3 significant digits, integers whole)
+    awk -F'\t' -v n="$2" -v k="$3" '$1 == n && $2 == k {
+        if ($3 !~ /^[0-9.]+$/) print $3; else if ($3 >= 100) printf "%.0f\n", $3; else printf "%.3g\n", $3 }' \
+        "$WORK/$1.tsv"
 }
 growth() { # from to → "×f"
     echo "$1 $2" | awk '$1 ~ /^[0-9.]+$/ && $2 ~ /^[0-9.]+$/ && $1 > 0 { printf "%.2f×", $2 / $1; next } { print "–" }'
