@@ -5,7 +5,8 @@
      and a writer keeps adding records: the backup opens, is a consistent snapshot (every
      record row it holds is answered by DNS from it, with its value), and a second backup into
      the same DIR is refused; `switchboard compact --data D` while serving leaves every
-     answer as it was, and later changes are answered.
+     answer as it was, and later changes are answered; with the servers stopped, compact
+     swaps in a compacting copy: the file shrinks and every answer stays.
  restore_checks         `switchboard restore DIR --data NEW` installs the backup; a server on
      NEW answers the records; restoring onto a data dir that already holds a store is refused;
      a backup whose schema version differs is refused.
@@ -37,43 +38,72 @@ def run(args, *argv):
     return subprocess.run([args.binary, *argv], capture_output=True, text=True, timeout=60)
 
 
+def compact_while_serving(args, ck, data, backup):
+    with serve(args, data) as srv:
+        soap = Soap(srv.soap_port, data.username, data.password)
+        soap.call(f"<ns5:addZone><zone><name>{ZONE}</name><nameservers><item>ns1.{ZONE}"
+                  f"</item></nameservers></zone></ns5:addZone>")
+        for i in range(20):
+            add_record(soap, f"before{i}", f"10.0.0.{i + 1}")
+        stop = threading.Event()
+
+        def writer():
+            w = Soap(srv.soap_port, data.username, data.password)
+            i = 0
+            while not stop.is_set():
+                i += 1
+                add_record(w, f"during{i}", f"10.1.{i // 250 % 250}.{i % 250 + 1}")
+        t = threading.Thread(target=writer)
+        t.start()
+        r = run(args, "backup", backup, "--data", data.path)
+        stop.set()
+        t.join()
+        ck.eq(r.returncode, 0, f"backup exit status ({r.stderr.strip()})")
+        # compact rewrites the DNS data while the server answers from it.
+        before = {name: dns_a(srv.dns_port, name)[1] for name, _ in records(soap).values()}
+        r = run(args, "compact", "--data", data.path)
+        ck.eq(r.returncode, 0, f"compact exit status ({r.stderr.strip()})")
+        after = {name: dns_a(srv.dns_port, name)[1] for name in before}
+        ck.eq(after, before, "every record answered as before after compact")
+        add_record(soap, "aftercompact", "10.2.0.1")
+        ck.eq(dns_a(srv.dns_port, f"aftercompact.{ZONE}")[1], {"10.2.0.1"},
+              "a record added after compact is answered")
+        again = run(args, "backup", backup, "--data", data.path)
+        ck.check(again.returncode != 0 and "already" in again.stderr,
+                 f"a second backup into the same dir is refused: {again.stderr!r}")
+
+
+def compact_offline(args, ck, data):
+    """With the servers stopped, compact swaps in a compacting copy: the file shrinks (the
+    pages the writes above left free go back to the file system) and every answer stays."""
+    with serve(args, data) as srv:
+        soap = Soap(srv.soap_port, data.username, data.password)
+        before = {name: dns_a(srv.dns_port, name)[1] for name, _ in records(soap).values()}
+    size = os.path.getsize(os.path.join(data.path, "data.mdb"))
+    r = run(args, "compact", "--data", data.path)
+    ck.eq(r.returncode, 0, f"compact with the servers stopped ({r.stderr.strip()})")
+    smaller = os.path.getsize(os.path.join(data.path, "data.mdb"))
+    ck.check(smaller < size,
+             f"the file shrinks from {size} to {smaller} bytes ({r.stdout.strip()})")
+    ck.check(not os.path.exists(os.path.join(data.path, "compact.tmp")), "no copy left behind")
+    print(f"    compacted with the servers stopped: {size} → {smaller} bytes")
+    with serve(args, data) as srv:
+        after = {name: dns_a(srv.dns_port, name)[1] for name in before}
+        ck.eq(after, before, "every record answered as before from the compacted store")
+        soap = Soap(srv.soap_port, data.username, data.password)
+        add_record(soap, "afteroffline", "10.3.0.1")
+        ck.eq(dns_a(srv.dns_port, f"afteroffline.{ZONE}")[1], {"10.3.0.1"},
+              "the compacted store takes writes")
+
+
 def test_backup_and_restore(args):
     ck = Checker("backup_and_restore")
     backup = tempfile.mkdtemp(prefix="sb-backup-")
     shutil.rmtree(backup)
     try:
-        with DataDir(keep=args.keep) as data, serve(args, data) as srv:
-            soap = Soap(srv.soap_port, data.username, data.password)
-            soap.call(f"<ns5:addZone><zone><name>{ZONE}</name><nameservers><item>ns1.{ZONE}"
-                      f"</item></nameservers></zone></ns5:addZone>")
-            for i in range(20):
-                add_record(soap, f"before{i}", f"10.0.0.{i + 1}")
-            stop = threading.Event()
-
-            def writer():
-                w = Soap(srv.soap_port, data.username, data.password)
-                i = 0
-                while not stop.is_set():
-                    i += 1
-                    add_record(w, f"during{i}", f"10.1.{i // 250 % 250}.{i % 250 + 1}")
-            t = threading.Thread(target=writer)
-            t.start()
-            r = run(args, "backup", backup, "--data", data.path)
-            stop.set()
-            t.join()
-            ck.eq(r.returncode, 0, f"backup exit status ({r.stderr.strip()})")
-            # compact rewrites the DNS data while the server answers from it.
-            before = {name: dns_a(srv.dns_port, name)[1] for name, _ in records(soap).values()}
-            r = run(args, "compact", "--data", data.path)
-            ck.eq(r.returncode, 0, f"compact exit status ({r.stderr.strip()})")
-            after = {name: dns_a(srv.dns_port, name)[1] for name in before}
-            ck.eq(after, before, "every record answered as before after compact")
-            add_record(soap, "aftercompact", "10.2.0.1")
-            ck.eq(dns_a(srv.dns_port, f"aftercompact.{ZONE}")[1], {"10.2.0.1"},
-                  "a record added after compact is answered")
-            again = run(args, "backup", backup, "--data", data.path)
-            ck.check(again.returncode != 0 and "already" in again.stderr,
-                     f"a second backup into the same dir is refused: {again.stderr!r}")
+        with DataDir(keep=args.keep) as data:
+            compact_while_serving(args, ck, data, backup)
+            compact_offline(args, ck, data)
 
         with DataDir(keep=args.keep) as fresh:
             shutil.rmtree(fresh.path)
