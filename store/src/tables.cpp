@@ -5,7 +5,7 @@ namespace sb::store {
 namespace {
 
 constexpr std::uint8_t zone_format = 1;
-constexpr std::uint8_t record_format = 1;
+constexpr std::uint8_t record_format = 2; // 1: fixed-width integers, u32 lengths
 constexpr std::uint8_t enum_range_format = 1;
 constexpr std::uint8_t enum_number_format = 2; // 1: the NAPTRs repeated as text
 constexpr std::uint8_t customer_format = 1;
@@ -75,18 +75,18 @@ ZoneRow decode_zone(std::string_view value) {
 std::string encode(const RecordRow& row) {
     Writer w;
     w.u8(record_format);
-    w.u64(row.id);
-    w.str(row.zone);
-    w.str(row.name);
-    w.u16(row.type);
-    w.u32(row.ttl);
-    w.str(row.value);
-    w.u32(row.priority);
-    w.i64(row.owner);
-    w.i64(row.customer);
-    w.i64(row.reseller);
-    w.i64(row.change_date);
-    w.str(row.rdata);
+    w.varint(row.id);
+    w.vstr(row.zone);
+    w.vstr(row.name);
+    w.varint(row.type);
+    w.varint(row.ttl);
+    w.vstr(row.value);
+    w.varint(row.priority);
+    w.varint(static_cast<std::uint64_t>(row.owner));
+    w.varint(static_cast<std::uint64_t>(row.customer));
+    w.varint(static_cast<std::uint64_t>(row.reseller));
+    w.varint(static_cast<std::uint64_t>(row.change_date));
+    w.vstr(row.rdata);
     return std::move(w.bytes());
 }
 
@@ -94,18 +94,18 @@ RecordRow decode_record(std::string_view value) {
     Reader r(value);
     expect_format(r, record_format, "record");
     RecordRow row;
-    row.id = r.u64();
-    row.zone = r.str();
-    row.name = r.str();
-    row.type = r.u16();
-    row.ttl = r.u32();
-    row.value = r.str();
-    row.priority = r.u32();
-    row.owner = r.i64();
-    row.customer = r.i64();
-    row.reseller = r.i64();
-    row.change_date = r.i64();
-    row.rdata = r.str();
+    row.id = r.varint();
+    row.zone = r.vstr();
+    row.name = r.vstr();
+    row.type = static_cast<std::uint16_t>(r.varint());
+    row.ttl = static_cast<std::uint32_t>(r.varint());
+    row.value = r.vstr();
+    row.priority = static_cast<std::uint32_t>(r.varint());
+    row.owner = static_cast<std::int64_t>(r.varint());
+    row.customer = static_cast<std::int64_t>(r.varint());
+    row.reseller = static_cast<std::int64_t>(r.varint());
+    row.change_date = static_cast<std::int64_t>(r.varint());
+    row.rdata = r.vstr();
     expect_done(r, "record");
     return row;
 }

@@ -106,6 +106,9 @@ TEST_CASE("zone and record rows round-trip", "[store]") {
     r.type = 1;
     r.value = "192.0.2.1";
     r.rdata = std::string("\xc0\x00\x02\x01", 4);
+    // Varints and varint lengths: 1 format + 1 id + 12 zone + 16 name + 1 type + 1 ttl +
+    // 10 value + 1 priority + 4 tenancy and date + 5 rdata.
+    CHECK(encode(r).size() == 52);
     const RecordRow r2 = decode_record(encode(r));
     CHECK(r2.id == 42);
     CHECK(r2.rdata == r.rdata);

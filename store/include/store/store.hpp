@@ -71,8 +71,8 @@ enum class Table : unsigned {
     Count
 };
 
-// 2: ZoneMarks, 3: DnssecChain, 4: slim ENUM number rows (the NAPTRs live only in the node)
-// and journal byte counts.
+// 2: ZoneMarks, 3: DnssecChain, 4: slim ENUM number rows (the NAPTRs live only in the node),
+// varint record rows and journal byte counts.
 constexpr std::uint32_t schema_version = 4;
 
 struct Options {
