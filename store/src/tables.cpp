@@ -22,6 +22,21 @@ void expect_done(const Reader& r, const char* what) {
     }
 }
 
+// owner, customer, reseller and change date, as varints, of a record or an ENUM number row.
+template <class Row>
+void put_tenancy(Writer& w, const Row& row) {
+    for (const std::int64_t v : {row.owner, row.customer, row.reseller, row.change_date}) {
+        w.varint(static_cast<std::uint64_t>(v));
+    }
+}
+
+template <class Row>
+void get_tenancy(Reader& r, Row& row) {
+    for (std::int64_t* v : {&row.owner, &row.customer, &row.reseller, &row.change_date}) {
+        *v = static_cast<std::int64_t>(r.varint());
+    }
+}
+
 } // namespace
 
 std::string encode(const ZoneRow& row) {
@@ -82,10 +97,7 @@ std::string encode(const RecordRow& row) {
     w.varint(row.ttl);
     w.vstr(row.value);
     w.varint(row.priority);
-    w.varint(static_cast<std::uint64_t>(row.owner));
-    w.varint(static_cast<std::uint64_t>(row.customer));
-    w.varint(static_cast<std::uint64_t>(row.reseller));
-    w.varint(static_cast<std::uint64_t>(row.change_date));
+    put_tenancy(w, row);
     w.vstr(row.rdata);
     return std::move(w.bytes());
 }
@@ -101,10 +113,7 @@ RecordRow decode_record(std::string_view value) {
     row.ttl = static_cast<std::uint32_t>(r.varint());
     row.value = r.vstr();
     row.priority = static_cast<std::uint32_t>(r.varint());
-    row.owner = static_cast<std::int64_t>(r.varint());
-    row.customer = static_cast<std::int64_t>(r.varint());
-    row.reseller = static_cast<std::int64_t>(r.varint());
-    row.change_date = static_cast<std::int64_t>(r.varint());
+    get_tenancy(r, row);
     row.rdata = r.vstr();
     expect_done(r, "record");
     return row;
@@ -158,10 +167,7 @@ std::string encode(const EnumNumberRow& row) {
         w.varint(m.ttl);
     }
     w.vstr(row.info);
-    w.varint(static_cast<std::uint64_t>(row.owner));
-    w.varint(static_cast<std::uint64_t>(row.customer));
-    w.varint(static_cast<std::uint64_t>(row.reseller));
-    w.varint(static_cast<std::uint64_t>(row.change_date));
+    put_tenancy(w, row);
     return std::move(w.bytes());
 }
 
@@ -183,10 +189,7 @@ EnumNumberRow decode_enum_number(std::string_view value) {
         row.mappings.push_back(std::move(m));
     }
     row.info = r.vstr();
-    row.owner = static_cast<std::int64_t>(r.varint());
-    row.customer = static_cast<std::int64_t>(r.varint());
-    row.reseller = static_cast<std::int64_t>(r.varint());
-    row.change_date = static_cast<std::int64_t>(r.varint());
+    get_tenancy(r, row);
     expect_done(r, "ENUM number");
     return row;
 }
