@@ -146,6 +146,9 @@ trap 'log "stopped by a signal (interrupted, or the watchdog)"; exit 130' INT TE
 # with a baseline, 30 min more (its build, maybe its dataset) and 3 min per round.
 LIMIT=$([ "$MODE" = quick ] && echo 900 || echo 2700)
 [ "$BASELINE" = 0 ] || LIMIT=$((LIMIT + 1800 + 180 * RUNS))
+# Past a million numbers the load grows with the data: 15 min more per million (10m: 2.5 h).
+LOAD_LIMIT=$((1800 + NUMBERS / 1000000 * 900))
+LIMIT=$((LIMIT + NUMBERS / 1000000 * 900))
 ( sleep "$LIMIT"; echo "run.sh: watchdog: time is up" >&2
   kill -TERM $$ ) </dev/null >/dev/null 2>"$WORK/watchdog.log" &
 WATCHDOG=$!
@@ -253,13 +256,13 @@ dataset_dir() { # gen hash → the cache dir of this scale's dataset
 # import` (one durable write each), as a new user would load them: no `compact` after.
 make_ranges50k() { # dir.tmp switchboard-binary
     local dir=$1 binary=$2 zone file
-    timeout 1800 python3 "$ROOT/bench/gen_ranges50k.py" --out "$dir" --numbers "$NUMBERS" \
+    timeout "$LOAD_LIMIT" python3 "$ROOT/bench/gen_ranges50k.py" --out "$dir" --numbers "$NUMBERS" \
         --queries "$QUERIES" --seed "$SEED" 2>"$WORK/load.log" ||
         die "gen_ranges50k.py failed: $(tail -3 "$WORK/load.log")"
     local t0
     t0=$(date +%s.%N)
     while read -r zone file; do
-        timeout 1800 "$binary" zone import "$file" --data "$dir/switchboard" >>"$WORK/load.log" 2>&1 ||
+        timeout "$LOAD_LIMIT" "$binary" zone import "$file" --data "$dir/switchboard" >>"$WORK/load.log" 2>&1 ||
             die "switchboard zone import $zone failed: $(tail -3 "$WORK/load.log")"
     done <"$dir/zones.list"
     echo "$(echo "$(date +%s.%N) - $t0" | bc)" >"$dir/import_seconds"
@@ -274,7 +277,7 @@ make_dataset() { # dir loader switchboard-binary: generate (or keep) the cached 
     if [ "$SHAPE" = ranges50k ]; then
         make_ranges50k "$dir.tmp" "$binary"
     else
-        timeout 1800 "$loader" --out "$dir.tmp" --domains "$DOMAINS" --numbers "$NUMBERS" \
+        timeout "$LOAD_LIMIT" "$loader" --out "$dir.tmp" --domains "$DOMAINS" --numbers "$NUMBERS" \
             --queries "$QUERIES" --seed "$SEED" 2>"$WORK/load.log" ||
             die "sb_bench_load failed: $(tail -3 "$WORK/load.log")"
         # What an operator does after a bulk import: the DNS data rewritten in key order.
