@@ -1,13 +1,96 @@
 #include "backup_command.hpp"
 
+#include "process.hpp"
 #include "store/store.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 namespace sb::app {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+void sync_path(const fs::path& p) {
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const std::string why = std::strerror(errno);
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        throw std::runtime_error("cannot flush " + p.string() + ": " + why);
+    }
+    ::close(fd);
+}
+
+// The tables the DNS answers and the provisioning reads walk, rewritten in key order (full
+// pages). Then, when no server runs on the data dir (both server locks free, and the store
+// lock keeps `zone import` and another compact out), a compacting copy of the store (only the
+// pages in use, renumbered) replaces the file: the free pages go back to the file system.
+// With a server running, the copy cannot be swapped under it: the rewrite alone is done and
+// the freed pages stay in the file for later writes.
+int compact(const fs::path& data) {
+    if (!fs::exists(data / "data.mdb")) {
+        throw std::runtime_error(data.string() + " holds no store");
+    }
+    const DataDirLock store_lock(data, "store");
+    std::optional<DataDirLock> dns, soap;
+    bool offline = true;
+    try {
+        dns.emplace(data, "dns");
+        soap.emplace(data, "soap");
+    } catch (const std::runtime_error&) {
+        offline = false;
+        dns.reset();
+        soap.reset();
+    }
+    const auto before = fs::file_size(data / "data.mdb");
+    const fs::path tmp = data / "compact.tmp";
+    {
+        store::Env env(data);
+        env.repack(store::Table::DnsNodes);
+        env.repack(store::Table::EnumNumbers);
+        if (offline) {
+            fs::remove_all(tmp);
+            env.copy_to(tmp);
+        }
+    }
+    if (!offline) {
+        std::cout << "DNS data and ENUM numbers of " << data.string()
+                  << " rewritten in key order; a server is running, so the file keeps its "
+                     "size (stop the servers and compact again to give the free pages back)\n";
+        return 0;
+    }
+
+    // The copy takes the old file's owner and mode (a server may run as another user), is
+    // flushed, and replaces the file in one rename.
+    struct stat st {};
+
+    if (::stat((data / "data.mdb").c_str(), &st) == 0) {
+        if (::chown((tmp / "data.mdb").c_str(), st.st_uid, st.st_gid) != 0 ||
+            ::chmod((tmp / "data.mdb").c_str(), st.st_mode & 07777) != 0) {
+            throw std::runtime_error("cannot give " + (tmp / "data.mdb").string() +
+                                     " the owner and mode of the store: " + std::strerror(errno));
+        }
+    }
+    sync_path(tmp / "data.mdb");
+    fs::rename(tmp / "data.mdb", data / "data.mdb");
+    sync_path(data);
+    fs::remove_all(tmp);
+    std::cout << "compacted " << data.string() << ": " << (before >> 20) << " MB → "
+              << (fs::file_size(data / "data.mdb") >> 20) << " MB\n";
+    return 0;
+}
+
+} // namespace
 
 int backup_command(const std::string& command, const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& flags) {
@@ -16,13 +99,7 @@ int backup_command(const std::string& command, const std::vector<std::string>& a
             std::cerr << "usage: switchboard compact --data DATA_DIR\n";
             return 2;
         }
-        if (!fs::exists(fs::path(flags.at("data")) / "data.mdb")) {
-            throw std::runtime_error(flags.at("data") + " holds no store");
-        }
-        store::Env env(flags.at("data"));
-        env.repack(store::Table::DnsNodes);
-        std::cout << "DNS data of " << flags.at("data") << " rewritten in key order\n";
-        return 0;
+        return compact(flags.at("data"));
     }
     if (args.size() != 1 || !flags.count("data")) {
         std::cerr << "usage: switchboard " << command << " DIR --data DATA_DIR\n";

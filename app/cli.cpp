@@ -32,8 +32,9 @@ Commands:
               install a backup (checked against this schema version) as the store of an
               empty DATA_DIR; stop the servers first
   compact --data DATA_DIR
-              rewrite the DNS data in key order, pages full and adjacent: fewer pages
-              for the DNS server to touch; run after a bulk import (safe while serving)
+              rewrite the DNS data and ENUM numbers in key order, pages full and
+              adjacent (safe while serving); with no server running, also replace the
+              store by a compacting copy, giving the free pages back to the file system
 
 Options:
   --data DIR          data directory holding the LMDB store (required)

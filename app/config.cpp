@@ -36,6 +36,7 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "dns.tsig_key",
                                           "dns.notify",
                                           "dns.tcp_max_connections",
+                                          "dns.journal_max_bytes",
                                           "dns.rrl_rate",
                                           "dns.rrl_slip",
                                           "dns.tcp_max_per_address",
@@ -178,6 +179,9 @@ Config load_config(const std::filesystem::path& file) {
     }
     if (auto v = tree.get_optional<std::string>("dns.rrl_slip")) {
         c.dns_rrl_slip = to_unsigned(*v, "[dns] rrl_slip");
+    }
+    if (auto v = tree.get_optional<std::string>("dns.journal_max_bytes")) {
+        c.dns_journal_max_bytes = to_unsigned(*v, "[dns] journal_max_bytes");
     }
     if (auto v = tree.get_optional<std::string>("dns.tcp_max_connections")) {
         c.dns_tcp_max_connections = to_unsigned(*v, "[dns] tcp_max_connections");

@@ -39,14 +39,15 @@ struct Config {
     unsigned soap_request_timeout = 30;
     unsigned soap_idle_timeout = 15;
     std::vector<std::string> default_nameservers;
-    std::string dns_identity;                    // [dns] identity: CH TXT id.server
-    std::string dns_version;                     // [dns] version: CH TXT version.bind
-    std::vector<std::string> dns_allow_transfer; // [dns] allow_transfer: ADDR[/LEN] ...
-    std::vector<std::string> dns_tsig_keys;      // [dns] tsig_key: NAME:ALGORITHM:BASE64 ...
-    std::vector<std::string> dns_notify;         // [dns] notify: ADDR:PORT ...
-    unsigned dns_tcp_max_connections = 512;      // [dns] tcp_max_connections
-    unsigned dns_rrl_rate = 0;                   // [dns] rrl_rate
-    unsigned dns_rrl_slip = 2;                   // [dns] rrl_slip
+    std::string dns_identity;                      // [dns] identity: CH TXT id.server
+    std::string dns_version;                       // [dns] version: CH TXT version.bind
+    std::vector<std::string> dns_allow_transfer;   // [dns] allow_transfer: ADDR[/LEN] ...
+    std::vector<std::string> dns_tsig_keys;        // [dns] tsig_key: NAME:ALGORITHM:BASE64 ...
+    std::vector<std::string> dns_notify;           // [dns] notify: ADDR:PORT ...
+    unsigned dns_tcp_max_connections = 512;        // [dns] tcp_max_connections
+    std::uint64_t dns_journal_max_bytes = 1 << 20; // [dns] journal_max_bytes (per zone)
+    unsigned dns_rrl_rate = 0;                     // [dns] rrl_rate
+    unsigned dns_rrl_slip = 2;                     // [dns] rrl_slip
     // [dns] tcp_max_per_address, tcp_reserved, tcp_io_timeout_ms, tcp_idle_timeout_ms,
     // rrl_require_cookie, cookies, cookie_secret, cookie_rotation (dnsd::Options has the
     // defaults and the meaning).

@@ -14,6 +14,7 @@
 #include "store/store.hpp"
 #include "zone_command.hpp"
 #include "zones/catalog.hpp"
+#include "zones/journal.hpp"
 #include "zones/zones.hpp"
 
 #include <pthread.h>
@@ -153,6 +154,7 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
         env.write([&](store::WriteTxn& txn) {
             zones::configure_catalog(txn, config.catalog_zone,
                                      static_cast<std::int64_t>(std::time(nullptr)));
+            zones::set_journal_max_bytes(txn, config.dns_journal_max_bytes);
         });
     } catch (const zones::InvalidValue& e) {
         throw std::runtime_error(std::string("[catalog] zone: ") + e.what());

@@ -54,8 +54,11 @@ DataDirLock::DataDirLock(const std::filesystem::path& data, std::string_view rol
         }
         throw std::runtime_error(
             "another switchboard (pid " + (holder.empty() ? std::string("unknown") : holder) +
-            ") already serves " + std::string(role == "dns" ? "DNS" : "SOAP") + " from " +
-            data.string() + " (it holds " + file.string() + "); stop it first");
+            ") already " +
+            (role == "store" ? std::string("imports into or compacts")
+                             : "serves " + std::string(role == "dns" ? "DNS" : "SOAP") + " from") +
+            " " + data.string() + " (it holds " + file.string() + "); " +
+            (role == "store" ? "wait for it to finish" : "stop it first"));
     }
     const std::string pid = std::to_string(::getpid()) + "\n";
     if (::ftruncate(fd_, 0) != 0 ||

@@ -1,5 +1,6 @@
 #include "zone_command.hpp"
 
+#include "process.hpp"
 #include "store/store.hpp"
 #include "store/tables.hpp"
 #include "zones/zonefile.hpp"
@@ -48,6 +49,7 @@ int import_file(const std::string& file, const std::map<std::string, std::string
         }
         o.force_serial = v == "yes";
     }
+    const DataDirLock store_lock(data, "store"); // compact does not swap the file meanwhile
     store::Env env(data);
     const zones::ImportResult r = env.write([&](store::WriteTxn& txn) {
         try {

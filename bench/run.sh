@@ -7,6 +7,13 @@
 #   bench/run.sh --quick    10 domains, 50,000 numbers, 5 s per measurement, 1 run
 #
 # Options: --domains D --numbers N --queries Q --seconds S --runs R --seed X
+#          --scale 100k|1m|10m (the number of ENUM numbers: 100,000, 1,000,000 or 10,000,000;
+#          bench/scales.sh runs the three and tables how each figure grows)
+#          --shape hosted|ranges50k (hosted: sb_bench_load's hosted-SIP mix, loaded through the
+#          services, the default; ranges50k: bench/gen_ranges50k.py, ranges of 50,000 numbers
+#          with a sip and a mailto NAPTR each (long regexps), 75% NAPTR queries, loaded with
+#          `switchboard zone import` and no `compact`)
+#          --tsv FILE (also write each server's medians as "server<TAB>metric<TAB>value" lines)
 #          --servers "switchboard knot nsd pdns" --binary PATH --cache DIR --fresh
 #          --quiet-wait S (wait at most S s for idle CPUs before each server; default 15)
 #          --attempts N (UDP runs per measurement while other processes take >20% of a CPU;
@@ -62,7 +69,7 @@ TCP_SECONDS="" LAT_SECONDS="" LAT_QPS=10000 QUIET_WAIT=15 ATTEMPTS=2
 SERVERS="switchboard knot nsd pdns"
 BINARY="${SB_BINARY:-}"
 CACHE="${BENCH_CACHE:-/var/tmp/switchboard-bench}"
-FRESH=0 RECORD=1 PREPARE=0
+FRESH=0 RECORD=1 PREPARE=0 SHAPE=hosted TSV=
 BASE_REV="" BASE_BINARY="" RUNS_SET=0
 ORIG_ARGS="$*"
 
@@ -79,6 +86,17 @@ while [ $# -gt 0 ]; do
     --baseline) BASE_REV="$2"; shift ;;
     --baseline-binary) BASE_BINARY="$2"; shift ;;
     --seed) SEED="$2"; shift ;;
+    --scale)
+        case "$2" in
+        100k) NUMBERS=100000 ;; 1m) NUMBERS=1000000 ;; 10m) NUMBERS=10000000 ;;
+        *) echo "run.sh: --scale 100k, 1m or 10m, not $2" >&2; exit 2 ;;
+        esac
+        shift ;;
+    --shape)
+        case "$2" in hosted | ranges50k) SHAPE="$2" ;;
+        *) echo "run.sh: --shape hosted or ranges50k, not $2" >&2; exit 2 ;; esac
+        shift ;;
+    --tsv) TSV="$2"; shift ;;
     --servers) SERVERS="$2"; shift ;;
     --binary) BINARY="$2"; shift ;;
     --cache) CACHE="$2"; shift ;;
@@ -128,6 +146,9 @@ trap 'log "stopped by a signal (interrupted, or the watchdog)"; exit 130' INT TE
 # with a baseline, 30 min more (its build, maybe its dataset) and 3 min per round.
 LIMIT=$([ "$MODE" = quick ] && echo 900 || echo 2700)
 [ "$BASELINE" = 0 ] || LIMIT=$((LIMIT + 1800 + 180 * RUNS))
+# Past a million numbers the load grows with the data: 15 min more per million (10m: 2.5 h).
+LOAD_LIMIT=$((1800 + NUMBERS / 1000000 * 900))
+LIMIT=$((LIMIT + NUMBERS / 1000000 * 900))
 ( sleep "$LIMIT"; echo "run.sh: watchdog: time is up" >&2
   kill -TERM $$ ) </dev/null >/dev/null 2>"$WORK/watchdog.log" &
 WATCHDOG=$!
@@ -219,11 +240,32 @@ fi
 # of DNS nodes and zone marks (GEN_FILES, relative to a source tree).
 GEN_FILES="bench/load_dataset.cpp store/include/store/store.hpp store/src/store.cpp zones/src/compile.cpp
            zones/src/node.cpp zones/src/enum.cpp zones/src/zone_index.cpp"
+[ "$SHAPE" = hosted ] || GEN_FILES="bench/gen_ranges50k.py store/include/store/store.hpp store/src/store.cpp
+           zones/src/compile.cpp zones/src/node.cpp zones/src/zonefile.cpp zones/src/zone_index.cpp"
 gen_hash() { # source tree → the key of the dataset its loader writes
-    (cd "$1" && cat $GEN_FILES) | sha1sum | cut -c1-10
+    (cd "$1" && cat $GEN_FILES 2>/dev/null || true) | sha1sum | cut -c1-10
 }
 dataset_dir() { # gen hash → the cache dir of this scale's dataset
-    echo "$CACHE/d$DOMAINS-n$NUMBERS-q$QUERIES-s$SEED-$1"
+    if [ "$SHAPE" = hosted ]; then
+        echo "$CACHE/d$DOMAINS-n$NUMBERS-q$QUERIES-s$SEED-$1"
+    else
+        echo "$CACHE/$SHAPE-n$NUMBERS-q$QUERIES-s$SEED-$1"
+    fi
+}
+# ranges50k: the master files from the generator, then each zone through `switchboard zone
+# import` (one durable write each), as a new user would load them: no `compact` after.
+make_ranges50k() { # dir.tmp switchboard-binary
+    local dir=$1 binary=$2 zone file
+    timeout "$LOAD_LIMIT" python3 "$ROOT/bench/gen_ranges50k.py" --out "$dir" --numbers "$NUMBERS" \
+        --queries "$QUERIES" --seed "$SEED" 2>"$WORK/load.log" ||
+        die "gen_ranges50k.py failed: $(tail -3 "$WORK/load.log")"
+    local t0
+    t0=$(date +%s.%N)
+    while read -r zone file; do
+        timeout "$LOAD_LIMIT" "$binary" zone import "$file" --data "$dir/switchboard" >>"$WORK/load.log" 2>&1 ||
+            die "switchboard zone import $zone failed: $(tail -3 "$WORK/load.log")"
+    done <"$dir/zones.list"
+    echo "$(echo "$(date +%s.%N) - $t0" | bc)" >"$dir/import_seconds"
 }
 make_dataset() { # dir loader switchboard-binary: generate (or keep) the cached dataset in dir
     local dir=$1 loader=$2 binary=$3 t0
@@ -232,14 +274,18 @@ make_dataset() { # dir loader switchboard-binary: generate (or keep) the cached 
     rm -rf "$dir" "$dir.tmp"
     log "generating the dataset into $dir with $loader (domains $DOMAINS, numbers $NUMBERS, queries $QUERIES, seed $SEED)"
     t0=$(date +%s.%N)
-    timeout 1800 "$loader" --out "$dir.tmp" --domains "$DOMAINS" --numbers "$NUMBERS" \
-        --queries "$QUERIES" --seed "$SEED" 2>"$WORK/load.log" ||
-        die "sb_bench_load failed: $(tail -3 "$WORK/load.log")"
-    # The loader writes absolute paths into the zone lists: point them at the final place.
+    if [ "$SHAPE" = ranges50k ]; then
+        make_ranges50k "$dir.tmp" "$binary"
+    else
+        timeout "$LOAD_LIMIT" "$loader" --out "$dir.tmp" --domains "$DOMAINS" --numbers "$NUMBERS" \
+            --queries "$QUERIES" --seed "$SEED" 2>"$WORK/load.log" ||
+            die "sb_bench_load failed: $(tail -3 "$WORK/load.log")"
+        # What an operator does after a bulk import: the DNS data rewritten in key order.
+        "$binary" compact --data "$dir.tmp/switchboard" >"$WORK/compact.log" 2>&1 ||
+            die "switchboard compact failed: $(tail -3 "$WORK/compact.log")"
+    fi
+    # The generators write absolute paths into the zone lists: point them at the final place.
     sed -i "s#$dir.tmp/#$dir/#g" "$dir.tmp"/nsd-zones.conf "$dir.tmp"/knot-zones.conf "$dir.tmp"/zones.list
-    # What an operator does after a bulk import: the DNS data rewritten in key order.
-    "$binary" compact --data "$dir.tmp/switchboard" >"$WORK/compact.log" 2>&1 ||
-        die "switchboard compact failed: $(tail -3 "$WORK/compact.log")"
     echo "$(echo "$(date +%s.%N) - $t0" | bc)" >"$dir.tmp/load_seconds"
     mv "$dir.tmp" "$dir"
     touch "$dir/.complete"
@@ -767,6 +813,19 @@ TABLE="$WORK/table.md"
     done
 } >"$TABLE"
 
+if [ -n "$TSV" ]; then # the medians, for bench/scales.sh
+    {
+        for n in $ALL; do
+            for row in "${ROWS[@]}"; do
+                key="${row%%|*}"
+                [ "$key" = cpuspread ] || printf '%s\t%s\t%s\n' "$n" "$key" "$(med "$n" "$key")"
+            done
+        done
+        printf 'switchboard\tload\t%s\n' "$(cat "$DATA/import_seconds" 2>/dev/null || cat "$DATA/load_seconds" 2>/dev/null || echo -)"
+        printf 'dataset\tmaster_mb\t%s\n' "$(du -sm "$DATA/zones" | cut -f1)"
+    } >"$TSV"
+fi
+
 DETAILS="$WORK/details.md"
 {
     echo "Per run: UDP queries/s / server µs per query / dnsperf's own µs per query / CPU busy with"
@@ -832,9 +891,15 @@ if [ "$RECORD" = 1 ]; then
              "dnsperf $ver_perf."
         echo "Load average before the run: $LOADAVG (other work on the machine adds noise: compare ratios," \
              "and prefer the CPU-per-query row, which counts only the server's own CPU time)."
-        echo "Dataset: $(cat "$DATA/dataset.txt" | sed 's/\.$//'); loaded into Switchboard through" \
-             "DnsService/EnumService and \`switchboard compact\` in ${load_s%.*} s (generation included), into PowerDNS with" \
-             "\`pdnsutil load-zone\` in ${pdns_s%.*} s."
+        if [ "$SHAPE" = ranges50k ]; then
+            echo "Dataset: $(cat "$DATA/dataset.txt" | sed 's/\.$//'); loaded into Switchboard with" \
+                 "\`switchboard zone import\` (no \`compact\`) in $(cut -d. -f1 "$DATA/import_seconds") s, into PowerDNS with" \
+                 "\`pdnsutil load-zone\` in ${pdns_s%.*} s."
+        else
+            echo "Dataset: $(cat "$DATA/dataset.txt" | sed 's/\.$//'); loaded into Switchboard through" \
+                 "DnsService/EnumService and \`switchboard compact\` in ${load_s%.*} s (generation included), into PowerDNS with" \
+                 "\`pdnsutil load-zone\` in ${pdns_s%.*} s."
+        fi
         echo "Method: each server alone on 127.0.0.1 pinned to CPU 0, dnsperf on CPU 1, both nice −10;" \
              "servers alternate, $RUNS round(s), medians shown. UDP: \`dnsperf -c 16 -q 200 -l $SECONDS_RUN\`" \
              "after a $WARMUP s warm-up; TCP: \`-m tcp -c 16 -q 200 -l $TCP_SECONDS\`; latency:" \
@@ -862,8 +927,13 @@ if [ "$RECORD" = 1 ]; then
         echo "Commands (PORT chosen per start, DATA = the cached dataset dir$([ "$BASE_DATA" != "$DATA" ] && echo ", BASE_DATA = the baseline's"), CONF = the server's"
         echo "config as bench/run.sh writes it in server_cmd()):"
         echo
-        echo "    build-bench/bench/sb_bench_load --out DATA --domains $DOMAINS --numbers $NUMBERS --queries $QUERIES --seed $SEED"
-        echo "    ${BINARY#$ROOT/} compact --data DATA/switchboard"
+        if [ "$SHAPE" = ranges50k ]; then
+            echo "    bench/gen_ranges50k.py --out DATA --numbers $NUMBERS --queries $QUERIES --seed $SEED"
+            echo "    ${BINARY#$ROOT/} zone import DATA/zones/ZONE.zone --data DATA/switchboard   (each zone of DATA/zones.list)"
+        else
+            echo "    build-bench/bench/sb_bench_load --out DATA --domains $DOMAINS --numbers $NUMBERS --queries $QUERIES --seed $SEED"
+            echo "    ${BINARY#$ROOT/} compact --data DATA/switchboard"
+        fi
         echo "    pdnsutil --config-dir=CONF load-zone ZONE DATA/zones/ZONE.zone   (each zone of DATA/zones.list)"
         own_data=""
         [ "$BASE_DATA" = "$DATA" ] || own_data="s#$BASE_DATA#BASE_DATA#g;"

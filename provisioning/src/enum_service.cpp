@@ -109,8 +109,7 @@ std::optional<EnumRangeRow> range_for(const Txn& txn, const std::string& tld,
 template <class Txn>
 std::optional<EnumNumberRow> find_number(const Txn& txn, const std::string& number,
                                          const std::string& tld) {
-    const auto v = txn.get(Table::EnumNumbers, zones::name_key(zones::e164_name(number, tld)));
-    return v ? std::optional<EnumNumberRow>(store::decode_enum_number(*v)) : std::nullopt;
+    return zones::get_enum_number(txn, zones::name_key(zones::e164_name(number, tld)));
 }
 
 template <class Txn>
@@ -190,12 +189,6 @@ std::vector<store::EnumMappingRow> compile_mappings(store::WriteTxn& txn,
         out.push_back(std::move(row));
     }
     return out;
-}
-
-void put_number(store::WriteTxn& txn, const EnumNumberRow& row) {
-    const std::string owner = zones::e164_name(row.number, row.tld);
-    txn.put(Table::EnumNumbers, zones::name_key(owner), encode(row));
-    zones::rebuild_node(txn, owner);
 }
 
 void put_range(store::WriteTxn& txn, const EnumRangeRow& row) {
@@ -423,7 +416,7 @@ void EnumService::add_number(const Caller& caller, const EnumNumberInput& in) {
         charge(txn, Kind::EnumNumber, Tenant{row.customer, row.reseller});
         const std::int64_t when = now();
         row.change_date = when;
-        put_number(txn, row);
+        zones::write_enum_number(txn, row);
         range->used += 1;
         put_range(txn, *range);
         ZoneRow zone = range_zone(txn, *range);
@@ -441,7 +434,7 @@ void EnumService::update_number(const Caller& caller, const EnumNumberInput& in)
         row.owner = in.owner;
         const std::int64_t when = now();
         row.change_date = when;
-        put_number(txn, row);
+        zones::write_enum_number(txn, row);
         const EnumRangeRow range = load_range(txn, caller, tld, row.range_prefix);
         ZoneRow zone = range_zone(txn, range);
         zones::touch_zone(txn, zone, when);
@@ -493,13 +486,14 @@ Page<EnumNumberRow> EnumService::get_numbers(const Caller& caller, const EnumNum
         for (bool ok = c.seek(start); ok && c.key().starts_with(start); ok = c.next()) {
             const std::int64_t i = page.total++;
             if (i >= range.start && (range.count < 0 || i < range.start + range.count)) {
-                page.items.push_back(store::decode_enum_number(c.value()));
+                page.items.push_back(
+                    zones::read_enum_number(c.value(), txn.get(Table::DnsNodes, c.key())));
             }
         }
         return page;
     }
     for (bool ok = c.seek(start); ok && c.key().starts_with(start); ok = c.next()) {
-        EnumNumberRow n = store::decode_enum_number(c.value());
+        EnumNumberRow n = zones::read_enum_number(c.value(), txn.get(Table::DnsNodes, c.key()));
         if (!may_access(caller, n.customer, n.reseller) || !matches(f.number, n.number) ||
             !matches(f.tld, n.tld) || (f.owner != 0 && n.owner != f.owner) ||
             (f.customer != 0 && n.customer != f.customer) ||

@@ -304,10 +304,13 @@ Env::Env(const std::filesystem::path& dir, Options options)
                 check(mdb_put(txn, meta, &k, &val, 0), "mdb_put schema_version");
             } else if (stored->size() != 4 || get_u32(*stored, 0) != schema_version) {
                 const auto found = stored->size() == 4 ? get_u32(*stored, 0) : 0;
-                throw std::runtime_error("store in " + dir.string() + " has schema version " +
-                                         std::to_string(found) + ", this build reads version " +
-                                         std::to_string(schema_version) +
-                                         ": use the matching switchboard version");
+                throw std::runtime_error(
+                    "store in " + dir.string() + " has schema version " + std::to_string(found) +
+                    ", this build reads version " + std::to_string(schema_version) +
+                    (found < schema_version
+                         ? ": it was written by an older switchboard and is not migrated; "
+                           "export its data with that version and load it again"
+                         : ": it was written by a newer switchboard; use that version"));
             }
             check(mdb_txn_commit(txn), "mdb_txn_commit");
         } catch (...) {
@@ -665,6 +668,35 @@ double Reader::f64() {
 
 std::string_view Reader::str() {
     return take(u32());
+}
+
+std::uint64_t Reader::varint() {
+    std::uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        const std::uint8_t b = u8();
+        v |= std::uint64_t{b & 0x7fu} << shift;
+        if ((b & 0x80u) == 0) {
+            return v;
+        }
+    }
+    throw Error::corrupted("varint longer than 10 bytes in store");
+}
+
+std::string_view Reader::vstr() {
+    return take(varint());
+}
+
+void Writer::varint(std::uint64_t v) {
+    while (v >= 0x80) {
+        out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+        v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+}
+
+void Writer::vstr(std::string_view s) {
+    varint(s.size());
+    out_.append(s);
 }
 
 void Writer::f64(double v) {

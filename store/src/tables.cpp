@@ -5,9 +5,9 @@ namespace sb::store {
 namespace {
 
 constexpr std::uint8_t zone_format = 1;
-constexpr std::uint8_t record_format = 1;
+constexpr std::uint8_t record_format = 2; // 1: fixed-width integers, u32 lengths
 constexpr std::uint8_t enum_range_format = 1;
-constexpr std::uint8_t enum_number_format = 1;
+constexpr std::uint8_t enum_number_format = 2; // 1: the NAPTRs repeated as text
 constexpr std::uint8_t customer_format = 1;
 
 void expect_format(Reader& r, std::uint8_t format, const char* what) {
@@ -19,6 +19,21 @@ void expect_format(Reader& r, std::uint8_t format, const char* what) {
 void expect_done(const Reader& r, const char* what) {
     if (!r.done()) {
         throw Error::corrupted(std::string("trailing bytes in ") + what + " row");
+    }
+}
+
+// owner, customer, reseller and change date, as varints, of a record or an ENUM number row.
+template <class Row>
+void put_tenancy(Writer& w, const Row& row) {
+    for (const std::int64_t v : {row.owner, row.customer, row.reseller, row.change_date}) {
+        w.varint(static_cast<std::uint64_t>(v));
+    }
+}
+
+template <class Row>
+void get_tenancy(Reader& r, Row& row) {
+    for (std::int64_t* v : {&row.owner, &row.customer, &row.reseller, &row.change_date}) {
+        *v = static_cast<std::int64_t>(r.varint());
     }
 }
 
@@ -75,18 +90,15 @@ ZoneRow decode_zone(std::string_view value) {
 std::string encode(const RecordRow& row) {
     Writer w;
     w.u8(record_format);
-    w.u64(row.id);
-    w.str(row.zone);
-    w.str(row.name);
-    w.u16(row.type);
-    w.u32(row.ttl);
-    w.str(row.value);
-    w.u32(row.priority);
-    w.i64(row.owner);
-    w.i64(row.customer);
-    w.i64(row.reseller);
-    w.i64(row.change_date);
-    w.str(row.rdata);
+    w.varint(row.id);
+    w.vstr(row.zone);
+    w.vstr(row.name);
+    w.varint(row.type);
+    w.varint(row.ttl);
+    w.vstr(row.value);
+    w.varint(row.priority);
+    put_tenancy(w, row);
+    w.vstr(row.rdata);
     return std::move(w.bytes());
 }
 
@@ -94,18 +106,15 @@ RecordRow decode_record(std::string_view value) {
     Reader r(value);
     expect_format(r, record_format, "record");
     RecordRow row;
-    row.id = r.u64();
-    row.zone = r.str();
-    row.name = r.str();
-    row.type = r.u16();
-    row.ttl = r.u32();
-    row.value = r.str();
-    row.priority = r.u32();
-    row.owner = r.i64();
-    row.customer = r.i64();
-    row.reseller = r.i64();
-    row.change_date = r.i64();
-    row.rdata = r.str();
+    row.id = r.varint();
+    row.zone = r.vstr();
+    row.name = r.vstr();
+    row.type = static_cast<std::uint16_t>(r.varint());
+    row.ttl = static_cast<std::uint32_t>(r.varint());
+    row.value = r.vstr();
+    row.priority = static_cast<std::uint32_t>(r.varint());
+    get_tenancy(r, row);
+    row.rdata = r.vstr();
     expect_done(r, "record");
     return row;
 }
@@ -149,22 +158,16 @@ EnumRangeRow decode_enum_range(std::string_view value) {
 std::string encode(const EnumNumberRow& row) {
     Writer w;
     w.u8(enum_number_format);
-    w.str(row.number);
-    w.str(row.tld);
-    w.str(row.range_prefix);
-    w.u32(static_cast<std::uint32_t>(row.mappings.size()));
+    w.vstr(row.number);
+    w.vstr(row.tld);
+    w.vstr(row.range_prefix);
+    w.varint(row.mappings.size());
     for (const auto& m : row.mappings) {
-        w.u32(m.id);
-        w.str(m.type);
-        w.str(m.mapto);
-        w.u32(m.priority);
-        w.u32(m.ttl);
+        w.varint(m.id);
+        w.varint(m.ttl);
     }
-    w.str(row.info);
-    w.i64(row.owner);
-    w.i64(row.customer);
-    w.i64(row.reseller);
-    w.i64(row.change_date);
+    w.vstr(row.info);
+    put_tenancy(w, row);
     return std::move(w.bytes());
 }
 
@@ -172,24 +175,21 @@ EnumNumberRow decode_enum_number(std::string_view value) {
     Reader r(value);
     expect_format(r, enum_number_format, "ENUM number");
     EnumNumberRow row;
-    row.number = r.str();
-    row.tld = r.str();
-    row.range_prefix = r.str();
-    const std::uint32_t n = r.u32();
-    for (std::uint32_t i = 0; i < n; ++i) {
+    row.number = r.vstr();
+    row.tld = r.vstr();
+    row.range_prefix = r.vstr();
+    const std::uint64_t n = r.varint();
+    if (n > 255) {
+        throw Error::corrupted("ENUM number row with " + std::to_string(n) + " mappings");
+    }
+    for (std::uint64_t i = 0; i < n; ++i) {
         EnumMappingRow m;
-        m.id = r.u32();
-        m.type = r.str();
-        m.mapto = r.str();
-        m.priority = r.u32();
-        m.ttl = r.u32();
+        m.id = static_cast<std::uint32_t>(r.varint());
+        m.ttl = static_cast<std::uint32_t>(r.varint());
         row.mappings.push_back(std::move(m));
     }
-    row.info = r.str();
-    row.owner = r.i64();
-    row.customer = r.i64();
-    row.reseller = r.i64();
-    row.change_date = r.i64();
+    row.info = r.vstr();
+    get_tenancy(r, row);
     expect_done(r, "ENUM number");
     return row;
 }

@@ -5,6 +5,7 @@
 #include "config.hpp"
 #include "process.hpp"
 #include "temp_dir.hpp"
+#include "zones/journal.hpp"
 
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
@@ -106,6 +107,17 @@ TEST_CASE("config: [secondary] primaries, zones and catalog; zones need a primar
     CHECK_THROWS_WITH(app::load_config(ini), Catch::Contains("own [catalog] zone"));
 }
 
+TEST_CASE("config: [dns] journal_max_bytes, 1 MiB when absent, a bad value refused", "[app]") {
+    test::TempDir dir;
+    const auto ini = dir.path() / "sb.ini";
+    CHECK(app::load_config(dir.path() / "none.ini").dns_journal_max_bytes ==
+          zones::default_journal_max_bytes);
+    write(ini, "[dns]\njournal_max_bytes = 65536\n");
+    CHECK(app::load_config(ini).dns_journal_max_bytes == 65536);
+    write(ini, "[dns]\njournal_max_bytes = lots\n");
+    CHECK_THROWS_WITH(app::load_config(ini), Catch::Contains("[dns] journal_max_bytes"));
+}
+
 TEST_CASE("config: TSIG keys a server would refuse are found before it starts", "[app]") {
     CHECK(app::tsig_key_problem("k1:hmac-sha256:c2VjcmV0c2VjcmV0c2VjcmV0").empty());
     for (const char* alg : {"hmac-sha1", "hmac-sha384", "hmac-sha512"}) {
@@ -159,6 +171,11 @@ TEST_CASE("process: the data dir lock refuses a second holder of a role", "[app]
         CHECK_THROWS_WITH(app::DataDirLock(dir.path(), "dns"),
                           Catch::Contains("already serves DNS"));
         const app::DataDirLock soap(dir.path(), "soap"); // another role: allowed
+        // zone import and compact hold the store lock while they run.
+        const app::DataDirLock store(dir.path(), "store");
+        CHECK_THROWS_WITH(app::DataDirLock(dir.path(), "store"),
+                          Catch::Contains("imports into or compacts") &&
+                              Catch::Contains("wait for it to finish"));
     }
     const app::DataDirLock again(dir.path(), "dns"); // released with its holder
 }

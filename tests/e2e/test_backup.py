@@ -5,7 +5,8 @@
      and a writer keeps adding records: the backup opens, is a consistent snapshot (every
      record row it holds is answered by DNS from it, with its value), and a second backup into
      the same DIR is refused; `switchboard compact --data D` while serving leaves every
-     answer as it was, and later changes are answered.
+     answer as it was, and later changes are answered; with the servers stopped, compact
+     swaps in a compacting copy: the file shrinks and every answer stays.
  restore_checks         `switchboard restore DIR --data NEW` installs the backup; a server on
      NEW answers the records; restoring onto a data dir that already holds a store is refused;
      a backup whose schema version differs is refused.
@@ -37,43 +38,72 @@ def run(args, *argv):
     return subprocess.run([args.binary, *argv], capture_output=True, text=True, timeout=60)
 
 
+def compact_while_serving(args, ck, data, backup):
+    with serve(args, data) as srv:
+        soap = Soap(srv.soap_port, data.username, data.password)
+        soap.call(f"<ns5:addZone><zone><name>{ZONE}</name><nameservers><item>ns1.{ZONE}"
+                  f"</item></nameservers></zone></ns5:addZone>")
+        for i in range(20):
+            add_record(soap, f"before{i}", f"10.0.0.{i + 1}")
+        stop = threading.Event()
+
+        def writer():
+            w = Soap(srv.soap_port, data.username, data.password)
+            i = 0
+            while not stop.is_set():
+                i += 1
+                add_record(w, f"during{i}", f"10.1.{i // 250 % 250}.{i % 250 + 1}")
+        t = threading.Thread(target=writer)
+        t.start()
+        r = run(args, "backup", backup, "--data", data.path)
+        stop.set()
+        t.join()
+        ck.eq(r.returncode, 0, f"backup exit status ({r.stderr.strip()})")
+        # compact rewrites the DNS data while the server answers from it.
+        before = {name: dns_a(srv.dns_port, name)[1] for name, _ in records(soap).values()}
+        r = run(args, "compact", "--data", data.path)
+        ck.eq(r.returncode, 0, f"compact exit status ({r.stderr.strip()})")
+        after = {name: dns_a(srv.dns_port, name)[1] for name in before}
+        ck.eq(after, before, "every record answered as before after compact")
+        add_record(soap, "aftercompact", "10.2.0.1")
+        ck.eq(dns_a(srv.dns_port, f"aftercompact.{ZONE}")[1], {"10.2.0.1"},
+              "a record added after compact is answered")
+        again = run(args, "backup", backup, "--data", data.path)
+        ck.check(again.returncode != 0 and "already" in again.stderr,
+                 f"a second backup into the same dir is refused: {again.stderr!r}")
+
+
+def compact_offline(args, ck, data):
+    """With the servers stopped, compact swaps in a compacting copy: the file shrinks (the
+    pages the writes above left free go back to the file system) and every answer stays."""
+    with serve(args, data) as srv:
+        soap = Soap(srv.soap_port, data.username, data.password)
+        before = {name: dns_a(srv.dns_port, name)[1] for name, _ in records(soap).values()}
+    size = os.path.getsize(os.path.join(data.path, "data.mdb"))
+    r = run(args, "compact", "--data", data.path)
+    ck.eq(r.returncode, 0, f"compact with the servers stopped ({r.stderr.strip()})")
+    smaller = os.path.getsize(os.path.join(data.path, "data.mdb"))
+    ck.check(smaller < size,
+             f"the file shrinks from {size} to {smaller} bytes ({r.stdout.strip()})")
+    ck.check(not os.path.exists(os.path.join(data.path, "compact.tmp")), "no copy left behind")
+    print(f"    compacted with the servers stopped: {size} → {smaller} bytes")
+    with serve(args, data) as srv:
+        after = {name: dns_a(srv.dns_port, name)[1] for name in before}
+        ck.eq(after, before, "every record answered as before from the compacted store")
+        soap = Soap(srv.soap_port, data.username, data.password)
+        add_record(soap, "afteroffline", "10.3.0.1")
+        ck.eq(dns_a(srv.dns_port, f"afteroffline.{ZONE}")[1], {"10.3.0.1"},
+              "the compacted store takes writes")
+
+
 def test_backup_and_restore(args):
     ck = Checker("backup_and_restore")
     backup = tempfile.mkdtemp(prefix="sb-backup-")
     shutil.rmtree(backup)
     try:
-        with DataDir(keep=args.keep) as data, serve(args, data) as srv:
-            soap = Soap(srv.soap_port, data.username, data.password)
-            soap.call(f"<ns5:addZone><zone><name>{ZONE}</name><nameservers><item>ns1.{ZONE}"
-                      f"</item></nameservers></zone></ns5:addZone>")
-            for i in range(20):
-                add_record(soap, f"before{i}", f"10.0.0.{i + 1}")
-            stop = threading.Event()
-
-            def writer():
-                w = Soap(srv.soap_port, data.username, data.password)
-                i = 0
-                while not stop.is_set():
-                    i += 1
-                    add_record(w, f"during{i}", f"10.1.{i // 250 % 250}.{i % 250 + 1}")
-            t = threading.Thread(target=writer)
-            t.start()
-            r = run(args, "backup", backup, "--data", data.path)
-            stop.set()
-            t.join()
-            ck.eq(r.returncode, 0, f"backup exit status ({r.stderr.strip()})")
-            # compact rewrites the DNS data while the server answers from it.
-            before = {name: dns_a(srv.dns_port, name)[1] for name, _ in records(soap).values()}
-            r = run(args, "compact", "--data", data.path)
-            ck.eq(r.returncode, 0, f"compact exit status ({r.stderr.strip()})")
-            after = {name: dns_a(srv.dns_port, name)[1] for name in before}
-            ck.eq(after, before, "every record answered as before after compact")
-            add_record(soap, "aftercompact", "10.2.0.1")
-            ck.eq(dns_a(srv.dns_port, f"aftercompact.{ZONE}")[1], {"10.2.0.1"},
-                  "a record added after compact is answered")
-            again = run(args, "backup", backup, "--data", data.path)
-            ck.check(again.returncode != 0 and "already" in again.stderr,
-                     f"a second backup into the same dir is refused: {again.stderr!r}")
+        with DataDir(keep=args.keep) as data:
+            compact_while_serving(args, ck, data, backup)
+            compact_offline(args, ck, data)
 
         with DataDir(keep=args.keep) as fresh:
             shutil.rmtree(fresh.path)
@@ -97,24 +127,26 @@ def test_backup_and_restore(args):
                     ck.eq(values, {value}, f"{name} answered from the restored store")
                 print(f"    restored {len(rows)} records")
 
-        # A store of another schema version is refused, with the versions named.
-        with DataDir(keep=args.keep) as other:
-            subprocess.run(["mdb_load", "-V"], capture_output=True)
-            tampered = tempfile.mkdtemp(prefix="sb-tampered-")
-            shutil.rmtree(tampered)
-            shutil.copytree(backup, tampered)
-            dump = subprocess.run(["mdb_dump", "-s", "meta", tampered], capture_output=True,
-                                  text=True, check=True).stdout
-            # The value of meta's schema_version key is a 4-byte big-endian number.
-            dump = re.sub(r"(736368656d615f76657273696f6e\n) [0-9a-f]{8}\n", r"\1 00000063\n",
-                          dump)
-            subprocess.run(["mdb_load", "-s", "meta", tampered], input=dump, text=True,
-                           check=True, capture_output=True)
-            shutil.rmtree(other.path)
-            r = run(args, "restore", tampered, "--data", other.path)
-            ck.check(r.returncode != 0 and "schema version 99" in r.stderr,
-                     f"a backup of schema version 99 is refused: {r.stderr!r}")
-            shutil.rmtree(tampered, ignore_errors=True)
+        # A store of another schema version is refused, with the versions named: a newer one,
+        # and an older one (version 3, before the slim ENUM rows), which is not migrated.
+        for version, says in ((99, "newer switchboard"), (3, "older switchboard")):
+            with DataDir(keep=args.keep) as other:
+                tampered = tempfile.mkdtemp(prefix="sb-tampered-")
+                shutil.rmtree(tampered)
+                shutil.copytree(backup, tampered)
+                dump = subprocess.run(["mdb_dump", "-s", "meta", tampered], capture_output=True,
+                                      text=True, check=True).stdout
+                # The value of meta's schema_version key is a 4-byte big-endian number.
+                dump = re.sub(r"(736368656d615f76657273696f6e\n) [0-9a-f]{8}\n",
+                              r"\1 %08x\n" % version, dump)
+                subprocess.run(["mdb_load", "-s", "meta", tampered], input=dump, text=True,
+                               check=True, capture_output=True)
+                shutil.rmtree(other.path)
+                r = run(args, "restore", tampered, "--data", other.path)
+                ck.check(r.returncode != 0 and f"schema version {version}," in r.stderr and
+                         says in r.stderr and not os.path.exists(other.path + "/data.mdb"),
+                         f"a backup of schema version {version} is refused: {r.stderr!r}")
+                shutil.rmtree(tampered, ignore_errors=True)
     finally:
         shutil.rmtree(backup, ignore_errors=True)
     ck.done()

@@ -107,6 +107,61 @@ TEST_CASE("updateNumber keeps mapping ids and replaces the NAPTRs", "[prov][enum
           ErrorCode::EnumNumberNotFound);
 }
 
+TEST_CASE("a number's NAPTRs are stored once, in its node, and read back whole", "[prov][enum]") {
+    Fixture f;
+    f.add_range("31208005");
+    f.add_number("31208005100", {{0, "sip", "sip:alice@example.com", 10, 300},
+                                 {0, "npd:tel", "tel:+31208005100;npdi", 20, 0}});
+    const std::string key = zones::name_key(zones::e164_name("31208005100", "e164.arpa"));
+    {
+        store::ReadTxn txn(f.env);
+        const auto row = txn.get(store::Table::EnumNumbers, key);
+        REQUIRE(row);
+        // The slim row: no mapto, no service, and a fraction of the node's size.
+        CHECK(row->find("alice@example.com") == std::string_view::npos);
+        CHECK(row->find("npd") == std::string_view::npos);
+        CHECK(row->size() < 50);
+    }
+    const auto check_mappings = [&](std::uint32_t default_ttl) {
+        const auto n = f.enums.get_number(f.admin, "31208005100", "e164.arpa");
+        REQUIRE(n.mappings.size() == 2);
+        CHECK(n.mappings[0].type == "sip");
+        CHECK(n.mappings[0].mapto == "sip:alice@example.com");
+        CHECK(n.mappings[0].priority == 10);
+        CHECK(n.mappings[0].ttl == 300);
+        CHECK(n.mappings[1].type == "npd:tel");
+        CHECK(n.mappings[1].mapto == "tel:+31208005100;npdi");
+        CHECK(n.mappings[1].priority == 20);
+        CHECK(n.mappings[1].ttl == 0); // the range's, as given
+        store::ReadTxn txn(f.env);
+        zones::RrsetView set;
+        REQUIRE(
+            zones::NodeView(*txn.get(store::Table::DnsNodes, key)).find(zones::RRType::NAPTR, set));
+        std::size_t pos = 0;
+        zones::RrView rr{};
+        REQUIRE(set.next_rr(pos, rr));
+        CHECK(rr.ttl == 300);
+        REQUIRE(set.next_rr(pos, rr));
+        CHECK(rr.ttl == default_ttl);
+    };
+    check_mappings(3600);
+    // A range TTL change rebuilds the node from the node before: the mappings survive it.
+    prov::EnumRangeInput r;
+    r.prefix = "31208005";
+    r.ttl = 600;
+    f.enums.update_range(f.admin, r);
+    check_mappings(600);
+    prov::EnumNumberFilter filter;
+    filter.mapto = "npdi";
+    CHECK(f.enums.get_numbers(f.admin, filter, {}, {}).items.size() == 1);
+    filter.type = "sip";
+    CHECK(f.enums.get_numbers(f.admin, filter, {}, {}).items.empty());
+
+    // A node that lost the number's NAPTRs is a corrupted store, said so, never a wrong answer.
+    f.env.write([&](store::WriteTxn& txn) { txn.del(store::Table::DnsNodes, key); });
+    CHECK_THROWS_AS(f.enums.get_number(f.admin, "31208005100", "e164.arpa"), store::Error);
+}
+
 TEST_CASE("ENUM validation refusals change nothing", "[prov][enum]") {
     Fixture f;
     f.add_range("31208005", 10, 12);

@@ -106,10 +106,55 @@ TEST_CASE("zone and record rows round-trip", "[store]") {
     r.type = 1;
     r.value = "192.0.2.1";
     r.rdata = std::string("\xc0\x00\x02\x01", 4);
+    // Varints and varint lengths: 1 format + 1 id + 12 zone + 16 name + 1 type + 1 ttl +
+    // 10 value + 1 priority + 4 tenancy and date + 5 rdata.
+    CHECK(encode(r).size() == 52);
     const RecordRow r2 = decode_record(encode(r));
     CHECK(r2.id == 42);
     CHECK(r2.rdata == r.rdata);
     CHECK(r2.name == r.name);
+}
+
+TEST_CASE("varints and slim ENUM number rows round-trip", "[store]") {
+    Writer w;
+    const std::uint64_t values[] = {0, 1, 127, 128, 16383, 16384, 1700000000, ~std::uint64_t{0}};
+    for (const auto v : values) {
+        w.varint(v);
+    }
+    w.vstr("abc");
+    CHECK(w.bytes().size() == 1 + 1 + 1 + 2 + 2 + 3 + 5 + 10 + 4);
+    Reader r(w.bytes());
+    for (const auto v : values) {
+        CHECK(r.varint() == v);
+    }
+    CHECK(r.vstr() == "abc");
+    CHECK(r.done());
+    CHECK_THROWS_AS(Reader(std::string(11, '\xff')).varint(), Error); // longer than 10 bytes
+    CHECK_THROWS_AS(Reader("\x05"
+                           "ab")
+                        .vstr(),
+                    Error); // length past the end
+
+    EnumNumberRow n;
+    n.number = "31208005100";
+    n.tld = "e164.arpa";
+    n.range_prefix = "31208005";
+    n.mappings = {{7, "sip", "sip:alice@example.com", 10, 300}, {8, "tel", "tel:+1", 20, 0}};
+    n.owner = 3;
+    n.change_date = 1700000000;
+    const std::string bytes = encode(n);
+    CHECK(bytes.size() < 48);
+    const EnumNumberRow n2 = decode_enum_number(bytes);
+    CHECK(n2.number == n.number);
+    CHECK(n2.range_prefix == n.range_prefix);
+    REQUIRE(n2.mappings.size() == 2);
+    CHECK(n2.mappings[0].id == 7);
+    CHECK(n2.mappings[0].ttl == 300);
+    CHECK(n2.mappings[0].mapto.empty()); // the NAPTR fields live in the DNS node
+    CHECK(n2.mappings[1].id == 8);
+    CHECK(n2.owner == 3);
+    CHECK(n2.change_date == 1700000000);
+    CHECK_THROWS_AS(decode_enum_number(bytes.substr(0, bytes.size() - 1)), Error);
 }
 
 TEST_CASE("truncated rows are refused, not read past", "[store]") {
@@ -132,6 +177,24 @@ TEST_CASE("a store with another schema version is refused", "[store]") {
         });
     }
     CHECK_THROWS_WITH(Env(dir.path()), Catch::Contains("schema version"));
+    CHECK_THROWS_WITH(Env(dir.path()), Catch::Contains("newer switchboard"));
+}
+
+TEST_CASE("a store of an older schema version is refused as not migrated", "[store]") {
+    sb::test::TempDir dir;
+    {
+        Env env(dir.path());
+        env.write([&](WriteTxn& w) {
+            std::string v;
+            put_u32(v, schema_version - 1);
+            w.put(Table::Meta, "schema_version", v);
+        });
+    }
+    CHECK_THROWS_WITH(Env(dir.path()),
+                      Catch::Contains("schema version " + std::to_string(schema_version - 1) +
+                                      ", this build reads version " +
+                                      std::to_string(schema_version)) &&
+                          Catch::Contains("older switchboard and is not migrated"));
 }
 
 TEST_CASE("repack keeps every entry and packs the pages", "[store]") {

@@ -1,7 +1,7 @@
 // Zone files and the IXFR journal through a real store (issue 4): zone import and export
 // round-trip; what cannot be stored is refused; a changed zone yields a journal step between its
 // two serials (and none from a serial the journal does not know); the journal keeps only the
-// newest groups.
+// newest groups, by count and by bytes.
 #include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
@@ -19,6 +19,18 @@ using test::import_zone_file;
 namespace {
 
 const std::string& zone_text = test::example_zone_file;
+
+// A store with unflushed commits, for tests making many changes.
+struct ScratchStore {
+    static store::Options unflushed() {
+        store::Options o;
+        o.durable = false;
+        return o;
+    }
+
+    test::TempDir dir;
+    store::Env env{dir.path(), unflushed()};
+};
 
 } // namespace
 
@@ -80,10 +92,8 @@ TEST_CASE("the journal gives the difference between two serials", "[zones][dnsd]
 }
 
 TEST_CASE("the journal keeps the newest groups only", "[zones][dnsd]") {
-    test::TempDir dir;
-    store::Options options;
-    options.durable = false;
-    store::Env env(dir.path(), options);
+    ScratchStore scratch;
+    store::Env& env = scratch.env;
     import_zone_file(env, zone_text);
     for (std::size_t i = 0; i < zones::max_journal_groups + 5; ++i) {
         env.write([](store::WriteTxn& txn) {
@@ -97,4 +107,74 @@ TEST_CASE("the journal keeps the newest groups only", "[zones][dnsd]") {
     const auto diffs = zones::journal_diffs(txn, "example.com", recent);
     REQUIRE(diffs);
     CHECK(diffs->size() == 5);
+}
+
+TEST_CASE("the journal keeps at most journal_max_bytes per zone, oldest groups first",
+          "[zones][dnsd]") {
+    ScratchStore scratch;
+    store::Env& env = scratch.env;
+    import_zone_file(env, zone_text);
+    constexpr std::uint64_t limit = 2000;
+    env.write([&](store::WriteTxn& txn) {
+        CHECK(zones::journal_max_bytes(txn) == zones::default_journal_max_bytes);
+        zones::set_journal_max_bytes(txn, limit);
+        CHECK(zones::journal_max_bytes(txn) == limit);
+    });
+    const auto journal_bytes = [&] {
+        store::ReadTxn txn(env);
+        std::uint64_t bytes = 0;
+        const std::string prefix = std::string("example.com") + '\0';
+        store::Cursor c = txn.cursor(store::Table::Journal);
+        for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+            if (c.key().size() > prefix.size()) { // not the zone's own counters
+                bytes += c.key().size() + c.value().size();
+            }
+        }
+        return bytes;
+    };
+    constexpr std::uint32_t changes = 40;
+    for (std::uint32_t i = 0; i < changes; ++i) {
+        env.write([](store::WriteTxn& txn) {
+            auto zone = *store::get_zone(txn, "example.com");
+            zones::touch_zone(txn, zone, 1700000000);
+        });
+        CHECK(journal_bytes() <= limit);
+    }
+    const std::uint32_t now = 2030010100 + changes;
+    store::ReadTxn txn(env);
+    const auto recent = zones::journal_diffs(txn, "example.com", now - 3);
+    REQUIRE(recent); // the newest changes stay, far fewer than max_journal_groups
+    CHECK(recent->size() == 3);
+    CHECK(!zones::journal_diffs(txn, "example.com", now - changes + 1)); // dropped: AXFR
+}
+
+TEST_CASE("zone import writes the nodes and the owner index in key order, pages packed",
+          "[zones][dnsd]") {
+    ScratchStore scratch;
+    store::Env& env = scratch.env;
+    // e164-shaped owners: the file's (text) order is by the last digit, the key order by the
+    // first, so writing in file order would scatter the inserts over the table.
+    std::string text = "$ORIGIN 1.3.e164.arpa.\n$TTL 3600\n"
+                       "@ IN SOA ns1.example.net. hostmaster.example.net. 1 3600 600 86400 60\n"
+                       "@ IN NS ns1.example.net.\n";
+    for (int i = 0; i < 10000; ++i) {
+        const std::string d = std::to_string(10000 + i).substr(1);
+        text += std::string{d[3], '.', d[2], '.', d[1], '.', d[0]} +
+                " IN NAPTR 100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:user" + d +
+                "@voip.example.com!\" .\n";
+    }
+    import_zone_file(env, text);
+    const auto pages = [&](store::Table t) {
+        const store::ReadTxn txn(env);
+        return txn.stats(t).leaf_pages;
+    };
+    const auto nodes = pages(store::Table::DnsNodes);
+    const auto index = pages(store::Table::RecordsByOwner);
+    env.repack(store::Table::DnsNodes); // what `switchboard compact` does
+    env.repack(store::Table::RecordsByOwner);
+    INFO("DnsNodes " << nodes << " leaf pages as imported, " << pages(store::Table::DnsNodes)
+                     << " repacked; RecordsByOwner " << index << ", "
+                     << pages(store::Table::RecordsByOwner));
+    CHECK(nodes * 100 <= pages(store::Table::DnsNodes) * 110);
+    CHECK(index * 100 <= pages(store::Table::RecordsByOwner) * 110);
 }

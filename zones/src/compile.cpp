@@ -51,7 +51,92 @@ void set_apex_ns_ttl(store::WriteTxn& txn, std::string_view zone,
     }
 }
 
+namespace {
+
+// The mapping a NAPTR of enum_naptr_rdata() carries, or false for any other NAPTR.
+bool parse_enum_naptr(std::string_view rdata, store::EnumMappingRow& out) {
+    std::size_t pos = 4; // order, preference
+    std::string_view fields[3];
+    for (auto& f : fields) {
+        if (rdata.size() <= pos ||
+            rdata.size() - pos - 1 < static_cast<unsigned char>(rdata[pos])) {
+            return false;
+        }
+        const std::size_t len = static_cast<unsigned char>(rdata[pos]);
+        f = rdata.substr(pos + 1, len);
+        pos += 1 + len;
+    }
+    constexpr std::string_view head = "!^.*$!";
+    if (pos + 1 != rdata.size() || rdata[pos] != '\0' || fields[0] != "u" ||
+        !fields[2].starts_with(head) || !fields[2].ends_with('!') ||
+        fields[2].size() < head.size() + 1) {
+        return false;
+    }
+    const EnumService* service = nullptr;
+    for (const auto& s : enum_services()) {
+        if (s.service == fields[1]) {
+            service = &s;
+        }
+    }
+    if (service == nullptr) {
+        return false;
+    }
+    out.type = std::string(service->type);
+    out.mapto = std::string(fields[2].substr(head.size(), fields[2].size() - head.size() - 1));
+    out.priority = store::get_u16(rdata, 2);
+    return true;
+}
+
+void rebuild(store::WriteTxn& txn, std::string_view owner,
+             const std::vector<store::EnumMappingRow>* enum_mappings);
+
+} // namespace
+
+store::EnumNumberRow read_enum_number(std::string_view value,
+                                      std::optional<std::string_view> node) {
+    store::EnumNumberRow row = store::decode_enum_number(value);
+    if (row.mappings.empty()) {
+        return row;
+    }
+    const auto corrupted = [&](const char* what) {
+        return store::Error::corrupted("ENUM number " + row.number + " in " + row.tld + ": " +
+                                       what);
+    };
+    if (!node) {
+        throw corrupted("its mappings' DNS node is missing");
+    }
+    RrsetView naptrs;
+    if (!NodeView(*node).find(RRType::NAPTR, naptrs) || naptrs.count() < row.mappings.size()) {
+        throw corrupted("its DNS node holds fewer NAPTRs than it has mappings");
+    }
+    // The number's NAPTRs come last in the RRset (rebuild adds them after the records).
+    std::size_t pos = 0;
+    RrView rr{};
+    const std::size_t skip = naptrs.count() - row.mappings.size();
+    for (std::size_t i = 0; i < naptrs.count() && naptrs.next_rr(pos, rr); ++i) {
+        if (i >= skip && !parse_enum_naptr(rr.rdata, row.mappings[i - skip])) {
+            throw corrupted("a NAPTR of its DNS node is not one of its mappings");
+        }
+    }
+    return row;
+}
+
+void write_enum_number(store::WriteTxn& txn, const store::EnumNumberRow& row) {
+    const std::string owner = e164_name(row.number, row.tld);
+    txn.put(store::Table::EnumNumbers, name_key(owner), store::encode(row));
+    rebuild(txn, owner, &row.mappings);
+}
+
 void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
+    rebuild(txn, owner, nullptr);
+}
+
+namespace {
+
+// rebuild_node; `enum_mappings`: the mappings of the number at `owner` just written (else
+// they are those of the node before, read back with the slim row).
+void rebuild(store::WriteTxn& txn, std::string_view owner,
+             const std::vector<store::EnumMappingRow>* enum_mappings) {
     const std::string key = name_key(owner);
     std::optional<std::string> old_node; // for the IXFR journal
     if (const auto v = txn.get(store::Table::DnsNodes, key)) {
@@ -117,7 +202,13 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
         catalog_node(txn, *catalog, owner, node);
     }
     if (const auto v = txn.get(store::Table::EnumNumbers, key)) {
-        const auto number = store::decode_enum_number(*v);
+        store::EnumNumberRow number = store::decode_enum_number(*v);
+        number.mappings =
+            enum_mappings != nullptr
+                ? *enum_mappings
+                : read_enum_number(*v, old_node ? std::optional<std::string_view>(*old_node)
+                                                : std::nullopt)
+                      .mappings;
         const auto range = txn.get(store::Table::EnumRanges,
                                    store::enum_range_key(number.tld, number.range_prefix));
         const auto range_zone =
@@ -167,5 +258,7 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     chain_node(txn, key, zone_key, old_value, built);
     journal_node(txn, owner, old_node ? &*old_node : nullptr, &built);
 }
+
+} // namespace
 
 } // namespace sb::zones

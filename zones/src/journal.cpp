@@ -33,11 +33,15 @@ std::string group_prefix(std::string_view zone, std::uint64_t txn_id) {
 }
 
 // Per zone, under the key zone '\0' (shorter than any group key): u64 number of groups,
-// u64 txn id of the newest group — so adding and trimming cost O(1), not a walk.
+// u64 txn id of the newest group, u64 bytes of its entries (keys and values) — so adding and
+// trimming cost O(1), not a walk.
 struct Meta {
     std::uint64_t groups = 0;
     std::uint64_t last_txn = 0;
+    std::uint64_t bytes = 0;
 };
+
+constexpr std::string_view max_bytes_key = "journal_max_bytes";
 
 std::string meta_key(std::string_view zone) {
     std::string key(zone);
@@ -47,9 +51,10 @@ std::string meta_key(std::string_view zone) {
 
 Meta read_meta(const store::WriteTxn& txn, std::string_view zone) {
     Meta m;
-    if (const auto v = txn.get(store::Table::Journal, meta_key(zone)); v && v->size() == 16) {
+    if (const auto v = txn.get(store::Table::Journal, meta_key(zone)); v && v->size() == 24) {
         m.groups = store::get_u64(*v, 0);
         m.last_txn = store::get_u64(*v, 8);
+        m.bytes = store::get_u64(*v, 16);
     }
     return m;
 }
@@ -58,6 +63,7 @@ void write_meta(store::WriteTxn& txn, std::string_view zone, const Meta& m) {
     std::string v;
     store::put_u64(v, m.groups);
     store::put_u64(v, m.last_txn);
+    store::put_u64(v, m.bytes);
     txn.put(store::Table::Journal, meta_key(zone), v);
 }
 
@@ -135,12 +141,12 @@ void journal_node(store::WriteTxn& txn, std::string_view owner, const std::strin
     if (meta.last_txn != txn_id) {
         ++meta.groups;
         meta.last_txn = txn_id;
-        write_meta(txn, *zone, meta);
     }
     const std::string key = group_prefix(*zone, txn_id) + name_key(owner);
     std::string old_bytes = old_node != nullptr ? *old_node : std::string();
     bool has_old = old_node != nullptr;
     if (const auto v = txn.get(store::Table::Journal, key)) {
+        meta.bytes -= std::min<std::uint64_t>(meta.bytes, key.size() + v->size());
         Entry e; // rebuilt twice in one operation: keep the first "before"
         if (decode(*v, e)) {
             has_old = e.has_old;
@@ -155,16 +161,33 @@ void journal_node(store::WriteTxn& txn, std::string_view owner, const std::strin
         value += *new_node;
     }
     txn.put(store::Table::Journal, key, value);
+    meta.bytes += key.size() + value.size();
+    write_meta(txn, *zone, meta);
+}
+
+void set_journal_max_bytes(store::WriteTxn& txn, std::uint64_t bytes) {
+    if (bytes == default_journal_max_bytes) {
+        txn.del(store::Table::Meta, max_bytes_key);
+    } else {
+        txn.put(store::Table::Meta, max_bytes_key, store::u64_key(bytes));
+    }
+}
+
+std::uint64_t journal_max_bytes(const store::WriteTxn& txn) {
+    const auto v = txn.get(store::Table::Meta, max_bytes_key);
+    return v && v->size() == 8 ? store::get_u64(*v, 0) : default_journal_max_bytes;
 }
 
 void journal_trim(store::WriteTxn& txn, std::string_view zone) {
     Meta meta = read_meta(txn, zone);
-    if (meta.groups <= max_journal_groups) {
+    const std::uint64_t max_bytes = journal_max_bytes(txn);
+    if (meta.groups <= max_journal_groups && meta.bytes <= max_bytes) {
         return;
     }
     const std::string prefix = meta_key(zone);
-    // Each operation adds at most one group, so dropping the oldest one keeps the bound.
-    while (meta.groups > max_journal_groups) {
+    // Oldest groups first, until both bounds hold; a group larger than max_bytes goes too (its
+    // change then reaches secondaries by AXFR).
+    while (meta.groups > 0 && (meta.groups > max_journal_groups || meta.bytes > max_bytes)) {
         std::vector<std::string> keys;
         {
             store::Cursor c = txn.cursor(store::Table::Journal);
@@ -179,10 +202,13 @@ void journal_trim(store::WriteTxn& txn, std::string_view zone) {
                     break;
                 }
                 keys.emplace_back(c.key());
+                meta.bytes -=
+                    std::min<std::uint64_t>(meta.bytes, c.key().size() + c.value().size());
             }
         }
         if (keys.empty()) {
             meta.groups = 0;
+            meta.bytes = 0;
         } else {
             --meta.groups;
         }

@@ -71,7 +71,9 @@ enum class Table : unsigned {
     Count
 };
 
-constexpr std::uint32_t schema_version = 3; // 2: ZoneMarks, 3: DnssecChain
+// 2: ZoneMarks, 3: DnssecChain, 4: slim ENUM number rows (the NAPTRs live only in the node),
+// varint record rows and journal byte counts.
+constexpr std::uint32_t schema_version = 4;
 
 struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does
@@ -340,6 +342,9 @@ public:
 
     double f64();
     std::string_view str(); // u32 length + bytes
+    // LEB128: 7 bits a byte, low first, high bit set on all but the last (at most 10 bytes).
+    std::uint64_t varint();
+    std::string_view vstr(); // varint length + bytes
 
     bool done() const noexcept { return pos_ == data_.size(); }
 
@@ -364,6 +369,8 @@ public:
 
     void f64(double v);
     void str(std::string_view s);
+    void varint(std::uint64_t v);
+    void vstr(std::string_view s);
 
     std::string& bytes() noexcept { return out_; }
 

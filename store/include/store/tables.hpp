@@ -76,7 +76,11 @@ struct EnumMappingRow {
     std::uint32_t ttl = 0; // 0: the range's ttl
 };
 
-// Table::EnumNumbers, key = name_key of the number's e164 name.
+// Table::EnumNumbers, key = name_key of the number's e164 name. Stored slim: the row keeps
+// what the DNS node lacks (mapping ids, explicit TTLs, owner, customer, info); the type, mapto
+// and priority of each mapping are the NAPTRs of the number's node (DnsNodes, same key), the
+// last mappings.size() RRs of its NAPTR RRset. encode() drops them; zones::read_enum_number
+// puts them back, zones::write_enum_number writes both.
 struct EnumNumberRow {
     std::string number; // digits
     std::string tld;

@@ -27,6 +27,25 @@ void set_apex_ns_ttl(store::WriteTxn& txn, std::string_view zone, std::optional<
 // touch_zone with the serial the caller set in `zone` (zone import keeps the file's).
 void write_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time);
 
+// ENUM number entities are stored slim (store::EnumNumberRow): the type, mapto and priority
+// of each mapping are read back from the NAPTRs of the number's node, the one place they live.
+// `value` is the EnumNumbers row, `node` the DnsNodes value at the same key (nullopt: none).
+// Throws store::Error::corrupted when the node does not hold the row's mappings.
+store::EnumNumberRow read_enum_number(std::string_view value, std::optional<std::string_view> node);
+
+// The number at `key` (name_key of its e164 name), whole; nullopt when there is none.
+template <class Txn>
+std::optional<store::EnumNumberRow> get_enum_number(const Txn& txn, std::string_view key) {
+    const auto v = txn.get(store::Table::EnumNumbers, key);
+    if (!v) {
+        return std::nullopt;
+    }
+    return read_enum_number(*v, txn.get(store::Table::DnsNodes, key));
+}
+
+// Writes the slim row and rebuilds the number's node from `row.mappings`.
+void write_enum_number(store::WriteTxn& txn, const store::EnumNumberRow& row);
+
 // The SOA and apex NS of a zone row, as the zone's RRs (also used by export/tests).
 std::string soa_rdata_of(const store::ZoneRow& zone);
 

@@ -5,7 +5,9 @@
 // so one provisioning operation (one write transaction) is one group, in commit order. The
 // value is: u8 has_old | has_new << 1, u32 old length, old node, new node. A group that
 // changes the apex carries the old and new SOA, i.e. the serials the difference goes between.
-// touch_zone() trims a zone's journal to its newest max_journal_groups groups.
+// touch_zone() trims a zone's journal to its newest max_journal_groups groups and to at most
+// journal_max_bytes (keys and values), oldest groups first; IXFR from a serial older than
+// what is left is answered with AXFR.
 #pragma once
 
 #include "store/store.hpp"
@@ -20,12 +22,19 @@
 namespace sb::zones {
 
 constexpr std::size_t max_journal_groups = 1000;
+// Per zone, unless the store says otherwise ([dns] journal_max_bytes): NSD's ixfr-size default.
+constexpr std::uint64_t default_journal_max_bytes = std::uint64_t{1} << 20;
+
+// The byte bound of every zone's journal, kept in Meta (the servers write the ini's at start);
+// the next change of a zone trims its journal to it.
+void set_journal_max_bytes(store::WriteTxn& txn, std::uint64_t bytes);
+[[nodiscard]] std::uint64_t journal_max_bytes(const store::WriteTxn& txn);
 
 // Called by rebuild_node: `old_node`/`new_node` empty when the owner had/has no node.
 void journal_node(store::WriteTxn& txn, std::string_view owner, const std::string* old_node,
                   const std::string* new_node);
 
-// Drops the oldest groups of `zone` beyond max_journal_groups.
+// Drops the oldest groups of `zone` beyond max_journal_groups or journal_max_bytes.
 void journal_trim(store::WriteTxn& txn, std::string_view zone);
 
 // One version step of an IXFR: the SOA before, what went, the SOA after, what came.
