@@ -300,7 +300,7 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
     ck.eq((rc, s.final_codes()[-1:]), (0, [403]), "blocked carol is refused")
     rc, s = rig.register("bob", "bob-pw", contact_port=bob_port)
     ck.eq(rc, 0, "bob registers his device")
-    # Kamailio reports the registration right after its 200 OK: give the event a moment.
+    # Kamailio queues the registration after its 200 OK and posts it within 100 ms.
     wait_for(lambda: as_list(as_list(sip.getSipDeviceLocations(sipIds=[sid("bob")]))[0]
                              .locations), timeout=5)
     locs = as_list(sip.getSipDeviceLocations(sipIds=[sid("bob"), sid("carol")]))
