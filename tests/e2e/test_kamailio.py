@@ -14,7 +14,8 @@ What it checks (Done when 1 and 2 of issue 17):
  alias       a call to sales@ (an alias of bob) reaches bob's registered device.
  func        a call to erin (FUNC → sip:bob@) reaches bob, with a Diversion header;
              fred (FNOL, not registered) and gus (FBUS, his device answers 486) too.
- reject      a call from alice to gina (reject member sip:alice@) is declined (603).
+ reject      a call from alice to gina (reject member sip:alice@) is declined (603);
+             blocked carol's call is refused (403); both are call records (getCalls).
  trusted     a call from the trusted peer 127.0.0.2 is relayed without a challenge; its national
              number 030… becomes +4930… (the peer's strip and prefix) and takes the PSTN route.
  pstn        +4930… goes to the gateway of the route 004930 (not the one of 0049), the
@@ -343,6 +344,9 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
     # reject rule
     rc, uac, _ = rig.call("alice", "alice-pw", "gina", None, scenario="uac_refused.xml")
     ck.eq((rc, uac.final_codes()[-1:]), (0, [603]), "gina's reject rule declines alice")
+    # a blocked subscriber's call, refused before any dialog
+    rc, uac, _ = rig.call("carol", "carol-pw", "bob", None, scenario="uac_refused.xml")
+    ck.eq((rc, uac.final_codes()[-1:]), (0, [403]), "blocked carol cannot call")
 
     # trusted peer: no challenge
     rc, uac, uas = rig.call("pbx", None, "bob", bob_port, scenario="uac_peer.xml",
@@ -390,6 +394,15 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
                            .received)
     ck.check(any(c.toURI == f"sip:sales@{DOMAIN}" for c in bob_received),
              "the call to the alias counts as bob's")
+    # Calls refused before relaying are records too (duration 0): the reject rule's 603
+    # (in a dialog) and blocked carol's 403 (before one).
+    ck.check(f"sip:gina@{DOMAIN}" in to, f"getCalls shows alice's declined call to gina: {to}")
+
+    def carol_calls():
+        got = sip.getCalls(sipId=sid("carol"), query={"placed": {"limit": 20}})
+        return as_list(got.placed) if got is not None and got.placed is not None else []
+    ck.eq([(c.toURI, int(c.duration)) for c in wait_for(carol_calls, timeout=5)],
+          [(f"sip:bob@{DOMAIN}", 0)], "blocked carol's refused call is her placed call")
     stats = sip.getCallStatistics(sipId=sid("alice"), query={"placed": {"limit": 100}})
     ck.check(int(stats.placed.calls) >= 8, f"getCallStatistics counts them: {stats.placed}")
 
