@@ -17,7 +17,8 @@ What it checks (Done when 1 and 2 of issue 17):
  reject      a call from alice to gina (reject member sip:alice@) is declined (603);
              blocked carol's call is refused (403); both are call records (getCalls).
  trusted     a call from the trusted peer 127.0.0.2 is relayed without a challenge; its national
-             number 030… becomes +4930… (the peer's strip and prefix) and takes the PSTN route.
+             number 030… becomes +4930… (the peer's strip and prefix) and takes the PSTN route;
+             its 089… goes by ENUM only once its enumLookup is set (the next call).
  pstn        +4930… goes to the gateway of the route 004930 (not the one of 0049), the
              number as the gateway's rule writes it; +4940… to the 0049 gateway.
  enum        +4989… (also under the 0049 route) goes to bob by the NAPTR Switchboard answers.
@@ -359,6 +360,22 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
         f"INVITE sip:030123456@127.0.0.1:{gw30}"),
         f"the peer's 030123456 (strip 1, prefix +49) took the 004930 route: "
         f"{uas.first_line_of('INVITE')!r}")
+
+    # The peer's enumLookup: off (the default), its +4989… takes the PSTN route although ENUM
+    # knows the number; on (the very next call), ENUM sends it to bob.
+    rc, uac, uas = rig.call("pbx", None, "089123456", gw49, scenario="uac_peer.xml",
+                            local_ip="127.0.0.2")
+    ck.check(rc == 0 and uas.first_line_of("INVITE").startswith(
+        f"INVITE sip:089123456@127.0.0.1:{gw49}"),
+        f"the peer without enumLookup: 089123456 to the 0049 gateway: "
+        f"{uas.first_line_of('INVITE')!r}")
+    sip.updateTrustedPeer(peer={"ip": "127.0.0.2", "description": "pbx", "protocol": "udp",
+                                "strip": 1, "prefix": "+49", "enumLookup": True})
+    rc, uac, uas = rig.call("pbx", None, "089123456", bob_port, scenario="uac_peer.xml",
+                            local_ip="127.0.0.2")
+    ck.check(rc == 0 and f"sip:bob@127.0.0.1:{bob_port}" in uas.first_line_of("INVITE"),
+             f"the peer with enumLookup: 089123456 to bob by ENUM: "
+             f"{uas and uas.first_line_of('INVITE')!r}")
 
     # PSTN: longest prefix
     rc, uac, uas = rig.call("alice", "alice-pw", "+4930123456", gw30)
