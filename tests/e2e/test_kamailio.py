@@ -354,28 +354,23 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
                             local_ip="127.0.0.2")
     ck.eq(rc, 0, f"the trusted peer's call answered without auth ({uac.final_codes()})")
     ck.check(uas is not None and "INVITE sip:bob@" in uas.messages(), "and reached bob")
-    rc, uac, uas = rig.call("pbx", None, "030123456", gw30, scenario="uac_peer.xml",
-                            local_ip="127.0.0.2")
-    ck.check(rc == 0 and uas.first_line_of("INVITE").startswith(
-        f"INVITE sip:030123456@127.0.0.1:{gw30}"),
-        f"the peer's 030123456 (strip 1, prefix +49) took the 004930 route: "
-        f"{uas.first_line_of('INVITE')!r}")
+    def peer_reaches(number, port, start, what):
+        """The peer dials `number`; the INVITE at `port` starts with `start`."""
+        rc, _, uas = rig.call("pbx", None, number, port, scenario="uac_peer.xml",
+                              local_ip="127.0.0.2")
+        line = uas.first_line_of("INVITE") if uas is not None else ""
+        ck.check(rc == 0 and line.startswith(start), f"{what}: {line!r}")
 
+    peer_reaches("030123456", gw30, f"INVITE sip:030123456@127.0.0.1:{gw30}",
+                 "the peer's 030123456 (strip 1, prefix +49) took the 004930 route")
     # The peer's enumLookup: off (the default), its +4989… takes the PSTN route although ENUM
     # knows the number; on (the very next call), ENUM sends it to bob.
-    rc, uac, uas = rig.call("pbx", None, "089123456", gw49, scenario="uac_peer.xml",
-                            local_ip="127.0.0.2")
-    ck.check(rc == 0 and uas.first_line_of("INVITE").startswith(
-        f"INVITE sip:089123456@127.0.0.1:{gw49}"),
-        f"the peer without enumLookup: 089123456 to the 0049 gateway: "
-        f"{uas.first_line_of('INVITE')!r}")
+    peer_reaches("089123456", gw49, f"INVITE sip:089123456@127.0.0.1:{gw49}",
+                 "the peer without enumLookup: 089123456 to the 0049 gateway")
     sip.updateTrustedPeer(peer={"ip": "127.0.0.2", "description": "pbx", "protocol": "udp",
                                 "strip": 1, "prefix": "+49", "enumLookup": True})
-    rc, uac, uas = rig.call("pbx", None, "089123456", bob_port, scenario="uac_peer.xml",
-                            local_ip="127.0.0.2")
-    ck.check(rc == 0 and f"sip:bob@127.0.0.1:{bob_port}" in uas.first_line_of("INVITE"),
-             f"the peer with enumLookup: 089123456 to bob by ENUM: "
-             f"{uas and uas.first_line_of('INVITE')!r}")
+    peer_reaches("089123456", bob_port, f"INVITE sip:bob@127.0.0.1:{bob_port}",
+                 "the peer with enumLookup: 089123456 to bob by ENUM")
 
     # PSTN: longest prefix
     rc, uac, uas = rig.call("alice", "alice-pw", "+4930123456", gw30)
