@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "dns4"))
 
 from dns4lib import Proc  # noqa: E402
 from soapbench import record  # noqa: E402 (first: it notes the load average)
-from sbtest import DataDir, SoapClient, start_provision, wait_for  # noqa: E402
+from sbtest import DataDir, SoapClient, as_list, start_provision, wait_for  # noqa: E402
 
 DOMAIN = "bench.example.test"
 
@@ -129,6 +129,8 @@ def main():
     p.add_argument("--concurrency", type=int, default=100)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--children", type=int, default=4, help="Kamailio UDP workers")
+    p.add_argument("--kamailio-cfg", default=os.path.join(ROOT, "kamailio", "kamailio.cfg"),
+                   help="the configuration of the Switchboard run (e.g. an older one to compare)")
     p.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = p.parse_args()
     args.binary = os.path.abspath(args.binary)
@@ -167,7 +169,7 @@ def main():
                     kwork = os.path.join(work, f"{mode}-{r}")
                     os.makedirs(kwork)
                     if mode == "switchboard":
-                        cfg = os.path.join(ROOT, "kamailio", "kamailio.cfg")
+                        cfg = args.kamailio_cfg
                         local = (f"listen=udp:127.0.0.1:{sip_port}\n"
                                  f'#!define SB_HTTPCON "sb=>http://{data.username}:'
                                  f'{data.password}@127.0.0.1:{srv.soap_port}/ngnpro"\n'
@@ -185,6 +187,14 @@ def main():
                             probe.start()
                         rate, ok, failed, rc = run_sipp(kwork, sip_port, users_csv,
                                                         args.registers, args.concurrency)
+                        if mode == "switchboard":
+                            # The registrations are queued and posted in batches: they arrive.
+                            user = users[min(args.registers, len(users)) - 1]
+                            last = {"username": user, "domain": DOMAIN}
+                            if not wait_for(lambda: as_list(as_list(sip.getSipDeviceLocations(
+                                    sipIds=[last]))[0].locations), timeout=10):
+                                raise RuntimeError(f"{user}'s registration never reached "
+                                                   "getSipDeviceLocations")
                     finally:
                         if probe:
                             probe.halt.set()

@@ -352,6 +352,9 @@ void HttpFront::admit(tcp::socket socket) {
         socket.close(ec);
         return;
     }
+    // Every answer leaves in one write once complete: Nagle would only hold back the second of
+    // two writes (100 Continue, then the answer) for the client's delayed ACK, up to 40 ms.
+    socket.set_option(tcp::no_delay(true), ec);
     ++from_peer;
     open_.fetch_add(1, std::memory_order_relaxed);
     std::make_shared<Session>(*this, std::move(socket), std::move(peer), tls_context())->start();

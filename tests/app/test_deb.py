@@ -35,6 +35,7 @@ from sbtest import Checker  # noqa: E402
 
 UNIT = "lib/systemd/system/switchboard.service"
 INI = "etc/switchboard/switchboard.ini"
+KAMAILIO = "/usr/share/doc/switchboard/examples/kamailio/"
 
 
 def run(argv, **kw):
@@ -73,6 +74,9 @@ def test_deb(a):
             "/usr/share/man/man5/switchboard.ini.5.gz": "-rw-r--r--",
             "/usr/share/doc/switchboard/copyright": "-rw-r--r--",
             "/usr/share/doc/switchboard/changelog.gz": "-rw-r--r--",
+            KAMAILIO + "kamailio.cfg": "-rw-r--r--",
+            KAMAILIO + "switchboard-local.cfg.example": "-rw-r--r--",
+            KAMAILIO + "kamailio.md": "-rw-r--r--",
         }
         for path, mode in want.items():
             ck.eq(listing.get(path, ("missing",))[0], mode, f"mode of {path}")
@@ -145,6 +149,15 @@ def test_deb(a):
         errors = [line for line in r.stdout.splitlines() if line.startswith("error:")]
         ck.check(all("[server] user switchboard" in line for line in errors),
                  f"the packaged ini loads: {r.stdout!r}")
+
+        # The shipped Kamailio example, with its site settings from the example next to it,
+        # is a configuration Kamailio accepts.
+        kam = os.path.join(root, KAMAILIO.lstrip("/"))
+        shutil.copy(os.path.join(kam, "switchboard-local.cfg.example"),
+                    os.path.join(kam, "switchboard-local.cfg"))
+        r = run(["kamailio", "-c", "-f", os.path.join(kam, "kamailio.cfg")])
+        ck.check(r.returncode == 0 and "config file ok" in r.stdout + r.stderr,
+                 f"the packaged kamailio.cfg parses: {(r.stdout + r.stderr)[-600:]!r}")
 
         r = run(["lintian", "--tag-display-limit", "0", deb])
         lint_errors = [line for line in r.stdout.splitlines() if line.startswith("E:")]

@@ -14,9 +14,11 @@ What it checks (Done when 1 and 2 of issue 17):
  alias       a call to sales@ (an alias of bob) reaches bob's registered device.
  func        a call to erin (FUNC → sip:bob@) reaches bob, with a Diversion header;
              fred (FNOL, not registered) and gus (FBUS, his device answers 486) too.
- reject      a call from alice to gina (reject member sip:alice@) is declined (603).
+ reject      a call from alice to gina (reject member sip:alice@) is declined (603);
+             blocked carol's call is refused (403); both are call records (getCalls).
  trusted     a call from the trusted peer 127.0.0.2 is relayed without a challenge; its national
-             number 030… becomes +4930… (the peer's strip and prefix) and takes the PSTN route.
+             number 030… becomes +4930… (the peer's strip and prefix) and takes the PSTN route;
+             its 089… goes by ENUM only once its enumLookup is set (the next call).
  pstn        +4930… goes to the gateway of the route 004930 (not the one of 0049), the
              number as the gateway's rule writes it; +4940… to the 0049 gateway.
  enum        +4989… (also under the 0049 route) goes to bob by the NAPTR Switchboard answers.
@@ -300,7 +302,7 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
     ck.eq((rc, s.final_codes()[-1:]), (0, [403]), "blocked carol is refused")
     rc, s = rig.register("bob", "bob-pw", contact_port=bob_port)
     ck.eq(rc, 0, "bob registers his device")
-    # Kamailio reports the registration right after its 200 OK: give the event a moment.
+    # Kamailio queues the registration after its 200 OK and posts it within 100 ms.
     wait_for(lambda: as_list(as_list(sip.getSipDeviceLocations(sipIds=[sid("bob")]))[0]
                              .locations), timeout=5)
     locs = as_list(sip.getSipDeviceLocations(sipIds=[sid("bob"), sid("carol")]))
@@ -343,18 +345,32 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
     # reject rule
     rc, uac, _ = rig.call("alice", "alice-pw", "gina", None, scenario="uac_refused.xml")
     ck.eq((rc, uac.final_codes()[-1:]), (0, [603]), "gina's reject rule declines alice")
+    # a blocked subscriber's call, refused before any dialog
+    rc, uac, _ = rig.call("carol", "carol-pw", "bob", None, scenario="uac_refused.xml")
+    ck.eq((rc, uac.final_codes()[-1:]), (0, [403]), "blocked carol cannot call")
 
     # trusted peer: no challenge
     rc, uac, uas = rig.call("pbx", None, "bob", bob_port, scenario="uac_peer.xml",
                             local_ip="127.0.0.2")
     ck.eq(rc, 0, f"the trusted peer's call answered without auth ({uac.final_codes()})")
     ck.check(uas is not None and "INVITE sip:bob@" in uas.messages(), "and reached bob")
-    rc, uac, uas = rig.call("pbx", None, "030123456", gw30, scenario="uac_peer.xml",
-                            local_ip="127.0.0.2")
-    ck.check(rc == 0 and uas.first_line_of("INVITE").startswith(
-        f"INVITE sip:030123456@127.0.0.1:{gw30}"),
-        f"the peer's 030123456 (strip 1, prefix +49) took the 004930 route: "
-        f"{uas.first_line_of('INVITE')!r}")
+    def peer_reaches(number, port, start, what):
+        """The peer dials `number`; the INVITE at `port` starts with `start`."""
+        rc, _, uas = rig.call("pbx", None, number, port, scenario="uac_peer.xml",
+                              local_ip="127.0.0.2")
+        line = uas.first_line_of("INVITE") if uas is not None else ""
+        ck.check(rc == 0 and line.startswith(start), f"{what}: {line!r}")
+
+    peer_reaches("030123456", gw30, f"INVITE sip:030123456@127.0.0.1:{gw30}",
+                 "the peer's 030123456 (strip 1, prefix +49) took the 004930 route")
+    # The peer's enumLookup: off (the default), its +4989… takes the PSTN route although ENUM
+    # knows the number; on (the very next call), ENUM sends it to bob.
+    peer_reaches("089123456", gw49, f"INVITE sip:089123456@127.0.0.1:{gw49}",
+                 "the peer without enumLookup: 089123456 to the 0049 gateway")
+    sip.updateTrustedPeer(peer={"ip": "127.0.0.2", "description": "pbx", "protocol": "udp",
+                                "strip": 1, "prefix": "+49", "enumLookup": True})
+    peer_reaches("089123456", bob_port, f"INVITE sip:bob@127.0.0.1:{bob_port}",
+                 "the peer with enumLookup: 089123456 to bob by ENUM")
 
     # PSTN: longest prefix
     rc, uac, uas = rig.call("alice", "alice-pw", "+4930123456", gw30)
@@ -390,6 +406,15 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
                            .received)
     ck.check(any(c.toURI == f"sip:sales@{DOMAIN}" for c in bob_received),
              "the call to the alias counts as bob's")
+    # Calls refused before relaying are records too (duration 0): the reject rule's 603
+    # (in a dialog) and blocked carol's 403 (before one).
+    ck.check(f"sip:gina@{DOMAIN}" in to, f"getCalls shows alice's declined call to gina: {to}")
+
+    def carol_calls():
+        got = sip.getCalls(sipId=sid("carol"), query={"placed": {"limit": 20}})
+        return as_list(got.placed) if got is not None and got.placed is not None else []
+    ck.eq([(c.toURI, int(c.duration)) for c in wait_for(carol_calls, timeout=5)],
+          [(f"sip:bob@{DOMAIN}", 0)], "blocked carol's refused call is her placed call")
     stats = sip.getCallStatistics(sipId=sid("alice"), query={"placed": {"limit": 100}})
     ck.check(int(stats.placed.calls) >= 8, f"getCallStatistics counts them: {stats.placed}")
 
