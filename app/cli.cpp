@@ -58,7 +58,8 @@ switchboard.ini keys (all optional; see switchboard.ini(5)):
   [dns]     listen, workers, max_udp_payload, nameservers (default NS for new zones),
             identity, version, allow_transfer, tsig_key, notify, tcp_max_connections,
             tcp_max_per_address, tcp_reserved, tcp_io_timeout_ms, tcp_idle_timeout_ms,
-            rrl_rate, rrl_slip, rrl_require_cookie, cookies, cookie_secret, cookie_rotation
+            max_transfers, transfer_timeout_ms, rrl_rate, rrl_slip, rrl_require_cookie,
+            cookies, cookie_secret, cookie_rotation
   [soap]    listen, threads, call_data_days, certificate, key, allow_plain_http,
             max_request_kb, max_connections, max_connections_per_address,
             request_timeout, idle_timeout

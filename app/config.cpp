@@ -42,6 +42,8 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "dns.tcp_reserved",
                                           "dns.tcp_io_timeout_ms",
                                           "dns.tcp_idle_timeout_ms",
+                                          "dns.max_transfers",
+                                          "dns.transfer_timeout_ms",
                                           "dns.rrl_require_cookie",
                                           "dns.cookies",
                                           "dns.cookie_secret",
@@ -166,6 +168,8 @@ Config load_config(const std::filesystem::path& file) {
     number("dns.tcp_reserved", c.dns_tcp_reserved);
     number("dns.tcp_io_timeout_ms", c.dns_tcp_io_timeout_ms);
     number("dns.tcp_idle_timeout_ms", c.dns_tcp_idle_timeout_ms);
+    number("dns.max_transfers", c.dns_max_transfers);
+    number("dns.transfer_timeout_ms", c.dns_transfer_timeout_ms);
     number("dns.cookie_rotation", c.dns_cookie_rotation);
     flag("dns.rrl_require_cookie", c.dns_rrl_require_cookie);
     flag("dns.cookies", c.dns_cookies);

@@ -54,6 +54,8 @@ struct Config {
     unsigned dns_tcp_reserved = 32;
     unsigned dns_tcp_io_timeout_ms = 500;
     unsigned dns_tcp_idle_timeout_ms = 10000;
+    unsigned dns_max_transfers = 4;           // [dns] max_transfers
+    unsigned dns_transfer_timeout_ms = 10000; // [dns] transfer_timeout_ms
     bool dns_rrl_require_cookie = false;
     bool dns_cookies = true;
     std::string dns_cookie_secret;

@@ -4,14 +4,20 @@
 #pragma once
 
 #include "answer.hpp"
+#include "buffer.hpp"
 #include "dnsd/dnsd.hpp"
 #include "metrics.hpp"
 #include "tsig.hpp"
+#include "wire.hpp"
+#include "zones/zonefile.hpp"
 
 #include <netinet/in.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -32,11 +38,6 @@ public:
     // Parses allow_transfer and tsig_keys (throws std::runtime_error naming the bad entry).
     explicit Transfers(const Options& options);
 
-    // The complete TCP response stream (each message with its 2-byte length) to the AXFR or
-    // IXFR `query` from `peer` (16 bytes, IPv4 mapped), read from `txn` (null: SERVFAIL).
-    std::vector<std::uint8_t> respond(std::span<const std::uint8_t> query, const QueryInfo& info,
-                                      const std::uint8_t* peer, const store::ReadTxn* txn) const;
-
     const std::vector<TsigKey>& keys() const noexcept { return keys_; }
 
     // Whether `peer` (16 bytes, IPv4 mapped) is in allow_transfer.
@@ -46,6 +47,109 @@ private:
     std::vector<Acl> acl_;
     std::vector<TsigKey> keys_;
 };
+
+// One AXFR/IXFR response, made message by message from one read snapshot (RFC 5936 §2.2,
+// RFC 1995 §4). The constructor decides (TSIG, ACL, zone; on the DNS worker, cheap); next()
+// makes each message in turn (on a transfer thread), up to 64 KiB with as many RRs as fit and
+// names compressed within it, so a transfer holds one message and one node, never the zone.
+// `transfers` must outlive it (its keys sign the messages).
+class Transfer {
+public:
+    Transfer(const Transfers& transfers, const store::Env& env, std::span<const std::uint8_t> query,
+             const QueryInfo& info, const std::uint8_t* peer);
+    ~Transfer();
+    Transfer(const Transfer&) = delete;
+    Transfer& operator=(const Transfer&) = delete;
+
+    // Whether the answer is the zone (a stream under way), not one error message.
+    bool streams() const noexcept { return rcode_ == 0; }
+
+    // Answers SERVFAIL instead, releasing the snapshot (the transfer limit is reached).
+    void busy();
+
+    // The next message, with its 2-byte length, into `out`; false after the last one, or when
+    // the stream broke off (failed(): a malformed stored node).
+    bool next(std::vector<std::uint8_t>& out);
+
+    bool failed() const noexcept { return failed_; }
+
+    // Ends the stream here and releases the snapshot (the client went away).
+    void abandon() noexcept;
+
+    // The rcode of the first message: 0 (the zone follows), 2, 5 or 9.
+    std::uint8_t rcode() const noexcept { return rcode_; }
+
+    // Messages and bytes (length prefixes included) made so far.
+    std::size_t messages() const noexcept { return messages_; }
+
+    std::uint64_t bytes() const noexcept { return bytes_; }
+
+private:
+    struct Source; // the snapshot and where in the zone (or the journal) the stream is
+
+    bool pull(zones::ZoneRr& rr);
+    bool add(const zones::ZoneRr& rr);
+    void start();
+    void finish(std::vector<std::uint8_t>& out);
+    void error(std::vector<std::uint8_t>& out);
+
+    std::vector<std::uint8_t> query_;
+    QueryInfo info_;
+    TsigState tsig_;
+    std::uint8_t rcode_ = 0;
+    std::unique_ptr<Source> source_;
+    std::vector<std::uint8_t> buf_; // the message being made
+    std::optional<Writer> w_;
+    Compressor comp_;
+    std::size_t count_ = 0; // RRs in the message being made
+    std::size_t messages_ = 0;
+    std::uint64_t bytes_ = 0;
+    std::string mac_;  // of the previous message (RFC 8945 §5.3.1)
+    zones::ZoneRr rr_; // pulled but not yet written (it did not fit the last message)
+    bool have_rr_ = false;
+    bool done_ = false;
+    bool failed_ = false;
+};
+
+// The transfer threads: one per transfer under way, at most a configured number at once.
+class TransferThreads {
+public:
+    TransferThreads() = default;
+    ~TransferThreads(); // asks every transfer to stop, and joins them
+    TransferThreads(const TransferThreads&) = delete;
+    TransferThreads& operator=(const TransferThreads&) = delete;
+
+    // Takes a slot; false when `limit` transfers run already.
+    bool acquire(unsigned limit) noexcept;
+
+    // Gives back a slot taken by acquire() that run() was not called for.
+    void release() noexcept;
+
+    // Runs `job` on a thread of its own, in the slot acquire() took; the slot is free again
+    // when it returns. `stop` turns true when the server stops.
+    void run(std::function<void(const std::atomic<bool>& stop)> job);
+
+    unsigned active() const noexcept { return active_.load(std::memory_order_relaxed); }
+
+private:
+    struct Thread {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+
+    void reap(bool all); // joins the threads that ended (all: every thread)
+
+    std::atomic<unsigned> active_{0};
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
+    std::vector<Thread> threads_; // guarded by mutex_
+};
+
+// Writes `data` to the connected socket `fd` (non-blocking sends), giving up when a part of
+// it waits longer than `timeout` for room (the client stopped reading), on a send error (the
+// client went away), or when `stop` turns true. Whether all of it was written.
+bool send_all(int fd, std::span<const std::uint8_t> data, std::chrono::milliseconds timeout,
+              const std::atomic<bool>& stop) noexcept;
 
 // Sends NOTIFY for every zone whose serial changes to every notify target (ADDR:PORT, or
 // ADDR:PORT@KEY to sign it with the tsig_key named KEY), from its own thread: polls the Zones table

@@ -7,10 +7,18 @@
 #include "tsig.hpp"
 #include "xfr.hpp"
 #include "zone_file.hpp"
+#include "zones/zonefile.hpp"
 
 #include <catch2/catch.hpp>
+#include <ldns/ldns.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace sb;
@@ -36,6 +44,57 @@ Bytes query(std::string_view wire_name, std::uint16_t qtype, std::uint16_t qclas
         }
     }
     return q;
+}
+
+// Transfers allowed to `acl`, an AXFR query for example.com, and a loopback peer.
+struct AxfrSetup {
+    explicit AxfrSetup(const std::string& acl)
+        : transfers(options(acl))
+        , q(query(std::string("\7example\3com\0", 13), 252)) {
+        REQUIRE(dnsd::query_info(q, info));
+    }
+
+    static dnsd::Options options(const std::string& acl) {
+        dnsd::Options o;
+        o.allow_transfer = {acl};
+        return o;
+    }
+
+    dnsd::Transfers transfers;
+    Bytes q;
+    dnsd::QueryInfo info;
+    std::uint8_t local[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
+};
+
+// Every message of the transfer answering `q` from `peer`.
+std::vector<Bytes> all_messages(const dnsd::Transfers& transfers, const store::Env& env,
+                                const Bytes& q, const dnsd::QueryInfo& info,
+                                const std::uint8_t* peer) {
+    dnsd::Transfer t(transfers, env, q, info, peer);
+    std::vector<Bytes> out;
+    for (Bytes msg; t.next(msg);) {
+        out.push_back(msg);
+    }
+    return out;
+}
+
+// An RR ldns parsed from a message, as zones::zone_rrs gives it (owner canonical, rdata
+// wire with names uncompressed).
+zones::ZoneRr zone_rr(const ldns_rr* rr) {
+    zones::ZoneRr out;
+    char* owner = ldns_rdf2str(ldns_rr_owner(rr));
+    out.owner = owner;
+    free(owner);
+    if (out.owner.size() > 1 && out.owner.back() == '.') {
+        out.owner.pop_back();
+    }
+    out.type = static_cast<zones::RRType>(ldns_rr_get_type(rr));
+    out.ttl = ldns_rr_ttl(rr);
+    ldns_buffer* b = ldns_buffer_new(512);
+    ldns_rr_rdata2buffer_wire(b, rr);
+    out.rdata.assign(reinterpret_cast<const char*>(ldns_buffer_begin(b)), ldns_buffer_position(b));
+    ldns_buffer_free(b);
+    return out;
 }
 
 } // namespace
@@ -92,25 +151,195 @@ TEST_CASE("an AXFR stream is the zone between two SOAs; ACLs refuse others", "[d
     test::TempDir dir;
     store::Env env(dir.path());
     test::import_zone_file(env, test::example_zone_file);
-    dnsd::Options o;
-    o.allow_transfer = {"127.0.0.0/8"};
-    const dnsd::Transfers transfers(o);
-    using namespace std::string_literals;
-    const Bytes q = query("\7example\3com\0"s, 252);
-    dnsd::QueryInfo info;
-    REQUIRE(dnsd::query_info(q, info));
-    store::ReadTxn txn(env);
-    std::uint8_t local[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
-    const Bytes stream = transfers.respond(q, info, local, &txn);
+    AxfrSetup x("127.0.0.0/8");
+    auto& [transfers, q, info, local] = x;
+    const auto messages = all_messages(transfers, env, q, info, local);
+    REQUIRE(messages.size() == 1);
+    const Bytes& stream = messages[0];
     REQUIRE(stream.size() > 14);
     const std::size_t len = std::size_t{stream[0]} << 8 | stream[1];
-    CHECK(len + 2 == stream.size());                  // one message
+    CHECK(len + 2 == stream.size());                  // framed
     CHECK((stream[2 + 3] & 0x0F) == 0);               // NOERROR
     CHECK((stream[2 + 6] << 8 | stream[2 + 7]) == 8); // 7 RRs + the closing SOA
     std::uint8_t remote[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1};
-    const Bytes refused = transfers.respond(q, info, remote, &txn);
-    REQUIRE(refused.size() > 6);
-    CHECK((refused[2 + 3] & 0x0F) == 5);
+    const auto refused = all_messages(transfers, env, q, info, remote);
+    REQUIRE(refused.size() == 1);
+    REQUIRE(refused[0].size() > 6);
+    CHECK((refused[0][2 + 3] & 0x0F) == 5);
+    using namespace std::string_literals;
+    const Bytes other = query("\7example\3org\0"s, 252);
+    REQUIRE(dnsd::query_info(other, info));
+    const auto notauth = all_messages(transfers, env, other, info, local);
+    REQUIRE(notauth.size() == 1);
+    CHECK((notauth[0][2 + 3] & 0x0F) == 9);
+}
+
+TEST_CASE("a large AXFR streams in full messages that hold the zone's RRs in order", "[dnsd]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    // 6,000 TXT owners: about 300 KB of RRs, several 64 KiB messages.
+    std::string text = test::example_zone_file;
+    for (int i = 0; i < 6000; ++i) {
+        text += "host" + std::to_string(i) + " IN TXT \"record number " + std::to_string(i) +
+                " of a zone that needs several transfer messages\"\n";
+    }
+    test::import_zone_file(env, text);
+    std::vector<zones::ZoneRr> expected;
+    {
+        store::ReadTxn txn(env);
+        expected = zones::zone_rrs(txn, "example.com");
+    }
+    REQUIRE(expected.size() == 6007);
+    expected.push_back(expected.front()); // the closing SOA
+    AxfrSetup x("127.0.0.1");
+    auto& [transfers, q, info, local] = x;
+    dnsd::Transfer t(transfers, env, q, info, local);
+    REQUIRE(t.streams());
+    // A write after the transfer started is not in it: one snapshot.
+    env.write([](store::WriteTxn& txn) {
+        zones::ImportOptions io;
+        io.now = 1700000100;
+        zones::import_zone(txn, test::example_zone_file, io);
+    });
+    std::vector<zones::ZoneRr> got;
+    Bytes msg;
+    std::size_t messages = 0;
+    while (t.next(msg)) {
+        ++messages;
+        const std::size_t len = std::size_t{msg[0]} << 8 | msg[1];
+        REQUIRE(len + 2 == msg.size());
+        REQUIRE(len <= 65535);
+        ldns_pkt* pkt = nullptr;
+        REQUIRE(ldns_wire2pkt(&pkt, msg.data() + 2, len) == LDNS_STATUS_OK);
+        CHECK(ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NOERROR);
+        CHECK(ldns_pkt_aa(pkt));
+        const ldns_rr_list* answer = ldns_pkt_answer(pkt);
+        REQUIRE(ldns_rr_list_rr_count(answer) > 0);
+        for (std::size_t i = 0; i < ldns_rr_list_rr_count(answer); ++i) {
+            got.push_back(zone_rr(ldns_rr_list_rr(answer, i)));
+        }
+        ldns_pkt_free(pkt);
+        if (got.size() < expected.size()) {
+            // As many RRs as fit: the next one would not (a TXT RR here is under 100 bytes).
+            CHECK(len > 65535 - 100);
+        }
+    }
+    CHECK(messages >= 4);
+    CHECK(t.messages() == messages);
+    CHECK_FALSE(t.failed());
+    REQUIRE(got.size() == expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        INFO(i << " " << expected[i].owner);
+        CHECK(got[i] == expected[i]);
+    }
+}
+
+TEST_CASE("an IXFR streams the journal's differences; busy and abandoned transfers", "[dnsd]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    test::import_zone_file(env, test::example_zone_file);
+    std::string changed = test::example_zone_file;
+    changed.replace(changed.find("2030010100"), 10, "2030010101");
+    changed += "new IN A 192.0.2.99\n";
+    test::import_zone_file(env, changed);
+    dnsd::Options o;
+    o.allow_transfer = {"::ffff:127.0.0.0/104"};
+    const dnsd::Transfers transfers(o);
+    using namespace std::string_literals;
+    // IXFR from serial 2030010100: SOA(new), SOA(old), SOA(new), new A, SOA(new).
+    Bytes q = query("\7example\3com\0"s, 251);
+    q[9] = 1; // NSCOUNT: the client's SOA
+    // rdata: root MNAME, RNAME (1+1 bytes), then serial 2030010100 = 0x78FF7EF4.
+    Bytes rdata = {0, 0,    0x78, 0xFF, 0x7E, 0xF4, 0,    0, 0x2A, 0x30, 0,
+                   0, 0x0E, 0x10, 0,    0x09, 0x3A, 0x80, 0, 0,    0x01, 0x2C};
+    for (const int b : {0xC0, 0x0C, 0, 6, 0, 1, 0, 0, 0x0E, 0x10, 0, 22}) {
+        q.push_back(static_cast<std::uint8_t>(b));
+    }
+    q.insert(q.end(), rdata.begin(), rdata.end());
+    dnsd::QueryInfo info;
+    REQUIRE(dnsd::query_info(q, info));
+    std::uint8_t local[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
+    {
+        const auto messages = all_messages(transfers, env, q, info, local);
+        REQUIRE(messages.size() == 1);
+        ldns_pkt* pkt = nullptr;
+        REQUIRE(ldns_wire2pkt(&pkt, messages[0].data() + 2, messages[0].size() - 2) ==
+                LDNS_STATUS_OK);
+        const ldns_rr_list* answer = ldns_pkt_answer(pkt);
+        REQUIRE(ldns_rr_list_rr_count(answer) == 5);
+        std::vector<std::uint16_t> types;
+        for (std::size_t i = 0; i < 5; ++i) {
+            types.push_back(
+                static_cast<std::uint16_t>(ldns_rr_get_type(ldns_rr_list_rr(answer, i))));
+        }
+        CHECK(types == std::vector<std::uint16_t>{6, 6, 6, 1, 6});
+        ldns_pkt_free(pkt);
+    }
+    SECTION("over the limit: SERVFAIL, and no snapshot held") {
+        dnsd::Transfer t(transfers, env, q, info, local);
+        REQUIRE(t.streams());
+        t.busy();
+        CHECK_FALSE(t.streams());
+        Bytes msg;
+        REQUIRE(t.next(msg));
+        CHECK((msg[2 + 3] & 0x0F) == 2);
+        CHECK_FALSE(t.next(msg));
+    }
+    SECTION("abandoned after its first message: no more messages") {
+        dnsd::Transfer t(transfers, env, q, info, local);
+        Bytes msg;
+        REQUIRE(t.next(msg));
+        t.abandon();
+        CHECK_FALSE(t.next(msg));
+    }
+}
+
+TEST_CASE("transfer threads: at most the limit at once, each slot freed when its job ends",
+          "[dnsd]") {
+    std::atomic<bool> go{false};
+    std::atomic<int> ran{0};
+    {
+        dnsd::TransferThreads threads;
+        REQUIRE(threads.acquire(2));
+        threads.run([&](const std::atomic<bool>&) {
+            while (!go) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            ++ran;
+        });
+        REQUIRE(threads.acquire(2));
+        threads.run([&](const std::atomic<bool>& stop) {
+            while (!stop) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            ++ran; // ends when the threads are destroyed
+        });
+        CHECK_FALSE(threads.acquire(2));
+        CHECK(threads.active() == 2);
+        go = true;
+        for (int i = 0; i < 2000 && threads.active() == 2; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        CHECK(threads.active() == 1);
+        CHECK(threads.acquire(2));
+        threads.release();
+    }
+    CHECK(ran == 2);
+}
+
+TEST_CASE("send_all gives up on a peer that stops reading, and on a closed one", "[dnsd]") {
+    int fds[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    const std::atomic<bool> stop{false};
+    const Bytes big(8 << 20, 0x55); // more than the socket buffers hold
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_FALSE(dnsd::send_all(fds[0], big, std::chrono::milliseconds(200), stop));
+    const auto took = std::chrono::steady_clock::now() - t0;
+    CHECK(took >= std::chrono::milliseconds(200));
+    CHECK(took < std::chrono::seconds(5));
+    ::close(fds[1]);
+    CHECK_FALSE(dnsd::send_all(fds[0], Bytes(100, 1), std::chrono::milliseconds(200), stop));
+    ::close(fds[0]);
 }
 
 TEST_CASE("answer: OPT in error answers, class CH from the options", "[dnsd]") {

@@ -43,6 +43,11 @@ struct Options {
     // Idle time allowed between messages while the table is at most half full; it shrinks
     // linearly to tcp_io_timeout_ms as the table fills.
     unsigned tcp_idle_timeout_ms = 10000;
+    // Zone transfers out (AXFR/IXFR) under way at once, each on a thread of its own reading
+    // one snapshot; a transfer over the limit is answered SERVFAIL (docs/decisions.md).
+    unsigned max_transfers = 4;
+    // A transfer whose client accepts no byte for this long is ended (its snapshot released).
+    unsigned transfer_timeout_ms = 10000;
     // Response rate limiting over UDP: answers a second per client network (IPv4 /24, IPv6
     // /56), 0 = off; every rrl_slip-th answer over the rate goes out truncated (0 = none).
     // Clients presenting a valid server cookie are not limited.
