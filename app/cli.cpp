@@ -60,6 +60,9 @@ switchboard.ini keys (all optional; see switchboard.ini(5)):
             tcp_max_per_address, tcp_reserved, tcp_io_timeout_ms, tcp_idle_timeout_ms,
             max_transfers, transfer_timeout_ms, rrl_rate, rrl_slip, rrl_require_cookie,
             cookies, cookie_secret, cookie_rotation
+  [transfer] ZONE or group:dns / group:enum = ADDR[/LEN] ... key:NAME ...: who may
+            transfer that zone, or the catalog group's members, instead of [dns]
+            allow_transfer and any tsig_key
   [soap]    listen, threads, call_data_days, certificate, key, allow_plain_http,
             max_request_kb, max_connections, max_connections_per_address,
             request_timeout, idle_timeout

@@ -110,6 +110,17 @@ Config load_config(const std::filesystem::path& file) {
                                  std::to_string(e.line()));
     }
     for (const auto& [section, keys] : tree) {
+        if (section == "transfer") {
+            // Its keys are zone names and catalog groups: dnsd checks them when it starts.
+            for (const auto& [zone, value] : keys) {
+                std::istringstream in(value.data());
+                auto& rule = c.transfer_rules.emplace_back(zone, std::vector<std::string>{});
+                for (std::string w; in >> w;) {
+                    rule.second.push_back(w);
+                }
+            }
+            continue;
+        }
         for (const auto& [key, value] : keys) {
             const std::string full = section + "." + key;
             if (!known_keys.count(full)) {

@@ -4,6 +4,7 @@
 #include "log/log.hpp"
 #include "store/tables.hpp"
 #include "wire.hpp"
+#include "zones/catalog.hpp"
 #include "zones/compile.hpp"
 #include "zones/journal.hpp"
 #include "zones/zonefile.hpp"
@@ -95,32 +96,33 @@ bool ixfr_serial(std::span<const std::uint8_t> query, const QueryInfo& info,
 
 } // namespace
 
-Transfers::Transfers(const Options& options) {
-    for (const auto& spec : options.allow_transfer) {
-        Acl a;
-        const auto slash = spec.find('/');
-        bool v4 = false;
-        if (!parse_address(spec.substr(0, slash), a.addr, v4)) {
-            throw std::runtime_error("[dns] allow_transfer: '" + spec + "' is not an address");
-        }
-        a.prefix = 128; // a single address unless a length follows
-        if (slash != std::string::npos) {
-            const unsigned len = static_cast<unsigned>(std::stoul(spec.substr(slash + 1)));
-            if (len > (v4 ? 32u : 128u)) {
-                throw std::runtime_error("[dns] allow_transfer: bad prefix length in '" + spec +
-                                         "'");
-            }
-            a.prefix = v4 ? 96 + len : len;
-        }
-        acl_.push_back(a);
+namespace {
+
+// "ADDR" or "ADDR/PREFIXLEN" (`what` names the option in the error).
+Acl parse_acl(const std::string& spec, const std::string& what) {
+    Acl a;
+    const auto slash = spec.find('/');
+    bool v4 = false;
+    if (!parse_address(spec.substr(0, slash), a.addr, v4)) {
+        throw std::runtime_error(what + ": '" + spec + "' is not an address");
     }
-    for (const auto& spec : options.tsig_keys) {
-        keys_.push_back(parse_tsig_key(spec));
+    a.prefix = 128; // a single address unless a length follows
+    if (slash != std::string::npos) {
+        const std::string len_text = spec.substr(slash + 1);
+        const unsigned len = len_text.empty() || len_text.size() > 3 ||
+                                     len_text.find_first_not_of("0123456789") != std::string::npos
+                                 ? 999u
+                                 : static_cast<unsigned>(std::stoul(len_text));
+        if (len > (v4 ? 32u : 128u)) {
+            throw std::runtime_error(what + ": bad prefix length in '" + spec + "'");
+        }
+        a.prefix = v4 ? 96 + len : len;
     }
+    return a;
 }
 
-bool Transfers::allowed(const std::uint8_t* peer) const noexcept {
-    for (const Acl& a : acl_) {
+bool in_acl(const std::vector<Acl>& acl, const std::uint8_t* peer) noexcept {
+    for (const Acl& a : acl) {
         unsigned bits = a.prefix;
         bool match = true;
         for (unsigned i = 0; i < 16 && bits > 0 && match; ++i) {
@@ -134,6 +136,78 @@ bool Transfers::allowed(const std::uint8_t* peer) const noexcept {
         }
     }
     return false;
+}
+
+} // namespace
+
+Transfers::Transfers(const Options& options) {
+    for (const auto& spec : options.allow_transfer) {
+        global_.addresses.push_back(parse_acl(spec, "[dns] allow_transfer"));
+    }
+    global_.any_key = true;
+    for (const auto& spec : options.tsig_keys) {
+        keys_.push_back(parse_tsig_key(spec));
+    }
+    for (const auto& r : options.transfer_rules) {
+        std::string name = r.zone;
+        if (name.starts_with("group:")) {
+            if (name != "group:dns" && name != "group:enum") {
+                throw std::runtime_error("[transfer] " + name +
+                                         ": the catalog groups are group:dns and group:enum");
+            }
+        } else {
+            name = zones::canonical_name(name, "[transfer] zone");
+        }
+        const std::string what = "[transfer] " + r.zone;
+        TransferAcl acl;
+        for (const auto& item : r.allow) {
+            if (!item.starts_with("key:")) {
+                acl.addresses.push_back(parse_acl(item, what));
+                continue;
+            }
+            const std::string key =
+                zones::name_to_wire(zones::canonical_name(item.substr(4), what));
+            if (std::none_of(keys_.begin(), keys_.end(),
+                             [&](const TsigKey& k) { return k.name == key; })) {
+                throw std::runtime_error(what + ": '" + item + "' names a key no tsig_key defines");
+            }
+            acl.keys.push_back(key);
+        }
+        if (!rules_.emplace(name, std::move(acl)).second) {
+            throw std::runtime_error(what + ": given twice");
+        }
+    }
+}
+
+bool Transfers::allowed(const std::uint8_t* peer) const noexcept {
+    if (in_acl(global_.addresses, peer)) {
+        return true;
+    }
+    return std::any_of(rules_.begin(), rules_.end(),
+                       [&](const auto& r) { return in_acl(r.second.addresses, peer); });
+}
+
+const TransferAcl& Transfers::rule(std::string_view zone, std::string_view group) const noexcept {
+    if (const auto it = rules_.find(zone); it != rules_.end()) {
+        return it->second;
+    }
+    if (!group.empty()) {
+        std::string key("group:");
+        key.append(group);
+        if (const auto it = rules_.find(key); it != rules_.end()) {
+            return it->second;
+        }
+    }
+    return global_;
+}
+
+bool Transfers::permits(const TransferAcl& rule, const std::uint8_t* peer,
+                        const TsigKey* key) noexcept {
+    if (key == nullptr) {
+        return in_acl(rule.addresses, peer);
+    }
+    return rule.any_key ||
+           std::find(rule.keys.begin(), rule.keys.end(), key->name) != rule.keys.end();
 }
 
 // Where a transfer's RRs come from: one snapshot, read a node at a time (AXFR), or the
@@ -164,27 +238,40 @@ Transfer::Transfer(const Transfers& transfers, const store::Env& env,
         rcode_ = rcode_notauth;
         return;
     }
-    const bool signed_ok = tsig_.present && tsig_.key != nullptr;
-    if (!signed_ok && !transfers.allowed(peer)) {
-        rcode_ = rcode_refused;
-        return;
-    }
     std::uint8_t key[zones::max_key_len];
     std::size_t key_len = 0;
     unsigned labels = 0;
-    if (info.qclass != 1 ||
-        zones::wire_to_key(query.data() + 12, info.question_end - 12, key, key_len, labels) == 0) {
-        rcode_ = rcode_notauth;
+    const bool named =
+        info.qclass == 1 &&
+        zones::wire_to_key(query.data() + 12, info.question_end - 12, key, key_len, labels) != 0;
+    const TsigKey* signer = tsig_.present ? tsig_.key : nullptr;
+    if (named) {
+        try {
+            source_ = std::make_unique<Source>(
+                env,
+                zones::key_to_name(std::string_view(reinterpret_cast<const char*>(key), key_len)));
+        } catch (const std::exception&) {
+            rcode_ = rcode_servfail; // the store cannot be read
+            return;
+        }
+    }
+    const bool served = source_ != nullptr && source_->reader.served();
+    // A zone we serve is judged by its own rule, or its catalog group's; anything else by the
+    // global one, so that a refused client learns nothing of which zones we serve.
+    const TransferAcl* rule = &transfers.global();
+    if (served && transfers.has_rules()) {
+        const auto row = store::get_zone(source_->txn, source_->zone);
+        rule = &transfers.rule(source_->zone,
+                               row ? zones::catalog_group(row->kind) : std::string_view());
+    }
+    if (!Transfers::permits(*rule, peer, signer)) {
+        // Signed with a key that verified but is not this zone's, or unsigned from an address
+        // not allowed: a policy refusal (RFC 5936 §2.2.1), signed with the request's key.
+        source_.reset();
+        rcode_ = rcode_refused;
         return;
     }
-    try {
-        source_ = std::make_unique<Source>(
-            env, zones::key_to_name(std::string_view(reinterpret_cast<const char*>(key), key_len)));
-    } catch (const std::exception&) {
-        rcode_ = rcode_servfail; // the store cannot be read
-        return;
-    }
-    if (!source_->reader.served()) {
+    if (!served) {
         source_.reset();
         rcode_ = rcode_notauth; // RFC 5936 §2.2.1: not authoritative for the zone
     }

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,18 +34,42 @@ struct Acl {
     unsigned prefix = 128;
 };
 
+// Who may transfer: addresses (for unsigned requests) and key names (for signed ones).
+struct TransferAcl {
+    std::vector<Acl> addresses;
+    std::vector<std::string> keys; // wire names of tsig_keys; `any_key`: every one
+    bool any_key = false;
+};
+
 class Transfers {
 public:
-    // Parses allow_transfer and tsig_keys (throws std::runtime_error naming the bad entry).
+    // Parses allow_transfer, tsig_keys and transfer_rules (throws std::runtime_error naming
+    // the bad entry).
     explicit Transfers(const Options& options);
 
     const std::vector<TsigKey>& keys() const noexcept { return keys_; }
 
-    // Whether `peer` (16 bytes, IPv4 mapped) is in allow_transfer.
+    // Whether `peer` (16 bytes, IPv4 mapped) is in allow_transfer (a transfer peer: room is
+    // kept for it in the TCP table). Also true for an address of any per-zone rule.
     bool allowed(const std::uint8_t* peer) const noexcept;
 
+    // The rule for `zone` (canonical): its own, else its catalog `group`'s, else the global
+    // one (allow_transfer, any key).
+    const TransferAcl& rule(std::string_view zone, std::string_view group) const noexcept;
+
+    // Whether `rule` lets a request signed with `key` (null: unsigned) from `peer` transfer.
+    static bool permits(const TransferAcl& rule, const std::uint8_t* peer,
+                        const TsigKey* key) noexcept;
+
+    // allow_transfer, and any key.
+    const TransferAcl& global() const noexcept { return global_; }
+
+    // Whether any zone or group has a rule of its own.
+    bool has_rules() const noexcept { return !rules_.empty(); }
+
 private:
-    std::vector<Acl> acl_;
+    TransferAcl global_;
+    std::map<std::string, TransferAcl, std::less<>> rules_; // zone name or "group:NAME"
     std::vector<TsigKey> keys_;
 };
 

@@ -3,6 +3,7 @@
 // OPT into error answers and answers class CH from its options. (Zone files and the journal
 // are tested in tests/zones/journal_test.cpp.)
 #include "answer.hpp"
+#include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "tsig.hpp"
 #include "xfr.hpp"
@@ -17,8 +18,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using namespace sb;
@@ -292,6 +295,81 @@ TEST_CASE("an IXFR streams the journal's differences; busy and abandoned transfe
         t.abandon();
         CHECK_FALSE(t.next(msg));
     }
+}
+
+TEST_CASE("per-zone and per-group transfer rules: the zone's key or address, else REFUSED",
+          "[dnsd]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    test::import_zone_file(env, test::example_zone_file);
+    std::string net = test::example_zone_file;
+    for (std::size_t at; (at = net.find("example.com")) != std::string::npos;) {
+        net.replace(at, 11, "example.net");
+    }
+    test::import_zone_file(env, net);
+    std::string org = net;
+    for (std::size_t at; (at = org.find("example.net")) != std::string::npos;) {
+        org.replace(at, 11, "example.org");
+    }
+    test::import_zone_file(env, org);
+    // example.net is an ENUM range's zone (catalog group "enum").
+    env.write([](store::WriteTxn& txn) {
+        auto row = *store::get_zone(txn, "example.net");
+        row.kind = store::ZoneKind::Enum;
+        txn.put(store::Table::Zones, "example.net", store::encode(row));
+    });
+    const std::string secret = "c3dpdGNoYm9hcmQtZG5zNC10ZXN0LWtleS0zMmJ5dGU=";
+    dnsd::Options o;
+    o.tsig_keys = {"com.key:hmac-sha256:" + secret, "enum.key:hmac-sha256:" + secret,
+                   "other.key:hmac-sha256:" + secret};
+    o.transfer_rules = {{"Example.COM.", {"192.0.2.0/24", "key:com.key"}},
+                        {"group:enum", {"key:enum.key"}}};
+    const dnsd::Transfers transfers(o);
+    std::uint8_t local[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
+    std::uint8_t listed[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 9};
+    CHECK(transfers.allowed(listed)); // a transfer peer for the TCP table
+    CHECK_FALSE(transfers.allowed(local));
+    // The first message's rcode and ARCOUNT (1: a TSIG RR) for `zone` asked with `key`.
+    const auto ask = [&](const char* wire_zone, std::size_t len, const std::uint8_t* peer,
+                         int key) {
+        Bytes q = query(std::string(wire_zone, len), 252);
+        if (key >= 0) {
+            dnsd::tsig_sign_request(q, transfers.keys()[static_cast<std::size_t>(key)],
+                                    static_cast<std::uint64_t>(std::time(nullptr)));
+        }
+        dnsd::QueryInfo info;
+        REQUIRE(dnsd::query_info(q, info));
+        const auto messages = all_messages(transfers, env, q, info, peer);
+        REQUIRE(!messages.empty());
+        return std::pair<int, int>(messages[0][2 + 3] & 0x0F, messages[0][2 + 11]);
+    };
+    const char com[] = "\7example\3com";
+    const char enm[] = "\7example\3net";
+    const char orgz[] = "\7example\3org";
+    using P = std::pair<int, int>;
+    CHECK(ask(com, sizeof com, listed, -1) == P{0, 0});   // its address
+    CHECK(ask(com, sizeof com, local, 0) == P{0, 1});     // its key, from anywhere
+    CHECK(ask(com, sizeof com, local, -1) == P{5, 0});    // another address
+    CHECK(ask(com, sizeof com, listed, 2) == P{5, 1});    // another key: REFUSED, signed
+    CHECK(ask(com, sizeof com, local, 1) == P{5, 1});     // the enum group's key
+    CHECK(ask(enm, sizeof enm, local, 1) == P{0, 1});     // the group's key
+    CHECK(ask(enm, sizeof enm, local, 0) == P{5, 1});     // example.com's key
+    CHECK(ask(enm, sizeof enm, listed, -1) == P{5, 0});   // example.com's address
+    CHECK(ask(orgz, sizeof orgz, local, 2) == P{0, 1});   // no rule: any key (as before)
+    CHECK(ask(orgz, sizeof orgz, listed, -1) == P{5, 0}); // no rule: allow_transfer (empty)
+    // A zone we do not serve: judged by the global rule, then NOTAUTH.
+    CHECK(ask("\7example\4test", 14, local, 2) == P{9, 1});
+    CHECK(ask("\7example\4test", 14, listed, -1) == P{5, 0});
+
+    dnsd::Options bad = o;
+    bad.transfer_rules = {{"example.com", {"key:nobody.key"}}};
+    CHECK_THROWS_WITH(dnsd::Transfers(bad), Catch::Contains("no tsig_key defines"));
+    bad.transfer_rules = {{"group:customer", {"192.0.2.1"}}};
+    CHECK_THROWS_WITH(dnsd::Transfers(bad), Catch::Contains("group:dns and group:enum"));
+    bad.transfer_rules = {{"example.com", {"192.0.2.1/33"}}};
+    CHECK_THROWS_WITH(dnsd::Transfers(bad), Catch::Contains("bad prefix length"));
+    bad.transfer_rules = {{"example.com", {"ns2"}}};
+    CHECK_THROWS_WITH(dnsd::Transfers(bad), Catch::Contains("is not an address"));
 }
 
 TEST_CASE("transfer threads: at most the limit at once, each slot freed when its job ends",

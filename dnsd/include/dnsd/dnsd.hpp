@@ -12,6 +12,12 @@
 
 namespace sb::dnsd {
 
+// Who may transfer one zone, or the members of one catalog group (RFC 9432 §4.4.2).
+struct TransferRule {
+    std::string zone;               // a zone name, or "group:dns" / "group:enum"
+    std::vector<std::string> allow; // "ADDR", "ADDR/PREFIXLEN", or "key:NAME" (a tsig_keys name)
+};
+
 struct Options {
     // "ADDR:PORT" or "[V6ADDR]:PORT", UDP and TCP on each. On a wildcard address (0.0.0.0,
     // ::) UDP answers leave from the address the query was sent to.
@@ -30,6 +36,9 @@ struct Options {
     std::vector<std::string> allow_transfer{};
     // TSIG keys (RFC 8945): "NAME:hmac-sha256:BASE64SECRET".
     std::vector<std::string> tsig_keys{};
+    // Per zone, then per catalog group, a rule replacing allow_transfer and "any tsig_keys
+    // key": a signed request is judged by its key, an unsigned one by its address.
+    std::vector<TransferRule> transfer_rules{};
     // Secondaries told of every committed zone change by NOTIFY (RFC 1996): "ADDR:PORT".
     std::vector<std::string> notify{};
     // TCP (RFC 7766 §6.2.3). Open connections per server, split over the workers; when full,
