@@ -150,8 +150,9 @@ public:
     // Gives back a slot taken by acquire() that run() was not called for.
     void release() noexcept;
 
-    // Runs `job` on a thread of its own, in the slot acquire() took; the slot is free again
-    // when it returns. `stop` turns true when the server stops.
+    // Runs `job` on a thread of its own (10 nicer than the process, at most 19), in the slot
+    // acquire() took; the slot is free again when it returns. `stop` turns true when the
+    // server stops.
     void run(std::function<void(const std::atomic<bool>& stop)> job);
 
     unsigned active() const noexcept { return active_.load(std::memory_order_relaxed); }

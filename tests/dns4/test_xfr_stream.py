@@ -18,7 +18,6 @@ key, and checks with kdig and raw sockets:
 import os
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time

@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 #include <ldns/ldns.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -376,10 +377,13 @@ TEST_CASE("transfer threads: at most the limit at once, each slot freed when its
           "[dnsd]") {
     std::atomic<bool> go{false};
     std::atomic<int> ran{0};
+    std::atomic<int> nice{-100};
+    const int outer = ::getpriority(PRIO_PROCESS, 0);
     {
         dnsd::TransferThreads threads;
         REQUIRE(threads.acquire(2));
         threads.run([&](const std::atomic<bool>&) {
+            nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
             while (!go) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
             }
@@ -403,6 +407,7 @@ TEST_CASE("transfer threads: at most the limit at once, each slot freed when its
         threads.release();
     }
     CHECK(ran == 2);
+    CHECK(nice == std::min(19, outer + 10)); // below the DNS workers
 }
 
 TEST_CASE("send_all gives up on a peer that stops reading, and on a closed one", "[dnsd]") {
