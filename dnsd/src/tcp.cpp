@@ -290,19 +290,22 @@ void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& 
     enter(State::Busy, Clock::time_point::max());
     const int fd = socket_.native_handle();
     const std::size_t length = query.size(); // the query stays in in_: nothing reads meanwhile
-    worker_.transfer_threads().run(
-        [self = shared_from_this(), t, settings, fd, info, length](const std::atomic<bool>& stop) {
-            std::vector<std::uint8_t> msg;
-            bool ok = true;
-            while (ok && t->next(msg)) {
-                ok = send_all(fd, msg, settings->transfer_timeout, stop);
-            }
-            ok = ok && !t->failed();
-            t->abandon(); // the snapshot goes now, not when the worker gets to it
-            asio::post(self->socket_.get_executor(), [self, t, ok, info, length] {
-                self->transferred(*t, std::span(self->in_.data(), length), info, ok, false);
-            });
+    worker_.transfer_threads().run([self = shared_from_this(), t, settings, fd, info,
+                                    length](const std::atomic<bool>& stop) mutable {
+        std::vector<std::uint8_t> msg;
+        bool ok = true;
+        while (ok && t->next(msg)) {
+            ok = send_all(fd, msg, settings->transfer_timeout, stop);
+        }
+        ok = ok && !t->failed();
+        t->abandon(); // the snapshot goes now, not when the worker gets to it
+        // The session moves into the handler: it is never destroyed on this thread, whose
+        // Asio objects belong to the worker's io_context.
+        const auto executor = self->socket_.get_executor();
+        asio::post(executor, [self = std::move(self), t = std::move(t), ok, info, length] {
+            self->transferred(*t, std::span(self->in_.data(), length), info, ok, false);
         });
+    });
 }
 
 void TcpSession::transferred(const Transfer& t, std::span<const std::uint8_t> query,
