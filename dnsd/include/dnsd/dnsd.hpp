@@ -89,9 +89,11 @@ public:
     // Makes run() return; callable from any thread, also before run().
     void stop();
 
-    // Applies the reloadable options (allow_transfer, tsig_keys, notify, tcp_*, rrl_*,
-    // cookie*) without dropping a query: each worker switches between two batches. Throws
-    // std::runtime_error naming what is wrong, and then keeps the old settings. Any thread.
+    // Applies the reloadable options (allow_transfer, tsig_keys, transfer_rules, notify,
+    // tcp_*, max_transfers, transfer_timeout_ms, rrl_*, cookie*) without dropping a query
+    // (transfers under way finish under the settings they started with): each worker
+    // switches between two batches. Throws std::runtime_error naming what is wrong, and then
+    // keeps the old settings. Any thread.
     void reload(const Options& options);
 
     // Appends the switchboard_dns_* metrics (Prometheus text exposition), summed over the
