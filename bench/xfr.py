@@ -200,7 +200,7 @@ zone:
 
 
 def kdig_xfr(port, kind="AXFR"):
-    """(seconds, records, messages) of one transfer with kdig."""
+    """(seconds, records, messages, bytes) of one transfer with kdig."""
     t0 = time.time()
     out = run(["kdig", "-p", str(port), "@127.0.0.1", "+noall", "+stats", "+timeout=60",
                kind, ZONE], timeout=900)
@@ -208,7 +208,8 @@ def kdig_xfr(port, kind="AXFR"):
     for line in out.splitlines():
         if line.startswith(";; Received") and "(" in line:
             inner = line[line.index("(") + 1:line.index(")")].split(",")
-            return took, int(inner[1].split()[0]), int(inner[0].split()[0])
+            return (took, int(inner[1].split()[0]), int(inner[0].split()[0]),
+                    int(line.split()[2]))
     raise RuntimeError("kdig %s: no statistics in\n%s" % (kind, out[-1000:]))
 
 
@@ -244,11 +245,11 @@ def measure(name, args, cache, work, records):
         sampler.start()
         times = []
         for _ in range(args.rounds):
-            took, rrs, msgs = kdig_xfr(port)
+            took, rrs, msgs, size = kdig_xfr(port)
             times.append(took)
         done.set()
         sampler.join()
-        r.update(axfr=statistics.median(times), records=rrs, messages=msgs,
+        r.update(axfr=statistics.median(times), records=rrs, messages=msgs, size=size,
                  hwm_after=status(s.pid, "VmHWM"), anon_growth=peak[0] - anon0)
         if rrs != records + 4:
             raise RuntimeError("%s: AXFR gave %d records, not %d" % (name, rrs, records + 4))
@@ -280,7 +281,7 @@ def measure(name, args, cache, work, records):
             run([args.binary, "zone", "import", zone2, "--data", data])
             r["import_changes"] = time.time() - t0
             s = start(name, args, cache, work, port, data)
-            took, rrs, msgs = kdig_xfr(port, "IXFR=%d" % SERIAL)
+            took, rrs, _, _ = kdig_xfr(port, "IXFR=%d" % SERIAL)
             r.update(ixfr=took, ixfr_records=rrs, changes=len(changed))
             if rrs != 4 + 2 * len(changed):
                 raise RuntimeError("IXFR gave %d records, not %d" % (rrs, 4 + 2 * len(changed)))
@@ -301,12 +302,12 @@ def report(results, args, records):
         "%.1f/%.1f/%.1f on %d cores. One UDP and one TCP worker per server; kdig on the same "
         "machine (its parsing is part of the time, the same for all)."
         % (records, args.rounds, args.seconds, load[0], load[1], load[2], os.cpu_count()), "",
-        "| server | load s | AXFR s (median) | messages | VmHWM before MB | VmHWM after MB |"
+        "| server | load s | AXFR s (median) | messages | MB sent | VmHWM before MB | VmHWM after MB |"
         " RssAnon growth MB | UDP q/s alone | UDP q/s during AXFRs | ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|"]
+        "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        lines.append("| %s | %.1f | %.2f | %d | %s | %s | %s | %s | %s | %s |" % (
-            r["name"], r["load"], r["axfr"], r["messages"], mb(r["hwm_before"]),
+        lines.append("| %s | %.1f | %.2f | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+            r["name"], r["load"], r["axfr"], r["messages"], mb(r["size"]), mb(r["hwm_before"]),
             mb(r["hwm_after"]), mb(r["anon_growth"]),
             "%.0f" % r["udp_alone"] if "udp_alone" in r else "",
             "%.0f" % r["udp_xfr"] if "udp_xfr" in r else "",
