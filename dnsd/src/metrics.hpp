@@ -45,7 +45,8 @@ enum class TcpEvent : std::uint8_t {
     Count
 };
 
-// Busy: SERVFAIL, max_transfers were under way; Failed: SERVFAIL, or the stream broke off.
+// Busy: SERVFAIL, max_transfers were under way and 64 waiting; Failed: SERVFAIL, or the stream
+// broke off.
 enum class TransferResult : std::uint8_t { Ok, Refused, NotAuth, Failed, Busy, Count };
 
 struct alignas(64) Counters {

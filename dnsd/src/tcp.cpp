@@ -20,6 +20,9 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t max_tcp_message = 65535;
+// Transfers waiting for one of the max_transfers slots; one more is answered SERVFAIL. Each
+// holds its snapshot (an LMDB reader slot) while it waits.
+constexpr std::size_t transfer_queue = 64;
 
 bool same_address(const sockaddr_storage& a, const sockaddr_storage& b) noexcept {
     if (a.ss_family != b.ss_family) {
@@ -266,46 +269,46 @@ void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& 
     mapped_address(peer_, addr);
     auto settings = worker_.shared_settings();
     auto t = std::make_shared<Transfer>(settings->transfers, worker_.env(), query, info, addr);
-    bool busy = false;
-    if (t->streams() && !worker_.transfer_threads().acquire(settings->max_transfers)) {
-        t->busy(); // max_transfers under way (docs/decisions.md)
-        busy = true;
-    }
-    if (!t->streams()) {
-        t->next(stream_);
-        transferred(*t, query, info, true, busy);
-        asio::async_write(
-            socket_, asio::buffer(stream_),
-            [self = shared_from_this()](const boost::system::error_code& e, std::size_t) {
-                if (e) {
-                    self->close();
-                    return;
+    const bool streams = t->streams();
+    if (streams) {
+        // The transfer thread bounds the transfer's time (transfer_timeout); the connection is
+        // neither read nor timed out here meanwhile, and Busy connections are never evicted.
+        enter(State::Busy, Clock::time_point::max());
+        const int fd = socket_.native_handle();
+        const std::size_t length = query.size(); // stays in in_: nothing reads meanwhile
+        const auto start = worker_.transfer_threads().submit(
+            [self = shared_from_this(), t, settings, fd, info,
+             length](const std::atomic<bool>& stop) mutable {
+                std::vector<std::uint8_t> msg;
+                bool ok = true;
+                while (ok && t->next(msg)) {
+                    ok = send_all(fd, msg, settings->transfer_timeout, stop);
                 }
-                self->written();
-            });
-        return;
-    }
-    // The transfer thread bounds the transfer's time (transfer_timeout); the connection is
-    // neither read nor timed out here meanwhile, and Busy connections are never evicted.
-    enter(State::Busy, Clock::time_point::max());
-    const int fd = socket_.native_handle();
-    const std::size_t length = query.size(); // the query stays in in_: nothing reads meanwhile
-    worker_.transfer_threads().run([self = shared_from_this(), t, settings, fd, info,
-                                    length](const std::atomic<bool>& stop) mutable {
-        std::vector<std::uint8_t> msg;
-        bool ok = true;
-        while (ok && t->next(msg)) {
-            ok = send_all(fd, msg, settings->transfer_timeout, stop);
+                ok = ok && !t->failed();
+                t->abandon(); // the snapshot goes now, not when the worker gets to it
+                // The session moves into the handler: it is never destroyed on this thread,
+                // whose Asio objects belong to the worker's io_context.
+                const auto executor = self->socket_.get_executor();
+                asio::post(executor, [self = std::move(self), t = std::move(t), ok, info, length] {
+                    self->transferred(*t, std::span(self->in_.data(), length), info, ok, false);
+                });
+            },
+            settings->max_transfers, transfer_queue);
+        if (start != TransferThreads::Start::Full) {
+            return;
         }
-        ok = ok && !t->failed();
-        t->abandon(); // the snapshot goes now, not when the worker gets to it
-        // The session moves into the handler: it is never destroyed on this thread, whose
-        // Asio objects belong to the worker's io_context.
-        const auto executor = self->socket_.get_executor();
-        asio::post(executor, [self = std::move(self), t = std::move(t), ok, info, length] {
-            self->transferred(*t, std::span(self->in_.data(), length), info, ok, false);
-        });
-    });
+        t->busy(); // max_transfers under way and transfer_queue waiting (docs/decisions.md)
+    }
+    t->next(stream_);
+    transferred(*t, query, info, true, streams); // streams but answered here: busy
+    asio::async_write(socket_, asio::buffer(stream_),
+                      [self = shared_from_this()](const boost::system::error_code& e, std::size_t) {
+                          if (e) {
+                              self->close();
+                              return;
+                          }
+                          self->written();
+                      });
 }
 
 void TcpSession::transferred(const Transfer& t, std::span<const std::uint8_t> query,

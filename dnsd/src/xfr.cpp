@@ -462,42 +462,51 @@ bool Transfer::next(std::vector<std::uint8_t>& out) {
 
 TransferThreads::~TransferThreads() {
     stop_ = true;
+    {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        waiting_.clear(); // never started: their sessions go with the workers
+    }
     reap(true);
 }
 
-bool TransferThreads::acquire(unsigned limit) noexcept {
-    unsigned n = active_.load(std::memory_order_relaxed);
-    do {
-        if (n >= limit) {
-            return false;
-        }
-    } while (!active_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
-    return true;
-}
-
-void TransferThreads::release() noexcept {
-    active_.fetch_sub(1, std::memory_order_relaxed);
-}
-
-void TransferThreads::run(std::function<void(const std::atomic<bool>& stop)> job) {
+TransferThreads::Start TransferThreads::submit(Job job, unsigned limit, std::size_t queue) {
     reap(false);
+    const std::lock_guard<std::mutex> lock(mutex_);
+    limit_ = limit;
+    if (active_.load(std::memory_order_relaxed) >= limit) {
+        if (waiting_.size() >= queue) {
+            return Start::Full;
+        }
+        waiting_.push_back(std::move(job));
+        return Start::Queued;
+    }
+    active_.fetch_add(1, std::memory_order_relaxed);
     auto done = std::make_shared<std::atomic<bool>>(false);
-    std::thread t([this, job = std::move(job), done] {
+    std::thread t([this, job = std::move(job), done]() mutable {
         // Below the DNS workers (10 nicer, this thread only): on a busy machine UDP answers
         // keep their CPU while a large zone streams.
         const auto tid = static_cast<id_t>(::gettid());
         ::setpriority(PRIO_PROCESS, tid,
                       std::min(19, ::getpriority(PRIO_PROCESS, tid) + transfer_nice));
-        try {
-            job(stop_);
-        } catch (...) {
-            // the job reports its own failures; nothing may escape a thread
+        for (;;) {
+            try {
+                job(stop_);
+            } catch (...) {
+                // the job reports its own failures; nothing may escape a thread
+            }
+            job = nullptr; // its captures (session, snapshot) go before the next one starts
+            const std::lock_guard<std::mutex> relock(mutex_);
+            if (waiting_.empty() || stop_ || active_.load(std::memory_order_relaxed) > limit_) {
+                active_.fetch_sub(1, std::memory_order_relaxed);
+                break;
+            }
+            job = std::move(waiting_.front()); // the longest waiting, in this slot
+            waiting_.pop_front();
         }
-        release();
         done->store(true);
     });
-    const std::lock_guard<std::mutex> lock(mutex_);
     threads_.push_back(Thread{std::move(t), std::move(done)});
+    return Start::Now;
 }
 
 void TransferThreads::reap(bool all) {

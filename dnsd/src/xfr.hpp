@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -89,7 +90,7 @@ public:
     // Whether the answer is the zone (a stream under way), not one error message.
     bool streams() const noexcept { return rcode_ == 0; }
 
-    // Answers SERVFAIL instead, releasing the snapshot (the transfer limit is reached).
+    // Answers SERVFAIL instead, releasing the snapshot (the transfer queue is full).
     void busy();
 
     // The next message, with its 2-byte length, into `out`; false after the last one, or when
@@ -136,24 +137,22 @@ private:
     bool failed_ = false;
 };
 
-// The transfer threads: one per transfer under way, at most a configured number at once.
+// The transfer threads: one per transfer under way, at most a configured number at once;
+// later transfers wait in line, first come first served, and run in the slot that frees up.
 class TransferThreads {
 public:
+    using Job = std::function<void(const std::atomic<bool>& stop)>;
+    enum class Start : std::uint8_t { Now, Queued, Full };
+
     TransferThreads() = default;
-    ~TransferThreads(); // asks every transfer to stop, and joins them
+    ~TransferThreads(); // drops the waiting jobs, asks the running ones to stop, joins them
     TransferThreads(const TransferThreads&) = delete;
     TransferThreads& operator=(const TransferThreads&) = delete;
 
-    // Takes a slot; false when `limit` transfers run already.
-    bool acquire(unsigned limit) noexcept;
-
-    // Gives back a slot taken by acquire() that run() was not called for.
-    void release() noexcept;
-
-    // Runs `job` on a thread of its own (10 nicer than the process, at most 19), in the slot
-    // acquire() took; the slot is free again when it returns. `stop` turns true when the
-    // server stops.
-    void run(std::function<void(const std::atomic<bool>& stop)> job);
+    // Runs `job` on a thread of its own (10 nicer than the process, at most 19) when fewer
+    // than `limit` run, else queues it behind at most `queue` others, else drops it (Full).
+    // `stop` turns true when the server stops.
+    Start submit(Job job, unsigned limit, std::size_t queue);
 
     unsigned active() const noexcept { return active_.load(std::memory_order_relaxed); }
 
@@ -168,6 +167,8 @@ private:
     std::atomic<unsigned> active_{0};
     std::atomic<bool> stop_{false};
     std::mutex mutex_;
+    unsigned limit_ = 0;          // guarded by mutex_: the latest submit's
+    std::deque<Job> waiting_;     // guarded by mutex_
     std::vector<Thread> threads_; // guarded by mutex_
 };
 

@@ -16,10 +16,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -373,40 +375,49 @@ TEST_CASE("per-zone and per-group transfer rules: the zone's key or address, els
     CHECK_THROWS_WITH(dnsd::Transfers(bad), Catch::Contains("is not an address"));
 }
 
-TEST_CASE("transfer threads: at most the limit at once, each slot freed when its job ends",
-          "[dnsd]") {
+TEST_CASE("transfer threads: at most the limit at once, then a queue, then Full", "[dnsd]") {
+    using Start = dnsd::TransferThreads::Start;
     std::atomic<bool> go{false};
-    std::atomic<int> ran{0};
+    std::vector<int> order; // the jobs that ran, in order (each appends under `m`)
+    std::mutex m;
     std::atomic<int> nice{-100};
     const int outer = ::getpriority(PRIO_PROCESS, 0);
+    const auto job = [&](int n) {
+        return [&, n](const std::atomic<bool>& stop) {
+            nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+            while (!go && !stop) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            const std::lock_guard<std::mutex> lock(m);
+            order.push_back(n);
+        };
+    };
+    const auto ran = [&] {
+        const std::lock_guard<std::mutex> lock(m);
+        return order.size();
+    };
     {
         dnsd::TransferThreads threads;
-        REQUIRE(threads.acquire(2));
-        threads.run([&](const std::atomic<bool>&) {
-            nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
-            while (!go) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            }
-            ++ran;
-        });
-        REQUIRE(threads.acquire(2));
-        threads.run([&](const std::atomic<bool>& stop) {
-            while (!stop) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            }
-            ++ran; // ends when the threads are destroyed
-        });
-        CHECK_FALSE(threads.acquire(2));
+        CHECK(threads.submit(job(1), 2, 2) == Start::Now);
+        CHECK(threads.submit(job(2), 2, 2) == Start::Now);
+        CHECK(threads.submit(job(3), 2, 2) == Start::Queued);
+        CHECK(threads.submit(job(4), 2, 2) == Start::Queued);
+        CHECK(threads.submit(job(5), 2, 2) == Start::Full); // dropped, never runs
         CHECK(threads.active() == 2);
         go = true;
-        for (int i = 0; i < 2000 && threads.active() == 2; ++i) {
+        for (int i = 0; i < 5000 && (ran() < 4 || threads.active() != 0); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
-        CHECK(threads.active() == 1);
-        CHECK(threads.acquire(2));
-        threads.release();
+        CHECK(threads.active() == 0); // each slot freed when its queue ran dry
+        CHECK(threads.submit(job(6), 2, 2) == Start::Now);
     }
-    CHECK(ran == 2);
+    const std::lock_guard<std::mutex> lock(m);
+    REQUIRE(order.size() == 5);
+    // The waiting ones start first come, first served (each after 1 or 2 ended).
+    const auto at = [&](int n) { return std::find(order.begin(), order.end(), n) - order.begin(); };
+    CHECK(at(3) < at(4));
+    CHECK(at(3) >= 1);
+    CHECK(order.back() == 6);
     CHECK(nice == std::min(19, outer + 10)); // below the DNS workers
 }
 

@@ -53,7 +53,8 @@ struct Options {
     // linearly to tcp_io_timeout_ms as the table fills.
     unsigned tcp_idle_timeout_ms = 10000;
     // Zone transfers out (AXFR/IXFR) under way at once, each on a thread of its own reading
-    // one snapshot; a transfer over the limit is answered SERVFAIL (docs/decisions.md).
+    // one snapshot; a transfer over the limit waits for a slot (64 at most wait, one more is
+    // answered SERVFAIL; docs/decisions.md).
     unsigned max_transfers = 4;
     // A transfer whose client accepts no byte for this long is ended (its snapshot released).
     unsigned transfer_timeout_ms = 10000;
