@@ -27,7 +27,9 @@ from test_nsd_diff import Tally  # noqa: E402
 from dns4lib import (cleanup, kdig, make_query, parse_args, query,  # noqa: E402
                      start_switchboard, tempdir)
 
-RECORDS = int(os.environ.get("SB_XFR_RECORDS", "150000"))
+# 250,000 records: a transfer of about 6 MB, more than a socket send buffer grows to (4 MB),
+# so a client that stops reading stalls the transfer.
+RECORDS = int(os.environ.get("SB_XFR_RECORDS", "250000"))
 MAX_GROWTH = 6 << 20  # bytes of anonymous memory a transfer may add
 KEY = "xfr.key:hmac-sha256:c3dpdGNoYm9hcmQtc3RyZWFtLXRlc3Qta2V5LTMyYnk="
 ZONE = "big.test"
@@ -66,7 +68,7 @@ def stalled_client(port):
 def kdig_axfr(port, key=None):
     args = (["-y", "hmac-sha256:" + KEY.split(":", 2)[0] + ":" + KEY.split(":", 2)[2]]
             if key else [])
-    return kdig(port, args + ["AXFR", ZONE])
+    return kdig(port, args + ["+timeout=15", "AXFR", ZONE])
 
 
 def received(out):
@@ -171,7 +173,7 @@ def main():
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         s.close()
         time.sleep(0.3)
-        outs = [kdig_axfr(sb.port) for _ in range(3)]
+        outs = [kdig_axfr(sb.port)]
         check(all(received(o)[1] == expected for o in outs) and sb.proc.poll() is None,
               "after a client killed mid-transfer, AXFRs go on: %s"
               % [received(o) for o in outs])
