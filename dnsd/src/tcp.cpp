@@ -274,6 +274,10 @@ void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& 
         // The transfer thread bounds the transfer's time (transfer_timeout); the connection is
         // neither read nor timed out here meanwhile, and Busy connections are never evicted.
         enter(State::Busy, Clock::time_point::max());
+        // Each message goes out whole as soon as it is made: without TCP_NODELAY the last,
+        // short one waits for the ACK of the one before (Nagle against delayed ACKs, 40 ms).
+        boost::system::error_code ignored;
+        socket_.set_option(tcp::no_delay(true), ignored);
         const int fd = socket_.native_handle();
         const std::size_t length = query.size(); // stays in in_: nothing reads meanwhile
         const auto start = worker_.transfer_threads().submit(
