@@ -344,14 +344,30 @@ def mb(n):
     return "%.1f" % (n / 1048576.0)
 
 
+def versions():
+    """The commit of this tree and the peers' versions, for the result block."""
+    def first(argv):
+        try:
+            out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 timeout=10).stdout.decode(errors="replace").strip()
+            return out.splitlines()[0].split()[-1] if out else "?"
+        except (OSError, subprocess.TimeoutExpired):
+            return "?"
+    return "switchboard %s, Knot %s, NSD %s, kdig %s, dnsperf %s" % (
+        first(["git", "-C", HERE, "rev-parse", "--short", "HEAD"]), first(["knotd", "--version"]),
+        first(["nsd", "-v"]), first(["kdig", "--version"]),
+        first(["sh", "-c", "dnsperf -h 2>&1 | grep '^Version'"]))
+
+
 def report(results, args, records):
-    load = os.getloadavg()
+    load = args.load_before
     lines = ["", "## Zone transfers out (issue 15): %s, %d-record zone" % (
         datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"), records), "",
         "`bench/xfr.py --records %d --rounds %d --seconds %d`; load average before the run "
         "%.1f/%.1f/%.1f on %d cores. One UDP and one TCP worker per server; kdig on the same "
-        "machine (its parsing is part of the time, the same for all)."
-        % (records, args.rounds, args.seconds, load[0], load[1], load[2], os.cpu_count()), "",
+        "machine (its parsing is part of the time, the same for all); %s."
+        % (records, args.rounds, args.seconds, load[0], load[1], load[2], os.cpu_count(),
+           versions()), "",
         "| server | load s | AXFR s (median) | messages | MB sent | VmHWM before MB | VmHWM after MB |"
         " RssAnon growth MB | UDP q/s alone | UDP q/s during AXFRs | ratio |",
         "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -385,6 +401,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
     args = ap.parse_args()
     args.binary = os.path.abspath(args.binary)
+    args.load_before = os.getloadavg()
     records = args.records
     if args.smoke:
         records, args.rounds, args.seconds = 3000, 1, 2
