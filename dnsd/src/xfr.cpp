@@ -35,6 +35,10 @@ constexpr std::uint8_t rcode_servfail = 2;
 constexpr std::uint8_t rcode_refused = 5;
 constexpr std::uint8_t rcode_notauth = 9;
 constexpr std::size_t max_message = 65535;
+// Bytes of RRs per message: compression pointers reach the first 16 KiB of a message only
+// (14 bits, RFC 1035 §4.1.4), so larger messages would repeat their later names whole; Knot
+// and NSD send messages of about this size too.
+constexpr std::size_t message_budget = 16384;
 constexpr int transfer_nice = 10;
 // Room kept in a signed message for its TSIG RR: two names of up to 255 bytes, the fixed
 // fields and a MAC of up to 64 bytes (hmac-sha512).
@@ -352,11 +356,10 @@ void Transfer::start() {
         buf_.resize(max_message);
     }
     const std::size_t budget = tsig_.key != nullptr ? max_message - tsig_room : max_message;
-    w_.emplace(std::span<std::uint8_t>(buf_.data(), buf_.size()), budget);
-    comp_ = Compressor{};
+    w_.emplace(std::span<std::uint8_t>(buf_.data(), buf_.size()), std::min(budget, message_budget));
     w_->bytes(query_.data(), info_.question_end);
-    comp_.add_name(buf_.data(), 12);
     count_ = 0;
+    last_owner_ = 0;
 }
 
 // Writes `rr` into the message; false (nothing written) when it does not fit.
@@ -364,6 +367,14 @@ bool Transfer::add(const zones::ZoneRr& rr) {
     Writer& w = *w_;
     const std::string owner = zones::name_to_wire(rr.owner);
     const std::size_t mark = w.mark();
+    // Names are compressed against the zone (the question) and the previous owner only: in
+    // canonical order the previous owner holds the longest suffix worth pointing to, and a
+    // table of every name so far would be scanned for each name (most of a transfer's time).
+    comp_ = Compressor{};
+    comp_.add_name(buf_.data(), 12);
+    if (last_owner_ != 0) {
+        comp_.add_name(buf_.data(), last_owner_);
+    }
     comp_.write(w, bytes_of(owner), owner.size());
     w.u16(static_cast<std::uint16_t>(rr.type));
     w.u16(1);
@@ -375,10 +386,12 @@ bool Transfer::add(const zones::ZoneRr& rr) {
     }
     if (!w.ok()) {
         w.rollback(mark);
-        comp_.forget_from(mark);
         return false;
     }
     w.put_u16_at(at, static_cast<std::uint16_t>(w.position() - at - 2));
+    if ((buf_[mark] & 0xC0) == 0) {
+        last_owner_ = mark; // starts with labels of its own (not a pointer only)
+    }
     ++count_;
     return true;
 }

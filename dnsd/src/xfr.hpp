@@ -76,7 +76,7 @@ private:
 
 // One AXFR/IXFR response, made message by message from one read snapshot (RFC 5936 §2.2,
 // RFC 1995 §4). The constructor decides (TSIG, ACL, zone; on the DNS worker, cheap); next()
-// makes each message in turn (on a transfer thread), up to 64 KiB with as many RRs as fit and
+// makes each message in turn (on a transfer thread), up to 16 KiB with as many RRs as fit and
 // names compressed within it, so a transfer holds one message and one node, never the zone.
 // `transfers` must outlive it (its keys sign the messages).
 class Transfer {
@@ -127,7 +127,8 @@ private:
     std::vector<std::uint8_t> buf_; // the message being made
     std::optional<Writer> w_;
     Compressor comp_;
-    std::size_t count_ = 0; // RRs in the message being made
+    std::size_t count_ = 0;      // RRs in the message being made
+    std::size_t last_owner_ = 0; // offset of the previous owner written with its own labels
     std::size_t messages_ = 0;
     std::uint64_t bytes_ = 0;
     std::string mac_;  // of the previous message (RFC 8945 §5.3.1)
