@@ -59,7 +59,11 @@ switchboard.ini keys (all optional; see switchboard.ini(5)):
   [dns]     listen, workers, max_udp_payload, nameservers (default NS for new zones),
             identity, version, allow_transfer, tsig_key, notify, tcp_max_connections,
             tcp_max_per_address, tcp_reserved, tcp_io_timeout_ms, tcp_idle_timeout_ms,
-            rrl_rate, rrl_slip, rrl_require_cookie, cookies, cookie_secret, cookie_rotation
+            max_transfers, transfer_timeout_ms, rrl_rate, rrl_slip, rrl_require_cookie,
+            cookies, cookie_secret, cookie_rotation
+  [transfer] ZONE or group:dns / group:enum = ADDR[/LEN] ... key:NAME ...: who may
+            transfer that zone, or the catalog group's members, instead of [dns]
+            allow_transfer and any tsig_key
   [soap]    listen, threads, call_data_days, certificate, key, allow_plain_http,
             max_request_kb, max_connections, max_connections_per_address,
             request_timeout, idle_timeout

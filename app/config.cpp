@@ -43,6 +43,8 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "dns.tcp_reserved",
                                           "dns.tcp_io_timeout_ms",
                                           "dns.tcp_idle_timeout_ms",
+                                          "dns.max_transfers",
+                                          "dns.transfer_timeout_ms",
                                           "dns.rrl_require_cookie",
                                           "dns.cookies",
                                           "dns.cookie_secret",
@@ -112,6 +114,17 @@ Config load_config(const std::filesystem::path& file) {
                                  std::to_string(e.line()));
     }
     for (const auto& [section, keys] : tree) {
+        if (section == "transfer") {
+            // Its keys are zone names and catalog groups: dnsd checks them when it starts.
+            for (const auto& [zone, value] : keys) {
+                std::istringstream in(value.data());
+                auto& rule = c.transfer_rules.emplace_back(zone, std::vector<std::string>{});
+                for (std::string w; in >> w;) {
+                    rule.second.push_back(w);
+                }
+            }
+            continue;
+        }
         for (const auto& [key, value] : keys) {
             const std::string full = section + "." + key;
             if (!known_keys.count(full)) {
@@ -170,6 +183,8 @@ Config load_config(const std::filesystem::path& file) {
     number("dns.tcp_reserved", c.dns_tcp_reserved);
     number("dns.tcp_io_timeout_ms", c.dns_tcp_io_timeout_ms);
     number("dns.tcp_idle_timeout_ms", c.dns_tcp_idle_timeout_ms);
+    number("dns.max_transfers", c.dns_max_transfers);
+    number("dns.transfer_timeout_ms", c.dns_transfer_timeout_ms);
     number("dns.cookie_rotation", c.dns_cookie_rotation);
     flag("dns.rrl_require_cookie", c.dns_rrl_require_cookie);
     flag("dns.cookies", c.dns_cookies);

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sb::app {
@@ -55,6 +56,10 @@ struct Config {
     unsigned dns_tcp_reserved = 32;
     unsigned dns_tcp_io_timeout_ms = 500;
     unsigned dns_tcp_idle_timeout_ms = 10000;
+    // [transfer] ZONE or group:dns / group:enum = ADDR[/LEN] ... key:NAME ...
+    std::vector<std::pair<std::string, std::vector<std::string>>> transfer_rules;
+    unsigned dns_max_transfers = 4;           // [dns] max_transfers
+    unsigned dns_transfer_timeout_ms = 10000; // [dns] transfer_timeout_ms
     bool dns_rrl_require_cookie = false;
     bool dns_cookies = true;
     std::string dns_cookie_secret;

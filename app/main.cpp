@@ -48,6 +48,11 @@ dnsd::Options dns_options(const app::Config& config) {
     o.tcp_reserved = config.dns_tcp_reserved;
     o.tcp_io_timeout_ms = config.dns_tcp_io_timeout_ms;
     o.tcp_idle_timeout_ms = config.dns_tcp_idle_timeout_ms;
+    for (const auto& [zone, allow] : config.transfer_rules) {
+        o.transfer_rules.push_back(dnsd::TransferRule{zone, allow});
+    }
+    o.max_transfers = config.dns_max_transfers;
+    o.transfer_timeout_ms = config.dns_transfer_timeout_ms;
     o.rrl_require_cookie = config.dns_rrl_require_cookie;
     o.cookies = config.dns_cookies;
     o.cookie_secret = config.dns_cookie_secret;

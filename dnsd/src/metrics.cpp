@@ -53,7 +53,8 @@ constexpr std::array<std::string_view, 5> verdicts{"none", "malformed", "client_
                                                    "valid"};
 constexpr std::array<std::string_view, 5> tcp_events{"accepted", "incomplete", "idle", "evicted",
                                                      "refused"};
-constexpr std::array<std::string_view, 4> transfer_results{"ok", "refused", "notauth", "failed"};
+constexpr std::array<std::string_view, 5> transfer_results{"ok", "refused", "notauth", "failed",
+                                                           "busy"};
 
 std::string_view slot_name(std::size_t slot, const auto& table) {
     return slot < table.size() ? table[slot].name : std::string_view("other");

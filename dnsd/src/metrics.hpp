@@ -45,7 +45,9 @@ enum class TcpEvent : std::uint8_t {
     Count
 };
 
-enum class TransferResult : std::uint8_t { Ok, Refused, NotAuth, Failed, Count };
+// Busy: SERVFAIL, max_transfers were under way and 64 waiting; Failed: SERVFAIL, or the stream
+// broke off.
+enum class TransferResult : std::uint8_t { Ok, Refused, NotAuth, Failed, Busy, Count };
 
 struct alignas(64) Counters {
     Counter queries[2][qtype_slots][rcode_slots]; // [transport][qtype][rcode]

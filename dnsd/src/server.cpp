@@ -53,6 +53,13 @@ TcpLimits tcp_limits(const Options& o, unsigned workers) {
     return t;
 }
 
+unsigned checked_max_transfers(const Options& o) {
+    if (o.max_transfers == 0 || o.transfer_timeout_ms == 0) {
+        throw std::runtime_error("dns: max_transfers and transfer_timeout_ms must be at least 1");
+    }
+    return o.max_transfers;
+}
+
 std::shared_ptr<const CookieSecrets> cookie_secrets(const Options& o,
                                                     std::shared_ptr<const CookieSecrets> kept) {
     if (kept != nullptr && o.cookie_secret.empty()) {
@@ -118,6 +125,8 @@ Settings::Settings(const Options& options, unsigned workers,
                    std::shared_ptr<const CookieSecrets> kept)
     : transfers(options)
     , tcp(tcp_limits(options, workers))
+    , max_transfers(checked_max_transfers(options))
+    , transfer_timeout(options.transfer_timeout_ms)
     // SO_REUSEPORT spreads one client's queries over the workers: each enforces its share.
     , rrl_rate(share(options.rrl_rate, workers))
     , rrl_slip(options.rrl_slip)
@@ -127,8 +136,11 @@ Settings::Settings(const Options& options, unsigned workers,
     , cookie_secret(options.cookie_secret) {}
 
 Worker::Worker(const store::Env& env, const Options& options,
-               const std::vector<Endpoint>& endpoints, std::shared_ptr<const Settings> settings)
+               const std::vector<Endpoint>& endpoints, std::shared_ptr<const Settings> settings,
+               TransferThreads& transfer_threads)
     : io_(1)
+    , env_(env)
+    , transfer_threads_(transfer_threads)
     , accept_pause_(io_)
     , txn_(env)
     , cursor_(txn_.cursor(store::Table::DnsNodes))
@@ -413,6 +425,9 @@ struct Server::Impl {
     std::shared_ptr<const Settings> settings;
     std::unique_ptr<Notifier> notifier;
     std::vector<std::unique_ptr<Worker>> workers;
+    // Declared after the workers, so destroyed before them: transfers under way stop and are
+    // joined while their sessions and sockets still exist.
+    std::unique_ptr<TransferThreads> transfer_threads;
 };
 
 Server::Server(const store::Env& env, Options options)
@@ -433,9 +448,10 @@ Server::Server(const store::Env& env, Options options)
     for (const Endpoint& e : impl_->endpoints) {
         impl_->locks.push_back(std::make_unique<AddressLock>(e));
     }
+    impl_->transfer_threads = std::make_unique<TransferThreads>();
     for (unsigned i = 0; i < n; ++i) {
-        impl_->workers.push_back(
-            std::make_unique<Worker>(env, o, impl_->endpoints, impl_->settings));
+        impl_->workers.push_back(std::make_unique<Worker>(env, o, impl_->endpoints, impl_->settings,
+                                                          *impl_->transfer_threads));
     }
     impl_->notifier = std::make_unique<Notifier>(env, o);
     for (auto& w : impl_->workers) {

@@ -20,7 +20,9 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t max_tcp_message = 65535;
-constexpr auto transfer_write_timeout = std::chrono::seconds(120);
+// Transfers waiting for one of the max_transfers slots; one more is answered SERVFAIL. Each
+// holds its snapshot (an LMDB reader slot) while it waits.
+constexpr std::size_t transfer_queue = 64;
 
 bool same_address(const sockaddr_storage& a, const sockaddr_storage& b) noexcept {
     if (a.ss_family != b.ss_family) {
@@ -195,6 +197,10 @@ private:
 
     void respond(std::size_t length);
     void transfer(std::span<const std::uint8_t> query, const QueryInfo& info);
+    // Counts and logs a transfer; a streamed one then ends the connection (not ok) or waits
+    // for the next query.
+    void transferred(const Transfer& t, std::span<const std::uint8_t> query, const QueryInfo& info,
+                     bool ok, bool busy);
 
     void written() {
         if (closed_) {
@@ -216,7 +222,7 @@ private:
     std::size_t got_ = 0;
     std::vector<std::uint8_t> in_;
     std::vector<std::uint8_t> out_;
-    std::vector<std::uint8_t> stream_; // a zone transfer's messages
+    std::vector<std::uint8_t> stream_; // a transfer's one error message
 };
 
 void TcpSession::respond(std::size_t length) {
@@ -256,20 +262,65 @@ void TcpSession::respond(std::size_t length) {
 }
 
 void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& info) {
-    // AXFR/IXFR (RFC 5936 §4.2: TCP only). Composed whole from one snapshot, then written.
+    // AXFR/IXFR (RFC 5936 §4.2: TCP only). Decided here; a zone is streamed from one snapshot
+    // by a transfer thread, which writes each message as the socket drains, then hands the
+    // connection back.
     std::uint8_t addr[16];
     mapped_address(peer_, addr);
-    const Snapshot* snapshot = worker_.begin();
-    try {
-        stream_ = worker_.settings().transfers.respond(
-            query, info, addr, snapshot != nullptr ? &worker_.txn() : nullptr);
-    } catch (const std::exception&) {
-        stream_.clear();
+    auto settings = worker_.shared_settings();
+    auto t = std::make_shared<Transfer>(settings->transfers, worker_.env(), query, info, addr);
+    const bool streams = t->streams();
+    if (streams) {
+        // The transfer thread bounds the transfer's time (transfer_timeout); the connection is
+        // neither read nor timed out here meanwhile, and Busy connections are never evicted.
+        enter(State::Busy, Clock::time_point::max());
+        // Each message goes out whole as soon as it is made: without TCP_NODELAY the last,
+        // short one waits for the ACK of the one before (Nagle against delayed ACKs, 40 ms).
+        boost::system::error_code ignored;
+        socket_.set_option(tcp::no_delay(true), ignored);
+        const int fd = socket_.native_handle();
+        const std::size_t length = query.size(); // stays in in_: nothing reads meanwhile
+        const auto start = worker_.transfer_threads().submit(
+            [self = shared_from_this(), t, settings, fd, info,
+             length](const std::atomic<bool>& stop) mutable {
+                std::vector<std::uint8_t> msg;
+                bool ok = true;
+                while (ok && t->next(msg)) {
+                    ok = send_all(fd, msg, settings->transfer_timeout, stop);
+                }
+                ok = ok && !t->failed();
+                t->abandon(); // the snapshot goes now, not when the worker gets to it
+                // The session moves into the handler: it is never destroyed on this thread,
+                // whose Asio objects belong to the worker's io_context.
+                const auto executor = self->socket_.get_executor();
+                asio::post(executor, [self = std::move(self), t = std::move(t), ok, info, length] {
+                    self->transferred(*t, std::span(self->in_.data(), length), info, ok, false);
+                });
+            },
+            settings->max_transfers, transfer_queue);
+        if (start != TransferThreads::Start::Full) {
+            return;
+        }
+        t->busy(); // max_transfers under way and transfer_queue waiting (docs/decisions.md)
     }
-    worker_.end();
-    // The first message's rcode says how it went.
-    const unsigned rcode = stream_.size() >= 6 ? (stream_[5] & 0x0F) : 2;
-    const TransferResult result = rcode == 0   ? TransferResult::Ok
+    t->next(stream_);
+    transferred(*t, query, info, true, streams); // streams but answered here: busy
+    asio::async_write(socket_, asio::buffer(stream_),
+                      [self = shared_from_this()](const boost::system::error_code& e, std::size_t) {
+                          if (e) {
+                              self->close();
+                              return;
+                          }
+                          self->written();
+                      });
+}
+
+void TcpSession::transferred(const Transfer& t, std::span<const std::uint8_t> query,
+                             const QueryInfo& info, bool ok, bool busy) {
+    const unsigned rcode = t.rcode();
+    const TransferResult result = busy         ? TransferResult::Busy
+                                  : !ok        ? TransferResult::Failed
+                                  : rcode == 0 ? TransferResult::Ok
                                   : rcode == 5 ? TransferResult::Refused
                                   : rcode == 9 ? TransferResult::NotAuth
                                                : TransferResult::Failed;
@@ -277,13 +328,14 @@ void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& 
     worker_.counters().queries[1][qtype_slot(info.qtype)][rcode_slot(rcode)].add();
     boost::system::error_code ec;
     const auto client = socket_.remote_endpoint(ec);
-    static constexpr std::string_view results[] = {"ok", "refused", "notauth", "failed"};
+    static constexpr std::string_view results[] = {"ok", "refused", "notauth", "failed", "busy"};
     sb::log::write(result == TransferResult::Ok ? sb::log::Level::Info : sb::log::Level::Warning,
                    "dns", info.qtype == 252 ? "AXFR" : "IXFR",
                    {{"zone", qname_text(query)},
                     {"client", ec ? std::string("?") : client.address().to_string()},
                     {"result", results[static_cast<std::size_t>(result)]},
-                    {"bytes", std::to_string(stream_.size())}});
+                    {"messages", std::to_string(t.messages())},
+                    {"bytes", std::to_string(t.bytes())}});
     if (result == TransferResult::NotAuth) {
         // Off the answer path: verify again only to say which key failed and how.
         const TsigState tsig =
@@ -298,24 +350,15 @@ void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& 
                             {"error", e < 3 ? errors[e] : std::string_view("?")}});
         }
     }
-    if (stream_.empty()) {
-        close();
+    if (!t.streams()) {
+        return; // the caller writes the one message
+    }
+    if (!ok) {
+        close(); // a client that stopped reading or went away, or a broken stream
         return;
     }
-    if (result == TransferResult::Ok) {
-        privileged_ = true; // a secondary (by ACL or TSIG): not evicted for others
-    }
-    enter(State::Busy, Clock::now() + transfer_write_timeout);
-    asio::async_write(socket_, asio::buffer(stream_),
-                      [self = shared_from_this()](const boost::system::error_code& e, std::size_t) {
-                          self->stream_.clear();
-                          self->stream_.shrink_to_fit();
-                          if (e) {
-                              self->close();
-                              return;
-                          }
-                          self->written();
-                      });
+    privileged_ = true; // a secondary (by ACL or TSIG): not evicted for others
+    written();
 }
 
 ConnectionTable::Admit ConnectionTable::admit(const sockaddr_storage& peer, bool privileged,

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <chrono>
 #include <ctime>
 #include <memory>
 #include <vector>
@@ -31,6 +32,8 @@ struct Settings {
              std::shared_ptr<const CookieSecrets> cookies);
     Transfers transfers;
     TcpLimits tcp;
+    unsigned max_transfers;
+    std::chrono::milliseconds transfer_timeout;
     unsigned rrl_rate; // per worker
     unsigned rrl_slip;
     bool rrl_require_cookie;
@@ -42,7 +45,7 @@ struct Settings {
 class Worker {
 public:
     Worker(const store::Env& env, const Options& options, const std::vector<Endpoint>& endpoints,
-           std::shared_ptr<const Settings> settings);
+           std::shared_ptr<const Settings> settings, TransferThreads& transfer_threads);
 
     void start();
 
@@ -61,6 +64,13 @@ public:
     const AnswerOptions& answer_options() const noexcept { return answer_options_; }
 
     const Settings& settings() const noexcept { return *settings_; }
+
+    // The settings, for a transfer that outlives a reload.
+    std::shared_ptr<const Settings> shared_settings() const noexcept { return settings_; }
+
+    const store::Env& env() const noexcept { return env_; }
+
+    TransferThreads& transfer_threads() noexcept { return transfer_threads_; }
 
     const store::ReadTxn& txn() const noexcept { return txn_; }
 
@@ -113,6 +123,8 @@ private:
     void accept(boost::asio::ip::tcp::acceptor& acceptor);
 
     boost::asio::io_context io_;
+    const store::Env& env_;
+    TransferThreads& transfer_threads_;
     std::vector<std::unique_ptr<Udp>> udp_;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     boost::asio::steady_timer accept_pause_;

@@ -4,19 +4,23 @@
 #include "log/log.hpp"
 #include "store/tables.hpp"
 #include "wire.hpp"
+#include "zones/catalog.hpp"
 #include "zones/compile.hpp"
 #include "zones/journal.hpp"
 #include "zones/zonefile.hpp"
 
 #include <arpa/inet.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <iterator>
 #include <map>
 #include <random>
 #include <stdexcept>
@@ -30,7 +34,15 @@ constexpr std::uint16_t flag_aa = 0x0400;
 constexpr std::uint8_t rcode_servfail = 2;
 constexpr std::uint8_t rcode_refused = 5;
 constexpr std::uint8_t rcode_notauth = 9;
-constexpr std::size_t message_budget = 16384; // bytes of RRs per transfer message
+constexpr std::size_t max_message = 65535;
+// Bytes of RRs per message: compression pointers reach the first 16 KiB of a message only
+// (14 bits, RFC 1035 §4.1.4), so larger messages would repeat their later names whole; Knot
+// and NSD send messages of about this size too.
+constexpr std::size_t message_budget = 16384;
+constexpr int transfer_nice = 10;
+// Room kept in a signed message for its TSIG RR: two names of up to 255 bytes, the fixed
+// fields and a MAC of up to 64 bytes (hmac-sha512).
+constexpr std::size_t tsig_room = 1024;
 
 std::uint64_t unix_now() {
     return static_cast<std::uint64_t>(std::time(nullptr));
@@ -54,124 +66,15 @@ bool parse_address(const std::string& text, std::uint8_t out[16], bool& v4) {
     return false;
 }
 
-// Messages of one transfer response, each framed with its length.
-class Stream {
-public:
-    Stream(std::span<const std::uint8_t> query, const QueryInfo& info, const TsigState& tsig)
-        : query_(query)
-        , info_(info)
-        , tsig_(tsig)
-        , buf_(65535) {
-        start();
-    }
-
-    void add(const zones::ZoneRr& rr) {
-        const std::string owner = zones::name_to_wire(rr.owner);
-        for (int attempt = 0; attempt < 2; ++attempt) {
-            const std::size_t mark = w_->mark();
-            write(owner, rr);
-            if (w_->ok()) {
-                ++count_;
-                return;
-            }
-            w_->rollback(mark);
-            comp_.forget_from(mark);
-            if (count_ == 0) {
-                break; // an RR that does not fit an empty message
-            }
-            finish();
-            start();
-        }
-        throw std::runtime_error("an RR does not fit a transfer message");
-    }
-
-    // Ends the last message and returns the framed stream.
-    std::vector<std::uint8_t> done() {
-        finish();
-        return std::move(out_);
-    }
-
-    // A one-message answer with only a header, question and rcode (and TSIG when signed).
-    static std::vector<std::uint8_t> error(std::span<const std::uint8_t> query,
-                                           const QueryInfo& info, const TsigState& tsig,
-                                           std::uint8_t rcode, TsigRcode tsig_error) {
-        std::vector<std::uint8_t> msg(query.begin(), query.begin() + info.question_end);
-        const std::uint16_t flags = static_cast<std::uint16_t>(flag_qr | rcode);
-        msg[2] = static_cast<std::uint8_t>(flags >> 8);
-        msg[3] = static_cast<std::uint8_t>(flags);
-        std::memset(msg.data() + 6, 0, 6);
-        if (tsig.present && tsig.key != nullptr) {
-            tsig_sign(msg, *tsig.key, tsig.mac, true, unix_now(), tsig_error);
-        } else if (tsig.present && !tsig.named.name.empty()) {
-            // RFC 8945 §5.2.1: an unknown key or algorithm gets NOTAUTH with TSIG ERROR 17
-            // (BADKEY), and "This response MUST be unsigned as specified in Section 5.3.2":
-            // a TSIG RR with the request's key and algorithm names and an empty MAC.
-            tsig_sign(msg, tsig.named, {}, true, unix_now(), TsigRcode::BadKey);
-        }
-        // Sized once, then filled: GCC 12 at -O3 reports a false -Warray-bounds when a
-        // two-byte vector grows by insert().
-        std::vector<std::uint8_t> out(msg.size() + 2);
-        out[0] = static_cast<std::uint8_t>(msg.size() >> 8);
-        out[1] = static_cast<std::uint8_t>(msg.size());
-        std::copy(msg.begin(), msg.end(), out.begin() + 2);
-        return out;
-    }
-
-private:
-    void start() {
-        w_.emplace(std::span<std::uint8_t>(buf_.data(), buf_.size()), message_budget);
-        comp_ = Compressor{};
-        w_->bytes(query_.data(), info_.question_end);
-        comp_.add_name(buf_.data(), 12);
-        count_ = 0;
-    }
-
-    void write(const std::string& owner, const zones::ZoneRr& rr) {
-        Writer& w = *w_;
-        comp_.write(w, bytes_of(owner), owner.size());
-        w.u16(static_cast<std::uint16_t>(rr.type));
-        w.u16(1);
-        w.u32(rr.ttl);
-        const std::size_t at = w.position();
-        w.u16(0);
-        if (!write_rdata(w, comp_, zones::type_info(rr.type), rr.rdata)) {
-            throw std::runtime_error("malformed stored rdata");
-        }
-        if (w.ok()) {
-            w.put_u16_at(at, static_cast<std::uint16_t>(w.position() - at - 2));
-        }
-    }
-
-    void finish() {
-        Writer& w = *w_;
-        const auto flags = static_cast<std::uint16_t>(flag_qr | flag_aa);
-        w.put_u16_at(2, flags);
-        w.put_u16_at(4, 1);
-        w.put_u16_at(6, static_cast<std::uint16_t>(count_));
-        w.put_u16_at(8, 0);
-        w.put_u16_at(10, 0);
-        std::vector<std::uint8_t> msg(buf_.begin(), buf_.begin() + static_cast<long>(w.position()));
-        if (tsig_.key != nullptr) {
-            mac_ = tsig_sign(msg, *tsig_.key, messages_ == 0 ? tsig_.mac : mac_, messages_ == 0,
-                             unix_now());
-        }
-        out_.push_back(static_cast<std::uint8_t>(msg.size() >> 8));
-        out_.push_back(static_cast<std::uint8_t>(msg.size()));
-        out_.insert(out_.end(), msg.begin(), msg.end());
-        ++messages_;
-    }
-
-    std::span<const std::uint8_t> query_;
-    const QueryInfo& info_;
-    const TsigState& tsig_;
-    std::vector<std::uint8_t> buf_;
-    std::optional<Writer> w_;
-    Compressor comp_;
-    std::size_t count_ = 0;
-    std::size_t messages_ = 0;
-    std::string mac_;
-    std::vector<std::uint8_t> out_;
-};
+// The 2-byte length, then `msg`, into `out`.
+void frame(const std::vector<std::uint8_t>& msg, std::vector<std::uint8_t>& out) {
+    // Sized once, then filled: GCC 12 at -O3 reports a false -Warray-bounds when a
+    // two-byte vector grows by insert().
+    out.resize(msg.size() + 2);
+    out[0] = static_cast<std::uint8_t>(msg.size() >> 8);
+    out[1] = static_cast<std::uint8_t>(msg.size());
+    std::copy(msg.begin(), msg.end(), out.begin() + 2);
+}
 
 // The serial of the SOA in the IXFR query's authority section (RFC 1995 §3).
 bool ixfr_serial(std::span<const std::uint8_t> query, const QueryInfo& info,
@@ -199,32 +102,33 @@ bool ixfr_serial(std::span<const std::uint8_t> query, const QueryInfo& info,
 
 } // namespace
 
-Transfers::Transfers(const Options& options) {
-    for (const auto& spec : options.allow_transfer) {
-        Acl a;
-        const auto slash = spec.find('/');
-        bool v4 = false;
-        if (!parse_address(spec.substr(0, slash), a.addr, v4)) {
-            throw std::runtime_error("[dns] allow_transfer: '" + spec + "' is not an address");
-        }
-        a.prefix = 128; // a single address unless a length follows
-        if (slash != std::string::npos) {
-            const unsigned len = static_cast<unsigned>(std::stoul(spec.substr(slash + 1)));
-            if (len > (v4 ? 32u : 128u)) {
-                throw std::runtime_error("[dns] allow_transfer: bad prefix length in '" + spec +
-                                         "'");
-            }
-            a.prefix = v4 ? 96 + len : len;
-        }
-        acl_.push_back(a);
+namespace {
+
+// "ADDR" or "ADDR/PREFIXLEN" (`what` names the option in the error).
+Acl parse_acl(const std::string& spec, const std::string& what) {
+    Acl a;
+    const auto slash = spec.find('/');
+    bool v4 = false;
+    if (!parse_address(spec.substr(0, slash), a.addr, v4)) {
+        throw std::runtime_error(what + ": '" + spec + "' is not an address");
     }
-    for (const auto& spec : options.tsig_keys) {
-        keys_.push_back(parse_tsig_key(spec));
+    a.prefix = 128; // a single address unless a length follows
+    if (slash != std::string::npos) {
+        const std::string len_text = spec.substr(slash + 1);
+        const unsigned len = len_text.empty() || len_text.size() > 3 ||
+                                     len_text.find_first_not_of("0123456789") != std::string::npos
+                                 ? 999u
+                                 : static_cast<unsigned>(std::stoul(len_text));
+        if (len > (v4 ? 32u : 128u)) {
+            throw std::runtime_error(what + ": bad prefix length in '" + spec + "'");
+        }
+        a.prefix = v4 ? 96 + len : len;
     }
+    return a;
 }
 
-bool Transfers::allowed(const std::uint8_t* peer) const noexcept {
-    for (const Acl& a : acl_) {
+bool in_acl(const std::vector<Acl>& acl, const std::uint8_t* peer) noexcept {
+    for (const Acl& a : acl) {
         unsigned bits = a.prefix;
         bool match = true;
         for (unsigned i = 0; i < 16 && bits > 0 && match; ++i) {
@@ -240,69 +144,425 @@ bool Transfers::allowed(const std::uint8_t* peer) const noexcept {
     return false;
 }
 
-std::vector<std::uint8_t> Transfers::respond(std::span<const std::uint8_t> query,
-                                             const QueryInfo& info, const std::uint8_t* peer,
-                                             const store::ReadTxn* txn) const {
-    const TsigState tsig = tsig_verify(query, keys_, unix_now());
-    if (tsig.present && tsig.error != TsigRcode::NoError) {
+} // namespace
+
+Transfers::Transfers(const Options& options) {
+    for (const auto& spec : options.allow_transfer) {
+        global_.addresses.push_back(parse_acl(spec, "[dns] allow_transfer"));
+    }
+    global_.any_key = true;
+    for (const auto& spec : options.tsig_keys) {
+        keys_.push_back(parse_tsig_key(spec));
+    }
+    for (const auto& r : options.transfer_rules) {
+        std::string name = r.zone;
+        if (name.starts_with("group:")) {
+            if (name != "group:dns" && name != "group:enum") {
+                throw std::runtime_error("[transfer] " + name +
+                                         ": the catalog groups are group:dns and group:enum");
+            }
+        } else {
+            name = zones::canonical_name(name, "[transfer] zone");
+        }
+        const std::string what = "[transfer] " + r.zone;
+        TransferAcl acl;
+        for (const auto& item : r.allow) {
+            if (!item.starts_with("key:")) {
+                acl.addresses.push_back(parse_acl(item, what));
+                continue;
+            }
+            const std::string key =
+                zones::name_to_wire(zones::canonical_name(item.substr(4), what));
+            if (std::none_of(keys_.begin(), keys_.end(),
+                             [&](const TsigKey& k) { return k.name == key; })) {
+                throw std::runtime_error(what + ": '" + item + "' names a key no tsig_key defines");
+            }
+            acl.keys.push_back(key);
+        }
+        if (!rules_.emplace(name, std::move(acl)).second) {
+            throw std::runtime_error(what + ": given twice");
+        }
+    }
+}
+
+bool Transfers::allowed(const std::uint8_t* peer) const noexcept {
+    if (in_acl(global_.addresses, peer)) {
+        return true;
+    }
+    return std::any_of(rules_.begin(), rules_.end(),
+                       [&](const auto& r) { return in_acl(r.second.addresses, peer); });
+}
+
+const TransferAcl& Transfers::rule(std::string_view zone, std::string_view group) const noexcept {
+    if (const auto it = rules_.find(zone); it != rules_.end()) {
+        return it->second;
+    }
+    if (!group.empty()) {
+        std::string key("group:");
+        key.append(group);
+        if (const auto it = rules_.find(key); it != rules_.end()) {
+            return it->second;
+        }
+    }
+    return global_;
+}
+
+bool Transfers::permits(const TransferAcl& rule, const std::uint8_t* peer,
+                        const TsigKey* key) noexcept {
+    if (key == nullptr) {
+        return in_acl(rule.addresses, peer);
+    }
+    return rule.any_key ||
+           std::find(rule.keys.begin(), rule.keys.end(), key->name) != rule.keys.end();
+}
+
+// Where a transfer's RRs come from: one snapshot, read a node at a time (AXFR), or the
+// journal's differences (IXFR, as long as the journal keeps them).
+struct Transfer::Source {
+    explicit Source(const store::Env& env, std::string zone_name)
+        : txn(env)
+        , zone(std::move(zone_name))
+        , reader(txn, zone) {}
+
+    store::ReadTxn txn;
+    std::string zone;
+    zones::ZoneReader<store::ReadTxn> reader;
+    zones::ZoneRr soa;               // the current SOA, which starts and ends the stream
+    std::vector<zones::ZoneRr> ixfr; // RFC 1995 §4 sequence, when answering from the journal
+    std::size_t at = 0;              // next of ixfr
+    enum class Stage : std::uint8_t { Start, Zone, Journal, Closing, Done } stage = Stage::Start;
+};
+
+Transfer::Transfer(const Transfers& transfers, const store::Env& env,
+                   std::span<const std::uint8_t> query, const QueryInfo& info,
+                   const std::uint8_t* peer)
+    : query_(query.begin(), query.end())
+    , info_(info)
+    , tsig_(tsig_verify(query, transfers.keys(), unix_now())) {
+    if (tsig_.present && tsig_.error != TsigRcode::NoError) {
         // RFC 8945 §5.2: NOTAUTH with the TSIG error (unsigned for BADKEY/BADSIG).
-        return Stream::error(query, info, tsig, rcode_notauth, tsig.error);
-    }
-    const bool signed_ok = tsig.present && tsig.key != nullptr;
-    if (!signed_ok && !allowed(peer)) {
-        return Stream::error(query, info, tsig, rcode_refused, TsigRcode::NoError);
-    }
-    if (txn == nullptr) {
-        return Stream::error(query, info, tsig, rcode_servfail, TsigRcode::NoError);
+        rcode_ = rcode_notauth;
+        return;
     }
     std::uint8_t key[zones::max_key_len];
     std::size_t key_len = 0;
     unsigned labels = 0;
-    if (info.qclass != 1 ||
-        zones::wire_to_key(query.data() + 12, info.question_end - 12, key, key_len, labels) == 0) {
-        return Stream::error(query, info, tsig, rcode_notauth, TsigRcode::NoError);
-    }
-    const std::string zone =
-        zones::key_to_name(std::string_view(reinterpret_cast<const char*>(key), key_len));
-    try {
-        const auto rrs = zones::zone_rrs(*txn, zone);
-        if (rrs.empty()) {
-            // RFC 5936 §2.2.1: not authoritative for the zone.
-            return Stream::error(query, info, tsig, rcode_notauth, TsigRcode::NoError);
+    const bool named =
+        info.qclass == 1 &&
+        zones::wire_to_key(query.data() + 12, info.question_end - 12, key, key_len, labels) != 0;
+    const TsigKey* signer = tsig_.present ? tsig_.key : nullptr;
+    if (named) {
+        try {
+            source_ = std::make_unique<Source>(
+                env,
+                zones::key_to_name(std::string_view(reinterpret_cast<const char*>(key), key_len)));
+        } catch (const std::exception&) {
+            rcode_ = rcode_servfail; // the store cannot be read
+            return;
         }
-        Stream out(query, info, tsig);
+    }
+    const bool served = source_ != nullptr && source_->reader.served();
+    // A zone we serve is judged by its own rule, or its catalog group's; anything else by the
+    // global one, so that a refused client learns nothing of which zones we serve.
+    const TransferAcl* rule = &transfers.global();
+    if (served && transfers.has_rules()) {
+        const auto row = store::get_zone(source_->txn, source_->zone);
+        rule = &transfers.rule(source_->zone,
+                               row ? zones::catalog_group(row->kind) : std::string_view());
+    }
+    if (!Transfers::permits(*rule, peer, signer)) {
+        // Signed with a key that verified but is not this zone's, or unsigned from an address
+        // not allowed: a policy refusal (RFC 5936 §2.2.1), signed with the request's key.
+        source_.reset();
+        rcode_ = rcode_refused;
+        return;
+    }
+    if (!served) {
+        source_.reset();
+        rcode_ = rcode_notauth; // RFC 5936 §2.2.1: not authoritative for the zone
+    }
+}
+
+Transfer::~Transfer() = default;
+
+void Transfer::abandon() noexcept {
+    source_.reset();
+    done_ = true;
+}
+
+void Transfer::busy() {
+    source_.reset();
+    rcode_ = rcode_servfail;
+}
+
+// The next RR of the stream: AXFR is the SOA, the zone, the SOA (RFC 5936 §2.2); IXFR the
+// journal's sequence (RFC 1995 §4), or AXFR's when the journal does not reach the serial.
+bool Transfer::pull(zones::ZoneRr& rr) {
+    using Stage = Source::Stage;
+    Source& s = *source_;
+    switch (s.stage) {
+    case Stage::Start: {
+        if (!s.reader.next(s.soa)) {
+            s.stage = Stage::Done;
+            return false;
+        }
         std::uint32_t serial = 0;
-        if (info.qtype == 251 && ixfr_serial(query, info, serial)) {
-            const auto diffs = zones::journal_diffs(*txn, zone, serial);
-            if (diffs) {
+        s.stage = Stage::Zone;
+        if (info_.qtype == 251 && ixfr_serial(query_, info_, serial)) {
+            if (auto diffs = zones::journal_diffs(s.txn, s.zone, serial)) {
                 // RFC 1995 §4: the current SOA, then per version the old SOA, the deletions,
                 // the new SOA, the additions, and the current SOA again. Up to date: one SOA.
-                out.add(rrs.front());
-                for (const auto& d : *diffs) {
-                    out.add(d.old_soa);
-                    for (const auto& rr : d.removed) {
-                        out.add(rr);
-                    }
-                    out.add(d.new_soa);
-                    for (const auto& rr : d.added) {
-                        out.add(rr);
-                    }
+                for (auto& d : *diffs) {
+                    s.ixfr.push_back(std::move(d.old_soa));
+                    std::move(d.removed.begin(), d.removed.end(), std::back_inserter(s.ixfr));
+                    s.ixfr.push_back(std::move(d.new_soa));
+                    std::move(d.added.begin(), d.added.end(), std::back_inserter(s.ixfr));
                 }
                 if (!diffs->empty()) {
-                    out.add(rrs.front());
+                    s.ixfr.push_back(s.soa);
                 }
-                return out.done();
+                s.stage = Stage::Journal;
             }
-            // The journal does not reach the client's serial: the whole zone (RFC 1995 §4).
+            // Otherwise the journal does not reach the client's serial: the whole zone.
         }
-        for (const auto& rr : rrs) {
-            out.add(rr);
-        }
-        out.add(rrs.front()); // RFC 5936 §2.2: the SOA ends the transfer
-        return out.done();
-    } catch (const std::exception&) {
-        return Stream::error(query, info, tsig, rcode_servfail, TsigRcode::NoError);
+        rr = s.soa;
+        return true;
     }
+    case Stage::Zone:
+        if (s.reader.next(rr)) {
+            return true;
+        }
+        s.stage = Stage::Closing;
+        [[fallthrough]];
+    case Stage::Closing:
+        s.stage = Stage::Done;
+        rr = s.soa; // RFC 5936 §2.2: the SOA ends the transfer
+        return true;
+    case Stage::Journal:
+        if (s.at < s.ixfr.size()) {
+            rr = std::move(s.ixfr[s.at++]);
+            return true;
+        }
+        s.stage = Stage::Done;
+        return false;
+    case Stage::Done:
+        break;
+    }
+    return false;
+}
+
+void Transfer::start() {
+    if (buf_.empty()) {
+        buf_.resize(max_message);
+    }
+    const std::size_t budget = tsig_.key != nullptr ? max_message - tsig_room : max_message;
+    w_.emplace(std::span<std::uint8_t>(buf_.data(), buf_.size()), std::min(budget, message_budget));
+    w_->bytes(query_.data(), info_.question_end);
+    count_ = 0;
+    last_owner_ = 0;
+}
+
+// Writes `rr` into the message; false (nothing written) when it does not fit.
+bool Transfer::add(const zones::ZoneRr& rr) {
+    Writer& w = *w_;
+    const std::string owner = zones::name_to_wire(rr.owner);
+    const std::size_t mark = w.mark();
+    // Names are compressed against the zone (the question) and the previous owner only: in
+    // canonical order the previous owner holds the longest suffix worth pointing to, and a
+    // table of every name so far would be scanned for each name (most of a transfer's time).
+    comp_ = Compressor{};
+    comp_.add_name(buf_.data(), 12);
+    if (last_owner_ != 0) {
+        comp_.add_name(buf_.data(), last_owner_);
+    }
+    comp_.write(w, bytes_of(owner), owner.size());
+    w.u16(static_cast<std::uint16_t>(rr.type));
+    w.u16(1);
+    w.u32(rr.ttl);
+    const std::size_t at = w.position();
+    w.u16(0);
+    if (!write_rdata(w, comp_, zones::type_info(rr.type), rr.rdata)) {
+        throw std::runtime_error("malformed stored rdata");
+    }
+    if (!w.ok()) {
+        w.rollback(mark);
+        return false;
+    }
+    w.put_u16_at(at, static_cast<std::uint16_t>(w.position() - at - 2));
+    if ((buf_[mark] & 0xC0) == 0) {
+        last_owner_ = mark; // starts with labels of its own (not a pointer only)
+    }
+    ++count_;
+    return true;
+}
+
+void Transfer::finish(std::vector<std::uint8_t>& out) {
+    Writer& w = *w_;
+    w.put_u16_at(2, static_cast<std::uint16_t>(flag_qr | flag_aa));
+    w.put_u16_at(4, 1);
+    w.put_u16_at(6, static_cast<std::uint16_t>(count_));
+    w.put_u16_at(8, 0);
+    w.put_u16_at(10, 0);
+    std::vector<std::uint8_t> msg(buf_.begin(), buf_.begin() + static_cast<long>(w.position()));
+    if (tsig_.key != nullptr) {
+        // RFC 8945 §5.3.1: every message signed, each MAC chained to the previous one.
+        mac_ = tsig_sign(msg, *tsig_.key, messages_ == 0 ? tsig_.mac : mac_, messages_ == 0,
+                         unix_now());
+    }
+    frame(msg, out);
+}
+
+// A one-message answer with only a header, question and rcode (and TSIG when signed).
+void Transfer::error(std::vector<std::uint8_t>& out) {
+    std::vector<std::uint8_t> msg(query_.begin(), query_.begin() + info_.question_end);
+    const std::uint16_t flags = static_cast<std::uint16_t>(flag_qr | rcode_);
+    msg[2] = static_cast<std::uint8_t>(flags >> 8);
+    msg[3] = static_cast<std::uint8_t>(flags);
+    std::memset(msg.data() + 6, 0, 6);
+    if (tsig_.present && tsig_.key != nullptr) {
+        tsig_sign(msg, *tsig_.key, tsig_.mac, true, unix_now(), tsig_.error);
+    } else if (tsig_.present && !tsig_.named.name.empty()) {
+        // RFC 8945 §5.2.1: an unknown key or algorithm gets NOTAUTH with TSIG ERROR 17
+        // (BADKEY), and "This response MUST be unsigned as specified in Section 5.3.2":
+        // a TSIG RR with the request's key and algorithm names and an empty MAC.
+        tsig_sign(msg, tsig_.named, {}, true, unix_now(), TsigRcode::BadKey);
+    }
+    frame(msg, out);
+}
+
+bool Transfer::next(std::vector<std::uint8_t>& out) {
+    if (done_) {
+        return false;
+    }
+    if (rcode_ != 0) {
+        error(out);
+        done_ = true;
+    } else {
+        try {
+            start();
+            for (;;) {
+                if (!have_rr_ && !(have_rr_ = pull(rr_))) {
+                    done_ = true;
+                    break;
+                }
+                if (!add(rr_)) {
+                    if (count_ == 0) {
+                        throw std::runtime_error("an RR does not fit a transfer message");
+                    }
+                    break; // rr_ starts the next message
+                }
+                have_rr_ = false;
+            }
+            finish(out);
+        } catch (const std::exception&) {
+            source_.reset();
+            if (messages_ != 0) {
+                done_ = failed_ = true; // the stream breaks off: the client sees it incomplete
+                return false;
+            }
+            rcode_ = rcode_servfail;
+            error(out);
+            done_ = true;
+        }
+    }
+    if (done_) {
+        source_.reset(); // the snapshot is released with the last message
+    }
+    ++messages_;
+    bytes_ += out.size();
+    return true;
+}
+
+TransferThreads::~TransferThreads() {
+    stop_ = true;
+    {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        waiting_.clear(); // never started: their sessions go with the workers
+    }
+    reap(true);
+}
+
+TransferThreads::Start TransferThreads::submit(Job job, unsigned limit, std::size_t queue) {
+    reap(false);
+    const std::lock_guard<std::mutex> lock(mutex_);
+    limit_ = limit;
+    if (active_.load(std::memory_order_relaxed) >= limit) {
+        if (waiting_.size() >= queue) {
+            return Start::Full;
+        }
+        waiting_.push_back(std::move(job));
+        return Start::Queued;
+    }
+    active_.fetch_add(1, std::memory_order_relaxed);
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    std::thread t([this, job = std::move(job), done]() mutable {
+        // Below the DNS workers (10 nicer, this thread only): on a busy machine UDP answers
+        // keep their CPU while a large zone streams.
+        const auto tid = static_cast<id_t>(::gettid());
+        ::setpriority(PRIO_PROCESS, tid,
+                      std::min(19, ::getpriority(PRIO_PROCESS, tid) + transfer_nice));
+        for (;;) {
+            try {
+                job(stop_);
+            } catch (...) {
+                // the job reports its own failures; nothing may escape a thread
+            }
+            job = nullptr; // its captures (session, snapshot) go before the next one starts
+            const std::lock_guard<std::mutex> relock(mutex_);
+            if (waiting_.empty() || stop_ || active_.load(std::memory_order_relaxed) > limit_) {
+                active_.fetch_sub(1, std::memory_order_relaxed);
+                break;
+            }
+            job = std::move(waiting_.front()); // the longest waiting, in this slot
+            waiting_.pop_front();
+        }
+        done->store(true);
+    });
+    threads_.push_back(Thread{std::move(t), std::move(done)});
+    return Start::Now;
+}
+
+void TransferThreads::reap(bool all) {
+    std::vector<Thread> ended;
+    {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        for (auto it = threads_.begin(); it != threads_.end();) {
+            if (all || it->done->load()) {
+                ended.push_back(std::move(*it));
+                it = threads_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (auto& t : ended) {
+        t.thread.join();
+    }
+}
+
+bool send_all(int fd, std::span<const std::uint8_t> data, std::chrono::milliseconds timeout,
+              const std::atomic<bool>& stop) noexcept {
+    using clock = std::chrono::steady_clock;
+    auto deadline = clock::now() + timeout;
+    while (!data.empty()) {
+        const ssize_t n = ::send(fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            data = data.subspan(static_cast<std::size_t>(n));
+            deadline = clock::now() + timeout; // progress: the client reads
+            continue;
+        }
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            return false; // the client went away
+        }
+        const auto now = clock::now();
+        if (now >= deadline || stop.load(std::memory_order_relaxed)) {
+            return false;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+        pollfd p{fd, POLLOUT, 0};
+        ::poll(&p, 1, static_cast<int>(std::min<long>(left.count() + 1, 100)));
+    }
+    return true;
 }
 
 std::vector<Notifier::Target> Notifier::parse_targets(const Options& options) {

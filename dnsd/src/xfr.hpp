@@ -4,14 +4,22 @@
 #pragma once
 
 #include "answer.hpp"
+#include "buffer.hpp"
 #include "dnsd/dnsd.hpp"
 #include "metrics.hpp"
 #include "tsig.hpp"
+#include "wire.hpp"
+#include "zones/zonefile.hpp"
 
 #include <netinet/in.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -27,25 +35,149 @@ struct Acl {
     unsigned prefix = 128;
 };
 
+// Who may transfer: addresses (for unsigned requests) and key names (for signed ones).
+struct TransferAcl {
+    std::vector<Acl> addresses;
+    std::vector<std::string> keys; // wire names of tsig_keys; `any_key`: every one
+    bool any_key = false;
+};
+
 class Transfers {
 public:
-    // Parses allow_transfer and tsig_keys (throws std::runtime_error naming the bad entry).
+    // Parses allow_transfer, tsig_keys and transfer_rules (throws std::runtime_error naming
+    // the bad entry).
     explicit Transfers(const Options& options);
-
-    // The complete TCP response stream (each message with its 2-byte length) to the AXFR or
-    // IXFR `query` from `peer` (16 bytes, IPv4 mapped), read from `txn` (null: SERVFAIL).
-    std::vector<std::uint8_t> respond(std::span<const std::uint8_t> query, const QueryInfo& info,
-                                      const std::uint8_t* peer, const store::ReadTxn* txn) const;
 
     const std::vector<TsigKey>& keys() const noexcept { return keys_; }
 
-    // Whether `peer` (16 bytes, IPv4 mapped) is in allow_transfer.
+    // Whether `peer` (16 bytes, IPv4 mapped) is in allow_transfer (a transfer peer: room is
+    // kept for it in the TCP table). Also true for an address of any per-zone rule.
     bool allowed(const std::uint8_t* peer) const noexcept;
 
+    // The rule for `zone` (canonical): its own, else its catalog `group`'s, else the global
+    // one (allow_transfer, any key).
+    const TransferAcl& rule(std::string_view zone, std::string_view group) const noexcept;
+
+    // Whether `rule` lets a request signed with `key` (null: unsigned) from `peer` transfer.
+    static bool permits(const TransferAcl& rule, const std::uint8_t* peer,
+                        const TsigKey* key) noexcept;
+
+    // allow_transfer, and any key.
+    const TransferAcl& global() const noexcept { return global_; }
+
+    // Whether any zone or group has a rule of its own.
+    bool has_rules() const noexcept { return !rules_.empty(); }
+
 private:
-    std::vector<Acl> acl_;
+    TransferAcl global_;
+    std::map<std::string, TransferAcl, std::less<>> rules_; // zone name or "group:NAME"
     std::vector<TsigKey> keys_;
 };
+
+// One AXFR/IXFR response, made message by message from one read snapshot (RFC 5936 §2.2,
+// RFC 1995 §4). The constructor decides (TSIG, ACL, zone; on the DNS worker, cheap); next()
+// makes each message in turn (on a transfer thread), up to 16 KiB with as many RRs as fit and
+// names compressed within it, so a transfer holds one message and one node, never the zone.
+// `transfers` must outlive it (its keys sign the messages).
+class Transfer {
+public:
+    Transfer(const Transfers& transfers, const store::Env& env, std::span<const std::uint8_t> query,
+             const QueryInfo& info, const std::uint8_t* peer);
+    ~Transfer();
+    Transfer(const Transfer&) = delete;
+    Transfer& operator=(const Transfer&) = delete;
+
+    // Whether the answer is the zone (a stream under way), not one error message.
+    bool streams() const noexcept { return rcode_ == 0; }
+
+    // Answers SERVFAIL instead, releasing the snapshot (the transfer queue is full).
+    void busy();
+
+    // The next message, with its 2-byte length, into `out`; false after the last one, or when
+    // the stream broke off (failed(): a malformed stored node).
+    bool next(std::vector<std::uint8_t>& out);
+
+    bool failed() const noexcept { return failed_; }
+
+    // Ends the stream here and releases the snapshot (the client went away).
+    void abandon() noexcept;
+
+    // The rcode of the first message: 0 (the zone follows), 2, 5 or 9.
+    std::uint8_t rcode() const noexcept { return rcode_; }
+
+    // Messages and bytes (length prefixes included) made so far.
+    std::size_t messages() const noexcept { return messages_; }
+
+    std::uint64_t bytes() const noexcept { return bytes_; }
+
+private:
+    struct Source; // the snapshot and where in the zone (or the journal) the stream is
+
+    bool pull(zones::ZoneRr& rr);
+    bool add(const zones::ZoneRr& rr);
+    void start();
+    void finish(std::vector<std::uint8_t>& out);
+    void error(std::vector<std::uint8_t>& out);
+
+    std::vector<std::uint8_t> query_;
+    QueryInfo info_;
+    TsigState tsig_;
+    std::uint8_t rcode_ = 0;
+    std::unique_ptr<Source> source_;
+    std::vector<std::uint8_t> buf_; // the message being made
+    std::optional<Writer> w_;
+    Compressor comp_;
+    std::size_t count_ = 0;      // RRs in the message being made
+    std::size_t last_owner_ = 0; // offset of the previous owner written with its own labels
+    std::size_t messages_ = 0;
+    std::uint64_t bytes_ = 0;
+    std::string mac_;  // of the previous message (RFC 8945 §5.3.1)
+    zones::ZoneRr rr_; // pulled but not yet written (it did not fit the last message)
+    bool have_rr_ = false;
+    bool done_ = false;
+    bool failed_ = false;
+};
+
+// The transfer threads: one per transfer under way, at most a configured number at once;
+// later transfers wait in line, first come first served, and run in the slot that frees up.
+class TransferThreads {
+public:
+    using Job = std::function<void(const std::atomic<bool>& stop)>;
+    enum class Start : std::uint8_t { Now, Queued, Full };
+
+    TransferThreads() = default;
+    ~TransferThreads(); // drops the waiting jobs, asks the running ones to stop, joins them
+    TransferThreads(const TransferThreads&) = delete;
+    TransferThreads& operator=(const TransferThreads&) = delete;
+
+    // Runs `job` on a thread of its own (10 nicer than the process, at most 19) when fewer
+    // than `limit` run, else queues it behind at most `queue` others, else drops it (Full).
+    // `stop` turns true when the server stops.
+    Start submit(Job job, unsigned limit, std::size_t queue);
+
+    unsigned active() const noexcept { return active_.load(std::memory_order_relaxed); }
+
+private:
+    struct Thread {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+
+    void reap(bool all); // joins the threads that ended (all: every thread)
+
+    std::atomic<unsigned> active_{0};
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
+    unsigned limit_ = 0;          // guarded by mutex_: the latest submit's
+    std::deque<Job> waiting_;     // guarded by mutex_
+    std::vector<Thread> threads_; // guarded by mutex_
+};
+
+// Writes `data` to the connected socket `fd` (non-blocking sends), giving up when a part of
+// it waits longer than `timeout` for room (the client stopped reading), on a send error (the
+// client went away), or when `stop` turns true. Whether all of it was written.
+bool send_all(int fd, std::span<const std::uint8_t> data, std::chrono::milliseconds timeout,
+              const std::atomic<bool>& stop) noexcept;
 
 // Sends NOTIFY for every zone whose serial changes to every notify target (ADDR:PORT, or
 // ADDR:PORT@KEY to sign it with the tsig_key named KEY), from its own thread: polls the Zones table

@@ -261,6 +261,16 @@ def start_switchboard(binary, workdir, ini="", command="dns", soap_port=None, zo
     return p
 
 
+def start_refusal(binary, workdir, ini):
+    """Starts switchboard with `ini`, expecting it to refuse: the error text, or None when it
+    started (it is stopped then)."""
+    try:
+        start_switchboard(binary, workdir, ini=ini).stop()
+        return None
+    except RuntimeError as e:
+        return str(e)
+
+
 NSD = shutil.which("nsd") or "/usr/sbin/nsd"
 KNOTD = shutil.which("knotd") or "/usr/sbin/knotd"
 

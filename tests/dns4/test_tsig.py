@@ -16,8 +16,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_nsd_diff import Tally  # noqa: E402
-from dns4lib import (ZONES, cleanup, kdig, parse_args, start_switchboard,  # noqa
-                     tempdir)
+from dns4lib import (ZONES, cleanup, kdig, parse_args, start_refusal,  # noqa
+                     start_switchboard, tempdir)
 
 ALGORITHMS = ["hmac-sha1", "hmac-sha256", "hmac-sha384", "hmac-sha512"]
 
@@ -58,13 +58,10 @@ def main():
         check("www.example.com." not in out and "BADKEY" in out,
               "an unknown key name is NOTAUTH/BADKEY:\n" + out[-800:])
         # An unknown algorithm in the ini: the server refuses to start, saying what to use.
-        try:
-            start_switchboard(binary, bad_dir, ini="[dns]\ntsig_key = k:hmac-md5:%s\n"
-                              % secret("hmac-sha1")).stop()
-            check(False, "a server with an hmac-md5 key started")
-        except RuntimeError as e:
-            check("hmac-sha512" in str(e) and "hmac-md5" in str(e),
-                  "the refusal names the algorithms:\n" + str(e)[-800:])
+        e = start_refusal(binary, bad_dir, "[dns]\ntsig_key = k:hmac-md5:%s\n"
+                          % secret("hmac-sha1")) or ""
+        check("hmac-sha512" in e and "hmac-md5" in e,
+              "the server refuses an hmac-md5 key, naming the algorithms:\n" + e[-800:])
         tally.report()
         return 1 if tally.failed else 0
     finally:

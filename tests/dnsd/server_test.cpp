@@ -646,7 +646,24 @@ www 3600 IN A 192.0.2.80
     broken.notify = {"127.0.0.1:53@nokey"};
     CHECK_THROWS_WITH(running.server().reload(broken),
                       Catch::Contains("which no tsig_key defines"));
+    broken = allowed;
+    broken.transfer_rules = {{"example.com", {"key:nokey"}}};
+    CHECK_THROWS_WITH(running.server().reload(broken),
+                      Catch::Contains("[transfer] example.com: 'key:nokey' names a key"));
+    broken = allowed;
+    broken.max_transfers = 0;
+    CHECK_THROWS_WITH(running.server().reload(broken), Catch::Contains("max_transfers"));
     CHECK(rcode_of(tcp_exchange(running.port(), {axfr}).front()) == 0); // the old ones kept
+
+    // A rule reloaded in for example.com without our address: REFUSED; reloaded out: allowed.
+    dnsd::Options ruled = allowed;
+    ruled.transfer_rules = {{"example.com", {"192.0.2.1"}}};
+    running.server().reload(ruled);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(rcode_of(tcp_exchange(running.port(), {axfr}).front()) == 5);
+    running.server().reload(allowed);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(rcode_of(tcp_exchange(running.port(), {axfr}).front()) == 0);
 
     // A key reloaded in: a request signed with that name but another secret is NOTAUTH.
     dnsd::Options keyed = allowed;

@@ -160,13 +160,24 @@ void catalog_node(const store::WriteTxn& txn, std::string_view catalog, std::str
     if (group) {
         // RFC 9432 §4.4.2: "The group property ... TXT RRset" names a set of members a consumer
         // treats alike; ours is the member's kind (docs/decisions.md).
-        node.add(RRType::TXT, row->ttl,
-                 txt_rdata(zone->kind == store::ZoneKind::Enum ? "enum" : "dns"));
+        node.add(RRType::TXT, row->ttl, txt_rdata(catalog_group(zone->kind)));
     } else {
         // RFC 9432 §4.1: "The list of member zones is specified in the collection of member
         // zone properties ... PTR RR".
         node.add(RRType::PTR, row->ttl, name_to_wire(*member));
     }
+}
+
+std::string_view catalog_group(store::ZoneKind kind) noexcept {
+    switch (kind) {
+    case store::ZoneKind::Dns:
+        return "dns";
+    case store::ZoneKind::Enum:
+        return "enum";
+    case store::ZoneKind::Catalog:
+        break;
+    }
+    return {};
 }
 
 void configure_catalog(store::WriteTxn& txn, const std::optional<std::string>& name,

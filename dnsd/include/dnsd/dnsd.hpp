@@ -14,6 +14,12 @@ namespace sb::dnsd {
 
 class Secondary;
 
+// Who may transfer one zone, or the members of one catalog group (RFC 9432 §4.4.2).
+struct TransferRule {
+    std::string zone;               // a zone name, or "group:dns" / "group:enum"
+    std::vector<std::string> allow; // "ADDR", "ADDR/PREFIXLEN", or "key:NAME" (a tsig_keys name)
+};
+
 struct Options {
     // "ADDR:PORT" or "[V6ADDR]:PORT", UDP and TCP on each. On a wildcard address (0.0.0.0,
     // ::) UDP answers leave from the address the query was sent to.
@@ -35,6 +41,9 @@ struct Options {
     std::vector<std::string> allow_transfer{};
     // TSIG keys (RFC 8945): "NAME:hmac-sha256:BASE64SECRET".
     std::vector<std::string> tsig_keys{};
+    // Per zone, then per catalog group, a rule replacing allow_transfer and "any tsig_keys
+    // key": a signed request is judged by its key, an unsigned one by its address.
+    std::vector<TransferRule> transfer_rules{};
     // Secondaries told of every committed zone change by NOTIFY (RFC 1996): "ADDR:PORT".
     std::vector<std::string> notify{};
     // TCP (RFC 7766 §6.2.3). Open connections per server, split over the workers; when full,
@@ -48,6 +57,12 @@ struct Options {
     // Idle time allowed between messages while the table is at most half full; it shrinks
     // linearly to tcp_io_timeout_ms as the table fills.
     unsigned tcp_idle_timeout_ms = 10000;
+    // Zone transfers out (AXFR/IXFR) under way at once, each on a thread of its own reading
+    // one snapshot; a transfer over the limit waits for a slot (64 at most wait, one more is
+    // answered SERVFAIL; docs/decisions.md).
+    unsigned max_transfers = 4;
+    // A transfer whose client accepts no byte for this long is ended (its snapshot released).
+    unsigned transfer_timeout_ms = 10000;
     // Response rate limiting over UDP: answers a second per client network (IPv4 /24, IPv6
     // /56), 0 = off; every rrl_slip-th answer over the rate goes out truncated (0 = none).
     // Clients presenting a valid server cookie are not limited.
@@ -80,9 +95,11 @@ public:
     // Makes run() return; callable from any thread, also before run().
     void stop();
 
-    // Applies the reloadable options (allow_transfer, tsig_keys, notify, tcp_*, rrl_*,
-    // cookie*) without dropping a query: each worker switches between two batches. Throws
-    // std::runtime_error naming what is wrong, and then keeps the old settings. Any thread.
+    // Applies the reloadable options (allow_transfer, tsig_keys, transfer_rules, notify,
+    // tcp_*, max_transfers, transfer_timeout_ms, rrl_*, cookie*) without dropping a query
+    // (transfers under way finish under the settings they started with): each worker
+    // switches between two batches. Throws std::runtime_error naming what is wrong, and then
+    // keeps the old settings. Any thread.
     void reload(const Options& options);
 
     // Appends the switchboard_dns_* metrics (Prometheus text exposition), summed over the

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "store/store.hpp"
+#include "store/tables.hpp"
 #include "zones/node.hpp"
 
 #include <cstdint>
@@ -31,6 +32,10 @@ std::optional<std::string> catalog_name(const store::ReadTxn& txn);
 // zone that is not a catalog already has that name.
 void configure_catalog(store::WriteTxn& txn, const std::optional<std::string>& name,
                        std::int64_t unix_time);
+
+// The catalog group (RFC 9432 §4.4.2) of a zone of this kind: "dns" or "enum"; empty for the
+// catalog itself, which is no member.
+std::string_view catalog_group(store::ZoneKind kind) noexcept;
 
 // The member ID of a zone: the first 8 bytes, in hex, of the SHA-256 of the zone's lowercase
 // uncompressed wire name. It depends on the name only, so it survives restarts, re-imports and

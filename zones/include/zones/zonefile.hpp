@@ -69,8 +69,36 @@ struct ZoneRr {
 };
 
 // The RRs of `zone` (canonical) from Table::DnsNodes in canonical order, the SOA first (not
-// repeated at the end), names of child zones we also serve left out, glue below cuts kept.
-// Empty when we do not serve the zone.
+// repeated at the end), names of child zones we also serve left out, glue below cuts kept,
+// one node at a time: a transfer streams a zone without holding it. `txn` must outlive it.
+template <class Txn>
+class ZoneReader {
+public:
+    ZoneReader(const Txn& txn, std::string_view zone);
+    ZoneReader(const ZoneReader&) = delete;
+    ZoneReader& operator=(const ZoneReader&) = delete;
+
+    // Whether we serve the zone (its apex node exists).
+    bool served() const noexcept { return stage_ != Stage::Done || !batch_.empty(); }
+
+    // The next RR into `rr`; false at the end. Throws store::Error on a malformed node.
+    bool next(ZoneRr& rr);
+
+private:
+    enum class Stage : std::uint8_t { Nodes, Done };
+    void fill(); // the next node's RRs into batch_
+
+    const Txn& txn_;
+    std::string zone_;
+    std::string zkey_;
+    store::Cursor cursor_;
+    Stage stage_ = Stage::Done;
+    bool ok_ = false; // cursor_ at the next node to read
+    std::vector<ZoneRr> batch_;
+    std::size_t pos_ = 0;
+};
+
+// The whole of ZoneReader: every RR of the zone; empty when we do not serve the zone.
 std::vector<ZoneRr> zone_rrs(const store::ReadTxn& txn, std::string_view zone);
 std::vector<ZoneRr> zone_rrs(const store::WriteTxn& txn, std::string_view zone);
 
