@@ -2,6 +2,7 @@
 #pragma once
 
 #include "log/log.hpp"
+#include "zones/signer.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -61,6 +62,9 @@ struct Config {
     std::size_t map_size_mb = 65536;
     // [catalog] zone: the RFC 9432 catalog zone's name; none: no catalog (zones/catalog.hpp).
     std::optional<std::string> catalog_zone;
+    // [dnssec] zones (* or names), algorithm, nsec3, signature_lifetime, signature_refresh,
+    // clock_offset (tests only); none: nothing signed (zones/signer.hpp).
+    std::optional<zones::SigningPolicy> dnssec;
     std::string server_user;                      // [server] user: run as, once bound
     log::Level log_level = log::Level::Info;      // [log] level
     log::Target log_target = log::Target::Stderr; // [log] target: stderr | journal

@@ -4,6 +4,7 @@
 #include "cli.hpp"
 #include "config.hpp"
 #include "dnsd/dnsd.hpp"
+#include "dnssec_command.hpp"
 #include "import_cdrs.hpp"
 #include "inspect.hpp"
 #include "log/log.hpp"
@@ -156,6 +157,8 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
     } catch (const zones::InvalidValue& e) {
         throw std::runtime_error(std::string("[catalog] zone: ") + e.what());
     }
+    // Signing follows the ini too: zones it newly names are signed, zones it drops unsigned.
+    env.write([&](store::WriteTxn& txn) { zones::configure_signing(txn, config.dnssec); });
 
     std::optional<dnsd::Server> dns;
     std::optional<prov::Server> soap;
@@ -248,6 +251,9 @@ int run(const app::Args& args) {
     }
     if (args.command == "backup" || args.command == "restore" || args.command == "compact") {
         return app::backup_command(args.command, args.words, args.flags);
+    }
+    if (args.command == "dnssec") {
+        return app::dnssec_command(args.words, args.flags);
     }
     if (args.command == "check") {
         return app::check_command(args.flags);

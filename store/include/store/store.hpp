@@ -68,6 +68,8 @@ enum class Table : unsigned {
                  // Meta "zone_marks" → u64, bumped with every change (zones/zone_index.hpp)
     DnssecChain, // zone key '\0' 'n' owner key below the zone (NSEC owners) and zone key '\0'
                  // '3' first label (NSEC3 owners, so hash order) → "" (zones/dnssec.hpp)
+    DnssecKeys,  // zone name '\0' u64 key id → a signing key, private part included
+                 // (zones/signer.hpp); the store file is mode 0600, the server user's
     Count
 };
 

@@ -1,0 +1,64 @@
+// Zones Switchboard signs itself (DNSSEC at write time, docs/decisions.md "DNSSEC signing").
+//
+// The policy ([dnssec] in the ini) is kept in Meta "dnssec_policy" by configure_signing, so
+// every writer (provisioning, import, the command line) reads the same one in its transaction.
+// rebuild_node (compile.hpp) signs: in a zone the policy covers, every RRset it writes gets its
+// RRSIGs, the apex its DNSKEY and NSEC3PARAM RRsets, and the NSEC3 chain (RFC 5155, 0 extra
+// iterations, no salt: RFC 9276) follows the owners that appear and go, empty non-terminals
+// included, in the same transaction. Keys live in store::Table::DnssecKeys, generated with
+// OpenSSL when a zone is first signed. Nothing is signed on the query path.
+#pragma once
+
+#include "store/store.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::zones {
+
+struct SigningPolicy {
+    bool all = false;               // zones = *
+    std::vector<std::string> zones; // or these (canonical)
+    std::uint8_t algorithm = 13;    // 13 ECDSAP256SHA256, 15 Ed25519
+    // Knot's defaults (rrsig-lifetime 14 days, rrsig-refresh 7 days): a signature is valid
+    // this long from its inception, and made anew once less than `refresh` of it remains.
+    std::uint32_t lifetime = 14 * 86400;
+    std::uint32_t refresh = 7 * 86400;
+    std::int64_t clock_offset = 0; // seconds added to the clock (tests only)
+};
+
+// Stores `policy` (nullopt: no zone signed) and signs or unsigns every zone whose state does
+// not match it, in this transaction.
+void configure_signing(store::WriteTxn& txn, const std::optional<SigningPolicy>& policy);
+
+// The stored policy, if any.
+std::optional<SigningPolicy> signing_policy(const store::WriteTxn& txn);
+std::optional<SigningPolicy> signing_policy(const store::ReadTxn& txn);
+
+// True when the policy covers `zone` (a zone Switchboard serves).
+bool policy_covers(const SigningPolicy& policy, std::string_view zone);
+
+// Re-signs `zone` now: every owner rebuilt, signatures older than the refresh period made
+// anew. Throws InvalidValue when the policy does not cover the zone.
+void resign_zone(store::WriteTxn& txn, std::string_view zone);
+
+// One key of a zone, as `switchboard dnssec keys` lists it.
+struct ZoneKeyInfo {
+    std::uint64_t id = 0;
+    std::uint16_t tag = 0;
+    std::uint16_t flags = 0; // 257: the CSK (SEP bit set)
+    std::uint8_t algorithm = 0;
+    std::int64_t created = 0;
+    std::string dnskey; // presentation form of the DNSKEY RR
+};
+
+std::vector<ZoneKeyInfo> zone_keys(const store::ReadTxn& txn, std::string_view zone);
+
+// The DS RRs (SHA-256, RFC 4509) of the zone's keys with the SEP bit, in presentation form,
+// one per line: what the parent publishes (and what a resolver may take as its trust anchor).
+std::string ds_records(const store::ReadTxn& txn, std::string_view zone);
+
+} // namespace sb::zones
