@@ -1,0 +1,193 @@
+#!/usr/bin/python3
+"""Zones Switchboard signs itself validate at a real resolver (issue 16, done-when 1).
+
+Starts `switchboard serve` with `[dnssec] zones = *` and provisions over SOAP a SIP domain's
+zone (DnsPort.addZone + addRecord: A, NAPTR, SRV, MX, TXT, a wildcard, a name below an empty
+non-terminal, a delegation with glue) and an ENUM range with numbers (EnumPort.addRange +
+addNumber). Takes the trust anchors from `switchboard dnssec ds ZONE` and starts Debian's
+Unbound on a loopback port (validator iterator, a stub zone per signed zone, no other way
+out). Checks, through Unbound:
+  * AD on positive, NODATA, NXDOMAIN and wildcard answers of the SIP zone, and on positive,
+    NODATA and NXDOMAIN answers of the ENUM zone;
+  * a record added over SOAP, a number added over SOAP and a record deleted over SOAP are
+    answered securely (AD, with the new data or NXDOMAIN) on the next query;
+  * `ldns-verify-zone` passes on the AXFR of both zones, before and after the changes;
+  * `switchboard dnssec keys` lists the zone's CSK, and `dnssec sign` re-signs it.
+"""
+
+import http.client
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dns4lib import (ADMIN_PASSWORD, Proc, build_envelope, cleanup, free_port,  # noqa: E402
+                     parse_args, run, start_switchboard, tempdir)
+from test_dnssec_validate import dig  # noqa: E402
+
+UNBOUND = "/usr/sbin/unbound"
+SIP = "sip.test"
+ENUM_PREFIX = "3120"
+ENUM = "0.2.1.3.e164.arpa"
+NS = {"Dns": "urn:AGProjects:NGNPro:Dns", "Enum": "urn:AGProjects:NGNPro:Enum"}
+
+RECORDS = [("@", "NAPTR", '10 20 "s" "SIP+D2U" "" _sip._udp.sip.test', 10),
+           ("_sip._udp", "SRV", "0 5060 proxy.sip.test", 10), ("proxy", "A", "192.0.2.10", 0),
+           ("ns1", "A", "192.0.2.53", 0), ("www", "A", "192.0.2.80", 0),
+           ("@", "MX", "mail.sip.test", 10), ("mail", "A", "192.0.2.25", 0),
+           ("*.wild", "TXT", "wildcard", 0), ("a.b.ent", "TXT", "below an ENT", 0),
+           ("gone", "A", "192.0.2.99", 0), ("sub", "NS", "ns.sub.sip.test", 0),
+           ("ns.sub", "A", "192.0.2.54", 0)]
+
+# (name, type, rcode) that must come back with AD.
+SECURE = [(SIP, "SOA", "NOERROR"), (SIP, "NAPTR", "NOERROR"), ("_sip._udp." + SIP, "SRV", "NOERROR"),
+          ("www." + SIP, "A", "NOERROR"), ("www." + SIP, "MX", "NOERROR"),
+          ("nope." + SIP, "A", "NXDOMAIN"), ("x.y.nope." + SIP, "TXT", "NXDOMAIN"),
+          ("x.wild." + SIP, "TXT", "NOERROR"), ("x.wild." + SIP, "A", "NOERROR"),
+          ("b.ent." + SIP, "TXT", "NOERROR"), ("a.b.ent." + SIP, "TXT", "NOERROR"),
+          ("sub." + SIP, "DS", "NOERROR"), (SIP, "DNSKEY", "NOERROR"),
+          ("4.3.2.1.0.2.1.3.e164.arpa", "NAPTR", "NOERROR"),
+          ("4.3.2.1.0.2.1.3.e164.arpa", "A", "NOERROR"),
+          ("9.9.9.9.0.2.1.3.e164.arpa", "NAPTR", "NXDOMAIN"), (ENUM, "SOA", "NOERROR")]
+
+
+def soap(port, service, op, body):
+    envelope = build_envelope(op, body, "admin", ADMIN_PASSWORD, ns=NS[service])
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    c.request("POST", "/ngnpro/", envelope,
+              {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'})
+    r = c.getresponse()
+    data = r.read().decode(errors="replace")
+    c.close()
+    if r.status != 200 or "Fault" in data:
+        raise RuntimeError("SOAP %s failed: %d %s" % (op, r.status, data))
+    return data
+
+
+def add_record(port, name, rtype, value, priority):
+    soap(port, "Dns", "addRecord",
+         "<record><zone>%s</zone><name>%s</name><type>%s</type><value>%s</value>"
+         "<priority>%d</priority><ttl>300</ttl></record>"
+         % (SIP, "" if name == "@" else name, rtype,
+            value.replace("&", "&amp;").replace('"', "&quot;"), priority))
+
+
+def add_number(port, number):
+    soap(port, "Enum", "addNumber",
+         "<number><id><number>%s</number><tld>e164.arpa</tld></id><mappings><item>"
+         "<type>sip</type><mapto>sip:%s@sip.test</mapto><ttl>300</ttl><priority>5</priority>"
+         "</item></mappings></number>" % (number, number))
+
+
+def axfr_verifies(port, zone, work, failures):
+    out = run(["dig", "@127.0.0.1", "-p", str(port), "AXFR", zone, "+nocmd", "+nostats"])
+    path = os.path.join(work, zone + ".axfr")
+    with open(path, "w") as f:
+        f.write("\n".join(l for l in out.splitlines() if l and not l.startswith(";")) + "\n")
+    r = subprocess.run(["ldns-verify-zone", path], capture_output=True, text=True)
+    if r.returncode != 0 or "RRSIG" not in out or "NSEC3" not in out:
+        failures.append("ldns-verify-zone on the AXFR of %s: %s%s" % (zone, r.stdout, r.stderr))
+
+
+def expect(port, name, qtype, rcode, failures, contains=None):
+    status, flags, out = dig(port, name, qtype)
+    if status != rcode or "ad" not in flags or (contains and contains not in out):
+        failures.append("%s %s: %s %s, expected %s with AD%s\n%s" %
+                        (name, qtype, status, flags, rcode,
+                         " and " + contains if contains else "", out))
+
+
+def start_unbound(ub_dir, sb_port, anchors):
+    with open(os.path.join(ub_dir, "anchors"), "w") as f:
+        f.write(anchors)
+    port = free_port()
+    conf = ["server:", "  interface: 127.0.0.1", "  port: %d" % port,
+            "  outgoing-interface: 127.0.0.1", "  do-ip6: no", "  do-not-query-localhost: no",
+            '  username: ""', '  chroot: ""', '  directory: "%s"' % ub_dir,
+            '  pidfile: "%s/unbound.pid"' % ub_dir, "  use-syslog: no", '  logfile: ""',
+            "  verbosity: 1", "  num-threads: 1", '  module-config: "validator iterator"',
+            '  trust-anchor-file: "%s/anchors"' % ub_dir, "  qname-minimisation: no",
+            "  aggressive-nsec: no", "  val-log-level: 2", '  local-zone: "test." nodefault',
+            '  local-zone: "arpa." nodefault', "  log-servfail: yes",
+            "remote-control:", "  control-enable: no"]
+    for zone in (SIP, ENUM):
+        conf += ["stub-zone:", "  name: %s" % zone, "  stub-addr: 127.0.0.1@%d" % sb_port]
+    with open(os.path.join(ub_dir, "unbound.conf"), "w") as f:
+        f.write("\n".join(conf) + "\n")
+    ub = Proc([UNBOUND, "-d", "-c", os.path.join(ub_dir, "unbound.conf")], ub_dir, "unbound.log")
+    ub.port = port
+    deadline = time.time() + 10
+    while dig(port, SIP, "SOA")[0] is None:
+        if time.time() > deadline or ub.proc.poll() is not None:
+            raise RuntimeError("unbound did not start:\n" + ub.output())
+        time.sleep(0.2)
+    return ub
+
+
+def main():
+    args = parse_args()
+    work, sb_dir, ub_dir = tempdir("dns16-w-"), tempdir("dns16-sb-"), tempdir("dns16-ub-")
+    procs, failures = [], []
+    try:
+        soap_port = free_port()
+        ini = ("[admin]\nusername = admin\npassword = %s\n[dns]\nworkers = 1\n"
+               "allow_transfer = 127.0.0.1/32\nnameservers = ns1.sip.test\n[dnssec]\nzones = *\n" % ADMIN_PASSWORD)
+        sb = start_switchboard(args.binary, sb_dir, ini=ini, command="serve",
+                               soap_port=soap_port)
+        procs.append(sb)
+        soap(soap_port, "Dns", "addZone",
+             "<zone><name>%s</name><ttl>300</ttl><nameservers><item>ns1.%s</item>"
+             "</nameservers></zone>" % (SIP, SIP))
+        for name, rtype, value, priority in RECORDS:
+            add_record(soap_port, name, rtype, value, priority)
+        soap(soap_port, "Enum", "addRange",
+             "<range><id><prefix>%s</prefix><tld>e164.arpa</tld></id><ttl>300</ttl>"
+             "</range>" % ENUM_PREFIX)
+        for number in ("31201234", "31205555"):
+            add_number(soap_port, number)
+
+        keys = run([args.binary, "dnssec", "keys", SIP, "--data", sb.data])
+        if "257 3 13" not in keys or "(CSK)" not in keys:
+            failures.append("dnssec keys: no ECDSA CSK listed:\n" + keys)
+        anchors = ""
+        for zone in (SIP, ENUM):
+            ds = run([args.binary, "dnssec", "ds", zone, "--data", sb.data])
+            if " IN DS " not in ds:
+                failures.append("dnssec ds %s printed no DS: %r" % (zone, ds))
+            anchors += ds
+            axfr_verifies(sb.port, zone, work, failures)
+        ub = start_unbound(ub_dir, sb.port, anchors)
+        procs.append(ub)
+        for name, qtype, rcode in SECURE:
+            expect(ub.port, name, qtype, rcode, failures)
+
+        # Changes over SOAP are signed in their own transaction: secure on the next query.
+        add_record(soap_port, "new", "A", "192.0.2.77", 0)
+        expect(ub.port, "new." + SIP, "A", "NOERROR", failures, contains="192.0.2.77")
+        add_record(soap_port, "x.y.deep", "TXT", "two new empty non-terminals", 0)
+        expect(ub.port, "x.y.deep." + SIP, "TXT", "NOERROR", failures)
+        expect(ub.port, "y.deep." + SIP, "TXT", "NOERROR", failures)
+        add_number(soap_port, "31207777")
+        expect(ub.port, "7.7.7.7.0.2.1.3.e164.arpa", "NAPTR", "NOERROR", failures,
+               contains="sip:31207777@sip.test")
+        listed = soap(soap_port, "Dns", "getRecords",
+                      "<query><filter><zone>%s</zone><name>gone.%s</name></filter></query>"
+                      % (SIP, SIP))
+        record_id = re.search(r"<id[^>]*>(\d+)</id>", listed).group(1)
+        soap(soap_port, "Dns", "deleteRecord", "<recordId>%s</recordId>" % record_id)
+        expect(ub.port, "gone." + SIP, "A", "NXDOMAIN", failures)
+        for zone in (SIP, ENUM):
+            axfr_verifies(sb.port, zone, work, failures)
+        for f in failures:
+            print("FAIL " + f)
+        print("signed zones: %d secure answers through Unbound, 5 changes, %d failed" %
+              (len(SECURE) + 5, len(failures)))
+        return 1 if failures else 0
+    finally:
+        cleanup(procs, (work, sb_dir, ub_dir))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
