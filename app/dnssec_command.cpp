@@ -1,11 +1,13 @@
 #include "dnssec_command.hpp"
 
 #include "config.hpp"
+#include "log/log.hpp"
 #include "store/store.hpp"
 #include "store/tables.hpp"
 #include "zones/signer.hpp"
 #include "zones/zones.hpp"
 
+#include <chrono>
 #include <iostream>
 #include <stdexcept>
 
@@ -81,6 +83,51 @@ int dnssec_command(const std::vector<std::string>& args,
                   << k.dnskey << "\n";
     }
     return 0;
+}
+
+Resigner::Resigner(store::Env& env)
+    : env_(env)
+    , thread_([this] { run(); }) {}
+
+Resigner::~Resigner() {
+    {
+        const std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void Resigner::run() {
+    constexpr std::size_t max_scan = 4096;  // nodes looked at per transaction
+    constexpr std::size_t max_resign = 256; // nodes signed anew per transaction
+    // A whole pass, then a pause: a signature is due `refresh` (days) before it expires, so a
+    // pass every half minute finds it in time without scanning the store all day.
+    constexpr auto pause = std::chrono::seconds(30);
+    std::string from;
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+        bool busy = false;
+        lock.unlock();
+        try {
+            const auto slice = env_.write([&](store::WriteTxn& txn) {
+                return zones::resign_slice(txn, from, max_scan, max_resign);
+            });
+            from = slice.next;
+            busy = !slice.next.empty();
+            if (slice.resigned > 0) {
+                log::write(log::Level::Info, "dnssec", "signatures refreshed",
+                           {{"nodes", std::to_string(slice.resigned)}});
+            }
+        } catch (const std::exception& e) {
+            log::write(log::Level::Error, "dnssec", "re-signing failed", {{"error", e.what()}});
+            from.clear();
+        }
+        lock.lock();
+        if (!busy) {
+            wake_.wait_for(lock, pause, [this] { return stop_; });
+        }
+    }
 }
 
 } // namespace sb::app

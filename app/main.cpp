@@ -208,6 +208,10 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
     log::write(log::Level::Notice, "server", "started",
                {{"data", data.string()}, {"pid", std::to_string(::getpid())}});
     app::notify("READY=1\nSTATUS=serving");
+    std::optional<app::Resigner> resigner;
+    if (config.dnssec) {
+        resigner.emplace(env);
+    }
 
     int sig = 0;
     for (;;) {
@@ -220,6 +224,7 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
         reload(args, config, dns ? &*dns : nullptr, soap ? &*soap : nullptr);
     }
     app::notify("STOPPING=1");
+    resigner.reset();
     log::write(log::Level::Notice, "server", "stopping", {{"signal", strsignal(sig)}});
     if (dns) {
         dns->stop();

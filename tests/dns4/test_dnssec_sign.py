@@ -12,9 +12,15 @@ out). Checks, through Unbound:
   * a record added over SOAP, a number added over SOAP and a record deleted over SOAP are
     answered securely (AD, with the new data or NXDOMAIN) on the next query;
   * `ldns-verify-zone` passes on the AXFR of both zones, before and after the changes;
-  * `switchboard dnssec keys` lists the zone's CSK, and `dnssec sign` re-signs it.
+  * `switchboard dnssec keys` lists the zone's CSK;
+  * re-signing: the first run signs on a clock 8 days behind (`[dnssec] clock_offset`), so
+    its signatures have less than the 7-day refresh period left on the real clock; after a
+    restart on the real clock the background re-signer refreshes every one of them (all
+    expirations 13+ days ahead), the serials go up, the AXFRs still verify, and answers stay
+    secure.
 """
 
+import calendar
 import http.client
 import os
 import re
@@ -24,10 +30,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dns4lib import (ADMIN_PASSWORD, Proc, build_envelope, cleanup, free_port,  # noqa: E402
-                     parse_args, run, start_switchboard, tempdir)
+                     parse_args, run, start_switchboard, tempdir, wait_for_dns)
 from test_dnssec_validate import dig  # noqa: E402
 
 UNBOUND = "/usr/sbin/unbound"
+DAY = 86400
 SIP = "sip.test"
 ENUM_PREFIX = "3120"
 ENUM = "0.2.1.3.e164.arpa"
@@ -91,6 +98,19 @@ def axfr_verifies(port, zone, work, failures):
         failures.append("ldns-verify-zone on the AXFR of %s: %s%s" % (zone, r.stdout, r.stderr))
 
 
+def expirations(port, zone):
+    """The RRSIG expirations (unix seconds) and the SOA serial of the zone's AXFR."""
+    out = run(["dig", "@127.0.0.1", "-p", str(port), "AXFR", zone, "+nocmd", "+nostats"])
+    ends, serial = [], None
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) > 8 and f[3] == "RRSIG":
+            ends.append(calendar.timegm(time.strptime(f[8], "%Y%m%d%H%M%S")))
+        elif len(f) > 6 and f[3] == "SOA" and serial is None:
+            serial = int(f[6])
+    return ends, serial
+
+
 def expect(port, name, qtype, rcode, failures, contains=None):
     status, flags, out = dig(port, name, qtype)
     if status != rcode or "ad" not in flags or (contains and contains not in out):
@@ -133,10 +153,12 @@ def main():
     try:
         soap_port = free_port()
         ini = ("[admin]\nusername = admin\npassword = %s\n[dns]\nworkers = 1\n"
-               "allow_transfer = 127.0.0.1/32\nnameservers = ns1.sip.test\n[dnssec]\nzones = *\n" % ADMIN_PASSWORD)
+               "allow_transfer = 127.0.0.1/32\nnameservers = ns1.sip.test\n[dnssec]\nzones = *\n"
+               "clock_offset = %d\n" % (ADMIN_PASSWORD, -8 * DAY))
         sb = start_switchboard(args.binary, sb_dir, ini=ini, command="serve",
                                soap_port=soap_port)
         procs.append(sb)
+        sb_port = sb.port
         soap(soap_port, "Dns", "addZone",
              "<zone><name>%s</name><ttl>300</ttl><nameservers><item>ns1.%s</item>"
              "</nameservers></zone>" % (SIP, SIP))
@@ -180,10 +202,47 @@ def main():
         expect(ub.port, "gone." + SIP, "A", "NXDOMAIN", failures)
         for zone in (SIP, ENUM):
             axfr_verifies(sb.port, zone, work, failures)
+
+        # Re-signing: the same store on the real clock.
+        before = {zone: expirations(sb.port, zone) for zone in (SIP, ENUM)}
+        for zone, (ends, _) in before.items():
+            if not ends or max(ends) > time.time() + 7 * DAY:
+                failures.append("%s: signatures of the offset clock expected, got %s" %
+                                (zone, sorted(set(ends))[-3:]))
+        sb.stop()
+        data = sb.data
+        ini_path = os.path.join(data, "switchboard.ini")
+        text = open(ini_path).read().replace("clock_offset = %d" % (-8 * DAY), "clock_offset = 0")
+        with open(ini_path, "w") as f:
+            f.write(text)
+        sb = Proc([args.binary, "serve", "--data", data, "--dns", "127.0.0.1:%d" % sb_port,
+                   "--soap", "127.0.0.1:%d" % soap_port], sb_dir, "switchboard2.log")
+        procs.append(sb)
+        wait_for_dns(sb_port, name=SIP, proc=sb.proc)
+        deadline = time.time() + 20
+        while True:
+            try:
+                after = {zone: expirations(sb_port, zone) for zone in (SIP, ENUM)}
+            except RuntimeError:
+                after = {}
+            if after and all(e and min(e) > time.time() + 13 * DAY for e, _ in after.values()):
+                break
+            if time.time() > deadline:
+                failures.append("signatures not refreshed within 20 s: %s" %
+                                {z: sorted(set(e))[:2] for z, (e, _) in after.items()})
+                break
+            time.sleep(0.3)
+        for zone in after:
+            if after[zone][1] is None or before[zone][1] >= after[zone][1]:
+                failures.append("%s: serial %s after re-signing, was %s" %
+                                (zone, after[zone][1], before[zone][1]))
+            axfr_verifies(sb_port, zone, work, failures)
+        expect(ub.port, "www." + SIP, "TXT", "NOERROR", failures)
+        expect(ub.port, "5.5.5.5.0.2.1.3.e164.arpa", "NAPTR", "NOERROR", failures)
         for f in failures:
             print("FAIL " + f)
-        print("signed zones: %d secure answers through Unbound, 5 changes, %d failed" %
-              (len(SECURE) + 5, len(failures)))
+        print("signed zones: %d secure answers through Unbound, 5 changes, re-signed after "
+              "a restart, %d failed" % (len(SECURE) + 7, len(failures)))
         return 1 if failures else 0
     finally:
         cleanup(procs, (work, sb_dir, ub_dir))

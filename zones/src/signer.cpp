@@ -678,6 +678,59 @@ void resign_zone(store::WriteTxn& txn, std::string_view zone) {
     detail::rebuild_zone_owners(txn, zone);
 }
 
+ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_t max_scan,
+                         std::size_t max_resign) {
+    ResignSlice out;
+    const auto policy = read_policy(txn);
+    if (!policy) {
+        return out;
+    }
+    const std::int64_t now = clock_now(*policy);
+    std::vector<std::string> due; // keys
+    {
+        store::Cursor c = txn.cursor(store::Table::DnsNodes);
+        bool ok = from.empty() ? c.first() : c.seek(from);
+        for (; ok && out.scanned < max_scan && due.size() < max_resign; ok = c.next()) {
+            ++out.scanned;
+            const NodeView view(c.value());
+            RrsetView sigs;
+            if (!(view.flags() & NodeSigned) || !view.find(RRType::RRSIG, sigs)) {
+                continue;
+            }
+            std::size_t pos = 0;
+            RrView rr{};
+            while (sigs.next_rr(pos, rr)) {
+                if (rr.rdata.size() >= 18 &&
+                    static_cast<std::int64_t>(sig_expiration(rr.rdata)) - now <=
+                        static_cast<std::int64_t>(policy->refresh)) {
+                    due.emplace_back(c.key());
+                    break;
+                }
+            }
+        }
+        if (ok) {
+            out.next = std::string(c.key());
+        }
+    }
+    std::set<std::string> zones;
+    for (const auto& key : due) {
+        const std::string owner = key_to_name(key == root_stored_key ? "" : key);
+        const auto zone = zone_of(txn, owner);
+        if (!zone || !txn.get(store::Table::Meta, signed_marker(zone->name))) {
+            continue; // a pre-signed zone: its signatures are its owner's business
+        }
+        rebuild_node(txn, owner);
+        zones.insert(zone->name);
+        ++out.resigned;
+    }
+    for (const auto& name : zones) {
+        if (auto row = store::get_zone(txn, name)) {
+            touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
+        }
+    }
+    return out;
+}
+
 std::vector<ZoneKeyInfo> zone_keys(const store::ReadTxn& txn, std::string_view zone) {
     std::vector<ZoneKeyInfo> out;
     for (const auto& row : load_keys(txn, zone)) {

@@ -45,6 +45,20 @@ bool policy_covers(const SigningPolicy& policy, std::string_view zone);
 // anew. Throws InvalidValue when the policy does not cover the zone.
 void resign_zone(store::WriteTxn& txn, std::string_view zone);
 
+// One bounded slice of the background re-signer: scans at most `max_scan` nodes from the
+// DnsNodes key `from` ("" : the first) and rebuilds those in zones we sign holding a signature
+// with no more than the refresh period left (at most `max_resign` of them), so rebuild_node
+// signs them anew; each zone changed gets the next serial (secondaries follow by IXFR).
+// Returns where the next slice starts ("" : the scan wrapped around).
+struct ResignSlice {
+    std::string next;
+    std::size_t scanned = 0;
+    std::size_t resigned = 0;
+};
+
+ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_t max_scan,
+                         std::size_t max_resign);
+
 // One key of a zone, as `switchboard dnssec keys` lists it.
 struct ZoneKeyInfo {
     std::uint64_t id = 0;
