@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <ctime>
+#include <map>
 #include <set>
 
 namespace sb::zones {
@@ -238,6 +239,11 @@ std::int64_t clock_now(const SigningPolicy& p) {
     return static_cast<std::int64_t>(std::time(nullptr)) + p.clock_offset;
 }
 
+struct ParsedKeys {
+    std::string fingerprint; // the key rows they were parsed from
+    std::unique_ptr<ldns_key_list, detail::KeyListFree> list;
+};
+
 detail::SignContext make_context(store::WriteTxn& txn, const store::ZoneRow& zone,
                                  const SigningPolicy& policy) {
     detail::SignContext ctx;
@@ -252,19 +258,35 @@ detail::SignContext make_context(store::WriteTxn& txn, const store::ZoneRow& zon
         // RFC 9276 / docs/decisions.md: one combined signing key (CSK) per zone.
         rows.push_back(generate_key(txn, zone.name, policy.algorithm, csk_flags, ctx.now));
     }
-    ctx.ldns_keys.reset(ldns_key_list_new());
+    std::string fingerprint;
     for (const auto& row : rows) {
-        ldns_key* k = ldns_key_new();
-        ldns_key_set_algorithm(k, static_cast<ldns_signing_algorithm>(row.algorithm));
-        ldns_key_set_evp_key(k, pkey_of(row.private_der).release());
-        ldns_key_set_flags(k, row.flags);
-        ldns_key_set_pubkey_owner(k, ldns_dname_new_frm_str((zone.name + ".").c_str()));
-        ldns_key_set_keytag(k, row.tag);
+        fingerprint += encode_key(row);
+    }
+    // Per thread (the writer), per zone: the parsed keys while the rows stay the same.
+    thread_local std::map<std::string, ParsedKeys, std::less<>> cache;
+    ParsedKeys& parsed = cache[zone.name];
+    if (parsed.fingerprint != fingerprint || !parsed.list) {
+        parsed.list.reset(ldns_key_list_new());
+        parsed.fingerprint = fingerprint;
+        for (const auto& row : rows) {
+            ldns_key* k = ldns_key_new();
+            ldns_key_set_algorithm(k, static_cast<ldns_signing_algorithm>(row.algorithm));
+            ldns_key_set_evp_key(k, pkey_of(row.private_der).release());
+            ldns_key_set_flags(k, row.flags);
+            ldns_key_set_pubkey_owner(k, ldns_dname_new_frm_str((zone.name + ".").c_str()));
+            ldns_key_set_keytag(k, row.tag);
+            ldns_key_list_push_key(parsed.list.get(), k);
+        }
+    }
+    for (std::size_t i = 0; i < ldns_key_list_key_count(parsed.list.get()); ++i) {
+        ldns_key* k = ldns_key_list_key(parsed.list.get(), i);
         ldns_key_set_inception(k, static_cast<std::uint32_t>(ctx.now - inception_skew));
         ldns_key_set_expiration(k, static_cast<std::uint32_t>(ctx.now + policy.lifetime));
-        ldns_key_list_push_key(ctx.ldns_keys.get(), k);
+    }
+    for (const auto& row : rows) {
         ctx.keys.push_back({row.tag, row.flags, row.algorithm, row.dnskey});
     }
+    ctx.ldns_keys = parsed.list.get();
     return ctx;
 }
 
@@ -314,7 +336,7 @@ std::vector<std::string> sign_rrset(const detail::SignContext& ctx, std::string_
         }
         ldns_rr_list_push_rr(list.get(), rr);
     }
-    RrListPtr sigs(ldns_sign_public(list.get(), ctx.ldns_keys.get()));
+    RrListPtr sigs(ldns_sign_public(list.get(), ctx.ldns_keys));
     if (!sigs || ldns_rr_list_rr_count(sigs.get()) != ctx.keys.size()) {
         throw std::runtime_error(std::string("signing the ") + to_string(type) + " RRset failed");
     }

@@ -36,7 +36,9 @@ struct SignContext {
     };
 
     std::vector<Key> keys;
-    std::unique_ptr<ldns_key_list, KeyListFree> ldns_keys;
+    // The keys parsed for ldns, from a per-thread cache (parsing an OpenSSL 3 private key costs
+    // more than a signature); valid while this context is used, on the writer thread.
+    ldns_key_list* ldns_keys = nullptr;
 };
 
 // What rebuild_node does for `owner` as to signing.
