@@ -210,12 +210,14 @@ def free_port():
 
 
 @contextlib.contextmanager
-def switchboard(binary, mode="serve"):
-    """Run `switchboard MODE` (serve or provision); yields (soap_port, dns_port)."""
+def switchboard(binary, mode="serve", dnssec=False):
+    """Run `switchboard MODE` (serve or provision); yields (soap_port, dns_port). dnssec: every
+    zone signed at write time (`[dnssec] zones = *`, issue 16)."""
     data = tempfile.mkdtemp(prefix="sb-bench-")
     with open(os.path.join(data, "switchboard.ini"), "w") as f:
         f.write(f"[admin]\nusername = admin\npassword = {PASSWORD}\n"
-                "[dns]\nnameservers = ns1.example.net ns2.example.net\n")
+                "[dns]\nnameservers = ns1.example.net ns2.example.net\n"
+                + ("[dnssec]\nzones = *\n" if dnssec else ""))
     soap, dns = free_port(), free_port()
     argv = [binary, mode, "--data", data, "--soap", f"127.0.0.1:{soap}"]
     if mode == "serve":
