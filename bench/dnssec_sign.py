@@ -88,15 +88,6 @@ def start(argv, cwd):
     return subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def knot_conf(work, port):
     return f"""server:
     listen: 127.0.0.1@{port}
@@ -160,7 +151,7 @@ def main():
             time.sleep(1)
             unsigned_cpu, unsigned_n = cpu_per_query(srv.pid, port, queries, args.seconds)
         finally:
-            stop(srv)
+            sb.stop(srv)
 
         t0 = time.monotonic()
         subprocess.run([binary, "dnssec", "sign", ZONE, "--data", data], check=True,
@@ -171,7 +162,7 @@ def main():
             wait_signed(port, 30)
             signed_cpu, signed_n = cpu_per_query(srv.pid, port, queries, args.seconds)
         finally:
-            stop(srv)
+            sb.stop(srv)
 
         kdir = os.path.join(work, "knot")
         os.makedirs(kdir)
@@ -185,7 +176,7 @@ def main():
             knot_sign = time.monotonic() - t0
             knot_cpu, knot_n = cpu_per_query(knot.pid, port, queries, args.seconds)
         finally:
-            stop(knot)
+            sb.stop(knot)
 
         rows = [("Switchboard: zone import (unsigned) + `dnssec sign` (bulk)",
                  f"{imported:.1f} + {sb_sign:.1f} s", ""),

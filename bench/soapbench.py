@@ -209,6 +209,16 @@ def free_port():
             return t.getsockname()[1]
 
 
+def stop(proc, timeout=20):
+    """SIGTERM, then SIGKILL if the process is still there after `timeout` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextlib.contextmanager
 def switchboard(binary, mode="serve", dnssec=False):
     """Run `switchboard MODE` (serve or provision); yields (soap_port, dns_port). dnssec: every
@@ -241,12 +251,7 @@ def switchboard(binary, mode="serve", dnssec=False):
         sys.stderr.write("server stderr (end):\n" + log.read().decode(errors="replace")[-3000:])
         raise
     finally:
-        srv.terminate()
-        try:
-            srv.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            srv.kill()
-            srv.wait()
+        stop(srv)
         log.close()
         shutil.rmtree(data, ignore_errors=True)
 
