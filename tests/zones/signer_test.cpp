@@ -152,8 +152,10 @@ TEST_CASE("a zone the policy covers is signed on import, its NSEC3 chain one rin
         CHECK(check_ring(owners(env)) == 6);
     }
 
-    SECTION("the policy dropped, the zone is served unsigned") {
+    SECTION("the policy dropped, the zone is served unsigned, with a new serial") {
+        const std::uint32_t signed_serial = serial(env);
         set_policy(env, std::nullopt);
+        CHECK(serial(env) != signed_serial);
         for (const auto& [key, o] : owners(env)) {
             CHECK(o.signed_types.empty());
             CHECK((o.flags & (zones::NodeSigned | zones::NodeNsec3Only)) == 0);

@@ -687,6 +687,9 @@ void configure_signing(store::WriteTxn& txn, const std::optional<SigningPolicy>&
         const bool have = txn.get(store::Table::Meta, signed_marker(zone)).has_value();
         if (want != have) {
             rebuild_node(txn, zone); // the apex starts (or ends) signing: a full pass
+            // A new serial, so secondaries take the signed (or unsigned) zone.
+            auto changed = store::get_zone(txn, zone);
+            touch_zone(txn, *changed, static_cast<std::int64_t>(std::time(nullptr)));
         }
     }
 }
@@ -698,6 +701,8 @@ void resign_zone(store::WriteTxn& txn, std::string_view zone) {
                                        "does not name it");
     }
     detail::rebuild_zone_owners(txn, zone);
+    auto row = store::get_zone(txn, zone);
+    touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
 }
 
 ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_t max_scan,
