@@ -65,7 +65,9 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "dnssec.nsec3",
                                           "dnssec.signature_lifetime",
                                           "dnssec.signature_refresh",
-                                          "dnssec.clock_offset"};
+                                          "dnssec.clock_offset",
+                                          "dnssec.propagation_delay",
+                                          "dnssec.parent_ds_ttl"};
 
 unsigned to_unsigned(const std::string& text, const std::string& key);
 
@@ -106,6 +108,12 @@ zones::SigningPolicy dnssec_policy(const Tree& tree, const std::string& zones_va
     if (p.refresh >= p.lifetime || p.lifetime < 3 * 3600) {
         throw std::runtime_error("[dnssec] signature_refresh must be shorter than "
                                  "signature_lifetime, and the lifetime at least 3 hours (10800)");
+    }
+    if (auto v = tree.template get_optional<std::string>("dnssec.propagation_delay")) {
+        p.propagation_delay = to_unsigned(*v, "[dnssec] propagation_delay");
+    }
+    if (auto v = tree.template get_optional<std::string>("dnssec.parent_ds_ttl")) {
+        p.parent_ds_ttl = to_unsigned(*v, "[dnssec] parent_ds_ttl");
     }
     if (auto v = tree.template get_optional<std::string>("dnssec.clock_offset")) {
         try {

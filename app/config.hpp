@@ -63,7 +63,8 @@ struct Config {
     // [catalog] zone: the RFC 9432 catalog zone's name; none: no catalog (zones/catalog.hpp).
     std::optional<std::string> catalog_zone;
     // [dnssec] zones (* or names), algorithm, nsec3, signature_lifetime, signature_refresh,
-    // clock_offset (tests only); none: nothing signed (zones/signer.hpp).
+    // propagation_delay, parent_ds_ttl, clock_offset (tests only); none: nothing signed
+    // (zones/signer.hpp).
     std::optional<zones::SigningPolicy> dnssec;
     std::string server_user;                      // [server] user: run as, once bound
     log::Level log_level = log::Level::Info;      // [log] level

@@ -18,7 +18,8 @@ namespace {
 constexpr const char* usage_text =
     "usage: switchboard dnssec keys ZONE --data DIR\n"
     "       switchboard dnssec ds ZONE --data DIR\n"
-    "       switchboard dnssec sign ZONE --data DIR [--config FILE]\n";
+    "       switchboard dnssec sign ZONE --data DIR [--config FILE]\n"
+    "       switchboard dnssec rollover ZONE zsk|ksk --data DIR [--config FILE]\n";
 
 std::string zone_arg(const std::string& text) {
     try {
@@ -26,6 +27,18 @@ std::string zone_arg(const std::string& text) {
     } catch (const zones::InvalidValue& e) {
         throw std::runtime_error(e.what());
     }
+}
+
+const char* state_name(zones::KeyState s) {
+    switch (s) {
+    case zones::KeyState::Active:
+        return "active";
+    case zones::KeyState::Incoming:
+        return "incoming";
+    case zones::KeyState::Retiring:
+        return "retiring";
+    }
+    return "?";
 }
 
 store::Options read_only() {
@@ -38,14 +51,17 @@ store::Options read_only() {
 
 int dnssec_command(const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& flags) {
-    if (args.size() != 2 || (args[0] != "keys" && args[0] != "ds" && args[0] != "sign")) {
+    const bool rollover =
+        args.size() == 3 && args[0] == "rollover" && (args[2] == "zsk" || args[2] == "ksk");
+    if (!rollover &&
+        (args.size() != 2 || (args[0] != "keys" && args[0] != "ds" && args[0] != "sign"))) {
         std::cerr << usage_text;
         return 2;
     }
     const auto data = data_dir(flags);
     const std::string zone = zone_arg(args[1]);
     const std::string shown = zone.empty() ? "." : zone;
-    if (args[0] == "sign") {
+    if (args[0] == "sign" || rollover) {
         const Config config = load_config(flags);
         if (!config.dnssec || !zones::policy_covers(*config.dnssec, zone)) {
             throw std::runtime_error("zone " + shown +
@@ -57,9 +73,15 @@ int dnssec_command(const std::vector<std::string>& args,
                 throw std::runtime_error("no zone " + shown + " in " + data.string());
             }
             zones::configure_signing(txn, config.dnssec);
-            zones::resign_zone(txn, zone);
+            if (rollover) {
+                // One key, a CSK, signs everything: a ZSK and a KSK rollover are one rollover.
+                zones::start_rollover(txn, zone);
+            } else {
+                zones::resign_zone(txn, zone);
+            }
         });
-        std::cerr << "switchboard: signed zone " << shown << "\n";
+        std::cerr << "switchboard: " << (rollover ? "rollover started for zone " : "signed zone ")
+                  << shown << "\n";
         return 0;
     }
     store::Env env(data, read_only());
@@ -79,8 +101,8 @@ int dnssec_command(const std::vector<std::string>& args,
     for (const auto& k : keys) {
         std::cout << "key " << k.id << " tag " << k.tag << " algorithm "
                   << static_cast<unsigned>(k.algorithm) << " flags " << k.flags
-                  << (k.flags & 1 ? " (CSK)" : " (ZSK)") << " created " << k.created << "\n  "
-                  << k.dnskey << "\n";
+                  << (k.flags & 1 ? " (CSK)" : " (ZSK)") << " " << state_name(k.state)
+                  << " created " << k.created << "\n  " << k.dnskey << "\n";
     }
     return 0;
 }
@@ -118,6 +140,10 @@ void Resigner::run() {
             if (slice.resigned > 0) {
                 log::write(log::Level::Info, "dnssec", "signatures refreshed",
                            {{"nodes", std::to_string(slice.resigned)}});
+            }
+            if (slice.rollover_steps > 0) {
+                log::write(log::Level::Notice, "dnssec", "key rollover step",
+                           {{"zones", std::to_string(slice.rollover_steps)}});
             }
         } catch (const std::exception& e) {
             log::write(log::Level::Error, "dnssec", "re-signing failed", {{"error", e.what()}});

@@ -119,7 +119,9 @@ def expect(port, name, qtype, rcode, failures, contains=None):
                          " and " + contains if contains else "", out))
 
 
-def start_unbound(ub_dir, sb_port, anchors):
+def start_unbound(ub_dir, sb_port, anchors, zones=(SIP, ENUM)):
+    """Unbound validating on a free loopback port, `anchors` (DS lines) its trust anchors and a
+    stub zone per zone pointing at Switchboard."""
     with open(os.path.join(ub_dir, "anchors"), "w") as f:
         f.write(anchors)
     port = free_port()
@@ -132,14 +134,14 @@ def start_unbound(ub_dir, sb_port, anchors):
             "  aggressive-nsec: no", "  val-log-level: 2", '  local-zone: "test." nodefault',
             '  local-zone: "arpa." nodefault', "  log-servfail: yes",
             "remote-control:", "  control-enable: no"]
-    for zone in (SIP, ENUM):
+    for zone in zones:
         conf += ["stub-zone:", "  name: %s" % zone, "  stub-addr: 127.0.0.1@%d" % sb_port]
     with open(os.path.join(ub_dir, "unbound.conf"), "w") as f:
         f.write("\n".join(conf) + "\n")
     ub = Proc([UNBOUND, "-d", "-c", os.path.join(ub_dir, "unbound.conf")], ub_dir, "unbound.log")
     ub.port = port
     deadline = time.time() + 10
-    while dig(port, SIP, "SOA")[0] is None:
+    while dig(port, zones[0], "SOA")[0] is None:
         if time.time() > deadline or ub.proc.poll() is not None:
             raise RuntimeError("unbound did not start:\n" + ub.output())
         time.sleep(0.2)

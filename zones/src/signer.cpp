@@ -23,7 +23,7 @@ namespace sb::zones {
 namespace {
 
 constexpr std::string_view policy_key = "dnssec_policy";
-constexpr std::uint8_t policy_format = 1;
+constexpr std::uint8_t policy_format = 2;
 constexpr std::uint8_t key_format = 1;
 constexpr std::uint16_t csk_flags = 257;       // ZONE and SEP (RFC 4034 §2.1.1): a CSK
 constexpr std::uint32_t inception_skew = 3600; // signatures valid from an hour ago (clock skew)
@@ -47,6 +47,8 @@ struct KeyRow {
     std::int64_t created = 0;
     std::string dnskey;      // rdata
     std::string private_der; // OpenSSL private key (DER); readable by the store's owner only
+    KeyState state = KeyState::Active;
+    std::int64_t since = 0; // when it entered `state` (signer clock)
 };
 
 std::string encode_key(const KeyRow& k) {
@@ -58,6 +60,8 @@ std::string encode_key(const KeyRow& k) {
     w.i64(k.created);
     w.str(k.dnskey);
     w.str(k.private_der);
+    w.u8(static_cast<std::uint8_t>(k.state));
+    w.i64(k.since);
     return std::move(w.bytes());
 }
 
@@ -74,6 +78,12 @@ KeyRow decode_key(std::uint64_t id, std::string_view v) {
     k.created = r.i64();
     k.dnskey = std::string(r.str());
     k.private_der = std::string(r.str());
+    const std::uint8_t state = r.u8();
+    if (state > static_cast<std::uint8_t>(KeyState::Retiring)) {
+        throw store::Error::corrupted("DNSSEC key row with an unknown state");
+    }
+    k.state = static_cast<KeyState>(state);
+    k.since = r.i64();
     return k;
 }
 
@@ -90,11 +100,15 @@ std::vector<KeyRow> load_keys(const Txn& txn, std::string_view zone) {
     return out;
 }
 
+std::string key_key(std::string_view zone, std::uint64_t id) {
+    std::string key = key_prefix(zone);
+    store::put_u64(key, id);
+    return key;
+}
+
 void delete_keys(store::WriteTxn& txn, std::string_view zone) {
     for (const auto& k : load_keys(txn, zone)) {
-        std::string key = key_prefix(zone);
-        store::put_u64(key, k.id);
-        txn.del(store::Table::DnssecKeys, key);
+        txn.del(store::Table::DnssecKeys, key_key(zone, k.id));
     }
 }
 
@@ -164,9 +178,8 @@ KeyRow generate_key(store::WriteTxn& txn, std::string_view zone, std::uint8_t al
     k.tag = ldns_calc_keytag_raw(reinterpret_cast<const std::uint8_t*>(rdata.data()), rdata.size());
     k.private_der = der_of(pkey.get());
     k.id = txn.next_id("dnssec_key");
-    std::string key = key_prefix(zone);
-    store::put_u64(key, k.id);
-    txn.put(store::Table::DnssecKeys, key, encode_key(k));
+    k.since = now;
+    txn.put(store::Table::DnssecKeys, key_key(zone, k.id), encode_key(k));
     return k;
 }
 
@@ -178,6 +191,8 @@ std::string encode_policy(const SigningPolicy& p) {
     w.u32(p.lifetime);
     w.u32(p.refresh);
     w.i64(p.clock_offset);
+    w.u32(p.propagation_delay);
+    w.u32(p.parent_ds_ttl);
     w.u32(static_cast<std::uint32_t>(p.zones.size()));
     for (const auto& z : p.zones) {
         w.str(z);
@@ -196,6 +211,8 @@ SigningPolicy decode_policy(std::string_view v) {
     p.lifetime = r.u32();
     p.refresh = r.u32();
     p.clock_offset = r.i64();
+    p.propagation_delay = r.u32();
+    p.parent_ds_ttl = r.u32();
     for (std::uint32_t n = r.u32(); n > 0; --n) {
         p.zones.emplace_back(r.str());
     }
@@ -269,6 +286,9 @@ detail::SignContext make_context(store::WriteTxn& txn, const store::ZoneRow& zon
         parsed.list.reset(ldns_key_list_new());
         parsed.fingerprint = fingerprint;
         for (const auto& row : rows) {
+            if (row.state == KeyState::Retiring) {
+                continue; // published until removed, no longer signing
+            }
             ldns_key* k = ldns_key_new();
             ldns_key_set_algorithm(k, static_cast<ldns_signing_algorithm>(row.algorithm));
             ldns_key_set_evp_key(k, pkey_of(row.private_der).release());
@@ -284,7 +304,7 @@ detail::SignContext make_context(store::WriteTxn& txn, const store::ZoneRow& zon
         ldns_key_set_expiration(k, static_cast<std::uint32_t>(ctx.now + policy.lifetime));
     }
     for (const auto& row : rows) {
-        ctx.keys.push_back({row.tag, row.flags, row.algorithm, row.dnskey});
+        ctx.keys.push_back({row.tag, row.flags, row.algorithm, row.dnskey, row.state});
     }
     ctx.ldns_keys = parsed.list.get();
     return ctx;
@@ -337,7 +357,7 @@ std::vector<std::string> sign_rrset(const detail::SignContext& ctx, std::string_
         ldns_rr_list_push_rr(list.get(), rr);
     }
     RrListPtr sigs(ldns_sign_public(list.get(), ctx.ldns_keys));
-    if (!sigs || ldns_rr_list_rr_count(sigs.get()) != ctx.keys.size()) {
+    if (!sigs || ldns_rr_list_rr_count(sigs.get()) != ldns_key_list_key_count(ctx.ldns_keys)) {
         throw std::runtime_error(std::string("signing the ") + to_string(type) + " RRset failed");
     }
     std::vector<std::string> out;
@@ -377,6 +397,9 @@ std::optional<RrList> reusable(const detail::SignContext& ctx, const RrList& old
     }
     RrList out;
     for (const auto& key : ctx.keys) {
+        if (!key.signs()) {
+            continue;
+        }
         bool found = false;
         for (const auto& sig : old_sigs) {
             const std::string_view r = sig.second;
@@ -705,12 +728,96 @@ void resign_zone(store::WriteTxn& txn, std::string_view zone) {
     touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
 }
 
+void start_rollover(store::WriteTxn& txn, std::string_view zone) {
+    const auto policy = read_policy(txn);
+    if (!policy || !txn.get(store::Table::Meta, signed_marker(zone))) {
+        throw InvalidValue("zone", std::string(zone) + " is not signed: [dnssec] zones in the "
+                                                       "configuration does not name it");
+    }
+    const auto keys = load_keys(txn, zone);
+    if (keys.size() != 1) {
+        throw InvalidValue("zone", "a rollover of " + std::string(zone) +
+                                       " is under way; it ends by itself (dnssec keys shows "
+                                       "its keys)");
+    }
+    KeyRow k = generate_key(txn, zone, policy->algorithm, csk_flags, clock_now(*policy));
+    k.state = KeyState::Incoming;
+    txn.put(store::Table::DnssecKeys, key_key(zone, k.id), encode_key(k));
+    detail::rebuild_zone_owners(txn, zone); // every RRset signed by both keys
+    auto row = store::get_zone(txn, zone);
+    touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
+}
+
+std::size_t rollover_step(store::WriteTxn& txn) {
+    const auto policy = read_policy(txn);
+    if (!policy) {
+        return 0;
+    }
+    const std::int64_t now = clock_now(*policy);
+    std::map<std::string, std::vector<KeyRow>> rolling; // zone → its keys
+    {
+        store::Cursor c = txn.cursor(store::Table::DnssecKeys);
+        for (bool ok = c.first(); ok; ok = c.next()) {
+            const std::string_view key = c.key();
+            const auto nul = key.find('\0');
+            if (nul == std::string_view::npos || key.size() != nul + 9) {
+                continue;
+            }
+            KeyRow row = decode_key(store::get_u64(key, nul + 1), c.value());
+            rolling[std::string(key.substr(0, nul))].push_back(std::move(row));
+        }
+    }
+    std::size_t steps = 0;
+    for (auto& [zone, keys] : rolling) {
+        const auto row = store::get_zone(txn, zone);
+        if (!row || keys.size() < 2 || !txn.get(store::Table::Meta, signed_marker(zone))) {
+            continue;
+        }
+        // RFC 7583 §3.3.3: the new DNSKEY must be in every cache (its TTL plus the time to
+        // reach the secondaries) before the DS changes; the old key may go once the old DS has
+        // left every cache (the parent's DS TTL plus the propagation delay).
+        const std::int64_t dnskey_wait = std::int64_t{row->ttl} + policy->propagation_delay;
+        const std::int64_t ds_wait =
+            std::int64_t{policy->parent_ds_ttl} + policy->propagation_delay;
+        bool changed = false;
+        const bool incoming_due = std::any_of(keys.begin(), keys.end(), [&](const KeyRow& k) {
+            return k.state == KeyState::Incoming && now - k.since >= dnskey_wait;
+        });
+        for (auto& k : keys) {
+            if (incoming_due && k.state == KeyState::Incoming) {
+                k.state = KeyState::Active;
+            } else if (incoming_due && k.state == KeyState::Active) {
+                k.state = KeyState::Retiring;
+            } else if (k.state == KeyState::Retiring && now - k.since >= ds_wait) {
+                txn.del(store::Table::DnssecKeys, key_key(zone, k.id));
+                changed = true;
+                continue;
+            } else {
+                continue;
+            }
+            k.since = now;
+            txn.put(store::Table::DnssecKeys, key_key(zone, k.id), encode_key(k));
+            changed = true;
+        }
+        if (changed) {
+            detail::rebuild_zone_owners(txn, zone);
+            auto current = store::get_zone(txn, zone);
+            touch_zone(txn, *current, static_cast<std::int64_t>(std::time(nullptr)));
+            ++steps;
+        }
+    }
+    return steps;
+}
+
 ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_t max_scan,
                          std::size_t max_resign) {
     ResignSlice out;
     const auto policy = read_policy(txn);
     if (!policy) {
         return out;
+    }
+    if (from.empty()) {
+        out.rollover_steps = rollover_step(txn); // once a pass
     }
     const std::int64_t now = clock_now(*policy);
     std::vector<std::string> due; // keys
@@ -767,6 +874,7 @@ std::vector<ZoneKeyInfo> zone_keys(const store::ReadTxn& txn, std::string_view z
         k.flags = row.flags;
         k.algorithm = row.algorithm;
         k.created = row.created;
+        k.state = row.state;
         k.dnskey = (zone.empty() ? "." : std::string(zone) + ".") + " IN DNSKEY " +
                    rdata_to_text(RRType::DNSKEY, row.dnskey);
         out.push_back(std::move(k));
@@ -777,10 +885,11 @@ std::vector<ZoneKeyInfo> zone_keys(const store::ReadTxn& txn, std::string_view z
 std::string ds_records(const store::ReadTxn& txn, std::string_view zone) {
     std::string out;
     for (const auto& row : load_keys(txn, zone)) {
-        if ((row.flags & 1) == 0) {
-            continue;
+        if ((row.flags & 1) == 0 || row.state == KeyState::Retiring) {
+            continue; // during a rollover both the Active and the Incoming key's DS
         }
-        const detail::SignContext::Key key{row.tag, row.flags, row.algorithm, row.dnskey};
+        const detail::SignContext::Key key{row.tag, row.flags, row.algorithm, row.dnskey,
+                                           row.state};
         out += (zone.empty() ? "." : std::string(zone) + ".") + " IN DS " +
                rdata_to_text(RRType::DS, ds_rdata(zone, key)) + "\n";
     }
@@ -873,7 +982,7 @@ void sign_node(const SignContext& ctx, std::string_view owner, NodeBuilder& node
         // RFC 7344 §4 / RFC 8078: CDS and CDNSKEY for the key-signing key, so a parent can
         // follow the DS automatically.
         for (const auto& key : ctx.keys) {
-            if (key.flags & 1) {
+            if ((key.flags & 1) && key.state == KeyState::Active) {
                 node.add(RRType::CDNSKEY, ctx.zone_ttl, key.dnskey);
                 node.add(RRType::CDS, ctx.zone_ttl, ds_rdata(ctx.zone, key));
             }

@@ -33,6 +33,9 @@ struct SignContext {
         std::uint16_t flags = 0;
         std::uint8_t algorithm = 0;
         std::string dnskey; // rdata
+        KeyState state = KeyState::Active;
+
+        bool signs() const noexcept { return state != KeyState::Retiring; }
     };
 
     std::vector<Key> keys;

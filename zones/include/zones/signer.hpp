@@ -19,6 +19,13 @@
 
 namespace sb::zones {
 
+// A key's place in a rollover (RFC 7583 §3.3, a CSK by double signature): Incoming keys are
+// published and sign beside the Active one; once the DNSKEY RRset has had time to reach every
+// cache, the Incoming key becomes Active (CDS/CDNSKEY now name it, so the parent swaps its DS)
+// and the old one Retiring (published, no longer signing) until the parent's DS has expired
+// from caches; then it is removed.
+enum class KeyState : std::uint8_t { Active = 0, Incoming = 1, Retiring = 2 };
+
 struct SigningPolicy {
     bool all = false;               // zones = *
     std::vector<std::string> zones; // or these (canonical)
@@ -28,6 +35,10 @@ struct SigningPolicy {
     std::uint32_t lifetime = 14 * 86400;
     std::uint32_t refresh = 7 * 86400;
     std::int64_t clock_offset = 0; // seconds added to the clock (tests only)
+    // Rollover timing (RFC 7583): how long a change takes to reach every secondary, and the TTL
+    // of the DS RRset at the parent (Knot's propagation-delay 1 h; the root's DS TTL 1 day).
+    std::uint32_t propagation_delay = 3600;
+    std::uint32_t parent_ds_ttl = 86400;
 };
 
 // Stores `policy` (nullopt: no zone signed) and signs or unsigns every zone whose state does
@@ -45,6 +56,17 @@ bool policy_covers(const SigningPolicy& policy, std::string_view zone);
 // anew. Throws InvalidValue when the policy does not cover the zone.
 void resign_zone(store::WriteTxn& txn, std::string_view zone);
 
+// Starts a rollover of the zone's key (a CSK: `zsk` and `ksk` both roll it): a new key,
+// Incoming, signing beside the old one from this transaction on. The re-signer moves it on
+// (rollover_step). Throws InvalidValue when the zone is not signed or a rollover is under way.
+void start_rollover(store::WriteTxn& txn, std::string_view zone);
+
+// The rollover steps due now, for every zone: an Incoming key Active once the DNSKEY TTL and
+// the propagation delay have passed since it came, a Retiring key removed once the parent's DS
+// TTL and the propagation delay have passed since it stopped signing. Each step rebuilds the
+// zone (new DNSKEY, CDS, signatures) and takes the next serial. Returns the steps taken.
+std::size_t rollover_step(store::WriteTxn& txn);
+
 // One bounded slice of the background re-signer: scans at most `max_scan` nodes from the
 // DnsNodes key `from` ("" : the first) and rebuilds those in zones we sign holding a signature
 // with no more than the refresh period left (at most `max_resign` of them), so rebuild_node
@@ -54,6 +76,7 @@ struct ResignSlice {
     std::string next;
     std::size_t scanned = 0;
     std::size_t resigned = 0;
+    std::size_t rollover_steps = 0; // taken at the start of a pass (from "")
 };
 
 ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_t max_scan,
@@ -66,6 +89,7 @@ struct ZoneKeyInfo {
     std::uint16_t flags = 0; // 257: the CSK (SEP bit set)
     std::uint8_t algorithm = 0;
     std::int64_t created = 0;
+    KeyState state = KeyState::Active;
     std::string dnskey; // presentation form of the DNSKEY RR
 };
 
