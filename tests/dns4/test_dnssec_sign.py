@@ -13,6 +13,8 @@ out). Checks, through Unbound:
     answered securely (AD, with the new data or NXDOMAIN) on the next query;
   * `ldns-verify-zone` passes on the AXFR of both zones, before and after the changes;
   * `switchboard dnssec keys` lists the zone's CSK;
+  * a Knot secondary (NOTIFY, then AXFR and IXFR) serves both signed zones: the RRSIGs and the
+    new signatures of the changes, at Switchboard's serial;
   * re-signing: the first run signs on a clock 8 days behind (`[dnssec] clock_offset`), so
     its signatures have less than the 7-day refresh period left on the real clock; after a
     restart on the real clock the background re-signer refreshes every one of them (all
@@ -30,7 +32,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dns4lib import (ADMIN_PASSWORD, Proc, build_envelope, cleanup, free_port,  # noqa: E402
-                     parse_args, run, start_switchboard, tempdir, wait_for_dns)
+                     parse_args, run, start_knot_secondary, start_switchboard, tempdir,
+                     wait_for_dns)
 from test_dnssec_validate import dig  # noqa: E402
 
 UNBOUND = "/usr/sbin/unbound"
@@ -111,6 +114,31 @@ def expirations(port, zone):
     return ends, serial
 
 
+
+
+def soa_serial(port, zone):
+    out = subprocess.run(["dig", "@127.0.0.1", "-p", str(port), "+short", "+time=1",
+                          "+tries=1", zone, "SOA"], capture_output=True, text=True).stdout.split()
+    return int(out[2]) if len(out) > 2 and out[2].isdigit() else None
+
+
+def knot_follows(sb_port, knot, names, failures):
+    """Knot reaches Switchboard's serial of both zones and serves `names` A/NAPTR signed."""
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if all(soa_serial(knot.port, z) == soa_serial(sb_port, z) for z in (SIP, ENUM)):
+            break
+        time.sleep(0.2)
+    else:
+        failures.append("Knot did not reach the serials %s:\n%s" %
+                        ([soa_serial(sb_port, z) for z in (SIP, ENUM)], knot.output()[-2000:]))
+        return
+    for name, qtype in names:
+        out = run(["dig", "@127.0.0.1", "-p", str(knot.port), "+dnssec", "+norec", name, qtype])
+        if "RRSIG\t%s" % qtype not in out.replace(" ", "\t") or "status: NOERROR" not in out:
+            failures.append("Knot secondary: %s %s not served signed:\n%s" % (name, qtype, out))
+
+
 def expect(port, name, qtype, rcode, failures, contains=None):
     status, flags, out = dig(port, name, qtype)
     if status != rcode or "ad" not in flags or (contains and contains not in out):
@@ -151,12 +179,14 @@ def start_unbound(ub_dir, sb_port, anchors, zones=(SIP, ENUM)):
 def main():
     args = parse_args()
     work, sb_dir, ub_dir = tempdir("dns16-w-"), tempdir("dns16-sb-"), tempdir("dns16-ub-")
+    kn_dir = tempdir("dns16-kn-")
     procs, failures = [], []
     try:
-        soap_port = free_port()
+        soap_port, knot_port = free_port(), free_port()
         ini = ("[admin]\nusername = admin\npassword = %s\n[dns]\nworkers = 1\n"
-               "allow_transfer = 127.0.0.1/32\nnameservers = ns1.sip.test\n[dnssec]\nzones = *\n"
-               "clock_offset = %d\n" % (ADMIN_PASSWORD, -8 * DAY))
+               "allow_transfer = 127.0.0.1/32\nnameservers = ns1.sip.test\n"
+               "notify = 127.0.0.1:%d\n[dnssec]\nzones = *\nclock_offset = %d\n"
+               % (ADMIN_PASSWORD, knot_port, -8 * DAY))
         sb = start_switchboard(args.binary, sb_dir, ini=ini, command="serve",
                                soap_port=soap_port)
         procs.append(sb)
@@ -184,6 +214,10 @@ def main():
             axfr_verifies(sb.port, zone, work, failures)
         ub = start_unbound(ub_dir, sb.port, anchors)
         procs.append(ub)
+        knot = start_knot_secondary(kn_dir, sb_port, knot_port, (SIP, ENUM))
+        procs.append(knot)
+        knot_follows(sb_port, knot, [("www." + SIP, "A"), ("4.3.2.1." + ENUM, "NAPTR")],
+                     failures)
         for name, qtype, rcode in SECURE:
             expect(ub.port, name, qtype, rcode, failures)
 
@@ -204,6 +238,10 @@ def main():
         expect(ub.port, "gone." + SIP, "A", "NXDOMAIN", failures)
         for zone in (SIP, ENUM):
             axfr_verifies(sb.port, zone, work, failures)
+        knot_follows(sb_port, knot, [("new." + SIP, "A"), ("7.7.7.7." + ENUM, "NAPTR")],
+                     failures)
+        if "IXFR, incoming" not in knot.output():
+            failures.append("Knot took no IXFR of the signed changes:\n" + knot.output()[-2000:])
 
         # Re-signing: the same store on the real clock.
         before = {zone: expirations(sb.port, zone) for zone in (SIP, ENUM)}
@@ -247,7 +285,7 @@ def main():
               "a restart, %d failed" % (len(SECURE) + 7, len(failures)))
         return 1 if failures else 0
     finally:
-        cleanup(procs, (work, sb_dir, ub_dir))
+        cleanup(procs, (work, sb_dir, ub_dir, kn_dir))
 
 
 if __name__ == "__main__":
