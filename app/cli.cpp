@@ -65,8 +65,8 @@ switchboard.ini keys (all optional; see switchboard.ini(5)):
             max_request_kb, max_connections, max_connections_per_address,
             request_timeout, idle_timeout
   [store]   map_size_mb
-  [dnssec]  zones (* or names), algorithm (13, 15), nsec3 (yes), signature_lifetime,
-            signature_refresh (seconds), clock_offset (tests only)
+  [dnssec]  zones (* or names), algorithm (13, 15), nsec3 (yes, no), signature_lifetime,
+            signature_refresh, propagation_delay, parent_ds_ttl (seconds), clock_offset
 )";
 
 } // namespace

@@ -95,9 +95,12 @@ zones::SigningPolicy dnssec_policy(const Tree& tree, const std::string& zones_va
         }
         p.algorithm = static_cast<std::uint8_t>(a);
     }
-    if (auto v = tree.template get_optional<std::string>("dnssec.nsec3"); v && *v != "yes") {
-        throw std::runtime_error("[dnssec] nsec3: '" + *v +
-                                 "': only yes (NSEC3, no salt, 0 iterations) is supported");
+    if (auto v = tree.template get_optional<std::string>("dnssec.nsec3")) {
+        if (*v != "yes" && *v != "no") {
+            throw std::runtime_error("[dnssec] nsec3: '" + *v +
+                                     "' is not yes (NSEC3, no salt, 0 iterations) or no (NSEC)");
+        }
+        p.nsec3 = *v == "yes";
     }
     if (auto v = tree.template get_optional<std::string>("dnssec.signature_lifetime")) {
         p.lifetime = to_unsigned(*v, "[dnssec] signature_lifetime");

@@ -15,6 +15,8 @@ out). Checks, through Unbound:
   * `switchboard dnssec keys` lists the zone's CSK;
   * a Knot secondary (NOTIFY, then AXFR and IXFR) serves both signed zones: the RRSIGs and the
     new signatures of the changes, at Switchboard's serial;
+  * with --nsec (`[dnssec] nsec3 = no`) the same with NSEC chains (the AXFRs hold NSEC and no
+    NSEC3), the changes moving their predecessors' next owner names;
   * re-signing: the first run signs on a clock 8 days behind (`[dnssec] clock_offset`), so
     its signatures have less than the 7-day refresh period left on the real clock; after a
     restart on the real clock the background re-signer refreshes every one of them (all
@@ -91,13 +93,18 @@ def add_number(port, number):
          "</item></mappings></number>" % (number, number))
 
 
+DENIAL = {"type": "NSEC3"}  # NSEC with --nsec
+
+
 def axfr_verifies(port, zone, work, failures):
     out = run(["dig", "@127.0.0.1", "-p", str(port), "AXFR", zone, "+nocmd", "+nostats"])
     path = os.path.join(work, zone + ".axfr")
     with open(path, "w") as f:
         f.write("\n".join(l for l in out.splitlines() if l and not l.startswith(";")) + "\n")
     r = subprocess.run(["ldns-verify-zone", path], capture_output=True, text=True)
-    if r.returncode != 0 or "RRSIG" not in out or "NSEC3" not in out:
+    types = {l.split()[3] for l in out.splitlines() if not l.startswith(";") and len(l.split()) > 4}
+    other = "NSEC" if DENIAL["type"] == "NSEC3" else "NSEC3"
+    if r.returncode != 0 or "RRSIG" not in types or DENIAL["type"] not in types or other in types:
         failures.append("ldns-verify-zone on the AXFR of %s: %s%s" % (zone, r.stdout, r.stderr))
 
 
@@ -177,7 +184,8 @@ def start_unbound(ub_dir, sb_port, anchors, zones=(SIP, ENUM)):
 
 
 def main():
-    args = parse_args()
+    args = parse_args("--nsec")
+    DENIAL["type"] = "NSEC" if args.nsec else "NSEC3"
     work, sb_dir, ub_dir = tempdir("dns16-w-"), tempdir("dns16-sb-"), tempdir("dns16-ub-")
     kn_dir = tempdir("dns16-kn-")
     procs, failures = [], []
@@ -185,8 +193,8 @@ def main():
         soap_port, knot_port = free_port(), free_port()
         ini = ("[admin]\nusername = admin\npassword = %s\n[dns]\nworkers = 1\n"
                "allow_transfer = 127.0.0.1/32\nnameservers = ns1.sip.test\n"
-               "notify = 127.0.0.1:%d\n[dnssec]\nzones = *\nclock_offset = %d\n"
-               % (ADMIN_PASSWORD, knot_port, -8 * DAY))
+               "notify = 127.0.0.1:%d\n[dnssec]\nzones = *\nclock_offset = %d\nnsec3 = %s\n"
+               % (ADMIN_PASSWORD, knot_port, -8 * DAY, "no" if args.nsec else "yes"))
         sb = start_switchboard(args.binary, sb_dir, ini=ini, command="serve",
                                soap_port=soap_port)
         procs.append(sb)
@@ -281,8 +289,8 @@ def main():
         expect(ub.port, "5.5.5.5.0.2.1.3.e164.arpa", "NAPTR", "NOERROR", failures)
         for f in failures:
             print("FAIL " + f)
-        print("signed zones: %d secure answers through Unbound, 5 changes, re-signed after "
-              "a restart, %d failed" % (len(SECURE) + 7, len(failures)))
+        print("signed zones (%s): %d secure answers through Unbound, 5 changes, re-signed after "
+              "a restart, %d failed" % (DENIAL["type"], len(SECURE) + 7, len(failures)))
         return 1 if failures else 0
     finally:
         cleanup(procs, (work, sb_dir, ub_dir, kn_dir))

@@ -223,3 +223,55 @@ TEST_CASE("the re-signer refreshes signatures due for it and bumps the serial", 
     CHECK(serial(env) != before);
     CHECK(check_ring(owners(env)) == 6);
 }
+
+TEST_CASE("an NSEC zone: each owner's NSEC names the next, through changes and a switch",
+          "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    zones::SigningPolicy nsec = all_zones();
+    nsec.nsec3 = false;
+    set_policy(env, nsec);
+    test::import_zone_file(env, test::example_zone_file);
+    // The owners in canonical order (RFC 4034 §6.1), each NSEC's next the following one.
+    auto check_nsec = [&](std::vector<std::string> expected) {
+        std::vector<std::string> owners_seen, nexts;
+        store::ReadTxn txn(env);
+        const std::string prefix = zones::name_key(zone);
+        store::Cursor c = txn.cursor(store::Table::DnsNodes);
+        for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+            zones::RrsetView rrset;
+            const zones::NodeView view(c.value());
+            CHECK((view.flags() & zones::NodeNsec3Only) == 0);
+            if (view.find(zones::RRType::NSEC, rrset)) {
+                std::size_t pos = 0;
+                zones::RrView rr{};
+                REQUIRE(rrset.next_rr(pos, rr));
+                owners_seen.push_back(std::string(c.key()));
+                const std::string text = zones::rdata_to_text(zones::RRType::NSEC, rr.rdata);
+                nexts.push_back(
+                    zones::name_key(zones::canonical_name(text.substr(0, text.find(' ')), "next")));
+            }
+        }
+        std::vector<std::string> keys;
+        for (const auto& name : expected) {
+            keys.push_back(zones::name_key(name));
+        }
+        CHECK(owners_seen == keys);
+        for (std::size_t i = 0; i < nexts.size(); ++i) {
+            CHECK(nexts[i] == keys[(i + 1) % keys.size()]);
+        }
+    };
+    check_nsec({"example.com", "ns1.example.com", "sub.example.com", "*.wild.example.com",
+                "www.example.com"});
+    std::string changed = test::example_zone_file;
+    changed.replace(changed.find("www IN A"), 8, "a.b.c IN TXT \"deep\"\nx IN A");
+    test::import_zone_file(env, changed);
+    check_nsec({"example.com", "a.b.c.example.com", "ns1.example.com", "sub.example.com",
+                "*.wild.example.com", "x.example.com"});
+
+    set_policy(env, all_zones()); // back to NSEC3: the chain is rebuilt the other way
+    CHECK(check_ring(owners(env)) == 9);
+    for (const auto& [key, o] : owners(env)) {
+        CHECK(o.types.count(zones::RRType::NSEC) == 0);
+    }
+}

@@ -137,7 +137,7 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     // in the node, then the NSEC3 chain once the node is stored.
     detail::SignPlan plan = detail::plan_signing(txn, owner, key, apex.has_value(), was_apex);
     if (plan.sign && !plan.occluded) {
-        detail::sign_node(*plan.sign, owner, node,
+        detail::sign_node(txn, *plan.sign, owner, key, node,
                           old_node ? std::string_view(*old_node) : std::string_view(),
                           apex.has_value(), has_ns && !apex);
     }
@@ -165,7 +165,7 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
     node.set_flags(flags);
     detail::store_node(txn, owner, key, old_node, node, zone_key);
     if (plan.sign) {
-        detail::chain_owner(txn, *plan.sign, owner, key, plan.occluded);
+        detail::chain_owner(txn, *plan.sign, owner, key, plan.occluded, old_node.has_value());
     }
     if (plan.full_pass) {
         detail::rebuild_zone_owners(txn, plan.pass_zone);

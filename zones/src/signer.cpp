@@ -193,6 +193,7 @@ std::string encode_policy(const SigningPolicy& p) {
     w.i64(p.clock_offset);
     w.u32(p.propagation_delay);
     w.u32(p.parent_ds_ttl);
+    w.u8(p.nsec3 ? 1 : 0);
     w.u32(static_cast<std::uint32_t>(p.zones.size()));
     for (const auto& z : p.zones) {
         w.str(z);
@@ -213,6 +214,7 @@ SigningPolicy decode_policy(std::string_view v) {
     p.clock_offset = r.i64();
     p.propagation_delay = r.u32();
     p.parent_ds_ttl = r.u32();
+    p.nsec3 = r.u8() != 0;
     for (std::uint32_t n = r.u32(); n > 0; --n) {
         p.zones.emplace_back(r.str());
     }
@@ -675,6 +677,55 @@ std::string ds_rdata(std::string_view zone, const detail::SignContext::Key& key)
     return r;
 }
 
+// ---- NSEC (RFC 4034 §4) ----
+
+// True when the node of `key` is in the zone's NSEC chain: an owner of authoritative data or a
+// delegation point of this zone, neither occluded (below a cut or a DNAME) nor in a child zone
+// we also serve.
+bool in_nsec_chain(const store::WriteTxn& txn, std::string_view zone_key, std::string_view key,
+                   std::string_view value) {
+    if (!key.starts_with(zone_key)) {
+        return false;
+    }
+    if (key.size() > zone_key.size() && (NodeView(value).flags() & NodeApex)) {
+        return false;
+    }
+    for (std::size_t len = parent_key_len(key, key.size()); len > zone_key.size();
+         len = parent_key_len(key, len)) {
+        if (const auto v = txn.get(store::Table::DnsNodes, key.substr(0, len))) {
+            if (NodeView(*v).flags() & (NodeDelegation | NodeDname | NodeApex)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+// The owner key after (or before) `key` in canonical order in the zone's NSEC chain, wrapping
+// around to the apex (or the last name); `key` itself when it is alone.
+std::string nsec_neighbour(const store::WriteTxn& txn, std::string_view zone_key,
+                           std::string_view key, bool next) {
+    store::Cursor c = txn.cursor(store::Table::DnsNodes);
+    const std::string end = std::string(zone_key) + "\xff";
+    bool ok =
+        next ? (c.seek(key) && (c.key() != key || c.next())) : (c.seek(key) ? c.prev() : c.last());
+    for (int wraps = 0; wraps < 2;) {
+        if (!ok || !c.key().starts_with(zone_key)) {
+            ++wraps;
+            ok = next ? c.seek(zone_key) : (c.seek(end) ? c.prev() : c.last());
+            continue;
+        }
+        if (c.key() == key) {
+            return std::string(key);
+        }
+        if (in_nsec_chain(txn, zone_key, c.key(), c.value())) {
+            return std::string(c.key());
+        }
+        ok = next ? c.next() : c.prev();
+    }
+    return std::string(key);
+}
+
 } // namespace
 
 bool policy_covers(const SigningPolicy& policy, std::string_view zone) {
@@ -691,6 +742,9 @@ std::optional<SigningPolicy> signing_policy(const store::ReadTxn& txn) {
 }
 
 void configure_signing(store::WriteTxn& txn, const std::optional<SigningPolicy>& policy) {
+    const auto old = read_policy(txn);
+    // NSEC and NSEC3 swapped: every signed zone's chain is rebuilt the other way.
+    const bool denial_changed = old && policy && old->nsec3 != policy->nsec3;
     if (policy) {
         txn.put(store::Table::Meta, policy_key, encode_policy(*policy));
     } else {
@@ -708,7 +762,11 @@ void configure_signing(store::WriteTxn& txn, const std::optional<SigningPolicy>&
         const bool want =
             policy && row && row->kind != store::ZoneKind::Catalog && policy_covers(*policy, zone);
         const bool have = txn.get(store::Table::Meta, signed_marker(zone)).has_value();
-        if (want != have) {
+        if (want && have && denial_changed) {
+            detail::rebuild_zone_owners(txn, zone);
+            auto changed = store::get_zone(txn, zone);
+            touch_zone(txn, *changed, static_cast<std::int64_t>(std::time(nullptr)));
+        } else if (want != have) {
             rebuild_node(txn, zone); // the apex starts (or ends) signing: a full pass
             // A new serial, so secondaries take the signed (or unsigned) zone.
             auto changed = store::get_zone(txn, zone);
@@ -963,31 +1021,49 @@ SignPlan plan_signing(store::WriteTxn& txn, std::string_view owner, std::string_
     return plan;
 }
 
-void sign_node(const SignContext& ctx, std::string_view owner, NodeBuilder& node,
-               std::string_view old_node, bool apex, bool delegation) {
+void sign_node(const store::WriteTxn& txn, const SignContext& ctx, std::string_view owner,
+               std::string_view key, NodeBuilder& node, std::string_view old_node, bool apex,
+               bool delegation) {
     // A zone we sign carries our DNSSEC records only (docs/decisions.md).
     for (const RRType t : {RRType::RRSIG, RRType::NSEC, RRType::NSEC3, RRType::NSEC3PARAM}) {
         node.remove(t);
     }
-    for (const auto& [ttl, rdata] : old_rrset(old_node, RRType::NSEC3)) {
-        node.add(RRType::NSEC3, ttl, rdata); // a hashed owner: chain_owner keeps it
+    if (ctx.policy.nsec3) {
+        for (const auto& [ttl, rdata] : old_rrset(old_node, RRType::NSEC3)) {
+            node.add(RRType::NSEC3, ttl, rdata); // a hashed owner: chain_owner keeps it
+        }
     }
     if (apex) {
         for (const RRType t : {RRType::DNSKEY, RRType::CDS, RRType::CDNSKEY}) {
             node.remove(t);
         }
-        for (const auto& key : ctx.keys) {
-            node.add(RRType::DNSKEY, ctx.zone_ttl, key.dnskey);
+        for (const auto& k : ctx.keys) {
+            node.add(RRType::DNSKEY, ctx.zone_ttl, k.dnskey);
         }
         // RFC 7344 §4 / RFC 8078: CDS and CDNSKEY for the key-signing key, so a parent can
         // follow the DS automatically.
-        for (const auto& key : ctx.keys) {
-            if ((key.flags & 1) && key.state == KeyState::Active) {
-                node.add(RRType::CDNSKEY, ctx.zone_ttl, key.dnskey);
-                node.add(RRType::CDS, ctx.zone_ttl, ds_rdata(ctx.zone, key));
+        for (const auto& k : ctx.keys) {
+            if ((k.flags & 1) && k.state == KeyState::Active) {
+                node.add(RRType::CDNSKEY, ctx.zone_ttl, k.dnskey);
+                node.add(RRType::CDS, ctx.zone_ttl, ds_rdata(ctx.zone, k));
             }
         }
-        node.add(RRType::NSEC3PARAM, ctx.zone_ttl, nsec3param_rdata);
+        if (ctx.policy.nsec3) {
+            node.add(RRType::NSEC3PARAM, ctx.zone_ttl, nsec3param_rdata);
+        }
+    }
+    if (!ctx.policy.nsec3 && !node.empty()) {
+        // RFC 4034 §4.1: the next owner in canonical order, and the types here, NSEC and RRSIG
+        // included (RFC 4035 §2.3: "NSEC RRs ... MUST have the same TTL value as the SOA
+        // minimum TTL field" — RFC 9077 makes it min(SOA TTL, MINIMUM)).
+        std::set<std::uint16_t> present = {static_cast<std::uint16_t>(RRType::NSEC),
+                                           static_cast<std::uint16_t>(RRType::RRSIG)};
+        for (const auto& rr : node.rrs()) {
+            present.insert(static_cast<std::uint16_t>(rr.type));
+        }
+        const std::string next = nsec_neighbour(txn, ctx.zone_key, key, true);
+        node.add(RRType::NSEC, ctx.nsec3_ttl,
+                 name_to_wire(key_to_name(next)) + type_bitmap(present));
     }
     std::vector<RRType> types;
     for (const auto& rr : node.rrs()) {
@@ -1001,7 +1077,7 @@ void sign_node(const SignContext& ctx, std::string_view owner, NodeBuilder& node
     for (const RRType type : types) {
         // RFC 4035 §2.2: "The NS RRset that appears at the zone apex name MUST be signed, but the
         // NS RRset that appears at a delegation point ... MUST NOT be signed."
-        if (delegation && type != RRType::DS && type != RRType::NSEC3) {
+        if (delegation && type != RRType::DS && type != RRType::NSEC3 && type != RRType::NSEC) {
             continue;
         }
         RrList rrs;
@@ -1027,10 +1103,21 @@ void sign_node(const SignContext& ctx, std::string_view owner, NodeBuilder& node
 }
 
 void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view owner,
-                 std::string_view key, bool occluded) {
+                 std::string_view key, bool occluded, bool existed) {
     std::optional<std::string> node;
     if (const auto v = txn.get(store::Table::DnsNodes, key)) {
         node = std::string(*v);
+    }
+    if (!ctx.policy.nsec3) {
+        // An owner that came or went changes its predecessor's next owner name: rebuilt (and
+        // its NSEC signed anew); its own existence does not change, so this stops there.
+        if (!occluded && existed != node.has_value() && key != ctx.zone_key) {
+            const std::string pred = nsec_neighbour(txn, ctx.zone_key, key, false);
+            if (pred != key) {
+                rebuild_node(txn, key_to_name(pred));
+            }
+        }
+        return;
     }
     if (node && (NodeView(*node).flags() & NodeNsec3Only)) {
         return; // a hashed owner itself

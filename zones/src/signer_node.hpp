@@ -59,16 +59,19 @@ SignPlan plan_signing(store::WriteTxn& txn, std::string_view owner, std::string_
                       bool was_apex);
 
 // Replaces the DNSSEC RRsets of `node` with ours: DNSKEY/CDS/CDNSKEY/NSEC3PARAM at the apex,
+// the owner's NSEC in an NSEC zone (its next owner read from `txn`),
 // the old node's NSEC3 kept (a hashed owner), and RRSIGs for every authoritative RRset (at a
 // delegation only DS; RFC 4035 §2.2), reusing an old signature over the same RRset while more
 // than the refresh period of it remains.
-void sign_node(const SignContext& ctx, std::string_view owner, NodeBuilder& node,
-               std::string_view old_node, bool apex, bool delegation);
+void sign_node(const store::WriteTxn& txn, const SignContext& ctx, std::string_view owner,
+               std::string_view key, NodeBuilder& node, std::string_view old_node, bool apex,
+               bool delegation);
 
 // After the node of `owner` is stored: its NSEC3 (and its empty non-terminal ancestors') made
-// to match, predecessors' next hashed owner fixed (RFC 5155 §7.1).
+// to match, predecessors' next hashed owner fixed (RFC 5155 §7.1); in an NSEC zone, the
+// predecessor rebuilt when the owner came or went (`existed`: it had a node before).
 void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view owner,
-                 std::string_view key, bool occluded);
+                 std::string_view key, bool occluded, bool existed);
 
 // Every owner of `zone` rebuilt (the apex last), in this transaction.
 void rebuild_zone_owners(store::WriteTxn& txn, std::string_view zone);

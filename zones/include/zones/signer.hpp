@@ -30,6 +30,7 @@ struct SigningPolicy {
     bool all = false;               // zones = *
     std::vector<std::string> zones; // or these (canonical)
     std::uint8_t algorithm = 13;    // 13 ECDSAP256SHA256, 15 Ed25519
+    bool nsec3 = true;              // NSEC3 (no salt, 0 iterations), or NSEC
     // Knot's defaults (rrsig-lifetime 14 days, rrsig-refresh 7 days): a signature is valid
     // this long from its inception, and made anew once less than `refresh` of it remains.
     std::uint32_t lifetime = 14 * 86400;
