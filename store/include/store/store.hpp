@@ -73,7 +73,7 @@ enum class Table : unsigned {
     Count
 };
 
-constexpr std::uint32_t schema_version = 3; // 2: ZoneMarks, 3: DnssecChain
+constexpr std::uint32_t schema_version = 4; // 2: ZoneMarks, 3: DnssecChain, 4: DnssecKeys
 
 struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does
