@@ -31,6 +31,8 @@ Commands:
   restore DIR --data DATA_DIR
               install a backup (checked against this schema version) as the store of an
               empty DATA_DIR; stop the servers first
+  dnssec keys|ds|sign ZONE --data DIR
+              a signed zone's keys, the DS RRs for its parent, or re-sign it now
   compact --data DATA_DIR
               rewrite the DNS data and ENUM numbers in key order, pages full and
               adjacent (safe while serving); with no server running, also replace the
@@ -68,6 +70,8 @@ switchboard.ini keys (all optional; see switchboard.ini(5)):
             max_request_kb, max_connections, max_connections_per_address,
             request_timeout, idle_timeout
   [store]   map_size_mb
+  [dnssec]  zones (* or names), algorithm (13, 15), nsec3 (yes, no), signature_lifetime,
+            signature_refresh, propagation_delay, parent_ds_ttl (seconds), clock_offset
 )";
 
 } // namespace
@@ -132,7 +136,8 @@ Args parse_args(int argc, char** argv) {
             a.flags[name] = "1";
         }
     }
-    static const std::set<std::string> take_words = {"zone", "backup", "restore", "import-cdrs"};
+    static const std::set<std::string> take_words = {"zone", "backup", "restore", "import-cdrs",
+                                                     "dnssec"};
     if (!take_words.count(a.command) && !a.words.empty()) {
         throw std::runtime_error("unexpected argument '" + a.words.front() + "'");
     }

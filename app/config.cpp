@@ -65,7 +65,74 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "catalog.zone",
                                           "secondary.primaries",
                                           "secondary.zones",
-                                          "secondary.catalog"};
+                                          "secondary.catalog",
+                                          "dnssec.zones",
+                                          "dnssec.algorithm",
+                                          "dnssec.nsec3",
+                                          "dnssec.signature_lifetime",
+                                          "dnssec.signature_refresh",
+                                          "dnssec.clock_offset",
+                                          "dnssec.propagation_delay",
+                                          "dnssec.parent_ds_ttl"};
+
+unsigned to_unsigned(const std::string& text, const std::string& key);
+
+// [dnssec]: which zones Switchboard signs, and how (zones/signer.hpp, docs/decisions.md).
+template <class Tree>
+zones::SigningPolicy dnssec_policy(const Tree& tree, const std::string& zones_value) {
+    zones::SigningPolicy p;
+    std::istringstream words(zones_value);
+    for (std::string w; words >> w;) {
+        if (w == "*") {
+            p.all = true;
+            continue;
+        }
+        try {
+            p.zones.push_back(zones::canonical_name(w, "[dnssec] zones"));
+        } catch (const zones::InvalidValue& e) {
+            throw std::runtime_error(e.what());
+        }
+    }
+    if (auto v = tree.template get_optional<std::string>("dnssec.algorithm")) {
+        const unsigned a = to_unsigned(*v, "[dnssec] algorithm");
+        if (a != 13 && a != 15) {
+            throw std::runtime_error("[dnssec] algorithm: '" + *v +
+                                     "' is not 13 (ECDSAP256SHA256) or 15 (Ed25519)");
+        }
+        p.algorithm = static_cast<std::uint8_t>(a);
+    }
+    if (auto v = tree.template get_optional<std::string>("dnssec.nsec3")) {
+        if (*v != "yes" && *v != "no") {
+            throw std::runtime_error("[dnssec] nsec3: '" + *v +
+                                     "' is not yes (NSEC3, no salt, 0 iterations) or no (NSEC)");
+        }
+        p.nsec3 = *v == "yes";
+    }
+    if (auto v = tree.template get_optional<std::string>("dnssec.signature_lifetime")) {
+        p.lifetime = to_unsigned(*v, "[dnssec] signature_lifetime");
+    }
+    if (auto v = tree.template get_optional<std::string>("dnssec.signature_refresh")) {
+        p.refresh = to_unsigned(*v, "[dnssec] signature_refresh");
+    }
+    if (p.refresh >= p.lifetime || p.lifetime < 3 * 3600) {
+        throw std::runtime_error("[dnssec] signature_refresh must be shorter than "
+                                 "signature_lifetime, and the lifetime at least 3 hours (10800)");
+    }
+    if (auto v = tree.template get_optional<std::string>("dnssec.propagation_delay")) {
+        p.propagation_delay = to_unsigned(*v, "[dnssec] propagation_delay");
+    }
+    if (auto v = tree.template get_optional<std::string>("dnssec.parent_ds_ttl")) {
+        p.parent_ds_ttl = to_unsigned(*v, "[dnssec] parent_ds_ttl");
+    }
+    if (auto v = tree.template get_optional<std::string>("dnssec.clock_offset")) {
+        try {
+            p.clock_offset = std::stoll(*v);
+        } catch (const std::exception&) {
+            throw std::runtime_error("[dnssec] clock_offset: '" + *v + "' is not a number");
+        }
+    }
+    return p;
+}
 
 unsigned to_unsigned(const std::string& text, const std::string& key) {
     try {
@@ -223,6 +290,8 @@ Config load_config(const std::filesystem::path& file) {
         c.secondary_primaries.empty()) {
         throw std::runtime_error("[secondary] primaries: the zones to keep need at least one "
                                  "primary (ADDR:PORT or ADDR:PORT@KEY)");
+    if (auto v = tree.get_optional<std::string>("dnssec.zones"); v && !v->empty()) {
+        c.dnssec = dnssec_policy(tree, *v);
     }
     if (auto v = tree.get_optional<std::string>("soap.listen")) {
         c.soap = parse_endpoint(*v, "[soap] listen");

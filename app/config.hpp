@@ -2,6 +2,7 @@
 #pragma once
 
 #include "log/log.hpp"
+#include "zones/signer.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -72,6 +73,10 @@ struct Config {
     std::vector<std::string> secondary_primaries;
     std::vector<std::string> secondary_zones;
     std::string secondary_catalog;
+    // [dnssec] zones (* or names), algorithm, nsec3, signature_lifetime, signature_refresh,
+    // propagation_delay, parent_ds_ttl, clock_offset (tests only); none: nothing signed
+    // (zones/signer.hpp).
+    std::optional<zones::SigningPolicy> dnssec;
     std::string server_user;                      // [server] user: run as, once bound
     log::Level log_level = log::Level::Info;      // [log] level
     log::Target log_target = log::Target::Stderr; // [log] target: stderr | journal

@@ -5,6 +5,7 @@
 #include "config.hpp"
 #include "dnsd/dnsd.hpp"
 #include "dnsd/secondary.hpp"
+#include "dnssec_command.hpp"
 #include "import_cdrs.hpp"
 #include "inspect.hpp"
 #include "log/log.hpp"
@@ -164,6 +165,8 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
     } catch (const zones::InvalidValue& e) {
         throw std::runtime_error(std::string("[catalog] zone: ") + e.what());
     }
+    // Signing follows the ini too: zones it newly names are signed, zones it drops unsigned.
+    env.write([&](store::WriteTxn& txn) { zones::configure_signing(txn, config.dnssec); });
 
     std::optional<dnsd::Secondary> secondary;
     if (want_dns && !config.secondary_primaries.empty()) {
@@ -231,6 +234,10 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
     log::write(log::Level::Notice, "server", "started",
                {{"data", data.string()}, {"pid", std::to_string(::getpid())}});
     app::notify("READY=1\nSTATUS=serving");
+    std::optional<app::Resigner> resigner;
+    if (config.dnssec) {
+        resigner.emplace(env);
+    }
 
     int sig = 0;
     for (;;) {
@@ -243,6 +250,7 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
         reload(args, config, dns ? &*dns : nullptr, soap ? &*soap : nullptr);
     }
     app::notify("STOPPING=1");
+    resigner.reset();
     log::write(log::Level::Notice, "server", "stopping", {{"signal", strsignal(sig)}});
     if (dns) {
         dns->stop();
@@ -274,6 +282,9 @@ int run(const app::Args& args) {
     }
     if (args.command == "backup" || args.command == "restore" || args.command == "compact") {
         return app::backup_command(args.command, args.words, args.flags);
+    }
+    if (args.command == "dnssec") {
+        return app::dnssec_command(args.words, args.flags);
     }
     if (args.command == "check") {
         return app::check_command(args.flags);

@@ -71,10 +71,12 @@ def main():
     ap.add_argument("--count", "--numbers", dest="count", type=int, default=4000,
                     help="writes per operation and run")
     ap.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    ap.add_argument("--dnssec", action="store_true",
+                    help="every zone signed at write time ([dnssec] zones = *, issue 16)")
     args = ap.parse_args()
 
     rates = {}
-    with sb.switchboard(args.binary, "provision") as (port, _):
+    with sb.switchboard(args.binary, "provision", dnssec=args.dnssec) as (port, _):
         conn = sb.connect(port)
         for run in range(len(CLIENTS)):
             sb.post(conn, sb.request(sb.ADD_RANGE, prefix=f"3120{run}"))
@@ -90,7 +92,7 @@ def main():
     table = "| operation | writes/s, 1 client | writes/s, 8 clients |\n|---|---|---|\n"
     for name, _ in OPS:
         table += f"| {name} | " + " | ".join(f"{rates[name, c]:.0f}" for c in CLIENTS) + " |\n"
-    sb.record("Provisioning writes through SOAP",
+    sb.record("Provisioning writes through SOAP" + (", signed (issue 16)" if args.dnssec else ""),
               f"`switchboard provision`, durable commits (each acknowledged after its group commit is flushed), {args.count} "
               f"new objects per operation and run, CDRTool-shaped requests (the wire samples: "
               f"a number with a sip and a mailto mapping, an account with every sample field, "

@@ -209,13 +209,25 @@ def free_port():
             return t.getsockname()[1]
 
 
+def stop(proc, timeout=20):
+    """SIGTERM, then SIGKILL if the process is still there after `timeout` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextlib.contextmanager
-def switchboard(binary, mode="serve"):
-    """Run `switchboard MODE` (serve or provision); yields (soap_port, dns_port)."""
+def switchboard(binary, mode="serve", dnssec=False):
+    """Run `switchboard MODE` (serve or provision); yields (soap_port, dns_port). dnssec: every
+    zone signed at write time (`[dnssec] zones = *`, issue 16)."""
     data = tempfile.mkdtemp(prefix="sb-bench-")
     with open(os.path.join(data, "switchboard.ini"), "w") as f:
         f.write(f"[admin]\nusername = admin\npassword = {PASSWORD}\n"
-                "[dns]\nnameservers = ns1.example.net ns2.example.net\n")
+                "[dns]\nnameservers = ns1.example.net ns2.example.net\n"
+                + ("[dnssec]\nzones = *\n" if dnssec else ""))
     soap, dns = free_port(), free_port()
     argv = [binary, mode, "--data", data, "--soap", f"127.0.0.1:{soap}"]
     if mode == "serve":
@@ -239,12 +251,7 @@ def switchboard(binary, mode="serve"):
         sys.stderr.write("server stderr (end):\n" + log.read().decode(errors="replace")[-3000:])
         raise
     finally:
-        srv.terminate()
-        try:
-            srv.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            srv.kill()
-            srv.wait()
+        stop(srv)
         log.close()
         shutil.rmtree(data, ignore_errors=True)
 

@@ -38,7 +38,7 @@ constexpr const char* table_names[] = {
     "counters",     "journal",       "sip_domains",  "sip_accounts",    "sip_aliases",
     "sip_settings", "trusted_peers", "carriers",     "gateways",        "gateway_rules",
     "routes",       "voicemail",     "prepaid",      "call_data",       "index",
-    "zone_marks",   "dnssec_chain"};
+    "zone_marks",   "dnssec_chain",  "dnssec_keys"};
 static_assert(std::size(table_names) == static_cast<unsigned>(Table::Count));
 
 void check(int rc, const char* what) {

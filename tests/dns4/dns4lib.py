@@ -275,6 +275,37 @@ NSD = shutil.which("nsd") or "/usr/sbin/nsd"
 KNOTD = shutil.which("knotd") or "/usr/sbin/knotd"
 
 
+def start_knot_secondary(workdir, primary_port, port, zones, tsig_secret=None):
+    """Knot as a secondary of Switchboard (127.0.0.1:primary_port) for `zones`, NOTIFY
+    accepted from 127.0.0.1, TSIG key xfrkey (hmac-sha512) when tsig_secret is given. Returns
+    a Proc with .port."""
+    key = ("key:\n  - id: xfrkey\n    algorithm: hmac-sha512\n    secret: %s\n" % tsig_secret
+           if tsig_secret else "")
+    use_key = "    key: xfrkey\n" if tsig_secret else ""
+    conf = os.path.join(workdir, "knot.conf")
+    with open(conf, "w") as f:
+        f.write(knot_header(port, workdir) + """%(key)sremote:
+  - id: primary
+    address: 127.0.0.1@%(primary)d
+%(use_key)sacl:
+  - id: from_primary
+    address: 127.0.0.1
+    action: notify
+%(use_key)stemplate:
+  - id: default
+    storage: "%(dir)s"
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: changes
+zone:
+""" % {"port": port, "dir": workdir, "primary": primary_port, "key": key, "use_key": use_key}
+                + "".join("  - domain: %s\n    master: primary\n    acl: from_primary\n" % z
+                          for z in zones))
+    p = Proc([KNOTD, "-c", conf], workdir, "knot.log")
+    p.port = port
+    return p
+
+
 def start_nsd(workdir, zones, extra_server="", extra_zone=""):
     """zones: list of (name, zonefile path). Returns a Proc with .port."""
     port = free_port()

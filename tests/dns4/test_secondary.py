@@ -18,8 +18,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_nsd_diff import Tally  # noqa: E402
-from dns4lib import (KNOTD, ZONES, Proc, cleanup, free_port, kdig, knot_header, make_query,  # noqa
-                     parse_args, query, soap_call, start_switchboard, tempdir)
+from dns4lib import (ZONES, cleanup, free_port, kdig, make_query, parse_args, query,  # noqa
+                     soap_call, start_knot_secondary, start_switchboard, tempdir)
 
 SECRET = base64.b64encode(b"switchboard-dns4-test-key-32byte").decode()
 WRONG = base64.b64encode(b"not-the-right-key-at-all-32bytes").decode()
@@ -39,35 +39,7 @@ def soap_add_record(port, name, value):
 
 
 def start_knot(workdir, primary_port, port):
-    conf = os.path.join(workdir, "knot.conf")
-    with open(conf, "w") as f:
-        f.write(knot_header(port, workdir) + """key:
-  - id: xfrkey
-    algorithm: hmac-sha512
-    secret: %(secret)s
-remote:
-  - id: primary
-    address: 127.0.0.1@%(primary)d
-    key: xfrkey
-acl:
-  - id: from_primary
-    address: 127.0.0.1
-    action: notify
-    key: xfrkey
-template:
-  - id: default
-    storage: "%(dir)s"
-    zonefile-sync: -1
-    zonefile-load: none
-    journal-content: changes
-zone:
-  - domain: example.com
-    master: primary
-    acl: from_primary
-""" % {"port": port, "dir": workdir, "secret": SECRET, "primary": primary_port})
-    p = Proc([KNOTD, "-c", conf], workdir, "knot.log")
-    p.port = port
-    return p
+    return start_knot_secondary(workdir, primary_port, port, ["example.com"], SECRET)
 
 
 def serial_of(port, name="example.com"):

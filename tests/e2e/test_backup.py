@@ -128,8 +128,8 @@ def test_backup_and_restore(args):
                 print(f"    restored {len(rows)} records")
 
         # A store of another schema version is refused, with the versions named: a newer one,
-        # and an older one (version 3, before the slim ENUM rows), which is not migrated.
-        for version, says in ((99, "newer switchboard"), (3, "older switchboard")):
+        # and an older one (version 4, before the signer's keys table), which is not migrated.
+        for version, says in ((99, "newer switchboard"), (4, "older switchboard")):
             with DataDir(keep=args.keep) as other:
                 tampered = tempfile.mkdtemp(prefix="sb-tampered-")
                 shutil.rmtree(tampered)

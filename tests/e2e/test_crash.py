@@ -18,7 +18,10 @@ restarts it and checks:
   * nothing half-applied: for every name the test wrote in the cycle (and a sample of the
     older ones), the A RRset DNS answers equals the values getRecords lists, and a number
     getNumber finds has its NAPTRs in DNS while one it does not find has none;
-  * the zone serial never goes down across restarts.
+  * the zone serial never goes down across restarts;
+  * both zones are signed by Switchboard (`[dnssec] zones = *`, issue 16): after every restart
+    `ldns-verify-zone` passes on the AXFR of each, so no kill left an RRset without a valid
+    signature or a broken NSEC3 chain.
 
 `make test` runs a short series (--cycles, default 12); the long run is
 `/usr/bin/python3 tests/e2e/test_crash.py --binary build/app/switchboard --cycles 200`.
@@ -31,6 +34,8 @@ import random
 import re
 import socket
 import struct
+import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -42,6 +47,7 @@ from sbtest import Checker, DataDir, Server, free_port  # noqa: E402
 
 ZONE = "crash.example"
 ENUM_PREFIX = "3120"
+ENUM_ZONE = "0.2.1.3.e164.arpa"
 SIP_DOMAIN = "crash.example.org"
 RECORD_CLIENTS, NUMBER_CLIENTS, ACCOUNT_CLIENTS = 3, 2, 2
 ENVELOPE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -105,6 +111,20 @@ def found(soap, port, body, needle):
 def number_exists(soap, number):
     return found(soap, "Enum", f"<ns5:getNumber><enumId><number>{number}</number><tld>e164.arpa"
                  f"</tld></enumId></ns5:getNumber>", f"sip:{number}@{SIP_DOMAIN}")
+
+
+def signed_zone_problem(dns_port, zone):
+    """None when the AXFR of `zone` is signed and ldns-verify-zone accepts it."""
+    axfr = subprocess.run(["dig", "@127.0.0.1", "-p", str(dns_port), "AXFR", zone, "+nocmd",
+                           "+nostats"], capture_output=True, text=True, timeout=30).stdout
+    lines = [line for line in axfr.splitlines() if line and not line.startswith(";")]
+    if not any(" RRSIG " in line or "\tRRSIG\t" in line for line in lines):
+        return "no RRSIG in its AXFR"
+    with tempfile.NamedTemporaryFile("w", suffix=".zone") as f:
+        f.write("\n".join(lines) + "\n")
+        f.flush()
+        r = subprocess.run(["ldns-verify-zone", f.name], capture_output=True, text=True)
+    return None if r.returncode == 0 else (r.stdout + r.stderr)[-2000:]
 
 
 def e164_name(number):
@@ -274,7 +294,8 @@ def main():
     print(f"seed {seed}, {args.cycles} kill/restart cycles")
     ck = Checker("crash_safety")
 
-    with DataDir(extra_ini="[dns]\nnameservers = ns1.example.net\n") as data:
+    with DataDir(extra_ini="[dns]\nnameservers = ns1.example.net\nallow_transfer = 127.0.0.1\n"
+                           "[dnssec]\nzones = *\n") as data:
         srv = Server(args.binary, "serve", data, dns_port=free_port(), soap_port=free_port())
         srv.start()
         soap = Soap(srv.soap_port, data.username, data.password)
@@ -317,6 +338,9 @@ def main():
                 else:
                     exists = number_exists if c.kind == "number" else account_exists
                     check_adds(ck, srv, soap, c, flight, exists, cycle, rng)
+            for zone in (ZONE, ENUM_ZONE):
+                problem = signed_zone_problem(srv.dns_port, zone)
+                ck.check(problem is None, f"cycle {cycle}: signed zone {zone}: {problem}")
             s = serial(soap)
             ck.check(s >= last_serial, f"cycle {cycle}: serial went down {last_serial} -> {s}")
             last_serial = s

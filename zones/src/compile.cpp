@@ -1,5 +1,6 @@
 #include "zones/compile.hpp"
 
+#include "signer_node.hpp"
 #include "zones/catalog.hpp"
 #include "zones/dnssec.hpp"
 #include "zones/enum.hpp"
@@ -223,6 +224,14 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
                      enum_naptr_rdata(*service, m.mapto, m.priority));
         }
     }
+    // Signing (zones/signer.hpp): the zone's state at its apex, our DNSSEC RRsets and RRSIGs
+    // in the node, then the NSEC3 chain once the node is stored.
+    detail::SignPlan plan = detail::plan_signing(txn, owner, key, apex.has_value(), was_apex);
+    if (plan.sign && !plan.occluded) {
+        detail::sign_node(txn, *plan.sign, owner, key, node,
+                          old_node ? std::string_view(*old_node) : std::string_view(),
+                          apex.has_value(), has_ns && !apex);
+    }
     if (has_ns && !apex) {
         flags |= NodeDelegation;
     }
@@ -238,12 +247,30 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
     if (node.has(RRType::RRSIG)) {
         flags |= NodeSigned;
     }
-    const std::string_view old_value = old_node ? std::string_view(*old_node) : std::string_view();
     std::optional<std::string> zone_key;
     if (apex || rec_zone) {
         zone_key = name_key(apex ? apex->name : *rec_zone);
+    } else if (plan.sign) {
+        zone_key = plan.sign->zone_key;
     }
+    node.set_flags(flags);
+    detail::store_node(txn, owner, key, old_node, node, zone_key);
+    if (plan.sign) {
+        detail::chain_owner(txn, *plan.sign, owner, key, plan.occluded, old_node.has_value());
+    }
+    if (plan.full_pass) {
+        detail::rebuild_zone_owners(txn, plan.pass_zone);
+    }
+}
 
+} // namespace
+
+namespace detail {
+
+void store_node(store::WriteTxn& txn, std::string_view owner, std::string_view key,
+                const std::optional<std::string>& old_node, const NodeBuilder& node,
+                std::optional<std::string_view> zone_key) {
+    const std::string_view old_value = old_node ? std::string_view(*old_node) : std::string_view();
     if (node.empty()) {
         txn.del(store::Table::DnsNodes, key);
         mark_node(txn, key, 0);
@@ -251,14 +278,13 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
         journal_node(txn, owner, old_node ? &*old_node : nullptr, nullptr);
         return;
     }
-    node.set_flags(flags);
     const std::string built = node.build();
     txn.put(store::Table::DnsNodes, key, built);
-    mark_node(txn, key, mark_flags(flags));
+    mark_node(txn, key, mark_flags(node.flags()));
     chain_node(txn, key, zone_key, old_value, built);
     journal_node(txn, owner, old_node ? &*old_node : nullptr, &built);
 }
 
-} // namespace
+} // namespace detail
 
 } // namespace sb::zones

@@ -117,6 +117,10 @@ bool NodeBuilder::has(RRType type) const noexcept {
     return std::any_of(rrs_.begin(), rrs_.end(), [type](const Rr& rr) { return rr.type == type; });
 }
 
+void NodeBuilder::remove(RRType type) {
+    std::erase_if(rrs_, [type](const Rr& rr) { return rr.type == type; });
+}
+
 std::string NodeBuilder::build() const {
     std::vector<const Rr*> sorted;
     sorted.reserve(rrs_.size());

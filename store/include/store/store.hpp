@@ -68,12 +68,14 @@ enum class Table : unsigned {
                  // Meta "zone_marks" → u64, bumped with every change (zones/zone_index.hpp)
     DnssecChain, // zone key '\0' 'n' owner key below the zone (NSEC owners) and zone key '\0'
                  // '3' first label (NSEC3 owners, so hash order) → "" (zones/dnssec.hpp)
+    DnssecKeys,  // zone name '\0' u64 key id → a signing key, private part included
+                 // (zones/signer.hpp); the store file is mode 0600, the server user's
     Count
 };
 
 // 2: ZoneMarks, 3: DnssecChain, 4: slim ENUM number rows (the NAPTRs live only in the node),
-// varint record rows and journal byte counts.
-constexpr std::uint32_t schema_version = 4;
+// varint record rows and journal byte counts, 5: DnssecKeys.
+constexpr std::uint32_t schema_version = 5;
 
 struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sb::zones {
 
@@ -120,15 +121,21 @@ public:
 
     bool has(RRType type) const noexcept;
 
+    // Drops every RR of `type`.
+    void remove(RRType type);
+
     std::string build() const;
 
-private:
     struct Rr {
         RRType type;
         std::uint32_t ttl;
         std::string rdata;
     };
 
+    // The RRs added, in the order they were added.
+    const std::vector<Rr>& rrs() const noexcept { return rrs_; }
+
+private:
     std::uint8_t flags_ = 0;
     std::vector<Rr> rrs_;
 };

@@ -35,6 +35,8 @@ enum class RRType : std::uint16_t {
     NSEC3 = 50,
     NSEC3PARAM = 51,
     TLSA = 52,
+    CDS = 59,
+    CDNSKEY = 60,
     SVCB = 64,
     HTTPS = 65,
     TSIG = 250,

@@ -1,0 +1,159 @@
+#include "dnssec_command.hpp"
+
+#include "config.hpp"
+#include "log/log.hpp"
+#include "store/store.hpp"
+#include "store/tables.hpp"
+#include "zones/signer.hpp"
+#include "zones/zones.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <stdexcept>
+
+namespace sb::app {
+
+namespace {
+
+constexpr const char* usage_text =
+    "usage: switchboard dnssec keys ZONE --data DIR\n"
+    "       switchboard dnssec ds ZONE --data DIR\n"
+    "       switchboard dnssec sign ZONE --data DIR [--config FILE]\n"
+    "       switchboard dnssec rollover ZONE zsk|ksk --data DIR [--config FILE]\n";
+
+std::string zone_arg(const std::string& text) {
+    try {
+        return zones::canonical_name(text, "zone");
+    } catch (const zones::InvalidValue& e) {
+        throw std::runtime_error(e.what());
+    }
+}
+
+const char* state_name(zones::KeyState s) {
+    switch (s) {
+    case zones::KeyState::Active:
+        return "active";
+    case zones::KeyState::Incoming:
+        return "incoming";
+    case zones::KeyState::Retiring:
+        return "retiring";
+    }
+    return "?";
+}
+
+store::Options read_only() {
+    store::Options o;
+    o.read_only = true;
+    return o;
+}
+
+} // namespace
+
+int dnssec_command(const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& flags) {
+    const bool rollover =
+        args.size() == 3 && args[0] == "rollover" && (args[2] == "zsk" || args[2] == "ksk");
+    if (!rollover &&
+        (args.size() != 2 || (args[0] != "keys" && args[0] != "ds" && args[0] != "sign"))) {
+        std::cerr << usage_text;
+        return 2;
+    }
+    const auto data = data_dir(flags);
+    const std::string zone = zone_arg(args[1]);
+    const std::string shown = zone.empty() ? "." : zone;
+    if (args[0] == "sign" || rollover) {
+        const Config config = load_config(flags);
+        if (!config.dnssec || !zones::policy_covers(*config.dnssec, zone)) {
+            throw std::runtime_error("zone " + shown +
+                                     " is not to be signed: name it (or *) in [dnssec] zones");
+        }
+        store::Env env(data);
+        env.write([&](store::WriteTxn& txn) {
+            if (!store::get_zone(txn, zone)) {
+                throw std::runtime_error("no zone " + shown + " in " + data.string());
+            }
+            zones::configure_signing(txn, config.dnssec);
+            if (rollover) {
+                // One key, a CSK, signs everything: a ZSK and a KSK rollover are one rollover.
+                zones::start_rollover(txn, zone);
+            } else {
+                zones::resign_zone(txn, zone);
+            }
+        });
+        std::cerr << "switchboard: " << (rollover ? "rollover started for zone " : "signed zone ")
+                  << shown << "\n";
+        return 0;
+    }
+    store::Env env(data, read_only());
+    store::ReadTxn txn(env);
+    if (!store::get_zone(txn, zone)) {
+        throw std::runtime_error("no zone " + shown + " in " + data.string());
+    }
+    const auto keys = zones::zone_keys(txn, zone);
+    if (keys.empty()) {
+        throw std::runtime_error("zone " + shown +
+                                 " has no keys: it is not signed ([dnssec] zones)");
+    }
+    if (args[0] == "ds") {
+        std::cout << zones::ds_records(txn, zone);
+        return 0;
+    }
+    for (const auto& k : keys) {
+        std::cout << "key " << k.id << " tag " << k.tag << " algorithm "
+                  << static_cast<unsigned>(k.algorithm) << " flags " << k.flags
+                  << (k.flags & 1 ? " (CSK)" : " (ZSK)") << " " << state_name(k.state)
+                  << " created " << k.created << "\n  " << k.dnskey << "\n";
+    }
+    return 0;
+}
+
+Resigner::Resigner(store::Env& env)
+    : env_(env)
+    , thread_([this] { run(); }) {}
+
+Resigner::~Resigner() {
+    {
+        const std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void Resigner::run() {
+    constexpr std::size_t max_scan = 4096;  // nodes looked at per transaction
+    constexpr std::size_t max_resign = 256; // nodes signed anew per transaction
+    // A whole pass, then a pause: a signature is due `refresh` (days) before it expires, so a
+    // pass every half minute finds it in time without scanning the store all day.
+    constexpr auto pause = std::chrono::seconds(30);
+    std::string from;
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+        bool busy = false;
+        lock.unlock();
+        try {
+            const auto slice = env_.write([&](store::WriteTxn& txn) {
+                return zones::resign_slice(txn, from, max_scan, max_resign);
+            });
+            from = slice.next;
+            busy = !slice.next.empty();
+            if (slice.resigned > 0) {
+                log::write(log::Level::Info, "dnssec", "signatures refreshed",
+                           {{"nodes", std::to_string(slice.resigned)}});
+            }
+            if (slice.rollover_steps > 0) {
+                log::write(log::Level::Notice, "dnssec", "key rollover step",
+                           {{"zones", std::to_string(slice.rollover_steps)}});
+            }
+        } catch (const std::exception& e) {
+            log::write(log::Level::Error, "dnssec", "re-signing failed", {{"error", e.what()}});
+            from.clear();
+        }
+        lock.lock();
+        if (!busy) {
+            wake_.wait_for(lock, pause, [this] { return stop_; });
+        }
+    }
+}
+
+} // namespace sb::app

@@ -1,0 +1,277 @@
+// Signing at write time (issue 16) through a real store: a zone the policy covers is signed
+// when imported (every authoritative RRset has its RRSIG, delegation NS and glue none), its
+// NSEC3 chain is a ring in hash order over every name and empty non-terminal, and stays one
+// when names come and go; the policy dropped unsigns the zone; the re-signer refreshes due
+// signatures and bumps the serial; a deleted zone loses its keys and its chain.
+#include "store/tables.hpp"
+#include "temp_dir.hpp"
+#include "zone_file.hpp"
+#include "zones/compile.hpp"
+#include "zones/node.hpp"
+#include "zones/signer.hpp"
+#include "zones/zonefile.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+
+using namespace sb;
+
+namespace {
+
+const std::string zone = "example.com";
+
+std::string base32hex(std::string_view bytes) {
+    static constexpr char digits[] = "0123456789abcdefghijklmnopqrstuv";
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (const char c : bytes) {
+        buffer = (buffer << 8) | static_cast<unsigned char>(c);
+        bits += 8;
+        while (bits >= 5) {
+            bits -= 5;
+            out.push_back(digits[(buffer >> bits) & 31]);
+        }
+    }
+    return out;
+}
+
+struct Owner {
+    std::uint8_t flags = 0;
+    std::set<zones::RRType> types;
+    std::set<zones::RRType> signed_types;
+    std::string nsec3_next; // hashed owners: the next label
+};
+
+// Every node of the zone by owner key.
+std::map<std::string, Owner> owners(store::Env& env) {
+    store::ReadTxn txn(env);
+    std::map<std::string, Owner> out;
+    const std::string prefix = zones::name_key(zone);
+    store::Cursor c = txn.cursor(store::Table::DnsNodes);
+    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+        const zones::NodeView view(c.value());
+        Owner& o = out[std::string(c.key())];
+        o.flags = view.flags();
+        for (std::uint16_t i = 0; i < view.rrset_count(); ++i) {
+            zones::RrsetView rrset;
+            REQUIRE(view.at(i, rrset));
+            std::size_t pos = 0;
+            zones::RrView rr{};
+            while (rrset.next_rr(pos, rr)) {
+                if (rrset.type() == zones::RRType::RRSIG) {
+                    o.signed_types.insert(static_cast<zones::RRType>(store::get_u16(rr.rdata, 0)));
+                } else if (rrset.type() == zones::RRType::NSEC3) {
+                    o.nsec3_next = base32hex(rr.rdata.substr(6, 20));
+                }
+            }
+            o.types.insert(rrset.type());
+        }
+    }
+    return out;
+}
+
+// The NSEC3 owners' labels form one ring in hash order; returns how many there are.
+std::size_t check_ring(const std::map<std::string, Owner>& all) {
+    std::vector<std::pair<std::string, std::string>> chain; // label, next
+    const std::string prefix = zones::name_key(zone);
+    for (const auto& [key, o] : all) {
+        if (o.flags & zones::NodeNsec3Only) {
+            chain.emplace_back(key.substr(prefix.size(), 32), o.nsec3_next);
+            CHECK(o.signed_types == std::set<zones::RRType>{zones::RRType::NSEC3});
+        }
+    }
+    std::sort(chain.begin(), chain.end());
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        CHECK(chain[i].second == chain[(i + 1) % chain.size()].first);
+    }
+    return chain.size();
+}
+
+void set_policy(store::Env& env, std::optional<zones::SigningPolicy> p) {
+    env.write([&](store::WriteTxn& txn) { zones::configure_signing(txn, p); });
+}
+
+zones::SigningPolicy all_zones(std::int64_t offset = 0) {
+    zones::SigningPolicy p;
+    p.all = true;
+    p.clock_offset = offset;
+    return p;
+}
+
+std::uint32_t serial(store::Env& env) {
+    store::ReadTxn txn(env);
+    return store::get_zone(txn, zone)->serial;
+}
+
+} // namespace
+
+TEST_CASE("a zone the policy covers is signed on import, its NSEC3 chain one ring",
+          "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    set_policy(env, all_zones());
+    test::import_zone_file(env, test::example_zone_file);
+    auto all = owners(env);
+    const auto& apex = all.at(zones::name_key(zone));
+    CHECK(apex.types.count(zones::RRType::DNSKEY) == 1);
+    CHECK(apex.types.count(zones::RRType::NSEC3PARAM) == 1);
+    CHECK(apex.types.count(zones::RRType::CDS) == 1);
+    CHECK(apex.signed_types.count(zones::RRType::SOA) == 1);
+    CHECK(apex.signed_types.count(zones::RRType::DNSKEY) == 1);
+    CHECK(all.at(zones::name_key("www.example.com")).signed_types ==
+          std::set<zones::RRType>{zones::RRType::A});
+    // RFC 4035 §2.2: the delegation's NS and the glue are not signed.
+    CHECK(all.at(zones::name_key("sub.example.com")).signed_types.empty());
+    CHECK(all.at(zones::name_key("ns.sub.example.com")).signed_types.empty());
+    // apex, ns1, www, *.wild, the empty non-terminal wild, sub; not the glue.
+    CHECK(check_ring(all) == 6);
+    {
+        store::ReadTxn txn(env);
+        const auto keys = zones::zone_keys(txn, zone);
+        REQUIRE(keys.size() == 1);
+        CHECK(keys[0].flags == 257);
+        CHECK(keys[0].algorithm == 13);
+        CHECK(zones::ds_records(txn, zone).find("example.com. IN DS " +
+                                                std::to_string(keys[0].tag) + " 13 2 ") == 0);
+    }
+
+    SECTION("names that come and go keep the ring, empty non-terminals included") {
+        std::string changed = test::example_zone_file;
+        changed.replace(changed.find("www IN A"), 8, "a.b.c IN TXT \"deep\"\nx IN A");
+        test::import_zone_file(env, changed);
+        all = owners(env);
+        CHECK(all.count(zones::name_key("www.example.com")) == 0);
+        // apex, ns1, x, *.wild, wild, sub, a.b.c, b.c, c
+        CHECK(check_ring(all) == 9);
+        test::import_zone_file(env, test::example_zone_file, true);
+        CHECK(check_ring(owners(env)) == 6);
+    }
+
+    SECTION("the policy dropped, the zone is served unsigned, with a new serial") {
+        const std::uint32_t signed_serial = serial(env);
+        set_policy(env, std::nullopt);
+        CHECK(serial(env) != signed_serial);
+        for (const auto& [key, o] : owners(env)) {
+            CHECK(o.signed_types.empty());
+            CHECK((o.flags & (zones::NodeSigned | zones::NodeNsec3Only)) == 0);
+            CHECK(o.types.count(zones::RRType::DNSKEY) == 0);
+        }
+    }
+
+    SECTION("a deleted zone loses its keys and its chain") {
+        env.write([&](store::WriteTxn& txn) {
+            txn.del(store::Table::Zones, zone);
+            zones::rebuild_node(txn, zone);
+        });
+        store::ReadTxn txn(env);
+        CHECK(zones::zone_keys(txn, zone).empty());
+        for (const auto& [key, o] : owners(env)) {
+            CHECK((o.flags & zones::NodeNsec3Only) == 0);
+        }
+    }
+}
+
+TEST_CASE("the re-signer refreshes signatures due for it and bumps the serial", "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    set_policy(env, all_zones(-8 * 86400)); // signed 8 days ago: 6 days left, refresh is 7
+    test::import_zone_file(env, test::example_zone_file);
+    const std::uint32_t before = serial(env);
+    auto expirations = [&] {
+        std::vector<std::uint32_t> out;
+        store::ReadTxn txn(env);
+        store::Cursor c = txn.cursor(store::Table::DnsNodes);
+        for (bool ok = c.first(); ok; ok = c.next()) {
+            zones::RrsetView sigs;
+            if (zones::NodeView(c.value()).find(zones::RRType::RRSIG, sigs)) {
+                std::size_t pos = 0;
+                zones::RrView rr{};
+                while (sigs.next_rr(pos, rr)) {
+                    out.push_back(store::get_u32(rr.rdata, 8));
+                }
+            }
+        }
+        return out;
+    };
+    const auto now = static_cast<std::uint32_t>(std::time(nullptr));
+    const auto old = expirations();
+    REQUIRE(!old.empty());
+    CHECK(*std::max_element(old.begin(), old.end()) < now + 7 * 86400);
+
+    set_policy(env, all_zones()); // the real clock: every signature is due
+    std::string from;
+    std::size_t slices = 0, resigned = 0;
+    do {
+        const auto slice = env.write([&](store::WriteTxn& txn) {
+            return zones::resign_slice(txn, from, 3, 2); // tiny slices: many transactions
+        });
+        from = slice.next;
+        resigned += slice.resigned;
+        ++slices;
+    } while (!from.empty() && slices < 100);
+    CHECK(slices > 2);
+    CHECK(resigned > 0);
+    // A second pass picks up what the first one left (nodes of the apex re-written last).
+    env.write([&](store::WriteTxn& txn) { return zones::resign_slice(txn, "", 1000, 1000); });
+    const auto fresh = expirations();
+    CHECK(*std::min_element(fresh.begin(), fresh.end()) > now + 13 * 86400);
+    CHECK(serial(env) != before);
+    CHECK(check_ring(owners(env)) == 6);
+}
+
+TEST_CASE("an NSEC zone: each owner's NSEC names the next, through changes and a switch",
+          "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    zones::SigningPolicy nsec = all_zones();
+    nsec.nsec3 = false;
+    set_policy(env, nsec);
+    test::import_zone_file(env, test::example_zone_file);
+    // The owners in canonical order (RFC 4034 §6.1), each NSEC's next the following one.
+    auto check_nsec = [&](std::vector<std::string> expected) {
+        std::vector<std::string> owners_seen, nexts;
+        store::ReadTxn txn(env);
+        const std::string prefix = zones::name_key(zone);
+        store::Cursor c = txn.cursor(store::Table::DnsNodes);
+        for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+            zones::RrsetView rrset;
+            const zones::NodeView view(c.value());
+            CHECK((view.flags() & zones::NodeNsec3Only) == 0);
+            if (view.find(zones::RRType::NSEC, rrset)) {
+                std::size_t pos = 0;
+                zones::RrView rr{};
+                REQUIRE(rrset.next_rr(pos, rr));
+                owners_seen.push_back(std::string(c.key()));
+                const std::string text = zones::rdata_to_text(zones::RRType::NSEC, rr.rdata);
+                nexts.push_back(
+                    zones::name_key(zones::canonical_name(text.substr(0, text.find(' ')), "next")));
+            }
+        }
+        std::vector<std::string> keys;
+        for (const auto& name : expected) {
+            keys.push_back(zones::name_key(name));
+        }
+        CHECK(owners_seen == keys);
+        for (std::size_t i = 0; i < nexts.size(); ++i) {
+            CHECK(nexts[i] == keys[(i + 1) % keys.size()]);
+        }
+    };
+    check_nsec({"example.com", "ns1.example.com", "sub.example.com", "*.wild.example.com",
+                "www.example.com"});
+    std::string changed = test::example_zone_file;
+    changed.replace(changed.find("www IN A"), 8, "a.b.c IN TXT \"deep\"\nx IN A");
+    test::import_zone_file(env, changed);
+    check_nsec({"example.com", "a.b.c.example.com", "ns1.example.com", "sub.example.com",
+                "*.wild.example.com", "x.example.com"});
+
+    set_policy(env, all_zones()); // back to NSEC3: the chain is rebuilt the other way
+    CHECK(check_ring(owners(env)) == 9);
+    for (const auto& [key, o] : owners(env)) {
+        CHECK(o.types.count(zones::RRType::NSEC) == 0);
+    }
+}

@@ -1,0 +1,85 @@
+// The write-side hooks of the signer (signer.hpp) that rebuild_node calls, and the node
+// store step they share with it.
+#pragma once
+
+#include "zones/node.hpp"
+#include "zones/signer.hpp"
+
+#include <ldns/ldns.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::zones::detail {
+
+struct KeyListFree {
+    void operator()(ldns_key_list* l) const { ldns_key_list_free(l); }
+};
+
+// One zone being signed during one rebuild: its policy, row data and loaded keys.
+struct SignContext {
+    std::string zone;     // canonical
+    std::string zone_key; // name_key(zone)
+    SigningPolicy policy;
+    std::int64_t now = 0; // the clock, with the policy's offset
+    std::uint32_t zone_ttl = 3600;
+    std::uint32_t nsec3_ttl = 3600; // RFC 9077: min(SOA TTL, SOA MINIMUM)
+
+    struct Key {
+        std::uint16_t tag = 0;
+        std::uint16_t flags = 0;
+        std::uint8_t algorithm = 0;
+        std::string dnskey; // rdata
+        KeyState state = KeyState::Active;
+
+        bool signs() const noexcept { return state != KeyState::Retiring; }
+    };
+
+    std::vector<Key> keys;
+    // The keys parsed for ldns, from a per-thread cache (parsing an OpenSSL 3 private key costs
+    // more than a signature); valid while this context is used, on the writer thread.
+    ldns_key_list* ldns_keys = nullptr;
+};
+
+// What rebuild_node does for `owner` as to signing.
+struct SignPlan {
+    std::optional<SignContext> sign; // set: the owner's zone is signed
+    bool occluded = false;  // below a zone cut (glue) or a DNAME: neither signed nor chained
+    bool full_pass = false; // the apex changed state: rebuild every owner of the zone
+    std::string pass_zone;  // the zone of the full pass
+};
+
+// Decides for `owner` (apex: a zone of that name exists; was_apex: the old node was one).
+// At an apex whose zone the policy newly covers (or no longer covers) it marks the zone and
+// asks for a full pass; keys are generated on first signing; a deleted zone loses its keys.
+SignPlan plan_signing(store::WriteTxn& txn, std::string_view owner, std::string_view key, bool apex,
+                      bool was_apex);
+
+// Replaces the DNSSEC RRsets of `node` with ours: DNSKEY/CDS/CDNSKEY/NSEC3PARAM at the apex,
+// the owner's NSEC in an NSEC zone (its next owner read from `txn`),
+// the old node's NSEC3 kept (a hashed owner), and RRSIGs for every authoritative RRset (at a
+// delegation only DS; RFC 4035 §2.2), reusing an old signature over the same RRset while more
+// than the refresh period of it remains.
+void sign_node(const store::WriteTxn& txn, const SignContext& ctx, std::string_view owner,
+               std::string_view key, NodeBuilder& node, std::string_view old_node, bool apex,
+               bool delegation);
+
+// After the node of `owner` is stored: its NSEC3 (and its empty non-terminal ancestors') made
+// to match, predecessors' next hashed owner fixed (RFC 5155 §7.1); in an NSEC zone, the
+// predecessor rebuilt when the owner came or went (`existed`: it had a node before).
+void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view owner,
+                 std::string_view key, bool occluded, bool existed);
+
+// Every owner of `zone` rebuilt (the apex last), in this transaction.
+void rebuild_zone_owners(store::WriteTxn& txn, std::string_view zone);
+
+// The storing step of rebuild_node: the node (empty: none) put or deleted, with its zone
+// marks, chain index entries and journal entry.
+void store_node(store::WriteTxn& txn, std::string_view owner, std::string_view key,
+                const std::optional<std::string>& old_node, const NodeBuilder& node,
+                std::optional<std::string_view> zone_key);
+
+} // namespace sb::zones::detail
