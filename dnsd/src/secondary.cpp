@@ -504,9 +504,9 @@ struct Secondary::Impl {
         o.force_serial = true; // the primary's serial, as it is
         const auto r = env.write([&](store::WriteTxn& txn) {
             const std::string text = diffs ? apply_diffs(txn, zone, rrs, *ours) : whole_zone(rrs);
-            auto result = zones::import_zone(txn, text, o);
+            // Marked first, so the import's rebuilds see a secondary zone (never signed by us).
             zones::mark_secondary(txn, zone, p.text);
-            return result;
+            return zones::import_zone(txn, text, o);
         });
         sb::log::write(sb::log::Level::Info, "secondary", diffs ? "IXFR applied" : "AXFR applied",
                        {{"zone", zone.empty() ? "." : zone},

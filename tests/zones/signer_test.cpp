@@ -176,6 +176,24 @@ TEST_CASE("a zone the policy covers is signed on import, its NSEC3 chain one rin
     }
 }
 
+TEST_CASE("a zone kept as a secondary is not signed by us, whatever the policy",
+          "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    set_policy(env, all_zones());
+    env.write([&](store::WriteTxn& txn) {
+        zones::mark_secondary(txn, zone, "192.0.2.1:53");
+        zones::ImportOptions o;
+        o.now = 1700000000;
+        zones::import_zone(txn, test::example_zone_file, o);
+    });
+    const auto all = owners(env);
+    CHECK(all.at(zones::name_key(zone)).types.count(zones::RRType::DNSKEY) == 0);
+    CHECK(all.at(zones::name_key("www.example.com")).signed_types.empty());
+    store::ReadTxn txn(env);
+    CHECK(zones::zone_keys(txn, zone).empty());
+}
+
 TEST_CASE("the re-signer refreshes signatures due for it and bumps the serial", "[zones][dnssec]") {
     test::TempDir dir;
     store::Env env(dir.path());

@@ -6,6 +6,7 @@
 #include "signer_node.hpp"
 #include "zones/compile.hpp"
 #include "zones/dnssec.hpp"
+#include "zones/zonefile.hpp"
 #include "zones/zones.hpp"
 
 #include <openssl/core_names.h>
@@ -962,8 +963,10 @@ SignPlan plan_signing(store::WriteTxn& txn, std::string_view owner, std::string_
     if (apex) {
         const auto policy = read_policy(txn);
         const auto row = store::get_zone(txn, owner);
-        const bool want =
-            policy && row->kind != store::ZoneKind::Catalog && policy_covers(*policy, owner);
+        // A zone kept from a primary is served as the primary signed it (or did not): its
+        // RRSIGs and NSEC3 come in the transfer, and our own keys would contradict its DS.
+        const bool want = policy && row->kind != store::ZoneKind::Catalog &&
+                          policy_covers(*policy, owner) && !secondary_primary(txn, owner);
         const std::string marker = signed_marker(owner);
         const bool have = txn.get(store::Table::Meta, marker).has_value();
         if (want != have) {
