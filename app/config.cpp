@@ -290,6 +290,7 @@ Config load_config(const std::filesystem::path& file) {
         c.secondary_primaries.empty()) {
         throw std::runtime_error("[secondary] primaries: the zones to keep need at least one "
                                  "primary (ADDR:PORT or ADDR:PORT@KEY)");
+    }
     if (auto v = tree.get_optional<std::string>("dnssec.zones"); v && !v->empty()) {
         c.dnssec = dnssec_policy(tree, *v);
     }

@@ -228,19 +228,6 @@ std::optional<SigningPolicy> read_policy(const Txn& txn) {
     return v ? std::optional<SigningPolicy>(decode_policy(*v)) : std::nullopt;
 }
 
-std::string key_to_name(std::string_view key) {
-    std::string name;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < key.size(); ++i) {
-        if (key[i] == '\0') {
-            const std::string_view label = key.substr(start, i - start);
-            name = name.empty() ? std::string(label) : std::string(label) + "." + name;
-            start = i + 1;
-        }
-    }
-    return name;
-}
-
 // The zone `owner` belongs to: its longest ancestor (or itself) with a Zones row.
 std::optional<store::ZoneRow> zone_of(const store::WriteTxn& txn, std::string_view owner) {
     for (std::string_view name = owner;;) {
