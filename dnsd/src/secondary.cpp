@@ -293,38 +293,75 @@ std::map<std::string, std::string> stored_rrs(const store::WriteTxn& txn, const 
     return out;
 }
 
-// RFC 1995 §4: the diff sequences of `rrs` applied to the stored zone, as a master file.
-std::string apply_diffs(const store::WriteTxn& txn, const std::string& zone,
-                        const std::vector<Rr>& rrs, std::uint32_t ours) {
-    auto content = stored_rrs(txn, zone);
+// One RFC 1995 §4 difference sequence of a received IXFR.
+struct Step {
+    std::vector<const ldns_rr*> removed;
     const ldns_rr* new_soa = nullptr;
+    std::vector<const ldns_rr*> added;
+};
+
+// The sequences of `rrs` (an IXFR answer: new SOA, sequences, new SOA), the first starting at
+// our serial `ours`.
+std::vector<Step> split_steps(const std::vector<Rr>& rrs, std::uint32_t ours) {
+    std::vector<Step> steps;
     std::size_t i = 1;
-    bool first = true;
     while (i + 1 < rrs.size()) {
         if (!is_soa(rrs[i].get())) {
             throw NeedAxfr("an IXFR sequence does not start with an SOA");
         }
-        if (first && serial_of(rrs[i].get()) != ours) {
+        if (steps.empty() && serial_of(rrs[i].get()) != ours) {
             throw NeedAxfr("the IXFR starts at serial " + std::to_string(serial_of(rrs[i].get())));
         }
-        first = false;
+        Step& step = steps.emplace_back();
         for (++i; i < rrs.size() && !is_soa(rrs[i].get()); ++i) {
-            if (content.erase(rr_key(rrs[i].get())) == 0) {
-                throw NeedAxfr("the IXFR deletes an RR we do not hold: " + text_of(rrs[i].get()));
-            }
+            step.removed.push_back(rrs[i].get());
         }
         if (i >= rrs.size()) {
             throw NeedAxfr("an IXFR sequence has no new SOA");
         }
-        new_soa = rrs[i].get();
+        step.new_soa = rrs[i].get();
         for (++i; i < rrs.size() && !is_soa(rrs[i].get()); ++i) {
-            content[rr_key(rrs[i].get())] = text_of(rrs[i].get());
+            step.added.push_back(rrs[i].get());
         }
     }
-    if (new_soa == nullptr) {
+    if (steps.empty()) {
         throw NeedAxfr("an IXFR without a sequence");
     }
-    std::string text = text_of(rrs.back().get());
+    return steps;
+}
+
+// The sequences as zones applies them record by record.
+std::vector<zones::ZoneDiffText> diff_texts(const std::vector<Step>& steps) {
+    auto lines = [](const std::vector<const ldns_rr*>& rrs) {
+        std::string text;
+        for (const ldns_rr* rr : rrs) {
+            text += text_of(rr);
+        }
+        return text;
+    };
+    std::vector<zones::ZoneDiffText> out;
+    for (const Step& s : steps) {
+        out.push_back({lines(s.removed), text_of(s.new_soa), lines(s.added)});
+    }
+    return out;
+}
+
+// The sequences applied to the stored zone, as a master file: the whole-zone path, for what
+// apply_zone_diff leaves to it (the apex NS RRset changes).
+std::string apply_diffs(const store::WriteTxn& txn, const std::string& zone,
+                        const std::vector<Step>& steps, const ldns_rr* last_soa) {
+    auto content = stored_rrs(txn, zone);
+    for (const Step& s : steps) {
+        for (const ldns_rr* rr : s.removed) {
+            if (content.erase(rr_key(rr)) == 0) {
+                throw NeedAxfr("the IXFR deletes an RR we do not hold: " + text_of(rr));
+            }
+        }
+        for (const ldns_rr* rr : s.added) {
+            content[rr_key(rr)] = text_of(rr);
+        }
+    }
+    std::string text = text_of(last_soa);
     for (const auto& [key, line] : content) {
         text += line;
     }
@@ -383,6 +420,8 @@ struct Secondary::Impl {
     std::mt19937 rng{std::random_device{}()};
 
     std::atomic<std::uint64_t> axfr{0}, ixfr{0}, up_to_date{0}, failed{0};
+    // IXFRs applied record by record or to the whole zone; owners rebuilt by the former.
+    std::atomic<std::uint64_t> ixfr_by_record{0}, ixfr_whole{0}, ixfr_owners{0};
     std::atomic<std::uint64_t> notify_accepted{0}, notify_refused{0}, notify_notauth{0};
 
     Impl(store::Env& e, const SecondaryOptions& o)
@@ -498,21 +537,49 @@ struct Secondary::Impl {
             return Result::UpToDate;
         }
         const bool diffs = ours && rrs.size() > 1 && is_soa(rrs[1].get());
+        const std::vector<Step> steps = diffs ? split_steps(rrs, *ours) : std::vector<Step>{};
         zones::ImportOptions o;
         o.zone = zone;
         o.now = static_cast<std::int64_t>(unix_now());
         o.force_serial = true; // the primary's serial, as it is
-        const auto r = env.write([&](store::WriteTxn& txn) {
-            const std::string text = diffs ? apply_diffs(txn, zone, rrs, *ours) : whole_zone(rrs);
-            // Marked first, so the import's rebuilds see a secondary zone (never signed by us).
-            zones::mark_secondary(txn, zone, p.text);
-            return zones::import_zone(txn, text, o);
-        });
+        bool by_record = diffs;
+        std::optional<zones::ImportResult> r;
+        if (diffs) {
+            // RFC 1995 §4 record by record: the cost is the changes', not the zone's.
+            try {
+                r = env.write([&](store::WriteTxn& txn) {
+                    zones::mark_secondary(txn, zone, p.text); // first: never signed by us
+                    return zones::apply_zone_diff(txn, zone, diff_texts(steps), o.now);
+                });
+            } catch (const zones::DiffNotApplicable& e) {
+                sb::log::write(sb::log::Level::Info, "secondary", "IXFR applied to the whole zone",
+                               {{"zone", zone}, {"reason", e.what()}});
+                by_record = false;
+            }
+        }
+        if (!r) {
+            r = env.write([&](store::WriteTxn& txn) {
+                const std::string text =
+                    diffs ? apply_diffs(txn, zone, steps, rrs.back().get()) : whole_zone(rrs);
+                // Marked first, so the import's rebuilds see a secondary zone (never signed
+                // by us).
+                zones::mark_secondary(txn, zone, p.text);
+                return zones::import_zone(txn, text, o);
+            });
+        }
+        if (diffs) {
+            (by_record ? ixfr_by_record : ixfr_whole).fetch_add(1, std::memory_order_relaxed);
+            if (by_record) {
+                ixfr_owners.fetch_add(r->owners, std::memory_order_relaxed);
+            }
+        }
         sb::log::write(sb::log::Level::Info, "secondary", diffs ? "IXFR applied" : "AXFR applied",
                        {{"zone", zone.empty() ? "." : zone},
                         {"primary", p.text},
-                        {"serial", std::to_string(r.serial)},
-                        {"records", std::to_string(r.records)}});
+                        {"serial", std::to_string(r->serial)},
+                        {"records", std::to_string(r->records)},
+                        {"owners", std::to_string(r->owners)},
+                        {"applied", by_record ? "by record" : "whole zone"}});
         return diffs ? Result::Ixfr : Result::Axfr;
     }
 
@@ -749,6 +816,16 @@ void Secondary::write_metrics(std::string& out) const {
         out += std::string("switchboard_dns_xfr_in_total{type=\"") + type + "\"} " +
                std::to_string(n->load(std::memory_order_relaxed)) + "\n";
     }
+    out += "# HELP switchboard_dns_ixfr_in_applied_total IXFRs applied, record by record or to "
+           "the whole zone.\n# TYPE switchboard_dns_ixfr_in_applied_total counter\n"
+           "switchboard_dns_ixfr_in_applied_total{how=\"record\"} " +
+           std::to_string(i.ixfr_by_record.load(std::memory_order_relaxed)) +
+           "\nswitchboard_dns_ixfr_in_applied_total{how=\"zone\"} " +
+           std::to_string(i.ixfr_whole.load(std::memory_order_relaxed)) +
+           "\n# HELP switchboard_dns_ixfr_in_owners_total Names rebuilt by IXFRs applied record "
+           "by record.\n# TYPE switchboard_dns_ixfr_in_owners_total counter\n"
+           "switchboard_dns_ixfr_in_owners_total " +
+           std::to_string(i.ixfr_owners.load(std::memory_order_relaxed)) + "\n";
     out += "# HELP switchboard_dns_notify_in_total NOTIFYs received for secondary zones.\n"
            "# TYPE switchboard_dns_notify_in_total counter\n";
     for (const auto& [result, n] :

@@ -394,14 +394,19 @@ def answers(port, name, qtype="A"):
     return (r.rcode, r.aa, sorted(x[4] for x in r.answer))
 
 
-def xfr_in(metrics_port, kind):
-    """switchboard_dns_xfr_in_total{type=kind} from a server's /metrics, -1 when absent."""
+def metric(metrics_port, series):
+    """The value of `series` (name{labels}) in a server's /metrics, -1 when absent."""
     c = http.client.HTTPConnection("127.0.0.1", metrics_port, timeout=5)
     c.request("GET", "/metrics")
     text = c.getresponse().read().decode()
     c.close()
-    m = re.search(r'^switchboard_dns_xfr_in_total\{type="%s"\} (\d+)$' % kind, text, re.M)
+    m = re.search(r'^%s (\d+)$' % re.escape(series), text, re.M)
     return int(m.group(1)) if m else -1
+
+
+def xfr_in(metrics_port, kind):
+    """switchboard_dns_xfr_in_total{type=kind} from a server's /metrics, -1 when absent."""
+    return metric(metrics_port, 'switchboard_dns_xfr_in_total{type="%s"}' % kind)
 
 
 def kdig(port, args):

@@ -8,7 +8,8 @@ message of Knot's answers verified). Checks:
 the zone arrives (AXFR) and answers match Knot's; changes made with knotc zone-begin /
 zone-set / zone-unset / zone-commit (Knot raises the serial) reach Switchboard by NOTIFY +
 IXFR — its switchboard_dns_xfr_in_total{type="ixfr"} grows, "axfr" does not — and after each
-change the SOA and sampled answers equal Knot's within 2 s.
+change the SOA and sampled answers equal Knot's within 2 s; the IXFRs are applied record by
+record but the one that changes the apex NS RRset (applied to the whole zone).
 """
 
 import base64
@@ -20,7 +21,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_nsd_diff import Tally  # noqa: E402
 from dns4lib import (KNOTD, Proc, answers, cleanup, free_port, knot_header,  # noqa: E402
-                     parse_args, start_switchboard, tempdir, wait_until, xfr_in)
+                     metric, parse_args, start_switchboard, tempdir, wait_until, xfr_in)
 
 ZONE = "k.example"
 SECRET = base64.b64encode(b"knot-primary-test-key-of-48-bytes-for-sha384!!!").decode()
@@ -114,6 +115,8 @@ def main():
                 knotc(knot, "zone-unset", ZONE, "h%d" % (i - 1), "A")
             if i == 4:
                 knotc(knot, "zone-set", ZONE, "www", "300", "A", "192.0.2.81")
+            if i == 5:  # the apex NS RRset changes: applied to the whole zone
+                knotc(knot, "zone-set", ZONE, "@", "3600", "NS", "ns.other.example.")
             knotc(knot, "zone-commit", ZONE)
             extra = [("h%d.%s" % (j, ZONE), "A") for j in range(1, i + 1)]
             t = wait_until(lambda: same(extra), 5)
@@ -124,6 +127,11 @@ def main():
               % (ixfr0, xfr_in(metrics_port, "ixfr")))
         check(xfr_in(metrics_port, "axfr") == axfr0,
               "no further AXFR (%d)" % xfr_in(metrics_port, "axfr"))
+        applied = {how: metric(metrics_port, 'switchboard_dns_ixfr_in_applied_total{how="%s"}'
+                               % how) for how in ("record", "zone")}
+        check(applied["record"] >= 5 and applied["zone"] == 1,
+              "Knot's IXFRs applied record by record, the apex NS change to the whole zone: %r"
+              % applied)
         check(answers(sb_port, "h6." + ZONE)[0] == 3, "a record Knot deleted is gone (NXDOMAIN)")
         check(answers(sb_port, "www." + ZONE) == answers(knot_port, "www." + ZONE),
               "a record Knot added to an RRset is served")

@@ -8,7 +8,8 @@ and `catalog =` the primary's catalog. Checks:
 - a.example arrives (first transfer: AXFR) and answers match the primary's;
 - during a SOAP write storm on the primary (3 clients adding records), each record is answered
   by the secondary within 1 s of its acknowledgement, and sampled answers equal the primary's;
-- the changes came by IXFR (switchboard_dns_xfr_in_total{type="ixfr"} grows, "axfr" does not);
+- the changes came by IXFR (switchboard_dns_xfr_in_total{type="ixfr"} grows, "axfr" does not),
+  applied record by record, rebuilding only the names they changed (metrics);
 - the secondary's own journal serves IXFR (kdig) from the serial before the storm (chained);
 - a SOAP write to a.example on the secondary is refused with fault 7005, and changes nothing;
 - a zone added over SOAP on the primary appears on the secondary through the catalog, and a
@@ -33,7 +34,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_nsd_diff import Tally  # noqa: E402
 from dns4lib import (answers, build_envelope, cleanup, free_port, kdig, make_query,  # noqa: E402
-                     parse_args, query, soap_call, start_switchboard, tempdir, wait_until,
+                     metric, parse_args, query, soap_call, start_switchboard, tempdir, wait_until,
                      xfr_in)
 
 SECRET = base64.b64encode(b"switchboard-secondary-test-key!!").decode()
@@ -136,6 +137,10 @@ def main():
         serial0 = soa_serial(s, "a.example")
         axfr0 = xfr(secondary, "axfr")
         ixfr0 = xfr(secondary, "ixfr")
+        applied0 = {how: metric(secondary.metrics_port,
+                                'switchboard_dns_ixfr_in_applied_total{how="%s"}' % how)
+                    for how in ("record", "zone")}
+        owners0 = metric(secondary.metrics_port, "switchboard_dns_ixfr_in_owners_total")
         check(axfr0 == 3, "the first transfers were AXFRs: a.example, the catalog, exp.example "
               "(%d)" % axfr0)
 
@@ -161,6 +166,16 @@ def main():
         check(xfr(secondary, "ixfr") > ixfr0, "the storm came by IXFR (%d -> %d)"
               % (ixfr0, xfr(secondary, "ixfr")))
         check(xfr(secondary, "axfr") == axfr0, "no AXFR during the storm")
+        # Each IXFR was applied record by record, rebuilding only the names it changed: over the
+        # storm at most its 45 new names (a whole re-import would rebuild every name each time).
+        applied = {how: metric(secondary.metrics_port,
+                               'switchboard_dns_ixfr_in_applied_total{how="%s"}' % how)
+                   for how in ("record", "zone")}
+        owners = metric(secondary.metrics_port, "switchboard_dns_ixfr_in_owners_total") - owners0
+        check(applied["record"] > applied0["record"] and applied["zone"] == applied0["zone"],
+              "the storm's IXFRs were applied record by record (%r -> %r)" % (applied0, applied))
+        check(0 < owners <= 45, "the storm's IXFRs rebuilt %d names (bounded by its 45 records)"
+              % owners)
         # Chained: the secondary's own journal answers IXFR from the serial before the storm
         # with difference sequences (SOA, SOA, ...), not the whole zone.
         out = kdig(s, ["+tcp", "IXFR=%d" % serial0, "a.example"])

@@ -86,10 +86,201 @@ struct ParsedRr {
     int line = 0;
 };
 
+struct Parsed {
+    RrPtr soa; // the first SOA
+    std::vector<ParsedRr> rrs;
+};
+
+// The RRs of master-file `text` (relative names under `origin`, may be null), one SOA kept
+// apart. Throws InvalidValue naming the line.
+Parsed parse_rrs(const std::string& text, const ldns_rdf* origin) {
+    std::unique_ptr<FILE, FileClose> in(fmemopen(const_cast<char*>(text.data()), text.size(), "r"));
+    if (!in) {
+        throw InvalidValue("file", "cannot read the zone text");
+    }
+    // RR by RR (ldns_zone_new_frm_fp_l leaks parsed RRs on some error paths, which the
+    // zone-file fuzzer found): every RR is owned here from the moment ldns returns it.
+    Parsed out;
+    RrPtr& soa_rr = out.soa;
+    std::vector<ParsedRr>& parsed = out.rrs;
+    {
+        ldns_rdf* cur_origin = origin != nullptr ? ldns_rdf_clone(origin) : nullptr;
+        ldns_rdf* prev = nullptr;
+        const std::unique_ptr<ldns_rdf*, void (*)(ldns_rdf**)> free_names(
+            &cur_origin, [](ldns_rdf** p) { ldns_rdf_deep_free(*p); });
+        const std::unique_ptr<ldns_rdf*, void (*)(ldns_rdf**)> free_prev(
+            &prev, [](ldns_rdf** p) { ldns_rdf_deep_free(*p); });
+        std::uint32_t default_ttl = 3600;
+        int line = 0;
+        while (!std::feof(in.get())) {
+            ldns_rr* raw = nullptr;
+            const ldns_status st =
+                ldns_rr_new_frm_fp_l(&raw, in.get(), &default_ttl, &cur_origin, &prev, &line);
+            RrPtr rr(raw);
+            if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
+                st == LDNS_STATUS_SYNTAX_ORIGIN) {
+                continue;
+            }
+            if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
+                throw InvalidValue("file", "line " + std::to_string(line) +
+                                               ": $INCLUDE is not supported; give one file");
+            }
+            if (st != LDNS_STATUS_OK || !rr) {
+                const std::string what = line_text(text, line);
+                if (what.starts_with("$GENERATE")) {
+                    throw InvalidValue("file", "line " + std::to_string(line) +
+                                                   ": $GENERATE is not supported (ldns reads "
+                                                   "none); write the RRs out");
+                }
+                // ldns gives no RR to name: the line itself shows its owner and type.
+                throw InvalidValue("file", "line " + std::to_string(line) + " '" + what +
+                                               "': " + ldns_get_errorstr_by_id(st));
+            }
+            if (ldns_rr_get_type(rr.get()) == LDNS_RR_TYPE_SOA) {
+                if (!soa_rr) {
+                    soa_rr = std::move(rr);
+                    continue;
+                }
+                // `dig axfr` output ends with the SOA repeated (RFC 5936 §2.2): the same SOA
+                // again is the end of the transfer, any other a second SOA.
+                if (ldns_rr_compare(soa_rr.get(), rr.get()) != 0 ||
+                    ldns_rr_ttl(soa_rr.get()) != ldns_rr_ttl(rr.get())) {
+                    throw InvalidValue("file", "line " + std::to_string(line) + ": " +
+                                                   rdf_text(ldns_rr_owner(rr.get())) +
+                                                   " SOA: a second, different SOA record");
+                }
+                continue;
+            }
+            parsed.push_back(ParsedRr{std::move(rr), line});
+        }
+    }
+    return out;
+}
+
 void erase_record(store::WriteTxn& txn, const store::RecordRow& row) {
     txn.del(store::Table::Records, store::u64_key(row.id));
     txn.del(store::Table::RecordsByZone, store::records_by_zone_key(row.zone, row.id));
     txn.del(store::Table::RecordsByOwner, store::records_by_owner_key(name_key(row.name), row.id));
+}
+
+// One parsed RR checked for a zone: canonical owner in the zone, class IN, zone data, its
+// wire rdata; `at` names it in errors ("line 7: www.example.com. A").
+struct Checked {
+    std::string owner;
+    RRType type{};
+    std::string rdata;
+    std::string at;
+};
+
+Checked check_rr(const ParsedRr& p, const std::string& zname) {
+    const ldns_rr* rr = p.rr.get();
+    Checked c;
+    c.type = static_cast<RRType>(ldns_rr_get_type(rr));
+    const RRType type = c.type;
+    const std::string& at = c.at = "line " + std::to_string(p.line) + ": " +
+                                   rdf_text(ldns_rr_owner(rr)) + " " + to_string(type);
+    try {
+        c.owner = name_of(ldns_rr_owner(rr), "owner");
+    } catch (const InvalidValue& e) {
+        throw InvalidValue("owner", at + ": " + e.what());
+    }
+    if (!in_zone(c.owner, zname)) {
+        throw InvalidValue("owner", at + ": outside zone " + zname);
+    }
+    if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+        throw InvalidValue("class", at + ": only class IN is served");
+    }
+    if (!zone_data_type(type)) {
+        throw InvalidValue("type", at + ": a meta-type, not zone data (RFC 6895 §3.1)");
+    }
+    c.rdata = wire_rdata(rr);
+    if (detail::ldns_format_of(type) != type && ldns_rr_rd_count(rr) == 1) {
+        // ldns read the rdata in the wrong format (ldns_rr.hpp): read its text again.
+        std::string target = rdf_text(ldns_rr_rdf(rr, 0));
+        if (target.size() >= 2 && target.front() == '"' && target.back() == '"') {
+            target = target.substr(1, target.size() - 2);
+        }
+        if (!target.empty() && target.back() != '.') {
+            target += zname.empty() ? "." : "." + zname + "."; // relative, as in the file
+        }
+        try {
+            c.rdata = record_rdata(type, target, 0, zname);
+        } catch (const InvalidValue& e) {
+            throw InvalidValue("value", at + ": " + e.what());
+        }
+    }
+    return c;
+}
+
+// The record row of a checked RR of zone `row` (not the apex NS, which the row keeps).
+store::RecordRow record_of(const Checked& c, const ldns_rr* rr, const std::string& zname,
+                           const store::ZoneRow& row, std::int64_t now) {
+    const RRType type = c.type;
+    if (type == RRType::CNAME && c.owner == zname) {
+        throw InvalidValue("type", c.at + ": a CNAME cannot be at the zone apex");
+    }
+    store::RecordRow rec;
+    rec.zone = zname;
+    rec.name = c.owner;
+    rec.type = static_cast<std::uint16_t>(type);
+    rec.ttl = stored_ttl(ldns_rr_ttl(rr));
+    const std::size_t n = ldns_rr_rd_count(rr);
+    std::vector<std::string> fields;
+    for (std::size_t f = 0; f < n; ++f) {
+        fields.push_back(rdf_text(ldns_rr_rdf(rr, f)));
+    }
+    if (type_info(type) == nullptr) {
+        char* s = ldns_rr2str(rr); // unknown: "\# <length> <hex>" (RFC 3597 §5)
+        const std::string line = s != nullptr ? s : "";
+        free(s);
+        const auto generic = line.find("\\#");
+        fields = {generic == std::string::npos ? line : line.substr(generic)};
+        while (!fields[0].empty() && fields[0].back() == '\n') {
+            fields[0].pop_back();
+        }
+    }
+    std::size_t first = 0;
+    if ((type == RRType::MX || type == RRType::SRV) && n > 1) {
+        rec.priority = static_cast<std::uint32_t>(std::stoul(fields[0]));
+        first = 1;
+    }
+    for (std::size_t f = first; f < fields.size(); ++f) {
+        rec.value += (f > first ? " " : "") + fields[f];
+    }
+    // The wire form ldns read, as read: names absolute, nothing re-derived from text.
+    rec.rdata = c.rdata;
+    rec.customer = row.customer;
+    rec.reseller = row.reseller;
+    rec.owner = row.customer;
+    rec.change_date = now;
+    return rec;
+}
+
+// Stores `rec` under a new id with its indexes; its RecordsByOwner key goes to `owner_index`
+// instead when one is given (an import writes them all at the end, in key order).
+void put_record(store::WriteTxn& txn, store::RecordRow rec,
+                std::vector<std::string>* owner_index = nullptr) {
+    rec.id = txn.next_id("record");
+    txn.put(store::Table::Records, store::u64_key(rec.id), store::encode(rec));
+    txn.put(store::Table::RecordsByZone, store::records_by_zone_key(rec.zone, rec.id), {});
+    std::string key = store::records_by_owner_key(name_key(rec.name), rec.id);
+    if (owner_index != nullptr) {
+        owner_index->push_back(std::move(key));
+    } else {
+        txn.put(store::Table::RecordsByOwner, key, {});
+    }
+}
+
+// The SOA's values into the zone row (the nameservers left alone); returns its serial.
+std::uint32_t soa_into_row(store::ZoneRow& row, const ldns_rr* soa) {
+    row.kind = store::ZoneKind::Dns;
+    row.ttl = ldns_rr_ttl(soa);
+    row.email = email_of(rdf_text(ldns_rr_rdf(soa, 1)));
+    row.refresh = rdf_u32(ldns_rr_rdf(soa, 3));
+    row.retry = rdf_u32(ldns_rr_rdf(soa, 4));
+    row.expire = rdf_u32(ldns_rr_rdf(soa, 5));
+    row.minimum = rdf_u32(ldns_rr_rdf(soa, 6));
+    return rdf_u32(ldns_rr_rdf(soa, 2));
 }
 
 constexpr std::string_view secondary_prefix = "secondary:";
@@ -182,65 +373,9 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
     if (!o.zone.empty()) {
         origin.reset(ldns_dname_new_frm_str((canonical_name(o.zone, "zone") + ".").c_str()));
     }
-    std::unique_ptr<FILE, FileClose> in(fmemopen(const_cast<char*>(text.data()), text.size(), "r"));
-    if (!in) {
-        throw InvalidValue("file", "cannot read the zone text");
-    }
-    // RR by RR (ldns_zone_new_frm_fp_l leaks parsed RRs on some error paths, which the
-    // zone-file fuzzer found): every RR is owned here from the moment ldns returns it.
-    RrPtr soa_rr;
-    std::vector<ParsedRr> parsed;
-    {
-        ldns_rdf* cur_origin = origin ? ldns_rdf_clone(origin.get()) : nullptr;
-        ldns_rdf* prev = nullptr;
-        const std::unique_ptr<ldns_rdf*, void (*)(ldns_rdf**)> free_names(
-            &cur_origin, [](ldns_rdf** p) { ldns_rdf_deep_free(*p); });
-        const std::unique_ptr<ldns_rdf*, void (*)(ldns_rdf**)> free_prev(
-            &prev, [](ldns_rdf** p) { ldns_rdf_deep_free(*p); });
-        std::uint32_t default_ttl = 3600;
-        int line = 0;
-        while (!std::feof(in.get())) {
-            ldns_rr* raw = nullptr;
-            const ldns_status st =
-                ldns_rr_new_frm_fp_l(&raw, in.get(), &default_ttl, &cur_origin, &prev, &line);
-            RrPtr rr(raw);
-            if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
-                st == LDNS_STATUS_SYNTAX_ORIGIN) {
-                continue;
-            }
-            if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
-                throw InvalidValue("file", "line " + std::to_string(line) +
-                                               ": $INCLUDE is not supported; give one file");
-            }
-            if (st != LDNS_STATUS_OK || !rr) {
-                const std::string what = line_text(text, line);
-                if (what.starts_with("$GENERATE")) {
-                    throw InvalidValue("file", "line " + std::to_string(line) +
-                                                   ": $GENERATE is not supported (ldns reads "
-                                                   "none); write the RRs out");
-                }
-                // ldns gives no RR to name: the line itself shows its owner and type.
-                throw InvalidValue("file", "line " + std::to_string(line) + " '" + what +
-                                               "': " + ldns_get_errorstr_by_id(st));
-            }
-            if (ldns_rr_get_type(rr.get()) == LDNS_RR_TYPE_SOA) {
-                if (!soa_rr) {
-                    soa_rr = std::move(rr);
-                    continue;
-                }
-                // `dig axfr` output ends with the SOA repeated (RFC 5936 §2.2): the same SOA
-                // again is the end of the transfer, any other a second SOA.
-                if (ldns_rr_compare(soa_rr.get(), rr.get()) != 0 ||
-                    ldns_rr_ttl(soa_rr.get()) != ldns_rr_ttl(rr.get())) {
-                    throw InvalidValue("file", "line " + std::to_string(line) + ": " +
-                                                   rdf_text(ldns_rr_owner(rr.get())) +
-                                                   " SOA: a second, different SOA record");
-                }
-                continue;
-            }
-            parsed.push_back(ParsedRr{std::move(rr), line});
-        }
-    }
+    Parsed file = parse_rrs(text, origin.get());
+    RrPtr soa_rr = std::move(file.soa);
+    std::vector<ParsedRr> parsed = std::move(file.rrs);
     const ldns_rr* soa = soa_rr.get();
     if (soa == nullptr || ldns_rr_rd_count(soa) != 7) {
         throw InvalidValue("file", "no SOA record: a zone file starts with its SOA");
@@ -297,54 +432,18 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
         row.customer = o.customer;
     }
     const std::string mname = name_of(ldns_rr_rdf(soa, 0), "SOA MNAME");
-    row.kind = store::ZoneKind::Dns;
-    row.ttl = ldns_rr_ttl(soa);
-    row.email = email_of(rdf_text(ldns_rr_rdf(soa, 1)));
-    const std::uint32_t file_serial = rdf_u32(ldns_rr_rdf(soa, 2));
-    row.refresh = rdf_u32(ldns_rr_rdf(soa, 3));
-    row.retry = rdf_u32(ldns_rr_rdf(soa, 4));
-    row.expire = rdf_u32(ldns_rr_rdf(soa, 5));
-    row.minimum = rdf_u32(ldns_rr_rdf(soa, 6));
+    const std::uint32_t file_serial = soa_into_row(row, soa);
     row.nameservers.clear();
 
     std::set<std::tuple<std::string, std::uint16_t, std::string>> seen; // RFC 2181 §5
     std::optional<std::uint32_t> apex_ns_ttl;
     for (const ParsedRr& p : parsed) {
         const ldns_rr* rr = p.rr.get();
-        const auto type = static_cast<RRType>(ldns_rr_get_type(rr));
-        const std::string at = "line " + std::to_string(p.line) + ": " +
-                               rdf_text(ldns_rr_owner(rr)) + " " + to_string(type);
-        std::string owner;
-        try {
-            owner = name_of(ldns_rr_owner(rr), "owner");
-        } catch (const InvalidValue& e) {
-            throw InvalidValue("owner", at + ": " + e.what());
-        }
-        if (!in_zone(owner, zname)) {
-            throw InvalidValue("owner", at + ": outside zone " + zname);
-        }
-        if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
-            throw InvalidValue("class", at + ": only class IN is served");
-        }
-        if (!zone_data_type(type)) {
-            throw InvalidValue("type", at + ": a meta-type, not zone data (RFC 6895 §3.1)");
-        }
-        std::string rdata = wire_rdata(rr);
-        if (detail::ldns_format_of(type) != type && ldns_rr_rd_count(rr) == 1) {
-            // ldns read the rdata in the wrong format (ldns_rr.hpp): read its text again.
-            std::string target = rdf_text(ldns_rr_rdf(rr, 0));
-            if (target.size() >= 2 && target.front() == '"' && target.back() == '"') {
-                target = target.substr(1, target.size() - 2);
-            }
-            if (!target.empty() && target.back() != '.') {
-                target += zname.empty() ? "." : "." + zname + "."; // relative, as in the file
-            }
-            try {
-                rdata = record_rdata(type, target, 0, zname);
-            } catch (const InvalidValue& e) {
-                throw InvalidValue("value", at + ": " + e.what());
-            }
-        }
+        const Checked c = check_rr(p, zname);
+        const std::string& owner = c.owner;
+        const RRType type = c.type;
+        const std::string& at = c.at;
+        const std::string& rdata = c.rdata;
         if (!seen.emplace(owner, static_cast<std::uint16_t>(type), rdata).second) {
             // RFC 2181 §5: "the server should suppress duplicate RRs" in an RRset.
             ++result.duplicates;
@@ -367,47 +466,7 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
             }
             continue;
         }
-        if (type == RRType::CNAME && owner == zname) {
-            throw InvalidValue("type", at + ": a CNAME cannot be at the zone apex");
-        }
-        store::RecordRow rec;
-        rec.zone = zname;
-        rec.name = owner;
-        rec.type = static_cast<std::uint16_t>(type);
-        rec.ttl = stored_ttl(ldns_rr_ttl(rr));
-        const std::size_t n = ldns_rr_rd_count(rr);
-        std::vector<std::string> fields;
-        for (std::size_t f = 0; f < n; ++f) {
-            fields.push_back(rdf_text(ldns_rr_rdf(rr, f)));
-        }
-        if (type_info(type) == nullptr) {
-            char* s = ldns_rr2str(rr); // unknown: "\# <length> <hex>" (RFC 3597 §5)
-            const std::string line = s != nullptr ? s : "";
-            free(s);
-            const auto generic = line.find("\\#");
-            fields = {generic == std::string::npos ? line : line.substr(generic)};
-            while (!fields[0].empty() && fields[0].back() == '\n') {
-                fields[0].pop_back();
-            }
-        }
-        std::size_t first = 0;
-        if ((type == RRType::MX || type == RRType::SRV) && n > 1) {
-            rec.priority = static_cast<std::uint32_t>(std::stoul(fields[0]));
-            first = 1;
-        }
-        for (std::size_t f = first; f < fields.size(); ++f) {
-            rec.value += (f > first ? " " : "") + fields[f];
-        }
-        // The wire form ldns read, as read: names absolute, nothing re-derived from text.
-        rec.rdata = rdata;
-        rec.customer = row.customer;
-        rec.reseller = row.reseller;
-        rec.owner = row.customer;
-        rec.change_date = o.now;
-        rec.id = txn.next_id("record");
-        txn.put(store::Table::Records, store::u64_key(rec.id), store::encode(rec));
-        txn.put(store::Table::RecordsByZone, store::records_by_zone_key(zname, rec.id), {});
-        owner_index.push_back(store::records_by_owner_key(name_key(owner), rec.id));
+        put_record(txn, record_of(c, rr, zname, row, o.now), &owner_index);
         owners.insert(owner);
         ++result.records;
     }
@@ -447,6 +506,7 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
     for (const auto& [key, owner] : by_key) {
         rebuild_node(txn, *owner);
     }
+    result.owners = owners.size();
     write_zone(txn, row, o.now);
     if (existing && file_serial == existing->serial && !o.force_serial) {
         // Same serial: unchanged content keeps it; changed content takes the next one, so
@@ -464,6 +524,80 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
                                       std::to_string(row.serial));
         }
     }
+    result.serial = row.serial;
+    return result;
+}
+
+ImportResult apply_zone_diff(store::WriteTxn& txn, std::string_view zone,
+                             const std::vector<ZoneDiffText>& steps, std::int64_t now) {
+    const std::string zname(zone);
+    auto existing = store::get_zone(txn, zname);
+    if (!existing || existing->kind != store::ZoneKind::Dns) {
+        throw DiffNotApplicable(zname + " is not a DNS zone we hold");
+    }
+    store::ZoneRow row = *existing;
+    const std::unique_ptr<ldns_rdf, RdfFree> origin(ldns_dname_new_frm_str((zname + ".").c_str()));
+    ImportResult result;
+    result.zone = zname;
+    std::set<std::string> owners;
+    // The record of `c` stored in this zone, if any: same owner, type and rdata (any TTL).
+    auto held = [&](const Checked& c) -> std::optional<store::RecordRow> {
+        for (const auto id :
+             store::ids_with_prefix(txn, store::Table::RecordsByOwner,
+                                    store::records_by_owner_prefix(name_key(c.owner)))) {
+            auto rec = store::get_record(txn, id);
+            if (rec && rec->zone == zname && rec->type == static_cast<std::uint16_t>(c.type) &&
+                rec->rdata == c.rdata) {
+                return rec;
+            }
+        }
+        return std::nullopt;
+    };
+    auto records = [&](const std::string& text, auto&& each) {
+        Parsed part = parse_rrs(text, origin.get());
+        if (part.soa) {
+            throw DiffNotApplicable("an SOA among the changed RRs");
+        }
+        for (const ParsedRr& p : part.rrs) {
+            const Checked c = check_rr(p, zname);
+            if (c.owner == zname && c.type == RRType::NS) {
+                // The apex NS live in the zone row, with their TTL: the whole zone is re-read.
+                throw DiffNotApplicable("the apex NS RRset changes");
+            }
+            each(c, p.rr.get());
+            owners.insert(c.owner);
+            ++result.records;
+        }
+    };
+    std::uint32_t serial = row.serial;
+    for (const ZoneDiffText& step : steps) {
+        // RFC 1995 §4: "the deleted RRs ... then the added RRs".
+        records(step.removed, [&](const Checked& c, const ldns_rr*) {
+            const auto rec = held(c);
+            if (!rec) {
+                throw DiffNotApplicable("the IXFR deletes an RR we do not hold: " + c.at);
+            }
+            erase_record(txn, *rec);
+        });
+        const Parsed soa = parse_rrs(step.new_soa, origin.get());
+        if (!soa.soa || ldns_rr_rd_count(soa.soa.get()) != 7 || !soa.rrs.empty() ||
+            name_of(ldns_rr_owner(soa.soa.get()), "SOA owner") != zname) {
+            throw DiffNotApplicable("a sequence without the zone's new SOA");
+        }
+        serial = soa_into_row(row, soa.soa.get());
+        records(step.added, [&](const Checked& c, const ldns_rr* rr) {
+            if (const auto rec = held(c)) {
+                erase_record(txn, *rec); // the same RR again: its new TTL (RFC 2181 §5)
+            }
+            put_record(txn, record_of(c, rr, zname, row, now));
+        });
+    }
+    row.serial = serial;
+    for (const auto& owner : owners) {
+        rebuild_node(txn, owner);
+    }
+    result.owners = owners.size();
+    write_zone(txn, row, now);
     result.serial = row.serial;
     return result;
 }

@@ -47,7 +47,8 @@ public:
     std::size_t notify(std::span<const std::uint8_t> query, const sockaddr_storage& peer,
                        std::span<std::uint8_t> out);
 
-    // switchboard_dns_xfr_in_total{type}, switchboard_dns_notify_in_total{result},
+    // switchboard_dns_xfr_in_total{type}, switchboard_dns_ixfr_in_applied_total{how},
+    // switchboard_dns_ixfr_in_owners_total, switchboard_dns_notify_in_total{result},
     // switchboard_dns_secondary_zones (Prometheus text).
     void write_metrics(std::string& out) const;
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,7 @@ struct ImportResult {
     std::size_t records = 0;
     std::uint32_t serial = 0;
     std::size_t duplicates = 0;        // identical RRs merged (RFC 2181 §5)
+    std::size_t owners = 0;            // nodes rebuilt (the names the write touched)
     std::vector<std::string> warnings; // what the store cannot represent exactly
 };
 
@@ -38,6 +40,30 @@ struct ImportResult {
 // 1982) is refused unless o.force_serial; the same one with changed content becomes the next.
 // Throws InvalidValue naming the line, owner and type that cannot be stored.
 ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const ImportOptions& o);
+
+// One RFC 1995 difference sequence as master-file text (absolute names, one RR a line).
+struct ZoneDiffText {
+    std::string removed; // the RRs deleted, the old SOA left out
+    std::string new_soa; // the SOA after the step
+    std::string added;   // the RRs added
+};
+
+// Why apply_zone_diff cannot apply a diff record by record (the caller re-reads the zone).
+class DiffNotApplicable : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// An incoming IXFR (RFC 1995 §4) applied to the stored `zone` at record level, in `txn`:
+// per step, the removed RRs are deleted (matched by owner, type and wire rdata, whatever the
+// TTL), the zone row takes the new SOA (its serial as it is), the added RRs are stored as
+// import_zone stores them (an RR already held takes the new TTL); then only the owners named
+// are rebuilt (journal, zone marks, catalog as for any write). Cost: O(changes), not O(zone).
+// Throws DiffNotApplicable, having written part of it (abort the transaction), when a step
+// deletes an RR not held, changes the apex NS RRset (kept in the zone row) or has no SOA;
+// InvalidValue when an RR cannot be stored.
+ImportResult apply_zone_diff(store::WriteTxn& txn, std::string_view zone,
+                             const std::vector<ZoneDiffText>& steps, std::int64_t now);
 
 // Deletes `zone` in `txn`: its records, its Zones row, its nodes (rebuilt, so the journal,
 // zone marks and catalog see it go) and its secondary mark. Nothing when there is no such zone.
