@@ -419,9 +419,11 @@ def kdig(port, args):
 ADMIN_PASSWORD = "dns4-secret"  # the [admin] password the SOAP tests' ini files set
 
 
-def soap_call(port, op, body_xml):
-    """DnsPort `op` with `body_xml` as the admin, over HTTP; raises on a fault or non-200."""
-    envelope = build_envelope(op, body_xml, "admin", ADMIN_PASSWORD)
+def soap_call(port, op, body_xml, ns=None):
+    """`op` with `body_xml` as the admin, over HTTP (DnsPort, or the port of namespace `ns`);
+    returns the answer; raises on a fault or non-200."""
+    envelope = (build_envelope(op, body_xml, "admin", ADMIN_PASSWORD) if ns is None else
+                build_envelope(op, body_xml, "admin", ADMIN_PASSWORD, ns=ns))
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     c.request("POST", "/ngnpro/", envelope,
               {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'})
@@ -430,3 +432,4 @@ def soap_call(port, op, body_xml):
     c.close()
     if r.status != 200 or "Fault" in data:
         raise RuntimeError("SOAP %s failed: %d %s" % (op, r.status, data))
+    return data

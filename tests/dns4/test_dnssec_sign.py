@@ -25,7 +25,6 @@ out). Checks, through Unbound:
 """
 
 import calendar
-import http.client
 import os
 import re
 import subprocess
@@ -33,7 +32,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import (ADMIN_PASSWORD, Proc, build_envelope, cleanup, free_port,  # noqa: E402
+from dns4lib import (Proc, cleanup, free_port, soap_call,  # noqa: E402
                      parse_args, run, start_knot_secondary, start_switchboard, tempdir,
                      wait_for_dns)
 from test_dnssec_validate import dig  # noqa: E402
@@ -66,16 +65,7 @@ SECURE = [(SIP, "SOA", "NOERROR"), (SIP, "NAPTR", "NOERROR"), ("_sip._udp." + SI
 
 
 def soap(port, service, op, body):
-    envelope = build_envelope(op, body, "admin", ADMIN_PASSWORD, ns=NS[service])
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-    c.request("POST", "/ngnpro/", envelope,
-              {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'})
-    r = c.getresponse()
-    data = r.read().decode(errors="replace")
-    c.close()
-    if r.status != 200 or "Fault" in data:
-        raise RuntimeError("SOAP %s failed: %d %s" % (op, r.status, data))
-    return data
+    return soap_call(port, op, body, ns=NS[service])
 
 
 def add_record(port, name, rtype, value, priority):
