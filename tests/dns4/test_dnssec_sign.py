@@ -32,7 +32,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import (Proc, cleanup, free_port, soap_call,  # noqa: E402
+from dns4lib import (ADMIN_PASSWORD, Proc, cleanup, free_port, soap_call,  # noqa: E402
                      parse_args, run, start_knot_secondary, start_switchboard, tempdir,
                      wait_for_dns)
 from test_dnssec_validate import dig  # noqa: E402
