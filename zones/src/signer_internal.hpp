@@ -1,0 +1,77 @@
+// What the three parts of the signer share: signer_keys.cpp (keys, policy, clock, the signing
+// context), signer.cpp (RRSIGs, the DNSSEC RRsets of a node) and signer_chain.cpp (the
+// NSEC3/NSEC chain, the re-signer). The hooks rebuild_node calls are in signer_node.hpp.
+#pragma once
+
+#include "signer_node.hpp"
+#include "store/store.hpp"
+#include "store/tables.hpp"
+#include "zones/signer.hpp"
+#include "zones/zones.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sb::zones::detail {
+
+// The Meta row of the signing policy: absent, nothing is signed (one read says so).
+inline constexpr std::string_view policy_key = "dnssec_policy";
+
+// The Meta row marking a zone we sign (not one kept signed from a primary).
+inline std::string signed_marker(std::string_view zone) {
+    return "dnssec_signed:" + std::string(zone);
+}
+
+// The signer's clock: now, with the policy's offset.
+std::int64_t clock_now(const SigningPolicy& p);
+
+// The zone `owner` belongs to: its longest ancestor (or itself) with a Zones row.
+std::optional<store::ZoneRow> zone_of(const store::WriteTxn& txn, std::string_view owner);
+
+// The signing context of `zone`: its keys (a CSK generated when it has none), parsed for ldns.
+SignContext make_context(store::WriteTxn& txn, const store::ZoneRow& zone,
+                         const SigningPolicy& policy);
+
+// Every key row of `zone` deleted.
+void delete_keys(store::WriteTxn& txn, std::string_view zone);
+
+// The DS rdata of `key` (SHA-256, RFC 4509).
+std::string ds_rdata(std::string_view zone, const SignContext::Key& key);
+
+// RRSIG rdata fields (RFC 4034 §3.1).
+inline std::uint16_t sig_covered(std::string_view rdata) {
+    return store::get_u16(rdata, 0);
+}
+
+inline std::uint32_t sig_expiration(std::string_view rdata) {
+    return store::get_u32(rdata, 8);
+}
+
+inline std::uint32_t sig_inception(std::string_view rdata) {
+    return store::get_u32(rdata, 12);
+}
+
+inline std::uint16_t sig_tag(std::string_view rdata) {
+    return store::get_u16(rdata, 16);
+}
+
+using RrList = std::vector<std::pair<std::uint32_t, std::string>>; // ttl, rdata
+
+// The RRSIGs (rdata) of one RRset of `owner_wire` by every signing key of `ctx`.
+std::vector<std::string> sign_rrset(const SignContext& ctx, std::string_view owner_wire,
+                                    RRType type, const RrList& rrs);
+
+// RFC 4034 §4.1.2 type bit maps.
+std::string type_bitmap(const std::set<std::uint16_t>& types);
+
+// The owner key after (or before) `key` in canonical order in the zone's NSEC chain, wrapping
+// around to the apex (or the last name); `key` itself when it is alone.
+std::string nsec_neighbour(const store::WriteTxn& txn, std::string_view zone_key,
+                           std::string_view key, bool next);
+
+} // namespace sb::zones::detail
