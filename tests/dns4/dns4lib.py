@@ -2,6 +2,7 @@
 python3 here), free ports, and starting/stopping switchboard, NSD and Knot on loopback."""
 
 import argparse
+import base64
 import http.client
 import os
 import random
@@ -269,6 +270,40 @@ def start_refusal(binary, workdir, ini):
         return None
     except RuntimeError as e:
         return str(e)
+
+
+def refusal(binary, prefix, ini):
+    """start_refusal in a directory of its own (named from `prefix`), removed after: the error
+    text, "" when the server started."""
+    workdir = tempdir(prefix)
+    try:
+        return start_refusal(binary, workdir, ini) or ""
+    finally:
+        cleanup((), (workdir,))
+
+
+def tsig_secret(seed):
+    """A TSIG secret made from `seed`: base64 of 32 bytes, the same at every run."""
+    return base64.b64encode(seed.encode().ljust(32, b"!")).decode()
+
+
+def tsig_key_value(keys):
+    """The [dns] tsig_key value for `keys`, {name: (algorithm, secret)}."""
+    return " ".join("%s:%s:%s" % (name, alg, secret) for name, (alg, secret) in keys.items())
+
+
+def start_tsig_switchboard(binary, workdir, keys, zones, extra_ini=""):
+    """`switchboard dns` (one worker) with the zones/ files of `zones` imported and the TSIG
+    `keys` ({name: (algorithm, secret)}) in [dns] tsig_key, `extra_ini` after. A Proc."""
+    ini = "[dns]\nworkers = 1\ntsig_key = %s\n%s" % (tsig_key_value(keys), extra_ini)
+    return start_switchboard(binary, workdir, ini=ini,
+                             zone_files=[os.path.join(ZONES, z + ".zone") for z in zones])
+
+
+def kdig_axfr(port, zone, key=None):
+    """kdig's AXFR of `zone`, signed with key = (algorithm, name, secret) when given; kdig
+    verifies the TSIG of every answer message and warns (";; WARNING") when one is bad."""
+    return kdig(port, (["-y", "%s:%s:%s" % key] if key else []) + ["AXFR", zone])
 
 
 NSD = shutil.which("nsd") or "/usr/sbin/nsd"

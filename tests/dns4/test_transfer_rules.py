@@ -15,26 +15,21 @@ catalog group "dns"), three TSIG keys and
   server from starting with a message saying what to fix.
 """
 
-import base64
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_nsd_diff import Tally  # noqa: E402
-from dns4lib import (ZONES, cleanup, kdig, parse_args, start_refusal,  # noqa: E402
-                     start_switchboard, tempdir)
+from dns4lib import (cleanup, kdig_axfr, parse_args, refusal,  # noqa: E402
+                     start_tsig_switchboard, tempdir, tsig_key_value, tsig_secret)
 
-
-def secret(name):
-    return base64.b64encode(("transfer-rules-%s" % name).encode().ljust(32, b"#")).decode()
-
-
-KEYS = {"com.key": "hmac-sha256", "net.key": "hmac-sha512", "dns.key": "hmac-sha384"}
+KEYS = {name: (alg, tsig_secret("transfer-rules-" + name))
+        for name, alg in (("com.key", "hmac-sha256"), ("net.key", "hmac-sha512"),
+                          ("dns.key", "hmac-sha384"))}
 
 
 def axfr(port, zone, key=None):
-    args = ["-y", "%s:%s:%s" % (KEYS[key], key, secret(key))] if key else []
-    return kdig(port, args + ["AXFR", zone])
+    return kdig_axfr(port, zone, (KEYS[key][0], key, KEYS[key][1]) if key else None)
 
 
 def transferred(out, zone):
@@ -49,17 +44,14 @@ def refused(out, zone, signed):
 
 def main():
     binary = parse_args().binary
-    sb_dir, bad_dir = tempdir("dns4-xfr-rules-"), tempdir("dns4-xfr-rules-bad-")
+    sb_dir = tempdir("dns4-xfr-rules-")
     sb = None
     tally = Tally()
     check = tally.check
     try:
-        keys = " ".join("%s:%s:%s" % (k, alg, secret(k)) for k, alg in KEYS.items())
-        ini = ("[dns]\nworkers = 1\ntsig_key = %s\n[transfer]\nexample.com = key:com.key\n"
-               "group:dns = key:dns.key 127.0.0.1\n" % keys)
-        sb = start_switchboard(binary, sb_dir, ini=ini,
-                               zone_files=[os.path.join(ZONES, "example.com.zone"),
-                                           os.path.join(ZONES, "example.net.zone")])
+        sb = start_tsig_switchboard(binary, sb_dir, KEYS, ["example.com", "example.net"],
+                                    "[transfer]\nexample.com = key:com.key\n"
+                                    "group:dns = key:dns.key 127.0.0.1\n")
         out = axfr(sb.port, "example.com", "com.key")
         check(transferred(out, "example.com"), "example.com with its key:\n" + out[-600:])
         out = axfr(sb.port, "example.com", "net.key")
@@ -84,17 +76,15 @@ def main():
 
         for rule, words in (("example.com = key:nobody.key", ["nobody.key", "tsig_key"]),
                             ("group:customers = 127.0.0.1", ["group:dns", "group:enum"])):
-            e = start_refusal(binary, bad_dir, "[dns]\ntsig_key = %s\n[transfer]\n%s\n"
-                              % (keys, rule)) or ""
+            e = refusal(binary, "dns4-xfr-rules-bad-",
+                        "[dns]\ntsig_key = %s\n[transfer]\n%s\n" % (tsig_key_value(KEYS), rule))
             check(all(w in e for w in words),
                   "[transfer] %s: the server refuses it, saying what to fix:\n%s"
                   % (rule, e[-600:]))
-            cleanup((), (bad_dir,))
-            bad_dir = tempdir("dns4-xfr-rules-bad-")
         tally.report()
         return 1 if tally.failed else 0
     finally:
-        cleanup((sb,), (sb_dir, bad_dir))
+        cleanup((sb,), (sb_dir,))
 
 
 if __name__ == "__main__":
