@@ -263,12 +263,48 @@ def drain_axfr(port):
             first = False
 
 
-def dnsperf(port, queries, seconds):
+def cpu_ticks(pid):
+    """CPU time so far, in clock ticks (utime + stime, fields 14 and 15 of stat): the whole
+    process's (threads that ended included) and each live thread's."""
+    def ticks(path):
+        try:
+            with open(path) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])
+        except (OSError, IndexError):
+            return 0
+    try:
+        tids = [int(t) for t in os.listdir("/proc/%d/task" % pid)]
+    except OSError:
+        tids = []
+    return (ticks("/proc/%d/stat" % pid),
+            {t: ticks("/proc/%d/task/%d/stat" % (pid, t)) for t in tids})
+
+
+def dnsperf(port, queries, seconds, pid=None):
+    """dnsperf's queries/s; with `pid` (Switchboard, one worker: its main thread) also the CPU
+    shares over the run, in CPUs: the UDP worker, the server's other threads (the transfer
+    threads), this script (the AXFR loop's client) and dnsperf."""
+    mine0, t0 = os.times(), time.time()
+    server0 = cpu_ticks(pid) if pid else (0, {})
+    kids0 = mine0.children_user + mine0.children_system
     out = run(["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries, "-c", "8",
                "-l", str(seconds)], timeout=seconds + 120)
+    wall, mine1 = time.time() - t0, os.times()
+    server1 = cpu_ticks(pid) if pid else (0, {})
+    hz = os.sysconf("SC_CLK_TCK")
+    # The UDP worker: the busiest thread alive all along (one worker); the rest of the
+    # server's CPU is its transfer threads' (one per transfer, gone when it ends).
+    worker = max([server1[1][t] - server0[1][t] for t in server1[1] if t in server0[1]] or [0])
+    shares = {"worker": worker / hz / wall,
+              "transfer": (server1[0] - server0[0] - worker) / hz / wall,
+              "client": (mine1.user + mine1.system - mine0.user - mine0.system) / wall,
+              "dnsperf": (mine1.children_user + mine1.children_system - kids0) / wall}
+    if not pid:
+        del shares["worker"], shares["transfer"]
     for line in out.splitlines():
         if "Queries per second:" in line:
-            return float(line.split(":")[1])
+            return float(line.split(":")[1]), shares
     raise RuntimeError("dnsperf: no rate in\n" + out[-1000:])
 
 
@@ -305,23 +341,27 @@ def measure(name, args, cache, work, records):
             raise RuntimeError("%s: AXFR gave %d records, not %d" % (name, rrs, records + 4))
         if name == "switchboard" or args.udp_all:
             queries = os.path.join(cache, "queries.txt")
-            r["udp_alone"] = dnsperf(port, queries, args.seconds)
+            pid = s.pid if name == "switchboard" else None
+            r["udp_alone"], r["cpu_alone"] = dnsperf(port, queries, args.seconds, pid)
             stop = threading.Event()
-            loops = [0]
+            loops = []
 
             def axfr_loop():
                 while not stop.is_set():
+                    t0 = time.time()
                     drain_axfr(port)
-                    loops[0] += 1
+                    loops.append(time.time() - t0)
             loop = threading.Thread(target=axfr_loop)
             loop.start()
             try:
-                r["udp_xfr"] = dnsperf(port, queries, args.seconds)
+                r["udp_xfr"], r["cpu_xfr"] = dnsperf(port, queries, args.seconds, pid)
             finally:
                 stop.set()
                 loop.join()
             r["udp_ratio"] = r["udp_xfr"] / r["udp_alone"] if r["udp_alone"] else 0
-            r["xfr_loops"] = loops[0]
+            # AXFRs completed during the loaded run and their median time under that load
+            r["xfr_loops"] = len(loops)
+            r["axfr_loaded"] = statistics.median(loops) if loops else 0
         if name == "switchboard":
             s.stop()
             changed = random.Random(2).sample(range(records), min(CHANGES, records))
@@ -378,6 +418,16 @@ def report(results, args, records):
             "%.0f" % r["udp_alone"] if "udp_alone" in r else "",
             "%.0f" % r["udp_xfr"] if "udp_xfr" in r else "",
             "%.0f %%" % (100 * r["udp_ratio"]) if "udp_ratio" in r else ""))
+    def shares(c):
+        return ", ".join("%s %.2f" % (k, v) for k, v in c.items())
+    for r in results:
+        if "udp_xfr" in r:
+            lines += ["", "%s during the UDP run with AXFRs: %d AXFRs completed, median %.2f s "
+                      "each (%.2f s alone). CPU used, in CPUs, alone: %s; with AXFRs: %s "
+                      "(worker: the UDP worker thread; transfer: the server's other threads; "
+                      "client: the AXFR loop's reader; dnsperf)."
+                      % (r["name"], r["xfr_loops"], r["axfr_loaded"], r["axfr"],
+                         shares(r["cpu_alone"]), shares(r["cpu_xfr"]))]
     for r in results:
         if "ixfr" in r:
             lines += ["", "IXFR of %d changes (one journal group; %d records): %.3f s "
