@@ -15,7 +15,11 @@ transfer thread), transfers allowed to 127.0.0.1. Per server:
     transfers too. Both are summed over the server's processes (NSD forks its servers);
   * UDP: `dnsperf -c 8 -l SECONDS` on random numbers of the zone, alone and then while a
     loop of AXFRs runs (one after the other, read by a client that does not parse them, so
-    that it takes little CPU); the ratio (target >= 90 %);
+    that it takes little CPU); the ratio (target >= 90 %); during each run the CPU used (in
+    CPUs, from /proc and os.times) by the UDP worker, the server's transfer threads, the AXFR
+    loop's client and dnsperf; the AXFRs completed meanwhile and their median time
+    (Switchboard's transfers yield to busy UDP workers, docs/decisions.md, so they take
+    longer there than alone);
   * IXFR (Switchboard): the server stopped, 1,000 numbers changed in the file (serial + 1)
     and imported (one transaction, one journal group), the server started again, and the
     time of `kdig IXFR=OLD_SERIAL` (records: the 4 SOAs and 2,000 NAPTRs).
