@@ -224,6 +224,7 @@ def main():
         check(all(received(o)[1] == expected for o in outs) and sb.proc.poll() is None,
               "after a client killed mid-transfer, AXFRs go on: %s"
               % [received(o) for o in outs])
+        print("yielded_ms of each AXFR, in log order: %s" % yielded(sb.output()))
         tally.report()
         return 1 if tally.failed else 0
     finally:
