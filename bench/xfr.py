@@ -15,7 +15,11 @@ transfer thread), transfers allowed to 127.0.0.1. Per server:
     transfers too. Both are summed over the server's processes (NSD forks its servers);
   * UDP: `dnsperf -c 8 -l SECONDS` on random numbers of the zone, alone and then while a
     loop of AXFRs runs (one after the other, read by a client that does not parse them, so
-    that it takes little CPU); the ratio (target >= 90 %);
+    that it takes little CPU); the ratio (target >= 90 %); during each run the CPU used (in
+    CPUs, from /proc and os.times) by the UDP worker, the server's transfer threads, the AXFR
+    loop's client and dnsperf; the AXFRs completed meanwhile and the time one takes at the
+    rate the loop read them (Switchboard's transfers yield to busy UDP workers,
+    docs/decisions.md, so they take longer there than alone);
   * IXFR (Switchboard): the server stopped, 1,000 numbers changed in the file (serial + 1)
     and imported (one transaction, one journal group), the server started again, and the
     time of `kdig IXFR=OLD_SERIAL` (records: the 4 SOAs and 2,000 NAPTRs).
@@ -233,7 +237,7 @@ def kdig_xfr(port, kind="AXFR"):
     raise RuntimeError("kdig %s: no statistics in\n%s" % (kind, out[-1000:]))
 
 
-def drain_axfr(port):
+def drain_axfr(port, got=None):
     """One AXFR read and thrown away, without parsing its records (the loading loop of the
     UDP measure, so that the client costs little CPU): the stream ends with the message
     that ends with the SOA's last 20 bytes (serial to minimum), as its first RR does."""
@@ -247,6 +251,8 @@ def drain_axfr(port):
             if len(head) < 2:
                 raise RuntimeError("AXFR ended early")
             msg = f.read(struct.unpack("!H", head)[0])
+            if got is not None:
+                got[0] += 2 + len(msg)
             if tail is None:
                 off = 12
                 while msg[off] != 0:  # the question name (uncompressed)
@@ -263,12 +269,48 @@ def drain_axfr(port):
             first = False
 
 
-def dnsperf(port, queries, seconds):
+def cpu_ticks(pid):
+    """CPU time so far, in clock ticks (utime + stime, fields 14 and 15 of stat): the whole
+    process's (threads that ended included) and each live thread's."""
+    def ticks(path):
+        try:
+            with open(path) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])
+        except (OSError, IndexError):
+            return 0
+    try:
+        tids = [int(t) for t in os.listdir("/proc/%d/task" % pid)]
+    except OSError:
+        tids = []
+    return (ticks("/proc/%d/stat" % pid),
+            {t: ticks("/proc/%d/task/%d/stat" % (pid, t)) for t in tids})
+
+
+def dnsperf(port, queries, seconds, pid=None):
+    """dnsperf's queries/s; with `pid` (Switchboard, one worker: its main thread) also the CPU
+    shares over the run, in CPUs: the UDP worker, the server's other threads (the transfer
+    threads), this script (the AXFR loop's client) and dnsperf."""
+    mine0, t0 = os.times(), time.time()
+    server0 = cpu_ticks(pid) if pid else (0, {})
+    kids0 = mine0.children_user + mine0.children_system
     out = run(["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries, "-c", "8",
                "-l", str(seconds)], timeout=seconds + 120)
+    wall, mine1 = time.time() - t0, os.times()
+    server1 = cpu_ticks(pid) if pid else (0, {})
+    hz = os.sysconf("SC_CLK_TCK")
+    # The UDP worker: the busiest thread alive all along (one worker); the rest of the
+    # server's CPU is its transfer threads' (one per transfer, gone when it ends).
+    worker = max([server1[1][t] - server0[1][t] for t in server1[1] if t in server0[1]] or [0])
+    shares = {"worker": worker / hz / wall,
+              "transfer": (server1[0] - server0[0] - worker) / hz / wall,
+              "client": (mine1.user + mine1.system - mine0.user - mine0.system) / wall,
+              "dnsperf": (mine1.children_user + mine1.children_system - kids0) / wall}
+    if not pid:
+        del shares["worker"], shares["transfer"]
     for line in out.splitlines():
         if "Queries per second:" in line:
-            return float(line.split(":")[1])
+            return float(line.split(":")[1]), shares
     raise RuntimeError("dnsperf: no rate in\n" + out[-1000:])
 
 
@@ -305,23 +347,29 @@ def measure(name, args, cache, work, records):
             raise RuntimeError("%s: AXFR gave %d records, not %d" % (name, rrs, records + 4))
         if name == "switchboard" or args.udp_all:
             queries = os.path.join(cache, "queries.txt")
-            r["udp_alone"] = dnsperf(port, queries, args.seconds)
+            pid = s.pid if name == "switchboard" else None
+            r["udp_alone"], r["cpu_alone"] = dnsperf(port, queries, args.seconds, pid)
             stop = threading.Event()
-            loops = [0]
+            loops, got = [], [0]
 
             def axfr_loop():
                 while not stop.is_set():
-                    drain_axfr(port)
-                    loops[0] += 1
+                    drain_axfr(port, got)
+                    loops.append(time.time())
             loop = threading.Thread(target=axfr_loop)
+            t0 = time.time()
             loop.start()
             try:
-                r["udp_xfr"] = dnsperf(port, queries, args.seconds)
+                r["udp_xfr"], r["cpu_xfr"] = dnsperf(port, queries, args.seconds, pid)
+                t1, sent = time.time(), got[0]
             finally:
                 stop.set()
                 loop.join()
             r["udp_ratio"] = r["udp_xfr"] / r["udp_alone"] if r["udp_alone"] else 0
-            r["xfr_loops"] = loops[0]
+            # How fast the AXFRs went while UDP was busy: the AXFRs completed during the run,
+            # and the time one would take at the rate the loop's client read meanwhile.
+            r["xfr_loops"] = sum(1 for t in loops if t <= t1)
+            r["axfr_loaded"] = size * (t1 - t0) / sent if sent else float("inf")
         if name == "switchboard":
             s.stop()
             changed = random.Random(2).sample(range(records), min(CHANGES, records))
@@ -378,6 +426,17 @@ def report(results, args, records):
             "%.0f" % r["udp_alone"] if "udp_alone" in r else "",
             "%.0f" % r["udp_xfr"] if "udp_xfr" in r else "",
             "%.0f %%" % (100 * r["udp_ratio"]) if "udp_ratio" in r else ""))
+    def shares(c):
+        return ", ".join("%s %.2f" % (k, v) for k, v in c.items())
+    for r in results:
+        if "udp_xfr" in r:
+            lines += ["", "%s during the UDP run with AXFRs: %d AXFRs completed, one AXFR "
+                      "every %.2f s at the rate they were read (%.2f s alone). CPU used, in "
+                      "CPUs, alone: %s; with AXFRs: %s "
+                      "(worker: the UDP worker thread; transfer: the server's other threads; "
+                      "client: the AXFR loop's reader; dnsperf)."
+                      % (r["name"], r["xfr_loops"], r["axfr_loaded"], r["axfr"],
+                         shares(r["cpu_alone"]), shares(r["cpu_xfr"]))]
     for r in results:
         if "ixfr" in r:
             lines += ["", "IXFR of %d changes (one journal group; %d records): %.3f s "

@@ -97,6 +97,16 @@ std::size_t rcode_slot(unsigned rcode) noexcept {
     return rcodes.size();
 }
 
+std::uint64_t udp_answered(const Counters& c) noexcept {
+    std::uint64_t n = 0;
+    for (const auto& by_qtype : c.queries[0]) {
+        for (const Counter& counter : by_qtype) {
+            n += counter.get();
+        }
+    }
+    return n;
+}
+
 void write_metrics(const std::vector<const Counters*>& workers, const NotifyCounts& notify,
                    std::string& out) {
     log::metric_family(out, "switchboard_dns_queries_total", "counter",

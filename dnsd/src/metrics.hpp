@@ -61,6 +61,9 @@ struct alignas(64) Counters {
     Counter tcp_open; // written as a gauge: accepted minus closed, per worker
 };
 
+// The UDP queries a worker has answered so far (every qtype and rcode; read from any thread).
+std::uint64_t udp_answered(const Counters& c) noexcept;
+
 // Totals the scrape adds besides the workers' (the NOTIFY thread's).
 struct NotifyCounts {
     std::uint64_t answered = 0;

@@ -453,6 +453,15 @@ Server::Server(const store::Env& env, Options options)
         impl_->workers.push_back(std::make_unique<Worker>(env, o, impl_->endpoints, impl_->settings,
                                                           *impl_->transfer_threads));
     }
+    // The transfers yield to the UDP workers while these are busy (TransferPacer): their load
+    // is read from their counters, so the UDP path does nothing more for it.
+    impl_->transfer_threads->watch([workers = &impl_->workers]() noexcept {
+        std::uint64_t answered = 0;
+        for (const auto& w : *workers) {
+            answered += udp_answered(w->counters());
+        }
+        return answered;
+    });
     impl_->notifier = std::make_unique<Notifier>(env, o);
     for (auto& w : impl_->workers) {
         w->start();

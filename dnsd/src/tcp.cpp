@@ -280,14 +280,21 @@ void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& 
         socket_.set_option(tcp::no_delay(true), ignored);
         const int fd = socket_.native_handle();
         const std::size_t length = query.size(); // stays in in_: nothing reads meanwhile
-        const auto start = worker_.transfer_threads().submit(
-            [self = shared_from_this(), t, settings, fd, info,
-             length](const std::atomic<bool>& stop) mutable {
+        TransferThreads& threads = worker_.transfer_threads();
+        const auto start = threads.submit(
+            [self = shared_from_this(), t, settings, fd, info, length,
+             &threads](const std::atomic<bool>& stop) mutable {
                 std::vector<std::uint8_t> msg;
                 bool ok = true;
+                TransferPacer pace(threads.udp_answered()); // yields to busy UDP workers
                 while (ok && t->next(msg)) {
                     ok = send_all(fd, msg, settings->transfer_timeout, stop);
+                    if (ok && !t->done()) {
+                        pace.between(stop);
+                    }
                 }
+                t->yielded(pace.paused());
+                threads.add_paused(pace.paused());
                 ok = ok && !t->failed();
                 t->abandon(); // the snapshot goes now, not when the worker gets to it
                 // The session moves into the handler: it is never destroyed on this thread,
@@ -329,13 +336,17 @@ void TcpSession::transferred(const Transfer& t, std::span<const std::uint8_t> qu
     boost::system::error_code ec;
     const auto client = socket_.remote_endpoint(ec);
     static constexpr std::string_view results[] = {"ok", "refused", "notauth", "failed", "busy"};
-    sb::log::write(result == TransferResult::Ok ? sb::log::Level::Info : sb::log::Level::Warning,
-                   "dns", info.qtype == 252 ? "AXFR" : "IXFR",
-                   {{"zone", qname_text(query)},
-                    {"client", ec ? std::string("?") : client.address().to_string()},
-                    {"result", results[static_cast<std::size_t>(result)]},
-                    {"messages", std::to_string(t.messages())},
-                    {"bytes", std::to_string(t.bytes())}});
+    sb::log::write(
+        result == TransferResult::Ok ? sb::log::Level::Info : sb::log::Level::Warning, "dns",
+        info.qtype == 252 ? "AXFR" : "IXFR",
+        {{"zone", qname_text(query)},
+         {"client", ec ? std::string("?") : client.address().to_string()},
+         {"result", results[static_cast<std::size_t>(result)]},
+         {"messages", std::to_string(t.messages())},
+         {"bytes", std::to_string(t.bytes())},
+         {"yielded_ms",
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::milliseconds>(t.yielded()).count())}});
     if (result == TransferResult::NotAuth) {
         // Off the answer path: verify again only to say which key failed and how.
         const TsigState tsig =

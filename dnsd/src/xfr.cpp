@@ -540,6 +540,51 @@ void TransferThreads::reap(bool all) {
     }
 }
 
+namespace {
+
+std::chrono::nanoseconds thread_cpu() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+} // namespace
+
+TransferPacer::TransferPacer(const UdpAnswered& answered)
+    : answered_(answered)
+    , cpu_(thread_cpu())
+    , window_queries_(answered ? answered() : 0)
+    , window_(std::chrono::steady_clock::now()) {}
+
+void TransferPacer::between(const std::atomic<bool>& stop) {
+    if (!answered_) {
+        return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    const auto cpu = thread_cpu();
+    const auto work = cpu - cpu_;
+    cpu_ = cpu;
+    const std::uint64_t queries = answered_();
+    const double answered = static_cast<double>(queries - window_queries_);
+    constexpr double per_window = busy_rate * std::chrono::duration<double>(window).count();
+    if (const auto elapsed = now - window_; elapsed >= window) {
+        busy_ = answered >= busy_rate * std::chrono::duration<double>(elapsed).count();
+        window_ = now;
+        window_queries_ = queries;
+    } else if (answered >= per_window) {
+        busy_ = true; // a busy window's worth already
+    }
+    // "UDP answering keeps its speed during a 1M-record transfer" (issue 15): while the
+    // workers are busy the transfer gives back yield_factor times the CPU it just took.
+    if (!busy_ || work.count() <= 0 || stop.load(std::memory_order_relaxed)) {
+        return;
+    }
+    const auto pause = std::min<std::chrono::nanoseconds>(max_pause, work * yield_factor);
+    std::this_thread::sleep_for(pause);
+    paused_ += pause;
+    ++pauses_;
+}
+
 bool send_all(int fd, std::span<const std::uint8_t> data, std::chrono::milliseconds timeout,
               const std::atomic<bool>& stop) noexcept {
     using clock = std::chrono::steady_clock;

@@ -99,6 +99,14 @@ public:
 
     bool failed() const noexcept { return failed_; }
 
+    // After the last message (or the one error message).
+    bool done() const noexcept { return done_; }
+
+    // Time the stream yielded to UDP answering (TransferPacer), for the log line.
+    void yielded(std::chrono::nanoseconds d) noexcept { yielded_ = d; }
+
+    std::chrono::nanoseconds yielded() const noexcept { return yielded_; }
+
     // Ends the stream here and releases the snapshot (the client went away).
     void abandon() noexcept;
 
@@ -133,9 +141,52 @@ private:
     std::uint64_t bytes_ = 0;
     std::string mac_;  // of the previous message (RFC 8945 §5.3.1)
     zones::ZoneRr rr_; // pulled but not yet written (it did not fit the last message)
+    std::chrono::nanoseconds yielded_{0};
     bool have_rr_ = false;
     bool done_ = false;
     bool failed_ = false;
+};
+
+// The UDP queries the workers have answered so far: their counters summed with relaxed loads
+// (server.cpp), so watching the load adds nothing to the UDP path.
+using UdpAnswered = std::function<std::uint64_t()>;
+
+// Paces one transfer's messages by the UDP workers' load. Issue 15: "UDP answering keeps its
+// speed during a 1M-record transfer". On a machine short of cores a transfer at full speed
+// takes a core (making messages, the kernel's TCP path) and its client another, from the
+// workers and their clients; nice 10 alone gave UDP 40 % of its rate (bench/RESULTS.md). NSD
+// keeps 98 %: one thread serves both, one TCP message per round of up to 100 UDP queries. So,
+// between two messages, while the workers are busy (at least `busy_rate` queries/s over the
+// last `window`: a shorter look would see none whenever the transfer itself holds the
+// worker's CPU), the thread sleeps `yield_factor` times the CPU time it took to make and send
+// the message (the transfer then takes at most 1/(1 + yield_factor) of a CPU, and its client
+// reads that much less), never more than `max_pause` per message, so that a transfer on a
+// server busy for good still ends (docs/decisions.md). An idle server never waits.
+class TransferPacer {
+public:
+    static constexpr std::uint64_t busy_rate = 10000; // queries/s
+    static constexpr std::chrono::milliseconds window{20};
+    static constexpr unsigned yield_factor = 19;
+    static constexpr std::chrono::milliseconds max_pause{10};
+
+    // `answered` (may be empty: never pauses) must outlive the pacer.
+    explicit TransferPacer(const UdpAnswered& answered);
+
+    // Call between two messages, on the transfer's thread; returns early when `stop` turns true.
+    void between(const std::atomic<bool>& stop);
+
+    std::chrono::nanoseconds paused() const noexcept { return paused_; } // in total
+
+    unsigned pauses() const noexcept { return pauses_; }
+
+private:
+    const UdpAnswered& answered_;
+    std::chrono::nanoseconds cpu_{0};              // this thread's CPU time at the previous call
+    std::uint64_t window_queries_ = 0;             // answered when the window began
+    std::chrono::steady_clock::time_point window_; // when it began
+    bool busy_ = false;                            // as the last whole window found
+    std::chrono::nanoseconds paused_{0};
+    unsigned pauses_ = 0;
 };
 
 // The transfer threads: one per transfer under way, at most a configured number at once;
@@ -157,6 +208,18 @@ public:
 
     unsigned active() const noexcept { return active_.load(std::memory_order_relaxed); }
 
+    // What the transfers' pacers watch (set once, before the workers start).
+    void watch(UdpAnswered answered) { answered_ = std::move(answered); }
+
+    const UdpAnswered& udp_answered() const noexcept { return answered_; }
+
+    // Time the transfers spent yielding to UDP answering, over all transfers so far.
+    void add_paused(std::chrono::nanoseconds d) noexcept {
+        paused_ns_.fetch_add(static_cast<std::uint64_t>(d.count()), std::memory_order_relaxed);
+    }
+
+    std::uint64_t paused_ns() const noexcept { return paused_ns_.load(std::memory_order_relaxed); }
+
 private:
     struct Thread {
         std::thread thread;
@@ -167,6 +230,8 @@ private:
 
     std::atomic<unsigned> active_{0};
     std::atomic<bool> stop_{false};
+    std::atomic<std::uint64_t> paused_ns_{0};
+    UdpAnswered answered_;
     std::mutex mutex_;
     unsigned limit_ = 0;          // guarded by mutex_: the latest submit's
     std::deque<Job> waiting_;     // guarded by mutex_

@@ -12,12 +12,16 @@ key, and checks with kdig and raw sockets:
 - two clients that send an AXFR and then stop reading hold both slots: a third AXFR waits
   in line (docs/decisions.md) until, transfer_timeout_ms after their last progress, the
   stalled transfers end and free their slots and snapshots; then it completes;
-- a client killed (RST) in the middle of a transfer frees its slot; the server answers on.
+- a client killed (RST) in the middle of a transfer frees its slot; the server answers on;
+- transfers yield to busy UDP workers (docs/decisions.md): the transfer's log line says
+  `yielded_ms=0` for an AXFR with no UDP traffic, more than 0 for one while dnsperf keeps
+  the worker busy, and that one still arrives whole.
 """
 
 import os
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -80,6 +84,23 @@ def received(out):
     return 0, 0
 
 
+def yielded(log):
+    """yielded_ms of each AXFR log line, in order."""
+    return [int(line.split("yielded_ms=")[1].split()[0]) for line in log.splitlines()
+            if "AXFR" in line and "yielded_ms=" in line]
+
+
+def wait_yielded(sb, count):
+    """The yielded_ms of the AXFR log lines once there are `count` of them (the worker logs a
+    transfer just after the client has its last message)."""
+    for _ in range(100):
+        found = yielded(sb.output())
+        if len(found) >= count:
+            return found
+        time.sleep(0.05)
+    return yielded(sb.output())
+
+
 def main():
     binary = parse_args().binary
     # In a sanitized build freed memory waits in ASan's quarantine (up to 256 MB) instead of
@@ -123,6 +144,8 @@ def main():
               and "failed" not in out.lower(),
               "the signed AXFR arrives whole in many verified messages (%d, %d):\n%s"
               % (messages, records, out[-600:]))
+        check(wait_yielded(sb, 1)[:1] == [0],
+              "with no UDP traffic the AXFR never yields: %s" % yielded(sb.output()))
         check(peak[0] - before < MAX_GROWTH,
               "a transfer adds less than %d KiB of memory (added %d KiB; zone text %d KiB)"
               % (MAX_GROWTH >> 10, (peak[0] - before) >> 10, size >> 10))
@@ -164,6 +187,30 @@ def main():
         check(log.count("result=failed") >= 2,
               "the log says which transfers failed:\n" + log[-1500:])
 
+        # While dnsperf keeps the UDP worker busy (20,000 queries/s, twice the pacer's busy
+        # rate, for 3 s: the start of the transfer), an AXFR yields to it and still completes.
+        names = os.path.join(work, "queries.txt")
+        with open(names, "w") as f:
+            f.writelines("h%d.%s A\n" % (i, ZONE) for i in range(0, RECORDS, 97))
+        logged = len(yielded(sb.output()))
+        perf = subprocess.Popen(["dnsperf", "-s", "127.0.0.1", "-p", str(sb.port), "-d", names,
+                                 "-c", "4", "-Q", "20000", "-l", "3"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.5)
+            t0 = time.time()
+            out = kdig_axfr(sb.port)
+            took = time.time() - t0
+        finally:
+            perf.terminate()
+            perf.wait()
+        now = wait_yielded(sb, logged + 1)
+        print("AXFR while dnsperf runs: %.2f s, yielded %s ms" % (took, now[logged:]))
+        check(received(out)[1] == expected,
+              "an AXFR while UDP is busy arrives whole: %s\n%s" % (received(out), out[-600:]))
+        check(len(now) > logged and now[logged] > 0,
+              "an AXFR while UDP is busy yields to it (yielded_ms %s)" % now[logged:])
+
         # A client killed mid-transfer (RST after its first bytes).
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.connect(("127.0.0.1", sb.port))
@@ -177,6 +224,7 @@ def main():
         check(all(received(o)[1] == expected for o in outs) and sb.proc.poll() is None,
               "after a client killed mid-transfer, AXFRs go on: %s"
               % [received(o) for o in outs])
+        print("yielded_ms of each AXFR, in log order: %s" % yielded(sb.output()))
         tally.report()
         return 1 if tally.failed else 0
     finally:

@@ -421,6 +421,89 @@ TEST_CASE("transfer threads: at most the limit at once, then a queue, then Full"
     CHECK(nice == std::min(19, outer + 10)); // below the DNS workers
 }
 
+namespace {
+
+// Spends `cpu` of this thread's CPU time.
+void burn(std::chrono::nanoseconds cpu) {
+    const auto now = [] {
+        timespec ts{};
+        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+    };
+    const auto end = now() + cpu;
+    volatile std::uint64_t x = 0;
+    while (now() < end) {
+        x = x + 1;
+    }
+}
+
+} // namespace
+
+TEST_CASE("transfer pacer: yields 19 times its CPU while UDP is busy, never when idle", "[dnsd]") {
+    using namespace std::chrono_literals;
+    using Pacer = dnsd::TransferPacer;
+    std::uint64_t answered = 0;
+    const dnsd::UdpAnswered udp = [&] { return answered; };
+    const std::atomic<bool> go{false};
+    const auto between = [&](Pacer& pace, const std::atomic<bool>& stop) {
+        const auto t0 = std::chrono::steady_clock::now();
+        pace.between(stop);
+        return std::chrono::steady_clock::now() - t0;
+    };
+
+    SECTION("idle workers: no pause") {
+        Pacer pace(udp);
+        for (int i = 0; i < 5; ++i) {
+            burn(2ms);
+            answered += 1; // far below busy_rate
+            between(pace, go);
+        }
+        CHECK(pace.pauses() == 0);
+        CHECK(pace.paused() == 0ns);
+    }
+    SECTION("busy workers: a pause of yield_factor times the work, at most max_pause") {
+        Pacer pace(udp);
+        burn(500us);
+        answered += 1000000;
+        const auto took = between(pace, go);
+        CHECK(pace.pauses() == 1);
+        CHECK(pace.paused() >= Pacer::yield_factor * 500us);
+        CHECK(pace.paused() <= Pacer::max_pause);
+        CHECK(took >= pace.paused());
+        const auto before = pace.paused();
+        burn(5ms); // 19 x 5 ms would be 95 ms: capped
+        answered += 1000000;
+        between(pace, go);
+        CHECK(pace.paused() - before == Pacer::max_pause);
+        // The load fell: once a whole window has seen too few queries, messages go at once.
+        std::this_thread::sleep_for(Pacer::window);
+        between(pace, go); // closes the window that saw the load
+        std::this_thread::sleep_for(Pacer::window);
+        const unsigned calm = pace.pauses();
+        for (int i = 0; i < 3; ++i) {
+            burn(2ms);
+            answered += 1;
+            between(pace, go);
+        }
+        CHECK(pace.pauses() == calm);
+    }
+    SECTION("stopping: no pause") {
+        Pacer pace(udp);
+        const std::atomic<bool> stop{true};
+        burn(1ms);
+        answered += 1000000;
+        between(pace, stop);
+        CHECK(pace.pauses() == 0);
+    }
+    SECTION("nothing watched: no pause") {
+        const dnsd::UdpAnswered none;
+        Pacer pace(none);
+        burn(1ms);
+        between(pace, go);
+        CHECK(pace.pauses() == 0);
+    }
+}
+
 TEST_CASE("send_all gives up on a peer that stops reading, and on a closed one", "[dnsd]") {
     int fds[2];
     REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
