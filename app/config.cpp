@@ -30,6 +30,7 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "soap.listen",
                                           "soap.threads",
                                           "soap.call_data_days",
+                                          "soap.prepaid_grace",
                                           "dns.identity",
                                           "dns.version",
                                           "dns.allow_transfer",
@@ -313,7 +314,8 @@ Config load_config(const std::filesystem::path& file) {
         {"soap.max_connections", &c.soap_max_connections},
         {"soap.max_connections_per_address", &c.soap_max_connections_per_address},
         {"soap.request_timeout", &c.soap_request_timeout},
-        {"soap.idle_timeout", &c.soap_idle_timeout}};
+        {"soap.idle_timeout", &c.soap_idle_timeout},
+        {"soap.prepaid_grace", &c.soap_prepaid_grace}};
     for (const auto& [key, target] : numbers) {
         if (auto v = tree.get_optional<std::string>(key)) {
             std::string name = key;
