@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -138,8 +139,10 @@ zones::SigningPolicy dnssec_policy(const Tree& tree, const std::string& zones_va
 unsigned to_unsigned(const std::string& text, const std::string& key) {
     try {
         std::size_t used = 0;
+        // stoul takes "-1" and wraps it: a sign is refused, and a value beyond unsigned.
         const unsigned long v = std::stoul(text, &used);
-        if (used != text.size()) {
+        if (used != text.size() || text.find('-') != std::string::npos ||
+            v > std::numeric_limits<unsigned>::max()) {
             throw std::invalid_argument(text);
         }
         return static_cast<unsigned>(v);
