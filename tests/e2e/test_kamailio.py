@@ -31,6 +31,8 @@ What it checks (Done when 1 and 2 of issue 17):
              not the server's expiry); the balance is debited (getPrepaidStatus).
  soap_change a new password, the group blocked and a removed diversion take effect on the
              very next request; the unanswered call to erin is her missed call (getCalls).
+ unanswered  a prepaid call refused after its reservation (erin unavailable, 480) settles 0 s:
+             the whole reservation returns to the balance.
  no_settle   Kamailio is killed (SIGKILL) during a prepaid call, so no settle ever comes:
              Switchboard charges the reservation itself once its 3-4 s and the grace period
              ([soap] prepaid_grace = 4) have passed (state "expired", the balance debited).
@@ -495,6 +497,15 @@ def no_settle(ck, rig, sip, bob_port):
     topped = balance()
     # 3 s, and the second the first call may have left (it lasted 2 or 3 s by Kamailio's clock)
     seconds = int(topped / RATE * 60 + 1e-6)
+    # unanswered: reserved, refused (480), settled with 0 s by event_route[dialog:failed]
+    rc, uac, _ = rig.call("dave", "dave-pw", "erin", None, scenario="uac_refused.xml",
+                          call_id="dave-unanswered-%u@%s")
+    r = wait_for(lambda: (lambda r: r if r.get("state") != "open" else None)(
+        rig.reservation("dave-unanswered-1@127.0.0.1")), timeout=GRACE)
+    ck.check(uac.final_codes()[-1:] == [480] and r and r["state"] == "settled" and
+             r["seconds"] == seconds and r["used"] == 0 and abs(balance() - topped) < 1e-9,
+             f"an unanswered prepaid call gives its reservation back ({uac.final_codes()}, {r}, "
+             f"balance {balance()})")
     uas = rig.sipp("uas.xml", port=bob_port, hold_ms=20000)
     time.sleep(0.2)
     uac = rig.sipp("uac_cut.xml", keys={"user": "dave", "domain": DOMAIN, "to_domain": DOMAIN},
