@@ -223,14 +223,19 @@ std::int64_t seconds_of(const std::string& text, const char* name) {
     return static_cast<std::int64_t>(given);
 }
 
-std::string reservation_json(const ReservationResult& r) {
-    const Reservation& v = r.reservation;
-    return "{\"prepaid\": " + json_bool(r.prepaid) + ", \"call_id\": " + json_string(v.call_id) +
+// A reservation's members, without braces.
+std::string reservation_members(const Reservation& v) {
+    return "\"call_id\": " + json_string(v.call_id) +
            ", \"state\": " + json_string(to_string(v.state)) +
            ", \"seconds\": " + std::to_string(v.seconds) +
            ", \"amount\": " + json_number(v.amount) + ", \"used\": " + std::to_string(v.used) +
            ", \"price\": " + json_number(v.price) + ", \"returned\": " +
-           json_number(v.state == ReservationState::Open ? 0 : v.amount - v.price) +
+           json_number(v.state == ReservationState::Open ? 0 : v.amount - v.price);
+}
+
+// What reserve and settle answer.
+std::string reservation_json(const ReservationResult& r) {
+    return "{\"prepaid\": " + json_bool(r.prepaid) + ", " + reservation_members(r.reservation) +
            ", \"balance\": " + json_number(r.balance) + ", \"repeated\": " + json_bool(r.repeated) +
            "}";
 }
@@ -274,17 +279,14 @@ std::string settle(struct soap* soap, Context& ctx, std::string_view body) {
     return reservation_json(ctx.prepaid.settle(call_id, seconds, now()));
 }
 
+// GET <base>proxy/v1/reservation?call_id=: a reservation as it stands.
 std::string reservation_lookup(Context& ctx, const std::string& call_id) {
     const auto r = ctx.prepaid.reservation(call_id);
     if (!r) {
         return "{\"found\": false}";
     }
-    ReservationResult result;
-    result.prepaid = true;
-    result.reservation = *r;
-    std::string json = reservation_json(result);
-    json.erase(json.find(", \"balance\""));
-    return "{\"found\": true, " + json.substr(1) + ", \"created\": " + std::to_string(r->created) +
+    return "{\"found\": true, \"prepaid\": true, " + reservation_members(*r) +
+           ", \"created\": " + std::to_string(r->created) +
            ", \"closed\": " + std::to_string(r->closed) + "}";
 }
 
