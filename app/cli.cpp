@@ -68,7 +68,7 @@ switchboard.ini keys (all optional; see switchboard.ini(5)):
             allow_transfer and any tsig_key
   [soap]    listen, threads, call_data_days, certificate, key, allow_plain_http,
             max_request_kb, max_connections, max_connections_per_address,
-            request_timeout, idle_timeout
+            request_timeout, idle_timeout, prepaid_grace
   [store]   map_size_mb
   [dnssec]  zones (* or names), algorithm (13, 15), nsec3 (yes, no), signature_lifetime,
             signature_refresh, propagation_delay, parent_ds_ttl (seconds), clock_offset

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -30,6 +31,7 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "soap.listen",
                                           "soap.threads",
                                           "soap.call_data_days",
+                                          "soap.prepaid_grace",
                                           "dns.identity",
                                           "dns.version",
                                           "dns.allow_transfer",
@@ -137,8 +139,10 @@ zones::SigningPolicy dnssec_policy(const Tree& tree, const std::string& zones_va
 unsigned to_unsigned(const std::string& text, const std::string& key) {
     try {
         std::size_t used = 0;
+        // stoul takes "-1" and wraps it: a sign is refused, and a value beyond unsigned.
         const unsigned long v = std::stoul(text, &used);
-        if (used != text.size()) {
+        if (used != text.size() || text.find('-') != std::string::npos ||
+            v > std::numeric_limits<unsigned>::max()) {
             throw std::invalid_argument(text);
         }
         return static_cast<unsigned>(v);
@@ -313,7 +317,8 @@ Config load_config(const std::filesystem::path& file) {
         {"soap.max_connections", &c.soap_max_connections},
         {"soap.max_connections_per_address", &c.soap_max_connections_per_address},
         {"soap.request_timeout", &c.soap_request_timeout},
-        {"soap.idle_timeout", &c.soap_idle_timeout}};
+        {"soap.idle_timeout", &c.soap_idle_timeout},
+        {"soap.prepaid_grace", &c.soap_prepaid_grace}};
     for (const auto& [key, target] : numbers) {
         if (auto v = tree.get_optional<std::string>(key)) {
             std::string name = key;

@@ -40,6 +40,8 @@ struct Config {
     unsigned soap_max_connections_per_address = 32;
     unsigned soap_request_timeout = 30;
     unsigned soap_idle_timeout = 15;
+    unsigned soap_prepaid_grace = 300; // [soap] prepaid_grace: seconds before an unsettled
+                                       // prepaid reservation is charged in full
     std::vector<std::string> default_nameservers;
     std::string dns_identity;                      // [dns] identity: CH TXT id.server
     std::string dns_version;                       // [dns] version: CH TXT version.bind

@@ -75,6 +75,7 @@ prov::Options soap_options(const app::Config& config) {
     o.request_timeout = config.soap_request_timeout;
     o.idle_timeout = config.soap_idle_timeout;
     o.call_data_days = config.call_data_days;
+    o.prepaid_grace = config.soap_prepaid_grace;
     o.admin_username = config.admin_username;
     o.admin_password = config.admin_password;
     o.default_nameservers = config.default_nameservers;

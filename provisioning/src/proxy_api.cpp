@@ -276,13 +276,7 @@ PrepaidAnswer ProxyService::prepaid(const SipId& given, double rate) {
             get_row<PrepaidRow>(txn, Table::Prepaid, "a" + sip_key(id.username, id.domain))) {
         a.balance = p->balance;
     }
-    // Balances are decimal amounts held in a double: 0.35 / 0.1 * 60 is 209.99999999999997, so
-    // a millionth of a second is forgiven before rounding down.
-    // At most max_call_seconds, which also keeps a tiny rate's quotient inside int64.
-    const double seconds = a.balance > 0 ? std::floor(a.balance / rate * 60.0 + 1e-6) : 0;
-    a.max_seconds = seconds >= static_cast<double>(max_call_seconds)
-                        ? max_call_seconds
-                        : static_cast<std::int64_t>(seconds);
+    a.max_seconds = seconds_paid(a.balance, rate);
     return a;
 }
 
@@ -302,6 +296,15 @@ double call_price(std::int64_t seconds, double rate) {
                        "seconds: 0 to " + std::to_string(max_call_seconds));
     }
     return static_cast<double>(seconds) * rate / 60.0;
+}
+
+std::int64_t seconds_paid(double balance, double rate) {
+    // Balances are decimal amounts held in a double: 0.35 / 0.1 * 60 is 209.99999999999997, so
+    // a millionth of a second is forgiven before rounding down.
+    // At most max_call_seconds, which also keeps a tiny rate's quotient inside int64.
+    const double seconds = balance > 0 ? std::floor(balance / rate * 60.0 + 1e-6) : 0;
+    return seconds >= static_cast<double>(max_call_seconds) ? max_call_seconds
+                                                            : static_cast<std::int64_t>(seconds);
 }
 
 } // namespace sb::prov

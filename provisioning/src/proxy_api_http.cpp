@@ -192,8 +192,121 @@ std::string lookup(ProxyService& p, std::string_view name, const Query& q) {
     return "";
 }
 
+// The members `keys` of a JSON object body, as text ("" when absent or not a plain value).
+Query json_fields(std::string_view body, std::initializer_list<const char*> keys) {
+    namespace pt = boost::property_tree;
+    pt::ptree doc;
+    std::istringstream in{std::string(body)};
+    try {
+        pt::read_json(in, doc);
+    } catch (const pt::json_parser_error& e) {
+        throw ApiError(ErrorCode::InvalidArgument, "JSON: " + e.message());
+    }
+    Query q;
+    for (const char* k : keys) {
+        q[k] = doc.get<std::string>(k, "");
+    }
+    if (q.count("username") && q["user"].empty()) {
+        q["user"] = q["username"];
+    }
+    return q;
+}
+
+// A whole number of seconds, 0 to max_call_seconds (range-checked before the cast: a double
+// beyond int64 does not convert).
+std::int64_t seconds_of(const std::string& text, const char* name) {
+    const double given = number_of(text, name);
+    if (!(given >= 0 && given <= max_call_seconds)) {
+        throw ApiError(ErrorCode::InvalidArgument,
+                       std::string(name) + ": 0 to " + std::to_string(max_call_seconds));
+    }
+    return static_cast<std::int64_t>(given);
+}
+
+// A reservation's members, without braces.
+std::string reservation_members(const Reservation& v) {
+    return "\"call_id\": " + json_string(v.call_id) +
+           ", \"state\": " + json_string(to_string(v.state)) +
+           ", \"seconds\": " + std::to_string(v.seconds) +
+           ", \"amount\": " + json_number(v.amount) + ", \"used\": " + std::to_string(v.used) +
+           ", \"price\": " + json_number(v.price) + ", \"returned\": " +
+           json_number(v.state == ReservationState::Open ? 0 : v.amount - v.price);
+}
+
+// What reserve and settle answer.
+std::string reservation_json(const ReservationResult& r) {
+    return "{\"prepaid\": " + json_bool(r.prepaid) + ", " + reservation_members(r.reservation) +
+           ", \"balance\": " + json_number(r.balance) + ", \"repeated\": " + json_bool(r.repeated) +
+           "}";
+}
+
+// POST <base>proxy/v1/debit {"username", "domain" (or "user": "alice@example.com"),
+// "seconds", "rate", "call_id"}: the call's price leaves the balance (a credit history entry
+// "Call <call_id>"). Kept for proxies that post the seconds at the call's end only.
+std::string debit(struct soap* soap, Context& ctx, const Caller& admin, std::string_view body) {
+    Query q = json_fields(body, {"user", "username", "domain", "seconds", "rate", "call_id"});
+    const SipId id = id_of(q);
+    const std::int64_t seconds = seconds_of(arg(q, "seconds"), "seconds");
+    const double price = call_price(seconds, number_of(arg(q, "rate"), "rate"));
+    audit_note(soap, "prepaid " + id.username + "@" + id.domain + " call " + q["call_id"] + " " +
+                         std::to_string(seconds) + " s");
+    const BalanceChange c = ctx.prepaid.add_balance(admin, id, -price, "Call " + q["call_id"]);
+    return "{\"price\": " + json_number(price) +
+           ", \"old_balance\": " + json_number(c.old_balance) +
+           ", \"new_balance\": " + json_number(c.new_balance) + "}";
+}
+
+// POST <base>proxy/v1/reserve {"user" (or "username" + "domain"), "call_id", "rate",
+// "max_seconds" (optional)}: the seconds the balance pays leave it for the call.
+std::string reserve(struct soap* soap, Context& ctx, const Caller& admin, std::string_view body) {
+    Query q = json_fields(body, {"user", "username", "domain", "call_id", "rate", "max_seconds"});
+    const SipId id = id_of(q);
+    const double rate = number_of(arg(q, "rate"), "rate");
+    const std::int64_t max =
+        q["max_seconds"].empty() ? 0 : seconds_of(q["max_seconds"], "max_seconds");
+    const std::string& call_id = arg(q, "call_id");
+    audit_note(soap, "prepaid " + id.username + "@" + id.domain + " reserve call " + call_id);
+    return reservation_json(ctx.prepaid.reserve(admin, id, call_id, rate, max, now()));
+}
+
+// POST <base>proxy/v1/settle {"call_id", "seconds"}: the seconds used are charged, the rest of
+// the reservation returns to the balance; a repeated settle changes nothing.
+std::string settle(struct soap* soap, Context& ctx, std::string_view body) {
+    Query q = json_fields(body, {"call_id", "seconds"});
+    const std::string& call_id = arg(q, "call_id");
+    const std::int64_t seconds = seconds_of(arg(q, "seconds"), "seconds");
+    audit_note(soap, "prepaid settle call " + call_id + " " + std::to_string(seconds) + " s");
+    return reservation_json(ctx.prepaid.settle(call_id, seconds, now()));
+}
+
+// GET <base>proxy/v1/reservation?call_id=: a reservation as it stands.
+std::string reservation_lookup(Context& ctx, const std::string& call_id) {
+    const auto r = ctx.prepaid.reservation(call_id);
+    if (!r) {
+        return "{\"found\": false}";
+    }
+    return "{\"found\": true, \"prepaid\": true, " + reservation_members(*r) +
+           ", \"created\": " + std::to_string(r->created) +
+           ", \"closed\": " + std::to_string(r->closed) + "}";
+}
+
+// The HTTP status of a refusal: 404 for an account or a reservation that does not exist, 409 for
+// a Call-ID that cannot be reserved again, 400 for the rest (docs/kamailio.md).
+int http_status(ErrorCode code) {
+    switch (code) {
+    case ErrorCode::SipAccountNotFound:
+    case ErrorCode::SipDomainNotFound:
+    case ErrorCode::PrepaidReservationNotFound:
+        return 404;
+    case ErrorCode::PrepaidReservationClosed:
+        return 409;
+    default:
+        return 400;
+    }
+}
+
 // Runs `answer` (returning the JSON object) behind the credentials check, with the faults as
-// JSON: 400 with the error code for a refusal, 500 for anything else.
+// JSON: 4xx (http_status) with the error code for a refusal, 500 for anything else.
 template <class F>
 int answer_json(struct soap* soap, const std::string& operation, F&& answer) {
     if (!admin_basic_auth(soap)) {
@@ -214,7 +327,8 @@ int answer_json(struct soap* soap, const std::string& operation, F&& answer) {
         return json_reply(soap, 200, body + "\n");
     } catch (const ApiError& e) {
         audit(soap, operation.c_str(), &admin, static_cast<int>(e.code()));
-        return json_reply(soap, 400, json_error(e.what(), static_cast<int>(e.code())));
+        return json_reply(soap, http_status(e.code()),
+                          json_error(e.what(), static_cast<int>(e.code())));
     } catch (const std::exception& e) {
         log::write(log::Level::Error, "provisioning", "proxy lookup failed",
                    {{"op", operation}, {"error", e.what()}});
@@ -232,50 +346,31 @@ int proxy_get(struct soap* soap) {
     const Query query =
         query_of(q == std::string::npos ? "" : std::string_view(path).substr(q + 1));
     return answer_json(soap, "Proxy." + name, [&](Context& ctx, const Caller&) {
+        if (name == "reservation") {
+            return reservation_lookup(ctx, arg(query, "call_id"));
+        }
         ProxyService proxy(ctx.sip_accounts.env(), SipOptions{});
         return lookup(proxy, name, query);
     });
 }
 
-// POST <base>proxy/v1/debit {"username", "domain" (or "user": "alice@example.com"),
-// "seconds", "rate", "call_id"}: the call's price leaves the balance (a credit history entry
-// "Call <call_id>").
 int proxy_post(struct soap* soap, std::string_view body) {
     const std::string path = soap->path;
-    if (path.find(std::string(proxy_api_path) + "debit") == std::string::npos) {
-        return json_reply(soap, 404, json_error("JSON is posted only to <base>proxy/v1/debit"));
+    const auto at = path.find(proxy_api_path) + proxy_api_path.size();
+    const std::string name = path.substr(at, path.find('?', at) - at);
+    const char* operation = name == "debit"     ? "Proxy.updateBalance"
+                            : name == "reserve" ? "Proxy.reserve"
+                            : name == "settle"  ? "Proxy.settle"
+                                                : nullptr;
+    if (operation == nullptr) {
+        return json_reply(soap, 404,
+                          json_error("JSON is posted only to <base>proxy/v1/reserve, settle or "
+                                     "debit"));
     }
-    return answer_json(soap, "Proxy.updateBalance", [&](Context& ctx, const Caller& admin) {
-        namespace pt = boost::property_tree;
-        pt::ptree doc;
-        std::istringstream in{std::string(body)};
-        try {
-            pt::read_json(in, doc);
-        } catch (const pt::json_parser_error& e) {
-            throw ApiError(ErrorCode::InvalidArgument, "JSON: " + e.message());
-        }
-        Query q;
-        for (const char* k : {"user", "username", "domain", "seconds", "rate", "call_id"}) {
-            q[k] = doc.get<std::string>(k, "");
-        }
-        if (q["user"].empty()) {
-            q["user"] = q["username"];
-        }
-        const SipId id = id_of(q);
-        // Range-checked before the cast: a double beyond int64 does not convert (UB).
-        const double given = number_of(arg(q, "seconds"), "seconds");
-        if (!(given >= 0 && given <= max_call_seconds)) {
-            throw ApiError(ErrorCode::InvalidArgument,
-                           "seconds: 0 to " + std::to_string(max_call_seconds));
-        }
-        const auto seconds = static_cast<std::int64_t>(given);
-        const double price = call_price(seconds, number_of(arg(q, "rate"), "rate"));
-        audit_note(soap, "prepaid " + id.username + "@" + id.domain + " call " + q["call_id"] +
-                             " " + std::to_string(seconds) + " s");
-        const BalanceChange c = ctx.prepaid.add_balance(admin, id, -price, "Call " + q["call_id"]);
-        return "{\"price\": " + json_number(price) +
-               ", \"old_balance\": " + json_number(c.old_balance) +
-               ", \"new_balance\": " + json_number(c.new_balance) + "}";
+    return answer_json(soap, operation, [&](Context& ctx, const Caller& admin) {
+        return name == "debit"     ? debit(soap, ctx, admin, body)
+               : name == "reserve" ? reserve(soap, ctx, admin, body)
+                                   : settle(soap, ctx, body);
     });
 }
 

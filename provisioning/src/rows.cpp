@@ -28,6 +28,7 @@ constexpr std::uint8_t prepaid_card_format = 1;
 constexpr std::uint8_t registration_format = 1;
 constexpr std::uint8_t call_format = 1;
 constexpr std::uint8_t rating_profiles_format = 1;
+constexpr std::uint8_t reservation_format = 1;
 
 struct Encoder {
     Writer w;
@@ -43,6 +44,8 @@ struct Encoder {
     void operator()(bool v) { w.u8(v ? 1 : 0); }
 
     void operator()(double v) { w.f64(v); }
+
+    void operator()(ReservationState v) { w.u8(static_cast<std::uint8_t>(v)); }
 
     template <class T>
     void operator()(const std::vector<T>& items) {
@@ -79,6 +82,14 @@ struct Decoder {
     }
 
     void operator()(double& v) { v = r.f64(); }
+
+    void operator()(ReservationState& v) {
+        const std::uint8_t b = r.u8();
+        if (b > static_cast<std::uint8_t>(ReservationState::Expired)) {
+            throw Error::corrupted("bad reservation state in SIP row");
+        }
+        v = static_cast<ReservationState>(b);
+    }
 
     template <class T>
     void operator()(std::vector<T>& items) {
@@ -263,6 +274,7 @@ SB_SIP_CODEC(PrepaidCardRow, prepaid_card_format, "prepaid card")
 SB_SIP_CODEC(RatingProfilesRow, rating_profiles_format, "rating profiles")
 SB_SIP_CODEC(RegistrationRow, registration_format, "registration")
 SB_SIP_CODEC(CallRow, call_format, "call")
+SB_SIP_CODEC(ReservationRow, reservation_format, "reservation")
 
 #undef SB_SIP_CODEC
 

@@ -4,6 +4,7 @@
 #include "http_front.hpp"
 #include "provisioning/provisioning.hpp"
 #include "request.hpp"
+#include "reservation_timer.hpp"
 #include "soap_glue.hpp"
 #include "worker_pool.hpp"
 
@@ -28,7 +29,8 @@ struct Server::Impl : Core {
     Impl(store::Env& env, const Options& o)
         : Core(env, o)
         , pool(ctx, soap, o.threads, o.max_xml_depth)
-        , front(o, pool, ctx.metrics) {}
+        , front(o, pool, ctx.metrics)
+        , reservations(env, SipOptions{o.call_data_days}, o.prepaid_grace) {}
 
     // The workers go first: they post answers to the front's I/O context.
     ~Impl() { pool.stop(); }
@@ -38,6 +40,7 @@ struct Server::Impl : Core {
 
     WorkerPool pool;
     HttpFront front;
+    ReservationTimer reservations;
 };
 
 Server::Server(store::Env& env, Options options)

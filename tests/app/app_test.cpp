@@ -118,6 +118,16 @@ TEST_CASE("config: [dns] journal_max_bytes, 1 MiB when absent, a bad value refus
     CHECK_THROWS_WITH(app::load_config(ini), Catch::Contains("[dns] journal_max_bytes"));
 }
 
+TEST_CASE("config: [soap] prepaid_grace, 300 s when absent, a bad value refused", "[app]") {
+    test::TempDir dir;
+    const auto ini = dir.path() / "sb.ini";
+    CHECK(app::load_config(dir.path() / "none.ini").soap_prepaid_grace == 300);
+    write(ini, "[soap]\nprepaid_grace = 5\n");
+    CHECK(app::load_config(ini).soap_prepaid_grace == 5);
+    write(ini, "[soap]\nprepaid_grace = -1\n");
+    CHECK_THROWS_WITH(app::load_config(ini), Catch::Contains("[soap] prepaid_grace"));
+}
+
 TEST_CASE("config: TSIG keys a server would refuse are found before it starts", "[app]") {
     CHECK(app::tsig_key_problem("k1:hmac-sha256:c2VjcmV0c2VjcmV0c2VjcmV0").empty());
     for (const char* alg : {"hmac-sha1", "hmac-sha384", "hmac-sha512"}) {

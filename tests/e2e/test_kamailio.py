@@ -26,21 +26,32 @@ What it checks (Done when 1 and 2 of issue 17):
              records Switchboard's DNS answers.
  calls       getCalls shows alice's calls as dialled (an alias's for its account too),
              getCallStatistics counts them.
- prepaid     dave's balance pays 3 s at the rate: the proxy hangs the call up and the balance
-             is debited (getPrepaidStatus, getCreditHistory).
+ prepaid     dave's balance pays 3 s at the rate: the proxy reserves them (proxy/v1/reserve),
+             hangs the call up after 3 s and settles it (proxy/v1/settle: state "settled",
+             not the server's expiry); the balance is debited (getPrepaidStatus).
  soap_change a new password, the group blocked and a removed diversion take effect on the
              very next request; the unanswered call to erin is her missed call (getCalls).
+ unanswered  a prepaid call refused after its reservation (erin unavailable, 480) settles 0 s:
+             the whole reservation returns to the balance.
+ no_settle   Kamailio is killed (SIGKILL) during a prepaid call, so no settle ever comes:
+             Switchboard charges the reservation itself once its 3-4 s and the grace period
+             ([soap] prepaid_grace = 4) have passed (state "expired", the balance debited).
 
 Usage: /usr/bin/python3 test_kamailio.py --binary PATH/TO/switchboard [--kamailio-cfg PATH]
 """
 
+import base64
+import json
 import os
 import random
+import signal
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -55,6 +66,7 @@ DOMAIN = "sip.example.test"
 REMOTE = "remote.example.test"  # a SIP domain of someone else, in Switchboard's DNS
 CFG = os.path.join(HERE, "..", "..", "kamailio", "kamailio.cfg")
 RATE = 1.0  # price per minute of a prepaid call
+GRACE = 4  # [soap] prepaid_grace: seconds before Switchboard charges an unsettled reservation
 
 
 def sid(user):
@@ -111,16 +123,32 @@ class Kamailio:
     def output(self):
         return self.proc.output()
 
+    def kill(self):
+        """SIGKILL to every Kamailio process: nothing it queued is sent."""
+        os.killpg(self.proc.proc.pid, signal.SIGKILL)
+        self.proc.proc.wait()
+
     def stop(self):
         if self.proc:
             self.proc.stop()
+
+
+def reservation(srv, data, call_id):
+    """GET <base>proxy/v1/reservation?call_id=…: the prepaid reservation of a call."""
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{srv.soap_port}/ngnpro/proxy/v1/reservation?"
+        + urllib.parse.urlencode({"call_id": call_id}),
+        headers={"Authorization": "Basic " + base64.b64encode(
+            f"{data.username}:{data.password}".encode()).decode()})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())
 
 
 class Sipp:
     """One SIPp run (-m 1) against the proxy; its message trace tells what it saw."""
 
     def __init__(self, workdir, proxy_port, scenario, name, local_ip="127.0.0.1", port=None,
-                 keys=None, auth=None, service=None, hold_ms=500):
+                 keys=None, auth=None, service=None, hold_ms=500, call_id=None):
         self.trace = os.path.join(workdir, f"{name}.msg")
         self.port = port or free_udp_port(local_ip)
         argv = ["sipp", "-sf", os.path.join(HERE, "sipp", scenario), "-m", "1", "-i", local_ip,
@@ -135,6 +163,8 @@ class Sipp:
             argv += ["-au", auth[0], "-ap", auth[1]]
         if service:
             argv += ["-s", service]
+        if call_id:
+            argv += ["-cid_str", call_id]
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, cwd=workdir)
@@ -269,7 +299,7 @@ def test_proxy(args):
     dns_ip = f"127.53.{random.randint(1, 254)}.{random.randint(1, 254)}"
     work = tempfile.mkdtemp(prefix="sb-kamailio-")
     kam = None
-    ini = "[dns]\nnameservers = ns1.example.net\n"
+    ini = f"[dns]\nnameservers = ns1.example.net\n[soap]\nprepaid_grace = {GRACE}\n"
     try:
         with DataDir(keep=args.keep, extra_ini=ini) as data, \
                 DnsServer(args.binary, data, dns_ip).start() as srv:
@@ -279,7 +309,9 @@ def test_proxy(args):
             sip = provision(ck, data, srv, gw30, gw49, remote_port)
             kam = Kamailio(work, free_udp_port("127.0.0.1"), srv.soap_port, data, dns_ip).start()
             rig = Rig(ck, work, kam, sip)
+            rig.reservation = lambda call_id: reservation(srv, data, call_id)
             checks(ck, rig, sip, bob_port, gw30, gw49, remote_port)
+            no_settle(ck, rig, sip, bob_port)
             if ck.errors:
                 print("    --- kamailio (tail) ---\n" + kam.output()[-4000:], flush=True)
     finally:
@@ -422,20 +454,17 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
     def balance():
         return float(as_list(sip.getPrepaidStatus(sipIds=[sid("dave")]))[0].balance)
 
-    # Known issue (docs/kamailio.md): under a sanitizer's load Kamailio's dialog module once
-    # ended the cut call without running the debit ("inconsistent dlg timer data"), leaving
-    # the balance whole. Such a call is reported and a second one placed: one of the two must
-    # be cut and debited.
-    for attempt in (1, 2):
-        t0 = time.monotonic()
-        rc, uac, uas = rig.call("dave", "dave-pw", "bob", bob_port, scenario="uac_cut.xml")
-        held = time.monotonic() - t0
-        ck.eq(rc, 0, "dave's prepaid call answered and hung up by the proxy "
-              f"({uac.final_codes()})")
-        ck.check(2.0 <= held < 15, f"cut after about 3 s ({held:.1f} s)")
-        if wait_for(lambda: balance() < 3 * RATE / 60 - 1e-9, timeout=5):
-            break
-        print(f"    KNOWN ISSUE: prepaid call {attempt} cut but not debited", flush=True)
+    t0 = time.monotonic()
+    rc, uac, uas = rig.call("dave", "dave-pw", "bob", bob_port, scenario="uac_cut.xml",
+                            call_id="dave-cut-%u@%s")
+    held = time.monotonic() - t0
+    ck.eq(rc, 0, f"dave's prepaid call answered and hung up by the proxy ({uac.final_codes()})")
+    ck.check(2.0 <= held < 15, f"cut after about 3 s ({held:.1f} s)")
+    r = wait_for(lambda: (lambda r: r if r.get("state") != "open" else None)(
+        rig.reservation("dave-cut-1@127.0.0.1")), timeout=GRACE)
+    ck.eq((r or {}).get("state"), "settled",
+          f"the proxy reserved 3 s and settled the call itself ({r})")
+    ck.check(r and r["seconds"] == 3 and 2 <= r["used"] <= 3, f"3 s reserved, 2-3 used ({r})")
     ck.check(abs(balance()) < 0.02, f"the balance is debited: {balance()}")
 
     # SOAP changes take effect on the very next request
@@ -457,6 +486,51 @@ def checks(ck, rig, sip, bob_port, gw30, gw49, remote_port):
         return [c for c in as_list(got.received) if int(c.duration) == 0]
     ck.check(wait_for(lambda: erin_missed(), timeout=5),
              "the unanswered call is erin's missed call in getCalls")
+
+
+def no_settle(ck, rig, sip, bob_port):
+    """Kamailio dies (SIGKILL) during a prepaid call: its settle never comes, and Switchboard
+    charges the reservation once its seconds and the grace period have passed."""
+    def balance():
+        return float(as_list(sip.getPrepaidStatus(sipIds=[sid("dave")]))[0].balance)
+    sip.addBalance(sipId=sid("dave"), value=3 * RATE / 60, description="3 more seconds")
+    topped = balance()
+    # 3 s, and the second the first call may have left (it lasted 2 or 3 s by Kamailio's clock)
+    seconds = int(topped / RATE * 60 + 1e-6)
+    # unanswered: reserved, refused (480), settled with 0 s by event_route[dialog:failed]
+    rc, uac, _ = rig.call("dave", "dave-pw", "erin", None, scenario="uac_refused.xml",
+                          call_id="dave-unanswered-%u@%s")
+    r = wait_for(lambda: (lambda r: r if r.get("state") != "open" else None)(
+        rig.reservation("dave-unanswered-1@127.0.0.1")), timeout=GRACE)
+    ck.check(uac.final_codes()[-1:] == [480] and r and r["state"] == "settled" and
+             r["seconds"] == seconds and r["used"] == 0 and abs(balance() - topped) < 1e-9,
+             f"an unanswered prepaid call gives its reservation back ({uac.final_codes()}, {r}, "
+             f"balance {balance()})")
+    uas = rig.sipp("uas.xml", port=bob_port, hold_ms=20000)
+    time.sleep(0.2)
+    uac = rig.sipp("uac_cut.xml", keys={"user": "dave", "domain": DOMAIN, "to_domain": DOMAIN},
+                   auth=("dave", "dave-pw"), service="bob", call_id="dave-killed-%u@%s")
+    call_id = "dave-killed-1@127.0.0.1"
+    try:
+        answered = wait_for(lambda: "ACK sip:" in uas.messages(), timeout=10)
+        r = rig.reservation(call_id)
+        ck.check(answered and r.get("state") == "open" and r.get("seconds") == seconds,
+                 f"the call is answered with {seconds} s reserved ({r}, balance {balance()})")
+        rig.kam.kill()
+        r = wait_for(lambda: (lambda r: r if r.get("state") != "open" else None)(
+            rig.reservation(call_id)), timeout=seconds + GRACE + 5)
+        ck.eq((r or {}).get("state"), "expired",
+              f"Kamailio killed: Switchboard charged the reservation itself ({r})")
+        ck.check(r and r["used"] == seconds and abs(balance() - (topped - seconds * RATE / 60)) <
+                 1e-6, f"the {seconds} s reserved are charged: {topped} -> {balance()}")
+        hist = as_list(sip.getCreditHistory(sipId=sid("dave"), count=1))
+        hist = as_list(getattr(hist[0], "entries", hist)) if hist else []
+        ck.check(hist and hist[0].action == "Call expired", "the credit history says so: "
+                 f"{[(h.action, h.description) for h in hist]}")
+    finally:
+        for p in (uac, uas):
+            p.proc.kill()
+            p.wait(timeout=5)
 
 
 sbtest.main(globals())

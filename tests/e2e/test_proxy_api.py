@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""The SIP proxy's read API (GET <base>proxy/v1/<lookup>, POST <base>proxy/v1/debit) through
-the real binary, with one keep-alive HTTP connection (http.client) for every lookup.
+"""The SIP proxy's read API (GET <base>proxy/v1/<lookup>, POST <base>proxy/v1/reserve, settle
+and debit) through the real binary, with one keep-alive HTTP connection (http.client) for every
+lookup.
 
 Each test starts `switchboard provision` on 127.0.0.1 with a port it picks, provisions over
 SOAP (zeep), and always stops it and deletes the data dir.
@@ -20,6 +21,15 @@ What it checks:
             takes seconds × rate / 60 off the balance with a history entry "Call <id>".
  refusals   401 without or with wrong credentials, 400 with errorcode 8002 for a bad number,
             a missing argument or a bad rate, 404 for an unknown lookup; nothing is changed.
+ reserve    (issue 17) a prepaid call's reservation takes the seconds the balance pays
+            (at most max_seconds) off it; the same Call-ID again changes nothing; a second
+            call at once gets only the rest, a third nothing; the settle charges the seconds
+            used and returns the rest, once (a repeated settle changes nothing); a settled
+            Call-ID is not reserved again (409); GET reservation shows each state.
+ reserve_refusals  unknown account or Call-ID (404), another account's Call-ID (409),
+            missing call_id, negative seconds, malformed JSON (400): nothing is changed.
+ expiry     a reservation nobody settles is charged in full once its time and the server's
+            grace period ([soap] prepaid_grace = 1 here) have passed (state "expired").
  soap_change  a change over SOAP (password, block, diversion) shows in the very next lookup.
 
 Usage: /usr/bin/python3 test_proxy_api.py --binary PATH/TO/switchboard
@@ -121,7 +131,8 @@ def provision(srv, data):
 
 def test_proxy_api(args):
     ck = Checker("proxy_api")
-    with DataDir(keep=args.keep) as data, start_provision(args, data) as srv:
+    with DataDir(keep=args.keep, extra_ini="[soap]\nprepaid_grace = 1\n") as data, \
+            start_provision(args, data) as srv:
         sip, vm = provision(srv, data)
         api = Api(srv, data)
 
@@ -235,6 +246,8 @@ def test_proxy_api(args):
         ck.eq(api.ok(ck, "prepaid", user="dave", domain=D, rate="0.1")["balance"], 0.35,
               "a refused debit changes nothing")
 
+        reservations(ck, api)
+
         # SOAP changes, the very next lookup
         sip.updateAccount(account={"id": sid("alice"), "password": "new-pw"})
         ck.eq(api.ok(ck, "subscriber", user="alice", domain=D)["ha1"],
@@ -245,6 +258,91 @@ def test_proxy_api(args):
         ck.eq(call("erin")["action"], "deliver", "diversion removed")
         ck.eq(len(api.sockets), 1, "every lookup on one keep-alive connection")
     ck.done()
+
+
+def reservations(ck, api):
+    """Reserve, settle and expiry (issue 17); dave's balance is 0.35 here."""
+    def post(path, body):
+        return api.request("POST", path, body if isinstance(body, str) else json.dumps(body),
+                           ctype="application/json")
+
+    def r6(x):
+        return round(x, 6)
+
+    def balance():
+        return api.ok(ck, "prepaid", user="dave", domain=D, rate="0.1")["balance"]
+
+    dave = f"dave@{D}"
+    st, a = post("reserve", {"user": dave, "call_id": "r-1", "rate": 0.1, "max_seconds": 60})
+    ck.eq((st, a and (a["prepaid"], a["state"], a["seconds"], r6(a["amount"]), r6(a["balance"]),
+                      a["repeated"])),
+          (200, (True, "open", 60, 0.1, 0.25, False)), f"reserve at most 60 s ({a})")
+    st, a = post("reserve", {"user": dave, "call_id": "r-1", "rate": 0.1})
+    ck.eq((st, a and (a["seconds"], a["repeated"], r6(a["balance"]))), (200, (60, True, 0.25)),
+          "the same Call-ID again: the same reservation, nothing taken twice")
+    st, b = post("reserve", {"username": "dave", "domain": D, "call_id": "r-2", "rate": 0.1})
+    ck.eq((st, b and (b["seconds"], r6(b["balance"]))), (200, (150, 0)),
+          f"a second call at once gets only the rest ({b})")
+    st, c = post("reserve", {"user": dave, "call_id": "r-3", "rate": 0.1})
+    ck.eq((st, c and (c["prepaid"], c["seconds"])), (200, (True, 0)),
+          "a third call: nothing left (the proxy answers 402)")
+    ck.eq(api.ok(ck, "prepaid", user="dave", domain=D, rate="0.1")["max_seconds"], 0,
+          "the prepaid lookup sees the reservations")
+    st, p = post("reserve", {"user": f"alice@{D}", "call_id": "r-alice", "rate": 0.1})
+    ck.eq((st, p and (p["prepaid"], p["seconds"])), (200, (False, 0)), "postpaid: no reservation")
+
+    st, s = post("settle", {"call_id": "r-1", "seconds": 42})
+    ck.eq((st, s and (s["state"], s["used"], r6(s["price"]), r6(s["returned"]), r6(s["balance"]),
+                      s["repeated"])),
+          (200, ("settled", 42, 0.07, 0.03, 0.03, False)), f"settle 42 of 60 s ({s})")
+    st, s = post("settle", {"call_id": "r-1", "seconds": 60})
+    ck.eq((st, s and (s["used"], s["repeated"], r6(s["balance"]))), (200, (42, True, 0.03)),
+          "a repeated settle changes nothing")
+    ck.eq(api.ok(ck, "reservation", call_id="r-1")["state"], "settled", "GET reservation")
+    ck.eq(api.ok(ck, "reservation", call_id="r-3")["found"], False,
+          "nothing reserved, nothing stored")
+
+    before = balance()
+    for what, path, body, status in (
+            ("unknown account", "reserve", {"user": f"nobody@{D}", "call_id": "x", "rate": 0.1},
+             404),
+            ("settled Call-ID", "reserve", {"user": dave, "call_id": "r-1", "rate": 0.1}, 409),
+            ("another account's Call-ID", "reserve",
+             {"user": f"alice@{D}", "call_id": "r-2", "rate": 0.1}, 409),
+            ("no call_id", "reserve", {"user": dave, "rate": 0.1}, 400),
+            ("bad rate", "reserve", {"user": dave, "call_id": "x", "rate": -1}, 400),
+            ("negative max_seconds", "reserve",
+             {"user": dave, "call_id": "x", "rate": 0.1, "max_seconds": -1}, 400),
+            ("malformed JSON", "reserve", '{"user": "dave', 400),
+            ("settle of an unknown Call-ID", "settle", {"call_id": "never", "seconds": 1}, 404),
+            ("negative seconds", "settle", {"call_id": "r-2", "seconds": -1}, 400),
+            ("seconds not a number", "settle", {"call_id": "r-2", "seconds": "ten"}, 400),
+            ("no seconds", "settle", {"call_id": "r-2"}, 400),
+            ("malformed settle", "settle", "[1, ", 400)):
+        st, body = post(path, body)
+        ck.eq((st, bool(body and body.get("errorcode"))), (status, True),
+              f"{what}: HTTP {status} with an error code ({body})")
+    ck.eq(balance(), before, "the refused requests changed nothing")
+    ck.eq(api.ok(ck, "reservation", call_id="r-2")["state"], "open", "r-2 still open")
+    ck.eq(api.request("POST", "nothing", "{}", ctype="application/json")[0], 404,
+          "JSON to an unknown path")
+
+    # expiry: 1 s reserved and never settled; this server's grace is 1 s
+    st, e = post("settle", {"call_id": "r-2", "seconds": 150})
+    ck.eq((st, e and r6(e["balance"])), (200, 0.03), "r-2 settled in full")
+    st, e = post("reserve", {"user": dave, "call_id": "r-4", "rate": 0.1, "max_seconds": 1})
+    ck.eq((st, e and e["seconds"]), (200, 1), "r-4: 1 s reserved")
+
+    def closed():
+        r = api.ok(ck, "reservation", call_id="r-4")
+        return r if r.get("state") != "open" else None
+    r = sbtest.wait_for(closed, timeout=10, interval=0.2)
+    ck.eq((r or {}).get("state"), "expired", f"never settled: charged by the server ({r})")
+    ck.check(r and r["used"] == 1 and r6(balance()) == r6(0.03 - 0.1 / 60),
+             f"the reserved second is charged: {balance()}")
+    st, s = post("settle", {"call_id": "r-4", "seconds": 0})
+    ck.eq((st, s and (s["state"], s["repeated"])), (200, ("expired", True)),
+          "a settle after the expiry changes nothing")
 
 
 sbtest.main(globals())

@@ -1,7 +1,9 @@
 // ProxyService (the SIP proxy's read API) without HTTP, on a real LMDB: the call decision with
-// accept rules at given times, PSTN gateway rules, prepaid seconds, and no write on any lookup.
+// accept rules at given times, PSTN gateway rules, prepaid seconds, and no write on any lookup;
+// the prepaid reservations (reserve, settle, expiry at given times) of issue 17.
 #include "api_error.hpp"
 #include "provisioning/proxy_api.hpp"
+#include "provisioning/rows.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -168,4 +170,196 @@ TEST_CASE("no lookup writes to the store", "[prov][proxy]") {
     CHECK_FALSE(f.proxy.prepaid({"alice", dom}, 1).prepaid);
     CHECK(f.proxy.mailbox({"alice", dom}).empty());
     CHECK(f.env.stats().last_txn_id == before);
+}
+
+namespace {
+
+constexpr std::int64_t t0 = 1796032800; // the unix time the reservation tests start at
+
+double balance(Fixture& f, const std::string& user) {
+    return f.sip.prepaid.get_prepaid_status(f.admin, {{user, dom}})[0].balance;
+}
+
+} // namespace
+
+TEST_CASE("issue_17_debit: a reservation takes the seconds off the balance, the settle returns "
+          "the rest, once",
+          "[prov][proxy]") {
+    Fixture f;
+    f.account("dave", true);
+    f.account("paul");
+    auto& prepaid = f.sip.prepaid;
+    prepaid.add_balance(f.admin, {"dave", dom}, 0.5, "top-up");
+
+    // 0.5 at 0.1 per minute pays 300 s; the first call asks for at most 120.
+    const auto a = prepaid.reserve(f.admin, {"dave", dom}, "call-a", 0.1, 120, t0);
+    CHECK(a.prepaid);
+    CHECK_FALSE(a.repeated);
+    CHECK(a.reservation.seconds == 120);
+    CHECK(a.reservation.amount == Approx(0.2));
+    CHECK(a.balance == Approx(0.3));
+    CHECK(balance(f, "dave") == Approx(0.3));
+    // The same Call-ID again (a retried request): the same reservation, nothing taken twice.
+    const auto again = prepaid.reserve(f.admin, {"dave", dom}, "call-a", 0.1, 0, t0 + 1);
+    CHECK(again.repeated);
+    CHECK(again.reservation.seconds == 120);
+    CHECK(balance(f, "dave") == Approx(0.3));
+    // A second call at the same time gets only what is left: reservations add up.
+    const auto b = prepaid.reserve(f.admin, {"dave", dom}, "call-b", 0.1, 0, t0 + 2);
+    CHECK(b.reservation.seconds == 180);
+    CHECK(balance(f, "dave") == Approx(0).margin(1e-9));
+    const auto c = prepaid.reserve(f.admin, {"dave", dom}, "call-c", 0.1, 0, t0 + 3);
+    CHECK(c.prepaid);
+    CHECK(c.reservation.seconds == 0); // the proxy refuses the call (402)
+    CHECK_FALSE(prepaid.reservation("call-c"));
+
+    // The first call lasted 42 s: 0.07 charged, 0.13 back.
+    const auto s = prepaid.settle("call-a", 42, t0 + 50);
+    CHECK_FALSE(s.repeated);
+    CHECK(s.reservation.state == prov::ReservationState::Settled);
+    CHECK(s.reservation.used == 42);
+    CHECK(s.reservation.price == Approx(0.07));
+    CHECK(s.balance == Approx(0.13));
+    // A duplicated settle (another number of seconds too) changes nothing.
+    const auto s2 = prepaid.settle("call-a", 10, t0 + 51);
+    CHECK(s2.repeated);
+    CHECK(s2.reservation.used == 42);
+    CHECK(balance(f, "dave") == Approx(0.13));
+    // The second call claims more than it reserved: it was cut at 180 s.
+    CHECK(prepaid.settle("call-b", 500, t0 + 200).reservation.used == 180);
+    CHECK(balance(f, "dave") == Approx(0.13));
+
+    // The history shows each step, newest first, with the Call-ID as the session.
+    const auto h = prepaid.get_credit_history(f.admin, {"dave", dom}, 4);
+    REQUIRE(h.size() == 4);
+    CHECK(h[0].action == "Call settled");
+    CHECK(h[0].session == "call-b");
+    CHECK(h[0].value == Approx(0));
+    CHECK(h[1].action == "Call settled");
+    CHECK(h[1].value == Approx(0.13));
+    CHECK(h[2].action == "Call reserved");
+    CHECK(h[2].value == Approx(-0.3));
+
+    // A settled Call-ID cannot be reserved again; nor another account's.
+    CHECK(code_of([&] {
+              prepaid.reserve(f.admin, {"dave", dom}, "call-a", 0.1, 0, t0 + 60);
+          }) == ErrorCode::PrepaidReservationClosed);
+    prepaid.add_balance(f.admin, {"dave", dom}, 1, "top-up");
+    prepaid.reserve(f.admin, {"dave", dom}, "call-d", 0.1, 10, t0 + 60);
+    f.account("erin", true);
+    CHECK(code_of([&] {
+              prepaid.reserve(f.admin, {"erin", dom}, "call-d", 0.1, 0, t0 + 61);
+          }) == ErrorCode::PrepaidReservationClosed);
+    // A postpaid account reserves nothing.
+    const auto p = prepaid.reserve(f.admin, {"paul", dom}, "call-p", 0.1, 0, t0);
+    CHECK_FALSE(p.prepaid);
+    CHECK_FALSE(prepaid.reservation("call-p"));
+}
+
+TEST_CASE("issue_17_debit: bad reserve and settle requests change nothing", "[prov][proxy]") {
+    Fixture f;
+    f.account("dave", true);
+    auto& prepaid = f.sip.prepaid;
+    prepaid.add_balance(f.admin, {"dave", dom}, 0.5, "top-up");
+    const auto before = f.env.stats().last_txn_id;
+    CHECK(code_of([&] {
+              prepaid.reserve(f.admin, {"nobody", dom}, "x", 0.1, 0, t0);
+          }) == ErrorCode::SipAccountNotFound);
+    CHECK(code_of([&] {
+              prepaid.reserve(f.admin, {"dave", dom}, "", 0.1, 0, t0);
+          }) == ErrorCode::InvalidArgument);
+    CHECK(code_of([&] {
+              prepaid.reserve(f.admin, {"dave", dom}, std::string(257, 'c'), 0.1, 0, t0);
+          }) == ErrorCode::InvalidArgument);
+    CHECK(code_of([&] {
+              prepaid.reserve(f.admin, {"dave", dom}, "x", 0, 0, t0);
+          }) == ErrorCode::InvalidArgument);
+    CHECK(code_of([&] {
+              prepaid.reserve(f.admin, {"dave", dom}, "x", 0.1, -1, t0);
+          }) == ErrorCode::InvalidArgument);
+    CHECK(code_of([&] { prepaid.settle("never", 5, t0); }) ==
+          ErrorCode::PrepaidReservationNotFound);
+    prepaid.reserve(f.admin, {"dave", dom}, "x", 0.1, 60, t0);
+    const double left = balance(f, "dave");
+    CHECK(code_of([&] { prepaid.settle("x", -5, t0); }) == ErrorCode::InvalidArgument);
+    CHECK(prepaid.reservation("x")->state == prov::ReservationState::Open);
+    CHECK(balance(f, "dave") == Approx(left));
+    CHECK(f.env.stats().last_txn_id > before);
+}
+
+TEST_CASE("issue_17_debit: a reservation never settled is charged in full after the grace "
+          "period",
+          "[prov][proxy]") {
+    Fixture f;
+    f.account("dave", true);
+    auto& prepaid = f.sip.prepaid;
+    prepaid.add_balance(f.admin, {"dave", dom}, 0.5, "top-up");
+    prepaid.reserve(f.admin, {"dave", dom}, "lost", 0.1, 60, t0);
+    prepaid.reserve(f.admin, {"dave", dom}, "late", 0.1, 120, t0);
+    CHECK(balance(f, "dave") == Approx(0.2));
+
+    // Not before its time (t0 + 60) and the grace (30 s) have passed: nothing written.
+    const auto before = f.env.stats().last_txn_id;
+    CHECK(prepaid.expire_reservations(t0 + 89, 30) == 0);
+    CHECK(f.env.stats().last_txn_id == before);
+    CHECK(prepaid.expire_reservations(t0 + 90, 30) == 1);
+    const auto lost = prepaid.reservation("lost");
+    REQUIRE(lost);
+    CHECK(lost->state == prov::ReservationState::Expired);
+    CHECK(lost->used == 60);
+    CHECK(lost->price == Approx(0.1));
+    CHECK(balance(f, "dave") == Approx(0.2)); // charged in full: nothing returns
+    const auto h = prepaid.get_credit_history(f.admin, {"dave", dom}, 1);
+    CHECK(h[0].action == "Call expired");
+    CHECK(h[0].session == "lost");
+    // The proxy's settle arriving after the expiry is answered and changes nothing.
+    const auto late = prepaid.settle("lost", 10, t0 + 95);
+    CHECK(late.repeated);
+    CHECK(late.reservation.state == prov::ReservationState::Expired);
+    CHECK(balance(f, "dave") == Approx(0.2));
+    // The other one is settled in time and never expires.
+    prepaid.settle("late", 100, t0 + 130);
+    CHECK(prepaid.expire_reservations(t0 + 1000, 30) == 0);
+    CHECK(balance(f, "dave") == Approx(0.2 + 20 * 0.1 / 60));
+    // Closed reservations answer repeats for a day, then they are gone.
+    CHECK(prepaid.reservation("late"));
+    CHECK(prepaid.expire_reservations(t0 + 130 + 86400, 30) == 0);
+    CHECK_FALSE(prepaid.reservation("late"));
+    CHECK_FALSE(prepaid.reservation("lost"));
+    CHECK(code_of([&] { prepaid.settle("late", 1, t0 + 130 + 86400); }) ==
+          ErrorCode::PrepaidReservationNotFound);
+}
+
+TEST_CASE("issue_17_debit: reservation rows round-trip through their codec", "[prov][proxy]") {
+    prov::ReservationRow r;
+    r.call_id = "abc@host";
+    r.username = "dave";
+    r.domain = dom;
+    r.rate = 0.1;
+    r.seconds = 300;
+    r.amount = 0.5;
+    r.created = t0;
+    r.state = prov::ReservationState::Expired;
+    r.used = 300;
+    r.price = 0.5;
+    r.closed = t0 + 400;
+    const std::string bytes = encode(r);
+    const auto d = prov::decoded<prov::ReservationRow>(bytes);
+    CHECK(d.call_id == r.call_id);
+    CHECK(d.state == prov::ReservationState::Expired);
+    CHECK(d.closed == r.closed);
+    CHECK(encode(d) == bytes);
+    // The state's byte is where the same row with another state differs; 7 is no state.
+    prov::ReservationRow open = r;
+    open.state = prov::ReservationState::Open;
+    const std::string other = encode(open);
+    REQUIRE(other.size() == bytes.size());
+    std::size_t at = 0;
+    while (at < bytes.size() && bytes[at] == other[at]) {
+        ++at;
+    }
+    REQUIRE(at < bytes.size());
+    std::string bad = bytes;
+    bad[at] = 7;
+    CHECK_THROWS_AS(prov::decoded<prov::ReservationRow>(bad), store::Error);
 }

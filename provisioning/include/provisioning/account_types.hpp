@@ -60,6 +60,26 @@ struct PrepaidView {
     double last_call_price = 0;
 };
 
+// A prepaid call's reservation (reserve at call setup, settle at its end, as RFC 4006 credit
+// control does): the seconds the balance paid, taken from it at once; the seconds used are
+// charged when the call is settled and the rest returned. One the proxy never settles is
+// charged in full by the server once its time and the grace period have passed (Expired).
+enum class ReservationState : std::uint8_t { Open = 0, Settled = 1, Expired = 2 };
+
+const char* to_string(ReservationState s) noexcept;
+
+struct Reservation {
+    std::string call_id, username, domain;
+    double rate = 0;          // price per minute
+    std::int64_t seconds = 0; // reserved
+    double amount = 0;        // taken from the balance: seconds × rate / 60
+    std::int64_t created = 0; // unix time of the reservation
+    ReservationState state = ReservationState::Open;
+    std::int64_t used = 0;   // seconds charged (Settled, Expired)
+    double price = 0;        // used × rate / 60
+    std::int64_t closed = 0; // unix time of the settle or the expiry
+};
+
 // A prepaid card (voucher), as the operator loads it.
 struct PrepaidCard {
     std::uint64_t id = 0;

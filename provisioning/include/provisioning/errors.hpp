@@ -37,6 +37,8 @@ enum class ErrorCode : int {
     AnnouncementTooLarge = 2003,
     PrepaidCardNotFound = 2010,
     PrepaidCardUsed = 2011,
+    PrepaidReservationNotFound = 2020, // settle of a Call-ID never reserved (or purged)
+    PrepaidReservationClosed = 2021,   // reserve of a Call-ID settled, or held by another account
     // 3xxx ENUM
     EnumRangeNotFound = 3000,
     EnumRangeExists = 3001,

@@ -20,6 +20,9 @@ struct Options {
     std::string admin_password;
     std::vector<std::string> default_nameservers; // for zones added without nameservers
     unsigned call_data_days = 90; // call records the SIP proxy reported are kept this long
+    // Seconds after a prepaid reservation's time (its creation + the seconds reserved) before
+    // the server charges it in full, when the proxy never settled it (Server only).
+    unsigned prepaid_grace = 300;
 
     // HTTPS: both PEM files set → TLS 1.2+ only. Plain HTTP is refused on any address but
     // loopback unless allow_plain_http.

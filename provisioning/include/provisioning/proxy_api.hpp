@@ -1,6 +1,6 @@
 // What the SIP proxy (Kamailio, OpenSIPS) reads from the store: the lookups behind
 // GET <base>proxy/v1/<lookup> (docs/kamailio.md). Each lookup is one store::ReadTxn and
-// writes nothing; only debit() (at the end of a prepaid call) writes, through PrepaidService.
+// writes nothing; the prepaid reserve, settle and debit write, through PrepaidService.
 #pragma once
 
 #include "provisioning/sip.hpp"
@@ -82,5 +82,9 @@ inline constexpr std::int64_t max_call_seconds = 86400 * 31;
 
 // The price of `seconds` at `rate` per minute; InvalidArgument when either is unusable.
 double call_price(std::int64_t seconds, double rate);
+
+// The whole seconds `balance` pays at `rate` (> 0) per minute: 0 when nothing is left, at most
+// max_call_seconds.
+std::int64_t seconds_paid(double balance, double rate);
 
 } // namespace sb::prov

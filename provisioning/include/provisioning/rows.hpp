@@ -172,6 +172,17 @@ struct PrepaidRow : PrepaidView {
     }
 };
 
+// Table::Prepaid, key = "r" Call-ID: a prepaid call's reservation. While Open it is indexed by
+// "x" u64 due (created + seconds) Call-ID, once closed by "y" u64 closed Call-ID (kept a day so
+// a repeated settle is answered, then purged).
+struct ReservationRow : Reservation {
+    template <class Self, class V>
+    static void fields(Self& r, V& v) {
+        v(r.call_id), v(r.username), v(r.domain), v(r.rate), v(r.seconds), v(r.amount),
+            v(r.created), v(r.state), v(r.used), v(r.price), v(r.closed);
+    }
+};
+
 // Table::Prepaid, key = "v" u64 card id: a prepaid card (voucher), loaded by the operator.
 struct PrepaidCardRow : PrepaidCard {
     template <class Self, class V>
@@ -253,6 +264,7 @@ std::string encode(const GatewayRuleRow& row);
 std::string encode(const RouteRow& row);
 std::string encode(const PrepaidRow& row);
 std::string encode(const PrepaidCardRow& row);
+std::string encode(const ReservationRow& row);
 std::string encode(const RatingProfilesRow& row);
 std::string encode(const RegistrationRow& row);
 std::string encode(const CallRow& row);
@@ -270,6 +282,7 @@ void decode(std::string_view value, GatewayRuleRow& out);
 void decode(std::string_view value, RouteRow& out);
 void decode(std::string_view value, PrepaidRow& out);
 void decode(std::string_view value, PrepaidCardRow& out);
+void decode(std::string_view value, ReservationRow& out);
 void decode(std::string_view value, RatingProfilesRow& out);
 void decode(std::string_view value, RegistrationRow& out);
 void decode(std::string_view value, CallRow& out);

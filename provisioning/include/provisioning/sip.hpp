@@ -66,6 +66,16 @@ struct BalanceChange {
     double old_balance = 0, new_balance = 0;
 };
 
+// What PrepaidService::reserve and settle answer: the reservation as it now stands, the
+// account's balance after the operation, and whether the call had been answered before (a
+// repeated request, which changed nothing).
+struct ReservationResult {
+    bool prepaid = false; // false: a postpaid account, nothing reserved
+    Reservation reservation;
+    double balance = 0;
+    bool repeated = false;
+};
+
 struct CallQuery {
     std::int64_t from = 0, to = 0; // unix time; 0 = open
     std::int64_t limit = 0;        // 0 = no limit
@@ -237,6 +247,24 @@ public:
                                                 std::int64_t count);
     // Loads a prepaid card (administrator, through the events endpoint).
     void add_prepaid_card(const PrepaidCard& card);
+
+    // Reserves for the call `call_id` of `id` the seconds its balance pays at `rate` per minute
+    // (at most `max_seconds` when > 0) and takes their price off the balance, in one write
+    // (docs/kamailio.md "Prepaid"). The same call_id answers its reservation again (repeated);
+    // a balance that pays no second reserves nothing (seconds 0). PrepaidReservationClosed
+    // when the call_id was settled or belongs to another account.
+    ReservationResult reserve(const Caller& caller, const SipId& id, const std::string& call_id,
+                              double rate, std::int64_t max_seconds, std::int64_t at);
+    // Charges `seconds` of the call (at most the reserved) and returns the rest to the
+    // balance. A closed reservation is answered as it is (repeated); an unknown call_id is
+    // PrepaidReservationNotFound.
+    ReservationResult settle(const std::string& call_id, std::int64_t seconds, std::int64_t at);
+    // Settles the open reservations whose time (created + seconds) and `grace` have passed by
+    // `at`, charging the reserved seconds, and purges the ones closed a day before `at`; at
+    // most `max` of each per call (one write; none when nothing is due). Returns the expired.
+    std::size_t expire_reservations(std::int64_t at, std::int64_t grace, std::size_t max = 256);
+    // The reservation of `call_id`, open or closed (nullopt: none).
+    std::optional<Reservation> reservation(const std::string& call_id);
 };
 
 // Call data (CallData): device locations, call records and statistics, what the proxy reports.
