@@ -33,12 +33,13 @@ TxnHandle* opaque(MDB_txn* t) noexcept {
 }
 
 constexpr const char* table_names[] = {
-    "meta",         "zones",         "records",      "records_by_zone", "records_by_owner",
-    "dns_nodes",    "enum_ranges",   "enum_numbers", "customers",       "customer_names",
-    "counters",     "journal",       "sip_domains",  "sip_accounts",    "sip_aliases",
-    "sip_settings", "trusted_peers", "carriers",     "gateways",        "gateway_rules",
-    "routes",       "voicemail",     "prepaid",      "call_data",       "index",
-    "zone_marks",   "dnssec_chain",  "dnssec_keys"};
+    "meta",           "zones",        "records",       "records_by_owner",
+    "dns_nodes",      "enum_ranges",  "enum_numbers",  "customers",
+    "customer_names", "counters",     "journal",       "sip_domains",
+    "sip_accounts",   "sip_aliases",  "sip_settings",  "trusted_peers",
+    "carriers",       "gateways",     "gateway_rules", "routes",
+    "voicemail",      "prepaid",      "call_data",     "index",
+    "zone_marks",     "dnssec_chain", "dnssec_keys"};
 static_assert(std::size(table_names) == static_cast<unsigned>(Table::Count));
 
 void check(int rc, const char* what) {

@@ -41,9 +41,9 @@ private:
 enum class Table : unsigned {
     Meta,           // "schema_version" → u32; "next:<kind>" → u64 id counters
     Zones,          // zone name (canonical text) → zone entity (provisioning codec)
-    Records,        // u64 id → DNS record entity
-    RecordsByZone,  // zone name '\0' u64 id → ""
-    RecordsByOwner, // owner name key (zones::name_key) u64 id → ""
+    Records,        // u64 id → DNS record entity, slim: its rdata is in the owner's node
+    RecordsByOwner, // owner name key (zones::name_key) → the ids of its records (a zone's
+                    // records: the keys under its apex's, zones/compile.hpp)
     DnsNodes,       // owner name key → compiled node (zones/node.hpp), read by dnsd
     EnumRanges,     // tld '\0' prefix → ENUM range entity
     EnumNumbers,    // owner name key of the number (e164 name) → ENUM number entity
@@ -74,8 +74,9 @@ enum class Table : unsigned {
 };
 
 // 2: ZoneMarks, 3: DnssecChain, 4: slim ENUM number rows (the NAPTRs live only in the node),
-// varint record rows and journal byte counts, 5: DnssecKeys.
-constexpr std::uint32_t schema_version = 5;
+// varint record rows and journal byte counts, 5: DnssecKeys, 6: slim record rows (the rdata
+// lives only in the node), no RecordsByZone.
+constexpr std::uint32_t schema_version = 6;
 
 struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does
