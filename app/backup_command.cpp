@@ -56,15 +56,17 @@ int compact(const fs::path& data) {
     const fs::path tmp = data / "compact.tmp";
     {
         store::Env env(data);
-        env.repack(store::Table::DnsNodes);
-        env.repack(store::Table::EnumNumbers);
+        for (const auto t : {store::Table::DnsNodes, store::Table::EnumNumbers,
+                             store::Table::Records, store::Table::RecordsByOwner}) {
+            env.repack(t);
+        }
         if (offline) {
             fs::remove_all(tmp);
             env.copy_to(tmp);
         }
     }
     if (!offline) {
-        std::cout << "DNS data and ENUM numbers of " << data.string()
+        std::cout << "DNS data, ENUM numbers and DNS records of " << data.string()
                   << " rewritten in key order; a server is running, so the file keeps its "
                      "size (stop the servers and compact again to give the free pages back)\n";
         return 0;
