@@ -159,6 +159,14 @@ public:
     // the free list. Safe while serving: it is one more op of the writer.
     void repack(Table t);
 
+    // Gives the blocks of the free pages no reader can still see back to the file system
+    // (fallocate PUNCH_HOLE: the file keeps its length, `du` drops), holding LMDB's write lock
+    // meanwhile, so no writer of any process reuses one while it is punched; no reader reads a
+    // free page. Safe while serving, from any process on the data dir. Pages freed by the last
+    // commit wait for the next one (LMDB's own rule for reusing them). Returns the bytes of
+    // blocks the file gave back.
+    std::uint64_t release_free_pages();
+
     // Runs `op` on the writer thread in a transaction of its own (a child of the batch's
     // transaction) and blocks until the batch is committed and flushed. Returns what `op`
     // returned; an exception thrown by `op` aborts its transaction only (nothing of it is
