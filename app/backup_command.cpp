@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -35,8 +36,9 @@ void sync_path(const fs::path& p) {
 // pages). Then, when no server runs on the data dir (both server locks free, and the store
 // lock keeps `zone import` and another compact out), a compacting copy of the store (only the
 // pages in use, renumbered) replaces the file: the free pages go back to the file system.
-// With a server running, the copy cannot be swapped under it: the rewrite alone is done and
-// the freed pages stay in the file for later writes.
+// With a server running, the copy cannot be swapped under it (its map would stay on the old
+// file): the free pages' blocks are given back instead (Env::release_free_pages, under the
+// write lock), so the file keeps its length but not its blocks (docs/decisions.md).
 int compact(const fs::path& data) {
     if (!fs::exists(data / "data.mdb")) {
         throw std::runtime_error(data.string() + " holds no store");
@@ -54,19 +56,31 @@ int compact(const fs::path& data) {
     }
     const auto before = fs::file_size(data / "data.mdb");
     const fs::path tmp = data / "compact.tmp";
+    std::uint64_t released = 0;
     {
         store::Env env(data);
-        env.repack(store::Table::DnsNodes);
-        env.repack(store::Table::EnumNumbers);
+        for (const auto t : {store::Table::DnsNodes, store::Table::EnumNumbers,
+                             store::Table::Records, store::Table::RecordsByOwner}) {
+            env.repack(t);
+        }
         if (offline) {
             fs::remove_all(tmp);
             env.copy_to(tmp);
+        } else {
+            // One more commit, so the pages the rewrites freed are free for every reader.
+            env.write([](store::WriteTxn& txn) {
+                txn.put(store::Table::Meta, "compacted",
+                        store::u64_key(static_cast<std::uint64_t>(std::time(nullptr))));
+            });
+            released = env.release_free_pages();
         }
     }
     if (!offline) {
-        std::cout << "DNS data and ENUM numbers of " << data.string()
-                  << " rewritten in key order; a server is running, so the file keeps its "
-                     "size (stop the servers and compact again to give the free pages back)\n";
+        std::cout << "DNS data, ENUM numbers and DNS records of " << data.string()
+                  << " rewritten in key order while serving; the free pages' blocks given back "
+                     "to the file system: "
+                  << (released >> 20) << " MB (the file keeps its length of " << (before >> 20)
+                  << " MB; stop the servers and compact again to shorten it)\n";
         return 0;
     }
 

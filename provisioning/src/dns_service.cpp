@@ -62,7 +62,7 @@ ZoneRow load_zone(const Txn& txn, const Caller& caller, const std::string& name)
 
 template <class Txn>
 RecordRow load_record(const Txn& txn, const Caller& caller, std::uint64_t id) {
-    auto rec = store::get_record(txn, id);
+    auto rec = zones::get_record(txn, id);
     if (!rec || !may_access(caller, rec->customer, rec->reseller)) {
         throw ApiError(ErrorCode::DnsRecordNotFound,
                        "DNS record " + std::to_string(id) + " does not exist");
@@ -116,30 +116,6 @@ void apply_zone(ZoneRow& row, const ZoneInput& in, const DnsDefaults& d) {
     }
 }
 
-// Every record of a zone, in id order.
-template <class Txn>
-std::vector<RecordRow> zone_records(const Txn& txn, const std::string& zone) {
-    std::vector<RecordRow> out;
-    for (const auto id :
-         store::ids_with_prefix(txn, Table::RecordsByZone, store::records_by_zone_prefix(zone))) {
-        if (auto rec = store::get_record(txn, id)) {
-            out.push_back(std::move(*rec));
-        }
-    }
-    return out;
-}
-
-std::vector<RecordRow> owner_records(const store::WriteTxn& txn, const std::string& owner) {
-    std::vector<RecordRow> out;
-    for (const auto id : store::ids_with_prefix(
-             txn, Table::RecordsByOwner, store::records_by_owner_prefix(zones::name_key(owner)))) {
-        if (auto rec = store::get_record(txn, id)) {
-            out.push_back(std::move(*rec));
-        }
-    }
-    return out;
-}
-
 // Builds the row of a record from its input, validating everything a DNS server would
 // refuse to serve: the type, the value (through ldns), CNAME exclusivity (RFC 2181 §10.1)
 // and duplicates (7003).
@@ -185,7 +161,7 @@ RecordRow compile_record(const store::WriteTxn& txn, const ZoneRow& zone, const 
                        "type: the apex NS records of " + zone.name +
                            " come from the zone's nameservers; change them with updateZone");
     }
-    for (const auto& other : owner_records(txn, row.name)) {
+    for (const auto& other : zones::owner_records(txn, row.name)) {
         if (other.id == id) {
             continue;
         }
@@ -210,17 +186,15 @@ RecordRow compile_record(const store::WriteTxn& txn, const ZoneRow& zone, const 
     return row;
 }
 
-void put_record(store::WriteTxn& txn, const RecordRow& row) {
-    txn.put(Table::Records, store::u64_key(row.id), encode(row));
-    txn.put(Table::RecordsByZone, store::records_by_zone_key(row.zone, row.id), {});
-    txn.put(Table::RecordsByOwner, store::records_by_owner_key(zones::name_key(row.name), row.id),
-            {});
-}
-
-void erase_record(store::WriteTxn& txn, const RecordRow& row) {
-    txn.del(Table::Records, store::u64_key(row.id));
-    txn.del(Table::RecordsByZone, store::records_by_zone_key(row.zone, row.id));
-    txn.del(Table::RecordsByOwner, store::records_by_owner_key(zones::name_key(row.name), row.id));
+// The records at `owner` after `change`: one record removed (erase_id), one put (put).
+void change_owner(store::WriteTxn& txn, const std::string& owner, std::uint64_t erase_id,
+                  const RecordRow* put) {
+    auto records = zones::owner_records(txn, owner);
+    std::erase_if(records, [&](const RecordRow& r) { return r.id == erase_id; });
+    if (put != nullptr) {
+        records.push_back(*put);
+    }
+    zones::set_owner_records(txn, owner, std::move(records));
 }
 
 } // namespace
@@ -304,7 +278,9 @@ void DnsService::update_zone(const Caller& caller, const ZoneInput& in) {
             charge(txn, Kind::DnsZone, tenant);
             row.customer = tenant.customer;
             row.reseller = tenant.reseller;
-            for (auto rec : zone_records(txn, name)) {
+            for (auto rec : zones::zone_records(txn, name)) {
+                // The rows only: the nodes do not change (set_owner_records would write them
+                // whole; encode keeps each row as slim as it is).
                 rec.customer = tenant.customer;
                 rec.reseller = tenant.reseller;
                 txn.put(Table::Records, store::u64_key(rec.id), encode(rec));
@@ -314,7 +290,7 @@ void DnsService::update_zone(const Caller& caller, const ZoneInput& in) {
         if (row.ttl != old_ttl) {
             // Records without a TTL of their own follow the zone's.
             std::set<std::string> owners;
-            for (const auto& rec : zone_records(txn, name)) {
+            for (const auto& rec : zones::zone_records(txn, name)) {
                 if (rec.ttl == 0) {
                     owners.insert(rec.name);
                 }
@@ -370,8 +346,7 @@ std::uint64_t DnsService::add_record(const Caller& caller, const RecordInput& in
         RecordRow row = compile_record(txn, zone, in, id);
         const std::int64_t when = now();
         row.change_date = when;
-        put_record(txn, row);
-        zones::rebuild_node(txn, row.name);
+        change_owner(txn, row.name, 0, &row);
         zones::touch_zone(txn, zone, when);
         return id;
     });
@@ -389,12 +364,10 @@ void DnsService::update_record(const Caller& caller, const RecordInput& in) {
         RecordRow row = compile_record(txn, zone, in, old.id);
         const std::int64_t when = now();
         row.change_date = when;
-        erase_record(txn, old);
-        put_record(txn, row);
-        zones::rebuild_node(txn, old.name);
         if (row.name != old.name) {
-            zones::rebuild_node(txn, row.name);
+            change_owner(txn, old.name, old.id, nullptr);
         }
+        change_owner(txn, row.name, old.id, &row);
         zones::touch_zone(txn, zone, when);
     });
 }
@@ -403,8 +376,7 @@ void DnsService::delete_record(const Caller& caller, std::uint64_t id) {
     env_.write([&](store::WriteTxn& txn) {
         const RecordRow old = load_record(txn, caller, id);
         ZoneRow zone = load_zone(txn, caller, old.zone);
-        erase_record(txn, old);
-        zones::rebuild_node(txn, old.name);
+        change_owner(txn, old.name, old.id, nullptr);
         zones::touch_zone(txn, zone, now());
     });
 }
@@ -418,16 +390,13 @@ Page<RecordRow> DnsService::get_records(const Caller& caller, const RecordFilter
     store::ReadTxn txn(env_);
     std::vector<RecordRow> candidates;
     if (f.id != 0) {
-        if (auto rec = store::get_record(txn, f.id)) {
+        if (auto rec = zones::get_record(txn, f.id)) {
             candidates.push_back(std::move(*rec));
         }
     } else if (!f.zone.empty() && f.zone.find_first_of("%_") == std::string::npos) {
-        candidates = zone_records(txn, zone_name(f.zone));
+        candidates = zones::zone_records(txn, zone_name(f.zone));
     } else {
-        store::Cursor c = txn.cursor(Table::Records);
-        for (bool ok = c.first(); ok; ok = c.next()) {
-            candidates.push_back(store::decode_record(c.value()));
-        }
+        candidates = zones::every_record(txn);
     }
     std::vector<RecordRow> rows;
     for (auto& r : candidates) {

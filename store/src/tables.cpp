@@ -5,7 +5,11 @@ namespace sb::store {
 namespace {
 
 constexpr std::uint8_t zone_format = 1;
-constexpr std::uint8_t record_format = 2; // 1: fixed-width integers, u32 lengths
+constexpr std::uint8_t record_format = 3; // 1: fixed-width integers, u32 lengths; 2: varints
+// Bits of a record row's flags byte: which of value and rdata the row holds.
+constexpr std::uint8_t record_has_value = 1;
+constexpr std::uint8_t record_has_rdata = 2;
+constexpr std::uint8_t record_ids_format = 1;
 constexpr std::uint8_t enum_range_format = 1;
 constexpr std::uint8_t enum_number_format = 2; // 1: the NAPTRs repeated as text
 constexpr std::uint8_t customer_format = 1;
@@ -90,31 +94,58 @@ ZoneRow decode_zone(std::string_view value) {
 std::string encode(const RecordRow& row) {
     Writer w;
     w.u8(record_format);
-    w.varint(row.id);
-    w.vstr(row.zone);
     w.vstr(row.name);
+    // The zone ends the owner name (always, but for a corrupted caller): its length, plus 1;
+    // 0 and the zone's name otherwise.
+    if (row.name.ends_with(row.zone) && (row.zone.size() == row.name.size() || row.zone.empty() ||
+                                         row.name[row.name.size() - row.zone.size() - 1] == '.')) {
+        w.varint(row.zone.size() + 1);
+    } else {
+        w.varint(0);
+        w.vstr(row.zone);
+    }
     w.varint(row.type);
     w.varint(row.ttl);
-    w.vstr(row.value);
     w.varint(row.priority);
+    const auto flags = static_cast<std::uint8_t>((row.value_derived ? 0 : record_has_value) |
+                                                 (row.rdata_in_node ? 0 : record_has_rdata));
+    w.u8(flags);
+    if (flags & record_has_value) {
+        w.vstr(row.value);
+    }
     put_tenancy(w, row);
-    w.vstr(row.rdata);
+    if (flags & record_has_rdata) {
+        w.vstr(row.rdata);
+    }
     return std::move(w.bytes());
 }
 
-RecordRow decode_record(std::string_view value) {
+RecordRow decode_record(std::string_view value, std::uint64_t id) {
     Reader r(value);
     expect_format(r, record_format, "record");
     RecordRow row;
-    row.id = r.varint();
-    row.zone = r.vstr();
+    row.id = id;
     row.name = r.vstr();
+    if (const std::uint64_t zone_len = r.varint(); zone_len == 0) {
+        row.zone = r.vstr();
+    } else if (zone_len - 1 <= row.name.size()) {
+        row.zone = row.name.substr(row.name.size() - (zone_len - 1));
+    } else {
+        throw Error::corrupted("record row with a zone longer than its owner");
+    }
     row.type = static_cast<std::uint16_t>(r.varint());
     row.ttl = static_cast<std::uint32_t>(r.varint());
-    row.value = r.vstr();
     row.priority = static_cast<std::uint32_t>(r.varint());
+    const std::uint8_t flags = r.u8();
+    row.value_derived = !(flags & record_has_value);
+    row.rdata_in_node = !(flags & record_has_rdata);
+    if (flags & record_has_value) {
+        row.value = r.vstr();
+    }
     get_tenancy(r, row);
-    row.rdata = r.vstr();
+    if (flags & record_has_rdata) {
+        row.rdata = r.vstr();
+    }
     expect_done(r, "record");
     return row;
 }
@@ -278,28 +309,41 @@ std::string enum_range_key(std::string_view tld, std::string_view prefix) {
     return key;
 }
 
-std::string records_by_zone_prefix(std::string_view zone) {
-    std::string key(zone);
-    key.push_back('\0');
-    return key;
+std::string encode_record_ids(const std::vector<std::uint64_t>& ids) {
+    Writer w;
+    w.u8(record_ids_format);
+    w.varint(ids.size());
+    std::uint64_t last = 0;
+    for (const auto id : ids) {
+        if (id <= last) {
+            throw Error::corrupted("record ids out of order");
+        }
+        w.varint(id - last);
+        last = id;
+    }
+    return std::move(w.bytes());
 }
 
-std::string records_by_zone_key(std::string_view zone, std::uint64_t id) {
-    std::string key = records_by_zone_prefix(zone);
-    put_u64(key, id);
-    return key;
-}
-
-std::string records_by_owner_prefix(std::string_view owner_name_key) {
-    std::string key(owner_name_key);
-    key.push_back('\0');
-    return key;
-}
-
-std::string records_by_owner_key(std::string_view owner_name_key, std::uint64_t id) {
-    std::string key = records_by_owner_prefix(owner_name_key);
-    put_u64(key, id);
-    return key;
+std::vector<std::uint64_t> decode_record_ids(std::string_view value) {
+    Reader r(value);
+    expect_format(r, record_ids_format, "record ids");
+    const std::uint64_t n = r.varint();
+    if (n > value.size()) {
+        throw Error::corrupted("record ids row with " + std::to_string(n) + " ids");
+    }
+    std::vector<std::uint64_t> ids;
+    ids.reserve(n);
+    std::uint64_t last = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const std::uint64_t step = r.varint();
+        if (step == 0 || last + step < last) {
+            throw Error::corrupted("record ids out of order");
+        }
+        last += step;
+        ids.push_back(last);
+    }
+    expect_done(r, "record ids");
+    return ids;
 }
 
 } // namespace sb::store

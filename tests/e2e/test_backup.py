@@ -5,8 +5,10 @@
      and a writer keeps adding records: the backup opens, is a consistent snapshot (every
      record row it holds is answered by DNS from it, with its value), and a second backup into
      the same DIR is refused; `switchboard compact --data D` while serving leaves every
-     answer as it was, and later changes are answered; with the servers stopped, compact
-     swaps in a compacting copy: the file shrinks and every answer stays.
+     answer as it was (dig-style queries go on during it, each answered as before), gives
+     the free pages' blocks back to the file system (the file's blocks shrink, its length
+     stays), and later changes are answered; with the servers stopped, compact swaps in a
+     compacting copy: the file shrinks and every answer stays.
  restore_checks         `switchboard restore DIR --data NEW` installs the backup; a server on
      NEW answers the records; restoring onto a data dir that already holds a store is refused;
      a backup whose schema version differs is refused.
@@ -59,10 +61,37 @@ def compact_while_serving(args, ck, data, backup):
         stop.set()
         t.join()
         ck.eq(r.returncode, 0, f"backup exit status ({r.stderr.strip()})")
-        # compact rewrites the DNS data while the server answers from it.
+        # compact rewrites the DNS data while the server answers from it, and gives the
+        # blocks of the free pages (the writes above left many) back to the file system.
         before = {name: dns_a(srv.dns_port, name)[1] for name, _ in records(soap).values()}
+        blocks = os.stat(os.path.join(data.path, "data.mdb")).st_blocks
+        length = os.path.getsize(os.path.join(data.path, "data.mdb"))
+        done = threading.Event()
+        wrong = []
+        asked = [0]
+
+        def asker():
+            names = sorted(before)
+            while not done.is_set():
+                name = names[asked[0] % len(names)]
+                got = dns_a(srv.dns_port, name)
+                asked[0] += 1
+                if got != (0, before[name]):
+                    wrong.append((name, got))
+        q = threading.Thread(target=asker)
+        q.start()
         r = run(args, "compact", "--data", data.path)
+        done.set()
+        q.join()
         ck.eq(r.returncode, 0, f"compact exit status ({r.stderr.strip()})")
+        ck.check(asked[0] > 0 and not wrong,
+                 f"{asked[0]} queries during compact, each answered as before: {wrong[:3]}")
+        smaller = os.stat(os.path.join(data.path, "data.mdb")).st_blocks
+        ck.check(smaller < blocks, f"compact while serving gives blocks back: {blocks * 512} → "
+                 f"{smaller * 512} bytes ({r.stdout.strip()})")
+        ck.eq(os.path.getsize(os.path.join(data.path, "data.mdb")), length,
+              "the file keeps its length while serving")
+        print(f"    compacted while serving: {blocks * 512} → {smaller * 512} bytes on disk")
         after = {name: dns_a(srv.dns_port, name)[1] for name in before}
         ck.eq(after, before, "every record answered as before after compact")
         add_record(soap, "aftercompact", "10.2.0.1")
@@ -128,8 +157,8 @@ def test_backup_and_restore(args):
                 print(f"    restored {len(rows)} records")
 
         # A store of another schema version is refused, with the versions named: a newer one,
-        # and an older one (version 4, before the signer's keys table), which is not migrated.
-        for version, says in ((99, "newer switchboard"), (4, "older switchboard")):
+        # and an older one (version 5, before slim record rows), which is not migrated.
+        for version, says in ((99, "newer switchboard"), (5, "older switchboard")):
             with DataDir(keep=args.keep) as other:
                 tampered = tempfile.mkdtemp(prefix="sb-tampered-")
                 shutil.rmtree(tampered)

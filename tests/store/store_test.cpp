@@ -106,13 +106,35 @@ TEST_CASE("zone and record rows round-trip", "[store]") {
     r.type = 1;
     r.value = "192.0.2.1";
     r.rdata = std::string("\xc0\x00\x02\x01", 4);
-    // Varints and varint lengths: 1 format + 1 id + 12 zone + 16 name + 1 type + 1 ttl +
-    // 10 value + 1 priority + 4 tenancy and date + 5 rdata.
-    CHECK(encode(r).size() == 52);
-    const RecordRow r2 = decode_record(encode(r));
+    // Format 3, varints and varint lengths: 1 format + 16 name + 1 zone (the length of the
+    // owner's suffix it is) + 1 type + 1 ttl + 1 priority + 1 flags + 10 value + 4 tenancy
+    // and date + 5 rdata; the id is the key.
+    CHECK(encode(r).size() == 41);
+    const RecordRow r2 = decode_record(encode(r), 42);
     CHECK(r2.id == 42);
     CHECK(r2.rdata == r.rdata);
     CHECK(r2.name == r.name);
+    CHECK(r2.zone == r.zone);
+    CHECK(r2.value == r.value);
+    CHECK(!r2.rdata_in_node);
+    CHECK(!r2.value_derived);
+
+    // Slim: the rdata in the node, the value its presentation; neither is stored.
+    r.rdata_in_node = true;
+    r.value_derived = true;
+    CHECK(encode(r).size() == 41 - 10 - 5);
+    const RecordRow r3 = decode_record(encode(r), 42);
+    CHECK(r3.rdata_in_node);
+    CHECK(r3.value_derived);
+    CHECK(r3.rdata.empty());
+    CHECK(r3.value.empty());
+    CHECK(r3.zone == "example.com");
+
+    // A zone that is not a suffix of the owner (label-wise) is stored whole.
+    for (const char* zone : {"ample.com", "other.org", ""}) {
+        r.zone = zone;
+        CHECK(decode_record(encode(r), 1).zone == zone);
+    }
 }
 
 TEST_CASE("varints and slim ENUM number rows round-trip", "[store]") {
@@ -163,7 +185,13 @@ TEST_CASE("truncated rows are refused, not read past", "[store]") {
     const std::string bytes = encode(z);
     CHECK_THROWS_AS(decode_zone(bytes.substr(0, bytes.size() - 1)), Error);
     CHECK_THROWS_AS(decode_zone(bytes + "x"), Error);
-    CHECK_THROWS_AS(decode_record(""), Error);
+    CHECK_THROWS_AS(decode_record("", 1), Error);
+    RecordRow r;
+    r.name = "www.example.com";
+    r.zone = "example.com";
+    const std::string rec = encode(r);
+    CHECK_THROWS_AS(decode_record(rec.substr(0, rec.size() - 1), 1), Error);
+    CHECK_THROWS_AS(decode_record(rec + "x", 1), Error);
 }
 
 TEST_CASE("a store with another schema version is refused", "[store]") {
@@ -195,6 +223,49 @@ TEST_CASE("a store of an older schema version is refused as not migrated", "[sto
                                       ", this build reads version " +
                                       std::to_string(schema_version)) &&
                           Catch::Contains("older switchboard and is not migrated"));
+}
+
+TEST_CASE("release_free_pages gives free blocks back, never a page a reader sees", "[store]") {
+    sb::test::TempDir dir;
+    Env env(dir.path());
+    const std::string big(2000, 'x');
+    env.write([&](WriteTxn& w) {
+        for (std::uint32_t i = 0; i < 5000; ++i) {
+            w.put(Table::DnsNodes, u64_key(i), big);
+        }
+    });
+    // A reader holds the snapshot with every row while they are deleted: their pages are
+    // free in the newest state but not for it.
+    std::optional<ReadTxn> old;
+    old.emplace(env);
+    env.write([&](WriteTxn& w) {
+        for (std::uint32_t i = 0; i < 5000; i += 2) {
+            w.del(Table::DnsNodes, u64_key(i));
+        }
+    });
+    env.write([&](WriteTxn& w) { w.put(Table::Meta, "tick", "1"); });
+    CHECK(env.release_free_pages() == 0); // the old snapshot may still read them all
+    for (std::uint32_t i = 0; i < 5000; i += 97) {
+        REQUIRE(old->get(Table::DnsNodes, u64_key(i)) == std::optional<std::string_view>(big));
+    }
+    old.reset();
+    const std::uint64_t released = env.release_free_pages();
+    CHECK(released >= 2500 * 2000);
+    // Every row kept reads back, and writes reuse the punched pages.
+    ReadTxn r(env);
+    for (std::uint32_t i = 0; i < 5000; ++i) {
+        CHECK(r.get(Table::DnsNodes, u64_key(i)).has_value() == (i % 2 == 1));
+    }
+    r.reset();
+    env.write([&](WriteTxn& w) {
+        for (std::uint32_t i = 0; i < 5000; i += 2) {
+            w.put(Table::DnsNodes, u64_key(i), big);
+        }
+    });
+    r.renew();
+    for (std::uint32_t i = 0; i < 5000; i += 7) {
+        CHECK(r.get(Table::DnsNodes, u64_key(i)) == std::optional<std::string_view>(big));
+    }
 }
 
 TEST_CASE("repack keeps every entry and packs the pages", "[store]") {

@@ -1,5 +1,6 @@
 #include "zones/compile.hpp"
 
+#include "records.hpp"
 #include "signer_node.hpp"
 #include "zones/catalog.hpp"
 #include "zones/dnssec.hpp"
@@ -8,6 +9,8 @@
 #include "zones/node.hpp"
 #include "zones/zone_index.hpp"
 #include "zones/zones.hpp"
+
+#include <algorithm>
 
 namespace sb::zones {
 
@@ -89,7 +92,8 @@ bool parse_enum_naptr(std::string_view rdata, store::EnumMappingRow& out) {
 }
 
 void rebuild(store::WriteTxn& txn, std::string_view owner,
-             const std::vector<store::EnumMappingRow>* enum_mappings);
+             const std::vector<store::EnumMappingRow>* enum_mappings,
+             std::vector<store::RecordRow>* records);
 
 } // namespace
 
@@ -125,19 +129,36 @@ store::EnumNumberRow read_enum_number(std::string_view value,
 void write_enum_number(store::WriteTxn& txn, const store::EnumNumberRow& row) {
     const std::string owner = e164_name(row.number, row.tld);
     txn.put(store::Table::EnumNumbers, name_key(owner), store::encode(row));
-    rebuild(txn, owner, &row.mappings);
+    rebuild(txn, owner, &row.mappings, nullptr);
 }
 
 void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
-    rebuild(txn, owner, nullptr);
+    rebuild(txn, owner, nullptr, nullptr);
+}
+
+void set_owner_records(store::WriteTxn& txn, std::string_view owner,
+                       std::vector<store::RecordRow> records) {
+    const std::string key = name_key(owner);
+    for (const auto& old : detail::record_rows_at(txn, key)) {
+        if (std::none_of(records.begin(), records.end(),
+                         [&](const store::RecordRow& r) { return r.id == old.id; })) {
+            txn.del(store::Table::Records, store::u64_key(old.id));
+        }
+    }
+    std::sort(records.begin(), records.end(),
+              [](const store::RecordRow& a, const store::RecordRow& b) { return a.id < b.id; });
+    rebuild(txn, owner, nullptr, &records);
 }
 
 namespace {
 
 // rebuild_node; `enum_mappings`: the mappings of the number at `owner` just written (else
-// they are those of the node before, read back with the slim row).
+// they are those of the node before, read back with the slim row); `records`: the records at
+// `owner` being written, whole, in id order (else those stored, read back with the node
+// before), whose rows it writes.
 void rebuild(store::WriteTxn& txn, std::string_view owner,
-             const std::vector<store::EnumMappingRow>* enum_mappings) {
+             const std::vector<store::EnumMappingRow>* enum_mappings,
+             std::vector<store::RecordRow>* records) {
     const std::string key = name_key(owner);
     std::optional<std::string> old_node; // for the IXFR journal
     if (const auto v = txn.get(store::Table::DnsNodes, key)) {
@@ -177,16 +198,22 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
     bool has_dname = false;
     std::optional<store::ZoneRow> zone;  // the records' zone, for default TTLs
     std::optional<std::string> rec_zone; // its name (an import writes the row after the nodes)
-    for (const auto id : store::ids_with_prefix(txn, store::Table::RecordsByOwner,
-                                                store::records_by_owner_prefix(key))) {
-        const auto rec = store::get_record(txn, id);
-        if (!rec) {
-            throw store::Error::corrupted("index points at missing record " + std::to_string(id));
+    std::vector<store::RecordRow> stored;
+    if (records == nullptr) {
+        stored = detail::record_rows_at(txn, key);
+        if (!stored.empty()) {
+            detail::complete_records(
+                key, old_node ? std::optional<std::string_view>(*old_node) : std::nullopt, stored);
         }
+    }
+    std::vector<store::RecordRow>& recs = records != nullptr ? *records : stored;
+    std::vector<bool> in_node(recs.size(), false);
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+        const store::RecordRow* rec = &recs[i];
         if (apex && rec->zone != apex->name) {
             // The parent zone's delegation (NS, glue) at the apex of a child zone we also
             // serve: the child's own data answers here; the parent's shows in its transfers
-            // (zones::zone_rrs).
+            // (zones::zone_rrs). Its row keeps its rdata (store_records).
             continue;
         }
         rec_zone = rec->zone;
@@ -198,6 +225,7 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
         has_ns = has_ns || type == RRType::NS;
         has_dname = has_dname || type == RRType::DNAME;
         node.add(type, ttl, rec->rdata);
+        in_node[i] = true;
     }
     if (catalog && owner.size() > catalog->size() && in_zone(owner, *catalog)) {
         catalog_node(txn, *catalog, owner, node);
@@ -254,6 +282,7 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
         zone_key = plan.sign->zone_key;
     }
     node.set_flags(flags);
+    detail::store_records(txn, key, recs, in_node, node, records != nullptr);
     detail::store_node(txn, owner, key, old_node, node, zone_key);
     if (plan.sign) {
         detail::chain_owner(txn, *plan.sign, owner, key, plan.occluded, old_node.has_value());

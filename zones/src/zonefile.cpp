@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -157,12 +158,6 @@ Parsed parse_rrs(const std::string& text, const ldns_rdf* origin) {
     return out;
 }
 
-void erase_record(store::WriteTxn& txn, const store::RecordRow& row) {
-    txn.del(store::Table::Records, store::u64_key(row.id));
-    txn.del(store::Table::RecordsByZone, store::records_by_zone_key(row.zone, row.id));
-    txn.del(store::Table::RecordsByOwner, store::records_by_owner_key(name_key(row.name), row.id));
-}
-
 // One parsed RR checked for a zone: canonical owner in the zone, class IN, zone data, its
 // wire rdata; `at` names it in errors ("line 7: www.example.com. A").
 struct Checked {
@@ -256,21 +251,6 @@ store::RecordRow record_of(const Checked& c, const ldns_rr* rr, const std::strin
     return rec;
 }
 
-// Stores `rec` under a new id with its indexes; its RecordsByOwner key goes to `owner_index`
-// instead when one is given (an import writes them all at the end, in key order).
-void put_record(store::WriteTxn& txn, store::RecordRow rec,
-                std::vector<std::string>* owner_index = nullptr) {
-    rec.id = txn.next_id("record");
-    txn.put(store::Table::Records, store::u64_key(rec.id), store::encode(rec));
-    txn.put(store::Table::RecordsByZone, store::records_by_zone_key(rec.zone, rec.id), {});
-    std::string key = store::records_by_owner_key(name_key(rec.name), rec.id);
-    if (owner_index != nullptr) {
-        owner_index->push_back(std::move(key));
-    } else {
-        txn.put(store::Table::RecordsByOwner, key, {});
-    }
-}
-
 // The SOA's values into the zone row (the nameservers left alone); returns its serial.
 std::uint32_t soa_into_row(store::ZoneRow& row, const ldns_rr* soa) {
     row.kind = store::ZoneKind::Dns;
@@ -306,16 +286,15 @@ void drop_zone(store::WriteTxn& txn, std::string_view zone) {
         return;
     }
     std::set<std::string> owners = {name};
-    for (const auto id : store::ids_with_prefix(txn, store::Table::RecordsByZone,
-                                                store::records_by_zone_prefix(name))) {
-        if (const auto rec = store::get_record(txn, id)) {
-            erase_record(txn, *rec);
-            owners.insert(rec->name);
-        }
+    for (const auto& rec : zone_records(txn, name)) {
+        owners.insert(rec.name);
     }
     txn.del(store::Table::Zones, name);
     for (const auto& owner : owners) {
-        rebuild_node(txn, owner);
+        // The records left at the owner are other zones' (a child's apex, a parent's glue).
+        auto kept = owner_records(txn, owner);
+        std::erase_if(kept, [&](const store::RecordRow& r) { return r.zone == name; });
+        set_owner_records(txn, owner, std::move(kept));
     }
 }
 
@@ -401,16 +380,12 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
         before = zone_rrs(txn, zname);
     }
     std::set<std::string> owners = {zname};
-    std::vector<std::string> owner_index; // RecordsByOwner keys of the new records
+    std::map<std::string, std::vector<store::RecordRow>> fresh; // owner → the file's records
     store::ZoneRow row;
     if (existing) {
         row = *existing;
-        for (const auto id : store::ids_with_prefix(txn, store::Table::RecordsByZone,
-                                                    store::records_by_zone_prefix(zname))) {
-            if (const auto rec = store::get_record(txn, id)) {
-                erase_record(txn, *rec);
-                owners.insert(rec->name);
-            }
+        for (const auto& rec : zone_records(txn, zname)) {
+            owners.insert(rec.name); // replaced by the file's (set_owner_records below)
         }
     } else {
         row.name = zname;
@@ -466,7 +441,7 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
             }
             continue;
         }
-        put_record(txn, record_of(c, rr, zname, row, o.now), &owner_index);
+        fresh[owner].push_back(record_of(c, rr, zname, row, o.now));
         owners.insert(owner);
         ++result.records;
     }
@@ -489,14 +464,11 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
     row.serial = file_serial;
     set_apex_ns_ttl(txn, zname,
                     apex_ns_ttl && *apex_ns_ttl != row.ttl ? apex_ns_ttl : std::nullopt);
-    // The owner index and the nodes are written in key order: LMDB packs pages written in
-    // order (a page split at the end of a page leaves the old page full), where the file's
-    // order fills them about two thirds, a third more pages for every lookup to touch
-    // (docs/decisions.md "Fast layout at write time").
-    std::sort(owner_index.begin(), owner_index.end());
-    for (const auto& key : owner_index) {
-        txn.put(store::Table::RecordsByOwner, key, {});
-    }
+    // The nodes, the owner index and the record rows are written in key order (the records
+    // take their ids in that order): LMDB packs pages written in order (a page split at the end
+    // of a page leaves the old page full), where the file's order fills them about two thirds,
+    // a third more pages for every lookup to touch (docs/decisions.md "Fast layout at write
+    // time").
     std::vector<std::pair<std::string, const std::string*>> by_key;
     by_key.reserve(owners.size());
     for (const auto& owner : owners) {
@@ -504,7 +476,15 @@ ImportResult import_zone(store::WriteTxn& txn, const std::string& text, const Im
     }
     std::sort(by_key.begin(), by_key.end());
     for (const auto& [key, owner] : by_key) {
-        rebuild_node(txn, *owner);
+        auto records = owner_records(txn, *owner);
+        std::erase_if(records, [&](const store::RecordRow& r) { return r.zone == zname; });
+        if (const auto it = fresh.find(*owner); it != fresh.end()) {
+            for (auto& rec : it->second) {
+                rec.id = txn.next_id("record");
+                records.push_back(std::move(rec));
+            }
+        }
+        set_owner_records(txn, *owner, std::move(records));
     }
     result.owners = owners.size();
     write_zone(txn, row, o.now);
@@ -540,18 +520,18 @@ ImportResult apply_zone_diff(store::WriteTxn& txn, std::string_view zone,
     ImportResult result;
     result.zone = zname;
     std::set<std::string> owners;
-    // The record of `c` stored in this zone, if any: same owner, type and rdata (any TTL).
-    auto held = [&](const Checked& c) -> std::optional<store::RecordRow> {
-        for (const auto id :
-             store::ids_with_prefix(txn, store::Table::RecordsByOwner,
-                                    store::records_by_owner_prefix(name_key(c.owner)))) {
-            auto rec = store::get_record(txn, id);
-            if (rec && rec->zone == zname && rec->type == static_cast<std::uint16_t>(c.type) &&
-                rec->rdata == c.rdata) {
-                return rec;
-            }
+    std::map<std::string, std::vector<store::RecordRow>> at; // owner → its records, changed
+    // Drops the record of `c` stored in this zone, if any: same owner, type and rdata (any
+    // TTL); false when there is none.
+    auto drop_held = [&](const Checked& c) {
+        auto it = at.find(c.owner);
+        if (it == at.end()) {
+            it = at.emplace(c.owner, owner_records(txn, c.owner)).first;
         }
-        return std::nullopt;
+        return std::erase_if(it->second, [&](const store::RecordRow& r) {
+                   return r.zone == zname && r.type == static_cast<std::uint16_t>(c.type) &&
+                          r.rdata == c.rdata;
+               }) > 0;
     };
     auto records = [&](const std::string& text, auto&& each) {
         Parsed part = parse_rrs(text, origin.get());
@@ -573,11 +553,9 @@ ImportResult apply_zone_diff(store::WriteTxn& txn, std::string_view zone,
     for (const ZoneDiffText& step : steps) {
         // RFC 1995 §4: "the deleted RRs ... then the added RRs".
         records(step.removed, [&](const Checked& c, const ldns_rr*) {
-            const auto rec = held(c);
-            if (!rec) {
+            if (!drop_held(c)) {
                 throw DiffNotApplicable("the IXFR deletes an RR we do not hold: " + c.at);
             }
-            erase_record(txn, *rec);
         });
         const Parsed soa = parse_rrs(step.new_soa, origin.get());
         if (!soa.soa || ldns_rr_rd_count(soa.soa.get()) != 7 || !soa.rrs.empty() ||
@@ -586,15 +564,15 @@ ImportResult apply_zone_diff(store::WriteTxn& txn, std::string_view zone,
         }
         serial = soa_into_row(row, soa.soa.get());
         records(step.added, [&](const Checked& c, const ldns_rr* rr) {
-            if (const auto rec = held(c)) {
-                erase_record(txn, *rec); // the same RR again: its new TTL (RFC 2181 §5)
-            }
-            put_record(txn, record_of(c, rr, zname, row, now));
+            drop_held(c); // the same RR again: its new TTL (RFC 2181 §5)
+            store::RecordRow rec = record_of(c, rr, zname, row, now);
+            rec.id = txn.next_id("record");
+            at[c.owner].push_back(std::move(rec));
         });
     }
     row.serial = serial;
-    for (const auto& owner : owners) {
-        rebuild_node(txn, owner);
+    for (auto& [owner, held] : at) {
+        set_owner_records(txn, owner, std::move(held));
     }
     result.owners = owners.size();
     write_zone(txn, row, now);
@@ -674,13 +652,12 @@ void ZoneReader<Txn>::fill() {
         // A child zone we also serve: its names are not in this zone, but this zone's
         // delegation records at the cut are.
         const std::string owner = key_to_name(key);
-        for (const auto id : store::ids_with_prefix(txn_, store::Table::RecordsByOwner,
-                                                    store::records_by_owner_prefix(key))) {
-            const auto rec = store::get_record(txn_, id);
-            if (rec && rec->zone == zone_) {
-                const auto z = store::get_zone(txn_, rec->zone);
-                batch_.push_back(ZoneRr{owner, static_cast<RRType>(rec->type),
-                                        served_ttl(rec->ttl, z ? z->ttl : 3600), rec->rdata});
+        for (auto& rec : owner_records(txn_, owner)) {
+            if (rec.zone == zone_) {
+                const auto z = store::get_zone(txn_, rec.zone);
+                batch_.push_back(ZoneRr{owner, static_cast<RRType>(rec.type),
+                                        served_ttl(rec.ttl, z ? z->ttl : 3600),
+                                        std::move(rec.rdata)});
             }
         }
         std::string after(key);

@@ -41,9 +41,9 @@ private:
 enum class Table : unsigned {
     Meta,           // "schema_version" → u32; "next:<kind>" → u64 id counters
     Zones,          // zone name (canonical text) → zone entity (provisioning codec)
-    Records,        // u64 id → DNS record entity
-    RecordsByZone,  // zone name '\0' u64 id → ""
-    RecordsByOwner, // owner name key (zones::name_key) u64 id → ""
+    Records,        // u64 id → DNS record entity, slim: its rdata is in the owner's node
+    RecordsByOwner, // owner name key (zones::name_key) → the ids of its records (a zone's
+                    // records: the keys under its apex's, zones/compile.hpp)
     DnsNodes,       // owner name key → compiled node (zones/node.hpp), read by dnsd
     EnumRanges,     // tld '\0' prefix → ENUM range entity
     EnumNumbers,    // owner name key of the number (e164 name) → ENUM number entity
@@ -74,8 +74,9 @@ enum class Table : unsigned {
 };
 
 // 2: ZoneMarks, 3: DnssecChain, 4: slim ENUM number rows (the NAPTRs live only in the node),
-// varint record rows and journal byte counts, 5: DnssecKeys.
-constexpr std::uint32_t schema_version = 5;
+// varint record rows and journal byte counts, 5: DnssecKeys, 6: slim record rows (the rdata
+// lives only in the node), no RecordsByZone.
+constexpr std::uint32_t schema_version = 6;
 
 struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does
@@ -157,6 +158,14 @@ public:
     // reader of the whole table then touches half as many pages again. The old pages return to
     // the free list. Safe while serving: it is one more op of the writer.
     void repack(Table t);
+
+    // Gives the blocks of the free pages no reader can still see back to the file system
+    // (fallocate PUNCH_HOLE: the file keeps its length, `du` drops), holding LMDB's write lock
+    // meanwhile, so no writer of any process reuses one while it is punched; no reader reads a
+    // free page. Safe while serving, from any process on the data dir. Pages freed by the last
+    // commit wait for the next one (LMDB's own rule for reusing them). Returns the bytes of
+    // blocks the file gave back.
+    std::uint64_t release_free_pages();
 
     // Runs `op` on the writer thread in a transaction of its own (a child of the batch's
     // transaction) and blocks until the batch is committed and flushed. Returns what `op`

@@ -36,7 +36,12 @@ struct ZoneRow {
     std::string info;
 };
 
-// Table::Records, key = u64_key(id).
+// Table::Records, key = u64_key(id). Stored slim (format 3): when rdata_in_node, the rdata is
+// the owner's node's (its RRset of `type`, at the rank of this row among the owner's rows of
+// that type that are in the node, in id order) and encode() drops it; when value_derived,
+// `value` is the presentation of the rdata (zones::record_value) and encode() drops it too.
+// zones/compile.hpp reads records whole (zones::get_record, owner_records) and writes them
+// (set_owner_records), deciding both flags; decode_record leaves the dropped fields empty.
 struct RecordRow {
     std::uint64_t id = 0;
     std::string zone; // canonical zone name
@@ -50,6 +55,8 @@ struct RecordRow {
     std::int64_t reseller = 0;
     std::int64_t change_date = 0;
     std::string rdata; // wire form compiled from value (zones::record_rdata)
+    bool rdata_in_node = false;
+    bool value_derived = false;
 };
 
 // Table::EnumRanges, key = enum_range_key(tld, prefix). Its DNS zone is the ZoneRow named
@@ -127,7 +134,8 @@ struct CustomerRow {
 std::string encode(const ZoneRow& row);
 [[nodiscard]] ZoneRow decode_zone(std::string_view value);
 std::string encode(const RecordRow& row);
-[[nodiscard]] RecordRow decode_record(std::string_view value);
+// `id` is the row's key (the value does not repeat it).
+[[nodiscard]] RecordRow decode_record(std::string_view value, std::uint64_t id);
 std::string encode(const EnumRangeRow& row);
 [[nodiscard]] EnumRangeRow decode_enum_range(std::string_view value);
 std::string encode(const EnumNumberRow& row);
@@ -157,37 +165,15 @@ void add_counter(WriteTxn& txn, char scope, std::int64_t id, std::string_view ki
 
 std::string enum_range_key(std::string_view tld, std::string_view prefix);
 
-// Index keys. RecordsByOwner: owner key + '\0' + id — the extra NUL (an empty label never
-// occurs in a name key) keeps one owner's entries apart from its descendants'.
-std::string records_by_zone_key(std::string_view zone, std::uint64_t id);
-std::string records_by_zone_prefix(std::string_view zone);
-std::string records_by_owner_prefix(std::string_view owner_name_key);
-std::string records_by_owner_key(std::string_view owner_name_key, std::uint64_t id);
+// Table::RecordsByOwner, key = the owner's name key: the ids of the records at that owner,
+// ascending (format 1: varint count, then each id as a varint difference from the one before).
+std::string encode_record_ids(const std::vector<std::uint64_t>& ids);
+[[nodiscard]] std::vector<std::uint64_t> decode_record_ids(std::string_view value);
 
 template <class Txn>
 [[nodiscard]] std::optional<ZoneRow> get_zone(const Txn& txn, std::string_view name) {
     const auto v = txn.get(Table::Zones, name);
     return v ? std::optional<ZoneRow>(decode_zone(*v)) : std::nullopt;
-}
-
-template <class Txn>
-[[nodiscard]] std::optional<RecordRow> get_record(const Txn& txn, std::uint64_t id) {
-    const auto v = txn.get(Table::Records, u64_key(id));
-    return v ? std::optional<RecordRow>(decode_record(*v)) : std::nullopt;
-}
-
-// Ids of the entries of an index whose keys start with `prefix` (the id is the last 8 bytes).
-template <class Txn>
-[[nodiscard]] std::vector<std::uint64_t> ids_with_prefix(const Txn& txn, Table index,
-                                                         std::string_view prefix) {
-    std::vector<std::uint64_t> ids;
-    Cursor c = txn.cursor(index);
-    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-        if (c.key().size() == prefix.size() + 8) {
-            ids.push_back(get_u64(c.key(), prefix.size()));
-        }
-    }
-    return ids;
 }
 
 } // namespace sb::store

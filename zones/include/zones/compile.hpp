@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace sb::zones {
 
@@ -45,6 +47,35 @@ std::optional<store::EnumNumberRow> get_enum_number(const Txn& txn, std::string_
 
 // Writes the slim row and rebuilds the number's node from `row.mappings`.
 void write_enum_number(store::WriteTxn& txn, const store::EnumNumberRow& row);
+
+// DNS records are stored slim (store::RecordRow, docs/decisions.md "A DNS record is stored
+// once"): a record in its owner's node keeps no rdata of its own, and a value that is the
+// presentation of its rdata (record_value) is not kept either. These read records whole and
+// write them; nothing else reads or writes Table::Records and Table::RecordsByOwner.
+
+// The records at `owner` (every zone's), whole, in id order.
+template <class Txn>
+std::vector<store::RecordRow> owner_records(const Txn& txn, std::string_view owner);
+
+// The record `id`, whole; nullopt when there is none.
+template <class Txn>
+std::optional<store::RecordRow> get_record(const Txn& txn, std::uint64_t id);
+
+// The records of `zone` (those at its apex and below whose zone is `zone`), whole, in id
+// order (an empty `zone`: the root zone). every_record: the records of every zone.
+template <class Txn>
+std::vector<store::RecordRow> zone_records(const Txn& txn, std::string_view zone);
+std::vector<store::RecordRow> every_record(const store::ReadTxn& txn);
+
+// Makes `records` (ids set, name == owner; any zone) the records at `owner`: the rows of the
+// owner's records not among them are deleted, the node is rebuilt from them (rebuild_node)
+// and each row is written slim as far as that node allows.
+void set_owner_records(store::WriteTxn& txn, std::string_view owner,
+                       std::vector<store::RecordRow> records);
+
+// The value a record row keeps implicitly: the presentation of its rdata (ldns), without the
+// leading MX preference / SRV priority when that is the row's priority field.
+std::string record_value(const store::RecordRow& row);
 
 // The SOA and apex NS of a zone row, as the zone's RRs (also used by export/tests).
 std::string soa_rdata_of(const store::ZoneRow& zone);

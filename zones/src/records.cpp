@@ -1,0 +1,202 @@
+// DNS records stored once (docs/decisions.md "A DNS record is stored once"): the owner's node
+// holds each record's RR; the Records row keeps what the node cannot give (id, zone, TTL as
+// given, priority, tenancy, change date, and the value only when it is not the presentation
+// of the rdata).
+#include "records.hpp"
+
+#include "zones/compile.hpp"
+#include "zones/zonefile.hpp"
+#include "zones/zones.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace sb::zones {
+
+namespace detail {
+
+template <class Txn>
+std::vector<store::RecordRow> record_rows_at(const Txn& txn, std::string_view key) {
+    std::vector<store::RecordRow> rows;
+    const auto ids = txn.get(store::Table::RecordsByOwner, key);
+    if (!ids) {
+        return rows;
+    }
+    for (const auto id : store::decode_record_ids(*ids)) {
+        const auto v = txn.get(store::Table::Records, store::u64_key(id));
+        if (!v) {
+            throw store::Error::corrupted("index points at missing record " + std::to_string(id));
+        }
+        rows.push_back(store::decode_record(*v, id));
+    }
+    return rows;
+}
+
+template std::vector<store::RecordRow> record_rows_at(const store::ReadTxn&, std::string_view);
+template std::vector<store::RecordRow> record_rows_at(const store::WriteTxn&, std::string_view);
+
+void complete_records(std::string_view key, std::optional<std::string_view> node,
+                      std::vector<store::RecordRow>& rows) {
+    // The k-th row of a type kept in the node is the k-th RR of the node's RRset of that
+    // type (store_records wrote the flag only where that holds).
+    std::map<std::uint16_t, std::pair<RrsetView, std::size_t>> cursors; // type → RRset, pos
+    const NodeView view(node.value_or(std::string_view()));
+    for (auto& row : rows) {
+        if (row.rdata_in_node) {
+            auto it = cursors.find(row.type);
+            if (it == cursors.end()) {
+                RrsetView rrset;
+                if (!node || !view.valid() || !view.find(static_cast<RRType>(row.type), rrset)) {
+                    throw store::Error::corrupted("record " + std::to_string(row.id) + " at " +
+                                                  key_to_name(key) +
+                                                  ": its RR is missing from the node");
+                }
+                it = cursors.emplace(row.type, std::make_pair(rrset, std::size_t{0})).first;
+            }
+            RrView rr{};
+            if (!it->second.first.next_rr(it->second.second, rr)) {
+                throw store::Error::corrupted("record " + std::to_string(row.id) + " at " +
+                                              key_to_name(key) +
+                                              ": the node holds fewer RRs than its records");
+            }
+            row.rdata = std::string(rr.rdata);
+        }
+        if (row.value_derived) {
+            row.value = record_value(row);
+        }
+    }
+}
+
+void store_records(store::WriteTxn& txn, std::string_view key, std::vector<store::RecordRow>& rows,
+                   const std::vector<bool>& in_node, const NodeBuilder& node, bool write_all) {
+    // Per type: the rows in the node, in order, against the node's RRs of that type.
+    std::map<std::uint16_t, std::vector<const NodeBuilder::Rr*>> rrs; // in the order added
+    for (const auto& rr : node.rrs()) {
+        rrs[static_cast<std::uint16_t>(rr.type)].push_back(&rr);
+    }
+    std::map<std::uint16_t, std::pair<std::size_t, bool>> seen; // type → rows seen, all match
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (!in_node[i]) {
+            continue;
+        }
+        auto& [count, ok] = seen.try_emplace(rows[i].type, 0, true).first->second;
+        const auto& held = rrs[rows[i].type];
+        ok = ok && count < held.size() && held[count]->rdata == rows[i].rdata;
+        ++count;
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        store::RecordRow& row = rows[i];
+        const bool slim = in_node[i] && seen[row.type].second;
+        if (!write_all && slim == row.rdata_in_node) {
+            continue;
+        }
+        if (write_all && !row.value_derived) {
+            row.value_derived = record_value(row) == row.value;
+        }
+        row.rdata_in_node = slim;
+        txn.put(store::Table::Records, store::u64_key(row.id), store::encode(row));
+    }
+    if (write_all) {
+        std::vector<std::uint64_t> ids;
+        ids.reserve(rows.size());
+        for (const auto& row : rows) {
+            ids.push_back(row.id);
+        }
+        if (ids.empty()) {
+            txn.del(store::Table::RecordsByOwner, key);
+        } else {
+            txn.put(store::Table::RecordsByOwner, key, store::encode_record_ids(ids));
+        }
+    }
+}
+
+} // namespace detail
+
+namespace {
+
+template <class Txn>
+std::vector<store::RecordRow> whole_rows_at(const Txn& txn, std::string_view key) {
+    auto rows = detail::record_rows_at(txn, key);
+    if (!rows.empty()) {
+        detail::complete_records(key, txn.get(store::Table::DnsNodes, key), rows);
+    }
+    return rows;
+}
+
+// The records indexed under `prefix` (name key prefix), whole, in id order; `zone`: only
+// those of that zone.
+template <class Txn>
+std::vector<store::RecordRow> records_under(const Txn& txn, std::string_view prefix,
+                                            const std::string* zone) {
+    std::vector<std::string> owners; // name keys
+    store::Cursor c = txn.cursor(store::Table::RecordsByOwner);
+    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+        owners.emplace_back(c.key());
+    }
+    std::vector<store::RecordRow> out;
+    for (const auto& key : owners) {
+        for (auto& row : whole_rows_at(txn, key)) {
+            if (zone == nullptr || row.zone == *zone) {
+                out.push_back(std::move(row));
+            }
+        }
+    }
+    std::sort(out.begin(), out.end(),
+              [](const store::RecordRow& a, const store::RecordRow& b) { return a.id < b.id; });
+    return out;
+}
+
+} // namespace
+
+template <class Txn>
+std::vector<store::RecordRow> owner_records(const Txn& txn, std::string_view owner) {
+    return whole_rows_at(txn, name_key(owner));
+}
+
+template <class Txn>
+std::optional<store::RecordRow> get_record(const Txn& txn, std::uint64_t id) {
+    const auto v = txn.get(store::Table::Records, store::u64_key(id));
+    if (!v) {
+        return std::nullopt;
+    }
+    const store::RecordRow row = store::decode_record(*v, id);
+    for (auto& rec : owner_records(txn, row.name)) {
+        if (rec.id == id) {
+            return std::move(rec);
+        }
+    }
+    throw store::Error::corrupted("record " + std::to_string(id) + " is not indexed at " +
+                                  row.name);
+}
+
+template <class Txn>
+std::vector<store::RecordRow> zone_records(const Txn& txn, std::string_view zone) {
+    const std::string name(zone);
+    return records_under(txn, name_key(zone), &name);
+}
+
+std::vector<store::RecordRow> every_record(const store::ReadTxn& txn) {
+    return records_under(txn, "", nullptr);
+}
+
+template std::vector<store::RecordRow> owner_records(const store::ReadTxn&, std::string_view);
+template std::vector<store::RecordRow> owner_records(const store::WriteTxn&, std::string_view);
+template std::optional<store::RecordRow> get_record(const store::ReadTxn&, std::uint64_t);
+template std::optional<store::RecordRow> get_record(const store::WriteTxn&, std::uint64_t);
+template std::vector<store::RecordRow> zone_records(const store::ReadTxn&, std::string_view);
+template std::vector<store::RecordRow> zone_records(const store::WriteTxn&, std::string_view);
+
+std::string record_value(const store::RecordRow& row) {
+    const auto type = static_cast<RRType>(row.type);
+    std::string text = rdata_to_text(type, row.rdata);
+    if (type == RRType::MX || type == RRType::SRV) {
+        const auto space = text.find(' ');
+        if (space != std::string::npos &&
+            text.compare(0, space, std::to_string(row.priority)) == 0) {
+            text.erase(0, space + 1);
+        }
+    }
+    return text;
+}
+
+} // namespace sb::zones
