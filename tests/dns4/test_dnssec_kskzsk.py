@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A ZSK rollover by pre-publication and a KSK rollover by double-DS in a zone with a KSK and a
 ZSK (`[dnssec] keys = ksk-zsk`), on the test clock, validated at every step (issue 16, done-when
-2; docs/decisions.md "Key rollovers").
+2; docs/decisions.md "Key rollovers"). A `keys` value other than csk or ksk-zsk is refused with
+a message naming both.
 
 `switchboard dns` serves roll.test (TTL 5) with propagation_delay 0 and parent_ds_ttl 60. Each
 step is taken by restarting the server with `[dnssec] clock_offset` moved past the step's wait;
@@ -106,6 +107,13 @@ def main():
 
     try:
         procs.append(server)
+        bad = os.path.join(work, "bad.ini")
+        with open(bad, "w") as f:
+            f.write((INI % 0).replace("keys = ksk-zsk", "keys = two"))
+        r = subprocess.run([args.binary, "dnssec", "sign", ZONE, "--data", server.data,
+                            "--config", bad], capture_output=True, text=True)
+        if r.returncode == 0 or "[dnssec] keys: 'two' is not csk" not in r.stderr:
+            failures.append("keys = two: exit %d, %s" % (r.returncode, r.stderr))
         server.start(0, 0)
         k = keys(server)
         ksk, zsk = by(k, "KSK", "active"), by(k, "ZSK", "active")
