@@ -70,8 +70,9 @@ switchboard.ini keys (all optional; see switchboard.ini(5)):
             max_request_kb, max_connections, max_connections_per_address,
             request_timeout, idle_timeout, prepaid_grace
   [store]   map_size_mb
-  [dnssec]  zones (* or names), algorithm (13, 15), nsec3 (yes, no), signature_lifetime,
-            signature_refresh, propagation_delay, parent_ds_ttl (seconds), clock_offset
+  [dnssec]  zones (* or names), algorithm (13, 15), nsec3 (yes, no), keys (csk, ksk-zsk),
+            signature_lifetime, signature_refresh, propagation_delay, parent_ds_ttl
+            (seconds), clock_offset
 )";
 
 } // namespace

@@ -75,7 +75,8 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "dnssec.signature_refresh",
                                           "dnssec.clock_offset",
                                           "dnssec.propagation_delay",
-                                          "dnssec.parent_ds_ttl"};
+                                          "dnssec.parent_ds_ttl",
+                                          "dnssec.keys"};
 
 unsigned to_unsigned(const std::string& text, const std::string& key);
 
@@ -109,6 +110,14 @@ zones::SigningPolicy dnssec_policy(const Tree& tree, const std::string& zones_va
                                      "' is not yes (NSEC3, no salt, 0 iterations) or no (NSEC)");
         }
         p.nsec3 = *v == "yes";
+    }
+    if (auto v = tree.template get_optional<std::string>("dnssec.keys")) {
+        if (*v != "csk" && *v != "ksk-zsk") {
+            throw std::runtime_error(
+                "[dnssec] keys: '" + *v +
+                "' is not csk (one combined key) or ksk-zsk (a KSK and a ZSK)");
+        }
+        p.keys = *v == "csk" ? zones::KeyScheme::Csk : zones::KeyScheme::KskZsk;
     }
     if (auto v = tree.template get_optional<std::string>("dnssec.signature_lifetime")) {
         p.lifetime = to_unsigned(*v, "[dnssec] signature_lifetime");

@@ -37,8 +37,45 @@ const char* state_name(zones::KeyState s) {
         return "incoming";
     case zones::KeyState::Retiring:
         return "retiring";
+    case zones::KeyState::Published:
+        return "published";
+    case zones::KeyState::Submitted:
+        return "submitted";
+    case zones::KeyState::Removed:
+        return "removed";
     }
     return "?";
+}
+
+const char* role_name(zones::KeyRole r) {
+    switch (r) {
+    case zones::KeyRole::Csk:
+        return "CSK";
+    case zones::KeyRole::Ksk:
+        return "KSK";
+    case zones::KeyRole::Zsk:
+        return "ZSK";
+    }
+    return "?";
+}
+
+// What each state means for the operator, as `dnssec keys` says it.
+const char* state_note(zones::KeyState s) {
+    switch (s) {
+    case zones::KeyState::Active:
+        return "";
+    case zones::KeyState::Incoming:
+        return " (published, signing beside the active key)";
+    case zones::KeyState::Retiring:
+        return " (published, no longer signing; removed when its wait is over)";
+    case zones::KeyState::Published:
+        return " (published, not signing yet)";
+    case zones::KeyState::Submitted:
+        return " (not published yet: give the parent its DS, listed by dnssec ds)";
+    case zones::KeyState::Removed:
+        return " (out of the DNSKEY RRset; keep its DS at the parent until it is gone)";
+    }
+    return "";
 }
 
 store::Options read_only() {
@@ -74,8 +111,8 @@ int dnssec_command(const std::vector<std::string>& args,
             }
             zones::configure_signing(txn, config.dnssec);
             if (rollover) {
-                // One key, a CSK, signs everything: a ZSK and a KSK rollover are one rollover.
-                zones::start_rollover(txn, zone);
+                zones::start_rollover(txn, zone,
+                                      args[2] == "zsk" ? zones::KeyRole::Zsk : zones::KeyRole::Ksk);
             } else {
                 zones::resign_zone(txn, zone);
             }
@@ -100,9 +137,9 @@ int dnssec_command(const std::vector<std::string>& args,
     }
     for (const auto& k : keys) {
         std::cout << "key " << k.id << " tag " << k.tag << " algorithm "
-                  << static_cast<unsigned>(k.algorithm) << " flags " << k.flags
-                  << (k.flags & 1 ? " (CSK)" : " (ZSK)") << " " << state_name(k.state)
-                  << " created " << k.created << "\n  " << k.dnskey << "\n";
+                  << static_cast<unsigned>(k.algorithm) << " flags " << k.flags << " "
+                  << role_name(k.role) << " " << state_name(k.state) << " since " << k.since
+                  << state_note(k.state) << " created " << k.created << "\n  " << k.dnskey << "\n";
     }
     return 0;
 }

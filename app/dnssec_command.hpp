@@ -12,10 +12,11 @@
 
 namespace sb::app {
 
-// keys ZONE: the zone's keys (id, tag, flags, algorithm, creation, DNSKEY);
+// keys ZONE: the zone's keys (id, tag, algorithm, flags, role, state, creation, DNSKEY);
 // ds ZONE: the DS RRs to hand to the parent (or to a resolver as trust anchor);
 // sign ZONE: applies the configuration's [dnssec] policy and re-signs the zone now;
-// rollover ZONE zsk|ksk: starts a rollover of the zone's CSK (zones::start_rollover).
+// rollover ZONE zsk|ksk: starts a rollover of the zone's ZSK or KSK (a CSK zone: its CSK;
+// zones::start_rollover).
 int dnssec_command(const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& flags);
 

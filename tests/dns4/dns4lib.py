@@ -384,6 +384,14 @@ def parse_args(*switches, **options):
     return args
 
 
+def report(failures, summary):
+    """Prints each failure and `summary` (with %d for their count); the test's exit code."""
+    for f in failures:
+        print("FAIL " + f)
+    print(summary % len(failures))
+    return 1 if failures else 0
+
+
 def tempdir(prefix):
     return tempfile.mkdtemp(prefix=prefix)
 

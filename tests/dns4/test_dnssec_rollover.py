@@ -22,7 +22,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns4lib import Proc, cleanup, free_port, parse_args, run, tempdir, wait_for_dns  # noqa: E402
+from dns4lib import (Proc, cleanup, free_port, parse_args, report, run, tempdir,  # noqa: E402
+                     wait_for_dns)  # noqa: E402
 from test_dnssec_sign import axfr_verifies, expect, start_unbound  # noqa: E402
 from test_dnssec_validate import dig  # noqa: E402
 
@@ -39,21 +40,24 @@ INI = ("[dns]\nworkers = 1\nallow_transfer = 127.0.0.1/32\n[dnssec]\nzones = *\n
 
 
 class Server:
-    def __init__(self, binary, work):
-        self.binary, self.work = binary, work
+    """`switchboard dns` over ZONE (imported from `zone_file`), `ini` its configuration with the
+    clock offset as its one %d."""
+
+    def __init__(self, binary, work, ini=INI, zone_file=ZONE_FILE):
+        self.binary, self.work, self.ini = binary, work, ini
         self.data = os.path.join(work, "data")
         self.port = free_port()
         self.proc = None
         os.makedirs(self.data)
         path = os.path.join(work, "roll.zone")
         with open(path, "w") as f:
-            f.write(ZONE_FILE)
+            f.write(zone_file)
         self.configure(0)
         run([binary, "zone", "import", path, "--data", self.data])
 
     def configure(self, offset):
         with open(os.path.join(self.data, "switchboard.ini"), "w") as f:
-            f.write(INI % offset)
+            f.write(self.ini % offset)
 
     def start(self, offset, n):
         self.stop()
@@ -68,6 +72,32 @@ class Server:
 
     def sb(self, *words):
         return run([self.binary, "dnssec"] + list(words) + ["--data", self.data])
+
+
+class Resolvers:
+    """Validating Unbounds stubbed to `server` for ZONE, each registered for cleanup."""
+
+    def __init__(self, server, procs, dirs, failures):
+        self.server, self.procs, self.dirs, self.failures = server, procs, dirs, failures
+        self.asked = 0
+
+    def fresh(self, anchors):
+        d = tempdir("dns16r-ub-")
+        self.dirs.append(d)
+        ub = start_unbound(d, self.server.port, anchors, zones=(ZONE,))
+        self.procs.append(ub)
+        return ub
+
+    def secure(self, ub, step):
+        """AD on a positive answer, an NXDOMAIN (a name never asked before) and the DNSKEY
+        RRset through `ub`; ldns-verify-zone on the AXFR."""
+        before = len(self.failures)
+        self.asked += 1
+        expect(ub.port, "www." + ZONE, "A", "NOERROR", self.failures)
+        expect(ub.port, "nope%d.%s" % (self.asked, ZONE), "A", "NXDOMAIN", self.failures)
+        expect(ub.port, ZONE, "DNSKEY", "NOERROR", self.failures)
+        axfr_verifies(self.server.port, ZONE, self.server.work, self.failures)
+        print("step %s: %d failures" % (step, len(self.failures) - before), flush=True)
 
 
 def tags(text, rtype):
@@ -87,20 +117,8 @@ def main():
     procs, failures = [], []
     server = Server(args.binary, work)
 
-    def fresh_unbound(anchors):
-        d = tempdir("dns16r-ub-")
-        ub_dirs.append(d)
-        ub = start_unbound(d, server.port, anchors, zones=(ZONE,))
-        procs.append(ub)
-        return ub
-
-    def secure(ub, step):
-        before = len(failures)
-        expect(ub.port, "www." + ZONE, "A", "NOERROR", failures)
-        expect(ub.port, "nope." + ZONE, "A", "NXDOMAIN", failures)
-        expect(ub.port, ZONE, "DNSKEY", "NOERROR", failures)
-        axfr_verifies(server.port, ZONE, work, failures)
-        print("step %s: %d failures" % (step, len(failures) - before), flush=True)
+    resolvers = Resolvers(server, procs, ub_dirs, failures)
+    fresh_unbound, secure = resolvers.fresh, resolvers.secure
 
     def wait_keys(predicate, what):
         deadline = time.time() + 20
@@ -155,10 +173,7 @@ def main():
             failures.append("after the DS wait: DNSKEY RRset %s" % dnskeys)
         secure(fresh_unbound(ds_new), "3 (old key removed)")
         secure(double, "3, double-DS resolver")
-        for f in failures:
-            print("FAIL " + f)
-        print("rollover: 4 steps validated, %d failed" % len(failures))
-        return 1 if failures else 0
+        return report(failures, "rollover: 4 steps validated, %d failed")
     finally:
         cleanup(procs, [work] + ub_dirs)
 

@@ -201,7 +201,7 @@ def main():
             add_number(soap_port, number)
 
         keys = run([args.binary, "dnssec", "keys", SIP, "--data", sb.data])
-        if "257 3 13" not in keys or "(CSK)" not in keys:
+        if "257 3 13" not in keys or "flags 257 CSK active" not in keys:
             failures.append("dnssec keys: no ECDSA CSK listed:\n" + keys)
         anchors = ""
         for zone in (SIP, ENUM):

@@ -55,7 +55,7 @@ std::optional<detail::RrList> reusable(const detail::SignContext& ctx,
     }
     detail::RrList out;
     for (const auto& key : ctx.keys) {
-        if (!key.signs()) {
+        if (!key.signs(type)) {
             continue;
         }
         bool found = false;
@@ -105,8 +105,9 @@ std::vector<std::string> sign_rrset(const detail::SignContext& ctx, std::string_
         }
         ldns_rr_list_push_rr(list.get(), rr);
     }
-    RrListPtr sigs(ldns_sign_public(list.get(), ctx.ldns_keys));
-    if (!sigs || ldns_rr_list_rr_count(sigs.get()) != ldns_key_list_key_count(ctx.ldns_keys)) {
+    ldns_key_list* const keys = ctx.signers(type);
+    RrListPtr sigs(ldns_sign_public(list.get(), keys));
+    if (!sigs || ldns_rr_list_rr_count(sigs.get()) != ldns_key_list_key_count(keys)) {
         throw std::runtime_error(std::string("signing the ") + to_string(type) + " RRset failed");
     }
     std::vector<std::string> out;
@@ -200,12 +201,14 @@ void sign_node(const store::WriteTxn& txn, const SignContext& ctx, std::string_v
             node.remove(t);
         }
         for (const auto& k : ctx.keys) {
-            node.add(RRType::DNSKEY, ctx.zone_ttl, k.dnskey);
+            if (key_published(k.state)) {
+                node.add(RRType::DNSKEY, ctx.zone_ttl, k.dnskey);
+            }
         }
         // RFC 7344 §4 / RFC 8078: CDS and CDNSKEY for the key-signing key, so a parent can
         // follow the DS automatically.
         for (const auto& k : ctx.keys) {
-            if ((k.flags & 1) && k.state == KeyState::Active) {
+            if ((k.flags & 1) && key_in_cds(k.state)) {
                 node.add(RRType::CDNSKEY, ctx.zone_ttl, k.dnskey);
                 node.add(RRType::CDS, ctx.zone_ttl, ds_rdata(ctx.zone, k));
             }

@@ -27,13 +27,34 @@ inline std::string signed_marker(std::string_view zone) {
     return "dnssec_signed:" + std::string(zone);
 }
 
+// What a key state means for the zone (signer.hpp KeyState).
+constexpr bool key_published(KeyState s) noexcept { // in the DNSKEY RRset
+    return s == KeyState::Active || s == KeyState::Incoming || s == KeyState::Retiring ||
+           s == KeyState::Published;
+}
+
+constexpr bool key_signing(KeyState s) noexcept {
+    return s == KeyState::Active || s == KeyState::Incoming;
+}
+
+// Its DS in CDS/CDNSKEY (a CSK's Incoming key is not: the parent swaps the DS when it is Active).
+constexpr bool key_in_cds(KeyState s) noexcept {
+    return s == KeyState::Active || s == KeyState::Submitted || s == KeyState::Removed;
+}
+
+// Its DS in `dnssec ds`: what the parent should hold now.
+constexpr bool key_in_ds(KeyState s) noexcept {
+    return key_in_cds(s) || s == KeyState::Incoming;
+}
+
 // The signer's clock: now, with the policy's offset.
 std::int64_t clock_now(const SigningPolicy& p);
 
 // The zone `owner` belongs to: its longest ancestor (or itself) with a Zones row.
 std::optional<store::ZoneRow> zone_of(const store::WriteTxn& txn, std::string_view owner);
 
-// The signing context of `zone`: its keys (a CSK generated when it has none), parsed for ldns.
+// The signing context of `zone`: its keys (a CSK, or a KSK and a ZSK by the policy's scheme,
+// generated when it has none), parsed for ldns.
 SignContext make_context(store::WriteTxn& txn, const store::ZoneRow& zone,
                          const SigningPolicy& policy);
 

@@ -1,8 +1,10 @@
 // DNSSEC signing at write time (signer.hpp), its keys and policy: the key rows
 // (Table::DnssecKeys), the signing policy, the signer's clock, the signing context of a zone,
-// the DS and DNSKEY listings and the CSK rollover steps.
+// the DS and DNSKEY listings and the rollover steps (CSK double signature, ZSK
+// pre-publication, KSK double-DS).
 #include "signer_internal.hpp"
 #include "zones/compile.hpp"
+#include "zones/node.hpp"
 #include "zones/signer.hpp"
 #include "zones/zones.hpp"
 
@@ -19,9 +21,10 @@ namespace sb::zones {
 
 namespace {
 
-constexpr std::uint8_t policy_format = 2;
-constexpr std::uint8_t key_format = 1;
-constexpr std::uint16_t csk_flags = 257;       // ZONE and SEP (RFC 4034 §2.1.1): a CSK
+constexpr std::uint8_t policy_format = 3;      // 2: before `keys`
+constexpr std::uint8_t key_format = 2;         // 1: before `data_ttl`
+constexpr std::uint16_t sep_flags = 257;       // ZONE and SEP (RFC 4034 §2.1.1): a CSK or a KSK
+constexpr std::uint16_t zsk_flags = 256;       // ZONE only: a ZSK
 constexpr std::uint32_t inception_skew = 3600; // signatures valid from an hour ago (clock skew)
 
 // Table::DnssecKeys: zone '\0' u64 id → the key row below.
@@ -41,7 +44,14 @@ struct KeyRow {
     std::string private_der; // OpenSSL private key (DER); readable by the store's owner only
     KeyState state = KeyState::Active;
     std::int64_t since = 0; // when it entered `state` (signer clock)
+    // A Retiring ZSK: the largest TTL of the zone's signed data when it stopped signing (its
+    // signatures may stay in caches that long).
+    std::uint32_t data_ttl = 0;
 };
+
+bool is_zsk(const KeyRow& k) {
+    return k.flags == zsk_flags;
+}
 
 std::string encode_key(const KeyRow& k) {
     store::Writer w;
@@ -54,12 +64,14 @@ std::string encode_key(const KeyRow& k) {
     w.str(k.private_der);
     w.u8(static_cast<std::uint8_t>(k.state));
     w.i64(k.since);
+    w.u32(k.data_ttl);
     return std::move(w.bytes());
 }
 
 KeyRow decode_key(std::uint64_t id, std::string_view v) {
     store::Reader r(v);
-    if (r.u8() != key_format) {
+    const std::uint8_t format = r.u8();
+    if (format != key_format && format != 1) {
         throw store::Error::corrupted("DNSSEC key row of an unknown format");
     }
     KeyRow k;
@@ -71,11 +83,14 @@ KeyRow decode_key(std::uint64_t id, std::string_view v) {
     k.dnskey = std::string(r.str());
     k.private_der = std::string(r.str());
     const std::uint8_t state = r.u8();
-    if (state > static_cast<std::uint8_t>(KeyState::Retiring)) {
+    if (state > static_cast<std::uint8_t>(KeyState::Removed)) {
         throw store::Error::corrupted("DNSSEC key row with an unknown state");
     }
     k.state = static_cast<KeyState>(state);
     k.since = r.i64();
+    if (format == key_format) {
+        k.data_ttl = r.u32();
+    }
     return k;
 }
 
@@ -184,12 +199,14 @@ std::string encode_policy(const SigningPolicy& p) {
     for (const auto& z : p.zones) {
         w.str(z);
     }
+    w.u8(static_cast<std::uint8_t>(p.keys));
     return std::move(w.bytes());
 }
 
 SigningPolicy decode_policy(std::string_view v) {
     store::Reader r(v);
-    if (r.u8() != policy_format) {
+    const std::uint8_t format = r.u8();
+    if (format != policy_format && format != 2) {
         throw store::Error::corrupted("DNSSEC policy of an unknown format");
     }
     SigningPolicy p;
@@ -204,6 +221,13 @@ SigningPolicy decode_policy(std::string_view v) {
     for (std::uint32_t n = r.u32(); n > 0; --n) {
         p.zones.emplace_back(r.str());
     }
+    if (format == policy_format) {
+        const std::uint8_t keys = r.u8();
+        if (keys > static_cast<std::uint8_t>(KeyScheme::KskZsk)) {
+            throw store::Error::corrupted("DNSSEC policy with an unknown key scheme");
+        }
+        p.keys = static_cast<KeyScheme>(keys);
+    }
     return p;
 }
 
@@ -214,9 +238,77 @@ std::optional<SigningPolicy> read_policy(const Txn& txn) {
 }
 
 struct ParsedKeys {
-    std::string fingerprint; // the key rows they were parsed from
-    std::unique_ptr<ldns_key_list, detail::KeyListFree> list;
+    std::string fingerprint;                                  // the key rows they were parsed from
+    std::unique_ptr<ldns_key_list, detail::KeyListFree> data; // sign the zone's data
+    std::unique_ptr<ldns_key_list, detail::KeyListFree> dnskey; // sign DNSKEY, CDS, CDNSKEY
 };
+
+// Which RRsets each key signs (docs/decisions.md "Key rollovers"): a zone with an Active ZSK
+// has its data signed by it and its DNSKEY RRset by the SEP keys; a zone without one (a CSK
+// zone, or one whose first ZSK is still being pre-published) by its SEP keys alone.
+detail::SignContext::Key context_key(const KeyRow& row, bool active_zsk) {
+    detail::SignContext::Key k;
+    k.tag = row.tag;
+    k.flags = row.flags;
+    k.algorithm = row.algorithm;
+    k.dnskey = row.dnskey;
+    k.state = row.state;
+    const bool signing = detail::key_signing(row.state);
+    k.signs_data = signing && (is_zsk(row) || !active_zsk);
+    k.signs_dnskey = signing && !is_zsk(row);
+    return k;
+}
+
+void push_ldns_key(ldns_key_list* list, const KeyRow& row, const std::string& zone) {
+    ldns_key* k = ldns_key_new();
+    ldns_key_set_algorithm(k, static_cast<ldns_signing_algorithm>(row.algorithm));
+    ldns_key_set_evp_key(k, pkey_of(row.private_der).release());
+    ldns_key_set_flags(k, row.flags);
+    ldns_key_set_pubkey_owner(k, ldns_dname_new_frm_str((zone + ".").c_str()));
+    ldns_key_set_keytag(k, row.tag);
+    ldns_key_list_push_key(list, k);
+}
+
+void set_validity(ldns_key_list* list, std::int64_t now, std::uint32_t lifetime) {
+    for (std::size_t i = 0; i < ldns_key_list_key_count(list); ++i) {
+        ldns_key* k = ldns_key_list_key(list, i);
+        ldns_key_set_inception(k, static_cast<std::uint32_t>(now - inception_skew));
+        ldns_key_set_expiration(k, static_cast<std::uint32_t>(now + lifetime));
+    }
+}
+
+bool has_active_zsk(const std::vector<KeyRow>& rows) {
+    return std::any_of(rows.begin(), rows.end(),
+                       [](const KeyRow& k) { return is_zsk(k) && k.state == KeyState::Active; });
+}
+
+KeyRole role_of(const KeyRow& k, bool zone_has_zsk) {
+    return is_zsk(k) ? KeyRole::Zsk : zone_has_zsk ? KeyRole::Ksk : KeyRole::Csk;
+}
+
+// The largest TTL of any RR of the zone's nodes (child zones we also serve included: an upper
+// bound), read once when a ZSK stops signing.
+std::uint32_t max_data_ttl(const store::WriteTxn& txn, std::string_view zone) {
+    const std::string zkey = name_key(zone);
+    std::uint32_t out = 0;
+    store::Cursor c = txn.cursor(store::Table::DnsNodes);
+    for (bool ok = c.seek(zkey); ok && c.key().starts_with(zkey); ok = c.next()) {
+        const NodeView view(c.value());
+        RrsetView rrset;
+        for (std::uint16_t i = 0; i < view.rrset_count() && view.at(i, rrset); ++i) {
+            std::size_t pos = 0;
+            RrView rr{};
+            while (rrset.next_rr(pos, rr)) {
+                out = std::max(out, rr.ttl);
+            }
+        }
+    }
+    return out;
+}
+
+void put_key(store::WriteTxn& txn, std::string_view zone, const KeyRow& k) {
+    txn.put(store::Table::DnssecKeys, key_key(zone, k.id), encode_key(k));
+}
 
 } // namespace
 
@@ -257,41 +349,40 @@ detail::SignContext make_context(store::WriteTxn& txn, const store::ZoneRow& zon
     ctx.nsec3_ttl = std::min(zone.ttl, zone.minimum);
     auto rows = load_keys(txn, zone.name);
     if (rows.empty()) {
-        // RFC 9276 / docs/decisions.md: one combined signing key (CSK) per zone.
-        rows.push_back(generate_key(txn, zone.name, policy.algorithm, csk_flags, ctx.now));
+        // docs/decisions.md: one combined signing key (CSK) per zone, or a KSK and a ZSK.
+        rows.push_back(generate_key(txn, zone.name, policy.algorithm, sep_flags, ctx.now));
+        if (policy.keys == KeyScheme::KskZsk) {
+            rows.push_back(generate_key(txn, zone.name, policy.algorithm, zsk_flags, ctx.now));
+        }
     }
     std::string fingerprint;
     for (const auto& row : rows) {
         fingerprint += encode_key(row);
     }
+    const bool active_zsk = has_active_zsk(rows);
+    for (const auto& row : rows) {
+        ctx.keys.push_back(context_key(row, active_zsk));
+    }
     // Per thread (the writer), per zone: the parsed keys while the rows stay the same.
     thread_local std::map<std::string, ParsedKeys, std::less<>> cache;
     ParsedKeys& parsed = cache[zone.name];
-    if (parsed.fingerprint != fingerprint || !parsed.list) {
-        parsed.list.reset(ldns_key_list_new());
+    if (parsed.fingerprint != fingerprint || !parsed.data || !parsed.dnskey) {
+        parsed.data.reset(ldns_key_list_new());
+        parsed.dnskey.reset(ldns_key_list_new());
         parsed.fingerprint = fingerprint;
-        for (const auto& row : rows) {
-            if (row.state == KeyState::Retiring) {
-                continue; // published until removed, no longer signing
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            if (ctx.keys[i].signs_data) {
+                push_ldns_key(parsed.data.get(), rows[i], zone.name);
             }
-            ldns_key* k = ldns_key_new();
-            ldns_key_set_algorithm(k, static_cast<ldns_signing_algorithm>(row.algorithm));
-            ldns_key_set_evp_key(k, pkey_of(row.private_der).release());
-            ldns_key_set_flags(k, row.flags);
-            ldns_key_set_pubkey_owner(k, ldns_dname_new_frm_str((zone.name + ".").c_str()));
-            ldns_key_set_keytag(k, row.tag);
-            ldns_key_list_push_key(parsed.list.get(), k);
+            if (ctx.keys[i].signs_dnskey) {
+                push_ldns_key(parsed.dnskey.get(), rows[i], zone.name);
+            }
         }
     }
-    for (std::size_t i = 0; i < ldns_key_list_key_count(parsed.list.get()); ++i) {
-        ldns_key* k = ldns_key_list_key(parsed.list.get(), i);
-        ldns_key_set_inception(k, static_cast<std::uint32_t>(ctx.now - inception_skew));
-        ldns_key_set_expiration(k, static_cast<std::uint32_t>(ctx.now + policy.lifetime));
-    }
-    for (const auto& row : rows) {
-        ctx.keys.push_back({row.tag, row.flags, row.algorithm, row.dnskey, row.state});
-    }
-    ctx.ldns_keys = parsed.list.get();
+    set_validity(parsed.data.get(), ctx.now, policy.lifetime);
+    set_validity(parsed.dnskey.get(), ctx.now, policy.lifetime);
+    ctx.ldns_keys = parsed.data.get();
+    ctx.ldns_dnskey_keys = parsed.dnskey.get();
     return ctx;
 }
 
@@ -358,25 +449,135 @@ void configure_signing(store::WriteTxn& txn, const std::optional<SigningPolicy>&
     }
 }
 
-void start_rollover(store::WriteTxn& txn, std::string_view zone) {
+void start_rollover(store::WriteTxn& txn, std::string_view zone, KeyRole role) {
     const auto policy = read_policy(txn);
     if (!policy || !txn.get(store::Table::Meta, detail::signed_marker(zone))) {
         throw InvalidValue("zone", std::string(zone) + " is not signed: [dnssec] zones in the "
                                                        "configuration does not name it");
     }
     const auto keys = load_keys(txn, zone);
-    if (keys.size() != 1) {
+    if (std::any_of(keys.begin(), keys.end(),
+                    [](const KeyRow& k) { return k.state != KeyState::Active; })) {
         throw InvalidValue("zone", "a rollover of " + std::string(zone) +
                                        " is under way; it ends by itself (dnssec keys shows "
                                        "its keys)");
     }
-    KeyRow k = generate_key(txn, zone, policy->algorithm, csk_flags, detail::clock_now(*policy));
-    k.state = KeyState::Incoming;
-    txn.put(store::Table::DnssecKeys, key_key(zone, k.id), encode_key(k));
-    detail::rebuild_zone_owners(txn, zone); // every RRset signed by both keys
+    const bool zsk_zone = std::any_of(keys.begin(), keys.end(), is_zsk);
+    const std::int64_t now = detail::clock_now(*policy);
+    const bool zsk = role == KeyRole::Zsk && (zsk_zone || policy->keys == KeyScheme::KskZsk);
+    KeyRow k = generate_key(txn, zone, policy->algorithm, zsk ? zsk_flags : sep_flags, now);
+    if (zsk) {
+        k.state = KeyState::Published; // RFC 7583 §3.2.1: in the DNSKEY RRset, not signing
+    } else if (zsk_zone) {
+        k.state = KeyState::Submitted; // RFC 7583 §3.3.2: its DS to the parent first
+    } else {
+        k.state = KeyState::Incoming; // RFC 7583 §3.3.3: a CSK, published and signing
+    }
+    put_key(txn, zone, k);
+    if (k.state == KeyState::Incoming) {
+        detail::rebuild_zone_owners(txn, zone); // every RRset signed by both keys
+    } else {
+        rebuild_node(txn, zone); // the apex's DNSKEY (or CDS/CDNSKEY) RRsets only
+    }
     auto row = store::get_zone(txn, zone);
     touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
 }
+
+namespace {
+
+// How one zone's keys move on at `now` (docs/decisions.md "Key rollovers"; RFC 7583 §3.2.1,
+// §3.3.2, §3.3.3 with Dsgn = 0, since a new signing key re-signs the whole zone in the step's
+// transaction, and Dreg folded into parent_ds_ttl). Returns what to rebuild: nothing, the apex,
+// or every owner.
+enum class StepRebuild : std::uint8_t { None, Apex, Zone };
+
+StepRebuild step_zone(store::WriteTxn& txn, const store::ZoneRow& zone, std::vector<KeyRow>& keys,
+                      const SigningPolicy& policy, std::int64_t now) {
+    // Ipub (§3.2.1, §3.3.3): the new DNSKEY RRset in every cache. §3.3.2 (double-DS): the new
+    // DS RRset at the parent in every cache.
+    const std::int64_t dnskey_wait = std::int64_t{zone.ttl} + policy.propagation_delay;
+    const std::int64_t ds_wait = std::int64_t{policy.parent_ds_ttl} + policy.propagation_delay;
+    const auto elapsed = [&](const KeyRow& k, std::int64_t wait) { return now - k.since >= wait; };
+    StepRebuild rebuild = StepRebuild::None;
+    const auto need = [&](StepRebuild r) { rebuild = std::max(rebuild, r); };
+    // The new key of a role takes over; the old one(s) of that role move out.
+    const auto take_over = [&](KeyRow& incoming, bool zsk, KeyState old_state) {
+        incoming.state = KeyState::Active;
+        incoming.since = now;
+        for (auto& k : keys) {
+            if (&k != &incoming && is_zsk(k) == zsk && k.state == KeyState::Active) {
+                k.state = old_state;
+                k.since = now;
+            }
+        }
+    };
+    std::vector<KeyState> before;
+    for (const auto& k : keys) {
+        before.push_back(k.state);
+    }
+    std::vector<std::uint64_t> removed;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        KeyRow& k = keys[i];
+        if (k.state != before[i]) {
+            continue; // moved by this step already
+        }
+        switch (k.state) {
+        case KeyState::Active:
+            break;
+        case KeyState::Incoming: // a CSK: it signs already; the parent swaps the DS now
+            if (elapsed(k, dnskey_wait)) {
+                take_over(k, false, KeyState::Retiring);
+                need(StepRebuild::Zone);
+            }
+            break;
+        case KeyState::Published: // a ZSK: it signs the zone from now on
+            if (elapsed(k, dnskey_wait)) {
+                take_over(k, true, KeyState::Retiring);
+                const std::uint32_t data_ttl = max_data_ttl(txn, zone.name);
+                for (auto& old : keys) {
+                    if (is_zsk(old) && old.state == KeyState::Retiring && old.since == now) {
+                        old.data_ttl = data_ttl;
+                    }
+                }
+                need(StepRebuild::Zone);
+            }
+            break;
+        case KeyState::Submitted: // a KSK: published and signing DNSKEY, the old one out
+            if (elapsed(k, ds_wait)) {
+                take_over(k, false, KeyState::Removed);
+                need(StepRebuild::Apex);
+            }
+            break;
+        case KeyState::Retiring:
+            // §3.2.1 Iret = Dprp + TTLsig for a ZSK; a CSK waits for its DS to leave caches.
+            if (elapsed(k, is_zsk(k) ? std::int64_t{k.data_ttl} + policy.propagation_delay
+                                     : ds_wait)) {
+                removed.push_back(k.id);
+                need(StepRebuild::Apex);
+            }
+            break;
+        case KeyState::Removed: // §3.3.2: the old DNSKEY RRset gone from caches; its DS may go
+            if (elapsed(k, dnskey_wait)) {
+                removed.push_back(k.id);
+                need(StepRebuild::Apex);
+            }
+            break;
+        }
+    }
+    if (rebuild == StepRebuild::None) {
+        return rebuild;
+    }
+    for (const auto& k : keys) {
+        if (std::find(removed.begin(), removed.end(), k.id) != removed.end()) {
+            txn.del(store::Table::DnssecKeys, key_key(zone.name, k.id));
+        } else {
+            put_key(txn, zone.name, k);
+        }
+    }
+    return rebuild;
+}
+
+} // namespace
 
 std::size_t rollover_step(store::WriteTxn& txn) {
     const auto policy = read_policy(txn);
@@ -400,55 +601,41 @@ std::size_t rollover_step(store::WriteTxn& txn) {
     std::size_t steps = 0;
     for (auto& [zone, keys] : rolling) {
         const auto row = store::get_zone(txn, zone);
-        if (!row || keys.size() < 2 || !txn.get(store::Table::Meta, detail::signed_marker(zone))) {
+        const bool rolling_now = std::any_of(
+            keys.begin(), keys.end(), [](const KeyRow& k) { return k.state != KeyState::Active; });
+        if (!row || !rolling_now || !txn.get(store::Table::Meta, detail::signed_marker(zone))) {
             continue;
         }
-        // RFC 7583 §3.3.3: the new DNSKEY must be in every cache (its TTL plus the time to
-        // reach the secondaries) before the DS changes; the old key may go once the old DS has
-        // left every cache (the parent's DS TTL plus the propagation delay).
-        const std::int64_t dnskey_wait = std::int64_t{row->ttl} + policy->propagation_delay;
-        const std::int64_t ds_wait =
-            std::int64_t{policy->parent_ds_ttl} + policy->propagation_delay;
-        bool changed = false;
-        const bool incoming_due = std::any_of(keys.begin(), keys.end(), [&](const KeyRow& k) {
-            return k.state == KeyState::Incoming && now - k.since >= dnskey_wait;
-        });
-        for (auto& k : keys) {
-            if (incoming_due && k.state == KeyState::Incoming) {
-                k.state = KeyState::Active;
-            } else if (incoming_due && k.state == KeyState::Active) {
-                k.state = KeyState::Retiring;
-            } else if (k.state == KeyState::Retiring && now - k.since >= ds_wait) {
-                txn.del(store::Table::DnssecKeys, key_key(zone, k.id));
-                changed = true;
-                continue;
-            } else {
-                continue;
-            }
-            k.since = now;
-            txn.put(store::Table::DnssecKeys, key_key(zone, k.id), encode_key(k));
-            changed = true;
+        const StepRebuild rebuild = step_zone(txn, *row, keys, *policy, now);
+        if (rebuild == StepRebuild::None) {
+            continue;
         }
-        if (changed) {
+        if (rebuild == StepRebuild::Zone) {
             detail::rebuild_zone_owners(txn, zone);
-            auto current = store::get_zone(txn, zone);
-            touch_zone(txn, *current, static_cast<std::int64_t>(std::time(nullptr)));
-            ++steps;
+        } else {
+            rebuild_node(txn, zone);
         }
+        auto current = store::get_zone(txn, zone);
+        touch_zone(txn, *current, static_cast<std::int64_t>(std::time(nullptr)));
+        ++steps;
     }
     return steps;
 }
 
 std::vector<ZoneKeyInfo> zone_keys(const store::ReadTxn& txn, std::string_view zone) {
     std::vector<ZoneKeyInfo> out;
-    for (const auto& row : load_keys(txn, zone)) {
+    const auto rows = load_keys(txn, zone);
+    const bool zsk_zone = std::any_of(rows.begin(), rows.end(), is_zsk);
+    for (const auto& row : rows) {
         ZoneKeyInfo k;
         k.id = row.id;
         k.tag = row.tag;
         k.flags = row.flags;
         k.algorithm = row.algorithm;
         k.created = row.created;
+        k.role = role_of(row, zsk_zone);
         k.state = row.state;
+        k.since = row.since;
         k.dnskey = (zone.empty() ? "." : std::string(zone) + ".") + " IN DNSKEY " +
                    rdata_to_text(RRType::DNSKEY, row.dnskey);
         out.push_back(std::move(k));
@@ -459,11 +646,10 @@ std::vector<ZoneKeyInfo> zone_keys(const store::ReadTxn& txn, std::string_view z
 std::string ds_records(const store::ReadTxn& txn, std::string_view zone) {
     std::string out;
     for (const auto& row : load_keys(txn, zone)) {
-        if ((row.flags & 1) == 0 || row.state == KeyState::Retiring) {
-            continue; // during a rollover both the Active and the Incoming key's DS
+        if ((row.flags & 1) == 0 || !detail::key_in_ds(row.state)) {
+            continue; // during a rollover the old and the new key's DS
         }
-        const detail::SignContext::Key key{row.tag, row.flags, row.algorithm, row.dnskey,
-                                           row.state};
+        const detail::SignContext::Key key = context_key(row, false);
         out += (zone.empty() ? "." : std::string(zone) + ".") + " IN DS " +
                rdata_to_text(RRType::DS, detail::ds_rdata(zone, key)) + "\n";
     }

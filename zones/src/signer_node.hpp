@@ -34,14 +34,30 @@ struct SignContext {
         std::uint8_t algorithm = 0;
         std::string dnskey; // rdata
         KeyState state = KeyState::Active;
+        bool signs_data = false;   // a ZSK or a CSK in a signing state
+        bool signs_dnskey = false; // a KSK or a CSK in a signing state
 
-        bool signs() const noexcept { return state != KeyState::Retiring; }
+        // True when this key signs the `type` RRset: a KSK the DNSKEY, CDS and CDNSKEY
+        // RRsets, a ZSK the others, a CSK all (docs/decisions.md "Key rollovers").
+        bool signs(RRType type) const noexcept {
+            return dnskey_rrset(type) ? signs_dnskey : signs_data;
+        }
     };
+
+    static bool dnskey_rrset(RRType type) noexcept {
+        return type == RRType::DNSKEY || type == RRType::CDS || type == RRType::CDNSKEY;
+    }
 
     std::vector<Key> keys;
     // The keys parsed for ldns, from a per-thread cache (parsing an OpenSSL 3 private key costs
-    // more than a signature); valid while this context is used, on the writer thread.
+    // more than a signature); valid while this context is used, on the writer thread. One list
+    // signs the zone's data, the other the DNSKEY, CDS and CDNSKEY RRsets.
     ldns_key_list* ldns_keys = nullptr;
+    ldns_key_list* ldns_dnskey_keys = nullptr;
+
+    ldns_key_list* signers(RRType type) const noexcept {
+        return dnskey_rrset(type) ? ldns_dnskey_keys : ldns_keys;
+    }
 };
 
 // What rebuild_node does for `owner` as to signing.

@@ -19,12 +19,37 @@
 
 namespace sb::zones {
 
-// A key's place in a rollover (RFC 7583 §3.3, a CSK by double signature): Incoming keys are
-// published and sign beside the Active one; once the DNSKEY RRset has had time to reach every
-// cache, the Incoming key becomes Active (CDS/CDNSKEY now name it, so the parent swaps its DS)
-// and the old one Retiring (published, no longer signing) until the parent's DS has expired
-// from caches; then it is removed.
-enum class KeyState : std::uint8_t { Active = 0, Incoming = 1, Retiring = 2 };
+// A key's place in a rollover (RFC 7583 §3; docs/decisions.md "Key rollovers"). What each
+// state means for the zone: published in the DNSKEY RRset, signing (its role's RRsets), its DS
+// listed (CDS/CDNSKEY and `dnssec ds`, SEP keys only).
+//   Active     published, signing, DS listed: the key in use.
+//   Incoming   published, signing, DS listed (a CSK by double signature, §3.3.3: beside the
+//              Active one until the DNSKEY RRset has reached every cache).
+//   Retiring   published, not signing: an old CSK until its DS has left every cache, an old
+//              ZSK until the signatures it made have.
+//   Published  published, not signing: a new ZSK (pre-publication, §3.2.1) until the DNSKEY
+//              RRset holding it has reached every cache.
+//   Submitted  not published, not signing, DS listed: a new KSK (double-DS, §3.3.2) until the
+//              parent's DS RRset holding its DS has reached every cache.
+//   Removed    not published, not signing, DS listed: an old KSK, out of the DNSKEY RRset,
+//              until the DNSKEY RRset it signed has left every cache; then its DS may go.
+enum class KeyState : std::uint8_t {
+    Active = 0,
+    Incoming = 1,
+    Retiring = 2,
+    Published = 3,
+    Submitted = 4,
+    Removed = 5
+};
+
+// A key's role. A zone with a ZSK (flags 256) has a KSK (257: signs the DNSKEY RRset, CDS and
+// CDNSKEY only) and a ZSK (signs every other RRset); a zone without one has a CSK (257, signs
+// everything).
+enum class KeyRole : std::uint8_t { Csk = 0, Ksk = 1, Zsk = 2 };
+
+// [dnssec] keys: the keys a zone gets when it is first signed (an existing zone keeps its own;
+// a `zsk` rollover of a CSK zone under KskZsk moves it to a KSK and a ZSK).
+enum class KeyScheme : std::uint8_t { Csk = 0, KskZsk = 1 };
 
 struct SigningPolicy {
     bool all = false;               // zones = *
@@ -40,6 +65,7 @@ struct SigningPolicy {
     // of the DS RRset at the parent (Knot's propagation-delay 1 h; the root's DS TTL 1 day).
     std::uint32_t propagation_delay = 3600;
     std::uint32_t parent_ds_ttl = 86400;
+    KeyScheme keys = KeyScheme::Csk; // a single CSK (docs/decisions.md), or a KSK and a ZSK
 };
 
 // Stores `policy` (nullopt: no zone signed) and signs or unsigns every zone whose state does
@@ -57,15 +83,22 @@ bool policy_covers(const SigningPolicy& policy, std::string_view zone);
 // anew. Throws InvalidValue when the policy does not cover the zone.
 void resign_zone(store::WriteTxn& txn, std::string_view zone);
 
-// Starts a rollover of the zone's key (a CSK: `zsk` and `ksk` both roll it): a new key,
-// Incoming, signing beside the old one from this transaction on. The re-signer moves it on
-// (rollover_step). Throws InvalidValue when the zone is not signed or a rollover is under way.
-void start_rollover(store::WriteTxn& txn, std::string_view zone);
+// Starts a rollover of the zone's `role` key (Zsk or Ksk), by the zone's scheme: in a zone with
+// a ZSK, a ZSK rollover pre-publishes a new ZSK (Published) and a KSK rollover submits a new
+// KSK's DS beside the old one (Submitted, double-DS); in a CSK zone both roll the CSK by double
+// signature (Incoming), except a ZSK rollover under `keys = ksk-zsk`, which pre-publishes the
+// zone's first ZSK (the CSK then signs the DNSKEY RRset only: a KSK). The re-signer moves the
+// keys on (rollover_step). Throws InvalidValue when the zone is not signed or a rollover is
+// under way.
+void start_rollover(store::WriteTxn& txn, std::string_view zone, KeyRole role);
 
-// The rollover steps due now, for every zone: an Incoming key Active once the DNSKEY TTL and
-// the propagation delay have passed since it came, a Retiring key removed once the parent's DS
-// TTL and the propagation delay have passed since it stopped signing. Each step rebuilds the
-// zone (new DNSKEY, CDS, signatures) and takes the next serial. Returns the steps taken.
+// The rollover steps due now on the signer's clock, for every zone (RFC 7583; the waits in
+// docs/decisions.md "Key rollovers"): Incoming/Published keys Active once the DNSKEY TTL and the
+// propagation delay have passed (the old key of that role Retiring), a Submitted KSK Active
+// once the parent's DS TTL and the propagation delay have (the old KSK Removed), Retiring and
+// Removed keys deleted when their wait is over. A step that changes which key signs the zone's
+// data rebuilds every owner (the full pass); the others rebuild the apex (DNSKEY, CDS,
+// CDNSKEY). Each takes the next serial. Returns the number of zones stepped.
 std::size_t rollover_step(store::WriteTxn& txn);
 
 // One bounded slice of the background re-signer: scans at most `max_scan` nodes from the
@@ -87,17 +120,20 @@ ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_
 struct ZoneKeyInfo {
     std::uint64_t id = 0;
     std::uint16_t tag = 0;
-    std::uint16_t flags = 0; // 257: the CSK (SEP bit set)
+    std::uint16_t flags = 0; // 257: a CSK or KSK (SEP bit set), 256: a ZSK
     std::uint8_t algorithm = 0;
     std::int64_t created = 0;
+    KeyRole role = KeyRole::Csk;
     KeyState state = KeyState::Active;
-    std::string dnskey; // presentation form of the DNSKEY RR
+    std::int64_t since = 0; // when it entered `state` (signer clock)
+    std::string dnskey;     // presentation form of the DNSKEY RR
 };
 
 std::vector<ZoneKeyInfo> zone_keys(const store::ReadTxn& txn, std::string_view zone);
 
-// The DS RRs (SHA-256, RFC 4509) of the zone's keys with the SEP bit, in presentation form,
-// one per line: what the parent publishes (and what a resolver may take as its trust anchor).
+// The DS RRs (SHA-256, RFC 4509) of the zone's keys with the SEP bit whose DS the parent should
+// hold now (Active, Incoming, Submitted, Removed: during a KSK double-DS rollover both), in
+// presentation form, one per line (what a resolver may take as its trust anchor).
 std::string ds_records(const store::ReadTxn& txn, std::string_view zone);
 
 } // namespace sb::zones
