@@ -53,7 +53,16 @@ int import_file(const std::string& file, const std::map<std::string, std::string
     store::Env env(data);
     const zones::ImportResult r = env.write([&](store::WriteTxn& txn) {
         try {
-            return zones::import_zone(txn, text.str(), o);
+            auto imported = zones::import_zone(txn, text.str(), o);
+            // Checked after the import (the file may name the zone); throwing aborts it whole.
+            if (const auto primary = zones::secondary_primary(txn, imported.zone)) {
+                throw std::runtime_error(file + ": zone " +
+                                         (imported.zone.empty() ? "." : imported.zone) +
+                                         " is held as a secondary of " + *primary +
+                                         "; import it on that primary, or remove it from "
+                                         "[secondary] zones or the consumed catalog first");
+            }
+            return imported;
         } catch (const zones::InvalidValue& e) {
             throw std::runtime_error(file + ": " + e.what());
         }

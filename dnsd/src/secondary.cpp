@@ -65,6 +65,7 @@ struct Secondary::Impl {
         Clock::time_point due{};                  // next refresh
         std::optional<Clock::time_point> expires; // loaded: when the copy expires
         bool expired = false;                     // past it: answered SERVFAIL
+        bool conflict = false; // held here as a primary zone: left alone, NOTIFY refused
     };
 
     store::Env& env;
@@ -179,16 +180,73 @@ struct Secondary::Impl {
             }
         }
         for (const auto& name : gone) {
-            env.write([&](store::WriteTxn& txn) { zones::drop_zone(txn, name); });
-            sb::log::write(sb::log::Level::Notice, "secondary",
-                           "zone dropped: no longer configured or in the catalog",
-                           {{"zone", name}});
+            if (drop_secondary(name)) {
+                sb::log::write(sb::log::Level::Notice, "secondary",
+                               "zone dropped: no longer configured or in the catalog",
+                               {{"zone", name}});
+            }
         }
         wake.notify_all();
     }
 
+    // Deletes `zone` if it is held as a secondary zone; a primary zone of the same name (the
+    // catalog's member never taken over) is left alone. True when it was dropped.
+    bool drop_secondary(const std::string& zone) {
+        return env.write([&](store::WriteTxn& txn) {
+            if (!zones::secondary_primary(txn, zone)) {
+                return false;
+            }
+            zones::drop_zone(txn, zone);
+            return true;
+        });
+    }
+
+    // `zone` is held here as a primary zone (docs/decisions.md "Switchboard as a secondary":
+    // RFC 9432 §5.2 "the new instance of the zone MUST be ignored"): no transfer; logged when the
+    // conflict starts and when it ends, checked again every `first_retry` seconds (a zone deleted
+    // over SOAP is then transferred).
+    void set_conflict(const std::string& zone, bool conflict) {
+        std::string named_by;
+        {
+            const std::lock_guard<std::mutex> lock(mutex);
+            const auto it = zones.find(zone);
+            if (it == zones.end()) {
+                return;
+            }
+            Zone& z = it->second;
+            if (conflict) {
+                z.due = Clock::now() + std::chrono::seconds(first_retry);
+            }
+            if (z.conflict == conflict) {
+                return;
+            }
+            z.conflict = conflict;
+            named_by = z.member ? "catalog " + catalog : "[secondary] zones";
+            if (z.member && z.configured) {
+                named_by += " and [secondary] zones";
+            }
+        }
+        if (conflict) {
+            sb::log::write(sb::log::Level::Warning, "secondary",
+                           "zone held here as a primary zone: not transferred, its local data "
+                           "is served",
+                           {{"zone", zone}, {"named_by", named_by}});
+        } else {
+            sb::log::write(sb::log::Level::Notice, "secondary",
+                           "zone no longer held as a primary zone: transferred from now on",
+                           {{"zone", zone}, {"named_by", named_by}});
+        }
+    }
+
     // Refreshes `zone` from the first primary that answers; reschedules it.
     void refresh(const std::string& zone) {
+        {
+            const bool primary = held_as_primary(store::ReadTxn(env), zone);
+            set_conflict(zone, primary);
+            if (primary) {
+                return;
+            }
+        }
         std::optional<std::uint32_t> ours;
         std::uint32_t refresh_s = first_retry, retry_s = first_retry, expire_s = 0;
         auto read_row = [&] {
@@ -220,6 +278,9 @@ struct Secondary::Impl {
                     result = transfer(std::nullopt);
                 }
                 break;
+            } catch (const HeldAsPrimary&) {
+                set_conflict(zone, true); // provisioned while we transferred: nothing written
+                return;
             } catch (const std::exception& e) {
                 sb::log::write(sb::log::Level::Warning, "secondary", "transfer failed",
                                {{"zone", zone}, {"primary", p.text}, {"error", e.what()}});
@@ -256,7 +317,7 @@ struct Secondary::Impl {
             }
         }
         if (!kept && transferred) {
-            env.write([&](store::WriteTxn& txn) { zones::drop_zone(txn, zone); });
+            drop_secondary(zone);
         }
         if (expired || revived) {
             env.write([&](store::WriteTxn& txn) { zones::mark_expired(txn, zone, expired); });
@@ -334,8 +395,13 @@ struct Secondary::Impl {
         const Primary* from = nullptr;
         {
             const std::lock_guard<std::mutex> lock(mutex);
-            if (zones.count(zone) == 0) {
+            const auto it = zones.find(zone);
+            if (it == zones.end()) {
                 return 0;
+            }
+            if (it->second.conflict) {
+                notify_refused.fetch_add(1, std::memory_order_relaxed);
+                return 0; // we are this zone's primary: REFUSED by answer()
             }
         }
         for (const Primary& p : primaries) {
@@ -442,14 +508,21 @@ void Secondary::write_metrics(std::string& out) const {
         out += std::string("switchboard_dns_notify_in_total{result=\"") + result + "\"} " +
                std::to_string(n->load(std::memory_order_relaxed)) + "\n";
     }
-    std::size_t count = 0;
+    std::size_t count = 0, conflicts = 0;
     {
         const std::lock_guard<std::mutex> lock(i.mutex);
-        count = i.zones.size();
+        conflicts = static_cast<std::size_t>(std::count_if(
+            i.zones.begin(), i.zones.end(), [](const auto& z) { return z.second.conflict; }));
+        count = i.zones.size() - conflicts;
     }
     out += "# HELP switchboard_dns_secondary_zones Zones kept as a secondary.\n"
            "# TYPE switchboard_dns_secondary_zones gauge\nswitchboard_dns_secondary_zones " +
            std::to_string(count) + "\n";
+    out += "# HELP switchboard_dns_secondary_conflicts Zones the catalog or [secondary] zones "
+           "names that are held here as primary zones (not transferred).\n"
+           "# TYPE switchboard_dns_secondary_conflicts gauge\n"
+           "switchboard_dns_secondary_conflicts " +
+           std::to_string(conflicts) + "\n";
 }
 
 } // namespace sb::dnsd

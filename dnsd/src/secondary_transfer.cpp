@@ -344,7 +344,24 @@ std::string whole_zone(const std::vector<Rr>& rrs) {
     return text;
 }
 
+template <class Txn>
+bool primary_zone(const Txn& txn, const std::string& zone) {
+    return store::get_zone(txn, zone) && !zones::secondary_primary(txn, zone);
+}
+
+// Checked in the transfer's own write: a zone provisioned since the scheduler looked is not
+// overwritten either.
+void refuse_primary(const store::WriteTxn& txn, const std::string& zone) {
+    if (primary_zone(txn, zone)) {
+        throw HeldAsPrimary("zone " + zone + " is held here as a primary zone");
+    }
+}
+
 } // namespace
+
+bool held_as_primary(const store::ReadTxn& txn, const std::string& zone) {
+    return primary_zone(txn, zone);
+}
 
 std::uint64_t unix_now() {
     return static_cast<std::uint64_t>(std::time(nullptr));
@@ -370,6 +387,7 @@ XfrInResult transfer_from(store::Env& env, const Primary& p, const std::string& 
         // RFC 1995 §4 record by record: the cost is the changes', not the zone's.
         try {
             r = env.write([&](store::WriteTxn& txn) {
+                refuse_primary(txn, zone);
                 zones::mark_secondary(txn, zone, p.text); // first: never signed by us
                 return zones::apply_zone_diff(txn, zone, diff_texts(steps), o.now);
             });
@@ -381,6 +399,7 @@ XfrInResult transfer_from(store::Env& env, const Primary& p, const std::string& 
     }
     if (!r) {
         r = env.write([&](store::WriteTxn& txn) {
+            refuse_primary(txn, zone);
             const std::string text =
                 diffs ? apply_diffs(txn, zone, steps, rrs.back().get()) : whole_zone(rrs);
             // Marked first, so the import's rebuilds see a secondary zone (never signed

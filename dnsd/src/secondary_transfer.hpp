@@ -28,6 +28,15 @@ struct NeedAxfr : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The zone is held here as a primary zone (a zone row not marked secondary: provisioned or
+// imported): a transfer never overwrites it (docs/decisions.md "Switchboard as a secondary").
+struct HeldAsPrimary : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// True when `zone` has a zone row here that is not marked secondary.
+bool held_as_primary(const store::ReadTxn& txn, const std::string& zone);
+
 // What a refresh came to (Failed: no primary answered; the scheduler's).
 enum class XfrInResult : std::uint8_t { Axfr, Ixfr, UpToDate, Failed };
 
@@ -38,7 +47,8 @@ struct IxfrInCounters {
 
 // One transfer of `zone` from `p` (IXFR from our serial `ours`, else AXFR; message id `id`)
 // applied in one write of `env`; returns what happened. Throws NeedAxfr when an IXFR does not
-// fit our copy, std::exception when the transfer fails.
+// fit our copy, HeldAsPrimary (nothing written) when the zone is held here as a primary zone,
+// std::exception when the transfer fails.
 XfrInResult transfer_from(store::Env& env, const Primary& p, const std::string& zone,
                           std::optional<std::uint32_t> ours, std::uint16_t id,
                           IxfrInCounters& counters);

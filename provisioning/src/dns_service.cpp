@@ -251,6 +251,12 @@ void DnsService::add_zone(const Caller& caller, const ZoneInput& in) {
     env_.write([&](store::WriteTxn& txn) {
         const auto existing = store::get_zone(txn, name);
         refuse_catalog(existing);
+        if (const auto primary = zones::secondary_primary(txn, name)) {
+            throw ApiError(ErrorCode::DnsZoneSecondary,
+                           "DNS zone " + name + " is held as a secondary of " + *primary +
+                               "; add it on that primary, or remove it from this server's "
+                               "[secondary] zones or consumed catalog first");
+        }
         if (existing) {
             throw ApiError(ErrorCode::DnsZoneExists, "DNS zone " + name + " already exists");
         }

@@ -139,6 +139,8 @@ TEST_CASE("a zone held as a secondary refuses SOAP writes with 7005 and changes 
     CHECK(code_of([&] { f.dns.delete_record(f.admin, id); }) == ErrorCode::DnsZoneSecondary);
     CHECK(code_of([&] { f.dns.delete_zone(f.admin, "example.com"); }) ==
           ErrorCode::DnsZoneSecondary);
+    // addZone of its name: 7005 too (naming the primary), not 7001 "already exists".
+    CHECK(code_of([&] { f.add_zone("example.com"); }) == ErrorCode::DnsZoneSecondary);
     CHECK(f.serial() == s0);
     CHECK_FALSE(f.node("new.example.com"));
     CHECK(f.node("www.example.com"));
