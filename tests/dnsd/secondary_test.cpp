@@ -1,17 +1,22 @@
 // The secondary's pieces that need no network: the TSIG chain of a primary's answer (RFC 8945
 // §5.3.1, verified message by message) and the answer to a NOTIFY (RFC 1996 §4.7), from a
 // primary's address only, TSIG-verified when the primary has a key. Transfers themselves run
-// against real primaries in tests/dns4 (test_sb_secondary.py, test_knot_primary.py).
+// against real primaries in tests/dns4 (test_sb_secondary.py, test_knot_primary.py); a zone
+// held here as a primary is never taken over (test_catalog_conflict.py end to end).
 #include "dnsd/secondary.hpp"
+#include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "tsig.hpp"
+#include "zones/zonefile.hpp"
 
 #include <arpa/inet.h>
 #include <catch2/catch.hpp>
 #include <netinet/in.h>
 
+#include <chrono>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace sb;
@@ -110,4 +115,42 @@ TEST_CASE("NOTIFY: NOERROR + AA for a kept zone from a primary, signed alike; ot
                                           return bad;
                                       }()),
                       Catch::Contains("no tsig_key defines"));
+}
+
+TEST_CASE("issue_15 a zone held as a primary is not taken over: counted, NOTIFY refused, kept",
+          "[dnsd][secondary]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    zones::ImportOptions io;
+    io.now = 1'700'000'000;
+    const auto imported = env.write([&](store::WriteTxn& txn) {
+        return zones::import_zone(txn,
+                                  "$ORIGIN a.example.\n@ 300 IN SOA ns1 h 7 60 60 600 60\n"
+                                  "@ 300 IN NS ns1.example.net.\nwww 300 IN A 203.0.113.1\n",
+                                  io);
+    });
+    dnsd::SecondaryOptions o;
+    o.primaries = {"127.0.0.1:9"}; // never asked: the conflict is found before any transfer
+    o.zones = {"a.example"};
+    dnsd::Secondary secondary(env, o);
+    secondary.start();
+    std::string metrics;
+    for (int i = 0; i < 200; ++i) {
+        metrics.clear();
+        secondary.write_metrics(metrics);
+        if (metrics.find("switchboard_dns_secondary_conflicts 1\n") != std::string::npos) {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK_THAT(metrics, Catch::Contains("switchboard_dns_secondary_conflicts 1\n"));
+    CHECK_THAT(metrics, Catch::Contains("switchboard_dns_secondary_zones 0\n"));
+    CHECK_THAT(metrics, Catch::Contains("switchboard_dns_xfr_in_total{type=\"failed\"} 0\n"));
+    Bytes out(512);
+    CHECK(secondary.notify(message(0x2400), address("127.0.0.1"), out) == 0); // REFUSED
+    store::ReadTxn txn(env);
+    const auto row = store::get_zone(txn, "a.example");
+    REQUIRE(row);
+    CHECK(row->serial == imported.serial); // untouched
+    CHECK_FALSE(zones::secondary_primary(txn, "a.example"));
 }
