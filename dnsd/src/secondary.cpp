@@ -36,6 +36,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr unsigned opcode_notify = 4;
 
+// Zones refreshed at once (each by its own thread; one zone by one thread at a time).
+constexpr unsigned refresh_threads = 4;
+
 bool same_address(const sockaddr_storage& peer, const Endpoint& e) {
     if (peer.ss_family == AF_INET && e.address.is_v4()) {
         const auto bytes = e.address.to_v4().to_bytes();
@@ -78,6 +81,8 @@ struct Secondary::Impl {
     std::map<std::string, Zone> zones; // guarded by mutex
     bool stopping = false;             // guarded by mutex
     std::thread thread;
+    // Zones being refreshed, and those NOTIFYed meanwhile (refreshed again right after).
+    std::set<std::string> in_flight, again; // guarded by mutex
     std::mt19937 rng{std::random_device{}()};
 
     std::atomic<std::uint64_t> axfr{0}, ixfr{0}, up_to_date{0}, failed{0};
@@ -352,27 +357,50 @@ struct Secondary::Impl {
                 }
             }
         }
+        // Zones are refreshed by a few threads, so a slow primary delays no other zone while
+        // the others are free (docs/decisions.md).
+        std::vector<std::thread> helpers;
+        for (unsigned i = 1; i < refresh_threads; ++i) {
+            helpers.emplace_back([this] { serve(); });
+        }
+        serve();
+        for (auto& t : helpers) {
+            t.join();
+        }
+    }
+
+    // One refresh thread: takes a due zone no other thread holds, refreshes it, again.
+    void serve() {
         std::unique_lock<std::mutex> lock(mutex);
         while (!stopping) {
             const auto now = Clock::now();
-            std::vector<std::string> due;
             auto next = now + std::chrono::hours(1);
+            std::optional<std::string> pick;
             for (const auto& [name, z] : zones) {
-                if (z.due <= now) {
-                    due.push_back(name);
-                } else {
-                    next = std::min(next, z.due);
+                if (in_flight.count(name) != 0) {
+                    continue;
                 }
+                if (z.due <= now) {
+                    pick = name;
+                    break;
+                }
+                next = std::min(next, z.due);
             }
-            if (due.empty()) {
+            if (!pick) {
                 wake.wait_until(lock, next);
                 continue;
             }
+            in_flight.insert(*pick);
             lock.unlock();
-            for (const auto& name : due) {
-                refresh(name);
-            }
+            refresh(*pick);
             lock.lock();
+            in_flight.erase(*pick);
+            if (again.erase(*pick) != 0) {
+                if (const auto it = zones.find(*pick); it != zones.end()) {
+                    it->second.due = Clock::now();
+                }
+            }
+            wake.notify_all();
         }
     }
 
@@ -441,6 +469,9 @@ struct Secondary::Impl {
             const std::lock_guard<std::mutex> lock(mutex);
             if (const auto it = zones.find(zone); it != zones.end()) {
                 it->second.due = Clock::now();
+                if (in_flight.count(zone) != 0) {
+                    again.insert(zone); // its refresh may have asked before this change
+                }
             }
             wake.notify_all();
         } else {

@@ -36,13 +36,14 @@ public:
     Secondary(const Secondary&) = delete;
     Secondary& operator=(const Secondary&) = delete;
 
-    // Starts the transfer thread: drops zones marked secondary that are no longer configured
-    // (nor listed in the consumed catalog), then refreshes every zone at once.
+    // Starts the transfer threads: drops zones marked secondary that are no longer configured
+    // (nor listed in the consumed catalog), then refreshes every zone at once, a few in
+    // parallel; a zone held here as a primary zone is never transferred nor dropped.
     void start();
 
     // A NOTIFY (opcode 4) received from `peer`: when it is for one of our zones, from a primary's
     // address and (when that primary has a key) TSIG-signed with it, writes the NOERROR + AA
-    // answer (signed alike) into `out`, wakes the transfer thread and returns the length;
+    // answer (signed alike) into `out`, wakes the transfer threads and returns the length;
     // NOTAUTH for a bad signature. 0: not ours (the caller answers REFUSED). Allocates.
     std::size_t notify(std::span<const std::uint8_t> query, const sockaddr_storage& peer,
                        std::span<std::uint8_t> out);
