@@ -82,8 +82,8 @@ struct Secondary::Impl {
     bool stopping = false;             // guarded by mutex
     std::thread thread;
     // Zones being refreshed, and those NOTIFYed meanwhile (refreshed again right after).
-    std::set<std::string> in_flight, again; // guarded by mutex
-    std::mt19937 rng{std::random_device{}()};
+    std::set<std::string> in_flight, again;   // guarded by mutex
+    std::mt19937 rng{std::random_device{}()}; // guarded by mutex (message ids)
 
     std::atomic<std::uint64_t> axfr{0}, ixfr{0}, up_to_date{0}, failed{0};
     IxfrInCounters ixfr_applied;
@@ -243,6 +243,11 @@ struct Secondary::Impl {
         }
     }
 
+    std::uint16_t message_id() {
+        const std::lock_guard<std::mutex> lock(mutex);
+        return static_cast<std::uint16_t>(rng());
+    }
+
     // Refreshes `zone` from the first primary that answers; reschedules it.
     void refresh(const std::string& zone) {
         {
@@ -270,8 +275,7 @@ struct Secondary::Impl {
         Result result = Result::Failed;
         for (const Primary& p : primaries) {
             auto transfer = [&](std::optional<std::uint32_t> from) {
-                return transfer_from(env, p, zone, from, static_cast<std::uint16_t>(rng()),
-                                     ixfr_applied);
+                return transfer_from(env, p, zone, from, message_id(), ixfr_applied);
             };
             try {
                 try {
