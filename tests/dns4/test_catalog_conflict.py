@@ -9,8 +9,8 @@ with other data, then restarts with `[secondary] catalog =` the primary's catalo
 - m1.example is transferred as before; own.example and conf.example keep answering the local
   data after the catalog's transfer;
 - each conflict is logged once at the warning level, naming the zone and the catalog (or
-  [secondary] zones), and counted in switchboard_dns_secondary_conflicts; the zones kept as a
-  secondary (switchboard_dns_secondary_zones) do not count them;
+  [secondary] zones), and counted in switchboard_dns_secondary_conflicts (promtool accepts the
+  metrics); the zones kept as a secondary (switchboard_dns_secondary_zones) do not count them;
 - a change to own.example on the primary (NOTIFY sent) is not applied: the NOTIFY is REFUSED
   (switchboard_dns_notify_in_total{result="refused"}), the local data is still answered, while
   a change to m1.example still arrives;
@@ -22,6 +22,7 @@ with other data, then restarts with `[secondary] catalog =` the primary's catalo
   counts as a conflict.
 """
 
+import http.client
 import os
 import subprocess
 import sys
@@ -88,6 +89,12 @@ def main():
                                       "switchboard_dns_secondary_conflicts") == 2, 5)
         check(t is not None, "switchboard_dns_secondary_conflicts counts both (%d)"
               % metric(secondary.metrics_port, "switchboard_dns_secondary_conflicts"))
+        c = http.client.HTTPConnection("127.0.0.1", secondary.metrics_port, timeout=5)
+        c.request("GET", "/metrics")
+        lint = subprocess.run(["promtool", "check", "metrics"], input=c.getresponse().read(),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        c.close()
+        check(lint.returncode == 0, "promtool accepts the metrics: %r" % lint.stdout[:300])
         check(metric(secondary.metrics_port, "switchboard_dns_secondary_zones") == 2,
               "switchboard_dns_secondary_zones counts the catalog and m1.example only (%d)"
               % metric(secondary.metrics_port, "switchboard_dns_secondary_zones"))
