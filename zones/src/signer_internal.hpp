@@ -27,6 +27,14 @@ inline std::string signed_marker(std::string_view zone) {
     return "dnssec_signed:" + std::string(zone);
 }
 
+// The Meta row of a zone's pending bulk job (signer.hpp BulkJob).
+inline std::string job_marker(std::string_view zone) {
+    return "dnssec_signing:" + std::string(zone);
+}
+
+// True while the first signing of `zone` runs in slices (its apex publishes no keys yet).
+bool first_signing_pending(const store::WriteTxn& txn, std::string_view zone);
+
 // The signer's clock: now, with the policy's offset.
 std::int64_t clock_now(const SigningPolicy& p);
 
