@@ -129,6 +129,14 @@ class Server:
         self.proc = Proc(argv, self.work, "switchboard.log")
         wait_for_dns(self.port, name=ZONE, proc=self.proc.proc, timeout=30)
 
+    def wait_axfr(self, done, what, limit=120):
+        """Polls the AXFR until done(text) holds."""
+        deadline = time.time() + limit
+        while not done(axfr(self.port)):
+            if time.time() > deadline:
+                raise RuntimeError(what + ":\n" + self.proc.output()[-3000:])
+            time.sleep(0.2)
+
     def kill(self):
         self.proc.proc.kill()  # SIGKILL
         self.proc.proc.wait()
@@ -197,12 +205,8 @@ def one_round(binary, rng, failures, cycles=4):
                     refused = True
             if published and kills >= 2:
                 break
-        deadline = time.time() + 60
-        while not all(t in types_at_apex(axfr(srv.port)) for t in ("DNSKEY", "NSEC3PARAM")):
-            if time.time() > deadline:
-                raise RuntimeError("the bulk signing did not complete:\n" +
-                                   srv.proc.output()[-3000:])
-            time.sleep(0.2)
+        srv.wait_axfr(lambda t: all(k in types_at_apex(t) for k in ("DNSKEY", "NSEC3PARAM")),
+                      "the bulk signing did not complete")
         text = axfr(srv.port)
         verify(text, work, "phase 1 end", failures)
         ds = run([binary, "dnssec", "ds", ZONE, "--data", srv.data])
@@ -232,12 +236,8 @@ def one_round(binary, rng, failures, cycles=4):
                 refreshed = True
                 if kill >= 1:
                     break
-        deadline = time.time() + 60
-        while soonest_expiration(axfr(srv.port)) < time.time() + 13 * DAY:
-            if time.time() > deadline:
-                raise RuntimeError("the re-signer did not refresh every signature:\n" +
-                                   srv.proc.output()[-3000:])
-            time.sleep(0.2)
+        srv.wait_axfr(lambda t: soonest_expiration(t) > time.time() + 13 * DAY,
+                      "the re-signer did not refresh every signature")
         writer.stop_flag = True
         writer.join(30)
         text = axfr(srv.port)
