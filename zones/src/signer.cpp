@@ -144,8 +144,10 @@ SignPlan plan_signing(store::WriteTxn& txn, std::string_view owner, std::string_
         }
         return plan;
     }
-    if (was_apex && txn.get(store::Table::Meta, signed_marker(owner))) {
-        // The zone was deleted: its keys, its mark and its NSEC3 chain go with it.
+    // A pending bulk job (signer_bulk.cpp) may be unsigning the zone: its chain is still there.
+    const bool job = was_apex && txn.get(store::Table::Meta, job_marker(owner)).has_value();
+    if (was_apex && (job || txn.get(store::Table::Meta, signed_marker(owner)))) {
+        // The zone was deleted: its keys, its mark, its job and its NSEC3 chain go with it.
         txn.del(store::Table::Meta, signed_marker(owner));
         txn.del(store::Table::Meta, job_marker(owner));
         delete_keys(txn, owner);
