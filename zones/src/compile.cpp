@@ -260,7 +260,7 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
     }
     if (plan.full_pass && detail::zone_pass(txn, plan.pass_zone, plan.pass_target) &&
         plan.pass_target == BulkTarget::Sign) {
-        rebuild(txn, owner, nullptr); // the apex again: no keys published until the job ends
+        rebuild_node(txn, owner); // the apex again: no keys published until the job ends
     }
 }
 
