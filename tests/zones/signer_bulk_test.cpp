@@ -192,3 +192,39 @@ TEST_CASE("a zone of one slice or less is signed in the transaction that asks", 
     CHECK(c.keys_published);
     CHECK(c.unsigned_owners == 0);
 }
+
+TEST_CASE("an NSEC zone signed in slices: every owner's NSEC names the next when it ends",
+          "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    test::import_zone_file(env, big_zone());
+    auto policy = all_zones();
+    policy.nsec3 = false;
+    set_policy(env, policy);
+    REQUIRE(job(env));
+    step(env, 700);
+    {
+        // Part done: no DNSKEY published yet.
+        store::ReadTxn txn(env);
+        const auto apex = txn.get(store::Table::DnsNodes, zones::name_key(zone));
+        zones::RrsetView rrset;
+        CHECK_FALSE(zones::NodeView(*apex).find(zones::RRType::DNSKEY, rrset));
+    }
+    finish(env);
+    store::ReadTxn txn(env);
+    const std::string prefix = zones::name_key(zone);
+    std::size_t nsecs = 0;
+    store::Cursor c = txn.cursor(store::Table::DnsNodes);
+    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+        zones::RrsetView rrset;
+        const zones::NodeView view(c.value());
+        REQUIRE(view.find(zones::RRType::NSEC, rrset));
+        CHECK(view.find(zones::RRType::RRSIG, rrset));
+        ++nsecs;
+    }
+    CHECK(nsecs == names + 2);
+    const auto apex = txn.get(store::Table::DnsNodes, prefix);
+    zones::RrsetView rrset;
+    CHECK(zones::NodeView(*apex).find(zones::RRType::DNSKEY, rrset));
+    CHECK_FALSE(zones::NodeView(*apex).find(zones::RRType::NSEC3PARAM, rrset));
+}
