@@ -193,7 +193,7 @@ TEST_CASE("a zone of one slice or less is signed in the transaction that asks", 
     CHECK(c.unsigned_owners == 0);
 }
 
-TEST_CASE("an NSEC zone signed in slices: every owner's NSEC names the next when it ends",
+TEST_CASE("an NSEC zone signed in slices: keys published by the last, every owner an NSEC",
           "[zones][dnssec]") {
     test::TempDir dir;
     store::Env env(dir.path());
