@@ -5,17 +5,20 @@ done-when 4).
 Imports an ENUM-shaped zone of NUMBERS owners unsigned, then starts `switchboard serve` with
 `[dnssec] zones = *`: the zone is larger than one bulk slice, so it is signed in slices by the
 background job while a client adds TXT records over SOAP without pause. The server is killed
-with SIGKILL at random points and restarted; after each restart the AXFR (one snapshot) is
-checked at once, before the resumed job can finish:
+with SIGKILL at random points; each time the zone is taken as the killed server left it in the
+store (`switchboard zone export`: what the restarted server serves before it resumes any work),
+then the server is restarted:
   * while the first signing runs, the apex publishes no DNSKEY, CDS, CDNSKEY or NSEC3PARAM
     (the zone is unsigned to a validator) and `switchboard dnssec ds` refuses; once it
-    publishes them, `ldns-verify-zone` passes on the AXFR: every RRset carries a valid RRSIG
-    and the NSEC3 chain is whole;
-  * the signing resumes and completes (it does not start over: the job's progress survives);
+    publishes them, `ldns-verify-zone` passes: every RRset carries a valid RRSIG and the NSEC3
+    chain is whole;
+  * the signing resumes and completes (its progress survives the kill);
 then the first run's signatures (made on a clock 8 days behind, `[dnssec] clock_offset`) are
 all due on the real clock, and the server is killed and restarted while the re-signer refreshes
-them: after each restart `ldns-verify-zone` passes on the AXFR. At the end every signature is
-refreshed, the AXFR verifies, and every record acknowledged over SOAP is in it.
+them: every zone left by a kill passes `ldns-verify-zone` (should the refresh end before a kill
+catches it under way, another wave 8 days further on the clock makes them due again). At the
+end every signature is refreshed, the AXFR verifies, and every record acknowledged over SOAP is
+in it.
 
 Up to 4 kills per phase; SB_DNSSEC_KILL_CYCLES=200 repeats rounds (a fresh store each) until
 200 kills are done, the long version.
@@ -88,11 +91,13 @@ def types_at_apex(text):
     return out
 
 
-def verify(text, work, label, failures):
+def verify(text, work, label, failures, offset=0):
+    """ldns-verify-zone on `text`, at the server's clock (now + offset seconds)."""
     path = os.path.join(work, "axfr.zone")
     with open(path, "w") as f:
         f.write("\n".join(l for l in text.splitlines() if l and not l.startswith(";")) + "\n")
-    r = subprocess.run(["ldns-verify-zone", path], capture_output=True, text=True)
+    when = ["-t", "%+d" % offset] if offset else []
+    r = subprocess.run(["ldns-verify-zone"] + when + [path], capture_output=True, text=True)
     if r.returncode != 0:
         failures.append("%s: ldns-verify-zone fails on the AXFR: %s%s" %
                         (label, r.stdout[-1500:], r.stderr[-1500:]))
@@ -137,6 +142,14 @@ class Server:
                 raise RuntimeError(what + ":\n" + self.proc.output()[-3000:])
             time.sleep(0.2)
 
+    def kill_and_restart(self):
+        """SIGKILL, then the zone as the store holds it (what the restarted server serves before
+        it resumes any work), then a restart; returns that zone."""
+        self.kill()
+        text = run([self.binary, "zone", "export", ZONE, "--data", self.data])
+        self.start()
+        return text
+
     def kill(self):
         self.proc.proc.kill()  # SIGKILL
         self.proc.proc.wait()
@@ -150,10 +163,23 @@ def main():
     cycles = int(os.environ.get("SB_DNSSEC_KILL_CYCLES", "4"))
     rng = random.Random()
     failures, kills = [], 0
-    rounds = 0
-    while kills < cycles and not failures:
+    rounds, seen_signing, seen_resigning = 0, 0, 0
+    # A round whose kills all missed the work (it ended before a restart looked) shows
+    # nothing: rounds go on (3 at most, past the kills asked for) until each phase was caught
+    # under way.
+    while not failures and (kills < cycles or (rounds < 3 and not (seen_signing and
+                                                                   seen_resigning))):
         rounds += 1
-        kills += one_round(args.binary, rng, failures)
+        k, signing, resigning = one_round(args.binary, rng, failures)
+        kills += k
+        seen_signing += signing
+        seen_resigning += resigning
+    if not seen_signing:
+        failures.append("no restart found the bulk signing under way")
+    if not seen_resigning:
+        failures.append("no restart found the re-signing under way")
+    print("%d rounds, %d kills; the signing under way after a restart in %d of them, the "
+          "re-signing in %d" % (rounds, kills, seen_signing, seen_resigning))
     if failures:
         print("FAIL:\n" + "\n".join(failures))
         sys.exit(1)
@@ -165,7 +191,7 @@ def one_round(binary, rng, failures, cycles=4):
     work = tempdir("dns16-kill-")
     srv = Server(binary, work)
     writer = None
-    kills = 0
+    kills, under_way, mid = 0, False, False
     try:
         os.makedirs(srv.data)
         zone_file = os.path.join(work, "zone.txt")
@@ -180,11 +206,9 @@ def one_round(binary, rng, failures, cycles=4):
         # Phase 1: kill -9 during the bulk signing.
         published, refused, under_way = False, False, False
         for _ in range(cycles):
-            time.sleep(rng.uniform(0.02, 0.15) if kills == 0 else rng.uniform(0.05, 0.3))
-            srv.kill()
+            time.sleep(rng.uniform(0.0, 0.1) if kills == 0 else rng.uniform(0.05, 0.3))
+            text = srv.kill_and_restart()
             kills += 1
-            srv.start()
-            text = axfr(srv.port)
             apex = types_at_apex(text)
             if any(t in apex for t in KEY_TYPES):
                 if not all(t in apex for t in ("DNSKEY", "NSEC3PARAM", "CDS")):
@@ -212,44 +236,45 @@ def one_round(binary, rng, failures, cycles=4):
         ds = run([binary, "dnssec", "ds", ZONE, "--data", srv.data])
         if " DS " not in ds:
             failures.append("dnssec ds after signing: " + ds)
-        if not under_way:
-            failures.append("phase 1: no restart found the bulk signing under way")
         print("phase 1: %d kills, signing under way after a restart: %s, dnssec ds refused: "
               "%s, %d records acknowledged" % (kills, under_way, refused, len(writer.acked)))
 
-        # Phase 2: the real clock makes every signature due; kill -9 while it is refreshed.
-        srv.kill()
-        srv.ini(0)
-        srv.start()
-        refreshed, mid = False, False
-        for kill in range(cycles):
-            time.sleep(rng.uniform(0.02, 0.2) if kill == 0 else rng.uniform(0.05, 0.5))
+        # Phase 2: the real clock makes every signature due; kill -9 while it is refreshed. A
+        # wave that ends before a restart sees it under way is followed by another, the clock
+        # 8 days further on (every signature due again; ldns-verify-zone told the time).
+        refreshed, offset = False, 0
+        for wave in range(3):
+            offset = wave * 8 * DAY
             srv.kill()
-            kills += 1
+            srv.ini(offset)
             srv.start()
-            text = axfr(srv.port)
-            verify(text, work, "phase 2 after kill %d" % (kill + 1), failures)
-            ends = expirations(text)
-            fresh = time.time() + 13 * DAY
-            mid = mid or (min(ends) < fresh < max(ends))
-            if min(ends) > fresh:
-                refreshed = True
-                if kill >= 1:
-                    break
-        srv.wait_axfr(lambda t: soonest_expiration(t) > time.time() + 13 * DAY,
-                      "the re-signer did not refresh every signature")
+            for kill in range(cycles):
+                time.sleep(rng.uniform(0.0, 0.1) if kill == 0 else rng.uniform(0.05, 0.5))
+                text = srv.kill_and_restart()
+                kills += 1
+                verify(text, work, "phase 2 wave %d after kill %d" % (wave, kill + 1),
+                       failures, offset)
+                ends = expirations(text)
+                fresh = time.time() + offset + 13 * DAY
+                mid = mid or (min(ends) < fresh < max(ends))
+                if min(ends) > fresh:
+                    refreshed = True
+                    if kill >= 1:
+                        break
+            srv.wait_axfr(lambda t: soonest_expiration(t) > time.time() + offset + 13 * DAY,
+                          "the re-signer did not refresh every signature")
+            if mid:
+                break
         writer.stop_flag = True
         writer.join(30)
         text = axfr(srv.port)
-        verify(text, work, "phase 2 end", failures)
+        verify(text, work, "phase 2 end", failures, offset)
         owners = {l.split()[0] for l in text.splitlines() if " TXT" in l or "\tTXT" in l}
         lost = [n for n in writer.acked if "%s.%s." % (n, ZONE) not in owners]
         if lost:
             failures.append("acknowledged records lost: %s" % lost[:20])
         if len(writer.acked) < 5:
             failures.append("only %d records acknowledged over SOAP" % len(writer.acked))
-        if not mid:
-            failures.append("phase 2: no restart found the re-signing under way")
         print("phase 2: re-signing under way after a restart: %s, done while killing: %s; %d "
               "records acknowledged, %d lost" % (mid, refreshed, len(writer.acked), len(lost)))
     except Exception as e:  # noqa: BLE001
@@ -260,7 +285,7 @@ def one_round(binary, rng, failures, cycles=4):
         if srv.proc and srv.proc.proc.poll() is None:
             srv.proc.stop()
         cleanup([], [work])
-    return kills
+    return kills, under_way, mid
 
 
 if __name__ == "__main__":
