@@ -59,6 +59,18 @@ const char* role_name(zones::KeyRole r) {
     return "?";
 }
 
+const char* target_name(zones::BulkTarget t) {
+    switch (t) {
+    case zones::BulkTarget::Sign:
+        return "signed";
+    case zones::BulkTarget::Resign:
+        return "re-signed";
+    case zones::BulkTarget::Unsign:
+        return "unsigned";
+    }
+    return "?";
+}
+
 // What each state means for the operator, as `dnssec keys` says it.
 const char* state_note(zones::KeyState s) {
     switch (s) {
@@ -76,6 +88,11 @@ const char* state_note(zones::KeyState s) {
         return " (out of the DNSKEY RRset; keep its DS at the parent until it is gone)";
     }
     return "";
+}
+
+void log_finished(const zones::BulkStep& step) {
+    log::write(log::Level::Notice, "dnssec", "bulk signing finished",
+               {{"zone", step.zone.empty() ? "." : step.zone}, {"now", target_name(step.target)}});
 }
 
 store::Options read_only() {
@@ -117,6 +134,7 @@ int dnssec_command(const std::vector<std::string>& args,
                 zones::resign_zone(txn, zone);
             }
         });
+        finish_signing(env);
         std::cerr << "switchboard: " << (rollover ? "rollover started for zone " : "signed zone ")
                   << shown << "\n";
         return 0;
@@ -132,6 +150,14 @@ int dnssec_command(const std::vector<std::string>& args,
                                  " has no keys: it is not signed ([dnssec] zones)");
     }
     if (args[0] == "ds") {
+        if (const auto job = zones::signing_job(txn, zone);
+            job && job->target == zones::BulkTarget::Sign) {
+            // Its DNSKEY is not published yet: a DS now would make the zone bogus.
+            throw std::runtime_error("zone " + shown +
+                                     " is being signed; its DS is shown once signing completes "
+                                     "(switchboard dnssec sign " +
+                                     shown + " finishes it now)");
+        }
         std::cout << zones::ds_records(txn, zone);
         return 0;
     }
@@ -142,6 +168,26 @@ int dnssec_command(const std::vector<std::string>& args,
                   << state_note(k.state) << " created " << k.created << "\n  " << k.dnskey << "\n";
     }
     return 0;
+}
+
+std::size_t finish_signing(store::Env& env) {
+    std::size_t nodes = 0;
+    for (;;) {
+        const auto step =
+            env.write([](store::WriteTxn& txn) { return zones::bulk_sign_step(txn); });
+        if (!step.any) {
+            return nodes;
+        }
+        nodes += step.nodes;
+        if (step.finished) {
+            log_finished(step);
+        }
+    }
+}
+
+bool signing_pending(store::Env& env) {
+    store::ReadTxn txn(env);
+    return !zones::signing_jobs(txn).empty();
 }
 
 Resigner::Resigner(store::Env& env)
@@ -169,6 +215,17 @@ void Resigner::run() {
         bool busy = false;
         lock.unlock();
         try {
+            // A bulk job first (a zone entering or leaving the policy, `dnssec sign`): one
+            // slice per transaction, so SOAP writes interleave.
+            const auto step =
+                env_.write([](store::WriteTxn& txn) { return zones::bulk_sign_step(txn); });
+            if (step.any) {
+                if (step.finished) {
+                    log_finished(step);
+                }
+                lock.lock();
+                continue;
+            }
             const auto slice = env_.write([&](store::WriteTxn& txn) {
                 return zones::resign_slice(txn, from, max_scan, max_resign);
             });

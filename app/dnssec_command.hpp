@@ -20,7 +20,15 @@ namespace sb::app {
 int dnssec_command(const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& flags);
 
-// The background re-signer of a serving process: every 30 s a pass over the nodes in slices,
+// Runs every pending bulk signing job (zones::bulk_sign_step) to its end, one bounded write
+// transaction per slice; returns the owners rebuilt.
+std::size_t finish_signing(store::Env& env);
+
+// True when a bulk signing job is pending in the store.
+bool signing_pending(store::Env& env);
+
+// The background re-signer of a serving process: pending bulk jobs first, slice by slice; then
+// every 30 s a pass over the nodes in slices,
 // each one bounded write transaction (zones::resign_slice) refreshes signatures due for it, so no
 // transaction is ever as large as a zone. Stops (and joins) in its destructor.
 class Resigner {

@@ -236,7 +236,7 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
                {{"data", data.string()}, {"pid", std::to_string(::getpid())}});
     app::notify("READY=1\nSTATUS=serving");
     std::optional<app::Resigner> resigner;
-    if (config.dnssec) {
+    if (config.dnssec || app::signing_pending(env)) {
         resigner.emplace(env);
     }
 

@@ -1,5 +1,6 @@
 #include "zone_command.hpp"
 
+#include "dnssec_command.hpp"
 #include "process.hpp"
 #include "store/store.hpp"
 #include "store/tables.hpp"
@@ -70,6 +71,9 @@ int import_file(const std::string& file, const std::map<std::string, std::string
     for (const auto& w : r.warnings) {
         std::cerr << "switchboard: " << file << ": warning: " << w << "\n";
     }
+    // A zone the stored [dnssec] policy covers is signed now, slice by slice (a large one is
+    // queued by the import's transaction, not signed in it).
+    finish_signing(env);
     std::cerr << "switchboard: imported zone " << (r.zone.empty() ? "." : r.zone) << " ("
               << r.records << " records, serial " << r.serial << ")\n";
     return 0;

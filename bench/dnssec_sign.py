@@ -4,8 +4,8 @@
 Writes one ENUM range zone of NUMBERS numbers (a sip and a mailto NAPTR each, like the dataset
 of bench/run.sh) as a master file, then:
   * bulk signing: `switchboard zone import` (unsigned) then `switchboard dnssec sign` (the
-    one-pass bulk path: every owner signed and the NSEC3 chain built in one transaction),
-    timed; and Knot signing the same file (knotd with automatic signing, ECDSAP256SHA256 CSK,
+    bulk path: every owner signed and the NSEC3 chain built, 1000 owners per write
+    transaction, the keys published by the last), timed; and Knot signing the same file (knotd with automatic signing, ECDSAP256SHA256 CSK,
     NSEC3 0 iterations no salt: the same output), timed from start to the signed SOA served;
   * CPU per answered query: dnsperf with DO=1 (-D) on random existing and missing numbers
     against Switchboard serving the zone unsigned, the same zone signed, and Knot serving its

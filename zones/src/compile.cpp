@@ -287,8 +287,9 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
     if (plan.sign) {
         detail::chain_owner(txn, *plan.sign, owner, key, plan.occluded, old_node.has_value());
     }
-    if (plan.full_pass) {
-        detail::rebuild_zone_owners(txn, plan.pass_zone);
+    if (plan.full_pass && detail::zone_pass(txn, plan.pass_zone, plan.pass_target) &&
+        plan.pass_target == BulkTarget::Sign) {
+        rebuild_node(txn, owner); // the apex again: no keys published until the job ends
     }
 }
 

@@ -137,15 +137,20 @@ SignPlan plan_signing(store::WriteTxn& txn, std::string_view owner, std::string_
             }
             plan.full_pass = true;
             plan.pass_zone = std::string(owner);
+            plan.pass_target = want ? BulkTarget::Sign : BulkTarget::Unsign;
         }
         if (want) {
             plan.sign = make_context(txn, *row, *policy);
+            plan.sign->publish_keys = !first_signing_pending(txn, owner);
         }
         return plan;
     }
-    if (was_apex && txn.get(store::Table::Meta, signed_marker(owner))) {
-        // The zone was deleted: its keys, its mark and its NSEC3 chain go with it.
+    // A pending bulk job (signer_bulk.cpp) may be unsigning the zone: its chain is still there.
+    const bool job = was_apex && txn.get(store::Table::Meta, job_marker(owner)).has_value();
+    if (was_apex && (job || txn.get(store::Table::Meta, signed_marker(owner)))) {
+        // The zone was deleted: its keys, its mark, its job and its NSEC3 chain go with it.
         txn.del(store::Table::Meta, signed_marker(owner));
+        txn.del(store::Table::Meta, job_marker(owner));
         delete_keys(txn, owner);
         std::vector<std::pair<std::string, std::string>> hashed; // key, node
         {
@@ -200,6 +205,8 @@ void sign_node(const store::WriteTxn& txn, const SignContext& ctx, std::string_v
         for (const RRType t : {RRType::DNSKEY, RRType::CDS, RRType::CDNSKEY}) {
             node.remove(t);
         }
+    }
+    if (apex && ctx.publish_keys) {
         for (const auto& k : ctx.keys) {
             if (key_published(k.state)) {
                 node.add(RRType::DNSKEY, ctx.zone_ttl, k.dnskey);

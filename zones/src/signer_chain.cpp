@@ -384,17 +384,6 @@ void rebuild_zone_owners(store::WriteTxn& txn, std::string_view zone) {
 
 } // namespace detail
 
-void resign_zone(store::WriteTxn& txn, std::string_view zone) {
-    if (!txn.get(store::Table::Meta, detail::signed_marker(zone))) {
-        throw InvalidValue("zone", std::string(zone) +
-                                       " is not signed: [dnssec] zones in the configuration "
-                                       "does not name it");
-    }
-    detail::rebuild_zone_owners(txn, zone);
-    auto row = store::get_zone(txn, zone);
-    touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
-}
-
 ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_t max_scan,
                          std::size_t max_resign) {
     ResignSlice out;

@@ -47,6 +47,14 @@ constexpr bool key_in_ds(KeyState s) noexcept {
     return key_in_cds(s) || s == KeyState::Incoming;
 }
 
+// The Meta row of a zone's pending bulk job (signer.hpp BulkJob).
+inline std::string job_marker(std::string_view zone) {
+    return "dnssec_signing:" + std::string(zone);
+}
+
+// True while the first signing of `zone` runs in slices (its apex publishes no keys yet).
+bool first_signing_pending(const store::WriteTxn& txn, std::string_view zone);
+
 // The signer's clock: now, with the policy's offset.
 std::int64_t clock_now(const SigningPolicy& p);
 

@@ -49,6 +49,9 @@ struct SignContext {
     }
 
     std::vector<Key> keys;
+    // False at the apex while the zone's first signing runs in slices: no DNSKEY, CDS, CDNSKEY
+    // or NSEC3PARAM yet (a validator sees an unsigned zone until every RRset is signed).
+    bool publish_keys = true;
     // The keys parsed for ldns, from a per-thread cache (parsing an OpenSSL 3 private key costs
     // more than a signature); valid while this context is used, on the writer thread. One list
     // signs the zone's data, the other the DNSKEY, CDS and CDNSKEY RRsets.
@@ -66,6 +69,7 @@ struct SignPlan {
     bool occluded = false;  // below a zone cut (glue) or a DNAME: neither signed nor chained
     bool full_pass = false; // the apex changed state: rebuild every owner of the zone
     std::string pass_zone;  // the zone of the full pass
+    BulkTarget pass_target = BulkTarget::Sign; // Sign or Unsign
 };
 
 // Decides for `owner` (apex: a zone of that name exists; was_apex: the old node was one).
@@ -91,6 +95,12 @@ void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view 
 
 // Every owner of `zone` rebuilt (the apex last), in this transaction.
 void rebuild_zone_owners(store::WriteTxn& txn, std::string_view zone);
+
+// A whole-zone pass towards `target`: done in this transaction (rebuild_zone_owners) for a
+// zone of at most bulk_slice_nodes owners, else queued for bulk_sign_step (a pending Sign or
+// Resign job of the zone is replaced by an Unsign one, and kept by a Resign). Returns true
+// when queued.
+bool zone_pass(store::WriteTxn& txn, std::string_view zone, BulkTarget target);
 
 // The storing step of rebuild_node: the node (empty: none) put or deleted, with its zone
 // marks, chain index entries and journal entry.

@@ -79,9 +79,48 @@ std::optional<SigningPolicy> signing_policy(const store::ReadTxn& txn);
 // True when the policy covers `zone` (a zone Switchboard serves).
 bool policy_covers(const SigningPolicy& policy, std::string_view zone);
 
-// Re-signs `zone` now: every owner rebuilt, signatures older than the refresh period made
-// anew. Throws InvalidValue when the policy does not cover the zone.
+// Re-signs `zone`: every owner rebuilt, signatures older than the refresh period made anew; a
+// zone of more than bulk_slice_nodes owners is queued as a BulkTarget::Resign job (unless a job
+// is pending already) for bulk_sign_step. Throws InvalidValue when the zone is not signed.
 void resign_zone(store::WriteTxn& txn, std::string_view zone);
+
+// Bulk signing in slices (docs/decisions.md "DNSSEC bulk signing"): a whole-zone pass larger
+// than `bulk_slice_nodes` owners is not done in the transaction that asks for it but queued
+// in Meta `dnssec_signing:<zone>` (its target and the last owner done) and carried out by
+// bulk_sign_step, one bounded write transaction at a time, so other writers interleave and a
+// kill -9 resumes where it stopped. While a first signing is under way the zone's nodes are
+// signed and chained but the apex publishes no DNSKEY, CDS, CDNSKEY or NSEC3PARAM: to a
+// validator the zone stays unsigned until the last slice publishes its keys.
+enum class BulkTarget : std::uint8_t {
+    Sign = 1,   // first signing: keys published by the last slice
+    Resign = 2, // `dnssec sign`: every owner rebuilt, due signatures made anew
+    Unsign = 3, // the zone left the policy: our DNSSEC records removed
+};
+
+inline constexpr std::size_t bulk_slice_nodes = 1000; // owners per bulk transaction
+
+struct BulkJob {
+    std::string zone;
+    BulkTarget target = BulkTarget::Sign;
+    std::string last; // DnsNodes key of the last owner done ("": none yet)
+};
+
+// The pending bulk job of `zone`, if any; every pending job.
+std::optional<BulkJob> signing_job(const store::ReadTxn& txn, std::string_view zone);
+std::vector<BulkJob> signing_jobs(const store::ReadTxn& txn);
+
+// One slice of the first pending job: at most `max_nodes` owners after its last one rebuilt,
+// the job's progress stored, the zone's serial bumped (so secondaries follow by IXFR); the
+// last slice removes the job (a first signing's apex then publishes its keys).
+struct BulkStep {
+    bool any = false; // a job was pending
+    std::string zone;
+    BulkTarget target = BulkTarget::Sign;
+    std::size_t nodes = 0;
+    bool finished = false;
+};
+
+BulkStep bulk_sign_step(store::WriteTxn& txn, std::size_t max_nodes = bulk_slice_nodes);
 
 // Starts a rollover of the zone's `role` key (Zsk or Ksk), by the zone's scheme: in a zone with
 // a ZSK, a ZSK rollover pre-publishes a new ZSK (Published) and a KSK rollover submits a new
