@@ -279,7 +279,8 @@ void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& 
         boost::system::error_code ignored;
         socket_.set_option(tcp::no_delay(true), ignored);
         const int fd = socket_.native_handle();
-        const std::size_t length = query.size(); // stays in in_: nothing reads meanwhile
+        const std::size_t length = query.size();  // stays in in_: nothing reads meanwhile
+        const Worker::Unpinned unpinned(worker_); // the transfer thread may run anywhere
         const auto start = worker_.transfer_threads().submit(
             [self = shared_from_this(), t, settings, fd, info,
              length](const std::atomic<bool>& stop) mutable {
