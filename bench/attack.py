@@ -20,6 +20,7 @@ answers the server sends the flood (Knot answers more of it than Switchboard).
 Usage: /usr/bin/python3 bench/attack.py --binary build/app/switchboard [--smoke]
        [--out FILE]   (appends the Markdown table to FILE, e.g. bench/RESULTS.md)
        [--rounds N --udp-seconds S --udp-queries Q]   (a longer run: p99 over more samples)
+       [--udp-only]   (the UDP flood alone: a paired UDP latency comparison in less time)
 --smoke: 300 connections, 5 queries each, short floods — checks that the script runs.
 """
 
@@ -201,12 +202,15 @@ def main():
     p.add_argument("--udp-seconds", type=int, default=10, help="length of each UDP flood")
     p.add_argument("--udp-queries", type=int, default=500,
                    help="legitimate UDP queries during each flood")
+    p.add_argument("--udp-only", action="store_true",
+                   help="only the UDP flood (a paired latency comparison in less time)")
     args = p.parse_args()
     if shutil.which("knotd") is None:
         sys.exit("knotd is not installed (apt-get install knot)")
     connections, tcp_queries = (300, 5) if args.smoke else (3000, 100)
     udp_seconds, udp_queries, rate = ((3, 10, 100) if args.smoke else
                                       (args.udp_seconds, args.udp_queries, 1000))
+    attacks = ("udp",) if args.udp_only else ("tcp", "udp")
     pooled = {}  # (server, attack) -> [latencies, tries]
     load_before = os.getloadavg()
     work = tempfile.mkdtemp(prefix="sb-attack-")
@@ -217,7 +221,7 @@ def main():
         for r in range(args.rounds):
             servers = ("switchboard", "knot") if r % 2 == 0 else ("knot", "switchboard")
             for name in servers:
-                for attack in ("tcp", "udp"):
+                for attack in attacks:
                     port = free_port()
                     rrl = rate if attack == "udp" else 0
                     sub = os.path.join(work, f"{name}-{attack}-{r}")
@@ -243,14 +247,15 @@ def main():
                           + ", ".join(f"p{p} {v} µs" for p, v in zip(PERCENTILES, pct)),
                           flush=True)
         rows = [(n, a) + summary(*pooled[(n, a)]) for n in ("switchboard", "knot")
-                for a in ("tcp", "udp")]
+                for a in attacks]
         load_after = os.getloadavg()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     table = ["", f"### Under attack ({'smoke' if args.smoke else 'full'} run, "
              f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)", "",
-             f"TCP: {connections} half-open connections from 50 addresses, a new connection "
-             f"per legitimate query. UDP: flood at {2 * rate}/s from one /24 with RRL "
+             ("" if args.udp_only else f"TCP: {connections} half-open connections from 50 "
+              f"addresses, a new connection per legitimate query. ")
+             + f"UDP: flood at {2 * rate}/s from one /24 with RRL "
              f"{rate}/s for {udp_seconds} s, {udp_queries} legitimate queries from a client in "
              f"that /24 with a valid cookie. {args.rounds} round(s), the servers alternating; "
              f"latencies pooled over the rounds, in µs (perf_counter_ns). Load average before "
