@@ -529,7 +529,7 @@ Server::Server(const store::Env& env, Options options)
         impl_->locks.push_back(std::make_unique<AddressLock>(e));
     }
     impl_->transfer_threads = std::make_unique<TransferThreads>();
-    const std::vector<int> cpus = worker_cpus(n);
+    const std::vector<int> cpus = o.cpu_affinity ? worker_cpus(n) : std::vector<int>(n, -1);
     for (unsigned i = 0; i < n; ++i) {
         impl_->workers.push_back(std::make_unique<Worker>(env, o, impl_->endpoints, impl_->settings,
                                                           *impl_->transfer_threads, cpus[i]));

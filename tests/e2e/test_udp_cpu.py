@@ -6,7 +6,7 @@
     worker it wakes is on its own CPU. Each sequential query wakes the worker that answers it
     once, so that worker's voluntary context switches grow by about the number of queries
     while the others' stay put;
-  - with fewer workers than CPUs nothing is pinned.
+  - with fewer workers than CPUs, or `[dns] cpu_affinity = false`, nothing is pinned.
 On a machine (or under a CPU mask) with a single CPU, nothing is pinned, which is checked.
 
 Usage: /usr/bin/python3 test_udp_cpu.py --binary PATH/TO/switchboard
@@ -108,17 +108,27 @@ def test_workers_per_cpu(args):
         ck.done()
 
 
-def test_fewer_workers(args):
+def unpinned(args, name, ini):
     cpus = sorted(os.sched_getaffinity(0))
-    ck = Checker("fewer workers than CPUs")
-    with DataDir(keep=args.keep, extra_ini="[dns]\nworkers = 1\n") as data:
+    ck = Checker(name)
+    with DataDir(keep=args.keep, extra_ini=ini) as data:
         srv = start_serve_www(args, data, ZONE)
         try:
-            ck.eq(pinned(srv.proc.pid), {}, f"nothing pinned ({len(cpus)} CPUs, 1 worker)")
+            ck.eq(pinned(srv.proc.pid), {}, f"nothing pinned ({len(cpus)} CPUs, {ini!r})")
             ck.eq(ask(srv.dns_port, 10), 10, "answered")
         finally:
             srv.stop()
         ck.done()
+
+
+def test_fewer_workers(args):
+    unpinned(args, "fewer workers than CPUs", "[dns]\nworkers = 1\n")
+
+
+def test_affinity_off(args):
+    workers = len(os.sched_getaffinity(0))
+    unpinned(args, "cpu_affinity = false",
+             f"[dns]\nworkers = {workers}\ncpu_affinity = false\n")
 
 
 if __name__ == "__main__":
