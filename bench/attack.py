@@ -21,6 +21,7 @@ Usage: /usr/bin/python3 bench/attack.py --binary build/app/switchboard [--smoke]
        [--out FILE]   (appends the Markdown table to FILE, e.g. bench/RESULTS.md)
        [--rounds N --udp-seconds S --udp-queries Q]   (a longer run: p99 over more samples)
        [--udp-only]   (the UDP flood alone: a paired UDP latency comparison in less time)
+       [--baseline-binary PATH]   (a third server, "switchboard (base)": before/after a change)
 --smoke: 300 connections, 5 queries each, short floods — checks that the script runs.
 """
 
@@ -202,6 +203,8 @@ def main():
     p.add_argument("--udp-seconds", type=int, default=10, help="length of each UDP flood")
     p.add_argument("--udp-queries", type=int, default=500,
                    help="legitimate UDP queries during each flood")
+    p.add_argument("--baseline-binary",
+                   help="another switchboard (e.g. the build before a change), measured too")
     p.add_argument("--udp-only", action="store_true",
                    help="only the UDP flood (a paired latency comparison in less time)")
     args = p.parse_args()
@@ -211,6 +214,10 @@ def main():
     udp_seconds, udp_queries, rate = ((3, 10, 100) if args.smoke else
                                       (args.udp_seconds, args.udp_queries, 1000))
     attacks = ("udp",) if args.udp_only else ("tcp", "udp")
+    binaries = {"switchboard": args.binary}
+    if args.baseline_binary:
+        binaries["switchboard (base)"] = args.baseline_binary
+    names = ("switchboard", "knot") + (("switchboard (base)",) if args.baseline_binary else ())
     pooled = {}  # (server, attack) -> [latencies, tries]
     load_before = os.getloadavg()
     work = tempfile.mkdtemp(prefix="sb-attack-")
@@ -219,16 +226,16 @@ def main():
         with open(zone_file, "w") as f:
             f.write(ZONE_TEXT)
         for r in range(args.rounds):
-            servers = ("switchboard", "knot") if r % 2 == 0 else ("knot", "switchboard")
+            servers = names if r % 2 == 0 else names[::-1]
             for name in servers:
                 for attack in attacks:
                     port = free_port()
                     rrl = rate if attack == "udp" else 0
                     sub = os.path.join(work, f"{name}-{attack}-{r}")
                     os.makedirs(sub)
-                    proc = (start_switchboard(os.path.abspath(args.binary), sub, zone_file, port,
-                                              rrl)
-                            if name == "switchboard" else start_knot(sub, zone_file, port, rrl))
+                    proc = (start_knot(sub, zone_file, port, rrl) if name == "knot" else
+                            start_switchboard(os.path.abspath(binaries[name]), sub, zone_file,
+                                              port, rrl))
                     try:
                         wait_ready(port, proc)
                         if attack == "tcp":
@@ -243,10 +250,10 @@ def main():
                     entry[0] += latencies
                     entry[1] += tries
                     answered, *pct = summary(latencies, tries)
-                    print(f"round {r + 1} {name:12} {attack}: answered {answered}, "
+                    print(f"round {r + 1} {name:18} {attack}: answered {answered}, "
                           + ", ".join(f"p{p} {v} µs" for p, v in zip(PERCENTILES, pct)),
                           flush=True)
-        rows = [(n, a) + summary(*pooled[(n, a)]) for n in ("switchboard", "knot")
+        rows = [(n, a) + summary(*pooled[(n, a)]) for n in names
                 for a in attacks]
         load_after = os.getloadavg()
     finally:
