@@ -178,7 +178,6 @@ Worker::Worker(const store::Env& env, const Options& options,
                const std::vector<Endpoint>& endpoints, std::shared_ptr<const Settings> settings,
                TransferThreads& transfer_threads, int cpu)
     : io_(1)
-    , cpu_(cpu)
     , env_(env)
     , transfer_threads_(transfer_threads)
     , accept_pause_(io_)
@@ -188,7 +187,8 @@ Worker::Worker(const store::Env& env, const Options& options,
     , rx_(batch * udp_rx_size)
     , tx_(batch * std::max<std::size_t>(512, options.max_udp_payload))
     , settings_(std::move(settings))
-    , rrl_(settings_->rrl_rate, settings_->rrl_slip) {
+    , rrl_(settings_->rrl_rate, settings_->rrl_slip)
+    , cpu_(cpu) {
     answer_options_.max_udp_payload = options.max_udp_payload;
     answer_options_.identity = options.identity;
     answer_options_.version = options.version;

@@ -142,8 +142,6 @@ private:
     void accept(boost::asio::ip::tcp::acceptor& acceptor);
 
     boost::asio::io_context io_;
-    int cpu_;
-    cpu_set_t process_cpus_{}; // the CPUs the process may use, as the worker was made
     const store::Env& env_;
     TransferThreads& transfer_threads_;
     std::vector<std::unique_ptr<Udp>> udp_;
@@ -171,6 +169,9 @@ private:
     ConnectionTable connections_;
     bool store_failing_ = false; // logged once per failing spell
     Counters counters_;
+    // Last, off the hot members' cache lines:
+    int cpu_;                  // pinned to it, -1: not pinned
+    cpu_set_t process_cpus_{}; // the CPUs the process may use, as the worker was made
 };
 
 } // namespace sb::dnsd
