@@ -58,8 +58,8 @@ switchboard.ini keys (all optional; see switchboard.ini(5)):
   [server]  user                 started as root: bind, then run as this user
   [log]     level (error, warning, notice, info, debug), target (stderr, journal)
   [metrics] listen               ADDR:PORT of the Prometheus endpoint (GET /metrics); off
-  [dns]     listen, workers, max_udp_payload, nameservers (default NS for new zones),
-            identity, version, allow_transfer, tsig_key, notify, tcp_max_connections,
+  [dns]     listen, workers, cpu_affinity, max_udp_payload, nameservers (default NS for new
+            zones), identity, version, allow_transfer, tsig_key, notify, tcp_max_connections,
             tcp_max_per_address, tcp_reserved, tcp_io_timeout_ms, tcp_idle_timeout_ms,
             max_transfers, transfer_timeout_ms, rrl_rate, rrl_slip, rrl_require_cookie,
             cookies, cookie_secret, cookie_rotation

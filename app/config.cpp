@@ -26,6 +26,7 @@ const std::set<std::string> known_keys = {"admin.username",
                                           "admin.password",
                                           "dns.listen",
                                           "dns.workers",
+                                          "dns.cpu_affinity",
                                           "dns.max_udp_payload",
                                           "dns.nameservers",
                                           "soap.listen",
@@ -267,6 +268,7 @@ Config load_config(const std::filesystem::path& file) {
     number("dns.transfer_timeout_ms", c.dns_transfer_timeout_ms);
     number("dns.cookie_rotation", c.dns_cookie_rotation);
     flag("dns.rrl_require_cookie", c.dns_rrl_require_cookie);
+    flag("dns.cpu_affinity", c.dns_cpu_affinity);
     flag("dns.cookies", c.dns_cookies);
     c.dns_cookie_secret = tree.get<std::string>("dns.cookie_secret", "");
     if (auto v = tree.get_optional<std::string>("dns.rrl_rate")) {

@@ -64,6 +64,7 @@ struct Config {
     unsigned dns_max_transfers = 4;           // [dns] max_transfers
     unsigned dns_transfer_timeout_ms = 10000; // [dns] transfer_timeout_ms
     bool dns_rrl_require_cookie = false;
+    bool dns_cpu_affinity = true; // [dns] cpu_affinity (dnsd::Options)
     bool dns_cookies = true;
     std::string dns_cookie_secret;
     unsigned dns_cookie_rotation = 3600;

@@ -36,6 +36,7 @@ dnsd::Options dns_options(const app::Config& config) {
     dnsd::Options o;
     o.listen = config.dns_listen;
     o.workers = config.dns_workers;
+    o.cpu_affinity = config.dns_cpu_affinity;
     o.max_udp_payload = config.dns_max_udp_payload;
     o.identity = config.dns_identity;
     o.version = config.dns_version;

@@ -20,6 +20,8 @@ answers the server sends the flood (Knot answers more of it than Switchboard).
 Usage: /usr/bin/python3 bench/attack.py --binary build/app/switchboard [--smoke]
        [--out FILE]   (appends the Markdown table to FILE, e.g. bench/RESULTS.md)
        [--rounds N --udp-seconds S --udp-queries Q]   (a longer run: p99 over more samples)
+       [--udp-only]   (the UDP flood alone: a paired UDP latency comparison in less time)
+       [--baseline-binary PATH]   (a third server, "switchboard (base)": before/after a change)
 --smoke: 300 connections, 5 queries each, short floods — checks that the script runs.
 """
 
@@ -201,12 +203,21 @@ def main():
     p.add_argument("--udp-seconds", type=int, default=10, help="length of each UDP flood")
     p.add_argument("--udp-queries", type=int, default=500,
                    help="legitimate UDP queries during each flood")
+    p.add_argument("--baseline-binary",
+                   help="another switchboard (e.g. the build before a change), measured too")
+    p.add_argument("--udp-only", action="store_true",
+                   help="only the UDP flood (a paired latency comparison in less time)")
     args = p.parse_args()
     if shutil.which("knotd") is None:
         sys.exit("knotd is not installed (apt-get install knot)")
     connections, tcp_queries = (300, 5) if args.smoke else (3000, 100)
     udp_seconds, udp_queries, rate = ((3, 10, 100) if args.smoke else
                                       (args.udp_seconds, args.udp_queries, 1000))
+    attacks = ("udp",) if args.udp_only else ("tcp", "udp")
+    binaries = {"switchboard": args.binary}
+    if args.baseline_binary:
+        binaries["switchboard (base)"] = args.baseline_binary
+    names = ("switchboard", "knot") + (("switchboard (base)",) if args.baseline_binary else ())
     pooled = {}  # (server, attack) -> [latencies, tries]
     load_before = os.getloadavg()
     work = tempfile.mkdtemp(prefix="sb-attack-")
@@ -215,16 +226,16 @@ def main():
         with open(zone_file, "w") as f:
             f.write(ZONE_TEXT)
         for r in range(args.rounds):
-            servers = ("switchboard", "knot") if r % 2 == 0 else ("knot", "switchboard")
+            servers = names if r % 2 == 0 else names[::-1]
             for name in servers:
-                for attack in ("tcp", "udp"):
+                for attack in attacks:
                     port = free_port()
                     rrl = rate if attack == "udp" else 0
                     sub = os.path.join(work, f"{name}-{attack}-{r}")
                     os.makedirs(sub)
-                    proc = (start_switchboard(os.path.abspath(args.binary), sub, zone_file, port,
-                                              rrl)
-                            if name == "switchboard" else start_knot(sub, zone_file, port, rrl))
+                    proc = (start_knot(sub, zone_file, port, rrl) if name == "knot" else
+                            start_switchboard(os.path.abspath(binaries[name]), sub, zone_file,
+                                              port, rrl))
                     try:
                         wait_ready(port, proc)
                         if attack == "tcp":
@@ -239,18 +250,19 @@ def main():
                     entry[0] += latencies
                     entry[1] += tries
                     answered, *pct = summary(latencies, tries)
-                    print(f"round {r + 1} {name:12} {attack}: answered {answered}, "
+                    print(f"round {r + 1} {name:18} {attack}: answered {answered}, "
                           + ", ".join(f"p{p} {v} µs" for p, v in zip(PERCENTILES, pct)),
                           flush=True)
-        rows = [(n, a) + summary(*pooled[(n, a)]) for n in ("switchboard", "knot")
-                for a in ("tcp", "udp")]
+        rows = [(n, a) + summary(*pooled[(n, a)]) for n in names
+                for a in attacks]
         load_after = os.getloadavg()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     table = ["", f"### Under attack ({'smoke' if args.smoke else 'full'} run, "
              f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)", "",
-             f"TCP: {connections} half-open connections from 50 addresses, a new connection "
-             f"per legitimate query. UDP: flood at {2 * rate}/s from one /24 with RRL "
+             ("" if args.udp_only else f"TCP: {connections} half-open connections from 50 "
+              f"addresses, a new connection per legitimate query. ")
+             + f"UDP: flood at {2 * rate}/s from one /24 with RRL "
              f"{rate}/s for {udp_seconds} s, {udp_queries} legitimate queries from a client in "
              f"that /24 with a valid cookie. {args.rounds} round(s), the servers alternating; "
              f"latencies pooled over the rounds, in µs (perf_counter_ns). Load average before "

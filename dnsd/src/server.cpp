@@ -8,6 +8,8 @@
 #include "log/log.hpp"
 #include "worker.hpp"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -110,6 +112,42 @@ socklen_t reply_control(const msghdr& rx, void* buf, std::size_t size) noexcept 
     return 0;
 }
 
+// The CPU of each worker. With a worker for every CPU the process may use (the default:
+// `workers` = hardware threads), worker i runs on the i-th of them, as Knot pins its UDP
+// workers (udp-handler.c: "Set thread affinity to CPU core"), and its UDP sockets take the
+// datagrams received on that CPU (SO_INCOMING_CPU: Linux 6.1+ picks, in a SO_REUSEPORT group,
+// the socket whose incoming CPU is the receiving one, else hashes as before; Knot's
+// `socket-affinity` does the same with a BPF program). A query is then answered on the CPU
+// that received it: on loopback the client's own, so the worker wakes without a cross-CPU
+// wake-up (an IPI to a halted virtual CPU costs tens of µs, more than the answer), and a flood
+// sent from another CPU lands on another worker. With fewer workers than CPUs, or one CPU,
+// nothing is pinned (-1) and datagrams are spread by hash.
+std::vector<int> worker_cpus(unsigned workers) {
+    std::vector<int> cpus(workers, -1);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) != 0) {
+        return cpus;
+    }
+    std::vector<int> allowed;
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+        if (CPU_ISSET(c, &set)) {
+            allowed.push_back(c);
+        }
+    }
+    if (allowed.size() < 2 || workers < allowed.size()) {
+        return cpus;
+    }
+    for (unsigned i = 0; i < workers; ++i) {
+        cpus[i] = allowed[i % allowed.size()];
+    }
+    return cpus;
+}
+
+void pin_thread(const cpu_set_t& set) noexcept {
+    ::pthread_setaffinity_np(::pthread_self(), sizeof set, &set); // best effort
+}
+
 // 3,000 clients of TCP need descriptors: lift the soft limit to the hard one, as Knot does.
 void raise_file_limit() noexcept {
     rlimit r{};
@@ -127,7 +165,8 @@ Settings::Settings(const Options& options, unsigned workers,
     , tcp(tcp_limits(options, workers))
     , max_transfers(checked_max_transfers(options))
     , transfer_timeout(options.transfer_timeout_ms)
-    // SO_REUSEPORT spreads one client's queries over the workers: each enforces its share.
+    // SO_REUSEPORT (or the receiving CPU) spreads a network's queries over the workers: each
+    // enforces its share.
     , rrl_rate(share(options.rrl_rate, workers))
     , rrl_slip(options.rrl_slip)
     , rrl_require_cookie(options.rrl_require_cookie)
@@ -137,7 +176,7 @@ Settings::Settings(const Options& options, unsigned workers,
 
 Worker::Worker(const store::Env& env, const Options& options,
                const std::vector<Endpoint>& endpoints, std::shared_ptr<const Settings> settings,
-               TransferThreads& transfer_threads)
+               TransferThreads& transfer_threads, int cpu)
     : io_(1)
     , env_(env)
     , transfer_threads_(transfer_threads)
@@ -148,21 +187,62 @@ Worker::Worker(const store::Env& env, const Options& options,
     , rx_(batch * udp_rx_size)
     , tx_(batch * std::max<std::size_t>(512, options.max_udp_payload))
     , settings_(std::move(settings))
-    , rrl_(settings_->rrl_rate, settings_->rrl_slip) {
+    , rrl_(settings_->rrl_rate, settings_->rrl_slip)
+    , cpu_(cpu) {
     answer_options_.max_udp_payload = options.max_udp_payload;
     answer_options_.identity = options.identity;
     answer_options_.version = options.version;
     answer_options_.tsig_keys = &settings_->transfers.keys();
     secondary_ = options.secondary;
     txn_.reset(); // hold no snapshot while idle
+    CPU_ZERO(&process_cpus_);
+    ::sched_getaffinity(0, sizeof process_cpus_, &process_cpus_);
     for (const Endpoint& e : endpoints) {
         auto u = std::make_unique<Udp>(io_);
         open_udp(u->socket, e);
+        if (cpu_ >= 0) {
+            // Best effort: an older kernel keeps hashing (see worker_cpus).
+            ::setsockopt(u->socket.native_handle(), SOL_SOCKET, SO_INCOMING_CPU, &cpu_,
+                         sizeof cpu_);
+        }
         u->pktinfo = e.wildcard();
         udp_.push_back(std::move(u));
         auto a = std::make_unique<tcp::acceptor>(io_);
         open_tcp(*a, e);
         acceptors_.push_back(std::move(a));
+    }
+}
+
+void Worker::run() {
+    cpu_set_t before;
+    CPU_ZERO(&before);
+    const bool pin =
+        cpu_ >= 0 && ::pthread_getaffinity_np(::pthread_self(), sizeof before, &before) == 0;
+    if (pin) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu_, &set);
+        pin_thread(set);
+    }
+    io_.run();
+    if (pin) {
+        pin_thread(before); // the caller's thread, for worker 0
+    }
+}
+
+Worker::Unpinned::Unpinned(const Worker& worker) noexcept
+    : worker_(worker) {
+    if (worker_.cpu_ >= 0) {
+        pin_thread(worker_.process_cpus_);
+    }
+}
+
+Worker::Unpinned::~Unpinned() {
+    if (worker_.cpu_ >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(worker_.cpu_, &set);
+        pin_thread(set);
     }
 }
 
@@ -449,9 +529,10 @@ Server::Server(const store::Env& env, Options options)
         impl_->locks.push_back(std::make_unique<AddressLock>(e));
     }
     impl_->transfer_threads = std::make_unique<TransferThreads>();
+    const std::vector<int> cpus = o.cpu_affinity ? worker_cpus(n) : std::vector<int>(n, -1);
     for (unsigned i = 0; i < n; ++i) {
         impl_->workers.push_back(std::make_unique<Worker>(env, o, impl_->endpoints, impl_->settings,
-                                                          *impl_->transfer_threads));
+                                                          *impl_->transfer_threads, cpus[i]));
     }
     // The transfers yield to the UDP workers while these are busy (TransferPacer): their load
     // is read from their counters, so the UDP path does nothing more for it.
@@ -477,9 +558,9 @@ void Server::run() {
     }
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < impl_->workers.size(); ++i) {
-        threads.emplace_back([w = impl_->workers[i].get()] { w->io().run(); });
+        threads.emplace_back([w = impl_->workers[i].get()] { w->run(); });
     }
-    impl_->workers.front()->io().run();
+    impl_->workers.front()->run();
     for (auto& t : threads) {
         t.join();
     }

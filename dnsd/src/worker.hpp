@@ -14,6 +14,7 @@
 #include "xfr.hpp"
 
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -44,10 +45,28 @@ struct Settings {
 
 class Worker {
 public:
+    // `cpu` >= 0: the CPU this worker runs on (run() pins its thread there) and the one whose
+    // UDP datagrams its sockets take (SO_INCOMING_CPU); -1: anywhere, datagrams by hash.
     Worker(const store::Env& env, const Options& options, const std::vector<Endpoint>& endpoints,
-           std::shared_ptr<const Settings> settings, TransferThreads& transfer_threads);
+           std::shared_ptr<const Settings> settings, TransferThreads& transfer_threads, int cpu);
 
     void start();
+
+    // Serves on the calling thread (pinned to the worker's CPU, if any) until stop().
+    void run();
+
+    // While alive, the worker's thread may run on any CPU the process may use, so a thread it
+    // starts (a transfer) is not tied to the worker's CPU.
+    class Unpinned {
+    public:
+        explicit Unpinned(const Worker& worker) noexcept;
+        ~Unpinned();
+        Unpinned(const Unpinned&) = delete;
+        Unpinned& operator=(const Unpinned&) = delete;
+
+    private:
+        const Worker& worker_;
+    };
 
     boost::asio::io_context& io() noexcept { return io_; }
 
@@ -150,6 +169,9 @@ private:
     ConnectionTable connections_;
     bool store_failing_ = false; // logged once per failing spell
     Counters counters_;
+    // Last, off the hot members' cache lines:
+    int cpu_;                  // pinned to it, -1: not pinned
+    cpu_set_t process_cpus_{}; // the CPUs the process may use, as the worker was made
 };
 
 } // namespace sb::dnsd

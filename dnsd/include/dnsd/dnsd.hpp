@@ -25,6 +25,9 @@ struct Options {
     // ::) UDP answers leave from the address the query was sent to.
     std::vector<std::string> listen{"127.0.0.1:5300"};
     unsigned workers = 0; // 0 = hardware threads
+    // With a worker for every CPU the process may use: each pinned to its CPU, taking the UDP
+    // datagrams received there (docs/decisions.md "UDP workers pinned"). Otherwise ignored.
+    bool cpu_affinity = true;
     std::uint16_t max_udp_payload = 1232;
     // Class CH TXT answers: id.server / hostname.bind and version.bind / version.server.
     // Empty: those queries are REFUSED.
