@@ -195,8 +195,6 @@ Worker::Worker(const store::Env& env, const Options& options,
     answer_options_.tsig_keys = &settings_->transfers.keys();
     secondary_ = options.secondary;
     txn_.reset(); // hold no snapshot while idle
-    CPU_ZERO(&process_cpus_);
-    ::sched_getaffinity(0, sizeof process_cpus_, &process_cpus_);
     for (const Endpoint& e : endpoints) {
         auto u = std::make_unique<Udp>(io_);
         open_udp(u->socket, e);
@@ -227,22 +225,6 @@ void Worker::run() {
     io_.run();
     if (pin) {
         pin_thread(before); // the caller's thread, for worker 0
-    }
-}
-
-Worker::Unpinned::Unpinned(const Worker& worker) noexcept
-    : worker_(worker) {
-    if (worker_.cpu_ >= 0) {
-        pin_thread(worker_.process_cpus_);
-    }
-}
-
-Worker::Unpinned::~Unpinned() {
-    if (worker_.cpu_ >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(worker_.cpu_, &set);
-        pin_thread(set);
     }
 }
 

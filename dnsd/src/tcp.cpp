@@ -271,7 +271,6 @@ void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& 
     auto t = std::make_shared<Transfer>(settings->transfers, worker_.env(), query, info, addr);
     const bool streams = t->streams();
     if (streams) {
-        const Worker::Unpinned unpinned(worker_); // the transfer thread may run anywhere
         // The transfer thread bounds the transfer's time (transfer_timeout); the connection is
         // neither read nor timed out here meanwhile, and Busy connections are never evicted.
         enter(State::Busy, Clock::time_point::max());

@@ -14,7 +14,6 @@
 #include "xfr.hpp"
 
 #include <netinet/in.h>
-#include <sched.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -54,19 +53,6 @@ public:
 
     // Serves on the calling thread (pinned to the worker's CPU, if any) until stop().
     void run();
-
-    // While alive, the worker's thread may run on any CPU the process may use, so a thread it
-    // starts (a transfer) is not tied to the worker's CPU.
-    class Unpinned {
-    public:
-        explicit Unpinned(const Worker& worker) noexcept;
-        ~Unpinned();
-        Unpinned(const Unpinned&) = delete;
-        Unpinned& operator=(const Unpinned&) = delete;
-
-    private:
-        const Worker& worker_;
-    };
 
     boost::asio::io_context& io() noexcept { return io_; }
 
@@ -170,8 +156,7 @@ private:
     bool store_failing_ = false; // logged once per failing spell
     Counters counters_;
     // Last, off the hot members' cache lines:
-    int cpu_;                  // pinned to it, -1: not pinned
-    cpu_set_t process_cpus_{}; // the CPUs the process may use, as the worker was made
+    int cpu_; // pinned to it, -1: not pinned
 };
 
 } // namespace sb::dnsd

@@ -12,6 +12,7 @@
 #include "zones/zonefile.hpp"
 
 #include <netinet/in.h>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -196,12 +197,15 @@ public:
     using Job = std::function<void(const std::atomic<bool>& stop)>;
     enum class Start : std::uint8_t { Now, Queued, Full };
 
-    TransferThreads() = default;
+    // Made before the workers pin their threads: the CPUs the process may use are those its
+    // transfer threads run on, whichever worker starts them.
+    TransferThreads();
     ~TransferThreads(); // drops the waiting jobs, asks the running ones to stop, joins them
     TransferThreads(const TransferThreads&) = delete;
     TransferThreads& operator=(const TransferThreads&) = delete;
 
-    // Runs `job` on a thread of its own (10 nicer than the process, at most 19) when fewer
+    // Runs `job` on a thread of its own (10 nicer than the process, at most 19, on any of the
+    // process's CPUs, not the pinned worker's) when fewer
     // than `limit` run, else queues it behind at most `queue` others, else drops it (Full).
     // `stop` turns true when the server stops.
     Start submit(Job job, unsigned limit, std::size_t queue);
@@ -232,6 +236,7 @@ private:
     std::atomic<bool> stop_{false};
     std::atomic<std::uint64_t> paused_ns_{0};
     UdpAnswered answered_;
+    cpu_set_t process_cpus_{};
     std::mutex mutex_;
     unsigned limit_ = 0;          // guarded by mutex_: the latest submit's
     std::deque<Job> waiting_;     // guarded by mutex_

@@ -1,6 +1,8 @@
 #include "xfr.hpp"
 
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,6 +22,11 @@ namespace {
 constexpr int transfer_nice = 10;
 
 } // namespace
+
+TransferThreads::TransferThreads() {
+    CPU_ZERO(&process_cpus_);
+    ::sched_getaffinity(0, sizeof process_cpus_, &process_cpus_);
+}
 
 TransferThreads::~TransferThreads() {
     stop_ = true;
@@ -49,6 +56,8 @@ TransferThreads::Start TransferThreads::submit(Job job, unsigned limit, std::siz
         const auto tid = static_cast<id_t>(::gettid());
         ::setpriority(PRIO_PROCESS, tid,
                       std::min(19, ::getpriority(PRIO_PROCESS, tid) + transfer_nice));
+        // A thread inherits its creator's CPU: not tied to the worker's (best effort).
+        ::pthread_setaffinity_np(::pthread_self(), sizeof process_cpus_, &process_cpus_);
         for (;;) {
             try {
                 job(stop_);
