@@ -1,14 +1,21 @@
 #include "store/tables.hpp"
 
+#include <algorithm>
+
 namespace sb::store {
 
 namespace {
 
 constexpr std::uint8_t zone_format = 1;
-constexpr std::uint8_t record_format = 3; // 1: fixed-width integers, u32 lengths; 2: varints
-// Bits of a record row's flags byte: which of value and rdata the row holds.
+// 1: fixed-width integers, u32 lengths; 2: varints; 3: slim (the rdata in the node); 4: the
+// owner name's leading digit labels packed
+constexpr std::uint8_t record_format = 4;
+// Bits of a record row's flags byte: which of value and rdata the row holds; its six high
+// bits count the owner name's leading single-digit labels (at most 63).
 constexpr std::uint8_t record_has_value = 1;
 constexpr std::uint8_t record_has_rdata = 2;
+constexpr std::size_t record_digit_shift = 2;
+constexpr std::size_t max_digit_labels = 63;
 constexpr std::uint8_t record_ids_format = 1;
 constexpr std::uint8_t enum_range_format = 1;
 constexpr std::uint8_t enum_number_format = 2; // 1: the NAPTRs repeated as text
@@ -39,6 +46,53 @@ void get_tenancy(Reader& r, Row& row) {
     for (std::int64_t* v : {&row.owner, &row.customer, &row.reseller, &row.change_date}) {
         *v = static_cast<std::int64_t>(r.varint());
     }
+}
+
+// How many labels of `name` from its start are one digit each ("4.3.2.1.e164.arpa": 4), at
+// most max_digit_labels: an ENUM owner is mostly such labels.
+std::size_t digit_labels(std::string_view name) {
+    std::size_t n = 0;
+    for (std::size_t pos = 0; n < max_digit_labels && pos < name.size(); pos += 2, ++n) {
+        if (name[pos] < '0' || name[pos] > '9' || (pos + 1 < name.size() && name[pos + 1] != '.')) {
+            break;
+        }
+    }
+    return n;
+}
+
+// The first `digits` labels of `name` (digit_labels), two to a byte, high nibble first, then
+// the rest of the name ("e164.arpa", without the dot before it) as a vstr.
+void put_packed_name(Writer& w, std::string_view name, std::size_t digits) {
+    for (std::size_t i = 0; i < digits; i += 2) {
+        const auto hi = static_cast<std::uint8_t>(name[2 * i] - '0');
+        const auto lo = static_cast<std::uint8_t>(i + 1 < digits ? name[2 * i + 2] - '0' : 0);
+        w.u8(static_cast<std::uint8_t>(hi << 4 | lo));
+    }
+    w.vstr(name.substr(std::min(name.size(), 2 * digits)));
+}
+
+std::string get_packed_name(Reader& r, std::size_t digits) {
+    std::string name;
+    std::uint8_t pair = 0;
+    for (std::size_t i = 0; i < digits; ++i) {
+        if (i % 2 == 0) {
+            pair = r.u8();
+        }
+        const auto d = static_cast<std::uint8_t>(i % 2 == 0 ? pair >> 4 : pair & 15);
+        if (d > 9) {
+            throw Error::corrupted("record row with a packed owner label that is no digit");
+        }
+        if (i > 0) {
+            name.push_back('.');
+        }
+        name.push_back(static_cast<char>('0' + d));
+    }
+    const std::string_view rest = r.vstr();
+    if (!rest.empty()) {
+        name += name.empty() ? "" : ".";
+        name += rest;
+    }
+    return name;
 }
 
 } // namespace
@@ -94,7 +148,15 @@ ZoneRow decode_zone(std::string_view value) {
 std::string encode(const RecordRow& row) {
     Writer w;
     w.u8(record_format);
-    w.vstr(row.name);
+    std::size_t digits = digit_labels(row.name);
+    if (digits > 0 && row.name.size() != 2 * digits - 1 && row.name.size() < 2 * digits + 1) {
+        digits = 0; // "5.": not a canonical name, kept as it is
+    }
+    const auto flags = static_cast<std::uint8_t>((row.value_derived ? 0 : record_has_value) |
+                                                 (row.rdata_in_node ? 0 : record_has_rdata) |
+                                                 digits << record_digit_shift);
+    w.u8(flags);
+    put_packed_name(w, row.name, digits);
     // The zone ends the owner name (always, but for a corrupted caller): its length, plus 1;
     // 0 and the zone's name otherwise.
     if (row.name.ends_with(row.zone) && (row.zone.size() == row.name.size() || row.zone.empty() ||
@@ -107,9 +169,6 @@ std::string encode(const RecordRow& row) {
     w.varint(row.type);
     w.varint(row.ttl);
     w.varint(row.priority);
-    const auto flags = static_cast<std::uint8_t>((row.value_derived ? 0 : record_has_value) |
-                                                 (row.rdata_in_node ? 0 : record_has_rdata));
-    w.u8(flags);
     if (flags & record_has_value) {
         w.vstr(row.value);
     }
@@ -125,7 +184,8 @@ RecordRow decode_record(std::string_view value, std::uint64_t id) {
     expect_format(r, record_format, "record");
     RecordRow row;
     row.id = id;
-    row.name = r.vstr();
+    const std::uint8_t flags = r.u8();
+    row.name = get_packed_name(r, flags >> record_digit_shift);
     if (const std::uint64_t zone_len = r.varint(); zone_len == 0) {
         row.zone = r.vstr();
     } else if (zone_len - 1 <= row.name.size()) {
@@ -136,7 +196,6 @@ RecordRow decode_record(std::string_view value, std::uint64_t id) {
     row.type = static_cast<std::uint16_t>(r.varint());
     row.ttl = static_cast<std::uint32_t>(r.varint());
     row.priority = static_cast<std::uint32_t>(r.varint());
-    const std::uint8_t flags = r.u8();
     row.value_derived = !(flags & record_has_value);
     row.rdata_in_node = !(flags & record_has_rdata);
     if (flags & record_has_value) {
@@ -309,9 +368,9 @@ std::string enum_range_key(std::string_view tld, std::string_view prefix) {
     return key;
 }
 
-std::string encode_record_ids(const std::vector<std::uint64_t>& ids) {
-    Writer w;
-    w.u8(record_ids_format);
+namespace {
+
+void put_record_ids(Writer& w, const std::vector<std::uint64_t>& ids) {
     w.varint(ids.size());
     std::uint64_t last = 0;
     for (const auto id : ids) {
@@ -321,14 +380,11 @@ std::string encode_record_ids(const std::vector<std::uint64_t>& ids) {
         w.varint(id - last);
         last = id;
     }
-    return std::move(w.bytes());
 }
 
-std::vector<std::uint64_t> decode_record_ids(std::string_view value) {
-    Reader r(value);
-    expect_format(r, record_ids_format, "record ids");
+std::vector<std::uint64_t> get_record_ids(Reader& r, std::size_t size) {
     const std::uint64_t n = r.varint();
-    if (n > value.size()) {
+    if (n > size) {
         throw Error::corrupted("record ids row with " + std::to_string(n) + " ids");
     }
     std::vector<std::uint64_t> ids;
@@ -344,6 +400,32 @@ std::vector<std::uint64_t> decode_record_ids(std::string_view value) {
     }
     expect_done(r, "record ids");
     return ids;
+}
+
+} // namespace
+
+std::string encode_record_ids(const std::vector<std::uint64_t>& ids) {
+    Writer w;
+    put_record_ids(w, ids);
+    return std::move(w.bytes());
+}
+
+std::vector<std::uint64_t> decode_record_ids(std::string_view bytes) {
+    Reader r(bytes);
+    return get_record_ids(r, bytes.size());
+}
+
+std::string encode_record_ids_row(const std::vector<std::uint64_t>& ids) {
+    Writer w;
+    w.u8(record_ids_format);
+    put_record_ids(w, ids);
+    return std::move(w.bytes());
+}
+
+std::vector<std::uint64_t> decode_record_ids_row(std::string_view value) {
+    Reader r(value);
+    expect_format(r, record_ids_format, "record ids");
+    return get_record_ids(r, value.size());
 }
 
 } // namespace sb::store

@@ -157,8 +157,9 @@ def test_backup_and_restore(args):
                 print(f"    restored {len(rows)} records")
 
         # A store of another schema version is refused, with the versions named: a newer one,
-        # and an older one (version 5, before slim record rows), which is not migrated.
-        for version, says in ((99, "newer switchboard"), (5, "older switchboard")):
+        # and an older one (version 6, before the record ids moved into the nodes), which is
+        # not migrated.
+        for version, says in ((99, "newer switchboard"), (6, "older switchboard")):
             with DataDir(keep=args.keep) as other:
                 tampered = tempfile.mkdtemp(prefix="sb-tampered-")
                 shutil.rmtree(tampered)

@@ -179,6 +179,63 @@ TEST_CASE("varints and slim ENUM number rows round-trip", "[store]") {
     CHECK_THROWS_AS(decode_enum_number(bytes.substr(0, bytes.size() - 1)), Error);
 }
 
+TEST_CASE("record rows pack the owner name's leading digit labels", "[store]") {
+    std::string long_digits; // 70 single-digit labels: more than the 63 a row packs
+    for (int i = 0; i < 70; ++i) {
+        long_digits += std::to_string(i % 10) + ".";
+    }
+    long_digits += "e164.arpa";
+    for (const std::string& name : std::vector<std::string>{
+             "0.0.0.0.0.0.0.9.4.e164.arpa", "1.2.3.e164.arpa", "4.3.2.1.e164.arpa", "7", "1.2",
+             "www.example.com", "12.34.example.com", "5.x", "5.", "5..a", "0.a1.b", long_digits}) {
+        INFO(name);
+        RecordRow r;
+        r.id = 9;
+        r.name = name;
+        r.zone = name.ends_with("e164.arpa") ? "e164.arpa" : "";
+        r.type = 35;
+        r.ttl = 3600;
+        r.rdata_in_node = true;
+        r.value_derived = true;
+        const std::string bytes = encode(r);
+        const RecordRow back = decode_record(bytes, 9);
+        CHECK(back.name == name);
+        CHECK(back.zone == r.zone);
+        CHECK(back.ttl == 3600);
+        for (std::size_t n = 0; n < bytes.size(); ++n) {
+            CHECK_THROWS_AS(decode_record(bytes.substr(0, n), 9), Error);
+        }
+    }
+    RecordRow e164;
+    e164.name = "0.0.0.0.0.0.0.9.4.e164.arpa";
+    e164.zone = "9.4.e164.arpa";
+    e164.rdata_in_node = e164.value_derived = true;
+    RecordRow plain = e164;
+    plain.name = "a.a.a.a.a.a.a.9.4.e164.arpa"; // the same length, no digits to pack
+    CHECK(encode(e164).size() + 8 < encode(plain).size());
+    std::string bad = encode(e164); // format, flags, packed digits: a nibble above 9
+    bad[2] = static_cast<char>(0xa0);
+    CHECK_THROWS_AS(decode_record(bad, 1), Error);
+}
+
+TEST_CASE("record ids round-trip as node tails and index rows", "[store]") {
+    const std::vector<std::uint64_t> ids = {1, 2, 300, 1000000, 1ULL << 40};
+    const std::string tail = encode_record_ids(ids);
+    CHECK(decode_record_ids(tail) == ids);
+    CHECK(encode_record_ids({999999}).size() == 4); // count, and one id in three bytes
+    const std::string row = encode_record_ids_row(ids);
+    CHECK(row == "\x01" + tail); // the row: its format byte, then the same bytes
+    CHECK(decode_record_ids_row(row) == ids);
+    CHECK(decode_record_ids(encode_record_ids({})).empty());
+    CHECK_THROWS_AS(encode_record_ids({3, 3}), Error); // ascending only
+    for (std::size_t n = 0; n < tail.size(); ++n) {
+        CHECK_THROWS_AS(decode_record_ids(tail.substr(0, n)), Error);
+    }
+    CHECK_THROWS_AS(decode_record_ids(tail + "x"), Error);
+    CHECK_THROWS_AS(decode_record_ids(std::string("\x01\x00", 2)), Error); // a zero step
+    CHECK_THROWS_AS(decode_record_ids_row(tail), Error);                   // no format byte
+}
+
 TEST_CASE("truncated rows are refused, not read past", "[store]") {
     ZoneRow z;
     z.name = "example.com";

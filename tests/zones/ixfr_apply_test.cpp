@@ -6,6 +6,7 @@
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
 #include "zones/journal.hpp"
+#include "zones/node.hpp"
 #include "zones/zonefile.hpp"
 
 #include <catch2/catch.hpp>
@@ -58,6 +59,20 @@ std::map<std::string, std::string> table(store::Env& env, store::Table t) {
     return out;
 }
 
+// The nodes as the answer path reads them: their RRsets, without the record ids a format 2
+// node ends with (each store numbers its records its own way).
+std::map<std::string, std::string> nodes(store::Env& env) {
+    auto out = table(env, store::Table::DnsNodes);
+    for (auto& [key, value] : out) {
+        const std::size_t tail = zones::NodeView(value).tail().size();
+        if (tail > 0) {
+            value.resize(value.size() - tail);
+            value[0] = static_cast<char>(zones::node_format);
+        }
+    }
+    return out;
+}
+
 // The journal from `serial` as sorted RR lists (the order within a group is the store's).
 std::vector<std::vector<zones::ZoneRr>> journal_from(store::Env& env, std::uint32_t serial) {
     store::ReadTxn txn(env);
@@ -100,7 +115,7 @@ TEST_CASE("an IXFR applied record by record equals the re-import of its result",
         zones::import_zone(txn, result, o);
     });
 
-    CHECK(table(diffed, store::Table::DnsNodes) == table(reimported, store::Table::DnsNodes));
+    CHECK(nodes(diffed) == nodes(reimported));
     CHECK(table(diffed, store::Table::ZoneMarks) == table(reimported, store::Table::ZoneMarks));
     CHECK(table(diffed, store::Table::Zones) == table(reimported, store::Table::Zones));
     {

@@ -3,11 +3,14 @@
 // whole they are what was written. Checks: rows are slim after an import; removing a record
 // in the middle of an RRset leaves the others' rdata right; the parent's delegation at a child
 // zone's apex (not in the node) keeps its rdata and goes slim again when the child goes; a
-// value that is not the presentation of its rdata is kept as given.
+// value that is not the presentation of its rdata is kept as given; an owner's record ids end
+// its node (schema 7), the owner index holding only those of an owner without a node.
 #include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
 #include "zones/compile.hpp"
+#include "zones/node.hpp"
+#include "zones/signer.hpp"
 #include "zones/zonefile.hpp"
 
 #include <catch2/catch.hpp>
@@ -159,5 +162,120 @@ TEST_CASE("the parent's delegation at a child zone's apex keeps its rdata in its
     CHECK(row.rdata_in_node);
     CHECK(zones::get_record(txn, delegation.id)->rdata == delegation.rdata);
     CHECK(zones::zone_records(txn, "sub.example.com").empty());
+    CHECK(zones::zone_records(txn, "example.com").size() == 5);
+}
+
+namespace {
+
+// The ids of the records at `owner`, ascending, as owner_records reads them.
+std::vector<std::uint64_t> ids_at(const store::ReadTxn& txn, std::string_view owner) {
+    std::vector<std::uint64_t> ids;
+    for (const auto& r : zones::owner_records(txn, owner)) {
+        ids.push_back(r.id);
+    }
+    return ids;
+}
+
+} // namespace
+
+TEST_CASE("an owner's record ids end its node: no owner index row", "[zones]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    test::import_zone_file(env, test::example_zone_file + "www IN A 192.0.2.81\n");
+    {
+        store::ReadTxn txn(env);
+        CHECK(txn.stats(store::Table::RecordsByOwner).entries == 0);
+        std::size_t owners = 0;
+        std::size_t records = 0;
+        store::Cursor c = txn.cursor(store::Table::DnsNodes);
+        for (bool ok = c.seek(""); ok; ok = c.next()) {
+            const zones::NodeView node(c.value());
+            REQUIRE(node.valid());
+            const std::string owner = zones::key_to_name(c.key());
+            INFO(owner);
+            const auto ids = ids_at(txn, owner);
+            if (ids.empty()) {
+                CHECK(static_cast<std::uint8_t>(c.value()[0]) == zones::node_format);
+                CHECK(node.tail().empty());
+                continue;
+            }
+            ++owners;
+            records += ids.size();
+            CHECK(static_cast<std::uint8_t>(c.value()[0]) == zones::node_format_ids);
+            CHECK(store::decode_record_ids(node.tail()) == ids);
+        }
+        CHECK(owners == 5); // ns1, www, *.wild, sub, ns.sub (the apex NS are the zone row's)
+        CHECK(records == 6);
+        CHECK(ids_at(txn, "www.example.com").size() == 2);
+        // The journal keeps the RRsets only: every node in it is format 1.
+        store::Cursor j = txn.cursor(store::Table::Journal);
+        std::size_t entries = 0;
+        for (bool ok = j.seek(""); ok; ok = j.next()) {
+            const std::string_view v = j.value();
+            if (v.size() > 5 && (static_cast<std::uint8_t>(v[0]) & 2)) { // has a new node
+                const std::size_t old_len = store::get_u32(v, 1);
+                REQUIRE(v.size() > 5 + old_len);
+                CHECK(static_cast<std::uint8_t>(v[5 + old_len]) == zones::node_format);
+                ++entries;
+            }
+        }
+        CHECK(entries > 0);
+    }
+    // An owner's records changed: the ids in its node follow; all gone: a format 1 node or none.
+    std::uint64_t added = 0;
+    env.write([&](store::WriteTxn& txn) {
+        auto recs = zones::owner_records(txn, "www.example.com");
+        recs.erase(recs.begin());
+        recs.push_back(
+            record(txn, "www.example.com", "example.com", zones::RRType::A, "192.0.2.9"));
+        added = recs.back().id;
+        zones::set_owner_records(txn, "www.example.com", std::move(recs));
+        zones::set_owner_records(txn, "ns1.example.com", {});
+    });
+    store::ReadTxn txn(env);
+    const auto www = ids_at(txn, "www.example.com");
+    REQUIRE(www.size() == 2);
+    CHECK(www.back() == added);
+    const auto node = txn.get(store::Table::DnsNodes, zones::name_key("www.example.com"));
+    REQUIRE(node);
+    CHECK(store::decode_record_ids(zones::NodeView(*node).tail()) == www);
+    CHECK(values_at(txn, "www.example.com") ==
+          std::vector<std::string>{"192.0.2.81 = 192.0.2.81", "192.0.2.9 = 192.0.2.9"});
+    CHECK(!txn.get(store::Table::DnsNodes, zones::name_key("ns1.example.com")));
+    CHECK(zones::owner_records(txn, "ns1.example.com").empty());
+    CHECK(zones::zone_records(txn, "example.com").size() == 5);
+    CHECK(txn.stats(store::Table::RecordsByOwner).entries == 0);
+}
+
+TEST_CASE("an owner whose records leave it no node keeps their ids in the owner index", "[zones]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    env.write([&](store::WriteTxn& txn) {
+        zones::SigningPolicy p;
+        p.all = true;
+        zones::configure_signing(txn, p);
+    });
+    // A zone we sign serves our NSEC3 chain only: the file's NSEC is kept as a record but
+    // is in no node, and its owner has no other RR.
+    test::import_zone_file(env, test::example_zone_file + "orphan IN NSEC www.example.com. A\n");
+    {
+        store::ReadTxn txn(env);
+        CHECK(!txn.get(store::Table::DnsNodes, zones::name_key("orphan.example.com")));
+        CHECK(txn.stats(store::Table::RecordsByOwner).entries == 1);
+        const auto recs = zones::owner_records(txn, "orphan.example.com");
+        REQUIRE(recs.size() == 1);
+        CHECK(recs[0].type == static_cast<std::uint16_t>(zones::RRType::NSEC));
+        CHECK(recs[0].value.starts_with("www.example.com. A"));
+        CHECK(!raw_row(txn, recs[0].id).rdata_in_node);
+        CHECK(zones::get_record(txn, recs[0].id)->rdata == recs[0].rdata);
+        const auto all = zones::zone_records(txn, "example.com");
+        CHECK(std::count_if(all.begin(), all.end(),
+                            [&](const store::RecordRow& r) { return r.id == recs[0].id; }) == 1);
+        CHECK(all.size() == 6);
+    }
+    test::import_zone_file(env, test::example_zone_file, true); // the NSEC gone
+    store::ReadTxn txn(env);
+    CHECK(zones::owner_records(txn, "orphan.example.com").empty());
+    CHECK(txn.stats(store::Table::RecordsByOwner).entries == 0);
     CHECK(zones::zone_records(txn, "example.com").size() == 5);
 }

@@ -200,7 +200,8 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
     std::optional<std::string> rec_zone; // its name (an import writes the row after the nodes)
     std::vector<store::RecordRow> stored;
     if (records == nullptr) {
-        stored = detail::record_rows_at(txn, key);
+        stored = detail::record_rows_at(
+            txn, key, old_node ? std::optional<std::string_view>(*old_node) : std::nullopt);
         if (!stored.empty()) {
             detail::complete_records(
                 key, old_node ? std::optional<std::string_view>(*old_node) : std::nullopt, stored);
@@ -282,8 +283,13 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
         zone_key = plan.sign->zone_key;
     }
     node.set_flags(flags);
-    detail::store_records(txn, key, recs, in_node, node, records != nullptr);
-    detail::store_node(txn, owner, key, old_node, node, zone_key);
+    detail::store_records(txn, recs, in_node, node, records != nullptr);
+    std::vector<std::uint64_t> ids;
+    ids.reserve(recs.size());
+    for (const auto& rec : recs) {
+        ids.push_back(rec.id);
+    }
+    detail::store_owner_node(txn, owner, key, old_node, node, zone_key, &ids);
     if (plan.sign) {
         detail::chain_owner(txn, *plan.sign, owner, key, plan.occluded, old_node.has_value());
     }
@@ -300,19 +306,58 @@ namespace detail {
 void store_node(store::WriteTxn& txn, std::string_view owner, std::string_view key,
                 const std::optional<std::string>& old_node, const NodeBuilder& node,
                 std::optional<std::string_view> zone_key) {
-    const std::string_view old_value = old_node ? std::string_view(*old_node) : std::string_view();
+    store_owner_node(txn, owner, key, old_node, node, zone_key, nullptr);
+}
+
+void store_owner_node(store::WriteTxn& txn, std::string_view owner, std::string_view key,
+                      const std::optional<std::string>& old_node, const NodeBuilder& node,
+                      std::optional<std::string_view> zone_key,
+                      const std::vector<std::uint64_t>* ids) {
+    std::vector<std::uint64_t> kept;
+    if (ids == nullptr) {
+        kept = record_ids_at(txn, key,
+                             old_node ? std::optional<std::string_view>(*old_node) : std::nullopt);
+        ids = &kept;
+    }
+    // The journal and the chain index see the RRsets only: the old node as format 1.
+    std::optional<std::string> old_rrsets = old_node;
+    if (old_node) {
+        const NodeView view(*old_node);
+        if (!view.tail().empty()) {
+            old_rrsets->resize(old_node->size() - view.tail().size());
+            (*old_rrsets)[0] = static_cast<char>(node_format);
+        }
+    }
+    const std::string_view old_value =
+        old_rrsets ? std::string_view(*old_rrsets) : std::string_view();
     if (node.empty()) {
         txn.del(store::Table::DnsNodes, key);
+        // Records whose RRs are all elsewhere (a signed zone's own types): the index keeps them.
+        if (!ids->empty()) {
+            txn.put(store::Table::RecordsByOwner, key, store::encode_record_ids_row(*ids));
+        } else if (!old_node) {
+            txn.del(store::Table::RecordsByOwner, key);
+        }
         mark_node(txn, key, 0);
         chain_node(txn, key, std::nullopt, old_value, {});
-        journal_node(txn, owner, old_node ? &*old_node : nullptr, nullptr);
+        journal_node(txn, owner, old_rrsets ? &*old_rrsets : nullptr, nullptr);
         return;
     }
     const std::string built = node.build();
-    txn.put(store::Table::DnsNodes, key, built);
+    if (ids->empty()) {
+        txn.put(store::Table::DnsNodes, key, built);
+    } else {
+        std::string value = built;
+        value[0] = static_cast<char>(node_format_ids);
+        value += store::encode_record_ids(*ids);
+        txn.put(store::Table::DnsNodes, key, value);
+    }
+    if (!old_node) {
+        txn.del(store::Table::RecordsByOwner, key); // the ids, if it had any, are in the node
+    }
     mark_node(txn, key, mark_flags(node.flags()));
     chain_node(txn, key, zone_key, old_value, built);
-    journal_node(txn, owner, old_node ? &*old_node : nullptr, &built);
+    journal_node(txn, owner, old_rrsets ? &*old_rrsets : nullptr, &built);
 }
 
 } // namespace detail

@@ -42,7 +42,8 @@ bool RrsetView::next_rr(std::size_t& pos, RrView& out) const noexcept {
 
 NodeView::NodeView(std::string_view value) noexcept
     : value_(value) {
-    if (value.size() < header_len || static_cast<std::uint8_t>(value[0]) != node_format) {
+    const auto format = value.empty() ? 0 : static_cast<std::uint8_t>(value[0]);
+    if (value.size() < header_len || (format != node_format && format != node_format_ids)) {
         return;
     }
     flags_ = static_cast<std::uint8_t>(value[1]);
@@ -59,7 +60,8 @@ NodeView::NodeView(std::string_view value) noexcept
         }
         pos += block;
     }
-    valid_ = pos == value.size();
+    end_ = pos;
+    valid_ = format == node_format ? pos == value.size() : pos < value.size();
 }
 
 bool NodeView::at(std::uint16_t index, RrsetView& out) const noexcept {

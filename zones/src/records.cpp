@@ -16,13 +16,26 @@ namespace sb::zones {
 namespace detail {
 
 template <class Txn>
-std::vector<store::RecordRow> record_rows_at(const Txn& txn, std::string_view key) {
-    std::vector<store::RecordRow> rows;
-    const auto ids = txn.get(store::Table::RecordsByOwner, key);
-    if (!ids) {
-        return rows;
+std::vector<std::uint64_t> record_ids_at(const Txn& txn, std::string_view key,
+                                         std::optional<std::string_view> node) {
+    if (node) {
+        // An owner with a node keeps its ids there (store_owner_node), never in the index.
+        const NodeView view(*node);
+        if (!view.valid()) {
+            throw store::Error::corrupted("malformed node " + key_to_name(key));
+        }
+        return view.tail().empty() ? std::vector<std::uint64_t>()
+                                   : store::decode_record_ids(view.tail());
     }
-    for (const auto id : store::decode_record_ids(*ids)) {
+    const auto row = txn.get(store::Table::RecordsByOwner, key);
+    return row ? store::decode_record_ids_row(*row) : std::vector<std::uint64_t>();
+}
+
+template <class Txn>
+std::vector<store::RecordRow> record_rows_at(const Txn& txn, std::string_view key,
+                                             std::optional<std::string_view> node) {
+    std::vector<store::RecordRow> rows;
+    for (const auto id : record_ids_at(txn, key, node)) {
         const auto v = txn.get(store::Table::Records, store::u64_key(id));
         if (!v) {
             throw store::Error::corrupted("index points at missing record " + std::to_string(id));
@@ -32,7 +45,15 @@ std::vector<store::RecordRow> record_rows_at(const Txn& txn, std::string_view ke
     return rows;
 }
 
-template std::vector<store::RecordRow> record_rows_at(const store::ReadTxn&, std::string_view);
+template <class Txn>
+std::vector<store::RecordRow> record_rows_at(const Txn& txn, std::string_view key) {
+    return record_rows_at(txn, key, txn.get(store::Table::DnsNodes, key));
+}
+
+template std::vector<std::uint64_t> record_ids_at(const store::WriteTxn&, std::string_view,
+                                                  std::optional<std::string_view>);
+template std::vector<store::RecordRow> record_rows_at(const store::WriteTxn&, std::string_view,
+                                                      std::optional<std::string_view>);
 template std::vector<store::RecordRow> record_rows_at(const store::WriteTxn&, std::string_view);
 
 void complete_records(std::string_view key, std::optional<std::string_view> node,
@@ -67,7 +88,7 @@ void complete_records(std::string_view key, std::optional<std::string_view> node
     }
 }
 
-void store_records(store::WriteTxn& txn, std::string_view key, std::vector<store::RecordRow>& rows,
+void store_records(store::WriteTxn& txn, std::vector<store::RecordRow>& rows,
                    const std::vector<bool>& in_node, const NodeBuilder& node, bool write_all) {
     // Per type: the rows in the node, in order, against the node's RRs of that type.
     std::map<std::uint16_t, std::vector<const NodeBuilder::Rr*>> rrs; // in the order added
@@ -96,18 +117,6 @@ void store_records(store::WriteTxn& txn, std::string_view key, std::vector<store
         row.rdata_in_node = slim;
         txn.put(store::Table::Records, store::u64_key(row.id), store::encode(row));
     }
-    if (write_all) {
-        std::vector<std::uint64_t> ids;
-        ids.reserve(rows.size());
-        for (const auto& row : rows) {
-            ids.push_back(row.id);
-        }
-        if (ids.empty()) {
-            txn.del(store::Table::RecordsByOwner, key);
-        } else {
-            txn.put(store::Table::RecordsByOwner, key, store::encode_record_ids(ids));
-        }
-    }
 }
 
 } // namespace detail
@@ -115,31 +124,51 @@ void store_records(store::WriteTxn& txn, std::string_view key, std::vector<store
 namespace {
 
 template <class Txn>
-std::vector<store::RecordRow> whole_rows_at(const Txn& txn, std::string_view key) {
-    auto rows = detail::record_rows_at(txn, key);
+std::vector<store::RecordRow> whole_rows_at(const Txn& txn, std::string_view key,
+                                            std::optional<std::string_view> node) {
+    auto rows = detail::record_rows_at(txn, key, node);
     if (!rows.empty()) {
-        detail::complete_records(key, txn.get(store::Table::DnsNodes, key), rows);
+        detail::complete_records(key, node, rows);
     }
     return rows;
 }
 
-// The records indexed under `prefix` (name key prefix), whole, in id order; `zone`: only
-// those of that zone.
+template <class Txn>
+std::vector<store::RecordRow> whole_rows_at(const Txn& txn, std::string_view key) {
+    return whole_rows_at(txn, key, txn.get(store::Table::DnsNodes, key));
+}
+
+// The records at the owners under `prefix` (name key prefix), whole, in id order; `zone`:
+// only those of that zone. The owners are those whose node holds ids, and those without a
+// node in RecordsByOwner.
 template <class Txn>
 std::vector<store::RecordRow> records_under(const Txn& txn, std::string_view prefix,
                                             const std::string* zone) {
-    std::vector<std::string> owners; // name keys
-    store::Cursor c = txn.cursor(store::Table::RecordsByOwner);
-    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-        owners.emplace_back(c.key());
-    }
     std::vector<store::RecordRow> out;
-    for (const auto& key : owners) {
-        for (auto& row : whole_rows_at(txn, key)) {
+    auto take = [&](std::string_view key, std::optional<std::string_view> node) {
+        for (auto& row : whole_rows_at(txn, key, node)) {
             if (zone == nullptr || row.zone == *zone) {
                 out.push_back(std::move(row));
             }
         }
+    };
+    {
+        store::Cursor c = txn.cursor(store::Table::DnsNodes);
+        for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+            if (!NodeView(c.value()).tail().empty()) {
+                take(c.key(), c.value());
+            }
+        }
+    }
+    std::vector<std::string> bare; // owners without a node: rare
+    {
+        store::Cursor c = txn.cursor(store::Table::RecordsByOwner);
+        for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+            bare.emplace_back(c.key());
+        }
+    }
+    for (const auto& key : bare) {
+        take(key, std::nullopt);
     }
     std::sort(out.begin(), out.end(),
               [](const store::RecordRow& a, const store::RecordRow& b) { return a.id < b.id; });

@@ -42,8 +42,8 @@ enum class Table : unsigned {
     Meta,           // "schema_version" → u32; "next:<kind>" → u64 id counters
     Zones,          // zone name (canonical text) → zone entity (provisioning codec)
     Records,        // u64 id → DNS record entity, slim: its rdata is in the owner's node
-    RecordsByOwner, // owner name key (zones::name_key) → the ids of its records (a zone's
-                    // records: the keys under its apex's, zones/compile.hpp)
+    RecordsByOwner, // owner name key (zones::name_key) → the ids of its records, only for an
+                    // owner without a node (a node holds its owner's ids, zones/node.hpp)
     DnsNodes,       // owner name key → compiled node (zones/node.hpp), read by dnsd
     EnumRanges,     // tld '\0' prefix → ENUM range entity
     EnumNumbers,    // owner name key of the number (e164 name) → ENUM number entity
@@ -75,8 +75,9 @@ enum class Table : unsigned {
 
 // 2: ZoneMarks, 3: DnssecChain, 4: slim ENUM number rows (the NAPTRs live only in the node),
 // varint record rows and journal byte counts, 5: DnssecKeys, 6: slim record rows (the rdata
-// lives only in the node), no RecordsByZone.
-constexpr std::uint32_t schema_version = 6;
+// lives only in the node), no RecordsByZone, 7: an owner's record ids end its node
+// (RecordsByOwner only for an owner without one).
+constexpr std::uint32_t schema_version = 7;
 
 struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does

@@ -165,10 +165,14 @@ void add_counter(WriteTxn& txn, char scope, std::int64_t id, std::string_view ki
 
 std::string enum_range_key(std::string_view tld, std::string_view prefix);
 
-// Table::RecordsByOwner, key = the owner's name key: the ids of the records at that owner,
-// ascending (format 1: varint count, then each id as a varint difference from the one before).
+// The ids of the records at an owner, ascending: varint count, then each id as a varint
+// difference from the one before. They end the owner's DNS node (zones/node.hpp, format 2);
+// an owner with records but no node keeps them in Table::RecordsByOwner, key = its name key,
+// as a row: format 1, then these bytes (encode_record_ids_row).
 std::string encode_record_ids(const std::vector<std::uint64_t>& ids);
-[[nodiscard]] std::vector<std::uint64_t> decode_record_ids(std::string_view value);
+[[nodiscard]] std::vector<std::uint64_t> decode_record_ids(std::string_view bytes);
+std::string encode_record_ids_row(const std::vector<std::uint64_t>& ids);
+[[nodiscard]] std::vector<std::uint64_t> decode_record_ids_row(std::string_view value);
 
 template <class Txn>
 [[nodiscard]] std::optional<ZoneRow> get_zone(const Txn& txn, std::string_view name) {

@@ -2,7 +2,8 @@
 // name_key(owner). Written by the provisioning side (NodeBuilder), read on the DNS answer
 // path (NodeView) without allocation or copies. All integers big-endian.
 //
-//   u8  format            = node_format (1)
+//   u8  format            = node_format (1), or node_format_ids (2): the RRsets are
+//                           followed by the ids of the owner's DNS records
 //   u8  flags             NodeFlag bits
 //   u16 rrset_count
 //   rrset_count times, sorted by type:
@@ -13,6 +14,9 @@
 //       u32 ttl
 //       u16 rdlength
 //       rdlength bytes    rdata in wire form, names uncompressed and fully qualified
+//
+//   format 2 only, past the RRsets (the answer path never reads it): the owner's record
+//   ids (store::encode_record_ids without its format byte; zones/src/records.cpp)
 //
 // Every length is checked by NodeView before use; a value that fails is reported as
 // malformed (the caller answers SERVFAIL), never read past.
@@ -28,6 +32,7 @@
 namespace sb::zones {
 
 constexpr std::uint8_t node_format = 1;
+constexpr std::uint8_t node_format_ids = 2; // format 1, then the owner's record ids
 
 enum NodeFlag : std::uint8_t {
     NodeApex = 1,       // a zone apex: SOA and NS RRsets live here
@@ -98,8 +103,14 @@ public:
     // The i-th RRset in stored order (0 ≤ i < rrset_count()).
     bool at(std::uint16_t i, RrsetView& out) const noexcept;
 
+    // The bytes past the RRsets: the record ids of a format 2 node, else empty.
+    std::string_view tail() const noexcept {
+        return valid_ ? value_.substr(end_) : value_.substr(0, 0);
+    }
+
 private:
     std::string_view value_;
+    std::size_t end_ = 0;
     std::uint8_t flags_ = 0;
     std::uint16_t count_ = 0;
     bool valid_ = false;
