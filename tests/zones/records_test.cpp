@@ -15,6 +15,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -247,6 +248,38 @@ TEST_CASE("an owner's record ids end its node: no owner index row", "[zones]") {
     CHECK(txn.stats(store::Table::RecordsByOwner).entries == 0);
 }
 
+TEST_CASE("every record is every DNS zone's, in id order", "[zones]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    test::import_zone_file(env, test::example_zone_file);
+    // A zone inside the first (its apex under example.com's key) and one beside it.
+    test::import_zone_file(env, R"($ORIGIN sub.example.com.
+@ 3600 IN SOA ns.sub.example.com. hostmaster.sub.example.com. 1 10800 3600 604800 300
+@ 3600 IN NS ns2.sub.example.com.
+x 3600 IN A 192.0.2.9
+)");
+    test::import_zone_file(env, R"($ORIGIN example.net.
+@ 3600 IN SOA ns1.example.net. hostmaster.example.net. 1 10800 3600 604800 300
+@ 3600 IN NS ns1.example.net.
+ns1 3600 IN A 192.0.2.10
+)");
+    store::ReadTxn txn(env);
+    std::vector<std::uint64_t> expected;
+    for (const char* zone : {"example.com", "sub.example.com", "example.net"}) {
+        for (const auto& r : zones::zone_records(txn, zone)) {
+            CHECK(r.zone == zone);
+            expected.push_back(r.id);
+        }
+    }
+    std::sort(expected.begin(), expected.end());
+    CHECK(expected.size() == 5 + 1 + 1);
+    std::vector<std::uint64_t> every;
+    for (const auto& r : zones::every_record(txn)) {
+        every.push_back(r.id);
+    }
+    CHECK(every == expected);
+}
+
 TEST_CASE("an owner whose records leave it no node keeps their ids in the owner index", "[zones]") {
     test::TempDir dir;
     store::Env env(dir.path());
@@ -272,6 +305,11 @@ TEST_CASE("an owner whose records leave it no node keeps their ids in the owner 
         CHECK(std::count_if(all.begin(), all.end(),
                             [&](const store::RecordRow& r) { return r.id == recs[0].id; }) == 1);
         CHECK(all.size() == 6);
+        const auto every = zones::every_record(txn);
+        REQUIRE(every.size() == 6);
+        for (std::size_t i = 0; i < every.size(); ++i) {
+            CHECK(every[i].id == all[i].id);
+        }
     }
     test::import_zone_file(env, test::example_zone_file, true); // the NSEC gone
     store::ReadTxn txn(env);

@@ -138,16 +138,15 @@ std::vector<store::RecordRow> whole_rows_at(const Txn& txn, std::string_view key
     return whole_rows_at(txn, key, txn.get(store::Table::DnsNodes, key));
 }
 
-// The records at the owners under `prefix` (name key prefix), whole, in id order; `zone`:
-// only those of that zone. The owners are those whose node holds ids, and those without a
-// node in RecordsByOwner.
+// The records of `zone`, whole, in id order: those at the owners under its key whose zone it
+// is. The owners are those whose node holds ids, and those without a node in RecordsByOwner.
 template <class Txn>
-std::vector<store::RecordRow> records_under(const Txn& txn, std::string_view prefix,
-                                            const std::string* zone) {
+std::vector<store::RecordRow> records_under(const Txn& txn, const std::string& zone) {
+    const std::string prefix = name_key(zone);
     std::vector<store::RecordRow> out;
     auto take = [&](std::string_view key, std::optional<std::string_view> node) {
         for (auto& row : whole_rows_at(txn, key, node)) {
-            if (zone == nullptr || row.zone == *zone) {
+            if (row.zone == zone) {
                 out.push_back(std::move(row));
             }
         }
@@ -200,12 +199,31 @@ std::optional<store::RecordRow> get_record(const Txn& txn, std::uint64_t id) {
 
 template <class Txn>
 std::vector<store::RecordRow> zone_records(const Txn& txn, std::string_view zone) {
-    const std::string name(zone);
-    return records_under(txn, name_key(zone), &name);
+    return records_under(txn, std::string(zone));
 }
 
 std::vector<store::RecordRow> every_record(const store::ReadTxn& txn) {
-    return records_under(txn, "", nullptr);
+    // Zone by zone, not the whole of DnsNodes: records are in DNS zones only (provisioning and
+    // import refuse ENUM ones), and the millions of ENUM numbers' nodes hold none.
+    std::vector<std::string> zones;
+    {
+        store::Cursor c = txn.cursor(store::Table::Zones);
+        for (bool ok = c.first(); ok; ok = c.next()) {
+            const store::ZoneRow row = store::decode_zone(c.value());
+            if (row.kind != store::ZoneKind::Enum) {
+                zones.push_back(row.name); // the key of the root zone is a NUL, its name ""
+            }
+        }
+    }
+    std::vector<store::RecordRow> out;
+    for (const auto& zone : zones) {
+        for (auto& row : records_under(txn, zone)) {
+            out.push_back(std::move(row));
+        }
+    }
+    std::sort(out.begin(), out.end(),
+              [](const store::RecordRow& a, const store::RecordRow& b) { return a.id < b.id; });
+    return out;
 }
 
 template std::vector<store::RecordRow> owner_records(const store::ReadTxn&, std::string_view);
