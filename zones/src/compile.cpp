@@ -1,6 +1,8 @@
 #include "zones/compile.hpp"
 
+#include "parent_side.hpp"
 #include "records.hpp"
+#include "signer_internal.hpp"
 #include "signer_node.hpp"
 #include "zones/catalog.hpp"
 #include "zones/dnssec.hpp"
@@ -11,6 +13,7 @@
 #include "zones/zones.hpp"
 
 #include <algorithm>
+#include <ctime>
 
 namespace sb::zones {
 
@@ -260,6 +263,29 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
                           old_node ? std::string_view(*old_node) : std::string_view(),
                           apex.has_value(), has_ns && !apex);
     }
+    // The parent's side of the cut at a child zone's apex (parent_side.hpp). Its "before" is
+    // the old parent side, or the old node itself when it was the parent's (the child is new).
+    const std::string_view old_parent = !old_node  ? std::string_view()
+                                        : was_apex ? NodeView(*old_node).parent_side()
+                                                   : std::string_view(*old_node);
+    const std::optional<std::string> old_side =
+        old_parent.empty() ? std::nullopt : std::optional<std::string>(old_parent);
+    std::optional<detail::ParentSide> side;
+    std::optional<std::string> new_side;
+    if (apex) {
+        side = detail::parent_side(txn, owner, key, *apex, plan.sign ? &*plan.sign : nullptr, recs,
+                                   old_parent);
+        if (!side->node.empty()) {
+            new_side = side->node.build();
+            node.set_parent_side(*new_side);
+        }
+    } else if (was_apex && old_side) {
+        // The child zone went: the parent's records here are the parent's node again, and its
+        // journal shows the change from the parent side (journal_node keeps this "before").
+        if (const auto parent = detail::zone_of(txn, owner)) {
+            journal_parent_side(txn, parent->name, owner, &*old_side, nullptr);
+        }
+    }
     if (has_ns && !apex) {
         flags |= NodeDelegation;
     }
@@ -286,6 +312,17 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
     detail::store_node(txn, owner, key, old_node, node, zone_key);
     if (plan.sign) {
         detail::chain_owner(txn, *plan.sign, owner, key, plan.occluded, old_node.has_value());
+    }
+    if (side) {
+        detail::parent_side_stored(txn, *side, owner, key, old_side ? &*old_side : nullptr,
+                                   new_side ? &*new_side : nullptr);
+    } else if (was_apex && old_side) {
+        if (auto parent = detail::zone_of(txn, owner)) {
+            touch_zone(txn, *parent, static_cast<std::int64_t>(std::time(nullptr)));
+        }
+    }
+    if (apex.has_value() != was_apex) {
+        detail::rebuild_child_apexes(txn, key); // a zone came or went: its children's parent
     }
     if (plan.full_pass && detail::zone_pass(txn, plan.pass_zone, plan.pass_target) &&
         plan.pass_target == BulkTarget::Sign) {

@@ -42,7 +42,8 @@ bool RrsetView::next_rr(std::size_t& pos, RrView& out) const noexcept {
 
 NodeView::NodeView(std::string_view value) noexcept
     : value_(value) {
-    if (value.size() < header_len || static_cast<std::uint8_t>(value[0]) != node_format) {
+    const auto format = value.empty() ? 0 : static_cast<std::uint8_t>(value[0]);
+    if (value.size() < header_len || (format != node_format && format != node_format_parent_side)) {
         return;
     }
     flags_ = static_cast<std::uint8_t>(value[1]);
@@ -59,7 +60,26 @@ NodeView::NodeView(std::string_view value) noexcept
         }
         pos += block;
     }
+    own_end_ = pos;
+    if (format == node_format_parent_side) {
+        if (value.size() - pos < 2) {
+            return;
+        }
+        const std::size_t len = rd16(value, pos);
+        pos += 2;
+        if (len == 0 || value.size() - pos != len ||
+            static_cast<std::uint8_t>(value[pos]) != node_format ||
+            !NodeView(value.substr(pos)).valid()) {
+            return;
+        }
+        parent_side_ = value.substr(pos);
+        pos += len;
+    }
     valid_ = pos == value.size();
+}
+
+std::string_view NodeView::own() const noexcept {
+    return valid_ ? value_.substr(1, own_end_ - 1) : value_;
 }
 
 bool NodeView::at(std::uint16_t index, RrsetView& out) const noexcept {
@@ -159,6 +179,14 @@ std::string NodeBuilder::build() const {
     }
     out[2] = static_cast<char>(rrsets >> 8);
     out[3] = static_cast<char>(rrsets);
+    if (!parent_side_.empty()) {
+        if (parent_side_.size() > 0xffff) {
+            throw InvalidValue("records", "the parent side of a zone apex is larger than 64 KiB");
+        }
+        out[0] = static_cast<char>(node_format_parent_side);
+        wr16(out, static_cast<std::uint16_t>(parent_side_.size()));
+        out += parent_side_;
+    }
     return out;
 }
 

@@ -76,7 +76,7 @@ enum class Table : unsigned {
 // 2: ZoneMarks, 3: DnssecChain, 4: slim ENUM number rows (the NAPTRs live only in the node),
 // varint record rows and journal byte counts, 5: DnssecKeys, 6: slim record rows (the rdata
 // lives only in the node), no RecordsByZone.
-constexpr std::uint32_t schema_version = 6;
+constexpr std::uint32_t schema_version = 7;
 
 struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does

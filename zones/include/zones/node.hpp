@@ -13,6 +13,10 @@
 //       u32 ttl
 //       u16 rdlength
 //       rdlength bytes    rdata in wire form, names uncompressed and fully qualified
+//   format 2 only (the apex of a zone whose parent zone we also serve):
+//   u16 len, len bytes    the parent side: a format 1 node holding the parent zone's RRsets
+//                         at that name (NS, DS, their RRSIG, NSEC), which answer DS queries
+//                         (RFC 4035 §3.1.4.1) and go out in the parent's transfers
 //
 // Every length is checked by NodeView before use; a value that fails is reported as
 // malformed (the caller answers SERVFAIL), never read past.
@@ -28,6 +32,7 @@
 namespace sb::zones {
 
 constexpr std::uint8_t node_format = 1;
+constexpr std::uint8_t node_format_parent_side = 2; // node_format + the parent side
 
 enum NodeFlag : std::uint8_t {
     NodeApex = 1,       // a zone apex: SOA and NS RRsets live here
@@ -98,8 +103,17 @@ public:
     // The i-th RRset in stored order (0 ≤ i < rrset_count()).
     bool at(std::uint16_t i, RrsetView& out) const noexcept;
 
+    // The parent side (a format 1 node, already checked); empty when there is none.
+    std::string_view parent_side() const noexcept { return parent_side_; }
+
+    // The value without its format byte and parent side: equal for two values whose own
+    // RRsets and flags are the same.
+    std::string_view own() const noexcept;
+
 private:
     std::string_view value_;
+    std::string_view parent_side_;
+    std::size_t own_end_ = 0;
     std::uint8_t flags_ = 0;
     std::uint16_t count_ = 0;
     bool valid_ = false;
@@ -124,6 +138,9 @@ public:
     // Drops every RR of `type`.
     void remove(RRType type);
 
+    // The parent side to store after the node's own RRsets (format 2); empty: none.
+    void set_parent_side(std::string value) { parent_side_ = std::move(value); }
+
     std::string build() const;
 
     struct Rr {
@@ -138,6 +155,7 @@ public:
 private:
     std::uint8_t flags_ = 0;
     std::vector<Rr> rrs_;
+    std::string parent_side_;
 };
 
 } // namespace sb::zones
