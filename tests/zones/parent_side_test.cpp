@@ -7,6 +7,7 @@
 #include "zone_file.hpp"
 #include "zones/compile.hpp"
 #include "zones/dnssec.hpp"
+#include "zones/journal.hpp"
 #include "zones/lookup.hpp"
 #include "zones/node.hpp"
 #include "zones/signer.hpp"
@@ -14,6 +15,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <string>
 
 using namespace sb;
@@ -192,7 +194,23 @@ TEST_CASE("child first, then the parent: the DS of a child we sign is derived in
         CHECK(ds_text(b.ds[0]).starts_with("12345 13 2"));
     }
     SECTION("the child deleted: the parent's delegation has no DS, proved by its NSEC3") {
+        const std::uint32_t before = store::get_zone(store::ReadTxn(env), "example.com")->serial;
         env.write([&](store::WriteTxn& txn) { zones::drop_zone(txn, "sub.example.com"); });
+        {
+            // The parent's secondaries follow by IXFR: a new serial, the derived DS removed.
+            store::ReadTxn txn(env);
+            CHECK(store::get_zone(txn, "example.com")->serial > before);
+            const auto diffs = zones::journal_diffs(txn, "example.com", before);
+            REQUIRE(diffs);
+            REQUIRE(diffs->size() == 1);
+            std::set<RRType> removed;
+            for (const auto& rr : diffs->front().removed) {
+                if (rr.owner == "sub.example.com") {
+                    removed.insert(rr.type);
+                }
+            }
+            CHECK(removed == std::set<RRType>{RRType::DS, RRType::RRSIG});
+        }
         const DsAnswer b = ask_ds(env, "sub.example.com");
         CHECK(b.state == LookupState::NoData);
         CHECK(b.authority_owner == zones::name_key("example.com"));

@@ -13,7 +13,6 @@
 #include "zones/zones.hpp"
 
 #include <algorithm>
-#include <ctime>
 
 namespace sb::zones {
 
@@ -280,11 +279,7 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
             node.set_parent_side(*new_side);
         }
     } else if (was_apex && old_side) {
-        // The child zone went: the parent's records here are the parent's node again, and its
-        // journal shows the change from the parent side (journal_node keeps this "before").
-        if (const auto parent = detail::zone_of(txn, owner)) {
-            journal_parent_side(txn, parent->name, owner, &*old_side, nullptr);
-        }
+        detail::parent_side_dropped(txn, owner, *old_side, node);
     }
     if (has_ns && !apex) {
         flags |= NodeDelegation;
@@ -316,10 +311,6 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
     if (side) {
         detail::parent_side_stored(txn, *side, owner, key, old_side ? &*old_side : nullptr,
                                    new_side ? &*new_side : nullptr);
-    } else if (was_apex && old_side) {
-        if (auto parent = detail::zone_of(txn, owner)) {
-            touch_zone(txn, *parent, static_cast<std::int64_t>(std::time(nullptr)));
-        }
     }
     if (apex.has_value() != was_apex) {
         detail::rebuild_child_apexes(txn, key); // a zone came or went: its children's parent

@@ -135,7 +135,7 @@ void journal_node(store::WriteTxn& txn, std::string_view owner, const std::strin
     // Only the owner's own RRsets are its zone's: a change of the parent side alone (a zone
     // apex's, node.hpp) is the parent's, journaled by journal_parent_side.
     if (old_node != nullptr && new_node != nullptr &&
-        NodeView(*old_node).own() == NodeView(*new_node).own()) {
+        NodeView(*old_node).rrsets() == NodeView(*new_node).rrsets()) {
         return;
     }
     const auto zone = zone_of(txn, owner);

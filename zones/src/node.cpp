@@ -78,8 +78,8 @@ NodeView::NodeView(std::string_view value) noexcept
     valid_ = pos == value.size();
 }
 
-std::string_view NodeView::own() const noexcept {
-    return valid_ ? value_.substr(1, own_end_ - 1) : value_;
+std::string_view NodeView::rrsets() const noexcept {
+    return valid_ ? value_.substr(2, own_end_ - 2) : value_;
 }
 
 bool NodeView::at(std::uint16_t index, RrsetView& out) const noexcept {

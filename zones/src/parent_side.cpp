@@ -10,6 +10,7 @@
 #include "zones/dnssec.hpp"
 #include "zones/journal.hpp"
 #include "zones/zone_index.hpp"
+#include "zones/zonefile.hpp"
 
 #include <ctime>
 
@@ -80,6 +81,33 @@ ParentSide parent_side(store::WriteTxn& txn, std::string_view owner, std::string
     return out;
 }
 
+namespace {
+
+// The parent's RRsets at the cut went from `old_side` to `new_side` (null: none): journaled in
+// the parent's journal and its serial bumped when they differ.
+void parent_changed(store::WriteTxn& txn, const store::ZoneRow& parent, std::string_view owner,
+                    const std::string* old_side, const std::string* new_side) {
+    if ((old_side == nullptr) == (new_side == nullptr) &&
+        (old_side == nullptr || NodeView(*old_side).rrsets() == NodeView(*new_side).rrsets())) {
+        return; // the same RRsets (the parent's old delegation node becoming the side, say)
+    }
+    if (secondary_primary(txn, parent.name)) {
+        return; // a zone kept from a primary changes by its transfers only, serial included
+    }
+    journal_parent_side(txn, parent.name, owner, old_side, new_side);
+    // Its serial too, so its secondaries transfer the change (the journal group gets the
+    // parent's SOA change), unless it changes in this transaction already (the parent created
+    // or imported: its apex written).
+    if (journal_holds(txn, parent.name, parent.name)) {
+        return;
+    }
+    if (auto row = store::get_zone(txn, parent.name)) {
+        touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
+    }
+}
+
+} // namespace
+
 void parent_side_stored(store::WriteTxn& txn, const ParentSide& side, std::string_view owner,
                         std::string_view key, const std::string* old_side,
                         const std::string* new_side) {
@@ -91,20 +119,18 @@ void parent_side_stored(store::WriteTxn& txn, const ParentSide& side, std::strin
                           new_side != nullptr ? std::string_view(*new_side) : std::string_view(),
                           old_side != nullptr);
     }
-    if ((old_side == nullptr) == (new_side == nullptr) &&
-        (old_side == nullptr || *old_side == *new_side)) {
+    parent_changed(txn, *side.parent, owner, old_side, new_side);
+}
+
+void parent_side_dropped(store::WriteTxn& txn, std::string_view owner, const std::string& old_side,
+                         const NodeBuilder& node) {
+    const auto parent = zone_of(txn, owner);
+    if (!parent) {
         return;
     }
-    journal_parent_side(txn, side.parent->name, owner, old_side, new_side);
-    // The parent's content changed: its serial too, so its secondaries transfer it (the
-    // journal group gets the parent's SOA change), unless it changes in this transaction
-    // already (the parent created or imported, its apex written).
-    if (journal_holds(txn, side.parent->name, side.parent->name)) {
-        return;
-    }
-    if (auto row = store::get_zone(txn, side.parent->name)) {
-        touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
-    }
+    const std::optional<std::string> now =
+        node.empty() ? std::nullopt : std::optional<std::string>(node.build());
+    parent_changed(txn, *parent, owner, &old_side, now ? &*now : nullptr);
 }
 
 void rebuild_child_apexes(store::WriteTxn& txn, std::string_view key) {

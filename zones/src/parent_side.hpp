@@ -33,6 +33,12 @@ void parent_side_stored(store::WriteTxn& txn, const ParentSide& side, std::strin
                         std::string_view key, const std::string* old_side,
                         const std::string* new_side);
 
+// Before the node of `owner` (`node`, not stored yet) replaces a child zone's apex that had
+// the parent side `old_side` (the child zone was deleted): the parent's journal gets the
+// change ("before": the side; journal_node keeps it) and the parent a new serial.
+void parent_side_dropped(store::WriteTxn& txn, std::string_view owner, const std::string& old_side,
+                         const NodeBuilder& node);
+
 // A zone apex at `key` appeared or went: the apexes of the zones directly below it are rebuilt
 // (their parent changed).
 void rebuild_child_apexes(store::WriteTxn& txn, std::string_view key);

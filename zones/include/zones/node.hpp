@@ -106,9 +106,9 @@ public:
     // The parent side (a format 1 node, already checked); empty when there is none.
     std::string_view parent_side() const noexcept { return parent_side_; }
 
-    // The value without its format byte and parent side: equal for two values whose own
-    // RRsets and flags are the same.
-    std::string_view own() const noexcept;
+    // The node's own RRsets as stored (count and RRsets: no format, flags or parent side):
+    // equal for two nodes holding the same RRsets.
+    std::string_view rrsets() const noexcept;
 
 private:
     std::string_view value_;
