@@ -114,10 +114,11 @@ void parent_side_stored(store::WriteTxn& txn, const ParentSide& side, std::strin
     if (!side.parent) {
         return;
     }
+    const std::string_view now = new_side != nullptr ? std::string_view(*new_side) : "";
+    // After store_node, which dropped the entries of the node's old NSEC at every enclosing zone.
+    chain_parent_nsec(txn, name_key(side.parent->name), key, now);
     if (side.sign) {
-        chain_parent_side(txn, *side.sign, owner, key,
-                          new_side != nullptr ? std::string_view(*new_side) : std::string_view(),
-                          old_side != nullptr);
+        chain_parent_side(txn, *side.sign, owner, key, now, old_side != nullptr);
     }
     parent_changed(txn, *side.parent, owner, old_side, new_side);
 }

@@ -48,4 +48,9 @@ void rebuild_child_apexes(store::WriteTxn& txn, std::string_view key);
 void chain_parent_side(store::WriteTxn& txn, const SignContext& ctx, std::string_view owner,
                        std::string_view key, std::string_view side, bool existed);
 
+// The DnssecChain entry of the parent's NSEC at the cut `key` (in the zone `zone_key`): there
+// when the parent side `side` holds an NSEC (ours or a pre-signed parent's), else none.
+void chain_parent_nsec(store::WriteTxn& txn, std::string_view zone_key, std::string_view key,
+                       std::string_view side);
+
 } // namespace sb::zones::detail

@@ -356,20 +356,23 @@ void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view 
     }
 }
 
+void chain_parent_nsec(store::WriteTxn& txn, std::string_view zone_key, std::string_view key,
+                       std::string_view side) {
+    char buf[max_chain_key];
+    const std::size_t n = chain_key(zone_key, chain_nsec, key.substr(zone_key.size()), buf);
+    RrsetView nsec;
+    if (n != 0 && !side.empty() && NodeView(side).find(RRType::NSEC, nsec)) {
+        txn.put(store::Table::DnssecChain, std::string_view(buf, n), "");
+    } else if (n != 0) {
+        txn.del(store::Table::DnssecChain, std::string_view(buf, n));
+    }
+}
+
 void chain_parent_side(store::WriteTxn& txn, const SignContext& ctx, std::string_view owner,
                        std::string_view key, std::string_view side, bool existed) {
     if (!ctx.policy.nsec3) {
-        // The parent's NSEC at the cut is in the side: its chain index entry, and the
-        // predecessor's next owner when the cut came or went.
-        char buf[max_chain_key];
-        const std::size_t n =
-            chain_key(ctx.zone_key, chain_nsec, key.substr(ctx.zone_key.size()), buf);
-        RrsetView nsec;
-        if (n != 0 && !side.empty() && NodeView(side).find(RRType::NSEC, nsec)) {
-            txn.put(store::Table::DnssecChain, std::string_view(buf, n), "");
-        } else if (n != 0) {
-            txn.del(store::Table::DnssecChain, std::string_view(buf, n));
-        }
+        // The parent's NSEC at the cut is in the side (its chain index entry is
+        // chain_parent_nsec's): the predecessor's next owner changes when the cut comes or goes.
         if (existed != !side.empty()) {
             const std::string pred = nsec_neighbour(txn, ctx.zone_key, key, false);
             if (pred != key) {
