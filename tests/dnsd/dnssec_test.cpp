@@ -338,3 +338,69 @@ TEST_CASE("an insecure delegation inside an opt-out span is proved by the coveri
     CHECK(ldns_pkt_get_rcode(ds.get()) == LDNS_RCODE_NOERROR);
     CHECK(nsec3s(ldns_pkt_authority(ds.get())) == chain);
 }
+
+TEST_CASE("DS at the apex of a child zone we also serve is the parent's (RFC 4035 §3.1.4.1)",
+          "[dnsd][dnssec]") {
+    // The pre-signed parents' delegations, with zones of ours at the cuts.
+    test::TempDir dir;
+    store::Env env(dir.path());
+    test::import_signed_zones(env);
+    env.write([&](store::WriteTxn& txn) {
+        for (const std::string child :
+             {"secure.nsec3.test", "insecure.nsec3.test", "secure.nsec.test"}) {
+            zones::import_zone(txn,
+                               "$ORIGIN " + child +
+                                   ".\n@ 3600 IN SOA ns h 1 2 3 4 300\n@ IN NS ns\n"
+                                   "ns IN A 192.0.2.1\n",
+                               zones::ImportOptions{});
+        }
+    });
+    store::ReadTxn txn(env);
+    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
+    store::Cursor chain = txn.cursor(store::Table::DnssecChain);
+    zones::ZoneIndex index;
+    REQUIRE(index.sync(txn));
+    const dnsd::Snapshot snap{txn, cursor, index, &chain};
+    auto signer = [](const ldns_rr_list* list) {
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) {
+            const ldns_rr* rr = ldns_rr_list_rr(list, i);
+            if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG) {
+                char* s = ldns_rdf2str(ldns_rr_rrsig_signame(rr));
+                out.emplace_back(s);
+                free(s);
+            }
+        }
+        return out;
+    };
+
+    auto ds = ask(snap, "secure.nsec3.test", LDNS_RR_TYPE_DS, true);
+    CHECK(ldns_pkt_aa(ds.get()));
+    CHECK(summary(ldns_pkt_answer(ds.get())) ==
+          sorted({"DS secure.nsec3.test.", "RRSIG(DS) secure.nsec3.test."}));
+    CHECK(signer(ldns_pkt_answer(ds.get())) == std::vector<std::string>{"nsec3.test."});
+    // Every other type at the apex is the child's.
+    auto soa = ask(snap, "secure.nsec3.test", LDNS_RR_TYPE_SOA, true);
+    CHECK(ldns_pkt_aa(soa.get()));
+    CHECK(summary(ldns_pkt_answer(soa.get())) ==
+          std::vector<std::string>{"SOA secure.nsec3.test."});
+
+    auto none = ask(snap, "insecure.nsec3.test", LDNS_RR_TYPE_DS, true);
+    CHECK(ldns_pkt_get_rcode(none.get()) == LDNS_RCODE_NOERROR);
+    CHECK(ldns_pkt_aa(none.get()));
+    CHECK(ldns_rr_list_rr_count(ldns_pkt_answer(none.get())) == 0);
+    const auto proofs = nsec3s(ldns_pkt_authority(none.get()));
+    CHECK(proofs.size() == 1);
+    CHECK(matched(proofs, hash_label("insecure.nsec3.test", "beef", 2)));
+    const auto authority = summary(ldns_pkt_authority(none.get()));
+    CHECK(std::count(authority.begin(), authority.end(), "SOA nsec3.test.") == 1);
+
+    auto nsec_ds = ask(snap, "secure.nsec.test", LDNS_RR_TYPE_DS, true);
+    CHECK(summary(ldns_pkt_answer(nsec_ds.get())) ==
+          sorted({"DS secure.nsec.test.", "RRSIG(DS) secure.nsec.test."}));
+    // The parent's NSEC at the cut still covers the names after it.
+    auto nx = ask(snap, "sz.nsec.test", LDNS_RR_TYPE_A, true);
+    CHECK(ldns_pkt_get_rcode(nx.get()) == LDNS_RCODE_NXDOMAIN);
+    const auto nx_authority = summary(ldns_pkt_authority(nx.get()));
+    CHECK(std::count(nx_authority.begin(), nx_authority.end(), "NSEC secure.nsec.test.") == 1);
+}

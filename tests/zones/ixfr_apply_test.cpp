@@ -64,11 +64,7 @@ std::map<std::string, std::string> table(store::Env& env, store::Table t) {
 std::map<std::string, std::string> nodes(store::Env& env) {
     auto out = table(env, store::Table::DnsNodes);
     for (auto& [key, value] : out) {
-        const std::size_t tail = zones::NodeView(value).tail().size();
-        if (tail > 0) {
-            value.resize(value.size() - tail);
-            value[0] = static_cast<char>(zones::node_format);
-        }
+        value = zones::NodeView(value).without_ids();
     }
     return out;
 }

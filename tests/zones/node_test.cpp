@@ -47,20 +47,24 @@ TEST_CASE("every truncation of a node is detected", "[zones]") {
     CHECK_FALSE(NodeView(wrong).valid());
 }
 
-TEST_CASE("a format 2 node reads as its RRsets, its record ids past them", "[zones]") {
+TEST_CASE("a format 2 node reads as its RRsets, no parent side, its record ids past them",
+          "[zones]") {
     NodeBuilder b;
     b.set_flags(NodeWildcard);
     b.add(RRType::A, 300, "abcd");
     b.add(RRType::TXT, 60, "\x03xyz");
     const std::string plain = b.build();
     std::string value = plain;
-    value[0] = static_cast<char>(node_format_ids);
-    value += "\x01\x05"; // one id, 5
+    value[0] = static_cast<char>(node_format_extended);
+    value += std::string("\0\0", 2); // no parent side
+    value += "\x01\x05";             // one id, 5
     const NodeView v(value);
     REQUIRE(v.valid());
     CHECK(v.flags() == NodeWildcard);
     CHECK(v.rrset_count() == 2);
     CHECK(v.tail() == "\x01\x05");
+    CHECK(v.parent_side().empty());
+    CHECK(v.without_ids() == plain);
     CHECK(NodeView(plain).tail().empty());
     // The RRsets read as those of the same node in format 1.
     const NodeView same(plain);
@@ -72,8 +76,10 @@ TEST_CASE("a format 2 node reads as its RRsets, its record ids past them", "[zon
         CHECK(x.count() == y.count());
         CHECK(x.block() == y.block());
     }
-    // Format 2 without ids, format 1 with bytes past its RRsets, every truncation: malformed.
+    // Format 2 without its parent side's length, format 1 with bytes past its RRsets, every
+    // truncation: malformed.
     CHECK_FALSE(NodeView(value.substr(0, plain.size())).valid());
+    CHECK_FALSE(NodeView(value.substr(0, plain.size() + 1)).valid());
     CHECK_FALSE(NodeView(plain + "\x01\x05").valid());
     for (std::size_t n = 0; n < plain.size(); ++n) {
         CHECK_FALSE(NodeView(value.substr(0, n)).valid());

@@ -202,7 +202,7 @@ TEST_CASE("an owner's record ids end its node: no owner index row", "[zones]") {
             }
             ++owners;
             records += ids.size();
-            CHECK(static_cast<std::uint8_t>(c.value()[0]) == zones::node_format_ids);
+            CHECK(static_cast<std::uint8_t>(c.value()[0]) == zones::node_format_extended);
             CHECK(store::decode_record_ids(node.tail()) == ids);
         }
         CHECK(owners == 5); // ns1, www, *.wild, sub, ns.sub (the apex NS are the zone row's)

@@ -1,6 +1,8 @@
 #include "zones/compile.hpp"
 
+#include "parent_side.hpp"
 #include "records.hpp"
+#include "signer_internal.hpp"
 #include "signer_node.hpp"
 #include "zones/catalog.hpp"
 #include "zones/dnssec.hpp"
@@ -261,6 +263,26 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
                           old_node ? std::string_view(*old_node) : std::string_view(),
                           apex.has_value(), has_ns && !apex);
     }
+    // The parent's side of the cut at a child zone's apex (parent_side.hpp). Its "before" is
+    // the old parent side, or the old node itself when it was the parent's (the child is new).
+    const std::string old_own = old_node && !was_apex ? NodeView(*old_node).without_ids() : "";
+    const std::string_view old_parent = !old_node  ? std::string_view()
+                                        : was_apex ? NodeView(*old_node).parent_side()
+                                                   : std::string_view(old_own);
+    const std::optional<std::string> old_side =
+        old_parent.empty() ? std::nullopt : std::optional<std::string>(old_parent);
+    std::optional<detail::ParentSide> side;
+    std::optional<std::string> new_side;
+    if (apex) {
+        side = detail::parent_side(txn, owner, key, *apex, plan.sign ? &*plan.sign : nullptr, recs,
+                                   old_parent);
+        if (!side->node.empty()) {
+            new_side = side->node.build();
+            node.set_parent_side(*new_side);
+        }
+    } else if (was_apex && old_side) {
+        detail::parent_side_dropped(txn, owner, *old_side, node);
+    }
     if (has_ns && !apex) {
         flags |= NodeDelegation;
     }
@@ -293,6 +315,13 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
     if (plan.sign) {
         detail::chain_owner(txn, *plan.sign, owner, key, plan.occluded, old_node.has_value());
     }
+    if (side) {
+        detail::parent_side_stored(txn, *side, owner, key, old_side ? &*old_side : nullptr,
+                                   new_side ? &*new_side : nullptr);
+    }
+    if (apex.has_value() != was_apex) {
+        detail::rebuild_child_apexes(txn, key); // a zone came or went: its children's parent
+    }
     if (plan.full_pass && detail::zone_pass(txn, plan.pass_zone, plan.pass_target) &&
         plan.pass_target == BulkTarget::Sign) {
         rebuild_node(txn, owner); // the apex again: no keys published until the job ends
@@ -319,14 +348,10 @@ void store_owner_node(store::WriteTxn& txn, std::string_view owner, std::string_
                              old_node ? std::optional<std::string_view>(*old_node) : std::nullopt);
         ids = &kept;
     }
-    // The journal and the chain index see the RRsets only: the old node as format 1.
-    std::optional<std::string> old_rrsets = old_node;
+    // The journal and the chain index see the node without its record ids.
+    std::optional<std::string> old_rrsets;
     if (old_node) {
-        const NodeView view(*old_node);
-        if (!view.tail().empty()) {
-            old_rrsets->resize(old_node->size() - view.tail().size());
-            (*old_rrsets)[0] = static_cast<char>(node_format);
-        }
+        old_rrsets = NodeView(*old_node).without_ids();
     }
     const std::string_view old_value =
         old_rrsets ? std::string_view(*old_rrsets) : std::string_view();
@@ -348,7 +373,10 @@ void store_owner_node(store::WriteTxn& txn, std::string_view owner, std::string_
         txn.put(store::Table::DnsNodes, key, built);
     } else {
         std::string value = built;
-        value[0] = static_cast<char>(node_format_ids);
+        if (static_cast<std::uint8_t>(value[0]) == node_format) {
+            value[0] = static_cast<char>(node_format_extended);
+            value.append(2, '\0'); // no parent side
+        }
         value += store::encode_record_ids(*ids);
         txn.put(store::Table::DnsNodes, key, value);
     }

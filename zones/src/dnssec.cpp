@@ -170,7 +170,11 @@ bool add_rrset(const ProofZone& z, std::string_view owner_key, RRType type, Look
     if (!value) {
         return false;
     }
-    const NodeView node(*value);
+    NodeView node(*value);
+    if (owner_key.size() > z.zone_key.size() && (node.flags() & NodeApex) &&
+        !node.parent_side().empty()) {
+        node = NodeView(node.parent_side()); // a child zone's apex: this zone's side of the cut
+    }
     RrsetView rrset;
     if (!node.valid() || !node.find(type, rrset)) {
         return false;

@@ -88,6 +88,9 @@ bool decode(std::string_view v, Entry& e) {
     return true;
 }
 
+void journal_entry(store::WriteTxn& txn, std::string_view zone, std::string_view owner,
+                   const std::string* old_node, const std::string* new_node);
+
 using RrKey = std::tuple<std::uint16_t, std::uint32_t, std::string>; // type, ttl, rdata
 
 std::vector<RrKey> rrs_of(std::string_view node_value, bool present, ZoneRr* soa) {
@@ -129,20 +132,44 @@ void journal_node(store::WriteTxn& txn, std::string_view owner, const std::strin
     if (old_node == nullptr && new_node == nullptr) {
         return;
     }
-    if (old_node != nullptr && new_node != nullptr && *old_node == *new_node) {
+    // Only the owner's own RRsets are its zone's: a change of the parent side alone (a zone
+    // apex's, node.hpp) is the parent's, journaled by journal_parent_side.
+    if (old_node != nullptr && new_node != nullptr &&
+        NodeView(*old_node).rrsets() == NodeView(*new_node).rrsets()) {
         return;
     }
     const auto zone = zone_of(txn, owner);
     if (!zone) {
         return; // a name in no zone (a deleted zone's leftovers): nothing to transfer
     }
+    journal_entry(txn, *zone, owner, old_node, new_node);
+}
+
+void journal_parent_side(store::WriteTxn& txn, std::string_view parent, std::string_view owner,
+                         const std::string* old_side, const std::string* new_side) {
+    if ((old_side == nullptr && new_side == nullptr) ||
+        (old_side != nullptr && new_side != nullptr && *old_side == *new_side)) {
+        return;
+    }
+    journal_entry(txn, parent, owner, old_side, new_side);
+}
+
+bool journal_holds(const store::WriteTxn& txn, std::string_view zone, std::string_view owner) {
+    return txn.get(store::Table::Journal, group_prefix(zone, txn.id()) + name_key(owner))
+        .has_value();
+}
+
+namespace {
+
+void journal_entry(store::WriteTxn& txn, std::string_view zone_name, std::string_view owner,
+                   const std::string* old_node, const std::string* new_node) {
     const std::uint64_t txn_id = txn.id();
-    Meta meta = read_meta(txn, *zone);
+    Meta meta = read_meta(txn, zone_name);
     if (meta.last_txn != txn_id) {
         ++meta.groups;
         meta.last_txn = txn_id;
     }
-    const std::string key = group_prefix(*zone, txn_id) + name_key(owner);
+    const std::string key = group_prefix(zone_name, txn_id) + name_key(owner);
     std::string old_bytes = old_node != nullptr ? *old_node : std::string();
     bool has_old = old_node != nullptr;
     if (const auto v = txn.get(store::Table::Journal, key)) {
@@ -162,8 +189,10 @@ void journal_node(store::WriteTxn& txn, std::string_view owner, const std::strin
     }
     txn.put(store::Table::Journal, key, value);
     meta.bytes += key.size() + value.size();
-    write_meta(txn, *zone, meta);
+    write_meta(txn, zone_name, meta);
 }
+
+} // namespace
 
 void set_journal_max_bytes(store::WriteTxn& txn, std::uint64_t bytes) {
     if (bytes == default_journal_max_bytes) {

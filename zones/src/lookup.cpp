@@ -140,6 +140,25 @@ LookupState solve_node(std::string_view value, RRType qtype, std::string_view ow
     return LookupState::NoData;
 }
 
+// A DS query at the apex of a child zone whose parent we also serve, answered from the
+// parent side of the apex's node (node.hpp): the parent's DS RRset (Hit), else NoData.
+LookupState solve_parent_side(const store::ReadTxn& txn, std::string_view key,
+                              LookupResult& out) noexcept {
+    bool failed = false;
+    const auto value = get_node(txn, key, failed);
+    const NodeView apex(value.value_or(std::string_view{}));
+    if (!value || !apex.valid()) {
+        return LookupState::Malformed;
+    }
+    const NodeView parent(apex.parent_side());
+    RrsetView ds;
+    if (!parent.valid() || !parent.find(RRType::DS, ds)) {
+        return LookupState::NoData;
+    }
+    add_answer(out, ds, {}, &parent);
+    return LookupState::Hit;
+}
+
 // The answer at one in-zone name above any cut. Appends to out.answer on Hit and CName.
 // `wild_ce`: set to the closest encloser's key length when the answer came from a wildcard.
 LookupState solve_name(const Located& at, const store::ReadTxn& txn, store::Cursor& cursor,
@@ -394,10 +413,28 @@ LookupState lookup_impl(const store::ReadTxn& txn, store::Cursor& cursor, const 
     if (at.state != LookupState::Hit && !ds_at_cut) {
         return out.state = at.state;
     }
+    // RFC 4035 §3.1.4.1: "If the name server is authoritative for both the parent and the
+    // child zones, then it MUST answer from the parent zone's side". At the apex of a zone
+    // whose parent zone we serve too, the parent answers (with its SOA and proofs for NODATA);
+    // a zone whose parent we do not serve answers alone, as before (the "no parent" case: a
+    // resolver asks the parent's servers, which are not us).
+    bool ds_from_parent = false;
+    if (qtype == RRType::DS && at.zone_len == qkey.size() && !qkey.empty() && !ds_at_cut) {
+        const Located parent =
+            find_zone(index, txn, qkey.substr(0, parent_key_len(qkey, qkey.size())));
+        if (parent.state == LookupState::Malformed) {
+            return out.state = LookupState::Malformed;
+        }
+        if (parent.state == LookupState::Hit && parent.dname_len == 0) {
+            at = parent;
+            ds_from_parent = true;
+        }
+    }
     std::string_view zone_key = qkey.substr(0, at.zone_len);
     std::size_t wild_ce = std::string_view::npos;
 
-    LookupState state = ds_at_cut ? solve_node(at.cut_value, qtype, {}, out)
+    LookupState state = ds_at_cut        ? solve_node(at.cut_value, qtype, {}, out)
+                        : ds_from_parent ? solve_parent_side(txn, qkey, out)
                         : at.dname_len != 0
                             ? substitute_dname(at, txn, qkey, qtype, out)
                             : solve_name(at, txn, cursor, qkey, qtype, {}, out, wild_ce);

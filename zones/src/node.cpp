@@ -43,7 +43,7 @@ bool RrsetView::next_rr(std::size_t& pos, RrView& out) const noexcept {
 NodeView::NodeView(std::string_view value) noexcept
     : value_(value) {
     const auto format = value.empty() ? 0 : static_cast<std::uint8_t>(value[0]);
-    if (value.size() < header_len || (format != node_format && format != node_format_ids)) {
+    if (value.size() < header_len || (format != node_format && format != node_format_extended)) {
         return;
     }
     flags_ = static_cast<std::uint8_t>(value[1]);
@@ -60,8 +60,42 @@ NodeView::NodeView(std::string_view value) noexcept
         }
         pos += block;
     }
-    end_ = pos;
-    valid_ = format == node_format ? pos == value.size() : pos < value.size();
+    own_end_ = pos;
+    ids_at_ = pos;
+    if (format == node_format_extended) {
+        if (value.size() - pos < 2) {
+            return;
+        }
+        const std::size_t len = rd16(value, pos);
+        pos += 2;
+        if (len > 0) {
+            if (value.size() - pos < len || static_cast<std::uint8_t>(value[pos]) != node_format ||
+                !NodeView(value.substr(pos, len)).valid()) {
+                return;
+            }
+            parent_side_ = value.substr(pos, len);
+            pos += len;
+        }
+        ids_at_ = pos;
+        pos = value.size();
+    }
+    valid_ = pos == value.size();
+}
+
+std::string_view NodeView::rrsets() const noexcept {
+    return valid_ ? value_.substr(2, own_end_ - 2) : value_;
+}
+
+std::string NodeView::without_ids() const {
+    if (!valid_ || static_cast<std::uint8_t>(value_[0]) == node_format) {
+        return std::string(value_);
+    }
+    if (parent_side_.empty()) {
+        std::string out(value_.substr(0, own_end_));
+        out[0] = static_cast<char>(node_format);
+        return out;
+    }
+    return std::string(value_.substr(0, ids_at_));
 }
 
 bool NodeView::at(std::uint16_t index, RrsetView& out) const noexcept {
@@ -161,6 +195,14 @@ std::string NodeBuilder::build() const {
     }
     out[2] = static_cast<char>(rrsets >> 8);
     out[3] = static_cast<char>(rrsets);
+    if (!parent_side_.empty()) {
+        if (parent_side_.size() > 0xffff) {
+            throw InvalidValue("records", "the parent side of a zone apex is larger than 64 KiB");
+        }
+        out[0] = static_cast<char>(node_format_extended);
+        wr16(out, static_cast<std::uint16_t>(parent_side_.size()));
+        out += parent_side_;
+    }
     return out;
 }
 

@@ -156,7 +156,11 @@ SignPlan plan_signing(store::WriteTxn& txn, std::string_view owner, std::string_
         {
             store::Cursor c = txn.cursor(store::Table::DnsNodes);
             for (bool ok = c.seek(key); ok && c.key().starts_with(key); ok = c.next()) {
-                if (c.key().size() > key.size() && (NodeView(c.value()).flags() & NodeNsec3Only)) {
+                // The zone's hashed owners, one label below its apex (a child zone we also
+                // serve has its own chain below its apex: it stays).
+                if (c.key().size() > key.size() &&
+                    parent_key_len(c.key(), c.key().size()) == key.size() &&
+                    (NodeView(c.value()).flags() & NodeNsec3Only)) {
                     hashed.emplace_back(c.key(), c.value());
                 }
             }

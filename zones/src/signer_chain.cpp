@@ -1,6 +1,7 @@
 // DNSSEC signing at write time (signer.hpp), the denial chain and the re-signer: NSEC3
 // hashing and chain upkeep (RFC 5155 §7.1), NSEC neighbours (RFC 4034 §4), type bitmaps,
 // and the slices and whole-zone passes that sign again what is due.
+#include "parent_side.hpp"
 #include "proofs.hpp"
 #include "signer_internal.hpp"
 #include "zones/compile.hpp"
@@ -247,7 +248,9 @@ bool in_nsec_chain(const store::WriteTxn& txn, std::string_view zone_key, std::s
         return false;
     }
     if (key.size() > zone_key.size() && (NodeView(value).flags() & NodeApex)) {
-        return false;
+        // A child zone's apex: in this zone's chain as its delegation point, by its parent
+        // side (parent_side.hpp), which holds this zone's NSEC there.
+        return !NodeView(value).parent_side().empty();
     }
     for (std::size_t len = parent_key_len(key, key.size()); len > zone_key.size();
          len = parent_key_len(key, len)) {
@@ -263,6 +266,14 @@ bool in_nsec_chain(const store::WriteTxn& txn, std::string_view zone_key, std::s
 } // namespace
 
 namespace detail {
+
+namespace {
+
+// The empty non-terminals between `key` and the apex of `ctx`'s zone made to match.
+void chain_ancestors(store::WriteTxn& txn, const SignContext& ctx, Chain& chain,
+                     std::string_view key);
+
+} // namespace
 
 // RFC 4034 §4.1.2 type bit maps.
 std::string type_bitmap(const std::set<std::uint16_t>& types) {
@@ -340,9 +351,52 @@ void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view 
     } else {
         chain.remove(label);
     }
-    if (occluded) {
+    if (!occluded) {
+        chain_ancestors(txn, ctx, chain, key);
+    }
+}
+
+void chain_parent_nsec(store::WriteTxn& txn, std::string_view zone_key, std::string_view key,
+                       std::string_view side) {
+    char buf[max_chain_key];
+    const std::size_t n = chain_key(zone_key, chain_nsec, key.substr(zone_key.size()), buf);
+    RrsetView nsec;
+    if (n != 0 && !side.empty() && NodeView(side).find(RRType::NSEC, nsec)) {
+        txn.put(store::Table::DnssecChain, std::string_view(buf, n), "");
+    } else if (n != 0) {
+        txn.del(store::Table::DnssecChain, std::string_view(buf, n));
+    }
+}
+
+void chain_parent_side(store::WriteTxn& txn, const SignContext& ctx, std::string_view owner,
+                       std::string_view key, std::string_view side, bool existed) {
+    if (!ctx.policy.nsec3) {
+        // The parent's NSEC at the cut is in the side (its chain index entry is
+        // chain_parent_nsec's): the predecessor's next owner changes when the cut comes or goes.
+        if (existed != !side.empty()) {
+            const std::string pred = nsec_neighbour(txn, ctx.zone_key, key, false);
+            if (pred != key) {
+                rebuild_node(txn, key_to_name(pred));
+            }
+        }
         return;
     }
+    // RFC 5155 §7.1: the delegation point has an NSEC3 in the parent, its bitmap the parent's
+    // types there (NS; DS and RRSIG when signed: "NS set, DS clear" proves an insecure child).
+    Chain chain(txn, ctx);
+    const std::string label = hash_label(owner);
+    if (side.empty()) {
+        chain.remove(label);
+    } else {
+        chain.put(label, type_bitmap(node_types(side)));
+    }
+    chain_ancestors(txn, ctx, chain, key);
+}
+
+namespace {
+
+void chain_ancestors(store::WriteTxn& txn, const SignContext& ctx, Chain& chain,
+                     std::string_view key) {
     // The empty non-terminals between the owner and its apex: created when a name appears below
     // them, removed when the last one goes.
     const std::size_t zlen = ctx.zone_key.size();
@@ -364,6 +418,8 @@ void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view 
         }
     }
 }
+
+} // namespace
 
 void rebuild_zone_owners(store::WriteTxn& txn, std::string_view zone) {
     const std::string zkey = name_key(zone);
@@ -401,17 +457,25 @@ ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_
         bool ok = from.empty() ? c.first() : c.seek(from);
         for (; ok && out.scanned < max_scan && due.size() < max_resign; ok = c.next()) {
             ++out.scanned;
-            const NodeView view(c.value());
-            RrsetView sigs;
-            if (!(view.flags() & NodeSigned) || !view.find(RRType::RRSIG, sigs)) {
-                continue;
-            }
-            std::size_t pos = 0;
-            RrView rr{};
-            while (sigs.next_rr(pos, rr)) {
-                if (rr.rdata.size() >= 18 &&
-                    static_cast<std::int64_t>(detail::sig_expiration(rr.rdata)) - now <=
-                        static_cast<std::int64_t>(policy->refresh)) {
+            // The node's own signatures and those of its parent side (a child zone's apex:
+            // the parent's RRSIG(DS) and NSEC there, re-signed by the rebuild of the apex).
+            const NodeView own(c.value());
+            const NodeView parent(own.parent_side());
+            for (const NodeView* view : {&own, &parent}) {
+                RrsetView sigs;
+                if (!view->valid() || !(view->flags() & NodeSigned) ||
+                    !view->find(RRType::RRSIG, sigs)) {
+                    continue;
+                }
+                std::size_t pos = 0;
+                RrView rr{};
+                bool expiring = false;
+                while (!expiring && sigs.next_rr(pos, rr)) {
+                    expiring = rr.rdata.size() >= 18 &&
+                               static_cast<std::int64_t>(detail::sig_expiration(rr.rdata)) - now <=
+                                   static_cast<std::int64_t>(policy->refresh);
+                }
+                if (expiring) {
                     due.emplace_back(c.key());
                     break;
                 }
@@ -425,10 +489,13 @@ ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_
     for (const auto& key : due) {
         const std::string owner = key_to_name(key == root_stored_key ? "" : key);
         const auto zone = detail::zone_of(txn, owner);
-        if (!zone || !txn.get(store::Table::Meta, detail::signed_marker(zone->name))) {
+        const auto node = txn.get(store::Table::DnsNodes, key);
+        const bool parent_side = node && !NodeView(*node).parent_side().empty();
+        if (!zone ||
+            (!txn.get(store::Table::Meta, detail::signed_marker(zone->name)) && !parent_side)) {
             continue; // a pre-signed zone: its signatures are its owner's business
         }
-        rebuild_node(txn, owner);
+        rebuild_node(txn, owner); // a parent side changed touches its zone itself
         zones.insert(zone->name);
         ++out.resigned;
     }

@@ -95,15 +95,10 @@ void ZoneReader<Txn>::fill() {
     }
     if (key.size() > zkey_.size() && (NodeView(cursor_.value()).flags() & NodeApex)) {
         // A child zone we also serve: its names are not in this zone, but this zone's
-        // delegation records at the cut are.
-        const std::string owner = key_to_name(key);
-        for (auto& rec : owner_records(txn_, owner)) {
-            if (rec.zone == zone_) {
-                const auto z = store::get_zone(txn_, rec.zone);
-                batch_.push_back(ZoneRr{owner, static_cast<RRType>(rec.type),
-                                        served_ttl(rec.ttl, z ? z->ttl : 3600),
-                                        std::move(rec.rdata)});
-            }
+        // delegation records at the cut are, in the apex node's parent side (node.hpp).
+        const std::string_view side = NodeView(cursor_.value()).parent_side();
+        if (!side.empty()) {
+            node_rrs(key, side, false, batch_);
         }
         std::string after(key);
         after.back() = '\1';

@@ -76,7 +76,8 @@ enum class Table : unsigned {
 // 2: ZoneMarks, 3: DnssecChain, 4: slim ENUM number rows (the NAPTRs live only in the node),
 // varint record rows and journal byte counts, 5: DnssecKeys, 6: slim record rows (the rdata
 // lives only in the node), no RecordsByZone, 7: an owner's record ids end its node
-// (RecordsByOwner only for an owner without one).
+// (RecordsByOwner only for an owner without one) after the parent side of a child zone's
+// apex (dns_nodes format 2).
 constexpr std::uint32_t schema_version = 7;
 
 struct Options {

@@ -34,6 +34,15 @@ void set_journal_max_bytes(store::WriteTxn& txn, std::uint64_t bytes);
 void journal_node(store::WriteTxn& txn, std::string_view owner, const std::string* old_node,
                   const std::string* new_node);
 
+// The parent side of the zone apex `owner` (node.hpp) changed: an entry in the journal of
+// `parent`, whose transfers carry it (null: none before / after).
+void journal_parent_side(store::WriteTxn& txn, std::string_view parent, std::string_view owner,
+                         const std::string* old_side, const std::string* new_side);
+
+// True when this transaction's journal group of `zone` already holds `owner` (its apex: the
+// zone's SOA, so its serial, changes in this transaction).
+bool journal_holds(const store::WriteTxn& txn, std::string_view zone, std::string_view owner);
+
 // Drops the oldest groups of `zone` beyond max_journal_groups or journal_max_bytes.
 void journal_trim(store::WriteTxn& txn, std::string_view zone);
 

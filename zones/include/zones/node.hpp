@@ -2,8 +2,8 @@
 // name_key(owner). Written by the provisioning side (NodeBuilder), read on the DNS answer
 // path (NodeView) without allocation or copies. All integers big-endian.
 //
-//   u8  format            = node_format (1), or node_format_ids (2): the RRsets are
-//                           followed by the ids of the owner's DNS records
+//   u8  format            = node_format (1), or node_format_extended (2): the RRsets are
+//                           followed by the parent side and the owner's record ids
 //   u8  flags             NodeFlag bits
 //   u16 rrset_count
 //   rrset_count times, sorted by type:
@@ -14,9 +14,15 @@
 //       u32 ttl
 //       u16 rdlength
 //       rdlength bytes    rdata in wire form, names uncompressed and fully qualified
-//
-//   format 2 only, past the RRsets (the answer path never reads it): the owner's record
-//   ids (store::encode_record_ids without its format byte; zones/src/records.cpp)
+//   format 2 only, past the RRsets:
+//   u16 len, len bytes    the parent side, len 0 when there is none (the apex of a zone
+//                         whose parent zone we also serve): a format 1 node holding the
+//                         parent zone's RRsets at that name (NS, DS, their RRSIG, NSEC),
+//                         which answer DS queries (RFC 4035 §3.1.4.1) and go out in the
+//                         parent's transfers
+//   the rest              the owner's record ids, maybe none (store::encode_record_ids
+//                         without its format byte; zones/src/records.cpp); the answer path
+//                         never reads them
 //
 // Every length is checked by NodeView before use; a value that fails is reported as
 // malformed (the caller answers SERVFAIL), never read past.
@@ -32,7 +38,7 @@
 namespace sb::zones {
 
 constexpr std::uint8_t node_format = 1;
-constexpr std::uint8_t node_format_ids = 2; // format 1, then the owner's record ids
+constexpr std::uint8_t node_format_extended = 2; // format 1, then the parent side and the ids
 
 enum NodeFlag : std::uint8_t {
     NodeApex = 1,       // a zone apex: SOA and NS RRsets live here
@@ -103,14 +109,27 @@ public:
     // The i-th RRset in stored order (0 ≤ i < rrset_count()).
     bool at(std::uint16_t i, RrsetView& out) const noexcept;
 
-    // The bytes past the RRsets: the record ids of a format 2 node, else empty.
+    // The parent side (a format 1 node, already checked); empty when there is none.
+    std::string_view parent_side() const noexcept { return parent_side_; }
+
+    // The node's own RRsets as stored (count and RRsets: no format, flags or parent side):
+    // equal for two nodes holding the same RRsets.
+    std::string_view rrsets() const noexcept;
+
+    // The owner's record ids of a format 2 node (past the parent side), else empty.
     std::string_view tail() const noexcept {
-        return valid_ ? value_.substr(end_) : value_.substr(0, 0);
+        return valid_ ? value_.substr(ids_at_) : value_.substr(0, 0);
     }
+
+    // The value without the record ids, as NodeBuilder::build() makes it: format 1 unless it
+    // has a parent side. What the journal and the chain index compare.
+    std::string without_ids() const;
 
 private:
     std::string_view value_;
-    std::size_t end_ = 0;
+    std::string_view parent_side_;
+    std::size_t own_end_ = 0;
+    std::size_t ids_at_ = 0;
     std::uint8_t flags_ = 0;
     std::uint16_t count_ = 0;
     bool valid_ = false;
@@ -135,6 +154,9 @@ public:
     // Drops every RR of `type`.
     void remove(RRType type);
 
+    // The parent side to store after the node's own RRsets (format 2); empty: none.
+    void set_parent_side(std::string value) { parent_side_ = std::move(value); }
+
     std::string build() const;
 
     struct Rr {
@@ -149,6 +171,7 @@ public:
 private:
     std::uint8_t flags_ = 0;
     std::vector<Rr> rrs_;
+    std::string parent_side_;
 };
 
 } // namespace sb::zones
