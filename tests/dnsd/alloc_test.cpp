@@ -180,3 +180,27 @@ TEST_CASE("DO=1 answers from signed zones allocate nothing", "[dnsd][dnssec]") {
     CHECK(truncated > 0); // some answers only fit with their proofs over 512 bytes
     CHECK(after - before == 0);
 }
+
+TEST_CASE("DS at a child zone's apex, answered from the parent, allocates nothing",
+          "[dnsd][dnssec]") {
+    test::SignedStore s({}, test::child_zones());
+    const dnsd::Snapshot snapshot = s.snapshot();
+    using namespace std::string_literals;
+    std::vector<Bytes> queries;
+    for (const std::string& name :
+         {"\6secure\5nsec3\4test\0"s, "\10insecure\5nsec3\4test\0"s, "\6secure\4nsec\4test\0"s}) {
+        for (const bool dnssec : {true, false}) {
+            queries.push_back(query_for(name, 43, true, dnssec));
+        }
+    }
+    Bytes out(65535);
+    dnsd::AnswerOptions options;
+    const std::size_t before = allocation_count();
+    for (int round = 0; round < 200; ++round) {
+        for (const Bytes& q : queries) {
+            REQUIRE(dnsd::answer(q, &snapshot, dnsd::Transport::Udp, options, out) > 12);
+            REQUIRE((out[2] & 0x04) != 0); // AA: the parent's answer
+        }
+    }
+    CHECK(allocation_count() - before == 0);
+}

@@ -342,25 +342,8 @@ TEST_CASE("an insecure delegation inside an opt-out span is proved by the coveri
 TEST_CASE("DS at the apex of a child zone we also serve is the parent's (RFC 4035 §3.1.4.1)",
           "[dnsd][dnssec]") {
     // The pre-signed parents' delegations, with zones of ours at the cuts.
-    test::TempDir dir;
-    store::Env env(dir.path());
-    test::import_signed_zones(env);
-    env.write([&](store::WriteTxn& txn) {
-        for (const std::string child :
-             {"secure.nsec3.test", "insecure.nsec3.test", "secure.nsec.test"}) {
-            zones::import_zone(txn,
-                               "$ORIGIN " + child +
-                                   ".\n@ 3600 IN SOA ns h 1 2 3 4 300\n@ IN NS ns\n"
-                                   "ns IN A 192.0.2.1\n",
-                               zones::ImportOptions{});
-        }
-    });
-    store::ReadTxn txn(env);
-    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
-    store::Cursor chain = txn.cursor(store::Table::DnssecChain);
-    zones::ZoneIndex index;
-    REQUIRE(index.sync(txn));
-    const dnsd::Snapshot snap{txn, cursor, index, &chain};
+    test::SignedStore parents({}, test::child_zones());
+    const dnsd::Snapshot snap = parents.snapshot();
     auto signer = [](const ldns_rr_list* list) {
         std::vector<std::string> out;
         for (std::size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) {

@@ -273,3 +273,42 @@ TEST_CASE("unsigned zones: DS at the child's apex is the parent's NODATA", "[zon
         exported(env, "example.com").find("sub.example.com.\t3600\tIN\tNS\tns.sub.example.com.") !=
         std::string::npos);
 }
+
+TEST_CASE("the DS derived in the parent follows the child's KSK rollover", "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    const auto at = [&](std::int64_t offset) { // the policy on a moved clock, its steps taken
+        zones::SigningPolicy p;
+        p.all = true;
+        p.clock_offset = offset;
+        p.propagation_delay = 0;
+        p.parent_ds_ttl = 60;
+        return env.write([&](store::WriteTxn& txn) {
+            zones::configure_signing(txn, p);
+            return zones::rollover_step(txn);
+        });
+    };
+    at(0);
+    test::import_zone_file(env, test::example_zone_file);
+    test::import_zone_file(env, child_file);
+    // The parent's DS RRset is what `switchboard dnssec ds` prints for the child, at each step.
+    const auto follows = [&](std::size_t count) {
+        const DsAnswer a = ask_ds(env, "sub.example.com");
+        CHECK(a.signed_answer);
+        REQUIRE(a.ds.size() == count);
+        std::string listed;
+        for (const auto& ds : a.ds) {
+            listed += "sub.example.com. IN DS " + ds_text(ds) + "\n";
+        }
+        CHECK(listed == zones::ds_records(store::ReadTxn(env), "sub.example.com"));
+    };
+    follows(1);
+    env.write([&](store::WriteTxn& txn) {
+        zones::start_rollover(txn, "sub.example.com", zones::KeyRole::Ksk);
+    });
+    follows(2);             // double signature: the new key's DS beside the old one
+    CHECK(at(100000) == 1); // the new key active, the old one retiring: its DS goes
+    follows(1);
+    CHECK(at(1000000) == 1); // the old key removed
+    follows(1);
+}

@@ -413,11 +413,13 @@ LookupState lookup_impl(const store::ReadTxn& txn, store::Cursor& cursor, const 
     if (at.state != LookupState::Hit && !ds_at_cut) {
         return out.state = at.state;
     }
-    // RFC 4035 §3.1.4.1: "If the name server is authoritative for both the parent and the
-    // child zones, then it MUST answer from the parent zone's side". At the apex of a zone
-    // whose parent zone we serve too, the parent answers (with its SOA and proofs for NODATA);
-    // a zone whose parent we do not serve answers alone, as before (the "no parent" case: a
-    // resolver asks the parent's servers, which are not us).
+    // RFC 4035 §3.1.4.1: the DS RRset "appears only on the parent zone's side of a zone cut";
+    // special processing is needed only when "The name server is not authoritative for the
+    // parent zone" (then it "MUST return an authoritative "no data" response showing that the
+    // DS RRset does not exist in the child zone's apex": a zone whose parent we do not serve
+    // answers alone, as before). "In all other cases, the name server either has some way of
+    // obtaining the DS RRset ...": at the apex of a zone whose parent zone we serve too, the
+    // parent answers (its DS, or NODATA with its SOA and proofs).
     bool ds_from_parent = false;
     if (qtype == RRType::DS && at.zone_len == qkey.size() && !qkey.empty() && !ds_at_cut) {
         const Located parent =
