@@ -67,6 +67,8 @@ const char* target_name(zones::BulkTarget t) {
         return "re-signed";
     case zones::BulkTarget::Unsign:
         return "unsigned";
+    case zones::BulkTarget::Rechain:
+        return "rechained";
     }
     return "?";
 }

@@ -246,7 +246,9 @@ bool in_nsec_chain(const store::WriteTxn& txn, std::string_view zone_key, std::s
     if (!key.starts_with(zone_key)) {
         return false;
     }
-    if (key.size() > zone_key.size() && (NodeView(value).flags() & NodeApex)) {
+    // A child zone's apex is not; nor is a hashed owner (NSEC3 names are not names of the zone,
+    // and both chains exist while the zone switches from one to the other).
+    if (key.size() > zone_key.size() && (NodeView(value).flags() & (NodeApex | NodeNsec3Only))) {
         return false;
     }
     for (std::size_t len = parent_key_len(key, key.size()); len > zone_key.size();
@@ -314,7 +316,7 @@ void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view 
     if (const auto v = txn.get(store::Table::DnsNodes, key)) {
         node = std::string(*v);
     }
-    if (!ctx.policy.nsec3) {
+    if (ctx.keeps_nsec()) {
         // An owner that came or went changes its predecessor's next owner name: rebuilt (and
         // its NSEC signed anew); its own existence does not change, so this stops there.
         if (!occluded && existed != node.has_value() && key != ctx.zone_key) {
@@ -323,6 +325,8 @@ void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view 
                 rebuild_node(txn, key_to_name(pred));
             }
         }
+    }
+    if (!ctx.keeps_nsec3()) {
         return;
     }
     if (node && (NodeView(*node).flags() & NodeNsec3Only)) {

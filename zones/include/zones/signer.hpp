@@ -95,6 +95,10 @@ enum class BulkTarget : std::uint8_t {
     Sign = 1,   // first signing: keys published by the last slice
     Resign = 2, // `dnssec sign`: every owner rebuilt, due signatures made anew
     Unsign = 3, // the zone left the policy: our DNSSEC records removed
+    // `[dnssec] nsec3` changed: the new chain built beside the old one (every owner rebuilt
+    // keeping both), the apex switched (NSEC3PARAM, or its NSEC) by the slice that ends the
+    // build, then the old chain's records removed (every owner rebuilt again).
+    Rechain = 4,
 };
 
 inline constexpr std::size_t bulk_slice_nodes = 1000; // owners per bulk transaction
@@ -103,6 +107,10 @@ struct BulkJob {
     std::string zone;
     BulkTarget target = BulkTarget::Sign;
     std::string last; // DnsNodes key of the last owner done ("": none yet)
+    // Rechain only: the chain the zone moves to (true: NSEC3), and whether its apex has switched
+    // to it (the build is over; the slices now remove the old chain).
+    bool nsec3 = true;
+    bool switched = false;
 };
 
 // The pending bulk job of `zone`, if any; every pending job.
@@ -111,13 +119,15 @@ std::vector<BulkJob> signing_jobs(const store::ReadTxn& txn);
 
 // One slice of the first pending job: at most `max_nodes` owners after its last one rebuilt,
 // the job's progress stored, the zone's serial bumped (so secondaries follow by IXFR); the
-// last slice removes the job (a first signing's apex then publishes its keys).
+// last slice removes the job (a first signing's apex then publishes its keys). A Rechain job
+// takes two passes: `switched` is set by the slice that ends its build.
 struct BulkStep {
     bool any = false; // a job was pending
     std::string zone;
     BulkTarget target = BulkTarget::Sign;
     std::size_t nodes = 0;
     bool finished = false;
+    bool switched = false; // this slice switched a Rechain job's apex to the new chain
 };
 
 BulkStep bulk_sign_step(store::WriteTxn& txn, std::size_t max_nodes = bulk_slice_nodes);
