@@ -289,12 +289,17 @@ def one_round(binary, rng, failures, cycles=4):
     except Exception as e:  # noqa: BLE001
         failures.append("%s: %s" % (type(e).__name__, e))
     finally:
-        if writer:
-            writer.stop_flag = True
-        if srv.proc and srv.proc.proc.poll() is None:
-            srv.proc.stop()
-        cleanup([], [work])
+        shut_down(srv, writer, work)
     return kills, under_way, mid
+
+
+def shut_down(srv, writer, work):
+    """Stops the writer (None: not started) and the server, removes the work directory."""
+    if writer:
+        writer.stop_flag = True
+    if srv.proc and srv.proc.proc.poll() is None:
+        srv.proc.stop()
+    cleanup([], [work])
 
 
 if __name__ == "__main__":
