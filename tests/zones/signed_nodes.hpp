@@ -109,6 +109,25 @@ inline std::map<std::string, SignedNode> signed_nodes(store::Env& env, const std
     return out;
 }
 
+// The expiration times of every RRSIG in `zone` (and the zones below it).
+inline std::vector<std::uint32_t> signature_expirations(store::Env& env, const std::string& zone) {
+    std::vector<std::uint32_t> out;
+    store::ReadTxn txn(env);
+    const std::string prefix = zones::name_key(zone);
+    store::Cursor c = txn.cursor(store::Table::DnsNodes);
+    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+        zones::RrsetView sigs;
+        if (zones::NodeView(c.value()).find(zones::RRType::RRSIG, sigs)) {
+            std::size_t pos = 0;
+            zones::RrView rr{};
+            while (sigs.next_rr(pos, rr)) {
+                out.push_back(store::get_u32(rr.rdata, 8));
+            }
+        }
+    }
+    return out;
+}
+
 // The hashed owners (NSEC3) of `zone` form one ring in hash order, each NSEC3 signed; returns
 // how many there are.
 inline std::size_t check_nsec3_ring(const std::map<std::string, SignedNode>& all,

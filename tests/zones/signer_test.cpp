@@ -143,22 +143,7 @@ TEST_CASE("the re-signer refreshes signatures due for it and bumps the serial", 
     set_policy(env, all_zones(-8 * 86400)); // signed 8 days ago: 6 days left, refresh is 7
     test::import_zone_file(env, test::example_zone_file);
     const std::uint32_t before = serial(env);
-    auto expirations = [&] {
-        std::vector<std::uint32_t> out;
-        store::ReadTxn txn(env);
-        store::Cursor c = txn.cursor(store::Table::DnsNodes);
-        for (bool ok = c.first(); ok; ok = c.next()) {
-            zones::RrsetView sigs;
-            if (zones::NodeView(c.value()).find(zones::RRType::RRSIG, sigs)) {
-                std::size_t pos = 0;
-                zones::RrView rr{};
-                while (sigs.next_rr(pos, rr)) {
-                    out.push_back(store::get_u32(rr.rdata, 8));
-                }
-            }
-        }
-        return out;
-    };
+    auto expirations = [&] { return test::signature_expirations(env, zone); };
     const auto now = static_cast<std::uint32_t>(std::time(nullptr));
     const auto old = expirations();
     REQUIRE(!old.empty());

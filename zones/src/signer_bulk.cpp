@@ -57,12 +57,15 @@ std::optional<BulkJob> read_job(const Txn& txn, std::string_view zone) {
     return v ? std::optional<BulkJob>(decode_job(zone, *v)) : std::nullopt;
 }
 
-// The first pending job (zones in Meta key order), if any.
+// The first pending job (zones in Meta key order) of a zone not in `skip`, if any.
 template <class Txn>
-std::optional<BulkJob> first_job(const Txn& txn) {
+std::optional<BulkJob> first_job(const Txn& txn, const ZoneSet& skip) {
     store::Cursor c = txn.cursor(store::Table::Meta);
-    if (c.seek(job_prefix) && c.key().starts_with(job_prefix)) {
-        return decode_job(c.key().substr(job_prefix.size()), c.value());
+    for (bool ok = c.seek(job_prefix); ok && c.key().starts_with(job_prefix); ok = c.next()) {
+        const std::string_view zone = c.key().substr(job_prefix.size());
+        if (!skip.contains(zone)) {
+            return detail::for_zone(zone, [&] { return decode_job(zone, c.value()); });
+        }
     }
     return std::nullopt;
 }
@@ -204,9 +207,12 @@ BulkStep step_job(store::WriteTxn& txn, const BulkJob& job, std::size_t max_node
 
 } // namespace
 
-BulkStep bulk_sign_step(store::WriteTxn& txn, std::size_t max_nodes) {
-    const auto job = first_job(txn);
-    return job ? step_job(txn, *job, max_nodes) : BulkStep{};
+BulkStep bulk_sign_step(store::WriteTxn& txn, std::size_t max_nodes, const ZoneSet& skip) {
+    const auto job = first_job(txn, skip);
+    if (!job) {
+        return {};
+    }
+    return detail::for_zone(job->zone, [&] { return step_job(txn, *job, max_nodes); });
 }
 
 namespace detail {

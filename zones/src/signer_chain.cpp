@@ -389,14 +389,14 @@ void rebuild_zone_owners(store::WriteTxn& txn, std::string_view zone) {
 } // namespace detail
 
 ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_t max_scan,
-                         std::size_t max_resign) {
+                         std::size_t max_resign, const ZoneSet& skip) {
     ResignSlice out;
     const auto policy = signing_policy(txn);
     if (!policy) {
         return out;
     }
     if (from.empty()) {
-        out.rollover_steps = rollover_step(txn); // once a pass
+        out.rollover_steps = rollover_step(txn, skip); // once a pass
     }
     const std::int64_t now = detail::clock_now(*policy);
     std::vector<std::string> due; // keys
@@ -432,13 +432,18 @@ ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_
         if (!zone || !txn.get(store::Table::Meta, detail::signed_marker(zone->name))) {
             continue; // a pre-signed zone: its signatures are its owner's business
         }
-        rebuild_node(txn, owner);
+        if (skip.contains(zone->name)) {
+            continue; // backing off (ResignerWork)
+        }
+        detail::for_zone(zone->name, [&] { rebuild_node(txn, owner); });
         zones.insert(zone->name);
         ++out.resigned;
     }
     for (const auto& name : zones) {
         if (auto row = store::get_zone(txn, name)) {
-            touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
+            detail::for_zone(name, [&] {
+                touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
+            });
         }
     }
     return out;

@@ -55,6 +55,18 @@ inline std::string job_marker(std::string_view zone) {
 // True while the first signing of `zone` runs in slices (its apex publishes no keys yet).
 bool first_signing_pending(const store::WriteTxn& txn, std::string_view zone);
 
+// f(), any exception but a ZoneSigningError thrown again as one naming `zone`.
+template <class F>
+auto for_zone(std::string_view zone, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const ZoneSigningError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw ZoneSigningError(std::string(zone), e.what());
+    }
+}
+
 // True while any bulk job of `zone` is pending (a rollover step waits for it to end).
 bool job_pending(const store::WriteTxn& txn, std::string_view zone);
 

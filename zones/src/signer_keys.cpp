@@ -587,7 +587,7 @@ StepRebuild step_zone(store::WriteTxn& txn, const store::ZoneRow& zone, std::vec
 
 } // namespace
 
-std::size_t rollover_step(store::WriteTxn& txn) {
+std::size_t rollover_step(store::WriteTxn& txn, const ZoneSet& skip) {
     const auto policy = read_policy(txn);
     if (!policy) {
         return 0;
@@ -602,8 +602,13 @@ std::size_t rollover_step(store::WriteTxn& txn) {
             if (nul == std::string_view::npos || key.size() != nul + 9) {
                 continue;
             }
-            KeyRow row = decode_key(store::get_u64(key, nul + 1), c.value());
-            rolling[std::string(key.substr(0, nul))].push_back(std::move(row));
+            const std::string zone(key.substr(0, nul));
+            if (skip.contains(zone)) {
+                continue;
+            }
+            KeyRow row = detail::for_zone(
+                zone, [&] { return decode_key(store::get_u64(key, nul + 1), c.value()); });
+            rolling[zone].push_back(std::move(row));
         }
     }
     std::size_t steps = 0;
@@ -617,19 +622,22 @@ std::size_t rollover_step(store::WriteTxn& txn) {
             detail::job_pending(txn, zone)) {
             continue;
         }
-        const StepRebuild rebuild = step_zone(txn, *row, keys, *policy, now);
-        if (rebuild == StepRebuild::None) {
-            continue;
-        }
-        if (rebuild == StepRebuild::Zone) {
-            // The new signing key signs every RRset: here for a small zone, else slice by slice
-            // (a Resign job); the old key stays published, so RRsets not yet re-signed stay
-            // valid under its signatures.
-            detail::zone_pass(txn, zone, BulkTarget::Resign);
-        }
-        auto current = store::get_zone(txn, zone); // touch_zone rebuilds the apex
-        touch_zone(txn, *current, static_cast<std::int64_t>(std::time(nullptr)));
-        ++steps;
+        const bool stepped = detail::for_zone(zone, [&] {
+            const StepRebuild rebuild = step_zone(txn, *row, keys, *policy, now);
+            if (rebuild == StepRebuild::None) {
+                return false;
+            }
+            if (rebuild == StepRebuild::Zone) {
+                // The new signing key signs every RRset: here for a small zone, else slice by
+                // slice (a Resign job); the old key stays published, so RRsets not yet re-signed
+                // stay valid under its signatures.
+                detail::zone_pass(txn, zone, BulkTarget::Resign);
+            }
+            auto current = store::get_zone(txn, zone); // touch_zone rebuilds the apex
+            touch_zone(txn, *current, static_cast<std::int64_t>(std::time(nullptr)));
+            return true;
+        });
+        steps += stepped ? 1 : 0;
     }
     return steps;
 }
