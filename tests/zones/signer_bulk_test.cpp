@@ -431,7 +431,7 @@ TEST_CASE("a ZSK rollover's re-sign runs in slices, the old ZSK published until 
     CHECK(finish(env) >= 2);
     CHECK(a_signers(env) == std::map<test::Tags, std::size_t>{{test::Tags{zsk2}, names + 1}});
     // The old ZSK's wait (its signatures' TTL, 3600) counts from the end of the pass (9000).
-    CHECK(step_at(env, scheme, 12599) == 0);
+    CHECK(step_at(env, scheme, 12590) == 0);
     CHECK(step_at(env, scheme, 12600) == 1);
     CHECK(test::signed_node(env, zone).dnskey == test::Tags{ksk, zsk2});
 }
@@ -458,7 +458,7 @@ TEST_CASE("a CSK rollover's double signature is added in slices", "[zones][dnsse
     CHECK(a_signers(env) == std::map<test::Tags, std::size_t>{{test::Tags{csk, csk2}, names + 1}});
     // Active once the DNSKEY TTL has passed since the pass ended (at 7200); then a second pass
     // drops the old key's signatures.
-    CHECK(step_at(env, scheme, 10799) == 0);
+    CHECK(step_at(env, scheme, 10790) == 0);
     CHECK(step_at(env, scheme, 10800) == 1);
     CHECK(tag(env, zones::KeyRole::Csk, zones::KeyState::Active) == csk2);
     REQUIRE(job(env));

@@ -162,8 +162,9 @@ BulkStep bulk_sign_step(store::WriteTxn& txn, std::size_t max_nodes = bulk_slice
 // KSK's DS beside the old one (Submitted, double-DS); in a CSK zone both roll the CSK by double
 // signature (Incoming), except a ZSK rollover under `keys = ksk-zsk`, which pre-publishes the
 // zone's first ZSK (the CSK then signs the DNSKEY RRset only: a KSK). The re-signer moves the
-// keys on (rollover_step). Throws InvalidValue when the zone is not signed or a rollover is
-// under way.
+// keys on (rollover_step). Throws InvalidValue when the zone is not signed, a rollover is under
+// way or a bulk job of the zone is pending. A CSK's double signature of a large zone is added by
+// a Resign job.
 void start_rollover(store::WriteTxn& txn, std::string_view zone, KeyRole role);
 
 // The rollover steps due now on the signer's clock, for every zone (RFC 7583; the waits in
@@ -171,9 +172,11 @@ void start_rollover(store::WriteTxn& txn, std::string_view zone, KeyRole role);
 // propagation delay have passed (the old key of that role Retiring), a Submitted KSK Active
 // once the parent's DS TTL and the propagation delay have (the old KSK Removed), Retiring and
 // Removed keys deleted when their wait is over. A step that changes which key signs the zone's
-// data rebuilds every owner (the full pass); the others rebuild the apex (DNSKEY, CDS,
-// CDNSKEY). Each takes the next serial. Returns the number of zones stepped. Zones in `skip`,
-// and zones with a bulk job pending, wait.
+// data rebuilds every owner (the full pass: in this transaction for a zone of at most
+// bulk_slice_nodes owners, else a Resign job, after which the waits of Incoming and Retiring
+// keys start again); the others rebuild the apex (DNSKEY, CDS, CDNSKEY). Each takes the next
+// serial. Returns the number of zones stepped. Zones in `skip`, and zones with a bulk job
+// pending, wait.
 std::size_t rollover_step(store::WriteTxn& txn, const ZoneSet& skip = {});
 
 // One bounded slice of the background re-signer: scans at most `max_scan` nodes from the
