@@ -10,11 +10,13 @@ the real clock, so every signature of both zones is due. Checks:
     RRSIG with more than 13 of its 14 days left), stuck.test's are not, and the server keeps
     answering;
   * the failure is logged naming stuck.test, once in the first backoff period (30 s), and
-    counted in /metrics as switchboard_dnssec_failed_steps_total.
+    counted in /metrics as switchboard_dnssec_failed_steps_total (promtool accepts the page).
 """
 
 import calendar
+import http.client
 import os
+import subprocess
 import sys
 import time
 
@@ -122,6 +124,13 @@ def main():
         failed = metric(metrics_port, "switchboard_dnssec_failed_steps_total")
         if failed < 1:
             failures.append("switchboard_dnssec_failed_steps_total is %d" % failed)
+        c = http.client.HTTPConnection("127.0.0.1", metrics_port, timeout=5)
+        c.request("GET", "/metrics")
+        lint = subprocess.run(["promtool", "check", "metrics"], input=c.getresponse().read(),
+                              capture_output=True)
+        c.close()
+        if lint.returncode != 0:
+            failures.append("promtool check metrics: %s" % lint.stdout + lint.stderr)
         time.sleep(2)  # inside the first 30 s backoff: no second attempt, no second line
         lines = [l for l in proc.output().splitlines() if "signing a zone failed" in l]
         if len(lines) != 1 or "stuck.test" not in lines[0]:
