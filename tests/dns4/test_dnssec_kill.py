@@ -43,11 +43,11 @@ DNS_NS = "urn:AGProjects:NGNPro:Dns"
 KEY_TYPES = ("DNSKEY", "CDS", "CDNSKEY", "NSEC3PARAM")
 
 
-def write_zone(path):
+def write_zone(path, numbers=NUMBERS):
     with open(path, "w") as f:
         f.write("$ORIGIN %s.\n$TTL 3600\n@ SOA ns1.example.net. hostmaster.example.net. "
                 "1 10800 3600 604800 300\n@ NS ns1.example.net.\n" % ZONE)
-        for i in range(NUMBERS):
+        for i in range(numbers):
             owner = ".".join(reversed("%07d" % i))
             f.write('%s NAPTR 10 100 "u" "E2U+sip" "!^.*$!sip:%d@sip.example!" .\n' % (owner, i))
 

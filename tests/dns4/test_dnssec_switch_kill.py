@@ -35,6 +35,7 @@ from dns4lib import ADMIN_PASSWORD, parse_args, report, run, tempdir  # noqa: E4
 from test_dnssec_kill import (ZONE, Server, Writer, axfr, shut_down, types_at_apex,  # noqa
                               verify, write_zone)
 
+NUMBERS = 3000  # owners: 6 slices of 1000 nodes with their hashed owners, per pass
 KILLS = 6  # at most, per phase
 TAKE_OVER = 4000  # clock offset past the zone's DNSKEY TTL (3600) + propagation delay (0)
 WAVES = 3  # switches (and rollovers) at most, until a kill catches one under way
@@ -119,7 +120,7 @@ def main():
     try:
         os.makedirs(srv.data)
         zone_file = os.path.join(work, "zone.txt")
-        write_zone(zone_file)
+        write_zone(zone_file, NUMBERS)
         run([args.binary, "zone", "import", zone_file, "--data", srv.data])
         srv.ini(0)
         srv.start()
