@@ -138,7 +138,7 @@ def main():
             has_nsec, has_nsec3 = chains(text)
             apex = types_at_apex(text)
             # An apex NSEC3PARAM names the NSEC3 chain (an apex NSEC beside it while the NSEC
-            # chain is built, RFC 5155 §10.5), else the apex NSEC the NSEC chain.
+            # chain is built: RFC 5155 §10.5's order), else the apex NSEC the NSEC chain.
             if not {"NSEC3PARAM", "NSEC"} & apex:
                 failures.append("switch kill %d: the apex names no chain: %s" %
                                 (kill + 1, sorted(apex)))
