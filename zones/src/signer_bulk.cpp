@@ -226,9 +226,9 @@ void apply_chain_job(const store::WriteTxn& txn, SignContext& ctx) {
     if (!job || job->target != BulkTarget::Rechain) {
         return;
     }
-    // RFC 5155 §10.4 / RFC 4035: a validator takes the chain the apex names, so until the
-    // apex switches every proof comes from the old chain, kept whole; the new one is built
-    // beside it.
+    // Answers take their proofs from the chain the apex names (NSEC3PARAM, else an apex NSEC:
+    // open_proof_zone), so until the apex switches every proof comes from the old chain, kept
+    // whole; the new one is built beside it (RFC 5155 §10.4, §10.5).
     ctx.policy.nsec3 = job->switched ? job->nsec3 : !job->nsec3;
     ctx.other_chain = !job->switched;
 }
