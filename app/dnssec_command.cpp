@@ -2,6 +2,7 @@
 
 #include "config.hpp"
 #include "log/log.hpp"
+#include "log/metrics_text.hpp"
 #include "store/store.hpp"
 #include "store/tables.hpp"
 #include "zones/signer.hpp"
@@ -67,6 +68,8 @@ const char* target_name(zones::BulkTarget t) {
         return "re-signed";
     case zones::BulkTarget::Unsign:
         return "unsigned";
+    case zones::BulkTarget::Rechain:
+        return "rechained";
     }
     return "?";
 }
@@ -190,64 +193,48 @@ bool signing_pending(store::Env& env) {
     return !zones::signing_jobs(txn).empty();
 }
 
-Resigner::Resigner(store::Env& env)
-    : env_(env)
-    , thread_([this] { run(); }) {}
+// A whole pass, then a pause: a signature is due `refresh` (days) before it expires, so a pass
+// every half minute finds it in time without scanning the store all day.
+Resigner::Resigner(store::Env& env, std::atomic<std::uint64_t>& failed_steps)
+    : work_(env)
+    , failed_steps_(failed_steps)
+    , thread_("dnssec", std::chrono::seconds(30), [this] { return step(); }) {}
 
-Resigner::~Resigner() {
-    {
-        const std::lock_guard lock(mutex_);
-        stop_ = true;
+bool Resigner::step() {
+    const auto s = work_.step(zones::ResignerWork::Clock::now());
+    switch (s.did) {
+    case zones::ResignerWork::Did::Job:
+        if (s.job.finished) {
+            log_finished(s.job);
+        }
+        break;
+    case zones::ResignerWork::Did::Refresh:
+        if (s.slice.resigned > 0) {
+            log::write(log::Level::Info, "dnssec", "signatures refreshed",
+                       {{"nodes", std::to_string(s.slice.resigned)}});
+        }
+        if (s.slice.rollover_steps > 0) {
+            log::write(log::Level::Notice, "dnssec", "key rollover step",
+                       {{"zones", std::to_string(s.slice.rollover_steps)}});
+        }
+        break;
+    case zones::ResignerWork::Did::Failed:
+        failed_steps_.fetch_add(1, std::memory_order_relaxed);
+        log::write(log::Level::Error, "dnssec", "signing a zone failed; it is retried later",
+                   {{"zone", s.zone.empty() ? "." : s.zone},
+                    {"error", s.error},
+                    {"retry_in_seconds", std::to_string(s.retry_in.count())}});
+        break;
     }
-    wake_.notify_all();
-    thread_.join();
+    return s.more;
 }
 
-void Resigner::run() {
-    constexpr std::size_t max_scan = 4096;  // nodes looked at per transaction
-    constexpr std::size_t max_resign = 256; // nodes signed anew per transaction
-    // A whole pass, then a pause: a signature is due `refresh` (days) before it expires, so a
-    // pass every half minute finds it in time without scanning the store all day.
-    constexpr auto pause = std::chrono::seconds(30);
-    std::string from;
-    std::unique_lock lock(mutex_);
-    while (!stop_) {
-        bool busy = false;
-        lock.unlock();
-        try {
-            // A bulk job first (a zone entering or leaving the policy, `dnssec sign`): one
-            // slice per transaction, so SOAP writes interleave.
-            const auto step =
-                env_.write([](store::WriteTxn& txn) { return zones::bulk_sign_step(txn); });
-            if (step.any) {
-                if (step.finished) {
-                    log_finished(step);
-                }
-                lock.lock();
-                continue;
-            }
-            const auto slice = env_.write([&](store::WriteTxn& txn) {
-                return zones::resign_slice(txn, from, max_scan, max_resign);
-            });
-            from = slice.next;
-            busy = !slice.next.empty();
-            if (slice.resigned > 0) {
-                log::write(log::Level::Info, "dnssec", "signatures refreshed",
-                           {{"nodes", std::to_string(slice.resigned)}});
-            }
-            if (slice.rollover_steps > 0) {
-                log::write(log::Level::Notice, "dnssec", "key rollover step",
-                           {{"zones", std::to_string(slice.rollover_steps)}});
-            }
-        } catch (const std::exception& e) {
-            log::write(log::Level::Error, "dnssec", "re-signing failed", {{"error", e.what()}});
-            from.clear();
-        }
-        lock.lock();
-        if (!busy) {
-            wake_.wait_for(lock, pause, [this] { return stop_; });
-        }
-    }
+void write_signer_metrics(const std::atomic<std::uint64_t>& failed_steps, std::string& out) {
+    log::metric_family(out, "switchboard_dnssec_failed_steps_total", "counter",
+                       "DNSSEC signing steps (bulk job slices, refresh slices, rollover steps) "
+                       "that failed for a zone; the zone is backed off and retried.");
+    out += "switchboard_dnssec_failed_steps_total " +
+           std::to_string(failed_steps.load(std::memory_order_relaxed)) + "\n";
 }
 
 } // namespace sb::app

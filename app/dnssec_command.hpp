@@ -1,13 +1,14 @@
 // `switchboard dnssec keys|ds|sign ZONE`: the keys of a zone Switchboard signs.
 #pragma once
 
+#include "log/periodic.hpp"
 #include "store/store.hpp"
+#include "zones/signer.hpp"
 
-#include <condition_variable>
+#include <atomic>
+#include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace sb::app {
@@ -27,25 +28,27 @@ std::size_t finish_signing(store::Env& env);
 // True when a bulk signing job is pending in the store.
 bool signing_pending(store::Env& env);
 
-// The background re-signer of a serving process: pending bulk jobs first, slice by slice; then
-// every 30 s a pass over the nodes in slices,
-// each one bounded write transaction (zones::resign_slice) refreshes signatures due for it, so no
-// transaction is ever as large as a zone. Stops (and joins) in its destructor.
+// The background re-signer of a serving process (zones::ResignerWork): pending bulk jobs first,
+// slice by slice; then every 30 s a pass over the nodes in slices, each one bounded write
+// transaction (zones::resign_slice) refreshing signatures due for it, so no transaction is ever
+// as large as a zone. A zone whose step fails is logged (once per backoff period: it is not
+// tried before) and backed off alone; `failed_steps` counts those failures (the metric
+// switchboard_dnssec_failed_steps_total). Stops (and joins) in its destructor.
 class Resigner {
 public:
-    explicit Resigner(store::Env& env);
-    ~Resigner();
+    Resigner(store::Env& env, std::atomic<std::uint64_t>& failed_steps);
     Resigner(const Resigner&) = delete;
     Resigner& operator=(const Resigner&) = delete;
 
 private:
-    void run();
+    bool step();
 
-    store::Env& env_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stop_ = false;
-    std::thread thread_;
+    zones::ResignerWork work_;
+    std::atomic<std::uint64_t>& failed_steps_;
+    log::Periodic thread_; // last: its thread uses the members above
 };
+
+// The re-signer's metrics: switchboard_dnssec_failed_steps_total.
+void write_signer_metrics(const std::atomic<std::uint64_t>& failed_steps, std::string& out);
 
 } // namespace sb::app

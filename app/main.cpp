@@ -20,6 +20,7 @@
 
 #include <pthread.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -189,6 +190,9 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
     if (want_soap) {
         soap.emplace(env, soap_options(config));
     }
+    // The re-signer (started below, once serving) runs while anything is or may be signed.
+    const bool resigning = config.dnssec || app::signing_pending(env);
+    std::atomic<std::uint64_t> signer_failures{0}; // counted by it
     std::optional<app::MetricsServer> metrics;
     if (config.metrics.port != 0) {
         std::vector<app::Collector> collectors;
@@ -201,6 +205,11 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
         }
         if (soap) {
             collectors.emplace_back([&soap](std::string& out) { soap->write_metrics(out); });
+        }
+        if (resigning) {
+            collectors.emplace_back([&signer_failures](std::string& out) {
+                app::write_signer_metrics(signer_failures, out);
+            });
         }
         collectors.emplace_back([&env](std::string& out) { app::write_store_metrics(env, out); });
         collectors.emplace_back(app::write_process_metrics);
@@ -237,8 +246,8 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
                {{"data", data.string()}, {"pid", std::to_string(::getpid())}});
     app::notify("READY=1\nSTATUS=serving");
     std::optional<app::Resigner> resigner;
-    if (config.dnssec || app::signing_pending(env)) {
-        resigner.emplace(env);
+    if (resigning) {
+        resigner.emplace(env, signer_failures);
     }
 
     int sig = 0;

@@ -9,44 +9,29 @@
 
 namespace sb::prov {
 
+// Reservations are due to the second; a pass a second charges one within a second of its grace
+// period, and finding nothing due is one read transaction.
 ReservationTimer::ReservationTimer(store::Env& env, const SipOptions& options, std::int64_t grace)
     : prepaid_(env, options)
     , grace_(grace)
-    , thread_([this] { run(); }) {}
+    , thread_("provisioning", std::chrono::seconds(1), [this] { return step(); }) {}
 
-ReservationTimer::~ReservationTimer() {
-    {
-        const std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-}
+ReservationTimer::~ReservationTimer() = default;
 
-void ReservationTimer::run() {
-    // Reservations are due to the second; a pass a second charges one within a second of its
-    // grace period, and finding nothing due is one read transaction.
-    constexpr auto pause = std::chrono::seconds(1);
-    std::unique_lock lock(mutex_);
-    while (!stop_) {
-        lock.unlock();
-        std::size_t expired = 0;
-        try {
-            expired = prepaid_.expire_reservations(now(), grace_);
-            if (expired > 0) {
-                log::write(log::Level::Notice, "provisioning",
-                           "prepaid reservations not settled by the proxy charged in full",
-                           {{"calls", std::to_string(expired)}});
-            }
-        } catch (const std::exception& e) {
-            log::write(log::Level::Error, "provisioning", "expiring prepaid reservations failed",
-                       {{"error", e.what()}});
+bool ReservationTimer::step() {
+    std::size_t expired = 0;
+    try {
+        expired = prepaid_.expire_reservations(now(), grace_);
+        if (expired > 0) {
+            log::write(log::Level::Notice, "provisioning",
+                       "prepaid reservations not settled by the proxy charged in full",
+                       {{"calls", std::to_string(expired)}});
         }
-        lock.lock();
-        if (expired < 256) { // a full batch: go on at once
-            wake_.wait_for(lock, pause, [this] { return stop_; });
-        }
+    } catch (const std::exception& e) {
+        log::write(log::Level::Error, "provisioning", "expiring prepaid reservations failed",
+                   {{"error", e.what()}});
     }
+    return expired >= 256; // a full batch: go on at once
 }
 
 } // namespace sb::prov

@@ -3,12 +3,10 @@
 // else one bounded write on the store's writer).
 #pragma once
 
+#include "log/periodic.hpp"
 #include "provisioning/sip.hpp"
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
 namespace sb::prov {
 
@@ -21,14 +19,11 @@ public:
     ReservationTimer& operator=(const ReservationTimer&) = delete;
 
 private:
-    void run();
+    bool step(); // true: a full batch was charged, more may be due
 
     PrepaidService prepaid_;
     std::int64_t grace_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stop_ = false;
-    std::thread thread_;
+    log::Periodic thread_; // last: its thread uses the members above
 };
 
 } // namespace sb::prov

@@ -43,11 +43,11 @@ DNS_NS = "urn:AGProjects:NGNPro:Dns"
 KEY_TYPES = ("DNSKEY", "CDS", "CDNSKEY", "NSEC3PARAM")
 
 
-def write_zone(path):
+def write_zone(path, numbers=NUMBERS):
     with open(path, "w") as f:
         f.write("$ORIGIN %s.\n$TTL 3600\n@ SOA ns1.example.net. hostmaster.example.net. "
                 "1 10800 3600 604800 300\n@ NS ns1.example.net.\n" % ZONE)
-        for i in range(NUMBERS):
+        for i in range(numbers):
             owner = ".".join(reversed("%07d" % i))
             f.write('%s NAPTR 10 100 "u" "E2U+sip" "!^.*$!sip:%d@sip.example!" .\n' % (owner, i))
 
@@ -289,12 +289,17 @@ def one_round(binary, rng, failures, cycles=4):
     except Exception as e:  # noqa: BLE001
         failures.append("%s: %s" % (type(e).__name__, e))
     finally:
-        if writer:
-            writer.stop_flag = True
-        if srv.proc and srv.proc.proc.poll() is None:
-            srv.proc.stop()
-        cleanup([], [work])
+        shut_down(srv, writer, work)
     return kills, under_way, mid
+
+
+def shut_down(srv, writer, work):
+    """Stops the writer (None: not started) and the server, removes the work directory."""
+    if writer:
+        writer.stop_flag = True
+    if srv.proc and srv.proc.proc.poll() is None:
+        srv.proc.stop()
+    cleanup([], [work])
 
 
 if __name__ == "__main__":

@@ -2,6 +2,10 @@
 // signed by a job in Meta, one bounded transaction at a time, its apex publishing no keys until
 // the last slice; the job survives a reopen of the store (a restart) and resumes where it
 // stopped; `resign_zone` and unsigning run the same way; a small zone is still signed at once.
+// A chain switch (NSEC <-> NSEC3) builds the new chain beside the old one before the apex
+// switches, and a rollover's whole-zone re-sign (a new ZSK, a CSK's double signature) runs in
+// slices too, the zone validly signed by a published key at every slice.
+#include "signed_nodes.hpp"
 #include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
@@ -227,4 +231,250 @@ TEST_CASE("an NSEC zone signed in slices: keys published by the last, every owne
     zones::RrsetView rrset;
     CHECK(zones::NodeView(*apex).find(zones::RRType::DNSKEY, rrset));
     CHECK_FALSE(zones::NodeView(*apex).find(zones::RRType::NSEC3PARAM, rrset));
+}
+
+namespace {
+
+zones::SigningPolicy chain_policy(bool nsec3) {
+    auto p = all_zones();
+    p.nsec3 = nsec3;
+    return p;
+}
+
+bool apex_has(store::Env& env, zones::RRType type) {
+    return test::signed_node(env, zone).types.count(type) == 1;
+}
+
+std::size_t hashed_owners(store::Env& env) {
+    std::size_t n = 0;
+    for (const auto& [key, o] : test::signed_nodes(env, zone)) {
+        n += (o.flags & zones::NodeNsec3Only) ? 1 : 0;
+    }
+    return n;
+}
+
+std::size_t nsec_owners(store::Env& env) {
+    return test::nsec_chain(env, zone).size();
+}
+
+constexpr std::size_t owners_total = names + 2; // the apex, ns1 and the h names
+// After the change in the first case: 3 names gone, new1 and deep.new2 come (NSEC3 also has
+// the empty non-terminal new2).
+constexpr std::size_t nsec_owners_after = owners_total - 1;
+
+} // namespace
+
+TEST_CASE("an NSEC to NSEC3 switch of a large zone: the new chain built beside the old, the "
+          "apex switched last, resumable",
+          "[zones][dnssec]") {
+    test::TempDir dir;
+    {
+        store::Env env(dir.path());
+        set_policy(env, chain_policy(false));
+        test::import_zone_file(env, big_zone());
+        finish(env);
+        REQUIRE(test::check_nsec_ring(env, zone) == owners_total);
+        CHECK(hashed_owners(env) == 0);
+        set_policy(env, chain_policy(true));
+        REQUIRE(job(env));
+        CHECK(job(env)->target == zones::BulkTarget::Rechain);
+        CHECK(job(env)->nsec3);
+        CHECK_FALSE(job(env)->switched);
+        const auto first = step(env, 400);
+        CHECK(first.nodes == 400);
+        CHECK_FALSE(first.switched);
+        // The zone still serves its NSEC chain, whole; the NSEC3 one is being built.
+        CHECK(apex_has(env, zones::RRType::NSEC));
+        CHECK_FALSE(apex_has(env, zones::RRType::NSEC3PARAM));
+        CHECK(test::check_nsec_ring(env, zone) == owners_total);
+        const std::size_t hashed = hashed_owners(env);
+        CHECK(hashed > 400);
+        CHECK(hashed < owners_total);
+        // Changes meanwhile (as over SOAP): names go (one the build has passed, h1 - keys
+        // sort h1 before h10.. - and some it has not) and come; both chains follow them.
+        std::string text = big_zone();
+        for (const char* gone : {"h1 A", "h1200 A", "h1201 A"}) {
+            const auto at = text.find(std::string("\n") + gone);
+            text.erase(at + 1, text.find('\n', at + 1) - at);
+        }
+        text += "new1 A 192.0.2.9\ndeep.new2 A 192.0.2.9\n"; // new2: an empty non-terminal
+        test::import_zone_file(env, text, true);
+        CHECK(test::check_nsec_ring(env, zone) == nsec_owners_after);
+    } // a restart mid-build
+    store::Env env(dir.path());
+    REQUIRE(job(env));
+    CHECK_FALSE(job(env)->switched);
+    std::size_t slices = 0;
+    for (;;) {
+        const auto s = step(env, 400);
+        ++slices;
+        REQUIRE(slices < 20);
+        if (s.switched) {
+            break;
+        }
+        CHECK_FALSE(apex_has(env, zones::RRType::NSEC3PARAM));
+        CHECK(test::check_nsec_ring(env, zone) == nsec_owners_after);
+    }
+    CHECK(slices >= 3); // 1100 more owners, 400 a slice
+    // The switch: the NSEC3 chain whole, the apex naming it.
+    CHECK(apex_has(env, zones::RRType::NSEC3PARAM));
+    CHECK_FALSE(apex_has(env, zones::RRType::NSEC));
+    CHECK(test::check_nsec3_ring(test::signed_nodes(env, zone), zone) == owners_total);
+    REQUIRE(job(env));
+    CHECK(job(env)->switched);
+    // Then the old chain's NSEC RRs go, slice by slice.
+    step(env, 400);
+    const std::size_t left = nsec_owners(env);
+    CHECK(left > 0);
+    CHECK(left < owners_total);
+    finish(env);
+    CHECK_FALSE(job(env));
+    CHECK(nsec_owners(env) == 0);
+    CHECK(test::check_nsec3_ring(test::signed_nodes(env, zone), zone) == owners_total);
+    CHECK(census(env).unsigned_owners == 0);
+}
+
+TEST_CASE("an NSEC3 to NSEC switch of a large zone: the NSEC chain built first, the hashed "
+          "owners removed after the apex switched",
+          "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    set_policy(env, chain_policy(true));
+    test::import_zone_file(env, big_zone());
+    finish(env);
+    REQUIRE(hashed_owners(env) == owners_total);
+    set_policy(env, chain_policy(false));
+    REQUIRE(job(env));
+    CHECK_FALSE(job(env)->nsec3);
+    step(env, 700); // the hashed owners sort among the names: both kinds in a slice
+    CHECK(apex_has(env, zones::RRType::NSEC3PARAM));
+    CHECK(test::check_nsec3_ring(test::signed_nodes(env, zone), zone) == owners_total);
+    const std::size_t built = nsec_owners(env);
+    CHECK(built > 0);
+    CHECK(built < owners_total);
+
+    SECTION("run to the end: the apex switches once every owner has its NSEC") {
+        bool switched = false;
+        for (std::size_t slices = 0; !switched; ++slices) {
+            REQUIRE(slices < 20);
+            switched = step(env, 700).switched;
+        }
+        CHECK_FALSE(apex_has(env, zones::RRType::NSEC3PARAM));
+        CHECK(apex_has(env, zones::RRType::NSEC));
+        CHECK(test::check_nsec_ring(env, zone) == owners_total);
+        CHECK(hashed_owners(env) == owners_total); // still there, not served
+        finish(env);
+        CHECK(hashed_owners(env) == 0);
+        CHECK(test::check_nsec_ring(env, zone) == owners_total);
+    }
+
+    SECTION("switched back mid-build: the partial NSEC chain is removed, NSEC3 kept") {
+        set_policy(env, chain_policy(true));
+        REQUIRE(job(env));
+        CHECK(job(env)->switched); // the zone serves NSEC3 already: only the clean-up is left
+        finish(env);
+        CHECK(nsec_owners(env) == 0);
+        CHECK(apex_has(env, zones::RRType::NSEC3PARAM));
+        CHECK(test::check_nsec3_ring(test::signed_nodes(env, zone), zone) == owners_total);
+    }
+}
+
+namespace {
+
+std::size_t step_at(store::Env& env, zones::KeyScheme keys, std::int64_t offset) {
+    return test::rollover_step_at(env, keys, offset);
+}
+
+std::uint16_t tag(store::Env& env, zones::KeyRole role, zones::KeyState state) {
+    return test::key_tag_of(env, zone, role, state);
+}
+
+// The signer tags of the h names' A RRsets, counted per set of tags.
+std::map<test::Tags, std::size_t> a_signers(store::Env& env) {
+    std::map<test::Tags, std::size_t> out;
+    for (const auto& [key, o] : test::signed_nodes(env, zone)) {
+        if (const auto it = o.sigs.find(zones::RRType::A); it != o.sigs.end()) {
+            ++out[it->second];
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("a ZSK rollover's re-sign runs in slices, the old ZSK published until it ends",
+          "[zones][dnssec]") {
+    test::TempDir dir;
+    const auto scheme = zones::KeyScheme::KskZsk;
+    std::uint16_t zsk = 0, zsk2 = 0, ksk = 0;
+    {
+        store::Env env(dir.path());
+        step_at(env, scheme, 0);
+        test::import_zone_file(env, big_zone());
+        finish(env);
+        zsk = tag(env, zones::KeyRole::Zsk, zones::KeyState::Active);
+        ksk = tag(env, zones::KeyRole::Ksk, zones::KeyState::Active);
+        env.write(
+            [&](store::WriteTxn& txn) { zones::start_rollover(txn, zone, zones::KeyRole::Zsk); });
+        CHECK_FALSE(job(env)); // pre-publication: the apex only
+        zsk2 = tag(env, zones::KeyRole::Zsk, zones::KeyState::Published);
+        REQUIRE(zsk2 != 0);
+        CHECK(step_at(env, scheme, 3600) == 1); // the new ZSK takes over
+        CHECK(tag(env, zones::KeyRole::Zsk, zones::KeyState::Active) == zsk2);
+        REQUIRE(job(env));
+        CHECK(job(env)->target == zones::BulkTarget::Resign);
+        step(env, 1500); // about half the nodes (the hashed owners sort among the names)
+        // Each RRset signed by one ZSK, both published: the old one's signatures stay valid.
+        const auto signers = a_signers(env);
+        CHECK(signers.size() == 2);
+        CHECK(signers.count(test::Tags{zsk}) == 1);
+        CHECK(signers.count(test::Tags{zsk2}) == 1);
+        CHECK(test::signed_node(env, zone).dnskey == test::Tags{ksk, zsk, zsk2});
+        CHECK(census(env).unsigned_owners == 0);
+        // A rollover can not start, nor the old ZSK go, while the pass runs.
+        CHECK_THROWS_AS(env.write([&](store::WriteTxn& txn) {
+            zones::start_rollover(txn, zone, zones::KeyRole::Ksk);
+        }),
+                        zones::InvalidValue);
+        CHECK(step_at(env, scheme, 9000) == 0);
+    } // a restart mid-pass
+    store::Env env(dir.path());
+    REQUIRE(job(env));
+    CHECK(tag(env, zones::KeyRole::Zsk, zones::KeyState::Retiring) == zsk);
+    CHECK(finish(env) >= 2);
+    CHECK(a_signers(env) == std::map<test::Tags, std::size_t>{{test::Tags{zsk2}, names + 1}});
+    // The old ZSK's wait (its signatures' TTL, 3600) counts from the end of the pass (9000).
+    CHECK(step_at(env, scheme, 12590) == 0);
+    CHECK(step_at(env, scheme, 12600) == 1);
+    CHECK(test::signed_node(env, zone).dnskey == test::Tags{ksk, zsk2});
+}
+
+TEST_CASE("a CSK rollover's double signature is added in slices", "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    const auto scheme = zones::KeyScheme::Csk;
+    step_at(env, scheme, 0);
+    test::import_zone_file(env, big_zone());
+    finish(env);
+    const std::uint16_t csk = tag(env, zones::KeyRole::Csk, zones::KeyState::Active);
+    env.write([&](store::WriteTxn& txn) { zones::start_rollover(txn, zone, zones::KeyRole::Ksk); });
+    const std::uint16_t csk2 = tag(env, zones::KeyRole::Csk, zones::KeyState::Incoming);
+    REQUIRE(csk2 != 0);
+    REQUIRE(job(env));
+    CHECK(test::signed_node(env, zone).dnskey == test::Tags{csk, csk2});
+    step(env, 1500);
+    const auto signers = a_signers(env);
+    CHECK(signers.count(test::Tags{csk}) == 1);
+    CHECK(signers.count(test::Tags{csk, csk2}) == 1);
+    CHECK(step_at(env, scheme, 7200) == 0); // the new key waits for the pass
+    finish(env);
+    CHECK(a_signers(env) == std::map<test::Tags, std::size_t>{{test::Tags{csk, csk2}, names + 1}});
+    // Active once the DNSKEY TTL has passed since the pass ended (at 7200); then a second pass
+    // drops the old key's signatures.
+    CHECK(step_at(env, scheme, 10790) == 0);
+    CHECK(step_at(env, scheme, 10800) == 1);
+    CHECK(tag(env, zones::KeyRole::Csk, zones::KeyState::Active) == csk2);
+    REQUIRE(job(env));
+    finish(env);
+    CHECK(a_signers(env) == std::map<test::Tags, std::size_t>{{test::Tags{csk2}, names + 1}});
 }

@@ -3,6 +3,7 @@
 // NSEC3 chain is a ring in hash order over every name and empty non-terminal, and stays one
 // when names come and go; the policy dropped unsigns the zone; the re-signer refreshes due
 // signatures and bumps the serial; a deleted zone loses its keys and its chain.
+#include "signed_nodes.hpp"
 #include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
@@ -24,72 +25,14 @@ namespace {
 
 const std::string zone = "example.com";
 
-std::string base32hex(std::string_view bytes) {
-    static constexpr char digits[] = "0123456789abcdefghijklmnopqrstuv";
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (const char c : bytes) {
-        buffer = (buffer << 8) | static_cast<unsigned char>(c);
-        bits += 8;
-        while (bits >= 5) {
-            bits -= 5;
-            out.push_back(digits[(buffer >> bits) & 31]);
-        }
-    }
-    return out;
-}
+using Owner = test::SignedNode;
 
-struct Owner {
-    std::uint8_t flags = 0;
-    std::set<zones::RRType> types;
-    std::set<zones::RRType> signed_types;
-    std::string nsec3_next; // hashed owners: the next label
-};
-
-// Every node of the zone by owner key.
 std::map<std::string, Owner> owners(store::Env& env) {
-    store::ReadTxn txn(env);
-    std::map<std::string, Owner> out;
-    const std::string prefix = zones::name_key(zone);
-    store::Cursor c = txn.cursor(store::Table::DnsNodes);
-    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-        const zones::NodeView view(c.value());
-        Owner& o = out[std::string(c.key())];
-        o.flags = view.flags();
-        for (std::uint16_t i = 0; i < view.rrset_count(); ++i) {
-            zones::RrsetView rrset;
-            REQUIRE(view.at(i, rrset));
-            std::size_t pos = 0;
-            zones::RrView rr{};
-            while (rrset.next_rr(pos, rr)) {
-                if (rrset.type() == zones::RRType::RRSIG) {
-                    o.signed_types.insert(static_cast<zones::RRType>(store::get_u16(rr.rdata, 0)));
-                } else if (rrset.type() == zones::RRType::NSEC3) {
-                    o.nsec3_next = base32hex(rr.rdata.substr(6, 20));
-                }
-            }
-            o.types.insert(rrset.type());
-        }
-    }
-    return out;
+    return test::signed_nodes(env, zone);
 }
 
-// The NSEC3 owners' labels form one ring in hash order; returns how many there are.
 std::size_t check_ring(const std::map<std::string, Owner>& all) {
-    std::vector<std::pair<std::string, std::string>> chain; // label, next
-    const std::string prefix = zones::name_key(zone);
-    for (const auto& [key, o] : all) {
-        if (o.flags & zones::NodeNsec3Only) {
-            chain.emplace_back(key.substr(prefix.size(), 32), o.nsec3_next);
-            CHECK(o.signed_types == std::set<zones::RRType>{zones::RRType::NSEC3});
-        }
-    }
-    std::sort(chain.begin(), chain.end());
-    for (std::size_t i = 0; i < chain.size(); ++i) {
-        CHECK(chain[i].second == chain[(i + 1) % chain.size()].first);
-    }
-    return chain.size();
+    return test::check_nsec3_ring(all, zone);
 }
 
 void set_policy(store::Env& env, std::optional<zones::SigningPolicy> p) {
@@ -200,22 +143,7 @@ TEST_CASE("the re-signer refreshes signatures due for it and bumps the serial", 
     set_policy(env, all_zones(-8 * 86400)); // signed 8 days ago: 6 days left, refresh is 7
     test::import_zone_file(env, test::example_zone_file);
     const std::uint32_t before = serial(env);
-    auto expirations = [&] {
-        std::vector<std::uint32_t> out;
-        store::ReadTxn txn(env);
-        store::Cursor c = txn.cursor(store::Table::DnsNodes);
-        for (bool ok = c.first(); ok; ok = c.next()) {
-            zones::RrsetView sigs;
-            if (zones::NodeView(c.value()).find(zones::RRType::RRSIG, sigs)) {
-                std::size_t pos = 0;
-                zones::RrView rr{};
-                while (sigs.next_rr(pos, rr)) {
-                    out.push_back(store::get_u32(rr.rdata, 8));
-                }
-            }
-        }
-        return out;
-    };
+    auto expirations = [&] { return test::signature_expirations(env, zone); };
     const auto now = static_cast<std::uint32_t>(std::time(nullptr));
     const auto old = expirations();
     REQUIRE(!old.empty());
@@ -252,32 +180,19 @@ TEST_CASE("an NSEC zone: each owner's NSEC names the next, through changes and a
     test::import_zone_file(env, test::example_zone_file);
     // The owners in canonical order (RFC 4034 §6.1), each NSEC's next the following one.
     auto check_nsec = [&](std::vector<std::string> expected) {
-        std::vector<std::string> owners_seen, nexts;
-        store::ReadTxn txn(env);
-        const std::string prefix = zones::name_key(zone);
-        store::Cursor c = txn.cursor(store::Table::DnsNodes);
-        for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-            zones::RrsetView rrset;
-            const zones::NodeView view(c.value());
-            CHECK((view.flags() & zones::NodeNsec3Only) == 0);
-            if (view.find(zones::RRType::NSEC, rrset)) {
-                std::size_t pos = 0;
-                zones::RrView rr{};
-                REQUIRE(rrset.next_rr(pos, rr));
-                owners_seen.push_back(std::string(c.key()));
-                const std::string text = zones::rdata_to_text(zones::RRType::NSEC, rr.rdata);
-                nexts.push_back(
-                    zones::name_key(zones::canonical_name(text.substr(0, text.find(' ')), "next")));
-            }
+        std::vector<std::string> owners_seen;
+        for (const auto& [key, next] : test::nsec_chain(env, zone)) {
+            owners_seen.push_back(key);
+        }
+        for (const auto& [key, o] : owners(env)) {
+            CHECK((o.flags & zones::NodeNsec3Only) == 0);
         }
         std::vector<std::string> keys;
         for (const auto& name : expected) {
             keys.push_back(zones::name_key(name));
         }
         CHECK(owners_seen == keys);
-        for (std::size_t i = 0; i < nexts.size(); ++i) {
-            CHECK(nexts[i] == keys[(i + 1) % keys.size()]);
-        }
+        CHECK(test::check_nsec_ring(env, zone) == keys.size());
     };
     check_nsec({"example.com", "ns1.example.com", "sub.example.com", "*.wild.example.com",
                 "www.example.com"});

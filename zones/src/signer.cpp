@@ -142,6 +142,7 @@ SignPlan plan_signing(store::WriteTxn& txn, std::string_view owner, std::string_
         if (want) {
             plan.sign = make_context(txn, *row, *policy);
             plan.sign->publish_keys = !first_signing_pending(txn, owner);
+            apply_chain_job(txn, *plan.sign);
         }
         return plan;
     }
@@ -178,6 +179,7 @@ SignPlan plan_signing(store::WriteTxn& txn, std::string_view owner, std::string_
     }
     const auto policy = signing_policy(txn);
     plan.sign = make_context(txn, *zone, *policy);
+    apply_chain_job(txn, *plan.sign);
     // Occluded: below a zone cut or a DNAME between the owner and its apex (RFC 4035 §2.2:
     // glue is not signed; RFC 5155 §7.1: no NSEC3 for it).
     const std::size_t zlen = plan.sign->zone_key.size();
@@ -200,7 +202,7 @@ void sign_node(const store::WriteTxn& txn, const SignContext& ctx, std::string_v
     for (const RRType t : {RRType::RRSIG, RRType::NSEC, RRType::NSEC3, RRType::NSEC3PARAM}) {
         node.remove(t);
     }
-    if (ctx.policy.nsec3) {
+    if (ctx.keeps_nsec3()) {
         for (const auto& [ttl, rdata] : old_rrset(old_node, RRType::NSEC3)) {
             node.add(RRType::NSEC3, ttl, rdata); // a hashed owner: chain_owner keeps it
         }
@@ -228,7 +230,7 @@ void sign_node(const store::WriteTxn& txn, const SignContext& ctx, std::string_v
             node.add(RRType::NSEC3PARAM, ctx.zone_ttl, nsec3param_rdata);
         }
     }
-    if (!ctx.policy.nsec3 && !node.empty()) {
+    if (ctx.keeps_nsec() && !node.empty() && !node.nsec3_only()) {
         // RFC 4034 §4.1: the next owner in canonical order, and the types here, NSEC and RRSIG
         // included (RFC 4035 §2.3: "NSEC RRs ... MUST have the same TTL value as the SOA
         // minimum TTL field" — RFC 9077 makes it min(SOA TTL, MINIMUM)).

@@ -247,10 +247,18 @@ bool in_nsec_chain(const store::WriteTxn& txn, std::string_view zone_key, std::s
     if (!key.starts_with(zone_key)) {
         return false;
     }
-    if (key.size() > zone_key.size() && (NodeView(value).flags() & NodeApex)) {
-        // A child zone's apex: in this zone's chain as its delegation point, by its parent
-        // side (parent_side.hpp), which holds this zone's NSEC there.
-        return !NodeView(value).parent_side().empty();
+    if (key.size() > zone_key.size()) {
+        const NodeView node(value);
+        if (node.flags() & NodeNsec3Only) {
+            // A hashed owner: NSEC3 names are not names of the zone, and both chains exist
+            // while the zone switches from one to the other.
+            return false;
+        }
+        if (node.flags() & NodeApex) {
+            // A child zone's apex: in this zone's chain as its delegation point, by its
+            // parent side (parent_side.hpp), which holds this zone's NSEC there.
+            return !node.parent_side().empty();
+        }
     }
     for (std::size_t len = parent_key_len(key, key.size()); len > zone_key.size();
          len = parent_key_len(key, len)) {
@@ -325,7 +333,7 @@ void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view 
     if (const auto v = txn.get(store::Table::DnsNodes, key)) {
         node = std::string(*v);
     }
-    if (!ctx.policy.nsec3) {
+    if (ctx.keeps_nsec()) {
         // An owner that came or went changes its predecessor's next owner name: rebuilt (and
         // its NSEC signed anew); its own existence does not change, so this stops there.
         if (!occluded && existed != node.has_value() && key != ctx.zone_key) {
@@ -334,6 +342,8 @@ void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view 
                 rebuild_node(txn, key_to_name(pred));
             }
         }
+    }
+    if (!ctx.keeps_nsec3()) {
         return;
     }
     if (node && (NodeView(*node).flags() & NodeNsec3Only)) {
@@ -441,14 +451,14 @@ void rebuild_zone_owners(store::WriteTxn& txn, std::string_view zone) {
 } // namespace detail
 
 ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_t max_scan,
-                         std::size_t max_resign) {
+                         std::size_t max_resign, const ZoneSet& skip) {
     ResignSlice out;
     const auto policy = signing_policy(txn);
     if (!policy) {
         return out;
     }
     if (from.empty()) {
-        out.rollover_steps = rollover_step(txn); // once a pass
+        out.rollover_steps = rollover_step(txn, skip); // once a pass
     }
     const std::int64_t now = detail::clock_now(*policy);
     std::vector<std::string> due; // keys
@@ -495,13 +505,19 @@ ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_
             (!txn.get(store::Table::Meta, detail::signed_marker(zone->name)) && !parent_side)) {
             continue; // a pre-signed zone: its signatures are its owner's business
         }
-        rebuild_node(txn, owner); // a parent side changed touches its zone itself
+        if (skip.contains(zone->name)) {
+            continue; // backing off (ResignerWork)
+        }
+        // A parent side changed touches its zone itself.
+        detail::for_zone(zone->name, [&] { rebuild_node(txn, owner); });
         zones.insert(zone->name);
         ++out.resigned;
     }
     for (const auto& name : zones) {
         if (auto row = store::get_zone(txn, name)) {
-            touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
+            detail::for_zone(name, [&] {
+                touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
+            });
         }
     }
     return out;

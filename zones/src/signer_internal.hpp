@@ -55,6 +55,34 @@ inline std::string job_marker(std::string_view zone) {
 // True while the first signing of `zone` runs in slices (its apex publishes no keys yet).
 bool first_signing_pending(const store::WriteTxn& txn, std::string_view zone);
 
+// f(), any exception but a ZoneSigningError thrown again as one naming `zone`.
+template <class F>
+auto for_zone(std::string_view zone, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const ZoneSigningError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw ZoneSigningError(std::string(zone), e.what());
+    }
+}
+
+// True while any bulk job of `zone` is pending (a rollover step waits for it to end).
+bool job_pending(const store::WriteTxn& txn, std::string_view zone);
+
+// Sets which chain `ctx` serves and keeps by the zone's pending Rechain job, if any.
+void apply_chain_job(const store::WriteTxn& txn, SignContext& ctx);
+
+// `[dnssec] nsec3` changed (the policy stored already): the signed `zone`, which served
+// `old_nsec3` (unless a chain switch was under way), moves to `nsec3` by a Rechain job, done
+// here for a zone of at most bulk_slice_nodes owners.
+void chain_switch(store::WriteTxn& txn, std::string_view zone, bool old_nsec3, bool nsec3);
+
+// A whole-zone pass of `zone` (bulk job) has ended: the rollover waits that count from the
+// moment every RRset is signed by the new key set (Incoming, Retiring keys) start now (RFC 7583
+// Dsgn: the signing took that long).
+void pass_finished(store::WriteTxn& txn, std::string_view zone);
+
 // The signer's clock: now, with the policy's offset.
 std::int64_t clock_now(const SigningPolicy& p);
 

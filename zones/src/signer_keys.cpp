@@ -437,9 +437,8 @@ void configure_signing(store::WriteTxn& txn, const std::optional<SigningPolicy>&
             policy && row && row->kind != store::ZoneKind::Catalog && policy_covers(*policy, zone);
         const bool have = txn.get(store::Table::Meta, detail::signed_marker(zone)).has_value();
         if (want && have && denial_changed) {
-            detail::rebuild_zone_owners(txn, zone);
-            auto changed = store::get_zone(txn, zone);
-            touch_zone(txn, *changed, static_cast<std::int64_t>(std::time(nullptr)));
+            // The new chain built beside the old one before the apex switches (a Rechain job).
+            detail::chain_switch(txn, zone, old->nsec3, policy->nsec3);
         } else if (want != have) {
             rebuild_node(txn, zone); // the apex starts (or ends) signing: a full pass
             // A new serial, so secondaries take the signed (or unsigned) zone.
@@ -454,6 +453,14 @@ void start_rollover(store::WriteTxn& txn, std::string_view zone, KeyRole role) {
     if (!policy || !txn.get(store::Table::Meta, detail::signed_marker(zone))) {
         throw InvalidValue("zone", std::string(zone) + " is not signed: [dnssec] zones in the "
                                                        "configuration does not name it");
+    }
+    if (detail::job_pending(txn, zone)) {
+        // A new signing key must find the zone's signatures settled (a job's later slices
+        // would not be re-signed by a key that came after they were queued).
+        throw InvalidValue("zone", std::string(zone) +
+                                       " is being signed in slices; start the rollover once "
+                                       "that ends (switchboard dnssec sign " +
+                                       std::string(zone) + " finishes it now)");
     }
     const auto keys = load_keys(txn, zone);
     if (std::any_of(keys.begin(), keys.end(),
@@ -475,10 +482,11 @@ void start_rollover(store::WriteTxn& txn, std::string_view zone, KeyRole role) {
     }
     put_key(txn, zone, k);
     if (k.state == KeyState::Incoming) {
-        detail::rebuild_zone_owners(txn, zone); // every RRset signed by both keys
-    } else {
-        rebuild_node(txn, zone); // the apex's DNSKEY (or CDS/CDNSKEY) RRsets only
+        // Every RRset signed by both keys: here for a small zone, else by a Resign job whose
+        // slices add the new key's signatures (the old key's stay valid meanwhile).
+        detail::zone_pass(txn, zone, BulkTarget::Resign);
     }
+    // The apex (its DNSKEY, CDS, CDNSKEY RRsets) rebuilt by touch_zone.
     auto row = store::get_zone(txn, zone);
     touch_zone(txn, *row, static_cast<std::int64_t>(std::time(nullptr)));
 }
@@ -579,7 +587,7 @@ StepRebuild step_zone(store::WriteTxn& txn, const store::ZoneRow& zone, std::vec
 
 } // namespace
 
-std::size_t rollover_step(store::WriteTxn& txn) {
+std::size_t rollover_step(store::WriteTxn& txn, const ZoneSet& skip) {
     const auto policy = read_policy(txn);
     if (!policy) {
         return 0;
@@ -594,8 +602,13 @@ std::size_t rollover_step(store::WriteTxn& txn) {
             if (nul == std::string_view::npos || key.size() != nul + 9) {
                 continue;
             }
-            KeyRow row = decode_key(store::get_u64(key, nul + 1), c.value());
-            rolling[std::string(key.substr(0, nul))].push_back(std::move(row));
+            const std::string zone(key.substr(0, nul));
+            if (skip.contains(zone)) {
+                continue;
+            }
+            KeyRow row = detail::for_zone(
+                zone, [&] { return decode_key(store::get_u64(key, nul + 1), c.value()); });
+            rolling[zone].push_back(std::move(row));
         }
     }
     std::size_t steps = 0;
@@ -603,24 +616,49 @@ std::size_t rollover_step(store::WriteTxn& txn) {
         const auto row = store::get_zone(txn, zone);
         const bool rolling_now = std::any_of(
             keys.begin(), keys.end(), [](const KeyRow& k) { return k.state != KeyState::Active; });
-        if (!row || !rolling_now || !txn.get(store::Table::Meta, detail::signed_marker(zone))) {
+        // A zone with a bulk job under way waits: a step must not change its keys before every
+        // RRset carries the signatures of the last step (RFC 7583 Dsgn).
+        if (!row || !rolling_now || !txn.get(store::Table::Meta, detail::signed_marker(zone)) ||
+            detail::job_pending(txn, zone)) {
             continue;
         }
-        const StepRebuild rebuild = step_zone(txn, *row, keys, *policy, now);
-        if (rebuild == StepRebuild::None) {
-            continue;
-        }
-        if (rebuild == StepRebuild::Zone) {
-            detail::rebuild_zone_owners(txn, zone);
-        } else {
-            rebuild_node(txn, zone);
-        }
-        auto current = store::get_zone(txn, zone);
-        touch_zone(txn, *current, static_cast<std::int64_t>(std::time(nullptr)));
-        ++steps;
+        const bool stepped = detail::for_zone(zone, [&] {
+            const StepRebuild rebuild = step_zone(txn, *row, keys, *policy, now);
+            if (rebuild == StepRebuild::None) {
+                return false;
+            }
+            if (rebuild == StepRebuild::Zone) {
+                // The new signing key signs every RRset: here for a small zone, else slice by
+                // slice (a Resign job); the old key stays published, so RRsets not yet re-signed
+                // stay valid under its signatures.
+                detail::zone_pass(txn, zone, BulkTarget::Resign);
+            }
+            auto current = store::get_zone(txn, zone); // touch_zone rebuilds the apex
+            touch_zone(txn, *current, static_cast<std::int64_t>(std::time(nullptr)));
+            return true;
+        });
+        steps += stepped ? 1 : 0;
     }
     return steps;
 }
+
+namespace detail {
+
+void pass_finished(store::WriteTxn& txn, std::string_view zone) {
+    const auto policy = read_policy(txn);
+    if (!policy) {
+        return;
+    }
+    const std::int64_t now = clock_now(*policy);
+    for (auto& k : load_keys(txn, zone)) {
+        if (k.state == KeyState::Incoming || k.state == KeyState::Retiring) {
+            k.since = std::max(k.since, now);
+            put_key(txn, zone, k);
+        }
+    }
+}
+
+} // namespace detail
 
 std::vector<ZoneKeyInfo> zone_keys(const store::ReadTxn& txn, std::string_view zone) {
     std::vector<ZoneKeyInfo> out;

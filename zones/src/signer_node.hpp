@@ -49,6 +49,15 @@ struct SignContext {
     }
 
     std::vector<Key> keys;
+    // policy.nsec3 is the chain the zone serves (its apex's NSEC3PARAM, or its NSEC): the
+    // policy's, except during a chain switch (a Rechain job), when `other_chain` also keeps the
+    // other chain in step until the apex switches to it.
+    bool other_chain = false;
+
+    bool keeps_nsec() const noexcept { return !policy.nsec3 || other_chain; }
+
+    bool keeps_nsec3() const noexcept { return policy.nsec3 || other_chain; }
+
     // False at the apex while the zone's first signing runs in slices: no DNSKEY, CDS, CDNSKEY
     // or NSEC3PARAM yet (a validator sees an unsigned zone until every RRset is signed).
     bool publish_keys = true;

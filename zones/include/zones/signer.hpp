@@ -11,8 +11,13 @@
 
 #include "store/store.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +73,24 @@ struct SigningPolicy {
     KeyScheme keys = KeyScheme::Csk; // a single CSK (docs/decisions.md), or a KSK and a ZSK
 };
 
+// Zones a background step passes over (the re-signer's backed-off ones).
+using ZoneSet = std::set<std::string, std::less<>>;
+
+// A signing step that failed for one zone (a corrupt key row, an RRset ldns cannot sign, ...):
+// what bulk_sign_step, resign_slice and rollover_step throw, naming the zone, so the re-signer
+// backs that zone off alone (ResignerWork). The transaction is aborted as for any exception.
+class ZoneSigningError : public std::runtime_error {
+public:
+    ZoneSigningError(std::string zone, const std::string& reason)
+        : std::runtime_error(reason)
+        , zone_(std::move(zone)) {}
+
+    const std::string& zone() const noexcept { return zone_; }
+
+private:
+    std::string zone_;
+};
+
 // Stores `policy` (nullopt: no zone signed) and signs or unsigns every zone whose state does
 // not match it, in this transaction.
 void configure_signing(store::WriteTxn& txn, const std::optional<SigningPolicy>& policy);
@@ -95,6 +118,10 @@ enum class BulkTarget : std::uint8_t {
     Sign = 1,   // first signing: keys published by the last slice
     Resign = 2, // `dnssec sign`: every owner rebuilt, due signatures made anew
     Unsign = 3, // the zone left the policy: our DNSSEC records removed
+    // `[dnssec] nsec3` changed: the new chain built beside the old one (every owner rebuilt
+    // keeping both), the apex switched (NSEC3PARAM, or its NSEC) by the slice that ends the
+    // build, then the old chain's records removed (every owner rebuilt again).
+    Rechain = 4,
 };
 
 inline constexpr std::size_t bulk_slice_nodes = 1000; // owners per bulk transaction
@@ -103,6 +130,10 @@ struct BulkJob {
     std::string zone;
     BulkTarget target = BulkTarget::Sign;
     std::string last; // DnsNodes key of the last owner done ("": none yet)
+    // Rechain only: the chain the zone moves to (true: NSEC3), and whether its apex has switched
+    // to it (the build is over; the slices now remove the old chain).
+    bool nsec3 = true;
+    bool switched = false;
 };
 
 // The pending bulk job of `zone`, if any; every pending job.
@@ -111,24 +142,29 @@ std::vector<BulkJob> signing_jobs(const store::ReadTxn& txn);
 
 // One slice of the first pending job: at most `max_nodes` owners after its last one rebuilt,
 // the job's progress stored, the zone's serial bumped (so secondaries follow by IXFR); the
-// last slice removes the job (a first signing's apex then publishes its keys).
+// last slice removes the job (a first signing's apex then publishes its keys). A Rechain job
+// takes two passes: `switched` is set by the slice that ends its build.
 struct BulkStep {
     bool any = false; // a job was pending
     std::string zone;
     BulkTarget target = BulkTarget::Sign;
     std::size_t nodes = 0;
     bool finished = false;
+    bool switched = false; // this slice switched a Rechain job's apex to the new chain
 };
 
-BulkStep bulk_sign_step(store::WriteTxn& txn, std::size_t max_nodes = bulk_slice_nodes);
+// Jobs of the zones in `skip` wait.
+BulkStep bulk_sign_step(store::WriteTxn& txn, std::size_t max_nodes = bulk_slice_nodes,
+                        const ZoneSet& skip = {});
 
 // Starts a rollover of the zone's `role` key (Zsk or Ksk), by the zone's scheme: in a zone with
 // a ZSK, a ZSK rollover pre-publishes a new ZSK (Published) and a KSK rollover submits a new
 // KSK's DS beside the old one (Submitted, double-DS); in a CSK zone both roll the CSK by double
 // signature (Incoming), except a ZSK rollover under `keys = ksk-zsk`, which pre-publishes the
 // zone's first ZSK (the CSK then signs the DNSKEY RRset only: a KSK). The re-signer moves the
-// keys on (rollover_step). Throws InvalidValue when the zone is not signed or a rollover is
-// under way.
+// keys on (rollover_step). Throws InvalidValue when the zone is not signed, a rollover is under
+// way or a bulk job of the zone is pending. A CSK's double signature of a large zone is added by
+// a Resign job.
 void start_rollover(store::WriteTxn& txn, std::string_view zone, KeyRole role);
 
 // The rollover steps due now on the signer's clock, for every zone (RFC 7583; the waits in
@@ -136,9 +172,12 @@ void start_rollover(store::WriteTxn& txn, std::string_view zone, KeyRole role);
 // propagation delay have passed (the old key of that role Retiring), a Submitted KSK Active
 // once the parent's DS TTL and the propagation delay have (the old KSK Removed), Retiring and
 // Removed keys deleted when their wait is over. A step that changes which key signs the zone's
-// data rebuilds every owner (the full pass); the others rebuild the apex (DNSKEY, CDS,
-// CDNSKEY). Each takes the next serial. Returns the number of zones stepped.
-std::size_t rollover_step(store::WriteTxn& txn);
+// data rebuilds every owner (the full pass: in this transaction for a zone of at most
+// bulk_slice_nodes owners, else a Resign job, after which the waits of Incoming and Retiring
+// keys start again); the others rebuild the apex (DNSKEY, CDS, CDNSKEY). Each takes the next
+// serial. Returns the number of zones stepped. Zones in `skip`, and zones with a bulk job
+// pending, wait.
+std::size_t rollover_step(store::WriteTxn& txn, const ZoneSet& skip = {});
 
 // One bounded slice of the background re-signer: scans at most `max_scan` nodes from the
 // DnsNodes key `from` ("" : the first) and rebuilds those in zones we sign holding a signature
@@ -152,8 +191,75 @@ struct ResignSlice {
     std::size_t rollover_steps = 0; // taken at the start of a pass (from "")
 };
 
+// Nodes of the zones in `skip` are passed over (nor are their rollover steps taken).
 ResignSlice resign_slice(store::WriteTxn& txn, std::string_view from, std::size_t max_scan,
-                         std::size_t max_resign);
+                         std::size_t max_resign, const ZoneSet& skip = {});
+
+// The background re-signer's work, one write transaction per call to step() (the thread that
+// calls it is the serving process's; app/dnssec_command.cpp): a slice of the first pending
+// bulk job, else a slice of the refresh pass (resign_slice, rollover steps at its start). A
+// step that fails for one zone (ZoneSigningError) backs off that zone's job, or that zone's
+// refresh, alone: skipped for `backoff`, doubled at each failure up to `backoff_cap`, reset by a
+// success; the other zones' jobs and refreshes go on meanwhile, and so does the zone's refresh
+// while its job backs off. Not thread-safe but for failures(), which any thread may read.
+class ResignerWork {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    struct Limits {
+        std::size_t max_scan = 4096;  // nodes looked at per refresh transaction
+        std::size_t max_resign = 256; // nodes signed anew per refresh transaction
+        std::chrono::seconds backoff{30};
+        std::chrono::seconds backoff_cap{3600};
+    };
+
+    enum class Did : std::uint8_t {
+        Job,     // a slice of a bulk job (`job`)
+        Refresh, // a slice of the refresh pass (`slice`)
+        Failed,  // a step failed (`zone`, `error`; backed off for `retry_in`)
+    };
+
+    struct Step {
+        Did did = Did::Refresh;
+        BulkStep job;
+        ResignSlice slice;
+        std::string zone; // Failed: the zone, "" when the error named none
+        std::string error;
+        std::chrono::seconds retry_in{0};
+        bool more = false; // work is left: call again at once (else at the next pass)
+    };
+
+    explicit ResignerWork(store::Env& env, Limits limits);
+
+    explicit ResignerWork(store::Env& env)
+        : ResignerWork(env, Limits{}) {}
+
+    Step step(Clock::time_point now);
+
+    // Steps that failed since start (the metric switchboard_dnssec_failed_steps_total).
+    std::uint64_t failures() const noexcept { return failures_.load(std::memory_order_relaxed); }
+
+private:
+    struct Backoff {
+        Clock::time_point until;
+        std::chrono::seconds delay{0};
+    };
+
+    using Backoffs = std::map<std::string, Backoff, std::less<>>;
+
+    static ZoneSet waiting(Backoffs& backoffs, Clock::time_point now);
+    std::chrono::seconds back_off(Backoffs& backoffs, const std::string& zone,
+                                  Clock::time_point now);
+    Step failed(Backoffs& backoffs, const ZoneSigningError& e, Clock::time_point now);
+
+    store::Env& env_;
+    Limits limits_;
+    std::string from_; // where the refresh pass goes on
+    Clock::time_point pass_start_;
+    Backoffs jobs_;    // zones whose bulk job backs off
+    Backoffs refresh_; // zones whose refresh backs off
+    std::atomic<std::uint64_t> failures_{0};
+};
 
 // One key of a zone, as `switchboard dnssec keys` lists it.
 struct ZoneKeyInfo {
