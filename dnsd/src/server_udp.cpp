@@ -139,6 +139,7 @@ void UdpWorker::take_offer() noexcept {
 }
 
 void UdpWorker::serve() noexcept {
+    ::pthread_setname_np(::pthread_self(), "dns-udp"); // for top -H, perf and the tests
     if (cpu_ >= 0) {
         cpu_set_t set;
         CPU_ZERO(&set);
