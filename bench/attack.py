@@ -213,7 +213,7 @@ def ratios_to_knot(per_round, rounds, names, attacks):
                 for r in range(rounds):
                     ours = percentile(per_round.get((r, name, attack), []), p)
                     knot = percentile(per_round.get((r, "knot", attack), []), p)
-                    ratios.append(f"{ours / knot:.2f}" if ours and knot else "-")
+                    ratios.append(f"{ours / knot:.3g}" if ours and knot else "-")
                 cells.append(f"p{p} " + ", ".join(ratios))
             lines.append(f"- {name}/knot, {attack}, per round: " + "; ".join(cells))
     return [""] + lines if lines else []
