@@ -9,7 +9,8 @@
        mod-cookies); a legitimate client of the same /24 presents a valid server cookie.
 
 For each server and attack: legitimate queries answered, and the median, p90 and p99 of
-their latency in microseconds (time.perf_counter_ns around send and receive; a loopback round
+their latency in microseconds (pooled over the rounds; then, per round, each Switchboard's p50
+and p99 as a ratio to Knot's of that round, the figure a busy machine moves least) (time.perf_counter_ns around send and receive; a loopback round
 trip from Python is some 20-40 µs, the server's own part a few µs).
 Both servers run with their defaults otherwise, on loopback ports this script picks.
 The flood and the clients are the end-to-end tests' (tests/e2e/test_tcp_flood.py,
@@ -193,6 +194,31 @@ def udp_attack(port, queries, seconds, rate):
     return latencies
 
 
+def percentile(latencies, p):
+    latencies = sorted(latencies)
+    return latencies[min(len(latencies) - 1, p * len(latencies) // 100)] if latencies else None
+
+
+def ratios_to_knot(per_round, rounds, names, attacks):
+    """Lines giving, per attack and Switchboard build, the ratio of its p50 and p99 to Knot's
+    in each round (the two measured minutes apart, so a busy machine moves both alike)."""
+    lines = []
+    for attack in attacks:
+        for name in names:
+            if name == "knot":
+                continue
+            cells = []
+            for p in (50, 99):
+                ratios = []
+                for r in range(rounds):
+                    ours = percentile(per_round.get((r, name, attack), []), p)
+                    knot = percentile(per_round.get((r, "knot", attack), []), p)
+                    ratios.append(f"{ours / knot:.3g}" if ours and knot else "-")
+                cells.append(f"p{p} " + ", ".join(ratios))
+            lines.append(f"- {name}/knot, {attack}, per round: " + "; ".join(cells))
+    return [""] + lines if lines else []
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--binary", required=True)
@@ -219,6 +245,7 @@ def main():
         binaries["switchboard (base)"] = args.baseline_binary
     names = ("switchboard", "knot") + (("switchboard (base)",) if args.baseline_binary else ())
     pooled = {}  # (server, attack) -> [latencies, tries]
+    per_round = {}  # (round, server, attack) -> latencies
     load_before = os.getloadavg()
     work = tempfile.mkdtemp(prefix="sb-attack-")
     try:
@@ -249,6 +276,7 @@ def main():
                     entry = pooled.setdefault((name, attack), [[], 0])
                     entry[0] += latencies
                     entry[1] += tries
+                    per_round[(r, name, attack)] = latencies
                     answered, *pct = summary(latencies, tries)
                     print(f"round {r + 1} {name:18} {attack}: answered {answered}, "
                           + ", ".join(f"p{p} {v} µs" for p, v in zip(PERCENTILES, pct)),
@@ -272,6 +300,7 @@ def main():
              + " | ".join(f"p{p} µs" for p in PERCENTILES) + " |",
              "|---|---|---|" + "---|" * len(PERCENTILES)]
     table += ["| " + " | ".join(row) + " |" for row in rows]
+    table += ratios_to_knot(per_round, args.rounds, names, attacks)
     print("\n".join(table))
     if args.out:
         with open(args.out, "a") as f:

@@ -8,7 +8,7 @@ pkgs=(cmake make g++ pkg-config
       ldnsutils bind9-utils unbound prometheus lintian libsystemd-dev libboost-program-options-dev
       iproute2 php-cli php-soap dpkg-dev fakeroot systemd man-db passwd adduser
       kamailio kamailio-extra-modules kamailio-json-modules kamailio-utils-modules sip-tester
-      util-linux mount)
+      util-linux mount strace)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,8 +1,8 @@
-// Workers and the Server: one Worker per thread, each with its own io_context (concurrency
-// hint 1), a UDP socket and TCP acceptor per listen address (SO_REUSEPORT among the workers),
-// read txn, cursor, buffers and counters, allocated once. UDP waits for readability and then
-// drains the socket with recvmmsg/sendmmsg (Asio 1.74 has no batch receive); TCP sessions
-// live in tcp.cpp, sockets and the address lock in listen.cpp, DNS Cookies in cookie.cpp.
+// Workers and the Server: one Worker per CPU, each with a TCP thread (its own io_context,
+// concurrency hint 1, a TCP acceptor per listen address, read txn and counters) and a UDP
+// thread per listen address (UdpWorker, server_udp.cpp), the sockets SO_REUSEPORT among the
+// workers. TCP sessions live in tcp.cpp, sockets and the address lock in listen.cpp, DNS
+// Cookies in cookie.cpp.
 #include "dnsd/dnsd.hpp"
 #include "dnsd/secondary.hpp"
 #include "log/log.hpp"
@@ -31,8 +31,6 @@ using asio::ip::udp;
 
 namespace {
 
-constexpr std::size_t udp_rx_size = 4096; // larger queries arrive truncated → FORMERR
-constexpr int drain_rounds = 8;           // recvmmsg rounds per wake-up, so TCP gets its turn
 constexpr auto accept_pause = std::chrono::milliseconds(100); // out of file descriptors
 
 unsigned share(unsigned total, unsigned workers) noexcept {
@@ -82,39 +80,9 @@ std::uint16_t answered_qtype(std::span<const std::uint8_t> r) noexcept {
     return pos + 3 <= r.size() ? static_cast<std::uint16_t>(r[pos + 1] << 8 | r[pos + 2]) : 0;
 }
 
-// Answers from the address the query came to: the received packet info, as send wants it.
-socklen_t reply_control(const msghdr& rx, void* buf, std::size_t size) noexcept {
-    for (cmsghdr* c = CMSG_FIRSTHDR(&rx); c != nullptr;
-         c = CMSG_NXTHDR(const_cast<msghdr*>(&rx), c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-            size >= CMSG_SPACE(sizeof(in_pktinfo))) {
-            in_pktinfo info;
-            std::memcpy(&info, CMSG_DATA(c), sizeof info);
-            info.ipi_spec_dst = info.ipi_addr;
-            info.ipi_ifindex = 0;
-            auto* out = static_cast<cmsghdr*>(buf);
-            out->cmsg_level = IPPROTO_IP;
-            out->cmsg_type = IP_PKTINFO;
-            out->cmsg_len = CMSG_LEN(sizeof info);
-            std::memcpy(CMSG_DATA(out), &info, sizeof info);
-            return CMSG_SPACE(sizeof info);
-        }
-        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
-            size >= CMSG_SPACE(sizeof(in6_pktinfo))) {
-            auto* out = static_cast<cmsghdr*>(buf);
-            out->cmsg_level = IPPROTO_IPV6;
-            out->cmsg_type = IPV6_PKTINFO;
-            out->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
-            std::memcpy(CMSG_DATA(out), CMSG_DATA(c), sizeof(in6_pktinfo));
-            return CMSG_SPACE(sizeof(in6_pktinfo));
-        }
-    }
-    return 0;
-}
-
-// The CPU of each worker. With a worker for every CPU the process may use (the default:
-// `workers` = hardware threads), worker i runs on the i-th of them, as Knot pins its UDP
-// workers (udp-handler.c: "Set thread affinity to CPU core"), and its UDP sockets take the
+// The CPU of each worker's UDP threads. With a worker for every CPU the process may use (the
+// default: `workers` = hardware threads), worker i's run on the i-th of them, as Knot pins its
+// UDP workers (udp-handler.c: "Set thread affinity to CPU core"), and its UDP sockets take the
 // datagrams received on that CPU (SO_INCOMING_CPU: Linux 6.1+ picks, in a SO_REUSEPORT group,
 // the socket whose incoming CPU is the receiving one, else hashes as before; Knot's
 // `socket-affinity` does the same with a BPF program). A query is then answered on the CPU
@@ -144,10 +112,6 @@ std::vector<int> worker_cpus(unsigned workers) {
     return cpus;
 }
 
-void pin_thread(const cpu_set_t& set) noexcept {
-    ::pthread_setaffinity_np(::pthread_self(), sizeof set, &set); // best effort
-}
-
 // 3,000 clients of TCP need descriptors: lift the soft limit to the hard one, as Knot does.
 void raise_file_limit() noexcept {
     rlimit r{};
@@ -174,70 +138,61 @@ Settings::Settings(const Options& options, unsigned workers,
     , cookies(cookie_secrets(options, std::move(kept)))
     , cookie_secret(options.cookie_secret) {}
 
-Worker::Worker(const store::Env& env, const Options& options,
-               const std::vector<Endpoint>& endpoints, std::shared_ptr<const Settings> settings,
-               TransferThreads& transfer_threads, int cpu)
-    : io_(1)
+Responder::Responder(const store::Env& env, const Options& options,
+                     std::shared_ptr<const Settings> settings)
+    : settings_(std::move(settings))
     , env_(env)
-    , transfer_threads_(transfer_threads)
-    , accept_pause_(io_)
     , txn_(env)
     , cursor_(txn_.cursor(store::Table::DnsNodes))
-    , chain_(txn_.cursor(store::Table::DnssecChain))
-    , rx_(batch * udp_rx_size)
-    , tx_(batch * std::max<std::size_t>(512, options.max_udp_payload))
-    , settings_(std::move(settings))
-    , rrl_(settings_->rrl_rate, settings_->rrl_slip)
-    , cpu_(cpu) {
+    , chain_(txn_.cursor(store::Table::DnssecChain)) {
     answer_options_.max_udp_payload = options.max_udp_payload;
     answer_options_.identity = options.identity;
     answer_options_.version = options.version;
     answer_options_.tsig_keys = &settings_->transfers.keys();
     secondary_ = options.secondary;
     txn_.reset(); // hold no snapshot while idle
+}
+
+void Responder::use(std::shared_ptr<const Settings> settings) noexcept {
+    settings_ = std::move(settings);
+    answer_options_.tsig_keys = &settings_->transfers.keys();
+}
+
+Worker::Worker(const store::Env& env, const Options& options,
+               const std::vector<Endpoint>& endpoints, std::shared_ptr<const Settings> settings,
+               TransferThreads& transfer_threads, int cpu)
+    : Responder(env, options, settings)
+    , io_(1)
+    , transfer_threads_(transfer_threads)
+    , accept_pause_(io_) {
     for (const Endpoint& e : endpoints) {
-        auto u = std::make_unique<Udp>(io_);
-        open_udp(u->socket, e);
-        if (cpu_ >= 0) {
-            // Best effort: an older kernel keeps hashing (see worker_cpus).
-            ::setsockopt(u->socket.native_handle(), SOL_SOCKET, SO_INCOMING_CPU, &cpu_,
-                         sizeof cpu_);
-        }
-        u->pktinfo = e.wildcard();
-        udp_.push_back(std::move(u));
+        udp_.push_back(std::make_unique<UdpWorker>(env, options, e, settings, cpu));
         auto a = std::make_unique<tcp::acceptor>(io_);
         open_tcp(*a, e);
         acceptors_.push_back(std::move(a));
     }
 }
 
+// TCP stays on any CPU and hashed over the workers: the per-worker shares of the TCP limits
+// assume connections spread evenly, and a flood from one CPU would otherwise fill one
+// worker's table (docs/decisions.md).
 void Worker::run() {
-    cpu_set_t before;
-    CPU_ZERO(&before);
-    const bool pin =
-        cpu_ >= 0 && ::pthread_getaffinity_np(::pthread_self(), sizeof before, &before) == 0;
-    if (pin) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(cpu_, &set);
-        pin_thread(set);
+    for (auto& u : udp_) {
+        u->start();
     }
     io_.run();
-    if (pin) {
-        pin_thread(before); // the caller's thread, for worker 0
+    for (auto& u : udp_) {
+        u->stop();
     }
 }
 
 void Worker::start() {
-    for (auto& u : udp_) {
-        wait_udp(*u);
-    }
     for (auto& a : acceptors_) {
         accept(*a);
     }
 }
 
-const Snapshot* Worker::begin() noexcept {
+const Snapshot* Responder::begin() noexcept {
     const char* error = "the zone index cannot be built";
     try {
         txn_.renew();
@@ -265,9 +220,10 @@ const Snapshot* Worker::begin() noexcept {
     return nullptr;
 }
 
-std::size_t Worker::answer_query(std::span<const std::uint8_t> query, const Snapshot* snapshot,
-                                 Transport transport, Client& client, std::span<std::uint8_t> out,
-                                 const sockaddr_storage& peer) noexcept {
+std::size_t Responder::answer_query(std::span<const std::uint8_t> query, const Snapshot* snapshot,
+                                    Transport transport, Client& client,
+                                    std::span<std::uint8_t> out,
+                                    const sockaddr_storage& peer) noexcept {
     if (secondary_ != nullptr && query.size() > 2 && (query[2] & 0xF8) == 0x20) {
         // QR=0, opcode NOTIFY: off the query path, the Secondary may allocate.
         if (const std::size_t len = secondary_->notify(query, peer, out); len != 0) {
@@ -277,14 +233,14 @@ std::size_t Worker::answer_query(std::span<const std::uint8_t> query, const Snap
     return answer(query, snapshot, transport, answer_options_, client, out);
 }
 
-std::uint32_t Worker::wall_second() noexcept {
+std::uint32_t Responder::wall_second() noexcept {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME_COARSE, &ts);
     return static_cast<std::uint32_t>(ts.tv_sec);
 }
 
-CookieContext Worker::cookie_context(const sockaddr_storage& peer,
-                                     std::uint32_t now) const noexcept {
+CookieContext Responder::cookie_context(const sockaddr_storage& peer,
+                                        std::uint32_t now) const noexcept {
     CookieContext c;
     if (settings_->cookies_on) {
         c.secrets = settings_->cookies.get();
@@ -294,8 +250,8 @@ CookieContext Worker::cookie_context(const sockaddr_storage& peer,
     return c;
 }
 
-void Worker::count(Transport transport, std::span<const std::uint8_t> response,
-                   const Client& client) noexcept {
+void Responder::count(Transport transport, std::span<const std::uint8_t> response,
+                      const Client& client) noexcept {
     const auto t = static_cast<std::size_t>(transport);
     counters_
         .queries[t][qtype_slot(answered_qtype(response))]
@@ -308,137 +264,10 @@ void Worker::count(Transport transport, std::span<const std::uint8_t> response,
 }
 
 void Worker::apply(std::shared_ptr<const Settings> settings) {
-    if (settings->rrl_rate != settings_->rrl_rate || settings->rrl_slip != settings_->rrl_slip) {
-        rrl_ = RateLimiter(settings->rrl_rate, settings->rrl_slip);
+    for (auto& u : udp_) {
+        u->offer(settings);
     }
-    settings_ = std::move(settings);
-    answer_options_.tsig_keys = &settings_->transfers.keys();
-}
-
-void Worker::wait_udp(Udp& udp) {
-    udp.socket.async_wait(udp::socket::wait_read,
-                          [this, &udp](const boost::system::error_code& ec) {
-                              if (ec == asio::error::operation_aborted) {
-                                  return;
-                              }
-                              drain_udp(udp);
-                              wait_udp(udp);
-                          });
-}
-
-// Response rate limiting of answer i (length len in out): the length to send, 0 to drop.
-std::size_t Worker::limit(std::size_t i, std::span<std::uint8_t> out, std::size_t len,
-                          std::span<const std::uint8_t> query, Client& client,
-                          const Snapshot* snapshot) noexcept {
-    const CookieVerdict verdict = client.cookie.verdict;
-    if (verdict == CookieVerdict::Valid) {
-        counters_.rrl_spared.add(); // the address is proven: not a spoofed source
-        return len;
-    }
-    const RateLimiter::Verdict v = rrl_.check(peers_[i], coarse_second());
-    if (v == RateLimiter::Verdict::Send) {
-        return len;
-    }
-    if (settings_->rrl_require_cookie &&
-        (verdict == CookieVerdict::ClientOnly || verdict == CookieVerdict::Bad)) {
-        // RFC 7873 §5.2.3 choice 2: BADCOOKIE with a fresh server cookie, no larger than
-        // the query plus the cookie, so the real client proves itself on its retry.
-        client.cookie.require = true;
-        return answer(query, snapshot, Transport::Udp, answer_options_, client, out);
-    }
-    if (v == RateLimiter::Verdict::Slip) {
-        counters_.rrl_slipped.add();
-        return slip_answer(out.data(), len);
-    }
-    counters_.rrl_dropped.add();
-    return 0;
-}
-
-// Receives up to `batch` datagrams, answers them from one snapshot, sends the answers.
-void Worker::drain_udp(Udp& udp) noexcept {
-    const std::size_t tx_size = tx_.size() / batch;
-    const int fd = udp.socket.native_handle();
-    for (int round = 0; round < drain_rounds; ++round) {
-        for (std::size_t i = 0; i < batch; ++i) {
-            rx_iov_[i] = {rx_.data() + i * udp_rx_size, udp_rx_size};
-            rx_msg_[i] = {};
-            rx_msg_[i].msg_hdr.msg_name = &peers_[i];
-            rx_msg_[i].msg_hdr.msg_namelen = sizeof(peers_[i]);
-            rx_msg_[i].msg_hdr.msg_iov = &rx_iov_[i];
-            rx_msg_[i].msg_hdr.msg_iovlen = 1;
-            if (udp.pktinfo) {
-                rx_msg_[i].msg_hdr.msg_control = rx_ctl_[i].buf;
-                rx_msg_[i].msg_hdr.msg_controllen = sizeof rx_ctl_[i].buf;
-            }
-        }
-        const int received = ::recvmmsg(fd, rx_msg_.data(), batch, MSG_DONTWAIT, nullptr);
-        if (received <= 0) {
-            return; // EAGAIN: drained; other errors: wait for the next readiness
-        }
-        const Snapshot* snapshot = begin();
-        const std::uint32_t now = wall_second();
-        const bool limiting = settings_->rrl_rate != 0;
-        unsigned first = 0; // answers to a valid server cookie, in tx_msg_
-        unsigned rest = 0;  // the others, in tx_rest_
-        for (int i = 0; i < received; ++i) {
-            const std::span<const std::uint8_t> query(rx_.data() + i * udp_rx_size,
-                                                      rx_msg_[i].msg_len);
-            const std::span<std::uint8_t> out(tx_.data() + i * tx_size, tx_size);
-            Client client;
-            client.cookie = cookie_context(peers_[i], now);
-            std::size_t len = answer_query(query, snapshot, Transport::Udp, client, out, peers_[i]);
-            if (len == 0) {
-                continue;
-            }
-            if (limiting) {
-                len = limit(static_cast<std::size_t>(i), out, len, query, client, snapshot);
-            }
-            if (len == 0) {
-                counters_.cookies[static_cast<std::size_t>(client.cookie.verdict)].add();
-                continue;
-            }
-            count(Transport::Udp, out.first(len), client);
-            // A proven address goes out first: under a flood that fills the batch, its
-            // answer does not queue behind the flood's (docs/decisions.md).
-            mmsghdr& m =
-                client.cookie.verdict == CookieVerdict::Valid ? tx_msg_[first++] : tx_rest_[rest++];
-            const std::size_t slot = static_cast<std::size_t>(i); // iov and control of query i
-            tx_iov_[slot] = {out.data(), len};
-            m = {};
-            m.msg_hdr.msg_name = &peers_[i];
-            m.msg_hdr.msg_namelen = rx_msg_[i].msg_hdr.msg_namelen;
-            m.msg_hdr.msg_iov = &tx_iov_[slot];
-            m.msg_hdr.msg_iovlen = 1;
-            if (udp.pktinfo) {
-                const socklen_t n =
-                    reply_control(rx_msg_[i].msg_hdr, tx_ctl_[slot].buf, sizeof tx_ctl_[slot].buf);
-                if (n != 0) {
-                    m.msg_hdr.msg_control = tx_ctl_[slot].buf;
-                    m.msg_hdr.msg_controllen = n;
-                }
-            }
-        }
-        end();
-        // One sendmmsg for both: the others follow the cookie answers (a copy only when the
-        // batch holds both kinds).
-        mmsghdr* msgs = tx_msg_.data();
-        if (first == 0) {
-            msgs = tx_rest_.data();
-        } else if (rest != 0) {
-            std::copy_n(tx_rest_.begin(), rest, tx_msg_.begin() + first);
-        }
-        const unsigned replies = first + rest;
-        for (unsigned sent = 0; sent < replies;) {
-            const int n = ::sendmmsg(fd, msgs + sent, replies - sent, MSG_DONTWAIT);
-            if (n <= 0) {
-                break; // socket buffer full: UDP answers may be dropped
-            }
-            sent += static_cast<unsigned>(n);
-        }
-        if (static_cast<std::size_t>(received) < batch) {
-            return;
-        }
-    }
+    use(std::move(settings));
 }
 
 void Worker::accept(tcp::acceptor& acceptor) {
@@ -521,7 +350,9 @@ Server::Server(const store::Env& env, Options options)
     impl_->transfer_threads->watch([workers = &impl_->workers]() noexcept {
         std::uint64_t answered = 0;
         for (const auto& w : *workers) {
-            answered += udp_answered(w->counters());
+            for (const auto& u : w->udp()) {
+                answered += udp_answered(u->counters());
+            }
         }
         return answered;
     });
@@ -575,6 +406,9 @@ void Server::write_metrics(std::string& out) const {
     std::vector<const Counters*> counters;
     for (const auto& w : impl_->workers) {
         counters.push_back(&w->counters());
+        for (const auto& u : w->udp()) {
+            counters.push_back(&u->counters());
+        }
     }
     dnsd::write_metrics(counters, impl_->notifier->counts(), out);
 }

@@ -1,19 +1,27 @@
 #!/usr/bin/python3
-"""UDP workers and CPUs through the real binary (docs/decisions.md "UDP workers pinned"):
-  - with a worker for every CPU this process may use, each worker thread is pinned to one of
-    them, a different one each, and every other thread of the server may run anywhere;
+"""UDP workers and CPUs through the real binary (docs/decisions.md "UDP workers pinned", "UDP
+threads"):
+  - with a worker for every CPU this process may use, each worker's UDP thread is pinned to one
+    of them, a different one each, and every other thread of the server may run anywhere;
   - a client running on CPU c is answered by the worker pinned to c (SO_INCOMING_CPU): the
     worker it wakes is on its own CPU. Each sequential query wakes the worker that answers it
     once, so that worker's voluntary context switches grow by about the number of queries
     while the others' stay put;
   - with fewer workers than CPUs, or `[dns] cpu_affinity = false`, nothing is pinned.
+  - a UDP thread (named dns-udp) makes two system calls per query that wakes it, recvmmsg and
+    sendmmsg (strace on that thread), and no epoll call; no other thread of the server wakes
+    for UDP queries (no reactor watches the UDP socket);
+  - stopping the server (SIGTERM) ends the blocked UDP threads: it exits 0 promptly.
 On a machine (or under a CPU mask) with a single CPU, nothing is pinned, which is checked.
 
 Usage: /usr/bin/python3 test_udp_cpu.py --binary PATH/TO/switchboard
 """
 
 import os
+import shutil
+import signal
 import socket
+import subprocess
 import sys
 import time
 
@@ -27,8 +35,9 @@ ZONE = "cpu.example"
 QUERIES = 100
 
 
-def threads(pid):
-    """{tid: (allowed CPUs as a set, voluntary context switches)} of the process."""
+def threads(pid, names=None):
+    """{tid: (allowed CPUs as a set, voluntary context switches)} of the process; with a
+    dict `names`, also fills it with {tid: thread name}."""
     out = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
@@ -41,6 +50,8 @@ def threads(pid):
             lo, _, hi = part.partition("-")
             cpus.update(range(int(lo), int(hi or lo) + 1))
         out[int(tid)] = (cpus, int(fields["voluntary_ctxt_switches"]))
+        if names is not None:
+            names[int(tid)] = fields["Name"].strip()
     return out
 
 
@@ -129,6 +140,65 @@ def test_affinity_off(args):
     workers = len(os.sched_getaffinity(0))
     unpinned(args, "cpu_affinity = false",
              f"[dns]\nworkers = {workers}\ncpu_affinity = false\n")
+
+
+SYSCALLS = ("recvmmsg", "sendmmsg", "epoll_wait", "epoll_pwait", "epoll_ctl", "poll", "ppoll",
+            "select", "recvfrom", "recvmsg", "sendto", "sendmsg")
+
+
+def test_udp_thread(args):
+    ck = Checker("the UDP thread: recvmmsg and sendmmsg per wake-up, nothing else wakes")
+    if shutil.which("strace") is None:
+        ck.check(False, "strace is not installed (scripts/install-deps.sh installs it)")
+        ck.done()
+        return
+    with DataDir(keep=args.keep, extra_ini="[dns]\nworkers = 1\n") as data:
+        srv = start_serve_www(args, data, ZONE)
+        try:
+            pid = srv.proc.pid
+            names = {}
+            threads(pid, names)
+            udp = [tid for tid, name in names.items() if name == "dns-udp"]
+            ck.eq(len(udp), 1, f"one UDP thread (one worker, one address): {names}")
+            if len(udp) == 1:
+                trace = os.path.join(data.path, "strace.txt")
+                tracer = subprocess.Popen(["strace", "-qq", "-p", str(udp[0]), "-o", trace,
+                                           "-e", "trace=" + ",".join(SYSCALLS)],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(1.0)  # attached
+                before = threads(pid)
+                answered = ask(srv.dns_port, QUERIES)
+                after = threads(pid)
+                tracer.send_signal(signal.SIGINT)
+                tracer.wait(10)
+                calls = {}
+                with open(trace) as f:
+                    for line in f:
+                        name = line.split("(", 1)[0].strip()
+                        if name in SYSCALLS:
+                            calls[name] = calls.get(name, 0) + 1
+                print(f"    {answered} answered; system calls of the UDP thread: {calls}",
+                      flush=True)
+                ck.eq(answered, QUERIES, "every query answered")
+                # Each query wakes the thread once: one sendmmsg, one recvmmsg (the one it was
+                # blocked in returns; the next blocks), so QUERIES of each, +1 for the last.
+                ck.check(QUERIES <= calls.get("recvmmsg", 0) <= QUERIES + 1,
+                         f"one recvmmsg per query: {calls}")
+                ck.eq(calls.get("sendmmsg", 0), QUERIES, "one sendmmsg per query")
+                ck.eq(sorted(set(calls) - {"recvmmsg", "sendmmsg"}), [],
+                      "no other system call on the UDP path (no epoll, no per-datagram recv)")
+                woke = {tid: after[tid][1] - before[tid][1] for tid in before
+                        if tid in after and tid != udp[0]}
+                ck.check(all(w <= QUERIES // 10 for w in woke.values()),
+                         f"no other thread woke for the UDP queries: {woke}")
+            t0 = time.monotonic()
+            srv.proc.send_signal(signal.SIGTERM)
+            code = srv.proc.wait(10)
+            ck.eq(code, 0, "SIGTERM: the server ends its blocked UDP thread and exits 0")
+            ck.check(time.monotonic() - t0 < 5, "and promptly")
+        finally:
+            srv.stop()
+        ck.done()
 
 
 if __name__ == "__main__":
