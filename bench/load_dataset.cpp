@@ -6,7 +6,13 @@
 // and a shuffled dnsperf query file with the baseline's mix.
 //
 //   sb_bench_load --out DIR [--domains 100] [--numbers 1000000] [--queries 1000000]
-//                 [--seed 1] [--no-load]
+//                 [--seed 1] [--no-load] [--clients 8]
+//
+// The numbers are added by --clients threads at once, as that many provisioning clients would
+// (each EnumService.add_number its own operation, validated and journaled as over SOAP), so the
+// store's writer commits up to Env::max_batch of them per transaction; each range's numbers
+// go in key order (what a bulk export gives; random order leaves the B-tree pages ~60% full).
+// It prints numbers/s per range and overall.
 //
 // DIR/zones/*.zone, DIR/nsd-zones.conf, DIR/knot-zones.conf, DIR/zones.list ("name file"),
 // DIR/queries.txt, DIR/probe.txt (one SOA query per zone), DIR/check.txt (a sample of the
@@ -16,15 +22,19 @@
 #include "zones/enum.hpp"
 #include "zones/zones.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -37,6 +47,8 @@ constexpr std::uint32_t block = 100000;     // numbers per ENUM range (5 free di
 constexpr std::uint32_t filled = block / 2; // half of each block is provisioned
 constexpr const char* enum_ns1 = "ns1.enum-bench.net";
 constexpr const char* enum_ns2 = "ns2.enum-bench.net";
+constexpr std::uint64_t first_prefix = 493010; // ranges 493010, 493011, … (6 digits)
+constexpr std::uint64_t max_ranges = 493999 - first_prefix + 1;
 
 struct Args {
     fs::path out;
@@ -45,6 +57,7 @@ struct Args {
     std::uint64_t queries = 1000000;
     std::uint64_t seed = 1;
     bool load = true;
+    unsigned clients = 8;
 };
 
 Args parse(int argc, char** argv) {
@@ -67,6 +80,8 @@ Args parse(int argc, char** argv) {
             a.queries = std::stoull(value());
         } else if (arg == "--seed") {
             a.seed = std::stoull(value());
+        } else if (arg == "--clients") {
+            a.clients = static_cast<unsigned>(std::stoul(value()));
         } else if (arg == "--no-load") {
             a.load = false;
         } else {
@@ -79,8 +94,13 @@ Args parse(int argc, char** argv) {
     if (a.domains == 0 || a.domains > 65000) {
         throw std::runtime_error("--domains must be 1..65000");
     }
-    if (a.numbers == 0 || a.numbers > std::uint64_t{filled} * 89) {
-        throw std::runtime_error("--numbers must be 1..4450000 (89 ranges)");
+    if (a.numbers == 0 || a.numbers > std::uint64_t{filled} * max_ranges) {
+        throw std::runtime_error("--numbers must be 1.." +
+                                 std::to_string(std::uint64_t{filled} * max_ranges) + " (" +
+                                 std::to_string(max_ranges) + " ranges)");
+    }
+    if (a.clients == 0 || a.clients > 256) {
+        throw std::runtime_error("--clients must be 1..256");
     }
     return a;
 }
@@ -220,6 +240,54 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// Adds a range's numbers through EnumService.add_number from `clients` threads, each taking
+// the next number of the range in key order (an e164 name's key is its digits in order, so
+// numeric order for numbers of one length); returns the mappings added. The first failure
+// stops every thread and is rethrown.
+std::uint64_t add_numbers(prov::EnumService& enums, const prov::Caller& admin,
+                          const std::vector<Number>& numbers, unsigned clients) {
+    std::vector<const Number*> order;
+    order.reserve(numbers.size());
+    for (const auto& n : numbers) {
+        order.push_back(&n);
+    }
+    std::sort(order.begin(), order.end(),
+              [](const Number* x, const Number* y) { return x->digits < y->digits; });
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::uint64_t> records{0};
+    std::exception_ptr failure;
+    std::atomic<bool> failed{false};
+    auto client = [&] {
+        try {
+            for (std::size_t k = next++; k < order.size() && !failed; k = next++) {
+                prov::EnumNumberInput num;
+                num.number = std::to_string(order[k]->digits);
+                num.tld = "e164.arpa";
+                for (auto& m : mappings_of(*order[k])) {
+                    num.mappings.push_back({0, m.type, std::move(m.mapto), m.priority, 0});
+                }
+                records += num.mappings.size();
+                enums.add_number(admin, num);
+            }
+        } catch (...) {
+            if (!failed.exchange(true)) {
+                failure = std::current_exception();
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned c = 0; c < clients; ++c) {
+        threads.emplace_back(client);
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    return records;
+}
+
 int run(const Args& a) {
     const auto t0 = std::chrono::steady_clock::now();
     Rng rng(a.seed);
@@ -229,7 +297,7 @@ int run(const Args& a) {
     const std::uint64_t range_count = (a.numbers + filled - 1) / filled;
     for (std::uint64_t r = 0; r < range_count; ++r) {
         Range range;
-        range.prefix = "4930" + std::to_string(10 + r);
+        range.prefix = std::to_string(first_prefix + r);
         range.zone = zones::e164_name(range.prefix, "e164.arpa");
         std::vector<std::uint32_t> suffixes(block);
         for (std::uint32_t s = 0; s < block; ++s) {
@@ -268,6 +336,8 @@ int run(const Args& a) {
         const prov::Caller admin{true, 0, 0, "admin"};
         prov::DnsService dns(env, prov::DnsDefaults{});
         prov::EnumService enums(env, prov::DnsDefaults{});
+        double numbers_seconds = 0;
+        std::uint64_t numbers_loaded = 0;
         for (unsigned i = 0; i < a.domains; ++i) {
             const std::string z = domain_name(i);
             prov::ZoneInput zone;
@@ -295,19 +365,19 @@ int run(const Args& a) {
             in.max_digits = 11;
             in.nameservers = std::vector<std::string>{enum_ns1, enum_ns2};
             enums.add_range(admin, in);
-            for (const auto& n : ranges[r].numbers) {
-                prov::EnumNumberInput num;
-                num.number = std::to_string(n.digits);
-                num.tld = "e164.arpa";
-                for (auto& m : mappings_of(n)) {
-                    num.mappings.push_back({0, m.type, std::move(m.mapto), m.priority, 0});
-                    ++loaded_records;
-                }
-                enums.add_number(admin, num);
-            }
+            const auto tr = std::chrono::steady_clock::now();
+            loaded_records += add_numbers(enums, admin, ranges[r].numbers, a.clients);
+            const double took = seconds_since(tr);
+            numbers_seconds += took;
+            numbers_loaded += ranges[r].numbers.size();
             std::cerr << "sb_bench_load: range " << ranges[r].prefix << " loaded ("
-                      << seconds_since(t0) << " s)\n";
+                      << seconds_since(t0) << " s; "
+                      << static_cast<std::uint64_t>(ranges[r].numbers.size() / took)
+                      << " numbers/s)\n";
         }
+        std::cerr << "sb_bench_load: " << numbers_loaded << " numbers in " << numbers_seconds
+                  << " s: " << static_cast<std::uint64_t>(numbers_loaded / numbers_seconds)
+                  << " numbers/s with " << a.clients << " clients\n";
         for (const auto& view : enums.get_ranges(admin, {}, {}, {}).items) {
             for (std::size_t r = 0; r < ranges.size(); ++r) {
                 if (ranges[r].zone == view.zone.name) {

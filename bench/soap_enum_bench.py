@@ -11,6 +11,12 @@ last answer. Prints writes/s and appends a result block to bench/RESULTS.md. Run
 not in `make test`:
 
     /usr/bin/python3 bench/soap_enum_bench.py --binary build/app/switchboard [--count 4000]
+        [--store DIR] [--ops addNumber,addAccount,addRecord] [--clients 1,8]
+
+--store DIR starts the server on a copy of DIR's data.mdb instead of an empty store (issue 18:
+addNumber against the 1M or 10M store of `sb_bench_load`, e.g. the `switchboard` dir of
+bench/run.sh's cached dataset), so the same writes can be compared against an empty and a big
+store; the numbers go into new ranges (3120x), the store's own are left alone.
 """
 
 import argparse
@@ -37,6 +43,8 @@ def add_record(run, i):
 
 OPS = (("EnumPort.addNumber", add_number), ("SipPort.addAccount", add_account),
        ("DnsPort.addRecord", add_record))
+SHORT = {"addNumber": "EnumPort.addNumber", "addAccount": "SipPort.addAccount",
+         "addRecord": "DnsPort.addRecord"}
 
 
 def client(port, requests, start):
@@ -73,27 +81,40 @@ def main():
     ap.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     ap.add_argument("--dnssec", action="store_true",
                     help="every zone signed at write time ([dnssec] zones = *, issue 16)")
+    ap.add_argument("--store", help="start from a copy of this data dir's store, not an empty one")
+    ap.add_argument("--ops", default=",".join(SHORT), help="which operations, comma-separated")
+    ap.add_argument("--clients", default=",".join(map(str, CLIENTS)),
+                    help="client counts, comma-separated, one run each")
     args = ap.parse_args()
+    try:
+        ops = [(SHORT[o], dict(OPS)[SHORT[o]]) for o in args.ops.split(",")]
+        client_counts = [int(c) for c in args.clients.split(",")]
+    except (KeyError, ValueError):
+        ap.error(f"--ops is a list of {', '.join(SHORT)}; --clients a list of numbers")
 
     rates = {}
-    with sb.switchboard(args.binary, "provision", dnssec=args.dnssec) as (port, _):
+    with sb.switchboard(args.binary, "provision", dnssec=args.dnssec, store=args.store) as (port, _):
         conn = sb.connect(port)
-        for run in range(len(CLIENTS)):
+        for run in range(len(client_counts)):
             sb.post(conn, sb.request(sb.ADD_RANGE, prefix=f"3120{run}"))
         sb.post(conn, sb.request(sb.ADD_DOMAIN, domain=sb.SIP_DOMAIN))
         sb.post(conn, sb.request(sb.ADD_ZONE, zone=sb.DNS_ZONE))
         conn.close()
-        for name, make in OPS:
-            for run, clients in enumerate(CLIENTS):
+        for name, make in ops:
+            for run, clients in enumerate(client_counts):
                 requests = [make(run, i) for i in range(args.count)]
                 rates[name, clients] = writes_per_second(port, requests, clients)
                 print(f"{name}, {clients} client(s): {rates[name, clients]:.0f}/s", flush=True)
 
-    table = "| operation | writes/s, 1 client | writes/s, 8 clients |\n|---|---|---|\n"
-    for name, _ in OPS:
-        table += f"| {name} | " + " | ".join(f"{rates[name, c]:.0f}" for c in CLIENTS) + " |\n"
+    table = ("| operation | " + " | ".join(f"writes/s, {c} client{'s' if c > 1 else ''}"
+                                           for c in client_counts) + " |\n"
+             + "|---" * (len(client_counts) + 1) + "|\n")
+    for name, _ in ops:
+        table += f"| {name} | " + " | ".join(f"{rates[name, c]:.0f}" for c in client_counts) + " |\n"
+    where = (f"a copy of the store in `{args.store}` (issue 18: writes against a big store)"
+             if args.store else "an empty store")
     sb.record("Provisioning writes through SOAP" + (", signed (issue 16)" if args.dnssec else ""),
-              f"`switchboard provision`, durable commits (each acknowledged after its group commit is flushed), {args.count} "
+              f"`switchboard provision` on {where}, durable commits (each acknowledged after its group commit is flushed), {args.count} "
               f"new objects per operation and run, CDRTool-shaped requests (the wire samples: "
               f"a number with a sip and a mailto mapping, an account with every sample field, "
               f"an A record) over keep-alive HTTP, one process per client; prerequisites (ENUM "

@@ -1,7 +1,8 @@
 """Shared pieces of the provisioning benchmarks (soap_enum_bench.py, change_latency.py).
 
 - switchboard(): a `switchboard` process on 127.0.0.1 with free ports and a fresh temp data
-  dir (durable commits, the store's default), always stopped and removed afterwards;
+  dir (durable commits, the store's default), or a copy of a given store, always stopped and
+  removed afterwards;
 - the requests, shaped like CDRTool's wire samples in ../shared/reference/wire-samples/
   (same elements, xsi:types and arrays, indentation removed) and post() to send one;
 - record(): print a result block and append it to bench/RESULTS.md.
@@ -220,13 +221,18 @@ def stop(proc, timeout=20):
 
 
 @contextlib.contextmanager
-def switchboard(binary, mode="serve", dnssec=False):
+def switchboard(binary, mode="serve", dnssec=False, store=None, dns_workers=None):
     """Run `switchboard MODE` (serve or provision); yields (soap_port, dns_port). dnssec: every
-    zone signed at write time (`[dnssec] zones = *`, issue 16)."""
-    data = tempfile.mkdtemp(prefix="sb-bench-")
+    zone signed at write time (`[dnssec] zones = *`, issue 16). store: a data dir whose
+    data.mdb the server starts from (copied: the original is left as it is; issue 18's
+    writes against a big store). dns_workers: `[dns] workers` (default: the server's)."""
+    data = tempfile.mkdtemp(prefix="sb-bench-", dir=os.environ.get("SB_BENCH_TMP"))
+    if store:
+        shutil.copyfile(os.path.join(store, "data.mdb"), os.path.join(data, "data.mdb"))
     with open(os.path.join(data, "switchboard.ini"), "w") as f:
         f.write(f"[admin]\nusername = admin\npassword = {PASSWORD}\n"
                 "[dns]\nnameservers = ns1.example.net ns2.example.net\n"
+                + (f"workers = {dns_workers}\n" if dns_workers else "")
                 + ("[dnssec]\nzones = *\n" if dnssec else ""))
     soap, dns = free_port(), free_port()
     argv = [binary, mode, "--data", data, "--soap", f"127.0.0.1:{soap}"]
@@ -236,7 +242,7 @@ def switchboard(binary, mode="serve", dnssec=False):
     srv = subprocess.Popen(argv, stderr=log)
     try:
         for port in (soap, dns) if mode == "serve" else (soap,):
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 60
             while True:
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
