@@ -2,11 +2,13 @@
 // when imported (every authoritative RRset has its RRSIG, delegation NS and glue none), its
 // NSEC3 chain is a ring in hash order over every name and empty non-terminal, and stays one
 // when names come and go; the policy dropped unsigns the zone; the re-signer refreshes due
-// signatures and bumps the serial; a deleted zone loses its keys and its chain.
+// signatures and bumps the serial; a deleted zone loses its keys and its chain. Each NSEC3's
+// chain index entry carries a copy of its node, kept in step through every relink.
 #include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
 #include "zones/compile.hpp"
+#include "zones/dnssec.hpp"
 #include "zones/node.hpp"
 #include "zones/signer.hpp"
 #include "zones/zonefile.hpp"
@@ -45,6 +47,8 @@ struct Owner {
     std::set<zones::RRType> types;
     std::set<zones::RRType> signed_types;
     std::string nsec3_next; // hashed owners: the next label
+    std::string value;      // the node
+    std::string chain;      // hashed owners: the value of its DnssecChain entry
 };
 
 // Every node of the zone by owner key.
@@ -56,6 +60,13 @@ std::map<std::string, Owner> owners(store::Env& env) {
     for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
         const zones::NodeView view(c.value());
         Owner& o = out[std::string(c.key())];
+        o.value = c.value();
+        char entry[zones::max_chain_key];
+        const std::size_t n =
+            zones::chain_key(prefix, zones::chain_nsec3, c.key().substr(prefix.size()), entry);
+        if (const auto v = txn.get(store::Table::DnssecChain, std::string_view(entry, n))) {
+            o.chain = *v;
+        }
         o.flags = view.flags();
         for (std::uint16_t i = 0; i < view.rrset_count(); ++i) {
             zones::RrsetView rrset;
@@ -83,6 +94,7 @@ std::size_t check_ring(const std::map<std::string, Owner>& all) {
         if (o.flags & zones::NodeNsec3Only) {
             chain.emplace_back(key.substr(prefix.size(), 32), o.nsec3_next);
             CHECK(o.signed_types == std::set<zones::RRType>{zones::RRType::NSEC3});
+            CHECK(o.chain == o.value); // the proof's record, one seek away
         }
     }
     std::sort(chain.begin(), chain.end());
