@@ -431,17 +431,20 @@ Proved result(bool failed) noexcept {
 } // namespace
 
 Proved open_proof_zone(const store::ReadTxn& txn, store::Cursor& nodes, store::Cursor& chain,
-                       std::string_view zone_key, ProofZone& z) noexcept {
-    bool failed = false;
-    const auto apex = get(txn, store::Table::DnsNodes, zone_key, failed);
-    if (!apex) {
-        return Proved::Malformed;
+                       std::string_view zone_key, ProofZone& z, std::string_view apex) noexcept {
+    if (apex.empty()) {
+        bool failed = false;
+        const auto value = get(txn, store::Table::DnsNodes, zone_key, failed);
+        if (!value) {
+            return Proved::Malformed;
+        }
+        apex = *value;
     }
     z.txn = &txn;
     z.nodes = &nodes;
     z.chain = &chain;
     z.zone_key = zone_key;
-    const NodeView node(*apex);
+    const NodeView node(apex);
     RrsetView param;
     RrView rr{};
     std::size_t pos = 0;
