@@ -396,18 +396,31 @@ std::size_t common_ancestor(std::string_view a, std::string_view b) noexcept {
 // The closest encloser of the missing name `key` as the node tree shows it: the longest
 // ancestor with a node at or below it (RFC 4592 §3.3.1), which is the longest one `key`
 // shares with its neighbours in key order (keys sort in canonical order, so every name below
-// an ancestor lies between them). One seek and one step back on DnsNodes, instead of a hash
-// and a chain search per ancestor. At least the zone's apex.
+// an ancestor lies between them). The lookup that found the name missing left the DnsNodes
+// cursor on its successor: one step back gives the predecessor (a seek when the cursor is
+// elsewhere), instead of a hash and a chain search per ancestor. At least the zone's apex.
 std::size_t tree_closest_encloser(const ProofZone& z, std::string_view key, bool& failed) noexcept {
     std::size_t ce = z.zone_key.size();
+    store::Cursor& c = *z.nodes;
     try {
-        bool ok = z.nodes->seek(key);
+        std::string_view after; // the successor (a view into the map, valid with the txn)
+        bool ok = c.valid() && c.key() > key;
         if (ok) {
-            ce = std::max(ce, common_ancestor(key, z.nodes->key()));
+            after = c.key();
+            ok = c.prev();
         }
-        ok = ok ? z.nodes->prev() : z.nodes->last();
+        if (!ok || c.key() >= key) {
+            // Not on the successor: seek it (none: the predecessor is the table's last key).
+            after = {};
+            ok = c.seek(key);
+            if (ok) {
+                after = c.key();
+            }
+            ok = ok ? c.prev() : c.last();
+        }
+        ce = std::max(ce, common_ancestor(key, after));
         if (ok) {
-            ce = std::max(ce, common_ancestor(key, z.nodes->key()));
+            ce = std::max(ce, common_ancestor(key, c.key()));
         }
     } catch (...) {
         failed = true;
