@@ -8,7 +8,9 @@
 // Google Benchmark's own flags work (--benchmark_filter=BM_Answer, --benchmark_repetitions=5,
 // --benchmark_min_time=0.5); ours: --numbers=N (ENUM numbers in the range, default 100000, or
 // env SB_BENCH_NUMBERS), --domains=N (SIP domain zones, default 8) and --dnssec=0 (no signed
-// zone, no DO=1 cases: the dataset as it was before them, for before/after comparisons).
+// zones, no DO=1 cases: the dataset as it was before them, for before/after comparisons).
+// The signed zones: a pre-signed NSEC3 zone, and an ENUM range our signer signs as its numbers
+// are added (at most 20,000).
 //
 // Setup, outside the timed loops: a temporary data dir loaded through prov::DnsService and
 // prov::EnumService (the SOAP operations' service layer, as bench/load_dataset.cpp loads its
