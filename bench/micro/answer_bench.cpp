@@ -8,7 +8,9 @@
 // Google Benchmark's own flags work (--benchmark_filter=BM_Answer, --benchmark_repetitions=5,
 // --benchmark_min_time=0.5); ours: --numbers=N (ENUM numbers in the range, default 100000, or
 // env SB_BENCH_NUMBERS), --domains=N (SIP domain zones, default 8) and --dnssec=0 (no signed
-// zone, no DO=1 cases: the dataset as it was before them, for before/after comparisons).
+// zones, no DO=1 cases: the dataset as it was before them, for before/after comparisons).
+// The signed zones: a pre-signed NSEC3 zone, and an ENUM range our signer signs as its numbers
+// are added (at most 20,000).
 //
 // Setup, outside the timed loops: a temporary data dir loaded through prov::DnsService and
 // prov::EnumService (the SOAP operations' service layer, as bench/load_dataset.cpp loads its
@@ -25,6 +27,7 @@
 #include "temp_dir.hpp"
 #include "zones/enum.hpp"
 #include "zones/lookup.hpp"
+#include "zones/signer.hpp"
 #include "zones/zone_index.hpp"
 #include "zones/zonefile.hpp"
 #include "zones/zones.hpp"
@@ -66,6 +69,11 @@ constexpr std::size_t batch = 32;        // queries per snapshot, as dnsd's UDP 
 constexpr std::size_t max_ring = 65536;  // distinct queries per case at most
 constexpr std::uint64_t slots = 1000000; // numbers of the range: prefix + 6 digits
 constexpr std::string_view prefix = "49301";
+// A second range, signed at write time by our signer (NSEC3, no salt, 0 iterations, CSK alg 13)
+// with at most `max_signed` numbers (each signed as it is added: a few seconds of setup).
+constexpr std::string_view signed_prefix = "49302";
+constexpr std::string_view signed_zone = "2.0.3.9.4.e164.arpa";
+constexpr std::uint64_t max_signed = 20000;
 // Coprime with `slots`: slot k holds number k·spread mod slots, so consecutive k are far apart
 // in the B-tree and the provisioned and missing numbers interleave.
 constexpr std::uint64_t spread = 7919;
@@ -78,7 +86,11 @@ enum class Case : std::uint8_t {
     Refused,
     FormErr,
     SignedA,
-    SignedNxDomain
+    SignedNxDomain,
+    SignedEnumNaptr,
+    SignedEnumNaptrDo,
+    SignedEnumNxDomain,
+    SignedEnumNxDomainDo
 };
 
 struct CaseInfo {
@@ -88,7 +100,7 @@ struct CaseInfo {
     std::uint16_t min_answers; // ANCOUNT at least
 };
 
-constexpr std::array<CaseInfo, 8> cases = {{
+constexpr std::array<CaseInfo, 12> cases = {{
     {Case::EnumNaptr, "enum_naptr", dnsd::Rcode::NoError, 1},
     {Case::EnumNxDomain, "enum_nxdomain", dnsd::Rcode::NxDomain, 0},
     {Case::SipSrv, "sip_srv", dnsd::Rcode::NoError, 1},
@@ -99,6 +111,13 @@ constexpr std::array<CaseInfo, 8> cases = {{
     // missing name with its three NSEC3 (hashing the qname and its ancestors per query).
     {Case::SignedA, "signed_a_do", dnsd::Rcode::NoError, 2},
     {Case::SignedNxDomain, "signed_nxdomain_do", dnsd::Rcode::NxDomain, 0},
+    // The range our signer signed (issue 16's DO=1 figure, in small): numbers and free numbers
+    // without DO (the unsigned path on the same tree) and with DO=1 (NAPTR + RRSIG; NXDOMAIN
+    // with the closest encloser, next closer and wildcard NSEC3 and their RRSIGs).
+    {Case::SignedEnumNaptr, "signed_enum_naptr", dnsd::Rcode::NoError, 1},
+    {Case::SignedEnumNaptrDo, "signed_enum_naptr_do", dnsd::Rcode::NoError, 2},
+    {Case::SignedEnumNxDomain, "signed_enum_nxdomain", dnsd::Rcode::NxDomain, 0},
+    {Case::SignedEnumNxDomainDo, "signed_enum_nxdomain_do", dnsd::Rcode::NxDomain, 0},
 }};
 
 struct Config {
@@ -139,9 +158,13 @@ std::string domain(std::uint64_t i) {
     return "voip" + std::to_string(i) + ".example.org";
 }
 
-std::string number(std::uint64_t k) {
+std::string number(std::uint64_t k, std::string_view range = prefix) {
     const std::string digits = std::to_string(k * spread % slots);
-    return std::string(prefix) + std::string(6 - digits.size(), '0') + digits;
+    return std::string(range) + std::string(6 - digits.size(), '0') + digits;
+}
+
+std::uint64_t signed_numbers(const Config& config) {
+    return std::min(config.numbers, max_signed);
 }
 
 // A query as a stub resolver sends it: RD, one question of class IN, an OPT RR for 1232 bytes.
@@ -281,23 +304,31 @@ private:
                 dns.add_record(admin, {0, zone.name, r.name, r.type, r.value, 0, r.priority, 0});
             }
         }
-        prov::EnumRangeInput range;
-        range.prefix = prefix;
-        range.tld = "e164.arpa";
-        range.min_digits = range.max_digits = 11;
-        enums.add_range(admin, range);
-        for (std::uint64_t k = 0; k < config.numbers; ++k) {
-            const std::string n = number(k);
-            const std::string at = "@" + domain(k % config.domains);
-            prov::EnumNumberInput in{n, "e164.arpa", {{0, "sip", "sip:+" + n + at, 10, 0}}, "", 0};
-            if (k % 2 == 1) { // every other number also has a mail mapping: two NAPTR RRs
-                in.mappings.push_back({0, "mailto", "mailto:" + n + at, 20, 0});
+        auto range = [&](std::string_view range_prefix, std::uint64_t count) {
+            prov::EnumRangeInput r;
+            r.prefix = range_prefix;
+            r.tld = "e164.arpa";
+            r.min_digits = r.max_digits = 11;
+            enums.add_range(admin, r);
+            for (std::uint64_t k = 0; k < count; ++k) {
+                const std::string n = number(k, range_prefix);
+                const std::string at = "@" + domain(k % config.domains);
+                prov::EnumNumberInput in{
+                    n, "e164.arpa", {{0, "sip", "sip:+" + n + at, 10, 0}}, "", 0};
+                if (k % 2 == 1) { // every other number also has a mail mapping: two NAPTR RRs
+                    in.mappings.push_back({0, "mailto", "mailto:" + n + at, 20, 0});
+                }
+                enums.add_number(admin, in);
             }
-            enums.add_number(admin, in);
-        }
+        };
+        range(prefix, config.numbers);
         if (!config.dnssec) {
             return;
         }
+        zones::SigningPolicy policy; // the defaults: CSK alg 13, NSEC3 0 iterations, no salt
+        policy.zones = {std::string(signed_zone)};
+        env_.write([&](store::WriteTxn& txn) { zones::configure_signing(txn, policy); });
+        range(signed_prefix, signed_numbers(config));
         std::ifstream in(std::string(SB_SIGNED_ZONES) + "/nsec3.test.signed");
         std::stringstream text;
         text << in.rdbuf();
@@ -313,13 +344,14 @@ private:
             queries_[static_cast<std::size_t>(c)].push_back(make_query(++id, name, type));
         };
         // A shuffled sample of the provisioned slots, and of the free ones after them.
-        auto numbers = [&](Case c, std::uint64_t first, std::uint64_t count) {
+        auto numbers = [&](Case c, std::uint64_t first, std::uint64_t count,
+                           std::string_view range = prefix) {
             std::vector<std::uint64_t> ks(count);
             std::iota(ks.begin(), ks.end(), first);
             std::shuffle(ks.begin(), ks.end(), rng);
             ks.resize(std::min<std::size_t>(ks.size(), max_ring));
             for (const std::uint64_t k : ks) {
-                add(c, zones::e164_name(number(k), "e164.arpa"), zones::RRType::NAPTR);
+                add(c, zones::e164_name(number(k, range), "e164.arpa"), zones::RRType::NAPTR);
             }
         };
         numbers(Case::EnumNaptr, 0, config.numbers);
@@ -339,7 +371,17 @@ private:
             add(Case::SignedA, i % 2 ? "www.nsec3.test" : "mail.nsec3.test", a);
             add(Case::SignedNxDomain, "host" + std::to_string(i) + ".nsec3.test", a);
         }
-        for (const Case c : {Case::SignedA, Case::SignedNxDomain}) {
+        if (config.dnssec) {
+            const std::uint64_t n = signed_numbers(config);
+            for (const Case c : {Case::SignedEnumNaptr, Case::SignedEnumNaptrDo}) {
+                numbers(c, 0, n, signed_prefix);
+            }
+            for (const Case c : {Case::SignedEnumNxDomain, Case::SignedEnumNxDomainDo}) {
+                numbers(c, n, std::min<std::uint64_t>(max_ring, slots - n), signed_prefix);
+            }
+        }
+        for (const Case c : {Case::SignedA, Case::SignedNxDomain, Case::SignedEnumNaptrDo,
+                             Case::SignedEnumNxDomainDo}) {
             for (Bytes& q : queries_[static_cast<std::size_t>(c)]) {
                 q[q.size() - 4] = 0x80; // the OPT's DO bit
             }

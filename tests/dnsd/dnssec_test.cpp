@@ -10,6 +10,7 @@
 #include <ldns/ldns.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -256,6 +257,30 @@ TEST_CASE("DO=1 answers from NSEC3 zones carry the RFC 5155 proofs", "[dnsd][dns
         auto plain = ask(snap, "a.nope.nsec3.test", LDNS_RR_TYPE_A, false);
         CHECK(nsec3s(ldns_pkt_authority(plain.get())).empty());
     }
+    SECTION("NXDOMAIN deeper down: the closest encloser is the longest existing ancestor") {
+        // (query, closest encloser, next closer): below a name with data, below an empty
+        // non-terminal, after the zone's last name in canonical order (its neighbour in the
+        // store is another zone), and below an NSEC3 owner name, which does not exist (§7.2.8).
+        const std::string hashed = h3("www.nsec3.test") + ".nsec3.test";
+        const std::vector<std::array<std::string, 3>> cases = {
+            {"q.r.www.nsec3.test", "www.nsec3.test", "r.www.nsec3.test"},
+            {"x.y.a.b.ent.nsec3.test", "a.b.ent.nsec3.test", "y.a.b.ent.nsec3.test"},
+            {"c.b.ent.nsec3.test", "b.ent.nsec3.test", "c.b.ent.nsec3.test"},
+            {"zzzz.nsec3.test", "nsec3.test", "zzzz.nsec3.test"},
+            {"aaaa.nsec3.test", "nsec3.test", "aaaa.nsec3.test"},
+            {"x." + hashed, "nsec3.test", hashed},
+        };
+        for (const auto& [qname, ce, next] : cases) {
+            INFO(qname);
+            auto p = ask(snap, qname, LDNS_RR_TYPE_A, true);
+            CHECK(ldns_pkt_get_rcode(p.get()) == LDNS_RCODE_NXDOMAIN);
+            const auto chain = nsec3s(ldns_pkt_authority(p.get()));
+            CHECK(matched(chain, h3(ce)));
+            CHECK(covered(chain, h3(next)));
+            CHECK(covered(chain, h3("*." + ce)));
+            CHECK(chain.size() <= 3);
+        }
+    }
     SECTION("NODATA: the NSEC3 matching the name (§7.2.3)") {
         auto p = ask(snap, "www.nsec3.test", LDNS_RR_TYPE_MX, true);
         const auto chain = nsec3s(ldns_pkt_authority(p.get()));
@@ -386,4 +411,57 @@ TEST_CASE("DS at the apex of a child zone we also serve is the parent's (RFC 403
     CHECK(ldns_pkt_get_rcode(nx.get()) == LDNS_RCODE_NXDOMAIN);
     const auto nx_authority = summary(ldns_pkt_authority(nx.get()));
     CHECK(std::count(nx_authority.begin(), nx_authority.end(), "NSEC secure.nsec.test.") == 1);
+}
+
+TEST_CASE("a store whose NSEC3 chain entries carry no node gives the same proofs",
+          "[dnsd][dnssec]") {
+    // Chain entries carry a copy of their NSEC3 node (read with the seek that finds them); in
+    // a store written before they did, the entries are empty and the node is read from
+    // DnsNodes: the answers are byte for byte the same.
+    test::SignedStore s;
+    const std::vector<std::pair<std::string, ldns_rr_type>> queries = {
+        {"a.nope.nsec3.test", LDNS_RR_TYPE_A},        {"q.r.www.nsec3.test", LDNS_RR_TYPE_A},
+        {"www.nsec3.test", LDNS_RR_TYPE_MX},          {"y.x.wild.nsec3.test", LDNS_RR_TYPE_A},
+        {"x.wild.nsec3.test", LDNS_RR_TYPE_MX},       {"b.ent.nsec3.test", LDNS_RR_TYPE_A},
+        {"www.insecure.optout.test", LDNS_RR_TYPE_A}, {"nope.optout.test", LDNS_RR_TYPE_A},
+        {"insecure.optout.test", LDNS_RR_TYPE_DS},    {"a.nope.nsec.test", LDNS_RR_TYPE_A},
+    };
+    auto answers = [&](const dnsd::Snapshot& snap) {
+        std::vector<Bytes> out;
+        for (const auto& [name, type] : queries) {
+            const Bytes q = query(name, type, true);
+            Bytes a(65535);
+            a.resize(dnsd::answer(q, &snap, dnsd::Transport::Udp, 4096, a));
+            out.push_back(a);
+        }
+        return out;
+    };
+    const std::vector<Bytes> with_nodes = answers(s.snapshot());
+    std::size_t emptied = 0;
+    s.env.write([&](store::WriteTxn& txn) {
+        std::vector<std::string> keys;
+        store::Cursor c = txn.cursor(store::Table::DnssecChain);
+        for (bool ok = c.first(); ok; ok = c.next()) {
+            if (!c.value().empty()) {
+                keys.emplace_back(c.key());
+            }
+        }
+        for (const std::string& k : keys) {
+            txn.put(store::Table::DnssecChain, k, "");
+        }
+        emptied = keys.size();
+    });
+    CHECK(emptied > 20);
+    store::ReadTxn txn(s.env);
+    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
+    store::Cursor chain = txn.cursor(store::Table::DnssecChain);
+    zones::ZoneIndex index;
+    REQUIRE(index.sync(txn));
+    const std::vector<Bytes> without = answers(dnsd::Snapshot{txn, cursor, index, &chain});
+    REQUIRE(without.size() == with_nodes.size());
+    for (std::size_t i = 0; i < without.size(); ++i) {
+        INFO(queries[i].first);
+        CHECK(without[i].size() > 100);
+        CHECK(without[i] == with_nodes[i]);
+    }
 }

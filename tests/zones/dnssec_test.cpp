@@ -1,6 +1,7 @@
 // The DNSSEC data zones/ derives at write time (zones/dnssec.hpp): the chain index follows
 // every import and re-import of a signed zone (NSEC owners, NSEC3 owners, a zone that changes
-// from NSEC to NSEC3, names removed), and the NSEC3 hash matches RFC 5155's and OpenSSL's.
+// from NSEC to NSEC3, names removed; an NSEC3 entry carries its node), and the NSEC3 hash matches
+// RFC 5155's and OpenSSL's.
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
 #include "zones/dnssec.hpp"
@@ -40,6 +41,25 @@ std::set<std::string> chain(store::Env& env, const std::string& zone, char kind)
         out.insert(zones::key_to_name(zkey + std::string(c.key().substr(prefix.size()))));
     }
     return out;
+}
+
+// Whether every NSEC3 entry of `zone` in the chain index carries a copy of its owner's node
+// (NSEC entries carry nothing: an NSEC lives in its owner's node with all its data).
+bool entries_carry_nodes(store::Env& env, const std::string& zone) {
+    const std::string zkey = zones::name_key(zone);
+    char buf[zones::max_chain_key];
+    const std::size_t n = zones::chain_key(zkey, zones::chain_nsec3, {}, buf);
+    const std::string prefix(buf, n);
+    store::ReadTxn txn(env);
+    auto c = txn.cursor(store::Table::DnssecChain);
+    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+        const auto node =
+            txn.get(store::Table::DnsNodes, zkey + std::string(c.key().substr(prefix.size())));
+        if (!node || c.value() != *node) {
+            return false;
+        }
+    }
+    return true;
 }
 
 // The owners of `type` RRs in a master file (ldns-signzone output: absolute owners).
@@ -89,6 +109,7 @@ TEST_CASE("the chain index holds every NSEC and NSEC3 owner and follows re-impor
     CHECK(chain(env, "nsec.test", zones::chain_nsec3).empty());
     CHECK(chain(env, "nsec3.test", zones::chain_nsec3) == owners(nsec3, "NSEC3"));
     CHECK(chain(env, "nsec3.test", zones::chain_nsec).empty());
+    CHECK(entries_carry_nodes(env, "nsec3.test"));
 
     SECTION("a re-import without a name drops it from the chain") {
         test::import_zone_file(env, without_owner(nsec, "z.nsec.test"), true);
@@ -103,6 +124,7 @@ TEST_CASE("the chain index holds every NSEC and NSEC3 owner and follows re-impor
         test::import_zone_file(env, resigned, true);
         CHECK(chain(env, "nsec.test", zones::chain_nsec).empty());
         CHECK(chain(env, "nsec.test", zones::chain_nsec3) == owners(resigned, "NSEC3"));
+        CHECK(entries_carry_nodes(env, "nsec.test"));
         CHECK(chain(env, "nsec3.test", zones::chain_nsec3) == owners(nsec3, "NSEC3"));
     }
 }

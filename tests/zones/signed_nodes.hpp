@@ -6,6 +6,7 @@
 
 #include "store/store.hpp"
 #include "store/tables.hpp"
+#include "zones/dnssec.hpp"
 #include "zones/node.hpp"
 #include "zones/signer.hpp"
 #include "zones/zones.hpp"
@@ -60,11 +61,14 @@ struct SignedNode {
     std::map<zones::RRType, Tags> sigs; // type covered → key tags of its RRSIGs
     std::string nsec3_next;             // a hashed owner: the next label
     Tags dnskey, cds;
+    std::string value; // the node
+    std::string chain; // a hashed owner: the value of its DnssecChain entry (signed_nodes)
 };
 
 inline SignedNode read_signed_node(std::string_view value) {
     SignedNode out;
     const zones::NodeView view(value);
+    out.value = value;
     out.flags = view.flags();
     for (std::uint16_t i = 0; i < view.rrset_count(); ++i) {
         zones::RrsetView rrset;
@@ -104,7 +108,13 @@ inline std::map<std::string, SignedNode> signed_nodes(store::Env& env, const std
     const std::string prefix = zones::name_key(zone);
     store::Cursor c = txn.cursor(store::Table::DnsNodes);
     for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-        out.emplace(std::string(c.key()), read_signed_node(c.value()));
+        SignedNode& node = out[std::string(c.key())] = read_signed_node(c.value());
+        char entry[zones::max_chain_key];
+        const std::size_t n =
+            zones::chain_key(prefix, zones::chain_nsec3, c.key().substr(prefix.size()), entry);
+        if (const auto v = txn.get(store::Table::DnssecChain, std::string_view(entry, n))) {
+            node.chain = *v;
+        }
     }
     return out;
 }
@@ -138,6 +148,7 @@ inline std::size_t check_nsec3_ring(const std::map<std::string, SignedNode>& all
         if (o.flags & zones::NodeNsec3Only) {
             chain.emplace_back(key.substr(prefix.size(), 32), o.nsec3_next);
             CHECK(o.signed_types == std::set<zones::RRType>{zones::RRType::NSEC3});
+            CHECK(o.chain == o.value); // the proof's record, one seek away
         }
     }
     std::sort(chain.begin(), chain.end());

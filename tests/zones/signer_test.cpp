@@ -2,12 +2,14 @@
 // when imported (every authoritative RRset has its RRSIG, delegation NS and glue none), its
 // NSEC3 chain is a ring in hash order over every name and empty non-terminal, and stays one
 // when names come and go; the policy dropped unsigns the zone; the re-signer refreshes due
-// signatures and bumps the serial; a deleted zone loses its keys and its chain.
+// signatures and bumps the serial; a deleted zone loses its keys and its chain. Each NSEC3's
+// chain index entry carries a copy of its node, kept in step through every relink.
 #include "signed_nodes.hpp"
 #include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
 #include "zones/compile.hpp"
+#include "zones/dnssec.hpp"
 #include "zones/node.hpp"
 #include "zones/signer.hpp"
 #include "zones/zonefile.hpp"

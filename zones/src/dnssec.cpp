@@ -110,9 +110,11 @@ void chain_node(store::WriteTxn& txn, std::string_view key,
         }
     }
     // An NSEC3 owner is one label below its zone (RFC 5155 §7.1); one elsewhere is in no chain.
+    // Its entry holds a copy of its node (the NSEC3 RRset and its RRSIGs): the seek that finds
+    // a proof's NSEC3 also yields the record, without a second search in DnsNodes.
     if (has_type(new_node, RRType::NSEC3) && !key.empty() && parent == zone_key->size()) {
         if (const std::size_t n = chain_key(*zone_key, chain_nsec3, key.substr(parent), buf)) {
-            txn.put(store::Table::DnssecChain, std::string_view(buf, n), "");
+            txn.put(store::Table::DnssecChain, std::string_view(buf, n), new_node);
         }
     }
 }
@@ -163,22 +165,10 @@ bool nsec3_label(std::string_view name_wire, const Nsec3Params& params, char* ou
 namespace {
 
 // Appends the `type` RRset of the node at `owner_key` (and the node's RRSIGs) to the proofs,
-// unless already there. False when the node or the RRset is missing.
+// unless already there. `node_value`: the node when the caller has it (a DnssecChain entry's
+// copy), else empty and it is read from DnsNodes. False when the node or the RRset is missing.
 bool add_rrset(const ProofZone& z, std::string_view owner_key, RRType type, LookupResult& out,
-               bool& failed) noexcept {
-    const auto value = get(*z.txn, store::Table::DnsNodes, owner_key, failed);
-    if (!value) {
-        return false;
-    }
-    NodeView node(*value);
-    if (owner_key.size() > z.zone_key.size() && (node.flags() & NodeApex) &&
-        !node.parent_side().empty()) {
-        node = NodeView(node.parent_side()); // a child zone's apex: this zone's side of the cut
-    }
-    RrsetView rrset;
-    if (!node.valid() || !node.find(type, rrset)) {
-        return false;
-    }
+               bool& failed, std::string_view node_value = {}) noexcept {
     NameBuf owner;
     if (!key_to_wire(owner_key, owner)) {
         failed = true;
@@ -187,8 +177,24 @@ bool add_rrset(const ProofZone& z, std::string_view owner_key, RRType type, Look
     DnssecAnswer& d = *out.dnssec; // set whenever a ProofZone is open
     for (std::size_t i = 0; i < d.proof_count; ++i) {
         if (d.proofs[i].rrset.type() == type && d.proofs[i].owner() == owner.view()) {
-            return true;
+            return true; // one NSEC3 proving two things (RFC 5155 §7.2.1) is sent once
         }
+    }
+    if (node_value.empty()) {
+        const auto value = get(*z.txn, store::Table::DnsNodes, owner_key, failed);
+        if (!value) {
+            return false;
+        }
+        node_value = *value;
+    }
+    NodeView node(node_value);
+    if (owner_key.size() > z.zone_key.size() && (node.flags() & NodeApex) &&
+        !node.parent_side().empty()) {
+        node = NodeView(node.parent_side()); // a child zone's apex: this zone's side of the cut
+    }
+    RrsetView rrset;
+    if (!node.valid() || !node.find(type, rrset)) {
+        return false;
     }
     if (d.proof_count == d.proofs.size()) {
         return true; // a CNAME chain through many wildcards: the first proofs only
@@ -271,8 +277,10 @@ bool hash_of(const ProofZone& z, std::string_view key, char* label, bool& failed
 }
 
 // Whether an NSEC3 matches `key` (RFC 5155 §7.2: "matches"); `rest` gets its owner's label
-// and '\0' (the owner key below the zone).
-bool nsec3_entry(const ProofZone& z, std::string_view key, char* rest, bool& failed) noexcept {
+// and '\0' (the owner key below the zone), `node` its chain entry's copy of the NSEC3 node
+// (empty in a store written before entries carried it: read from DnsNodes then).
+bool nsec3_entry(const ProofZone& z, std::string_view key, char* rest, std::string_view& node,
+                 bool& failed) noexcept {
     if (!hash_of(z, key, rest, failed)) {
         return false;
     }
@@ -280,34 +288,45 @@ bool nsec3_entry(const ProofZone& z, std::string_view key, char* rest, bool& fai
     char k[max_chain_key];
     const std::size_t n =
         chain_key(z.zone_key, chain_nsec3, std::string_view(rest, nsec3_label_len + 1), k);
-    return n != 0 && get(*z.txn, store::Table::DnssecChain, std::string_view(k, n), failed);
+    if (n == 0) {
+        return false;
+    }
+    const auto entry = get(*z.txn, store::Table::DnssecChain, std::string_view(k, n), failed);
+    if (!entry) {
+        return false;
+    }
+    node = *entry;
+    return true;
 }
 
-// The NSEC3 at the owner whose label (and '\0') is `rest`.
-bool add_nsec3_owner(const ProofZone& z, const char* rest, LookupResult& out,
+// The NSEC3 at the owner whose label (and '\0') is `rest`, its node `node` (empty: read it).
+bool add_nsec3_owner(const ProofZone& z, const char* rest, std::string_view node, LookupResult& out,
                      bool& failed) noexcept {
     char owner[max_key_len + nsec3_label_len + 1];
     std::memcpy(owner, z.zone_key.data(), z.zone_key.size());
     std::memcpy(owner + z.zone_key.size(), rest, nsec3_label_len + 1);
     return add_rrset(z, std::string_view(owner, z.zone_key.size() + nsec3_label_len + 1),
-                     RRType::NSEC3, out, failed);
+                     RRType::NSEC3, out, failed, node);
 }
 
 // The NSEC3 matching `key`: added when it exists.
 bool add_nsec3_match(const ProofZone& z, std::string_view key, LookupResult& out,
                      bool& failed) noexcept {
     char rest[nsec3_label_len + 1];
-    return nsec3_entry(z, key, rest, failed) && add_nsec3_owner(z, rest, out, failed);
+    std::string_view node;
+    return nsec3_entry(z, key, rest, node, failed) && add_nsec3_owner(z, rest, node, out, failed);
 }
 
-// The NSEC3 covering the hash whose label (and '\0') is `rest`.
+// The NSEC3 covering the hash whose label (and '\0') is `rest`: one seek in the chain, whose
+// entry carries the NSEC3 node.
 bool add_nsec3_cover_label(const ProofZone& z, const char* rest, LookupResult& out,
                            bool& failed) noexcept {
     char owner[max_key_len];
     std::size_t owner_len = 0;
     return entry_at_or_before(z, chain_nsec3, std::string_view(rest, nsec3_label_len + 1), true,
                               owner, owner_len, failed) &&
-           add_rrset(z, std::string_view(owner, owner_len), RRType::NSEC3, out, failed);
+           add_rrset(z, std::string_view(owner, owner_len), RRType::NSEC3, out, failed,
+                     z.chain->value());
 }
 
 // NSEC3 covering `key` (its hash lies between owner and next, circularly).
@@ -321,18 +340,38 @@ bool add_nsec3_cover(const ProofZone& z, std::string_view key, LookupResult& out
     return add_nsec3_cover_label(z, rest, out, failed);
 }
 
+// Key length of the ancestor of key[0..len) one label below key[0..ancestor) (key.size()
+// when ancestor is the name's parent).
+std::size_t child_toward(std::string_view key, std::size_t ancestor) noexcept {
+    std::size_t next = key.size();
+    while (parent_key_len(key, next) > ancestor) {
+        next = parent_key_len(key, next);
+    }
+    return next;
+}
+
 // RFC 5155 §7.2.1 closest (provable) encloser proof for `key`: the NSEC3 matching the closest
 // encloser and the one covering the next closer name. Returns the encloser's key length.
-std::size_t add_closest_encloser_proof(const ProofZone& z, std::string_view key, LookupResult& out,
-                                       bool& failed) noexcept {
+// `from`: the longest ancestor (or the name itself) that may exist; the walk up starts there.
+std::size_t add_closest_encloser_proof(const ProofZone& z, std::string_view key, std::size_t from,
+                                       LookupResult& out, bool& failed) noexcept {
     // Each name is hashed once: the next closer's hash is the one the step before made.
     char rest[nsec3_label_len + 1];
     char next_closer[nsec3_label_len + 1];
-    for (std::size_t len = key.size(); len >= z.zone_key.size();) {
-        if (nsec3_entry(z, key.substr(0, len), rest, failed)) {
-            add_nsec3_owner(z, rest, out, failed);
+    bool have_next_closer = false;
+    for (std::size_t len = from; len >= z.zone_key.size();) {
+        std::string_view node;
+        if (nsec3_entry(z, key.substr(0, len), rest, node, failed)) {
+            add_nsec3_owner(z, rest, node, out, failed);
             if (len != key.size()) {
-                add_nsec3_cover_label(z, next_closer, out, failed);
+                if (!have_next_closer &&
+                    hash_of(z, key.substr(0, child_toward(key, len)), next_closer, failed)) {
+                    next_closer[nsec3_label_len] = '\0';
+                    have_next_closer = true;
+                }
+                if (have_next_closer) {
+                    add_nsec3_cover_label(z, next_closer, out, failed);
+                }
             }
             return len;
         }
@@ -340,9 +379,58 @@ std::size_t add_closest_encloser_proof(const ProofZone& z, std::string_view key,
             break;
         }
         std::memcpy(next_closer, rest, sizeof rest);
+        have_next_closer = true;
         len = parent_key_len(key, len);
     }
     return z.zone_key.size();
+}
+
+// Key length of the longest whole-label prefix `a` and `b` share.
+std::size_t common_ancestor(std::string_view a, std::string_view b) noexcept {
+    const std::size_t n = std::min(a.size(), b.size());
+    std::size_t len = 0;
+    for (std::size_t i = 0; i < n && a[i] == b[i]; ++i) {
+        if (a[i] == '\0') {
+            len = i + 1;
+        }
+    }
+    return len;
+}
+
+// The closest encloser of the missing name `key` as the node tree shows it: the longest
+// ancestor with a node at or below it (RFC 4592 §3.3.1), which is the longest one `key`
+// shares with its neighbours in key order (keys sort in canonical order, so every name below
+// an ancestor lies between them). The lookup that found the name missing left the DnsNodes
+// cursor on its successor: one step back gives the predecessor (a seek when the cursor is
+// elsewhere), instead of a hash and a chain search per ancestor. At least the zone's apex.
+std::size_t tree_closest_encloser(const ProofZone& z, std::string_view key, bool& failed) noexcept {
+    std::size_t ce = z.zone_key.size();
+    store::Cursor& c = *z.nodes;
+    try {
+        std::string_view after; // the successor (a view into the map, valid with the txn)
+        bool ok = c.valid() && c.key() > key;
+        if (ok) {
+            after = c.key();
+            ok = c.prev();
+        }
+        if (!ok || c.key() >= key) {
+            // Not on the successor: seek it (none: the predecessor is the table's last key).
+            after = {};
+            ok = c.seek(key);
+            if (ok) {
+                after = c.key();
+            }
+            ok = ok ? c.prev() : c.last();
+        }
+        ce = std::max(ce, common_ancestor(key, after));
+        if (ok) {
+            ce = std::max(ce, common_ancestor(key, c.key()));
+        }
+    } catch (...) {
+        failed = true;
+    }
+    // The name itself would be a match, not an encloser: a caller's stale view, walk from it.
+    return std::min(ce, key.size());
 }
 
 // The key of "*" below key[0..len) in `buf`.
@@ -353,15 +441,6 @@ std::string_view wildcard_key(std::string_view key, std::size_t len, char* buf) 
     return {buf, len + 2};
 }
 
-bool exists(const ProofZone& z, std::string_view key, bool& failed) noexcept {
-    try {
-        return z.nodes->seek(key) && z.nodes->key().starts_with(key);
-    } catch (...) {
-        failed = true;
-        return false;
-    }
-}
-
 Proved result(bool failed) noexcept {
     return failed ? Proved::Malformed : Proved::Ok;
 }
@@ -369,17 +448,20 @@ Proved result(bool failed) noexcept {
 } // namespace
 
 Proved open_proof_zone(const store::ReadTxn& txn, store::Cursor& nodes, store::Cursor& chain,
-                       std::string_view zone_key, ProofZone& z) noexcept {
-    bool failed = false;
-    const auto apex = get(txn, store::Table::DnsNodes, zone_key, failed);
-    if (!apex) {
-        return Proved::Malformed;
+                       std::string_view zone_key, ProofZone& z, std::string_view apex) noexcept {
+    if (apex.empty()) {
+        bool failed = false;
+        const auto value = get(txn, store::Table::DnsNodes, zone_key, failed);
+        if (!value) {
+            return Proved::Malformed;
+        }
+        apex = *value;
     }
     z.txn = &txn;
     z.nodes = &nodes;
     z.chain = &chain;
     z.zone_key = zone_key;
-    const NodeView node(*apex);
+    const NodeView node(apex);
     RrsetView param;
     RrView rr{};
     std::size_t pos = 0;
@@ -395,7 +477,10 @@ Proved prove_nxdomain(const ProofZone& z, std::string_view key, LookupResult& ou
     bool failed = false;
     char wild[max_key_len + 2];
     if (z.nsec3) {
-        const std::size_t ce = add_closest_encloser_proof(z, key, out, failed);
+        // The tree gives the closest encloser; its NSEC3 proves it (else, in a pre-signed zone
+        // whose chain lacks it, the walk goes on up to the closest provable encloser).
+        const std::size_t ce =
+            add_closest_encloser_proof(z, key, tree_closest_encloser(z, key, failed), out, failed);
         if (ce + 2 <= max_key_len) {
             add_nsec3_cover(z, wildcard_key(key, ce, wild), out, failed);
         }
@@ -404,9 +489,9 @@ Proved prove_nxdomain(const ProofZone& z, std::string_view key, LookupResult& ou
     add_nsec_at_or_before(z, key, out, failed);
     // The closest encloser: the longest ancestor that exists (it or a name below it is
     // stored); "*" below it is covered too (RFC 4035 §3.1.3.2).
-    std::size_t ce = parent_key_len(key, key.size());
-    while (ce > z.zone_key.size() && !exists(z, key.substr(0, ce), failed) && !failed) {
-        ce = parent_key_len(key, ce);
+    std::size_t ce = tree_closest_encloser(z, key, failed);
+    if (ce == key.size()) {
+        ce = parent_key_len(key, ce); // the name is no encloser of itself
     }
     if (ce + 2 <= max_key_len) {
         add_nsec_at_or_before(z, wildcard_key(key, ce, wild), out, failed);
@@ -429,7 +514,7 @@ Proved prove_nodata(const ProofZone& z, std::string_view key, LookupResult& out)
     if (!add_nsec3_match(z, key, out, failed) && !failed) {
         // No NSEC3 for the name (an opt-out span, RFC 5155 §7.2.4): the closest provable
         // encloser proof.
-        add_closest_encloser_proof(z, key, out, failed);
+        add_closest_encloser_proof(z, key, key.size(), out, failed);
     }
     return result(failed);
 }
@@ -446,10 +531,7 @@ Proved prove_wildcard(const ProofZone& z, std::string_view key, std::size_t ce_l
         return result(failed);
     }
     // The next closer name: one label more than the closest encloser.
-    std::size_t next = key.size();
-    while (parent_key_len(key, next) > ce_len) {
-        next = parent_key_len(key, next);
-    }
+    const std::size_t next = child_toward(key, ce_len);
     if (nodata) {
         add_nsec3_match(z, key.substr(0, ce_len), out, failed);
     }

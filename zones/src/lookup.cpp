@@ -349,14 +349,15 @@ struct ProofStep {
 };
 
 // Adds the proofs of one step of the answer (RFC 4035 §3.1.3-3.1.4, RFC 5155 §7.2) when the
-// zone is signed; false when a stored node or the chain index cannot be read.
+// zone is signed; false when a stored node or the chain index cannot be read. `apex`: the
+// zone's apex node when the caller has read it (a negative answer's SOA), else empty.
 bool prove(const ProofStep& p, const Located& at, std::string_view key, LookupState state,
-           std::size_t wild_ce, LookupResult& out) noexcept {
+           std::size_t wild_ce, LookupResult& out, std::string_view apex = {}) noexcept {
     if (p.chain == nullptr || !at.signed_zone) {
         return true;
     }
     ProofZone z;
-    switch (open_proof_zone(p.txn, p.cursor, *p.chain, key.substr(0, at.zone_len), z)) {
+    switch (open_proof_zone(p.txn, p.cursor, *p.chain, key.substr(0, at.zone_len), z, apex)) {
     case Proved::Ok:
         break;
     case Proved::Unsigned:
@@ -505,6 +506,7 @@ LookupState lookup_impl(const store::ReadTxn& txn, store::Cursor& cursor, const 
         }
     }
 
+    std::string_view apex_node; // read once: the negative SOA's and the proofs' parameters
     if (state == LookupState::NoData || state == LookupState::NxDomain) {
         bool failed = false;
         const auto apex = get_node(txn, zone_key, failed);
@@ -512,10 +514,11 @@ LookupState lookup_impl(const store::ReadTxn& txn, store::Cursor& cursor, const 
             return out.state = LookupState::Malformed;
         }
         out.authority_labels = key_labels(zone_key);
+        apex_node = *apex;
     }
     if (state != LookupState::CName && state != LookupState::Malformed &&
         (state != LookupState::Hit || wild_ce != std::string_view::npos) &&
-        !prove(proof, at, proof_key, state, wild_ce, out)) {
+        !prove(proof, at, proof_key, state, wild_ce, out, apex_node)) {
         return out.state = LookupState::Malformed;
     }
     return out.state = state;

@@ -26,9 +26,11 @@ struct ProofZone {
 
 enum class Proved : std::uint8_t { Ok, Unsigned, Malformed };
 
-// Reads the apex of `zone_key`: Unsigned when it has neither NSEC3PARAM nor NSEC (no proofs).
+// Reads the apex of `zone_key` (`apex`: its node when the caller has it, else empty and it
+// is read): Unsigned when it has neither NSEC3PARAM nor NSEC (no proofs).
 Proved open_proof_zone(const store::ReadTxn& txn, store::Cursor& nodes, store::Cursor& chain,
-                       std::string_view zone_key, ProofZone& z) noexcept;
+                       std::string_view zone_key, ProofZone& z,
+                       std::string_view apex = {}) noexcept;
 
 // The name `key` does not exist: RFC 4035 §3.1.3.2 / RFC 5155 §7.2.2.
 Proved prove_nxdomain(const ProofZone& z, std::string_view key, LookupResult& out) noexcept;

@@ -66,8 +66,8 @@ enum class Table : unsigned {
     Index,       // secondary indexes of the SIP tables: index name '\0' key → ""
     ZoneMarks,   // owner name key of every apex, zone cut and wildcard → u8 zones::NodeFlag bits;
                  // Meta "zone_marks" → u64, bumped with every change (zones/zone_index.hpp)
-    DnssecChain, // zone key '\0' 'n' owner key below the zone (NSEC owners) and zone key '\0'
-                 // '3' first label (NSEC3 owners, so hash order) → "" (zones/dnssec.hpp)
+    DnssecChain, // zone '\0' 'n' owner below the zone (NSEC owners) → ""; zone '\0' '3' first
+                 // label (NSEC3 owners, hash order) → the owner's node or "" (zones/dnssec.hpp)
     DnssecKeys,  // zone name '\0' u64 key id → a signing key, private part included
                  // (zones/signer.hpp); the store file is mode 0600, the server user's
     Count

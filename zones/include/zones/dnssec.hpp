@@ -6,7 +6,11 @@
 // §7.2), without walking names that own none (glue, a child zone, other names at the NSEC3
 // owners' depth):
 //   zone key '\0' 'n' <owner key below the zone>  → ""   (NSEC: canonical order, RFC 4034 §6.1)
-//   zone key '\0' '3' <first label of the owner>   → ""   (NSEC3: base32hex keeps hash order)
+//   zone key '\0' '3' <first label of the owner>   → the owner's node (NSEC3: base32hex keeps
+//                                                     hash order)
+// An NSEC3 entry carries a copy of its owner's node (the NSEC3 RRset and its RRSIGs), so the
+// seek that finds a proof's NSEC3 yields the record too. An empty one (a store written before
+// entries carried it) means "read the node from DnsNodes": no schema change either way.
 // A zone key ends with '\0' (the root's is empty), so "zone key '\0'" is an empty label no name
 // has: one zone's entries are contiguous and no other zone's lie between them.
 //
