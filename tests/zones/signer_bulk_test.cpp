@@ -10,12 +10,14 @@
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
 #include "zones/compile.hpp"
+#include "zones/lookup.hpp"
 #include "zones/node.hpp"
 #include "zones/signer.hpp"
 #include "zones/zonefile.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <string>
 
 using namespace sb;
@@ -253,6 +255,44 @@ std::size_t hashed_owners(store::Env& env) {
     return n;
 }
 
+// The label of the last hashed owner (a node holding only NSEC3) in key order: past the
+// zone's names ("v..." sorts after "ns1" and the "h" names).
+std::string last_hashed_label(store::Env& env) {
+    std::string last;
+    for (const auto& [key, o] : test::signed_nodes(env, zone)) {
+        if (o.flags & zones::NodeNsec3Only) {
+            last = zones::key_to_name(key).substr(0, 32);
+        }
+    }
+    REQUIRE(last > "ns1");
+    return last;
+}
+
+// The owner keys of the NSEC proofs of a DO=1 query for `name` (A), which must be NXDOMAIN.
+std::set<std::string> nxdomain_nsec_owners(store::Env& env, const std::string& name) {
+    store::ReadTxn txn(env);
+    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
+    store::Cursor chain = txn.cursor(store::Table::DnssecChain);
+    zones::ZoneIndex index;
+    REQUIRE(index.sync(txn));
+    zones::LookupResult res;
+    zones::DnssecAnswer dnssec;
+    REQUIRE(zones::lookup(txn, cursor, index, zones::name_key(name), zones::RRType::A, res, chain,
+                          dnssec) == zones::LookupState::NxDomain);
+    std::set<std::string> out;
+    for (std::size_t i = 0; i < dnssec.proof_count; ++i) {
+        REQUIRE(dnssec.proofs[i].rrset.type() == zones::RRType::NSEC);
+        const auto wire = dnssec.proofs[i].owner();
+        std::uint8_t key[zones::max_key_len];
+        std::size_t len = 0;
+        unsigned labels = 0;
+        REQUIRE(zones::wire_to_key(reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size(),
+                                   key, len, labels) == wire.size());
+        out.emplace(reinterpret_cast<const char*>(key), len);
+    }
+    return out;
+}
+
 std::size_t nsec_owners(store::Env& env) {
     return test::nsec_chain(env, zone).size();
 }
@@ -290,6 +330,11 @@ TEST_CASE("an NSEC to NSEC3 switch of a large zone: the new chain built beside t
         const std::size_t hashed = hashed_owners(env);
         CHECK(hashed > 400);
         CHECK(hashed < owners_total);
+        // A name below one of the new chain's hashed owners is not below an encloser of the
+        // zone's: its NXDOMAIN proves no "*" at the apex with the apex's NSEC (RFC 5155
+        // §7.2.8), as a validator expects from the NSEC chain it is given.
+        CHECK(nxdomain_nsec_owners(env, "x." + last_hashed_label(env) + "." + zone)
+                  .count(zones::name_key(zone)) == 1);
         // Changes meanwhile (as over SOAP): names go (one the build has passed, h1 - keys
         // sort h1 before h10.. - and some it has not) and come; both chains follow them.
         std::string text = big_zone();

@@ -433,6 +433,18 @@ std::size_t tree_closest_encloser(const ProofZone& z, std::string_view key, bool
     return std::min(ce, key.size());
 }
 
+// True when the label of `key` one below the apex is an NSEC3 hashed owner (a node holding
+// only NSEC3 and its RRSIG): 32 base32hex characters, checked against the node.
+bool hashed_owner_below(const ProofZone& z, std::string_view key, bool& failed) noexcept {
+    constexpr std::size_t hash_label = 32; // SHA-1, the only NSEC3 hash (RFC 5155 §11)
+    const std::size_t first = child_toward(key, z.zone_key.size());
+    if (first - z.zone_key.size() != hash_label + 1) {
+        return false;
+    }
+    const auto value = get(*z.txn, store::Table::DnsNodes, key.substr(0, first), failed);
+    return value && (NodeView(*value).flags() & NodeNsec3Only);
+}
+
 // The key of "*" below key[0..len) in `buf`.
 std::string_view wildcard_key(std::string_view key, std::size_t len, char* buf) noexcept {
     std::memcpy(buf, key.data(), len);
@@ -492,6 +504,13 @@ Proved prove_nxdomain(const ProofZone& z, std::string_view key, LookupResult& ou
     std::size_t ce = tree_closest_encloser(z, key, failed);
     if (ce == key.size()) {
         ce = parent_key_len(key, ce); // the name is no encloser of itself
+    }
+    if (ce > z.zone_key.size() && hashed_owner_below(z, key, failed)) {
+        // While the zone switches between NSEC and NSEC3 it also holds the other chain's
+        // hashed owners, one label below the apex. For a name at or under one, "the response
+        // MUST be constructed as if the NSEC3 RR did not exist" (RFC 5155 §7.2.8): its
+        // closest encloser is the apex.
+        ce = z.zone_key.size();
     }
     if (ce + 2 <= max_key_len) {
         add_nsec_at_or_before(z, wildcard_key(key, ce, wild), out, failed);
