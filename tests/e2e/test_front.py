@@ -29,6 +29,7 @@ import socket
 import sys
 import time
 import types
+import weakref
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -49,9 +50,13 @@ def soap_request(data, body=GET_ZONES, version="1.1", extra=""):
     return head.encode(), payload
 
 
+_pending = weakref.WeakKeyDictionary()  # per socket: bytes read past its last response
+
+
 def read_response(sock):
-    """One HTTP response (status, headers text, body) read from a keep-alive socket."""
-    data = b""
+    """One HTTP response (status, headers text, body) read from a keep-alive socket. Bytes past
+    it (the start of a pipelined next response, read by the same recv) wait for the next call."""
+    data = _pending.pop(sock, b"")
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
         if not chunk:
@@ -69,6 +74,9 @@ def read_response(sock):
         if not chunk:
             break
         body += chunk
+    if len(body) > length:
+        _pending[sock] = body[length:]
+        body = body[:length]
     status = int(headers.split(" ", 2)[1])
     return status, headers, body
 
