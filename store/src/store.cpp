@@ -321,6 +321,8 @@ void Env::Writer::tidy(Env& env) noexcept {
         txn.put(Table::Meta, "repacked", v);
     });
     (void)run_alone(env, [](WriteTxn& txn) { (void)punch_free_pages(txn); });
+    // A non-durable Env (a bulk load) flushed before closing: so is what the repack wrote.
+    (void)mdb_env_sync(raw(env.env_), 1);
     try {
         const ReadTxn snapshot(env);
         for (const Table t : sparse) {
