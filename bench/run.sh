@@ -280,9 +280,8 @@ make_dataset() { # dir loader switchboard-binary: generate (or keep) the cached 
         timeout "$LOAD_LIMIT" "$loader" --out "$dir.tmp" --domains "$DOMAINS" --numbers "$NUMBERS" \
             --queries "$QUERIES" --seed "$SEED" 2>"$WORK/load.log" ||
             die "sb_bench_load failed: $(tail -3 "$WORK/load.log")"
-        # What an operator does after a bulk import: the DNS data rewritten in key order.
-        "$binary" compact --data "$dir.tmp/switchboard" >"$WORK/compact.log" 2>&1 ||
-            die "switchboard compact failed: $(tail -3 "$WORK/compact.log")"
+        # No `compact` after: the store's writer repacks what the load left sparse by itself
+        # (store/README.md "After issue 18").
     fi
     # The generators write absolute paths into the zone lists: point them at the final place.
     sed -i "s#$dir.tmp/#$dir/#g" "$dir.tmp"/nsd-zones.conf "$dir.tmp"/knot-zones.conf "$dir.tmp"/zones.list
@@ -897,7 +896,7 @@ if [ "$RECORD" = 1 ]; then
                  "\`pdnsutil load-zone\` in ${pdns_s%.*} s."
         else
             echo "Dataset: $(cat "$DATA/dataset.txt" | sed 's/\.$//'); loaded into Switchboard through" \
-                 "DnsService/EnumService and \`switchboard compact\` in ${load_s%.*} s (generation included), into PowerDNS with" \
+                 "DnsService/EnumService (no \`compact\`) in ${load_s%.*} s (generation included), into PowerDNS with" \
                  "\`pdnsutil load-zone\` in ${pdns_s%.*} s."
         fi
         echo "Method: each server alone on 127.0.0.1 pinned to CPU 0, dnsperf on CPU 1, both nice −10;" \

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <system_error>
@@ -87,9 +89,21 @@ struct Env::Writer {
     std::size_t queued = 0;     // under m: jobs in the queue
     std::size_t last_batch = 0; // the writer's: ops in the batch it committed last
     std::thread::id id;         // the writer's, set by it under m (re-entrant writes)
+    std::uint64_t repacks = 0;  // under m: tables repacked by tidy()
+    bool auto_repack = true;    // Options::auto_repack
     std::thread thread;         // started last, in Env's constructor
 
+    // The writer's own: leaf pages of each table when tidy() last looked at it, and the batch
+    // count then (so an idle writer looks again only after new commits).
+    std::array<std::uint64_t, static_cast<unsigned>(Table::Count)> looked_at{};
+    std::uint64_t tidied = 0;
+
     void loop(Env& env);
+    // Repacks the tables that grew sparse since it last looked (Options::auto_repack), then
+    // gives the freed pages' blocks back. Runs on the writer thread between batches.
+    void tidy(Env& env) noexcept;
+    template <class Fn>
+    bool run_alone(Env& env, Fn fn) noexcept; // one op in a batch of its own: committed?
     // Under m: up to `limit` queued jobs (one when the first runs alone, none of those after
     // it), unlinked from the queue; `taken` counts them.
     detail::WriteJob* take(std::size_t limit, std::size_t& taken) noexcept;
@@ -121,13 +135,38 @@ void Env::Writer::loop(Env& env) {
         const std::lock_guard lock(m);
         id = std::this_thread::get_id();
     }
+    if (auto_repack) {
+        try {
+            const ReadTxn snapshot(env); // tables as opened are not tidy()'s business
+            for (unsigned i = 0; i < looked_at.size(); ++i) {
+                looked_at[i] = snapshot.stats(static_cast<Table>(i)).leaf_pages;
+            }
+        } catch (const Error&) {
+            auto_repack = false; // no snapshot at start: leave the layout to compact
+        }
+    }
+    const auto ready = [&] { return head != nullptr || stopping; };
     for (;;) {
         detail::WriteJob* batch = nullptr;
         std::size_t taken = 0;
         {
             std::unique_lock lock(m);
-            work_cv.wait(lock, [&] { return head != nullptr || stopping; });
+            // Idle for a second after commits: the end of a bulk load, or a pause in a storm.
+            while (auto_repack && batches != tidied && !ready()) {
+                if (!work_cv.wait_for(lock, std::chrono::seconds(1), ready)) {
+                    tidied = batches;
+                    lock.unlock();
+                    tidy(env);
+                    lock.lock();
+                    tidied = batches;
+                }
+            }
+            work_cv.wait(lock, ready);
             if (head == nullptr) {
+                if (auto_repack && batches != tidied) {
+                    lock.unlock();
+                    tidy(env); // closing after writes: leave the file packed
+                }
                 return; // stopping, and the queue is drained
             }
             if (last_batch > 1) {
@@ -203,6 +242,99 @@ void Env::Writer::run(Env& env, detail::WriteJob* batch, std::size_t taken) noex
     ++batches;
 }
 
+namespace {
+
+// Least share of its leaf pages' bytes a table's entries take before tidy() repacks it: LMDB
+// fills pages written in key order to ~95%, random inserts to ~70%, inserts in key order in
+// front of other keys to ~50%; a repack to ~100%.
+constexpr double repack_below_fill = 0.75;
+// tidy() looks at a table only once it has this many leaf pages (1 MiB) and has grown by a
+// quarter since it last looked: the walk and the repacks cost O(final size) over any load.
+constexpr std::uint64_t repack_min_pages = 256;
+
+// The bytes of a table's entries on its leaf pages (LMDB's node header, key, value or overflow
+// page number, even-aligned, and the page's index slot) over the pages' room.
+double fill(const ReadTxn& snapshot, MDB_env* env, Table t, std::uint64_t leaf_pages) {
+    MDB_stat st{};
+    check(mdb_env_stat(env, &st), "mdb_env_stat");
+    constexpr std::size_t header = 8, slot = 2, page_header = 16;
+    const std::size_t node_max = ((st.ms_psize - page_header) / 2) & ~std::size_t{1};
+    std::uint64_t bytes = 0;
+    Cursor c = snapshot.cursor(t);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        std::size_t node = header + c.key().size() + c.value().size();
+        if (node > node_max) {
+            node = header + c.key().size() + sizeof(std::size_t) /* an overflow page number */;
+        }
+        bytes += ((node + 1) & ~std::size_t{1}) + slot;
+    }
+    return static_cast<double>(bytes) /
+           (static_cast<double>(leaf_pages) * static_cast<double>(st.ms_psize - page_header));
+}
+
+} // namespace
+
+template <class Fn>
+bool Env::Writer::run_alone(Env& env, Fn fn) noexcept {
+    struct Job : detail::WriteJob {
+        Fn* fn;
+    } job;
+
+    job.fn = &fn;
+    job.alone = true;
+    job.run = [](detail::WriteJob& base, WriteTxn& txn) { (*static_cast<Job&>(base).fn)(txn); };
+    run(env, &job, 1);
+    return !job.error;
+}
+
+void Env::Writer::tidy(Env& env) noexcept {
+    std::vector<Table> sparse;
+    try {
+        const ReadTxn snapshot(env);
+        for (unsigned i = 0; i < looked_at.size(); ++i) {
+            const auto t = static_cast<Table>(i);
+            const std::uint64_t pages = snapshot.stats(t).leaf_pages;
+            if (pages < repack_min_pages || pages * 4 < looked_at[i] * 5) {
+                continue;
+            }
+            looked_at[i] = pages;
+            if (fill(snapshot, raw(env.env_), t, pages) < repack_below_fill) {
+                sparse.push_back(t);
+            }
+        }
+    } catch (const std::exception&) {
+        return; // a snapshot or a walk failed: the layout waits for the next look
+    }
+    std::uint64_t done = 0;
+    for (const Table t : sparse) {
+        done += run_alone(env, [t](WriteTxn& txn) { rewrite_in_key_order(txn, t); }) ? 1 : 0;
+    }
+    if (done == 0) {
+        return;
+    }
+    // One more commit, so that the pages the repacks freed are older than the last commit and
+    // can be punched (release_free_pages), unless a reader still holds a snapshot of them.
+    const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+    (void)run_alone(env, [now](WriteTxn& txn) {
+        std::string v;
+        put_u64(v, now);
+        txn.put(Table::Meta, "repacked", v);
+    });
+    (void)run_alone(env, [](WriteTxn& txn) { (void)punch_free_pages(txn); });
+    // A non-durable Env (a bulk load) flushed before closing: so is what the repack wrote.
+    (void)mdb_env_sync(raw(env.env_), 1);
+    try {
+        const ReadTxn snapshot(env);
+        for (const Table t : sparse) {
+            looked_at[static_cast<unsigned>(t)] = snapshot.stats(t).leaf_pages;
+        }
+    } catch (const std::exception&) {
+        // looked_at keeps the sparse counts: the next look waits for a quarter more
+    }
+    const std::lock_guard lock(m);
+    repacks += done;
+}
+
 void Env::submit(detail::WriteJob& job) {
     if (!writer_) {
         throw Error("write to a store opened read-only", EACCES);
@@ -235,6 +367,14 @@ std::uint64_t Env::batches_committed() const noexcept {
     }
     const std::lock_guard lock(writer_->m);
     return writer_->batches;
+}
+
+std::uint64_t Env::auto_repacks() const noexcept {
+    if (!writer_) {
+        return 0;
+    }
+    const std::lock_guard lock(writer_->m);
+    return writer_->repacks;
 }
 
 std::size_t Env::queued_writes() const noexcept {
@@ -302,6 +442,7 @@ Env::Env(const std::filesystem::path& dir, Options options)
         }
         if (!options.read_only) {
             writer_ = std::make_unique<Writer>();
+            writer_->auto_repack = options.auto_repack;
             writer_->thread = std::thread([this] { writer_->loop(*this); });
         }
     } catch (...) {

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -327,7 +328,9 @@ TEST_CASE("release_free_pages gives free blocks back, never a page a reader sees
 
 TEST_CASE("repack keeps every entry and packs the pages", "[store]") {
     sb::test::TempDir dir;
-    Env env(dir.path());
+    Options no_auto;
+    no_auto.auto_repack = false; // the writer must not repack it first, when idle
+    Env env(dir.path(), no_auto);
     // Keys inserted in a scattered order leave the B-tree pages partly empty.
     std::map<std::string, std::string> rows;
     {
@@ -355,6 +358,100 @@ TEST_CASE("repack keeps every entry and packs the pages", "[store]") {
         CHECK(it->second == c.value());
     }
     CHECK(seen == rows.size());
+}
+
+namespace {
+
+// What the services' bulk load does (bench/load_dataset.cpp): ENUM numbers (name keys
+// "arpa\0e164\0...") added in key order in front of the SIP zones' nodes
+// ("net\0..."), which were there first. Every insert lands inside a page, not at its end, so
+// LMDB splits it in the middle and the pages stay half full (docs/decisions.md "A bulk load
+// leaves the store packed").
+constexpr std::uint32_t tail_rows = 2000, load_rows = 30000;
+
+std::string load_key(char first, std::uint32_t i) {
+    std::string key(1, first);
+    put_u32(key, i);
+    return key;
+}
+
+void load_in_front(Env& env) {
+    const std::string value(90, 'v');
+    for (std::uint32_t i = 0; i < tail_rows; i += 20) {
+        env.write([&](WriteTxn& w) {
+            for (std::uint32_t j = i; j < i + 20; ++j) {
+                w.put(Table::DnsNodes, load_key('n', j), value);
+            }
+        });
+    }
+    // 50 numbers an op, as the writer batches them: LMDB splits the same way in one
+    // transaction as across many.
+    for (std::uint32_t i = 0; i < load_rows; i += 50) {
+        env.write([&](WriteTxn& w) {
+            for (std::uint32_t j = i; j < i + 50; ++j) {
+                w.put(Table::DnsNodes, load_key('a', j), value);
+            }
+        });
+    }
+}
+
+std::uint64_t leaf_pages(const Env& env) {
+    return ReadTxn(env).stats(Table::DnsNodes).leaf_pages;
+}
+
+} // namespace
+
+TEST_CASE("a load in key order in front of other keys is left packed, with no repack asked",
+          "[store]") {
+    Options quick;
+    quick.durable = false; // a bulk load's setting (sb_bench_load)
+    Options manual = quick;
+    manual.auto_repack = false;
+
+    // The cause, without the writer's repack: pages about half full.
+    sb::test::TempDir plain;
+    std::uint64_t sparse = 0, packed = 0;
+    {
+        Env env(plain.path(), manual);
+        load_in_front(env);
+        sparse = leaf_pages(env);
+        env.repack(Table::DnsNodes);
+        packed = leaf_pages(env);
+        CHECK(env.auto_repacks() == 0);
+    }
+    CHECK(sparse * 10 > packed * 16);
+
+    SECTION("the writer repacks the table once it has been idle for a second") {
+        sb::test::TempDir dir;
+        Env env(dir.path(), quick);
+        load_in_front(env);
+        for (int i = 0; i < 200 && env.auto_repacks() == 0; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        REQUIRE(env.auto_repacks() == 1);
+        CHECK(leaf_pages(env) * 10 <= packed * 12);
+        ReadTxn r(env);
+        CHECK(r.stats(Table::DnsNodes).entries == tail_rows + load_rows);
+        CHECK(r.get(Table::Meta, "repacked").has_value());
+        CHECK(r.get(Table::DnsNodes, load_key('a', load_rows - 1)) ==
+              std::optional<std::string_view>(std::string(90, 'v')));
+        // Another idle second after no new commit looks at nothing again.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        CHECK(env.auto_repacks() == 1);
+    }
+
+    SECTION("closing the store after the load repacks it") {
+        sb::test::TempDir dir;
+        {
+            Env env(dir.path(), quick);
+            load_in_front(env);
+        }
+        Env env(dir.path(), manual);
+        CHECK(leaf_pages(env) * 10 <= packed * 12);
+        ReadTxn r(env);
+        CHECK(r.stats(Table::DnsNodes).entries == tail_rows + load_rows);
+        CHECK(r.get(Table::Meta, "repacked").has_value());
+    }
 }
 
 TEST_CASE("ops of many threads are batched, each acknowledged only after its batch's commit",

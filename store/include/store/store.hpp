@@ -87,6 +87,12 @@ struct Options {
     // false: commits are not flushed to disk (no fsync) — for bulk loads in tests and
     // benchmarks only; a crash may lose the latest commits.
     bool durable = true;
+    // The writer repacks a table (Env::repack) that grew by a quarter since it last looked and
+    // whose leaf pages are less than three quarters full, when it has been idle for a second
+    // and when the Env closes; then it gives the old pages' blocks back (release_free_pages).
+    // Inserts in key order in front of other keys leave LMDB's pages half full (docs/decisions.md
+    // "A bulk load leaves the store packed"). false: only an explicit repack/compact does.
+    bool auto_repack = true;
 };
 
 // What `switchboard inspect` and the metrics page show of the store.
@@ -185,6 +191,8 @@ public:
     // taken by the writer (tests watch them).
     [[nodiscard]] std::uint64_t batches_committed() const noexcept;
     [[nodiscard]] std::size_t queued_writes() const noexcept;
+    // Tables the writer repacked by itself (Options::auto_repack) since the Env opened.
+    [[nodiscard]] std::uint64_t auto_repacks() const noexcept;
 
     struct Writer; // the writer thread and its queue (store.cpp)
 
@@ -192,6 +200,10 @@ private:
     friend class ReadTxn;
     friend class WriteTxn;
     void submit(detail::WriteJob& job); // blocks until the job is done; rethrows its error
+    // The ops behind repack() and release_free_pages() (compact.cpp), which the writer also
+    // runs by itself (Options::auto_repack).
+    static void rewrite_in_key_order(WriteTxn& txn, Table t);
+    static std::uint64_t punch_free_pages(WriteTxn& txn);
 
     std::filesystem::path dir_;
     EnvHandle* env_ = nullptr;
