@@ -612,7 +612,11 @@ std::size_t rollover_step(store::WriteTxn& txn, const ZoneSet& skip) {
         }
     }
     std::size_t steps = 0;
-    for (auto& [zone, keys] : rolling) {
+    for (auto& entry : rolling) {
+        // Named, not structured bindings: lambdas below capture them (clang 14, the fuzzers'
+        // compiler, does not capture structured bindings).
+        const std::string& zone = entry.first;
+        std::vector<KeyRow>& keys = entry.second;
         const auto row = store::get_zone(txn, zone);
         const bool rolling_now = std::any_of(
             keys.begin(), keys.end(), [](const KeyRow& k) { return k.state != KeyState::Active; });
