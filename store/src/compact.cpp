@@ -160,4 +160,22 @@ std::uint64_t Env::release_free_pages() {
     return job.released;
 }
 
+double table_fill(const ReadTxn& snapshot, MDB_env* env, Table t, std::uint64_t leaf_pages) {
+    MDB_stat st{};
+    check(mdb_env_stat(env, &st), "mdb_env_stat");
+    constexpr std::size_t header = 8, slot = 2, page_header = 16;
+    const std::size_t node_max = ((st.ms_psize - page_header) / 2) & ~std::size_t{1};
+    std::uint64_t bytes = 0;
+    Cursor c = snapshot.cursor(t);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        std::size_t node = header + c.key().size() + c.value().size();
+        if (node > node_max) {
+            node = header + c.key().size() + sizeof(std::size_t) /* an overflow page number */;
+        }
+        bytes += ((node + 1) & ~std::size_t{1}) + slot;
+    }
+    return static_cast<double>(bytes) /
+           (static_cast<double>(leaf_pages) * static_cast<double>(st.ms_psize - page_header));
+}
+
 } // namespace sb::store

@@ -242,38 +242,6 @@ void Env::Writer::run(Env& env, detail::WriteJob* batch, std::size_t taken) noex
     ++batches;
 }
 
-namespace {
-
-// Least share of its leaf pages' bytes a table's entries take before tidy() repacks it: LMDB
-// fills pages written in key order to ~95%, random inserts to ~70%, inserts in key order in
-// front of other keys to ~50%; a repack to ~100%.
-constexpr double repack_below_fill = 0.75;
-// tidy() looks at a table only once it has this many leaf pages (1 MiB) and has grown by a
-// quarter since it last looked: the walk and the repacks cost O(final size) over any load.
-constexpr std::uint64_t repack_min_pages = 256;
-
-// The bytes of a table's entries on its leaf pages (LMDB's node header, key, value or overflow
-// page number, even-aligned, and the page's index slot) over the pages' room.
-double fill(const ReadTxn& snapshot, MDB_env* env, Table t, std::uint64_t leaf_pages) {
-    MDB_stat st{};
-    check(mdb_env_stat(env, &st), "mdb_env_stat");
-    constexpr std::size_t header = 8, slot = 2, page_header = 16;
-    const std::size_t node_max = ((st.ms_psize - page_header) / 2) & ~std::size_t{1};
-    std::uint64_t bytes = 0;
-    Cursor c = snapshot.cursor(t);
-    for (bool ok = c.first(); ok; ok = c.next()) {
-        std::size_t node = header + c.key().size() + c.value().size();
-        if (node > node_max) {
-            node = header + c.key().size() + sizeof(std::size_t) /* an overflow page number */;
-        }
-        bytes += ((node + 1) & ~std::size_t{1}) + slot;
-    }
-    return static_cast<double>(bytes) /
-           (static_cast<double>(leaf_pages) * static_cast<double>(st.ms_psize - page_header));
-}
-
-} // namespace
-
 template <class Fn>
 bool Env::Writer::run_alone(Env& env, Fn fn) noexcept {
     struct Job : detail::WriteJob {
@@ -298,7 +266,7 @@ void Env::Writer::tidy(Env& env) noexcept {
                 continue;
             }
             looked_at[i] = pages;
-            if (fill(snapshot, raw(env.env_), t, pages) < repack_below_fill) {
+            if (table_fill(snapshot, raw(env.env_), t, pages) < repack_below_fill) {
                 sparse.push_back(t);
             }
         }
