@@ -2,6 +2,7 @@
 // cut is derived into the child apex's node (node.hpp format 2) whichever zone comes first,
 // answered for DS queries with the parent's signature, SOA and proofs, carried by the parent's
 // transfers only, and gone with either zone.
+#include "signed_nodes.hpp"
 #include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
@@ -57,16 +58,11 @@ struct DsAnswer {
 };
 
 DsAnswer ask_ds(store::Env& env, const std::string& name) {
-    store::ReadTxn txn(env);
-    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
-    store::Cursor chain = txn.cursor(store::Table::DnssecChain);
-    zones::ZoneIndex index;
-    REQUIRE(index.sync(txn));
-    zones::LookupResult res;
-    zones::DnssecAnswer dnssec;
+    const test::SignedLookup q(env, name, RRType::DS);
+    const zones::LookupResult& res = q.res;
+    const zones::DnssecAnswer& dnssec = q.dnssec;
     DsAnswer out;
-    out.state =
-        zones::lookup(txn, cursor, index, zones::name_key(name), RRType::DS, res, chain, dnssec);
+    out.state = q.state;
     if (out.state == LookupState::Hit) {
         REQUIRE(res.answer_count == 1);
         REQUIRE(res.answer[0].rrset.type() == RRType::DS);
@@ -78,13 +74,7 @@ DsAnswer ask_ds(store::Env& env, const std::string& name) {
         out.signed_answer = dnssec.answer_sigs[0].count() > 0;
     }
     if (out.state == LookupState::NoData) {
-        std::uint8_t key[zones::max_key_len];
-        std::size_t len = 0;
-        unsigned labels = 0;
-        const auto wire = res.authority_owner.view();
-        REQUIRE(zones::wire_to_key(reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size(),
-                                   key, len, labels) == wire.size());
-        out.authority_owner.assign(reinterpret_cast<const char*>(key), len);
+        out.authority_owner = test::wire_key(res.authority_owner.view());
     }
     for (std::size_t i = 0; i < dnssec.proof_count; ++i) {
         const auto& p = dnssec.proofs[i];

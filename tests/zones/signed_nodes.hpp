@@ -7,6 +7,7 @@
 #include "store/store.hpp"
 #include "store/tables.hpp"
 #include "zones/dnssec.hpp"
+#include "zones/lookup.hpp"
 #include "zones/node.hpp"
 #include "zones/signer.hpp"
 #include "zones/zones.hpp"
@@ -220,6 +221,36 @@ inline std::uint16_t key_tag_of(store::Env& env, const std::string& zone, zones:
         }
     }
     return 0;
+}
+
+// A DO=1 lookup of `name` for `type`, as dnsd asks it. Its result and DNSSEC records view the
+// store through `txn`: read them while the lookup lives.
+struct SignedLookup {
+    SignedLookup(store::Env& env, const std::string& name, zones::RRType type)
+        : txn(env)
+        , nodes(txn.cursor(store::Table::DnsNodes))
+        , chain(txn.cursor(store::Table::DnssecChain)) {
+        REQUIRE(index.sync(txn));
+        state = zones::lookup(txn, nodes, index, zones::name_key(name), type, res, chain, dnssec);
+    }
+
+    store::ReadTxn txn;
+    store::Cursor nodes;
+    store::Cursor chain;
+    zones::ZoneIndex index;
+    zones::LookupResult res;
+    zones::DnssecAnswer dnssec;
+    zones::LookupState state = zones::LookupState::Refused;
+};
+
+// The name key of a name in wire form (which must be well formed).
+inline std::string wire_key(std::string_view wire) {
+    std::uint8_t key[zones::max_key_len];
+    std::size_t len = 0;
+    unsigned labels = 0;
+    REQUIRE(zones::wire_to_key(reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size(), key,
+                               len, labels) == wire.size());
+    return std::string(reinterpret_cast<const char*>(key), len);
 }
 
 } // namespace sb::test

@@ -270,25 +270,12 @@ std::string last_hashed_label(store::Env& env) {
 
 // The owner keys of the NSEC proofs of a DO=1 query for `name` (A), which must be NXDOMAIN.
 std::set<std::string> nxdomain_nsec_owners(store::Env& env, const std::string& name) {
-    store::ReadTxn txn(env);
-    store::Cursor cursor = txn.cursor(store::Table::DnsNodes);
-    store::Cursor chain = txn.cursor(store::Table::DnssecChain);
-    zones::ZoneIndex index;
-    REQUIRE(index.sync(txn));
-    zones::LookupResult res;
-    zones::DnssecAnswer dnssec;
-    REQUIRE(zones::lookup(txn, cursor, index, zones::name_key(name), zones::RRType::A, res, chain,
-                          dnssec) == zones::LookupState::NxDomain);
+    const test::SignedLookup q(env, name, zones::RRType::A);
+    REQUIRE(q.state == zones::LookupState::NxDomain);
     std::set<std::string> out;
-    for (std::size_t i = 0; i < dnssec.proof_count; ++i) {
-        REQUIRE(dnssec.proofs[i].rrset.type() == zones::RRType::NSEC);
-        const auto wire = dnssec.proofs[i].owner();
-        std::uint8_t key[zones::max_key_len];
-        std::size_t len = 0;
-        unsigned labels = 0;
-        REQUIRE(zones::wire_to_key(reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size(),
-                                   key, len, labels) == wire.size());
-        out.emplace(reinterpret_cast<const char*>(key), len);
+    for (std::size_t i = 0; i < q.dnssec.proof_count; ++i) {
+        REQUIRE(q.dnssec.proofs[i].rrset.type() == zones::RRType::NSEC);
+        out.insert(test::wire_key(q.dnssec.proofs[i].owner()));
     }
     return out;
 }

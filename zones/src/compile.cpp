@@ -263,14 +263,19 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
                           old_node ? std::string_view(*old_node) : std::string_view(),
                           apex.has_value(), has_ns && !apex);
     }
-    // The parent's side of the cut at a child zone's apex (parent_side.hpp). Its "before" is
-    // the old parent side, or the old node itself when it was the parent's (the child is new).
-    const std::string old_own = old_node && !was_apex ? NodeView(*old_node).without_ids() : "";
-    const std::string_view old_parent = !old_node  ? std::string_view()
-                                        : was_apex ? NodeView(*old_node).parent_side()
-                                                   : std::string_view(old_own);
-    const std::optional<std::string> old_side =
-        old_parent.empty() ? std::nullopt : std::optional<std::string>(old_parent);
+    // The parent's side of the cut at a child zone's apex (parent_side.hpp), read only where
+    // there is an apex now or before. Its "before" is the old parent side, or the old node
+    // itself, without its record ids, when it was the parent's (the child is new).
+    std::optional<std::string> old_side;
+    if (old_node && (apex || was_apex)) {
+        const NodeView old_view(*old_node);
+        std::string before =
+            was_apex ? std::string(old_view.parent_side()) : old_view.without_ids();
+        if (!before.empty()) {
+            old_side = std::move(before);
+        }
+    }
+    const std::string_view old_parent = old_side ? std::string_view(*old_side) : std::string_view();
     std::optional<detail::ParentSide> side;
     std::optional<std::string> new_side;
     if (apex) {
