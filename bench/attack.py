@@ -7,6 +7,11 @@
   udp  a UDP flood from 50 addresses of 127.0.1.0/24 at twice the RRL rate, both servers
        with RRL (Switchboard rrl_rate, Knot mod-rrl rate-limit) and cookies (Knot
        mod-cookies); a legitimate client of the same /24 presents a valid server cookie.
+       The servers run side by side, each under its own flood, and the client takes them in
+       turn: on this VM a CPU runs at half speed for minutes at a time (every step of a
+       round trip, in the kernel and in the server, takes twice as long, for Knot and
+       Switchboard alike), so servers measured one after the other were compared across
+       different machines.
 
 For each server and attack: legitimate queries answered, and the median, p90 and p99 of
 their latency in microseconds (pooled over the rounds; then, per round, each Switchboard's p50
@@ -158,39 +163,49 @@ def udp_flood(port, seconds, rate):
     test_cookies.UdpFlood(port, seconds).run()
 
 
-def udp_attack(port, queries, seconds, rate):
+def udp_attack(ports, queries, seconds, rate):
+    """The servers side by side: each under its own flood (a process each, all started
+    together), one legitimate client taking them in turn, a sleep before every query. A
+    server's latencies are then drawn from the same seconds as the others', so a change in
+    the machine's speed during the round (this VM's CPUs run at half speed for minutes at a
+    time) moves them all alike. `ports`: name -> port; returns name -> latencies (s)."""
     source = test_cookies.NETWORK + "200"
-    cookie = test_cookies.learn_cookie(port, source)
-    flood = multiprocessing.get_context("fork").Process(target=udp_flood,
-                                                        args=(port, seconds, rate))
-    flood.start()
+    cookies = {name: test_cookies.learn_cookie(port, source) for name, port in ports.items()}
+    floods = [multiprocessing.get_context("fork").Process(target=udp_flood,
+                                                          args=(port, seconds, rate))
+              for port in ports.values()]
+    for flood in floods:
+        flood.start()
     time.sleep(1.0)
-    latencies = []
+    names = list(ports)
+    latencies = {name: [] for name in names}
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((source, 0))
         s.settimeout(1.0)
-        interval = (seconds - 1.5) / queries
-        for i in range(queries):
-            q = test_cookies.query(i, "www." + ZONE, cookie)
+        interval = (seconds - 1.5) / (queries * len(names))
+        for i in range(queries * len(names)):
+            name = names[i % len(names)]
+            q = test_cookies.query(i & 0xFFFF, "www." + ZONE, cookies[name])
             t0 = time.perf_counter_ns()
-            s.sendto(q, ("127.0.0.1", port))
+            s.sendto(q, ("127.0.0.1", ports[name]))
             try:
                 while True:
                     r = s.recv(4096)
                     t1 = time.perf_counter_ns()
                     qid, rcode, tc, an, got = test_cookies.parse(r)
-                    if qid == i:
+                    if qid == i & 0xFFFF:
                         break
                 if rcode == 0 and not tc and an > 0:
-                    latencies.append((t1 - t0) / 1e9)
-                if got is not None and cookie is not None:
-                    cookie = got
+                    latencies[name].append((t1 - t0) / 1e9)
+                if got is not None and cookies[name] is not None:
+                    cookies[name] = got
             except socket.timeout:
                 pass
             delay = interval - (time.perf_counter_ns() - t0) / 1e9
             if delay > 0:
                 time.sleep(delay)
-    flood.join()
+    for flood in floods:
+        flood.join()
     return latencies
 
 
@@ -252,35 +267,51 @@ def main():
         zone_file = os.path.join(work, "zone.db")
         with open(zone_file, "w") as f:
             f.write(ZONE_TEXT)
+        def start(name, attack, r):
+            port = free_port()
+            sub = os.path.join(work, f"{name}-{attack}-{r}")
+            os.makedirs(sub)
+            rrl = rate if attack == "udp" else 0
+            proc = (start_knot(sub, zone_file, port, rrl) if name == "knot" else
+                    start_switchboard(os.path.abspath(binaries[name]), sub, zone_file, port,
+                                      rrl))
+            try:
+                wait_ready(port, proc)
+            except BaseException:
+                stop(proc)
+                raise
+            return port, proc
+
+        def record(r, name, attack, latencies, tries):
+            entry = pooled.setdefault((name, attack), [[], 0])
+            entry[0] += latencies
+            entry[1] += tries
+            per_round[(r, name, attack)] = latencies
+            answered, *pct = summary(latencies, tries)
+            print(f"round {r + 1} {name:18} {attack}: answered {answered}, "
+                  + ", ".join(f"p{p} {v} µs" for p, v in zip(PERCENTILES, pct)), flush=True)
+
         for r in range(args.rounds):
-            servers = names if r % 2 == 0 else names[::-1]
-            for name in servers:
-                for attack in attacks:
-                    port = free_port()
-                    rrl = rate if attack == "udp" else 0
-                    sub = os.path.join(work, f"{name}-{attack}-{r}")
-                    os.makedirs(sub)
-                    proc = (start_knot(sub, zone_file, port, rrl) if name == "knot" else
-                            start_switchboard(os.path.abspath(binaries[name]), sub, zone_file,
-                                              port, rrl))
+            order = names if r % 2 == 0 else names[::-1]
+            if "tcp" in attacks:  # one server at a time: 3,000 connections each
+                for name in order:
+                    port, proc = start(name, "tcp", r)
                     try:
-                        wait_ready(port, proc)
-                        if attack == "tcp":
-                            tries = tcp_queries
-                            latencies = tcp_attack(port, tries, connections)
-                        else:
-                            tries = udp_queries
-                            latencies = udp_attack(port, tries, udp_seconds, rate)
+                        latencies = tcp_attack(port, tcp_queries, connections)
                     finally:
                         stop(proc)
-                    entry = pooled.setdefault((name, attack), [[], 0])
-                    entry[0] += latencies
-                    entry[1] += tries
-                    per_round[(r, name, attack)] = latencies
-                    answered, *pct = summary(latencies, tries)
-                    print(f"round {r + 1} {name:18} {attack}: answered {answered}, "
-                          + ", ".join(f"p{p} {v} µs" for p, v in zip(PERCENTILES, pct)),
-                          flush=True)
+                    record(r, name, "tcp", latencies, tcp_queries)
+            started = []
+            try:
+                for name in order:
+                    started.append((name,) + start(name, "udp", r))
+                by_server = udp_attack({name: port for name, port, _ in started}, udp_queries,
+                                       udp_seconds, rate)
+            finally:
+                for _, _, proc in started:
+                    stop(proc)
+            for name in order:
+                record(r, name, "udp", by_server[name], udp_queries)
         rows = [(n, a) + summary(*pooled[(n, a)]) for n in names
                 for a in attacks]
         load_after = os.getloadavg()
@@ -289,10 +320,12 @@ def main():
     table = ["", f"### Under attack ({'smoke' if args.smoke else 'full'} run, "
              f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)", "",
              ("" if args.udp_only else f"TCP: {connections} half-open connections from 50 "
-              f"addresses, a new connection per legitimate query. ")
+              f"addresses, a new connection per legitimate query, one server at a time "
+              f"(alternating from round to round). ")
              + f"UDP: flood at {2 * rate}/s from one /24 with RRL "
              f"{rate}/s for {udp_seconds} s, {udp_queries} legitimate queries from a client in "
-             f"that /24 with a valid cookie. {args.rounds} round(s), the servers alternating; "
+             f"that /24 with a valid cookie, the servers side by side (a flood each, the client "
+             f"taking them in turn). {args.rounds} round(s); "
              f"latencies pooled over the rounds, in µs (perf_counter_ns). Load average before "
              f"{' '.join(f'{x:.2f}' for x in load_before)}, after "
              f"{' '.join(f'{x:.2f}' for x in load_after)} (2 cores).", "",
