@@ -7,6 +7,7 @@
 
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -20,6 +21,15 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t max_tcp_message = 65535;
+// A connection's buffers, allocated as it shows it needs them, never per message: what the
+// first read takes (a flood's half-open connections hold no more), what later reads take (the
+// queries a client pipelines, read and answered together), and the answers written with one
+// send beyond the one message that always has room.
+constexpr std::size_t first_read = 512;
+constexpr std::size_t read_room = 16 * 1024;
+constexpr std::size_t write_room = 16 * 1024;
+// answer_read: nothing to write, the connection closed or a transfer has it.
+constexpr std::size_t not_ours = ~std::size_t{0};
 // Transfers waiting for one of the max_transfers slots; one more is answered SERVFAIL. Each
 // holds its snapshot (an LMDB reader slot) while it waits.
 constexpr std::size_t transfer_queue = 64;
@@ -63,7 +73,11 @@ void mapped_address(const sockaddr_storage& peer, std::uint8_t* out) noexcept {
 }
 
 // One TCP connection: 2-byte length, query, answer, repeat, under a deadline that depends on
-// its state. Shared by its pending handlers; listed in its worker's table while open.
+// its state. What one read brings is answered whole: the messages it completes are answered
+// from one snapshot and their answers written together (RFC 7766 §6.2.1.1: pipelined queries
+// are answered, and §7: a server should send as few segments as it can), two system calls for
+// a client's whole batch. Shared by its pending handlers; listed in its worker's table while
+// open.
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
 public:
     enum class State : std::uint8_t {
@@ -87,7 +101,7 @@ public:
         worker_.counters().tcp[static_cast<std::size_t>(TcpEvent::Accepted)].add();
         worker_.counters().tcp_open.add();
         timer_.expires_at(Clock::time_point::max());
-        idle();
+        proceed();
     }
 
     // Closes the connection once; `why` is counted unless the client or an error ended it.
@@ -149,53 +163,75 @@ private:
 
     const TcpLimits& limits() const noexcept { return worker_.settings().tcp; }
 
-    void idle() {
-        got_ = 0;
-        enter(State::Idle, Clock::now() + worker_.connections().idle_timeout(limits()));
-        read_length();
+    // Answers the whole messages read, then writes, or reads what is missing.
+    void proceed() {
+        const std::size_t used = answer_read();
+        if (used == not_ours) {
+            return;
+        }
+        if (used != 0) {
+            enter(State::Busy, Clock::now() + limits().idle_timeout);
+            asio::async_write(
+                socket_, asio::buffer(out_.data(), used),
+                [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                    if (ec) {
+                        self->close();
+                        return;
+                    }
+                    self->written();
+                });
+            return;
+        }
+        read();
     }
 
-    void read_length() {
+    // The length of the message that begins the unanswered bytes; 0: not known yet.
+    std::size_t next_length() const noexcept {
+        return end_ - start_ < 2 ? 0 : std::size_t{in_[start_]} << 8 | in_[start_ + 1];
+    }
+
+    // Answers the whole messages from start_ into out_, as many as it has room for; returns
+    // the bytes of out_ to write, or not_ours.
+    std::size_t answer_read();
+
+    void read() {
+        const std::size_t have = end_ - start_;
+        if (have == 0) {
+            start_ = end_ = 0;
+            enter(State::Idle, Clock::now() + worker_.connections().idle_timeout(limits()));
+        } else {
+            if (state_ != State::Reading) {
+                // A part of a message came with the last read: tcp_io_timeout runs from it.
+                enter(State::Reading, Clock::now() + limits().io_timeout);
+            }
+            std::memmove(in_.data(), in_.data() + start_, have); // the part to the front
+            start_ = 0;
+            end_ = have;
+        }
+        // Room for the message under way, and for a batch once the client has sent one whole.
+        const std::size_t length = next_length();
+        std::size_t want = in_.empty() ? first_read : in_.size();
+        if (answered_) {
+            want = std::max(want, read_room);
+        }
+        if (length != 0) {
+            want = std::max(want, 2 + length);
+        }
+        if (in_.size() < want) {
+            in_.resize(want);
+        }
         socket_.async_read_some(
-            asio::buffer(length_.data() + got_, 2 - got_),
+            asio::buffer(in_.data() + end_, in_.size() - end_),
             [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
                 if (ec || self->closed_) {
                     self->close();
                     return;
                 }
-                self->length_bytes(n);
+                self->end_ += n;
+                self->proceed();
             });
     }
 
-    void length_bytes(std::size_t n) {
-        if (state_ == State::Idle) {
-            enter(State::Reading, Clock::now() + limits().io_timeout);
-        }
-        got_ += n;
-        if (got_ < 2) {
-            read_length();
-            return;
-        }
-        const std::size_t length = std::size_t{length_[0]} << 8 | length_[1];
-        if (length == 0) {
-            close(); // not a message: end the connection
-            return;
-        }
-        if (in_.size() < length) {
-            in_.resize(max_tcp_message); // once per connection, off the answer path
-        }
-        asio::async_read(
-            socket_, asio::buffer(in_.data(), length),
-            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t got) {
-                if (ec || self->closed_) {
-                    self->close();
-                    return;
-                }
-                self->respond(got);
-            });
-    }
-
-    void respond(std::size_t length);
     void transfer(std::span<const std::uint8_t> query, const QueryInfo& info);
     // Counts and logs a transfer; a streamed one then ends the connection (not ok) or waits
     // for the next query.
@@ -206,7 +242,7 @@ private:
         if (closed_) {
             return;
         }
-        idle();
+        proceed();
     }
 
     tcp::socket socket_;
@@ -218,47 +254,75 @@ private:
     State state_ = State::Idle;
     Clock::time_point since_{};
     Clock::time_point deadline_{};
-    std::array<std::uint8_t, 2> length_{};
-    std::size_t got_ = 0;
-    std::vector<std::uint8_t> in_;
-    std::vector<std::uint8_t> out_;
+    bool answered_ = false;        // a whole message came: reads take a batch from now on
+    std::vector<std::uint8_t> in_; // read, from start_ to end_ not answered yet
+    std::size_t start_ = 0;
+    std::size_t end_ = 0;
+    std::vector<std::uint8_t> out_;    // answers, each with its length, written together
     std::vector<std::uint8_t> stream_; // a transfer's one error message
 };
 
-void TcpSession::respond(std::size_t length) {
-    enter(State::Busy, Clock::now() + limits().idle_timeout);
-    const std::span<const std::uint8_t> query(in_.data(), length);
-    QueryInfo info;
-    if (query_info(query, info) && info.opcode == 0 && (info.qtype == 251 || info.qtype == 252)) {
-        transfer(query, info);
-        return;
-    }
-    if (out_.empty()) {
-        out_.resize(2 + max_tcp_message); // once per connection
-    }
-    Client client;
-    client.cookie = worker_.cookie_context(peer_, Worker::wall_second());
-    const Snapshot* snapshot = worker_.begin();
-    const std::span<std::uint8_t> out(out_.data() + 2, max_tcp_message);
-    const std::size_t len =
-        worker_.answer_query(query, snapshot, Transport::Tcp, client, out, peer_);
-    worker_.end();
-    if (len == 0) {
-        close(); // not a query we can answer: end the connection
-        return;
-    }
-    worker_.count(Transport::Tcp, out.first(len), client);
-    out_[0] = static_cast<std::uint8_t>(len >> 8);
-    out_[1] = static_cast<std::uint8_t>(len);
-    asio::async_write(
-        socket_, asio::buffer(out_.data(), len + 2),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-            if (ec) {
-                self->close();
-                return;
+std::size_t TcpSession::answer_read() {
+    std::size_t used = 0;
+    const Snapshot* snapshot = nullptr;
+    for (std::size_t length = next_length(); length != 0 || end_ - start_ >= 2;
+         length = next_length()) {
+        if (length == 0) {
+            if (used == 0) {
+                close(); // not a message: end the connection
             }
-            self->written();
-        });
+            break; // (after the answers before it are written)
+        }
+        if (end_ - start_ < 2 + length) {
+            break; // the rest of it is still to come
+        }
+        if (used != 0 && out_.size() - used < 2 + max_tcp_message) {
+            break; // the next answer after these are written
+        }
+        const std::span<const std::uint8_t> query(in_.data() + start_ + 2, length);
+        QueryInfo info;
+        if (query_info(query, info) && info.opcode == 0 &&
+            (info.qtype == 251 || info.qtype == 252)) {
+            if (used != 0) {
+                break; // the answers before it go first
+            }
+            if (snapshot != nullptr) {
+                worker_.end();
+            }
+            start_ += 2 + length; // the query stays where it is: nothing reads meanwhile
+            answered_ = true;
+            enter(State::Busy, Clock::now() + limits().idle_timeout);
+            transfer(query, info);
+            return not_ours;
+        }
+        if (out_.empty()) {
+            out_.resize(2 + max_tcp_message + write_room); // once per connection
+        }
+        if (snapshot == nullptr) {
+            snapshot = worker_.begin(); // one for the batch
+        }
+        Client client;
+        client.cookie = worker_.cookie_context(peer_, Worker::wall_second());
+        const std::span<std::uint8_t> out(out_.data() + used + 2, max_tcp_message);
+        const std::size_t len =
+            worker_.answer_query(query, snapshot, Transport::Tcp, client, out, peer_);
+        if (len == 0) {
+            if (used == 0) {
+                close(); // not a query we can answer: end the connection
+            }
+            break; // (after the answers before it are written)
+        }
+        worker_.count(Transport::Tcp, out.first(len), client);
+        out_[used] = static_cast<std::uint8_t>(len >> 8);
+        out_[used + 1] = static_cast<std::uint8_t>(len);
+        used += 2 + len;
+        start_ += 2 + length;
+        answered_ = true;
+    }
+    if (snapshot != nullptr) {
+        worker_.end();
+    }
+    return closed_ ? not_ours : used;
 }
 
 void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& info) {
@@ -279,10 +343,11 @@ void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& 
         boost::system::error_code ignored;
         socket_.set_option(tcp::no_delay(true), ignored);
         const int fd = socket_.native_handle();
+        const std::size_t offset = static_cast<std::size_t>(query.data() - in_.data());
         const std::size_t length = query.size(); // stays in in_: nothing reads meanwhile
         TransferThreads& threads = worker_.transfer_threads();
         const auto start = threads.submit(
-            [self = shared_from_this(), t, settings, fd, info, length,
+            [self = shared_from_this(), t, settings, fd, info, offset, length,
              &threads](const std::atomic<bool>& stop) mutable {
                 std::vector<std::uint8_t> msg;
                 bool ok = true;
@@ -300,9 +365,11 @@ void TcpSession::transfer(std::span<const std::uint8_t> query, const QueryInfo& 
                 // The session moves into the handler: it is never destroyed on this thread,
                 // whose Asio objects belong to the worker's io_context.
                 const auto executor = self->socket_.get_executor();
-                asio::post(executor, [self = std::move(self), t = std::move(t), ok, info, length] {
-                    self->transferred(*t, std::span(self->in_.data(), length), info, ok, false);
-                });
+                asio::post(executor,
+                           [self = std::move(self), t = std::move(t), ok, info, offset, length] {
+                               self->transferred(*t, std::span(self->in_.data() + offset, length),
+                                                 info, ok, false);
+                           });
             },
             settings->max_transfers, transfer_queue);
         if (start != TransferThreads::Start::Full) {

@@ -317,3 +317,30 @@ TEST_CASE("an owner whose records leave it no node keeps their ids in the owner 
     CHECK(txn.stats(store::Table::RecordsByOwner).entries == 0);
     CHECK(zones::zone_records(txn, "example.com").size() == 5);
 }
+
+TEST_CASE("an owner kept out of the nodes by signing is served again once the zone is unsigned",
+          "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    env.write([&](store::WriteTxn& txn) {
+        zones::SigningPolicy p;
+        p.all = true;
+        zones::configure_signing(txn, p);
+    });
+    test::import_zone_file(env, test::example_zone_file + "orphan IN NSEC www.example.com. A\n");
+    {
+        store::ReadTxn txn(env);
+        REQUIRE(!txn.get(store::Table::DnsNodes, zones::name_key("orphan.example.com")));
+    }
+    // The policy dropped: a zone this small is unsigned in the same transaction.
+    env.write([&](store::WriteTxn& txn) { zones::configure_signing(txn, std::nullopt); });
+    store::ReadTxn txn(env);
+    const auto node = txn.get(store::Table::DnsNodes, zones::name_key("orphan.example.com"));
+    REQUIRE(node);
+    zones::RrsetView nsec;
+    CHECK(zones::NodeView(*node).find(zones::RRType::NSEC, nsec));
+    CHECK(txn.stats(store::Table::RecordsByOwner).entries == 0);
+    const auto recs = zones::owner_records(txn, "orphan.example.com");
+    REQUIRE(recs.size() == 1);
+    CHECK(recs[0].type == static_cast<std::uint16_t>(zones::RRType::NSEC));
+}

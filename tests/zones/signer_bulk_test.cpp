@@ -510,3 +510,26 @@ TEST_CASE("a CSK rollover's double signature is added in slices", "[zones][dnsse
     finish(env);
     CHECK(a_signers(env) == std::map<test::Tags, std::size_t>{{test::Tags{csk2}, names + 1}});
 }
+
+TEST_CASE("unsigning in slices serves again an owner whose records signing kept out of the nodes",
+          "[zones][dnssec]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    set_policy(env, all_zones());
+    test::import_zone_file(env, big_zone() + "orphan NSEC h1.bulk.test. A\n");
+    finish(env);
+    const std::string key = zones::name_key("orphan." + std::string(zone));
+    {
+        store::ReadTxn txn(env);
+        REQUIRE(!txn.get(store::Table::DnsNodes, key)); // the signed zone serves its own chain
+        REQUIRE(txn.stats(store::Table::RecordsByOwner).entries == 1);
+    }
+    set_policy(env, std::nullopt);
+    CHECK(finish(env) >= 2);
+    store::ReadTxn txn(env);
+    const auto node = txn.get(store::Table::DnsNodes, key);
+    REQUIRE(node);
+    zones::RrsetView nsec;
+    CHECK(zones::NodeView(*node).find(zones::RRType::NSEC, nsec));
+    CHECK(txn.stats(store::Table::RecordsByOwner).entries == 0);
+}

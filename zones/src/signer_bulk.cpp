@@ -189,6 +189,9 @@ BulkStep step_job(store::WriteTxn& txn, const BulkJob& job, std::size_t max_node
         out.finished = false;
         out.switched = true;
     } else if (out.finished) {
+        // The owners with records and no node (whose RRs a signed zone does not serve) are
+        // not in the slices' scan of the nodes.
+        detail::rebuild_bare_owners(txn, zkey);
         // Removed before the apex is rebuilt: a first signing's keys are published now.
         txn.del(store::Table::Meta, detail::job_marker(job.zone));
         if (job.target != BulkTarget::Unsign) {

@@ -445,7 +445,21 @@ void rebuild_zone_owners(store::WriteTxn& txn, std::string_view zone) {
     for (const auto& owner : owners) {
         rebuild_node(txn, owner);
     }
+    rebuild_bare_owners(txn, zkey);
     rebuild_node(txn, zone);
+}
+
+void rebuild_bare_owners(store::WriteTxn& txn, std::string_view zkey) {
+    std::vector<std::string> bare;
+    {
+        store::Cursor c = txn.cursor(store::Table::RecordsByOwner);
+        for (bool ok = c.seek(zkey); ok && c.key().starts_with(zkey); ok = c.next()) {
+            bare.push_back(key_to_name(c.key()));
+        }
+    }
+    for (const auto& owner : bare) {
+        rebuild_node(txn, owner);
+    }
 }
 
 } // namespace detail

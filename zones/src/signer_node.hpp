@@ -105,6 +105,11 @@ void chain_owner(store::WriteTxn& txn, const SignContext& ctx, std::string_view 
 // Every owner of `zone` rebuilt (the apex last), in this transaction.
 void rebuild_zone_owners(store::WriteTxn& txn, std::string_view zone);
 
+// The owners under key `zkey` that have records but no node (RecordsByOwner: e.g. a
+// provisioned NSEC a signed zone serves its own chain in place of) rebuilt, so that an
+// unsigned zone serves their RRs again. Rare rows: a whole-zone pass does them all at its end.
+void rebuild_bare_owners(store::WriteTxn& txn, std::string_view zkey);
+
 // A whole-zone pass towards `target`: done in this transaction (rebuild_zone_owners) for a
 // zone of at most bulk_slice_nodes owners, else queued for bulk_sign_step (a pending Sign or
 // Resign job of the zone is replaced by an Unsign one, and kept by a Resign). Returns true
