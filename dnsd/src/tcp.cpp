@@ -265,8 +265,8 @@ private:
 std::size_t TcpSession::answer_read() {
     std::size_t used = 0;
     const Snapshot* snapshot = nullptr;
-    for (std::size_t length = next_length(); length != 0 || end_ - start_ >= 2;
-         length = next_length()) {
+    while (end_ - start_ >= 2) {
+        const std::size_t length = next_length();
         if (length == 0) {
             if (used == 0) {
                 close(); // not a message: end the connection
@@ -284,10 +284,7 @@ std::size_t TcpSession::answer_read() {
         if (query_info(query, info) && info.opcode == 0 &&
             (info.qtype == 251 || info.qtype == 252)) {
             if (used != 0) {
-                break; // the answers before it go first
-            }
-            if (snapshot != nullptr) {
-                worker_.end();
+                break; // the answers before it go first (no snapshot is held without them)
             }
             start_ += 2 + length; // the query stays where it is: nothing reads meanwhile
             answered_ = true;

@@ -154,11 +154,10 @@ void Env::Writer::loop(Env& env) {
             // Idle for a second after commits: the end of a bulk load, or a pause in a storm.
             while (auto_repack && batches != tidied && !ready()) {
                 if (!work_cv.wait_for(lock, std::chrono::seconds(1), ready)) {
-                    tidied = batches;
                     lock.unlock();
                     tidy(env);
                     lock.lock();
-                    tidied = batches;
+                    tidied = batches; // the repacks' own commits included
                 }
             }
             work_cv.wait(lock, ready);

@@ -494,6 +494,42 @@ def dns_answers(port):
     return r.returncode == 0 and "->>HEADER<<-" in r.stdout
 
 
+def strace_missing(ck):
+    """True, with a failed check, when strace is not installed (the tests that count a
+    server's system calls need it)."""
+    if shutil.which("strace") is not None:
+        return False
+    ck.check(False, "strace is not installed (scripts/install-deps.sh installs it)")
+    return True
+
+
+def strace_during(pid, calls, path, action, *options):
+    """action() run while strace follows `pid` (a process or thread; `options`: more strace
+    flags, e.g. -f) for the system calls `calls`, written to `path`: (action's result,
+    strace's lines)."""
+    tracer = subprocess.Popen(["strace", "-qq", *options, "-p", str(pid), "-o", path,
+                               "-e", "trace=" + ",".join(calls)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)  # attached
+        result = action()
+    finally:
+        tracer.send_signal(signal.SIGINT)
+        tracer.wait(10)
+    with open(path) as f:
+        return result, f.read().splitlines()
+
+
+def count_calls(lines, calls, within=""):
+    """{system call: times} of the `calls` in strace's lines (only lines holding `within`)."""
+    counts = {}
+    for line in lines:
+        name = line.split("(", 1)[0].split()[-1] if "(" in line else ""
+        if name in calls and within in line:
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
 def wait_for(predicate, timeout=5.0, interval=0.05):
     """Poll until predicate() is truthy; returns its last value (no timing assertion)."""
     deadline = time.monotonic() + timeout

@@ -14,18 +14,16 @@ Usage: /usr/bin/python3 test_tcp_batch.py --binary PATH/TO/switchboard
 """
 
 import os
-import shutil
-import signal
 import socket
 import struct
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import Checker, DataDir, start_serve_www  # noqa: E402
+from sbtest import (Checker, DataDir, count_calls, start_serve_www,  # noqa: E402
+                    strace_during, strace_missing, tcp_read_message)
 from test_cookies import parse, query  # noqa: E402
 
 ZONE = "tcp.example"
@@ -39,54 +37,38 @@ def framed(qid):
 
 
 def read_answers(s, n):
-    """n length-prefixed messages from s: [(id, rcode, ancount)]; fewer if it closes."""
-    buf, out = b"", []
-    while len(out) < n:
-        while len(buf) >= 2 and len(buf) >= 2 + struct.unpack(">H", buf[:2])[0]:
-            length = struct.unpack(">H", buf[:2])[0]
-            qid, rcode, _, an, _ = parse(buf[2:2 + length])
+    """Up to n DNS messages from s, fewer if it closes: [(id, rcode, ancount)]."""
+    out = []
+    try:
+        while len(out) < n:
+            qid, rcode, _, an, _ = parse(tcp_read_message(s))
             out.append((qid, rcode, an))
-            buf = buf[2 + length:]
-            if len(out) == n:
-                return out
-        try:
-            chunk = s.recv(65536)
-        except ConnectionResetError:  # closed with the client's bytes unread
-            break
-        if not chunk:
-            break
-        buf += chunk
+    except ConnectionError:  # closed (reset, when our bytes were left unread)
+        pass
     return out
 
 
 def test_pipelined(args):
     ck = Checker("pipelined TCP queries: read and answered in batches")
-    if shutil.which("strace") is None:
-        ck.check(False, "strace is not installed (scripts/install-deps.sh installs it)")
+    if strace_missing(ck):
         ck.done()
         return
     with DataDir(keep=args.keep, extra_ini="[dns]\nworkers = 1\n") as data:
         srv = start_serve_www(args, data, ZONE)
         try:
-            trace = os.path.join(data.path, "strace.txt")
+            def pipelined():
+                with socket.create_connection(("127.0.0.1", srv.dns_port), timeout=5) as s:
+                    s.sendall(b"".join(framed(i) for i in range(QUERIES)))
+                    answers = read_answers(s, QUERIES)
+                    client = f"127.0.0.1:{s.getsockname()[1]}]"
+                time.sleep(0.2)  # the server's last calls traced
+                return answers, client
+
             # -yy names each call's socket: the calls counted are those on this connection.
-            tracer = subprocess.Popen(["strace", "-qq", "-f", "-yy", "-p", str(srv.proc.pid), "-o",
-                                       trace, "-e", "trace=" + ",".join(SOCKET_CALLS)],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(1.0)  # attached
-            with socket.create_connection(("127.0.0.1", srv.dns_port), timeout=5) as s:
-                client = f"127.0.0.1:{s.getsockname()[1]}]"
-                s.sendall(b"".join(framed(i) for i in range(QUERIES)))
-                answers = read_answers(s, QUERIES)
-            time.sleep(0.2)  # the server's last calls traced
-            tracer.send_signal(signal.SIGINT)
-            tracer.wait(10)
-            calls = {}
-            with open(trace) as f:
-                for line in f:
-                    name = line.split("(", 1)[0].split()[-1] if "(" in line else ""
-                    if name in SOCKET_CALLS and client in line:
-                        calls[name] = calls.get(name, 0) + 1
+            (answers, client), lines = strace_during(
+                srv.proc.pid, SOCKET_CALLS, os.path.join(data.path, "strace.txt"), pipelined,
+                "-f", "-yy")
+            calls = count_calls(lines, SOCKET_CALLS, within=client)
             print(f"    {len(answers)} answers; the server's socket calls: {calls}", flush=True)
             ck.eq([a[0] for a in answers], list(range(QUERIES)), "every query answered, in order")
             ck.check(all(rcode == 0 and an == 1 for _, rcode, an in answers),

@@ -18,17 +18,16 @@ Usage: /usr/bin/python3 test_udp_cpu.py --binary PATH/TO/switchboard
 """
 
 import os
-import shutil
 import signal
 import socket
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sbtest  # noqa: E402
-from sbtest import Checker, DataDir, start_serve_www  # noqa: E402
+from sbtest import (Checker, DataDir, count_calls, start_serve_www,  # noqa: E402
+                    strace_during, strace_missing)
 from test_cookies import parse, query  # noqa: E402
 
 ZONE = "cpu.example"
@@ -148,8 +147,7 @@ SYSCALLS = ("recvmmsg", "sendmmsg", "epoll_wait", "epoll_pwait", "epoll_ctl", "p
 
 def test_udp_thread(args):
     ck = Checker("the UDP thread: recvmmsg and sendmmsg per wake-up, nothing else wakes")
-    if shutil.which("strace") is None:
-        ck.check(False, "strace is not installed (scripts/install-deps.sh installs it)")
+    if strace_missing(ck):
         ck.done()
         return
     with DataDir(keep=args.keep, extra_ini="[dns]\nworkers = 1\n") as data:
@@ -161,22 +159,13 @@ def test_udp_thread(args):
             udp = [tid for tid, name in names.items() if name == "dns-udp"]
             ck.eq(len(udp), 1, f"one UDP thread (one worker, one address): {names}")
             if len(udp) == 1:
-                trace = os.path.join(data.path, "strace.txt")
-                tracer = subprocess.Popen(["strace", "-qq", "-p", str(udp[0]), "-o", trace,
-                                           "-e", "trace=" + ",".join(SYSCALLS)],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                time.sleep(1.0)  # attached
-                before = threads(pid)
-                answered = ask(srv.dns_port, QUERIES)
-                after = threads(pid)
-                tracer.send_signal(signal.SIGINT)
-                tracer.wait(10)
-                calls = {}
-                with open(trace) as f:
-                    for line in f:
-                        name = line.split("(", 1)[0].strip()
-                        if name in SYSCALLS:
-                            calls[name] = calls.get(name, 0) + 1
+                def action():
+                    before = threads(pid)
+                    return before, ask(srv.dns_port, QUERIES), threads(pid)
+
+                (before, answered, after), lines = strace_during(
+                    udp[0], SYSCALLS, os.path.join(data.path, "strace.txt"), action)
+                calls = count_calls(lines, SYSCALLS)
                 print(f"    {answered} answered; system calls of the UDP thread: {calls}",
                       flush=True)
                 ck.eq(answered, QUERIES, "every query answered")

@@ -280,17 +280,26 @@ ns1 3600 IN A 192.0.2.10
     CHECK(every == expected);
 }
 
-TEST_CASE("an owner whose records leave it no node keeps their ids in the owner index", "[zones]") {
-    test::TempDir dir;
-    store::Env env(dir.path());
+namespace {
+
+// Every zone signed, then example.com imported with an NSEC at orphan.example.com: a zone we
+// sign serves our NSEC3 chain only, so the file's NSEC is kept as a record but is in no node,
+// and its owner has no other RR.
+void import_signed_with_orphan_nsec(store::Env& env) {
     env.write([&](store::WriteTxn& txn) {
         zones::SigningPolicy p;
         p.all = true;
         zones::configure_signing(txn, p);
     });
-    // A zone we sign serves our NSEC3 chain only: the file's NSEC is kept as a record but
-    // is in no node, and its owner has no other RR.
     test::import_zone_file(env, test::example_zone_file + "orphan IN NSEC www.example.com. A\n");
+}
+
+} // namespace
+
+TEST_CASE("an owner whose records leave it no node keeps their ids in the owner index", "[zones]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    import_signed_with_orphan_nsec(env);
     {
         store::ReadTxn txn(env);
         CHECK(!txn.get(store::Table::DnsNodes, zones::name_key("orphan.example.com")));
@@ -322,12 +331,7 @@ TEST_CASE("an owner kept out of the nodes by signing is served again once the zo
           "[zones][dnssec]") {
     test::TempDir dir;
     store::Env env(dir.path());
-    env.write([&](store::WriteTxn& txn) {
-        zones::SigningPolicy p;
-        p.all = true;
-        zones::configure_signing(txn, p);
-    });
-    test::import_zone_file(env, test::example_zone_file + "orphan IN NSEC www.example.com. A\n");
+    import_signed_with_orphan_nsec(env);
     {
         store::ReadTxn txn(env);
         REQUIRE(!txn.get(store::Table::DnsNodes, zones::name_key("orphan.example.com")));
