@@ -236,12 +236,13 @@ if [ "$BASELINE" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------- dataset (cached by scale)
-# The key covers what decides the stored bytes: the generator, the store's tables and the compiler
-# of DNS nodes and zone marks (GEN_FILES, relative to a source tree).
+# The key covers what decides the stored bytes: the generator, the store's tables, the compiler
+# of DNS nodes and zone marks and the journal's bounds (GEN_FILES, relative to a source tree).
 GEN_FILES="bench/load_dataset.cpp store/include/store/store.hpp store/src/store.cpp zones/src/compile.cpp
-           zones/src/node.cpp zones/src/enum.cpp zones/src/zone_index.cpp"
+           zones/src/journal.cpp zones/src/node.cpp zones/src/enum.cpp zones/src/zone_index.cpp"
 [ "$SHAPE" = hosted ] || GEN_FILES="bench/gen_ranges50k.py store/include/store/store.hpp store/src/store.cpp
-           zones/src/compile.cpp zones/src/node.cpp zones/src/zonefile.cpp zones/src/zone_index.cpp"
+           zones/src/compile.cpp zones/src/journal.cpp zones/src/node.cpp zones/src/zonefile.cpp
+           zones/src/zone_index.cpp"
 gen_hash() { # source tree → the key of the dataset its loader writes
     (cd "$1" && cat $GEN_FILES 2>/dev/null || true) | sha1sum | cut -c1-10
 }

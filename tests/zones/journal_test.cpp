@@ -1,16 +1,18 @@
 // Zone files and the IXFR journal through a real store (issue 4): zone import and export
 // round-trip; what cannot be stored is refused; a changed zone yields a journal step between its
 // two serials (and none from a serial the journal does not know); the journal keeps only the
-// newest groups, by count and by bytes.
+// newest groups, by count, by bytes and by the size of its zone.
 #include "store/tables.hpp"
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
 #include "zones/compile.hpp"
 #include "zones/journal.hpp"
 #include "zones/zonefile.hpp"
+#include "zones/zones.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 
 using namespace sb;
@@ -31,6 +33,54 @@ struct ScratchStore {
     test::TempDir dir;
     store::Env env{dir.path(), unflushed()};
 };
+
+// The entries of the zone's journal, keys and values, not its counters.
+std::uint64_t journal_bytes(store::Env& env, const std::string& zone) {
+    store::ReadTxn txn(env);
+    std::uint64_t bytes = 0;
+    const std::string prefix = zone + '\0';
+    store::Cursor c = txn.cursor(store::Table::Journal);
+    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+        if (c.key().size() > prefix.size()) {
+            bytes += c.key().size() + c.value().size();
+        }
+    }
+    return bytes;
+}
+
+// The zone's nodes, keys and values.
+std::uint64_t node_bytes(store::Env& env, const std::string& zone) {
+    store::ReadTxn txn(env);
+    std::uint64_t bytes = 0;
+    const std::string prefix = zones::name_key(zone);
+    store::Cursor c = txn.cursor(store::Table::DnsNodes);
+    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+        bytes += c.key().size() + c.value().size();
+    }
+    return bytes;
+}
+
+std::uint32_t serial_of(store::Env& env, const std::string& zone) {
+    store::ReadTxn txn(env);
+    return static_cast<std::uint32_t>(store::get_zone(txn, zone)->serial);
+}
+
+void touch(store::Env& env, const std::string& zone) {
+    env.write([&](store::WriteTxn& txn) {
+        auto row = *store::get_zone(txn, zone);
+        zones::touch_zone(txn, row, 1700000000);
+    });
+}
+
+// example.com with `names` more owners, an A record each, and `serial`.
+std::string zone_with_names(std::size_t names, std::uint32_t serial = 2030010100) {
+    std::string text = zone_text;
+    text.replace(text.find("2030010100"), 10, std::to_string(serial));
+    for (std::size_t i = 0; i < names; ++i) {
+        text += "h" + std::to_string(i) + " IN A 192.0.2.1\n";
+    }
+    return text;
+}
 
 } // namespace
 
@@ -94,58 +144,92 @@ TEST_CASE("the journal gives the difference between two serials", "[zones][dnsd]
 TEST_CASE("the journal keeps the newest groups only", "[zones][dnsd]") {
     ScratchStore scratch;
     store::Env& env = scratch.env;
-    import_zone_file(env, zone_text);
+    // A zone large enough that twice its nodes hold more than max_journal_groups changes.
+    import_zone_file(env, zone_with_names(6000));
+    const std::uint32_t first = serial_of(env, "example.com");
     for (std::size_t i = 0; i < zones::max_journal_groups + 5; ++i) {
-        env.write([](store::WriteTxn& txn) {
-            auto zone = *store::get_zone(txn, "example.com");
-            zones::touch_zone(txn, zone, 1700000000);
-        });
+        touch(env, "example.com");
     }
+    REQUIRE(2 * node_bytes(env, "example.com") > journal_bytes(env, "example.com"));
     store::ReadTxn txn(env);
-    CHECK(!zones::journal_diffs(txn, "example.com", 2030010100)); // trimmed away: AXFR
-    const std::uint32_t recent = 2030010100 + zones::max_journal_groups;
-    const auto diffs = zones::journal_diffs(txn, "example.com", recent);
-    REQUIRE(diffs);
-    CHECK(diffs->size() == 5);
+    CHECK(!zones::journal_diffs(txn, "example.com", first)); // trimmed away: AXFR
+    const auto oldest = zones::journal_diffs(txn, "example.com", first + 5);
+    REQUIRE(oldest);
+    CHECK(oldest->size() == zones::max_journal_groups);
 }
 
 TEST_CASE("the journal keeps at most journal_max_bytes per zone, oldest groups first",
           "[zones][dnsd]") {
     ScratchStore scratch;
     store::Env& env = scratch.env;
-    import_zone_file(env, zone_text);
-    constexpr std::uint64_t limit = 2000;
+    import_zone_file(env, zone_with_names(1000)); // twice its nodes above the limit
+    constexpr std::uint64_t limit = 6000;
     env.write([&](store::WriteTxn& txn) {
         CHECK(zones::journal_max_bytes(txn) == zones::default_journal_max_bytes);
         zones::set_journal_max_bytes(txn, limit);
         CHECK(zones::journal_max_bytes(txn) == limit);
     });
-    const auto journal_bytes = [&] {
-        store::ReadTxn txn(env);
-        std::uint64_t bytes = 0;
-        const std::string prefix = std::string("example.com") + '\0';
-        store::Cursor c = txn.cursor(store::Table::Journal);
-        for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-            if (c.key().size() > prefix.size()) { // not the zone's own counters
-                bytes += c.key().size() + c.value().size();
-            }
-        }
-        return bytes;
-    };
+    REQUIRE(node_bytes(env, "example.com") > limit);
     constexpr std::uint32_t changes = 40;
     for (std::uint32_t i = 0; i < changes; ++i) {
-        env.write([](store::WriteTxn& txn) {
-            auto zone = *store::get_zone(txn, "example.com");
-            zones::touch_zone(txn, zone, 1700000000);
-        });
-        CHECK(journal_bytes() <= limit);
+        touch(env, "example.com");
+        CHECK(journal_bytes(env, "example.com") <= limit);
     }
-    const std::uint32_t now = 2030010100 + changes;
+    const std::uint32_t now = serial_of(env, "example.com");
     store::ReadTxn txn(env);
     const auto recent = zones::journal_diffs(txn, "example.com", now - 3);
     REQUIRE(recent); // the newest changes stay, far fewer than max_journal_groups
     CHECK(recent->size() == 3);
     CHECK(!zones::journal_diffs(txn, "example.com", now - changes + 1)); // dropped: AXFR
+}
+
+TEST_CASE("the journal keeps at most twice its zone's nodes, and always the newest change",
+          "[zones][dnsd]") {
+    ScratchStore scratch;
+    store::Env& env = scratch.env;
+    import_zone_file(env, zone_text);
+    const auto bound = [&] {
+        return std::max(zones::min_journal_bytes, 2 * node_bytes(env, "example.com"));
+    };
+    // A small zone: its journal stays within min_journal_bytes, the oldest changes go.
+    REQUIRE(bound() == zones::min_journal_bytes);
+    std::uint32_t before = serial_of(env, "example.com");
+    for (int i = 0; i < 40; ++i) {
+        touch(env, "example.com");
+        CHECK(journal_bytes(env, "example.com") <= bound());
+    }
+    {
+        store::ReadTxn txn(env);
+        CHECK(!zones::journal_diffs(txn, "example.com", before)); // dropped: AXFR
+        const auto last = zones::journal_diffs(txn, "example.com", before + 39);
+        REQUIRE(last);
+        CHECK(last->size() == 1);
+    }
+    // The zone grows: the bound follows it, counted again as the journal passes it.
+    import_zone_file(env, zone_with_names(300, serial_of(env, "example.com") + 1));
+    REQUIRE(bound() > 4 * zones::min_journal_bytes);
+    before = serial_of(env, "example.com");
+    for (int i = 0; i < 40; ++i) {
+        touch(env, "example.com");
+        CHECK(journal_bytes(env, "example.com") <= bound());
+    }
+    CHECK(journal_bytes(env, "example.com") > zones::min_journal_bytes);
+    {
+        store::ReadTxn txn(env);
+        const auto diffs = zones::journal_diffs(txn, "example.com", before);
+        REQUIRE(diffs); // 40 changes of the apex fit in twice the grown zone
+        CHECK(diffs->size() == 40);
+    }
+    // One change larger than the bound (the zone shrinks back, 300 names gone): it stays, a
+    // secondary one change behind takes it by IXFR.
+    before = serial_of(env, "example.com");
+    import_zone_file(env, zone_with_names(0, before + 1));
+    CHECK(journal_bytes(env, "example.com") > bound());
+    store::ReadTxn txn(env);
+    const auto shrink = zones::journal_diffs(txn, "example.com", before);
+    REQUIRE(shrink);
+    REQUIRE(shrink->size() == 1);
+    CHECK(shrink->front().removed.size() == 300);
 }
 
 TEST_CASE("zone import writes the nodes and the record rows in key order, pages packed",

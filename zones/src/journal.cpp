@@ -34,11 +34,14 @@ std::string group_prefix(std::string_view zone, std::uint64_t txn_id) {
 
 // Per zone, under the key zone '\0' (shorter than any group key): u64 number of groups,
 // u64 txn id of the newest group, u64 bytes of its entries (keys and values) — so adding and
-// trimming cost O(1), not a walk.
+// trimming cost O(1), not a walk — then u64 the zone's node bytes when last counted (0: not
+// yet) and u64 the entry bytes added since (a store written before these two has 24 bytes).
 struct Meta {
     std::uint64_t groups = 0;
     std::uint64_t last_txn = 0;
     std::uint64_t bytes = 0;
+    std::uint64_t zone_bytes = 0;
+    std::uint64_t added = 0;
 };
 
 constexpr std::string_view max_bytes_key = "journal_max_bytes";
@@ -51,10 +54,15 @@ std::string meta_key(std::string_view zone) {
 
 Meta read_meta(const store::WriteTxn& txn, std::string_view zone) {
     Meta m;
-    if (const auto v = txn.get(store::Table::Journal, meta_key(zone)); v && v->size() == 24) {
+    if (const auto v = txn.get(store::Table::Journal, meta_key(zone));
+        v && (v->size() == 24 || v->size() == 40)) {
         m.groups = store::get_u64(*v, 0);
         m.last_txn = store::get_u64(*v, 8);
         m.bytes = store::get_u64(*v, 16);
+        if (v->size() == 40) {
+            m.zone_bytes = store::get_u64(*v, 24);
+            m.added = store::get_u64(*v, 32);
+        }
     }
     return m;
 }
@@ -64,6 +72,8 @@ void write_meta(store::WriteTxn& txn, std::string_view zone, const Meta& m) {
     store::put_u64(v, m.groups);
     store::put_u64(v, m.last_txn);
     store::put_u64(v, m.bytes);
+    store::put_u64(v, m.zone_bytes);
+    store::put_u64(v, m.added);
     txn.put(store::Table::Journal, meta_key(zone), v);
 }
 
@@ -189,6 +199,7 @@ void journal_entry(store::WriteTxn& txn, std::string_view zone_name, std::string
     }
     txn.put(store::Table::Journal, key, value);
     meta.bytes += key.size() + value.size();
+    meta.added += key.size() + value.size();
     write_meta(txn, zone_name, meta);
 }
 
@@ -207,16 +218,54 @@ std::uint64_t journal_max_bytes(const store::WriteTxn& txn) {
     return v && v->size() == 8 ? store::get_u64(*v, 0) : default_journal_max_bytes;
 }
 
+namespace {
+
+// The zone's nodes, keys and values (its subzones' too: they share its key prefix), counted
+// until `cap`.
+std::uint64_t zone_node_bytes(const store::WriteTxn& txn, std::string_view zone,
+                              std::uint64_t cap) {
+    const std::string prefix = name_key(zone);
+    std::uint64_t bytes = 0;
+    store::Cursor c = txn.cursor(store::Table::DnsNodes);
+    for (bool ok = c.seek(prefix); ok && bytes < cap && c.key().starts_with(prefix);
+         ok = c.next()) {
+        bytes += c.key().size() + c.value().size();
+    }
+    return bytes;
+}
+
+} // namespace
+
 void journal_trim(store::WriteTxn& txn, std::string_view zone) {
     Meta meta = read_meta(txn, zone);
     const std::uint64_t max_bytes = journal_max_bytes(txn);
-    if (meta.groups <= max_journal_groups && meta.bytes <= max_bytes) {
+    // Twice the zone is the other bound: an entry holds a node before and after, so beyond it
+    // an IXFR from the oldest serial would carry more than the AXFR of the whole zone, which
+    // is what BIND bounds its journals by ("There is little benefit in storing larger
+    // journals"). The zone is counted again once the entries added since the last count
+    // reach a quarter of it (no change grows or shrinks it by more than its entries hold).
+    const auto zone_bound = [&] { return std::max(min_journal_bytes, 2 * meta.zone_bytes); };
+    if (meta.bytes > zone_bound() && (meta.zone_bytes == 0 || meta.added * 4 > meta.zone_bytes)) {
+        meta.zone_bytes = zone_node_bytes(txn, zone, max_bytes / 2 + 1);
+        meta.added = 0;
+        if (meta.bytes <= zone_bound() && meta.bytes <= max_bytes &&
+            meta.groups <= max_journal_groups) {
+            write_meta(txn, zone, meta);
+            return;
+        }
+    }
+    const auto over = [&] {
+        return meta.groups > max_journal_groups || meta.bytes > max_bytes ||
+               (meta.groups > 1 && meta.bytes > zone_bound());
+    };
+    if (!over()) {
         return;
     }
     const std::string prefix = meta_key(zone);
-    // Oldest groups first, until both bounds hold; a group larger than max_bytes goes too (its
-    // change then reaches secondaries by AXFR).
-    while (meta.groups > 0 && (meta.groups > max_journal_groups || meta.bytes > max_bytes)) {
+    // Oldest groups first, until the bounds hold; a group larger than max_bytes goes too (its
+    // change then reaches secondaries by AXFR), the newest stays however large the zone's
+    // bound finds it (a secondary one change behind takes an IXFR).
+    while (meta.groups > 0 && over()) {
         std::vector<std::string> keys;
         {
             store::Cursor c = txn.cursor(store::Table::Journal);

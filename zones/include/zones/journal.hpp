@@ -5,9 +5,10 @@
 // so one provisioning operation (one write transaction) is one group, in commit order. The
 // value is: u8 has_old | has_new << 1, u32 old length, old node, new node. A group that
 // changes the apex carries the old and new SOA, i.e. the serials the difference goes between.
-// touch_zone() trims a zone's journal to its newest max_journal_groups groups and to at most
-// journal_max_bytes (keys and values), oldest groups first; IXFR from a serial older than
-// what is left is answered with AXFR.
+// touch_zone() trims a zone's journal to its newest max_journal_groups groups, to at most
+// journal_max_bytes (keys and values) and to twice the zone's own nodes (at least
+// min_journal_bytes, and the newest group whatever its size), oldest groups first; IXFR from
+// a serial older than what is left is answered with AXFR.
 #pragma once
 
 #include "store/store.hpp"
@@ -24,6 +25,8 @@ namespace sb::zones {
 constexpr std::size_t max_journal_groups = 1000;
 // Per zone, unless the store says otherwise ([dns] journal_max_bytes): NSD's ixfr-size default.
 constexpr std::uint64_t default_journal_max_bytes = std::uint64_t{1} << 20;
+// A zone's journal may hold this much however small the zone (one page).
+constexpr std::uint64_t min_journal_bytes = 4096;
 
 // The byte bound of every zone's journal, kept in Meta (the servers write the ini's at start);
 // the next change of a zone trims its journal to it.
@@ -43,7 +46,7 @@ void journal_parent_side(store::WriteTxn& txn, std::string_view parent, std::str
 // zone's SOA, so its serial, changes in this transaction).
 bool journal_holds(const store::WriteTxn& txn, std::string_view zone, std::string_view owner);
 
-// Drops the oldest groups of `zone` beyond max_journal_groups or journal_max_bytes.
+// Drops the oldest groups of `zone` beyond the bounds above.
 void journal_trim(store::WriteTxn& txn, std::string_view zone);
 
 // One version step of an IXFR: the SOA before, what went, the SOA after, what came.
