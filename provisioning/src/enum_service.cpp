@@ -315,7 +315,7 @@ void EnumService::update_range(const Caller& caller, const EnumRangeInput& in) {
                 store::Cursor c = txn.cursor(Table::EnumNumbers);
                 for (bool ok = c.seek(prefix_key); ok && c.key().starts_with(prefix_key);
                      ok = c.next()) {
-                    const auto n = store::decode_enum_number(c.value());
+                    const auto n = store::decode_enum_number(c.key(), c.value());
                     owners.push_back(zones::e164_name(n.number, n.tld));
                 }
             }
@@ -487,13 +487,14 @@ Page<EnumNumberRow> EnumService::get_numbers(const Caller& caller, const EnumNum
             const std::int64_t i = page.total++;
             if (i >= range.start && (range.count < 0 || i < range.start + range.count)) {
                 page.items.push_back(
-                    zones::read_enum_number(c.value(), txn.get(Table::DnsNodes, c.key())));
+                    zones::read_enum_number(c.key(), c.value(), txn.get(Table::DnsNodes, c.key())));
             }
         }
         return page;
     }
     for (bool ok = c.seek(start); ok && c.key().starts_with(start); ok = c.next()) {
-        EnumNumberRow n = zones::read_enum_number(c.value(), txn.get(Table::DnsNodes, c.key()));
+        EnumNumberRow n =
+            zones::read_enum_number(c.key(), c.value(), txn.get(Table::DnsNodes, c.key()));
         if (!may_access(caller, n.customer, n.reseller) || !matches(f.number, n.number) ||
             !matches(f.tld, n.tld) || (f.owner != 0 && n.owner != f.owner) ||
             (f.customer != 0 && n.customer != f.customer) ||

@@ -18,7 +18,8 @@ constexpr std::size_t record_digit_shift = 2;
 constexpr std::size_t max_digit_labels = 63;
 constexpr std::uint8_t record_ids_format = 1;
 constexpr std::uint8_t enum_range_format = 1;
-constexpr std::uint8_t enum_number_format = 2; // 1: the NAPTRs repeated as text
+// 1: the NAPTRs repeated as text; 2: the NAPTRs in the node; 3: the number and tld in the key.
+constexpr std::uint8_t enum_number_format = 3;
 constexpr std::uint8_t customer_format = 1;
 
 void expect_format(Reader& r, std::uint8_t format, const char* what) {
@@ -248,9 +249,18 @@ EnumRangeRow decode_enum_range(std::string_view value) {
 std::string encode(const EnumNumberRow& row) {
     Writer w;
     w.u8(enum_number_format);
-    w.vstr(row.number);
-    w.vstr(row.tld);
-    w.vstr(row.range_prefix);
+    // The key (the name key of the number's e164 name) holds the tld's labels, then the
+    // number's digits: the row keeps how many labels are the tld's, and the range prefix as
+    // the length of the number's it is (twice it; odd: a prefix that is not the number's,
+    // written out).
+    w.varint(static_cast<std::uint64_t>(std::count(row.tld.begin(), row.tld.end(), '.')) +
+             (row.tld.empty() ? 0 : 1));
+    if (row.number.starts_with(row.range_prefix)) {
+        w.varint(2 * row.range_prefix.size());
+    } else {
+        w.varint(1);
+        w.vstr(row.range_prefix);
+    }
     w.varint(row.mappings.size());
     for (const auto& m : row.mappings) {
         w.varint(m.id);
@@ -261,13 +271,36 @@ std::string encode(const EnumNumberRow& row) {
     return std::move(w.bytes());
 }
 
-EnumNumberRow decode_enum_number(std::string_view value) {
+EnumNumberRow decode_enum_number(std::string_view key, std::string_view value) {
     Reader r(value);
     expect_format(r, enum_number_format, "ENUM number");
     EnumNumberRow row;
-    row.number = r.vstr();
-    row.tld = r.vstr();
-    row.range_prefix = r.vstr();
+    const auto corrupted = [] { return Error::corrupted("ENUM number row under a bad key"); };
+    std::size_t pos = 0;
+    for (std::uint64_t labels = r.varint(); labels > 0; --labels) {
+        const std::size_t end = key.find('\0', pos);
+        if (end == std::string_view::npos || end == pos) {
+            throw corrupted();
+        }
+        row.tld.insert(0, key.substr(pos, end - pos));
+        if (labels > 1) {
+            row.tld.insert(0, 1, '.');
+        }
+        pos = end + 1;
+    }
+    for (; pos < key.size(); pos += 2) {
+        if (pos + 1 >= key.size() || key[pos + 1] != '\0' || key[pos] < '0' || key[pos] > '9') {
+            throw corrupted();
+        }
+        row.number.push_back(key[pos]);
+    }
+    if (const std::uint64_t prefix = r.varint(); prefix % 2 == 1) {
+        row.range_prefix = r.vstr();
+    } else if (prefix / 2 <= row.number.size()) {
+        row.range_prefix = row.number.substr(0, prefix / 2);
+    } else {
+        throw corrupted();
+    }
     const std::uint64_t n = r.varint();
     if (n > 255) {
         throw Error::corrupted("ENUM number row with " + std::to_string(n) + " mappings");

@@ -166,9 +166,15 @@ TEST_CASE("varints and slim ENUM number rows round-trip", "[store]") {
     n.owner = 3;
     n.change_date = 1700000000;
     const std::string bytes = encode(n);
-    CHECK(bytes.size() < 48);
-    const EnumNumberRow n2 = decode_enum_number(bytes);
+    CHECK(bytes.size() < 20); // the number and the tld are the key's
+    // The name key of 0.0.1.5.0.0.8.0.2.1.3.e164.arpa.
+    std::string key = std::string("arpa") + '\0' + "e164" + '\0';
+    for (const char d : n.number) {
+        key += std::string(1, d) + '\0';
+    }
+    const EnumNumberRow n2 = decode_enum_number(key, bytes);
     CHECK(n2.number == n.number);
+    CHECK(n2.tld == n.tld);
     CHECK(n2.range_prefix == n.range_prefix);
     REQUIRE(n2.mappings.size() == 2);
     CHECK(n2.mappings[0].id == 7);
@@ -177,7 +183,17 @@ TEST_CASE("varints and slim ENUM number rows round-trip", "[store]") {
     CHECK(n2.mappings[1].id == 8);
     CHECK(n2.owner == 3);
     CHECK(n2.change_date == 1700000000);
-    CHECK_THROWS_AS(decode_enum_number(bytes.substr(0, bytes.size() - 1)), Error);
+    CHECK_THROWS_AS(decode_enum_number(key, bytes.substr(0, bytes.size() - 1)), Error);
+    CHECK_THROWS_AS(decode_enum_number(key + "12", bytes), Error); // not a digit label
+    CHECK_THROWS_AS(decode_enum_number("arpa", bytes), Error);     // no room for the tld
+    // A range prefix that is not the number's is written out; a tld of one label.
+    n.range_prefix = "4930";
+    n.tld = "enum";
+    key = std::string("enum") + '\0' + key.substr(10);
+    const EnumNumberRow n3 = decode_enum_number(key, encode(n));
+    CHECK(n3.range_prefix == "4930");
+    CHECK(n3.tld == "enum");
+    CHECK(n3.number == n.number);
 }
 
 TEST_CASE("record rows pack the owner name's leading digit labels", "[store]") {

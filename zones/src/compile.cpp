@@ -99,9 +99,9 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
 
 } // namespace
 
-store::EnumNumberRow read_enum_number(std::string_view value,
+store::EnumNumberRow read_enum_number(std::string_view key, std::string_view value,
                                       std::optional<std::string_view> node) {
-    store::EnumNumberRow row = store::decode_enum_number(value);
+    store::EnumNumberRow row = store::decode_enum_number(key, value);
     if (row.mappings.empty()) {
         return row;
     }
@@ -234,12 +234,12 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
         catalog_node(txn, *catalog, owner, node);
     }
     if (const auto v = txn.get(store::Table::EnumNumbers, key)) {
-        store::EnumNumberRow number = store::decode_enum_number(*v);
+        store::EnumNumberRow number = store::decode_enum_number(key, *v);
         number.mappings =
             enum_mappings != nullptr
                 ? *enum_mappings
-                : read_enum_number(*v, old_node ? std::optional<std::string_view>(*old_node)
-                                                : std::nullopt)
+                : read_enum_number(
+                      key, *v, old_node ? std::optional<std::string_view>(*old_node) : std::nullopt)
                       .mappings;
         const auto range = txn.get(store::Table::EnumRanges,
                                    store::enum_range_key(number.tld, number.range_prefix));

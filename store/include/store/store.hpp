@@ -77,8 +77,8 @@ enum class Table : unsigned {
 // varint record rows and journal byte counts, 5: DnssecKeys, 6: slim record rows (the rdata
 // lives only in the node), no RecordsByZone, 7: an owner's record ids end its node
 // (RecordsByOwner only for an owner without one) after the parent side of a child zone's
-// apex (dns_nodes format 2).
-constexpr std::uint32_t schema_version = 7;
+// apex (dns_nodes format 2), 8: enum_numbers rows without the number and tld (the key's).
+constexpr std::uint32_t schema_version = 8;
 
 struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does

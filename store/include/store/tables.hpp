@@ -84,10 +84,12 @@ struct EnumMappingRow {
 };
 
 // Table::EnumNumbers, key = name_key of the number's e164 name. Stored slim: the row keeps
-// what the DNS node lacks (mapping ids, explicit TTLs, owner, customer, info); the type, mapto
-// and priority of each mapping are the NAPTRs of the number's node (DnsNodes, same key), the
-// last mappings.size() RRs of its NAPTR RRset. encode() drops them; zones::read_enum_number
-// puts them back, zones::write_enum_number writes both.
+// what the DNS node and the key lack (mapping ids, explicit TTLs, owner, customer, info); the
+// number and the tld are the key's labels (the row says how many are the tld's), the range
+// prefix a length of the number's; the type, mapto and priority of each mapping are the
+// NAPTRs of the number's node (DnsNodes, same key), the last mappings.size() RRs of its NAPTR
+// RRset. encode() drops them; zones::read_enum_number puts them back, zones::write_enum_number
+// writes both.
 struct EnumNumberRow {
     std::string number; // digits
     std::string tld;
@@ -139,7 +141,8 @@ std::string encode(const RecordRow& row);
 std::string encode(const EnumRangeRow& row);
 [[nodiscard]] EnumRangeRow decode_enum_range(std::string_view value);
 std::string encode(const EnumNumberRow& row);
-[[nodiscard]] EnumNumberRow decode_enum_number(std::string_view value);
+// `key` is the row's key (the number and the tld are its labels).
+[[nodiscard]] EnumNumberRow decode_enum_number(std::string_view key, std::string_view value);
 
 std::string encode(const CustomerRow& row);
 [[nodiscard]] CustomerRow decode_customer(std::string_view value);

@@ -31,9 +31,11 @@ void write_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_ti
 
 // ENUM number entities are stored slim (store::EnumNumberRow): the type, mapto and priority
 // of each mapping are read back from the NAPTRs of the number's node, the one place they live.
-// `value` is the EnumNumbers row, `node` the DnsNodes value at the same key (nullopt: none).
-// Throws store::Error::corrupted when the node does not hold the row's mappings.
-store::EnumNumberRow read_enum_number(std::string_view value, std::optional<std::string_view> node);
+// `key` and `value` are the EnumNumbers row's, `node` the DnsNodes value at the same key
+// (nullopt: none). Throws store::Error::corrupted when the node does not hold the row's
+// mappings.
+store::EnumNumberRow read_enum_number(std::string_view key, std::string_view value,
+                                      std::optional<std::string_view> node);
 
 // The number at `key` (name_key of its e164 name), whole; nullopt when there is none.
 template <class Txn>
@@ -42,7 +44,7 @@ std::optional<store::EnumNumberRow> get_enum_number(const Txn& txn, std::string_
     if (!v) {
         return std::nullopt;
     }
-    return read_enum_number(*v, txn.get(store::Table::DnsNodes, key));
+    return read_enum_number(key, *v, txn.get(store::Table::DnsNodes, key));
 }
 
 // Writes the slim row and rebuilds the number's node from `row.mappings`.
