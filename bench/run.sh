@@ -932,7 +932,6 @@ if [ "$RECORD" = 1 ]; then
             echo "    ${BINARY#$ROOT/} zone import DATA/zones/ZONE.zone --data DATA/switchboard   (each zone of DATA/zones.list)"
         else
             echo "    build-bench/bench/sb_bench_load --out DATA --domains $DOMAINS --numbers $NUMBERS --queries $QUERIES --seed $SEED"
-            echo "    ${BINARY#$ROOT/} compact --data DATA/switchboard"
         fi
         echo "    pdnsutil --config-dir=CONF load-zone ZONE DATA/zones/ZONE.zone   (each zone of DATA/zones.list)"
         own_data=""
