@@ -4,9 +4,12 @@
 #pragma once
 
 #include "store/store.hpp"
+#include "store/tables.hpp"
 #include "zones/zonefile.hpp"
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace sb::test {
 
@@ -31,6 +34,12 @@ inline zones::ImportResult import_zone_file(store::Env& env, const std::string& 
         o.force_serial = force_serial;
         return zones::import_zone(txn, text, o);
     });
+}
+
+// The serial of `zone` as its Zones row holds it.
+inline std::uint32_t zone_serial(store::Env& env, std::string_view zone) {
+    store::ReadTxn txn(env);
+    return static_cast<std::uint32_t>(store::get_zone(txn, zone)->serial);
 }
 
 } // namespace sb::test

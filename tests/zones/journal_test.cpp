@@ -60,11 +60,6 @@ std::uint64_t node_bytes(store::Env& env, const std::string& zone) {
     return bytes;
 }
 
-std::uint32_t serial_of(store::Env& env, const std::string& zone) {
-    store::ReadTxn txn(env);
-    return static_cast<std::uint32_t>(store::get_zone(txn, zone)->serial);
-}
-
 void touch(store::Env& env, const std::string& zone) {
     env.write([&](store::WriteTxn& txn) {
         auto row = *store::get_zone(txn, zone);
@@ -146,7 +141,7 @@ TEST_CASE("the journal keeps the newest groups only", "[zones][dnsd]") {
     store::Env& env = scratch.env;
     // A zone large enough that twice its nodes hold more than max_journal_groups changes.
     import_zone_file(env, zone_with_names(6000));
-    const std::uint32_t first = serial_of(env, "example.com");
+    const std::uint32_t first = test::zone_serial(env, "example.com");
     for (std::size_t i = 0; i < zones::max_journal_groups + 5; ++i) {
         touch(env, "example.com");
     }
@@ -175,7 +170,7 @@ TEST_CASE("the journal keeps at most journal_max_bytes per zone, oldest groups f
         touch(env, "example.com");
         CHECK(journal_bytes(env, "example.com") <= limit);
     }
-    const std::uint32_t now = serial_of(env, "example.com");
+    const std::uint32_t now = test::zone_serial(env, "example.com");
     store::ReadTxn txn(env);
     const auto recent = zones::journal_diffs(txn, "example.com", now - 3);
     REQUIRE(recent); // the newest changes stay, far fewer than max_journal_groups
@@ -193,7 +188,7 @@ TEST_CASE("the journal keeps at most twice its zone's nodes, and always the newe
     };
     // A small zone: its journal stays within min_journal_bytes, the oldest changes go.
     REQUIRE(bound() == zones::min_journal_bytes);
-    std::uint32_t before = serial_of(env, "example.com");
+    std::uint32_t before = test::zone_serial(env, "example.com");
     for (int i = 0; i < 40; ++i) {
         touch(env, "example.com");
         CHECK(journal_bytes(env, "example.com") <= bound());
@@ -206,9 +201,9 @@ TEST_CASE("the journal keeps at most twice its zone's nodes, and always the newe
         CHECK(last->size() == 1);
     }
     // The zone grows: the bound follows it, counted again as the journal passes it.
-    import_zone_file(env, zone_with_names(300, serial_of(env, "example.com") + 1));
+    import_zone_file(env, zone_with_names(300, test::zone_serial(env, "example.com") + 1));
     REQUIRE(bound() > 4 * zones::min_journal_bytes);
-    before = serial_of(env, "example.com");
+    before = test::zone_serial(env, "example.com");
     for (int i = 0; i < 40; ++i) {
         touch(env, "example.com");
         CHECK(journal_bytes(env, "example.com") <= bound());
@@ -222,7 +217,7 @@ TEST_CASE("the journal keeps at most twice its zone's nodes, and always the newe
     }
     // One change larger than the bound (the zone shrinks back, 300 names gone): it stays, a
     // secondary one change behind takes it by IXFR.
-    before = serial_of(env, "example.com");
+    before = test::zone_serial(env, "example.com");
     import_zone_file(env, zone_with_names(0, before + 1));
     CHECK(journal_bytes(env, "example.com") > bound());
     store::ReadTxn txn(env);

@@ -71,11 +71,6 @@ std::optional<zones::BulkJob> job(store::Env& env) {
     return zones::signing_job(txn, zone);
 }
 
-std::uint32_t serial(store::Env& env) {
-    store::ReadTxn txn(env);
-    return store::get_zone(txn, zone)->serial;
-}
-
 zones::BulkStep step(store::Env& env, std::size_t max_nodes = zones::bulk_slice_nodes) {
     return env.write([&](store::WriteTxn& txn) { return zones::bulk_sign_step(txn, max_nodes); });
 }
@@ -121,12 +116,12 @@ TEST_CASE("a large zone is signed in slices, keys published by the last, resumab
             store::ReadTxn txn(env);
             CHECK(zones::signing_jobs(txn).size() == 1);
         }
-        const std::uint32_t before = serial(env);
+        const std::uint32_t before = test::zone_serial(env, zone);
         const auto first = step(env, 400);
         CHECK(first.any);
         CHECK(first.nodes == 400);
         CHECK_FALSE(first.finished);
-        CHECK(serial(env) != before); // each slice a new serial
+        CHECK(test::zone_serial(env, zone) != before); // each slice a new serial
         c = census(env);
         CHECK_FALSE(c.keys_published);
         CHECK(c.signed_owners >= 400);

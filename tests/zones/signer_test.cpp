@@ -48,11 +48,6 @@ zones::SigningPolicy all_zones(std::int64_t offset = 0) {
     return p;
 }
 
-std::uint32_t serial(store::Env& env) {
-    store::ReadTxn txn(env);
-    return store::get_zone(txn, zone)->serial;
-}
-
 } // namespace
 
 TEST_CASE("a zone the policy covers is signed on import, its NSEC3 chain one ring",
@@ -98,9 +93,9 @@ TEST_CASE("a zone the policy covers is signed on import, its NSEC3 chain one rin
     }
 
     SECTION("the policy dropped, the zone is served unsigned, with a new serial") {
-        const std::uint32_t signed_serial = serial(env);
+        const std::uint32_t signed_serial = test::zone_serial(env, zone);
         set_policy(env, std::nullopt);
-        CHECK(serial(env) != signed_serial);
+        CHECK(test::zone_serial(env, zone) != signed_serial);
         for (const auto& [key, o] : owners(env)) {
             CHECK(o.signed_types.empty());
             CHECK((o.flags & (zones::NodeSigned | zones::NodeNsec3Only)) == 0);
@@ -144,7 +139,7 @@ TEST_CASE("the re-signer refreshes signatures due for it and bumps the serial", 
     store::Env env(dir.path());
     set_policy(env, all_zones(-8 * 86400)); // signed 8 days ago: 6 days left, refresh is 7
     test::import_zone_file(env, test::example_zone_file);
-    const std::uint32_t before = serial(env);
+    const std::uint32_t before = test::zone_serial(env, zone);
     auto expirations = [&] { return test::signature_expirations(env, zone); };
     const auto now = static_cast<std::uint32_t>(std::time(nullptr));
     const auto old = expirations();
@@ -168,7 +163,7 @@ TEST_CASE("the re-signer refreshes signatures due for it and bumps the serial", 
     env.write([&](store::WriteTxn& txn) { return zones::resign_slice(txn, "", 1000, 1000); });
     const auto fresh = expirations();
     CHECK(*std::min_element(fresh.begin(), fresh.end()) > now + 13 * 86400);
-    CHECK(serial(env) != before);
+    CHECK(test::zone_serial(env, zone) != before);
     CHECK(check_ring(owners(env)) == 6);
 }
 

@@ -245,20 +245,20 @@ void journal_trim(store::WriteTxn& txn, std::string_view zone) {
     // journals"). The zone is counted again once the entries added since the last count
     // reach a quarter of it (no change grows or shrinks it by more than its entries hold).
     const auto zone_bound = [&] { return std::max(min_journal_bytes, 2 * meta.zone_bytes); };
-    if (meta.bytes > zone_bound() && (meta.zone_bytes == 0 || meta.added * 4 > meta.zone_bytes)) {
-        meta.zone_bytes = zone_node_bytes(txn, zone, max_bytes / 2 + 1);
-        meta.added = 0;
-        if (meta.bytes <= zone_bound() && meta.bytes <= max_bytes &&
-            meta.groups <= max_journal_groups) {
-            write_meta(txn, zone, meta);
-            return;
-        }
-    }
     const auto over = [&] {
         return meta.groups > max_journal_groups || meta.bytes > max_bytes ||
                (meta.groups > 1 && meta.bytes > zone_bound());
     };
+    const bool count =
+        meta.bytes > zone_bound() && (meta.zone_bytes == 0 || meta.added * 4 > meta.zone_bytes);
+    if (count) {
+        meta.zone_bytes = zone_node_bytes(txn, zone, max_bytes / 2 + 1);
+        meta.added = 0;
+    }
     if (!over()) {
+        if (count) {
+            write_meta(txn, zone, meta);
+        }
         return;
     }
     const std::string prefix = meta_key(zone);
