@@ -3,6 +3,7 @@
 #include "service.hpp"
 #include "zones/compile.hpp"
 #include "zones/enum.hpp"
+#include "zones/zonefile.hpp"
 #include "zones/zones.hpp"
 
 #include <utility>
@@ -309,15 +310,9 @@ void EnumService::update_range(const Caller& caller, const EnumRangeInput& in) {
         zones::touch_zone(txn, zone, when);
         if (zone.ttl != old_ttl) {
             // Mappings without a TTL of their own follow the range's.
-            const std::string prefix_key = zones::name_key(range.zone);
             std::vector<std::string> owners;
-            {
-                store::Cursor c = txn.cursor(Table::EnumNumbers);
-                for (bool ok = c.seek(prefix_key); ok && c.key().starts_with(prefix_key);
-                     ok = c.next()) {
-                    const auto n = store::decode_enum_number(c.key(), c.value());
-                    owners.push_back(zones::e164_name(n.number, n.tld));
-                }
+            for (zones::NumberCursor c(txn, zones::name_key(range.zone)); c.valid(); c.next()) {
+                owners.push_back(zones::key_to_name(c.key()));
             }
             for (const auto& owner : owners) {
                 zones::rebuild_node(txn, owner);
@@ -446,9 +441,7 @@ void EnumService::delete_number(const Caller& caller, const std::string& number_
     const auto [number, tld] = digits_and_tld(number_text, "number", tld_text);
     env_.write([&, &number = number, &tld = tld](store::WriteTxn& txn) {
         const EnumNumberRow row = load_number(txn, caller, number, tld);
-        const std::string owner = zones::e164_name(number, tld);
-        txn.del(Table::EnumNumbers, zones::name_key(owner));
-        zones::rebuild_node(txn, owner);
+        zones::delete_enum_number(txn, zones::e164_name(number, tld));
         release(txn, Kind::EnumNumber, Tenant{row.customer, row.reseller});
         EnumRangeRow range = load_range(txn, caller, tld, row.range_prefix);
         range.used = range.used > 0 ? range.used - 1 : 0;
@@ -468,7 +461,6 @@ Page<EnumNumberRow> EnumService::get_numbers(const Caller& caller, const EnumNum
                                              Range range, const OrderBy& order) {
     store::ReadTxn txn(env_);
     std::vector<EnumNumberRow> rows;
-    store::Cursor c = txn.cursor(Table::EnumNumbers);
     // Numbers of one tld are contiguous under its name key, in number order (the key holds
     // the digits in order, each followed by NUL); seek there when the tld is exact.
     std::string start;
@@ -483,18 +475,16 @@ Page<EnumNumberRow> EnumService::get_numbers(const Caller& caller, const EnumNum
                        (order.attribute.empty() || order.attribute == "number");
     if (plain) {
         Page<EnumNumberRow> page;
-        for (bool ok = c.seek(start); ok && c.key().starts_with(start); ok = c.next()) {
+        for (zones::NumberCursor c(txn, start); c.valid(); c.next()) {
             const std::int64_t i = page.total++;
             if (i >= range.start && (range.count < 0 || i < range.start + range.count)) {
-                page.items.push_back(
-                    zones::read_enum_number(c.key(), c.value(), txn.get(Table::DnsNodes, c.key())));
+                page.items.push_back(c.row());
             }
         }
         return page;
     }
-    for (bool ok = c.seek(start); ok && c.key().starts_with(start); ok = c.next()) {
-        EnumNumberRow n =
-            zones::read_enum_number(c.key(), c.value(), txn.get(Table::DnsNodes, c.key()));
+    for (zones::NumberCursor c(txn, start); c.valid(); c.next()) {
+        EnumNumberRow n = c.row();
         if (!may_access(caller, n.customer, n.reseller) || !matches(f.number, n.number) ||
             !matches(f.tld, n.tld) || (f.owner != 0 && n.owner != f.owner) ||
             (f.customer != 0 && n.customer != f.customer) ||

@@ -448,6 +448,17 @@ std::vector<std::uint64_t> decode_record_ids(std::string_view bytes) {
     return get_record_ids(r, bytes.size());
 }
 
+NodeTail split_node_tail(std::string_view tail) {
+    if (tail.empty()) {
+        return {};
+    }
+    Reader r(tail);
+    for (std::uint64_t n = r.varint(); n > 0; --n) {
+        r.varint(); // each takes a byte at least: the loop ends at the tail's end, or throws
+    }
+    return {tail.substr(0, r.pos()), tail.substr(r.pos())};
+}
+
 std::string encode_record_ids_row(const std::vector<std::uint64_t>& ids) {
     Writer w;
     w.u8(record_ids_format);

@@ -3,6 +3,7 @@
 #include "api_error.hpp"
 #include "provisioning/services.hpp"
 #include "temp_dir.hpp"
+#include "zones/compile.hpp"
 #include "zones/enum.hpp"
 #include "zones/node.hpp"
 #include "zones/zones.hpp"
@@ -115,12 +116,16 @@ TEST_CASE("a number's NAPTRs are stored once, in its node, and read back whole",
     const std::string key = zones::name_key(zones::e164_name("31208005100", "e164.arpa"));
     {
         store::ReadTxn txn(f.env);
-        const auto row = txn.get(store::Table::EnumNumbers, key);
-        REQUIRE(row);
-        // The slim row: no mapto, no service, and a fraction of the node's size.
-        CHECK(row->find("alice@example.com") == std::string_view::npos);
-        CHECK(row->find("npd") == std::string_view::npos);
-        CHECK(row->size() < 50);
+        // The slim row ends the number's node: no mapto, no service, a fraction of its size.
+        CHECK_FALSE(txn.get(store::Table::EnumNumbers, key));
+        const auto node = txn.get(store::Table::DnsNodes, key);
+        REQUIRE(node);
+        const std::string_view row =
+            store::split_node_tail(zones::NodeView(*node).tail()).enum_number;
+        REQUIRE(!row.empty());
+        CHECK(row.find("alice@example.com") == std::string_view::npos);
+        CHECK(row.find("npd") == std::string_view::npos);
+        CHECK(row.size() < 30);
     }
     const auto check_mappings = [&](std::uint32_t default_ttl) {
         const auto n = f.enums.get_number(f.admin, "31208005100", "e164.arpa");
@@ -157,9 +162,98 @@ TEST_CASE("a number's NAPTRs are stored once, in its node, and read back whole",
     filter.type = "sip";
     CHECK(f.enums.get_numbers(f.admin, filter, {}, {}).items.empty());
 
-    // A node that lost the number's NAPTRs is a corrupted store, said so, never a wrong answer.
-    f.env.write([&](store::WriteTxn& txn) { txn.del(store::Table::DnsNodes, key); });
+    // A node that lost the number's NAPTRs is a corrupted store, said so, never a wrong answer:
+    // here the node keeps its tail (the number's row) and no RRset.
+    f.env.write([&](store::WriteTxn& txn) {
+        const std::string tail(zones::NodeView(*txn.get(store::Table::DnsNodes, key)).tail());
+        txn.put(store::Table::DnsNodes, key, std::string("\x02\x00\x00\x00\x00\x00", 6) + tail);
+    });
     CHECK_THROWS_AS(f.enums.get_number(f.admin, "31208005100", "e164.arpa"), store::Error);
+}
+
+TEST_CASE("a number without a node keeps its row in the table, and moves with its node",
+          "[prov][enum]") {
+    Fixture f;
+    f.add_range("31208005");
+    const std::string key = zones::name_key(zones::e164_name("31208005100", "e164.arpa"));
+    // Where the row is: 'n' the node's tail, 't' the table, '-' nowhere; 'b' both (wrong).
+    const auto where = [&] {
+        store::ReadTxn txn(f.env);
+        const auto node = txn.get(store::Table::DnsNodes, key);
+        const bool in_node =
+            node && !store::split_node_tail(zones::NodeView(*node).tail()).enum_number.empty();
+        const bool in_table = txn.get(store::Table::EnumNumbers, key).has_value();
+        return in_node && in_table ? 'b' : in_node ? 'n' : in_table ? 't' : '-';
+    };
+    f.add_number("31208005100", {});
+    CHECK(where() == 't');
+    CHECK(f.naptrs("31208005100").empty());
+    f.add_number("31208005101", {{0, "sip", "sip:b@example.com", 10, 0}});
+    f.add_number("31208005102", {});
+    prov::EnumNumberInput n;
+    n.number = "31208005100";
+    n.info = "now mapped";
+    n.mappings = {{0, "sip", "sip:a@example.com", 10, 0}};
+    f.enums.update_number(f.admin, n);
+    CHECK(where() == 'n');
+    CHECK(f.enums.get_number(f.admin, "31208005100", "e164.arpa").info == "now mapped");
+    // Listed in number order, the rows in nodes and in the table together.
+    const auto listed = [&](prov::EnumNumberFilter filter) {
+        std::string out;
+        for (const auto& row : f.enums.get_numbers(f.admin, filter, {}, {}).items) {
+            out += row.number.substr(8) + ":" + std::to_string(row.mappings.size()) + " ";
+        }
+        return out;
+    };
+    prov::EnumNumberFilter exact;
+    exact.tld = "e164.arpa";
+    CHECK(listed(exact) == "100:1 101:1 102:0 ");
+    CHECK(listed({}) == "100:1 101:1 102:0 ");
+    CHECK(f.enums.get_numbers(f.admin, exact, {1, 1}, {}).total == 3);
+    n.mappings.clear();
+    n.info = "unmapped again";
+    f.enums.update_number(f.admin, n);
+    CHECK(where() == 't');
+    CHECK(f.enums.get_number(f.admin, "31208005100", "e164.arpa").info == "unmapped again");
+    CHECK(listed(exact) == "100:0 101:1 102:0 ");
+    // A range TTL change rebuilds every number's node, the table's rows included.
+    prov::EnumRangeInput r;
+    r.prefix = "31208005";
+    r.ttl = 600;
+    f.enums.update_range(f.admin, r);
+    CHECK(where() == 't');
+    CHECK(listed(exact) == "100:0 101:1 102:0 ");
+    // Records at a number's name give it a node: its row moves there, and back when they go.
+    const std::string owner102 = zones::e164_name("31208005102", "e164.arpa");
+    const auto where102 = [&] {
+        store::ReadTxn txn(f.env);
+        const std::string k = zones::name_key(owner102);
+        const auto node = txn.get(store::Table::DnsNodes, k);
+        return std::make_pair(
+            node && !store::split_node_tail(zones::NodeView(*node).tail()).enum_number.empty(),
+            txn.get(store::Table::EnumNumbers, k).has_value());
+    };
+    CHECK(where102() == std::make_pair(false, true));
+    f.env.write([&](store::WriteTxn& txn) {
+        store::RecordRow txt;
+        txt.id = txn.next_id("record");
+        txt.name = owner102;
+        txt.zone = "5.0.0.8.0.2.1.3.e164.arpa";
+        txt.type = static_cast<std::uint16_t>(zones::RRType::TXT);
+        txt.value = "\"ported\"";
+        txt.rdata = zones::record_rdata(zones::RRType::TXT, txt.value, 0, txt.zone);
+        zones::set_owner_records(txn, owner102, {txt});
+    });
+    CHECK(where102() == std::make_pair(true, false));
+    CHECK(listed(exact) == "100:0 101:1 102:0 ");
+    f.env.write([&](store::WriteTxn& txn) { zones::set_owner_records(txn, owner102, {}); });
+    CHECK(where102() == std::make_pair(false, true));
+    CHECK(f.enums.get_number(f.admin, "31208005102", "e164.arpa").number == "31208005102");
+    f.enums.delete_number(f.admin, "31208005100", "e164.arpa");
+    CHECK(where() == '-');
+    f.enums.delete_number(f.admin, "31208005101", "e164.arpa");
+    CHECK(listed(exact) == "102:0 ");
+    CHECK(f.enums.get_ranges(f.admin, {}, {}, {}).items.at(0).range.used == 1);
 }
 
 TEST_CASE("ENUM validation refusals change nothing", "[prov][enum]") {

@@ -253,6 +253,30 @@ TEST_CASE("record ids round-trip as node tails and index rows", "[store]") {
     CHECK_THROWS_AS(decode_record_ids_row(tail), Error);                   // no format byte
 }
 
+TEST_CASE("a node's tail splits into its record ids and its ENUM number's row", "[store]") {
+    EnumNumberRow number;
+    number.number = "31201234567";
+    number.tld = "e164.arpa";
+    number.range_prefix = "312012";
+    number.mappings = {{7, "sip", "", 10, 0}};
+    const std::string row = encode(number);
+    const std::string ids = encode_record_ids({5, 9});
+    CHECK(split_node_tail(ids).record_ids == ids);
+    CHECK(split_node_tail(ids).enum_number.empty());
+    const std::string ids_row = ids + row;
+    const NodeTail both = split_node_tail(ids_row);
+    CHECK(both.record_ids == ids);
+    CHECK(both.enum_number == row);
+    const std::string none_row = encode_record_ids({}) + row; // a count of 0 first
+    const NodeTail only = split_node_tail(none_row);
+    CHECK(only.record_ids == std::string(1, '\0'));
+    CHECK(only.enum_number == row);
+    CHECK(split_node_tail("").record_ids.empty());
+    for (std::size_t n = 1; n < ids.size(); ++n) {
+        CHECK_THROWS_AS(split_node_tail(ids.substr(0, n)), Error); // ids cut short
+    }
+}
+
 TEST_CASE("truncated rows are refused, not read past", "[store]") {
     ZoneRow z;
     z.name = "example.com";

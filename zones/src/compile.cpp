@@ -93,11 +93,30 @@ bool parse_enum_naptr(std::string_view rdata, store::EnumMappingRow& out) {
     return true;
 }
 
-void rebuild(store::WriteTxn& txn, std::string_view owner,
-             const std::vector<store::EnumMappingRow>* enum_mappings,
-             std::vector<store::RecordRow>* records);
+// What a rebuild does with the ENUM number at its owner.
+enum class NumberChange {
+    keep,  // the number stored, if any
+    write, // the number given, new or changed
+    drop,  // none: the number is deleted
+};
+
+void rebuild(store::WriteTxn& txn, std::string_view owner, NumberChange change,
+             const store::EnumNumberRow* written, std::vector<store::RecordRow>* records);
+
+std::optional<std::string_view> view_of(const std::optional<std::string>& node) {
+    return node ? std::optional<std::string_view>(*node) : std::nullopt;
+}
 
 } // namespace
+
+std::optional<std::string_view> node_enum_number(std::string_view node) {
+    const NodeView view(node);
+    if (!view.valid()) {
+        throw store::Error::corrupted("malformed DNS node");
+    }
+    const std::string_view row = store::split_node_tail(view.tail()).enum_number;
+    return row.empty() ? std::nullopt : std::optional<std::string_view>(row);
+}
 
 store::EnumNumberRow read_enum_number(std::string_view key, std::string_view value,
                                       std::optional<std::string_view> node) {
@@ -129,13 +148,59 @@ store::EnumNumberRow read_enum_number(std::string_view key, std::string_view val
 }
 
 void write_enum_number(store::WriteTxn& txn, const store::EnumNumberRow& row) {
-    const std::string owner = e164_name(row.number, row.tld);
-    txn.put(store::Table::EnumNumbers, name_key(owner), store::encode(row));
-    rebuild(txn, owner, &row.mappings, nullptr);
+    rebuild(txn, e164_name(row.number, row.tld), NumberChange::write, &row, nullptr);
+}
+
+void delete_enum_number(store::WriteTxn& txn, std::string_view owner) {
+    rebuild(txn, owner, NumberChange::drop, nullptr, nullptr);
+}
+
+std::string_view NumberCursor::key() const noexcept {
+    return on_ == On::node ? nodes_.key() : rows_.key();
+}
+
+store::EnumNumberRow NumberCursor::row() const {
+    // A number in Table::EnumNumbers has no node (detail::OwnerNumber).
+    return on_ == On::node ? read_enum_number(nodes_.key(), number_, nodes_.value())
+                           : read_enum_number(rows_.key(), rows_.value(), std::nullopt);
+}
+
+void NumberCursor::next() {
+    if (on_ == On::node) {
+        skip_nodes(nodes_.next());
+    } else if (on_ == On::row) {
+        row_ok_ = rows_.next() && rows_.key().starts_with(prefix_);
+    }
+    settle();
+}
+
+void NumberCursor::start() {
+    skip_nodes(nodes_.seek(prefix_));
+    row_ok_ = rows_.seek(prefix_) && rows_.key().starts_with(prefix_);
+    settle();
+}
+
+void NumberCursor::skip_nodes(bool ok) {
+    for (; ok && nodes_.key().starts_with(prefix_); ok = nodes_.next()) {
+        if (const auto row = node_enum_number(nodes_.value())) {
+            number_ = *row;
+            node_ok_ = true;
+            return;
+        }
+    }
+    node_ok_ = false;
+}
+
+void NumberCursor::settle() {
+    if (node_ok_ && (!row_ok_ || nodes_.key() < rows_.key())) {
+        on_ = On::node;
+    } else {
+        on_ = row_ok_ ? On::row : On::none;
+    }
 }
 
 void rebuild_node(store::WriteTxn& txn, std::string_view owner) {
-    rebuild(txn, owner, nullptr, nullptr);
+    rebuild(txn, owner, NumberChange::keep, nullptr, nullptr);
 }
 
 void set_owner_records(store::WriteTxn& txn, std::string_view owner,
@@ -149,18 +214,16 @@ void set_owner_records(store::WriteTxn& txn, std::string_view owner,
     }
     std::sort(records.begin(), records.end(),
               [](const store::RecordRow& a, const store::RecordRow& b) { return a.id < b.id; });
-    rebuild(txn, owner, nullptr, &records);
+    rebuild(txn, owner, NumberChange::keep, nullptr, &records);
 }
 
 namespace {
 
-// rebuild_node; `enum_mappings`: the mappings of the number at `owner` just written (else
-// they are those of the node before, read back with the slim row); `records`: the records at
-// `owner` being written, whole, in id order (else those stored, read back with the node
-// before), whose rows it writes.
-void rebuild(store::WriteTxn& txn, std::string_view owner,
-             const std::vector<store::EnumMappingRow>* enum_mappings,
-             std::vector<store::RecordRow>* records) {
+// rebuild_node; `change` and `written`: the ENUM number at `owner` (NumberChange); `records`:
+// the records at `owner` being written, whole, in id order (else those stored, read back with
+// the node before), whose rows it writes.
+void rebuild(store::WriteTxn& txn, std::string_view owner, NumberChange change,
+             const store::EnumNumberRow* written, std::vector<store::RecordRow>* records) {
     const std::string key = name_key(owner);
     std::optional<std::string> old_node; // for the IXFR journal
     if (const auto v = txn.get(store::Table::DnsNodes, key)) {
@@ -233,20 +296,22 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
     if (catalog && owner.size() > catalog->size() && in_zone(owner, *catalog)) {
         catalog_node(txn, *catalog, owner, node);
     }
-    if (const auto v = txn.get(store::Table::EnumNumbers, key)) {
-        store::EnumNumberRow number = store::decode_enum_number(key, *v);
-        number.mappings =
-            enum_mappings != nullptr
-                ? *enum_mappings
-                : read_enum_number(
-                      key, *v, old_node ? std::optional<std::string_view>(*old_node) : std::nullopt)
-                      .mappings;
+    // The ENUM number at the owner: its mappings are NAPTRs here, its row ends the node.
+    detail::OwnerNumber number_row = detail::owner_number(txn, key, view_of(old_node));
+    std::optional<store::EnumNumberRow> number;
+    if (change == NumberChange::write) {
+        number = *written;
+    } else if (change == NumberChange::keep && !number_row.row.empty()) {
+        number = read_enum_number(key, number_row.row, view_of(old_node));
+    }
+    number_row.row = number ? store::encode(*number) : std::string();
+    if (number) {
         const auto range = txn.get(store::Table::EnumRanges,
-                                   store::enum_range_key(number.tld, number.range_prefix));
+                                   store::enum_range_key(number->tld, number->range_prefix));
         const auto range_zone =
             range ? store::get_zone(txn, store::decode_enum_range(*range).zone) : std::nullopt;
         const std::uint32_t range_ttl = range_zone ? range_zone->ttl : 3600;
-        for (const auto& m : number.mappings) {
+        for (const auto& m : number->mappings) {
             const EnumService* service = enum_service(m.type);
             if (service == nullptr) {
                 continue; // refused at provisioning; never stored
@@ -316,7 +381,7 @@ void rebuild(store::WriteTxn& txn, std::string_view owner,
     for (const auto& rec : recs) {
         ids.push_back(rec.id);
     }
-    detail::store_owner_node(txn, owner, key, old_node, node, zone_key, &ids);
+    detail::store_owner_node(txn, owner, key, old_node, node, zone_key, &ids, &number_row);
     if (plan.sign) {
         detail::chain_owner(txn, *plan.sign, owner, key, plan.occluded, old_node.has_value());
     }
@@ -340,18 +405,32 @@ namespace detail {
 void store_node(store::WriteTxn& txn, std::string_view owner, std::string_view key,
                 const std::optional<std::string>& old_node, const NodeBuilder& node,
                 std::optional<std::string_view> zone_key) {
-    store_owner_node(txn, owner, key, old_node, node, zone_key, nullptr);
+    store_owner_node(txn, owner, key, old_node, node, zone_key, nullptr, nullptr);
+}
+
+OwnerNumber owner_number(const store::WriteTxn& txn, std::string_view key,
+                         std::optional<std::string_view> node) {
+    if (node) {
+        const auto row = node_enum_number(*node);
+        return {row ? std::string(*row) : std::string(), false};
+    }
+    const auto row = txn.get(store::Table::EnumNumbers, key);
+    return {row ? std::string(*row) : std::string(), row.has_value()};
 }
 
 void store_owner_node(store::WriteTxn& txn, std::string_view owner, std::string_view key,
                       const std::optional<std::string>& old_node, const NodeBuilder& node,
                       std::optional<std::string_view> zone_key,
-                      const std::vector<std::uint64_t>* ids) {
+                      const std::vector<std::uint64_t>* ids, const OwnerNumber* number) {
     std::vector<std::uint64_t> kept;
     if (ids == nullptr) {
-        kept = record_ids_at(txn, key,
-                             old_node ? std::optional<std::string_view>(*old_node) : std::nullopt);
+        kept = record_ids_at(txn, key, view_of(old_node));
         ids = &kept;
+    }
+    OwnerNumber kept_number;
+    if (number == nullptr) {
+        kept_number = owner_number(txn, key, view_of(old_node));
+        number = &kept_number;
     }
     // The journal and the chain index see the node without its record ids.
     std::optional<std::string> old_rrsets;
@@ -368,13 +447,19 @@ void store_owner_node(store::WriteTxn& txn, std::string_view owner, std::string_
         } else if (!old_node) {
             txn.del(store::Table::RecordsByOwner, key);
         }
+        // An ENUM number without a node keeps its row in the table.
+        if (!number->row.empty()) {
+            txn.put(store::Table::EnumNumbers, key, number->row);
+        } else if (number->in_table) {
+            txn.del(store::Table::EnumNumbers, key);
+        }
         mark_node(txn, key, 0);
         chain_node(txn, key, std::nullopt, old_value, {});
         journal_node(txn, owner, old_rrsets ? &*old_rrsets : nullptr, nullptr);
         return;
     }
     const std::string built = node.build();
-    if (ids->empty()) {
+    if (ids->empty() && number->row.empty()) {
         txn.put(store::Table::DnsNodes, key, built);
     } else {
         std::string value = built;
@@ -383,10 +468,14 @@ void store_owner_node(store::WriteTxn& txn, std::string_view owner, std::string_
             value.append(2, '\0'); // no parent side
         }
         value += store::encode_record_ids(*ids);
+        value += number->row;
         txn.put(store::Table::DnsNodes, key, value);
     }
     if (!old_node) {
         txn.del(store::Table::RecordsByOwner, key); // the ids, if it had any, are in the node
+    }
+    if (number->in_table) {
+        txn.del(store::Table::EnumNumbers, key); // the number's row is in the node now
     }
     mark_node(txn, key, mark_flags(node.flags()));
     chain_node(txn, key, zone_key, old_value, built);

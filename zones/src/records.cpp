@@ -24,8 +24,8 @@ std::vector<std::uint64_t> record_ids_at(const Txn& txn, std::string_view key,
         if (!view.valid()) {
             throw store::Error::corrupted("malformed node " + key_to_name(key));
         }
-        return view.tail().empty() ? std::vector<std::uint64_t>()
-                                   : store::decode_record_ids(view.tail());
+        const std::string_view ids = store::split_node_tail(view.tail()).record_ids;
+        return ids.empty() ? std::vector<std::uint64_t>() : store::decode_record_ids(ids);
     }
     const auto row = txn.get(store::Table::RecordsByOwner, key);
     return row ? store::decode_record_ids_row(*row) : std::vector<std::uint64_t>();
@@ -138,6 +138,13 @@ std::vector<store::RecordRow> whole_rows_at(const Txn& txn, std::string_view key
     return whole_rows_at(txn, key, txn.get(store::Table::DnsNodes, key));
 }
 
+// Whether the node `value` holds record ids: a count that is not 0 (an ENUM number's row may
+// follow a count of 0).
+bool has_record_ids(std::string_view value) {
+    const std::string_view ids = store::split_node_tail(NodeView(value).tail()).record_ids;
+    return !ids.empty() && ids.front() != '\0';
+}
+
 // The records of `zone`, whole, in id order: those at the owners under its key whose zone it
 // is. The owners are those whose node holds ids, and those without a node in RecordsByOwner.
 template <class Txn>
@@ -154,7 +161,7 @@ std::vector<store::RecordRow> records_under(const Txn& txn, const std::string& z
     {
         store::Cursor c = txn.cursor(store::Table::DnsNodes);
         for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-            if (!NodeView(c.value()).tail().empty()) {
+            if (has_record_ids(c.value())) {
                 take(c.key(), c.value());
             }
         }

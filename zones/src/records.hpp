@@ -42,13 +42,27 @@ void complete_records(std::string_view key, std::optional<std::string_view> node
 void store_records(store::WriteTxn& txn, std::vector<store::RecordRow>& rows,
                    const std::vector<bool>& in_node, const NodeBuilder& node, bool write_all);
 
-// store_node (signer_node.hpp) with the owner's record ids `ids`, ascending (nullptr: those
-// it had, as the signer's writes keep them): a node that is not empty ends with them (format
-// 2; the journal and the chain index see it without them), an owner left without a node
-// keeps them in RecordsByOwner.
+// The ENUM number at an owner: `row` (store::encode of its EnumNumberRow; empty: none), and
+// whether Table::EnumNumbers holds the owner's row now. A number's row ends its node; only a
+// number without a node keeps it in the table.
+struct OwnerNumber {
+    std::string row;
+    bool in_table = false;
+};
+
+// The owner's number as stored: from its node `node` (its DnsNodes value; nullopt: none), or
+// the table's when it has no node. Throws store::Error::corrupted for a malformed node.
+OwnerNumber owner_number(const store::WriteTxn& txn, std::string_view key,
+                         std::optional<std::string_view> node);
+
+// store_node (signer_node.hpp) with the owner's record ids `ids`, ascending, and its ENUM
+// number `number` (nullptr: those it had, as the signer's writes keep them): a node that is
+// not empty ends with them (format 2; the journal and the chain index see it without them),
+// an owner left without a node keeps the ids in RecordsByOwner and the number's row in
+// EnumNumbers.
 void store_owner_node(store::WriteTxn& txn, std::string_view owner, std::string_view key,
                       const std::optional<std::string>& old_node, const NodeBuilder& node,
                       std::optional<std::string_view> zone_key,
-                      const std::vector<std::uint64_t>* ids);
+                      const std::vector<std::uint64_t>* ids, const OwnerNumber* number);
 
 } // namespace sb::zones::detail

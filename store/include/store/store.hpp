@@ -78,7 +78,7 @@ enum class Table : unsigned {
 // lives only in the node), no RecordsByZone, 7: an owner's record ids end its node
 // (RecordsByOwner only for an owner without one) after the parent side of a child zone's
 // apex (dns_nodes format 2), 8: enum_numbers rows without the number and tld (the key's).
-constexpr std::uint32_t schema_version = 8;
+constexpr std::uint32_t schema_version = 9;
 
 struct Options {
     std::size_t map_size = std::size_t{64} << 30; // virtual; the file grows as data does
@@ -372,6 +372,8 @@ public:
     std::string_view vstr(); // varint length + bytes
 
     bool done() const noexcept { return pos_ == data_.size(); }
+
+    std::size_t pos() const noexcept { return pos_; } // bytes read so far
 
 private:
     std::string_view take(std::size_t n);

@@ -83,13 +83,14 @@ struct EnumMappingRow {
     std::uint32_t ttl = 0; // 0: the range's ttl
 };
 
-// Table::EnumNumbers, key = name_key of the number's e164 name. Stored slim: the row keeps
-// what the DNS node and the key lack (mapping ids, explicit TTLs, owner, customer, info); the
-// number and the tld are the key's labels (the row says how many are the tld's), the range
-// prefix a length of the number's; the type, mapto and priority of each mapping are the
-// NAPTRs of the number's node (DnsNodes, same key), the last mappings.size() RRs of its NAPTR
-// RRset. encode() drops them; zones::read_enum_number puts them back, zones::write_enum_number
-// writes both.
+// An ENUM number, key = name_key of the number's e164 name. Its row ends the number's DNS
+// node (split_node_tail); a number without a node (no mappings, no records at its name) keeps
+// it in Table::EnumNumbers. Stored slim: the row keeps what the DNS node and the key lack
+// (mapping ids, explicit TTLs, owner, customer, info); the number and the tld are the key's
+// labels (the row says how many are the tld's), the range prefix a length of the number's;
+// the type, mapto and priority of each mapping are the NAPTRs of the number's node, the last
+// mappings.size() RRs of its NAPTR RRset. encode() drops them; zones::read_enum_number puts
+// them back, zones::write_enum_number writes both.
 struct EnumNumberRow {
     std::string number; // digits
     std::string tld;
@@ -176,6 +177,17 @@ std::string encode_record_ids(const std::vector<std::uint64_t>& ids);
 [[nodiscard]] std::vector<std::uint64_t> decode_record_ids(std::string_view bytes);
 std::string encode_record_ids_row(const std::vector<std::uint64_t>& ids);
 [[nodiscard]] std::vector<std::uint64_t> decode_record_ids_row(std::string_view value);
+
+// What ends an owner's DNS node (zones/node.hpp, format 2), past its parent side: the record
+// ids (encode_record_ids), then, when the owner is an ENUM number, the number's row
+// (encode(EnumNumberRow)); each empty when absent. Throws Error::corrupted when the ids run
+// past the end.
+struct NodeTail {
+    std::string_view record_ids;
+    std::string_view enum_number;
+};
+
+[[nodiscard]] NodeTail split_node_tail(std::string_view tail);
 
 template <class Txn>
 [[nodiscard]] std::optional<ZoneRow> get_zone(const Txn& txn, std::string_view name) {

@@ -30,25 +30,77 @@ void set_apex_ns_ttl(store::WriteTxn& txn, std::string_view zone, std::optional<
 void write_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time);
 
 // ENUM number entities are stored slim (store::EnumNumberRow): the type, mapto and priority
-// of each mapping are read back from the NAPTRs of the number's node, the one place they live.
-// `key` and `value` are the EnumNumbers row's, `node` the DnsNodes value at the same key
+// of each mapping are read back from the NAPTRs of the number's node, the one place they live,
+// and the row itself ends that node (docs/decisions.md "An ENUM number lives in its node").
+// `key` and `value` are the row's key and bytes, `node` the DnsNodes value at the same key
 // (nullopt: none). Throws store::Error::corrupted when the node does not hold the row's
 // mappings.
 store::EnumNumberRow read_enum_number(std::string_view key, std::string_view value,
                                       std::optional<std::string_view> node);
 
+// The ENUM number row that ends `node`, if it holds one. Throws store::Error::corrupted for a
+// malformed node.
+std::optional<std::string_view> node_enum_number(std::string_view node);
+
 // The number at `key` (name_key of its e164 name), whole; nullopt when there is none.
 template <class Txn>
 std::optional<store::EnumNumberRow> get_enum_number(const Txn& txn, std::string_view key) {
+    const auto node = txn.get(store::Table::DnsNodes, key);
+    if (node) {
+        if (const auto row = node_enum_number(*node)) {
+            return read_enum_number(key, *row, node);
+        }
+    }
     const auto v = txn.get(store::Table::EnumNumbers, key);
     if (!v) {
         return std::nullopt;
     }
-    return read_enum_number(key, *v, txn.get(store::Table::DnsNodes, key));
+    return read_enum_number(key, *v, node);
 }
 
 // Writes the slim row and rebuilds the number's node from `row.mappings`.
 void write_enum_number(store::WriteTxn& txn, const store::EnumNumberRow& row);
+
+// Deletes the number at `owner` (its e164 name), row and NAPTRs.
+void delete_enum_number(store::WriteTxn& txn, std::string_view owner);
+
+// The ENUM numbers whose keys start with `prefix`, in key order, wherever their rows are: at
+// the end of their nodes, or in Table::EnumNumbers.
+class NumberCursor {
+public:
+    template <class Txn>
+    NumberCursor(const Txn& txn, std::string_view prefix)
+        : nodes_(txn.cursor(store::Table::DnsNodes))
+        , rows_(txn.cursor(store::Table::EnumNumbers))
+        , prefix_(prefix) {
+        start();
+    }
+
+    bool valid() const noexcept { return on_ != On::none; }
+
+    // The number's key (name_key of its e164 name).
+    std::string_view key() const noexcept;
+
+    // The number, whole.
+    store::EnumNumberRow row() const;
+
+    void next();
+
+private:
+    enum class On { none, node, row };
+
+    void start();
+    void skip_nodes(bool ok); // to the next node that holds a number
+    void settle();            // on the lower key of the two cursors
+
+    store::Cursor nodes_;
+    store::Cursor rows_;
+    std::string prefix_;
+    bool node_ok_ = false;
+    bool row_ok_ = false;
+    std::string_view number_; // the row ending the node the nodes_ cursor is on
+    On on_ = On::none;
+};
 
 // DNS records are stored slim (store::RecordRow, docs/decisions.md "A DNS record is stored
 // once"): a record in its owner's node keeps no rdata of its own, and a value that is the

@@ -21,8 +21,9 @@
 //                         which answer DS queries (RFC 4035 §3.1.4.1) and go out in the
 //                         parent's transfers
 //   the rest              the owner's record ids, maybe none (store::encode_record_ids
-//                         without its format byte; zones/src/records.cpp); the answer path
-//                         never reads them
+//                         without its format byte; zones/src/records.cpp), then, when the
+//                         owner is an ENUM number, the number's row (store::EnumNumberRow,
+//                         store::split_node_tail); the answer path never reads them
 //
 // Every length is checked by NodeView before use; a value that fails is reported as
 // malformed (the caller answers SERVFAIL), never read past.
@@ -38,7 +39,7 @@
 namespace sb::zones {
 
 constexpr std::uint8_t node_format = 1;
-constexpr std::uint8_t node_format_extended = 2; // format 1, then the parent side and the ids
+constexpr std::uint8_t node_format_extended = 2; // format 1, then the parent side and the tail
 
 enum NodeFlag : std::uint8_t {
     NodeApex = 1,       // a zone apex: SOA and NS RRsets live here
@@ -116,13 +117,14 @@ public:
     // equal for two nodes holding the same RRsets.
     std::string_view rrsets() const noexcept;
 
-    // The owner's record ids of a format 2 node (past the parent side), else empty.
+    // The owner's record ids and ENUM number of a format 2 node (past the parent side), else
+    // empty.
     std::string_view tail() const noexcept {
         return valid_ ? value_.substr(ids_at_) : value_.substr(0, 0);
     }
 
-    // The value without the record ids, as NodeBuilder::build() makes it: format 1 unless it
-    // has a parent side. What the journal and the chain index compare.
+    // The value without the record ids and number, as NodeBuilder::build() makes it: format 1
+    // unless it has a parent side. What the journal and the chain index compare.
     std::string without_ids() const;
 
 private:
