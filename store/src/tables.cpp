@@ -261,10 +261,17 @@ std::string encode(const EnumNumberRow& row) {
         w.varint(1);
         w.vstr(row.range_prefix);
     }
+    // The mapping ids: the first as it is, each next one as its difference from the one
+    // before, zigzag (a number's mappings are given ids in a row: one byte each).
     w.varint(row.mappings.size());
+    std::int64_t before = 0;
     for (const auto& m : row.mappings) {
-        w.varint(m.id);
+        const std::int64_t step = std::int64_t{m.id} - before;
+        w.varint(&m == row.mappings.data() ? m.id
+                                           : (static_cast<std::uint64_t>(step) << 1) ^
+                                                 static_cast<std::uint64_t>(step >> 63));
         w.varint(m.ttl);
+        before = m.id;
     }
     w.vstr(row.info);
     put_tenancy(w, row);
@@ -305,11 +312,21 @@ EnumNumberRow decode_enum_number(std::string_view key, std::string_view value) {
     if (n > 255) {
         throw Error::corrupted("ENUM number row with " + std::to_string(n) + " mappings");
     }
+    std::int64_t before = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
+        const std::uint64_t v = r.varint();
+        const std::int64_t id =
+            i == 0
+                ? static_cast<std::int64_t>(v)
+                : before + (static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1));
+        if (id < 0 || id > std::int64_t{0xffffffff}) {
+            throw Error::corrupted("ENUM number row with a mapping id out of range");
+        }
         EnumMappingRow m;
-        m.id = static_cast<std::uint32_t>(r.varint());
+        m.id = static_cast<std::uint32_t>(id);
         m.ttl = static_cast<std::uint32_t>(r.varint());
         row.mappings.push_back(std::move(m));
+        before = id;
     }
     row.info = r.vstr();
     get_tenancy(r, row);

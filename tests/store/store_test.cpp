@@ -194,6 +194,25 @@ TEST_CASE("varints and slim ENUM number rows round-trip", "[store]") {
     CHECK(n3.range_prefix == "4930");
     CHECK(n3.tld == "enum");
     CHECK(n3.number == n.number);
+    // Mapping ids after the first are differences: one byte for ids given in a row, any order
+    // and the largest id round-trip.
+    n.mappings = {{1500000, "sip", "", 10, 0}, {1500001, "sip", "", 20, 0}};
+    const std::size_t in_a_row = encode(n).size();
+    n.mappings[1].id = 1;
+    CHECK(encode(n).size() == in_a_row + 3); // -1,499,999: four bytes, not one
+    n.mappings = {{0xffffffff, "sip", "", 10, 0}, {3, "x", "", 1, 0}, {0xffffffff, "y", "", 1, 0}};
+    const EnumNumberRow n4 = decode_enum_number(key, encode(n));
+    REQUIRE(n4.mappings.size() == 3);
+    CHECK(n4.mappings[0].id == 0xffffffff);
+    CHECK(n4.mappings[1].id == 3);
+    CHECK(n4.mappings[2].id == 0xffffffff);
+    // A difference below id 0: a corrupted row.
+    n.mappings = {{2, "sip", "", 10, 0}, {1, "sip", "", 10, 0}};
+    std::string below = encode(n);
+    const std::size_t at = below.find(std::string("\x02\x00\x01\x00", 4)); // ids 2, -1
+    REQUIRE(at != std::string::npos);
+    below[at + 2] = '\x05'; // -3
+    CHECK_THROWS_AS(decode_enum_number(key, below), Error);
 }
 
 TEST_CASE("record rows pack the owner name's leading digit labels", "[store]") {

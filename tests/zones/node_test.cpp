@@ -4,6 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 using namespace sb::zones;
 
 TEST_CASE("a built node is read back by type", "[zones]") {
@@ -56,8 +60,8 @@ TEST_CASE("a format 2 node reads as its RRsets, no parent side, its record ids p
     const std::string plain = b.build();
     std::string value = plain;
     value[0] = static_cast<char>(node_format_extended);
-    value += std::string("\0\0", 2); // no parent side
-    value += "\x01\x05";             // one id, 5
+    value += std::string(1, '\0'); // no parent side
+    value += "\x01\x05";           // one id, 5
     const NodeView v(value);
     REQUIRE(v.valid());
     CHECK(v.flags() == NodeWildcard);
@@ -79,10 +83,64 @@ TEST_CASE("a format 2 node reads as its RRsets, no parent side, its record ids p
     // Format 2 without its parent side's length, format 1 with bytes past its RRsets, every
     // truncation: malformed.
     CHECK_FALSE(NodeView(value.substr(0, plain.size())).valid());
-    CHECK_FALSE(NodeView(value.substr(0, plain.size() + 1)).valid());
+    CHECK(NodeView(value.substr(0, plain.size() + 1)).tail().empty()); // no ids: valid
     CHECK_FALSE(NodeView(plain + "\x01\x05").valid());
     for (std::size_t n = 0; n < plain.size(); ++n) {
         CHECK_FALSE(NodeView(value.substr(0, n)).valid());
         CHECK(NodeView(value.substr(0, n)).tail().empty());
     }
+}
+
+TEST_CASE("node integers are varints: small ones take a byte, the largest still read back",
+          "[zones]") {
+    NodeBuilder b;
+    b.add(RRType::A, 3600, "abcd");
+    const std::string small = b.build();
+    // format, flags, 1 RRset; type 1, 1 RR, block 7; TTL 3600 in two bytes, rdlength 4, rdata.
+    CHECK(small == std::string("\x01\x00\x01\x01\x01\x07\x90\x1c\x04", 9) + "abcd");
+
+    NodeBuilder big;
+    const std::string rdata(300, 'x');
+    big.add(RRType::TXT, 0xffffffff, rdata); // the largest TTL: five bytes
+    big.add(RRType::TXT, 0, "y");
+    big.add(static_cast<RRType>(65535), 1u << 28, "z");
+    const std::string value = big.build();
+    // Each RR of an RRset as (TTL, rdata), all of its block read.
+    const auto rrs_of = [](const RrsetView& set) {
+        std::vector<std::pair<std::uint32_t, std::string>> out;
+        std::size_t at = 0;
+        for (RrView one{}; set.next_rr(at, one);) {
+            out.emplace_back(one.ttl, std::string(one.rdata));
+        }
+        CHECK(at == set.block().size());
+        return out;
+    };
+    const NodeView v(value);
+    REQUIRE(v.valid());
+    RrsetView txt, last;
+    REQUIRE(v.find(RRType::TXT, txt));
+    CHECK(txt.count() == 2);
+    CHECK(rrs_of(txt) ==
+          std::vector<std::pair<std::uint32_t, std::string>>{{0xffffffff, rdata}, {0, "y"}});
+    REQUIRE(v.at(1, last));
+    CHECK(last.type() == static_cast<RRType>(65535));
+    CHECK(rrs_of(last) ==
+          std::vector<std::pair<std::uint32_t, std::string>>{{1u << 28, std::string("z")}});
+    for (std::size_t n = 0; n < value.size(); ++n) {
+        CHECK_FALSE(NodeView(value.substr(0, n)).valid());
+    }
+
+    // A type above 65535, a varint longer than five bytes: malformed.
+    CHECK_FALSE(NodeView(std::string("\x01\x00\x01\x80\x80\x04\x00\x00", 8)).valid());
+    CHECK_FALSE(NodeView(std::string("\x01\x00\x80\x80\x80\x80\x80\x00", 8)).valid());
+    // A TTL above 2^32 - 1 in an RR: the RR does not read.
+    const RrsetView bad(RRType::A, 1, std::string_view("\xff\xff\xff\xff\x7f\x00", 6));
+    std::size_t pos = 0;
+    RrView rr{};
+    CHECK_FALSE(bad.next_rr(pos, rr));
+    // An RRset past 64 KiB is refused when built, as before.
+    NodeBuilder huge;
+    huge.add(RRType::TXT, 1, std::string(40000, 'a'));
+    huge.add(RRType::TXT, 1, std::string(40000, 'b'));
+    CHECK_THROWS(huge.build());
 }

@@ -465,7 +465,7 @@ void store_owner_node(store::WriteTxn& txn, std::string_view owner, std::string_
         std::string value = built;
         if (static_cast<std::uint8_t>(value[0]) == node_format) {
             value[0] = static_cast<char>(node_format_extended);
-            value.append(2, '\0'); // no parent side
+            value.push_back('\0'); // no parent side
         }
         value += store::encode_record_ids(*ids);
         value += number->row;

@@ -249,14 +249,11 @@ LookupState substitute_dname(const Located& at, const store::ReadTxn& txn, std::
         return LookupState::YxDomain;
     }
     char* b = out.synthesized.data();
-    for (int i = 0; i < 4; ++i) {
-        b[i] = static_cast<char>(rr.ttl >> (24 - 8 * i));
-    }
-    b[4] = static_cast<char>(target_len >> 8);
-    b[5] = static_cast<char>(target_len);
-    std::memcpy(b + 6, prefix.bytes.data(), prefix.len - 1);
-    std::memcpy(b + 6 + prefix.len - 1, rr.rdata.data(), rr.rdata.size());
-    add_answer(out, RrsetView(RRType::CNAME, 1, std::string_view(b, 6 + target_len)), {}, nullptr);
+    const std::size_t header = put_rr_header(b, rr.ttl, static_cast<std::uint16_t>(target_len));
+    std::memcpy(b + header, prefix.bytes.data(), prefix.len - 1);
+    std::memcpy(b + header + prefix.len - 1, rr.rdata.data(), rr.rdata.size());
+    add_answer(out, RrsetView(RRType::CNAME, 1, std::string_view(b, header + target_len)), {},
+               nullptr);
     // Asked for the CNAME, the synthesized one is the answer, not followed (as a stored one).
     return qtype == RRType::CNAME ? LookupState::Hit : LookupState::CName;
 }

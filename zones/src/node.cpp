@@ -6,37 +6,64 @@ namespace sb::zones {
 
 namespace {
 
-std::uint16_t rd16(std::string_view s, std::size_t pos) noexcept {
-    return static_cast<std::uint16_t>((static_cast<unsigned char>(s[pos]) << 8) |
-                                      static_cast<unsigned char>(s[pos + 1]));
+constexpr std::uint32_t max16 = 0xffff;
+constexpr std::uint32_t max32 = 0xffffffff;
+
+// A varint of `s` at `pos` (LEB128, as store::Reader reads them) into `out`, pos past it: false
+// when it runs past the end or is above `max`.
+bool get(std::string_view s, std::size_t& pos, std::uint32_t max, std::uint32_t& out) noexcept {
+    std::uint64_t v = 0;
+    for (unsigned shift = 0; shift < 35 && pos < s.size(); shift += 7) {
+        const auto byte = static_cast<unsigned char>(s[pos++]);
+        v |= std::uint64_t{byte & 0x7fu} << shift;
+        if ((byte & 0x80) == 0) {
+            out = static_cast<std::uint32_t>(v);
+            return v <= max;
+        }
+    }
+    return false;
 }
 
-std::uint32_t rd32(std::string_view s, std::size_t pos) noexcept {
-    return (std::uint32_t{rd16(s, pos)} << 16) | rd16(s, pos + 2);
-}
-
-void wr16(std::string& out, std::uint16_t v) {
-    out.push_back(static_cast<char>(v >> 8));
+void put(std::string& out, std::uint32_t v) {
+    for (; v >= 0x80; v >>= 7) {
+        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    }
     out.push_back(static_cast<char>(v));
 }
 
-constexpr std::size_t header_len = 4;       // format, flags, rrset_count
-constexpr std::size_t rrset_header_len = 6; // type, rr_count, block_len
+constexpr std::size_t header_len = 2; // format, flags; then the varint rrset_count
+
+// One RRset's header at `pos` (pos past it): its type, RR count and block length, the block
+// within `value`. False when malformed.
+bool rrset_header(std::string_view value, std::size_t& pos, std::uint32_t& type,
+                  std::uint32_t& count, std::uint32_t& block) noexcept {
+    return get(value, pos, max16, type) && get(value, pos, max16, count) &&
+           get(value, pos, max16, block) && value.size() - pos >= block;
+}
 
 } // namespace
 
-bool RrsetView::next_rr(std::size_t& pos, RrView& out) const noexcept {
-    if (block_.size() - pos < 6 || pos > block_.size()) {
-        return false;
+std::size_t put_rr_header(char* out, std::uint32_t ttl, std::uint16_t rdlength) noexcept {
+    std::size_t n = 0;
+    for (std::uint32_t v : {ttl, std::uint32_t{rdlength}}) {
+        for (; v >= 0x80; v >>= 7) {
+            out[n++] = static_cast<char>((v & 0x7f) | 0x80);
+        }
+        out[n++] = static_cast<char>(v);
     }
-    const std::uint32_t ttl = rd32(block_, pos);
-    const std::uint16_t len = rd16(block_, pos + 4);
-    if (block_.size() - pos - 6 < len) {
+    return n;
+}
+
+bool RrsetView::next_rr(std::size_t& pos, RrView& out) const noexcept {
+    std::uint32_t ttl = 0;
+    std::uint32_t len = 0;
+    if (pos > block_.size() || !get(block_, pos, max32, ttl) || !get(block_, pos, max16, len) ||
+        block_.size() - pos < len) {
         return false;
     }
     out.ttl = ttl;
-    out.rdata = block_.substr(pos + 6, len);
-    pos += 6 + std::size_t{len};
+    out.rdata = block_.substr(pos, len);
+    pos += len;
     return true;
 }
 
@@ -47,15 +74,18 @@ NodeView::NodeView(std::string_view value) noexcept
         return;
     }
     flags_ = static_cast<std::uint8_t>(value[1]);
-    count_ = rd16(value, 2);
     std::size_t pos = header_len;
+    std::uint32_t count = 0;
+    if (!get(value, pos, max16, count)) {
+        return;
+    }
+    count_ = static_cast<std::uint16_t>(count);
+    rrsets_at_ = pos;
     for (std::uint16_t i = 0; i < count_; ++i) {
-        if (value.size() - pos < rrset_header_len) {
-            return;
-        }
-        const std::size_t block = rd16(value, pos + 4);
-        pos += rrset_header_len;
-        if (value.size() - pos < block) {
+        std::uint32_t type = 0;
+        std::uint32_t rrs = 0;
+        std::uint32_t block = 0;
+        if (!rrset_header(value, pos, type, rrs, block)) {
             return;
         }
         pos += block;
@@ -63,11 +93,10 @@ NodeView::NodeView(std::string_view value) noexcept
     own_end_ = pos;
     ids_at_ = pos;
     if (format == node_format_extended) {
-        if (value.size() - pos < 2) {
+        std::uint32_t len = 0;
+        if (!get(value, pos, max16, len)) {
             return;
         }
-        const std::size_t len = rd16(value, pos);
-        pos += 2;
         if (len > 0) {
             if (value.size() - pos < len || static_cast<std::uint8_t>(value[pos]) != node_format ||
                 !NodeView(value.substr(pos, len)).valid()) {
@@ -98,38 +127,47 @@ std::string NodeView::without_ids() const {
     return std::string(value_.substr(0, ids_at_));
 }
 
+// The headers were checked by the constructor: the walks below read them again unchecked but
+// for the bounds rrset_header keeps.
 bool NodeView::at(std::uint16_t index, RrsetView& out) const noexcept {
     if (!valid_ || index >= count_) {
         return false;
     }
-    std::size_t pos = header_len;
-    for (std::uint16_t i = 0;; ++i) {
-        const std::uint16_t type = rd16(value_, pos);
-        const std::uint16_t rrs = rd16(value_, pos + 2);
-        const std::size_t block = rd16(value_, pos + 4);
+    std::size_t pos = rrsets_at_;
+    for (std::uint16_t i = 0; i <= index; ++i) {
+        std::uint32_t type = 0;
+        std::uint32_t rrs = 0;
+        std::uint32_t block = 0;
+        if (!rrset_header(value_, pos, type, rrs, block)) {
+            return false;
+        }
         if (i == index) {
-            out = RrsetView(static_cast<RRType>(type), rrs,
-                            value_.substr(pos + rrset_header_len, block));
+            out = RrsetView(static_cast<RRType>(type), static_cast<std::uint16_t>(rrs),
+                            value_.substr(pos, block));
             return true;
         }
-        pos += rrset_header_len + block;
+        pos += block;
     }
+    return false;
 }
 
 bool NodeView::find(RRType type, RrsetView& out) const noexcept {
     if (!valid_) {
         return false;
     }
-    std::size_t pos = header_len;
+    std::size_t pos = rrsets_at_;
     for (std::uint16_t i = 0; i < count_; ++i) {
-        const std::uint16_t t = rd16(value_, pos);
-        const std::size_t block = rd16(value_, pos + 4);
+        std::uint32_t t = 0;
+        std::uint32_t rrs = 0;
+        std::uint32_t block = 0;
+        if (!rrset_header(value_, pos, t, rrs, block)) {
+            return false;
+        }
         if (t == static_cast<std::uint16_t>(type)) {
-            out = RrsetView(type, rd16(value_, pos + 2),
-                            value_.substr(pos + rrset_header_len, block));
+            out = RrsetView(type, static_cast<std::uint16_t>(rrs), value_.substr(pos, block));
             return true;
         }
-        pos += rrset_header_len + block;
+        pos += block;
     }
     return false;
 }
@@ -167,40 +205,40 @@ std::string NodeBuilder::build() const {
     std::stable_sort(sorted.begin(), sorted.end(),
                      [](const Rr* a, const Rr* b) { return a->type < b->type; });
 
+    std::uint32_t rrsets = 0;
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        rrsets += i == 0 || sorted[i]->type != sorted[i - 1]->type ? 1 : 0;
+    }
     std::string out;
     out.push_back(static_cast<char>(node_format));
     out.push_back(static_cast<char>(flags_));
-    wr16(out, 0);
-    std::uint16_t rrsets = 0;
+    put(out, rrsets);
+    std::string block;
     for (std::size_t i = 0; i < sorted.size();) {
         std::size_t j = i;
-        std::string block;
+        block.clear();
         for (; j < sorted.size() && sorted[j]->type == sorted[i]->type; ++j) {
             const Rr& rr = *sorted[j];
-            wr16(block, static_cast<std::uint16_t>(rr.ttl >> 16));
-            wr16(block, static_cast<std::uint16_t>(rr.ttl));
-            wr16(block, static_cast<std::uint16_t>(rr.rdata.size()));
+            put(block, rr.ttl);
+            put(block, static_cast<std::uint32_t>(rr.rdata.size()));
             block += rr.rdata;
         }
-        if (block.size() > 0xffff || j - i > 0xffff) {
+        if (block.size() > max16 || j - i > max16) {
             throw InvalidValue("records", std::string("RRset ") + to_string(sorted[i]->type) +
                                               " is larger than 64 KiB");
         }
-        wr16(out, static_cast<std::uint16_t>(sorted[i]->type));
-        wr16(out, static_cast<std::uint16_t>(j - i));
-        wr16(out, static_cast<std::uint16_t>(block.size()));
+        put(out, static_cast<std::uint16_t>(sorted[i]->type));
+        put(out, static_cast<std::uint32_t>(j - i));
+        put(out, static_cast<std::uint32_t>(block.size()));
         out += block;
-        ++rrsets;
         i = j;
     }
-    out[2] = static_cast<char>(rrsets >> 8);
-    out[3] = static_cast<char>(rrsets);
     if (!parent_side_.empty()) {
         if (parent_side_.size() > 0xffff) {
             throw InvalidValue("records", "the parent side of a zone apex is larger than 64 KiB");
         }
         out[0] = static_cast<char>(node_format_extended);
-        wr16(out, static_cast<std::uint16_t>(parent_side_.size()));
+        put(out, static_cast<std::uint32_t>(parent_side_.size()));
         out += parent_side_;
     }
     return out;

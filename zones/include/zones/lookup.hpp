@@ -105,7 +105,7 @@ struct LookupResult {
     // DNAME substitution (RFC 6672): the DNAME's owner and the synthesized CNAME's one RR
     // (u32 TTL, u16 length, target), which answer[] views.
     NameBuf dname_owner;
-    std::array<char, 6 + 255> synthesized{};
+    std::array<char, rr_header_max + 255> synthesized{};
     // Set by lookup: the caller's DnssecAnswer for a DO=1 query, null without DO.
     DnssecAnswer* dnssec = nullptr;
 };

@@ -1,21 +1,23 @@
 // The compiled form of one owner name, stored in store::Table::DnsNodes under
 // name_key(owner). Written by the provisioning side (NodeBuilder), read on the DNS answer
-// path (NodeView) without allocation or copies. All integers big-endian.
+// path (NodeView) without allocation or copies. Integers are varints (LEB128, 7 bits a byte,
+// low first, as store::Reader reads them): a node's counts, lengths and TTLs mostly fit one
+// or two bytes (docs/decisions.md "Node headers as varints").
 //
 //   u8  format            = node_format (1), or node_format_extended (2): the RRsets are
 //                           followed by the parent side and the owner's record ids
 //   u8  flags             NodeFlag bits
-//   u16 rrset_count
+//   rrset_count           at most 65535
 //   rrset_count times, sorted by type:
-//     u16 type
-//     u16 rr_count
-//     u16 block_len       bytes of the RRs that follow
+//     type
+//     rr_count            at most 65535
+//     block_len           bytes of the RRs that follow, at most 65535
 //     rr_count times:
-//       u32 ttl
-//       u16 rdlength
+//       ttl               at most 2^32 - 1
+//       rdlength
 //       rdlength bytes    rdata in wire form, names uncompressed and fully qualified
 //   format 2 only, past the RRsets:
-//   u16 len, len bytes    the parent side, len 0 when there is none (the apex of a zone
+//   len, len bytes        the parent side, len 0 when there is none (the apex of a zone
 //                         whose parent zone we also serve): a format 1 node holding the
 //                         parent zone's RRsets at that name (NS, DS, their RRSIG, NSEC),
 //                         which answer DS queries (RFC 4035 §3.1.4.1) and go out in the
@@ -61,6 +63,12 @@ constexpr std::uint8_t mark_flags(std::uint8_t node_flags) noexcept {
     return static_cast<std::uint8_t>((node_flags & index_flags) |
                                      ((node_flags & NodeApex) ? node_flags & NodeSigned : 0));
 }
+
+// The header of one RR as an RRset's block holds it (varint TTL, varint rdlength), written at
+// `out`, which has room for rr_header_max bytes; returns its length. For an RRset made on the
+// answer path (the CNAME a DNAME synthesizes), without allocation.
+constexpr std::size_t rr_header_max = 8; // a five-byte TTL, a three-byte rdlength
+std::size_t put_rr_header(char* out, std::uint32_t ttl, std::uint16_t rdlength) noexcept;
 
 // One RR inside an RRset view.
 struct RrView {
@@ -130,6 +138,7 @@ public:
 private:
     std::string_view value_;
     std::string_view parent_side_;
+    std::size_t rrsets_at_ = 0; // the first RRset's header
     std::size_t own_end_ = 0;
     std::size_t ids_at_ = 0;
     std::uint8_t flags_ = 0;
