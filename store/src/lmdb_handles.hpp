@@ -34,9 +34,12 @@ inline void check(int rc, const char* what) {
 }
 
 // Least share of its leaf pages' bytes a table's entries take before tidy() repacks it: LMDB
-// fills pages written in key order to ~95%, random inserts to ~70%, inserts in key order in
-// front of other keys to ~50%; a repack to ~100%.
-constexpr double repack_below_fill = 0.75;
+// fills pages written in key order to ~95% (88% with entries of 260 bytes), random inserts to
+// ~70%, inserts in key order in front of other keys to ~50%; a repack to ~100%. Below what a
+// load in key order leaves, so that zone files imported one after another, each in front of
+// some before it (76% at 1M numbers in 20 zones), are repacked (docs/decisions.md "Repacked
+// across processes").
+constexpr double repack_below_fill = 0.85;
 // tidy() looks at a table only once it has this many leaf pages (1 MiB) and has grown by a
 // quarter since it last looked: the walk and the repacks cost O(final size) over any load.
 constexpr std::uint64_t repack_min_pages = 256;

@@ -59,6 +59,7 @@ std::optional<std::string_view> txn_get(MDB_txn* txn, MDB_dbi dbi, std::string_v
 }
 
 constexpr std::string_view version_key = "schema_version";
+constexpr std::string_view looked_key = "repack_looked"; // Writer::looked_at, u64 each
 
 } // namespace
 
@@ -93,8 +94,10 @@ struct Env::Writer {
     bool auto_repack = true;    // Options::auto_repack
     std::thread thread;         // started last, in Env's constructor
 
-    // The writer's own: leaf pages of each table when tidy() last looked at it, and the batch
-    // count then (so an idle writer looks again only after new commits).
+    // The writer's own: leaf pages of each table when tidy() last looked at it, kept in Meta
+    // under looked_key so that a quarter's growth counts across processes (one `zone import`
+    // a file), and the batch count then (so an idle writer looks again only after new
+    // commits).
     std::array<std::uint64_t, static_cast<unsigned>(Table::Count)> looked_at{};
     std::uint64_t tidied = 0;
 
@@ -102,6 +105,7 @@ struct Env::Writer {
     // Repacks the tables that grew sparse since it last looked (Options::auto_repack), then
     // gives the freed pages' blocks back. Runs on the writer thread between batches.
     void tidy(Env& env) noexcept;
+    void remember_looks(Env& env) noexcept; // looked_at into Meta, in a commit of its own
     template <class Fn>
     bool run_alone(Env& env, Fn fn) noexcept; // one op in a batch of its own: committed?
     // Under m: up to `limit` queued jobs (one when the first runs alone, none of those after
@@ -137,9 +141,15 @@ void Env::Writer::loop(Env& env) {
     }
     if (auto_repack) {
         try {
-            const ReadTxn snapshot(env); // tables as opened are not tidy()'s business
+            // Tables as opened are not tidy()'s business, but for what they grew since a
+            // writer last looked at them (a compacted store: since it was compacted).
+            const ReadTxn snapshot(env);
+            const auto stored = snapshot.get(Table::Meta, looked_key);
             for (unsigned i = 0; i < looked_at.size(); ++i) {
                 looked_at[i] = snapshot.stats(static_cast<Table>(i)).leaf_pages;
+                if (stored && stored->size() == 8 * looked_at.size()) {
+                    looked_at[i] = std::min(looked_at[i], get_u64(*stored, 8 * i));
+                }
             }
         } catch (const Error&) {
             auto_repack = false; // no snapshot at start: leave the layout to compact
@@ -256,6 +266,7 @@ bool Env::Writer::run_alone(Env& env, Fn fn) noexcept {
 
 void Env::Writer::tidy(Env& env) noexcept {
     std::vector<Table> sparse;
+    bool looked = false;
     try {
         const ReadTxn snapshot(env);
         for (unsigned i = 0; i < looked_at.size(); ++i) {
@@ -265,6 +276,7 @@ void Env::Writer::tidy(Env& env) noexcept {
                 continue;
             }
             looked_at[i] = pages;
+            looked = true;
             if (table_fill(snapshot, raw(env.env_), t, pages) < repack_below_fill) {
                 sparse.push_back(t);
             }
@@ -277,6 +289,9 @@ void Env::Writer::tidy(Env& env) noexcept {
         done += run_alone(env, [t](WriteTxn& txn) { rewrite_in_key_order(txn, t); }) ? 1 : 0;
     }
     if (done == 0) {
+        if (looked) {
+            remember_looks(env);
+        }
         return;
     }
     // One more commit, so that the pages the repacks freed are older than the last commit and
@@ -298,8 +313,17 @@ void Env::Writer::tidy(Env& env) noexcept {
     } catch (const std::exception&) {
         // looked_at keeps the sparse counts: the next look waits for a quarter more
     }
+    remember_looks(env);
     const std::lock_guard lock(m);
     repacks += done;
+}
+
+void Env::Writer::remember_looks(Env& env) noexcept {
+    std::string v;
+    for (const std::uint64_t pages : looked_at) {
+        put_u64(v, pages);
+    }
+    (void)run_alone(env, [&v](WriteTxn& txn) { txn.put(Table::Meta, looked_key, v); });
 }
 
 void Env::submit(detail::WriteJob& job) {

@@ -513,6 +513,58 @@ TEST_CASE("a load in key order in front of other keys is left packed, with no re
     }
 }
 
+TEST_CASE("loads by one process after another, each too small to look at alone, are repacked",
+          "[store]") {
+    // One `switchboard zone import` a zone file: each process adds a share of the table in
+    // key order in front of what the ones before wrote, and no one process grows the table by
+    // the quarter tidy() waits for, but the writers together do.
+    Options quick;
+    quick.durable = false;
+    Options manual = quick;
+    manual.auto_repack = false;
+    constexpr int processes = 12;
+    constexpr std::uint32_t share = 2500;
+    const auto load = [&](const std::filesystem::path& dir, const Options& options) {
+        {
+            Env env(dir, options);
+            env.write([&](WriteTxn& w) {
+                for (std::uint32_t j = 0; j < tail_rows; ++j) {
+                    w.put(Table::DnsNodes, load_key('z', j), std::string(200, 'v'));
+                }
+            });
+        }
+        for (int k = 0; k < processes; ++k) {
+            Env env(dir, options);
+            for (std::uint32_t i = 0; i < share; i += 50) {
+                env.write([&](WriteTxn& w) {
+                    for (std::uint32_t j = i; j < i + 50; ++j) {
+                        w.put(Table::DnsNodes, load_key(static_cast<char>('y' - k), j),
+                              std::string(200, 'v'));
+                    }
+                });
+            }
+        }
+    };
+    sb::test::TempDir plain;
+    load(plain.path(), manual);
+    std::uint64_t sparse = 0, packed = 0;
+    {
+        Env env(plain.path(), manual);
+        sparse = leaf_pages(env);
+        env.repack(Table::DnsNodes);
+        packed = leaf_pages(env);
+    }
+    CHECK(sparse * 10 > packed * 13); // the cause, without the writers' repacks
+
+    sb::test::TempDir dir;
+    load(dir.path(), quick);
+    Env env(dir.path(), manual);
+    CHECK(leaf_pages(env) * 10 <= packed * 12);
+    ReadTxn r(env);
+    CHECK(r.stats(Table::DnsNodes).entries == tail_rows + processes * share);
+    CHECK(r.get(Table::Meta, "repacked").has_value());
+}
+
 TEST_CASE("ops of many threads are batched, each acknowledged only after its batch's commit",
           "[store]") {
     sb::test::TempDir dir;
