@@ -265,11 +265,9 @@ void rebuild(store::WriteTxn& txn, std::string_view owner, NumberChange change,
     std::optional<std::string> rec_zone; // its name (an import writes the row after the nodes)
     std::vector<store::RecordRow> stored;
     if (records == nullptr) {
-        stored = detail::record_rows_at(
-            txn, key, old_node ? std::optional<std::string_view>(*old_node) : std::nullopt);
+        stored = detail::record_rows_at(txn, key, view_of(old_node));
         if (!stored.empty()) {
-            detail::complete_records(
-                key, old_node ? std::optional<std::string_view>(*old_node) : std::nullopt, stored);
+            detail::complete_records(key, view_of(old_node), stored);
         }
     }
     std::vector<store::RecordRow>& recs = records != nullptr ? *records : stored;
@@ -299,12 +297,20 @@ void rebuild(store::WriteTxn& txn, std::string_view owner, NumberChange change,
     // The ENUM number at the owner: its mappings are NAPTRs here, its row ends the node.
     detail::OwnerNumber number_row = detail::owner_number(txn, key, view_of(old_node));
     std::optional<store::EnumNumberRow> number;
-    if (change == NumberChange::write) {
+    switch (change) {
+    case NumberChange::keep: // the row as stored; its mappings from the node before
+        if (!number_row.row.empty()) {
+            number = read_enum_number(key, number_row.row, view_of(old_node));
+        }
+        break;
+    case NumberChange::write:
         number = *written;
-    } else if (change == NumberChange::keep && !number_row.row.empty()) {
-        number = read_enum_number(key, number_row.row, view_of(old_node));
+        number_row.row = store::encode(*written);
+        break;
+    case NumberChange::drop:
+        number_row.row.clear();
+        break;
     }
-    number_row.row = number ? store::encode(*number) : std::string();
     if (number) {
         const auto range = txn.get(store::Table::EnumRanges,
                                    store::enum_range_key(number->tld, number->range_prefix));

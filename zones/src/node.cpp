@@ -24,11 +24,18 @@ bool get(std::string_view s, std::size_t& pos, std::uint32_t max, std::uint32_t&
     return false;
 }
 
-void put(std::string& out, std::uint32_t v) {
+// Writes `v` as a varint at `out` (room for five bytes); returns the end.
+char* put_varint(char* out, std::uint32_t v) noexcept {
     for (; v >= 0x80; v >>= 7) {
-        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+        *out++ = static_cast<char>((v & 0x7f) | 0x80);
     }
-    out.push_back(static_cast<char>(v));
+    *out++ = static_cast<char>(v);
+    return out;
+}
+
+void put(std::string& out, std::uint32_t v) {
+    char buf[5];
+    out.append(buf, put_varint(buf, v));
 }
 
 constexpr std::size_t header_len = 2; // format, flags; then the varint rrset_count
@@ -44,14 +51,7 @@ bool rrset_header(std::string_view value, std::size_t& pos, std::uint32_t& type,
 } // namespace
 
 std::size_t put_rr_header(char* out, std::uint32_t ttl, std::uint16_t rdlength) noexcept {
-    std::size_t n = 0;
-    for (std::uint32_t v : {ttl, std::uint32_t{rdlength}}) {
-        for (; v >= 0x80; v >>= 7) {
-            out[n++] = static_cast<char>((v & 0x7f) | 0x80);
-        }
-        out[n++] = static_cast<char>(v);
-    }
-    return n;
+    return static_cast<std::size_t>(put_varint(put_varint(out, ttl), rdlength) - out);
 }
 
 bool RrsetView::next_rr(std::size_t& pos, RrView& out) const noexcept {

@@ -103,7 +103,7 @@ struct LookupResult {
     // True when answer[0] was synthesised from a wildcard (RFC 4592).
     bool wildcard = false;
     // DNAME substitution (RFC 6672): the DNAME's owner and the synthesized CNAME's one RR
-    // (u32 TTL, u16 length, target), which answer[] views.
+    // (its header as put_rr_header writes it, then the target), which answer[] views.
     NameBuf dname_owner;
     std::array<char, rr_header_max + 255> synthesized{};
     // Set by lookup: the caller's DnssecAnswer for a DO=1 query, null without DO.
