@@ -504,7 +504,7 @@ std::optional<std::string_view> ReadTxn::get(Table t, std::string_view key) cons
 }
 
 Cursor ReadTxn::cursor(Table t) const {
-    return Cursor(txn_, env_->dbis_[static_cast<unsigned>(t)], cursors_);
+    return Cursor(txn_, env_->dbis_[static_cast<unsigned>(t)], cursors_, true);
 }
 
 void ReadTxn::reset() noexcept {
@@ -568,7 +568,7 @@ bool WriteTxn::del(Table t, std::string_view key) {
 }
 
 Cursor WriteTxn::cursor(Table t) const {
-    return Cursor(txn_, env_->dbis_[static_cast<unsigned>(t)], cursors_);
+    return Cursor(txn_, env_->dbis_[static_cast<unsigned>(t)], cursors_, false);
 }
 
 void WriteTxn::commit() {
@@ -593,9 +593,10 @@ std::uint64_t WriteTxn::next_id(std::string_view kind) {
 
 // ---- Cursor ----
 
-Cursor::Cursor(TxnHandle* txn, unsigned dbi, detail::CursorList& list)
+Cursor::Cursor(TxnHandle* txn, unsigned dbi, detail::CursorList& list, bool read_only)
     : list_(&list)
-    , generation_(list.generation) {
+    , generation_(list.generation)
+    , read_only_(read_only) {
     MDB_cursor* cur = nullptr;
     check(mdb_cursor_open(raw(txn), dbi, &cur), "mdb_cursor_open");
     cur_ = reinterpret_cast<CursorHandle*>(cur);
@@ -652,6 +653,15 @@ bool Cursor::seek(std::string_view key) {
         return first(); // LMDB refuses zero-length keys with SET_RANGE
     }
     return move(MDB_SET_RANGE, key);
+}
+
+bool Cursor::jump(std::string_view key) {
+    if (read_only_ && !stale()) {
+        // Unpositions the cursor (mdb_cursor_init), so that mdb_cursor_set searches from the
+        // root; it fails only for a write txn's cursor or a finished txn, which stale() excludes.
+        check(mdb_cursor_renew(mdb_cursor_txn(raw(cur_)), raw(cur_)), "mdb_cursor_renew");
+    }
+    return seek(key);
 }
 
 bool Cursor::first() {

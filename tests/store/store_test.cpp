@@ -70,6 +70,60 @@ TEST_CASE("cursor seek finds the first key not below the target", "[store]") {
     CHECK(c.key() == "b");
 }
 
+TEST_CASE("cursor jump finds what seek finds from anywhere in a tree of many pages", "[store]") {
+    sb::test::TempDir dir;
+    Env env(dir.path());
+    const auto key = [](unsigned i) {
+        std::string k = std::to_string(i * 2 + 1000000); // odd gaps: every even one is absent
+        return k;
+    };
+    const std::string value(200, 'v'); // about 18 entries a page: hundreds of leaf pages
+    env.write([&](WriteTxn& w) {
+        for (unsigned i = 0; i < 5000; ++i) {
+            w.put(Table::DnsNodes, key(i), value);
+        }
+    });
+    const auto check_same = [&](Cursor& jumping, Cursor& seeking) {
+        // Targets far apart and close together, present and absent, before and after all.
+        for (unsigned t : {4000u, 17u, 4999u, 2500u, 2501u, 0u, 3333u, 1u, 4998u, 10u}) {
+            for (const std::string& target : {key(t), std::to_string(t * 2 + 1000001)}) {
+                const bool found = seeking.seek(target);
+                REQUIRE(jumping.jump(target) == found);
+                if (found) {
+                    CHECK(jumping.key() == seeking.key());
+                    CHECK(jumping.value() == value);
+                    // Positioned as seek leaves it: next and prev move from there.
+                    const bool more = seeking.next();
+                    REQUIRE(jumping.next() == more);
+                    if (more) {
+                        CHECK(jumping.key() == seeking.key());
+                    }
+                }
+            }
+        }
+        CHECK_FALSE(jumping.jump("2")); // after the last key
+        REQUIRE(jumping.jump("0"));
+        CHECK(jumping.key() == key(0));
+    };
+    {
+        ReadTxn r(env);
+        Cursor jumping = r.cursor(Table::DnsNodes);
+        Cursor seeking = r.cursor(Table::DnsNodes);
+        check_same(jumping, seeking);
+        r.reset();
+        CHECK_FALSE(jumping.jump(key(1))); // stale until renewed
+        r.renew();
+        jumping.renew(r);
+        REQUIRE(jumping.jump(key(1)));
+        CHECK(jumping.key() == key(1));
+    }
+    env.write([&](WriteTxn& w) { // a write txn's cursor seeks as seek()
+        Cursor jumping = w.cursor(Table::DnsNodes);
+        Cursor seeking = w.cursor(Table::DnsNodes);
+        check_same(jumping, seeking);
+    });
+}
+
 TEST_CASE("id counters start at 1 and grow", "[store]") {
     sb::test::TempDir dir;
     Env env(dir.path());

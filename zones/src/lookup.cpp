@@ -111,7 +111,7 @@ bool negative_soa(std::string_view zone_value, LookupResult& out) noexcept {
 // non-terminal). Throws nothing; a store error counts as "exists" with `failed` set.
 bool has_subtree(store::Cursor& cursor, std::string_view key, bool& failed) noexcept {
     try {
-        return cursor.seek(key) && cursor.key().starts_with(key);
+        return cursor.jump(key) && cursor.key().starts_with(key);
     } catch (...) {
         failed = true;
         return false;

@@ -309,6 +309,11 @@ public:
     Cursor& operator=(const Cursor&) = delete;
 
     [[nodiscard]] bool seek(std::string_view key); // first entry with key >= `key`
+    // As seek(), searched from the root when the cursor belongs to a ReadTxn: for a key with no
+    // relation to the last one, as each query's name is. A positioned LMDB cursor first compares
+    // the key with the first and last keys of the page it is on (mdb_cursor_set), two cache
+    // misses that find nothing for a random key. A WriteTxn's cursor seeks as seek().
+    [[nodiscard]] bool jump(std::string_view key);
     [[nodiscard]] bool first();
     [[nodiscard]] bool last();
     [[nodiscard]] bool next();
@@ -330,7 +335,7 @@ private:
     friend class ReadTxn;
     friend class WriteTxn;
     friend struct detail::CursorList;
-    Cursor(TxnHandle* txn, unsigned dbi, detail::CursorList& list);
+    Cursor(TxnHandle* txn, unsigned dbi, detail::CursorList& list, bool read_only);
     bool move(int op, std::string_view key = {});
     void unlink() noexcept;
 
@@ -339,6 +344,7 @@ private:
     Cursor* prev_ = nullptr;
     Cursor* next_ = nullptr;
     unsigned generation_;
+    bool read_only_; // of a ReadTxn: mdb_cursor_renew may unposition it
     bool valid_ = false;
     std::string_view key_, value_;
 };
