@@ -311,7 +311,7 @@ public:
     [[nodiscard]] bool seek(std::string_view key); // first entry with key >= `key`
     // As seek(), searched from the root when the cursor belongs to a ReadTxn: for a key with no
     // relation to the last one, as each query's name is. A positioned LMDB cursor first compares
-    // the key with the first and last keys of the page it is on (mdb_cursor_set), two cache
+    // the key with the first and last keys of the page it is on, two cache
     // misses that find nothing for a random key. A WriteTxn's cursor seeks as seek().
     [[nodiscard]] bool jump(std::string_view key);
     [[nodiscard]] bool first();
@@ -344,7 +344,7 @@ private:
     Cursor* prev_ = nullptr;
     Cursor* next_ = nullptr;
     unsigned generation_;
-    bool read_only_; // of a ReadTxn: mdb_cursor_renew may unposition it
+    bool read_only_; // of a ReadTxn: jump() may unposition it
     bool valid_ = false;
     std::string_view key_, value_;
 };
