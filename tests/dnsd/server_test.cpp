@@ -32,6 +32,10 @@ TEST_CASE_METHOD(Fixture, "dnsd answers hits authoritatively over UDP", "[dnsd]"
               Bytes(q.begin() + 12, q.end()));
         CHECK(r[qend] == 0xC0);
         CHECK(r[qend + 1] == 12);
+        // The second A repeats the pointer: owner 2, type, class, TTL, rdlength 10, rdata 4.
+        REQUIRE(r.size() > qend + 16 + 2);
+        CHECK(r[qend + 16] == 0xC0);
+        CHECK(r[qend + 17] == 12);
         REQUIRE(p.count(LDNS_SECTION_ANSWER) == 2);
         CHECK(p.rr_text(LDNS_SECTION_ANSWER, 0) == "WwW.ExAmple.COM. 600 A 192.0.2.1");
         CHECK(p.rr_text(LDNS_SECTION_ANSWER, 1) == "WwW.ExAmple.COM. 600 A 192.0.2.2");
