@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace sb::dnsd {
@@ -33,14 +34,30 @@ inline std::uint8_t lower(std::uint8_t c) noexcept {
     return c >= 'A' && c <= 'Z' ? static_cast<std::uint8_t>(c + ('a' - 'A')) : c;
 }
 
-// Name compression (RFC 1035 §4.1.4): the offsets of every label written so far; a name is
-// written as its labels up to the longest suffix already in the packet, then a pointer.
+// Name compression (RFC 1035 §4.1.4): the offsets of every label written so far, each with its
+// depth (the labels from it to the root, itself included); a name is written as its labels up
+// to the longest suffix already in the packet, then a pointer. A suffix of d labels can only
+// equal a packet name of depth d, so each recorded offset is compared once, with the suffix of
+// its depth, not with every suffix of the name.
 class Compressor {
 public:
-    // Records each label of the uncompressed name at `offset` of the packet.
+    // Forgets every name: the compressor of a new message.
+    void clear() noexcept {
+        n_ = 0;
+        first_len_ = 0;
+    }
+
+    // Records each label of the name at `offset` of the packet. The first name recorded, when
+    // it has no pointer (the question), is also kept whole: a name written byte for byte as it
+    // (an answer's owner, most often) becomes a pointer to it without comparing labels.
     void add_name(const std::uint8_t* packet, std::size_t offset) noexcept {
-        while (packet[offset] != 0 && (packet[offset] & 0xC0) == 0) {
-            add(offset);
+        std::size_t depth = depth_at(packet, offset);
+        if (n_ == 0 && depth > 0 && offset < 0x4000) {
+            first_at_ = static_cast<std::uint16_t>(offset);
+            first_len_ = static_cast<std::uint16_t>(wire_name_length(packet + offset, 255));
+        }
+        while (packet[offset] != 0 && (packet[offset] & 0xC0) == 0 && depth > 0) {
+            add(offset, depth--);
             offset += 1 + std::size_t{packet[offset]};
         }
     }
@@ -49,41 +66,97 @@ public:
         while (n_ > 0 && offs_[n_ - 1] >= mark) {
             --n_;
         }
+        if (std::size_t{first_at_} + first_len_ > mark) {
+            first_len_ = 0;
+        }
     }
 
     // Writes the uncompressed, valid wire name `name` (length `len`) compressed.
     void write(Writer& w, const std::uint8_t* name, std::size_t len) noexcept {
+        if (first_len_ != 0 && len == first_len_ &&
+            std::memcmp(w.data() + first_at_, name, len) == 0) {
+            w.u16(static_cast<std::uint16_t>(0xC000 | first_at_));
+            return;
+        }
+        std::uint8_t starts[max_labels];
+        std::size_t labels = 0;
         std::size_t pos = 0;
-        while (pos < len && name[pos] != 0) {
-            for (std::size_t i = 0; i < n_; ++i) {
-                if (same(w.data(), w.position(), name + pos, offs_[i])) {
-                    write_labels(w, name, pos);
-                    w.u16(static_cast<std::uint16_t>(0xC000 | offs_[i]));
-                    return;
-                }
-            }
+        while (pos < len && name[pos] != 0 && labels < max_labels) {
+            starts[labels++] = static_cast<std::uint8_t>(pos);
             pos += 1 + std::size_t{name[pos]};
         }
-        write_labels(w, name, pos);
-        w.u8(0);
+        // The longest suffix wins; among equals, the name recorded first.
+        std::size_t best = labels;
+        std::size_t best_at = 0;
+        for (std::size_t i = 0; i < n_ && best > 0; ++i) {
+            const std::size_t depth = depth_[i];
+            if (depth > labels || labels - depth >= best) {
+                continue;
+            }
+            const std::size_t k = labels - depth;
+            if (same(w.data(), w.position(), name + starts[k], offs_[i])) {
+                best = k;
+                best_at = i;
+            }
+        }
+        if (best < labels) {
+            write_labels(w, name, best, depth_[best_at]);
+            w.u16(static_cast<std::uint16_t>(0xC000 | offs_[best_at]));
+        } else {
+            write_labels(w, name, labels, 0);
+            w.u8(0);
+        }
     }
 
 private:
     static constexpr std::size_t capacity = 256;
+    static constexpr std::size_t max_labels = 128; // 127 labels fit in 255 bytes
 
-    void add(std::size_t offset) noexcept {
+    void add(std::size_t offset, std::size_t depth) noexcept {
         if (n_ < capacity && offset < 0x4000) {
-            offs_[n_++] = static_cast<std::uint16_t>(offset);
+            offs_[n_] = static_cast<std::uint16_t>(offset);
+            depth_[n_++] = static_cast<std::uint8_t>(depth);
         }
     }
 
-    void write_labels(Writer& w, const std::uint8_t* name, std::size_t end) noexcept {
-        for (std::size_t pos = 0; pos < end; pos += 1 + std::size_t{name[pos]}) {
+    // Writes the first `count` labels of `name`, which the `tail` labels of a pointer or
+    // none (the root) follow.
+    void write_labels(Writer& w, const std::uint8_t* name, std::size_t count,
+                      std::size_t tail) noexcept {
+        std::size_t pos = 0;
+        for (std::size_t j = 0; j < count; ++j) {
             if (w.ok()) {
-                add(w.position());
+                add(w.position(), count - j + tail);
             }
             w.bytes(name + pos, 1 + std::size_t{name[pos]});
+            pos += 1 + std::size_t{name[pos]};
         }
+    }
+
+    // The labels of the packet name at `off` to the root, following its pointer; 0 when the
+    // name is not well formed (its labels are then never offered for compression).
+    static std::size_t depth_at(const std::uint8_t* packet, std::size_t off) noexcept {
+        std::size_t depth = 0;
+        for (int steps = 0; steps < 256; ++steps) { // labels and pointers
+            const std::uint8_t len = packet[off];
+            if ((len & 0xC0) == 0xC0) {
+                const std::size_t to = (std::size_t{len & 0x3Fu} << 8) | packet[off + 1];
+                if (to >= off) {
+                    return 0;
+                }
+                off = to;
+                continue;
+            }
+            if (len == 0) {
+                return depth < max_labels ? depth : 0;
+            }
+            if (len > 63) {
+                return 0;
+            }
+            ++depth;
+            off += 1 + std::size_t{len};
+        }
+        return 0;
     }
 
     // Does the packet name at `off` (labels, maybe ending in a pointer) equal `name`?
@@ -126,8 +199,13 @@ private:
         return false;
     }
 
-    std::uint16_t offs_[capacity] = {};
+    // Only the first n_ entries are ever read: a message's compressor starts without
+    // clearing the arrays.
+    std::uint16_t offs_[capacity];
+    std::uint8_t depth_[capacity];
     std::size_t n_ = 0;
+    std::uint16_t first_at_ = 0;  // the first name recorded, when whole
+    std::uint16_t first_len_ = 0; // its length; 0 when there is none
 };
 
 inline const std::uint8_t* bytes_of(std::string_view s) noexcept {

@@ -367,7 +367,7 @@ bool Transfer::add(const zones::ZoneRr& rr) {
     // Names are compressed against the zone (the question) and the previous owner only: in
     // canonical order the previous owner holds the longest suffix worth pointing to, and a
     // table of every name so far would be scanned for each name (most of a transfer's time).
-    comp_ = Compressor{};
+    comp_.clear();
     comp_.add_name(buf_.data(), 12);
     if (last_owner_ != 0) {
         comp_.add_name(buf_.data(), last_owner_);
