@@ -44,17 +44,18 @@ public:
     // Forgets every name: the compressor of a new message.
     void clear() noexcept {
         n_ = 0;
-        first_len_ = 0;
+        first_labels_ = 0;
     }
 
     // Records each label of the name at `offset` of the packet. The first name recorded, when
-    // it has no pointer (the question), is also kept whole: a name written byte for byte as it
-    // (an answer's owner, most often) becomes a pointer to it without comparing labels.
+    // it has no pointer (the question), is also kept whole: see write().
     void add_name(const std::uint8_t* packet, std::size_t offset) noexcept {
         std::size_t depth = depth_at(packet, offset);
-        if (n_ == 0 && depth > 0 && offset < 0x4000) {
+        if (n_ == 0 && offset + 255 < 0x4000) {
+            const std::size_t len = wire_name_length(packet + offset, 255);
             first_at_ = static_cast<std::uint16_t>(offset);
-            first_len_ = static_cast<std::uint16_t>(wire_name_length(packet + offset, 255));
+            first_len_ = static_cast<std::uint16_t>(len);
+            first_labels_ = len > 0 ? static_cast<std::uint8_t>(depth) : 0;
         }
         while (packet[offset] != 0 && (packet[offset] & 0xC0) == 0 && depth > 0) {
             add(offset, depth--);
@@ -67,23 +68,28 @@ public:
             --n_;
         }
         if (std::size_t{first_at_} + first_len_ > mark) {
-            first_len_ = 0;
+            first_labels_ = 0;
         }
     }
 
     // Writes the uncompressed, valid wire name `name` (length `len`) compressed.
     void write(Writer& w, const std::uint8_t* name, std::size_t len) noexcept {
-        if (first_len_ != 0 && len == first_len_ &&
-            std::memcmp(w.data() + first_at_, name, len) == 0) {
-            w.u16(static_cast<std::uint16_t>(0xC000 | first_at_));
-            return;
-        }
         std::uint8_t starts[max_labels];
         std::size_t labels = 0;
         std::size_t pos = 0;
         while (pos < len && name[pos] != 0 && labels < max_labels) {
             starts[labels++] = static_cast<std::uint8_t>(pos);
             pos += 1 + std::size_t{name[pos]};
+        }
+        // The question's name or a suffix of it (the answer's owner, the zone apex of a SOA in
+        // AUTHORITY), byte for byte: a pointer to its labels, found without comparing labels.
+        if (labels > 0 && labels <= first_labels_) {
+            const std::size_t at = offs_[first_labels_ - labels];
+            if (at + len == std::size_t{first_at_} + first_len_ &&
+                std::memcmp(w.data() + at, name, len) == 0) {
+                w.u16(static_cast<std::uint16_t>(0xC000 | at));
+                return;
+            }
         }
         // The longest suffix wins; among equals, the name recorded first.
         std::size_t best = labels;
@@ -204,8 +210,9 @@ private:
     std::uint16_t offs_[capacity];
     std::uint8_t depth_[capacity];
     std::size_t n_ = 0;
-    std::uint16_t first_at_ = 0;  // the first name recorded, when whole
-    std::uint16_t first_len_ = 0; // its length; 0 when there is none
+    std::uint16_t first_at_ = 0;    // the first name recorded, when whole: offs_[0, labels)
+    std::uint16_t first_len_ = 0;   // its length
+    std::uint8_t first_labels_ = 0; // its labels; 0 when there is none
 };
 
 inline const std::uint8_t* bytes_of(std::string_view s) noexcept {
