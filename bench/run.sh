@@ -855,6 +855,26 @@ DETAILS="$WORK/details.md"
              "(median **$(median "${cpu_r[@]}" | awk '{ printf "%.3f", $1 }')**); UDP queries/s" \
              "$(printf '%s ' "${udp_r[@]}" | sed 's/ *$//; s/ /, /g') (median $(median "${udp_r[@]}" | awk '{ printf "%.3f", $1 }'))."
     fi
+    if [[ " $SERVERS " == *" switchboard "* && -n "${PEERS// /}" ]]; then
+        # Every server of a round runs within minutes of the others: the ratio per round cancels
+        # the drift between rounds that the ratio of the medians (the table) keeps. "best": the
+        # cheaper of Knot and NSD in that round (issue 18's criterion).
+        line=""
+        for p in $PEERS $([[ "$PEERS" == *knot* || "$PEERS" == *nsd* ]] && echo best); do
+            rr=()
+            for r in $(seq "$RUNS"); do
+                peer="${M[$p,cpu,$r]:-}"
+                [ "$p" = best ] && peer="$(printf '%s\n' "${M[knot,cpu,$r]:-}" "${M[nsd,cpu,$r]:-}" |
+                    grep -E '^[0-9.]+$' | sort -g | head -1)"
+                rr+=("$(echo "${M[switchboard,cpu,$r]:-} $peer" | awk 'NF == 2 && $2 > 0 { printf "%.3f", $1 / $2 }')")
+            done
+            if [ "$p" = best ]; then name="best of Knot and NSD"; else name="$(label "$p")"; fi
+            line="$line${line:+; }$name $(printf '%s ' "${rr[@]}" | sed 's/ *$//; s/ /, /g')"
+            line="$line (median **$(median "${rr[@]}" | awk '{ printf "%.3f", $1 }')**)"
+        done
+        echo
+        echo "Per round, Switchboard/peer server µs per answered query (the same round's figures): $line."
+    fi
 } >"$DETAILS"
 
 echo
