@@ -244,26 +244,12 @@ Wrote write_rrset(Writer& w, Compressor& c, std::string_view owner, const zones:
     std::uint16_t read = 0;
     bool valid = true;
     const zones::TypeInfo* info = zones::type_info(rrset.type());
-    // The owner is compressed once: the set's later RRs repeat the first one's pointer, or point
-    // where its labels start (the bytes c.write would find again, without comparing names).
-    std::uint16_t owner_pointer = 0;
     while (valid && rrset.next_rr(pos, rr)) {
         ++read;
         if (covered != 0 && !covers(rr.rdata, covered)) {
             continue;
         }
-        if (owner_pointer != 0) {
-            w.u16(owner_pointer);
-        } else {
-            const std::size_t at = w.position();
-            c.write(w, bytes_of(owner), owner.size());
-            const std::size_t len = w.position() - at;
-            if (w.ok() && len == 2) {
-                owner_pointer = static_cast<std::uint16_t>(w.data()[at] << 8 | w.data()[at + 1]);
-            } else if (w.ok() && len > 2 && at < 0x4000) {
-                owner_pointer = static_cast<std::uint16_t>(0xC000 | at);
-            }
-        }
+        c.write(w, bytes_of(owner), owner.size());
         w.u16(static_cast<std::uint16_t>(rrset.type()));
         w.u16(class_in);
         w.u32(override_ttl ? ttl : rr.ttl);

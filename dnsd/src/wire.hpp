@@ -53,7 +53,6 @@ public:
         std::size_t depth = depth_at(packet, offset);
         if (n_ == 0 && offset + 255 < 0x4000) {
             const std::size_t len = wire_name_length(packet + offset, 255);
-            first_at_ = static_cast<std::uint16_t>(offset);
             first_len_ = static_cast<std::uint16_t>(len);
             first_labels_ = len > 0 ? static_cast<std::uint8_t>(depth) : 0;
         }
@@ -64,11 +63,11 @@ public:
     }
 
     void forget_from(std::size_t mark) noexcept {
+        if (first_labels_ > 0 && std::size_t{offs_[0]} + first_len_ > mark) {
+            first_labels_ = 0;
+        }
         while (n_ > 0 && offs_[n_ - 1] >= mark) {
             --n_;
-        }
-        if (std::size_t{first_at_} + first_len_ > mark) {
-            first_labels_ = 0;
         }
     }
 
@@ -85,7 +84,7 @@ public:
         // AUTHORITY), byte for byte: a pointer to its labels, found without comparing labels.
         if (labels > 0 && labels <= first_labels_) {
             const std::size_t at = offs_[first_labels_ - labels];
-            if (at + len == std::size_t{first_at_} + first_len_ &&
+            if (at + len == std::size_t{offs_[0]} + first_len_ &&
                 std::memcmp(w.data() + at, name, len) == 0) {
                 w.u16(static_cast<std::uint16_t>(0xC000 | at));
                 return;
@@ -210,7 +209,7 @@ private:
     std::uint16_t offs_[capacity];
     std::uint8_t depth_[capacity];
     std::size_t n_ = 0;
-    std::uint16_t first_at_ = 0;    // the first name recorded, when whole: offs_[0, labels)
+    // The first name recorded, when whole (the question): its labels are offs_[0, first_labels_)
     std::uint16_t first_len_ = 0;   // its length
     std::uint8_t first_labels_ = 0; // its labels; 0 when there is none
 };
