@@ -16,10 +16,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <stop_token>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -119,6 +123,44 @@ void raise_file_limit() noexcept {
         r.rlim_cur = r.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &r);
     }
+}
+
+// Bytes the kernel could give without swapping (/proc/meminfo MemAvailable), 0 if unknown.
+std::uint64_t available_memory() {
+    std::ifstream meminfo("/proc/meminfo");
+    for (std::string line; std::getline(meminfo, line);) {
+        unsigned long long kb = 0;
+        if (std::sscanf(line.c_str(), "MemAvailable: %llu kB", &kb) == 1) {
+            return std::uint64_t{kb} << 10;
+        }
+    }
+    return 0;
+}
+
+// Knot and NSD read every zone into their memory at start; dnsd answers at once from the map
+// and brings the store in behind, on this thread, at the lowest priority (SCHED_IDLE: never
+// ahead of a query). Until then a lookup may wait on the disk for a page; after, none does,
+// and the kernel does not take mapped pages back as idle cache. A store larger than half the
+// memory the machine has left is left to the page cache (docs/decisions.md "The store mapped
+// at start").
+void keep_resident(const store::Env& env, std::stop_token stop) {
+    const sched_param idle{};
+    ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &idle);
+    const std::uint64_t bytes = env.stats().used_bytes;
+    const std::uint64_t available = available_memory();
+    if (bytes > available / 2) {
+        sb::log::write(sb::log::Level::Notice, "dns",
+                       "store larger than half the available memory: left to the page cache",
+                       {{"store_bytes", std::to_string(bytes)},
+                        {"available_bytes", std::to_string(available)}});
+        return;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::uint64_t mapped = env.populate(stop);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t0);
+    sb::log::write(sb::log::Level::Notice, "dns", "store mapped into memory",
+                   {{"bytes", std::to_string(mapped)}, {"ms", std::to_string(ms.count())}});
 }
 
 } // namespace
@@ -319,6 +361,7 @@ struct Server::Impl {
     // Declared after the workers, so destroyed before them: transfers under way stop and are
     // joined while their sessions and sockets still exist.
     std::unique_ptr<TransferThreads> transfer_threads;
+    std::jthread resident; // keep_resident(); stopped and joined first
 };
 
 Server::Server(const store::Env& env, Options options)
@@ -360,6 +403,7 @@ Server::Server(const store::Env& env, Options options)
     for (auto& w : impl_->workers) {
         w->start();
     }
+    impl_->resident = std::jthread([&env](std::stop_token stop) { keep_resident(env, stop); });
 }
 
 Server::~Server() = default;

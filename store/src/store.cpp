@@ -2,16 +2,25 @@
 
 #include "lmdb_handles.hpp"
 
+#include <fcntl.h>
 #include <lmdb.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -468,6 +477,75 @@ Stats Env::stats() const {
 
 void Env::sync() {
     check(mdb_env_sync(raw(env_), 1), "mdb_env_sync");
+}
+
+namespace {
+
+// Where this process maps the file of `st` from its first byte (/proc/self/maps): LMDB tells
+// its map's address only with MDB_FIXEDMAP. Null if nowhere.
+char* mapped_at(const struct stat& st) {
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);) {
+        unsigned long long start = 0, end = 0, offset = 0, inode = 0;
+        unsigned dev_major = 0, dev_minor = 0;
+        char perms[5] = {};
+        if (std::sscanf(line.c_str(), "%llx-%llx %4s %llx %x:%x %llu", &start, &end, perms, &offset,
+                        &dev_major, &dev_minor, &inode) == 7 &&
+            offset == 0 && inode == st.st_ino && dev_major == major(st.st_dev) &&
+            dev_minor == minor(st.st_dev)) {
+            return reinterpret_cast<char*>(static_cast<std::uintptr_t>(start));
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
+std::uint64_t Env::populate(std::stop_token stop) const {
+    const off_t used = static_cast<off_t>(stats().used_bytes);
+    // A descriptor of its own: LMDB moves its descriptor's offset to write (lseek + writev),
+    // and SEEK_DATA/SEEK_HOLE here would move it too.
+    const int fd = ::open((dir_ / "data.mdb").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    const std::unique_ptr<const int, void (*)(const int*)> closer(
+        &fd, [](const int* f) { ::close(*f); });
+
+    struct stat st {};
+
+    char* const map = ::fstat(fd, &st) == 0 ? mapped_at(st) : nullptr;
+    if (map == nullptr) {
+        return 0;
+    }
+    const off_t end = std::min(used, st.st_size);
+    constexpr off_t chunk = off_t{8} << 20;
+    std::uint64_t mapped = 0;
+    // Holes are pages release_free_pages() gave back: free, and reading them would only fill
+    // memory with zeros.
+    for (off_t data = ::lseek(fd, 0, SEEK_DATA); data >= 0 && data < end;
+         data = ::lseek(fd, data, SEEK_DATA)) {
+        const off_t hole = std::min(end, std::max(data, ::lseek(fd, data, SEEK_HOLE)));
+        while (data < hole) {
+            if (stop.stop_requested()) {
+                return mapped;
+            }
+            const auto n = static_cast<std::size_t>(std::min(chunk, hole - data));
+            // The map opens with MDB_NORDAHEAD (a fault reads one page): read ahead first, so
+            // the chunk comes from the disk in a few large reads, not one read per page.
+            (void)::readahead(fd, data, n);
+            int rc = 0;
+            do {
+                rc = ::madvise(map + data, n, MADV_POPULATE_READ);
+            } while (rc != 0 && errno == EINTR);
+            if (rc != 0) {
+                return mapped;
+            }
+            data += static_cast<off_t>(n);
+            mapped += n;
+        }
+    }
+    return mapped;
 }
 
 // ---- cursor lists ----

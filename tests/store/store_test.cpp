@@ -5,13 +5,19 @@
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <stop_token>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -206,6 +212,71 @@ TEST_CASE("release_free_pages gives free blocks back, never a page a reader sees
     for (std::uint32_t i = 0; i < 5000; i += 7) {
         CHECK(r.get(Table::DnsNodes, u64_key(i)) == std::optional<std::string_view>(big));
     }
+}
+
+namespace {
+
+// kB of the store file this process has in its page tables (the mapping's Rss in smaps).
+std::uint64_t mapped_kb(const std::filesystem::path& file) {
+    std::ifstream smaps("/proc/self/smaps");
+    bool in = false;
+    for (std::string line; std::getline(smaps, line);) {
+        const bool header = line.find('-') < line.find(' ') && line.find(':') > line.find(' ');
+        if (header) {
+            in = line.size() >= file.native().size() &&
+                 line.compare(line.size() - file.native().size(), std::string::npos,
+                              file.native()) == 0;
+        } else if (in && line.rfind("Rss:", 0) == 0) {
+            return std::stoull(line.substr(4));
+        }
+    }
+    return 0;
+}
+
+} // namespace
+
+TEST_CASE("populate maps every page of data, none of the holes, and stops when asked", "[store]") {
+    sb::test::TempDir dir;
+    const std::string big(2000, 'x');
+    {
+        Env env(dir.path());
+        env.write([&](WriteTxn& w) {
+            for (std::uint32_t i = 0; i < 5000; ++i) {
+                w.put(Table::DnsNodes, u64_key(i), big);
+            }
+        });
+        env.write([&](WriteTxn& w) {
+            for (std::uint32_t i = 0; i < 5000; i += 2) {
+                w.del(Table::DnsNodes, u64_key(i));
+            }
+        });
+        env.write([&](WriteTxn& w) { w.put(Table::Meta, "tick", "1"); });
+        REQUIRE(env.release_free_pages() >= 2500 * 2000);
+    }
+    const auto file = std::filesystem::canonical(dir.path() / "data.mdb");
+    Options ro;
+    ro.read_only = true;
+    Env env(dir.path(), ro);
+    const std::uint64_t used = env.stats().used_bytes;
+    REQUIRE(mapped_kb(file) * 1024 < used / 4); // opening touches a few pages
+
+    std::stop_source stopped;
+    stopped.request_stop();
+    CHECK(env.populate(stopped.get_token()) == 0);
+    CHECK(mapped_kb(file) * 1024 < used / 4);
+
+    const std::uint64_t mapped = env.populate({});
+
+    struct stat st {};
+
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    const auto allocated = static_cast<std::uint64_t>(st.st_blocks) * 512;
+    CHECK(mapped >= 2500 * 2000);            // the rows kept
+    CHECK(mapped <= allocated);              // the punched pages are not read
+    CHECK(mapped < used * 3 / 4);            // about half the pages in use are holes
+    CHECK(mapped_kb(file) * 1024 >= mapped); // and all of it is in the page tables
+    ReadTxn r(env);
+    CHECK(r.get(Table::DnsNodes, u64_key(4999)) == std::optional<std::string_view>(big));
 }
 
 TEST_CASE("repack keeps every entry and packs the pages", "[store]") {
