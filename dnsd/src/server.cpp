@@ -8,10 +8,13 @@
 #include "log/log.hpp"
 #include "worker.hpp"
 
+#include <linux/ioprio.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -138,14 +141,16 @@ std::uint64_t available_memory() {
 }
 
 // Knot and NSD read every zone into their memory at start; dnsd answers at once from the map
-// and brings the store in behind, on this thread, at the lowest priority (SCHED_IDLE: never
-// ahead of a query). Until then a lookup may wait on the disk for a page; after, none does,
-// and the kernel does not take mapped pages back as idle cache. A store larger than half the
-// memory the machine has left is left to the page cache (docs/decisions.md "The store mapped
-// at start").
+// and brings the store in behind, on this thread, at the lowest priorities (SCHED_IDLE and
+// the idle I/O class: neither its CPU nor its reads go ahead of a query's). Until then a
+// lookup may wait on the disk for a page; after, none does, and the kernel does not take
+// mapped pages back as idle cache. A store larger than half the memory the machine has left
+// is left to the page cache (docs/decisions.md "The store mapped at start").
 void keep_resident(const store::Env& env, std::stop_token stop) {
     const sched_param idle{};
     ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &idle);
+    ::syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0 /* this thread */,
+              IOPRIO_PRIO_VALUE(IOPRIO_CLASS_IDLE, 0));
     const std::uint64_t bytes = env.stats().used_bytes;
     const std::uint64_t available = available_memory();
     if (bytes > available / 2) {
