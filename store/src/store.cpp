@@ -525,7 +525,10 @@ std::uint64_t Env::populate(std::stop_token stop) const {
     // memory with zeros.
     for (off_t data = ::lseek(fd, 0, SEEK_DATA); data >= 0 && data < end;
          data = ::lseek(fd, data, SEEK_DATA)) {
-        const off_t hole = std::min(end, std::max(data, ::lseek(fd, data, SEEK_HOLE)));
+        // SEEK_HOLE finds the file's end at the latest; should it fail, read to `end` (never
+        // the same extent again and again).
+        const off_t next_hole = ::lseek(fd, data, SEEK_HOLE);
+        const off_t hole = next_hole > data ? std::min(end, next_hole) : end;
         while (data < hole) {
             if (stop.stop_requested()) {
                 return mapped;
