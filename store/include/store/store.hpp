@@ -159,7 +159,7 @@ public:
     void sync();
 
     // Maps the store's data into this process (the file's data extents, holes skipped: read
-    // ahead, then MADV_POPULATE_READ, 8 MiB at a time) until done or `stop` is requested, so
+    // ahead, then MADV_POPULATE_READ, 1 MiB at a time) until done or `stop` is requested, so
     // that no lookup waits on the disk for a page and no page the process maps is taken back
     // as unused cache. Returns the bytes mapped; stops at 0 when the kernel cannot (before
     // Linux 5.14). dnsd runs it on a thread of its own at start.
