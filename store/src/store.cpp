@@ -519,10 +519,11 @@ std::uint64_t Env::populate(std::stop_token stop) const {
         return 0;
     }
     const off_t end = std::min(used, st.st_size);
-    // MADV_POPULATE_READ holds the map's mmap_lock (read) while it maps a chunk, and this runs
-    // at SCHED_IDLE: a thread that maps or unmaps memory meanwhile (a stack, a malloc arena)
-    // waits for the whole chunk. 8 MiB chunks made a 10M store's zones answer 10 ms later at
-    // start; 1 MiB (256 pages) no later than with no populate at all (bench/RESULTS.md).
+    // MADV_POPULATE_READ holds the map's mmap_lock (read) while it maps a chunk, and a caller
+    // at low priority (dnsd: SCHED_IDLE) may hold it long: a thread that maps or unmaps memory
+    // meanwhile (a stack, a malloc arena) waits for the whole chunk. With 8 MiB chunks a 10M
+    // store's zones all answered 10 ms later at start; with 1 MiB (256 pages), within a few ms
+    // of no populate at all (bench/RESULTS.md).
     constexpr off_t chunk = off_t{1} << 20;
     std::uint64_t mapped = 0;
     // Holes are pages release_free_pages() gave back: free, and reading them would only fill
