@@ -7,6 +7,7 @@
 #include "dnsd/secondary.hpp"
 #include "log/log.hpp"
 #include "worker.hpp"
+#include "zones/zone_index.hpp"
 
 #include <linux/ioprio.h>
 #include <pthread.h>
@@ -147,6 +148,19 @@ std::uint64_t available_memory() {
 // mapped pages back as idle cache. A store larger than half the memory the machine has left
 // is left to the page cache (docs/decisions.md "The store mapped at start").
 void keep_resident(const store::Env& env, std::stop_token stop) {
+    // First, at normal priority, the node of every zone apex, cut and wildcard, 8 reads in
+    // flight: on a store no process had mapped, a first lookup waits on the disk for its pages
+    // (about 0.1 ms each on a virtual disk), and the first query of each zone would wait for
+    // them one after another. With 8, the 300 zones of the 10M bench store all answer about 20
+    // ms sooner than with none (16: no better; bench/RESULTS.md).
+    constexpr unsigned reads_in_flight = 8;
+    const auto t_marks = std::chrono::steady_clock::now();
+    const std::size_t nodes = zones::read_marked_nodes(env, reads_in_flight, stop);
+    sb::log::write(sb::log::Level::Info, "dns", "zone apexes read",
+                   {{"nodes", std::to_string(nodes)},
+                    {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::steady_clock::now() - t_marks)
+                                              .count())}});
     const sched_param idle{};
     ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &idle);
     ::syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0 /* this thread */,

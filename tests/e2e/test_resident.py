@@ -3,7 +3,8 @@
 binary: `switchboard dns` on a store of some MB (a zone of 40,000 TXT records, imported with
 `switchboard zone import`, so no process has the store mapped when the server starts)
   - answers at once;
-  - then maps every page of the store's data into its memory: the data.mdb mapping's Rss in
+  - reads the node of the zone's apex first (the log says so), then maps every page of the
+    store's data into its memory: the data.mdb mapping's Rss in
     /proc/PID/smaps reaches the file's data (its allocated blocks, up to its size), where its
     lookups alone would have touched a few pages, and the log says so;
   - still answers every name afterwards, and stops (SIGTERM) with exit status 0.
@@ -65,6 +66,10 @@ def test_store_mapped_at_start(args):
             ck.check(mapped, f"the server maps the store's data: {got} of {data_bytes} bytes")
             ck.check(wait_for(lambda: "store mapped into memory" in srv.output(), timeout=10),
                      "the log says so")
+            ck.check("zone apexes read nodes=1 " in srv.output(),
+                     "the zone's apex was read first, before the populate")
+            ck.check(srv.output().find("zone apexes read") < srv.output().find("store mapped"),
+                     "in that order")
             for i in range(0, NAMES, NAMES // 8):
                 a = dig(srv.dns_port, f"n{i}.{ZONE}", "TXT")
                 ck.check(a is not None and len(a.rrs("TXT")) == 1, f"n{i} answered: {a}")

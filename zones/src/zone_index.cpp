@@ -2,7 +2,10 @@
 
 #include "zones/node.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 namespace sb::zones {
@@ -45,6 +48,58 @@ void mark_node(store::WriteTxn& txn, std::string_view key, std::uint8_t flags) {
         txn.put(store::Table::ZoneMarks, key, std::string_view(reinterpret_cast<char*>(&flags), 1));
     }
     txn.put(store::Table::Meta, generation_key, store::u64_key(generation_of(txn) + 1));
+}
+
+std::size_t read_marked_nodes(const store::Env& env, unsigned threads,
+                              std::stop_token stop) noexcept {
+    std::vector<std::string> keys;
+    try {
+        const store::ReadTxn txn(env);
+        auto c = txn.cursor(store::Table::ZoneMarks);
+        for (bool ok = c.first(); ok && !stop.stop_requested(); ok = c.next()) {
+            keys.emplace_back(c.key());
+        }
+    } catch (...) { // store::Error or bad_alloc: the lookups fault the pages in themselves
+        return 0;
+    }
+    threads = static_cast<unsigned>(std::clamp<std::size_t>(keys.size(), 1, std::max(threads, 1u)));
+    std::atomic<std::size_t> found{0};
+    const auto read_share = [&](std::size_t from, std::size_t to) noexcept {
+        try {
+            const store::ReadTxn txn(env);
+            std::size_t n = 0;
+            for (std::size_t i = from; i < to && !stop.stop_requested(); ++i) {
+                const auto node = txn.get(store::Table::DnsNodes, keys[i]);
+                if (!node) {
+                    continue;
+                }
+                // A byte of each page of the value: a large node (a signed apex's DNSKEYs and
+                // RRSIGs) lies on overflow pages of its own.
+                for (std::size_t at = 0; at < node->size(); at += 4096) {
+                    static_cast<void>(*static_cast<const volatile char*>(node->data() + at));
+                }
+                ++n;
+            }
+            found.fetch_add(n, std::memory_order_relaxed);
+        } catch (...) { // store::Error (no reader slot left): as above
+        }
+    };
+    std::vector<std::jthread> running;
+    const std::size_t share = (keys.size() + threads - 1) / threads;
+    std::size_t from = share;
+    try {
+        running.reserve(threads);
+        for (; from < keys.size(); from += share) {
+            running.emplace_back(read_share, from, std::min(keys.size(), from + share));
+        }
+    } catch (...) { // no thread to be had: this one reads the rest
+    }
+    read_share(0, std::min(keys.size(), share));
+    if (from < keys.size()) {
+        read_share(from, keys.size());
+    }
+    running.clear(); // joins
+    return found.load(std::memory_order_relaxed);
 }
 
 bool ZoneIndex::sync(const store::ReadTxn& txn) noexcept {

@@ -13,6 +13,7 @@
 #include "store/store.hpp"
 
 #include <cstdint>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,15 @@ namespace sb::zones {
 // Writes the NodeFlag bits `flags` of the node at `key` (0: no node or a plain one) to
 // ZoneMarks, bumping the generation when they change. Called by rebuild_node.
 void mark_node(store::WriteTxn& txn, std::string_view key, std::uint8_t flags);
+
+// Reads the DnsNodes node of every mark (each apex, cut and wildcard: the nodes the answers of a
+// zone start from) on `threads` threads at once, each a contiguous share of the marks on a
+// snapshot of its own, until done or `stop` is requested; returns the nodes found. A server
+// that starts on a store no process has mapped calls it first: each first lookup would
+// otherwise wait on the disk for its branch and leaf pages one after another, on the one worker
+// that happens to receive the query (docs/decisions.md "The store mapped at start").
+std::size_t read_marked_nodes(const store::Env& env, unsigned threads,
+                              std::stop_token stop) noexcept;
 
 // Where a name sits among the zones we serve.
 struct ZoneSpot {
