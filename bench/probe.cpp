@@ -4,6 +4,9 @@
 // least one RR or TIMEOUT seconds pass. Prints the seconds from SINCE (a CLOCK_REALTIME time
 // taken just before the server was started) to the first and to the last correct answer.
 //
+// SINCE may be @PATH: the time sb_bench_launch writes to PATH as it execs the server, waited
+// for.
+//
 //   sb_bench_probe PORT FILE SINCE TIMEOUT      → "first 0.123 all 0.456" (exit 0), or exit 1
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -77,8 +80,22 @@ int main(int argc, char** argv) {
         }
         queries.push_back(query(static_cast<std::uint16_t>(queries.size()), name, types.at(type)));
     }
-    const double since = std::stod(argv[3]);
     const double deadline = now() + std::stod(argv[4]);
+    double since = -1;
+    if (argv[3][0] != '@') {
+        since = std::stod(argv[3]);
+    }
+    while (since < 0 && now() < deadline) {
+        std::ifstream launched(argv[3] + 1);
+        if (!(launched >> since)) {
+            since = -1;
+            usleep(500);
+        }
+    }
+    if (since < 0) {
+        std::fprintf(stderr, "sb_bench_probe: no start time in %s\n", argv[3] + 1);
+        return 1;
+    }
     const int fd = socket(AF_INET, SOCK_DGRAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;

@@ -44,11 +44,12 @@
 # so the block records whether they were available and CPU time is the metric.
 #
 # Installs what is missing (knot, nsd, pdns-server, pdns-backend-lmdb, dnsperf; apt-get only
-# when a tool is missing), builds sb_bench_load/sb_bench_echo/sb_bench_probe in build-bench,
+# when a tool is missing), builds sb_bench_load/sb_bench_echo/sb_bench_probe/sb_bench_launch in build-bench,
 # makes the dataset (or reuses the one cached for this scale, seed and generator), and then,
 # round after round, starts each server on 127.0.0.1 pinned to CPU 0 (nice -10) and measures
 # it with dnsperf pinned to CPU 1:
-#   * start → every zone answers (sb_bench_probe polls one SOA query per zone over UDP);
+#   * start → every zone answers (from the server's exec, noted by sb_bench_launch, until
+#     sb_bench_probe, polling one SOA query per zone over UDP, has every answer);
 #   * a warm-up, then UDP queries/s, lost queries and the server's CPU (user+sys of every
 #     thread and child process, /proc/PID/stat) ÷ answered queries;
 #   * TCP queries/s (dnsperf -m tcp);
@@ -186,9 +187,10 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
     timeout 300 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo $LAUNCHER >"$WORK/cmake.log" 2>&1 ||
         die "cmake failed: $(tail -5 "$WORK/cmake.log")"
 fi
-timeout 1200 cmake --build "$BUILD" --target sb_bench_load sb_bench_echo sb_bench_probe -j2 \
+timeout 1200 cmake --build "$BUILD" --target sb_bench_load sb_bench_echo sb_bench_probe sb_bench_launch -j2 \
     >"$WORK/build.log" 2>&1 || die "build failed: $(grep -m5 -E 'error' "$WORK/build.log")"
 LOADER="$BUILD/bench/sb_bench_load" ECHO="$BUILD/bench/sb_bench_echo" PROBE="$BUILD/bench/sb_bench_probe"
+LAUNCH="$BUILD/bench/sb_bench_launch"
 
 if [ -z "$BINARY" ]; then
     BINARY="$ROOT/build-lead/app/switchboard"
@@ -430,19 +432,21 @@ data_of() { # name → the dataset the server answers from (the baseline may hav
 
 SERVER_PID="" SERVER_WRAPPER=""
 start_server() { # name port → sets SERVER_PID, START_TIME (s), or returns 1
-    local name=$1 port=$2 cmd t0 out
+    local name=$1 port=$2 cmd out
     cmd="$(server_cmd "$name" "$port")"
     echo "$cmd" >"$WORK/$name.cmd"
-    t0=$(date +%s.%N)
-    # timeout bounds the server's life even if this script is killed without its trap.
-    timeout -s KILL 1800 nice -n -10 taskset -c 0 $cmd >"$WORK/$name.out" 2>&1 &
+    # timeout bounds the server's life even if this script is killed without its trap;
+    # sb_bench_launch pins it to CPU 0 at nice -10 and notes the time as it execs the server,
+    # from which the start figure counts.
+    rm -f "$WORK/launched"
+    timeout -s KILL 1800 "$LAUNCH" 0 -10 "$WORK/launched" $cmd >"$WORK/$name.out" 2>&1 &
     SERVER_WRAPPER=$!
     STARTED+=("$SERVER_WRAPPER")
     # The probe polls until every zone answers. It starts with the server, not after the pid
     # search below: a pgrep costs several ms on a small VM, which the start figure would count.
     local probe=""
     if [ "$name" != echo ]; then
-        taskset -c 1 "$PROBE" "$port" "$(data_of "$name")/probe.txt" "$t0" 120 >"$WORK/probe.out" 2>&1 &
+        taskset -c 1 "$PROBE" "$port" "$(data_of "$name")/probe.txt" "@$WORK/launched" 120 >"$WORK/probe.out" 2>&1 &
         probe=$!
     fi
     SERVER_PID=""
