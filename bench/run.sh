@@ -940,6 +940,8 @@ if [ "$RECORD" = 1 ]; then
              "\`[dns] workers = 1\`, Knot \`udp-workers: 1\`, NSD \`server-count: 1\` (\`rrl-ratelimit: 0\`)," \
              "PowerDNS \`receiver-threads=1 distributor-threads=1\`. CPU = user+sys of all the" \
              "server's threads and processes (/proc/PID/stat) over the UDP run ÷ answered queries." \
+             "Start: from the server's exec (\`sb_bench_launch\` pins it, renices it and notes the time)" \
+             "until every zone has answered an SOA query." \
              "Ratios are Switchboard/peer (queries/s: higher is better; µs, latency, start, memory: lower)."
         [ -n "$PDNS_NOTE" ] && echo "PowerDNS left out: $PDNS_NOTE"
         if [ "$BASELINE" = 1 ]; then
