@@ -35,8 +35,8 @@ int main(int argc, char** argv) {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
     std::FILE* f = std::fopen(part.c_str(), "w");
-    if (f == nullptr || std::fprintf(f, "%lld.%09ld\n", static_cast<long long>(ts.tv_sec),
-                                     ts.tv_nsec) < 0 ||
+    if (f == nullptr ||
+        std::fprintf(f, "%lld.%09ld\n", static_cast<long long>(ts.tv_sec), ts.tv_nsec) < 0 ||
         std::fclose(f) != 0 || std::rename(part.c_str(), file.c_str()) != 0) {
         std::fprintf(stderr, "sb_bench_launch: cannot write %s\n", file.c_str());
         return 2;
