@@ -151,12 +151,13 @@ void keep_resident(const store::Env& env, std::stop_token stop) {
     // First, at normal priority, the node of every zone apex, cut and wildcard, 8 reads in
     // flight: on a store no process had mapped, a first lookup waits on the disk for its pages
     // (about 0.1 ms each on a virtual disk), and the first query of each zone would wait for
-    // them one after another. With 8, the 300 zones of the 10M bench store all answer about 20
-    // ms sooner than with none (16: no better; bench/RESULTS.md).
+    // them one after another. With 8, the 300 zones of the 10M bench store all answered at a
+    // median 79 ms from the exec against 104 with none, cache dropped (16: no better;
+    // docs/decisions.md "The store mapped at start").
     constexpr unsigned reads_in_flight = 8;
     const auto t_marks = std::chrono::steady_clock::now();
     const std::size_t nodes = zones::read_marked_nodes(env, reads_in_flight, stop);
-    sb::log::write(sb::log::Level::Info, "dns", "zone apexes read",
+    sb::log::write(sb::log::Level::Info, "dns", "zone apexes, cuts and wildcards read",
                    {{"nodes", std::to_string(nodes)},
                     {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                               std::chrono::steady_clock::now() - t_marks)
