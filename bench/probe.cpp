@@ -1,13 +1,11 @@
 // sb_bench_probe — time from a server's start until every zone answers: sends one query per
 // line of FILE ("name TYPE", TYPE one of SOA A NS NAPTR SRV) to 127.0.0.1:PORT over UDP, every
 // 2 ms for the lines not yet answered, until each has an authoritative NOERROR answer with at
-// least one RR or TIMEOUT seconds pass. Prints the seconds from SINCE (a CLOCK_REALTIME time
-// taken just before the server was started) to the first and to the last correct answer.
+// least one RR or TIMEOUT seconds pass. Prints the seconds from the time in LAUNCHED (the
+// CLOCK_REALTIME time sb_bench_launch writes there as it execs the server, waited for) to the
+// first and to the last correct answer.
 //
-// SINCE may be @PATH: the time sb_bench_launch writes to PATH as it execs the server, waited
-// for.
-//
-//   sb_bench_probe PORT FILE SINCE TIMEOUT      → "first 0.123 all 0.456" (exit 0), or exit 1
+//   sb_bench_probe PORT FILE LAUNCHED TIMEOUT   → "first 0.123 all 0.456" (exit 0), or exit 1
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -64,7 +62,7 @@ std::vector<unsigned char> query(std::uint16_t id, const std::string& name, std:
 
 int main(int argc, char** argv) {
     if (argc != 5) {
-        std::fprintf(stderr, "usage: sb_bench_probe PORT FILE SINCE TIMEOUT\n");
+        std::fprintf(stderr, "usage: sb_bench_probe PORT FILE LAUNCHED TIMEOUT\n");
         return 2;
     }
     const std::map<std::string, std::uint16_t> types = {
@@ -82,18 +80,15 @@ int main(int argc, char** argv) {
     }
     const double deadline = now() + std::stod(argv[4]);
     double since = -1;
-    if (argv[3][0] != '@') {
-        since = std::stod(argv[3]);
-    }
     while (since < 0 && now() < deadline) {
-        std::ifstream launched(argv[3] + 1);
+        std::ifstream launched(argv[3]);
         if (!(launched >> since)) {
             since = -1;
             usleep(500);
         }
     }
     if (since < 0) {
-        std::fprintf(stderr, "sb_bench_probe: no start time in %s\n", argv[3] + 1);
+        std::fprintf(stderr, "sb_bench_probe: no start time in %s\n", argv[3]);
         return 1;
     }
     const int fd = socket(AF_INET, SOCK_DGRAM, 0);

@@ -44,10 +44,10 @@
 # so the block records whether they were available and CPU time is the metric.
 #
 # Installs what is missing (knot, nsd, pdns-server, pdns-backend-lmdb, dnsperf; apt-get only
-# when a tool is missing), builds sb_bench_load/sb_bench_echo/sb_bench_probe/sb_bench_launch in build-bench,
-# makes the dataset (or reuses the one cached for this scale, seed and generator), and then,
-# round after round, starts each server on 127.0.0.1 pinned to CPU 0 (nice -10) and measures
-# it with dnsperf pinned to CPU 1:
+# when a tool is missing), builds sb_bench_load/sb_bench_echo/sb_bench_probe/sb_bench_launch in
+# build-bench, makes the dataset (or reuses the one cached for this scale, seed and generator),
+# and then, round after round, starts each server on 127.0.0.1 pinned to CPU 0 (nice -10) and
+# measures it with dnsperf pinned to CPU 1:
 #   * start → every zone answers (from the server's exec, noted by sb_bench_launch, until
 #     sb_bench_probe, polling one SOA query per zone over UDP, has every answer);
 #   * a warm-up, then UDP queries/s, lost queries and the server's CPU (user+sys of every
@@ -446,7 +446,7 @@ start_server() { # name port → sets SERVER_PID, START_TIME (s), or returns 1
     # search below: a pgrep costs several ms on a small VM, which the start figure would count.
     local probe=""
     if [ "$name" != echo ]; then
-        taskset -c 1 "$PROBE" "$port" "$(data_of "$name")/probe.txt" "@$WORK/launched" 120 >"$WORK/probe.out" 2>&1 &
+        taskset -c 1 "$PROBE" "$port" "$(data_of "$name")/probe.txt" "$WORK/launched" 120 >"$WORK/probe.out" 2>&1 &
         probe=$!
     fi
     SERVER_PID=""

@@ -141,6 +141,13 @@ std::uint64_t available_memory() {
     return 0;
 }
 
+// Milliseconds since `t0`, for a log line.
+std::string ms_since(std::chrono::steady_clock::time_point t0) {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count());
+}
+
 // Knot and NSD read every zone into their memory at start; dnsd answers at once from the map
 // and brings the store in behind, on this thread, at the lowest priorities (SCHED_IDLE and
 // the idle I/O class: neither its CPU nor its reads go ahead of a query's). Until then a
@@ -158,10 +165,7 @@ void keep_resident(const store::Env& env, std::stop_token stop) {
     const auto t_marks = std::chrono::steady_clock::now();
     const std::size_t nodes = zones::read_marked_nodes(env, reads_in_flight, stop);
     sb::log::write(sb::log::Level::Info, "dns", "zone apexes, cuts and wildcards read",
-                   {{"nodes", std::to_string(nodes)},
-                    {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              std::chrono::steady_clock::now() - t_marks)
-                                              .count())}});
+                   {{"nodes", std::to_string(nodes)}, {"ms", ms_since(t_marks)}});
     const sched_param idle{};
     ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &idle);
     ::syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0 /* this thread */,
@@ -177,10 +181,8 @@ void keep_resident(const store::Env& env, std::stop_token stop) {
     }
     const auto t0 = std::chrono::steady_clock::now();
     const std::uint64_t mapped = env.populate(stop);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - t0);
     sb::log::write(sb::log::Level::Notice, "dns", "store mapped into memory",
-                   {{"bytes", std::to_string(mapped)}, {"ms", std::to_string(ms.count())}});
+                   {{"bytes", std::to_string(mapped)}, {"ms", ms_since(t0)}});
 }
 
 } // namespace

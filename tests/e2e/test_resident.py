@@ -4,9 +4,9 @@ binary: `switchboard dns` on a store of some MB (a zone of 40,000 TXT records, i
 `switchboard zone import`, so no process has the store mapped when the server starts)
   - answers at once;
   - reads the node of the zone's apex first (the log says so), then maps every page of the
-    store's data into its memory: the data.mdb mapping's Rss in
-    /proc/PID/smaps reaches the file's data (its allocated blocks, up to its size), where its
-    lookups alone would have touched a few pages, and the log says so;
+    store's data into its memory: the data.mdb mapping's Rss in /proc/PID/smaps reaches the
+    file's data (its allocated blocks, up to its size), where its lookups alone would have
+    touched a few pages, and the log says so;
   - still answers every name afterwards, and stops (SIGTERM) with exit status 0.
 
 Usage: /usr/bin/python3 test_resident.py --binary PATH/TO/switchboard
