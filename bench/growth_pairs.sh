@@ -63,9 +63,10 @@ measure() { # dataset-dir var → sets var to "user sys", µs per answered query
     SERVER=$!
     # The populate maps the store at SCHED_IDLE after start: measured before it ends, its page
     # faults would count as the answers' CPU. A store over half the memory is not mapped.
-    for _ in $(seq 1200); do
-        grep -q -e "store mapped" -e "left to the page cache" "$WORK/server.out" && break
+    local waited=0
+    until grep -q -e "store mapped" -e "left to the page cache" "$WORK/server.out"; do
         kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.out" >&2; exit 1; }
+        [ $((waited += 1)) -le 1200 ] || { echo "$dir: store not mapped after 120 s" >&2; exit 1; }
         sleep 0.1
     done
     nice -n -10 taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$dir/queries.txt" -c 16 -q 200 \
@@ -83,7 +84,6 @@ measure() { # dataset-dir var → sets var to "user sys", µs per answered query
         awk '{ printf "%.2f %.2f", ($3 - $1) / $6 / $5 * 1e6, ($4 - $2) / $6 / $5 * 1e6 }')"
 }
 
-label() { basename "$1"; }
 ROWS=() small="" large=""
 for i in $(seq "$PAIRS"); do
     if [ $((i % 2)) = 1 ]; then
@@ -101,7 +101,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 col() { printf '%s\n' "${ROWS[@]}" | awk -v c="$1" '{ print $c }'; }
 TABLE="$WORK/table.md"
 {
-    echo "## Growth in pairs: $(label "$LARGE") over $(label "$SMALL") ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+    echo "## Growth in pairs: $(basename "$LARGE") over $(basename "$SMALL") ($(date -u '+%Y-%m-%d %H:%M UTC'))"
     echo
     echo "\`bench/growth_pairs.sh --pairs $PAIRS --seconds $SECONDS_RUN\` on $(hostname) ($(nproc) cores);" \
         "switchboard $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'). Server µs per answered" \
