@@ -1,12 +1,12 @@
 #include "process.hpp"
 
 #include "log/log.hpp"
+#include "log/systemd.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/file.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -123,7 +123,7 @@ void drop_privileges(const std::string& user) {
 }
 
 void notify(const std::string& state) noexcept {
-    sd_notify(0, state.c_str());
+    log::systemd::notify(state.c_str());
 }
 
 } // namespace sb::app

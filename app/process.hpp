@@ -30,7 +30,8 @@ void hand_over_data_dir(const std::filesystem::path& data, const std::string& us
 // a switch fails. As any other user: nothing (logged when `user` names someone else).
 void drop_privileges(const std::string& user);
 
-// sd_notify(3) when NOTIFY_SOCKET is set (systemd Type=notify), a no-op otherwise.
+// sd_notify(3) when NOTIFY_SOCKET is set (systemd Type=notify), a no-op otherwise (libsystemd
+// is not even loaded then: log/include/log/systemd.hpp).
 void notify(const std::string& state) noexcept;
 
 } // namespace sb::app

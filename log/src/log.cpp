@@ -1,7 +1,8 @@
 #include "log/log.hpp"
 
+#include "log/systemd.hpp"
+
 #include <sys/uio.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,7 +83,7 @@ void to_journal(Level level, std::string_view component, std::string_view messag
     std::transform(items.begin(), items.end(), iov.begin(), [](std::string& s) {
         return iovec{s.data(), s.size()};
     });
-    sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
+    systemd::journal_sendv(iov.data(), static_cast<int>(iov.size()));
 }
 
 } // namespace
@@ -122,7 +123,9 @@ void write(Level level, std::string_view component, std::string_view message,
         return;
     }
     try {
-        if (current_target.load(std::memory_order_relaxed) == Target::Journal) {
+        // Without libsystemd (a container, a minimal system) the lines go to stderr.
+        if (current_target.load(std::memory_order_relaxed) == Target::Journal &&
+            systemd::available()) {
             to_journal(level, component, message, fields);
         } else {
             to_stderr(level, component, message, fields);

@@ -7,9 +7,10 @@
 - ini_never_rewritten: a server started with no [admin] leaves the ini byte for byte as it was,
   writes DATA/admin.ini (mode 0600), logs in with it, and reuses it on the next start;
 - second_instance: a second `serve` on the same data dir exits 1 saying which pid holds it;
+- second_instance also: a server started with no NOTIFY_SOCKET has not loaded libsystemd;
 - notify_ready: with NOTIFY_SOCKET set to a unix datagram socket the test reads, READY=1 arrives
-  and at that moment both the DNS (UDP and TCP) and the SOAP listeners accept; STOPPING=1 on
-  SIGTERM; when the SOAP port is taken the server exits 1 and READY=1 never comes;
+  (libsystemd loaded for it) and at that moment both the DNS (UDP and TCP) and the SOAP
+  listeners accept; STOPPING=1 on SIGTERM; when the SOAP port is taken the server exits 1 and READY=1 never comes;
 - reload: SIGHUP with a broken ini, or with a TSIG key the DNS server would refuse, is logged
   and the old configuration kept (the server still answers); a good one applies its log level (debug lines appear); SIGTERM exits 0 cleanly;
 - reload_acl: an AXFR refused under the running ini succeeds once SIGHUP applies an ini that
@@ -49,6 +50,12 @@ from test_crash import ZONE, Soap  # noqa: E402
 
 def run(argv, **kw):
     return subprocess.run(argv, capture_output=True, text=True, timeout=60, **kw)
+
+
+def maps_libsystemd(pid):
+    """Whether the process has libsystemd mapped (it is loaded on first use only)."""
+    with open(f"/proc/{pid}/maps") as f:
+        return "libsystemd.so" in f.read()
 
 
 def add_zone(soap):
@@ -149,6 +156,9 @@ def test_second_instance(args):
                  f"second instance message: {r.stderr!r}")
         ck.check(srv.alive() and dig(srv.dns_port, ZONE, "SOA").rcode == "REFUSED",
                  "the first instance still answers")
+        ck.check(not maps_libsystemd(srv.proc.pid),
+                 "libsystemd not loaded with no service manager "
+                 f"(NOTIFY_SOCKET={os.environ.get('NOTIFY_SOCKET')!r})")
         # dns and provision are separate roles: one of each may share the data dir.
         with Server(args.binary, "provision", data, soap_port=free_port()) as other:
             r = run(other.argv())
@@ -174,6 +184,7 @@ def test_notify_ready(args):
         messages = []
         while not any("READY=1" in m for m in messages):
             messages.append(sock.recv(4096).decode())
+        ck.check(maps_libsystemd(proc.pid), "libsystemd loaded to send READY=1")
         # READY=1 is here: both listeners must accept now, without waiting.
         ck.check(tcp_connects(soap_port), "SOAP accepts at READY=1")
         ck.check(tcp_connects(dns_port), "DNS TCP accepts at READY=1")
