@@ -158,6 +158,11 @@ int serve(const app::Args& args, bool want_dns, bool want_soap) {
     store::Options store_options;
     store_options.map_size = config.map_size_mb << 20;
     store::Env env(data, store_options);
+    // The DNS server's first reads of the store start now, beside the rest of the start.
+    std::optional<dnsd::Resident> resident;
+    if (want_dns) {
+        resident.emplace(env);
+    }
     try {
         // The catalog follows the ini: created, renamed, or dropped, and brought up to date.
         env.write([&](store::WriteTxn& txn) {

@@ -187,6 +187,9 @@ void keep_resident(const store::Env& env, std::stop_token stop) {
 
 } // namespace
 
+Resident::Resident(const store::Env& env)
+    : thread_([&env](std::stop_token stop) { keep_resident(env, stop); }) {}
+
 Settings::Settings(const Options& options, unsigned workers,
                    std::shared_ptr<const CookieSecrets> kept)
     : transfers(options)
@@ -383,7 +386,6 @@ struct Server::Impl {
     // Declared after the workers, so destroyed before them: transfers under way stop and are
     // joined while their sessions and sockets still exist.
     std::unique_ptr<TransferThreads> transfer_threads;
-    std::jthread resident; // keep_resident(); stopped and joined first
 };
 
 Server::Server(const store::Env& env, Options options)
@@ -425,7 +427,6 @@ Server::Server(const store::Env& env, Options options)
     for (auto& w : impl_->workers) {
         w->start();
     }
-    impl_->resident = std::jthread([&env](std::stop_token stop) { keep_resident(env, stop); });
 }
 
 Server::~Server() = default;

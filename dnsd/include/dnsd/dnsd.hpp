@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sb::dnsd {
@@ -112,6 +113,20 @@ public:
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
+};
+
+// The store brought into the process behind the answers (docs/decisions.md "The store mapped
+// at start"): on a thread of its own, first the node of every zone apex, cut and wildcard at
+// normal priority, then every page of data at idle priority (left to the page cache when the
+// store is larger than half the memory available). Start it as soon as the store is open,
+// before the Server: its first reads then overlap the rest of the start. `env` must outlive
+// it; the destructor stops and joins the thread.
+class Resident {
+public:
+    explicit Resident(const store::Env& env);
+
+private:
+    std::jthread thread_;
 };
 
 } // namespace sb::dnsd
