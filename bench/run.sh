@@ -237,6 +237,19 @@ if [ "$BASELINE" = 1 ]; then
     [ -x "$BASE_BINARY" ] || die "no baseline switchboard binary at $BASE_BINARY"
 fi
 
+# The servers run the binaries as the package installs them (CPACK_STRIP_FILES), as Knot's and
+# NSD's come from Debian: without the debug sections, which a start on a cold page cache would
+# otherwise read ahead into (a RelWithDebInfo build is 16 times the size of its code). The
+# symbol table stays, for perf.
+strip_copy() { # binary name → the path of a copy without debug sections in $WORK/bin
+    [ -n "$1" ] || return 0
+    mkdir -p "$WORK/bin"
+    objcopy --strip-debug "$1" "$WORK/bin/$2" || die "objcopy --strip-debug $1 failed"
+    echo "$WORK/bin/$2"
+}
+SERVE_BINARY="$(strip_copy "$BINARY" switchboard)"
+SERVE_BASE_BINARY="$(strip_copy "$BASE_BINARY" switchboard.base)"
+
 # ---------------------------------------------------------------- dataset (cached by scale)
 # The key covers what decides the stored bytes: the generator, the store's tables, the compiler
 # of DNS nodes and zone marks and the journal's bounds (GEN_FILES, relative to a source tree).
@@ -372,9 +385,9 @@ server_cmd() { # name port
     switchboard | base)
         printf '[dns]\nworkers = 1\n' >"$dir/switchboard.ini"
         if [ "$name" = base ]; then
-            echo "$BASE_BINARY dns --data $BASE_DATA/switchboard --config $dir/switchboard.ini --dns 127.0.0.1:$port"
+            echo "$SERVE_BASE_BINARY dns --data $BASE_DATA/switchboard --config $dir/switchboard.ini --dns 127.0.0.1:$port"
         else
-            echo "$BINARY dns --data $DATA/switchboard --config $dir/switchboard.ini --dns 127.0.0.1:$port"
+            echo "$SERVE_BINARY dns --data $DATA/switchboard --config $dir/switchboard.ini --dns 127.0.0.1:$port"
         fi ;;
     knot)
         mkdir -p "$dir/db"
@@ -920,7 +933,7 @@ if [ "$RECORD" = 1 ]; then
         fi
         echo
         echo "\`bench/run.sh $ORIG_ARGS\` on $(hostname) ($(nproc) cores, $(uname -r)); switchboard $ver_sb" \
-             "(\`${BINARY#$ROOT/}\`), Knot $ver_knot, NSD $ver_nsd, PowerDNS $ver_pdns (LMDB backend)," \
+             "(\`${BINARY#$ROOT/}\`, served without its debug sections), Knot $ver_knot, NSD $ver_nsd, PowerDNS $ver_pdns (LMDB backend)," \
              "dnsperf $ver_perf."
         echo "Load average before the run: $LOADAVG (other work on the machine adds noise: compare ratios," \
              "and prefer the CPU-per-query row, which counts only the server's own CPU time)."
@@ -971,8 +984,9 @@ if [ "$RECORD" = 1 ]; then
         echo "    pdnsutil --config-dir=CONF load-zone ZONE DATA/zones/ZONE.zone   (each zone of DATA/zones.list)"
         own_data=""
         [ "$BASE_DATA" = "$DATA" ] || own_data="s#$BASE_DATA#BASE_DATA#g;"
+        echo "    objcopy --strip-debug ${BINARY#$ROOT/} STRIPPED/switchboard$([ -n "$BASE_BINARY" ] && echo "   (and the baseline's, STRIPPED/switchboard.base)")"
         for n in $ALL; do
-            [ -f "$WORK/$n.cmd" ] && echo "    nice -n -10 taskset -c 0 $(sed "$own_data s#$DATA#DATA#g; s#$WORK/$n#CONF#g; s#$ROOT/##g; s#$CACHE/#CACHE/#g" "$WORK/$n.cmd" |
+            [ -f "$WORK/$n.cmd" ] && echo "    nice -n -10 taskset -c 0 $(sed "s#$WORK/bin/#STRIPPED/#g; $own_data s#$DATA#DATA#g; s#$WORK/$n#CONF#g; s#$ROOT/##g; s#$CACHE/#CACHE/#g" "$WORK/$n.cmd" |
                 sed -E 's/127\.0\.0\.1([:@ ])[0-9]+/127.0.0.1\1PORT/g; s/ [0-9]{5}$/ PORT/')"
         done
         echo "    nice -n -10 taskset -c 1 dnsperf -s 127.0.0.1 -p PORT -d DATA/queries.txt -c 16 -q 200 -l $SECONDS_RUN   (and -m tcp; -Q $LAT_QPS -v)"
