@@ -5,7 +5,8 @@ Release tree), inspected without installing it:
 - files and modes: /usr/sbin/switchboard (0755, runs --version), /etc/switchboard/switchboard.ini
   (0644, listed in conffiles), the systemd unit (0644), both man pages (they render without
   warnings), copyright and changelog; everything owned by root;
-- control: Depends on adduser; postinst makes the switchboard system user and
+- control: Depends on adduser and on libsystemd0 (loaded on first use, so no shlibdeps finds
+  it); postinst makes the switchboard system user and
   /var/lib/switchboard (0750, owned by it); purge alone removes the data;
 - the unit: Type=notify, User=switchboard, only CAP_NET_BIND_SERVICE (ambient and bounding),
   ProtectSystem=strict, PrivateTmp, NoNewPrivileges and the rest of the hardening; it runs the
@@ -89,6 +90,7 @@ def test_deb(a):
         ck.eq(open(os.path.join(ctl, "conffiles")).read().split(), ["/" + INI], "conffiles")
         control = open(os.path.join(ctl, "control")).read()
         ck.check(re.search(r"^Depends:.*\badduser\b", control, re.M), "Depends: adduser")
+        ck.check(re.search(r"^Depends:.*\blibsystemd0\b", control, re.M), "Depends: libsystemd0")
         postinst = open(os.path.join(ctl, "postinst")).read()
         ck.check(re.search(r"adduser --system --group .*switchboard", postinst.replace(
             "\\\n", " ")), "postinst makes the system user")
