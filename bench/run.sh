@@ -241,14 +241,13 @@ fi
 # NSD's come from Debian: without the debug sections, which a start on a cold page cache would
 # otherwise read ahead into (a RelWithDebInfo build is 16 times the size of its code). The
 # symbol table stays, for perf.
-strip_copy() { # binary name → the path of a copy without debug sections in $WORK/bin
-    [ -n "$1" ] || return 0
-    mkdir -p "$WORK/bin"
-    objcopy --strip-debug "$1" "$WORK/bin/$2" || die "objcopy --strip-debug $1 failed"
-    echo "$WORK/bin/$2"
-}
-SERVE_BINARY="$(strip_copy "$BINARY" switchboard)"
-SERVE_BASE_BINARY="$(strip_copy "$BASE_BINARY" switchboard.base)"
+SERVE_BINARY="$WORK/bin/switchboard" SERVE_BASE_BINARY="$WORK/bin/switchboard.base"
+mkdir -p "$WORK/bin"
+objcopy --strip-debug "$BINARY" "$SERVE_BINARY" || die "objcopy --strip-debug $BINARY failed"
+if [ -n "$BASE_BINARY" ]; then
+    objcopy --strip-debug "$BASE_BINARY" "$SERVE_BASE_BINARY" ||
+        die "objcopy --strip-debug $BASE_BINARY failed"
+fi
 
 # ---------------------------------------------------------------- dataset (cached by scale)
 # The key covers what decides the stored bytes: the generator, the store's tables, the compiler
