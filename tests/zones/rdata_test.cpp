@@ -3,6 +3,10 @@
 #include "zones/zones.hpp"
 
 #include <catch2/catch.hpp>
+#include <ldns/ldns.h>
+
+#include <string>
+#include <utility>
 
 using namespace sb::zones;
 
@@ -59,6 +63,28 @@ TEST_CASE("SOA rdata and contact names", "[zones]") {
     Soa soa{"ns1.example.net", "hostmaster.example.com", 1, 2, 3, 4, 5};
     CHECK(rdata_to_text(RRType::SOA, soa_rdata(soa)) ==
           "ns1.example.net. hostmaster.example.com. 1 2 3 4 5");
+    // Built as ldns parses the whole SOA's text: escapes, case and the numbers' order.
+    for (const auto& [mname, rname] : {std::pair{"ns1.Example.net", "john\\.doe.example.com"},
+                                       std::pair{"a\\032b.example.net", "x\\\\y.example.com"},
+                                       std::pair{"ns.example", "hostmaster.example"}}) {
+        const Soa s{mname, rname, 2026120601, 7200, 900, 1209600, 4294967295U};
+        ldns_rr* rr = nullptr;
+        const std::string line = std::string(". 0 IN SOA ") + mname + ". " + rname +
+                                 ". 2026120601 7200 900 1209600 4294967295";
+        REQUIRE(ldns_rr_new_frm_str(&rr, line.c_str(), 0, nullptr, nullptr) == LDNS_STATUS_OK);
+        std::string parsed;
+        for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
+            const ldns_rdf* f = ldns_rr_rdf(rr, i);
+            parsed.append(reinterpret_cast<const char*>(ldns_rdf_data(f)), ldns_rdf_size(f));
+        }
+        ldns_rr_free(rr);
+        CHECK(soa_rdata(s) == parsed);
+    }
+    CHECK_THROWS_AS(soa_rdata(Soa{"ns1.example.net", "john doe.example.com", 1, 2, 3, 4, 5}),
+                    InvalidValue);
+    CHECK_THROWS_AS(
+        soa_rdata(Soa{std::string(64, 'a') + ".example.net", "h.example", 1, 2, 3, 4, 5}),
+        InvalidValue);
 }
 
 TEST_CASE("record types: DnsRecordType and every other data type but SOA and a signer's",

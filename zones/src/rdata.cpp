@@ -1,5 +1,6 @@
 // Record values (presentation text) to wire rdata and back, through ldns.
 #include "ldns_rr.hpp"
+#include "store/store.hpp"
 #include "zones/zones.hpp"
 
 #include <ldns/ldns.h>
@@ -267,12 +268,38 @@ std::string email_to_rname(std::string_view email) {
     return local + "." + domain;
 }
 
+namespace {
+
+// A name of an SOA in wire form, through ldns's own name parser (escapes, label and name
+// lengths). Whitespace and the master-file specials stay refused, as in a whole SOA's text.
+void append_soa_name(std::string& out, const std::string& name) {
+    if (name.find_first_of(" \t\r\n;()\"") != std::string::npos) {
+        throw InvalidValue("zone", "SOA name '" + name + "' holds a space or one of ;()\"");
+    }
+    ldns_rdf* rdf = nullptr;
+    const ldns_status st = ldns_str2rdf_dname(&rdf, (name + ".").c_str());
+    if (st != LDNS_STATUS_OK) {
+        throw InvalidValue("zone", std::string("SOA ") + ldns_get_errorstr_by_id(st) + " in '" +
+                                       name + "'");
+    }
+    out.append(reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf));
+    ldns_rdf_deep_free(rdf);
+}
+
+} // namespace
+
+// Built, not parsed: every change of a zone writes its SOA again (a new serial), so a bulk
+// load builds one per operation. RFC 1035 §3.3.13: MNAME, RNAME, then SERIAL, REFRESH,
+// RETRY, EXPIRE and MINIMUM, 32 bits each.
 std::string soa_rdata(const Soa& soa) {
-    const std::string text = soa.mname + ". " + soa.rname + ". " + std::to_string(soa.serial) +
-                             " " + std::to_string(soa.refresh) + " " + std::to_string(soa.retry) +
-                             " " + std::to_string(soa.expire) + " " + std::to_string(soa.minimum);
-    const RrPtr rr = parse_rr(RRType::SOA, text, "zone");
-    return wire_rdata(rr.get());
+    std::string out;
+    out.reserve(soa.mname.size() + soa.rname.size() + 4 + 20);
+    append_soa_name(out, soa.mname);
+    append_soa_name(out, soa.rname);
+    for (const std::uint32_t v : {soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum}) {
+        store::put_u32(out, v);
+    }
+    return out;
 }
 
 } // namespace sb::zones
