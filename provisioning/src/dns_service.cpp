@@ -353,7 +353,7 @@ std::uint64_t DnsService::add_record(const Caller& caller, const RecordInput& in
         const std::int64_t when = now();
         row.change_date = when;
         change_owner(txn, row.name, 0, &row);
-        zones::touch_zone(txn, zone, when);
+        zones::zone_changed(txn, zone, when);
         return id;
     });
 }
@@ -374,7 +374,7 @@ void DnsService::update_record(const Caller& caller, const RecordInput& in) {
             change_owner(txn, old.name, old.id, nullptr);
         }
         change_owner(txn, row.name, old.id, &row);
-        zones::touch_zone(txn, zone, when);
+        zones::zone_changed(txn, zone, when);
     });
 }
 
@@ -383,7 +383,7 @@ void DnsService::delete_record(const Caller& caller, std::uint64_t id) {
         const RecordRow old = load_record(txn, caller, id);
         ZoneRow zone = load_zone(txn, caller, old.zone);
         change_owner(txn, old.name, old.id, nullptr);
-        zones::touch_zone(txn, zone, now());
+        zones::zone_changed(txn, zone, now());
     });
 }
 

@@ -415,7 +415,7 @@ void EnumService::add_number(const Caller& caller, const EnumNumberInput& in) {
         range->used += 1;
         put_range(txn, *range);
         ZoneRow zone = range_zone(txn, *range);
-        zones::touch_zone(txn, zone, when);
+        zones::zone_changed(txn, zone, when);
     });
 }
 
@@ -432,7 +432,7 @@ void EnumService::update_number(const Caller& caller, const EnumNumberInput& in)
         zones::write_enum_number(txn, row);
         const EnumRangeRow range = load_range(txn, caller, tld, row.range_prefix);
         ZoneRow zone = range_zone(txn, range);
-        zones::touch_zone(txn, zone, when);
+        zones::zone_changed(txn, zone, when);
     });
 }
 
@@ -447,7 +447,7 @@ void EnumService::delete_number(const Caller& caller, const std::string& number_
         range.used = range.used > 0 ? range.used - 1 : 0;
         put_range(txn, range);
         ZoneRow zone = range_zone(txn, range);
-        zones::touch_zone(txn, zone, now());
+        zones::zone_changed(txn, zone, now());
     });
 }
 

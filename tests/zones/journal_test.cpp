@@ -258,3 +258,61 @@ TEST_CASE("zone import writes the nodes and the record rows in key order, pages 
     // The owner index is in the nodes (schema 7): no row for any of the 10,000 owners.
     CHECK(store::ReadTxn(env).stats(store::Table::RecordsByOwner).entries == 0);
 }
+
+TEST_CASE("the changes of one commit take one serial, which the apex holds", "[zones][dnsd]") {
+    test::TempDir dir;
+    store::Env env(dir.path());
+    import_zone_file(env, zone_text);
+    const std::uint32_t first = test::zone_serial(env, "example.com");
+    const auto add_a = [](store::WriteTxn& txn, const std::string& owner) {
+        store::RecordRow r;
+        r.id = txn.next_id("record");
+        r.name = owner;
+        r.zone = "example.com";
+        r.type = static_cast<std::uint16_t>(zones::RRType::A);
+        r.value = "192.0.2.7";
+        r.rdata = zones::record_rdata(zones::RRType::A, r.value, 0, r.zone);
+        const auto when = 1700000000 + static_cast<std::int64_t>(r.id);
+        auto recs = zones::owner_records(txn, owner);
+        recs.push_back(std::move(r));
+        zones::set_owner_records(txn, owner, std::move(recs));
+        auto row = *store::get_zone(txn, "example.com");
+        zones::zone_changed(txn, row, when);
+    };
+    const auto apex_soa = [&] {
+        store::ReadTxn txn(env);
+        const auto rrs = zones::zone_rrs(txn, "example.com");
+        REQUIRE(rrs.front().type == zones::RRType::SOA);
+        return rrs.front();
+    };
+    // Three changes in one commit (a batch of operations): one new serial, at the apex too,
+    // and the row keeps the last change's date.
+    env.write([&](store::WriteTxn& txn) {
+        add_a(txn, "a.example.com");
+        add_a(txn, "b.example.com");
+        add_a(txn, "example.com"); // the apex's own records: rebuilt with the serial moved
+    });
+    CHECK(test::zone_serial(env, "example.com") == first + 1);
+    CHECK(zones::soa_serial(apex_soa().rdata) == first + 1);
+    {
+        store::ReadTxn txn(env);
+        CHECK(store::get_zone(txn, "example.com")->change_date > 1700000000);
+        const auto diffs = zones::journal_diffs(txn, "example.com", first);
+        REQUIRE(diffs);
+        REQUIRE(diffs->size() == 1);
+        CHECK(zones::soa_serial(diffs->front().old_soa.rdata) == first);
+        CHECK(zones::soa_serial(diffs->front().new_soa.rdata) == first + 1);
+        CHECK(diffs->front().added.size() == 3);
+    }
+    // The next commit moves it again; a row changed after the serial moved (its TTL) is
+    // written whole and the apex rebuilt with it (touch_zone: one serial more).
+    env.write([&](store::WriteTxn& txn) {
+        add_a(txn, "c.example.com");
+        auto row = *store::get_zone(txn, "example.com");
+        row.ttl = 77;
+        zones::zone_changed(txn, row, 1800000000);
+    });
+    CHECK(test::zone_serial(env, "example.com") == first + 3);
+    CHECK(zones::soa_serial(apex_soa().rdata) == first + 3);
+    CHECK(apex_soa().ttl == 77);
+}

@@ -33,6 +33,25 @@ void touch_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_ti
     write_zone(txn, zone, unix_time);
 }
 
+void zone_changed(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time) {
+    if (journal_serial_moved(txn, zone.name, zone.serial)) {
+        // The apex already holds this row's SOA and NS: only the change date moves, unless
+        // the caller changed more of the row than that.
+        const auto stored = store::get_zone(txn, zone.name);
+        zone.change_date = unix_time;
+        std::string row = store::encode(zone);
+        if (stored) {
+            store::ZoneRow same = *stored;
+            same.change_date = unix_time;
+            if (store::encode(same) == row) {
+                txn.put(store::Table::Zones, zone.name, row);
+                return;
+            }
+        }
+    }
+    touch_zone(txn, zone, unix_time);
+}
+
 void write_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time) {
     zone.change_date = unix_time;
     txn.put(store::Table::Zones, zone.name, store::encode(zone));

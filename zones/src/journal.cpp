@@ -169,6 +169,20 @@ bool journal_holds(const store::WriteTxn& txn, std::string_view zone, std::strin
         .has_value();
 }
 
+bool journal_serial_moved(const store::WriteTxn& txn, std::string_view zone, std::uint32_t serial) {
+    const auto v = txn.get(store::Table::Journal, group_prefix(zone, txn.id()) + name_key(zone));
+    Entry e;
+    if (!v || !decode(*v, e)) {
+        return false;
+    }
+    if (!e.has_old) {
+        return true; // the zone is new in this transaction: no reader saw a serial of it
+    }
+    ZoneRr soa;
+    rrs_of(e.old_node, true, &soa);
+    return soa.type == RRType::SOA && soa_serial(soa.rdata) != serial;
+}
+
 namespace {
 
 void journal_entry(store::WriteTxn& txn, std::string_view zone_name, std::string_view owner,

@@ -22,6 +22,13 @@ void rebuild_node(store::WriteTxn& txn, std::string_view owner);
 // written back and its apex node rebuilt (the new SOA).
 void touch_zone(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time);
 
+// Records a change of a node of `zone` (a record's or a number's; `zone` as stored, read in
+// this transaction): touch_zone, unless this transaction moved the serial already. A batch of
+// operations is one commit, one version readers and secondaries see: it takes one new serial
+// and one rebuild of the apex, however many of its operations change the zone; each writes the
+// row's change date.
+void zone_changed(store::WriteTxn& txn, store::ZoneRow& zone, std::int64_t unix_time);
+
 // The TTL of a zone's apex NS RRset when it is not the zone's TTL (an imported file's own),
 // kept in Meta under "apex_ns_ttl:<zone>"; nullopt: the zone's TTL. Removed with the zone.
 void set_apex_ns_ttl(store::WriteTxn& txn, std::string_view zone, std::optional<std::uint32_t> ttl);

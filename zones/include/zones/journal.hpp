@@ -46,6 +46,10 @@ void journal_parent_side(store::WriteTxn& txn, std::string_view parent, std::str
 // zone's SOA, so its serial, changes in this transaction).
 bool journal_holds(const store::WriteTxn& txn, std::string_view zone, std::string_view owner);
 
+// True when this transaction moved the serial of `zone` already: its journal group holds the
+// apex, created in it or with an SOA before whose serial is not `serial` (the zone row's now).
+bool journal_serial_moved(const store::WriteTxn& txn, std::string_view zone, std::uint32_t serial);
+
 // Drops the oldest groups of `zone` beyond the bounds above.
 void journal_trim(store::WriteTxn& txn, std::string_view zone);
 
