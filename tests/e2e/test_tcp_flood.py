@@ -6,7 +6,8 @@ limits. During the flood:
   - a new TCP query from another address (127.0.0.2) is answered, 100 tries, p99 <= 100 ms
     (1 s in sanitizer builds, SB_SANITIZED=1, which run several times slower);
   - every incomplete connection is closed within 1 s of its byte (500 ms message timeout,
-    the per-address limit and eviction of the oldest waiting connection);
+    the per-address limit and eviction of the oldest waiting connection; 2 s in sanitizer
+    builds, where two CI runs saw 1.05 and 1.23 s);
   - an AXFR with dig from the allow_transfer address (127.0.0.3) succeeds.
 
 Usage: /usr/bin/python3 test_tcp_flood.py --binary PATH/TO/switchboard
@@ -33,6 +34,7 @@ ATTACKERS = [f"127.0.1.{i}" for i in range(1, 51)]
 CONNECTIONS = 3000
 FLOOD_SECONDS_MAX = 20.0  # hard bound on the whole flood
 P99_BOUND = 1.0 if os.environ.get("SB_SANITIZED") == "1" else 0.100
+CLOSE_BOUND = 2.0 if os.environ.get("SB_SANITIZED") == "1" else 1.0
 
 
 def query(qid, name, qtype=1):
@@ -213,15 +215,16 @@ def test_tcp_flood(args):
                      f"AXFR from the allowed address during the flood: {axfr.stdout[-400:]}")
 
             delays = flood.close_delays
-            slow = [d for d in delays if d > 1.0]
+            slow = [d for d in delays if d > CLOSE_BOUND]
             print(f"    incomplete connections closed: {len(delays)}, slowest "
                   f"{1000 * max(delays):.0f} ms; left open at the end: "
                   f"{len(flood.still_open)}" if delays else "    none closed", flush=True)
             ck.check(len(delays) >= CONNECTIONS, f"the server closed them all: {len(delays)}")
-            ck.check(not slow, f"every incomplete connection closed within 1 s: "
+            ck.check(not slow, f"every incomplete connection closed within {CLOSE_BOUND:.0f} s: "
                      f"{len(slow)} took longer (max {max(delays, default=0):.2f} s)")
-            ck.check(all(d <= 1.0 for d in flood.still_open),
-                     f"none left open longer than 1 s: {sorted(flood.still_open)[-5:]}")
+            ck.check(all(d <= CLOSE_BOUND for d in flood.still_open),
+                     f"none left open longer than {CLOSE_BOUND:.0f} s: "
+                     f"{sorted(flood.still_open)[-5:]}")
         finally:
             srv.stop()
     ck.done()
