@@ -178,9 +178,14 @@ bool journal_serial_moved(const store::WriteTxn& txn, std::string_view zone, std
     if (!e.has_old) {
         return true; // the zone is new in this transaction: no reader saw a serial of it
     }
-    ZoneRr soa;
-    rrs_of(e.old_node, true, &soa);
-    return soa.type == RRType::SOA && soa_serial(soa.rdata) != serial;
+    // The old apex's SOA alone: rrs_of would copy and sort every RR of it (a signed apex's
+    // keys and signatures) to read one serial.
+    const NodeView old(e.old_node);
+    RrsetView soa;
+    RrView rr{};
+    std::size_t pos = 0;
+    return old.valid() && old.find(RRType::SOA, soa) && soa.next_rr(pos, rr) &&
+           soa_serial(rr.rdata) != serial;
 }
 
 namespace {
