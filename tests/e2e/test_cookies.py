@@ -237,7 +237,7 @@ def test_cookie_first(args):
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
                 s.bind((NETWORK + "7", 0))
                 s.settimeout(2)
-                # Stopped, the server finds all 32 queued: one recvmmsg batch (32 datagrams).
+                # Stopped, the server finds all 32 queued: one recvmmsg batch (up to 64 datagrams).
                 srv.proc.send_signal(signal.SIGSTOP)
                 try:
                     stopped(srv.proc.pid)
