@@ -62,6 +62,24 @@ public:
         }
     }
 
+    // Records the question's name, at `offset` of the packet: `len` bytes of plain labels
+    // (`labels` of them, the root not counted), as parse_questions found it. What add_name
+    // does for it, in one pass over the labels and without reading them again.
+    void add_question(const std::uint8_t* packet, std::size_t offset, std::size_t len,
+                      std::size_t labels) noexcept {
+        if (n_ != 0 || labels >= max_labels || offset + 255 >= 0x4000) {
+            return; // only ever the first name; a question has at most 127 labels
+        }
+        first_len_ = static_cast<std::uint16_t>(len);
+        first_labels_ = static_cast<std::uint8_t>(labels);
+        n_ = labels;
+        for (std::size_t i = 0; i < labels; ++i) {
+            offs_[i] = static_cast<std::uint16_t>(offset);
+            depth_[i] = static_cast<std::uint8_t>(labels - i);
+            offset += 1 + std::size_t{packet[offset]};
+        }
+    }
+
     void forget_from(std::size_t mark) noexcept {
         if (first_labels_ > 0 && std::size_t{offs_[0]} + first_len_ > mark) {
             first_labels_ = 0;
@@ -73,6 +91,13 @@ public:
 
     // Writes the uncompressed, valid wire name `name` (length `len`) compressed.
     void write(Writer& w, const std::uint8_t* name, std::size_t len) noexcept {
+        // The question's name itself (the answer's owner, every RR of it): a pointer to it,
+        // without counting its labels.
+        if (first_labels_ > 0 && len == first_len_ &&
+            std::memcmp(w.data() + offs_[0], name, len) == 0) {
+            w.u16(static_cast<std::uint16_t>(0xC000 | offs_[0]));
+            return;
+        }
         std::uint8_t starts[max_labels];
         std::size_t labels = 0;
         std::size_t pos = 0;

@@ -118,15 +118,25 @@ TEST_CASE("compression writes what the longest-suffix rule writes, byte for byte
         Reference ref;
         std::vector<std::uint8_t> expected(12, 0);
         w.bytes(expected.data(), 12);
-        // A question, recorded as answer() records it.
+        // A question, recorded as answer() records it (add_question, with the label count
+        // parse_questions finds) or as the transfer writer does (add_name): the same.
         const std::string question = random_name(rng);
         w.bytes(question.data(), question.size());
         expected.insert(expected.end(), question.begin(), question.end());
-        c.add_name(w.data(), 12);
+        if (message % 2 == 0) {
+            std::size_t labels = 0;
+            for (std::size_t p = 0; question[p] != 0; p += 1 + std::size_t(question[p])) {
+                ++labels;
+            }
+            c.add_question(w.data(), 12, question.size(), labels);
+        } else {
+            c.add_name(w.data(), 12);
+        }
         ref.add_name(expected.data(), 12);
         std::uniform_int_distribution<int> names(1, 12);
         for (int n = names(rng); n > 0; --n) {
-            const std::string name = random_name(rng);
+            // The question's own name a third of the time, as an answer's owner is.
+            const std::string name = rng() % 3 == 0 ? question : random_name(rng);
             const std::size_t at = w.position();
             c.write(w, reinterpret_cast<const std::uint8_t*>(name.data()), name.size());
             ref.write(expected, name);
