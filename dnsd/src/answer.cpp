@@ -38,9 +38,8 @@ constexpr std::uint16_t type_any = 255;
 struct Query {
     std::uint16_t id = 0;
     std::uint16_t flags = 0;
-    std::uint16_t counts[4] = {};    // QD, AN, NS, AR
-    std::size_t question_len = 0;    // qname + qtype + qclass (when QDCOUNT = 1)
-    std::size_t question_labels = 0; // the qname's labels (the root not counted)
+    std::uint16_t counts[4] = {}; // QD, AN, NS, AR
+    std::size_t question_len = 0; // qname + qtype + qclass (when QDCOUNT = 1)
     std::uint16_t qtype = 0;
     std::uint16_t qclass = 0;
     bool edns = false;
@@ -57,9 +56,8 @@ enum class Parsed : std::uint8_t { Ok, FormErr };
 
 // The question name as the client sent it: plain labels, no compression (RFC 1035 §4.1.4
 // permits pointers there only to earlier names, and the question is first). Returns its
-// length or 0, and counts its labels.
-std::size_t question_name_length(Reader& r, std::size_t& labels) noexcept {
-    labels = 0;
+// length or 0.
+std::size_t question_name_length(Reader& r) noexcept {
     for (std::size_t total = 0;;) {
         std::uint8_t len = 0;
         if (!r.u8(len)) {
@@ -72,7 +70,6 @@ std::size_t question_name_length(Reader& r, std::size_t& labels) noexcept {
         if (len > 63 || (total += len) > 254 || !r.skip(len)) {
             return 0;
         }
-        ++labels;
     }
 }
 
@@ -80,15 +77,13 @@ std::size_t question_name_length(Reader& r, std::size_t& labels) noexcept {
 Parsed parse_questions(Reader& r, Query& q) noexcept {
     for (unsigned i = 0; i < q.counts[0]; ++i) {
         std::uint16_t qtype = 0, qclass = 0;
-        std::size_t labels = 0;
-        if (question_name_length(r, labels) == 0 || !r.u16(qtype) || !r.u16(qclass)) {
+        if (question_name_length(r) == 0 || !r.u16(qtype) || !r.u16(qclass)) {
             return Parsed::FormErr;
         }
         if (i == 0) {
             q.qtype = qtype;
             q.qclass = qclass;
             q.question_len = r.position() - header_len;
-            q.question_labels = labels;
         }
     }
     return Parsed::Ok;
@@ -703,7 +698,7 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
     const bool echo_question = q.counts[0] == 1;
     if (echo_question) {
         w.bytes(query.data() + header_len, q.question_len);
-        c.add_question(w.data(), header_len, q.question_len - 4, q.question_labels);
+        c.add_name(w.data(), header_len);
     }
     if (q.edns) {
         w.set_limit(limit - opt_len - cookie_len); // the OPT RR always fits (RFC 6891 §7)

@@ -50,33 +50,20 @@ public:
     // Records each label of the name at `offset` of the packet. The first name recorded, when
     // it has no pointer (the question), is also kept whole: see write().
     void add_name(const std::uint8_t* packet, std::size_t offset) noexcept {
-        std::size_t depth = depth_at(packet, offset);
-        if (n_ == 0 && offset + 255 < 0x4000) {
-            const std::size_t len = wire_name_length(packet + offset, 255);
-            first_len_ = static_cast<std::uint16_t>(len);
-            first_labels_ = len > 0 ? static_cast<std::uint8_t>(depth) : 0;
-        }
-        while (packet[offset] != 0 && (packet[offset] & 0xC0) == 0 && depth > 0) {
-            add(offset, depth--);
+        const bool first = n_ == 0;
+        const std::size_t start = offset;
+        const std::size_t labels = depth_at(packet, offset);
+        for (std::size_t depth = labels;
+             packet[offset] != 0 && (packet[offset] & 0xC0) == 0 && depth > 0; --depth) {
+            add(offset, depth);
             offset += 1 + std::size_t{packet[offset]};
         }
-    }
-
-    // Records the question's name, at `offset` of the packet: `len` bytes of plain labels
-    // (`labels` of them, the root not counted), as parse_questions found it. What add_name
-    // does for it, in one pass over the labels and without reading them again.
-    void add_question(const std::uint8_t* packet, std::size_t offset, std::size_t len,
-                      std::size_t labels) noexcept {
-        if (n_ != 0 || labels >= max_labels || offset + 255 >= 0x4000) {
-            return; // only ever the first name; a question has at most 127 labels
-        }
-        first_len_ = static_cast<std::uint16_t>(len);
-        first_labels_ = static_cast<std::uint8_t>(labels);
-        n_ = labels;
-        for (std::size_t i = 0; i < labels; ++i) {
-            offs_[i] = static_cast<std::uint16_t>(offset);
-            depth_[i] = static_cast<std::uint8_t>(labels - i);
-            offset += 1 + std::size_t{packet[offset]};
+        if (first && start + 255 < 0x4000) {
+            // Whole when the labels ended at the root: the name's length is where they ended.
+            const std::size_t len = offset - start + 1;
+            const bool whole = packet[offset] == 0 && len <= 255;
+            first_len_ = static_cast<std::uint16_t>(whole ? len : 0);
+            first_labels_ = whole ? static_cast<std::uint8_t>(labels) : 0;
         }
     }
 
@@ -91,12 +78,19 @@ public:
 
     // Writes the uncompressed, valid wire name `name` (length `len`) compressed.
     void write(Writer& w, const std::uint8_t* name, std::size_t len) noexcept {
-        // The question's name itself (the answer's owner, every RR of it): a pointer to it,
-        // without counting its labels.
-        if (first_labels_ > 0 && len == first_len_ &&
-            std::memcmp(w.data() + offs_[0], name, len) == 0) {
-            w.u16(static_cast<std::uint16_t>(0xC000 | offs_[0]));
-            return;
+        // The question's name or a suffix of it (the answer's owner, the zone apex of a SOA in
+        // AUTHORITY), byte for byte: a pointer to the question's label where a suffix of `len`
+        // bytes would start, found from the lengths, without counting or comparing labels.
+        if (first_labels_ > 0 && len <= first_len_) {
+            const std::size_t at = std::size_t{offs_[0]} + first_len_ - len;
+            std::size_t k = 0;
+            while (k + 1 < first_labels_ && offs_[k] < at) {
+                ++k;
+            }
+            if (offs_[k] == at && std::memcmp(w.data() + at, name, len) == 0) {
+                w.u16(static_cast<std::uint16_t>(0xC000 | at));
+                return;
+            }
         }
         std::uint8_t starts[max_labels];
         std::size_t labels = 0;
@@ -104,16 +98,6 @@ public:
         while (pos < len && name[pos] != 0 && labels < max_labels) {
             starts[labels++] = static_cast<std::uint8_t>(pos);
             pos += 1 + std::size_t{name[pos]};
-        }
-        // The question's name or a suffix of it (the answer's owner, the zone apex of a SOA in
-        // AUTHORITY), byte for byte: a pointer to its labels, found without comparing labels.
-        if (labels > 0 && labels <= first_labels_) {
-            const std::size_t at = offs_[first_labels_ - labels];
-            if (at + len == std::size_t{offs_[0]} + first_len_ &&
-                std::memcmp(w.data() + at, name, len) == 0) {
-                w.u16(static_cast<std::uint16_t>(0xC000 | at));
-                return;
-            }
         }
         // The longest suffix wins; among equals, the name recorded first.
         std::size_t best = labels;
