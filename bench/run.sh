@@ -51,7 +51,8 @@
 #   * start → every zone answers (from the server's exec, noted by sb_bench_launch, until
 #     sb_bench_probe, polling one SOA query per zone over UDP, has every answer);
 #   * a warm-up, then UDP queries/s, lost queries and the server's CPU (user+sys of every
-#     thread and child process, /proc/PID/stat) ÷ answered queries;
+#     thread and child process, /proc/PID/stat) ÷ answered queries, and the system time's part
+#     of it (the kernel's UDP path, which every server pays per datagram);
 #   * TCP queries/s (dnsperf -m tcp);
 #   * average and 99th-percentile latency at a fixed 10,000 queries/s (dnsperf -v);
 #   * resident memory after the run (PSS summed over the server's processes, and VmHWM).
@@ -512,15 +513,15 @@ tree() { # pid and all its descendants
     echo "$1"
     for p in $(pgrep -P "$1" || true); do tree "$p"; done
 }
-cpu_ticks() { # user+sys clock ticks of the whole tree (all threads, children)
-    local t=0 p f
+cpu_ticks() { # "user+sys sys" clock ticks of the whole tree (all threads, children)
+    local t=0 k=0 p f
     for p in $(tree "$1"); do
         f="$(cat /proc/"$p"/stat 2>/dev/null)" || continue
         f="${f##*) }" # fields from 3 on: utime, stime are fields 14 and 15
         set -- $f
-        t=$((t + ${12} + ${13}))
+        t=$((t + ${12} + ${13})) k=$((k + ${13}))
     done
-    echo "$t"
+    echo "$t $k"
 }
 memory() { # "PSS_MB HWM_MB" summed over the tree
     local pss=0 hwm=0 p v
@@ -607,7 +608,7 @@ check_answers() {
 # ---------------------------------------------------------------- measure
 declare -A M   # M[name,metric,run]
 measure() { # name run
-    local name=$1 run=$2 port c0 c1 answered out
+    local name=$1 run=$2 port c0 c1 k0 k1 answered out
     port=$(free_port)
     QUERY_FILE="$(data_of "$name")/queries.txt"
     wait_quiet
@@ -623,12 +624,12 @@ measure() { # name run
     local attempt
     for attempt in $(seq "$ATTEMPTS"); do
         out="$WORK/$name.udp.$run"
-        c0=$(cpu_ticks "$SERVER_PID")
+        read -r c0 k0 < <(cpu_ticks "$SERVER_PID")
         s0="$(cpu_busy) $(date +%s.%N)"
         DNSPERF_TIMES="$WORK/dnsperf.times" DNSPERF "$port" -c 16 -q 200 -l "$SECONDS_RUN" >"$out" 2>&1 || true
         t="$(cat "$WORK/dnsperf.times" 2>/dev/null || echo 0 0)"
         s1="$(cpu_busy) $(date +%s.%N)"
-        c1=$(cpu_ticks "$SERVER_PID")
+        read -r c1 k1 < <(cpu_ticks "$SERVER_PID")
         # What else ran on the two CPUs meanwhile (other builds and tests on a shared machine):
         # busy time of CPU 0 that was not the server's and of CPU 1 that was not dnsperf's, in %.
         read -r M[$name,other0,$run] M[$name,other1,$run] M[$name,perfus,$run] < <(
@@ -644,6 +645,7 @@ measure() { # name run
         M[$name,rcodes,$run]="$(grep 'Response codes:' "$out" | sed 's/.*codes: *//' || true)"
         M[$name,perfus,$run]=$(echo "scale=2; ${M[$name,perfus,$run]} * 1000000 / ${answered:-1}" | bc)
         M[$name,cpu,$run]=$(echo "scale=2; ($c1 - $c0) * 1000000 / $(getconf CLK_TCK) / ${answered:-1}" | bc)
+        M[$name,cpusys,$run]=$(echo "scale=2; ($k1 - $k0) * 1000000 / $(getconf CLK_TCK) / ${answered:-1}" | bc)
         if [ "${M[$name,other0,$run]}" -le 20 ] && [ "${M[$name,other1,$run]}" -le 20 ]; then
             break
         fi
@@ -796,6 +798,7 @@ ROWS=(
     "udp|UDP queries/s (median)"
     "cpu|server µs per answered query (UDP)"
     "cpuspread|server µs per answered query, min–max of the rounds"
+    "cpusys|of which in the kernel (system time)"
     "lost|lost queries (UDP run)"
     "tcp|TCP queries/s (\`-m tcp\`)"
     "latavg|avg latency at $LAT_QPS q/s (ms)"
@@ -951,7 +954,9 @@ if [ "$RECORD" = 1 ]; then
              "\`-Q $LAT_QPS -l $LAT_SECONDS -v\` (per-query latencies). One worker each: Switchboard" \
              "\`[dns] workers = 1\`, Knot \`udp-workers: 1\`, NSD \`server-count: 1\` (\`rrl-ratelimit: 0\`)," \
              "PowerDNS \`receiver-threads=1 distributor-threads=1\`. CPU = user+sys of all the" \
-             "server's threads and processes (/proc/PID/stat) over the UDP run ÷ answered queries." \
+             "server's threads and processes (/proc/PID/stat) over the UDP run ÷ answered queries;" \
+             "the system time's part of it is shown below it (the kernel's UDP path: receiving, sending" \
+             "and, on loopback, delivering each answer to dnsperf's socket)." \
              "Start: from the server's exec (\`sb_bench_launch\` pins it, renices it and notes the time)" \
              "until every zone has answered an SOA query." \
              "Ratios are Switchboard/peer (queries/s: higher is better; µs, latency, start, memory: lower)."
