@@ -6,6 +6,7 @@
 #include "zones/zonefile.hpp"
 #include "zones/zones.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace sb::prov {
@@ -207,6 +208,16 @@ bool mapto_matches(const std::string& filter, const std::string& mapto) {
         f = f.substr(colon + 1);
     }
     return like("%" + f + "%", mapto);
+}
+
+// The digits a number filter begins with, before its first wildcard: every number it matches
+// starts with them. Empty when there are none, or when one of them is no digit (a stored
+// number is digits only: such a filter matches nothing, and the walk finds that out).
+std::string_view leading_digits(std::string_view pattern) {
+    const std::string_view lead = pattern.substr(0, pattern.find_first_of("%_"));
+    const bool all_digits =
+        std::all_of(lead.begin(), lead.end(), [](const char c) { return c >= '0' && c <= '9'; });
+    return all_digits && lead.size() <= max_e164_digits ? lead : std::string_view{};
 }
 
 } // namespace
@@ -462,10 +473,14 @@ Page<EnumNumberRow> EnumService::get_numbers(const Caller& caller, const EnumNum
     store::ReadTxn txn(env_);
     std::vector<EnumNumberRow> rows;
     // Numbers of one tld are contiguous under its name key, in number order (the key holds
-    // the digits in order, each followed by NUL); seek there when the tld is exact.
+    // the digits in order, each followed by NUL); seek there when the tld is exact, and
+    // further, to the digits the number filter begins with: CDRTool's search for one number
+    // reads that number's key, not every number of the tld.
     std::string start;
     if (!f.tld.empty() && f.tld.find_first_of("%_") == std::string::npos) {
-        start = zones::name_key(tld_of(f.tld));
+        const std::string tld = tld_of(f.tld);
+        const std::string_view lead = leading_digits(f.number);
+        start = zones::name_key(lead.empty() ? tld : zones::e164_name(lead, tld));
     }
     // The common listing — one tld, no other filter, number order, the administrator —
     // counts keys and decodes only the page.

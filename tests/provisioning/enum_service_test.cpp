@@ -314,6 +314,42 @@ TEST_CASE("getNumbers filters and pages in number order", "[prov][enum]") {
     filter.number = "312010001%";
     filter.tld = "e164.arpa";
     CHECK(f.enums.get_numbers(f.admin, filter, {}, {}).total == 10);
+
+    // With an exact tld, the number filter's leading digits narrow the walk to their keys
+    // (CDRTool's search: one number, its tld, by change date): every number it matches, and
+    // no other, in a node or in the table (a number without mappings), under that tld only.
+    prov::EnumRangeInput other;
+    other.prefix = "3120";
+    other.tld = "e164.example";
+    f.enums.add_range(f.admin, other);
+    prov::EnumNumberInput n;
+    n.number = "3120100015";
+    n.tld = "e164.example";
+    f.enums.add_number(f.admin, n);
+    f.add_number("312010001", {});
+    f.add_number("3120100015123", {});
+    const auto numbers = [&](const std::string& number, const std::string& tld) {
+        prov::EnumNumberFilter q;
+        q.number = number;
+        q.tld = tld;
+        std::string out;
+        for (const auto& row : f.enums.get_numbers(f.admin, q, {}, {"changeDate", true}).items) {
+            out += row.number + "@" + row.tld + " ";
+        }
+        return out;
+    };
+    CHECK(numbers("3120100015", "e164.arpa") == "3120100015@e164.arpa ");
+    CHECK(numbers("3120100015", "e164.example") == "3120100015@e164.example ");
+    CHECK(numbers("3120100015", "") == "3120100015@e164.example 3120100015@e164.arpa ");
+    CHECK(numbers("31201000_5", "e164.arpa") == "3120100015@e164.arpa ");
+    CHECK(numbers("3120100015%", "e164.arpa") == "3120100015123@e164.arpa 3120100015@e164.arpa ");
+    CHECK(numbers("312010001", "e164.arpa") == "312010001@e164.arpa ");
+    CHECK(numbers("3120", "e164.arpa").empty());
+    CHECK(numbers("+3120%", "e164.arpa").empty());
+    CHECK(numbers("4420%", "e164.arpa").empty());
+    CHECK(numbers("%15", "e164.arpa") == "3120100015@e164.arpa ");
+    filter.number = "312%";
+    CHECK(f.enums.get_numbers(f.admin, filter, {}, {}).total == 12);
 }
 
 TEST_CASE("ENUM writes from many threads each land once, refusals still refuse",
