@@ -17,6 +17,11 @@ not in `make test`:
 addNumber against the 1M or 10M store of `sb_bench_load`, e.g. the `switchboard` dir of
 bench/run.sh's cached dataset), so the same writes can be compared against an empty and a big
 store; the numbers go into new ranges (3120x), the store's own are left alone.
+
+--ops getNumbers (not in the default) times a read too: CDRTool's search for one number
+(EnumPort.getNumbers by number and tld, newest change first, its wire sample), asked for each
+number addNumber added in the same run (so after addNumber in --ops); requests/s, like the
+writes.
 """
 
 import argparse
@@ -33,6 +38,11 @@ def add_number(run, i):
     return sb.request(sb.ADD_NUMBER, number=number, mapto=f"sip:{number}@{sb.SIP_DOMAIN}")
 
 
+def get_numbers(run, i):
+    """CDRTool's search for one number: those addNumber added in the same run, when it ran."""
+    return sb.request(sb.GET_NUMBERS, number=f"3120{run}{i:07d}")
+
+
 def add_account(run, i):
     return sb.request(sb.ADD_ACCOUNT, username=f"u{run}x{i}", domain=sb.SIP_DOMAIN)
 
@@ -41,10 +51,11 @@ def add_record(run, i):
     return sb.request(sb.ADD_RECORD, name=f"r{run}x{i}", zone=sb.DNS_ZONE)
 
 
-OPS = (("EnumPort.addNumber", add_number), ("SipPort.addAccount", add_account),
-       ("DnsPort.addRecord", add_record))
-SHORT = {"addNumber": "EnumPort.addNumber", "addAccount": "SipPort.addAccount",
-         "addRecord": "DnsPort.addRecord"}
+OPS = (("EnumPort.addNumber", add_number), ("EnumPort.getNumbers", get_numbers),
+       ("SipPort.addAccount", add_account), ("DnsPort.addRecord", add_record))
+SHORT = {"addNumber": "EnumPort.addNumber", "getNumbers": "EnumPort.getNumbers",
+         "addAccount": "SipPort.addAccount", "addRecord": "DnsPort.addRecord"}
+DEFAULT_OPS = "addNumber,addAccount,addRecord"
 
 
 def client(port, requests, start):
@@ -73,6 +84,11 @@ def writes_per_second(port, requests, clients):
     return len(requests) / elapsed
 
 
+def rate(per_second):
+    """Whole requests a second, three significant digits below 100 (a slow read)."""
+    return f"{per_second:.0f}" if per_second >= 100 else f"{per_second:.3g}"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--binary", required=True)
@@ -82,7 +98,8 @@ def main():
     ap.add_argument("--dnssec", action="store_true",
                     help="every zone signed at write time ([dnssec] zones = *, issue 16)")
     ap.add_argument("--store", help="start from a copy of this data dir's store, not an empty one")
-    ap.add_argument("--ops", default=",".join(SHORT), help="which operations, comma-separated")
+    ap.add_argument("--ops", default=DEFAULT_OPS,
+                    help=f"which operations, comma-separated, of {', '.join(SHORT)}")
     ap.add_argument("--clients", default=",".join(map(str, CLIENTS)),
                     help="client counts, comma-separated, one run each")
     args = ap.parse_args()
@@ -104,20 +121,20 @@ def main():
             for run, clients in enumerate(client_counts):
                 requests = [make(run, i) for i in range(args.count)]
                 rates[name, clients] = writes_per_second(port, requests, clients)
-                print(f"{name}, {clients} client(s): {rates[name, clients]:.0f}/s", flush=True)
+                print(f"{name}, {clients} client(s): {rate(rates[name, clients])}/s", flush=True)
 
-    table = ("| operation | " + " | ".join(f"writes/s, {c} client{'s' if c > 1 else ''}"
+    table = ("| operation | " + " | ".join(f"requests/s, {c} client{'s' if c > 1 else ''}"
                                            for c in client_counts) + " |\n"
              + "|---" * (len(client_counts) + 1) + "|\n")
     for name, _ in ops:
-        table += f"| {name} | " + " | ".join(f"{rates[name, c]:.0f}" for c in client_counts) + " |\n"
+        table += f"| {name} | " + " | ".join(rate(rates[name, c]) for c in client_counts) + " |\n"
     where = (f"a copy of the store in `{args.store}` (issue 18: writes against a big store)"
              if args.store else "an empty store")
     sb.record("Provisioning writes through SOAP" + (", signed (issue 16)" if args.dnssec else ""),
               f"`switchboard provision` on {where}, durable commits (each acknowledged after its group commit is flushed), {args.count} "
               f"new objects per operation and run, CDRTool-shaped requests (the wire samples: "
               f"a number with a sip and a mailto mapping, an account with every sample field, "
-              f"an A record) over keep-alive HTTP, one process per client; prerequisites (ENUM "
+              f"an A record; a search for one number by number and tld, newest change first) over keep-alive HTTP, one process per client; prerequisites (ENUM "
               f"ranges, SIP domain, DNS zone) created first.", table, args.no_record)
 
 

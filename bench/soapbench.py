@@ -94,6 +94,30 @@ ADD_NUMBER = ("Enum", compact("""
   </number>
 </ns5:addNumber>"""))
 
+# CDRTool's number search (its wire sample): one number and its tld, newest change first.
+GET_NUMBERS = ("Enum", compact("""
+<ns5:getNumbers>
+  <query xsi:type="ns4:EnumNumberQuery">
+    <filter>
+      <number xsi:type="xsd:string">{number}</number>
+      <tld xsi:type="xsd:string">e164.arpa</tld>
+      <type xsi:type="xsd:string"/>
+      <mapto xsi:type="xsd:string"/>
+      <owner xsi:type="xsd:int">0</owner>
+      <customer xsi:type="xsd:int">0</customer>
+      <reseller xsi:type="xsd:int">0</reseller>
+    </filter>
+    <orderBy>
+      <attribute xsi:type="xsd:string">changeDate</attribute>
+      <direction xsi:type="xsd:string">DESC</direction>
+    </orderBy>
+    <range>
+      <start xsi:type="xsd:int">0</start>
+      <count xsi:type="xsd:int">20</count>
+    </range>
+  </query>
+</ns5:getNumbers>"""))
+
 # CDRTool sends back what getNumber returned, mapping ids included; a mapping without an id
 # (as here) is a new one replacing the old list, which is what the benchmark wants.
 UPDATE_NUMBER = ("Enum", compact("""
