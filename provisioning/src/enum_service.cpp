@@ -7,7 +7,9 @@
 #include "zones/zones.hpp"
 
 #include <algorithm>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace sb::prov {
 
@@ -218,6 +220,44 @@ std::string_view leading_digits(std::string_view pattern) {
     const bool all_digits =
         std::all_of(lead.begin(), lead.end(), [](const char c) { return c >= '0' && c <= '9'; });
     return all_digits && lead.size() <= max_e164_digits ? lead : std::string_view{};
+}
+
+// Where get_numbers walks: under `start` (every number, of the tld, of the filter's leading
+// digits), or, when the caller or the filter admits some customers' numbers only, under the
+// keys of those customers' ranges there. A number's tenancy is its range's (add_number copies
+// it, and a range changes hands only when it holds no number) and its key lies under its
+// range's zone: the walk still reads every number that can match, each once.
+std::vector<std::string> walk_starts(const store::ReadTxn& txn, const Caller& caller,
+                                     const EnumNumberFilter& f, const std::string& start) {
+    if (caller.admin && f.customer == 0 && f.reseller == 0) {
+        return {start};
+    }
+    std::vector<std::string> keys;
+    store::Cursor c = txn.cursor(Table::EnumRanges);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        const EnumRangeRow r = store::decode_enum_range(c.value());
+        if (!may_access(caller, r.customer, r.reseller) ||
+            (f.customer != 0 && r.customer != f.customer) ||
+            (f.reseller != 0 && r.reseller != f.reseller)) {
+            continue;
+        }
+        std::string key = zones::name_key(r.zone);
+        if (key.starts_with(start)) {
+            keys.push_back(std::move(key));
+        } else if (start.starts_with(key)) {
+            keys.push_back(start); // the filter's digits reach into the range
+        }
+    }
+    // A key below one kept already (a range nested in another, the same start twice) is
+    // walked with it: the keys below a key follow it in order.
+    std::sort(keys.begin(), keys.end());
+    std::vector<std::string> starts;
+    for (std::string& key : keys) {
+        if (starts.empty() || !key.starts_with(starts.back())) {
+            starts.push_back(std::move(key));
+        }
+    }
+    return starts;
 }
 
 } // namespace
@@ -498,23 +538,26 @@ Page<EnumNumberRow> EnumService::get_numbers(const Caller& caller, const EnumNum
         }
         return page;
     }
-    for (zones::NumberCursor c(txn, start); c.valid(); c.next()) {
-        EnumNumberRow n = c.row();
-        if (!may_access(caller, n.customer, n.reseller) || !matches(f.number, n.number) ||
-            !matches(f.tld, n.tld) || (f.owner != 0 && n.owner != f.owner) ||
-            (f.customer != 0 && n.customer != f.customer) ||
-            (f.reseller != 0 && n.reseller != f.reseller)) {
-            continue;
-        }
-        if (!f.type.empty() || !f.mapto.empty()) {
-            const bool any = std::any_of(n.mappings.begin(), n.mappings.end(), [&](const auto& m) {
-                return matches(f.type, m.type) && mapto_matches(f.mapto, m.mapto);
-            });
-            if (!any) {
+    for (const std::string& from : walk_starts(txn, caller, f, start)) {
+        for (zones::NumberCursor c(txn, from); c.valid(); c.next()) {
+            EnumNumberRow n = c.row();
+            if (!may_access(caller, n.customer, n.reseller) || !matches(f.number, n.number) ||
+                !matches(f.tld, n.tld) || (f.owner != 0 && n.owner != f.owner) ||
+                (f.customer != 0 && n.customer != f.customer) ||
+                (f.reseller != 0 && n.reseller != f.reseller)) {
                 continue;
             }
+            if (!f.type.empty() || !f.mapto.empty()) {
+                const bool any =
+                    std::any_of(n.mappings.begin(), n.mappings.end(), [&](const auto& m) {
+                        return matches(f.type, m.type) && mapto_matches(f.mapto, m.mapto);
+                    });
+                if (!any) {
+                    continue;
+                }
+            }
+            rows.push_back(std::move(n));
         }
-        rows.push_back(std::move(n));
     }
     if (order.attribute == "changeDate") {
         return paginate(std::move(rows), range, order, [](const EnumNumberRow& n) {

@@ -3,6 +3,7 @@
 #include "api_error.hpp"
 #include "provisioning/services.hpp"
 #include "temp_dir.hpp"
+#include "tenants.hpp"
 #include "zones/compile.hpp"
 #include "zones/enum.hpp"
 #include "zones/node.hpp"
@@ -401,4 +402,87 @@ TEST_CASE("ENUM writes from many threads each land once, refusals still refuse",
     CHECK(f.naptrs("31208005199").size() == 1);
     CHECK(f.naptrs("31208005999").size() == 1);
     CHECK(f.serial() > s0);
+}
+
+TEST_CASE("getNumbers shows a customer or reseller its own numbers only, walking its ranges",
+          "[prov][enum]") {
+    // A number's tenancy is its range's: listings for one tenant (a customer's or reseller's
+    // login, or the administrator's customer or reseller filter) walk that tenant's ranges
+    // only, and must still find every number of theirs and none of another's.
+    Fixture f;
+    prov::CustomerService customers{f.env};
+    const auto add_customer = [&](std::int64_t id, std::int64_t reseller) {
+        return test::add_customer(customers, f.admin, id, reseller);
+    };
+    const auto reseller = add_customer(50, 50);
+    const auto alice = add_customer(51, 50);
+    const auto bob = add_customer(60, 60);
+    const auto add_range = [&](const std::string& prefix, const std::string& tld,
+                               std::int64_t customer, std::int64_t of) {
+        prov::EnumRangeInput r;
+        r.prefix = prefix;
+        r.tld = tld;
+        r.customer = customer;
+        r.reseller = of;
+        f.enums.add_range(f.admin, r);
+        for (const char* tail : {"01", "02"}) {
+            prov::EnumNumberInput n;
+            n.number = prefix + tail;
+            n.tld = tld;
+            if (std::string(tail) == "01") { // one number in its node, one in the table
+                n.mappings = {{0, "sip", "sip:" + prefix + "@example.com", 10, 0}};
+            }
+            f.enums.add_number(f.admin, n);
+        }
+    };
+    add_range("3120", "e164.arpa", 51, 50);
+    add_range("3130", "e164.arpa", 51, 50);
+    add_range("3121", "e164.arpa", 60, 60);
+    add_range("4420", "e164.arpa", 60, 60);
+    add_range("3121", "e164.example", 51, 50);
+    add_range("3122", "e164.arpa", 0, 0); // the administrator's own
+    // A tld below another's range: the zones nest, and each number is listed once.
+    add_range("9", "e164.arpa", 51, 50);
+    add_range("23", "9.e164.arpa", 51, 50);
+    const auto listed = [&](const prov::Caller& caller, prov::EnumNumberFilter filter) {
+        std::string out;
+        for (const auto& n : f.enums.get_numbers(caller, filter, {}, {}).items) {
+            out += n.number + (n.tld == "e164.arpa" ? "" : "@" + n.tld) + " ";
+        }
+        return out;
+    };
+    const auto as_alice = prov::caller_for(alice, "c51");
+    const auto as_bob = prov::caller_for(bob, "c60");
+    const auto as_reseller = prov::caller_for(reseller, "c50");
+    prov::EnumNumberFilter any;
+    const std::string alices = "2301@9.e164.arpa 2302@9.e164.arpa 312001 312002 "
+                               "312101@e164.example 312102@e164.example 313001 313002 901 902 ";
+    CHECK(listed(as_alice, any) == alices);
+    CHECK(listed(as_reseller, any) == alices);
+    CHECK(listed(as_bob, any) == "312101 312102 442001 442002 ");
+    CHECK(listed(f.admin, any) == "2301@9.e164.arpa 2302@9.e164.arpa 312001 312002 312101 "
+                                  "312101@e164.example 312102 312102@e164.example 312201 "
+                                  "312202 313001 313002 442001 442002 901 902 ");
+    prov::EnumNumberFilter exact;
+    exact.tld = "e164.arpa";
+    CHECK(listed(as_alice, exact) == "312001 312002 313001 313002 901 902 ");
+    exact.number = "3121%";
+    CHECK(listed(as_alice, exact).empty());
+    CHECK(listed(as_bob, exact) == "312101 312102 ");
+    exact.number = "312101";
+    CHECK(listed(as_bob, exact) == "312101 ");
+    exact.tld = "e164.example";
+    CHECK(listed(as_alice, exact) == "312101@e164.example ");
+    CHECK(listed(as_bob, exact).empty());
+    prov::EnumNumberFilter of_customer;
+    of_customer.customer = 51;
+    CHECK(listed(f.admin, of_customer) == alices);
+    of_customer.customer = 0;
+    of_customer.reseller = 60;
+    CHECK(listed(f.admin, of_customer) == "312101 312102 442001 442002 ");
+    of_customer.number = "313%";
+    CHECK(listed(f.admin, of_customer).empty());
+    of_customer.reseller = 50;
+    CHECK(listed(f.admin, of_customer) == "313001 313002 ");
+    CHECK(f.enums.get_numbers(as_alice, any, {1, 2}, {}).total == 10);
 }

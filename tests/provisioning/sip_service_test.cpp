@@ -5,6 +5,7 @@
 #include "provisioning/rows.hpp"
 #include "provisioning/sip.hpp"
 #include "temp_dir.hpp"
+#include "tenants.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -338,14 +339,7 @@ TEST_CASE("PSTN rights of accounts in a customer's domain; other tenants see not
     Fixture f;
     auto add_customer = [&](std::int64_t id, std::int64_t reseller,
                             std::vector<store::PropertyRow> props) {
-        prov::CustomerInput c;
-        c.id = id;
-        c.reseller = reseller;
-        c.username = "c" + std::to_string(id);
-        c.password = "pw";
-        c.reseller_active = true;
-        c.properties = std::move(props);
-        return f.customers.add(f.admin, c);
+        return test::add_customer(f.customers, f.admin, id, reseller, std::move(props));
     };
     const auto plain = add_customer(50, 50, {});
     const auto pstn = add_customer(60, 60, {{"pstn_access", "1", "sip", "admin"}});
