@@ -21,7 +21,9 @@ store; the numbers go into new ranges (3120x), the store's own are left alone.
 --ops getNumbers (not in the default) times a read too: CDRTool's search for one number
 (EnumPort.getNumbers by number and tld, newest change first, its wire sample), asked for each
 number addNumber added in the same run (so after addNumber in --ops); requests/s, like the
-writes.
+writes. --ops listNumbers times the first page (20, newest change first) of one customer's
+numbers, asked by the administrator with the customer filter: a customer (id 990001) with one
+range of COUNT numbers is made first, untimed.
 """
 
 import argparse
@@ -43,6 +45,15 @@ def get_numbers(run, i):
     return sb.request(sb.GET_NUMBERS, number=f"3120{run}{i:07d}")
 
 
+TENANT = 990001  # listNumbers: the customer whose numbers it lists
+TENANT_PREFIX = "3129"
+
+
+def list_numbers(run, i):
+    """The first page of one customer's numbers (an administrator's view of a customer)."""
+    return sb.request(sb.GET_NUMBERS, number="", customer=TENANT)
+
+
 def add_account(run, i):
     return sb.request(sb.ADD_ACCOUNT, username=f"u{run}x{i}", domain=sb.SIP_DOMAIN)
 
@@ -52,8 +63,10 @@ def add_record(run, i):
 
 
 OPS = (("EnumPort.addNumber", add_number), ("EnumPort.getNumbers", get_numbers),
+       ("EnumPort.getNumbers of a customer", list_numbers),
        ("SipPort.addAccount", add_account), ("DnsPort.addRecord", add_record))
 SHORT = {"addNumber": "EnumPort.addNumber", "getNumbers": "EnumPort.getNumbers",
+         "listNumbers": "EnumPort.getNumbers of a customer",
          "addAccount": "SipPort.addAccount", "addRecord": "DnsPort.addRecord"}
 DEFAULT_OPS = "addNumber,addAccount,addRecord"
 
@@ -116,6 +129,13 @@ def main():
             sb.post(conn, sb.request(sb.ADD_RANGE, prefix=f"3120{run}"))
         sb.post(conn, sb.request(sb.ADD_DOMAIN, domain=sb.SIP_DOMAIN))
         sb.post(conn, sb.request(sb.ADD_ZONE, zone=sb.DNS_ZONE))
+        if "listNumbers" in args.ops.split(","):
+            # The customer listNumbers lists: one range of COUNT numbers (not timed).
+            sb.post(conn, sb.request(sb.ADD_CUSTOMER, id=TENANT, username=f"bench-{TENANT}"))
+            sb.post(conn, sb.request(sb.ADD_RANGE, prefix=TENANT_PREFIX, customer=TENANT))
+            for i in range(args.count):
+                number = f"{TENANT_PREFIX}{i:07d}"
+                sb.post(conn, sb.request(sb.ADD_NUMBER, number=number, mapto=f"sip:{number}@x.org"))
         conn.close()
         for name, make in ops:
             for run, clients in enumerate(client_counts):
@@ -134,8 +154,10 @@ def main():
               f"`switchboard provision` on {where}, durable commits (each acknowledged after its group commit is flushed), {args.count} "
               f"new objects per operation and run, CDRTool-shaped requests (the wire samples: "
               f"a number with a sip and a mailto mapping, an account with every sample field, "
-              f"an A record; a search for one number by number and tld, newest change first) over keep-alive HTTP, one process per client; prerequisites (ENUM "
-              f"ranges, SIP domain, DNS zone) created first.", table, args.no_record)
+              f"an A record; a search for one number by number and tld, newest change first; "
+              f"the first page of customer {TENANT}'s {args.count} numbers) over keep-alive "
+              f"HTTP, one process per client; prerequisites (ENUM ranges, SIP domain, DNS zone, "
+              f"that customer and its numbers) created first.", table, args.no_record)
 
 
 if __name__ == "__main__":

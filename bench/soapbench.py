@@ -63,10 +63,22 @@ ADD_RANGE = ("Enum", compact("""
     <minDigits xsi:type="xsd:int">0</minDigits>
     <maxDigits xsi:type="xsd:int">0</maxDigits>
     <size xsi:type="xsd:int">0</size>
-    <customer xsi:type="xsd:int">0</customer>
+    <customer xsi:type="xsd:int">{customer}</customer>
     <reseller xsi:type="xsd:int">0</reseller>
   </range>
 </ns5:addRange>"""))
+
+# A customer with the id given (an administrator may choose it), no credits: no limits.
+ADD_CUSTOMER = ("Customer", compact("""
+<ns5:addAccount>
+  <account xsi:type="ns4:CustomerAccount">
+    <id xsi:type="xsd:int">{id}</id>
+    <username xsi:type="xsd:string">{username}</username>
+    <password xsi:type="xsd:string">secret</password>
+    <organization xsi:type="xsd:string">bench</organization>
+    <resellerActive xsi:type="xsd:int">0</resellerActive>
+  </account>
+</ns5:addAccount>"""))
 
 ADD_NUMBER = ("Enum", compact("""
 <ns5:addNumber>
@@ -94,7 +106,8 @@ ADD_NUMBER = ("Enum", compact("""
   </number>
 </ns5:addNumber>"""))
 
-# CDRTool's number search (its wire sample): one number and its tld, newest change first.
+# CDRTool's number search (its wire sample): one number and its tld, newest change first; with
+# number "" and a customer, the first page of that customer's numbers.
 GET_NUMBERS = ("Enum", compact("""
 <ns5:getNumbers>
   <query xsi:type="ns4:EnumNumberQuery">
@@ -104,7 +117,7 @@ GET_NUMBERS = ("Enum", compact("""
       <type xsi:type="xsd:string"/>
       <mapto xsi:type="xsd:string"/>
       <owner xsi:type="xsd:int">0</owner>
-      <customer xsi:type="xsd:int">0</customer>
+      <customer xsi:type="xsd:int">{customer}</customer>
       <reseller xsi:type="xsd:int">0</reseller>
     </filter>
     <orderBy>
@@ -205,6 +218,7 @@ ADD_RECORD = ("Dns", compact("""
 def request(template, **fields):
     """(port, request bytes) of a body template filled with fields."""
     port, body = template
+    fields = {"customer": 0, **fields}  # the administrator's own, unless a customer is named
     return port, ENVELOPE.format(port=port, password=PASSWORD,
                                  body=body.format(**fields)).encode()
 
