@@ -35,14 +35,22 @@ import soapbench as sb
 CLIENTS = (1, 8)
 
 
-def add_number(run, i):
-    number = f"3120{run}{i:07d}"
+def number_of(run, i):
+    """The i-th number addNumber adds in a run: in the run's own range, 3120<run>."""
+    return f"3120{run}{i:07d}"
+
+
+def new_number(number):
     return sb.request(sb.ADD_NUMBER, number=number, mapto=f"sip:{number}@{sb.SIP_DOMAIN}")
+
+
+def add_number(run, i):
+    return new_number(number_of(run, i))
 
 
 def get_numbers(run, i):
     """CDRTool's search for one number: those addNumber added in the same run, when it ran."""
-    return sb.request(sb.GET_NUMBERS, number=f"3120{run}{i:07d}")
+    return sb.request(sb.GET_NUMBERS, number=number_of(run, i))
 
 
 TENANT = 990001  # listNumbers: the customer whose numbers it lists
@@ -68,7 +76,20 @@ OPS = (("EnumPort.addNumber", add_number), ("EnumPort.getNumbers", get_numbers),
 SHORT = {"addNumber": "EnumPort.addNumber", "getNumbers": "EnumPort.getNumbers",
          "listNumbers": "EnumPort.getNumbers of a customer",
          "addAccount": "SipPort.addAccount", "addRecord": "DnsPort.addRecord"}
-DEFAULT_OPS = "addNumber,addAccount,addRecord"
+DEFAULT_OPS = "addNumber,addAccount,addRecord"  # the writes (soap_writes_compare.py's too)
+
+
+def chosen(ops_text):
+    """(name, request maker) of each operation of a comma-separated --ops; KeyError if unknown."""
+    return [(SHORT[o], dict(OPS)[SHORT[o]]) for o in ops_text.split(",")]
+
+
+SHAPES = {"EnumPort.addNumber": "a number with a sip and a mailto mapping",
+          "EnumPort.getNumbers": "a search for one number by number and tld, newest change first",
+          "EnumPort.getNumbers of a customer":
+              f"the first page of customer {TENANT}'s numbers (--count of them), newest change first",
+          "SipPort.addAccount": "an account with every sample field",
+          "DnsPort.addRecord": "an A record"}
 
 
 def client(port, requests, start):
@@ -106,7 +127,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--binary", required=True)
     ap.add_argument("--count", "--numbers", dest="count", type=int, default=4000,
-                    help="writes per operation and run")
+                    help="requests per operation and run")
     ap.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     ap.add_argument("--dnssec", action="store_true",
                     help="every zone signed at write time ([dnssec] zones = *, issue 16)")
@@ -117,25 +138,25 @@ def main():
                     help="client counts, comma-separated, one run each")
     args = ap.parse_args()
     try:
-        ops = [(SHORT[o], dict(OPS)[SHORT[o]]) for o in args.ops.split(",")]
+        ops = chosen(args.ops)
         client_counts = [int(c) for c in args.clients.split(",")]
     except (KeyError, ValueError):
         ap.error(f"--ops is a list of {', '.join(SHORT)}; --clients a list of numbers")
 
     rates = {}
+    listing = "listNumbers" in args.ops.split(",")  # its customer and numbers are made first
     with sb.switchboard(args.binary, "provision", dnssec=args.dnssec, store=args.store) as (port, _):
         conn = sb.connect(port)
         for run in range(len(client_counts)):
             sb.post(conn, sb.request(sb.ADD_RANGE, prefix=f"3120{run}"))
         sb.post(conn, sb.request(sb.ADD_DOMAIN, domain=sb.SIP_DOMAIN))
         sb.post(conn, sb.request(sb.ADD_ZONE, zone=sb.DNS_ZONE))
-        if "listNumbers" in args.ops.split(","):
+        if listing:
             # The customer listNumbers lists: one range of COUNT numbers (not timed).
             sb.post(conn, sb.request(sb.ADD_CUSTOMER, id=TENANT, username=f"bench-{TENANT}"))
             sb.post(conn, sb.request(sb.ADD_RANGE, prefix=TENANT_PREFIX, customer=TENANT))
             for i in range(args.count):
-                number = f"{TENANT_PREFIX}{i:07d}"
-                sb.post(conn, sb.request(sb.ADD_NUMBER, number=number, mapto=f"sip:{number}@x.org"))
+                sb.post(conn, new_number(f"{TENANT_PREFIX}{i:07d}"))
         conn.close()
         for name, make in ops:
             for run, clients in enumerate(client_counts):
@@ -148,16 +169,15 @@ def main():
              + "|---" * (len(client_counts) + 1) + "|\n")
     for name, _ in ops:
         table += f"| {name} | " + " | ".join(rate(rates[name, c]) for c in client_counts) + " |\n"
+    prerequisites = "ENUM ranges, SIP domain, DNS zone" + (
+        f", customer {TENANT} and its numbers" if listing else "")
     where = (f"a copy of the store in `{args.store}` (issue 18: writes against a big store)"
              if args.store else "an empty store")
     sb.record("Provisioning writes through SOAP" + (", signed (issue 16)" if args.dnssec else ""),
               f"`switchboard provision` on {where}, durable commits (each acknowledged after its group commit is flushed), {args.count} "
-              f"new objects per operation and run, CDRTool-shaped requests (the wire samples: "
-              f"a number with a sip and a mailto mapping, an account with every sample field, "
-              f"an A record; a search for one number by number and tld, newest change first; "
-              f"the first page of customer {TENANT}'s {args.count} numbers) over keep-alive "
-              f"HTTP, one process per client; prerequisites (ENUM ranges, SIP domain, DNS zone, "
-              f"that customer and its numbers) created first.", table, args.no_record)
+              f"requests per operation and run, CDRTool-shaped requests (the wire samples: "
+              f"{'; '.join(SHAPES[name] for name, _ in ops)}) over keep-alive HTTP, one process "
+              f"per client; prerequisites ({prerequisites}) created first.", table, args.no_record)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ import subprocess
 import soap_enum_bench as enum_bench
 import soapbench as sb
 
+WRITES = enum_bench.chosen(enum_bench.DEFAULT_OPS)  # soap_enum_bench.py's writes, not its reads
+
 
 def label_of(binary):
     """The short commit of the source tree a binary was built in (its build dir's source)."""
@@ -63,7 +65,7 @@ def one_round(binaries, order, count, rates):
         for who in order:
             ports[who], _ = stack.enter_context(sb.switchboard(binaries[who], "provision"))
             prepare(ports[who])
-        for name, make in enum_bench.OPS:
+        for name, make in WRITES:
             for run, clients in enumerate(enum_bench.CLIENTS):
                 requests = [make(run, i) for i in range(count)]
                 for who in order:
@@ -105,7 +107,7 @@ def main():
     table = (f"| operation | clients | old {labels['old']}: writes/s, median (min–max) "
              f"| new {labels['new']}: writes/s, median (min–max) | new/old, median of the paired "
              "rounds (min–max) |\n|---|---|---|---|---|\n")
-    for name, _ in enum_bench.OPS:
+    for name, _ in WRITES:
         for clients in enum_bench.CLIENTS:
             old, new = rates[name, clients, "old"], rates[name, clients, "new"]
             paired = [n / o for n, o in zip(new, old)]
