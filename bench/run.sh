@@ -65,6 +65,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build-bench"
+. "$ROOT/bench/peers.sh" # peer_cmd: the Knot and NSD configs
 
 MODE=full DOMAINS=100 NUMBERS=1000000 QUERIES=1000000 SECONDS_RUN=20 WARMUP=3 RUNS=3 SEED=1
 TCP_SECONDS="" LAT_SECONDS="" LAT_QPS=10000 QUIET_WAIT=15 ATTEMPTS=2
@@ -389,50 +390,7 @@ server_cmd() { # name port
         else
             echo "$SERVE_BINARY dns --data $DATA/switchboard --config $dir/switchboard.ini --dns 127.0.0.1:$port"
         fi ;;
-    knot)
-        mkdir -p "$dir/db"
-        cat >"$dir/knot.conf" <<EOF
-server:
-    rundir: "$dir"
-    listen: 127.0.0.1@$port
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-database:
-    storage: "$dir/db"
-log:
-  - target: stderr
-    any: error
-template:
-  - id: default
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-    semantic-checks: off
-include: "$DATA/knot-zones.conf"
-EOF
-        echo "knotd -c $dir/knot.conf" ;;
-    nsd)
-        cat >"$dir/nsd.conf" <<EOF
-server:
-    ip-address: 127.0.0.1@$port
-    server-count: 1
-    do-ip6: no
-    username: ""
-    chroot: ""
-    database: ""
-    zonelistfile: "$dir/zone.list"
-    xfrdfile: "$dir/xfrd.state"
-    pidfile: "$dir/nsd.pid"
-    logfile: "$dir/nsd.log"
-    verbosity: 0
-    rrl-ratelimit: 0
-    tcp-count: 200
-remote-control:
-    control-enable: no
-include: "$DATA/nsd-zones.conf"
-EOF
-        echo "nsd -d -c $dir/nsd.conf" ;;
+    knot | nsd) peer_cmd "$name" "$dir" "$port" "$DATA" ;;
     pdns)
         pdns_conf "$dir" "$DATA/pdns" "$port"
         echo "pdns_server --config-dir=$dir" ;;
