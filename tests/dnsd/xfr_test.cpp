@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -377,24 +378,34 @@ TEST_CASE("per-zone and per-group transfer rules: the zone's key or address, els
 
 TEST_CASE("transfer threads: at most the limit at once, then a queue, then Full", "[dnsd]") {
     using Start = dnsd::TransferThreads::Start;
-    std::atomic<bool> go{false};
-    std::vector<int> order; // the jobs that ran, in order (each appends under `m`)
+    // Each job notes that it started, then waits until the test releases it: which job a freed
+    // slot takes is then decided by the queue alone, not by which thread wins a race.
+    std::array<std::atomic<bool>, 7> release{};
+    std::vector<int> started; // the jobs in the order they started (each appends under `m`)
     std::mutex m;
     std::atomic<int> nice{-100};
     const int outer = ::getpriority(PRIO_PROCESS, 0);
     const auto job = [&](int n) {
         return [&, n](const std::atomic<bool>& stop) {
             nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
-            while (!go && !stop) {
+            {
+                const std::lock_guard<std::mutex> lock(m);
+                started.push_back(n);
+            }
+            while (!release[static_cast<std::size_t>(n)] && !stop) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
             }
-            const std::lock_guard<std::mutex> lock(m);
-            order.push_back(n);
         };
     };
-    const auto ran = [&] {
+    const auto seen = [&] {
         const std::lock_guard<std::mutex> lock(m);
-        return order.size();
+        return started;
+    };
+    const auto wait_for = [&](std::size_t count) {
+        for (int i = 0; i < 5000 && seen().size() < count; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return seen();
     };
     {
         dnsd::TransferThreads threads;
@@ -404,19 +415,32 @@ TEST_CASE("transfer threads: at most the limit at once, then a queue, then Full"
         CHECK(threads.submit(job(4), 2, 2) == Start::Queued);
         CHECK(threads.submit(job(5), 2, 2) == Start::Full); // dropped, never runs
         CHECK(threads.active() == 2);
-        go = true;
-        for (int i = 0; i < 5000 && (ran() < 4 || threads.active() != 0); ++i) {
+        REQUIRE(wait_for(2).size() == 2); // 1 and 2 run, in either order
+        // The waiting ones start first come, first served, each in the slot that freed.
+        release[1] = true;
+        auto order = wait_for(3);
+        REQUIRE(order.size() == 3);
+        CHECK(order[2] == 3);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        CHECK(seen().size() == 3); // job 4 waits: job 2 and job 3 hold both slots
+        CHECK(threads.active() == 2);
+        release[2] = true;
+        order = wait_for(4);
+        REQUIRE(order.size() == 4);
+        CHECK(order[3] == 4);
+        release[3] = true;
+        release[4] = true;
+        for (int i = 0; i < 5000 && threads.active() != 0; ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
         CHECK(threads.active() == 0); // each slot freed when its queue ran dry
+        release[6] = true;
         CHECK(threads.submit(job(6), 2, 2) == Start::Now);
+        CHECK(wait_for(5).size() == 5);
     }
-    const std::lock_guard<std::mutex> lock(m);
+    const auto order = seen();
     REQUIRE(order.size() == 5);
-    // The waiting ones start first come, first served (each after 1 or 2 ended).
-    const auto at = [&](int n) { return std::find(order.begin(), order.end(), n) - order.begin(); };
-    CHECK(at(3) < at(4));
-    CHECK(at(3) >= 1);
+    CHECK((order[0] + order[1] == 3)); // 1 and 2, in either order
     CHECK(order.back() == 6);
     CHECK(nice == std::min(19, outer + 10)); // below the DNS workers
 }
