@@ -13,7 +13,7 @@
 # makes one), each optionally prefixed with the server that answers from it: switchboard:DIR
 # (the default; DIR/switchboard is the store), knot:DIR or nsd:DIR (the master files of
 # DIR/knot-zones.conf or DIR/nsd-zones.conf, configured as bench/run.sh configures them,
-# bench/peers.sh). Each pair starts one side's server (one worker, CPU 0, nice -10) and waits
+# bench/servers.sh). Each pair starts one side's server (one worker, CPU 0, nice -10) and waits
 # until it is ready: Switchboard's "store mapped" line (the store is in memory then), a peer's
 # answer to the SOA of every zone of DIR/probe.txt. Then dnsperf (CPU 1, -c 16 -q 200) runs
 # 3 s to warm up and --seconds more, and the server's user and system time (/proc/PID/stat, all
@@ -24,7 +24,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$ROOT/bench/peers.sh"
+. "$ROOT/bench/servers.sh" # free_port, peer_cmd, tree, cpu_ticks
 PAIRS=8 SECONDS_RUN=12 WARMUP=3 RECORD=0 BINARY=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -69,11 +69,6 @@ command -v dig >/dev/null || { echo "dig is missing (apt-get install bind9-dnsut
 
 WORK="$(mktemp -d /tmp/sb-pairs.XXXXXX)"
 SERVER=""
-tree() { # pid and all its descendants
-    local p
-    echo "$1"
-    for p in $(pgrep -P "$1" || true); do tree "$p"; done
-}
 stop_server() {
     [ -n "$SERVER" ] || return 0
     kill $(tree "$SERVER") 2>/dev/null || true
@@ -84,24 +79,10 @@ cleanup() { stop_server; rm -rf "$WORK"; }
 trap cleanup EXIT
 HZ="$(getconf CLK_TCK)"
 
-free_port() {
-    local p
-    for _ in $(seq 50); do
-        p=$((10000 + RANDOM % 22000))
-        ss -Hanu "sport = :$p" | grep -q . || { echo "$p"; return; }
-    done
-    echo "no free port" >&2; exit 1
-}
-
 ticks() { # "utime stime" clock ticks of the server's processes and threads
-    local u=0 s=0 p f
-    for p in $(tree "$SERVER"); do
-        f="$(cat /proc/"$p"/stat 2>/dev/null)" || continue
-        f="${f##*) }" # fields from 3 on: utime, stime are fields 14 and 15
-        set -- $f
-        u=$((u + ${12})) s=$((s + ${13}))
-    done
-    echo "$u $s"
+    local t k
+    read -r t k < <(cpu_ticks "$SERVER")
+    echo "$((t - k)) $k"
 }
 
 wait_ready() { # server dir port: until it answers from the whole dataset

@@ -65,7 +65,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build-bench"
-. "$ROOT/bench/peers.sh" # peer_cmd: the Knot and NSD configs
+. "$ROOT/bench/servers.sh" # free_port, peer_cmd, tree, cpu_ticks
 
 MODE=full DOMAINS=100 NUMBERS=1000000 QUERIES=1000000 SECONDS_RUN=20 WARMUP=3 RUNS=3 SEED=1
 TCP_SECONDS="" LAT_SECONDS="" LAT_QPS=10000 QUIET_WAIT=15 ATTEMPTS=2
@@ -366,17 +366,6 @@ fi
 # ---------------------------------------------------------------- servers
 # Below the kernel's ephemeral range (32768-60999 by default), and not held by any socket in any
 # state: a port some client connection left in TIME_WAIT cannot be bound without SO_REUSEADDR.
-free_port() {
-    local p
-    for _ in $(seq 50); do
-        p=$((10000 + RANDOM % 22000))
-        if ! ss -Hanu "sport = :$p" | grep -q . && ! ss -Hant "sport = :$p" | grep -q .; then
-            echo "$p"; return
-        fi
-    done
-    die "no free port"
-}
-
 # The command line of each server, written with its config files into $WORK/<name>/.
 server_cmd() { # name port
     local name=$1 port=$2 dir="$WORK/$1"
@@ -466,21 +455,6 @@ stop_server() {
     SERVER_WRAPPER="" SERVER_PID=""
 }
 
-tree() { # pid and all its descendants
-    local p
-    echo "$1"
-    for p in $(pgrep -P "$1" || true); do tree "$p"; done
-}
-cpu_ticks() { # "user+sys sys" clock ticks of the whole tree (all threads, children)
-    local t=0 k=0 p f
-    for p in $(tree "$1"); do
-        f="$(cat /proc/"$p"/stat 2>/dev/null)" || continue
-        f="${f##*) }" # fields from 3 on: utime, stime are fields 14 and 15
-        set -- $f
-        t=$((t + ${12} + ${13})) k=$((k + ${13}))
-    done
-    echo "$t $k"
-}
 memory() { # "PSS_MB HWM_MB" summed over the tree
     local pss=0 hwm=0 p v
     for p in $(tree "$1"); do
