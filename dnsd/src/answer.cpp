@@ -40,6 +40,10 @@ struct Query {
     std::uint16_t flags = 0;
     std::uint16_t counts[4] = {}; // QD, AN, NS, AR
     std::size_t question_len = 0; // qname + qtype + qclass (when QDCOUNT = 1)
+    // The first question's labels, where each starts in the name (leaf first): the one walk of
+    // the name that its key and its compression reuse.
+    std::uint8_t label_starts[zones::max_labels];
+    unsigned labels = 0;
     std::uint16_t qtype = 0;
     std::uint16_t qclass = 0;
     bool edns = false;
@@ -56,28 +60,35 @@ enum class Parsed : std::uint8_t { Ok, FormErr };
 
 // The question name as the client sent it: plain labels, no compression (RFC 1035 §4.1.4
 // permits pointers there only to earlier names, and the question is first). Returns its
-// length or 0.
-std::size_t question_name_length(Reader& r) noexcept {
-    for (std::size_t total = 0;;) {
-        std::uint8_t len = 0;
-        if (!r.u8(len)) {
-            return 0;
-        }
-        ++total;
+// length or 0; `starts` gets where each label starts, `labels` their number.
+std::size_t question_name_length(Reader& r, std::uint8_t* starts, unsigned& labels) noexcept {
+    const std::uint8_t* p = r.here();
+    const std::size_t avail = r.remaining();
+    labels = 0;
+    for (std::size_t pos = 0; pos < avail;) {
+        const std::uint8_t len = p[pos];
         if (len == 0) {
-            return total;
+            r.skip(pos + 1);
+            return pos + 1;
         }
-        if (len > 63 || (total += len) > 254 || !r.skip(len)) {
-            return 0;
+        if (len > 63 || pos + 1 + len > 254) {
+            return 0; // a pointer or a reserved label type; or, with the root, over 255 bytes
         }
+        starts[labels++] = static_cast<std::uint8_t>(pos);
+        pos += 1 + std::size_t{len};
     }
+    return 0; // truncated
 }
 
 // Reads QDCOUNT questions; the first one's type and class go into q.
 Parsed parse_questions(Reader& r, Query& q) noexcept {
+    std::uint8_t other_starts[zones::max_labels];
+    unsigned other_labels = 0;
     for (unsigned i = 0; i < q.counts[0]; ++i) {
         std::uint16_t qtype = 0, qclass = 0;
-        if (question_name_length(r) == 0 || !r.u16(qtype) || !r.u16(qclass)) {
+        if (question_name_length(r, i == 0 ? q.label_starts : other_starts,
+                                 i == 0 ? q.labels : other_labels) == 0 ||
+            !r.u16(qtype) || !r.u16(qclass)) {
             return Parsed::FormErr;
         }
         if (i == 0) {
@@ -362,6 +373,9 @@ void write_additional(Writer& w, Compressor& c, const Snapshot& snap, const zone
         if (!k.starts_with(within)) {
             continue;
         }
+        if (snap.zones.locate(k).kind == zones::ZoneSpot::Kind::None) {
+            continue; // in no zone of ours (ns1.example.net of an ENUM apex): no node to read
+        }
         std::string_view value;
         if (!zones::exact_node(snap.txn, k, value)) {
             continue;
@@ -587,10 +601,11 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
         qtype = zones::RRType::SOA;
     }
     std::uint8_t key[zones::max_key_len];
-    std::size_t key_len = 0;
-    unsigned qlabels = 0;
-    if (zones::wire_to_key(query.data() + header_len, query.size() - header_len, key, key_len,
-                           qlabels) == 0) {
+    const std::size_t key_len = q.labels == 0
+                                    ? 0
+                                    : zones::labels_to_key(query.data() + header_len, qname.size(),
+                                                           q.label_starts, q.labels, key);
+    if (q.labels != 0 && key_len == 0) {
         // Well formed (parse_question checked) but with a NUL byte in a label: no stored name
         // can hold one (docs/decisions.md), so we answer as for a name in none of our zones
         // (dnsd/README.md).
@@ -649,6 +664,8 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
     const std::uint16_t max_udp_payload = options.max_udp_payload;
     Query q;
     q.cookie = &client.cookie;
+    client.answered = true;
+    client.qtype = 0;
     client.cookie.udp = transport == Transport::Udp;
     client.cookie.verdict = CookieVerdict::None;
     Reader r(query);
@@ -698,7 +715,7 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
     const bool echo_question = q.counts[0] == 1;
     if (echo_question) {
         w.bytes(query.data() + header_len, q.question_len);
-        c.add_name(w.data(), header_len);
+        c.add_question(w.data(), header_len, q.question_len - 4, q.labels);
     }
     if (q.edns) {
         w.set_limit(limit - opt_len - cookie_len); // the OPT RR always fits (RFC 6891 §7)
@@ -741,6 +758,7 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
         (s.tc ? flag_tc : 0) | (static_cast<unsigned>(s.rcode) & 0x0F));
     w.put_u16_at(2, flags);
     w.put_u16_at(4, echo_question ? 1 : 0);
+    client.qtype = echo_question ? q.qtype : 0;
     w.put_u16_at(6, s.an);
     w.put_u16_at(8, s.ns);
     w.put_u16_at(10, s.ar);

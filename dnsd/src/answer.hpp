@@ -67,6 +67,9 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
 struct Client {
     CookieContext cookie;
     Rcode rcode = Rcode::NoError; // out: the rcode answered, extended ones included
+    // out: the qtype of the question answer() echoed, 0 when none (answered by answer())
+    bool answered = false;
+    std::uint16_t qtype = 0;
 };
 
 // As above, with the client's cookie handled and the answered rcode reported in `client`.

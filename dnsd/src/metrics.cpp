@@ -79,22 +79,31 @@ std::uint64_t sum(const std::vector<const Counters*>& workers, Get get) {
 
 } // namespace
 
-std::size_t qtype_slot(std::uint16_t qtype) noexcept {
-    for (std::size_t i = 0; i < qtypes.size(); ++i) {
-        if (qtypes[i].value == qtype) {
-            return i;
-        }
+namespace {
+
+// value → slot for every value up to the largest in `table`, "other" (table.size()) elsewhere:
+// one load a query instead of a search.
+template <std::size_t Max, std::size_t N>
+constexpr std::array<std::uint8_t, Max + 1> slots_of(const std::array<Named, N>& table) {
+    std::array<std::uint8_t, Max + 1> slots{};
+    slots.fill(static_cast<std::uint8_t>(N));
+    for (std::size_t i = 0; i < N; ++i) {
+        slots[table[i].value] = static_cast<std::uint8_t>(i);
     }
-    return qtypes.size();
+    return slots;
+}
+
+constexpr auto qtype_slots_by_value = slots_of<257>(qtypes);
+constexpr auto rcode_slots_by_value = slots_of<23>(rcodes);
+
+} // namespace
+
+std::size_t qtype_slot(std::uint16_t qtype) noexcept {
+    return qtype < qtype_slots_by_value.size() ? qtype_slots_by_value[qtype] : qtypes.size();
 }
 
 std::size_t rcode_slot(unsigned rcode) noexcept {
-    for (std::size_t i = 0; i < rcodes.size(); ++i) {
-        if (rcodes[i].value == rcode) {
-            return i;
-        }
-    }
-    return rcodes.size();
+    return rcode < rcode_slots_by_value.size() ? rcode_slots_by_value[rcode] : rcodes.size();
 }
 
 std::uint64_t udp_answered(const Counters& c) noexcept {

@@ -254,10 +254,8 @@ CookieContext Responder::cookie_context(const sockaddr_storage& peer,
 void Responder::count(Transport transport, std::span<const std::uint8_t> response,
                       const Client& client) noexcept {
     const auto t = static_cast<std::size_t>(transport);
-    counters_
-        .queries[t][qtype_slot(answered_qtype(response))]
-                [rcode_slot(static_cast<unsigned>(client.rcode))]
-        .add();
+    const std::uint16_t qtype = client.answered ? client.qtype : answered_qtype(response);
+    counters_.queries[t][qtype_slot(qtype)][rcode_slot(static_cast<unsigned>(client.rcode))].add();
     counters_.cookies[static_cast<std::size_t>(client.cookie.verdict)].add();
     if (response.size() > 2 && (response[2] & 0x02) != 0) {
         counters_.truncated[t].add();

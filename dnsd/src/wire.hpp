@@ -45,12 +45,19 @@ public:
     void clear() noexcept {
         n_ = 0;
         first_labels_ = 0;
+        pending_ = nullptr;
     }
 
     // Records each label of the name at `offset` of the packet. The first name recorded, when
-    // it has no pointer (the question), is also kept whole: see write().
+    // it has no pointer (the question), is also kept whole: see write(). Its labels join the
+    // table only when a later name needs the table (materialize): an answer whose owners are
+    // all the question or its suffixes, an ENUM number's NAPTRs, never walks them.
     void add_name(const std::uint8_t* packet, std::size_t offset) noexcept {
-        const bool first = n_ == 0;
+        const bool first = n_ == 0 && pending_ == nullptr;
+        if (first && keep_whole(packet, offset)) {
+            return;
+        }
+        materialize();
         const std::size_t start = offset;
         const std::size_t labels = depth_at(packet, offset);
         for (std::size_t depth = labels;
@@ -62,13 +69,24 @@ public:
             // Whole when the labels ended at the root: the name's length is where they ended.
             const std::size_t len = offset - start + 1;
             const bool whole = packet[offset] == 0 && len <= 255;
+            first_at_ = static_cast<std::uint16_t>(start);
             first_len_ = static_cast<std::uint16_t>(whole ? len : 0);
             first_labels_ = whole ? static_cast<std::uint8_t>(labels) : 0;
         }
     }
 
+    // add_name for the question at `offset`, whose `len` bytes and `labels` labels the parser
+    // counted (plain labels to the root): no walk of its labels at all.
+    void add_question(const std::uint8_t* packet, std::size_t offset, std::size_t len,
+                      std::size_t labels) noexcept {
+        if (!keep_whole(packet, offset, len, labels)) {
+            add_name(packet, offset);
+        }
+    }
+
     void forget_from(std::size_t mark) noexcept {
-        if (first_labels_ > 0 && std::size_t{offs_[0]} + first_len_ > mark) {
+        if (first_labels_ > 0 && std::size_t{first_at_} + first_len_ > mark) {
+            materialize(); // its labels before the mark stay in the table
             first_labels_ = 0;
         }
         while (n_ > 0 && offs_[n_ - 1] >= mark) {
@@ -80,18 +98,20 @@ public:
     void write(Writer& w, const std::uint8_t* name, std::size_t len) noexcept {
         // The question's name or a suffix of it (the answer's owner, the zone apex of a SOA in
         // AUTHORITY), byte for byte: a pointer to the question's label where a suffix of `len`
-        // bytes would start, found from the lengths, without counting or comparing labels.
-        if (first_labels_ > 0 && len <= first_len_) {
-            const std::size_t at = std::size_t{offs_[0]} + first_len_ - len;
-            std::size_t k = 0;
-            while (k + 1 < first_labels_ && offs_[k] < at) {
-                ++k;
+        // bytes would start, found from the lengths, without counting or comparing labels. The
+        // root is no label: a name of one byte is written as it is.
+        if (first_labels_ > 0 && len > 1 && len <= first_len_) {
+            const std::size_t at = std::size_t{first_at_} + first_len_ - len;
+            std::size_t pos = first_at_;
+            while (pos < at) {
+                pos += 1 + std::size_t{w.data()[pos]};
             }
-            if (offs_[k] == at && std::memcmp(w.data() + at, name, len) == 0) {
+            if (pos == at && std::memcmp(w.data() + at, name, len) == 0) {
                 w.u16(static_cast<std::uint16_t>(0xC000 | at));
                 return;
             }
         }
+        materialize();
         std::uint8_t starts[max_labels];
         std::size_t labels = 0;
         std::size_t pos = 0;
@@ -125,6 +145,48 @@ public:
 private:
     static constexpr std::size_t capacity = 256;
     static constexpr std::size_t max_labels = 128; // 127 labels fit in 255 bytes
+
+    // The first name, when it is plain labels to the root that fit 255 bytes and a pointer:
+    // kept whole, its labels pending. False (nothing kept) otherwise.
+    bool keep_whole(const std::uint8_t* packet, std::size_t offset) noexcept {
+        std::size_t pos = offset;
+        std::size_t labels = 0;
+        while (packet[pos] != 0) {
+            if (packet[pos] > 63 || labels + 1 == max_labels || pos - offset > 255) {
+                return false; // a pointer, a reserved label type, or too long
+            }
+            ++labels;
+            pos += 1 + std::size_t{packet[pos]};
+        }
+        return keep_whole(packet, offset, pos - offset + 1, labels);
+    }
+
+    bool keep_whole(const std::uint8_t* packet, std::size_t offset, std::size_t len,
+                    std::size_t labels) noexcept {
+        if (n_ != 0 || pending_ != nullptr || labels == 0 || labels >= max_labels || len > 255 ||
+            offset + 255 >= 0x4000) {
+            return false;
+        }
+        pending_ = packet;
+        first_at_ = static_cast<std::uint16_t>(offset);
+        first_len_ = static_cast<std::uint16_t>(len);
+        first_labels_ = static_cast<std::uint8_t>(labels);
+        return true;
+    }
+
+    // Adds the kept question's labels to the table, ahead of any other (the order write()
+    // breaks ties by).
+    void materialize() noexcept {
+        if (pending_ == nullptr) {
+            return;
+        }
+        std::size_t offset = first_at_;
+        for (std::size_t depth = first_labels_; depth > 0; --depth) {
+            add(offset, depth);
+            offset += 1 + std::size_t{pending_[offset]};
+        }
+        pending_ = nullptr;
+    }
 
     void add(std::size_t offset, std::size_t depth) noexcept {
         if (n_ < capacity && offset < 0x4000) {
@@ -219,8 +281,11 @@ private:
     std::uint8_t depth_[capacity];
     std::size_t n_ = 0;
     // The first name recorded, when whole (the question): its labels are offs_[0, first_labels_)
-    std::uint16_t first_len_ = 0;   // its length
-    std::uint8_t first_labels_ = 0; // its labels; 0 when there is none
+    // once materialized, pending until then.
+    const std::uint8_t* pending_ = nullptr; // the packet of its pending labels
+    std::uint16_t first_at_ = 0;            // its offset
+    std::uint16_t first_len_ = 0;           // its length
+    std::uint8_t first_labels_ = 0;         // its labels; 0 when there is none
 };
 
 inline const std::uint8_t* bytes_of(std::string_view s) noexcept {

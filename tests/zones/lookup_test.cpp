@@ -53,6 +53,30 @@ TEST_CASE("wire_to_key encodes question names as store keys", "[zones][dnsd]") {
     CHECK(key_of("\x40" + std::string(64, 'a') + "\0"s) == "<malformed>");
 }
 
+TEST_CASE("wire_to_key lowercases A to Z only, and finds a NUL at every position",
+          "[zones][dnsd]") {
+    using namespace std::string_literals;
+    // Every byte value at every offset of a word (the key is lowercased eight bytes at once),
+    // against the one-byte-at-a-time rule; labels of 1 to 20 bytes so that names end at every
+    // offset too.
+    for (unsigned b = 0; b < 256; ++b) {
+        for (std::size_t len = 1; len <= 20; ++len) {
+            for (std::size_t at = 0; at < len; ++at) {
+                std::string label(len, 'Q');
+                label[at] = static_cast<char>(b);
+                const std::string wire =
+                    "\1x" + std::string(1, static_cast<char>(len)) + label + "\4ARPA\0"s;
+                std::string expected = "arpa"s + '\0';
+                for (const char c : label) {
+                    expected += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+                }
+                expected += "\0x\0"s + "/3/" + std::to_string(wire.size());
+                CHECK(key_of(wire) == (b == 0 ? "<malformed>"s : expected));
+            }
+        }
+    }
+}
+
 TEST_CASE("lookup answers RFC 1034 4.3.2 states", "[zones][dnsd]") {
     test::ExampleZone s;
 

@@ -127,6 +127,7 @@ void ZoneIndex::clear() noexcept {
     keys_.clear();
     count_ = 0;
     depths_[0] = depths_[1] = 0;
+    deepest_ = 0;
     root_apex_ = root_wildcards_ = root_signed_ = root_expired_ = false;
 }
 
@@ -186,6 +187,7 @@ void ZoneIndex::insert(std::string_view key, std::uint8_t flags) {
             ++count_;
             const unsigned n = key_labels(key);
             depths_[n / 64] |= std::uint64_t{1} << (n % 64);
+            deepest_ = n > deepest_ ? n : deepest_;
             return;
         }
     }
@@ -213,18 +215,19 @@ ZoneIndex::Slot* ZoneIndex::find(std::string_view key) noexcept {
 }
 
 ZoneSpot ZoneIndex::locate(std::string_view key) const noexcept {
-    // The hash and length of every label-aligned prefix, shortest first, in one pass.
+    // The hash and length of every label-aligned prefix, shortest first, in one pass that ends
+    // at the deepest mark (an ENUM number's last labels are never hashed).
     std::uint64_t hashes[128];
     std::uint16_t ends[128];
     unsigned n = 0;
     std::uint64_t h = fnv_basis;
-    for (std::size_t i = 0; i < key.size() && n < 128; ++i) {
+    for (std::size_t i = 0; i < key.size() && n < deepest_; ++i) {
         h = (h ^ static_cast<unsigned char>(key[i])) * fnv_prime;
-        if (key[i] == '\0') {
-            hashes[n] = h;
-            ends[n] = static_cast<std::uint16_t>(i + 1);
-            ++n;
+        if (key[i] != '\0') {
+            continue;
         }
+        hashes[n] = h;
+        ends[n++] = static_cast<std::uint16_t>(i + 1);
     }
     // Longest first; the closest apex ends the walk and the topmost cut below it wins.
     ZoneSpot spot;

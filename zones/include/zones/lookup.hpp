@@ -32,9 +32,10 @@ const char* to_string(LookupState s) noexcept;
 // Longest CNAME chain (inside our zones) followed before answering with what was found so far.
 constexpr std::size_t max_cname_chain = 8;
 
-// A name in uncompressed wire form, in caller-provided storage (no allocation).
+// A name in uncompressed wire form, in caller-provided storage (no allocation). Only the first
+// len bytes are ever read: the buffer starts uninitialised (every answer has one or two).
 struct NameBuf {
-    std::array<char, 256> bytes{};
+    std::array<char, 256> bytes;
     std::size_t len = 0;
 
     std::string_view view() const noexcept { return {bytes.data(), len}; }
@@ -86,7 +87,7 @@ struct DnssecAnswer {
 
 struct LookupResult {
     LookupState state = LookupState::Refused;
-    std::array<AnswerRrset, max_cname_chain + 1> answer{};
+    std::array<AnswerRrset, max_cname_chain + 1> answer; // the first answer_count are set
     std::size_t answer_count = 0;
     // SOA for NoData/NxDomain, the cut's NS for Delegation; count() == 0 otherwise.
     RrsetView authority;
@@ -105,7 +106,7 @@ struct LookupResult {
     // DNAME substitution (RFC 6672): the DNAME's owner and the synthesized CNAME's one RR
     // (its header as put_rr_header writes it, then the target), which answer[] views.
     NameBuf dname_owner;
-    std::array<char, rr_header_max + 255> synthesized{};
+    std::array<char, rr_header_max + 255> synthesized; // uninitialised until then
     // Set by lookup: the caller's DnssecAnswer for a DO=1 query, null without DO.
     DnssecAnswer* dnssec = nullptr;
 };
