@@ -450,6 +450,16 @@ bool write_sections(Writer& w, Compressor& c, const Snapshot& snap, std::string_
             return t == Then::Stop;
         }
     }
+    // Additional-section processing follows the targets of NS, MX, SRV… (TypeInfo::target); an
+    // answer of none of those (NAPTR, A, TXT…) has none to follow.
+    bool targets = referral;
+    for (std::size_t i = 0; i < res.answer_count && !targets; ++i) {
+        const zones::TypeInfo* info = zones::type_info(res.answer[i].rrset.type());
+        targets = info != nullptr && info->target >= 0;
+    }
+    if (!targets) {
+        return true;
+    }
     constexpr std::size_t seen_cap = 32;
     std::string_view seen[seen_cap];
     std::size_t seen_count = 0;
@@ -715,7 +725,8 @@ std::size_t answer(std::span<const std::uint8_t> query, const Snapshot* snapshot
     const bool echo_question = q.counts[0] == 1;
     if (echo_question) {
         w.bytes(query.data() + header_len, q.question_len);
-        c.add_question(w.data(), header_len, q.question_len - 4, q.labels);
+        c.add_question(w.data(), header_len, q.question_len - 4, q.labels,
+                       q.labels > 0 ? header_len + q.label_starts[q.labels - 1] : header_len);
     }
     if (q.edns) {
         w.set_limit(limit - opt_len - cookie_len); // the OPT RR always fits (RFC 6891 §7)

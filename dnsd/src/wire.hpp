@@ -50,8 +50,9 @@ public:
 
     // Records each label of the name at `offset` of the packet. The first name recorded, when
     // it has no pointer (the question), is also kept whole: see write(). Its labels join the
-    // table only when a later name needs the table (materialize): an answer whose owners are
-    // all the question or its suffixes, an ENUM number's NAPTRs, never walks them.
+    // table only when a later name could point into them (materialize): one that ends in the
+    // same top-level label. The owners of an ENUM number's NAPTRs (the question itself) and the
+    // SOA names of a negative answer from e164.arpa (ns1.example.net.) never walk them.
     void add_name(const std::uint8_t* packet, std::size_t offset) noexcept {
         const bool first = n_ == 0 && pending_ == nullptr;
         if (first && keep_whole(packet, offset)) {
@@ -75,11 +76,11 @@ public:
         }
     }
 
-    // add_name for the question at `offset`, whose `len` bytes and `labels` labels the parser
-    // counted (plain labels to the root): no walk of its labels at all.
+    // add_name for the question at `offset`, whose `len` bytes and `labels` labels (the last at
+    // `top`) the parser counted (plain labels to the root): no walk of its labels at all.
     void add_question(const std::uint8_t* packet, std::size_t offset, std::size_t len,
-                      std::size_t labels) noexcept {
-        if (!keep_whole(packet, offset, len, labels)) {
+                      std::size_t labels, std::size_t top) noexcept {
+        if (!keep_whole(packet, offset, len, labels, top)) {
             add_name(packet, offset);
         }
     }
@@ -111,13 +112,19 @@ public:
                 return;
             }
         }
-        materialize();
         std::uint8_t starts[max_labels];
         std::size_t labels = 0;
         std::size_t pos = 0;
         while (pos < len && name[pos] != 0 && labels < max_labels) {
             starts[labels++] = static_cast<std::uint8_t>(pos);
             pos += 1 + std::size_t{name[pos]};
+        }
+        // Only a name that ends in the question's top-level label can point into the question.
+        // Every name recorded before the question's labels join the table ends in another one,
+        // so none of them ties with a question label they are then recorded after.
+        if (pending_ != nullptr && labels > 0 &&
+            same_label(pending_ + first_top_, name + starts[labels - 1])) {
+            materialize();
         }
         // The longest suffix wins; among equals, the name recorded first.
         std::size_t best = labels;
@@ -151,18 +158,20 @@ private:
     bool keep_whole(const std::uint8_t* packet, std::size_t offset) noexcept {
         std::size_t pos = offset;
         std::size_t labels = 0;
+        std::size_t top = offset;
         while (packet[pos] != 0) {
             if (packet[pos] > 63 || labels + 1 == max_labels || pos - offset > 255) {
                 return false; // a pointer, a reserved label type, or too long
             }
             ++labels;
+            top = pos;
             pos += 1 + std::size_t{packet[pos]};
         }
-        return keep_whole(packet, offset, pos - offset + 1, labels);
+        return keep_whole(packet, offset, pos - offset + 1, labels, top);
     }
 
     bool keep_whole(const std::uint8_t* packet, std::size_t offset, std::size_t len,
-                    std::size_t labels) noexcept {
+                    std::size_t labels, std::size_t top) noexcept {
         if (n_ != 0 || pending_ != nullptr || labels == 0 || labels >= max_labels || len > 255 ||
             offset + 255 >= 0x4000) {
             return false;
@@ -171,6 +180,20 @@ private:
         first_at_ = static_cast<std::uint16_t>(offset);
         first_len_ = static_cast<std::uint16_t>(len);
         first_labels_ = static_cast<std::uint8_t>(labels);
+        first_top_ = static_cast<std::uint16_t>(top);
+        return true;
+    }
+
+    // Two labels (length byte first), compared as DNS compares them.
+    static bool same_label(const std::uint8_t* a, const std::uint8_t* b) noexcept {
+        if (a[0] != b[0]) {
+            return false;
+        }
+        for (std::size_t i = 1; i <= a[0]; ++i) {
+            if (lower(a[i]) != lower(b[i])) {
+                return false;
+            }
+        }
         return true;
     }
 
@@ -285,6 +308,7 @@ private:
     const std::uint8_t* pending_ = nullptr; // the packet of its pending labels
     std::uint16_t first_at_ = 0;            // its offset
     std::uint16_t first_len_ = 0;           // its length
+    std::uint16_t first_top_ = 0;           // the offset of its last (top-level) label
     std::uint8_t first_labels_ = 0;         // its labels; 0 when there is none
 };
 
