@@ -40,8 +40,8 @@ struct Query {
     std::uint16_t flags = 0;
     std::uint16_t counts[4] = {}; // QD, AN, NS, AR
     std::size_t question_len = 0; // qname + qtype + qclass (when QDCOUNT = 1)
-    // The first question's labels, where each starts in the name (leaf first): the one walk of
-    // the name that its key and its compression reuse.
+    // The question's labels, where each starts in the name (leaf first): the one walk of the
+    // name that its key and its compression reuse (read only when QDCOUNT = 1).
     std::uint8_t label_starts[zones::max_labels];
     unsigned labels = 0;
     std::uint16_t qtype = 0;
@@ -82,13 +82,10 @@ std::size_t question_name_length(Reader& r, std::uint8_t* starts, unsigned& labe
 
 // Reads QDCOUNT questions; the first one's type and class go into q.
 Parsed parse_questions(Reader& r, Query& q) noexcept {
-    std::uint8_t other_starts[zones::max_labels];
-    unsigned other_labels = 0;
     for (unsigned i = 0; i < q.counts[0]; ++i) {
         std::uint16_t qtype = 0, qclass = 0;
-        if (question_name_length(r, i == 0 ? q.label_starts : other_starts,
-                                 i == 0 ? q.labels : other_labels) == 0 ||
-            !r.u16(qtype) || !r.u16(qclass)) {
+        if (question_name_length(r, q.label_starts, q.labels) == 0 || !r.u16(qtype) ||
+            !r.u16(qclass)) {
             return Parsed::FormErr;
         }
         if (i == 0) {
@@ -611,11 +608,8 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
         qtype = zones::RRType::SOA;
     }
     std::uint8_t key[zones::max_key_len];
-    const std::size_t key_len = q.labels == 0
-                                    ? 0
-                                    : zones::labels_to_key(query.data() + header_len, qname.size(),
-                                                           q.label_starts, q.labels, key);
-    if (q.labels != 0 && key_len == 0) {
+    if (!zones::labels_to_key(query.data() + header_len, qname.size(), q.label_starts, q.labels,
+                              key)) {
         // Well formed (parse_question checked) but with a NUL byte in a label: no stored name
         // can hold one (docs/decisions.md), so we answer as for a name in none of our zones
         // (dnsd/README.md).
@@ -626,7 +620,7 @@ void solve(std::span<const std::uint8_t> query, const Query& q, const Snapshot* 
         s.rcode = Rcode::ServFail;
         return;
     }
-    const std::string_view qkey(reinterpret_cast<const char*>(key), key_len);
+    const std::string_view qkey(reinterpret_cast<const char*>(key), qname.size() - 1);
     // RFC 3225 §3: DNSSEC RRs only for a query with the DO bit (RFC 4035 §3.1.1).
     if (q.edns && (q.edns_flags & edns_do) && snapshot->chain != nullptr) {
         answer_signed(*snapshot, qname, qkey, qtype, w, c, s);

@@ -77,10 +77,6 @@ std::uint64_t sum(const std::vector<const Counters*>& workers, Get get) {
     return total;
 }
 
-} // namespace
-
-namespace {
-
 // value → slot for every value up to the largest in `table`, "other" (table.size()) elsewhere:
 // one load a query instead of a search.
 template <std::size_t Max, std::size_t N>

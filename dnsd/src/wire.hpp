@@ -59,20 +59,11 @@ public:
             return;
         }
         materialize();
-        const std::size_t start = offset;
         const std::size_t labels = depth_at(packet, offset);
         for (std::size_t depth = labels;
              packet[offset] != 0 && (packet[offset] & 0xC0) == 0 && depth > 0; --depth) {
             add(offset, depth);
             offset += 1 + std::size_t{packet[offset]};
-        }
-        if (first && start + 255 < 0x4000) {
-            // Whole when the labels ended at the root: the name's length is where they ended.
-            const std::size_t len = offset - start + 1;
-            const bool whole = packet[offset] == 0 && len <= 255;
-            first_at_ = static_cast<std::uint16_t>(start);
-            first_len_ = static_cast<std::uint16_t>(whole ? len : 0);
-            first_labels_ = whole ? static_cast<std::uint8_t>(labels) : 0;
         }
     }
 
@@ -160,7 +151,7 @@ private:
         std::size_t labels = 0;
         std::size_t top = offset;
         while (packet[pos] != 0) {
-            if (packet[pos] > 63 || labels + 1 == max_labels || pos - offset > 255) {
+            if (packet[pos] > 63 || pos - offset > 255) {
                 return false; // a pointer, a reserved label type, or too long
             }
             ++labels;

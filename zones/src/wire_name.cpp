@@ -24,8 +24,8 @@ std::uint64_t lower8(std::uint64_t w, std::uint64_t& nul) noexcept {
 
 } // namespace
 
-std::size_t labels_to_key(const std::uint8_t* wire, std::size_t wire_len,
-                          const std::uint8_t* starts, unsigned count, std::uint8_t* key) noexcept {
+bool labels_to_key(const std::uint8_t* wire, std::size_t wire_len, const std::uint8_t* starts,
+                   unsigned count, std::uint8_t* key) noexcept {
     // The name lowercased first, eight bytes at a time (its root byte left out: the only zero
     // byte a name may hold). A NUL inside a label cannot be told apart from the key's label
     // separator, and no stored name holds one (canonical_name refuses it): such a name is
@@ -47,7 +47,7 @@ std::size_t labels_to_key(const std::uint8_t* wire, std::size_t wire_len,
         std::memcpy(lowered + i, &w, 8);
     }
     if (nul != 0) {
-        return 0;
+        return false;
     }
     // Then the labels root first, each followed by the '\0' that ends it in the key, eight bytes
     // a copy: what a copy writes past its label the next one overwrites, and `built` has room
@@ -64,8 +64,8 @@ std::size_t labels_to_key(const std::uint8_t* wire, std::size_t wire_len,
         out += len;
         built[out++] = 0;
     }
-    std::memcpy(key, built, out);
-    return out; // == wire_len - 1
+    std::memcpy(key, built, out); // out == wire_len - 1
+    return true;
 }
 
 std::size_t wire_to_key(const std::uint8_t* wire, std::size_t avail, std::uint8_t* key,
@@ -94,7 +94,7 @@ std::size_t wire_to_key(const std::uint8_t* wire, std::size_t avail, std::uint8_
         pos += 1 + std::size_t{len};
     }
     const std::size_t wire_len = pos + 1;
-    if (wire_len > 1 && labels_to_key(wire, wire_len, starts, count, key) == 0) {
+    if (!labels_to_key(wire, wire_len, starts, count, key)) {
         return 0;
     }
     // wire_len - 1 ≤ 254 < max_key_len.

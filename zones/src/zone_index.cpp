@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstring>
 #include <thread>
 #include <utility>
@@ -127,7 +128,6 @@ void ZoneIndex::clear() noexcept {
     keys_.clear();
     count_ = 0;
     depths_[0] = depths_[1] = 0;
-    deepest_ = 0;
     root_apex_ = root_wildcards_ = root_signed_ = root_expired_ = false;
 }
 
@@ -187,7 +187,6 @@ void ZoneIndex::insert(std::string_view key, std::uint8_t flags) {
             ++count_;
             const unsigned n = key_labels(key);
             depths_[n / 64] |= std::uint64_t{1} << (n % 64);
-            deepest_ = n > deepest_ ? n : deepest_;
             return;
         }
     }
@@ -217,11 +216,14 @@ ZoneIndex::Slot* ZoneIndex::find(std::string_view key) noexcept {
 ZoneSpot ZoneIndex::locate(std::string_view key) const noexcept {
     // The hash and length of every label-aligned prefix, shortest first, in one pass that ends
     // at the deepest mark (an ENUM number's last labels are never hashed).
+    const unsigned deepest = depths_[1] != 0   ? 127 - std::countl_zero(depths_[1])
+                             : depths_[0] != 0 ? 63 - std::countl_zero(depths_[0])
+                                               : 0; // the most labels of a mark
     std::uint64_t hashes[128];
     std::uint16_t ends[128];
     unsigned n = 0;
     std::uint64_t h = fnv_basis;
-    for (std::size_t i = 0; i < key.size() && n < deepest_; ++i) {
+    for (std::size_t i = 0; i < key.size() && n < deepest; ++i) {
         h = (h ^ static_cast<unsigned char>(key[i])) * fnv_prime;
         if (key[i] != '\0') {
             continue;

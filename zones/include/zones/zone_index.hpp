@@ -74,7 +74,6 @@ private:
     std::string keys_;
     std::size_t count_ = 0;
     std::uint64_t depths_[2] = {0, 0}; // bit n: some mark has n labels (n < 128)
-    unsigned deepest_ = 0;             // the most labels of a mark
     bool root_apex_ = false;           // we serve the root zone (its key is empty: no slot)
     bool root_wildcards_ = false;
     bool root_signed_ = false;

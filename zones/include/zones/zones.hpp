@@ -134,10 +134,10 @@ std::size_t wire_to_key(const std::uint8_t* wire, std::size_t avail, std::uint8_
 constexpr std::size_t max_labels = 128;
 
 // wire_to_key's second half, for a caller that already walked the name: the well-formed wire name
-// `wire` of `wire_len` bytes, whose `count` labels start at `starts` (leaf first), to its key.
-// Returns the key's length (wire_len - 1), or 0 when a label holds a NUL byte.
-std::size_t labels_to_key(const std::uint8_t* wire, std::size_t wire_len,
-                          const std::uint8_t* starts, unsigned count, std::uint8_t* key) noexcept;
+// `wire` of `wire_len` bytes, whose `count` labels start at `starts` (leaf first), to its key of
+// wire_len - 1 bytes. False when a label holds a NUL byte.
+bool labels_to_key(const std::uint8_t* wire, std::size_t wire_len, const std::uint8_t* starts,
+                   unsigned count, std::uint8_t* key) noexcept;
 
 // ---- record values, write side (ldns) ----
 
