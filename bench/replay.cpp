@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -57,9 +58,7 @@ unsigned long arg(int argc, char** argv, const std::string& flag, unsigned long 
     return fallback;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int replay(int argc, char** argv) {
     if (argc < 3) {
         std::cerr << "usage: sb_bench_replay DATA_DIR QUERY_FILE [--passes N] [--batch B] "
                      "[--limit Q]\n";
@@ -149,4 +148,15 @@ int main(int argc, char** argv) {
     }
     std::printf("\n");
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return replay(argc, argv);
+    } catch (const std::exception& e) { // the store refused (absent, another schema, …)
+        std::cerr << "sb_bench_replay: " << e.what() << "\n";
+        return 1;
+    }
 }
