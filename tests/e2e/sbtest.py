@@ -165,21 +165,30 @@ class Checker:
 # Ports, data dirs, processes
 
 
+_ports_handed_out = set()
+
+
 def free_port():
-    """A loopback port currently free for both TCP and UDP (DNS needs both on one number)."""
+    """A loopback port currently free for both TCP and UDP (DNS needs both on one number), and
+    never one this process handed out before: a server given two (DNS and SOAP) binds neither
+    until it starts, and the kernel may offer a port it just released again at once (CI saw
+    `--dns 127.0.0.1:35817 --soap 127.0.0.1:35817`)."""
     for _ in range(100):
         t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        t.bind(("127.0.0.1", 0))
-        port = t.getsockname()[1]
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
+            t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            t.bind(("127.0.0.1", 0))
+            port = t.getsockname()[1]
+            if port in _ports_handed_out:
+                continue
             u.bind(("127.0.0.1", port))
         except OSError:
             continue
         finally:
             u.close()
             t.close()
+        _ports_handed_out.add(port)
         return port
     raise RuntimeError("no free port found")
 
@@ -340,10 +349,18 @@ class Server:
 
 
 def start(args, mode, data, dns=True, soap=True):
-    """`switchboard <mode>` in data with DNS and/or SOAP on free loopback ports, ready."""
-    srv = Server(args.binary, mode, data, dns_port=free_port() if dns else None,
-                 soap_port=free_port() if soap else None)
-    return srv.start()
+    """`switchboard <mode>` in data with DNS and/or SOAP on free loopback ports, ready. A port
+    that another process took between the pick and the bind (ctest runs tests side by side) is
+    picked again, twice at most."""
+    for attempt in range(3):
+        srv = Server(args.binary, mode, data, dns_port=free_port() if dns else None,
+                     soap_port=free_port() if soap else None)
+        try:
+            return srv.start()
+        except TestFailure as e:
+            if attempt == 2 or "Address already in use" not in str(e):
+                raise
+            print("    (a port was taken meanwhile: picking others)", flush=True)
 
 
 def start_provision(args, data):
