@@ -10,8 +10,7 @@
 #include "answer.hpp"
 #include "store/store.hpp"
 #include "zones/zone_index.hpp"
-
-#include <ldns/ldns.h>
+#include "zones/zones.hpp"
 
 #include <algorithm>
 #include <array>
@@ -23,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -32,20 +32,25 @@ namespace {
 using namespace sb;
 using Bytes = std::vector<std::uint8_t>;
 
-// A query as dnsperf sends it by default: RD clear, no EDNS.
+// A query as dnsperf sends it by default: RD clear, no EDNS. False for a name or type the
+// zones codecs refuse.
 bool make_query(const std::string& name, const std::string& type, std::uint16_t id, Bytes& out) {
-    const ldns_rr_type t = ldns_get_rr_type_by_name(type.c_str());
-    ldns_rdf* owner = ldns_dname_new_frm_str(name.c_str());
-    if (t == 0 || owner == nullptr) {
-        ldns_rdf_deep_free(owner);
+    const std::optional<zones::RRType> t = zones::type_from_string(type);
+    if (!t) {
         return false;
     }
+    std::string wire;
+    try {
+        wire = zones::name_to_wire(zones::canonical_name(name, "query name"));
+    } catch (const zones::InvalidValue&) {
+        return false;
+    }
+    const auto qtype = static_cast<unsigned>(*t);
     out.assign({static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id), 0, 0, 0, 1, 0, 0,
                 0, 0, 0, 0});
-    const std::uint8_t* wire = ldns_rdf_data(owner);
-    out.insert(out.end(), wire, wire + ldns_rdf_size(owner));
-    ldns_rdf_deep_free(owner);
-    out.insert(out.end(), {static_cast<std::uint8_t>(t >> 8), static_cast<std::uint8_t>(t), 0, 1});
+    out.insert(out.end(), wire.begin(), wire.end());
+    out.insert(out.end(),
+               {static_cast<std::uint8_t>(qtype >> 8), static_cast<std::uint8_t>(qtype), 0, 1});
     return true;
 }
 
