@@ -119,6 +119,26 @@ AddressLock::~AddressLock() {
     }
 }
 
+namespace {
+
+// An int option of the endpoint's family: `v4` at IPPROTO_IP or `v6` at IPPROTO_IPV6.
+struct IntOption {
+    int name;
+    int value;
+};
+
+void set_ip_option(udp::socket& socket, const Endpoint& endpoint, IntOption v4, IntOption v6,
+                   boost::system::error_code& ec) {
+    const bool is_v4 = endpoint.address.is_v4();
+    const IntOption o = is_v4 ? v4 : v6;
+    if (::setsockopt(socket.native_handle(), is_v4 ? IPPROTO_IP : IPPROTO_IPV6, o.name, &o.value,
+                     sizeof o.value) != 0) {
+        ec.assign(errno, boost::system::system_category());
+    }
+}
+
+} // namespace
+
 void open_udp(udp::socket& socket, const Endpoint& endpoint) {
     boost::system::error_code ec;
     const udp::endpoint ep(endpoint.address, endpoint.port);
@@ -131,14 +151,16 @@ void open_udp(udp::socket& socket, const Endpoint& endpoint) {
     }
     if (!ec && endpoint.wildcard()) {
         // Answers leave from the address the query came to (docs/decisions.md).
-        const int on = 1;
-        const int fd = socket.native_handle();
-        const int r = endpoint.address.is_v4()
-                          ? ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on)
-                          : ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
-        if (r != 0) {
-            ec.assign(errno, boost::system::system_category());
-        }
+        set_ip_option(socket, endpoint, {IP_PKTINFO, 1}, {IPV6_RECVPKTINFO, 1}, ec);
+    }
+    if (!ec) {
+        // Answers are never fragmented: RFC 9715 §3.1 (R1) has UDP responders ask for DF
+        // (IP_DONTFRAG). PROBE sets DF and sizes by the interface's MTU, never by a path MTU
+        // that an ICMP message, perhaps spoofed, lowered; an answer larger than the interface
+        // takes goes out truncated instead (server_udp.cpp). With DF set the kernel also skips
+        // the hashed IPv4 identification it draws for every datagram it may fragment.
+        set_ip_option(socket, endpoint, {IP_MTU_DISCOVER, IP_PMTUDISC_PROBE},
+                      {IPV6_MTU_DISCOVER, IPV6_PMTUDISC_PROBE}, ec);
     }
     if (!ec) {
         socket.bind(ep, ec);

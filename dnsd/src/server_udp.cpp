@@ -248,10 +248,25 @@ void UdpWorker::answer_batch(unsigned received) noexcept {
     const unsigned replies = first + rest;
     for (unsigned sent = 0; sent < replies;) {
         const int n = ::sendmmsg(fd_, msgs + sent, replies - sent, MSG_DONTWAIT);
-        if (n <= 0) {
+        if (n > 0) {
+            sent += static_cast<unsigned>(n);
+        } else if (n < 0 && errno == EMSGSIZE) {
+            // Larger than the interface takes, and the socket forbids fragments (listen.cpp,
+            // RFC 9715 §3.1): header and question with TC=1 instead, so the client asks
+            // again over TCP. One that cannot be cut, or still does not fit, is dropped.
+            iovec& v = *msgs[sent].msg_hdr.msg_iov;
+            const std::size_t cut =
+                v.iov_len > 512 ? slip_answer(static_cast<std::uint8_t*>(v.iov_base), v.iov_len)
+                                : 0;
+            if (cut == 0) {
+                ++sent;
+            } else {
+                v.iov_len = cut;
+                counters_.truncated[static_cast<std::size_t>(Transport::Udp)].add();
+            }
+        } else {
             break; // socket buffer full: UDP answers may be dropped
         }
-        sent += static_cast<unsigned>(n);
     }
     end(); // the answers are copies: the snapshot goes after they left, not before
 }
